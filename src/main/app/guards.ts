@@ -1,0 +1,30 @@
+/**
+ * Small, Electron-free security guards with their own unit tests.
+ */
+import { isAbsolute, relative, resolve, sep } from 'node:path'
+
+/** Is `child` the folder `parent` or inside it (lexically; callers resolve links where they matter)? */
+export function isInside(child: string, parent: string): boolean {
+  const rel = relative(resolve(parent), resolve(child))
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+}
+
+/** Host header values the web mode accepts: loopback names on our own port only. */
+export function isLoopbackHost(host: string | undefined, port: number): boolean {
+  if (!host) return false
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`
+}
+
+/** An Origin header, when present, must be our own loopback origin. */
+export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
+  if (origin === undefined) return true
+  return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}` || origin === `http://[::1]:${port}`
+}
+
+/** Constant-time comparison of tokens. */
+export function sameToken(a: string | undefined | null, b: string): boolean {
+  if (typeof a !== 'string' || a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}

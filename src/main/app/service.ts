@@ -1,0 +1,245 @@
+/**
+ * The app's core service: every contract request implemented over the Electron-free domains
+ * (traces, store). The Electron shell, the web bridge, the CLI and the tests all drive this.
+ */
+import { stat } from 'node:fs/promises'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import type { AppInfo, Notice } from '../../shared/contract'
+import type { Project, SessionSummary, Trace } from '../../shared/trace'
+import { archiveSession, materializeArchive } from '../store/archive'
+import { openStore, type Store } from '../store/store'
+import { readImage } from '../traces/image'
+import { SessionIndex } from '../traces/indexer'
+import { parseSessionFile } from '../traces/parse'
+import { searchSessions } from '../traces/search'
+import { watchSessions, type SessionWatcher } from '../traces/watcher'
+import { createEventHub, type EventHub, type Handlers } from './dispatch'
+import { isInside } from './guards'
+import { Jobs } from './jobs'
+
+export interface ServiceOptions {
+  configDir: string
+  dataDir: string
+  mode: AppInfo['mode']
+  version: string
+  /** Electron: the native folder dialog. Absent in web mode and the CLI. */
+  pickFolder?: () => Promise<string | null>
+  /** watch the session folders for live changes (the app does; the CLI does not) */
+  watch?: boolean
+  /** index everything once at start, reporting progress as events (the app does) */
+  indexOnStart?: boolean
+}
+
+export interface Service {
+  handlers: Handlers
+  hub: EventHub
+  store: Store
+  index: SessionIndex
+  jobs: Jobs
+  /** warnings and errors worth showing the user (start-up problems, unreadable folders) */
+  notices: Notice[]
+  /** resolves when the watcher is ready (immediately when not watching) */
+  ready: Promise<void>
+  dispose(): Promise<void>
+}
+
+const fail = (message: string, code: string) => Object.assign(new Error(message), { code })
+
+export async function createService(opts: ServiceOptions): Promise<Service> {
+  const store = await openStore(opts.dataDir)
+  const notices: Notice[] = [...store.notices]
+  const index = new SessionIndex(opts.configDir, store, notices)
+  await index.load()
+  const hub = createEventHub()
+  const jobs = new Jobs()
+  for (const n of notices) hub.emit('notice', n)
+
+  /** Where a session file lives and which project it belongs to. */
+  const locate = async (sessionId: string, projectId?: string) => {
+    const found = await index.findSession(sessionId, projectId)
+    if (found) return { ...found, fromArchive: false }
+    const archived = store.db.data.archives[sessionId]
+    if (archived && (!projectId || archived.projectId === projectId)) {
+      return { projectId: archived.projectId, file: await materializeArchive(store, sessionId), fromArchive: true }
+    }
+    throw fail(`session not found: ${sessionId}`, 'not-found')
+  }
+
+  const summaryOf = async (sessionId: string, projectId?: string): Promise<SessionSummary> => {
+    const at = await locate(sessionId, projectId)
+    const list = await index.listSessions(at.projectId)
+    const s = list.find((x) => x.sessionId === sessionId)
+    if (!s) throw fail(`session not found: ${sessionId}`, 'not-found')
+    return s
+  }
+
+  /** Files the app may read images from: session folders it knows, and its own data dir. */
+  const readableRoots = () => [index.projectsRoot, ...store.db.data.openedFolders, store.dataDir]
+
+  const projectById = async (id: string): Promise<Project> => {
+    const folder = await index.folder(id)
+    return index.projectOf(folder, await index.listSessions(id))
+  }
+
+  const startIndex = () => {
+    const running = jobs.running('index')[0]
+    if (running) return { jobId: running.id }
+    const job = jobs.start('index', async (signal, jobId) => {
+      hub.emit('indexProgress', { jobId, phase: 'scanning', done: 0, total: 0, bytes: 0 })
+      try {
+        const totals = await index.indexAll({
+          signal,
+          onProgress: (p) => hub.emit('indexProgress', { jobId, phase: 'indexing', ...p })
+        })
+        hub.emit('indexProgress', {
+          jobId,
+          phase: totals.cancelled ? 'cancelled' : 'done',
+          done: totals.sessions,
+          total: totals.sessions,
+          bytes: totals.bytes,
+          totals
+        })
+        hub.emit('projectsChanged', {})
+      } catch (err) {
+        hub.emit('indexProgress', { jobId, phase: 'failed', done: 0, total: 0, bytes: 0, error: (err as Error).message })
+      }
+    })
+    return { jobId: job.id }
+  }
+
+  const handlers: Handlers = {
+    async getAppInfo() {
+      return { version: opts.version, mode: opts.mode, configDir: opts.configDir, dataDir: opts.dataDir, notices }
+    },
+    listProjects: () => index.listProjects(),
+    async pickFolder() {
+      return { path: opts.pickFolder ? await opts.pickFolder() : null }
+    },
+    async openFolder({ path }) {
+      if (!isAbsolute(path)) throw fail(`give an absolute folder path: ${path}`, 'invalid-input')
+      const dir = resolve(path)
+      const st = await stat(dir).catch(() => null)
+      if (!st?.isDirectory()) throw fail(`not a folder: ${dir}`, 'not-found')
+      // A folder inside Claude Code's own projects folder is that project.
+      if (isInside(dir, index.projectsRoot) && dir !== index.projectsRoot) {
+        return projectById(relative(index.projectsRoot, dir).split(sep)[0])
+      }
+      const { files } = await index.sessionFiles(dir)
+      if (files.length > 0) {
+        if (!store.db.data.openedFolders.includes(dir)) {
+          await store.update((d) => void d.openedFolders.push(dir))
+          watcher?.add(dir)
+          hub.emit('projectsChanged', {})
+        }
+        return projectById(dir)
+      }
+      // A working directory Claude Code has sessions for.
+      const match = (await index.listProjects()).find((p) => p.cwd && resolve(p.cwd) === dir)
+      if (match) return match
+      throw fail(`No Claude Code sessions found for ${dir}: it holds no .jsonl session files, and no project was run there.`, 'not-found')
+    },
+    listSessions: ({ projectId }) => index.listSessions(projectId),
+    async searchSessions({ projectId, query, limit }) {
+      const sessions = await index.listSessions(projectId)
+      const readable = await Promise.all(
+        sessions.map(async (s) => (s.missing ? { ...s, file: await materializeArchive(store, s.sessionId) } : s))
+      )
+      return searchSessions(readable, query, limit ?? 200)
+    },
+    async getTrace({ sessionId, projectId }): Promise<Trace> {
+      const at = await locate(sessionId, projectId)
+      const trace = await parseSessionFile(at.file, { sessionId })
+      return { ...trace, fromArchive: at.fromArchive }
+    },
+    async getImage({ ref }) {
+      const file = resolve(ref.file)
+      if (!readableRoots().some((root) => isInside(file, root))) throw fail('refused: image outside the session folders', 'forbidden')
+      const img = await readImage({ ...ref, file })
+      return { dataUrl: `data:${img.mediaType};base64,${img.data}` }
+    },
+    async pinSession({ sessionId, pinned }) {
+      const at = await locate(sessionId)
+      if (pinned) {
+        if (!at.fromArchive) {
+          const s = await index.sessionSummary(at.projectId, at.file)
+          await archiveSession(store, { sessionId, projectId: at.projectId, file: at.file, cwd: s?.cwd })
+        }
+        await store.update((d) => {
+          d.pins[sessionId] = { sessionId, projectId: at.projectId, pinnedAt: new Date().toISOString() }
+        })
+      } else {
+        // Unpinning keeps the archive: nothing the user kept is deleted behind their back.
+        await store.update((d) => void delete d.pins[sessionId])
+      }
+      hub.emit('sessionsChanged', { projectId: at.projectId, sessionIds: [sessionId] })
+      return summaryOf(sessionId, at.projectId)
+    },
+    async startIndex() {
+      return startIndex()
+    },
+    async cancelJob({ jobId }) {
+      return { cancelled: jobs.cancel(jobId) }
+    }
+  }
+
+  /** The project id and session id a changed file belongs to. */
+  const ownerOf = (file: string): { projectId: string; sessionId: string } | null => {
+    let projectId: string | null = null
+    let rest: string[] = []
+    if (isInside(file, index.projectsRoot)) {
+      const parts = relative(index.projectsRoot, file).split(sep)
+      projectId = parts[0]
+      rest = parts.slice(1)
+    } else {
+      const opened = store.db.data.openedFolders.find((d) => isInside(file, d))
+      if (!opened) return null
+      projectId = opened
+      rest = relative(opened, file).split(sep)
+    }
+    if (rest.length === 0) return null
+    // <id>.jsonl, or <id>/subagents/agent-*.jsonl
+    const sessionId = rest.length === 1 ? basename(rest[0], '.jsonl') : rest[0]
+    return { projectId, sessionId }
+  }
+
+  let watcher: SessionWatcher | null = null
+  if (opts.watch) {
+    watcher = watchSessions([index.projectsRoot, ...store.db.data.openedFolders], (files) => {
+      void (async () => {
+        const byProject = new Map<string, Set<string>>()
+        for (const file of files) {
+          const owner = ownerOf(file)
+          if (!owner) continue
+          // Refresh the summary now (reads only what was appended); keep pinned archives current.
+          const main = file.includes(`${sep}subagents${sep}`) ? join(dirname(dirname(dirname(file))), `${owner.sessionId}.jsonl`) : file
+          await index.sessionSummary(owner.projectId, main).catch(() => null)
+          if (store.db.data.pins[owner.sessionId]) {
+            await archiveSession(store, { sessionId: owner.sessionId, projectId: owner.projectId, file: main }).catch(() => null)
+          }
+          const set = byProject.get(owner.projectId) ?? new Set()
+          set.add(owner.sessionId)
+          byProject.set(owner.projectId, set)
+        }
+        for (const [projectId, ids] of byProject) hub.emit('sessionsChanged', { projectId, sessionIds: [...ids] })
+        if (byProject.size) hub.emit('projectsChanged', {})
+      })()
+    })
+  }
+
+  if (opts.indexOnStart) startIndex()
+
+  return {
+    handlers,
+    hub,
+    store,
+    index,
+    jobs,
+    notices,
+    ready: watcher ? watcher.ready : Promise.resolve(),
+    async dispose() {
+      await jobs.cancelAll()
+      await watcher?.close()
+      await index.dispose()
+    }
+  }
+}

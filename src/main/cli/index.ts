@@ -1,0 +1,24 @@
+/** Entry of the `trace2skill` bin (built to out/main/cli.js). No electron here. */
+import { runCli } from './cli'
+
+const stopped = new Promise<void>((resolve) => {
+  process.once('SIGINT', () => resolve())
+  process.once('SIGTERM', () => resolve())
+})
+
+runCli(process.argv.slice(2), {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+  env: process.env,
+  untilStopped: stopped
+}).then(
+  (code) => {
+    process.exitCode = code
+    // A finished command must not hang on open handles.
+    setImmediate(() => process.exit(code))
+  },
+  (err) => {
+    process.stderr.write(`trace2skill: ${(err as Error).message}\n`)
+    process.exit(1)
+  }
+)

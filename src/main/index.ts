@@ -1,0 +1,57 @@
+/**
+ * The Electron shell: window, security, IPC wiring and Electron-only adapters. Everything else is
+ * the Electron-free core in ../app, ../traces and ../store.
+ */
+import { app, BrowserWindow, dialog } from 'electron'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { VERSION } from '../shared/version'
+import { claudeConfigDir, dataDir } from './app/paths'
+import { createService, type Service } from './app/service'
+import { wireIpc } from './electron/ipc'
+import { applyGlobalSecurity } from './electron/security'
+import { createMainWindow } from './electron/window'
+
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..')
+let win: BrowserWindow | null = null
+let service: Service | null = null
+
+if (!app.requestSingleInstanceLock()) app.quit()
+
+app.on('second-instance', () => {
+  if (win) {
+    if (win.isMinimized()) win.restore()
+    win.focus()
+  }
+})
+
+app.whenReady().then(async () => {
+  applyGlobalSecurity()
+  service = await createService({
+    configDir: claudeConfigDir(),
+    dataDir: dataDir(process.env, app.getPath('userData')),
+    mode: 'electron',
+    version: VERSION,
+    watch: true,
+    indexOnStart: true,
+    pickFolder: async () => {
+      const options: Electron.OpenDialogOptions = { properties: ['openDirectory'] }
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+      return r.canceled ? null : (r.filePaths[0] ?? null)
+    }
+  })
+  const created = createMainWindow(outDir)
+  win = created.win
+  wireIpc(service.handlers, service.hub, () => win, created.rendererUrl)
+  win.on('closed', () => (win = null))
+})
+
+app.on('window-all-closed', () => app.quit())
+
+let quitting = false
+app.on('before-quit', (e) => {
+  if (quitting || !service) return
+  e.preventDefault()
+  quitting = true
+  void service.dispose().finally(() => app.quit())
+})

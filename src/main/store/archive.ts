@@ -1,0 +1,118 @@
+/**
+ * Archive: Claude Code deletes old sessions on its own (30 days by default), so a session the user
+ * pins or uses in later steps gets a compressed copy in the store and stays readable after the
+ * original is gone. Sub-agent transcripts (`<session-id>/subagents/*`) are archived with it.
+ */
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join, relative } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip, createGzip } from 'node:zlib'
+import type { ArchiveEntry, Store } from './store'
+
+const SAFE_ID = /^[A-Za-z0-9._-]{1,200}$/
+
+function assertSafeId(sessionId: string): void {
+  if (!SAFE_ID.test(sessionId) || sessionId.startsWith('.')) throw new Error(`not a session id: ${sessionId.slice(0, 80)}`)
+}
+
+async function gzipTo(src: string, dest: string): Promise<number> {
+  await mkdir(dirname(dest), { recursive: true })
+  const tmp = `${dest}.tmp`
+  await pipeline(createReadStream(src), createGzip({ level: 6 }), createWriteStream(tmp))
+  await rename(tmp, dest)
+  return (await stat(dest)).size
+}
+
+async function gunzipTo(src: string, dest: string): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true })
+  const tmp = `${dest}.tmp`
+  await pipeline(createReadStream(src), createGunzip(), createWriteStream(tmp))
+  await rename(tmp, dest)
+}
+
+/** Files of a session's sub-agent folder, if any. */
+export async function subagentFiles(sessionFile: string, sessionId: string): Promise<string[]> {
+  const dir = join(dirname(sessionFile), sessionId, 'subagents')
+  try {
+    const names = await readdir(dir)
+    return names.filter((n) => n.endsWith('.jsonl') || n.endsWith('.json')).map((n) => join(dir, n))
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Archive (or refresh) a session. A no-op when the archive is already up to date with the original.
+ */
+export async function archiveSession(
+  store: Store,
+  s: { sessionId: string; projectId: string; file: string; cwd?: string }
+): Promise<ArchiveEntry> {
+  assertSafeId(s.sessionId)
+  const src = await stat(s.file)
+  const existing = store.db.data.archives[s.sessionId]
+  if (existing && existing.sourceSize === src.size && existing.sourceMtimeMs === src.mtimeMs) return existing
+  const base = join('archive', s.sessionId)
+  const file = join(base, `${s.sessionId}.jsonl.gz`)
+  let bytes = await gzipTo(s.file, join(store.dataDir, file))
+  const subagents: ArchiveEntry['subagents'] = []
+  for (const sub of await subagentFiles(s.file, s.sessionId)) {
+    const name = basename(sub)
+    const dest = join(base, 'subagents', `${name}.gz`)
+    bytes += await gzipTo(sub, join(store.dataDir, dest))
+    subagents.push({ name, file: dest })
+  }
+  const entry: ArchiveEntry = {
+    sessionId: s.sessionId,
+    projectId: s.projectId,
+    originalFile: s.file,
+    cwd: s.cwd,
+    file,
+    subagents,
+    bytes,
+    sourceSize: src.size,
+    sourceMtimeMs: src.mtimeMs,
+    archivedAt: new Date().toISOString()
+  }
+  await store.update((d) => {
+    d.archives[s.sessionId] = entry
+  })
+  return entry
+}
+
+/**
+ * Unpack an archived session into the data dir's cache, laid out as Claude Code lays it out
+ * (`<id>.jsonl` + `<id>/subagents/*`), so the ordinary parser reads it. Returns the session file path.
+ */
+export async function materializeArchive(store: Store, sessionId: string): Promise<string> {
+  assertSafeId(sessionId)
+  const entry = store.db.data.archives[sessionId]
+  if (!entry) throw new Error(`session ${sessionId} is not archived`)
+  const dir = join(store.dataDir, 'cache', 'archive', sessionId)
+  const file = join(dir, `${sessionId}.jsonl`)
+  const ok = await stat(file).then(
+    (st) => st.size === entry.sourceSize,
+    () => false
+  )
+  if (ok) return file
+  await rm(dir, { recursive: true, force: true })
+  await gunzipTo(join(store.dataDir, entry.file), file)
+  for (const sub of entry.subagents) {
+    const name = basename(sub.name)
+    await gunzipTo(join(store.dataDir, sub.file), join(dir, sessionId, 'subagents', name))
+  }
+  return file
+}
+
+export async function removeArchive(store: Store, sessionId: string): Promise<void> {
+  assertSafeId(sessionId)
+  const entry = store.db.data.archives[sessionId]
+  if (!entry) return
+  await store.update((d) => {
+    delete d.archives[sessionId]
+  })
+  const dir = join(store.dataDir, 'archive', sessionId)
+  if (!relative(store.dataDir, dir).startsWith('..')) await rm(dir, { recursive: true, force: true })
+  await rm(join(store.dataDir, 'cache', 'archive', sessionId), { recursive: true, force: true })
+}

@@ -1,0 +1,385 @@
+/**
+ * Discovery and indexing of Claude Code sessions.
+ *
+ * Projects are the folders under `<config>/projects/` (plus folders the user opened); a project's
+ * sessions are the `*.jsonl` files directly inside it, with sub-agent transcripts in
+ * `<session-id>/subagents/`. Each file's summary is cached by size and mtime, so a warm re-index reads
+ * nothing that did not change, and a file that grew is read only from where it was left.
+ */
+import { readdir, stat, writeFile, rename, mkdir } from 'node:fs/promises'
+import { basename, isAbsolute, join, resolve } from 'node:path'
+import { z } from 'zod'
+import type { IndexTotals, Notice } from '../../shared/contract'
+import { emptyUsage, type Project, type SessionSummary, type Usage } from '../../shared/trace'
+import { readSideFile, type Store } from '../store/store'
+import { summarizeFile, type FileSummary } from './summary'
+
+const CACHE_FILE = 'index-cache.json'
+
+const CacheEntrySchema = z.object({
+  projectId: z.string(),
+  size: z.number(),
+  mtimeMs: z.number(),
+  summary: z.custom<FileSummary>((v) => typeof v === 'object' && v !== null)
+})
+type CacheEntry = z.infer<typeof CacheEntrySchema>
+const CacheSchema = z.object({ schema: z.literal(1), files: z.record(z.string(), CacheEntrySchema) })
+
+export interface ProjectFolder {
+  id: string
+  dir: string
+  opened: boolean
+}
+
+export interface IndexProgress {
+  done: number
+  total: number
+  bytes: number
+}
+
+const addUsage = (a: Usage, b: Usage): Usage => ({
+  input: a.input + b.input,
+  output: a.output + b.output,
+  cacheRead: a.cacheRead + b.cacheRead,
+  cacheCreation: a.cacheCreation + b.cacheCreation
+})
+
+export const totalTokens = (u: Usage) => u.input + u.output + u.cacheRead + u.cacheCreation
+
+/** Run `fn` over items with at most `n` in flight; stops taking new items once `signal` aborts. */
+export async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length && !signal?.aborted) await fn(items[next++])
+  }
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker))
+}
+
+const isJsonl = (name: string) => name.endsWith('.jsonl') && !name.startsWith('.')
+
+export class SessionIndex {
+  readonly projectsRoot: string
+  private readonly cache = new Map<string, CacheEntry>()
+  private readonly cacheFile: string
+  private saveTimer: NodeJS.Timeout | null = null
+  private dirty = false
+  /** bytes actually read by summarizers since the index was created (0 on a warm re-index) */
+  bytesRead = 0
+
+  constructor(
+    readonly configDir: string,
+    private readonly store: Store,
+    private readonly notices: Notice[] = []
+  ) {
+    this.projectsRoot = join(configDir, 'projects')
+    this.cacheFile = join(store.dataDir, CACHE_FILE)
+  }
+
+  async load(): Promise<void> {
+    const data = await readSideFile(this.cacheFile, CacheSchema, 'session index cache', this.notices)
+    if (data) for (const [file, entry] of Object.entries(data.files)) this.cache.set(file, entry)
+  }
+
+  /** Persist the cache (atomically: write a temp file, then rename). */
+  async save(): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer)
+    this.saveTimer = null
+    if (!this.dirty) return
+    this.dirty = false
+    await mkdir(this.store.dataDir, { recursive: true })
+    const tmp = `${this.cacheFile}.tmp`
+    await writeFile(tmp, JSON.stringify({ schema: 1, files: Object.fromEntries(this.cache) }))
+    await rename(tmp, this.cacheFile)
+  }
+
+  private scheduleSave(): void {
+    this.dirty = true
+    if (!this.saveTimer) this.saveTimer = setTimeout(() => void this.save().catch(() => {}), 2000)
+  }
+
+  async dispose(): Promise<void> {
+    await this.save()
+  }
+
+  async projectFolders(): Promise<ProjectFolder[]> {
+    const out: ProjectFolder[] = []
+    let names: string[] = []
+    try {
+      const entries = await readdir(this.projectsRoot, { withFileTypes: true })
+      names = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT') this.warn(`Cannot read ${this.projectsRoot}: ${code ?? (err as Error).message}`)
+    }
+    for (const name of names.sort()) out.push({ id: name, dir: join(this.projectsRoot, name), opened: false })
+    for (const dir of this.store.db.data.openedFolders) out.push({ id: dir, dir, opened: true })
+    return out
+  }
+
+  async folder(projectId: string): Promise<ProjectFolder> {
+    if (isAbsolute(projectId)) {
+      if (!this.store.db.data.openedFolders.includes(projectId)) throw Object.assign(new Error(`folder not opened: ${projectId}`), { code: 'not-found' })
+      return { id: projectId, dir: projectId, opened: true }
+    }
+    if (projectId.includes('/') || projectId.includes('\\') || projectId === '..' || projectId === '.')
+      throw Object.assign(new Error(`not a project id: ${projectId}`), { code: 'invalid-input' })
+    return { id: projectId, dir: join(this.projectsRoot, projectId), opened: false }
+  }
+
+  private warn(message: string): void {
+    if (!this.notices.some((n) => n.message === message)) this.notices.push({ level: 'warning', message })
+  }
+
+  async sessionFiles(dir: string): Promise<{ files: string[]; error?: string }> {
+    try {
+      const entries = await readdir(dir, { withFileTypes: true })
+      return { files: entries.filter((e) => e.isFile() && isJsonl(e.name)).map((e) => join(dir, e.name)).sort() }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+      return { files: [], error: `Cannot read ${dir}: ${code}` }
+    }
+  }
+
+  /** Summary of one file, from the cache when unchanged, read from its checkpoint when it grew. */
+  async indexFile(projectId: string, file: string): Promise<FileSummary | null> {
+    let st
+    try {
+      st = await stat(file)
+    } catch {
+      this.cache.delete(file)
+      return null
+    }
+    const hit = this.cache.get(file)
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+      if (hit.projectId !== projectId) hit.projectId = projectId
+      return hit.summary
+    }
+    const prev = hit && st.size >= hit.size ? hit.summary.checkpoint : undefined
+    const summary = await summarizeFile(file, prev)
+    this.bytesRead += Math.max(0, st.size - (prev?.offset ?? 0))
+    this.cache.set(file, { projectId, size: st.size, mtimeMs: st.mtimeMs, summary })
+    this.scheduleSave()
+    return summary
+  }
+
+  /** Sub-agent transcripts of a session: their usage, cost and tool calls count toward the session. */
+  private async subagentTotals(projectId: string, file: string, sessionId: string) {
+    const dir = join(file.slice(0, -'.jsonl'.length), 'subagents')
+    const { files } = await this.sessionFiles(dir)
+    let usage = emptyUsage()
+    let costUsd = 0
+    let toolCalls = 0
+    let toolErrors = 0
+    const models = new Set<string>()
+    for (const f of files) {
+      const s = await this.indexFile(projectId, f)
+      if (!s) continue
+      usage = addUsage(usage, s.usage)
+      costUsd += s.costUsd
+      toolCalls += s.toolCalls
+      toolErrors += s.toolErrors
+      s.models.forEach((m) => models.add(m))
+    }
+    void sessionId
+    return { usage, costUsd, toolCalls, toolErrors, models, count: files.length }
+  }
+
+  async sessionSummary(projectId: string, file: string): Promise<SessionSummary | null> {
+    const s = await this.indexFile(projectId, file)
+    if (!s) return null
+    const sessionId = s.sessionId || basename(file, '.jsonl')
+    const sub = await this.subagentTotals(projectId, file, sessionId)
+    const pinned = !!this.store.db.data.pins[sessionId]
+    const archived = !!this.store.db.data.archives[sessionId]
+    return {
+      sessionId,
+      projectId,
+      file,
+      cwd: s.cwd,
+      firstPrompt: s.firstPrompt,
+      start: s.start,
+      end: s.end,
+      durationMs: s.durationMs,
+      turns: s.turns,
+      toolCalls: s.toolCalls + sub.toolCalls,
+      toolErrors: s.toolErrors + sub.toolErrors,
+      models: [...new Set([...s.models, ...sub.models])],
+      usage: addUsage(s.usage, sub.usage),
+      costUsd: s.costUsd + sub.costUsd,
+      bytes: s.bytes,
+      lines: s.lines,
+      subagents: Math.max(s.subagents, sub.count),
+      gitBranch: s.gitBranch,
+      version: s.version,
+      warnings: s.warnings,
+      pinned,
+      archived,
+      missing: false
+    }
+  }
+
+  /** Archived sessions of a project whose original file is gone, from the last summary we had. */
+  private archivedMissing(projectId: string, present: Set<string>): SessionSummary[] {
+    const out: SessionSummary[] = []
+    for (const a of Object.values(this.store.db.data.archives)) {
+      if (a.projectId !== projectId || present.has(a.sessionId)) continue
+      const s = this.cache.get(a.originalFile)?.summary
+      out.push({
+        sessionId: a.sessionId,
+        projectId,
+        file: a.originalFile,
+        cwd: a.cwd ?? s?.cwd,
+        firstPrompt: s?.firstPrompt ?? '',
+        start: s?.start,
+        end: s?.end,
+        durationMs: s?.durationMs ?? 0,
+        turns: s?.turns ?? 0,
+        toolCalls: s?.toolCalls ?? 0,
+        toolErrors: s?.toolErrors ?? 0,
+        models: s?.models ?? [],
+        usage: s?.usage ?? emptyUsage(),
+        costUsd: s?.costUsd ?? 0,
+        bytes: s?.bytes ?? a.sourceSize,
+        lines: s?.lines ?? 0,
+        subagents: a.subagents.filter((x) => x.name.endsWith('.jsonl')).length,
+        gitBranch: s?.gitBranch,
+        version: s?.version,
+        warnings: s?.warnings ?? 0,
+        pinned: !!this.store.db.data.pins[a.sessionId],
+        archived: true,
+        missing: true
+      })
+    }
+    return out
+  }
+
+  async listSessions(projectId: string, opts: { signal?: AbortSignal; onFile?: (bytes: number) => void } = {}): Promise<SessionSummary[]> {
+    const folder = await this.folder(projectId)
+    const { files, error } = await this.sessionFiles(folder.dir)
+    if (error && !(error.includes('ENOENT') && this.hasArchives(projectId))) {
+      if (error.includes('ENOENT')) throw Object.assign(new Error(`no such project: ${projectId}`), { code: 'not-found' })
+      this.warn(error)
+    }
+    const out: SessionSummary[] = []
+    await pool(
+      files,
+      4,
+      async (file) => {
+        const s = await this.sessionSummary(projectId, file)
+        if (s) out.push(s)
+        opts.onFile?.(s?.bytes ?? 0)
+      },
+      opts.signal
+    )
+    out.push(...this.archivedMissing(projectId, new Set(out.map((s) => s.sessionId))))
+    return out.sort((a, b) => (b.end ?? '').localeCompare(a.end ?? ''))
+  }
+
+  private hasArchives(projectId: string): boolean {
+    return Object.values(this.store.db.data.archives).some((a) => a.projectId === projectId)
+  }
+
+  /** A project as shown in the picker, from its session summaries. */
+  projectOf(folder: ProjectFolder, sessions: SessionSummary[]): Project {
+    const latest = [...sessions].sort((a, b) => (b.end ?? '').localeCompare(a.end ?? ''))
+    return {
+      id: folder.id,
+      dir: folder.dir,
+      cwd: latest.find((s) => s.cwd)?.cwd,
+      sessions: sessions.length,
+      lastActivity: latest[0]?.end,
+      bytes: sessions.reduce((n, s) => n + s.bytes, 0),
+      opened: folder.opened
+    }
+  }
+
+  async listProjects(signal?: AbortSignal): Promise<Project[]> {
+    const out: Project[] = []
+    for (const folder of await this.projectFolders()) {
+      if (signal?.aborted) break
+      try {
+        out.push(this.projectOf(folder, await this.listSessions(folder.id, { signal })))
+      } catch (err) {
+        this.warn(`Cannot read project ${folder.dir}: ${(err as Error).message}`)
+      }
+    }
+    return out.sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? ''))
+  }
+
+  /** Index every session of every project; the totals the CLI's `index` prints. */
+  async indexAll(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexTotals> {
+    const started = performance.now()
+    const readBefore = this.bytesRead
+    const folders = await this.projectFolders()
+    const perFolder = await Promise.all(folders.map((f) => this.sessionFiles(f.dir)))
+    const total = perFolder.reduce((n, f) => n + f.files.length, 0)
+    let done = 0
+    let bytes = 0
+    const totals: IndexTotals = {
+      projects: 0,
+      sessions: 0,
+      bytes: 0,
+      bytesRead: 0,
+      toolCalls: 0,
+      toolErrors: 0,
+      tokens: 0,
+      costUsd: 0,
+      seconds: 0,
+      cancelled: false,
+      warnings: 0
+    }
+    opts.onProgress?.({ done, total, bytes })
+    for (const folder of folders) {
+      if (opts.signal?.aborted) break
+      let sessions: SessionSummary[] = []
+      try {
+        sessions = await this.listSessions(folder.id, {
+          signal: opts.signal,
+          onFile: (b) => {
+            done++
+            bytes += b
+            if (done % 25 === 0 || done === total) opts.onProgress?.({ done, total, bytes })
+          }
+        })
+      } catch (err) {
+        this.warn(`Cannot read project ${folder.dir}: ${(err as Error).message}`)
+        continue
+      }
+      totals.projects++
+      for (const s of sessions) {
+        if (s.missing) continue
+        totals.sessions++
+        totals.bytes += s.bytes
+        totals.toolCalls += s.toolCalls
+        totals.toolErrors += s.toolErrors
+        totals.tokens += totalTokens(s.usage)
+        totals.costUsd += s.costUsd
+        totals.warnings += s.warnings
+      }
+    }
+    totals.cancelled = !!opts.signal?.aborted
+    totals.bytesRead = this.bytesRead - readBefore
+    totals.seconds = (performance.now() - started) / 1000
+    await this.save()
+    return totals
+  }
+
+  /** Find a session file by id, across all projects (and opened folders). */
+  async findSession(sessionId: string, projectId?: string): Promise<{ projectId: string; file: string } | null> {
+    for (const [file, e] of this.cache) if (e.summary.sessionId === sessionId && (!projectId || e.projectId === projectId) && !file.includes('/subagents/')) {
+      const ok = await stat(file).then(() => true, () => false)
+      if (ok) return { projectId: e.projectId, file }
+    }
+    const folders = projectId ? [await this.folder(projectId)] : await this.projectFolders()
+    for (const f of folders) {
+      const file = join(f.dir, `${sessionId}.jsonl`)
+      if (await stat(file).then((s) => s.isFile(), () => false)) return { projectId: f.id, file }
+    }
+    return null
+  }
+
+  /** A cached summary of a file, if indexed. */
+  cached(file: string): FileSummary | undefined {
+    return this.cache.get(resolve(file))?.summary ?? this.cache.get(file)?.summary
+  }
+}

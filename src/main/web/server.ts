@@ -1,0 +1,164 @@
+/**
+ * Web mode: the same `window.api` contract over HTTP, for remote dev boxes and browser tests.
+ * Listens on 127.0.0.1 only; every request needs the random token (header, query or the cookie set
+ * when the page is first opened with it); a Host or Origin that is not our loopback address is refused.
+ */
+import { randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { extname, join, resolve } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { dispatch, type EventHub, type Handlers } from '../app/dispatch'
+import { isAllowedOrigin, isInside, isLoopbackHost, sameToken } from '../app/guards'
+
+const MAX_BODY = 1024 * 1024
+const COOKIE = 't2s_token'
+
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json'
+}
+
+const STATUS: Record<string, number> = { 'invalid-input': 400, 'unknown-request': 404, 'not-found': 404, forbidden: 403 }
+
+export interface WebServer {
+  url: string
+  port: number
+  token: string
+  close(): Promise<void>
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | null {
+  const header = req.headers['x-trace2skill-token']
+  if (typeof header === 'string' && header) return header
+  const q = url.searchParams.get('token')
+  if (q) return q
+  const cookie = req.headers.cookie?.split(';').map((c) => c.trim().split('='))
+  return cookie?.find(([k]) => k === COOKIE)?.[1] ?? null
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(text)
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY) throw Object.assign(new Error('request body too large'), { status: 413 })
+    chunks.push(chunk as Buffer)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (!text) return {}
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw Object.assign(new Error('request body is not JSON'), { status: 400 })
+  }
+}
+
+export async function startWebServer(opts: {
+  handlers: Handlers
+  hub: EventHub
+  staticDir: string
+  port?: number
+  token?: string
+}): Promise<WebServer> {
+  const token = opts.token ?? randomBytes(24).toString('base64url')
+  const staticDir = resolve(opts.staticDir)
+  let port = 0
+  const streams = new Set<ServerResponse>()
+
+  const server = createServer(async (req, res) => {
+    res.setHeader('x-content-type-options', 'nosniff')
+    res.setHeader('x-frame-options', 'DENY')
+    res.setHeader('referrer-policy', 'no-referrer')
+    res.setHeader('cross-origin-opener-policy', 'same-origin')
+    res.setHeader('cross-origin-resource-policy', 'same-origin')
+    if (!isLoopbackHost(req.headers.host, port) || !isAllowedOrigin(req.headers.origin, port)) {
+      return send(res, 403, { error: 'refused: not a loopback host or origin' })
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+    if (!sameToken(tokenOf(req, url), token)) return send(res, 401, { error: 'missing or wrong token: open the URL trace2skill printed' })
+
+    try {
+      if (url.pathname === '/api/events' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+        res.write(': connected\n\n')
+        streams.add(res)
+        const unsubscribe = opts.hub.subscribe((event, payload) => res.write(`data: ${JSON.stringify({ event, payload })}\n\n`))
+        const ping = setInterval(() => res.write(': ping\n\n'), 15000)
+        req.on('close', () => {
+          clearInterval(ping)
+          unsubscribe()
+          streams.delete(res)
+        })
+        return
+      }
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST') return send(res, 405, { error: 'use POST' })
+        if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, { error: 'send application/json' })
+        const input = await readBody(req)
+        const reply = await dispatch(opts.handlers, decodeURIComponent(url.pathname.slice(5)), input)
+        if (reply.ok) return send(res, 200, { value: reply.value })
+        return send(res, STATUS[reply.code ?? ''] ?? 500, { error: reply.error, code: reply.code })
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' })
+      // Static files of the built renderer.
+      let file = resolve(join(staticDir, decodeURIComponent(url.pathname)))
+      if (!isInside(file, staticDir)) return send(res, 403, { error: 'refused' })
+      let st = await stat(file).catch(() => null)
+      if (!st || st.isDirectory()) {
+        file = join(staticDir, 'index.html')
+        st = await stat(file).catch(() => null)
+        if (!st) return send(res, 500, { error: `renderer not built: run npm run build (looked in ${staticDir})` })
+      }
+      const headers: Record<string, string> = {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': String(st.size),
+        'cache-control': 'no-store'
+      }
+      if (file.endsWith('.html')) {
+        headers['content-security-policy'] = CSP
+        headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
+      }
+      res.writeHead(200, headers)
+      if (req.method === 'HEAD') return res.end()
+      createReadStream(file).pipe(res)
+    } catch (err) {
+      const e = err as Error & { status?: number }
+      if (!res.headersSent) send(res, e.status ?? 500, { error: e.message })
+      else res.end()
+    }
+  })
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail)
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok())
+  })
+  port = (server.address() as AddressInfo).port
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    async close() {
+      for (const s of streams) s.end()
+      server.closeAllConnections()
+      await new Promise<void>((ok) => server.close(() => ok()))
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The one IPC contract: every request the renderer may make and every event main may push, with zod
+ * schemas. Main (Electron IPC and the web bridge) validates every request payload against it; the
+ * preload and the web client expose exactly these methods as `window.api`, nothing else.
+ */
+import { z } from 'zod'
+import { ImageRefSchema, ProjectSchema, SessionSummarySchema, TraceSchema } from './trace'
+
+const NoInput = z.object({}).strict()
+const Id = z.string().min(1).max(4096)
+
+export const NoticeSchema = z.object({
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+  /** e.g. where a corrupt store was moved, so the user can restore it */
+  detail: z.string().optional()
+})
+export type Notice = z.infer<typeof NoticeSchema>
+
+export const AppInfoSchema = z.object({
+  version: z.string(),
+  mode: z.enum(['electron', 'web']),
+  configDir: z.string(),
+  dataDir: z.string(),
+  notices: z.array(NoticeSchema)
+})
+export type AppInfo = z.infer<typeof AppInfoSchema>
+
+export const SearchHitSchema = z.object({
+  sessionId: z.string(),
+  firstPrompt: z.string(),
+  matches: z.number(),
+  snippets: z.array(z.object({ line: z.number(), text: z.string() }))
+})
+export type SearchHit = z.infer<typeof SearchHitSchema>
+
+export const IndexTotalsSchema = z.object({
+  projects: z.number(),
+  sessions: z.number(),
+  bytes: z.number(),
+  bytesRead: z.number(),
+  toolCalls: z.number(),
+  toolErrors: z.number(),
+  tokens: z.number(),
+  costUsd: z.number(),
+  seconds: z.number(),
+  cancelled: z.boolean(),
+  warnings: z.number()
+})
+export type IndexTotals = z.infer<typeof IndexTotalsSchema>
+
+export const JobSchema = z.object({ jobId: z.string() })
+
+/** Requests: name -> input and output schemas. */
+export const requests = {
+  getAppInfo: { input: NoInput, output: AppInfoSchema },
+  listProjects: { input: NoInput, output: z.array(ProjectSchema) },
+  /** Electron: native folder dialog. Web mode: returns null and the UI asks for a typed path. */
+  pickFolder: { input: NoInput, output: z.object({ path: z.string().nullable() }) },
+  /** "Open any folder": a folder of session files, or a working directory Claude Code has sessions for. */
+  openFolder: { input: z.object({ path: Id }).strict(), output: ProjectSchema },
+  listSessions: { input: z.object({ projectId: Id }).strict(), output: z.array(SessionSummarySchema) },
+  searchSessions: {
+    input: z.object({ projectId: Id, query: z.string().min(1).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    output: z.array(SearchHitSchema)
+  },
+  getTrace: { input: z.object({ sessionId: Id, projectId: Id.optional() }).strict(), output: TraceSchema },
+  /** An image left in its session file, as a data: URL. */
+  getImage: { input: z.object({ ref: ImageRefSchema }).strict(), output: z.object({ dataUrl: z.string() }) },
+  /** Pin (and archive) a session so it stays readable after Claude Code deletes it. */
+  pinSession: { input: z.object({ sessionId: Id, pinned: z.boolean() }).strict(), output: SessionSummarySchema },
+  /** Index every session of every project; progress comes as `indexProgress` events. */
+  startIndex: { input: NoInput, output: JobSchema },
+  cancelJob: { input: JobSchema.strict(), output: z.object({ cancelled: z.boolean() }) }
+} as const
+
+/** Events main pushes to the renderer: name -> payload schema. */
+export const events = {
+  indexProgress: z.object({
+    jobId: z.string(),
+    phase: z.enum(['scanning', 'indexing', 'done', 'cancelled', 'failed']),
+    done: z.number(),
+    total: z.number(),
+    bytes: z.number(),
+    totals: IndexTotalsSchema.optional(),
+    error: z.string().optional()
+  }),
+  projectsChanged: z.object({}),
+  sessionsChanged: z.object({ projectId: z.string(), sessionIds: z.array(z.string()) }),
+  notice: NoticeSchema
+} as const
+
+export type Requests = typeof requests
+export type RequestName = keyof Requests
+export type EventName = keyof typeof events
+export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>
+export type RequestOutput<N extends RequestName> = z.infer<Requests[N]['output']>
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>
+
+export const requestNames = Object.keys(requests) as RequestName[]
+export const eventNames = Object.keys(events) as EventName[]
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name)
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name)
+}
+
+/** The IPC channel a request travels on. */
+export const channelOf = (name: RequestName | EventName): string => `t2s:${name}`
+
+/** What `window.api` is, in Electron and in web mode alike. */
+export type Api = {
+  [N in RequestName]: (input: RequestInput<N>) => Promise<RequestOutput<N>>
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
+}
+
+/** Errors cross IPC/HTTP as this shape so the UI can show one clear line. */
+export const ApiErrorSchema = z.object({ error: z.string(), code: z.string().optional() })
+
+/** Builds `window.api` from a transport; used by the preload (ipcRenderer) and the web bridge (fetch). */
+export function createApi(transport: {
+  invoke(name: RequestName, input: unknown): Promise<unknown>
+  subscribe(event: EventName, listener: (payload: unknown) => void): () => void
+}): Api {
+  const api: Record<string, unknown> = {}
+  for (const name of requestNames) api[name] = (input: unknown) => transport.invoke(name, input ?? {})
+  api.on = (event: EventName, listener: (payload: unknown) => void) => {
+    if (!isEventName(event)) throw new Error(`unknown event: ${String(event)}`)
+    return transport.subscribe(event, listener)
+  }
+  return Object.freeze(api) as Api
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // The real claude CLI runs in several suites; two cores.
+    maxWorkers: 2,
+    reporters: ['default']
+  }
+})
