@@ -80,7 +80,15 @@ export const TraceEventSchema = z.discriminatedUnion('kind', [
   }),
   /** a tool_result whose tool_use was never seen */
   z.object({ kind: z.literal('tool_result'), ...base, toolUseId: z.string(), result: ToolResultSchema }),
-  z.object({ kind: z.literal('compaction'), ...base, trigger: z.string().optional(), preTokens: z.number().optional(), summary: z.string().optional() }),
+  z.object({
+    kind: z.literal('compaction'),
+    ...base,
+    trigger: z.string().optional(),
+    preTokens: z.number().optional(),
+    summary: z.string().optional(),
+    /** line of the summary record merged into this event */
+    summaryLine: z.number().optional()
+  }),
   z.object({ kind: z.literal('summary'), ...base, text: z.string(), leafUuid: z.string().optional() }),
   z.object({ kind: z.literal('system'), ...base, subtype: z.string().optional(), level: z.string().optional(), text: z.string() }),
   /** known Claude Code bookkeeping records (attachment, queue-operation, file-history-snapshot, last-prompt...) */

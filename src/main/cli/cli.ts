@@ -47,10 +47,20 @@ async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], i
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
+  const flags = new Set(['--json', '--port', '--project', '--help', '-h', '--version', '-v'])
+  const args: string[] = []
+  const loose: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === '--') loose.push(...argv.slice(i + 1)), (i = argv.length)
+    else if (a.startsWith('-') && !flags.has(a.split('=')[0]) && a.length > 2 && !a.startsWith('--')) loose.push(a)
+    else args.push(a)
+  }
   let parsed
   try {
     parsed = parseArgs({
-      args: argv,
+      args: [...args, '--', ...loose],
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },

@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { IndexTotals, Notice } from '../../shared/contract'
 import { emptyUsage, type Project, type SessionSummary, type Usage } from '../../shared/trace'
 import { readSideFile, type Store } from '../store/store'
-import { summarizeFile, type FileSummary } from './summary'
+import { summarizeFile, SUMMARY_VERSION, type FileSummary } from './summary'
 
 const CACHE_FILE = 'index-cache.json'
 
@@ -23,7 +23,7 @@ const CacheEntrySchema = z.object({
   summary: z.custom<FileSummary>((v) => typeof v === 'object' && v !== null)
 })
 type CacheEntry = z.infer<typeof CacheEntrySchema>
-const CacheSchema = z.object({ schema: z.literal(1), files: z.record(z.string(), CacheEntrySchema) })
+const CacheSchema = z.object({ schema: z.literal(1), summaryVersion: z.number().optional(), files: z.record(z.string(), CacheEntrySchema) })
 
 export interface ProjectFolder {
   id: string
@@ -77,7 +77,8 @@ export class SessionIndex {
 
   async load(): Promise<void> {
     const data = await readSideFile(this.cacheFile, CacheSchema, 'session index cache', this.notices)
-    if (data) for (const [file, entry] of Object.entries(data.files)) this.cache.set(file, entry)
+    // Summaries made by another version of the summarizer are recomputed, not trusted.
+    if (data && data.summaryVersion === SUMMARY_VERSION) for (const [file, entry] of Object.entries(data.files)) this.cache.set(file, entry)
   }
 
   /** Persist the cache (atomically: write a temp file, then rename). */
@@ -88,7 +89,7 @@ export class SessionIndex {
     this.dirty = false
     await mkdir(this.store.dataDir, { recursive: true })
     const tmp = `${this.cacheFile}.tmp`
-    await writeFile(tmp, JSON.stringify({ schema: 1, files: Object.fromEntries(this.cache) }))
+    await writeFile(tmp, JSON.stringify({ schema: 1, summaryVersion: SUMMARY_VERSION, files: Object.fromEntries(this.cache) }))
     await rename(tmp, this.cacheFile)
   }
 
@@ -178,7 +179,7 @@ export class SessionIndex {
       costUsd += s.costUsd
       toolCalls += s.toolCalls
       toolErrors += s.toolErrors
-      s.models.forEach((m) => models.add(m))
+      s.models.forEach((m: string) => models.add(m))
     }
     void sessionId
     return { usage, costUsd, toolCalls, toolErrors, models, count: files.length }

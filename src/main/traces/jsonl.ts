@@ -1,0 +1,93 @@
+/**
+ * A streaming JSONL line reader that reports byte offsets (readline cannot), reads files of any size
+ * with one reused buffer, and copes with lines of tens of MB. Never throws on a file.
+ */
+import { open } from 'node:fs/promises'
+
+const CHUNK = 1 << 20
+
+export interface LineReadResult {
+  /** offset just past the last complete line (where an incremental read resumes) */
+  endOffset: number
+  /** bytes read */
+  bytes: number
+  /** complete lines seen (empty lines included in numbering, not reported) */
+  lines: number
+  /** a final line without a newline: maybe a session still being written */
+  partialTail?: { offset: number; length: number; lineNo: number }
+  error?: string
+}
+
+export interface ReadOptions {
+  /** byte offset to start at (must be the start of a line) */
+  start?: number
+  /** line number of the first line read (1-based); defaults to 1 */
+  firstLineNo?: number
+  /**
+   * Called for each complete, non-empty line. `buf` is only valid during the call; the line is
+   * `buf[offset, offset + length)`, without its newline (and without a CR before it).
+   * `fileOffset` is the line's byte offset in the file.
+   */
+  onLine(buf: Buffer, offset: number, length: number, lineNo: number, fileOffset: number): void
+  /** also deliver the partial tail through onLine (after reporting it) */
+  includePartialTail?: boolean
+}
+
+export async function readJsonlLines(file: string, opts: ReadOptions): Promise<LineReadResult> {
+  const start = opts.start ?? 0
+  let lineNo = (opts.firstLineNo ?? 1) - 1
+  let fh
+  try {
+    fh = await open(file, 'r')
+  } catch (err) {
+    return { endOffset: start, bytes: 0, lines: 0, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }
+  }
+  let buf = Buffer.allocUnsafe(CHUNK)
+  let filled = 0 // bytes of buf holding data
+  let bufFileOffset = start // file offset of buf[0]
+  let pos = start
+  let bytes = 0
+  let lines = 0
+  try {
+    for (;;) {
+      if (filled === buf.length) {
+        // A line longer than the buffer: grow it.
+        const bigger = Buffer.allocUnsafe(buf.length * 2)
+        buf.copy(bigger, 0, 0, filled)
+        buf = bigger
+      }
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, pos)
+      if (bytesRead === 0) break
+      pos += bytesRead
+      bytes += bytesRead
+      const scanFrom = filled
+      filled += bytesRead
+      let lineStart = 0
+      let nl = buf.indexOf(10, scanFrom)
+      while (nl !== -1 && nl < filled) {
+        lineNo++
+        lines++
+        let end = nl
+        if (end > lineStart && buf[end - 1] === 13) end--
+        if (end > lineStart) opts.onLine(buf, lineStart, end - lineStart, lineNo, bufFileOffset + lineStart)
+        lineStart = nl + 1
+        nl = buf.indexOf(10, lineStart)
+      }
+      if (lineStart > 0) {
+        buf.copy(buf, 0, lineStart, filled)
+        filled -= lineStart
+        bufFileOffset += lineStart
+      }
+    }
+    const result: LineReadResult = { endOffset: bufFileOffset, bytes, lines }
+    if (filled > 0) {
+      result.partialTail = { offset: bufFileOffset, length: filled, lineNo: lineNo + 1 }
+      if (opts.includePartialTail) opts.onLine(buf, 0, filled, lineNo + 1, bufFileOffset)
+    }
+    return result
+  } catch (err) {
+    return { endOffset: bufFileOffset, bytes, lines, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }
+  } finally {
+    await fh.close().catch(() => {})
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * The full parser: one Claude Code session file (plus its sub-agent transcripts) into the normalized
+ * trace of src/shared/trace.ts. Tolerant by design: it never throws on any file; malformed lines,
+ * unknown record types and a truncated last line are kept and reported, never dropped silently.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import type { ImageRef, ParseWarning, SubagentTrace, ToolCallEvent, ToolResult, Trace, TraceEvent } from '../../shared/trace'
+import { readJsonlLines } from './jsonl'
+import { costUsd } from './pricing'
+import { contentBlocks, imageBlocks, isObj, isRealPrompt, META_TYPES, SYNTHETIC_MODEL, usageOf, UsageLedger, type Rec } from './records'
+
+const MALFORMED_KEEP = 64 * 1024
+
+interface LinePos {
+  file: string
+  lineNo: number
+  offset: number
+  length: number
+}
+
+/** Parsed records of one conversation (a session file, a sub-agent file, or one old-style sidechain). */
+class Conversation {
+  readonly events: TraceEvent[] = []
+  readonly warnings: ParseWarning[] = []
+  readonly ledger = new UsageLedger()
+  readonly models = new Set<string>()
+  private readonly calls = new Map<string, ToolCallEvent>()
+  private turn = 0
+  private lastCompaction: Extract<TraceEvent, { kind: 'compaction' }> | null = null
+  cwd: string | undefined
+  sessionId: string | undefined
+  firstUserText: string | undefined
+
+  constructor(readonly file: string) {}
+
+  toolCalls(): ToolCallEvent[] {
+    return [...this.calls.values()]
+  }
+
+  warn(line: number, message: string): void {
+    this.warnings.push({ file: this.file, line, message })
+  }
+
+  private base(rec: Rec, pos: LinePos) {
+    return {
+      line: pos.lineNo,
+      uuid: typeof rec.uuid === 'string' ? rec.uuid : undefined,
+      parentUuid: typeof rec.parentUuid === 'string' || rec.parentUuid === null ? rec.parentUuid : undefined,
+      ts: typeof rec.timestamp === 'string' ? rec.timestamp : undefined,
+      turn: this.turn
+    }
+  }
+
+  private imageRef(block: Rec, all: Rec[], pos: LinePos): ImageRef {
+    return {
+      file: pos.file,
+      offset: pos.offset,
+      length: pos.length,
+      index: all.indexOf(block),
+      mediaType: String(block.source?.media_type ?? 'application/octet-stream'),
+      bytes: String(block.source?.data ?? '').length
+    }
+  }
+
+  private toolResult(block: Rec, rec: Rec, images: Rec[], pos: LinePos): ToolResult {
+    const texts: string[] = []
+    const refs: ImageRef[] = []
+    const c = block.content
+    if (typeof c === 'string') texts.push(c)
+    else if (Array.isArray(c)) {
+      for (const part of c) {
+        if (!isObj(part)) continue
+        if (part.type === 'text' && typeof part.text === 'string') texts.push(part.text)
+        else if (images.includes(part)) refs.push(this.imageRef(part, images, pos))
+        else texts.push(JSON.stringify(part))
+      }
+    }
+    return {
+      line: pos.lineNo,
+      ts: typeof rec.timestamp === 'string' ? rec.timestamp : undefined,
+      text: texts.join('\n'),
+      isError: block.is_error === true,
+      images: refs,
+      extra: rec.toolUseResult === undefined ? undefined : stripBase64(rec.toolUseResult)
+    }
+  }
+
+  handle(rec: Rec, pos: LinePos): void {
+    if (typeof rec.cwd === 'string' && !this.cwd) this.cwd = rec.cwd
+    if (typeof rec.sessionId === 'string' && !this.sessionId) this.sessionId = rec.sessionId
+    const type = typeof rec.type === 'string' ? rec.type : ''
+    switch (type) {
+      case 'user':
+        return this.user(rec, pos)
+      case 'assistant':
+        return this.assistant(rec, pos)
+      case 'system':
+        if (rec.subtype === 'compact_boundary') {
+          const meta = isObj(rec.compactMetadata) ? rec.compactMetadata : {}
+          const ev: Extract<TraceEvent, { kind: 'compaction' }> = {
+            kind: 'compaction',
+            ...this.base(rec, pos),
+            trigger: typeof meta.trigger === 'string' ? meta.trigger : undefined,
+            preTokens: typeof meta.preTokens === 'number' ? meta.preTokens : undefined
+          }
+          this.lastCompaction = ev
+          this.events.push(ev)
+          return
+        }
+        this.events.push({
+          kind: 'system',
+          ...this.base(rec, pos),
+          subtype: typeof rec.subtype === 'string' ? rec.subtype : undefined,
+          level: typeof rec.level === 'string' ? rec.level : undefined,
+          text: typeof rec.content === 'string' ? rec.content : JSON.stringify(rec.content ?? rec.subtype ?? '')
+        })
+        return
+      case 'summary':
+        this.events.push({
+          kind: 'summary',
+          ...this.base(rec, pos),
+          text: String(rec.summary ?? ''),
+          leafUuid: typeof rec.leafUuid === 'string' ? rec.leafUuid : undefined
+        })
+        return
+      default:
+        this.events.push({
+          kind: META_TYPES.has(type) ? 'meta' : 'unknown',
+          ...this.base(rec, pos),
+          recordType: type || '(no type)',
+          raw: stripBase64(rec)
+        })
+    }
+  }
+
+  private user(rec: Rec, pos: LinePos): void {
+    const blocks = contentBlocks(rec.message)
+    const images = imageBlocks(rec.message)
+    if (rec.isCompactSummary === true) {
+      const text = blocks.filter((b) => b.type === 'text').map((b) => String(b.text ?? '')).join('\n')
+      if (this.lastCompaction && this.lastCompaction.summary === undefined) {
+        this.lastCompaction.summary = text
+        this.lastCompaction.summaryLine = pos.lineNo
+      } else this.events.push({ kind: 'compaction', ...this.base(rec, pos), summary: text, summaryLine: pos.lineNo })
+      return
+    }
+    const prompt = isRealPrompt(rec)
+    if (prompt) this.turn++
+    const texts: string[] = []
+    const refs: ImageRef[] = []
+    let others = 0
+    for (const b of blocks) {
+      if (b.type === 'tool_result') {
+        const id = String(b.tool_use_id ?? '')
+        const result = this.toolResult(b, rec, images, pos)
+        const call = this.calls.get(id)
+        if (call && !call.result) call.result = result
+        else this.events.push({ kind: 'tool_result', ...this.base(rec, pos), toolUseId: id, result })
+      } else if (b.type === 'text' && typeof b.text === 'string') texts.push(b.text)
+      else if (images.includes(b)) refs.push(this.imageRef(b, images, pos))
+      else others++
+    }
+    if (texts.length || refs.length || (others > 0 && !blocks.some((b) => b.type === 'tool_result')) || blocks.length === 0) {
+      const text = texts.join('\n')
+      if (prompt && this.firstUserText === undefined) this.firstUserText = text
+      this.events.push({ kind: 'user', ...this.base(rec, pos), text, images: refs, isMeta: !prompt })
+    }
+    if (others > 0) {
+      for (const b of blocks) {
+        if (b.type === 'tool_result' || b.type === 'text' || images.includes(b)) continue
+        this.events.push({ kind: 'unknown', ...this.base(rec, pos), recordType: `user:${String(b.type)}`, raw: stripBase64(b) })
+      }
+    }
+  }
+
+  private assistant(rec: Rec, pos: LinePos): void {
+    const msg = isObj(rec.message) ? rec.message : {}
+    const messageId = typeof msg.id === 'string' ? msg.id : undefined
+    const model = typeof msg.model === 'string' ? msg.model : undefined
+    if (model && model !== SYNTHETIC_MODEL) this.models.add(model)
+    const usage = usageOf(msg.usage)
+    if (usage && model !== SYNTHETIC_MODEL) this.ledger.add(messageId, model, usage)
+    const blocks = contentBlocks(msg)
+    for (const b of blocks) {
+      const base = this.base(rec, pos)
+      if (b.type === 'text') this.events.push({ kind: 'assistant', ...base, messageId, model, text: String(b.text ?? '') })
+      else if (b.type === 'thinking') this.events.push({ kind: 'thinking', ...base, text: String(b.thinking ?? ''), redacted: false })
+      else if (b.type === 'redacted_thinking') this.events.push({ kind: 'thinking', ...base, text: '', redacted: true })
+      else if (b.type === 'tool_use' || b.type === 'server_tool_use') {
+        const ev: ToolCallEvent = { kind: 'tool_call', ...base, id: String(b.id ?? ''), name: String(b.name ?? '?'), input: b.input, messageId }
+        this.calls.set(ev.id, ev)
+        this.events.push(ev)
+      } else this.events.push({ kind: 'unknown', ...base, recordType: `assistant:${String(b.type)}`, raw: stripBase64(b) })
+    }
+    if (blocks.length === 0) this.events.push({ kind: 'assistant', ...this.base(rec, pos), messageId, model, text: '' })
+  }
+
+  malformed(pos: LinePos, text: string, error: string): void {
+    this.events.push({
+      kind: 'malformed',
+      line: pos.lineNo,
+      turn: this.turn,
+      text: text.length > MALFORMED_KEEP ? text.slice(0, MALFORMED_KEEP) : text,
+      bytes: pos.length,
+      error
+    })
+  }
+}
+
+/** Replace base64 payloads (kept in the file, reachable through ImageRef) by a short note. */
+function stripBase64(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripBase64)
+  if (!isObj(value)) return value
+  const out: Rec = {}
+  for (const [k, v] of Object.entries(value)) {
+    if ((k === 'data' || k === 'base64') && typeof v === 'string' && v.length > 1024) out[k] = `[${v.length} bytes of base64 left in the file]`
+    else out[k] = stripBase64(v)
+  }
+  return out
+}
+
+interface ReadConversation {
+  main: Conversation
+  /** old format: records with isSidechain true, in file order */
+  sidechain: { rec: Rec; pos: LinePos }[]
+  lines: number
+  bytes: number
+}
+
+async function readConversation(file: string, splitSidechain: boolean): Promise<ReadConversation> {
+  const conv = new Conversation(file)
+  const sidechain: { rec: Rec; pos: LinePos }[] = []
+  const handleLine = (buf: Buffer, offset: number, length: number, lineNo: number, fileOffset: number, tail: boolean) => {
+    const text = buf.toString('utf8', offset, offset + length)
+    const pos: LinePos = { file, lineNo, offset: fileOffset, length }
+    let rec: unknown
+    try {
+      rec = JSON.parse(text)
+    } catch (err) {
+      if (tail) conv.warn(lineNo, 'truncated last line (session still being written?)')
+      else conv.warn(lineNo, `not JSON: ${(err as Error).message.slice(0, 120)}`)
+      conv.malformed(pos, text, tail ? 'truncated' : (err as Error).message.slice(0, 200))
+      return
+    }
+    if (!isObj(rec)) {
+      conv.warn(lineNo, 'line is JSON but not an object')
+      conv.malformed(pos, text, 'not an object')
+      return
+    }
+    if (splitSidechain && rec.isSidechain === true) sidechain.push({ rec, pos })
+    else conv.handle(rec, pos)
+  }
+  const r = await readJsonlLines(file, {
+    onLine: (buf, o, l, n, fo) => handleLine(buf, o, l, n, fo, false)
+  })
+  if (r.error) conv.warn(0, `cannot read file: ${r.error}`)
+  if (r.partialTail) {
+    // Read the unterminated last line on its own (it may be a complete record without a newline).
+    const { partialTail } = r
+    await readJsonlLines(file, {
+      start: partialTail.offset,
+      firstLineNo: partialTail.lineNo,
+      includePartialTail: true,
+      onLine: (buf, o, l, n, fo) => handleLine(buf, o, l, n, fo, true)
+    })
+  }
+  return { main: conv, sidechain, lines: r.lines + (r.partialTail ? 1 : 0), bytes: r.bytes }
+}
+
+function toSubagent(agentId: string, conv: Conversation, extra: Partial<SubagentTrace> = {}): SubagentTrace {
+  return {
+    agentId,
+    file: conv.file,
+    events: conv.events,
+    usage: conv.ledger.total(),
+    models: [...conv.models],
+    warnings: conv.warnings,
+    ...extra
+  }
+}
+
+/** Group old-style sidechain records into conversations (each rooted at a record whose parent is not a sidechain record). */
+function sidechainConversations(file: string, records: { rec: Rec; pos: LinePos }[]): Conversation[] {
+  const owner = new Map<string, Conversation>()
+  const out: Conversation[] = []
+  for (const { rec, pos } of records) {
+    const parent = typeof rec.parentUuid === 'string' ? owner.get(rec.parentUuid) : undefined
+    let conv = parent
+    if (!conv) {
+      conv = new Conversation(file)
+      out.push(conv)
+    }
+    conv.handle(rec, pos)
+    if (typeof rec.uuid === 'string') owner.set(rec.uuid, conv)
+  }
+  return out
+}
+
+const promptOf = (call: ToolCallEvent): string | undefined => (isObj(call.input) && typeof call.input.prompt === 'string' ? call.input.prompt : undefined)
+const isAgentCall = (call: ToolCallEvent) => call.name === 'Task' || call.name === 'Agent' || promptOf(call) !== undefined
+
+/** The agent id a Task/Agent call's result names, when Claude Code recorded one. */
+function agentIdOf(call: ToolCallEvent): string | undefined {
+  const extra = call.result?.extra
+  if (isObj(extra) && typeof extra.agentId === 'string') return extra.agentId
+  const m = call.result?.text.match(/agentId:\s*([A-Za-z0-9_-]+)/)
+  return m?.[1]
+}
+
+export async function parseSessionFile(file: string, opts: { sessionId?: string } = {}): Promise<Trace> {
+  const read = await readConversation(file, true)
+  const main = read.main
+  const sessionId = opts.sessionId ?? basename(file, '.jsonl')
+  const subagents: SubagentTrace[] = []
+  const firstPrompts = new Map<string, string | undefined>()
+
+  // Current format: <dir>/<session-id>/subagents/agent-<id>.jsonl (+ agent-<id>.meta.json)
+  const subDir = join(dirname(file), basename(file, '.jsonl'), 'subagents')
+  let names: string[] = []
+  try {
+    names = (await readdir(subDir)).filter((n) => n.endsWith('.jsonl')).sort()
+  } catch {
+    /* no sub-agents */
+  }
+  for (const name of names) {
+    const subFile = join(subDir, name)
+    const sub = await readConversation(subFile, false)
+    const agentId = name.replace(/^agent-/, '').replace(/\.jsonl$/, '')
+    let meta: unknown
+    try {
+      meta = JSON.parse(await readFile(join(subDir, name.replace(/\.jsonl$/, '.meta.json')), 'utf8'))
+    } catch {
+      /* optional */
+    }
+    const m = isObj(meta) ? meta : {}
+    subagents.push(
+      toSubagent(agentId, sub.main, {
+        meta,
+        description: typeof m.description === 'string' ? m.description : undefined,
+        agentType: typeof m.agentType === 'string' ? m.agentType : typeof m.subagent_type === 'string' ? m.subagent_type : undefined
+      })
+    )
+    firstPrompts.set(agentId, sub.main.firstUserText)
+  }
+  // Old format: isSidechain lines inline.
+  sidechainConversations(file, read.sidechain).forEach((conv, i) => {
+    const id = `sidechain-${i + 1}`
+    subagents.push(toSubagent(id, conv))
+    firstPrompts.set(id, conv.firstUserText)
+  })
+
+  // Link each sub-agent to the call that started it: by the agent id in the call's result, else by prompt.
+  const calls = main.toolCalls().filter(isAgentCall)
+  const taken = new Set<string>()
+  for (const call of calls) {
+    const id = agentIdOf(call)
+    const sub = id ? subagents.find((s) => s.agentId === id) : undefined
+    if (sub && !taken.has(sub.agentId)) link(call, sub)
+  }
+  for (const call of calls) {
+    if (call.subagentId) continue
+    const prompt = promptOf(call)?.trim()
+    const sub = subagents.find((s) => !taken.has(s.agentId) && prompt && firstPrompts.get(s.agentId)?.trim() === prompt)
+    if (sub) link(call, sub)
+  }
+  function link(call: ToolCallEvent, sub: SubagentTrace) {
+    call.subagentId = sub.agentId
+    sub.parentToolUseId = call.id
+    if (!sub.description && isObj(call.input) && typeof call.input.description === 'string') sub.description = call.input.description
+    if (!sub.agentType && isObj(call.input) && typeof call.input.subagent_type === 'string') sub.agentType = call.input.subagent_type
+    taken.add(sub.agentId)
+  }
+
+  const usage = main.ledger.total()
+  return {
+    sessionId,
+    file,
+    cwd: main.cwd,
+    fromArchive: false,
+    events: main.events,
+    subagents,
+    usage,
+    models: [...main.models],
+    costUsd: main.ledger.cost(costUsd),
+    lines: read.lines,
+    bytes: read.bytes,
+    warnings: main.warnings
+  }
+}
