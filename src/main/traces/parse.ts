@@ -353,7 +353,12 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
   // Link each sub-agent to the call that started it: by the agent id in the call's result, else by prompt.
   const calls = main.toolCalls().filter(isAgentCall)
   const taken = new Set<string>()
+  for (const sub of subagents) {
+    const byMeta = isObj(sub.meta) && typeof sub.meta.toolUseId === 'string' ? calls.find((c) => c.id === (sub.meta as Rec).toolUseId) : undefined
+    if (byMeta && !byMeta.subagentId) link(byMeta, sub)
+  }
   for (const call of calls) {
+    if (call.subagentId) continue
     const id = agentIdOf(call)
     const sub = id ? subagents.find((s) => s.agentId === id) : undefined
     if (sub && !taken.has(sub.agentId)) link(call, sub)

@@ -16,7 +16,12 @@ export const META_TYPES = new Set([
   'custom-title',
   'tag',
   'agent-name',
-  'pr-link'
+  'pr-link',
+  'atis-latch',
+  'api-request',
+  'api-request-shape',
+  'api-request-blob',
+  'cost-state'
 ])
 
 export const isObj = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -31,6 +36,8 @@ export function contentBlocks(message: unknown): Rec[] {
 /** A user line that a person typed (text or images), not tool results, injected context or a compact summary. */
 export function isRealPrompt(rec: Rec): boolean {
   if (rec.type !== 'user' || rec.isMeta === true || rec.isCompactSummary === true || rec.isVisibleInTranscriptOnly === true) return false
+  // Injected by Claude Code itself (e.g. a background task's notification), not typed by a person.
+  if (rec.promptSource === 'system' || (isObj(rec.origin) && rec.origin.kind === 'task-notification')) return false
   const blocks = contentBlocks(rec.message)
   if (blocks.length === 0) return false
   if (blocks.some((b) => b.type === 'tool_result')) return false

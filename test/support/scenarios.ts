@@ -1,0 +1,102 @@
+/**
+ * Scripted behaviours for the real `claude` CLI. A run's scenario is named by a marker
+ * `SCENARIO:<name>` in its prompt (the first user message of each request); the step is the number
+ * of assistant messages already in the conversation, so the script is stateless and retry-safe.
+ */
+import type { Reply, Script } from './model-server'
+
+type Msg = { role: string; content: string | { type: string; text?: string }[] }
+type Step = (ctx: { step: number; toolNames: string[] }) => Reply
+
+export const prompt = (scenario: string, words = '') => `SCENARIO:${scenario} ${words}`.trim()
+
+function firstUserText(messages: Msg[] | undefined): string {
+  const first = messages?.find((m) => m.role === 'user')
+  if (!first) return ''
+  if (typeof first.content === 'string') return first.content
+  return first.content.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n')
+}
+
+export const LANDING_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Acme Rockets</title>
+<style>
+body{font-family:sans-serif;margin:0;color:#1d2433}
+header{background:#2b59c3;color:#fff;padding:64px 32px;text-align:center}
+.cards{display:flex;gap:16px;padding:32px;flex-wrap:wrap}
+.card{flex:1 1 200px;border:1px solid #ccd;border-radius:8px;padding:16px}
+</style></head>
+<body>
+<header><h1>Acme Rockets</h1><p>Reach orbit before lunch.</p><a href="#buy">Get started</a></header>
+<section class="cards">
+<div class="card"><h2>Fast</h2><p>Zero to orbit in 8 minutes.</p></div>
+<div class="card"><h2>Safe</h2><p>Three independent abort systems.</p></div>
+<div class="card"><h2>Green</h2><p>Methane engines, reusable boosters.</p></div>
+</section>
+</body></html>
+`
+
+const done = (text: string): Reply => ({ text })
+
+/** Each scenario: the reply for step n (0-based). */
+export const SCENARIOS: Record<string, Step> = {
+  'write-file': ({ step }) =>
+    [
+      { text: 'I will write the landing page.', toolUses: [{ name: 'Write', input: { file_path: 'index.html', content: LANDING_PAGE } }] },
+      { toolUses: [{ name: 'Read', input: { file_path: 'index.html' } }] },
+      done('Wrote index.html: a landing page with a header and three cards.')
+    ][Math.min(step, 2)] as Reply,
+
+  'tool-errors': ({ step }) =>
+    [
+      { toolUses: [{ name: 'Read', input: { file_path: '/definitely/not/here/config.json' } }] },
+      { text: 'That file does not exist; trying the build.', toolUses: [{ name: 'Bash', input: { command: 'echo building && exit 3', description: 'Run the build' } }] },
+      { toolUses: [{ name: 'Bash', input: { command: 'ls /no/such/dir', description: 'List the output folder' } }] },
+      done('The build failed: the config file is missing and the command exited with 3.')
+    ][Math.min(step, 3)] as Reply,
+
+  long: ({ step }) => {
+    const steps = 28
+    if (step >= steps) return done(`Finished all ${steps} steps.`)
+    if (step % 4 === 3) return { thinking: `Step ${step}: checking progress so far.`, toolUses: [{ name: 'Write', input: { file_path: `notes-${step}.txt`, content: `step ${step}\n` } }] }
+    return { text: step % 5 === 0 ? `Working on step ${step}.` : undefined, toolUses: [{ name: 'Bash', input: { command: `echo step ${step}`, description: `Step ${step}` } }] } as Reply
+  },
+
+  subagent: ({ step, toolNames }) => {
+    const agentTool = toolNames.includes('Agent') ? 'Agent' : 'Task'
+    if (step === 0)
+      return {
+        text: 'I will ask a helper to look around.',
+        toolUses: [{ name: agentTool, input: { description: 'Survey the workspace', prompt: prompt('sub-helper', 'List what is in the workspace and report back.'), subagent_type: 'general-purpose' } }]
+      }
+    return done('The helper surveyed the workspace; all good.')
+  },
+
+  'sub-helper': ({ step }) =>
+    step === 0 ? { toolUses: [{ name: 'Bash', input: { command: 'echo helper was here', description: 'Look around' } }] } : done('Workspace surveyed: nothing unusual.'),
+
+  slow: ({ step }) => (step >= 200 ? done('slow run finished') : { delayMs: 400, toolUses: [{ name: 'Bash', input: { command: `echo slow ${step}`, description: 'tick' } }] })
+}
+
+export interface ScenarioOptions {
+  /** extra scenarios or overrides */
+  scenarios?: Record<string, Step>
+}
+
+/** The server script: finds the scenario and step of each request. */
+export function scenarioScript(opts: ScenarioOptions = {}): Script {
+  const all = { ...SCENARIOS, ...opts.scenarios }
+  return ({ body }) => {
+    const messages = (body?.messages ?? []) as Msg[]
+    const marker = firstUserText(messages).match(/SCENARIO:([A-Za-z0-9_-]+)/)
+    const toolNames = ((body?.tools ?? []) as { name: string }[]).map((t) => t.name)
+    if (!marker) {
+      // Claude Code's side requests (titles, summaries, checks): a short plain answer.
+      return { text: 'OK' }
+    }
+    const scenario = all[marker[1]]
+    if (!scenario) return { text: `unknown scenario ${marker[1]}` }
+    const step = messages.filter((m) => m.role === 'assistant').length
+    return scenario({ step, toolNames })
+  }
+}
