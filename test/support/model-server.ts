@@ -23,7 +23,7 @@ export interface ReplyUsage {
 export type Reply = (
   | { text: string; thinking?: string; toolUses?: undefined; error?: undefined }
   | { toolUses: ToolUseReply[]; text?: string; thinking?: string; error?: undefined }
-  | { error: { status: number; type: string; message: string }; text?: undefined; toolUses?: undefined }
+  | { error: { status: number; type: string; message: string }; text?: undefined; toolUses?: undefined; thinking?: undefined }
 ) & {
   /** wait before answering */
   delayMs?: number
