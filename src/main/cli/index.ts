@@ -14,8 +14,11 @@ runCli(process.argv.slice(2), {
 }).then(
   (code) => {
     process.exitCode = code
-    // A finished command must not hang on open handles.
-    setImmediate(() => process.exit(code))
+    // A finished command must not hang on open handles, nor cut its own output short in a pipe.
+    let pending = 2
+    const done = () => --pending === 0 && process.exit(code)
+    process.stdout.write('', done)
+    process.stderr.write('', done)
   },
   (err) => {
     process.stderr.write(`trace2skill: ${(err as Error).message}\n`)

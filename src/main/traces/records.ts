@@ -21,7 +21,8 @@ export const META_TYPES = new Set([
   'api-request',
   'api-request-shape',
   'api-request-blob',
-  'cost-state'
+  'cost-state',
+  'tools-used'
 ])
 
 export const isObj = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -14,7 +14,7 @@ import { costUsd } from './pricing'
 import { contentBlocks, isObj, isRealPrompt, promptText, SYNTHETIC_MODEL, usageOf, type Rec } from './records'
 
 /** Bump when the summary's meaning changes: cached summaries of another version are recomputed. */
-export const SUMMARY_VERSION = 2
+export const SUMMARY_VERSION = 3
 
 /** Lines longer than this are read by byte patterns instead of JSON.parse. */
 export const BIG_LINE = 64 * 1024
