@@ -1,3 +1,69 @@
+import { useEffect, useState } from 'react'
+import type { AppInfo } from '@shared/contract'
+import { api } from './api'
+import { Help } from './components/Help'
+import { ProjectList } from './components/ProjectList'
+import { SessionBrowser } from './components/SessionBrowser'
+import { StatusBar } from './components/StatusBar'
+import { TraceView } from './components/TraceView'
+import { go, typing, useAsync, useHashRoute } from './lib/hooks'
+
 export function App() {
-  return <div className="app">trace2skill</div>
+  const route = useHashRoute()
+  const info = useAsync<AppInfo>(() => api().getAppInfo({}), [])
+  const [help, setHelp] = useState(false)
+  const projectId = route[0] === 'project' ? route[1] : undefined
+  const sessionId = route[0] === 'project' && route[2] === 'session' ? route[3] : undefined
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (typing(e)) return
+      if (e.key === '?') setHelp((h) => !h)
+      else if (e.key === 'Escape') setHelp(false)
+      else if (e.key === 'Backspace' && projectId && sessionId) go('project', projectId)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [projectId, sessionId])
+
+  return (
+    <div className="app">
+      <aside className="sidebar">
+        <a className="brand" href="#/">
+          trace2skill
+        </a>
+        <ProjectList selected={projectId} configDir={info.data?.configDir} />
+        <button className="ghost help-button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
+          ? Shortcuts
+        </button>
+      </aside>
+      <main className="main">
+        <StatusBar initialNotices={info.data?.notices ?? []} />
+        {projectId && sessionId ? (
+          <>
+            <div className="crumbs">
+              <a href={`#/project/${encodeURIComponent(projectId)}`}>← Sessions</a>
+            </div>
+            <TraceView projectId={projectId} sessionId={sessionId} />
+          </>
+        ) : projectId ? (
+          <SessionBrowser projectId={projectId} />
+        ) : (
+          <div className="welcome">
+            <h1>Pick a project</h1>
+            <p>
+              Every project Claude Code has sessions for is on the left, by the folder it ran in. Open one to browse its sessions, search what was said, and read
+              each run as a timeline of turns and tool calls.
+            </p>
+            {info.data ? (
+              <p className="muted">
+                Reading sessions from <code>{info.data.configDir}</code>; the app keeps its own data in <code>{info.data.dataDir}</code>.
+              </p>
+            ) : null}
+          </div>
+        )}
+      </main>
+      {help ? <Help onClose={() => setHelp(false)} /> : null}
+    </div>
+  )
 }

@@ -1,0 +1,97 @@
+/** The project picker: every project Claude Code has sessions for, plus "open any folder". */
+import { useEffect, useMemo, useState } from 'react'
+import type { Project } from '@shared/trace'
+import { api } from '../api'
+import { fmtBytes, fmtRelative, fmtTime } from '../lib/format'
+import { go, useAsync } from '../lib/hooks'
+import { ErrorLine } from './ErrorLine'
+
+export const projectLabel = (p: Project) => p.cwd ?? p.dir
+const projectName = (p: Project) => projectLabel(p).split(/[\\/]/).filter(Boolean).pop() ?? projectLabel(p)
+
+export function ProjectList({ selected, configDir }: { selected?: string; configDir?: string }) {
+  const projects = useAsync(() => api().listProjects({}), [])
+  const [filter, setFilter] = useState('')
+  const [typed, setTyped] = useState<string | null>(null)
+  const [openError, setOpenError] = useState<string | null>(null)
+  useEffect(() => api().on('projectsChanged', () => projects.reload()), [projects.reload])
+
+  const shown = useMemo(() => {
+    const q = filter.trim().toLowerCase()
+    return (projects.data ?? []).filter((p) => !q || projectLabel(p).toLowerCase().includes(q))
+  }, [projects.data, filter])
+
+  const open = async (path: string) => {
+    setOpenError(null)
+    try {
+      const p = await api().openFolder({ path })
+      setTyped(null)
+      projects.reload()
+      go('project', p.id)
+    } catch (err) {
+      setOpenError((err as Error).message)
+    }
+  }
+  const pick = async () => {
+    setOpenError(null)
+    try {
+      const { path } = await api().pickFolder({})
+      if (path) await open(path)
+      else setTyped('')
+    } catch (err) {
+      setOpenError((err as Error).message)
+    }
+  }
+
+  return (
+    <nav className="projects" aria-label="Projects">
+      <div className="projects-tools">
+        <input className="filter" placeholder="Filter projects" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter projects" />
+        <button data-testid="open-folder" onClick={() => void pick()} title="Open a folder of session files, or a folder you ran Claude Code in">
+          Open folder…
+        </button>
+      </div>
+      {typed !== null ? (
+        <form
+          className="typed-path"
+          onSubmit={(e) => {
+            e.preventDefault()
+            if (typed.trim()) void open(typed.trim())
+          }}
+        >
+          <input autoFocus placeholder="/absolute/path/to/folder" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Folder path" onKeyDown={(e) => e.key === 'Escape' && setTyped(null)} />
+          <button type="submit">Open</button>
+        </form>
+      ) : null}
+      {openError ? <ErrorLine error={openError} /> : null}
+      {projects.error ? <ErrorLine error={projects.error} retry={projects.reload} /> : null}
+      {projects.loading && !projects.data ? <div className="muted pad">Looking for sessions…</div> : null}
+      {projects.data && projects.data.length === 0 ? (
+        <div className="empty">
+          No Claude Code sessions found in <code>{configDir ?? '~/.claude'}</code>. Run Claude Code in a project, or open a folder of session files.
+        </div>
+      ) : null}
+      <ul>
+        {shown.map((p) => (
+          <li key={p.id}>
+            <a
+              href={`#/project/${encodeURIComponent(p.id)}`}
+              className={`project-row${p.id === selected ? ' selected' : ''}`}
+              data-testid="project-row"
+              aria-current={p.id === selected ? 'page' : undefined}
+            >
+              <span className="project-name">{projectName(p)}</span>
+              <span className="project-path" title={p.dir}>
+                {projectLabel(p)}
+              </span>
+              <span className="project-meta">
+                {p.sessions} session{p.sessions === 1 ? '' : 's'} · <span title={fmtTime(p.lastActivity)}>{fmtRelative(p.lastActivity)}</span> · {fmtBytes(p.bytes)}
+                {p.opened ? ' · opened' : ''}
+              </span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  )
+}

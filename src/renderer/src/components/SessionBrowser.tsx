@@ -1,0 +1,221 @@
+/** A project's sessions: sortable, filterable, searchable across full text, pinnable. */
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import type { SessionSummary } from '@shared/trace'
+import { api } from '../api'
+import { fmtBytes, fmtCost, fmtDuration, fmtRelative, fmtTime, fmtTokens, oneLine, shortModel } from '../lib/format'
+import { go, typing, useAsync, useDebounced } from '../lib/hooks'
+import { sortSessions, type SortKey } from '../lib/sessions'
+import { ErrorLine } from './ErrorLine'
+
+const COLUMNS: { key: SortKey; label: string; className?: string }[] = [
+  { key: 'firstPrompt', label: 'First prompt', className: 'col-prompt' },
+  { key: 'start', label: 'Started' },
+  { key: 'end', label: 'Ended' },
+  { key: 'durationMs', label: 'Duration' },
+  { key: 'turns', label: 'Turns', className: 'num' },
+  { key: 'toolCalls', label: 'Tools', className: 'num' },
+  { key: 'toolErrors', label: 'Errors', className: 'num' },
+  { key: 'models', label: 'Model' },
+  { key: 'tokens', label: 'Tokens', className: 'num' },
+  { key: 'costUsd', label: 'Cost', className: 'num' },
+  { key: 'bytes', label: 'Size', className: 'num' },
+  { key: 'subagents', label: 'Agents', className: 'num' }
+]
+
+export function SessionBrowser({ projectId }: { projectId: string }) {
+  const sessions = useAsync(() => api().listSessions({ projectId }), [projectId])
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'end', desc: true })
+  const [filter, setFilter] = useState('')
+  const [query, setQuery] = useState('')
+  const debounced = useDebounced(query.trim(), 250)
+  const [selected, setSelected] = useState(0)
+  const searchRef = useRef<HTMLInputElement>(null)
+  const listRef = useRef<HTMLDivElement>(null)
+
+  useEffect(
+    () =>
+      api().on('sessionsChanged', (p) => {
+        if (p.projectId === projectId) sessions.reload()
+      }),
+    [projectId, sessions.reload]
+  )
+
+  const hits = useAsync(async () => (debounced ? api().searchSessions({ projectId, query: debounced }) : null), [projectId, debounced])
+
+  const rows = useMemo(() => {
+    const q = filter.trim().toLowerCase()
+    const list = (sessions.data ?? []).filter((s) => !q || s.firstPrompt.toLowerCase().includes(q) || s.models.some((m) => m.toLowerCase().includes(q)) || s.sessionId.includes(q))
+    return sortSessions(list, sort.key, sort.desc)
+  }, [sessions.data, filter, sort])
+
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => listRef.current, estimateSize: () => 38, overscan: 12 })
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === '/' && !typing(e)) {
+        e.preventDefault()
+        searchRef.current?.focus()
+      } else if (e.key === 'Escape' && document.activeElement === searchRef.current) {
+        setQuery('')
+        searchRef.current?.blur()
+      } else if (!typing(e) && !debounced && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+        e.preventDefault()
+        setSelected((i) => {
+          const n = Math.max(0, Math.min(rows.length - 1, i + (e.key === 'ArrowDown' ? 1 : -1)))
+          virtual.scrollToIndex(n)
+          return n
+        })
+      } else if (!typing(e) && e.key === 'Enter' && rows[selected] && !debounced) {
+        go('project', projectId, 'session', rows[selected].sessionId)
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [rows, selected, projectId, debounced, virtual])
+
+  const togglePin = async (s: SessionSummary) => {
+    try {
+      await api().pinSession({ sessionId: s.sessionId, pinned: !s.pinned })
+      sessions.reload()
+    } catch (err) {
+      alert((err as Error).message)
+    }
+  }
+
+  const open = (s: { sessionId: string }) => go('project', projectId, 'session', s.sessionId)
+
+  return (
+    <section className="browser" aria-label="Sessions">
+      <div className="toolbar">
+        <input
+          ref={searchRef}
+          className="search"
+          data-testid="session-search"
+          type="search"
+          placeholder="Search all session text  ( / )"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-label="Search session contents"
+        />
+        <input className="filter" placeholder="Filter by prompt or model" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter sessions" />
+        <span className="muted">
+          {sessions.data ? `${rows.length} of ${sessions.data.length} sessions` : ''}
+          {sessions.loading && sessions.data ? ' · refreshing…' : ''}
+        </span>
+      </div>
+      {sessions.error ? <ErrorLine error={sessions.error} retry={sessions.reload} /> : null}
+      {debounced ? (
+        <div className="hits" aria-label="Search results">
+          {hits.loading ? <div className="muted pad">Searching…</div> : null}
+          {hits.error ? <ErrorLine error={hits.error} retry={hits.reload} /> : null}
+          {hits.data && hits.data.length === 0 ? <div className="empty">No session contains “{debounced}”.</div> : null}
+          {hits.data?.map((h) => (
+            <button key={h.sessionId} className="search-hit" data-testid="search-hit" onClick={() => open(h)}>
+              <div className="hit-title">
+                {oneLine(h.firstPrompt || h.sessionId, 140)} <span className="badge">{h.matches} match{h.matches === 1 ? '' : 'es'}</span>
+              </div>
+              {h.snippets.map((s) => (
+                <div key={s.line} className="snippet">
+                  <span className="muted">line {s.line}</span> {s.text}
+                </div>
+              ))}
+            </button>
+          ))}
+        </div>
+      ) : (
+        <div className="table" role="table" aria-rowcount={rows.length}>
+          <div className="tr th" role="row">
+            {COLUMNS.map((c) => (
+              <button
+                key={c.key}
+                role="columnheader"
+                className={`td ${c.className ?? ''}`}
+                aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+                onClick={() => setSort((s) => ({ key: c.key, desc: s.key === c.key ? !s.desc : c.key !== 'firstPrompt' }))}
+              >
+                {c.label}
+                {sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}
+              </button>
+            ))}
+            <span className="td col-pin" role="columnheader">
+              Keep
+            </span>
+          </div>
+          {sessions.loading && !sessions.data ? <div className="muted pad">Reading sessions…</div> : null}
+          {sessions.data && sessions.data.length === 0 ? <div className="empty">This project has no sessions.</div> : null}
+          <div className="tbody" ref={listRef}>
+            <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+              {virtual.getVirtualItems().map((v) => {
+                const s = rows[v.index]
+                return (
+                  <div
+                    key={s.sessionId}
+                    role="row"
+                    data-testid="session-row"
+                    data-session-id={s.sessionId}
+                    className={`tr${v.index === selected ? ' selected' : ''}`}
+                    style={{ position: 'absolute', top: 0, left: 0, right: 0, height: v.size, transform: `translateY(${v.start}px)` }}
+                    onClick={() => open(s)}
+                    onMouseEnter={() => setSelected(v.index)}
+                  >
+                    <span className="td col-prompt" role="cell" title={s.firstPrompt}>
+                      {oneLine(s.firstPrompt || '(no prompt)', 160)}
+                      {s.missing ? <span className="badge warn">original deleted</span> : null}
+                    </span>
+                    <span className="td" role="cell" title={fmtTime(s.start)}>
+                      {fmtRelative(s.start)}
+                    </span>
+                    <span className="td" role="cell" title={fmtTime(s.end)}>
+                      {fmtRelative(s.end)}
+                    </span>
+                    <span className="td" role="cell">
+                      {fmtDuration(s.durationMs)}
+                    </span>
+                    <span className="td num" role="cell">
+                      {s.turns}
+                    </span>
+                    <span className="td num" role="cell">
+                      {s.toolCalls}
+                    </span>
+                    <span className={`td num${s.toolErrors > 0 ? ' has-errors' : ''}`} role="cell">
+                      {s.toolErrors}
+                    </span>
+                    <span className="td" role="cell" title={s.models.join(', ')}>
+                      {s.models.map(shortModel).join(', ') || '—'}
+                    </span>
+                    <span className="td num" role="cell">
+                      {fmtTokens(s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheCreation)}
+                    </span>
+                    <span className="td num" role="cell">
+                      {fmtCost(s.costUsd)}
+                    </span>
+                    <span className="td num" role="cell">
+                      {fmtBytes(s.bytes)}
+                    </span>
+                    <span className="td num" role="cell">
+                      {s.subagents || ''}
+                    </span>
+                    <span className="td col-pin" role="cell">
+                      <button
+                        className={`pin${s.pinned ? ' on' : ''}`}
+                        aria-pressed={s.pinned}
+                        title={s.pinned ? 'Pinned: archived in the app, kept after Claude Code deletes it' : 'Pin: keep a copy after Claude Code deletes old sessions'}
+                        onClick={(e) => {
+                          e.stopPropagation()
+                          void togglePin(s)
+                        }}
+                      >
+                        {s.pinned ? '★' : '☆'}
+                      </button>
+                    </span>
+                  </div>
+                )
+              })}
+            </div>
+          </div>
+        </div>
+      )}
+    </section>
+  )
+}

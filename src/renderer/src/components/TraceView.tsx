@@ -1,0 +1,173 @@
+/** The trace viewer: the conversation as a virtualized timeline of turns. */
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { Trace } from '@shared/trace'
+import { api } from '../api'
+import { fmtCost, fmtDuration, fmtTime, fmtTokens, shortModel } from '../lib/format'
+import { typing, useAsync } from '../lib/hooks'
+import { defaultFilter, flattenRows, isError, matchingRows, nextIndex, traceStats, type Row, type RowFilter } from '../lib/rows'
+import { ErrorLine } from './ErrorLine'
+import { EventRow } from './EventRow'
+
+export function TraceView({ projectId, sessionId }: { projectId: string; sessionId: string }) {
+  const trace = useAsync(() => api().getTrace({ sessionId, projectId }), [sessionId, projectId])
+  if (trace.error) return <ErrorLine error={trace.error} retry={trace.reload} />
+  if (!trace.data) return <div className="muted pad">Reading the session…</div>
+  return <Timeline trace={trace.data} />
+}
+
+function Timeline({ trace }: { trace: Trace }) {
+  const [open, setOpen] = useState<Set<string>>(new Set())
+  const [subOpen, setSubOpen] = useState<Set<string>>(new Set())
+  const [filter, setFilter] = useState<RowFilter>(defaultFilter)
+  const [find, setFind] = useState('')
+  const [cursor, setCursor] = useState(-1)
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const subs = useMemo(() => new Map(trace.subagents.map((s) => [s.agentId, s])), [trace])
+  const rows = useMemo(() => flattenRows(trace, subOpen, filter), [trace, subOpen, filter])
+  const matches = useMemo(() => new Set(matchingRows(rows, find)), [rows, find])
+  const stats = useMemo(() => traceStats(trace), [trace])
+
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 64,
+    overscan: 8,
+    getItemKey: (i) => rows[i].key
+  })
+
+  const toggle = (set: Set<string>, key: string) => {
+    const next = new Set(set)
+    if (next.has(key)) next.delete(key)
+    else next.add(key)
+    return next
+  }
+
+  const jump = useCallback(
+    (pred: (r: Row) => boolean) => {
+      const i = nextIndex(rows, cursor, pred)
+      if (i >= 0) {
+        setCursor(i)
+        virtual.scrollToIndex(i, { align: 'start' })
+      }
+    },
+    [rows, cursor, virtual]
+  )
+  const nextError = useCallback(() => jump((r) => r.type === 'event' && isError(r.event)), [jump])
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (typing(e) || e.metaKey || e.ctrlKey || e.altKey) return
+      if (e.key === 'e') nextError()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [nextError])
+
+  const expandErrors = () => {
+    const next = new Set(open)
+    rows.forEach((r) => r.type === 'event' && isError(r.event) && next.add(r.key))
+    setOpen(next)
+  }
+
+  return (
+    <section className="trace" data-testid="trace-view" aria-label="Trace">
+      <header className="trace-head">
+        <div className="stats">
+          <span title={trace.file}>{trace.sessionId}</span>
+          {trace.fromArchive ? <span className="badge warn">from the archive (original deleted)</span> : null}
+          <span>{fmtTime(stats.start)}</span>
+          <span>{fmtDuration(stats.durationMs)}</span>
+          <span>{stats.turns} turns</span>
+          <span>{stats.toolCalls} tool calls</span>
+          <span className={stats.errors ? 'has-errors' : ''}>{stats.errors} errors</span>
+          <span>{trace.models.map(shortModel).join(', ')}</span>
+          <span>{fmtTokens(stats.tokens)} tokens</span>
+          <span>{fmtCost(trace.costUsd)}</span>
+          {trace.subagents.length ? <span>{trace.subagents.length} sub-agents</span> : null}
+        </div>
+        {trace.warnings.length ? (
+          <details className="warnings">
+            <summary>
+              {trace.warnings.length} warning{trace.warnings.length === 1 ? '' : 's'} while reading
+            </summary>
+            <ul>
+              {trace.warnings.map((w, i) => (
+                <li key={i}>
+                  line {w.line}: {w.message}
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+        <div className="toolbar">
+          <label>
+            <input type="checkbox" checked={filter.errorsOnly} onChange={(e) => setFilter({ ...filter, errorsOnly: e.target.checked })} /> Errors only
+          </label>
+          <label>
+            <input type="checkbox" checked={filter.thinking} onChange={(e) => setFilter({ ...filter, thinking: e.target.checked })} /> Thinking
+          </label>
+          <label>
+            <input type="checkbox" checked={filter.meta} onChange={(e) => setFilter({ ...filter, meta: e.target.checked })} /> Bookkeeping
+          </label>
+          <button onClick={expandErrors} disabled={!stats.errors}>
+            Expand all errors
+          </button>
+          <button onClick={nextError} disabled={!stats.errors} title="Next error (e)">
+            Next error (e)
+          </button>
+          <input
+            type="search"
+            placeholder="Find in this session"
+            value={find}
+            onChange={(e) => setFind(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') jump((r) => matches.has(rows.indexOf(r)))
+            }}
+            aria-label="Find in this session"
+          />
+          {find ? <span className="muted">{matches.size} found · Enter for next</span> : null}
+        </div>
+      </header>
+      <div className="timeline" ref={scrollRef}>
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+          {virtual.getVirtualItems().map((v) => {
+            const r = rows[v.index]
+            return (
+              <div
+                key={v.key}
+                data-index={v.index}
+                ref={virtual.measureElement}
+                className={`row depth-${Math.min(r.depth, 4)}${v.index === cursor ? ' cursor' : ''}${r.depth > 0 ? ' nested' : ''}`}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)` }}
+              >
+                {r.type === 'turn' ? (
+                  <div className="turn-head">Turn {r.turn}</div>
+                ) : r.type === 'subagent-start' ? (
+                  <div className="subagent-head" data-testid="subagent-transcript" data-agent-id={r.agentId}>
+                    Sub-agent {r.agentType ? `(${r.agentType}) ` : ''}
+                    {r.description ?? r.agentId}
+                  </div>
+                ) : r.type === 'subagent-end' ? (
+                  <div className="subagent-end muted">end of sub-agent</div>
+                ) : (
+                  <EventRow
+                    event={r.event}
+                    open={open.has(r.key)}
+                    onToggle={() => setOpen((s) => toggle(s, r.key))}
+                    subagent={r.event.kind === 'tool_call' && r.event.subagentId ? subs.get(r.event.subagentId) : undefined}
+                    subagentOpen={r.event.kind === 'tool_call' && !!r.event.subagentId && subOpen.has(r.event.subagentId)}
+                    onToggleSubagent={() => r.event.kind === 'tool_call' && r.event.subagentId && setSubOpen((s) => toggle(s, (r.event as { subagentId: string }).subagentId))}
+                    match={matches.has(v.index)}
+                  />
+                )}
+              </div>
+            )
+          })}
+        </div>
+        {rows.length === 0 ? <div className="empty">Nothing to show with these filters.</div> : null}
+      </div>
+    </section>
+  )
+}
+
