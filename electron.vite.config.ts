@@ -7,7 +7,11 @@ export default defineConfig({
     build: {
       rollupOptions: {
         // index: the Electron shell. cli: the same core, headless (CLI and `web` mode). No electron in cli.
-        input: { index: resolve('src/main/index.ts'), cli: resolve('src/main/cli/index.ts') }
+        input: {
+          index: resolve('src/main/index.ts'),
+          cli: resolve('src/main/cli/index.ts'),
+          'summary-worker': resolve('src/main/traces/summary-worker.ts')
+        }
       }
     }
   },

@@ -34,6 +34,7 @@ app.whenReady().then(async () => {
     version: VERSION,
     watch: true,
     indexOnStart: true,
+    summaryWorker: join(outDir, 'main', 'summary-worker.js'),
     pickFolder: async () => {
       const options: Electron.OpenDialogOptions = { properties: ['openDirectory'] }
       const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)

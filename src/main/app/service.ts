@@ -10,6 +10,7 @@ import { archiveSession, materializeArchive } from '../store/archive'
 import { openStore, type Store } from '../store/store'
 import { readImage } from '../traces/image'
 import { SessionIndex } from '../traces/indexer'
+import { inThreadPool, workerPool } from '../traces/summary-pool'
 import { parseSessionFile } from '../traces/parse'
 import { searchSessions } from '../traces/search'
 import { watchSessions, type SessionWatcher } from '../traces/watcher'
@@ -28,6 +29,8 @@ export interface ServiceOptions {
   watch?: boolean
   /** index everything once at start, reporting progress as events (the app does) */
   indexOnStart?: boolean
+  /** the built summary worker script; without it summaries run on the calling thread */
+  summaryWorker?: string | URL
 }
 
 export interface Service {
@@ -48,7 +51,7 @@ const fail = (message: string, code: string) => Object.assign(new Error(message)
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const store = await openStore(opts.dataDir)
   const notices: Notice[] = [...store.notices]
-  const index = new SessionIndex(opts.configDir, store, notices)
+  const index = new SessionIndex(opts.configDir, store, notices, opts.summaryWorker ? workerPool(opts.summaryWorker) : inThreadPool())
   await index.load()
   const hub = createEventHub()
   const jobs = new Jobs()

@@ -38,6 +38,12 @@ function staticDirCandidates(): string[] {
   return [join(here, '../renderer'), join(here, '../../../out/renderer')]
 }
 
+/** The built worker beside the built CLI (absent when running from source). */
+function summaryWorkerScript(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url))
+  return [join(here, 'summary-worker.js'), join(here, '..', 'summary-worker.js')].find((f) => existsSync(f))
+}
+
 const fmtBytes = (n: number) => (n > 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`)
 
 async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], input: unknown): Promise<T> {
@@ -107,7 +113,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       mode: 'web',
       version: VERSION,
       watch: command === 'web',
-      indexOnStart: command === 'web'
+      indexOnStart: command === 'web',
+      summaryWorker: summaryWorkerScript()
     })
     const shown = service.notices.length
     for (const n of service.notices) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)

@@ -12,7 +12,8 @@ import { z } from 'zod'
 import type { IndexTotals, Notice } from '../../shared/contract'
 import { emptyUsage, type Project, type SessionSummary, type Usage } from '../../shared/trace'
 import { readSideFile, type Store } from '../store/store'
-import { summarizeFile, SUMMARY_VERSION, type FileSummary } from './summary'
+import { SUMMARY_VERSION, type FileSummary } from './summary'
+import { inThreadPool, type SummaryPool } from './summary-pool'
 
 const CACHE_FILE = 'index-cache.json'
 
@@ -69,7 +70,8 @@ export class SessionIndex {
   constructor(
     readonly configDir: string,
     private readonly store: Store,
-    private readonly notices: Notice[] = []
+    private readonly notices: Notice[] = [],
+    private readonly summaries: SummaryPool = inThreadPool()
   ) {
     this.projectsRoot = join(configDir, 'projects')
     this.cacheFile = join(store.dataDir, CACHE_FILE)
@@ -100,6 +102,7 @@ export class SessionIndex {
 
   async dispose(): Promise<void> {
     await this.save()
+    await this.summaries.close()
   }
 
   async projectFolders(): Promise<ProjectFolder[]> {
@@ -156,7 +159,7 @@ export class SessionIndex {
       return hit.summary
     }
     const prev = hit && st.size >= hit.size ? hit.summary.checkpoint : undefined
-    const summary = await summarizeFile(file, prev)
+    const summary = await this.summaries.summarize(file, prev)
     this.bytesRead += Math.max(0, st.size - (prev?.offset ?? 0))
     this.cache.set(file, { projectId, size: st.size, mtimeMs: st.mtimeMs, summary })
     this.scheduleSave()
@@ -264,7 +267,7 @@ export class SessionIndex {
     const out: SessionSummary[] = []
     await pool(
       files,
-      4,
+      this.summaries.concurrency,
       async (file) => {
         const s = await this.sessionSummary(projectId, file)
         if (s) out.push(s)
@@ -330,18 +333,24 @@ export class SessionIndex {
       warnings: 0
     }
     opts.onProgress?.({ done, total, bytes })
+    // Summarize every file across all projects through one pool (all cores busy), then list.
+    const work = folders.flatMap((f, i) => perFolder[i].files.map((file) => ({ projectId: f.id, file })))
+    await pool(
+      work,
+      this.summaries.concurrency,
+      async ({ projectId, file }) => {
+        const s = await this.indexFile(projectId, file).catch(() => null)
+        done++
+        bytes += s?.bytes ?? 0
+        if (done % 25 === 0 || done === total) opts.onProgress?.({ done, total, bytes })
+      },
+      opts.signal
+    )
     for (const folder of folders) {
       if (opts.signal?.aborted) break
       let sessions: SessionSummary[] = []
       try {
-        sessions = await this.listSessions(folder.id, {
-          signal: opts.signal,
-          onFile: (b) => {
-            done++
-            bytes += b
-            if (done % 25 === 0 || done === total) opts.onProgress?.({ done, total, bytes })
-          }
-        })
+        sessions = await this.listSessions(folder.id, { signal: opts.signal })
       } catch (err) {
         this.warn(`Cannot read project ${folder.dir}: ${(err as Error).message}`)
         continue

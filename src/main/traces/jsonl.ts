@@ -2,9 +2,13 @@
  * A streaming JSONL line reader that reports byte offsets (readline cannot), reads files of any size
  * with one reused buffer, and copes with lines of tens of MB. Never throws on a file.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 
 const CHUNK = 1 << 20
+const WHOLE = 64 << 20
+/** A buffer to reuse for the next file (taken while a read runs, so concurrent reads never share it). */
+let spare: Buffer | null = null
 
 export interface LineReadResult {
   /** offset just past the last complete line (where an incremental read resumes) */
@@ -31,18 +35,52 @@ export interface ReadOptions {
   onLine(buf: Buffer, offset: number, length: number, lineNo: number, fileOffset: number): void
   /** also deliver the partial tail through onLine (after reporting it) */
   includePartialTail?: boolean
+  /** blocking reads: for worker threads, where waiting on the shared I/O pool only adds latency */
+  sync?: boolean
+}
+
+/** The few file operations the reader needs, blocking or not. */
+interface Handle {
+  read(buf: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> | { bytesRead: number }
+  size(): Promise<number> | number
+  close(): Promise<void> | void
+}
+
+async function openHandle(file: string, sync: boolean): Promise<Handle> {
+  if (sync) {
+    const fd = openSync(file, 'r')
+    return {
+      read: (buf, offset, length, position) => ({ bytesRead: readSync(fd, buf, offset, length, position) }),
+      size: () => fstatSync(fd).size,
+      close: () => closeSync(fd)
+    }
+  }
+  const fh = await open(file, 'r')
+  return { read: (buf, offset, length, position) => fh.read(buf, offset, length, position), size: async () => (await fh.stat()).size, close: () => fh.close() }
 }
 
 export async function readJsonlLines(file: string, opts: ReadOptions): Promise<LineReadResult> {
   const start = opts.start ?? 0
   let lineNo = (opts.firstLineNo ?? 1) - 1
-  let fh
+  let fh: Handle
   try {
-    fh = await open(file, 'r')
+    fh = await openHandle(file, !!opts.sync)
   } catch (err) {
     return { endOffset: start, bytes: 0, lines: 0, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }
   }
-  let buf = Buffer.allocUnsafe(CHUNK)
+  // Files up to WHOLE bytes are read in one call (most sessions); larger ones in 1 MiB chunks.
+  let size = 0
+  try {
+    size = await fh.size()
+  } catch {
+    /* read in chunks until EOF */
+  }
+  const remaining = Math.max(0, size - start)
+  const want = remaining > 0 && remaining <= WHOLE ? remaining + 1 : CHUNK
+  // Fresh memory costs a page fault per 4 KiB on first touch; a free shared buffer does not.
+  const lease = spare && spare.length >= want ? spare : null
+  if (lease) spare = null
+  let buf = lease ?? Buffer.allocUnsafe(want)
   let filled = 0 // bytes of buf holding data
   let bufFileOffset = start // file offset of buf[0]
   let pos = start
@@ -88,6 +126,11 @@ export async function readJsonlLines(file: string, opts: ReadOptions): Promise<L
   } catch (err) {
     return { endOffset: bufFileOffset, bytes, lines, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }
   } finally {
-    await fh.close().catch(() => {})
+    if (buf.length <= WHOLE && (!spare || spare.length < buf.length)) spare = buf
+    try {
+      await fh.close()
+    } catch {
+      /* closing a read handle cannot lose data */
+    }
   }
 }

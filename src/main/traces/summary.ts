@@ -6,6 +6,7 @@
  *
  * A checkpoint carries the running state, so a file that grew is read only from where it was left.
  */
+import { statSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { emptyUsage, type Usage } from '../../shared/trace'
@@ -14,10 +15,10 @@ import { costUsd } from './pricing'
 import { contentBlocks, isObj, isRealPrompt, promptText, SYNTHETIC_MODEL, usageOf, type Rec } from './records'
 
 /** Bump when the summary's meaning changes: cached summaries of another version are recomputed. */
-export const SUMMARY_VERSION = 3
+export const SUMMARY_VERSION = 4
 
 /** Lines longer than this are read by byte patterns instead of JSON.parse. */
-export const BIG_LINE = 64 * 1024
+export const BIG_LINE = 2 * 1024
 /** Message ids kept open for de-duplication across appends (Claude Code writes a message's lines together). */
 const OPEN_IDS = 64
 const FIRST_PROMPT_MAX = 500
@@ -217,9 +218,19 @@ class Summarizer {
 
   /** A big line, read by byte patterns; falls back to parsing where patterns cannot decide. */
   big(line: Buffer): boolean {
+    // A cut or garbled line is left to JSON.parse, which reports it.
+    if (line[0] !== 123 || line[line.length - 1] !== 125) return false
     const isUser = line.indexOf('"type":"user"') !== -1
     const isAssistant = !isUser && line.indexOf('"type":"assistant"') !== -1
-    if (!isUser && !isAssistant) return false
+    if (!isUser && !isAssistant) {
+      // Bookkeeping (attachments, request logs...): only its time and context fields count.
+      if (line.indexOf('"isSidechain":true') !== -1 && !this.allMain) return false
+      this.stamp(stringAfter(line, 'timestamp', true))
+      if (!this.s.cwd) this.s.cwd = stringAfter(line, 'cwd')
+      if (!this.s.version) this.s.version = stringAfter(line, 'version')
+      if (!this.s.gitBranch) this.s.gitBranch = stringAfter(line, 'gitBranch') || undefined
+      return true
+    }
     if (isUser && line.indexOf('"type":"tool_result"') === -1) return false // a (big) prompt: parse it
     if (line.indexOf('"isCompactSummary":true') !== -1) return false
     const side = !this.allMain && line.indexOf('"isSidechain":true') !== -1
@@ -228,6 +239,7 @@ class Summarizer {
     if (!this.s.cwd) this.s.cwd = stringAfter(line, 'cwd')
     if (!this.s.sessionId) this.s.sessionId = stringAfter(line, 'sessionId')
     if (!this.s.version) this.s.version = stringAfter(line, 'version')
+    if (!this.s.gitBranch) this.s.gitBranch = stringAfter(line, 'gitBranch') || undefined
     const c = side ? this.s.side : this.s.main
     if (isUser) {
       c.toolErrors += count(line, '"is_error":true')
@@ -260,8 +272,14 @@ function totals(state: SummaryState): { main: Counts; side: Counts } {
 
 const isSubagentFile = (file: string) => basename(dirname(file)) === 'subagents' && basename(file).startsWith('agent-')
 
-export async function summarizeFile(file: string, prev?: SummaryCheckpoint): Promise<FileSummary> {
-  const st = await stat(file).catch(() => null)
+export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts: { sync?: boolean } = {}): Promise<FileSummary> {
+  const sync = !!opts.sync
+  let st: { size: number; mtimeMs: number } | null = null
+  try {
+    st = sync ? statSync(file) : await stat(file)
+  } catch {
+    /* reported as a warning below */
+  }
   const size = st?.size ?? 0
   const resume = prev && st && size >= prev.size && prev.offset <= prev.size ? prev : undefined
   const state: SummaryState = resume ? structuredClone(resume.state) : freshState()
@@ -280,7 +298,7 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint): Pro
     if (isObj(rec)) sm.record(rec)
     else state.warnings++
   }
-  const r = await readJsonlLines(file, { start: resume?.offset ?? 0, onLine })
+  const r = await readJsonlLines(file, { start: resume?.offset ?? 0, onLine, sync })
   if (r.error) state.warnings++
 
   // An unterminated last line: count it now (it may be complete JSON), but resume before it next time.
@@ -289,9 +307,10 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint): Pro
   let tailLine = 0
   if (r.partialTail) {
     tailLine = 1
-    const tail = await readJsonlLines(file, {
+    await readJsonlLines(file, {
       start: r.partialTail.offset,
       includePartialTail: true,
+      sync,
       onLine(buf, o, l) {
         try {
           const rec = JSON.parse(buf.toString('utf8', o, o + l))
@@ -302,7 +321,6 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint): Pro
         }
       }
     })
-    void tail
   }
   const view = sm.finish()
   const t = totals(view)
