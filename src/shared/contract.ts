@@ -4,6 +4,7 @@
  * preload and the web client expose exactly these methods as `window.api`, nothing else.
  */
 import { z } from 'zod'
+import { BatchSchema, DifficultySchema, MixSchema, RunSchema, RunSettingsSchema, TaskSchema, VariationSchema } from './runs'
 import { ImageRefSchema, ProjectSchema, SessionSummarySchema, TraceSchema } from './trace'
 
 const NoInput = z.object({}).strict()
@@ -51,6 +52,33 @@ export type IndexTotals = z.infer<typeof IndexTotalsSchema>
 
 export const JobSchema = z.object({ jobId: z.string() })
 
+export const BatchStatusSchema = z.object({
+  batchId: z.string(),
+  total: z.number(),
+  queued: z.number(),
+  running: z.number(),
+  done: z.number(),
+  failed: z.number(),
+  cancelled: z.number(),
+  interrupted: z.number(),
+  costUsd: z.number()
+})
+export type BatchStatus = z.infer<typeof BatchStatusSchema>
+
+export const ModelAccessSchema = z.object({
+  hasKey: z.boolean(),
+  /** where the key comes from */
+  source: z.enum(['env', 'keychain', 'session']).nullable(),
+  baseUrl: z.string().nullable(),
+  /** Electron can keep a pasted key in the OS keychain; web mode keeps it for this session only */
+  canStoreKey: z.boolean()
+})
+export type ModelAccessInfo = z.infer<typeof ModelAccessSchema>
+
+export const ClaudeCheckSchema = z.object({ ok: z.boolean(), path: z.string(), version: z.string().optional(), error: z.string().optional(), install: z.string() })
+
+const VariationInput = z.object({ id: z.string().optional(), difficulty: DifficultySchema, prompt: z.string().min(1).max(50_000) }).strict()
+
 /** Requests: name -> input and output schemas. */
 export const requests = {
   getAppInfo: { input: NoInput, output: AppInfoSchema },
@@ -71,7 +99,39 @@ export const requests = {
   pinSession: { input: z.object({ sessionId: Id, pinned: z.boolean() }).strict(), output: SessionSummarySchema },
   /** Index every session of every project; progress comes as `indexProgress` events. */
   startIndex: { input: NoInput, output: JobSchema },
-  cancelJob: { input: JobSchema.strict(), output: z.object({ cancelled: z.boolean() }) }
+  cancelJob: { input: JobSchema.strict(), output: z.object({ cancelled: z.boolean() }) },
+
+  // Step 1: tasks, variations, batches of runs.
+  listTasks: { input: NoInput, output: z.array(TaskSchema) },
+  saveTask: {
+    input: z.object({ id: Id.optional(), name: z.string().trim().min(1).max(200), text: z.string().trim().min(1).max(100_000), templateDir: z.string().max(4096).optional(), skillMd: z.string().max(200_000).optional() }).strict(),
+    output: TaskSchema
+  },
+  deleteTask: { input: z.object({ id: Id }).strict(), output: z.object({ deleted: z.boolean() }) },
+  getVariations: { input: z.object({ taskId: Id }).strict(), output: z.array(VariationSchema) },
+  /** Replace a task's variations (edit, add, delete, reorder, paste) in one step. */
+  saveVariations: { input: z.object({ taskId: Id, variations: z.array(VariationInput).max(200) }).strict(), output: z.array(VariationSchema) },
+  generateVariations: { input: z.object({ taskId: Id, mix: MixSchema, model: z.string().max(100).optional() }).strict(), output: z.array(VariationSchema) },
+  regenerateVariation: { input: z.object({ taskId: Id, variationId: Id, model: z.string().max(100).optional() }).strict(), output: z.array(VariationSchema) },
+  getModelAccess: { input: NoInput, output: ModelAccessSchema },
+  setApiKey: { input: z.object({ key: z.string().trim().min(10).max(500) }).strict(), output: ModelAccessSchema },
+  setBaseUrl: { input: z.object({ baseUrl: z.string().url().max(500).nullable() }).strict(), output: ModelAccessSchema },
+  checkClaude: { input: z.object({ path: z.string().max(4096).optional() }).strict(), output: ClaudeCheckSchema },
+  createBatch: { input: z.object({ taskId: Id, settings: RunSettingsSchema, name: z.string().max(200).optional() }).strict(), output: BatchSchema },
+  startBatch: { input: z.object({ batchId: Id }).strict(), output: BatchStatusSchema },
+  cancelRun: { input: z.object({ runId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  cancelBatch: { input: z.object({ batchId: Id }).strict(), output: z.object({ cancelled: z.number() }) },
+  /** Run again the given runs, or every failed, cancelled and interrupted one of the batch. */
+  retryRuns: { input: z.object({ batchId: Id, runIds: z.array(Id).max(500).optional() }).strict(), output: BatchStatusSchema },
+  listBatches: { input: z.object({ taskId: Id.optional() }).strict(), output: z.array(z.object({ batch: BatchSchema, status: BatchStatusSchema })) },
+  getBatch: { input: z.object({ batchId: Id }).strict(), output: z.object({ batch: BatchSchema, runs: z.array(RunSchema), status: BatchStatusSchema }) },
+  /** Add past sessions to a batch (a new one unless batchId is given) as runs to grade. */
+  importSessions: {
+    input: z.object({ batchId: Id.optional(), name: z.string().max(200).optional(), sessions: z.array(z.object({ sessionId: Id, projectId: Id.optional() }).strict()).min(1).max(500) }).strict(),
+    output: BatchSchema
+  },
+  /** A screenshot PNG of a run, as a data: URL. */
+  getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) }
 } as const
 
 /** Events main pushes to the renderer: name -> payload schema. */
@@ -87,7 +147,9 @@ export const events = {
   }),
   projectsChanged: z.object({}),
   sessionsChanged: z.object({ projectId: z.string(), sessionIds: z.array(z.string()) }),
-  notice: NoticeSchema
+  notice: NoticeSchema,
+  runProgress: z.object({ run: RunSchema }),
+  batchProgress: BatchStatusSchema
 } as const
 
 export type Requests = typeof requests

@@ -17,6 +17,9 @@ import { watchSessions, type SessionWatcher } from '../traces/watcher'
 import { createEventHub, type EventHub, type Handlers } from './dispatch'
 import { isInside } from './guards'
 import { Jobs } from './jobs'
+import { createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
+import { BatchRunner } from '../runs/runner'
+import type { ScreenshotPort } from '../runs/screenshots'
 
 export interface ServiceOptions {
   configDir: string
@@ -31,6 +34,12 @@ export interface ServiceOptions {
   indexOnStart?: boolean
   /** the built summary worker script; without it summaries run on the calling thread */
   summaryWorker?: string | URL
+  /** renders a run's HTML outputs to PNG (Electron's own Chromium in the app, playwright-core elsewhere) */
+  screenshots?: ScreenshotPort
+  /** where a pasted API key is kept (Electron: the OS keychain) */
+  secrets?: SecretStore
+  /** environment for spawned `claude` runs and model access; defaults to process.env */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface Service {
@@ -39,6 +48,7 @@ export interface Service {
   store: Store
   index: SessionIndex
   jobs: Jobs
+  runner: BatchRunner
   /** warnings and errors worth showing the user (start-up problems, unreadable folders) */
   notices: Notice[]
   /** resolves when the watcher is ready (immediately when not watching) */
@@ -110,7 +120,13 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     return { jobId: job.id }
   }
 
+  const env = opts.env ?? process.env
+  const runner = new BatchRunner({ store, index, emit: hub.emit, screenshots: opts.screenshots, env, configDir: opts.configDir })
+  const interrupted = await runner.recover()
+  if (interrupted) notices.push({ level: 'info', message: `${interrupted} run${interrupted === 1 ? ' was' : 's were'} in flight when the app stopped; they are marked interrupted and can be run again.` })
+
   const handlers: Handlers = {
+    ...createRunHandlers({ store, index, runner, secrets: opts.secrets ?? memorySecrets(), env }),
     async getAppInfo() {
       return { version: opts.version, mode: opts.mode, configDir: opts.configDir, dataDir: opts.dataDir, notices }
     },
@@ -237,9 +253,12 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     store,
     index,
     jobs,
+    runner,
     notices,
     ready: watcher ? watcher.ready : Promise.resolve(),
     async dispose() {
+      await runner.dispose()
+      await opts.screenshots?.close()
       await jobs.cancelAll()
       await watcher?.close()
       await index.dispose()

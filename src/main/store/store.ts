@@ -11,6 +11,7 @@ import { Low } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
 import { z } from 'zod'
 import type { Notice } from '../../shared/contract'
+import { BatchSchema, RunSchema, TaskSchema, VariationSchema } from '../../shared/runs'
 
 export const STORE_FILE = 'store.json'
 
@@ -37,11 +38,17 @@ export const StoreDataSchema = z.object({
   pins: z.record(z.string(), PinSchema),
   archives: z.record(z.string(), ArchiveSchema),
   /** folders the user opened with "open any folder" */
-  openedFolders: z.array(z.string())
+  openedFolders: z.array(z.string()),
+  tasks: z.record(z.string(), TaskSchema).default({}),
+  /** per task, its variations in order */
+  variations: z.record(z.string(), z.array(VariationSchema)).default({}),
+  batches: z.record(z.string(), BatchSchema).default({}),
+  runs: z.record(z.string(), RunSchema).default({}),
+  settings: z.object({ baseUrl: z.string().optional() }).default({})
 })
 export type StoreData = z.infer<typeof StoreDataSchema>
 
-const empty = (): StoreData => ({ schema: 1, pins: {}, archives: {}, openedFolders: [] })
+const empty = (): StoreData => ({ schema: 1, pins: {}, archives: {}, openedFolders: [], tasks: {}, variations: {}, batches: {}, runs: {}, settings: {} })
 
 export interface Store {
   readonly dataDir: string

@@ -1,0 +1,152 @@
+/**
+ * Spawning `claude -p`: arguments from the run settings, the live stream-json parsed into progress,
+ * and the whole process tree ended on cancel or timeout.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import type { RunProgress, RunSettings } from '../../shared/runs'
+
+export interface ClaudeCheck {
+  ok: boolean
+  path: string
+  version?: string
+  error?: string
+  install: string
+}
+
+export const INSTALL_HINT = 'Install Claude Code with `npm install -g @anthropic-ai/claude-code`, then sign in once with `claude`; or set the path to the claude binary in the batch settings.'
+
+/** Does `claude` exist and start? */
+export function checkClaude(path = 'claude', env: NodeJS.ProcessEnv = process.env, timeoutMs = 20_000): Promise<ClaudeCheck> {
+  return new Promise((resolve) => {
+    let out = ''
+    let err = ''
+    let child: ChildProcess
+    try {
+      child = spawn(path, ['--version'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    } catch (e) {
+      return resolve({ ok: false, path, error: (e as Error).message, install: INSTALL_HINT })
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.stdout!.on('data', (c) => (out += c))
+    child.stderr!.on('data', (c) => (err += c))
+    child.on('error', (e) => {
+      clearTimeout(timer)
+      const code = (e as NodeJS.ErrnoException).code
+      resolve({ ok: false, path, error: code === 'ENOENT' ? `\`${path}\` was not found` : e.message, install: INSTALL_HINT })
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      if (code === 0 && out.trim()) resolve({ ok: true, path, version: out.trim().split('\n')[0], install: INSTALL_HINT })
+      else resolve({ ok: false, path, error: `\`${path} --version\` failed (${code ?? 'timeout'}): ${(err || out).trim().split('\n')[0] ?? ''}`, install: INSTALL_HINT })
+    })
+  })
+}
+
+export function claudeArgs(prompt: string, sessionId: string, s: RunSettings): string[] {
+  const args = ['-p', prompt, '--output-format', 'stream-json', '--verbose', '--session-id', sessionId]
+  if (s.permission === 'full-access') args.push('--permission-mode', 'bypassPermissions')
+  else args.push('--permission-mode', 'acceptEdits', '--allowedTools', s.allowedTools.join(' '))
+  args.push('--max-turns', String(s.maxTurns))
+  if (s.maxBudgetUsd) args.push('--max-budget-usd', String(s.maxBudgetUsd))
+  if (s.model) args.push('--model', s.model)
+  return args
+}
+
+/** The final `result` line of a stream. */
+export interface StreamResult {
+  subtype: string
+  isError: boolean
+  result?: string
+  numTurns?: number
+  costUsd?: number
+}
+
+/** Folds stream-json lines into live progress. */
+export class StreamTracker {
+  readonly progress: RunProgress = { turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 }
+  result: StreamResult | null = null
+  sessionId: string | undefined
+  private readonly usage = new Map<string, number>()
+  private readonly messages = new Set<string>()
+
+  line(text: string): void {
+    let m: any // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      m = JSON.parse(text)
+    } catch {
+      return
+    }
+    if (m?.type === 'system' && m.subtype === 'init') this.sessionId = m.session_id
+    if (m?.type === 'assistant' && m.message && !m.parent_tool_use_id) {
+      const id = String(m.message.id ?? Math.random())
+      if (!this.messages.has(id)) {
+        this.messages.add(id)
+        this.progress.turns++
+      }
+      for (const b of m.message.content ?? []) {
+        if (b?.type === 'tool_use') {
+          this.progress.toolCalls++
+          this.progress.currentTool = String(b.name)
+        }
+      }
+      const u = m.message.usage
+      if (u) {
+        this.usage.set(id, (u.input_tokens ?? 0) + (u.output_tokens ?? 0) + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0))
+        this.progress.tokens = [...this.usage.values()].reduce((a, b) => a + b, 0)
+      }
+    }
+    if (m?.type === 'user') this.progress.currentTool = undefined
+    if (m?.type === 'result') {
+      this.result = { subtype: String(m.subtype), isError: !!m.is_error, result: typeof m.result === 'string' ? m.result : undefined, numTurns: m.num_turns, costUsd: m.total_cost_usd }
+      if (typeof m.total_cost_usd === 'number') this.progress.costUsd = m.total_cost_usd
+      this.progress.currentTool = undefined
+    }
+  }
+}
+
+/** Why a run ended, in one line. */
+export function explain(o: { result: StreamResult | null; code: number | null; signal: string | null; cancelled: boolean; timedOutMs?: number; stderr: string; settings: RunSettings }): { ok: boolean; reason?: string } {
+  if (o.cancelled) return { ok: false, reason: 'cancelled' }
+  if (o.timedOutMs) return { ok: false, reason: `timed out after ${Math.round(o.timedOutMs / 1000)} s` }
+  const lastErr = o.stderr.trim().split('\n').filter(Boolean).pop()?.slice(0, 300)
+  const r = o.result
+  if (r) {
+    if (r.subtype === 'success' && !r.isError) return { ok: true }
+    if (r.subtype === 'error_max_turns') return { ok: false, reason: `hit the turn limit (${o.settings.maxTurns} turns)` }
+    if (/budget/i.test(r.subtype)) return { ok: false, reason: `hit the spending cap ($${o.settings.maxBudgetUsd})` }
+    const text = (r.result ?? '').trim().split('\n')[0]
+    if (/api key|authenticat|401|login/i.test(text + (lastErr ?? ''))) return { ok: false, reason: `authentication failed: ${text || lastErr}` }
+    return { ok: false, reason: `${r.subtype.replace(/_/g, ' ')}${text ? `: ${text.slice(0, 200)}` : ''}` }
+  }
+  if (o.code !== 0) {
+    if (lastErr && /api key|authenticat|401|login/i.test(lastErr)) return { ok: false, reason: `authentication failed: ${lastErr}` }
+    return { ok: false, reason: `claude exited with ${o.code ?? o.signal}${lastErr ? `: ${lastErr}` : ''}` }
+  }
+  return { ok: false, reason: 'the stream stopped before a result' }
+}
+
+/** End a process group: TERM, then KILL after a grace period. Resolves when the leader exited. */
+export function killTree(child: ChildProcess, graceMs = 2000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const kill = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, sig)
+      } catch {
+        try {
+          child.kill(sig)
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    const timer = setTimeout(() => kill('SIGKILL'), graceMs)
+    child.once('close', () => {
+      clearTimeout(timer)
+      // Stragglers in the group (a shell the agent started) go too.
+      kill('SIGKILL')
+      resolve()
+    })
+    kill('SIGTERM')
+  })
+}

@@ -1,0 +1,330 @@
+/**
+ * The batch runner: one `claude -p` per run, each in its own workspace, at most `concurrency` at once,
+ * with live progress events, cancel (the whole process tree), retry, and restart recovery (runs that
+ * were in flight when the app died are marked interrupted, never left "running").
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { EventSink } from '../app/dispatch'
+import { emptyProgress, isFinished, type Batch, type Run, type RunSettings } from '../../shared/runs'
+import { archiveSession } from '../store/archive'
+import type { Store } from '../store/store'
+import type { SessionIndex } from '../traces/indexer'
+import { claudeArgs, explain, killTree, StreamTracker } from './claude'
+import type { ScreenshotPort } from './screenshots'
+import { diffWorkspace, listFiles, prepareWorkspace } from './workspace'
+
+const MAX_SHOTS_PER_RUN = 4
+
+export interface RunnerDeps {
+  store: Store
+  index: SessionIndex
+  emit: EventSink
+  screenshots?: ScreenshotPort
+  /** environment for `claude` (CLAUDE_CONFIG_DIR is set to the folder the app reads sessions from) */
+  env: NodeJS.ProcessEnv
+  configDir: string
+}
+
+interface Live {
+  child?: ChildProcess
+  cancelled: boolean
+  done: Promise<void>
+}
+
+export class BatchRunner {
+  private readonly live = new Map<string, Live>()
+  private readonly queues = new Map<string, string[]>()
+  private readonly active = new Map<string, number>()
+  private lastSave = 0
+
+  constructor(private readonly d: RunnerDeps) {}
+
+  get dataDir() {
+    return this.d.store.dataDir
+  }
+
+  private runs() {
+    return this.d.store.db.data.runs
+  }
+
+  /** At start-up: anything that was in flight when the app stopped is interrupted, with what it left. */
+  async recover(): Promise<number> {
+    const stale = Object.values(this.runs()).filter((r) => r.state === 'running' || r.state === 'queued')
+    if (!stale.length) return 0
+    await this.d.store.update((data) => {
+      for (const r of stale) {
+        const run = data.runs[r.id]
+        run.reason = run.state === 'running' ? 'interrupted: the app stopped while this run was in flight' : 'interrupted: the app stopped before this run started'
+        run.state = 'interrupted'
+        run.endedAt = run.endedAt ?? new Date().toISOString()
+      }
+    })
+    return stale.length
+  }
+
+  private emitRun(run: Run) {
+    this.d.emit('runProgress', { run })
+    const batch = this.d.store.db.data.batches[run.batchId]
+    if (batch) this.d.emit('batchProgress', this.batchStatus(batch))
+  }
+
+  batchStatus(batch: Batch) {
+    const runs = batch.runIds.map((id) => this.runs()[id]).filter(Boolean)
+    const count = (s: Run['state']) => runs.filter((r) => r.state === s).length
+    return {
+      batchId: batch.id,
+      total: runs.length,
+      queued: count('queued'),
+      running: count('running'),
+      done: count('done'),
+      failed: count('failed'),
+      cancelled: count('cancelled'),
+      interrupted: count('interrupted'),
+      costUsd: runs.reduce((n, r) => n + r.progress.costUsd, 0)
+    }
+  }
+
+  /** Persist progress at most about once a second (the store is one JSON file). */
+  private async saveSoon(force = false) {
+    const now = Date.now()
+    if (!force && now - this.lastSave < 1000) return
+    this.lastSave = now
+    await this.d.store.update(() => {})
+  }
+
+  /** Queue runs of a batch (all not-yet-finished ones, or the given ones) and start as many as allowed. */
+  async start(batchId: string, runIds?: string[]): Promise<void> {
+    const batch = this.d.store.db.data.batches[batchId]
+    if (!batch) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    const ids = (runIds ?? batch.runIds).filter((id) => {
+      const r = this.runs()[id]
+      return r && !r.imported && !this.live.has(id) && (runIds ? isFinished(r.state) || r.state === 'queued' : r.state === 'queued')
+    })
+    await this.d.store.update((data) => {
+      for (const id of ids) {
+        const r = data.runs[id]
+        if (r.state !== 'queued') {
+          // A retry: a new session, a fresh workspace, nothing of the old attempt carried over.
+          Object.assign(r, { state: 'queued', reason: undefined, sessionId: randomUUID(), startedAt: undefined, endedAt: undefined, exitCode: undefined, progress: emptyProgress(), result: undefined, files: [], screenshots: [], projectId: undefined, workspace: undefined })
+        }
+      }
+    })
+    const q = this.queues.get(batchId) ?? []
+    for (const id of ids) if (!q.includes(id)) q.push(id)
+    this.queues.set(batchId, q)
+    for (const id of ids) this.emitRun(this.runs()[id])
+    this.pump(batchId)
+  }
+
+  private pump(batchId: string) {
+    const batch = this.d.store.db.data.batches[batchId]
+    const q = this.queues.get(batchId) ?? []
+    while (q.length && (this.active.get(batchId) ?? 0) < batch.settings.concurrency) {
+      const id = q.shift()!
+      this.active.set(batchId, (this.active.get(batchId) ?? 0) + 1)
+      const live: Live = { cancelled: false, done: Promise.resolve() }
+      this.live.set(id, live)
+      live.done = this.execute(id, batch, live)
+        .catch(async (err) => {
+          await this.finish(id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` })
+        })
+        .finally(() => {
+          this.live.delete(id)
+          this.active.set(batchId, (this.active.get(batchId) ?? 1) - 1)
+          this.pump(batchId)
+        })
+    }
+  }
+
+  private async finish(id: string, patch: Partial<Run>) {
+    await this.d.store.update((data) => Object.assign(data.runs[id], patch, { endedAt: data.runs[id].endedAt ?? new Date().toISOString() }))
+    this.emitRun(this.runs()[id])
+  }
+
+  private async execute(id: string, batch: Batch, live: Live): Promise<void> {
+    const settings = batch.settings
+    const task = batch.taskId ? this.d.store.db.data.tasks[batch.taskId] : undefined
+    const run = this.runs()[id]
+    const workspace = join(this.dataDir, 'workspaces', batch.id, `run-${run.number}-${run.sessionId.slice(0, 8)}`)
+    const logDir = join(this.dataDir, 'runs', id)
+    await mkdir(logDir, { recursive: true })
+    await prepareWorkspace(workspace, task?.templateDir)
+    if (live.cancelled) return this.finish(id, { state: 'cancelled', reason: 'cancelled', workspace })
+    const started = Date.now()
+    await this.d.store.update((data) => Object.assign(data.runs[id], { state: 'running', workspace, startedAt: new Date(started).toISOString(), progress: emptyProgress() }))
+    this.emitRun(this.runs()[id])
+
+    const tracker = new StreamTracker()
+    const stream: WriteStream = createWriteStream(join(logDir, 'stream.jsonl'))
+    const errLog: WriteStream = createWriteStream(join(logDir, 'stderr.txt'))
+    let stderr = ''
+    let timedOutMs: number | undefined
+    const child = spawn(settings.claudePath || 'claude', claudeArgs(run.prompt, run.sessionId, settings), {
+      cwd: workspace,
+      env: { ...this.d.env, CLAUDE_CONFIG_DIR: this.d.configDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true // its own process group: cancel ends the whole tree
+    })
+    live.child = child
+    let pending = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stream.write(chunk)
+      pending += chunk.toString('utf8')
+      let nl: number
+      while ((nl = pending.indexOf('\n')) !== -1) {
+        tracker.line(pending.slice(0, nl))
+        pending = pending.slice(nl + 1)
+      }
+      const r = this.runs()[id]
+      r.progress = { ...tracker.progress, elapsedMs: Date.now() - started }
+      this.emitRun(r)
+      void this.saveSoon()
+    })
+    child.stderr!.on('data', (c: Buffer) => {
+      errLog.write(c)
+      stderr = (stderr + c.toString('utf8')).slice(-8192)
+    })
+    const timer = setTimeout(() => {
+      timedOutMs = settings.timeoutMs
+      void killTree(child)
+    }, settings.timeoutMs)
+    const ticker = setInterval(() => {
+      const r = this.runs()[id]
+      r.progress = { ...tracker.progress, elapsedMs: Date.now() - started }
+      this.emitRun(r)
+    }, 1000)
+    const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      child.on('error', (err) => {
+        stderr += `\n${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `\`${settings.claudePath || 'claude'}\` was not found` : err.message}`
+        resolve({ code: -1, signal: null })
+      })
+      child.on('close', (c, s) => resolve({ code: c, signal: s }))
+    })
+    clearTimeout(timer)
+    clearInterval(ticker)
+    if (pending.trim()) tracker.line(pending)
+    await new Promise((r) => stream.end(r))
+    await new Promise((r) => errLog.end(r))
+    // Whatever the agent left running in its group goes too.
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {
+      /* already gone */
+    }
+
+    const verdict = explain({ result: tracker.result, code, signal, cancelled: live.cancelled, timedOutMs, stderr, settings })
+    const patch: Partial<Run> = {
+      state: verdict.ok ? 'done' : live.cancelled ? 'cancelled' : 'failed',
+      reason: verdict.reason,
+      exitCode: code,
+      result: tracker.result?.result,
+      progress: { ...tracker.progress, elapsedMs: Date.now() - started },
+      endedAt: new Date().toISOString()
+    }
+    // Outputs: even a failed or cancelled run keeps what it made, its stderr and its partial trace.
+    patch.files = await diffWorkspace(workspace, task?.templateDir).catch(() => [])
+    patch.screenshots = await this.shoot(id, workspace, patch.files)
+    const session = await this.d.index.findSession(run.sessionId).catch(() => null)
+    if (session) {
+      patch.projectId = session.projectId
+      await archiveSession(this.d.store, { sessionId: run.sessionId, projectId: session.projectId, file: session.file, cwd: workspace }).catch(() => null)
+    }
+    await this.finish(id, patch)
+  }
+
+  private async shoot(id: string, workspace: string, files: Run['files']): Promise<Run['screenshots']> {
+    if (!this.d.screenshots) return []
+    const html = files.filter((f) => f.status !== 'deleted' && /\.html?$/i.test(f.path)).slice(0, MAX_SHOTS_PER_RUN)
+    const out: Run['screenshots'] = []
+    for (const f of html) {
+      const name = basename(f.path).replace(/[^A-Za-z0-9._-]/g, '_')
+      const shots = await this.d.screenshots
+        .capture({ htmlFile: join(workspace, f.path), root: workspace, outDir: join(this.dataDir, 'runs', id, 'screenshots'), name: `${out.length + 1}-${name}` })
+        .catch((err: Error) => [{ label: 'desktop' as const, width: 0, height: 0, file: '', bytes: 0, blank: true, timedOut: false, blockedRequests: [], error: err.message }])
+      out.push({ html: f.path, shots })
+    }
+    return out
+  }
+
+  async cancel(runId: string): Promise<boolean> {
+    const run = this.runs()[runId]
+    if (!run) throw Object.assign(new Error(`no such run: ${runId}`), { code: 'not-found' })
+    const live = this.live.get(runId)
+    if (live) {
+      live.cancelled = true
+      if (live.child) await killTree(live.child)
+      await live.done
+      return true
+    }
+    if (run.state === 'queued') {
+      const q = this.queues.get(run.batchId)
+      if (q) this.queues.set(run.batchId, q.filter((x) => x !== runId))
+      await this.finish(runId, { state: 'cancelled', reason: 'cancelled before it started' })
+      return true
+    }
+    return false
+  }
+
+  async cancelBatch(batchId: string): Promise<number> {
+    const batch = this.d.store.db.data.batches[batchId]
+    if (!batch) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    // Queued ones first, so none of them starts while the running ones stop.
+    const queued = batch.runIds.filter((id) => this.runs()[id]?.state === 'queued' && !this.live.has(id))
+    for (const id of queued) await this.cancel(id)
+    const running = batch.runIds.filter((id) => this.live.has(id))
+    await Promise.all(running.map((id) => this.cancel(id)))
+    return queued.length + running.length
+  }
+
+  /** Resolves when no run of the batch is queued or running. */
+  async idle(batchId: string): Promise<void> {
+    for (;;) {
+      const batch = this.d.store.db.data.batches[batchId]
+      const busy = batch.runIds.filter((id) => this.live.has(id))
+      const queued = (this.queues.get(batchId) ?? []).length
+      if (!busy.length && !queued) return
+      await Promise.all(busy.map((id) => this.live.get(id)?.done))
+      if (!busy.length) await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const q of this.queues.values()) q.length = 0
+    await Promise.all([...this.live.keys()].map((id) => this.cancel(id).catch(() => false)))
+    await this.saveSoon(true)
+  }
+
+  /** The files a finished workspace holds (for the outputs view). */
+  files(workspace: string) {
+    return listFiles(workspace)
+  }
+}
+
+/** New runs for a batch: one per variation per repeat, numbered 1..n. */
+export function planRuns(batchId: string, variations: { id?: string; difficulty?: Run['difficulty']; prompt: string }[], settings: RunSettings): Run[] {
+  const runs: Run[] = []
+  for (const v of variations) {
+    for (let repeat = 1; repeat <= settings.repeats; repeat++) {
+      runs.push({
+        id: randomUUID(),
+        batchId,
+        number: runs.length + 1,
+        variationId: v.id,
+        difficulty: v.difficulty,
+        prompt: v.prompt,
+        repeat,
+        state: 'queued',
+        sessionId: randomUUID(),
+        progress: emptyProgress(),
+        files: [],
+        screenshots: [],
+        imported: false
+      })
+    }
+  }
+  return runs
+}

@@ -1,0 +1,69 @@
+/**
+ * Run workspaces: each run starts in a fresh copy of the task's template folder (or an empty folder),
+ * so runs never see each other's files; afterwards, what it created or changed is diffed against the
+ * template.
+ */
+import { createHash } from 'node:crypto'
+import { cp, lstat, mkdir, readdir, readFile } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { createTwoFilesPatch } from 'diff'
+import type { OutputFile } from '../../shared/runs'
+
+const SKIP = new Set(['.git', 'node_modules', '.DS_Store'])
+const MAX_FILES = 5000
+const DIFF_MAX_BYTES = 256 * 1024
+
+export async function prepareWorkspace(dir: string, templateDir?: string): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  if (templateDir) await cp(templateDir, dir, { recursive: true, verbatimSymlinks: true, filter: (src) => !SKIP.has(src.split(sep).pop() ?? '') })
+}
+
+interface Entry {
+  bytes: number
+  hash: string
+}
+
+/** Regular files under a folder (links not followed), by relative path. */
+export async function listFiles(root: string): Promise<Map<string, Entry>> {
+  const out = new Map<string, Entry>()
+  const walk = async (dir: string) => {
+    let entries
+    try {
+      entries = await readdir(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const e of entries) {
+      if (out.size >= MAX_FILES || SKIP.has(e.name)) continue
+      const full = join(dir, e.name)
+      if (e.isDirectory()) await walk(full)
+      else if (e.isFile()) {
+        const buf = await readFile(full)
+        out.set(relative(root, full).split(sep).join('/'), { bytes: buf.length, hash: createHash('sha1').update(buf).digest('hex') })
+      }
+    }
+  }
+  const st = await lstat(root).catch(() => null)
+  if (st?.isDirectory()) await walk(root)
+  return out
+}
+
+const isBinary = (buf: Buffer) => buf.subarray(0, 8000).includes(0)
+
+/** Files the run added, modified or deleted relative to the template, with text diffs. */
+export async function diffWorkspace(workspace: string, templateDir?: string): Promise<OutputFile[]> {
+  const after = await listFiles(workspace)
+  const before = templateDir ? await listFiles(templateDir) : new Map<string, Entry>()
+  const out: OutputFile[] = []
+  const read = (root: string | undefined, path: string) => (root ? readFile(join(root, path)).catch(() => Buffer.alloc(0)) : Promise.resolve(Buffer.alloc(0)))
+  for (const [path, e] of after) {
+    const b = before.get(path)
+    if (b && b.hash === e.hash) continue
+    const [oldBuf, newBuf] = await Promise.all([read(templateDir, path), read(workspace, path)])
+    const binary = isBinary(newBuf) || isBinary(oldBuf)
+    const diff = !binary && oldBuf.length + newBuf.length <= DIFF_MAX_BYTES ? createTwoFilesPatch(`a/${path}`, `b/${path}`, oldBuf.toString('utf8'), newBuf.toString('utf8')) : undefined
+    out.push({ path, status: b ? 'modified' : 'added', bytes: e.bytes, diff, binary })
+  }
+  for (const [path, e] of before) if (!after.has(path)) out.push({ path, status: 'deleted', bytes: e.bytes, binary: false })
+  return out.sort((a, b) => a.path.localeCompare(b.path))
+}

@@ -1,0 +1,158 @@
+/**
+ * Step 1 of the workflow: tasks, their variations, batches of `claude -p` runs and what each produced.
+ * Pure data + zod schemas shared by main, the CLI and the renderer.
+ */
+import { z } from 'zod'
+
+export const DIFFICULTIES = ['easy', 'normal', 'hard', 'adversarial'] as const
+export const DifficultySchema = z.enum(DIFFICULTIES)
+export type Difficulty = z.infer<typeof DifficultySchema>
+
+export const MixSchema = z.object({
+  easy: z.number().int().min(0).max(50),
+  normal: z.number().int().min(0).max(50),
+  hard: z.number().int().min(0).max(50),
+  adversarial: z.number().int().min(0).max(50)
+})
+export type Mix = z.infer<typeof MixSchema>
+export const DEFAULT_MIX: Mix = { easy: 5, normal: 8, hard: 4, adversarial: 3 }
+
+export const TaskSchema = z.object({
+  id: z.string(),
+  name: z.string().min(1).max(200),
+  text: z.string().min(1).max(100_000),
+  /** a folder each run's workspace starts as a copy of; none = an empty folder */
+  templateDir: z.string().optional(),
+  /** an existing SKILL.md to improve (deepen mode) */
+  skillMd: z.string().max(200_000).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string()
+})
+export type Task = z.infer<typeof TaskSchema>
+
+export const VariationSchema = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  difficulty: DifficultySchema,
+  prompt: z.string().min(1).max(50_000)
+})
+export type Variation = z.infer<typeof VariationSchema>
+
+export const PERMISSION_PRESETS = ['accept-edits', 'full-access'] as const
+export const DEFAULT_TOOLS = ['Read', 'Write', 'Edit', 'Glob', 'Grep', 'Bash', 'Agent', 'Task', 'TodoWrite']
+
+export const RunSettingsSchema = z.object({
+  model: z.string().max(100).optional(),
+  /** accept-edits: acceptEdits with an allow-list; full-access: bypassPermissions (explicit opt-in) */
+  permission: z.enum(PERMISSION_PRESETS).default('accept-edits'),
+  allowedTools: z.array(z.string().min(1).max(100)).max(100).default(DEFAULT_TOOLS),
+  maxTurns: z.number().int().min(1).max(1000).default(40),
+  maxBudgetUsd: z.number().positive().max(10_000).optional(),
+  concurrency: z.number().int().min(1).max(16).default(3),
+  repeats: z.number().int().min(1).max(20).default(1),
+  /** the `claude` binary; default: on PATH */
+  claudePath: z.string().max(4096).optional(),
+  /** a run still going after this is stopped */
+  timeoutMs: z.number().int().min(1000).max(24 * 3600_000).default(30 * 60_000)
+})
+export type RunSettings = z.infer<typeof RunSettingsSchema>
+
+export const RUN_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const
+export const RunStateSchema = z.enum(RUN_STATES)
+export type RunState = z.infer<typeof RunStateSchema>
+export const isFinished = (s: RunState) => s !== 'queued' && s !== 'running'
+
+export const RunProgressSchema = z.object({
+  turns: z.number(),
+  toolCalls: z.number(),
+  currentTool: z.string().optional(),
+  tokens: z.number(),
+  costUsd: z.number(),
+  elapsedMs: z.number()
+})
+export type RunProgress = z.infer<typeof RunProgressSchema>
+
+export const ShotSchema = z.object({
+  label: z.enum(['desktop', 'mobile']),
+  width: z.number(),
+  height: z.number(),
+  /** PNG path inside the app's data dir */
+  file: z.string(),
+  bytes: z.number(),
+  blank: z.boolean(),
+  timedOut: z.boolean(),
+  blockedRequests: z.array(z.string()),
+  error: z.string().optional()
+})
+export type ShotInfo = z.infer<typeof ShotSchema>
+
+export const OutputFileSchema = z.object({
+  path: z.string(),
+  status: z.enum(['added', 'modified', 'deleted']),
+  bytes: z.number(),
+  /** unified diff against the template, for text files of reasonable size */
+  diff: z.string().optional(),
+  binary: z.boolean()
+})
+export type OutputFile = z.infer<typeof OutputFileSchema>
+
+export const RunSchema = z.object({
+  id: z.string(),
+  batchId: z.string(),
+  /** "Run 2" in feedback: 1-based, stable within the batch */
+  number: z.number().int().min(1),
+  variationId: z.string().optional(),
+  difficulty: DifficultySchema.optional(),
+  prompt: z.string(),
+  repeat: z.number().int().min(1),
+  state: RunStateSchema,
+  /** one line: why it failed, was cancelled or interrupted */
+  reason: z.string().optional(),
+  workspace: z.string().optional(),
+  sessionId: z.string(),
+  /** the session's project folder id once found */
+  projectId: z.string().optional(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  exitCode: z.number().nullable().optional(),
+  progress: RunProgressSchema,
+  /** the final result text of `claude -p` */
+  result: z.string().optional(),
+  files: z.array(OutputFileSchema).default([]),
+  screenshots: z.array(z.object({ html: z.string(), shots: z.array(ShotSchema) })).default([]),
+  /** a past session added from the browser, not run by the app */
+  imported: z.boolean().default(false)
+})
+export type Run = z.infer<typeof RunSchema>
+
+export const BatchSchema = z.object({
+  id: z.string(),
+  taskId: z.string().optional(),
+  name: z.string(),
+  createdAt: z.string(),
+  settings: RunSettingsSchema,
+  runIds: z.array(z.string())
+})
+export type Batch = z.infer<typeof BatchSchema>
+
+export const emptyProgress = (): RunProgress => ({ turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 })
+
+/** A numbered list pasted by the user: "1. [hard] prompt..." lines; continuation lines join the item. */
+export function parseNumberedList(text: string): { items: { difficulty: Difficulty; prompt: string }[]; errors: string[] } {
+  const items: { difficulty: Difficulty; prompt: string }[] = []
+  const errors: string[] = []
+  const lines = text.split(/\r?\n/)
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trimEnd()
+    if (!line.trim()) continue
+    const m = line.match(/^\s*(\d+)[.)]\s*(?:\[(easy|normal|hard|adversarial)\]\s*)?(.*)$/i)
+    if (m) {
+      const prompt = m[3].trim()
+      if (!prompt) errors.push(`line ${i + 1}: item ${m[1]} has no prompt`)
+      items.push({ difficulty: (m[2]?.toLowerCase() as Difficulty) ?? 'normal', prompt })
+    } else if (items.length) items[items.length - 1].prompt += `\n${line.trim()}`
+    else errors.push(`line ${i + 1}: expected "1. prompt" (optionally "1. [hard] prompt")`)
+  }
+  if (!items.length && !errors.length) errors.push('no numbered items found')
+  return { items: items.filter((x) => x.prompt), errors }
+}
