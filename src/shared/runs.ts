@@ -115,6 +115,8 @@ export const RunSchema = z.object({
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
   exitCode: z.number().nullable().optional(),
+  /** process id while running (so a restart can end what a crashed app left behind) */
+  pid: z.number().optional(),
   progress: RunProgressSchema,
   /** the final result text of `claude -p` */
   result: z.string().optional(),

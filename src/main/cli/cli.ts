@@ -3,7 +3,12 @@
  * JSON goes to stdout, warnings to stderr; bad arguments exit non-zero with a one-line reason.
  */
 import { existsSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import { DifficultySchema, parseNumberedList, RunSettingsSchema, type Difficulty } from '../../shared/runs'
+import { checkClaude } from '../runs/claude'
+import { playwrightScreenshots } from '../runs/screenshots'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { VERSION } from '../../shared/version'
@@ -28,6 +33,10 @@ commands:
   trace <session-id> [--json]       the normalized trace, sub-agents included
   index [--json]                    index every session of every project and print totals
   web [--port N]                    serve the app to a browser on 127.0.0.1 (prints the URL with its token)
+  run --task <file> --variations <file> [--concurrency N] [--max-turns N] [--model M] [--claude PATH] [--json]
+                                    run a batch of claude -p headless; prints where its results are
+                                    (task: JSON {name, text, templateDir?} or a text file; variations:
+                                    JSON [{difficulty, prompt}] or a numbered list)
 
 environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the app's data folder)`
 
@@ -36,6 +45,90 @@ class UsageError extends Error {}
 function staticDirCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url))
   return [join(here, '../renderer'), join(here, '../../../out/renderer')]
+}
+
+/** Screenshots through Debian's (or the user's) Chromium, when one is there. */
+function screenshotPort(io: CliIo) {
+  const exe = io.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((f) => existsSync(f))
+  if (!exe || !existsSync(exe)) {
+    io.err('warning: no Chromium found (set CHROMIUM_PATH): HTML outputs will not be screenshotted')
+    return undefined
+  }
+  return playwrightScreenshots({ executablePath: exe })
+}
+
+async function readTaskFile(file: string): Promise<{ name: string; text: string; templateDir?: string }> {
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read --task ${file}: ${e.code ?? e.message}`)
+  })
+  if (file.endsWith('.json')) {
+    let v: { name?: unknown; text?: unknown; templateDir?: unknown }
+    try {
+      v = JSON.parse(text)
+    } catch {
+      throw new UsageError(`--task ${file} is not valid JSON`)
+    }
+    if (typeof v.text !== 'string' || !v.text.trim()) throw new UsageError(`--task ${file} needs a "text"`)
+    return { name: typeof v.name === 'string' && v.name ? v.name : basename(file, '.json'), text: v.text, templateDir: typeof v.templateDir === 'string' ? resolve(dirname(file), v.templateDir) : undefined }
+  }
+  return { name: basename(file).replace(/\.[^.]+$/, ''), text }
+}
+
+async function readVariationsFile(file: string): Promise<{ difficulty: Difficulty; prompt: string }[]> {
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read --variations ${file}: ${e.code ?? e.message}`)
+  })
+  if (file.endsWith('.json')) {
+    let v: unknown
+    try {
+      v = JSON.parse(text)
+    } catch {
+      throw new UsageError(`--variations ${file} is not valid JSON`)
+    }
+    const parsed = z.array(z.object({ difficulty: DifficultySchema.default('normal'), prompt: z.string().min(1) })).min(1).safeParse(v)
+    if (!parsed.success) throw new UsageError(`--variations ${file}: expected [{"difficulty", "prompt"}] (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`)
+    return parsed.data
+  }
+  const { items, errors } = parseNumberedList(text)
+  if (errors.length) throw new UsageError(`--variations ${file}: ${errors[0]}`)
+  return items
+}
+
+async function runBatch(service: Service, o: { task: string; variations: string; concurrency?: number; maxTurns?: number }, more: { model?: string; claude?: string }, io: CliIo) {
+  const taskIn = await readTaskFile(o.task)
+  const variations = await readVariationsFile(o.variations)
+  const task = await call<{ id: string }>(service, 'saveTask', taskIn)
+  await call(service, 'saveVariations', { taskId: task.id, variations })
+  const settings = RunSettingsSchema.parse({ concurrency: o.concurrency, maxTurns: o.maxTurns, model: more.model, claudePath: more.claude })
+  const check = await checkClaude(settings.claudePath || 'claude', io.env)
+  if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
+  const batch = await call<{ id: string }>(service, 'createBatch', { taskId: task.id, settings })
+  const off = service.hub.subscribe((event, payload) => {
+    if (event !== 'runProgress') return
+    const r = (payload as { run: { number: number; state: string; reason?: string } }).run
+    if (r.state !== 'running' && r.state !== 'queued') io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}`)
+  })
+  const stop = () => void service.runner.cancelBatch(batch.id)
+  io.untilStopped?.then(stop)
+  await call(service, 'startBatch', { batchId: batch.id })
+  await service.runner.idle(batch.id)
+  off()
+  const got = await call<{ runs: { number: number; state: string; reason?: string; workspace?: string; sessionId: string; projectId?: string; files: unknown[]; screenshots: { html: string; shots: { file: string }[] }[]; result?: string }[] }>(service, 'getBatch', { batchId: batch.id })
+  return {
+    batchId: batch.id,
+    dataDir: service.store.dataDir,
+    runs: got.runs.map((r) => ({
+      number: r.number,
+      state: r.state,
+      reason: r.reason,
+      workspace: r.workspace,
+      sessionId: r.sessionId,
+      projectId: r.projectId,
+      files: r.files.length,
+      screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
+      result: r.result
+    }))
+  }
 }
 
 /** The built worker beside the built CLI (absent when running from source). */
@@ -54,7 +147,7 @@ async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], i
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
-  const flags = new Set(['--json', '--port', '--project', '--help', '-h', '--version', '-v'])
+  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--claude', '--help', '-h', '--version', '-v'])
   const args: string[] = []
   const loose: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -72,6 +165,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         json: { type: 'boolean', default: false },
         port: { type: 'string' },
         project: { type: 'string' },
+        task: { type: 'string' },
+        variations: { type: 'string' },
+        concurrency: { type: 'string' },
+        'max-turns': { type: 'string' },
+        model: { type: 'string' },
+        claude: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false }
       }
@@ -98,7 +197,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const want = (n: number, what: string) => {
       if (rest.length !== n) throw new UsageError(rest.length < n ? `${command} needs ${what}` : `${command}: unexpected argument ${rest[n]}`)
     }
-    const known = ['projects', 'sessions', 'trace', 'index', 'web']
+    const known = ['projects', 'sessions', 'trace', 'index', 'web', 'run']
     if (!known.includes(command)) throw new UsageError(`unknown command: ${command} (try --help)`)
     let port: number | undefined
     if (command === 'web' && values.port !== undefined) {
@@ -106,6 +205,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not ${values.port}`)
     }
     want(command === 'sessions' || command === 'trace' ? 1 : 0, command === 'sessions' ? 'a project' : 'a session id')
+    const int = (name: string, v: string | undefined, min: number, max: number) => {
+      if (v === undefined) return undefined
+      const n = Number(v)
+      if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not ${v}`)
+      return n
+    }
+    const runOpts =
+      command === 'run'
+        ? {
+            task: values.task ?? (() => { throw new UsageError('run needs --task <file>') })(),
+            variations: values.variations ?? (() => { throw new UsageError('run needs --variations <file>') })(),
+            concurrency: int('concurrency', values.concurrency, 1, 16),
+            maxTurns: int('max-turns', values['max-turns'], 1, 1000)
+          }
+        : null
 
     service = await createService({
       configDir: claudeConfigDir(io.env),
@@ -114,7 +228,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       version: VERSION,
       watch: command === 'web',
       indexOnStart: command === 'web',
-      summaryWorker: summaryWorkerScript()
+      summaryWorker: summaryWorkerScript(),
+      screenshots: command === 'run' || command === 'web' ? screenshotPort(io) : undefined,
+      env: io.env
     })
     const shown = service.notices.length
     for (const n of service.notices) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
@@ -149,6 +265,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         print(totals, () => `${totals.projects} projects, ${totals.sessions} sessions, ${fmtBytes(totals.bytes)}, ${totals.toolCalls} tool calls (${totals.toolErrors} errors), ${totals.tokens} tokens, $${totals.costUsd.toFixed(2)}, ${totals.seconds.toFixed(2)} s`)
         break
       }
+      case 'run': {
+        const batch = await runBatch(service, runOpts!, { model: values.model, claude: values.claude }, io)
+        print(batch, () => batch.runs.map((r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${r.workspace ?? ''}`).join('\n') + `\nresults: ${batch.dataDir}`)
+        if (batch.runs.some((r) => r.state !== 'done')) return finish(1)
+        break
+      }
       case 'web': {
         const staticDir = io.env.TRACE2SKILL_STATIC_DIR || staticDirCandidates().find((d) => existsSync(join(d, 'index.html')))
         if (!staticDir) throw new Error('the app is not built: run npm run build first')
@@ -160,8 +282,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
     }
-    for (const n of service.notices.slice(shown)) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
-    return 0
+    return finish(0)
+    function finish(code: number) {
+      for (const n of service!.notices.slice(shown)) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
+      return code
+    }
   } catch (err) {
     io.err(`trace2skill: ${(err as Error).message.split('\n')[0]}`)
     return err instanceof UsageError ? 2 : 1

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { EventSink } from '../app/dispatch'
 import { emptyProgress, isFinished, type Batch, type Run, type RunSettings } from '../../shared/runs'
@@ -55,6 +55,8 @@ export class BatchRunner {
   async recover(): Promise<number> {
     const stale = Object.values(this.runs()).filter((r) => r.state === 'running' || r.state === 'queued')
     if (!stale.length) return 0
+    // A crashed app's runs may still be going: end their process groups (only if they are still ours).
+    for (const r of stale) if (r.pid && (await isOurClaude(r.pid, r.sessionId))) killGroup(r.pid)
     await this.d.store.update((data) => {
       for (const r of stale) {
         const run = data.runs[r.id]
@@ -170,6 +172,7 @@ export class BatchRunner {
       detached: true // its own process group: cancel ends the whole tree
     })
     live.child = child
+    if (child.pid) await this.d.store.update((data) => void (data.runs[id].pid = child.pid))
     let pending = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       stream.write(chunk)
@@ -218,6 +221,7 @@ export class BatchRunner {
 
     const verdict = explain({ result: tracker.result, code, signal, cancelled: live.cancelled, timedOutMs, stderr, settings })
     const patch: Partial<Run> = {
+      pid: undefined,
       state: verdict.ok ? 'done' : live.cancelled ? 'cancelled' : 'failed',
       reason: verdict.reason,
       exitCode: code,
@@ -301,6 +305,24 @@ export class BatchRunner {
   /** The files a finished workspace holds (for the outputs view). */
   files(workspace: string) {
     return listFiles(workspace)
+  }
+}
+
+/** Is `pid` a claude process of this run (its --session-id on the command line)? */
+async function isOurClaude(pid: number, sessionId: string): Promise<boolean> {
+  try {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8')
+    return cmd.includes(sessionId)
+  } catch {
+    return false
+  }
+}
+
+function killGroup(pid: number) {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    /* gone */
   }
 }
 
