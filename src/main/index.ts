@@ -9,6 +9,8 @@ import { VERSION } from '../shared/version'
 import { claudeConfigDir, dataDir } from './app/paths'
 import { createService, type Service } from './app/service'
 import { wireIpc } from './electron/ipc'
+import { keychainSecrets } from './electron/secrets'
+import { electronScreenshots } from './electron/screenshots'
 import { applyGlobalSecurity } from './electron/security'
 import { createMainWindow } from './electron/window'
 
@@ -27,9 +29,12 @@ app.on('second-instance', () => {
 
 app.whenReady().then(async () => {
   applyGlobalSecurity()
+  const data = dataDir(process.env, app.getPath('userData'))
   service = await createService({
     configDir: claudeConfigDir(),
-    dataDir: dataDir(process.env, app.getPath('userData')),
+    dataDir: data,
+    screenshots: electronScreenshots(),
+    secrets: keychainSecrets(data),
     mode: 'electron',
     version: VERSION,
     watch: true,
