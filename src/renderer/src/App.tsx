@@ -6,6 +6,8 @@ import { ProjectList } from './components/ProjectList'
 import { SessionBrowser } from './components/SessionBrowser'
 import { StatusBar } from './components/StatusBar'
 import { TraceView } from './components/TraceView'
+import { TaskList, TaskPage } from './components/Tasks'
+import { BatchPage } from './components/BatchPage'
 import { go, typing, useAsync, useHashRoute } from './lib/hooks'
 
 export function App() {
@@ -32,6 +34,12 @@ export function App() {
         <a className="brand" href="#/">
           trace2skill
         </a>
+        <nav className="mainnav">
+          <a href="#/tasks" data-testid="nav-tasks" className={route[0] === 'tasks' || route[0] === 'task' || route[0] === 'batch' ? 'active' : ''}>
+            Tasks &amp; runs
+          </a>
+        </nav>
+        <div className="side-label">Claude Code projects</div>
         <ProjectList selected={projectId} configDir={info.data?.configDir} />
         <button className="ghost help-button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
           ? Shortcuts
@@ -39,7 +47,13 @@ export function App() {
       </aside>
       <main className="main">
         <StatusBar initialNotices={info.data?.notices ?? []} />
-        {projectId && sessionId ? (
+        {route[0] === 'tasks' ? (
+          <TaskList />
+        ) : route[0] === 'task' && route[1] ? (
+          <TaskPage taskId={route[1]} />
+        ) : route[0] === 'batch' && route[1] ? (
+          <BatchPage batchId={route[1]} />
+        ) : projectId && sessionId ? (
           <>
             <div className="crumbs">
               <a href={`#/project/${encodeURIComponent(projectId)}`}>← Sessions</a>

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Trace } from '@shared/trace'
 import { api } from '../api'
 import { fmtCost, fmtDuration, fmtTime, fmtTokens, shortModel } from '../lib/format'
-import { typing, useAsync } from '../lib/hooks'
+import { go, typing, useAsync } from '../lib/hooks'
 import { defaultFilter, flattenRows, isError, matchingRows, nextIndex, traceStats, type Row, type RowFilter } from '../lib/rows'
 import { ErrorLine } from './ErrorLine'
 import { EventRow } from './EventRow'
@@ -14,6 +14,27 @@ export function TraceView({ projectId, sessionId }: { projectId: string; session
   if (trace.error) return <ErrorLine error={trace.error} retry={trace.reload} />
   if (!trace.data) return <div className="muted pad">Reading the session…</div>
   return <Timeline trace={trace.data} />
+}
+
+/** Add this past session to a batch, to grade and analyse it like a new run. */
+function ImportButton({ sessionId }: { sessionId: string }) {
+  const [error, setError] = useState<string | null>(null)
+  return (
+    <>
+      <button
+        data-testid="import-session"
+        title="Add this session to a new batch, to grade it and analyse it with others"
+        onClick={() =>
+          void api()
+            .importSessions({ sessions: [{ sessionId }] })
+            .then((b) => go('batch', b.id), (e: Error) => setError(e.message))
+        }
+      >
+        Add to a batch
+      </button>
+      {error ? <span className="error-text">{error}</span> : null}
+    </>
+  )
 }
 
 function Timeline({ trace }: { trace: Trace }) {
@@ -85,6 +106,7 @@ function Timeline({ trace }: { trace: Trace }) {
           <span>{fmtTokens(stats.tokens)} tokens</span>
           <span>{fmtCost(trace.costUsd)}</span>
           {trace.subagents.length ? <span>{trace.subagents.length} sub-agents</span> : null}
+          <ImportButton sessionId={trace.sessionId} />
         </div>
         {trace.warnings.length ? (
           <details className="warnings">

@@ -1,0 +1,331 @@
+/** Step 1 for people who never open a terminal: describe a task, get variations, run them. */
+import { useEffect, useMemo, useState } from 'react'
+import { DEFAULT_MIX, DEFAULT_TOOLS, DIFFICULTIES, parseNumberedList, type Difficulty, type Mix, type Task, type Variation } from '@shared/runs'
+import { api } from '../api'
+import { fmtRelative } from '../lib/format'
+import { go, useAsync } from '../lib/hooks'
+import { ErrorLine } from './ErrorLine'
+
+export function TaskList() {
+  const tasks = useAsync(() => api().listTasks({}), [])
+  const batches = useAsync(() => api().listBatches({}), [])
+  const [name, setName] = useState('')
+  const [text, setText] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const create = async () => {
+    setError(null)
+    try {
+      const t = await api().saveTask({ name, text })
+      go('task', t.id)
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+  return (
+    <section className="page">
+      <h1>Tasks</h1>
+      <p className="muted">A task is what you want Claude Code to get good at. It is run many times, in variations, so you can grade what each run made.</p>
+      <form
+        className="card form"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void create()
+        }}
+      >
+        <label>
+          Name
+          <input data-testid="new-task-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Landing page" required />
+        </label>
+        <label>
+          What should Claude Code do?
+          <textarea data-testid="new-task-text" value={text} onChange={(e) => setText(e.target.value)} rows={4} placeholder="Build a single-file landing page (index.html) for…" required />
+        </label>
+        <button data-testid="create-task" type="submit" disabled={!name.trim() || !text.trim()}>
+          Create task
+        </button>
+        {error ? <ErrorLine error={error} /> : null}
+      </form>
+      {tasks.error ? <ErrorLine error={tasks.error} retry={tasks.reload} /> : null}
+      <ul className="list">
+        {tasks.data?.map((t) => (
+          <li key={t.id}>
+            <a href={`#/task/${encodeURIComponent(t.id)}`} data-testid="task-row">
+              <strong>{t.name}</strong> <span className="muted">· updated {fmtRelative(t.updatedAt)}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+      {batches.data?.length ? (
+        <>
+          <h2>Batches</h2>
+          <ul className="list">
+            {batches.data.map(({ batch, status }) => (
+              <li key={batch.id}>
+                <a href={`#/batch/${encodeURIComponent(batch.id)}`}>
+                  <strong>{batch.name}</strong>{' '}
+                  <span className="muted">
+                    · {status.done} done, {status.failed} failed of {status.total} · {fmtRelative(batch.createdAt)}
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  )
+}
+
+type Draft = { id?: string; difficulty: Difficulty; prompt: string }
+
+export function TaskPage({ taskId }: { taskId: string }) {
+  const task = useAsync(async () => (await api().listTasks({})).find((t) => t.id === taskId) ?? Promise.reject(new Error('This task no longer exists.')), [taskId])
+  const access = useAsync(() => api().getModelAccess({}), [])
+  const saved = useAsync(() => api().getVariations({ taskId }), [taskId])
+  const [list, setList] = useState<Draft[]>([])
+  const [mix, setMix] = useState<Mix>(DEFAULT_MIX)
+  const [busy, setBusy] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [paste, setPaste] = useState<string | null>(null)
+  const [key, setKey] = useState('')
+  useEffect(() => setList(saved.data ?? []), [saved.data])
+
+  const persist = async (next: Draft[]) => {
+    setList(next)
+    try {
+      const back = await api().saveVariations({ taskId, variations: next.map(({ id, difficulty, prompt }) => ({ id, difficulty, prompt: prompt.trim() || '(empty)' })) })
+      setList(back)
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+  const run = async (label: string, fn: () => Promise<Variation[]>) => {
+    setBusy(label)
+    setError(null)
+    try {
+      setList(await fn())
+    } catch (e) {
+      setError((e as Error).message)
+    } finally {
+      setBusy(null)
+    }
+  }
+  const move = (i: number, d: number) => {
+    const next = [...list]
+    const [x] = next.splice(i, 1)
+    next.splice(Math.max(0, Math.min(next.length, i + d)), 0, x)
+    void persist(next)
+  }
+  const pasted = useMemo(() => (paste === null ? null : parseNumberedList(paste)), [paste])
+
+  if (task.error) return <ErrorLine error={task.error} retry={task.reload} />
+  if (!task.data) return <div className="muted pad">Loading…</div>
+  const total = DIFFICULTIES.reduce((n, d) => n + mix[d], 0)
+
+  return (
+    <section className="page">
+      <div className="crumbs-inline">
+        <a href="#/tasks">← Tasks</a>
+      </div>
+      <TaskEditor task={task.data} onSaved={task.reload} />
+      <h2>Variations ({list.length})</h2>
+      {access.data && !access.data.hasKey ? (
+        <div className="notice notice-warning inline">
+          <div>
+            <strong>No Anthropic API key.</strong> Generating variations needs one: set <code>ANTHROPIC_API_KEY</code>, or paste a key
+            {access.data.canStoreKey ? ' (kept in your OS keychain)' : ' (kept for this session only)'}. You can also paste a numbered list of prompts instead.
+            <div className="row-form">
+              <input type="password" value={key} onChange={(e) => setKey(e.target.value)} placeholder="sk-ant-…" aria-label="API key" />
+              <button disabled={key.trim().length < 10} onClick={() => void api().setApiKey({ key }).then(() => (setKey(''), access.reload()), (e: Error) => setError(e.message))}>
+                Use this key
+              </button>
+            </div>
+          </div>
+        </div>
+      ) : null}
+      <div className="card mix">
+        {DIFFICULTIES.map((d) => (
+          <label key={d}>
+            {d}
+            <input data-testid={`mix-${d}`} type="number" min={0} max={50} value={mix[d]} onChange={(e) => setMix({ ...mix, [d]: Math.max(0, Number(e.target.value) || 0) })} />
+          </label>
+        ))}
+        <button data-testid="generate-variations" disabled={!!busy || total === 0} onClick={() => void run('generate', () => api().generateVariations({ taskId, mix }))}>
+          {busy === 'generate' ? `Generating ${total} variations…` : list.length ? `Regenerate all ${total}` : `Generate ${total} variations`}
+        </button>
+        <button className="ghost" onClick={() => setPaste(paste === null ? '' : null)}>
+          Paste a numbered list
+        </button>
+      </div>
+      {paste !== null ? (
+        <div className="card">
+          <textarea rows={6} value={paste} onChange={(e) => setPaste(e.target.value)} placeholder={'1. [easy] Build…\n2. [hard] Build… with…'} aria-label="Numbered list" />
+          {pasted?.errors.map((e) => (
+            <div key={e} className="error-text">
+              {e}
+            </div>
+          ))}
+          <button
+            disabled={!pasted || pasted.errors.length > 0 || pasted.items.length === 0}
+            onClick={() => {
+              void persist(pasted!.items)
+              setPaste(null)
+            }}
+          >
+            Use these {pasted?.items.length ?? 0} (replaces the list)
+          </button>
+        </div>
+      ) : null}
+      {error ? <ErrorLine error={error} /> : null}
+      <ol className="variations">
+        {list.map((v, i) => (
+          <li key={v.id ?? i} className="variation" data-testid="variation-row" data-difficulty={v.difficulty}>
+            <select value={v.difficulty} onChange={(e) => void persist(list.map((x, j) => (j === i ? { ...x, difficulty: e.target.value as Difficulty } : x)))} aria-label="Difficulty">
+              {DIFFICULTIES.map((d) => (
+                <option key={d}>{d}</option>
+              ))}
+            </select>
+            <textarea
+              rows={2}
+              defaultValue={v.prompt}
+              key={`${v.id}-${v.prompt.length}`}
+              onBlur={(e) => e.target.value !== v.prompt && void persist(list.map((x, j) => (j === i ? { ...x, prompt: e.target.value } : x)))}
+              aria-label={`Variation ${i + 1}`}
+            />
+            <div className="variation-tools">
+              <button className="ghost" title="Move up" onClick={() => move(i, -1)} disabled={i === 0}>
+                ↑
+              </button>
+              <button className="ghost" title="Move down" onClick={() => move(i, 1)} disabled={i === list.length - 1}>
+                ↓
+              </button>
+              <button className="ghost" title="Regenerate this one" disabled={!!busy || !v.id} onClick={() => void run(`regen-${i}`, () => api().regenerateVariation({ taskId, variationId: v.id! }))}>
+                {busy === `regen-${i}` ? '…' : '↻'}
+              </button>
+              <button className="ghost" title="Delete" onClick={() => void persist(list.filter((_, j) => j !== i))}>
+                ✕
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+      <button className="ghost" onClick={() => void persist([...list, { difficulty: 'normal', prompt: 'Describe this variation…' }])}>
+        + Add a variation
+      </button>
+      <BatchSettings taskId={taskId} variations={list.length} />
+    </section>
+  )
+}
+
+function TaskEditor({ task, onSaved }: { task: Task; onSaved: () => void }) {
+  const [name, setName] = useState(task.name)
+  const [text, setText] = useState(task.text)
+  const [templateDir, setTemplateDir] = useState(task.templateDir ?? '')
+  const [error, setError] = useState<string | null>(null)
+  const dirty = name !== task.name || text !== task.text || templateDir !== (task.templateDir ?? '')
+  const save = async () => {
+    setError(null)
+    try {
+      await api().saveTask({ id: task.id, name, text, templateDir: templateDir.trim() || undefined, skillMd: task.skillMd })
+      onSaved()
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+  return (
+    <div className="card form">
+      <label>
+        Name
+        <input value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Task
+        <textarea rows={4} value={text} onChange={(e) => setText(e.target.value)} />
+      </label>
+      <label>
+        Start each run from a copy of this folder (optional)
+        <input value={templateDir} onChange={(e) => setTemplateDir(e.target.value)} placeholder="/path/to/template (empty: each run starts in an empty folder)" />
+      </label>
+      <button disabled={!dirty} onClick={() => void save()}>
+        {dirty ? 'Save task' : 'Saved'}
+      </button>
+      {error ? <ErrorLine error={error} /> : null}
+    </div>
+  )
+}
+
+function BatchSettings({ taskId, variations }: { taskId: string; variations: number }) {
+  const [model, setModel] = useState('')
+  const [concurrency, setConcurrency] = useState(3)
+  const [repeats, setRepeats] = useState(1)
+  const [maxTurns, setMaxTurns] = useState(40)
+  const [budget, setBudget] = useState('')
+  const [claudePath, setClaudePath] = useState('')
+  const [fullAccess, setFullAccess] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [starting, setStarting] = useState(false)
+  const check = useAsync(() => api().checkClaude({ path: claudePath || undefined }), [claudePath])
+  const runs = variations * repeats
+  const cap = Number(budget) > 0 ? Number(budget) * runs : null
+  const start = async () => {
+    setStarting(true)
+    setError(null)
+    try {
+      const batch = await api().createBatch({
+        taskId,
+        settings: { model: model || undefined, concurrency, repeats, maxTurns, maxBudgetUsd: Number(budget) > 0 ? Number(budget) : undefined, claudePath: claudePath || undefined, permission: fullAccess ? 'full-access' : 'accept-edits', allowedTools: DEFAULT_TOOLS, timeoutMs: 30 * 60_000 }
+      })
+      await api().startBatch({ batchId: batch.id })
+      go('batch', batch.id)
+    } catch (e) {
+      setError((e as Error).message)
+      setStarting(false)
+    }
+  }
+  return (
+    <div className="card form batch-settings">
+      <h2>Run the batch</h2>
+      <div className="grid-form">
+        <label>
+          Model <input value={model} onChange={(e) => setModel(e.target.value)} placeholder="Claude Code's default" />
+        </label>
+        <label>
+          Runs at once <input type="number" min={1} max={16} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value) || 1)} />
+        </label>
+        <label>
+          Repeats of each <input type="number" min={1} max={20} value={repeats} onChange={(e) => setRepeats(Number(e.target.value) || 1)} />
+        </label>
+        <label>
+          Max turns <input type="number" min={1} max={1000} value={maxTurns} onChange={(e) => setMaxTurns(Number(e.target.value) || 1)} />
+        </label>
+        <label>
+          Spending cap per run ($) <input type="number" min={0} step="0.5" value={budget} onChange={(e) => setBudget(e.target.value)} placeholder="none" />
+        </label>
+        <label>
+          claude binary <input data-testid="claude-path" value={claudePath} onChange={(e) => setClaudePath(e.target.value)} placeholder="claude (on PATH)" />
+        </label>
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={fullAccess} onChange={(e) => setFullAccess(e.target.checked)} /> Full access (no permission checks)
+      </label>
+      {fullAccess ? (
+        <div className="notice notice-warning inline">
+          Full access lets every run execute any command without asking, in its workspace and beyond it. Use it only on a machine or container you can throw away.
+        </div>
+      ) : (
+        <div className="muted">Runs may edit files and use: {DEFAULT_TOOLS.join(', ')}.</div>
+      )}
+      <div className="preflight" data-testid="preflight">
+        {check.loading ? 'Checking claude…' : check.data?.ok ? `✓ ${check.data.version}` : check.data ? <span className="error-text">✗ {check.data.error}. {check.data.install}</span> : null}
+        <div>
+          {runs} run{runs === 1 ? '' : 's'}
+          {cap ? `, at most $${cap.toFixed(2)} in all` : ', no spending cap'}, {concurrency} at a time.
+        </div>
+      </div>
+      <button data-testid="start-batch" disabled={!runs || starting || !check.data?.ok} onClick={() => void start()}>
+        {starting ? 'Starting…' : `Start ${runs} runs`}
+      </button>
+      {error ? <ErrorLine error={error} /> : null}
+    </div>
+  )
+}
