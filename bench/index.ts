@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { generateCorpus } from './generate'
+import { benchRuns } from './runs'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BENCH = join(ROOT, '.bench')
@@ -67,6 +68,16 @@ async function ensureCcusage(): Promise<string | null> {
 const mbps = (bytes: number, s: number) => bytes / 1e6 / s
 
 async function main() {
+  const only = process.env.BENCH_ONLY
+  if (only !== 'runs') await benchIndex()
+  if (only !== 'index') {
+    const runs = await benchRuns()
+    await mkdir(BENCH, { recursive: true })
+    await writeFile(join(BENCH, 'runs-results.json'), JSON.stringify(runs, null, 2))
+  }
+}
+
+async function benchIndex() {
   const sessions = Number(process.env.BENCH_SESSIONS ?? 2000)
   const gb = Number(process.env.BENCH_GB ?? 1)
   const cli = join(ROOT, 'out', 'main', 'cli.js')

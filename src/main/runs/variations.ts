@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk'
 import { z } from 'zod'
 import { DIFFICULTIES, DifficultySchema, type Difficulty, type Mix, type Task } from '../../shared/runs'
 
-export const DEFAULT_VARIATION_MODEL = 'claude-sonnet-4-5'
+export const DEFAULT_VARIATION_MODEL = 'claude-sonnet-5-5'
 
 const AnswerSchema = z.object({
   variations: z.array(z.object({ difficulty: DifficultySchema, prompt: z.string().min(20).max(20_000) })).min(1)
