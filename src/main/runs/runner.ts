@@ -130,14 +130,21 @@ export class BatchRunner {
       this.active.set(batchId, (this.active.get(batchId) ?? 0) + 1)
       const live: Live = { cancelled: false, done: Promise.resolve() }
       this.live.set(id, live)
-      live.done = this.execute(id, batch, live)
+      // The slot frees as soon as claude exits: collecting outputs need not hold up the next run.
+      let released = false
+      const release = () => {
+        if (released) return
+        released = true
+        this.active.set(batchId, (this.active.get(batchId) ?? 1) - 1)
+        this.pump(batchId)
+      }
+      live.done = this.execute(id, batch, live, release)
         .catch(async (err) => {
           await this.finish(id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` })
         })
         .finally(() => {
           this.live.delete(id)
-          this.active.set(batchId, (this.active.get(batchId) ?? 1) - 1)
-          this.pump(batchId)
+          release()
         })
     }
   }
@@ -147,7 +154,7 @@ export class BatchRunner {
     this.emitRun(this.runs()[id])
   }
 
-  private async execute(id: string, batch: Batch, live: Live): Promise<void> {
+  private async execute(id: string, batch: Batch, live: Live, release: () => void): Promise<void> {
     const settings = batch.settings
     const task = batch.taskId ? this.d.store.db.data.tasks[batch.taskId] : undefined
     const run = this.runs()[id]
@@ -209,6 +216,7 @@ export class BatchRunner {
     })
     clearTimeout(timer)
     clearInterval(ticker)
+    release()
     if (pending.trim()) tracker.line(pending)
     await new Promise((r) => stream.end(r))
     await new Promise((r) => errLog.end(r))
