@@ -143,6 +143,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
           </div>
         </div>
       ) : null}
+      <ModelSettings baseUrl={access.data?.baseUrl ?? null} source={access.data?.source ?? null} onChanged={access.reload} />
       <div className="card mix">
         {DIFFICULTIES.map((d) => (
           <label key={d}>
@@ -214,6 +215,37 @@ export function TaskPage({ taskId }: { taskId: string }) {
       </button>
       <BatchSettings taskId={taskId} variations={list.length} />
     </section>
+  )
+}
+
+function ModelSettings({ baseUrl, source, onChanged }: { baseUrl: string | null; source: string | null; onChanged: () => void }) {
+  const [value, setValue] = useState(baseUrl ?? '')
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => setValue(baseUrl ?? ''), [baseUrl])
+  const save = (v: string | null) =>
+    api()
+      .setBaseUrl({ baseUrl: v })
+      .then(
+        () => (setError(null), onChanged()),
+        (e: Error) => setError(e.message)
+      )
+  return (
+    <details className="model-settings">
+      <summary className="muted">
+        Model access: {source ? `API key from ${source === 'env' ? 'ANTHROPIC_API_KEY' : source === 'keychain' ? 'the OS keychain' : 'this session'}` : 'no API key'}
+        {baseUrl ? ` · ${baseUrl}` : ''}
+      </summary>
+      <div className="row-form">
+        <input value={value} onChange={(e) => setValue(e.target.value)} placeholder="https://api.anthropic.com (default)" aria-label="API base URL" />
+        <button onClick={() => void save(value.trim() || null)}>Set base URL</button>
+        {baseUrl ? (
+          <button className="ghost" onClick={() => void save(null)}>
+            Default
+          </button>
+        ) : null}
+      </div>
+      {error ? <ErrorLine error={error} /> : null}
+    </details>
   )
 }
 
