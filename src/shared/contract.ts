@@ -61,6 +61,8 @@ export const BatchStatusSchema = z.object({
   failed: z.number(),
   cancelled: z.number(),
   interrupted: z.number(),
+  /** claude processes running now (at most the batch's concurrency) */
+  processes: z.number(),
   costUsd: z.number()
 })
 export type BatchStatus = z.infer<typeof BatchStatusSchema>
@@ -130,6 +132,13 @@ export const requests = {
     input: z.object({ batchId: Id.optional(), name: z.string().max(200).optional(), sessions: z.array(z.object({ sessionId: Id, projectId: Id.optional() }).strict()).min(1).max(500) }).strict(),
     output: BatchSchema
   },
+  // Step 2: feedback.
+  /** Save a run's grade and sentence (called as the person types: nothing is lost on close). */
+  saveFeedback: { input: z.object({ runId: Id, label: z.enum(['good', 'bad']).nullable(), text: z.string().max(5000) }).strict(), output: RunSchema },
+  /** The batch's feedback as plain text, one `Run N: good - sentence` line per graded run. */
+  exportFeedback: { input: z.object({ batchId: Id }).strict(), output: z.object({ text: z.string(), graded: z.number(), total: z.number() }) },
+  /** Apply pasted plain-text feedback: all lines or none; every problem reported by line. */
+  importFeedback: { input: z.object({ batchId: Id, text: z.string().max(1_000_000) }).strict(), output: z.object({ applied: z.number(), errors: z.array(z.string()) }) },
   /** A screenshot PNG of a run, as a data: URL. */
   getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) }
 } as const

@@ -96,6 +96,14 @@ export const OutputFileSchema = z.object({
 })
 export type OutputFile = z.infer<typeof OutputFileSchema>
 
+export const FeedbackSchema = z.object({
+  label: z.enum(['good', 'bad']).nullable(),
+  /** one sentence about what the run produced */
+  text: z.string().max(5000),
+  updatedAt: z.string()
+})
+export type Feedback = z.infer<typeof FeedbackSchema>
+
 export const RunSchema = z.object({
   id: z.string(),
   batchId: z.string(),
@@ -123,7 +131,9 @@ export const RunSchema = z.object({
   files: z.array(OutputFileSchema).default([]),
   screenshots: z.array(z.object({ html: z.string(), shots: z.array(ShotSchema) })).default([]),
   /** a past session added from the browser, not run by the app */
-  imported: z.boolean().default(false)
+  imported: z.boolean().default(false),
+  /** the person's grade of what the run produced */
+  feedback: FeedbackSchema.optional()
 })
 export type Run = z.infer<typeof RunSchema>
 
@@ -157,4 +167,43 @@ export function parseNumberedList(text: string): { items: { difficulty: Difficul
   }
   if (!items.length && !errors.length) errors.push('no numbered items found')
   return { items: items.filter((x) => x.prompt), errors }
+}
+
+/** One line of plain-text feedback, in the workflow's own format: `Run 2: bad - too many cards`. */
+export function formatFeedbackLine(number: number, f: Pick<Feedback, 'label' | 'text'>): string {
+  return `Run ${number}: ${f.label ?? 'ungraded'}${f.text.trim() ? ` - ${f.text.trim().replace(/\s+/g, ' ')}` : ''}`
+}
+
+export interface ParsedFeedback {
+  entries: { number: number; label: 'good' | 'bad'; text: string; line: number }[]
+  errors: string[]
+}
+
+/**
+ * Plain-text feedback written elsewhere. Every problem is reported by line (malformed lines, unknown
+ * run numbers, a run graded twice); the caller applies nothing unless there are none.
+ */
+export function parseFeedback(text: string, runNumbers: Iterable<number>): ParsedFeedback {
+  const known = new Set(runNumbers)
+  const entries: ParsedFeedback['entries'] = []
+  const errors: string[] = []
+  const seen = new Map<number, number>()
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim()
+    if (!line) return
+    const m = line.match(/^run\s*#?\s*(\d+)\s*[:.)-]?\s*(good|bad)\b\s*(?:[-\u2013\u2014:,]\s*)?(.*)$/i)
+    if (!m) {
+      errors.push(`line ${i + 1}: expected "Run N: good - sentence" or "Run N: bad - sentence", got "${line.slice(0, 60)}"`)
+      return
+    }
+    const number = Number(m[1])
+    if (!known.has(number)) errors.push(`line ${i + 1}: there is no Run ${number} in this batch`)
+    else if (seen.has(number)) errors.push(`line ${i + 1}: Run ${number} was already graded on line ${seen.get(number)}`)
+    else {
+      seen.set(number, i + 1)
+      entries.push({ number, label: m[2].toLowerCase() as 'good' | 'bad', text: m[3].trim(), line: i + 1 })
+    }
+  })
+  if (!entries.length && !errors.length) errors.push('no feedback lines found')
+  return { entries, errors }
 }

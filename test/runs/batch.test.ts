@@ -77,7 +77,7 @@ describe('a batch of real claude -p runs', () => {
     expect(batch.runIds).toHaveLength(6)
     let maxRunning = 0
     service.hub.subscribe((event, payload) => {
-      if (event === 'batchProgress') maxRunning = Math.max(maxRunning, (payload as { running: number }).running)
+      if (event === 'batchProgress') maxRunning = Math.max(maxRunning, (payload as { processes: number }).processes)
     })
     await service.handlers.startBatch({ batchId: batch.id })
     // Cancel the slow one once it is under way.

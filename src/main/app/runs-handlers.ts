@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { ModelAccessInfo } from '../../shared/contract'
-import { emptyProgress, RunSettingsSchema, type Batch, type Run, type Variation } from '../../shared/runs'
+import { emptyProgress, formatFeedbackLine, parseFeedback, RunSettingsSchema, type Batch, type Run, type Variation } from '../../shared/runs'
 import { BatchRunner, planRuns } from '../runs/runner'
 import { checkClaude } from '../runs/claude'
 import { generateVariations, regenerateOne, type ModelAccess } from '../runs/variations'
@@ -49,6 +49,9 @@ type RunHandlers = Pick<
   | 'getBatch'
   | 'importSessions'
   | 'getScreenshot'
+  | 'saveFeedback'
+  | 'exportFeedback'
+  | 'importFeedback'
 >
 
 const fail = (message: string, code = 'not-found') => Object.assign(new Error(message), { code })
@@ -237,6 +240,28 @@ export function createRunHandlers(ctx: { store: Store; index: SessionIndex; runn
         for (const r of runs) d.runs[r.id] = r
       })
       return next
+    },
+    async saveFeedback({ runId, label, text }) {
+      if (!data().runs[runId]) throw fail(`no such run: ${runId}`)
+      await store.update((d) => void (d.runs[runId].feedback = { label, text, updatedAt: now() }))
+      return data().runs[runId]
+    },
+    async exportFeedback({ batchId }) {
+      const runs = batchOf(batchId).runIds.map((id) => data().runs[id]).filter(Boolean)
+      const graded = runs.filter((r) => r.feedback?.label)
+      return { text: graded.map((r) => formatFeedbackLine(r.number, r.feedback!)).join('\n') + (graded.length ? '\n' : ''), graded: graded.length, total: runs.length }
+    },
+    async importFeedback({ batchId, text }) {
+      const runs = batchOf(batchId).runIds.map((id) => data().runs[id]).filter(Boolean)
+      const parsed = parseFeedback(text, runs.map((r) => r.number))
+      if (parsed.errors.length) return { applied: 0, errors: parsed.errors }
+      await store.update((d) => {
+        for (const e of parsed.entries) {
+          const run = runs.find((r) => r.number === e.number)!
+          d.runs[run.id].feedback = { label: e.label, text: e.text, updatedAt: now() }
+        }
+      })
+      return { applied: parsed.entries.length, errors: [] }
     },
     async getScreenshot({ runId, file }) {
       const dir = join(store.dataDir, 'runs', runId, 'screenshots')

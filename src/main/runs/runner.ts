@@ -39,6 +39,8 @@ export class BatchRunner {
   private readonly live = new Map<string, Live>()
   private readonly queues = new Map<string, string[]>()
   private readonly active = new Map<string, number>()
+  /** claude processes alive per batch (a run collecting its outputs no longer holds one) */
+  private readonly procs = new Map<string, number>()
   private lastSave = 0
 
   constructor(private readonly d: RunnerDeps) {}
@@ -86,6 +88,7 @@ export class BatchRunner {
       failed: count('failed'),
       cancelled: count('cancelled'),
       interrupted: count('interrupted'),
+      processes: this.procs.get(batch.id) ?? 0,
       costUsd: runs.reduce((n, r) => n + r.progress.costUsd, 0)
     }
   }
@@ -179,6 +182,7 @@ export class BatchRunner {
       detached: true // its own process group: cancel ends the whole tree
     })
     live.child = child
+    this.procs.set(batch.id, (this.procs.get(batch.id) ?? 0) + 1)
     if (child.pid) await this.d.store.update((data) => void (data.runs[id].pid = child.pid))
     let pending = ''
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -216,6 +220,7 @@ export class BatchRunner {
     })
     clearTimeout(timer)
     clearInterval(ticker)
+    this.procs.set(batch.id, (this.procs.get(batch.id) ?? 1) - 1)
     release()
     if (pending.trim()) tracker.line(pending)
     await new Promise((r) => stream.end(r))
