@@ -8,6 +8,7 @@ import { StatusBar } from './components/StatusBar'
 import { TraceView } from './components/TraceView'
 import { TaskList, TaskPage } from './components/Tasks'
 import { BatchPage } from './components/BatchPage'
+import { Gallery, ReviewDeck } from './components/Review'
 import { go, typing, useAsync, useHashRoute } from './lib/hooks'
 
 export function App() {
@@ -35,7 +36,7 @@ export function App() {
           trace2skill
         </a>
         <nav className="mainnav">
-          <a href="#/tasks" data-testid="nav-tasks" className={route[0] === 'tasks' || route[0] === 'task' || route[0] === 'batch' ? 'active' : ''}>
+          <a href="#/tasks" data-testid="nav-tasks" className={['tasks', 'task', 'batch', 'review', 'gallery'].includes(route[0]) ? 'active' : ''}>
             Tasks &amp; runs
           </a>
         </nav>
@@ -51,6 +52,10 @@ export function App() {
           <TaskList />
         ) : route[0] === 'task' && route[1] ? (
           <TaskPage taskId={route[1]} />
+        ) : route[0] === 'review' && route[1] ? (
+          <ReviewDeck batchId={route[1]} start={route[2] ? Number(route[2]) : undefined} />
+        ) : route[0] === 'gallery' && route[1] ? (
+          <Gallery batchId={route[1]} />
         ) : route[0] === 'batch' && route[1] ? (
           <BatchPage batchId={route[1]} />
         ) : projectId && sessionId ? (

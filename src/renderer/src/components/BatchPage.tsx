@@ -47,6 +47,14 @@ export function BatchPage({ batchId }: { batchId: string }) {
         <a href={loaded.data.batch.taskId ? `#/task/${encodeURIComponent(loaded.data.batch.taskId)}` : '#/tasks'}>← Task</a>
       </div>
       <h1>{loaded.data.batch.name}</h1>
+      <div className="review-links">
+        <a className="button" data-testid="open-review" href={`#/review/${encodeURIComponent(batchId)}`}>
+          Grade the runs →
+        </a>
+        <a className="button ghost-link" href={`#/gallery/${encodeURIComponent(batchId)}`}>
+          Gallery
+        </a>
+      </div>
       <div className="batch-progress" data-testid="batch-progress" data-finished={finished} data-total={list.length}>
         <progress max={list.length} value={finished} aria-label="Batch progress" />
         <span>

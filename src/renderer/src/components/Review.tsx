@@ -1,0 +1,331 @@
+/**
+ * Step 2: grade what each run produced, fast. The deck shows one run at a time (keys: g good, b bad,
+ * type the sentence, Enter saves and moves to the next ungraded run, j/k next/previous, ? help);
+ * the gallery shows them all as cards. Feedback is saved as it is typed.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { DIFFICULTIES, type Run } from '@shared/runs'
+import { api } from '../api'
+import { fmtCost, fmtDuration, oneLine } from '../lib/format'
+import { go, typing, useAsync } from '../lib/hooks'
+import { createSaver } from '../lib/saver'
+import { ErrorLine } from './ErrorLine'
+
+type Label = 'good' | 'bad' | null
+const finished = (r: Run) => r.state !== 'queued' && r.state !== 'running'
+
+function useBatchRuns(batchId: string) {
+  const loaded = useAsync(() => api().getBatch({ batchId }), [batchId])
+  const [runs, setRuns] = useState<Run[]>([])
+  useEffect(() => setRuns(loaded.data?.runs.slice().sort((a, b) => a.number - b.number) ?? []), [loaded.data])
+  useEffect(
+    () =>
+      api().on('runProgress', ({ run }) => {
+        if (run.batchId === batchId) setRuns((list) => list.map((r) => (r.id === run.id ? { ...run, feedback: r.feedback ?? run.feedback } : r)))
+      }),
+    [batchId]
+  )
+  return { loaded, runs, setRuns }
+}
+
+export function ShotImage({ runId, file, alt }: { runId: string; file: string; alt: string }) {
+  const [src, setSrc] = useState<string | null>(null)
+  useEffect(() => {
+    let live = true
+    void api()
+      .getScreenshot({ runId, file })
+      .then((r) => live && setSrc(r.dataUrl))
+      .catch(() => {})
+    return () => {
+      live = false
+    }
+  }, [runId, file])
+  return src ? <img src={src} alt={alt} /> : <div className="muted pad">loading…</div>
+}
+
+const blindKey = 't2s-blind'
+
+export function ReviewDeck({ batchId, start }: { batchId: string; start?: number }) {
+  const { loaded, runs, setRuns } = useBatchRuns(batchId)
+  const [index, setIndex] = useState(0)
+  const [view, setView] = useState<'desktop' | 'mobile'>('desktop')
+  const [help, setHelp] = useState(false)
+  const [blind, setBlind] = useState(() => localStorage.getItem(blindKey) === '1')
+  const [saveState, setSaveState] = useState<string>('')
+  const input = useRef<HTMLInputElement>(null)
+  const saver = useMemo(
+    () =>
+      createSaver<{ label: Label; text: string }>(
+        (runId, v) => api().saveFeedback({ runId, label: v.label, text: v.text }),
+        (_k, s, e) => setSaveState(s === 'error' ? `not saved: ${e}` : s)
+      ),
+    []
+  )
+  const gradable = runs.filter(finished)
+  // Where the deck opens: the run named in the address, else the first ungraded one. Computed from
+  // the loaded batch itself (the sorted list is set one render later).
+  useEffect(() => {
+    const list = (loaded.data?.runs ?? []).filter(finished).sort((a, b) => a.number - b.number)
+    if (!list.length) return
+    const at = start ? list.findIndex((r) => r.number === start) : list.findIndex((r) => !r.feedback?.label)
+    setIndex(Math.max(0, at))
+  }, [loaded.data, start])
+  const run = gradable[Math.min(index, gradable.length - 1)]
+  const graded = gradable.filter((r) => r.feedback?.label).length
+  // The run on screen is in the address, so a reload (or a link) comes back to it.
+  useEffect(() => {
+    if (run) history.replaceState(null, '', `#/review/${encodeURIComponent(batchId)}/${run.number}`)
+  }, [batchId, run?.number])
+
+  // The latest grade per run, updated synchronously: a key pressed right after another must not
+  // build on a render that has not happened yet.
+  const latest = useRef(new Map<string, { label: Label; text: string }>())
+  const update = (patch: { label?: Label; text?: string }) => {
+    if (!run) return
+    const prev = latest.current.get(run.id) ?? { label: run.feedback?.label ?? null, text: run.feedback?.text ?? '' }
+    const next = { ...prev, ...patch }
+    latest.current.set(run.id, next)
+    setRuns((list) => list.map((r) => (r.id === run.id ? { ...r, feedback: { ...next, updatedAt: new Date().toISOString() } } : r)))
+    void saver.save(run.id, next)
+  }
+  const move = (d: number) => setIndex((i) => Math.max(0, Math.min(gradable.length - 1, i + d)))
+  /** The next run without a grade after this one (wrapping); the last run when all are graded. */
+  const nextUngraded = () => {
+    const graded = (r: Run) => !!(latest.current.get(r.id)?.label ?? r.feedback?.label)
+    for (let k = 1; k <= gradable.length; k++) {
+      const i = (index + k) % gradable.length
+      if (!graded(gradable[i])) return setIndex(i)
+    }
+    setIndex(Math.min(index + 1, gradable.length - 1))
+  }
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey) return
+      if (typing(e)) {
+        if (e.key === 'Escape') (e.target as HTMLElement).blur()
+        return
+      }
+      if (e.key === 'g' || e.key === 'b') {
+        e.preventDefault()
+        update({ label: e.key === 'g' ? 'good' : 'bad' })
+        setTimeout(() => input.current?.focus(), 0)
+      } else if (e.key === 'j' || e.key === 'ArrowRight') move(1)
+      else if (e.key === 'k' || e.key === 'ArrowLeft') move(-1)
+      else if (e.key === 'd') setView('desktop')
+      else if (e.key === 'm') setView('mobile')
+      else if (e.key === '?') setHelp((h) => !h)
+      else if (e.key === 'Escape') setHelp(false)
+      else if (e.key === 'Enter') input.current?.focus()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  })
+
+  if (loaded.error) return <ErrorLine error={loaded.error} retry={loaded.reload} />
+  if (!loaded.data) return <div className="muted pad">Loading…</div>
+  if (!run) return <div className="empty">No finished runs to grade yet. Runs appear here as they finish.</div>
+  const shots = run.screenshots.flatMap((s) => s.shots.filter((x) => x.label === view && !x.error && x.file).map((x) => ({ ...x, html: s.html })))
+  return (
+    <section className="page review" data-testid="review-deck">
+      <div className="review-head">
+        {blind ? <span className="muted">Blind review</span> : <a href={`#/batch/${encodeURIComponent(batchId)}`}>← {loaded.data.batch.name}</a>}
+        <strong data-testid="graded-count">
+          {graded} of {gradable.length} graded
+        </strong>
+        <a href={`#/gallery/${encodeURIComponent(batchId)}`}>Gallery</a>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={blind}
+            onChange={(e) => {
+              setBlind(e.target.checked)
+              localStorage.setItem(blindKey, e.target.checked ? '1' : '0')
+            }}
+          />{' '}
+          Blind
+        </label>
+        <button className="ghost" onClick={() => setHelp(true)}>
+          ? Keys
+        </button>
+      </div>
+      <div className="deck-run" data-testid="deck-run" data-number={run.number}>
+        <div className="deck-title">
+          <strong>Run {run.number}</strong>
+          {run.difficulty ? <span className="badge">{run.difficulty}</span> : null}
+          {run.state !== 'done' ? <span className="badge error">{run.state}</span> : null}
+          <span className="muted">
+            {index + 1} / {gradable.length}
+          </span>
+        </div>
+        <pre className="deck-prompt">{run.prompt}</pre>
+        <div className={`grade grade-${run.feedback?.label ?? 'none'}`}>
+          <button className={run.feedback?.label === 'good' ? 'on' : ''} onClick={() => (update({ label: 'good' }), input.current?.focus())} data-testid="grade-good">
+            Good (g)
+          </button>
+          <button className={run.feedback?.label === 'bad' ? 'on bad' : ''} onClick={() => (update({ label: 'bad' }), input.current?.focus())} data-testid="grade-bad">
+            Bad (b)
+          </button>
+          <input
+            ref={input}
+            data-testid="feedback-text"
+            value={run.feedback?.text ?? ''}
+            placeholder="One sentence about what it made (Enter: next ungraded run)"
+            onChange={(e) => update({ text: e.target.value })}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault()
+                // Saving goes on in the background, in order; the next run is shown at once.
+                input.current?.blur()
+                nextUngraded()
+              }
+            }}
+            aria-label="Feedback sentence"
+          />
+          <span className="muted save-state" data-testid="save-state">
+            {saveState}
+          </span>
+        </div>
+        {run.screenshots.length ? (
+          <>
+            <div className="toggle">
+              <button className={view === 'desktop' ? 'on' : ''} onClick={() => setView('desktop')}>
+                Desktop (d)
+              </button>
+              <button className={view === 'mobile' ? 'on' : ''} onClick={() => setView('mobile')}>
+                Mobile (m)
+              </button>
+            </div>
+            <div className={`deck-shots deck-${view}`}>
+              {shots.map((s) => (
+                <figure key={s.file} data-testid="deck-screenshot">
+                  <ShotImage runId={run.id} file={s.file} alt={`${s.html}, ${view}`} />
+                  <figcaption>{s.html}</figcaption>
+                </figure>
+              ))}
+            </div>
+          </>
+        ) : (
+          <div className="deck-files">
+            <div className="label">Files it created or changed</div>
+            {run.files.length ? (
+              run.files.map((f) => (
+                <details key={f.path}>
+                  <summary>
+                    <code>{f.path}</code> <span className="badge">{f.status}</span>
+                  </summary>
+                  {f.diff ? <pre className="diff">{f.diff}</pre> : null}
+                </details>
+              ))
+            ) : (
+              <div className="muted">No files.</div>
+            )}
+            {run.result ? (
+              <>
+                <div className="label">Final answer</div>
+                <pre>{run.result}</pre>
+              </>
+            ) : null}
+          </div>
+        )}
+      </div>
+      {help ? (
+        <div className="overlay" role="dialog" aria-label="Review keys" onClick={() => setHelp(false)}>
+          <div className="help">
+            <h2>Review keys</h2>
+            <p>
+              <kbd>g</kbd> good · <kbd>b</kbd> bad (then type the sentence) · <kbd>Enter</kbd> save and go to the next ungraded run · <kbd>j</kbd>/<kbd>k</kbd> next / previous ·{' '}
+              <kbd>d</kbd>/<kbd>m</kbd> desktop / mobile · <kbd>Esc</kbd> leave the sentence · <kbd>?</kbd> this help
+            </p>
+          </div>
+        </div>
+      ) : null}
+    </section>
+  )
+}
+
+export function Gallery({ batchId }: { batchId: string }) {
+  const { loaded, runs } = useBatchRuns(batchId)
+  const [label, setLabel] = useState<'all' | 'good' | 'bad' | 'ungraded'>('all')
+  const [difficulty, setDifficulty] = useState<string>('all')
+  const [sort, setSort] = useState<'number' | 'label'>('number')
+  const [text, setText] = useState<string | null>(null)
+  const [result, setResult] = useState<{ applied: number; errors: string[] } | null>(null)
+  const shown = runs
+    .filter(finished)
+    .filter((r) => label === 'all' || (label === 'ungraded' ? !r.feedback?.label : r.feedback?.label === label))
+    .filter((r) => difficulty === 'all' || r.difficulty === difficulty)
+    .sort((a, b) => (sort === 'label' ? (a.feedback?.label ?? 'z').localeCompare(b.feedback?.label ?? 'z') || a.number - b.number : a.number - b.number))
+  if (loaded.error) return <ErrorLine error={loaded.error} retry={loaded.reload} />
+  return (
+    <section className="page" data-testid="gallery">
+      <div className="review-head">
+        <a href={`#/review/${encodeURIComponent(batchId)}`}>← Review deck</a>
+        <select value={label} onChange={(e) => setLabel(e.target.value as typeof label)} aria-label="Filter by grade" data-testid="filter-label">
+          <option value="all">All grades</option>
+          <option value="good">Good</option>
+          <option value="bad">Bad</option>
+          <option value="ungraded">Ungraded</option>
+        </select>
+        <select value={difficulty} onChange={(e) => setDifficulty(e.target.value)} aria-label="Filter by difficulty">
+          <option value="all">All difficulties</option>
+          {DIFFICULTIES.map((d) => (
+            <option key={d}>{d}</option>
+          ))}
+        </select>
+        <select value={sort} onChange={(e) => setSort(e.target.value as typeof sort)} aria-label="Sort">
+          <option value="number">By run number</option>
+          <option value="label">By grade</option>
+        </select>
+        <button onClick={() => void api().exportFeedback({ batchId }).then((r) => setText(r.text))}>Feedback as text</button>
+        <button onClick={() => (setText(''), setResult(null))}>Paste feedback</button>
+      </div>
+      {text !== null ? (
+        <div className="card">
+          <textarea data-testid="feedback-import" rows={8} value={text} onChange={(e) => setText(e.target.value)} placeholder="Run 2: bad - too many cards, looks cluttered" aria-label="Feedback text" />
+          <button
+            onClick={() =>
+              void api()
+                .importFeedback({ batchId, text })
+                .then((r) => (setResult(r), r.applied && loaded.reload()))
+            }
+          >
+            Apply
+          </button>
+          {result?.errors.length ? (
+            <div className="error-line" role="alert">
+              <div>
+                Nothing was applied:
+                <ul>
+                  {result.errors.map((e) => (
+                    <li key={e}>{e}</li>
+                  ))}
+                </ul>
+              </div>
+            </div>
+          ) : result ? (
+            <div className="muted">Applied {result.applied} grades.</div>
+          ) : null}
+        </div>
+      ) : null}
+      <div className="gallery">
+        {shown.map((r) => {
+          const shot = r.screenshots.flatMap((s) => s.shots).find((s) => s.label === 'desktop' && !s.error && s.file)
+          return (
+            <button key={r.id} className={`gallery-card grade-${r.feedback?.label ?? 'none'}`} data-testid="gallery-card" data-label={r.feedback?.label ?? 'ungraded'} onClick={() => go('review', batchId, String(r.number))}>
+              {shot ? <ShotImage runId={r.id} file={shot.file} alt={`Run ${r.number}`} /> : <div className="no-shot">{oneLine(r.result ?? r.prompt, 160)}</div>}
+              <div className="card-text">
+                <strong>Run {r.number}</strong> {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}{' '}
+                <span className={`label-${r.feedback?.label ?? 'none'}`}>{r.feedback?.label ?? 'ungraded'}</span>
+                <div className="muted">{r.feedback?.text || '—'}</div>
+                <div className="muted small">
+                  {r.progress.turns} turns · {fmtDuration(r.progress.elapsedMs)} · {fmtCost(r.progress.costUsd)}
+                </div>
+              </div>
+            </button>
+          )
+        })}
+      </div>
+    </section>
+  )
+}
