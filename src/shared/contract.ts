@@ -4,7 +4,8 @@
  * preload and the web client expose exactly these methods as `window.api`, nothing else.
  */
 import { z } from 'zod'
-import { BatchSchema, DifficultySchema, MixSchema, RunSchema, RunSettingsSchema, TaskSchema, VariationSchema } from './runs'
+import { BatchSchema, DifficultySchema, FilePairDiffSchema, MixSchema, RunSchema, RunSettingsSchema, TaskSchema, VariationSchema } from './runs'
+import { BatchSignalsSchema, RunSignalsSchema } from './signals'
 import { ImageRefSchema, ProjectSchema, SessionSummarySchema, TraceSchema } from './trace'
 
 const NoInput = z.object({}).strict()
@@ -139,6 +140,10 @@ export const requests = {
   exportFeedback: { input: z.object({ batchId: Id }).strict(), output: z.object({ text: z.string(), graded: z.number(), total: z.number() }) },
   /** Apply pasted plain-text feedback: all lines or none; every problem reported by line. */
   importFeedback: { input: z.object({ batchId: Id, text: z.string().max(1_000_000) }).strict(), output: z.object({ applied: z.number(), errors: z.array(z.string()) }) },
+  /** Per-run numbers and tool sequences from the traces, and what sets bad runs apart from good ones. */
+  getSignals: { input: z.object({ batchId: Id }).strict(), output: z.object({ runs: z.array(RunSignalsSchema), batch: BatchSignalsSchema }) },
+  /** The files two runs produced, each path run A's version diffed against run B's. */
+  compareFiles: { input: z.object({ runA: Id, runB: Id }).strict(), output: z.array(FilePairDiffSchema) },
   /** A screenshot PNG of a run, as a data: URL. */
   getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) }
 } as const

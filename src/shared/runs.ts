@@ -207,3 +207,16 @@ export function parseFeedback(text: string, runNumbers: Iterable<number>): Parse
   if (!entries.length && !errors.length) errors.push('no feedback lines found')
   return { entries, errors }
 }
+
+export const FilePairDiffSchema = z.object({
+  path: z.string(),
+  /** what each run did to the file (null: it did not touch it) */
+  a: OutputFileSchema.shape.status.nullable(),
+  b: OutputFileSchema.shape.status.nullable(),
+  /** both runs ended with the same bytes */
+  same: z.boolean(),
+  binary: z.boolean(),
+  /** unified diff from run A's file to run B's */
+  diff: z.string().optional()
+})
+export type FilePairDiff = z.infer<typeof FilePairDiffSchema>

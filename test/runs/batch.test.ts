@@ -140,6 +140,40 @@ describe('a batch of real claude -p runs', () => {
     expect(again.state).toBe('failed')
   }, 240_000)
 
+  it('signals and file comparison read the real traces and workspaces', async () => {
+    const batchId = [...runs.values()][0].batchId
+    const { runs: list } = await service.handlers.getBatch({ batchId })
+    const by = (n: number) => list.find((r) => r.number === n)!
+    for (const [n, label] of [[1, 'good'], [6, 'good'], [5, 'good'], [2, 'bad'], [3, 'bad'], [4, 'bad']] as const) await service.handlers.saveFeedback({ runId: by(n).id, label, text: `run ${n}` })
+    const { runs: per, batch } = await service.handlers.getSignals({ batchId })
+    const metrics = (n: number) => per.find((r) => r.number === n)!.metrics!
+    // the failing run: a Read of a missing file and two failing Bash commands, by kind
+    expect(metrics(2).errors.map((e) => [e.tool, e.kind])).toEqual([
+      ['Read', 'file-not-found'],
+      ['Bash', 'exit-code'],
+      ['Bash', 'file-not-found']
+    ])
+    expect(metrics(2)).toMatchObject({ toolCalls: 3, toolErrors: 3, tools: ['Read', 'Bash', 'Bash'] })
+    expect(metrics(1).tools).toEqual(['Write', 'Read'])
+    expect(metrics(1).tokens).toBeGreaterThan(0)
+    expect(metrics(1).turns).toBe(by(1).progress.turns)
+    // the sub-agent's own Bash call counts, in place after the call that started it
+    expect(metrics(5).tools).toEqual([expect.stringMatching(/^(Agent|Task)$/), 'Bash'])
+    expect(batch).toMatchObject({ good: 3, bad: 3, ungraded: 0 })
+    // only bad runs show Bash chains and failed reads
+    const bashChain = batch.signals.find((s) => s.feature === 'Bash → Bash')
+    expect(bashChain?.badRuns).toEqual(expect.arrayContaining([2, 3]))
+    expect(bashChain?.goodRuns).toEqual([])
+    // one bad run alone is not a pattern
+    expect(batch.signals.find((s) => s.feature === 'Read: file-not-found')).toBeUndefined()
+
+    // files: runs 1 and 6 wrote the same page; run 2 wrote nothing
+    expect(await service.handlers.compareFiles({ runA: by(1).id, runB: by(6).id })).toEqual([{ path: 'index.html', a: 'added', b: 'added', same: true, binary: false }])
+    const [one] = await service.handlers.compareFiles({ runA: by(1).id, runB: by(2).id })
+    expect(one).toMatchObject({ path: 'index.html', a: 'added', b: null, same: false })
+    expect(one.diff).toMatch(/^-<header><h1>Acme Rockets<\/h1>/m)
+  }, 60_000)
+
   it('a runner killed mid-batch: on the next start, finished runs are intact and the rest are interrupted', async () => {
     const dir = await mkdtemp(join(tmpdir(), 't2s-kill-'))
     const data = join(dir, 'data')

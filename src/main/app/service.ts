@@ -17,6 +17,7 @@ import { watchSessions, type SessionWatcher } from '../traces/watcher'
 import { createEventHub, type EventHub, type Handlers } from './dispatch'
 import { isInside } from './guards'
 import { Jobs } from './jobs'
+import { createReviewHandlers } from './review-handlers'
 import { createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
 import { BatchRunner } from '../runs/runner'
 import type { ScreenshotPort } from '../runs/screenshots'
@@ -127,6 +128,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   const handlers: Handlers = {
     ...createRunHandlers({ store, index, runner, secrets: opts.secrets ?? memorySecrets(), env }),
+    ...createReviewHandlers({ store, readTrace: (sessionId, projectId) => handlers.getTrace({ sessionId, projectId }) }),
     async getAppInfo() {
       return { version: opts.version, mode: opts.mode, configDir: opts.configDir, dataDir: opts.dataDir, notices }
     },

@@ -67,3 +67,45 @@ export async function diffWorkspace(workspace: string, templateDir?: string): Pr
   for (const [path, e] of before) if (!after.has(path)) out.push({ path, status: 'deleted', bytes: e.bytes, binary: false })
   return out.sort((a, b) => a.path.localeCompare(b.path))
 }
+
+export interface FilePairDiff {
+  path: string
+  /** what each run did to the file (null: it did not touch it) */
+  a: OutputFile['status'] | null
+  b: OutputFile['status'] | null
+  /** both runs ended with the same bytes */
+  same: boolean
+  binary: boolean
+  /** unified diff from run A's file to run B's (text files of reasonable size) */
+  diff?: string
+}
+
+/** Reads a regular file inside a workspace (links are not followed); empty when absent. */
+async function readInside(root: string | undefined, path: string): Promise<Buffer | null> {
+  if (!root || path.split('/').includes('..')) return null
+  const full = join(root, ...path.split('/'))
+  const st = await lstat(full).catch(() => null)
+  if (!st?.isFile()) return null
+  return readFile(full)
+}
+
+/** The files two runs produced, side by side: for each path either touched, run A's version diffed against run B's. */
+export async function diffRunOutputs(a: { workspace?: string; files: OutputFile[] }, b: { workspace?: string; files: OutputFile[] }): Promise<FilePairDiff[]> {
+  const paths = [...new Set([...a.files.map((f) => f.path), ...b.files.map((f) => f.path)])].sort()
+  return Promise.all(
+    paths.map(async (path) => {
+      const fa = a.files.find((f) => f.path === path)
+      const fb = b.files.find((f) => f.path === path)
+      const [ba, bb] = await Promise.all([fa?.status === 'deleted' ? null : readInside(a.workspace, path), fb?.status === 'deleted' ? null : readInside(b.workspace, path)])
+      const bufA = ba ?? Buffer.alloc(0)
+      const bufB = bb ?? Buffer.alloc(0)
+      const binary = isBinary(bufA) || isBinary(bufB)
+      const same = ba !== null && bb !== null && bufA.equals(bufB)
+      const diff =
+        !binary && !same && bufA.length + bufB.length <= DIFF_MAX_BYTES
+          ? createTwoFilesPatch(`run A/${path}`, `run B/${path}`, bufA.toString('utf8'), bufB.toString('utf8'), undefined, undefined, { context: 3 })
+          : undefined
+      return { path, a: fa?.status ?? null, b: fb?.status ?? null, same, binary, diff }
+    })
+  )
+}
