@@ -12,7 +12,8 @@ export const RunMetricsSchema = z.object({
   costUsd: z.number(),
   /** tool names in call order, sub-agents' calls in place */
   tools: z.array(z.string()),
-  errors: z.array(z.object({ tool: z.string(), kind: z.string(), text: z.string(), line: z.number() }))
+  /** the failed calls: `index` into `tools`, `line` in the session file */
+  errors: z.array(z.object({ index: z.number(), tool: z.string(), kind: z.string(), text: z.string(), line: z.number() }))
 })
 export type RunMetrics = z.infer<typeof RunMetricsSchema>
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { batchSignals, errorKind, fisherGreater, runFeatures } from '../../src/main/analysts/signals'
 
-const m = (tools: string[], errors: [tool: string, kind: string][] = []) => ({ tools, errors: errors.map(([tool, kind]) => ({ tool, kind, text: '', line: 1 })) })
+const m = (tools: string[], errors: [tool: string, kind: string][] = []) => ({ tools, errors: errors.map(([tool, kind], index) => ({ index, tool, kind, text: '', line: 1 })) })
 
 describe('error kinds', () => {
   it('names the errors Claude Code and shells report', () => {

@@ -36,6 +36,11 @@ header{background:#2b59c3;color:#fff;padding:64px 32px;text-align:center}
 </body></html>
 `
 
+/** The page a "bad" run makes: twelve loud cards crammed together. */
+export const CLUTTERED_PAGE = LANDING_PAGE.replace('#2b59c3', '#c3262b')
+  .replace('padding:64px 32px', 'padding:12px')
+  .replace('</section>', Array.from({ length: 9 }, (_, i) => `<div class="card" style="background:#ffe36e"><h2>Deal ${i + 1}</h2><p>Buy now!!!</p></div>`).join('\n') + '\n</section>')
+
 const done = (text: string): Reply => ({ text })
 
 /** Each scenario: the reply for step n (0-based). */
@@ -45,6 +50,13 @@ export const SCENARIOS: Record<string, Step> = {
       { text: 'I will write the landing page.', toolUses: [{ name: 'Write', input: { file_path: 'index.html', content: LANDING_PAGE } }] },
       { toolUses: [{ name: 'Read', input: { file_path: 'index.html' } }] },
       done('Wrote index.html: a landing page with a header and three cards.')
+    ][Math.min(step, 2)] as Reply,
+
+  'write-cluttered': ({ step }) =>
+    [
+      { toolUses: [{ name: 'Bash', input: { command: 'ls', description: 'Look around' } }] },
+      { text: 'Writing the page.', toolUses: [{ name: 'Write', input: { file_path: 'index.html', content: CLUTTERED_PAGE } }] },
+      done('Wrote index.html with twelve cards.')
     ][Math.min(step, 2)] as Reply,
 
   'tool-errors': ({ step }) =>

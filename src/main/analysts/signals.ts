@@ -61,9 +61,9 @@ export function traceMetrics(trace: Trace): RunMetrics {
     tokens: u.input + u.output + u.cacheRead + u.cacheCreation + subTokens,
     costUsd: trace.costUsd,
     tools: calls.map((c) => c.name),
-    errors: calls
-      .filter((c) => c.result?.isError)
-      .map((c) => ({ tool: c.name, kind: errorKind(c.result?.text ?? ''), text: (c.result?.text ?? '').replace(/<\/?tool_use_error>/g, '').trim().slice(0, 300), line: c.line }))
+    errors: calls.flatMap((c, index) =>
+      c.result?.isError ? [{ index, tool: c.name, kind: errorKind(c.result.text), text: c.result.text.replace(/<\/?tool_use_error>/g, '').trim().slice(0, 300), line: c.line }] : []
+    )
   }
 }
 

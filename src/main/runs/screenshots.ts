@@ -145,20 +145,43 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   })
 
 export function playwrightScreenshots(opts: { executablePath?: string; launchArgs?: string[] } = {}): ScreenshotPort {
-  let browser: Promise<Browser> | null = null
-  const launch = () => {
-    if (!browser) {
-      browser = import('playwright-core').then(({ chromium }) =>
-        chromium.launch({ executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: opts.launchArgs ?? CHROMIUM_ARGS })
-      )
-      browser.catch(() => (browser = null))
-    }
-    return browser
+  // One browser at a time, shared by the shots in flight. A failed shot retires it: new shots get a
+  // fresh browser, and the retired one closes once its last shot is done (never under another shot).
+  type Handle = { browser: Promise<Browser>; users: number; retired: boolean }
+  let current: Handle | null = null
+  const all = new Set<Handle>()
+  const closeHandle = async (h: Handle) => {
+    all.delete(h)
+    await withTimeout(h.browser.then((x) => x.close()), 5000, 'closing the browser').catch(() => {})
   }
-  const dropBrowser = async () => {
-    const b = browser
-    browser = null
-    if (b) await withTimeout(b.then((x) => x.close()), 5000, 'closing the browser').catch(() => {})
+  const acquire = (): Handle => {
+    if (!current || current.retired) {
+      const h: Handle = {
+        browser: import('playwright-core').then(({ chromium }) =>
+          chromium.launch({ executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: opts.launchArgs ?? CHROMIUM_ARGS })
+        ),
+        users: 0,
+        retired: false
+      }
+      h.browser.catch(() => (h.retired = true))
+      all.add(h)
+      current = h
+    }
+    current.users++
+    return current
+  }
+  const release = async (h: Handle, failed: boolean) => {
+    h.users--
+    if (failed) h.retired = true
+    if (h.retired && h.users === 0) await closeHandle(h)
+  }
+  // Shots are taken one at a time, so a busy machine (runs still going) delays them in the queue, and
+  // the time limit measures only the page itself.
+  let queue: Promise<unknown> = Promise.resolve()
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn)
+    queue = next.catch(() => {})
+    return next
   }
 
   async function one(req: ScreenshotRequest, root: string, page: string, w: { label: 'desktop' | 'mobile'; width: number }, timeoutMs: number): Promise<Shot> {
@@ -166,8 +189,10 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
     const blocked: string[] = []
     const base: Shot = { label: w.label, width: w.width, height: 0, file, bytes: 0, blank: true, timedOut: false, blockedRequests: blocked }
     let context: BrowserContext | null = null
+    const handle = acquire()
+    let failed = false
     try {
-      const b = await withTimeout(launch(), 30_000, 'starting Chromium')
+      const b = await withTimeout(handle.browser, 30_000, 'starting Chromium')
       context = await b.newContext({ viewport: { width: w.width, height: 800 }, serviceWorkers: 'block', acceptDownloads: false, deviceScaleFactor: 1 })
       await context.routeWebSocket(/.*/, (ws) => {
         blocked.push(ws.url())
@@ -212,11 +237,12 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
       const size = pngSize(png)
       return { ...base, width: size.width, height: size.height, bytes: png.length, blank: isBlankPng(png) }
     } catch (err) {
-      // A wedged page (an endless script) can take the browser with it: start a fresh one next time.
-      await dropBrowser()
+      // A wedged page (an endless script) can take the browser with it: the next shot gets a fresh one.
+      failed = true
       return { ...base, error: `page did not finish rendering within ${timeoutMs} ms (${(err as Error).message.split('\n')[0]})` }
     } finally {
-      if (context) await withTimeout(context.close(), 3000, 'closing the page').catch(() => dropBrowser())
+      if (context) await withTimeout(context.close(), 3000, 'closing the page').catch(() => (failed = true))
+      await release(handle, failed)
     }
   }
 
@@ -228,9 +254,17 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
       if (!html.startsWith(root + sep)) throw new Error(`refused: ${req.htmlFile} is outside its workspace`)
       const page = relative(root, html)
       const shots: Shot[] = []
-      for (const w of req.widths ?? DEFAULT_WIDTHS) shots.push(await one(req, root, page, w, timeoutMs))
+      for (const w of req.widths ?? DEFAULT_WIDTHS) {
+        let shot = await exclusive(() => one(req, root, page, w, timeoutMs))
+        // A browser that died under us (not the page running out of time) gets one more try.
+        if (shot.error && /has been closed|crashed|disconnected/i.test(shot.error) && !shot.timedOut) shot = await exclusive(() => one(req, root, page, w, timeoutMs))
+        shots.push(shot)
+      }
       return shots
     },
-    close: dropBrowser
+    async close() {
+      current = null
+      await Promise.all([...all].map(closeHandle))
+    }
   }
 }

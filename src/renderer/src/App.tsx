@@ -9,6 +9,7 @@ import { TraceView } from './components/TraceView'
 import { TaskList, TaskPage } from './components/Tasks'
 import { BatchPage } from './components/BatchPage'
 import { Gallery, ReviewDeck } from './components/Review'
+import { CompareView } from './components/Compare'
 import { go, typing, useAsync, useHashRoute } from './lib/hooks'
 
 export function App() {
@@ -36,7 +37,7 @@ export function App() {
           trace2skill
         </a>
         <nav className="mainnav">
-          <a href="#/tasks" data-testid="nav-tasks" className={['tasks', 'task', 'batch', 'review', 'gallery'].includes(route[0]) ? 'active' : ''}>
+          <a href="#/tasks" data-testid="nav-tasks" className={['tasks', 'task', 'batch', 'review', 'gallery', 'compare'].includes(route[0]) ? 'active' : ''}>
             Tasks &amp; runs
           </a>
         </nav>
@@ -54,6 +55,8 @@ export function App() {
           <TaskPage taskId={route[1]} />
         ) : route[0] === 'review' && route[1] ? (
           <ReviewDeck batchId={route[1]} start={route[2] ? Number(route[2]) : undefined} />
+        ) : route[0] === 'compare' && route[1] && route[2] && route[3] ? (
+          <CompareView batchId={route[1]} a={route[2]} b={route[3]} />
         ) : route[0] === 'gallery' && route[1] ? (
           <Gallery batchId={route[1]} />
         ) : route[0] === 'batch' && route[1] ? (

@@ -5,8 +5,9 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { DIFFICULTIES, type Run } from '@shared/runs'
+import type { BatchSignals, RunMetrics } from '@shared/signals'
 import { api } from '../api'
-import { fmtCost, fmtDuration, oneLine } from '../lib/format'
+import { fmtCost, fmtDuration, fmtTokens, oneLine } from '../lib/format'
 import { go, typing, useAsync } from '../lib/hooks'
 import { createSaver } from '../lib/saver'
 import { ErrorLine } from './ErrorLine'
@@ -28,10 +29,12 @@ function useBatchRuns(batchId: string) {
   return { loaded, runs, setRuns }
 }
 
-export function ShotImage({ runId, file, alt }: { runId: string; file: string; alt: string }) {
+/** A run's screenshot as a data: URL (null while it loads or when it cannot be read). */
+export function useShot(runId: string, file: string): string | null {
   const [src, setSrc] = useState<string | null>(null)
   useEffect(() => {
     let live = true
+    setSrc(null)
     void api()
       .getScreenshot({ runId, file })
       .then((r) => live && setSrc(r.dataUrl))
@@ -40,13 +43,81 @@ export function ShotImage({ runId, file, alt }: { runId: string; file: string; a
       live = false
     }
   }, [runId, file])
+  return src
+}
+
+export function ShotImage({ runId, file, alt }: { runId: string; file: string; alt: string }) {
+  const src = useShot(runId, file)
   return src ? <img src={src} alt={alt} /> : <div className="muted pad">loading…</div>
+}
+
+/** The numbers of one run, from its trace. */
+export function MetricsLine({ m }: { m: RunMetrics | null | undefined }) {
+  if (!m) return null
+  const kinds = [...new Set(m.errors.map((e) => e.kind))]
+  return (
+    <div className="metrics-line muted" data-testid="run-metrics">
+      {m.turns} turns · {m.toolCalls} tool calls ·{' '}
+      <span className={m.toolErrors ? 'error-text' : ''}>
+        {m.toolErrors} tool errors{kinds.length ? ` (${kinds.join(', ')})` : ''}
+      </span>{' '}
+      · {fmtDuration(m.durationMs)} · {fmtTokens(m.tokens)} tokens · {fmtCost(m.costUsd)}
+    </div>
+  )
+}
+
+/** What sets bad runs apart: tools, tool sequences and error kinds far more common in bad runs. */
+export function SignalsPanel({ signals, batchId }: { signals: BatchSignals; batchId: string }) {
+  const runLinks = (ns: number[]) =>
+    ns.map((n) => (
+      <a key={n} className="run-badge" href={`#/review/${encodeURIComponent(batchId)}/${n}`}>
+        {n}
+      </a>
+    ))
+  return (
+    <div className="card compare-section" data-testid="signals">
+      <div className="label">What sets bad runs apart (from the traces)</div>
+      {!signals.bad || !signals.good ? (
+        <div className="muted">Grade at least one good and one bad run to see which tools, sequences and errors go with bad results.</div>
+      ) : !signals.signals.length ? (
+        <div className="muted">Nothing in how the runs worked is much more common in the {signals.bad} bad runs than in the {signals.good} good ones.</div>
+      ) : (
+        <table className="signals">
+          <thead>
+            <tr>
+              <th>In bad runs far more often</th>
+              <th>Bad runs</th>
+              <th>Good runs</th>
+              <th title="one-sided Fisher exact test: the chance of this split if the feature had nothing to do with the grade">p</th>
+            </tr>
+          </thead>
+          <tbody>
+            {signals.signals.map((s) => (
+              <tr key={s.feature} data-testid="signal" data-feature={s.feature}>
+                <td>
+                  <span className={`badge kind-${s.kind}`}>{s.kind === 'error' ? 'error' : s.kind === 'sequence' ? 'sequence' : 'tool'}</span> <code>{s.feature}</code>
+                </td>
+                <td>
+                  {s.badRuns.length}/{signals.bad} {runLinks(s.badRuns)}
+                </td>
+                <td>
+                  {s.goodRuns.length}/{signals.good} {runLinks(s.goodRuns)}
+                </td>
+                <td>{s.p < 0.001 ? '<0.001' : s.p.toFixed(3)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
 }
 
 const blindKey = 't2s-blind'
 
 export function ReviewDeck({ batchId, start }: { batchId: string; start?: number }) {
   const { loaded, runs, setRuns } = useBatchRuns(batchId)
+  const signals = useAsync(() => api().getSignals({ batchId }), [batchId])
   const [index, setIndex] = useState(0)
   const [view, setView] = useState<'desktop' | 'mobile'>('desktop')
   const [help, setHelp] = useState(false)
@@ -99,6 +170,13 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
     setIndex(Math.min(index + 1, gradable.length - 1))
   }
 
+  /** Compare with a run graded the other way (or the next run when there is none). */
+  const compareWith = (r: Run) => {
+    const other = r.feedback?.label === 'good' ? 'bad' : 'good'
+    const partner = gradable.find((x) => x.id !== r.id && x.feedback?.label === other) ?? gradable[(gradable.indexOf(r) + 1) % gradable.length]
+    if (partner && partner.id !== r.id) go('compare', batchId, String(r.number), String(partner.number))
+  }
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.metaKey || e.ctrlKey || e.altKey) return
@@ -112,6 +190,7 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
         setTimeout(() => input.current?.focus(), 0)
       } else if (e.key === 'j' || e.key === 'ArrowRight') move(1)
       else if (e.key === 'k' || e.key === 'ArrowLeft') move(-1)
+      else if (e.key === 'c' && run) compareWith(run)
       else if (e.key === 'd') setView('desktop')
       else if (e.key === 'm') setView('mobile')
       else if (e.key === '?') setHelp((h) => !h)
@@ -134,6 +213,11 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
           {graded} of {gradable.length} graded
         </strong>
         <a href={`#/gallery/${encodeURIComponent(batchId)}`}>Gallery</a>
+        {gradable.length > 1 ? (
+          <button className="ghost" onClick={() => compareWith(run)} data-testid="compare-this">
+            Compare (c)
+          </button>
+        ) : null}
         <label className="check">
           <input
             type="checkbox"
@@ -158,6 +242,7 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
             {index + 1} / {gradable.length}
           </span>
         </div>
+        <MetricsLine m={signals.data?.runs.find((x) => x.runId === run.id)?.metrics} />
         <pre className="deck-prompt">{run.prompt}</pre>
         <div className={`grade grade-${run.feedback?.label ?? 'none'}`}>
           <button className={run.feedback?.label === 'good' ? 'on' : ''} onClick={() => (update({ label: 'good' }), input.current?.focus())} data-testid="grade-good">
@@ -235,7 +320,7 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
             <h2>Review keys</h2>
             <p>
               <kbd>g</kbd> good · <kbd>b</kbd> bad (then type the sentence) · <kbd>Enter</kbd> save and go to the next ungraded run · <kbd>j</kbd>/<kbd>k</kbd> next / previous ·{' '}
-              <kbd>d</kbd>/<kbd>m</kbd> desktop / mobile · <kbd>Esc</kbd> leave the sentence · <kbd>?</kbd> this help
+              <kbd>d</kbd>/<kbd>m</kbd> desktop / mobile · <kbd>c</kbd> compare with a run graded the other way · <kbd>Esc</kbd> leave the sentence · <kbd>?</kbd> this help
             </p>
           </div>
         </div>
@@ -251,6 +336,9 @@ export function Gallery({ batchId }: { batchId: string }) {
   const [sort, setSort] = useState<'number' | 'label'>('number')
   const [text, setText] = useState<string | null>(null)
   const [result, setResult] = useState<{ applied: number; errors: string[] } | null>(null)
+  const [picked, setPicked] = useState<number[]>([])
+  const signals = useAsync(() => api().getSignals({ batchId }), [batchId, loaded.data])
+  const togglePick = (n: number) => setPicked((p) => (p.includes(n) ? p.filter((x) => x !== n) : [...p.slice(-1), n]))
   const shown = runs
     .filter(finished)
     .filter((r) => label === 'all' || (label === 'ungraded' ? !r.feedback?.label : r.feedback?.label === label))
@@ -279,6 +367,16 @@ export function Gallery({ batchId }: { batchId: string }) {
         </select>
         <button onClick={() => void api().exportFeedback({ batchId }).then((r) => setText(r.text))}>Feedback as text</button>
         <button onClick={() => (setText(''), setResult(null))}>Paste feedback</button>
+        <a href={`#/compare/${encodeURIComponent(batchId)}/good/bad`} data-testid="compare-groups">
+          Good vs bad
+        </a>
+        {picked.length === 2 ? (
+          <button className="primary" onClick={() => go('compare', batchId, String(picked[0]), String(picked[1]))} data-testid="compare-picked">
+            Compare runs {picked[0]} and {picked[1]}
+          </button>
+        ) : (
+          <span className="muted small">Tick two cards to compare them.</span>
+        )}
       </div>
       {text !== null ? (
         <div className="card">
@@ -308,21 +406,27 @@ export function Gallery({ batchId }: { batchId: string }) {
           ) : null}
         </div>
       ) : null}
+      {signals.data ? <SignalsPanel signals={signals.data.batch} batchId={batchId} /> : null}
       <div className="gallery">
         {shown.map((r) => {
           const shot = r.screenshots.flatMap((s) => s.shots).find((s) => s.label === 'desktop' && !s.error && s.file)
           return (
-            <button key={r.id} className={`gallery-card grade-${r.feedback?.label ?? 'none'}`} data-testid="gallery-card" data-label={r.feedback?.label ?? 'ungraded'} onClick={() => go('review', batchId, String(r.number))}>
-              {shot ? <ShotImage runId={r.id} file={shot.file} alt={`Run ${r.number}`} /> : <div className="no-shot">{oneLine(r.result ?? r.prompt, 160)}</div>}
+            <div key={r.id} className={`gallery-card grade-${r.feedback?.label ?? 'none'}`} data-testid="gallery-card" data-label={r.feedback?.label ?? 'ungraded'} data-number={r.number}>
+              <button className="card-open" onClick={() => go('review', batchId, String(r.number))} aria-label={`Open run ${r.number} in the deck`}>
+                {shot ? <ShotImage runId={r.id} file={shot.file} alt={`Run ${r.number}`} /> : <div className="no-shot">{oneLine(r.result ?? r.prompt, 160)}</div>}
+              </button>
               <div className="card-text">
                 <strong>Run {r.number}</strong> {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}{' '}
                 <span className={`label-${r.feedback?.label ?? 'none'}`}>{r.feedback?.label ?? 'ungraded'}</span>
+                <label className="pick">
+                  <input type="checkbox" checked={picked.includes(r.number)} onChange={() => togglePick(r.number)} aria-label={`Pick run ${r.number} to compare`} /> compare
+                </label>
                 <div className="muted">{r.feedback?.text || '—'}</div>
                 <div className="muted small">
                   {r.progress.turns} turns · {fmtDuration(r.progress.elapsedMs)} · {fmtCost(r.progress.costUsd)}
                 </div>
               </div>
-            </button>
+            </div>
           )
         })}
       </div>
