@@ -42,6 +42,9 @@ export async function startWeb(env: Record<string, string>): Promise<{ url: stri
     proc.stderr!.on('data', (c) => (err += c))
     proc.on('exit', (code) => fail(new Error(`web mode exited ${code}: ${err}`)))
   })
+  // What the server says afterwards shows in the test output: a crash must not be silent.
+  proc.stderr!.on('data', (c) => process.stderr.write(`[web] ${c}`))
+  proc.on('exit', (code, signal) => (code || (signal && signal !== 'SIGTERM')) && process.stderr.write(`[web] exited with ${code ?? signal}\n`))
   return { url, proc }
 }
 

@@ -2,8 +2,16 @@
 import { runCli } from './cli'
 
 const stopped = new Promise<void>((resolve) => {
-  process.once('SIGINT', () => resolve())
-  process.once('SIGTERM', () => resolve())
+  const stop = () => {
+    resolve()
+    // Cleaning up (ending runs, saving the store) gets a while; a stop must never hang for good.
+    setTimeout(() => {
+      process.stderr.write('trace2skill: still stopping after 15 s; exiting now\n')
+      process.exit(130)
+    }, 15_000).unref()
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
 })
 
 runCli(process.argv.slice(2), {

@@ -22,13 +22,13 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typing(e)) return
-      if (e.key === '?') setHelp((h) => !h)
+      if (e.key === '?' && route[0] !== 'review') setHelp((h) => !h) // the review deck shows its own keys
       else if (e.key === 'Escape') setHelp(false)
       else if (e.key === 'Backspace' && projectId && sessionId) go('project', projectId)
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [projectId, sessionId])
+  }, [projectId, sessionId, route[0]])
 
   return (
     <div className="app">

@@ -5,7 +5,12 @@ const KEYS: [string, string][] = [
   ['Enter', 'open the selected session'],
   ['Esc', 'clear the search, close this help'],
   ['e', 'jump to the next error (trace)'],
-  ['Backspace', 'back to the session list (trace)']
+  ['Backspace', 'back to the session list (trace)'],
+  ['g / b', 'grade good / bad, then type the sentence (review deck)'],
+  ['Enter', 'save the sentence, go to the next ungraded run (review deck)'],
+  ['j / k', 'next / previous run (review deck)'],
+  ['d / m', 'desktop / mobile screenshots (review deck)'],
+  ['c', 'compare with a run graded the other way (review deck)']
 ]
 
 export function Help({ onClose }: { onClose: () => void }) {
@@ -16,7 +21,7 @@ export function Help({ onClose }: { onClose: () => void }) {
         <table>
           <tbody>
             {KEYS.map(([k, d]) => (
-              <tr key={k}>
+              <tr key={k + d}>
                 <td>
                   <kbd>{k}</kbd>
                 </td>

@@ -187,7 +187,9 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
       if (e.key === 'g' || e.key === 'b') {
         e.preventDefault()
         update({ label: e.key === 'g' ? 'good' : 'bad' })
-        setTimeout(() => input.current?.focus(), 0)
+        // At once, not after a render: the next key typed belongs to the sentence. (The letter itself
+        // is not typed into it: this keydown's default is prevented.)
+        input.current?.focus()
       } else if (e.key === 'j' || e.key === 'ArrowRight') move(1)
       else if (e.key === 'k' || e.key === 'ArrowLeft') move(-1)
       else if (e.key === 'c' && run) compareWith(run)
