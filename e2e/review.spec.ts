@@ -28,6 +28,8 @@ test('grade 20 runs with the keyboard, then compare good with bad', async ({ pag
   await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'trace2skill.mjs'), 'run', '--task', join(dir, 'task.json'), '--variations', join(dir, 'variations.txt'), '--concurrency', '3', '--claude', CLAUDE_BIN, '--json'], { env })
   await server.close()
   const { url, proc } = await startWeb({ CLAUDE_CONFIG_DIR: config, TRACE2SKILL_DATA_DIR: data })
+  const pageErrors: string[] = []
+  page.on('pageerror', (e) => pageErrors.push(`${e.message} ${e.stack?.split('\n').slice(0, 8).join(' | ')}`))
   try {
     await page.goto(url)
     await page.getByTestId('nav-tasks').click()
@@ -36,6 +38,13 @@ test('grade 20 runs with the keyboard, then compare good with bad', async ({ pag
     const deck = page.getByTestId('deck-run')
     const count = page.getByTestId('graded-count')
     await expect(count).toHaveText('0 of 20 graded')
+    // blind mode hides which batch this is
+    await expect(page.getByTestId('review-deck')).toContainText('Landing page #1')
+    await page.getByTestId('blind').check()
+    await expect(page.getByTestId('review-deck')).not.toContainText('Landing page #1')
+    await expect(page.getByTestId('review-deck')).toContainText('Blind review')
+    await page.getByTestId('blind').uncheck()
+    await page.getByTestId('blind').blur()
     await expect(deck).toHaveAttribute('data-number', '1')
 
     // g or b, a sentence, Enter: saved, and on to the next ungraded run
@@ -129,7 +138,9 @@ test('grade 20 runs with the keyboard, then compare good with bad', async ({ pag
     await page.getByRole('link', { name: 'Good vs bad groups' }).click()
     await expect(page.getByTestId('compare-metrics')).toContainText('Good (11)')
     await expect(page.getByTestId('compare-metrics')).toContainText('Bad (9)')
+    expect(pageErrors).toEqual([])
   } finally {
+    if (pageErrors.length) console.error('page errors:', pageErrors)
     proc.kill('SIGTERM')
   }
 })

@@ -11,7 +11,7 @@ import { alignSequences, median, pixelDiff } from '../lib/compare'
 import { fmtCost, fmtDuration, fmtTokens } from '../lib/format'
 import { go, useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
-import { ShotImage, SignalsPanel, useShot } from './Review'
+import { ShotImage, SignalsPanel, useBlind, useShot } from './Review'
 
 type View = 'side' | 'overlay' | 'difference'
 type Size = 'desktop' | 'mobile'
@@ -33,6 +33,7 @@ const firstShot = (run: Run, size: Size, html?: string) =>
 
 export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: string }) {
   const loaded = useAsync(() => Promise.all([api().getBatch({ batchId }), api().getSignals({ batchId })]), [batchId])
+  const [blind] = useBlind()
   if (loaded.error) return <ErrorLine error={loaded.error} retry={loaded.reload} />
   if (!loaded.data) return <div className="muted pad">Loading…</div>
   const [{ batch, runs }, signals] = loaded.data
@@ -47,7 +48,7 @@ export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: 
   return (
     <section className="page compare" data-testid="compare">
       <div className="review-head">
-        <a href={`#/gallery/${encodeURIComponent(batchId)}`}>← Gallery of {batch.name}</a>
+        <a href={`#/gallery/${encodeURIComponent(batchId)}`}>← Gallery{blind ? '' : ` of ${batch.name}`}</a>
         {groups ? (
           <strong>Good runs against bad runs</strong>
         ) : (

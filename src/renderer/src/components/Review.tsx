@@ -114,6 +114,17 @@ export function SignalsPanel({ signals, batchId }: { signals: BatchSignals; batc
 }
 
 const blindKey = 't2s-blind'
+/** Blind mode hides what tells which batch (or skill version) a run came from; kept across views and restarts. */
+export function useBlind(): [boolean, (on: boolean) => void] {
+  const [blind, setBlind] = useState(() => localStorage.getItem(blindKey) === '1')
+  return [
+    blind,
+    (on) => {
+      setBlind(on)
+      localStorage.setItem(blindKey, on ? '1' : '0')
+    }
+  ]
+}
 
 export function ReviewDeck({ batchId, start }: { batchId: string; start?: number }) {
   const { loaded, runs, setRuns } = useBatchRuns(batchId)
@@ -121,7 +132,7 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
   const [index, setIndex] = useState(0)
   const [view, setView] = useState<'desktop' | 'mobile'>('desktop')
   const [help, setHelp] = useState(false)
-  const [blind, setBlind] = useState(() => localStorage.getItem(blindKey) === '1')
+  const [blind, setBlind] = useBlind()
   const [saveState, setSaveState] = useState<string>('')
   const input = useRef<HTMLInputElement>(null)
   const saver = useMemo(
@@ -224,10 +235,8 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
           <input
             type="checkbox"
             checked={blind}
-            onChange={(e) => {
-              setBlind(e.target.checked)
-              localStorage.setItem(blindKey, e.target.checked ? '1' : '0')
-            }}
+            onChange={(e) => setBlind(e.target.checked)}
+            data-testid="blind"
           />{' '}
           Blind
         </label>
