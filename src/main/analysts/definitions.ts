@@ -1,0 +1,98 @@
+/**
+ * The four analysts of the workflow (../shared/method/WORKFLOW.md), each with its focus and its
+ * evidence minimum. The same text instructs the API analysts and is exported as Claude Code agent
+ * definitions (`.claude/agents/<kind>-analyst.md`) so the workflow can run inside Claude Code too.
+ */
+import type { AnalystKind } from '../../shared/skills'
+
+export interface AnalystDefinition {
+  kind: AnalystKind
+  title: string
+  /** one line: what it looks for (the agent's description) */
+  description: string
+  /** the fewest runs a rule must cite */
+  minEvidence: number
+  focus: string
+}
+
+export const ANALYST_DEFINITIONS: Record<AnalystKind, AnalystDefinition> = {
+  error: {
+    kind: 'error',
+    title: 'Error analyst',
+    description: 'Finds the root causes of bad runs in their traces and proposes rules that would have prevented them.',
+    minEvidence: 2,
+    focus: [
+      'For every run graded bad, find the root cause in the actual trace: the step where it went wrong and why, not just the error text.',
+      'Check whether the same cause recurs across bad runs.',
+      'Propose a rule that would have prevented it. Only propose rules seen in 2 or more runs.'
+    ].join('\n')
+  },
+  success: {
+    kind: 'success',
+    title: 'Success analyst',
+    description: 'Finds what good runs did that bad runs did not, and turns it into rules.',
+    minEvidence: 1,
+    focus: [
+      'Compare the runs graded good with the runs graded bad: what did good runs do that bad runs did not?',
+      'Only non-obvious behaviours: skip what any competent agent does anyway.',
+      'Cite the good runs that show the behaviour.'
+    ].join('\n')
+  },
+  structure: {
+    kind: 'structure',
+    title: 'Structure analyst',
+    description: 'Reads the shape of runs (tool-call sequences, step order, verification, detours) and proposes rules about how to work.',
+    minEvidence: 2,
+    focus: [
+      'Look at the shape of the runs, not their content: tool-call sequences, the order of steps, verification steps, detours and repeated attempts that add noise.',
+      'Propose rules about how to work (what to do first, when to verify, what to avoid repeating). Only rules with 2 or more runs of support.'
+    ].join('\n')
+  },
+  edge: {
+    kind: 'edge',
+    title: 'Edge analyst',
+    description: 'Reads the hard and adversarial runs for inputs that broke the agent and proposes guards.',
+    minEvidence: 1,
+    focus: [
+      'Focus on the hard and adversarial runs: inputs that broke the agent, assumptions that fail at the edges, checks that were missing.',
+      'Every rule is a guard of the form "Before doing X, verify Y" (or "If X, do Y"), and each cites at least one run.'
+    ].join('\n')
+  }
+}
+
+export const RULE_FORMAT = [
+  'Every rule has: RULE (one imperative sentence a future agent can follow), EVIDENCE (the run numbers that show it, as in "Run 3"),',
+  'PRIORITY (high, medium or low), and REASON (what happened in the trace, and where: cite run numbers and, when you can, the line numbers shown in the trace).',
+  'Cite only runs that really show the rule. Prefer few strong rules to many weak ones.'
+].join('\n')
+
+/** Does a rule read as a guard ("Before X, verify Y", "If X, do Y")? */
+export const isGuard = (text: string) => /^\s*(before|if|when|unless|never|always check|check|verify)\b/i.test(text)
+
+/** A Claude Code agent definition for one analyst (`.claude/agents/<kind>-analyst.md`). */
+export function agentMarkdown(kind: AnalystKind): string {
+  const d = ANALYST_DEFINITIONS[kind]
+  return [
+    '---',
+    `name: ${kind}-analyst`,
+    `description: ${JSON.stringify(d.description)}`,
+    'tools: Read, Grep, Glob',
+    '---',
+    '',
+    `You are the ${d.title.toLowerCase()} in a team of four (error, success, structure, edge) that reads many runs of the same task together, with the person's one-sentence feedback on each run's output, and proposes rules for a SKILL.md.`,
+    '',
+    'Read the task, all the feedback (`Run N: good|bad - sentence`) and the session transcripts (JSONL files under `~/.claude/projects/`).',
+    '',
+    d.focus,
+    '',
+    RULE_FORMAT,
+    '',
+    'Answer as a list:',
+    '',
+    '    RULE: <imperative>',
+    '    EVIDENCE: runs 3, 6, 11',
+    '    PRIORITY: high',
+    '    REASON: <what the traces show>',
+    ''
+  ].join('\n')
+}

@@ -1,0 +1,117 @@
+/**
+ * Steps 3 and 4: analyst rules, merged skill rules, skills and their versions. Pure data + zod
+ * schemas, shared by main, renderer and the CLI.
+ */
+import { z } from 'zod'
+
+export const ANALYSTS = ['error', 'success', 'structure', 'edge'] as const
+export const AnalystKindSchema = z.enum(ANALYSTS)
+export type AnalystKind = z.infer<typeof AnalystKindSchema>
+
+export const PRIORITIES = ['high', 'medium', 'low'] as const
+export const PrioritySchema = z.enum(PRIORITIES)
+export type Priority = z.infer<typeof PrioritySchema>
+
+/** Where in a run's trace the analyst saw it (the run number; the session file line when given). */
+export const PointerSchema = z.object({ run: z.number().int(), line: z.number().int().optional() })
+export type Pointer = z.infer<typeof PointerSchema>
+
+/** What an analyst proposes (the forced tool call's schema, item by item). */
+export const ProposedRuleSchema = z.object({
+  /** imperative: "Run the build before reporting success" */
+  rule: z.string().min(3).max(800),
+  /** run numbers ("Run 3" in the feedback) */
+  evidence: z.array(z.number().int()).min(1).max(500),
+  priority: PrioritySchema,
+  /** the reason, in the trace: what happened and where */
+  reason: z.string().max(4000),
+  pointers: z.array(PointerSchema).max(50).optional()
+})
+export type ProposedRule = z.infer<typeof ProposedRuleSchema>
+
+export const AnalystRuleSchema = ProposedRuleSchema.extend({ id: z.string(), analyst: AnalystKindSchema })
+export type AnalystRule = z.infer<typeof AnalystRuleSchema>
+
+/** A proposed rule the app did not accept, kept visible with why. */
+export const SetAsideSchema = z.object({ rule: AnalystRuleSchema, why: z.string() })
+export type SetAside = z.infer<typeof SetAsideSchema>
+
+export const TIERS = ['core', 'guidance', 'edge-case', 'discarded'] as const
+export const TierSchema = z.enum(TIERS)
+export type Tier = z.infer<typeof TierSchema>
+
+/** The deterministic tier for a number of supporting runs: 8+ core, 4-7 guidance, 2-3 edge case, else discarded. */
+export function tierFor(runs: number): Tier {
+  return runs >= 8 ? 'core' : runs >= 4 ? 'guidance' : runs >= 2 ? 'edge-case' : 'discarded'
+}
+export const MAX_MAIN_RULES = 30
+
+export const SkillRuleSchema = z.object({
+  id: z.string(),
+  text: z.string().min(1).max(2000),
+  /** union of the member rules' runs, sorted */
+  evidence: z.array(z.number().int()),
+  priority: PrioritySchema,
+  tier: TierSchema,
+  /** ids of the analyst rules merged into this one */
+  sources: z.array(z.string()),
+  analysts: z.array(AnalystKindSchema),
+  reasons: z.array(z.string()),
+  pointers: z.array(PointerSchema),
+  /** a guard from the edge analyst ("Before X, verify Y"): rendered under failure modes */
+  guard: z.boolean().default(false),
+  /** kept from the SKILL.md being deepened */
+  existing: z.boolean().default(false),
+  /** the person moved it: tiering leaves it where they put it */
+  pinnedTier: z.boolean().default(false),
+  /** why it is where it is when that is not its evidence tier (cap, conflict, the person) */
+  note: z.string().optional()
+})
+export type SkillRule = z.infer<typeof SkillRuleSchema>
+
+/** Two merged rules that contradict each other; the one with more evidence wins unless reversed. */
+export const ConflictSchema = z.object({
+  id: z.string(),
+  a: z.string(),
+  b: z.string(),
+  why: z.string(),
+  winner: z.string(),
+  loser: z.string(),
+  /** how it was decided, in one line */
+  decision: z.string(),
+  reversed: z.boolean().default(false)
+})
+export type Conflict = z.infer<typeof ConflictSchema>
+
+export const FrontMatterSchema = z.object({ name: z.string(), description: z.string() })
+export type FrontMatter = z.infer<typeof FrontMatterSchema>
+
+export const SkillSchema = z.object({
+  id: z.string(),
+  batchIds: z.array(z.string()),
+  taskId: z.string().optional(),
+  frontMatter: FrontMatterSchema,
+  title: z.string(),
+  whenToUse: z.string(),
+  rules: z.array(SkillRuleSchema),
+  conflicts: z.array(ConflictSchema),
+  setAside: z.array(SetAsideSchema),
+  /** the SKILL.md text when the person edited it by hand (else it is rendered from the rules) */
+  markdown: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string()
+})
+export type Skill = z.infer<typeof SkillSchema>
+
+export const SkillVersionSchema = z.object({
+  id: z.string(),
+  skillId: z.string(),
+  number: z.number().int().min(1),
+  createdAt: z.string(),
+  label: z.string().optional(),
+  skillMd: z.string(),
+  edgeCasesMd: z.string(),
+  /** the skill's structured state at that version, to go back to */
+  state: z.unknown()
+})
+export type SkillVersion = z.infer<typeof SkillVersionSchema>

@@ -1,0 +1,71 @@
+/**
+ * A scripted model for the analysts and the merge (used by tests, e2e and the benchmark): answers
+ * `propose_rules` per analyst (named in the request's instructions) and `merge_rules` by grouping
+ * rules with the same wording. Behaviours: an overload (529) before answering, a malformed answer.
+ */
+import type { ProposedRule } from '../../src/shared/skills'
+import type { Reply, Script } from './model-server'
+
+type Kind = 'error' | 'success' | 'structure' | 'edge'
+export type AnalystBehaviour = { rules: ProposedRule[]; overloadFirst?: boolean; malformed?: boolean; chunkDelayMs?: number; delayMs?: number }
+
+export const kindOf = (body: any): Kind | null => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const blocks = body?.messages?.[0]?.content
+  const last = Array.isArray(blocks) ? blocks[blocks.length - 1]?.text : typeof blocks === 'string' ? blocks : ''
+  const m = /You are the (error|success|structure|edge) analyst/.exec(String(last ?? ''))
+  return m ? (m[1] as Kind) : null
+}
+
+const toolName = (body: any): string | undefined => body?.tool_choice?.name ?? body?.tools?.[0]?.name // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function analystScript(behaviour: Partial<Record<Kind, AnalystBehaviour>>, opts: { skillName?: string; mergeDelayMs?: number } = {}): Script {
+  const seen = new Map<Kind, number>()
+  return ({ body }) => {
+    const tool = toolName(body)
+    if (tool === 'propose_rules') {
+      const kind = kindOf(body)
+      if (!kind) return { error: { status: 400, type: 'invalid_request_error', message: 'scripted analysts: no analyst named' } }
+      const b = behaviour[kind] ?? { rules: [] }
+      const n = (seen.get(kind) ?? 0) + 1
+      seen.set(kind, n)
+      if (b.overloadFirst && n === 1) return { error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } }
+      const input = b.malformed ? { rules: [{ rule: 'Do things', evidence: 'all of them' }] } : { rules: b.rules }
+      return { toolUses: [{ name: 'propose_rules', input }], chunkDelayMs: b.chunkDelayMs, delayMs: b.delayMs } as Reply
+    }
+    if (tool === 'merge_rules') {
+      // group ids whose rule text is the same (case and punctuation aside)
+      const text: string = body.messages[0].content.map((c: { text?: string }) => c.text ?? '').join('\n')
+      const lines = [...text.matchAll(/^(\S+) \[(\w+)\] runs [\d, ]+: (.*)$/gm)]
+      const groups = new Map<string, { members: string[]; wording: string }>()
+      for (const [, id, , rule] of lines) {
+        const key = rule.toLowerCase().replace(/[^a-z0-9 ]/g, '').trim()
+        const g = groups.get(key) ?? { members: [], wording: rule.trim() }
+        g.members.push(id)
+        groups.set(key, g)
+      }
+      const list = [...groups.values()]
+      // "Never X" against "Always X" is a contradiction
+      const contradictions: { a: number; b: number; why: string }[] = []
+      list.forEach((g, i) =>
+        list.forEach((h, j) => {
+          if (i < j && g.wording.replace(/^never /i, '').toLowerCase() === h.wording.replace(/^always /i, '').toLowerCase() && /^never /i.test(g.wording) && /^always /i.test(h.wording))
+            contradictions.push({ a: i, b: j, why: 'one forbids what the other requires' })
+        })
+      )
+      return {
+        delayMs: opts.mergeDelayMs,
+        toolUses: [
+          {
+            name: 'merge_rules',
+            input: {
+              groups: list,
+              contradictions,
+              skill: { name: opts.skillName ?? 'landing-page', description: 'Builds single-page landing sites. Use when asked for a landing page.', title: 'Landing pages', whenToUse: 'When the task is a one-page marketing site.' }
+            }
+          }
+        ]
+      }
+    }
+    return { text: 'OK' }
+  }
+}
