@@ -6,10 +6,33 @@
 import { z } from 'zod'
 import { BatchSchema, DifficultySchema, FilePairDiffSchema, MixSchema, RunSchema, RunSettingsSchema, TaskSchema, VariationSchema } from './runs'
 import { BatchSignalsSchema, RunSignalsSchema } from './signals'
+import { AnalysisSchema } from './analysis'
+import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, SkillSchema, SkillVersionSchema } from './skills'
 import { ImageRefSchema, ProjectSchema, SessionSummarySchema, TraceSchema } from './trace'
 
 const NoInput = z.object({}).strict()
 const Id = z.string().min(1).max(4096)
+
+export const SkillViewSchema = z.object({
+  skill: SkillSchema,
+  skillMd: z.string(),
+  edgeCasesMd: z.string(),
+  versions: z.array(z.object({ id: z.string(), number: z.number(), createdAt: z.string(), label: z.string().optional() })),
+  /** what the Agent Skills rules say is wrong with the front matter ([] when valid) */
+  problems: z.array(z.string())
+})
+export type SkillView = z.infer<typeof SkillViewSchema>
+
+export const ExportPlanSchema = z.object({
+  folder: z.string(),
+  files: z.array(z.object({ path: z.string(), bytes: z.number(), status: z.enum(['new', 'same', 'changed']), diff: z.string().optional() }))
+})
+export const ExportResultSchema = z.object({
+  folder: z.string(),
+  written: z.array(z.string()),
+  unchanged: z.array(z.string()),
+  backups: z.array(z.object({ path: z.string(), backup: z.string() }))
+})
 
 export const NoticeSchema = z.object({
   level: z.enum(['info', 'warning', 'error']),
@@ -144,6 +167,59 @@ export const requests = {
   getSignals: { input: z.object({ batchId: Id }).strict(), output: z.object({ runs: z.array(RunSignalsSchema), batch: BatchSignalsSchema }) },
   /** The files two runs produced, each path run A's version diffed against run B's. */
   compareFiles: { input: z.object({ runA: Id, runB: Id }).strict(), output: z.array(FilePairDiffSchema) },
+  // Steps 3 and 4: analysts, merge, the skill, export.
+  /** Four analysts over a batch's graded runs, then the merge into a skill (progress: analysisProgress). */
+  startAnalysis: {
+    input: z
+      .object({
+        batchId: Id,
+        via: z.enum(['api', 'claude-cli']).optional(),
+        model: z.string().min(1).max(200).optional(),
+        mergeModel: z.string().min(1).max(200).optional(),
+        /** deepen this skill (its rules are kept unless evidence contradicts them) */
+        deepenSkillId: Id.optional(),
+        /** or deepen a SKILL.md pasted in */
+        existingSkillMd: z.string().max(500_000).optional(),
+        claudePath: z.string().max(4096).optional()
+      })
+      .strict(),
+    output: AnalysisSchema
+  },
+  getAnalysis: { input: z.object({ analysisId: Id }).strict(), output: AnalysisSchema },
+  listAnalyses: { input: z.object({ batchId: Id.optional() }).strict(), output: z.array(AnalysisSchema) },
+  cancelAnalyst: { input: z.object({ analysisId: Id, kind: AnalystKindSchema }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  cancelAnalysis: { input: z.object({ analysisId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  retryAnalyst: { input: z.object({ analysisId: Id, kind: AnalystKindSchema }).strict(), output: AnalysisSchema },
+  listSkills: { input: NoInput, output: z.array(SkillSchema) },
+  getSkill: { input: z.object({ skillId: Id }).strict(), output: SkillViewSchema },
+  /** Save edits as a new version. `markdown: null` goes back to the text rendered from the rules. */
+  saveSkill: {
+    input: z
+      .object({
+        skillId: Id,
+        patch: z
+          .object({
+            frontMatter: FrontMatterSchema.optional(),
+            title: z.string().max(300).optional(),
+            whenToUse: z.string().max(5000).optional(),
+            rules: z.array(SkillRuleSchema).max(2000).optional(),
+            conflicts: z.array(ConflictSchema).max(2000).optional(),
+            markdown: z.string().max(1_000_000).nullable().optional()
+          })
+          .strict(),
+        label: z.string().max(200).optional()
+      })
+      .strict(),
+    output: SkillViewSchema
+  },
+  reverseConflict: { input: z.object({ skillId: Id, conflictId: Id }).strict(), output: SkillViewSchema },
+  getSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillVersionSchema },
+  diffSkillVersions: { input: z.object({ a: Id, b: Id }).strict(), output: z.object({ skillMd: z.string(), edgeCasesMd: z.string() }) },
+  restoreSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillViewSchema },
+  /** What an export would write: the file tree, each file new, the same or changed (with a diff). */
+  planSkillExport: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportPlanSchema },
+  /** Write the skill, its edge cases and the four analyst agents into a project folder (backups of what it replaces). */
+  exportSkill: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportResultSchema },
   /** A screenshot PNG of a run, as a data: URL. */
   getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) }
 } as const
@@ -163,7 +239,8 @@ export const events = {
   sessionsChanged: z.object({ projectId: z.string(), sessionIds: z.array(z.string()) }),
   notice: NoticeSchema,
   runProgress: z.object({ run: RunSchema }),
-  batchProgress: BatchStatusSchema
+  batchProgress: BatchStatusSchema,
+  analysisProgress: z.object({ analysis: AnalysisSchema })
 } as const
 
 export type Requests = typeof requests

@@ -56,11 +56,10 @@ type RunHandlers = Pick<
 
 const fail = (message: string, code = 'not-found') => Object.assign(new Error(message), { code })
 
-export function createRunHandlers(ctx: { store: Store; index: SessionIndex; runner: BatchRunner; secrets: SecretStore; env: NodeJS.ProcessEnv }): RunHandlers {
-  const { store, runner } = ctx
+/** The API key and base URL for model calls: the environment first, then a pasted key. */
+export function createModelAccess(store: Store, secrets: SecretStore, env: NodeJS.ProcessEnv) {
   const data = () => store.db.data
-  const now = () => new Date().toISOString()
-
+  const ctx = { secrets, env }
   const access = async (): Promise<ModelAccessInfo & { key: string | null }> => {
     const envKey = ctx.env.ANTHROPIC_API_KEY || null
     const saved = envKey ? null : await ctx.secrets.get()
@@ -78,6 +77,15 @@ export function createRunHandlers(ctx: { store: Store; index: SessionIndex; runn
     if (!a.key) throw fail('No Anthropic API key: set ANTHROPIC_API_KEY, or paste a key in Settings (or paste your variations as a numbered list).', 'no-api-key')
     return { apiKey: a.key, baseURL: a.baseUrl ?? undefined }
   }
+  return { access, modelAccess }
+}
+
+export function createRunHandlers(ctx: { store: Store; index: SessionIndex; runner: BatchRunner; secrets: SecretStore; env: NodeJS.ProcessEnv }): RunHandlers {
+  const { store, runner } = ctx
+  const data = () => store.db.data
+  const now = () => new Date().toISOString()
+
+  const { access, modelAccess } = createModelAccess(store, ctx.secrets, ctx.env)
   const publicAccess = async (): Promise<ModelAccessInfo> => {
     const { key: _key, ...info } = await access()
     void _key

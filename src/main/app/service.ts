@@ -17,8 +17,10 @@ import { watchSessions, type SessionWatcher } from '../traces/watcher'
 import { createEventHub, type EventHub, type Handlers } from './dispatch'
 import { isInside } from './guards'
 import { Jobs } from './jobs'
-import { createReviewHandlers } from './review-handlers'
-import { createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
+import { createMetricsReader, createReviewHandlers } from './review-handlers'
+import { createSkillsHandlers } from './skills-handlers'
+import type { ModelPort } from '../analysts/model'
+import { createModelAccess, createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
 import { BatchRunner } from '../runs/runner'
 import type { ScreenshotPort } from '../runs/screenshots'
 
@@ -41,6 +43,8 @@ export interface ServiceOptions {
   secrets?: SecretStore
   /** environment for spawned `claude` runs and model access; defaults to process.env */
   env?: NodeJS.ProcessEnv
+  /** tests: how analysts reach a model, instead of the API or `claude -p` */
+  analystPort?: ModelPort
 }
 
 export interface Service {
@@ -55,6 +59,8 @@ export interface Service {
   /** resolves when the watcher is ready (immediately when not watching) */
   ready: Promise<void>
   dispose(): Promise<void>
+  /** resolves when an analysis has finished (tests and the CLI) */
+  analysisIdle(analysisId: string): Promise<void>
 }
 
 const fail = (message: string, code: string) => Object.assign(new Error(message), { code })
@@ -126,9 +132,23 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const interrupted = await runner.recover()
   if (interrupted) notices.push({ level: 'info', message: `${interrupted} run${interrupted === 1 ? ' was' : 's were'} in flight when the app stopped; they are marked interrupted and can be run again.` })
 
+  const secrets = opts.secrets ?? memorySecrets()
+  const readTrace = (sessionId: string, projectId?: string) => handlers.getTrace({ sessionId, projectId })
+  const skills = createSkillsHandlers({
+    store,
+    emit: hub.emit,
+    readTrace,
+    metricsOf: createMetricsReader({ store, readTrace }),
+    apiAccess: createModelAccess(store, secrets, env).modelAccess,
+    env,
+    port: opts.analystPort
+  })
+  await skills.recover()
+
   const handlers: Handlers = {
-    ...createRunHandlers({ store, index, runner, secrets: opts.secrets ?? memorySecrets(), env }),
-    ...createReviewHandlers({ store, readTrace: (sessionId, projectId) => handlers.getTrace({ sessionId, projectId }) }),
+    ...createRunHandlers({ store, index, runner, secrets, env }),
+    ...createReviewHandlers({ store, readTrace }),
+    ...skills.handlers,
     async getAppInfo() {
       return { version: opts.version, mode: opts.mode, configDir: opts.configDir, dataDir: opts.dataDir, notices }
     },
@@ -258,7 +278,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     runner,
     notices,
     ready: watcher ? watcher.ready : Promise.resolve(),
+    analysisIdle: (id) => skills.idle(id),
     async dispose() {
+      await skills.cancelAll()
       await runner.dispose()
       await opts.screenshots?.close()
       await jobs.cancelAll()

@@ -12,6 +12,8 @@ import { JSONFile } from 'lowdb/node'
 import { z } from 'zod'
 import type { Notice } from '../../shared/contract'
 import { BatchSchema, RunSchema, TaskSchema, VariationSchema } from '../../shared/runs'
+import { AnalysisSchema } from '../../shared/analysis'
+import { SkillSchema, SkillVersionSchema } from '../../shared/skills'
 
 export const STORE_FILE = 'store.json'
 
@@ -44,11 +46,15 @@ export const StoreDataSchema = z.object({
   variations: z.record(z.string(), z.array(VariationSchema)).default({}),
   batches: z.record(z.string(), BatchSchema).default({}),
   runs: z.record(z.string(), RunSchema).default({}),
-  settings: z.object({ baseUrl: z.string().optional() }).default({})
+  settings: z.object({ baseUrl: z.string().optional() }).default({}),
+  analyses: z.record(z.string(), AnalysisSchema).default({}),
+  skills: z.record(z.string(), SkillSchema).default({}),
+  /** every saved state of every skill (rendered text and the structured state) */
+  skillVersions: z.record(z.string(), SkillVersionSchema).default({})
 })
 export type StoreData = z.infer<typeof StoreDataSchema>
 
-const empty = (): StoreData => ({ schema: 1, pins: {}, archives: {}, openedFolders: [], tasks: {}, variations: {}, batches: {}, runs: {}, settings: {} })
+const empty = (): StoreData => ({ schema: 1, pins: {}, archives: {}, openedFolders: [], tasks: {}, variations: {}, batches: {}, runs: {}, settings: {}, analyses: {}, skills: {}, skillVersions: {} })
 
 export interface Store {
   readonly dataDir: string

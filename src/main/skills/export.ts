@@ -1,0 +1,278 @@
+/**
+ * Writes a skill (SKILL.md, references, analyst agents) into a project folder the user picked.
+ *
+ * Plain Node, no Electron. The skill and agent names come from model output, so every path is
+ * checked: no '..', no separators inside a name, nothing absolute, everything inside the real path
+ * of the target folder, and no symbolic link anywhere on the way (links are refused, never
+ * followed). All checks run for all files before anything is written. Nothing is cached: every
+ * call reads the disk afresh.
+ */
+import { randomBytes } from 'node:crypto'
+import { constants } from 'node:fs'
+import { chmod, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, isAbsolute, join, resolve, win32 } from 'node:path'
+import { createTwoFilesPatch } from 'diff'
+import { isInside } from '../app/guards'
+
+export interface ExportFile {
+  /** relative to the target folder, '/'-separated, e.g. ".claude/skills/landing-page/SKILL.md" */
+  path: string
+  content: string
+}
+
+export interface PlannedFile {
+  path: string
+  bytes: number
+  status: 'new' | 'same' | 'changed'
+  /** unified diff existing -> new, for 'changed' text files under 512 KiB */
+  diff?: string
+}
+
+export interface ExportPlan {
+  /** the real path of the target folder (symbolic links in the folder's own path resolved once) */
+  folder: string
+  files: PlannedFile[]
+}
+
+export interface ExportResult {
+  folder: string
+  /** relative paths written (new or changed) */
+  written: string[]
+  /** relative paths left alone because their bytes were already identical */
+  unchanged: string[]
+  /** path: relative path in the target; backup: absolute path of the copy of the old content */
+  backups: { path: string; backup: string }[]
+}
+
+const DIFF_MAX_BYTES = 512 * 1024
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
+
+export function skillFiles(input: { name: string; skillMd: string; edgeCasesMd?: string; agents: { name: string; content: string }[] }): ExportFile[] {
+  checkName(input.name, 'skill name')
+  for (const a of input.agents) checkName(a.name, 'agent name')
+  const base = `.claude/skills/${input.name}`
+  const out: ExportFile[] = [{ path: `${base}/SKILL.md`, content: input.skillMd }]
+  if (input.edgeCasesMd && input.edgeCasesMd.trim() !== '') out.push({ path: `${base}/references/edge-cases.md`, content: input.edgeCasesMd })
+  for (const a of input.agents) out.push({ path: `.claude/agents/${a.name}.md`, content: a.content })
+  return out
+}
+
+/** Throws when `name` cannot safely be used as one file or folder name. */
+export function checkName(name: string, what: string): void {
+  const shown = typeof name === 'string' ? JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}...` : name) : String(name)
+  const bad = (why: string): never => {
+    throw new Error(`invalid ${what}: ${shown} ${why}`)
+  }
+  if (typeof name !== 'string' || name === '') bad('is empty')
+  if (name === '.' || name === '..') bad('is not allowed')
+  if (name.includes('\0')) bad('contains a NUL character')
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) bad('contains a control character')
+  if (isAbsolute(name) || win32.isAbsolute(name) || /^[A-Za-z]:/.test(name)) bad('is an absolute path')
+  if (name.split(/[\\/]/).includes('..')) bad("contains '..' as a path segment")
+  if (name.includes('/') || name.includes('\\')) bad('contains a path separator')
+}
+
+export async function planExport(folder: string, files: ExportFile[]): Promise<ExportPlan> {
+  const { root, entries } = await analyze(folder, files)
+  return { folder: root, files: entries.map((e) => e.planned) }
+}
+
+export async function writeExport(folder: string, files: ExportFile[], opts: { backupDir: string; now?: () => Date }): Promise<ExportResult> {
+  // 1. every check for every file; nothing is written if one fails
+  const { root, entries } = await analyze(folder, files)
+  if (typeof opts.backupDir !== 'string' || !isAbsolute(opts.backupDir)) throw new Error(`backup folder must be an absolute path: ${opts.backupDir}`)
+  const stamp = timestamp((opts.now ?? (() => new Date()))())
+  const result: ExportResult = { folder: root, written: [], unchanged: [], backups: [] }
+  let backupRoot: string | undefined
+
+  // 2. write, re-checking each path right before touching it
+  for (const e of entries) {
+    const dir = await ensureDirs(root, e.rel, e.segs)
+    const target = join(dir, e.segs[e.segs.length - 1])
+    const existing = await readExisting(root, e.rel, e.segs)
+    if (existing && existing.buf.equals(e.buf)) {
+      result.unchanged.push(e.rel)
+      continue
+    }
+    if (existing) {
+      backupRoot ??= await makeBackupRoot(opts.backupDir, stamp)
+      const backup = join(backupRoot, ...e.segs)
+      await mkdir(dirname(backup), { recursive: true })
+      const fh = await open(backup, 'wx', 0o600)
+      try {
+        await fh.writeFile(existing.buf)
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      result.backups.push({ path: e.rel, backup })
+    }
+    await atomicWrite(target, e.buf, existing?.mode)
+    result.written.push(e.rel)
+  }
+  return result
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Entry {
+  rel: string
+  segs: string[]
+  buf: Buffer
+  planned: PlannedFile
+}
+
+async function resolveRoot(folder: string): Promise<string> {
+  if (typeof folder !== 'string' || folder === '' || !isAbsolute(folder)) throw new Error(`export folder must be an absolute path: ${folder}`)
+  let st
+  try {
+    st = await stat(folder)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Error(`export folder does not exist: ${folder}`)
+    throw err
+  }
+  if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
+  return realpath(folder)
+}
+
+/** Syntax checks of one relative path; returns its segments. */
+function checkPath(root: string, rel: string): string[] {
+  if (typeof rel !== 'string' || rel === '') throw new Error('refused: empty file path')
+  if (isAbsolute(rel) || win32.isAbsolute(rel)) throw new Error(`refused: ${JSON.stringify(rel)} is an absolute path`)
+  const segs = rel.split('/')
+  for (const s of segs) checkName(s, `path ${JSON.stringify(rel)}: segment`)
+  const abs = resolve(root, ...segs)
+  if (abs === root || !isInside(abs, root)) throw new Error(`refused: ${JSON.stringify(rel)} is outside the export folder`)
+  return segs
+}
+
+async function analyze(folder: string, files: ExportFile[]): Promise<{ root: string; entries: Entry[] }> {
+  const root = await resolveRoot(folder)
+  const seen = new Set<string>()
+  const dirs = new Set<string>()
+  const checked = files.map((f) => {
+    const segs = checkPath(root, f.path)
+    if (typeof f.content !== 'string') throw new Error(`refused: ${f.path} has no text content`)
+    if (seen.has(f.path)) throw new Error(`refused: ${f.path} is listed twice`)
+    seen.add(f.path)
+    for (let i = 1; i < segs.length; i++) dirs.add(segs.slice(0, i).join('/'))
+    return { f, segs }
+  })
+  for (const { f } of checked) if (dirs.has(f.path)) throw new Error(`refused: ${f.path} is both a file and a folder`)
+
+  const entries: Entry[] = []
+  for (const { f, segs } of checked) {
+    const buf = Buffer.from(f.content, 'utf8')
+    const existing = await readExisting(root, f.path, segs)
+    const planned: PlannedFile = { path: f.path, bytes: buf.length, status: !existing ? 'new' : existing.buf.equals(buf) ? 'same' : 'changed' }
+    if (existing && planned.status === 'changed' && !isBinary(existing.buf) && !isBinary(buf) && existing.buf.length <= DIFF_MAX_BYTES && buf.length <= DIFF_MAX_BYTES) {
+      planned.diff = createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, existing.buf.toString('utf8'), f.content)
+    }
+    entries.push({ rel: f.path, segs, buf, planned })
+  }
+  return { root, entries }
+}
+
+/**
+ * Walks the path from the root down with lstat. Refuses symbolic links anywhere and non-folders
+ * where a folder is needed; returns the file's bytes and mode, or null when it does not exist.
+ */
+async function readExisting(root: string, rel: string, segs: string[]): Promise<{ buf: Buffer; mode: number } | null> {
+  let cur = root
+  for (let i = 0; i < segs.length; i++) {
+    cur = join(cur, segs[i])
+    const last = i === segs.length - 1
+    let st
+    try {
+      st = await lstat(cur)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw err
+    }
+    if (st.isSymbolicLink()) throw new Error(`refused: ${rel} goes through a symbolic link`)
+    if (!last && !st.isDirectory()) throw new Error(`refused: ${rel} needs ${segs.slice(0, i + 1).join('/')} to be a folder, and it is not`)
+    if (last && !st.isFile()) throw new Error(`refused: ${rel} exists and is not a regular file`)
+  }
+  // O_NOFOLLOW: a link swapped in after the lstat is refused, not followed
+  let fh
+  try {
+    fh = await open(cur, constants.O_RDONLY | O_NOFOLLOW)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ELOOP' || code === 'EMLINK') throw new Error(`refused: ${rel} goes through a symbolic link`)
+    if (code === 'ENOENT') return null
+    throw err
+  }
+  try {
+    const st = await fh.stat()
+    if (!st.isFile()) throw new Error(`refused: ${rel} exists and is not a regular file`)
+    return { buf: await fh.readFile(), mode: st.mode }
+  } finally {
+    await fh.close()
+  }
+}
+
+/** Creates the missing folders of `segs` (all but the last) one by one, re-checking each with lstat. */
+async function ensureDirs(root: string, rel: string, segs: string[]): Promise<string> {
+  let cur = root
+  for (let i = 0; i < segs.length - 1; i++) {
+    cur = join(cur, segs[i])
+    let st = await lstat(cur).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null
+      throw err
+    })
+    if (!st) {
+      await mkdir(cur).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err
+      })
+      st = await lstat(cur)
+    }
+    if (st.isSymbolicLink()) throw new Error(`refused: ${rel} goes through a symbolic link`)
+    if (!st.isDirectory()) throw new Error(`refused: ${rel} needs ${segs.slice(0, i + 1).join('/')} to be a folder, and it is not`)
+  }
+  if (!isInside(cur, root)) throw new Error(`refused: ${JSON.stringify(rel)} is outside the export folder`)
+  return cur
+}
+
+/** Temp file in the same folder (created exclusively, never through a link), then rename over the target. */
+async function atomicWrite(target: string, buf: Buffer, mode?: number): Promise<void> {
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
+  const fh = await open(tmp, 'wx', 0o666)
+  try {
+    try {
+      await fh.writeFile(buf)
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    if (mode !== undefined) await chmod(tmp, mode & 0o7777)
+    await rename(tmp, target)
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined)
+    throw err
+  }
+}
+
+async function makeBackupRoot(backupDir: string, stamp: string): Promise<string> {
+  await mkdir(backupDir, { recursive: true })
+  for (let n = 1; ; n++) {
+    const dir = join(backupDir, n === 1 ? stamp : `${stamp}-${n}`)
+    try {
+      await mkdir(dir)
+      return dir
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 1000) throw err
+    }
+  }
+}
+
+/** 2026-11-24T10:15:30.123Z -> 2026-11-24T10-15-30-123Z */
+function timestamp(d: Date): string {
+  return d.toISOString().replace(/[:.]/g, '-')
+}
+
+function isBinary(buf: Buffer): boolean {
+  return buf.includes(0)
+}

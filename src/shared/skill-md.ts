@@ -1,0 +1,270 @@
+/**
+ * SKILL.md and references/edge-cases.md: front-matter checks, rendering from merged rules, run
+ * citations, and reading a SKILL.md back (ours or hand-written) for deepen mode.
+ *
+ * Pure and shared with the renderer: no Node imports.
+ */
+import type { FrontMatter, Skill, SkillRule } from './skills'
+
+export const NAME_MAX = 64
+export const DESCRIPTION_MAX = 1024
+export const EDGE_CASES_LINK = 'See [edge cases](references/edge-cases.md) for rarer situations.'
+
+type RenderRule = Pick<SkillRule, 'text' | 'evidence' | 'tier' | 'guard' | 'existing'>
+export type ParsedTier = 'core' | 'guidance' | 'edge-case'
+export interface ParsedSkillMd {
+  frontMatter: Partial<FrontMatter>
+  title: string
+  whenToUse: string
+  rules: { text: string; tier: ParsedTier; evidence: number[] }[]
+}
+
+const chars = (s: string) => Array.from(s).length
+
+/** The Agent Skills rules for `name` and `description`; [] when valid, else one message per problem. */
+export function validateFrontMatter(fm: FrontMatter, folderName?: string): string[] {
+  const problems: string[] = []
+  const name: unknown = fm?.name
+  const description: unknown = fm?.description
+
+  if (typeof name !== 'string' || name === '') problems.push('name: is required')
+  else {
+    if (chars(name) > NAME_MAX) problems.push(`name: use at most ${NAME_MAX} characters (it has ${chars(name)})`)
+    if (!/^[a-z0-9-]+$/.test(name)) problems.push('name: use only lowercase letters, digits and hyphens')
+    if (name.startsWith('-') || name.endsWith('-')) problems.push('name: must not start or end with a hyphen')
+    if (name.includes('--')) problems.push('name: must not contain two hyphens in a row ("--")')
+    if (folderName !== undefined && name !== folderName) problems.push(`name: must equal the folder name "${folderName}"`)
+  }
+
+  if (typeof description !== 'string' || description === '') problems.push('description: is required')
+  else {
+    if (description.trim() === '') problems.push('description: must not be only whitespace')
+    if (chars(description) > DESCRIPTION_MAX) problems.push(`description: use at most ${DESCRIPTION_MAX} characters (it has ${chars(description)})`)
+    if (/[<>]/.test(description)) problems.push('description: must not contain angle brackets (< or >)')
+  }
+  return problems
+}
+
+/** "(run 3)" / "(runs 3, 6, 11)"; sorted, each run once; "" for none. */
+export function citation(runs: number[]): string {
+  const rs = [...new Set(runs)].sort((a, b) => a - b)
+  if (rs.length === 0) return ''
+  return rs.length === 1 ? `(run ${rs[0]})` : `(runs ${rs.join(', ')})`
+}
+
+/** The largest range "(runs a-b)" that is expanded; wider ones are not read as citations. */
+const RANGE_MAX = 1000
+const CITATION_RE = /\(\s*runs?\s+(\d+(?:\s*[-\u2013]\s*\d+)?(?:\s*,\s*(?:and\s+)?\d+(?:\s*[-\u2013]\s*\d+)?)*)\s*\)/gi
+
+/** Finds "(run 3)", "(runs 3, 6, 11)", "(runs 3-5)" (expanded to 3, 4, 5). Runs sorted, each once. */
+export function parseCitations(text: string): { start: number; end: number; runs: number[] }[] {
+  const out: { start: number; end: number; runs: number[] }[] = []
+  for (const m of text.matchAll(CITATION_RE)) {
+    const runs = new Set<number>()
+    let ok = true
+    for (const part of m[1].split(',')) {
+      const p = part.replace(/^\s*and\s+/i, '').trim()
+      const range = /^(\d+)\s*[-\u2013]\s*(\d+)$/.exec(p)
+      if (range) {
+        const from = Number(range[1])
+        const to = Number(range[2])
+        if (to < from || to - from > RANGE_MAX) {
+          ok = false
+          break
+        }
+        for (let n = from; n <= to; n++) runs.add(n)
+      } else runs.add(Number(p))
+    }
+    if (!ok) continue
+    out.push({ start: m.index, end: m.index + m[0].length, runs: [...runs].sort((a, b) => a - b) })
+  }
+  return out
+}
+
+/** Untrusted text on one line: newlines (and the space around them) become one space. */
+const oneLine = (s: string) => s.replace(/[ \t]*(?:\r\n|[\r\n\u2028\u2029\u0085])+[ \t]*/g, ' ').trim()
+
+/** A JSON string is a valid YAML double-quoted scalar once the YAML 1.1 line breaks are escaped too. */
+const yamlQuote = (s: string) => JSON.stringify(s).replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
+function ruleLine(r: RenderRule): string {
+  const text = oneLine(r.text)
+  const cite = r.existing && r.evidence.length === 0 ? '' : citation(r.evidence)
+  return cite ? `${text} ${cite}` : text
+}
+
+export function renderSkillMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'>): string {
+  const { name, description } = skill.frontMatter
+  const rules = skill.rules as RenderRule[]
+  const core = rules.filter((r) => r.tier === 'core')
+  const patterns = rules.filter((r) => r.tier === 'guidance' && !r.guard)
+  const failures = rules.filter((r) => r.tier === 'guidance' && r.guard)
+  const edge = rules.filter((r) => r.tier === 'edge-case')
+
+  const out: string[] = ['---', `name: ${/^[a-z0-9-]+$/.test(name) ? name : yamlQuote(name)}`, `description: ${yamlQuote(description)}`, '---', '']
+  out.push(`# ${oneLine(skill.title) || name}`, '')
+  const when = oneLine(skill.whenToUse ?? '')
+  if (when) out.push('## When to use this skill', '', when, '')
+  if (core.length) out.push('## Core rules', '', ...core.map((r, i) => `${i + 1}. ${ruleLine(r)}`), '')
+  if (patterns.length) out.push('## Patterns', '', ...patterns.map((r) => `- ${ruleLine(r)}`), '')
+  if (failures.length) out.push('## Failure modes', '', ...failures.map((r) => `- ${ruleLine(r)}`), '')
+  if (edge.length) out.push(EDGE_CASES_LINK, '')
+  return out.join('\n').replace(/\n+$/, '\n')
+}
+
+export function renderEdgeCasesMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'rules'>): string {
+  const title = oneLine(skill.title) || skill.frontMatter.name
+  const edge = (skill.rules as RenderRule[]).filter((r) => r.tier === 'edge-case')
+  const out = [`# ${title}: edge cases`, '']
+  if (edge.length) out.push(...edge.map((r) => `- ${ruleLine(r)}`), '')
+  return out.join('\n').replace(/\n+$/, '\n')
+}
+
+/** A valid skill name from any text: "Landing page!" -> "landing-page"; "skill" when nothing is left. */
+export function slugifyName(text: string): string {
+  const slug = (text ?? '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/['\u2019]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, NAME_MAX)
+    .replace(/-+$/, '')
+  return slug || 'skill'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a SKILL.md back
+
+function unquoteYaml(raw: string): string {
+  const v = raw.trim()
+  if (v.startsWith('"')) {
+    try {
+      const parsed: unknown = JSON.parse(v)
+      if (typeof parsed === 'string') return parsed
+    } catch {
+      // not JSON-compatible: fall through to a plain unquote
+    }
+    return v.replace(/^"|"$/g, '')
+  }
+  if (v.startsWith("'")) return v.replace(/^'|'$/g, '').replace(/''/g, "'")
+  return v.replace(/\s+#.*$/, '')
+}
+
+/** A small YAML reader for the front matter: `key: value`, quoted values, `|` / `>` blocks, plain continuations. */
+function parseFrontMatter(lines: string[]): Partial<FrontMatter> {
+  const fm: Partial<FrontMatter> = {}
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([A-Za-z_][\w-]*)\s*:(.*)$/.exec(lines[i])
+    if (!m) continue
+    const key = m[1]
+    let value = m[2].trim()
+    const block = /^([|>])[+-]?\d*$/.exec(value)
+    // the indented lines that follow belong to this key
+    const cont: string[] = []
+    while (i + 1 < lines.length && (/^\s+\S/.test(lines[i + 1]) || (lines[i + 1].trim() === '' && block))) cont.push(lines[++i])
+    if (block) {
+      const body = cont.map((l) => l.trim())
+      while (body.length && body[body.length - 1] === '') body.pop()
+      value = block[1] === '|' ? body.join('\n') : body.join(' ').replace(/ {2,}/g, ' ').trim()
+    } else if (cont.length) {
+      value = unquoteYaml([value, ...cont.map((l) => l.trim())].join(' '))
+    } else value = unquoteYaml(value)
+    if (key === 'name' || key === 'description') fm[key] = value
+  }
+  return fm
+}
+
+type Section = 'none' | 'when' | ParsedTier
+
+function sectionFor(heading: string): Section {
+  const h = heading
+    .replace(/[*_`]/g, '')
+    .replace(/[:.]\s*$/, '')
+    .trim()
+    .toLowerCase()
+  if (/^when to use\b/.test(h)) return 'when'
+  if (h === 'core rules' || h === 'core') return 'core'
+  if (h === 'edge cases' || h === 'edge-cases') return 'edge-case'
+  return 'guidance' // "Patterns", "Failure modes" and any other heading
+}
+
+/** Splits a trailing citation off a rule's text. */
+function splitCitation(item: string): { text: string; evidence: number[] } {
+  const cites = parseCitations(item)
+  const last = cites[cites.length - 1]
+  if (last && /^\s*\.?\s*$/.test(item.slice(last.end))) return { text: item.slice(0, last.start).trimEnd(), evidence: last.runs }
+  return { text: item.trim(), evidence: [] }
+}
+
+/** Reads a SKILL.md back: ours round-trips; hand-written ones give their list items as rules. */
+export function parseSkillMd(md: string): ParsedSkillMd {
+  const lines = (md ?? '').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n')
+  let i = 0
+  let frontMatter: Partial<FrontMatter> = {}
+  if (lines[0]?.trim() === '---') {
+    const end = lines.findIndex((l, k) => k > 0 && (l.trim() === '---' || l.trim() === '...'))
+    if (end > 0) {
+      frontMatter = parseFrontMatter(lines.slice(1, end))
+      i = end + 1
+    }
+  }
+
+  let title = ''
+  let section: Section = 'none'
+  const when: string[] = []
+  const rules: ParsedSkillMd['rules'] = []
+  let item: { parts: string[]; tier: ParsedTier } | null = null
+  let fence: string | null = null
+  const flush = () => {
+    if (item) {
+      const { text, evidence } = splitCitation(item.parts.join(' '))
+      if (text) rules.push({ text, tier: item.tier, evidence })
+    }
+    item = null
+  }
+
+  for (; i < lines.length; i++) {
+    const line = lines[i]
+    const fenceMatch = /^\s*(```|~~~)/.exec(line)
+    if (fence) {
+      if (fenceMatch && fenceMatch[1] === fence) fence = null
+      continue
+    }
+    if (fenceMatch) {
+      flush()
+      fence = fenceMatch[1]
+      continue
+    }
+    const heading = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line)
+    if (heading) {
+      flush()
+      const level = heading[1].length
+      if (level === 1 && !title && section === 'none') title = heading[2].trim()
+      else if (level <= 2) section = sectionFor(heading[2])
+      continue
+    }
+    if (line.trim() === '') {
+      flush()
+      continue
+    }
+    if (section === 'when') {
+      when.push(line.trim())
+      continue
+    }
+    const bullet = /^\s*(?:[-*+]|\d{1,9}[.)])\s+(.*)$/.exec(line)
+    if (bullet) {
+      flush()
+      item = { parts: [bullet[1].trim()], tier: section === 'core' || section === 'edge-case' ? section : 'guidance' }
+      continue
+    }
+    // a lazy continuation of the item above, else a paragraph (not a rule)
+    if (item) (item as { parts: string[] }).parts.push(line.trim())
+  }
+  flush()
+
+  // "When to use" on one line (ours is one paragraph; a hand-written one keeps all of its text)
+  const whenToUse = when.filter((l) => l !== '').join(' ')
+  return { frontMatter, title: title || frontMatter.name || '', whenToUse, rules }
+}

@@ -1,0 +1,244 @@
+/**
+ * SKILL.md: front-matter rules, the rendered layout, run citations, reading it back.
+ */
+import { describe, expect, it } from 'vitest'
+import { citation, parseCitations, parseSkillMd, renderEdgeCasesMd, renderSkillMd, slugifyName, validateFrontMatter } from '../../src/shared/skill-md'
+import type { SkillRule, Tier } from '../../src/shared/skills'
+
+let n = 0
+function rule(text: string, tier: Tier, evidence: number[], o: Partial<SkillRule> = {}): SkillRule {
+  return { id: `r${++n}`, text, evidence, priority: 'medium', tier, sources: [], analysts: [], reasons: [], pointers: [], guard: false, existing: false, pinnedTier: false, ...o }
+}
+
+describe('validateFrontMatter', () => {
+  const ok = { name: 'landing-page', description: 'Builds landing pages. Use when asked for a landing page.' }
+
+  it('accepts a valid front matter, at the length limits too', () => {
+    expect(validateFrontMatter(ok)).toEqual([])
+    expect(validateFrontMatter(ok, 'landing-page')).toEqual([])
+    expect(validateFrontMatter({ name: 'a'.repeat(64), description: 'd'.repeat(1024) })).toEqual([])
+    expect(validateFrontMatter({ name: 'a1-b2', description: 'x' })).toEqual([])
+  })
+
+  it('checks each rule of the name', () => {
+    expect(validateFrontMatter({ ...ok, name: '' })).toEqual(['name: is required'])
+    expect(validateFrontMatter({ ...ok, name: 'a'.repeat(65) })).toEqual(['name: use at most 64 characters (it has 65)'])
+    expect(validateFrontMatter({ ...ok, name: 'Landing-page' })).toEqual(['name: use only lowercase letters, digits and hyphens'])
+    expect(validateFrontMatter({ ...ok, name: 'landing_page' })).toEqual(['name: use only lowercase letters, digits and hyphens'])
+    expect(validateFrontMatter({ ...ok, name: 'landing page' })).toEqual(['name: use only lowercase letters, digits and hyphens'])
+    expect(validateFrontMatter({ ...ok, name: 'café' })).toEqual(['name: use only lowercase letters, digits and hyphens'])
+    expect(validateFrontMatter({ ...ok, name: '-landing' })).toEqual(['name: must not start or end with a hyphen'])
+    expect(validateFrontMatter({ ...ok, name: 'landing-' })).toEqual(['name: must not start or end with a hyphen'])
+    expect(validateFrontMatter({ ...ok, name: 'landing--page' })).toEqual(['name: must not contain two hyphens in a row ("--")'])
+    expect(validateFrontMatter(ok, 'other-folder')).toEqual(['name: must equal the folder name "other-folder"'])
+  })
+
+  it('checks each rule of the description', () => {
+    expect(validateFrontMatter({ ...ok, description: '' })).toEqual(['description: is required'])
+    expect(validateFrontMatter({ ...ok, description: ' \n\t ' })).toEqual(['description: must not be only whitespace'])
+    expect(validateFrontMatter({ ...ok, description: 'd'.repeat(1025) })).toEqual(['description: use at most 1024 characters (it has 1025)'])
+    expect(validateFrontMatter({ ...ok, description: 'Use <div> tags' })).toEqual(['description: must not contain angle brackets (< or >)'])
+    expect(validateFrontMatter({ ...ok, description: 'a > b' })).toEqual(['description: must not contain angle brackets (< or >)'])
+  })
+
+  it('reports every problem at once', () => {
+    expect(validateFrontMatter({ name: '-Bad--Name', description: '<x>' }, 'bad-name')).toEqual([
+      'name: use only lowercase letters, digits and hyphens',
+      'name: must not start or end with a hyphen',
+      'name: must not contain two hyphens in a row ("--")',
+      'name: must equal the folder name "bad-name"',
+      'description: must not contain angle brackets (< or >)'
+    ])
+  })
+})
+
+describe('citations', () => {
+  it('formats one run and several runs, sorted and each once', () => {
+    expect(citation([3])).toBe('(run 3)')
+    expect(citation([11, 3, 6, 3])).toBe('(runs 3, 6, 11)')
+    expect(citation([])).toBe('')
+  })
+
+  it('finds citations with their positions and expands ranges', () => {
+    const text = 'Build first (run 3). Then check (runs 3, 6, 11) and (runs 3-5) or (Runs 1, 8-10, 2).'
+    const found = parseCitations(text)
+    expect(found).toEqual([
+      { start: 12, end: 19, runs: [3] },
+      { start: 32, end: 47, runs: [3, 6, 11] },
+      { start: 52, end: 62, runs: [3, 4, 5] },
+      { start: 66, end: 83, runs: [1, 2, 8, 9, 10] }
+    ])
+    expect(found.map((c) => text.slice(c.start, c.end))).toEqual(['(run 3)', '(runs 3, 6, 11)', '(runs 3-5)', '(Runs 1, 8-10, 2)'])
+  })
+
+  it('ignores things that are not citations', () => {
+    expect(parseCitations('(run fast) (runs) (3, 4) (runs 5-2) (runs 1-5000) run 3')).toEqual([])
+  })
+})
+
+describe('renderSkillMd', () => {
+  const skill = {
+    frontMatter: { name: 'landing-page', description: 'Builds a "landing page": one file, no frameworks.\nUse it for pages.' },
+    title: 'Landing page',
+    whenToUse: 'When the user asks for a one-page marketing site.',
+    rules: [
+      rule('Run the build before reporting success', 'core', [1, 2, 3, 4, 5, 6, 7, 9]),
+      rule('Before writing CSS, check the viewport meta tag', 'core', [2, 3, 4, 5, 6, 7, 8, 10], { guard: true }),
+      rule('Use at most three cards\nper row', 'guidance', [4, 5, 6, 7]),
+      rule('Keep the hero text short', 'guidance', [], { existing: true }),
+      rule('If the image fails to load, use a solid colour', 'guidance', [3, 8, 12, 15], { guard: true }),
+      rule('Handle an empty product list', 'edge-case', [11, 14]),
+      rule('Mention the weather', 'discarded', [2])
+    ]
+  }
+
+  it('lays out front matter, title, sections and the edge-case link', () => {
+    expect(renderSkillMd(skill)).toBe(
+      [
+        '---',
+        'name: landing-page',
+        'description: "Builds a \\"landing page\\": one file, no frameworks.\\nUse it for pages."',
+        '---',
+        '',
+        '# Landing page',
+        '',
+        '## When to use this skill',
+        '',
+        'When the user asks for a one-page marketing site.',
+        '',
+        '## Core rules',
+        '',
+        '1. Run the build before reporting success (runs 1, 2, 3, 4, 5, 6, 7, 9)',
+        '2. Before writing CSS, check the viewport meta tag (runs 2, 3, 4, 5, 6, 7, 8, 10)',
+        '',
+        '## Patterns',
+        '',
+        '- Use at most three cards per row (runs 4, 5, 6, 7)',
+        '- Keep the hero text short',
+        '',
+        '## Failure modes',
+        '',
+        '- If the image fails to load, use a solid colour (runs 3, 8, 12, 15)',
+        '',
+        'See [edge cases](references/edge-cases.md) for rarer situations.',
+        ''
+      ].join('\n')
+    )
+  })
+
+  it('omits empty sections and the link when there are no edge cases', () => {
+    const md = renderSkillMd({ ...skill, whenToUse: '  ', rules: [rule('Only rule', 'core', [1, 2, 3, 4, 5, 6, 7, 8]), rule('Gone', 'discarded', [1])] })
+    expect(md).toBe(['---', 'name: landing-page', `description: ${JSON.stringify(skill.frontMatter.description)}`, '---', '', '# Landing page', '', '## Core rules', '', '1. Only rule (runs 1, 2, 3, 4, 5, 6, 7, 8)', ''].join('\n'))
+  })
+
+  it('renders edge-cases.md', () => {
+    expect(renderEdgeCasesMd(skill)).toBe(['# Landing page: edge cases', '', '- Handle an empty product list (runs 11, 14)', ''].join('\n'))
+    expect(renderEdgeCasesMd({ ...skill, rules: [rule('Odd one', 'edge-case', [5])] })).toBe('# Landing page: edge cases\n\n- Odd one (run 5)\n')
+  })
+
+  it('reads its own output back', () => {
+    const parsed = parseSkillMd(renderSkillMd(skill))
+    expect(parsed).toEqual({
+      frontMatter: skill.frontMatter,
+      title: 'Landing page',
+      whenToUse: 'When the user asks for a one-page marketing site.',
+      rules: [
+        { text: 'Run the build before reporting success', tier: 'core', evidence: [1, 2, 3, 4, 5, 6, 7, 9] },
+        { text: 'Before writing CSS, check the viewport meta tag', tier: 'core', evidence: [2, 3, 4, 5, 6, 7, 8, 10] },
+        { text: 'Use at most three cards per row', tier: 'guidance', evidence: [4, 5, 6, 7] },
+        { text: 'Keep the hero text short', tier: 'guidance', evidence: [] },
+        { text: 'If the image fails to load, use a solid colour', tier: 'guidance', evidence: [3, 8, 12, 15] }
+      ]
+    })
+  })
+
+  it('round-trips awkward front matter and rule text', () => {
+    const s = {
+      frontMatter: { name: 'x-1', description: "it's: #1 \\ 'quoted' \"double\" \u2028 end" },
+      title: 'Title: with # and *stars*',
+      whenToUse: 'Any time - really: (runs 1, 2) is not a rule here.',
+      rules: [rule('1. Looks like a list (run 4) but is text', 'core', [1, 2, 3, 4, 5, 6, 7, 8]), rule('- dash first', 'guidance', [9, 10, 11, 12])]
+    }
+    const md = renderSkillMd(s)
+    expect(md).toContain('description: "it\'s: #1 \\\\ \'quoted\' \\"double\\" \\u2028 end"')
+    const parsed = parseSkillMd(md)
+    expect(parsed.frontMatter).toEqual(s.frontMatter)
+    expect(parsed.title).toBe(s.title)
+    expect(parsed.whenToUse).toBe(s.whenToUse)
+    expect(parsed.rules).toEqual([
+      { text: '1. Looks like a list (run 4) but is text', tier: 'core', evidence: [1, 2, 3, 4, 5, 6, 7, 8] },
+      { text: '- dash first', tier: 'guidance', evidence: [9, 10, 11, 12] }
+    ])
+  })
+})
+
+describe('parseSkillMd on a hand-written file', () => {
+  it('reads items under any heading as guidance, and tolerates missing front matter', () => {
+    const md = [
+      '# Deploying the site',
+      '',
+      'Some intro text that is not a rule.',
+      '',
+      '## When to use',
+      'When the user says "ship it".',
+      'Or asks to deploy.',
+      '',
+      '## Core rules',
+      '',
+      '1. Run the tests first (runs 2-4, 9)',
+      '2) Never push on Friday',
+      '',
+      '## Tips',
+      '',
+      '* Tag the release',
+      '  with the version number.',
+      '+ Write the changelog',
+      '',
+      '### Sub-heading inside tips',
+      '- Check the CDN cache',
+      '',
+      '```bash',
+      '- not a rule, just code',
+      '```',
+      '',
+      '## Edge cases:',
+      '- Rollback when the health check fails (run 7).'
+    ].join('\r\n')
+    expect(parseSkillMd(md)).toEqual({
+      frontMatter: {},
+      title: 'Deploying the site',
+      whenToUse: 'When the user says "ship it". Or asks to deploy.',
+      rules: [
+        { text: 'Run the tests first', tier: 'core', evidence: [2, 3, 4, 9] },
+        { text: 'Never push on Friday', tier: 'core', evidence: [] },
+        { text: 'Tag the release with the version number.', tier: 'guidance', evidence: [] },
+        { text: 'Write the changelog', tier: 'guidance', evidence: [] },
+        { text: 'Check the CDN cache', tier: 'guidance', evidence: [] },
+        { text: 'Rollback when the health check fails', tier: 'edge-case', evidence: [7] }
+      ]
+    })
+  })
+
+  it('reads hand-written YAML front matter (plain, single-quoted and folded values)', () => {
+    const md = ['---', 'name: deploy', "description: >", '  Deploys the site.', '  Use when shipping.', 'license: MIT', '---', '', '- A rule'].join('\n')
+    expect(parseSkillMd(md)).toEqual({
+      frontMatter: { name: 'deploy', description: 'Deploys the site. Use when shipping.' },
+      title: 'deploy',
+      whenToUse: '',
+      rules: [{ text: 'A rule', tier: 'guidance', evidence: [] }]
+    })
+    expect(parseSkillMd("---\nname: 'it''s'\ndescription: plain text # comment\n---\n# T\n").frontMatter).toEqual({ name: "it's", description: 'plain text' })
+  })
+})
+
+describe('slugifyName', () => {
+  it('makes a valid name from any text', () => {
+    expect(slugifyName('Landing page!')).toBe('landing-page')
+    expect(slugifyName('  Café -- Déjà vu  ')).toBe('cafe-deja-vu')
+    expect(slugifyName("Don't panic")).toBe('dont-panic')
+    expect(slugifyName('!!!')).toBe('skill')
+    expect(slugifyName('a'.repeat(63) + ' b')).toBe('a'.repeat(63))
+    expect(slugifyName('x'.repeat(100))).toBe('x'.repeat(64))
+    for (const s of ['Landing page!', '  Café -- Déjà vu  ', '!!!', 'a'.repeat(63) + ' b']) expect(validateFrontMatter({ name: slugifyName(s), description: 'd' })).toEqual([])
+  })
+})
