@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { generateCorpus } from './generate'
+import { benchAnalysts } from './analysts'
 import { benchRuns } from './runs'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -69,11 +70,16 @@ const mbps = (bytes: number, s: number) => bytes / 1e6 / s
 
 async function main() {
   const only = process.env.BENCH_ONLY
-  if (only !== 'runs') await benchIndex()
-  if (only !== 'index') {
+  if (!only || only === 'index') await benchIndex()
+  if (!only || only === 'runs') {
     const runs = await benchRuns()
     await mkdir(BENCH, { recursive: true })
     await writeFile(join(BENCH, 'runs-results.json'), JSON.stringify(runs, null, 2))
+  }
+  if (!only || only === 'analysts') {
+    const analysts = await benchAnalysts()
+    await mkdir(BENCH, { recursive: true })
+    await writeFile(join(BENCH, 'analysts-results.json'), JSON.stringify(analysts, null, 2))
   }
 }
 

@@ -96,50 +96,142 @@ export function apiModel(access: { apiKey: string; baseURL?: string; maxRetries?
 /**
  * The user's own Claude Code login: `claude -p` with a JSON schema for the answer, the prompt on
  * stdin, no tools. For people with a subscription and no API key.
+ *
+ * On the wire, `--json-schema` offers the model one tool, `StructuredOutput`, whose input_schema is
+ * the schema; claude checks the call against it (a mismatch goes back to the model as an error
+ * tool_result, another turn) and prints the accepted input as `structured_output` in its result.
+ * The output is stream-json so the answer's first byte (onBegin) and usage arrive while it runs,
+ * and a schema mismatch can be named. No session file is written: these calls are not runs.
  */
-export function claudeCliModel(opts: { claudePath?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): ModelPort {
+export function claudeCliModel(opts: { claudePath?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; maxTurns?: number }): ModelPort {
+  const bin = opts.claudePath || 'claude'
+  const fail = (message: string, code?: string) => Object.assign(new Error(message.replace(/\s+/g, ' ').trim()), code ? { code } : {})
+  const firstLine = (s: string) => s.trim().split('\n').filter(Boolean)[0]?.trim().slice(0, 300) ?? ''
   return {
     kind: 'claude-cli',
     call(req, hooks, signal) {
       return new Promise((resolve, reject) => {
-        const args = ['-p', '--output-format', 'json', '--json-schema', JSON.stringify(req.tool.input_schema), '--model', req.model, '--tools', '', '--max-turns', '3', '--append-system-prompt', req.system]
-        const child = spawn(opts.claudePath || 'claude', args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
-        let out = ''
-        let err = ''
-        let begun = false
-        const timer = setTimeout(() => void killTree(child), opts.timeoutMs ?? 15 * 60_000)
-        const onAbort = () => void killTree(child)
-        signal.addEventListener('abort', onAbort, { once: true })
-        child.stdout.on('data', (c: Buffer) => {
-          if (!begun) (begun = true), hooks.onBegin?.()
-          out += c.toString('utf8')
-        })
-        child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-4000)))
-        child.on('error', (e) => reject(new Error((e as NodeJS.ErrnoException).code === 'ENOENT' ? `\`${opts.claudePath || 'claude'}\` was not found` : e.message)))
-        child.on('close', (code) => {
+        if (signal.aborted) return reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }))
+        const maxTurns = opts.maxTurns ?? 3
+        const args = [
+          '-p',
+          '--output-format', 'stream-json', '--verbose', '--include-partial-messages',
+          '--json-schema', JSON.stringify(req.tool.input_schema),
+          '--model', req.model,
+          '--tools', '',
+          '--max-turns', String(maxTurns),
+          '--no-session-persistence', '--strict-mcp-config', '--disable-slash-commands',
+          '--append-system-prompt', req.system
+        ]
+        const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+        let settled = false
+        const settle = (err: Error | null, value?: { input: unknown; usage: Usage; model: string }) => {
+          if (settled) return
+          settled = true
           clearTimeout(timer)
           signal.removeEventListener('abort', onAbort)
-          if (signal.aborted) return reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }))
-          let parsed: Record<string, unknown> | null = null
+          if (err) reject(err)
+          else resolve(value!)
+        }
+        let timedOut = false
+        const timeoutMs = opts.timeoutMs ?? 15 * 60_000
+        const timer = setTimeout(() => ((timedOut = true), void killTree(child)), timeoutMs)
+        const onAbort = () => void killTree(child)
+        signal.addEventListener('abort', onAbort, { once: true })
+
+        // usage: the finished turns plus the one streaming now; claude's result has the totals
+        const done: Usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
+        let turn: Usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
+        let outChars = 0
+        const total = (t = turn): Usage => ({ input: done.input + t.input, output: done.output + t.output, cacheRead: done.cacheRead + t.cacheRead, cacheCreation: done.cacheCreation + t.cacheCreation })
+        let begun = false
+        let model = req.model
+        let result: Record<string, unknown> | null = null
+        let schemaError = ''
+        let err = ''
+        let buf = ''
+        const onLine = (line: string) => {
+          if (!line.trim().startsWith('{')) return
+          let m: Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
           try {
-            parsed = JSON.parse(out.trim().split('\n').pop() ?? '')
+            m = JSON.parse(line)
           } catch {
-            /* reported below */
+            return
           }
-          if (!parsed) return reject(new Error(`claude -p gave no JSON result (exit ${code})${err ? `: ${err.trim().split('\n').pop()}` : ''}`))
-          const u = (parsed.usage ?? {}) as Record<string, number>
+          if (m.type === 'stream_event' && !m.parent_tool_use_id) {
+            const e = m.event ?? {}
+            if (e.type === 'message_start') {
+              for (const k of Object.keys(done) as (keyof Usage)[]) done[k] += turn[k]
+              const u = e.message?.usage ?? {}
+              turn = { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0, cacheRead: u.cache_read_input_tokens ?? 0, cacheCreation: u.cache_creation_input_tokens ?? 0 }
+              outChars = 0
+              if (typeof e.message?.model === 'string') model = e.message.model
+              if (!begun) (begun = true), hooks.onBegin?.()
+              hooks.onUsage?.(total())
+            } else if (e.type === 'content_block_delta' && e.delta?.type === 'input_json_delta') {
+              outChars += String(e.delta.partial_json ?? '').length
+              hooks.onUsage?.(total({ ...turn, output: Math.max(turn.output, Math.round(outChars / 4)) }))
+            } else if (e.type === 'message_delta') {
+              turn.output = e.usage?.output_tokens ?? turn.output
+              hooks.onUsage?.(total())
+            }
+          } else if (m.type === 'user' && Array.isArray(m.message?.content)) {
+            // claude's own check of the StructuredOutput call against the schema
+            for (const c of m.message.content) {
+              const text = typeof c?.content === 'string' ? c.content : Array.isArray(c?.content) ? c.content.map((x: { text?: string }) => x.text ?? '').join(' ') : ''
+              if (c?.type === 'tool_result' && c.is_error && /does not match required schema/i.test(text)) schemaError = firstLine(text.replace(/^.*?does not match required schema:\s*/i, ''))
+            }
+          } else if (m.type === 'result') {
+            result = m
+          }
+        }
+        child.stdout.on('data', (c: Buffer) => {
+          buf += c.toString('utf8')
+          let nl: number
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            onLine(buf.slice(0, nl))
+            buf = buf.slice(nl + 1)
+          }
+        })
+        child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-4000)))
+        // claude can exit before reading its prompt (a bad flag, no login): that is reported on close
+        child.stdin.on('error', () => {})
+        child.on('error', (e) => {
+          const code = (e as NodeJS.ErrnoException).code
+          if (code === 'ENOENT') return settle(fail(`Claude Code was not found at \`${bin}\`: install it (npm i -g @anthropic-ai/claude-code) or set its path`, 'claude-missing'))
+          if (code === 'EACCES') return settle(fail(`Claude Code at \`${bin}\` cannot be run (permission denied)`, 'claude-missing'))
+          settle(fail(`could not start \`${bin}\`: ${e.message}`))
+        })
+        child.on('close', (code, sig) => {
+          if (buf) onLine(buf), (buf = '')
+          if (signal.aborted) return settle(Object.assign(new Error('cancelled'), { name: 'AbortError' }))
+          if (timedOut) return settle(fail(`claude -p took longer than ${Math.round(timeoutMs / 1000)}s and was stopped`))
+          const r = result as Record<string, any> | null // eslint-disable-line @typescript-eslint/no-explicit-any
+          if (!r) {
+            const why = firstLine(err.split('\n').reverse().find((l) => l.trim()) ?? '')
+            return settle(fail(`claude -p ${sig ? `was killed (${sig})` : `exited with code ${code}`} without a result${why ? `: ${why}` : ''}`))
+          }
+          const u = (r.usage ?? {}) as Record<string, number>
           const usage: Usage = { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0, cacheRead: u.cache_read_input_tokens ?? 0, cacheCreation: u.cache_creation_input_tokens ?? 0 }
-          hooks.onUsage?.(usage)
-          if (parsed.is_error) return reject(new Error(`claude -p failed: ${String(parsed.result ?? parsed.subtype ?? 'error')}`))
-          let input = parsed.structured_output
-          if (input === undefined && typeof parsed.result === 'string') {
+          const final = usage.input + usage.output + usage.cacheRead + usage.cacheCreation > 0 ? usage : total()
+          hooks.onUsage?.(final)
+          if (r.structured_output !== undefined && r.structured_output !== null && !r.is_error) return settle(null, { input: r.structured_output, usage: final, model })
+          if (schemaError) return settle(fail(`bad answer: it does not fit the schema (${schemaError})`, 'bad-answer'))
+          if (r.is_error || code !== 0) {
+            if (r.subtype === 'error_max_turns') return settle(fail(`bad answer: claude -p reached its turn limit (${maxTurns}) without a structured answer`, 'bad-answer'))
+            const why = firstLine(typeof r.result === 'string' && r.result ? r.result : Array.isArray(r.errors) && r.errors.length ? r.errors.join('; ') : String(r.subtype ?? `exit ${code}`))
+            return settle(fail(`claude -p failed: ${why}`))
+          }
+          // no structured output: older versions put the JSON in `result`
+          if (typeof r.result === 'string') {
             try {
-              input = JSON.parse(parsed.result)
+              const input = JSON.parse(r.result)
+              if (input && typeof input === 'object') return settle(null, { input, usage: final, model })
             } catch {
-              return reject(Object.assign(new Error('bad answer: claude -p returned text, not the JSON asked for'), { code: 'bad-answer' }))
+              /* text, reported below */
             }
           }
-          resolve({ input, usage, model: req.model })
+          settle(fail(`bad answer: claude -p returned no structured output${typeof r.result === 'string' && r.result.trim() ? ` (it answered: "${firstLine(r.result).slice(0, 120)}")` : ''}`, 'bad-answer'))
         })
         child.stdin.end(`${req.shared}\n\n${req.instructions}`)
       })

@@ -3,7 +3,7 @@
  * JSON goes to stdout, warnings to stderr; bad arguments exit non-zero with a one-line reason.
  */
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { DifficultySchema, parseNumberedList, RunSettingsSchema, type Difficulty } from '../../shared/runs'
 import { checkClaude } from '../runs/claude'
@@ -16,6 +16,10 @@ import { dispatch } from '../app/dispatch'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
+import type { Analysis, AnalystStatusInfo } from '../../shared/analysis'
+import type { ExportPlan, ExportResult } from '../skills/export'
+import type { Skill } from '../../shared/skills'
+import type { SkillView } from '../../shared/contract'
 
 export interface CliIo {
   out: (text: string) => void
@@ -37,8 +41,15 @@ commands:
                                     run a batch of claude -p headless; prints where its results are
                                     (task: JSON {name, text, templateDir?} or a text file; variations:
                                     JSON [{difficulty, prompt}] or a numbered list)
+  analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--json]
+                                    four analysts over a batch's graded runs (batch id or name), merged
+                                    into a skill; progress on stderr; Ctrl+C cancels. Exit 1 unless done
+  export <skill> <folder> [--dry-run] [--json]
+                                    write a skill (id or name) into a project folder's .claude/;
+                                    --dry-run prints what would be written and writes nothing
 
-environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the app's data folder)`
+environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the app's data folder),
+  ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (model access for analyze --via api)`
 
 class UsageError extends Error {}
 
@@ -145,9 +156,93 @@ async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], i
   return reply.value as T
 }
 
+/** A batch by its id, or by its exact name (several batches of that name: say which ids). */
+function findBatch(service: Service, arg: string): string {
+  const batches = service.store.db.data.batches
+  if (batches[arg]) return arg
+  const named = Object.values(batches).filter((b) => b.name === arg)
+  if (named.length > 1) throw new UsageError(`several batches are named ${JSON.stringify(arg)}: give one of their ids (${named.map((b) => b.id).join(', ')})`)
+  if (!named.length) throw new Error(`no such batch: ${arg}`)
+  return named[0].id
+}
+
+/** A skill by its id, or by its front-matter name (several skills of that name: say which ids). */
+function findSkill(service: Service, arg: string): Skill {
+  const skills = service.store.db.data.skills
+  if (skills[arg]) return skills[arg]
+  const named = Object.values(skills).filter((s) => s.frontMatter.name === arg)
+  if (named.length > 1) throw new UsageError(`several skills are named ${JSON.stringify(arg)}: give one of their ids (${named.map((s) => s.id).join(', ')})`)
+  if (!named.length) throw new Error(`no such skill: ${arg}`)
+  return named[0]
+}
+
+const tokensOf = (a: AnalystStatusInfo) => a.usage.input + a.usage.output + a.usage.cacheRead + a.usage.cacheCreation
+const analystLine = (a: AnalystStatusInfo) =>
+  `${a.kind} analyst: ${a.state}` +
+  (a.state === 'queued' ? '' : ` (${tokensOf(a).toLocaleString('en-US')} tokens, $${a.costUsd.toFixed(2)}${a.attempt > 1 ? `, attempt ${a.attempt}` : ''})`) +
+  (a.state === 'failed' && a.error ? `: ${a.error.split('\n')[0]}` : '')
+
+async function analyzeBatch(
+  service: Service,
+  batchArg: string,
+  o: { via?: 'api' | 'claude-cli'; model?: string; mergeModel?: string; claude?: string },
+  io: CliIo
+): Promise<{ analysis: Analysis; skill: SkillView | null }> {
+  const batchId = findBatch(service, batchArg)
+  // This process starts one analysis: every progress event of this batch is it.
+  const seen = new Map<string, string>()
+  let phase = ''
+  const off = service.hub.subscribe((event, payload) => {
+    if (event !== 'analysisProgress') return
+    const a = (payload as { analysis: Analysis }).analysis
+    if (a.batchId !== batchId) return
+    for (const s of a.analysts) {
+      if (seen.get(s.kind) === s.state) continue
+      // the first report is every analyst queued: say nothing until one moves
+      if (!seen.has(s.kind) && s.state === 'queued') {
+        seen.set(s.kind, s.state)
+        continue
+      }
+      seen.set(s.kind, s.state)
+      io.err(analystLine(s))
+    }
+    if (a.state === 'merging' && phase !== 'merging') io.err('merging the rules into a skill')
+    phase = a.state
+  })
+  // Ctrl+C cancels the analysis (once it has an id); the analysts stop and it ends as cancelled.
+  let id: string | null = null
+  let stopRequested = false
+  let finished = false
+  const cancel = () => {
+    if (id && !finished) void call(service, 'cancelAnalysis', { analysisId: id }).catch(() => {})
+  }
+  void io.untilStopped?.then(() => {
+    stopRequested = true
+    cancel()
+  })
+  try {
+    const started = await call<Analysis>(service, 'startAnalysis', {
+      batchId,
+      ...(o.via ? { via: o.via } : {}),
+      ...(o.model ? { model: o.model } : {}),
+      ...(o.mergeModel ? { mergeModel: o.mergeModel } : {}),
+      ...(o.claude ? { claudePath: o.claude } : {})
+    })
+    id = started.id
+    if (stopRequested) cancel()
+    await service.analysisIdle(id)
+  } finally {
+    finished = true
+    off()
+  }
+  const analysis = await call<Analysis>(service, 'getAnalysis', { analysisId: id })
+  const skill = analysis.skillId ? await call<SkillView>(service, 'getSkill', { skillId: analysis.skillId }) : null
+  return { analysis, skill }
+}
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
-  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--claude', '--help', '-h', '--version', '-v'])
+  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--merge-model', '--via', '--claude', '--dry-run', '--help', '-h', '--version', '-v'])
   const args: string[] = []
   const loose: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -170,7 +265,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         concurrency: { type: 'string' },
         'max-turns': { type: 'string' },
         model: { type: 'string' },
+        'merge-model': { type: 'string' },
+        via: { type: 'string' },
         claude: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false }
       }
@@ -197,14 +295,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const want = (n: number, what: string) => {
       if (rest.length !== n) throw new UsageError(rest.length < n ? `${command} needs ${what}` : `${command}: unexpected argument ${rest[n]}`)
     }
-    const known = ['projects', 'sessions', 'trace', 'index', 'web', 'run']
+    const known = ['projects', 'sessions', 'trace', 'index', 'web', 'run', 'analyze', 'export']
     if (!known.includes(command)) throw new UsageError(`unknown command: ${command} (try --help)`)
     let port: number | undefined
     if (command === 'web' && values.port !== undefined) {
       port = Number(values.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not ${values.port}`)
     }
-    want(command === 'sessions' || command === 'trace' ? 1 : 0, command === 'sessions' ? 'a project' : 'a session id')
+    const needs: Record<string, [number, string]> = {
+      sessions: [1, 'a project'],
+      trace: [1, 'a session id'],
+      analyze: [1, 'a batch (its id or name)'],
+      export: [2, 'a skill (its id or name) and a folder']
+    }
+    want(...(needs[command] ?? [0, '']))
+    if (values.via !== undefined && values.via !== 'api' && values.via !== 'claude-cli') throw new UsageError(`--via takes api or claude-cli, not ${values.via}`)
     const int = (name: string, v: string | undefined, min: number, max: number) => {
       if (v === undefined) return undefined
       const n = Number(v)
@@ -269,6 +374,48 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const batch = await runBatch(service, runOpts!, { model: values.model, claude: values.claude }, io)
         print(batch, () => batch.runs.map((r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${r.workspace ?? ''}`).join('\n') + `\nresults: ${batch.dataDir}`)
         if (batch.runs.some((r) => r.state !== 'done')) return finish(1)
+        break
+      }
+      case 'analyze': {
+        const got = await analyzeBatch(service, rest[0], { via: values.via as 'api' | 'claude-cli' | undefined, model: values.model, mergeModel: values['merge-model'], claude: values.claude }, io)
+        const { analysis, skill } = got
+        for (const w of analysis.warnings) io.err(`warning: ${w}`)
+        print(got, () => {
+          const lines = [`analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`]
+          if (skill) {
+            const count = (t: string) => skill.skill.rules.filter((r) => r.tier === t).length
+            lines.push(`skill ${skill.skill.id} (${skill.skill.frontMatter.name}): ${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`)
+            if (skill.problems.length) lines.push(`not valid for export yet: ${skill.problems.join('; ')}`)
+          }
+          return lines.join('\n')
+        })
+        if (analysis.state !== 'done') {
+          const why = analysis.state === 'cancelled' ? 'cancelled' : analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state
+          io.err(`trace2skill: the analysis ${analysis.state === 'cancelled' ? 'was cancelled' : `${analysis.state}: ${why}`}`)
+          return finish(1)
+        }
+        break
+      }
+      case 'export': {
+        const skill = findSkill(service, rest[0])
+        const folder = resolve(rest[1])
+        const st = await stat(folder).catch(() => null)
+        if (!st) throw new Error(`export folder does not exist: ${folder}`)
+        if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
+        if (values['dry-run']) {
+          const plan = await call<ExportPlan>(service, 'planSkillExport', { skillId: skill.id, folder })
+          print(plan, () => [...plan.files.map((f) => `${f.status}\t${f.path}`), `dry run: nothing written to ${plan.folder}`].join('\n'))
+        } else {
+          const done = await call<ExportResult>(service, 'exportSkill', { skillId: skill.id, folder })
+          print(done, () =>
+            [
+              ...done.written.map((p) => `written\t${p}`),
+              ...done.unchanged.map((p) => `unchanged\t${p}`),
+              ...done.backups.map((b) => `backup\t${b.path} -> ${b.backup}`),
+              `exported ${skill.frontMatter.name} to ${done.folder}`
+            ].join('\n')
+          )
+        }
         break
       }
       case 'web': {

@@ -10,6 +10,8 @@ import { TaskList, TaskPage } from './components/Tasks'
 import { BatchPage } from './components/BatchPage'
 import { Gallery, ReviewDeck } from './components/Review'
 import { CompareView } from './components/Compare'
+import { AnalyzePage } from './components/Analyze'
+import { SkillList, SkillPage } from './components/Skill'
 import { go, typing, useAsync, useHashRoute } from './lib/hooks'
 
 export function App() {
@@ -37,8 +39,11 @@ export function App() {
           trace2skill
         </a>
         <nav className="mainnav">
-          <a href="#/tasks" data-testid="nav-tasks" className={['tasks', 'task', 'batch', 'review', 'gallery', 'compare'].includes(route[0]) ? 'active' : ''}>
+          <a href="#/tasks" data-testid="nav-tasks" className={['tasks', 'task', 'batch', 'review', 'gallery', 'compare', 'analyze'].includes(route[0]) ? 'active' : ''}>
             Tasks &amp; runs
+          </a>
+          <a href="#/skills" data-testid="nav-skills" className={route[0] === 'skills' || route[0] === 'skill' ? 'active' : ''}>
+            Skills
           </a>
         </nav>
         <div className="side-label">Claude Code projects</div>
@@ -54,7 +59,13 @@ export function App() {
         ) : route[0] === 'task' && route[1] ? (
           <TaskPage taskId={route[1]} />
         ) : route[0] === 'review' && route[1] ? (
-          <ReviewDeck batchId={route[1]} start={route[2] ? Number(route[2]) : undefined} />
+          <ReviewDeck batchId={route[1]} start={route[2] ? Number(route[2]) : undefined} line={route[3] === 'line' && route[4] ? Number(route[4]) : undefined} />
+        ) : route[0] === 'analyze' && route[1] ? (
+          <AnalyzePage batchId={route[1]} />
+        ) : route[0] === 'skill' && route[1] ? (
+          <SkillPage skillId={route[1]} />
+        ) : route[0] === 'skills' ? (
+          <SkillList />
         ) : route[0] === 'compare' && route[1] && route[2] && route[3] ? (
           <CompareView batchId={route[1]} a={route[2]} b={route[3]} />
         ) : route[0] === 'gallery' && route[1] ? (
@@ -66,7 +77,7 @@ export function App() {
             <div className="crumbs">
               <a href={`#/project/${encodeURIComponent(projectId)}`}>← Sessions</a>
             </div>
-            <TraceView projectId={projectId} sessionId={sessionId} />
+            <TraceView projectId={projectId} sessionId={sessionId} line={route[4] === 'line' && route[5] ? Number(route[5]) : undefined} />
           </>
         ) : projectId ? (
           <SessionBrowser projectId={projectId} />

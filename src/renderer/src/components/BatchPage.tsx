@@ -54,6 +54,9 @@ export function BatchPage({ batchId }: { batchId: string }) {
         <a className="button ghost-link" href={`#/gallery/${encodeURIComponent(batchId)}`}>
           Gallery
         </a>
+        <a className="button ghost-link" data-testid="open-analyze" href={`#/analyze/${encodeURIComponent(batchId)}`}>
+          Analyse →
+        </a>
       </div>
       <div className="batch-progress" data-testid="batch-progress" data-finished={finished} data-total={list.length}>
         <progress max={list.length} value={finished} aria-label="Batch progress" />

@@ -126,7 +126,7 @@ export function useBlind(): [boolean, (on: boolean) => void] {
   ]
 }
 
-export function ReviewDeck({ batchId, start }: { batchId: string; start?: number }) {
+export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: number; line?: number }) {
   const { loaded, runs, setRuns } = useBatchRuns(batchId)
   const signals = useAsync(() => api().getSignals({ batchId }), [batchId])
   const [index, setIndex] = useState(0)
@@ -156,7 +156,7 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
   const graded = gradable.filter((r) => r.feedback?.label).length
   // The run on screen is in the address, so a reload (or a link) comes back to it.
   useEffect(() => {
-    if (run) history.replaceState(null, '', `#/review/${encodeURIComponent(batchId)}/${run.number}`)
+    if (run) history.replaceState(null, '', `#/review/${encodeURIComponent(batchId)}/${run.number}${line && run.number === start ? `/line/${line}` : ''}`)
   }, [batchId, run?.number])
 
   // The latest grade per run, updated synchronously: a key pressed right after another must not
@@ -226,6 +226,9 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
           {graded} of {gradable.length} graded
         </strong>
         <a href={`#/gallery/${encodeURIComponent(batchId)}`}>Gallery</a>
+        <a href={`#/analyze/${encodeURIComponent(batchId)}`} data-testid="deck-analyze">
+          Analyse
+        </a>
         {gradable.length > 1 ? (
           <button className="ghost" onClick={() => compareWith(run)} data-testid="compare-this">
             Compare (c)
@@ -254,6 +257,11 @@ export function ReviewDeck({ batchId, start }: { batchId: string; start?: number
           </span>
         </div>
         <MetricsLine m={signals.data?.runs.find((x) => x.runId === run.id)?.metrics} />
+        {run.projectId ? (
+          <a className={line && run.number === start ? 'trace-link pointed' : 'trace-link'} href={`#/project/${encodeURIComponent(run.projectId)}/session/${encodeURIComponent(run.sessionId)}${line && run.number === start ? `/line/${line}` : ''}`} data-testid="open-trace">
+            {line && run.number === start ? `Open the trace at line ${line}, where the analyst pointed` : 'Open the trace'}
+          </a>
+        ) : null}
         <pre className="deck-prompt">{run.prompt}</pre>
         <div className={`grade grade-${run.feedback?.label ?? 'none'}`}>
           <button className={run.feedback?.label === 'good' ? 'on' : ''} onClick={() => (update({ label: 'good' }), input.current?.focus())} data-testid="grade-good">

@@ -9,11 +9,11 @@ import { defaultFilter, flattenRows, isError, matchingRows, nextIndex, traceStat
 import { ErrorLine } from './ErrorLine'
 import { EventRow } from './EventRow'
 
-export function TraceView({ projectId, sessionId }: { projectId: string; sessionId: string }) {
+export function TraceView({ projectId, sessionId, line }: { projectId: string; sessionId: string; line?: number }) {
   const trace = useAsync(() => api().getTrace({ sessionId, projectId }), [sessionId, projectId])
   if (trace.error) return <ErrorLine error={trace.error} retry={trace.reload} />
   if (!trace.data) return <div className="muted pad">Reading the session…</div>
-  return <Timeline trace={trace.data} />
+  return <Timeline trace={trace.data} line={line} />
 }
 
 /** Add this past session to a batch, to grade and analyse it like a new run. */
@@ -37,7 +37,7 @@ function ImportButton({ sessionId }: { sessionId: string }) {
   )
 }
 
-function Timeline({ trace }: { trace: Trace }) {
+function Timeline({ trace, line }: { trace: Trace; line?: number }) {
   const [open, setOpen] = useState<Set<string>>(new Set())
   const [subOpen, setSubOpen] = useState<Set<string>>(new Set())
   const [filter, setFilter] = useState<RowFilter>(defaultFilter)
@@ -75,6 +75,15 @@ function Timeline({ trace }: { trace: Trace }) {
     [rows, cursor, virtual]
   )
   const nextError = useCallback(() => jump((r) => r.type === 'event' && isError(r.event)), [jump])
+  // Opened at a line (an analyst's pointer): the step at or after it, in the main conversation.
+  useEffect(() => {
+    if (!line) return
+    const i = rows.findIndex((r) => r.type === 'event' && !r.agentId && r.event.line >= line)
+    if (i < 0) return
+    setCursor(i)
+    requestAnimationFrame(() => virtual.scrollToIndex(i, { align: 'center' }))
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [line, trace])
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

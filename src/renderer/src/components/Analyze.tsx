@@ -1,0 +1,203 @@
+/**
+ * Step 3: four analysts over a batch's graded runs, each with a live progress line (state, tokens,
+ * cost), its own cancel and retry; then the merge into a skill.
+ */
+import { useEffect, useState } from 'react'
+import type { Analysis, AnalystStatusInfo } from '@shared/analysis'
+import { api } from '../api'
+import { fmtCost, fmtTokens } from '../lib/format'
+import { go, useAsync } from '../lib/hooks'
+import { ErrorLine } from './ErrorLine'
+
+const TITLES: Record<string, string> = { error: 'Error analyst', success: 'Success analyst', structure: 'Structure analyst', edge: 'Edge analyst' }
+const FOCUS: Record<string, string> = {
+  error: 'root causes of bad runs (2+ runs)',
+  success: 'what good runs did that bad ones did not',
+  structure: 'tool sequences, step order, verification (2+ runs)',
+  edge: 'hard and adversarial runs: guards'
+}
+
+export function AnalyzePage({ batchId }: { batchId: string }) {
+  const batch = useAsync(() => api().getBatch({ batchId }), [batchId])
+  const past = useAsync(() => api().listAnalyses({ batchId }), [batchId])
+  const skills = useAsync(() => api().listSkills({}), [])
+  const access = useAsync(() => api().getModelAccess({}), [])
+  const [current, setCurrent] = useState<Analysis | null>(null)
+  const [via, setVia] = useState<'api' | 'claude-cli'>('api')
+  const [model, setModel] = useState('claude-sonnet-5-5')
+  const [deepen, setDeepen] = useState('')
+  const [pasted, setPasted] = useState<string | null>(null)
+  const [error, setError] = useState<Error | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  useEffect(() => {
+    if (!current && past.data?.length) setCurrent(past.data[0])
+  }, [past.data, current])
+  useEffect(
+    () =>
+      api().on('analysisProgress', ({ analysis }) => {
+        if (analysis.batchId === batchId) setCurrent((c) => (!c || c.id === analysis.id ? analysis : c))
+      }),
+    [batchId]
+  )
+
+  if (batch.error) return <ErrorLine error={batch.error} retry={batch.reload} />
+  if (!batch.data) return <div className="muted pad">Loading…</div>
+  const runs = batch.data.runs
+  const graded = runs.filter((r) => r.feedback?.label)
+  const running = current && (current.state === 'analysing' || current.state === 'merging')
+  const start = async () => {
+    setBusy(true)
+    setError(null)
+    try {
+      const a = await api().startAnalysis({ batchId, via, model, deepenSkillId: deepen && deepen !== 'paste' ? deepen : undefined, existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined })
+      setCurrent(a)
+    } catch (e) {
+      setError(e as Error)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <section className="page analyze" data-testid="analyze">
+      <div className="crumbs">
+        <a href={`#/batch/${encodeURIComponent(batchId)}`}>← {batch.data.batch.name}</a> · <a href={`#/gallery/${encodeURIComponent(batchId)}`}>Gallery</a>
+      </div>
+      <h1>Analyse: four analysts over {graded.length} graded runs</h1>
+      {graded.length < runs.filter((r) => r.state !== 'queued' && r.state !== 'running').length ? (
+        <div className="muted">
+          {runs.length - graded.length} runs are not graded and will be left out. <a href={`#/review/${encodeURIComponent(batchId)}`}>Grade them</a>
+        </div>
+      ) : null}
+      <div className="card analyze-form">
+        <label>
+          Model access{' '}
+          <select value={via} onChange={(e) => setVia(e.target.value as typeof via)} data-testid="analyze-via">
+            <option value="api">Anthropic API{access.data && !access.data.hasKey ? ' (no key yet)' : ''}</option>
+            <option value="claude-cli">My Claude Code login (claude -p)</option>
+          </select>
+        </label>
+        <label>
+          Model <input value={model} onChange={(e) => setModel(e.target.value)} size={22} aria-label="Model" />
+        </label>
+        <label>
+          Start from{' '}
+          <select value={deepen} onChange={(e) => setDeepen(e.target.value)} aria-label="Start from">
+            <option value="">nothing (a new skill)</option>
+            {(skills.data ?? []).map((s) => (
+              <option key={s.id} value={s.id}>
+                deepen {s.frontMatter.name}
+              </option>
+            ))}
+            <option value="paste">a SKILL.md I paste</option>
+          </select>
+        </label>
+        <button className="primary" disabled={busy || !!running || !graded.length} onClick={() => void start()} data-testid="start-analysis">
+          {running ? 'Analysing…' : 'Analyse'}
+        </button>
+        {via === 'api' && access.data && !access.data.hasKey ? <div className="muted">No API key: set ANTHROPIC_API_KEY, paste a key on the task page, or use your Claude Code login.</div> : null}
+        {deepen === 'paste' ? <textarea rows={8} value={pasted ?? ''} onChange={(e) => setPasted(e.target.value)} placeholder="Paste the SKILL.md to improve" aria-label="Existing SKILL.md" /> : null}
+        {error ? <ErrorLine error={error.message} /> : null}
+      </div>
+      {current ? <AnalysisView analysis={current} /> : null}
+      {past.data && past.data.length > 1 ? (
+        <details className="card">
+          <summary>Earlier analyses of this batch ({past.data.length})</summary>
+          {past.data.map((a) => (
+            <div key={a.id}>
+              <button className="ghost" onClick={() => setCurrent(a)}>
+                {new Date(a.createdAt).toLocaleString()} · {a.state} · {a.model}
+              </button>
+            </div>
+          ))}
+        </details>
+      ) : null}
+    </section>
+  )
+}
+
+function AnalysisView({ analysis: a }: { analysis: Analysis }) {
+  const [error, setError] = useState<Error | null>(null)
+  const act = (p: Promise<unknown>) => void p.catch((e: Error) => setError(e))
+  const total = a.analysts.reduce((n, s) => n + s.costUsd, 0) + a.merge.costUsd
+  const c = a.context
+  return (
+    <div className="card analysis" data-testid="analysis" data-state={a.state}>
+      <div className="analysis-head">
+        <strong>{a.state === 'analysing' ? 'Analysing' : a.state === 'merging' ? 'Merging the rules' : a.state}</strong>
+        <span className="muted">
+          {c.runs} runs · condensed to {fmtTokens(c.tokens)} tokens from {fmtTokens(c.rawTokens)}
+          {c.level > 0 || c.stepsOmitted ? ` (cut: ${fmtTokens(Math.round(c.charsCut / 4))} tokens of long texts${c.stepsOmitted ? `, ${c.stepsOmitted} steps` : ''})` : ''}
+          {c.chunks > 1 ? ` · in ${c.chunks} groups` : ''} · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model} · {fmtCost(total)}
+        </span>
+        {a.state === 'analysing' ? (
+          <button onClick={() => act(api().cancelAnalysis({ analysisId: a.id }))} data-testid="cancel-analysis">
+            Cancel all
+          </button>
+        ) : null}
+      </div>
+      {a.analysts.map((s) => (
+        <AnalystLine key={s.kind} s={s} analysis={a} act={act} />
+      ))}
+      <div className="analyst-line" data-testid="merge-line" data-state={a.merge.state}>
+        <strong>Merge</strong> <span className={`badge state-${a.merge.state}`}>{a.merge.state}</span> <span className="muted">{a.merge.error ?? 'groups rules that say the same thing; the app tiers them by evidence'}</span>
+      </div>
+      {a.warnings.length ? (
+        <ul className="warnings">
+          {a.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      ) : null}
+      {a.skillId ? (
+        <button className="primary" onClick={() => go('skill', a.skillId!)} data-testid="open-skill">
+          Open the skill →
+        </button>
+      ) : null}
+      {error ? <ErrorLine error={error.message} /> : null}
+    </div>
+  )
+}
+
+function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Analysis; act: (p: Promise<unknown>) => void }) {
+  const idle = analysis.state !== 'analysing' && analysis.state !== 'merging'
+  return (
+    <div className="analyst-line" data-testid="analyst-line" data-kind={s.kind} data-state={s.state}>
+      <strong>{TITLES[s.kind]}</strong> <span className={`badge state-${s.state}`}>{s.state}</span>
+      <span className="muted">
+        {s.state === 'waiting' ? 'starts when the first has begun (shared cache)' : FOCUS[s.kind]}
+        {s.chunks ? ` · ${s.chunksDone}/${s.chunks} groups` : ''}
+      </span>
+      <span className="nums">
+        {fmtTokens(s.usage.input + s.usage.cacheRead + s.usage.cacheCreation)} in{s.usage.cacheRead ? ` (${fmtTokens(s.usage.cacheRead)} cached)` : ''} · {fmtTokens(s.usage.output)} out · {fmtCost(s.costUsd)}
+      </span>
+      {s.state === 'done' ? (
+        <span>
+          {s.rules.length} rule{s.rules.length === 1 ? '' : 's'}
+          {s.setAside.length ? `, ${s.setAside.length} set aside` : ''}
+        </span>
+      ) : null}
+      {s.error && s.state !== 'cancelled' ? <span className="error-text">{s.error}</span> : null}
+      {s.state === 'streaming' || s.state === 'waiting' ? (
+        <button className="ghost" onClick={() => act(api().cancelAnalyst({ analysisId: analysis.id, kind: s.kind }))}>
+          Cancel
+        </button>
+      ) : null}
+      {idle && (s.state === 'failed' || s.state === 'cancelled') ? (
+        <button onClick={() => act(api().retryAnalyst({ analysisId: analysis.id, kind: s.kind }))} data-testid="retry-analyst">
+          Retry
+        </button>
+      ) : null}
+      {s.setAside.length ? (
+        <details className="set-aside">
+          <summary>Set aside ({s.setAside.length})</summary>
+          {s.setAside.map((x) => (
+            <div key={x.rule.id}>
+              <q>{x.rule.rule}</q> <span className="muted">({x.rule.evidence.join(', ')}): {x.why}</span>
+            </div>
+          ))}
+        </details>
+      ) : null}
+    </div>
+  )
+}
