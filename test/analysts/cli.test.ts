@@ -248,4 +248,21 @@ describe('trace2skill analyze and export', () => {
     expect(line).toContain(out.skill!.skill.id)
     expect(await readdir(folder)).toEqual([])
   })
+
+  it('refuses to export a skill that is not valid, in one line, writing nothing', async () => {
+    const service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: {} })
+    try {
+      const bad = await service.handlers.saveSkill({ skillId: out.skill!.skill.id, patch: { frontMatter: { name: 'Landing Page', description: 'x' } } })
+      expect(bad.problems.length).toBeGreaterThan(0)
+    } finally {
+      await service.dispose()
+    }
+    const folder = await mkdtemp(join(tmpdir(), 't2s-cli-invalid-'))
+    for (const extra of [[], ['--dry-run']]) {
+      const r = await cli(['export', out.skill!.skill.id, folder, ...extra])
+      expect(r.code, r.stderr).toBe(1)
+      expect(oneLine(r)).toMatch(/the skill is not valid yet/)
+      expect(await readdir(folder)).toEqual([])
+    }
+  })
 })

@@ -2,6 +2,11 @@
  * A scripted model for the analysts and the merge (used by tests, e2e and the benchmark): answers
  * `propose_rules` per analyst (named in the request's instructions) and `merge_rules` by grouping
  * rules with the same wording. Behaviours: an overload (529) before answering, a malformed answer.
+ *
+ * Requests from the real `claude -p --json-schema` (the claudeCliModel port) are answered too: claude
+ * offers one tool, `StructuredOutput`, with the schema as its input_schema, and no tool_choice; the
+ * analyst (or the merge) is named in the prompt text. The answer is a StructuredOutput call with the
+ * same input. claude's side requests (titles and such) get plain text.
  */
 import type { ProposedRule } from '../../src/shared/skills'
 import type { Reply, Script } from './model-server'
@@ -9,19 +14,49 @@ import type { Reply, Script } from './model-server'
 type Kind = 'error' | 'success' | 'structure' | 'edge'
 export type AnalystBehaviour = { rules: ProposedRule[]; overloadFirst?: boolean; malformed?: boolean; chunkDelayMs?: number; delayMs?: number }
 
+const ANALYST_RE = /You are the (error|success|structure|edge) analyst/
+
 export const kindOf = (body: any): Kind | null => { // eslint-disable-line @typescript-eslint/no-explicit-any
   const blocks = body?.messages?.[0]?.content
   const last = Array.isArray(blocks) ? blocks[blocks.length - 1]?.text : typeof blocks === 'string' ? blocks : ''
-  const m = /You are the (error|success|structure|edge) analyst/.exec(String(last ?? ''))
+  // claude -p puts its own <system-reminder> blocks before the prompt; the prompt stays last, but
+  // look through the first message's other text blocks too
+  const m = ANALYST_RE.exec(String(last ?? '')) ?? ANALYST_RE.exec(firstMessageText(body))
   return m ? (m[1] as Kind) : null
 }
 
+/** All the text of the first (user) message. */
+export const firstMessageText = (body: any): string => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const blocks = body?.messages?.[0]?.content
+  return Array.isArray(blocks) ? blocks.map((c: { text?: unknown }) => (typeof c?.text === 'string' ? c.text : '')).join('\n') : typeof blocks === 'string' ? blocks : ''
+}
+
+/** The name of the tool claude -p offers for `--json-schema`. */
+export const STRUCTURED_OUTPUT_TOOL = 'StructuredOutput'
+
+/** Whether a request comes from `claude -p --json-schema`: its structured-output tool is offered. */
+export const isClaudeStructured = (body: any): boolean => // eslint-disable-line @typescript-eslint/no-explicit-any
+  Array.isArray(body?.tools) && body.tools.some((t: { name?: string }) => t?.name === STRUCTURED_OUTPUT_TOOL)
+
 const toolName = (body: any): string | undefined => body?.tool_choice?.name ?? body?.tools?.[0]?.name // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What the request asks for: the tool to answer with, and which of the two scripted tasks it is. */
+function askOf(body: any): { task: 'propose_rules' | 'merge_rules'; answerWith: string } | null { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const tool = toolName(body)
+  if (tool === 'propose_rules' || tool === 'merge_rules') return { task: tool, answerWith: tool }
+  if (isClaudeStructured(body)) {
+    // claude: the analyst or the merge is named in the prompt; anything else is a side request
+    if (kindOf(body)) return { task: 'propose_rules', answerWith: STRUCTURED_OUTPUT_TOOL }
+    if (/Answer only by calling merge_rules/.test(firstMessageText(body))) return { task: 'merge_rules', answerWith: STRUCTURED_OUTPUT_TOOL }
+  }
+  return null
+}
 
 export function analystScript(behaviour: Partial<Record<Kind, AnalystBehaviour>>, opts: { skillName?: string; mergeDelayMs?: number } = {}): Script {
   const seen = new Map<Kind, number>()
   return ({ body }) => {
-    const tool = toolName(body)
+    const ask = askOf(body)
+    const tool = ask?.task
     if (tool === 'propose_rules') {
       const kind = kindOf(body)
       if (!kind) return { error: { status: 400, type: 'invalid_request_error', message: 'scripted analysts: no analyst named' } }
@@ -30,11 +65,11 @@ export function analystScript(behaviour: Partial<Record<Kind, AnalystBehaviour>>
       seen.set(kind, n)
       if (b.overloadFirst && n === 1) return { error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } }
       const input = b.malformed ? { rules: [{ rule: 'Do things', evidence: 'all of them' }] } : { rules: b.rules }
-      return { toolUses: [{ name: 'propose_rules', input }], chunkDelayMs: b.chunkDelayMs, delayMs: b.delayMs } as Reply
+      return { toolUses: [{ name: ask!.answerWith, input }], chunkDelayMs: b.chunkDelayMs, delayMs: b.delayMs } as Reply
     }
     if (tool === 'merge_rules') {
       // group ids whose rule text is the same (case and punctuation aside)
-      const text: string = body.messages[0].content.map((c: { text?: string }) => c.text ?? '').join('\n')
+      const text = firstMessageText(body)
       const lines = [...text.matchAll(/^(\S+) \[(\w+)\] runs [\d, ]+: (.*)$/gm)]
       const groups = new Map<string, { members: string[]; wording: string }>()
       for (const [, id, , rule] of lines) {
@@ -56,7 +91,7 @@ export function analystScript(behaviour: Partial<Record<Kind, AnalystBehaviour>>
         delayMs: opts.mergeDelayMs,
         toolUses: [
           {
-            name: 'merge_rules',
+            name: ask!.answerWith,
             input: {
               groups: list,
               contradictions,
