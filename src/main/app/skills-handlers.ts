@@ -204,12 +204,19 @@ export function createSkillsHandlers(ctx: SkillsContext) {
     const taskInfo = { name: task?.name ?? data().batches[a0.batchId]?.name ?? 'task', text: task?.text ?? '' }
     const numbers = new Set(list.map((r) => r.number))
     let pending: Promise<void> = Promise.resolve()
+    let scheduled = false
     const publish = () => {
-      // status changes come fast while streaming: write them in order, never two at once
+      // Status changes come fast while streaming: one write at a time, and changes that arrive
+      // meanwhile are folded into the next one (it reads the fleets' state when it runs).
+      if (scheduled) return
+      scheduled = true
       pending = pending.then(async () => {
+        scheduled = false
         const a = analysisOf(analysisId)
         if (a.state !== 'analysing') return
         await save({ ...a, analysts: ANALYSTS.map((k) => aggregate(k, fleets)) })
+      }).catch(() => {
+        /* a failed progress write is retried by the next change, and the final state is written anyway */
       })
     }
     const fleets = chunks.map(
