@@ -1,0 +1,77 @@
+/**
+ * Beyond one context: more than 30 runs are analysed in groups in parallel, and the groups' rules are
+ * consolidated by the merge, so the person sees one skill with the union of the evidence.
+ */
+import { randomUUID } from 'node:crypto'
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createService, type Service } from '../../src/main/app/service'
+import type { Analysis } from '../../src/shared/analysis'
+import { analystScript, kindOf } from '../support/analyst-script'
+import { startModelServer, type ModelServer } from '../support/model-server'
+
+const FIXTURE = join(__dirname, '..', 'fixtures', 'cli-2.1.330', '4eb0f224-a19d-446d-aeaa-fa64d85123bd.jsonl')
+const RUNS = 35
+
+describe('more runs than one context holds', () => {
+  let server: ModelServer
+  let service: Service
+  let analysis: Analysis
+
+  beforeAll(async () => {
+    const merge = analystScript({})
+    server = await startModelServer((req) => {
+      if (req.body?.tool_choice?.name !== 'propose_rules') return merge(req)
+      // each group's analyst cites the first two runs it was shown
+      const shown = [...String(req.body.messages[0].content[0].text).matchAll(/^=== Run (\d+)/gm)].map((m) => Number(m[1]))
+      const kind = kindOf(req.body)
+      const text = kind === 'edge' ? 'Before finishing, verify the page opens' : 'Run the build before finishing'
+      return { toolUses: [{ name: 'propose_rules', input: { rules: [{ rule: text, evidence: shown.slice(0, 2), priority: 'high', reason: `runs ${shown.slice(0, 2).join(', ')}` }] } }] }
+    })
+    const configDir = await mkdtemp(join(tmpdir(), 't2s-scale-claude-'))
+    const dataDir = await mkdtemp(join(tmpdir(), 't2s-scale-data-'))
+    const project = join(configDir, 'projects', '-tmp-scale')
+    await mkdir(project, { recursive: true })
+    const ids = Array.from({ length: RUNS }, () => randomUUID())
+    for (const id of ids) await copyFile(FIXTURE, join(project, `${id}.jsonl`))
+    service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: server.url } })
+    const batch = await service.handlers.importSessions({ name: 'many', sessions: ids.map((sessionId) => ({ sessionId })) })
+    const { runs } = await service.handlers.getBatch({ batchId: batch.id })
+    for (const r of runs) await service.handlers.saveFeedback({ runId: r.id, label: r.number % 2 ? 'good' : 'bad', text: `run ${r.number}` })
+    analysis = await service.handlers.startAnalysis({ batchId: batch.id })
+    await service.analysisIdle(analysis.id)
+    analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
+  }, 120_000)
+  afterAll(async () => {
+    await service?.dispose()
+    await server?.close()
+  })
+
+  it('analyses the runs in groups, each group seeing only its own runs', () => {
+    expect(analysis.state).toBe('done')
+    expect(analysis.context.chunks).toBe(4)
+    expect(analysis.warnings).toContain(`${RUNS} runs were analysed in 4 groups; their rules were consolidated.`)
+    const requests = server.requests.filter((r) => r.body?.tool_choice?.name === 'propose_rules')
+    expect(requests).toHaveLength(16)
+    const seen = requests.map((r) => [...String(r.body.messages[0].content[0].text).matchAll(/^=== Run (\d+)/gm)].map((m) => Number(m[1])))
+    // every run is in exactly one group (per analyst), and no group holds more than 10
+    const errorGroups = requests.map((r, i) => (kindOf(r.body) === 'error' ? seen[i] : null)).filter((x): x is number[] => !!x)
+    expect(errorGroups.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: RUNS }, (_, i) => i + 1))
+    expect(Math.max(...errorGroups.map((g) => g.length))).toBeLessThanOrEqual(10)
+    for (const a of analysis.analysts) expect(a).toMatchObject({ state: 'done', chunks: 4, chunksDone: 4 })
+  })
+
+  it('consolidates the groups\' rules into one rule with the union of their runs', async () => {
+    const { skill } = await service.handlers.getSkill({ skillId: analysis.skillId! })
+    const build = skill.rules.find((r) => r.text === 'Run the build before finishing')!
+    // 3 analysts x 4 groups x 2 runs each, the same 8 runs per analyst: the union is those 8 -> core
+    expect(build.evidence).toHaveLength(8)
+    expect(build.tier).toBe('core')
+    expect(build.sources).toHaveLength(12)
+    expect(build.analysts).toEqual(['error', 'success', 'structure'])
+    const guard = skill.rules.find((r) => r.text.startsWith('Before finishing'))!
+    expect(guard).toMatchObject({ guard: true, tier: 'core' })
+  })
+})
