@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net'
 import { dispatch, type EventHub, type Handlers } from '../app/dispatch'
 import { isAllowedOrigin, isInside, isLoopbackHost, sameToken } from '../app/guards'
 
-const MAX_BODY = 1024 * 1024
+// the largest request (a skill saved with its text and rules) stays well under this
+const MAX_BODY = 8 * 1024 * 1024
 const COOKIE = 't2s_token'
 
 export const CSP =
