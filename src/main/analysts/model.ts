@@ -148,6 +148,7 @@ export function claudeCliModel(opts: { claudePath?: string; env?: NodeJS.Process
         let model = req.model
         let result: Record<string, unknown> | null = null
         let schemaError = ''
+        let refused = ''
         let err = ''
         let buf = ''
         const onLine = (line: string) => {
@@ -181,6 +182,9 @@ export function claudeCliModel(opts: { claudePath?: string; env?: NodeJS.Process
               const text = typeof c?.content === 'string' ? c.content : Array.isArray(c?.content) ? c.content.map((x: { text?: string }) => x.text ?? '').join(' ') : ''
               if (c?.type === 'tool_result' && c.is_error && /does not match required schema/i.test(text)) schemaError = firstLine(text.replace(/^.*?does not match required schema:\s*/i, ''))
             }
+          } else if (m.type === 'system' && m.subtype === 'api_retry' && (m.error_status === 401 || m.error_status === 403) && Number(m.attempt) >= 2) {
+            // claude retries a refused login ten times over minutes; once is enough to know
+            if (!refused) (refused = `the Claude Code login was refused (${m.error_status}${m.error ? ` ${m.error}` : ''}): run \`claude\` and /login, then try again`), void killTree(child)
           } else if (m.type === 'result') {
             result = m
           }
@@ -205,6 +209,7 @@ export function claudeCliModel(opts: { claudePath?: string; env?: NodeJS.Process
         child.on('close', (code, sig) => {
           if (buf) onLine(buf), (buf = '')
           if (signal.aborted) return settle(Object.assign(new Error('cancelled'), { name: 'AbortError' }))
+          if (refused) return settle(fail(refused, 'claude-login'))
           if (timedOut) return settle(fail(`claude -p took longer than ${Math.round(timeoutMs / 1000)}s and was stopped`))
           const r = result as Record<string, any> | null // eslint-disable-line @typescript-eslint/no-explicit-any
           if (!r) {
