@@ -74,7 +74,7 @@ export function createModelAccess(store: Store, secrets: SecretStore, env: NodeJ
   }
   const modelAccess = async (): Promise<ModelAccess> => {
     const a = await access()
-    if (!a.key) throw fail('No Anthropic API key: set ANTHROPIC_API_KEY, or paste a key in Settings (or paste your variations as a numbered list).', 'no-api-key')
+    if (!a.key) throw fail('No Anthropic API key: set ANTHROPIC_API_KEY or paste a key on a task page (variations can also be pasted as a numbered list, and analysts can run through your Claude Code login).', 'no-api-key')
     return { apiKey: a.key, baseURL: a.baseUrl ?? undefined }
   }
   return { access, modelAccess }

@@ -25,6 +25,7 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
   const [current, setCurrent] = useState<Analysis | null>(null)
   const [via, setVia] = useState<'api' | 'claude-cli'>('api')
   const [model, setModel] = useState('claude-sonnet-5-5')
+  const [mergeModel, setMergeModel] = useState('')
   const [deepen, setDeepen] = useState('')
   const [pasted, setPasted] = useState<string | null>(null)
   const [error, setError] = useState<Error | null>(null)
@@ -50,7 +51,7 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
     setBusy(true)
     setError(null)
     try {
-      const a = await api().startAnalysis({ batchId, via, model, deepenSkillId: deepen && deepen !== 'paste' ? deepen : undefined, existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined })
+      const a = await api().startAnalysis({ batchId, via, model, mergeModel: mergeModel.trim() || undefined, deepenSkillId: deepen && deepen !== 'paste' ? deepen : undefined, existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined })
       setCurrent(a)
     } catch (e) {
       setError(e as Error)
@@ -79,6 +80,9 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
         </label>
         <label>
           Model <input value={model} onChange={(e) => setModel(e.target.value)} size={22} aria-label="Model" />
+        </label>
+        <label>
+          Merge model <input value={mergeModel} onChange={(e) => setMergeModel(e.target.value)} size={18} placeholder="same as analysts" aria-label="Merge model" />
         </label>
         <label>
           Start from{' '}
