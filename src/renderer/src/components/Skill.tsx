@@ -95,11 +95,15 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
     else localStorage.removeItem(draftKey(skill.id))
   }, [draft, dirty, skill.id])
 
+  const plain = (d: Draft & { __k?: string }): Draft => {
+    const { __k: _ignored, ...rest } = d
+    return rest
+  }
   const undo = () => {
     const prev = past.current.pop()
     if (!prev) return
     future.current.push(draft)
-    setDraftState(prev)
+    setDraftState(plain(prev))
     bump((x) => x + 1)
   }
   const redo = () => {
@@ -174,7 +178,14 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
         <button onClick={redo} disabled={!future.current.length} title="Redo (Ctrl+Shift+Z)">
           Redo
         </button>
-        {dirty ? <span className="muted">unsaved changes (kept if you close the app)</span> : null}
+        {dirty ? (
+          <>
+            <span className="muted">unsaved changes (kept if you close the app)</span>
+            <button className="ghost" onClick={() => setDraft(saved)} title="Back to the saved version (Undo brings your edits back)" data-testid="discard-edits">
+              Discard edits
+            </button>
+          </>
+        ) : null}
         {error ? <ErrorLine error={error.message} /> : null}
       </div>
 
