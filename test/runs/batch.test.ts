@@ -174,6 +174,36 @@ describe('a batch of real claude -p runs', () => {
     expect(one.diff).toMatch(/^-<header><h1>Acme Rockets<\/h1>/m)
   }, 60_000)
 
+  it('a cancel the moment a run turns "running" ends it (before or just after claude starts)', async () => {
+    const task = await service.handlers.saveTask({ name: 'Cancel race', text: 'Take your time.' })
+    await service.handlers.saveVariations({ taskId: task.id, variations: [{ difficulty: 'easy', prompt: prompt('slow', 'race 1') }, { difficulty: 'easy', prompt: prompt('slow', 'race 2') }] })
+    const batch = await service.handlers.createBatch({ taskId: task.id, settings: { concurrency: 2, maxTurns: 50, claudePath: CLAUDE_BIN, timeoutMs: 120_000, permission: 'accept-edits', allowedTools: ['Bash'], repeats: 1 } })
+    const cancels: Promise<unknown>[] = []
+    let first = true
+    const off = service.hub.subscribe((event, payload) => {
+      const r = (payload as { run: Run }).run
+      if (event !== 'runProgress' || r.batchId !== batch.id || r.state !== 'running' || cancels.length >= 2) return
+      if (first) {
+        // in the same tick as the event: before claude is spawned
+        first = false
+        cancels.push(service.handlers.cancelRun({ runId: r.id }))
+      } else {
+        // a moment later: while its pid is being saved
+        cancels.push(new Promise((ok) => setImmediate(ok)).then(() => service.handlers.cancelRun({ runId: r.id })))
+      }
+    })
+    await service.handlers.startBatch({ batchId: batch.id })
+    await waitFor(() => (cancels.length === 2 ? true : undefined))
+    await Promise.all(cancels)
+    await service.runner.idle(batch.id)
+    off()
+    const { runs: list } = await service.handlers.getBatch({ batchId: batch.id })
+    expect(list.map((r) => r.state)).toEqual(['cancelled', 'cancelled'])
+    // stopped at once, not left to run on to its turn limit of 50
+    for (const r of list) expect(r.progress.turns).toBeLessThan(10)
+    expect(survivors(list.map((r) => r.sessionId))).toEqual([])
+  }, 30_000)
+
   it('a runner killed mid-batch: on the next start, finished runs are intact and the rest are interrupted', async () => {
     const dir = await mkdtemp(join(tmpdir(), 't2s-kill-'))
     const data = join(dir, 'data')

@@ -181,7 +181,18 @@ export class BatchRunner {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true // its own process group: cancel ends the whole tree
     })
+    // Listen before anything is awaited: a claude that fails at once must not exit unheard (its
+    // 'close' or 'error' would be missed, and the run would stay "running" for ever).
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      child.on('error', (err) => {
+        stderr += `\n${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `\`${settings.claudePath || 'claude'}\` was not found` : err.message}`
+        resolve({ code: -1, signal: null })
+      })
+      child.on('close', (c, s) => resolve({ code: c, signal: s }))
+    })
     live.child = child
+    // cancelled while the workspace was being readied: end it at once
+    if (live.cancelled) void killTree(child)
     this.procs.set(batch.id, (this.procs.get(batch.id) ?? 0) + 1)
     if (child.pid) await this.d.store.update((data) => void (data.runs[id].pid = child.pid))
     let pending = ''
@@ -211,13 +222,7 @@ export class BatchRunner {
       r.progress = { ...tracker.progress, elapsedMs: Date.now() - started }
       this.emitRun(r)
     }, 1000)
-    const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-      child.on('error', (err) => {
-        stderr += `\n${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `\`${settings.claudePath || 'claude'}\` was not found` : err.message}`
-        resolve({ code: -1, signal: null })
-      })
-      child.on('close', (c, s) => resolve({ code: c, signal: s }))
-    })
+    const { code, signal } = await exited
     clearTimeout(timer)
     clearInterval(ticker)
     this.procs.set(batch.id, (this.procs.get(batch.id) ?? 1) - 1)
