@@ -220,6 +220,8 @@ export const requests = {
   planSkillExport: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportPlanSchema },
   /** Write the skill, its edge cases and the four analyst agents into a project folder (backups of what it replaces). */
   exportSkill: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportResultSchema },
+  /** Render a finished run's HTML outputs again (when a screenshot failed or timed out). */
+  retakeScreenshots: { input: z.object({ runId: Id }).strict(), output: RunSchema },
   /** A screenshot PNG of a run, as a data: URL. */
   getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) }
 } as const

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -172,6 +172,24 @@ describe('a batch of real claude -p runs', () => {
     const [one] = await service.handlers.compareFiles({ runA: by(1).id, runB: by(2).id })
     expect(one).toMatchObject({ path: 'index.html', a: 'added', b: null, same: false })
     expect(one.diff).toMatch(/^-<header><h1>Acme Rockets<\/h1>/m)
+  }, 60_000)
+
+  it('retakes a finished run\'s screenshots, and refuses what it cannot render', async () => {
+    const batchId = [...runs.values()][0].batchId
+    const { runs: list } = await service.handlers.getBatch({ batchId })
+    const one = list.find((r) => r.number === 1)!
+    const before = one.screenshots[0].shots.map((s) => s.file)
+    for (const f of before) await rm(f)
+    const again = await service.handlers.retakeScreenshots({ runId: one.id })
+    expect(again.screenshots.map((s) => s.html)).toEqual(['index.html'])
+    for (const [shot, width] of again.screenshots[0].shots.map((s, i) => [s, [1280, 390][i]] as const)) {
+      expect(shot.error).toBeUndefined()
+      expect(pngSize(await readFile(shot.file))).toEqual({ width, height: shot.height })
+    }
+    // a run that made no page gets none, and an imported session has no workspace of its own
+    expect((await service.handlers.retakeScreenshots({ runId: list.find((r) => r.number === 2)!.id })).screenshots).toEqual([])
+    const imported = await service.handlers.importSessions({ sessions: [{ sessionId: one.sessionId }] })
+    await expect(service.handlers.retakeScreenshots({ runId: imported.runIds[0] })).rejects.toThrow(/no workspace of its own/)
   }, 60_000)
 
   it('a cancel the moment a run turns "running" ends it (before or just after claude starts)', async () => {

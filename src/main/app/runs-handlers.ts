@@ -49,6 +49,7 @@ type RunHandlers = Pick<
   | 'getBatch'
   | 'importSessions'
   | 'getScreenshot'
+  | 'retakeScreenshots'
   | 'saveFeedback'
   | 'exportFeedback'
   | 'importFeedback'
@@ -271,6 +272,7 @@ export function createRunHandlers(ctx: { store: Store; index: SessionIndex; runn
       })
       return { applied: parsed.entries.length, errors: [] }
     },
+    retakeScreenshots: ({ runId }) => runner.retakeScreenshots(runId),
     async getScreenshot({ runId, file }) {
       const dir = join(store.dataDir, 'runs', runId, 'screenshots')
       const path = resolve(file)

@@ -272,6 +272,19 @@ export class BatchRunner {
     return out
   }
 
+  /** Render a finished run's HTML outputs again (after a screenshot failed or timed out). */
+  async retakeScreenshots(runId: string): Promise<Run> {
+    const run = this.runs()[runId]
+    if (!run) throw Object.assign(new Error(`no such run: ${runId}`), { code: 'not-found' })
+    if (this.live.has(runId) || !isFinished(run.state)) throw Object.assign(new Error('the run is still going: retake its screenshots when it has finished'), { code: 'busy' })
+    if (!run.workspace || run.imported) throw Object.assign(new Error('this run has no workspace of its own to render'), { code: 'invalid' })
+    if (!this.d.screenshots) throw Object.assign(new Error('screenshots are not available here (no Chromium)'), { code: 'invalid' })
+    const screenshots = await this.shoot(runId, run.workspace, run.files)
+    await this.d.store.update((data) => void (data.runs[runId].screenshots = screenshots))
+    this.emitRun(this.runs()[runId])
+    return this.runs()[runId]
+  }
+
   async cancel(runId: string): Promise<boolean> {
     const run = this.runs()[runId]
     if (!run) throw Object.assign(new Error(`no such run: ${runId}`), { code: 'not-found' })

@@ -290,6 +290,7 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
             {saveState}
           </span>
         </div>
+        <ShotProblems run={run} />
         {run.screenshots.length ? (
           <>
             <div className="toggle">
@@ -345,6 +346,40 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
         </div>
       ) : null}
     </section>
+  )
+}
+
+/** Screenshots that failed (a page that hung, a busy machine): say so, and offer to take them again. */
+function ShotProblems({ run }: { run: Run }) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const failed = run.screenshots.flatMap((s) => s.shots.filter((x) => x.error).map((x) => ({ ...x, html: s.html })))
+  const missing = !run.screenshots.length && !run.imported && run.files.some((f) => f.status !== 'deleted' && /\.html?$/i.test(f.path))
+  if (!failed.length && !missing) return null
+  return (
+    <div className="shot-problems" data-testid="shot-problems">
+      {missing ? <span>This run made web pages but has no screenshots.</span> : null}
+      {failed.map((f) => (
+        <div key={`${f.html}-${f.label}`}>
+          The {f.label} screenshot of <code>{f.html}</code> failed: {f.error}
+        </div>
+      ))}
+      <button
+        disabled={busy}
+        onClick={() => {
+          setBusy(true)
+          setError(null)
+          void api()
+            .retakeScreenshots({ runId: run.id })
+            .catch((e: Error) => setError(e.message))
+            .finally(() => setBusy(false))
+        }}
+        data-testid="retake-screenshots"
+      >
+        {busy ? 'Taking screenshots…' : 'Retake screenshots'}
+      </button>
+      {error ? <span className="error-text">{error}</span> : null}
+    </div>
   )
 }
 
