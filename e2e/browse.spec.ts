@@ -48,6 +48,16 @@ test('pick a project, search, open a trace, expand a failing call, open a sub-ag
 
   await page.screenshot({ path: info.outputPath('subagent-trace.png'), fullPage: false })
   await info.attach('subagent-trace', { path: info.outputPath('subagent-trace.png'), contentType: 'image/png' })
+
+  // past sessions to grade: tick both (one by mouse, one by keyboard) and add them to a batch
+  await page.keyboard.press('Backspace')
+  await expect(page.getByTestId('session-row')).toHaveCount(2)
+  await page.getByTestId('pick-session').first().check()
+  await page.getByTestId('session-row').nth(1).hover()
+  await page.keyboard.press('x')
+  await page.getByTestId('import-picked').click()
+  await expect(page.getByTestId('run-row')).toHaveCount(2)
+  await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-state', 'done')
 })
 
 test('a reload keeps the place, and the token is required', async ({ page, app }) => {

@@ -30,6 +30,8 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
   const [query, setQuery] = useState('')
   const debounced = useDebounced(query.trim(), 250)
   const [selected, setSelected] = useState(0)
+  const [picked, setPicked] = useState<Set<string>>(new Set())
+  const [importError, setImportError] = useState<string | null>(null)
   const searchRef = useRef<HTMLInputElement>(null)
   const listRef = useRef<HTMLDivElement>(null)
 
@@ -66,6 +68,8 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
           virtual.scrollToIndex(n)
           return n
         })
+      } else if (!typing(e) && e.key === 'x' && rows[selected] && !debounced) {
+        togglePick(rows[selected].sessionId)
       } else if (!typing(e) && e.key === 'Enter' && rows[selected] && !debounced) {
         go('project', projectId, 'session', rows[selected].sessionId)
       }
@@ -84,6 +88,22 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
   }
 
   const open = (s: { sessionId: string }) => go('project', projectId, 'session', s.sessionId)
+  const togglePick = (id: string) =>
+    setPicked((p) => {
+      const n = new Set(p)
+      if (n.has(id)) n.delete(id)
+      else n.add(id)
+      return n
+    })
+  const importPicked = async () => {
+    setImportError(null)
+    try {
+      const b = await api().importSessions({ name: `Sessions of ${projectId.split('/').pop()} (${picked.size})`, sessions: [...picked].map((sessionId) => ({ sessionId, projectId })) })
+      go('batch', b.id)
+    } catch (err) {
+      setImportError((err as Error).message)
+    }
+  }
 
   return (
     <section className="browser" aria-label="Sessions">
@@ -99,6 +119,19 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
           aria-label="Search session contents"
         />
         <input className="filter" placeholder="Filter by prompt or model" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter sessions" />
+        {picked.size ? (
+          <span className="picked-bar">
+            <button className="primary" onClick={() => void importPicked()} data-testid="import-picked" title="A new batch with these sessions as runs, to grade and analyse">
+              Add {picked.size} to a batch
+            </button>
+            <button className="ghost" onClick={() => setPicked(new Set())}>
+              Clear
+            </button>
+            {importError ? <span className="error-text">{importError}</span> : null}
+          </span>
+        ) : (
+          <span className="muted small">Tick sessions (or x) to grade and analyse them as a batch</span>
+        )}
         <span className="muted">
           {sessions.data ? `${rows.length} of ${sessions.data.length} sessions` : ''}
           {sessions.loading && sessions.data ? ' · refreshing…' : ''}
@@ -126,6 +159,7 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
       ) : (
         <div className="table" role="table" aria-rowcount={rows.length}>
           <div className="tr th" role="row">
+            <span className="td col-pick" role="columnheader" aria-label="Pick" />
             {COLUMNS.map((c) => (
               <button
                 key={c.key}
@@ -159,6 +193,9 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
                     onClick={() => open(s)}
                     onMouseEnter={() => setSelected(v.index)}
                   >
+                    <span className="td col-pick" role="cell" onClick={(e) => e.stopPropagation()}>
+                      <input type="checkbox" checked={picked.has(s.sessionId)} onChange={() => togglePick(s.sessionId)} aria-label="Pick this session" data-testid="pick-session" />
+                    </span>
                     <span className="td col-prompt" role="cell" title={s.firstPrompt}>
                       {oneLine(s.firstPrompt || '(no prompt)', 160)}
                       {s.missing ? <span className="badge warn">original deleted</span> : null}

@@ -50,5 +50,8 @@ export function useDebounced<T>(value: T, ms: number): T {
 /** Is the event from a text field (so single-key shortcuts must not fire)? */
 export const typing = (e: KeyboardEvent) => {
   const t = e.target as HTMLElement | null
-  return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)
+  if (!t) return false
+  // a ticked checkbox or a pressed radio keeps focus but takes no text
+  if (t.tagName === 'INPUT' && ['checkbox', 'radio', 'button', 'submit', 'range'].includes((t as HTMLInputElement).type)) return false
+  return t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable
 }
