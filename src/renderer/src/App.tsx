@@ -47,7 +47,7 @@ export function App() {
           </a>
         </nav>
         <div className="side-label">Claude Code projects</div>
-        <ProjectList selected={projectId} configDir={info.data?.configDir} />
+        <ProjectList selected={projectId} configDir={info.data?.configDir} dataDir={info.data?.dataDir} />
         <button className="ghost help-button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
           ? Shortcuts
         </button>

@@ -9,17 +9,22 @@ import { ErrorLine } from './ErrorLine'
 export const projectLabel = (p: Project) => p.cwd ?? p.dir
 const projectName = (p: Project) => projectLabel(p).split(/[\\/]/).filter(Boolean).pop() ?? projectLabel(p)
 
-export function ProjectList({ selected, configDir }: { selected?: string; configDir?: string }) {
+export function ProjectList({ selected, configDir, dataDir }: { selected?: string; configDir?: string; dataDir?: string }) {
   const projects = useAsync(() => api().listProjects({}), [])
   const [filter, setFilter] = useState('')
+  const [showRuns, setShowRuns] = useState(false)
   const [typed, setTyped] = useState<string | null>(null)
   const [openError, setOpenError] = useState<string | null>(null)
   useEffect(() => api().on('projectsChanged', () => projects.reload()), [projects.reload])
 
-  const shown = useMemo(() => {
+  const [shown, runs] = useMemo(() => {
     const q = filter.trim().toLowerCase()
-    return (projects.data ?? []).filter((p) => !q || projectLabel(p).toLowerCase().includes(q))
-  }, [projects.data, filter])
+    const list = (projects.data ?? []).filter((p) => !q || projectLabel(p).toLowerCase().includes(q))
+    // the app's own runs work in folders under its data dir: keep them apart from the person's projects
+    const root = dataDir ? `${dataDir.replace(/[\\/]+$/, '')}` : null
+    const isRun = (p: Project) => !!root && !!p.cwd && (p.cwd.startsWith(`${root}/workspaces/`) || p.cwd.startsWith(`${root}\\workspaces\\`))
+    return [list.filter((p) => !isRun(p)), list.filter(isRun)]
+  }, [projects.data, filter, dataDir])
 
   const open = async (path: string) => {
     setOpenError(null)
@@ -72,7 +77,7 @@ export function ProjectList({ selected, configDir }: { selected?: string; config
         </div>
       ) : null}
       <ul>
-        {shown.map((p) => (
+        {[...shown, ...(showRuns ? runs : [])].map((p) => (
           <li key={p.id}>
             <a
               href={`#/project/${encodeURIComponent(p.id)}`}
@@ -92,6 +97,11 @@ export function ProjectList({ selected, configDir }: { selected?: string; config
           </li>
         ))}
       </ul>
+      {runs.length ? (
+        <button className="ghost runs-toggle" onClick={() => setShowRuns((v) => !v)} data-testid="toggle-run-projects" title="Sessions of the runs trace2skill started, one folder per run">
+          {showRuns ? 'Hide' : 'Show'} {runs.length} run folder{runs.length === 1 ? '' : 's'} made by trace2skill
+        </button>
+      ) : null}
     </nav>
   )
 }
