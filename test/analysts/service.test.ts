@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import { parseSkillMd, validateFrontMatter } from '../../src/shared/skill-md'
 import type { Analysis } from '../../src/shared/analysis'
-import { analystScript } from '../support/analyst-script'
+import { analystScript, kindOf } from '../support/analyst-script'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'cli-2.1.330', '4eb0f224-a19d-446d-aeaa-fa64d85123bd.jsonl')
@@ -155,6 +155,31 @@ describe('analyse a graded batch, merge, edit, export', () => {
     expect(after.state).toBe('done')
     expect((await service.handlers.getSkill({ skillId: analysis.skillId! })).versions.length).toBe(before + 1)
   })
+
+  it('after a restart, retries one analyst and keeps what the others found', async () => {
+    const before = await service.handlers.getAnalysis({ analysisId: analysis.id })
+    const versions = (await service.handlers.getSkill({ skillId: analysis.skillId! })).versions.length
+    // an analysis the app was in the middle of when it stopped
+    await service.store.update((d) => {
+      d.analyses['x-interrupted'] = { ...before, id: 'x-interrupted', skillId: undefined, state: 'analysing', analysts: before.analysts.map((s) => (s.kind === 'edge' ? { ...s, state: 'streaming' } : s)) }
+    })
+    await service.dispose()
+    service = await createService({ configDir: (await service.handlers.getAppInfo({})).configDir, dataDir, mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url } })
+    const interrupted = await service.handlers.getAnalysis({ analysisId: 'x-interrupted' })
+    expect(interrupted.state).toBe('interrupted')
+    expect(interrupted.analysts.map((a) => `${a.kind}:${a.state}`)).toEqual(['error:done', 'success:done', 'structure:failed', 'edge:cancelled'])
+    const requestsBefore = server.requests.length
+    await service.handlers.retryAnalyst({ analysisId: analysis.id, kind: 'structure' })
+    await service.analysisIdle(analysis.id)
+    const after = await service.handlers.getAnalysis({ analysisId: analysis.id })
+    expect(after.state).toBe('done')
+    // only the structure analyst asked the model again (then the merge)
+    const asked = server.requests.slice(requestsBefore).map((r) => (r.body?.tool_choice?.name === 'merge_rules' ? 'merge' : kindOf(r.body)))
+    expect(asked).toEqual(['structure', 'merge'])
+    for (const k of ['error', 'success', 'edge'] as const) expect(after.analysts.find((a) => a.kind === k)!.rules).toEqual(before.analysts.find((a) => a.kind === k)!.rules)
+    expect(after.analysts.find((a) => a.kind === 'structure')!.state).toBe('failed')
+    expect((await service.handlers.getSkill({ skillId: analysis.skillId! })).versions.length).toBe(versions + 1)
+  }, 60_000)
 
   it('refuses a batch with no graded runs', async () => {
     const { runs } = await service.handlers.getBatch({ batchId })

@@ -45,7 +45,8 @@ export interface SkillsContext {
   port?: ModelPort
 }
 
-type Live = { fleets: AnalystFleet[]; cancelled: boolean; done: Promise<void> }
+/** The fleets of an analysis in memory; `kept` holds analysts finished before a restart (not re-run). */
+type Live = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; cancelled: boolean; done: Promise<void> }
 
 export function createSkillsHandlers(ctx: SkillsContext) {
   const { store } = ctx
@@ -95,8 +96,10 @@ export function createSkillsHandlers(ctx: SkillsContext) {
     return out
   }
 
-  const aggregate = (kind: AnalystKind, fleets: AnalystFleet[]): AnalystStatusInfo => {
+  const aggregate = (kind: AnalystKind, fleets: AnalystFleet[], kept: AnalystStatusInfo[] = []): AnalystStatusInfo => {
     const all = fleets.map((f) => f.status.get(kind)!).filter(Boolean)
+    const stored = kept.find((k) => k.kind === kind)
+    if (!all.length && stored) return stored
     const order: AnalystStatus['state'][] = ['streaming', 'waiting', 'queued', 'failed', 'cancelled', 'done']
     const state = order.find((s) => all.some((a) => a.state === s)) ?? 'queued'
     const sum = (f: (a: AnalystStatus) => number) => all.reduce((n, a) => n + f(a), 0)
@@ -198,7 +201,8 @@ export function createSkillsHandlers(ctx: SkillsContext) {
     return skillFiles({ name: s.frontMatter.name, skillMd, edgeCasesMd: s.rules.some((r) => r.tier === 'edge-case') ? edgeCasesMd : '', agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k) })) })
   }
 
-  const startFleets = async (analysisId: string, list: RunForAnalysis[], chunks: RunForAnalysis[][], port: ModelPort, existingMd?: string) => {
+  const startFleets = async (analysisId: string, list: RunForAnalysis[], chunks: RunForAnalysis[][], port: ModelPort, existingMd?: string, resume?: { kinds: AnalystKind[]; kept: AnalystStatusInfo[] }) => {
+    const kept = resume?.kept ?? []
     const a0 = analysisOf(analysisId)
     const task = a0.taskId ? data().tasks[a0.taskId] : undefined
     const taskInfo = { name: task?.name ?? data().batches[a0.batchId]?.name ?? 'task', text: task?.text ?? '' }
@@ -214,7 +218,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         scheduled = false
         const a = analysisOf(analysisId)
         if (a.state !== 'analysing') return
-        await save({ ...a, analysts: ANALYSTS.map((k) => aggregate(k, fleets)) })
+        await save({ ...a, analysts: ANALYSTS.map((k) => aggregate(k, fleets, kept)) })
       }).catch(() => {
         /* a failed progress write is retried by the next change, and the final state is written anyway */
       })
@@ -226,11 +230,12 @@ export function createSkillsHandlers(ctx: SkillsContext) {
           model: a0.model,
           shared: sharedContext(taskInfo, group, condenseRuns(group, CONTEXT_BUDGET), existingMd),
           runNumbers: chunks.length > 1 ? new Set(group.map((r) => r.number)) : numbers,
-          idPrefix: chunks.length > 1 ? `g${i + 1}-` : '',
+          idPrefix: `${resume ? `r${Date.now().toString(36)}-` : ''}${chunks.length > 1 ? `g${i + 1}-` : ''}`,
+          kinds: resume?.kinds,
           onStatus: publish
         })
     )
-    const entry: Live = { fleets, cancelled: false, done: Promise.resolve() }
+    const entry: Live = { fleets, kept, cancelled: false, done: Promise.resolve() }
     live.set(analysisId, entry)
     entry.done = (async () => {
       await Promise.all(fleets.map((f) => f.run()))
@@ -242,7 +247,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
 
   const finishAnalysts = async (analysisId: string, entry: Live, port: ModelPort) => {
     let a = analysisOf(analysisId)
-    a = { ...a, analysts: ANALYSTS.map((k) => aggregate(k, entry.fleets)) }
+    a = { ...a, analysts: ANALYSTS.map((k) => aggregate(k, entry.fleets, entry.kept)) }
     if (entry.cancelled) return save({ ...a, state: 'cancelled', endedAt: now() })
     if (!a.analysts.some((s) => s.state === 'done')) return save({ ...a, state: 'failed', endedAt: now(), warnings: [...a.warnings, 'No analyst finished: retry one, or check the model access.'] })
     await save(a)
@@ -261,7 +266,12 @@ export function createSkillsHandlers(ctx: SkillsContext) {
     /** analyses that were running when the app stopped */
     async recover() {
       await store.update((d) => {
-        for (const a of Object.values(d.analyses)) if (a.state === 'analysing' || a.state === 'merging') Object.assign(a, { state: 'interrupted', endedAt: now() })
+        for (const a of Object.values(d.analyses)) {
+          if (a.state !== 'analysing' && a.state !== 'merging') continue
+          Object.assign(a, { state: 'interrupted', endedAt: now() })
+          // analysts that had not finished can be retried; the finished ones keep their rules
+          for (const s of a.analysts) if (s.state !== 'done' && s.state !== 'failed') Object.assign(s, { state: 'cancelled', error: 'interrupted: the app stopped' })
+        }
       })
     },
     /** resolves when the analysis has finished (tests, CLI) */
@@ -352,19 +362,37 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         for (const f of e.fleets) f.cancelAll()
         return { cancelled: true }
       },
-      /** Run one analyst again; when it is done, the skill is merged again (a new version). */
+      /**
+       * Run one analyst again; when it is done, the skill is merged again (a new version). After a
+       * restart (the analysis no longer in memory) the context is rebuilt from the same runs and the
+       * analysts that had finished keep their rules.
+       */
       async retryAnalyst({ analysisId, kind }) {
         const a = analysisOf(analysisId)
-        const e = live.get(analysisId)
-        if (!e) throw fail('This analysis is no longer in memory (the app restarted): start a new analysis.', 'invalid')
         if (a.state === 'analysing' || a.state === 'merging') throw fail('The analysis is still running; retry when it has finished.', 'busy')
         const port = await portFor(a.via)
-        await save({ ...a, state: 'analysing', endedAt: undefined })
-        e.cancelled = false
-        e.done = (async () => {
-          await Promise.all(e.fleets.map((f) => (f.status.get(kind)?.state === 'done' ? Promise.resolve() : f.retry(kind).then(() => undefined))))
-          await finishAnalysts(analysisId, e, port)
-        })()
+        const e = live.get(analysisId)
+        if (e && e.fleets.every((f) => f.status.has(kind))) {
+          await save({ ...a, state: 'analysing', endedAt: undefined })
+          e.cancelled = false
+          e.done = (async () => {
+            await Promise.all(e.fleets.map((f) => (f.status.get(kind)?.state === 'done' ? Promise.resolve() : f.retry(kind).then(() => undefined))))
+            await finishAnalysts(analysisId, e, port)
+          })()
+          return analysisOf(analysisId)
+        }
+        const batch = data().batches[a.batchId]
+        if (!batch) throw fail(`the batch of this analysis is gone: ${a.batchId}`)
+        const wanted = new Set(a.runNumbers)
+        const runs = batch.runIds.map((id) => data().runs[id]).filter((r): r is Run => !!r && wanted.has(r.number) && !!r.feedback?.label)
+        if (!runs.length) throw fail('None of the runs of this analysis is graded any more.', 'invalid')
+        const { list } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
+        const deepen = a.deepenSkillId ? data().skills[a.deepenSkillId] : undefined
+        // every analyst that had not finished runs again; finished ones keep what they found
+        const kept = (e ? ANALYSTS.map((k) => aggregate(k, e.fleets, e.kept)) : a.analysts).filter((s) => s.state === 'done' && s.kind !== kind)
+        const kinds = ANALYSTS.filter((k) => !kept.some((s) => s.kind === k))
+        await save({ ...a, state: 'analysing', endedAt: undefined, analysts: ANALYSTS.map((k) => kept.find((s) => s.kind === k) ?? { ...a.analysts.find((s) => s.kind === k)!, state: 'queued' as const }) })
+        await startFleets(analysisId, list, chunk(list), port, deepen ? rendered(deepen).skillMd : undefined, { kinds, kept })
         return analysisOf(analysisId)
       },
       async listSkills() {
