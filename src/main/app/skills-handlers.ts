@@ -24,8 +24,15 @@ import type { EventSink, Handlers } from './dispatch'
 import type { createMetricsReader } from './review-handlers'
 
 export const DEFAULT_ANALYST_MODEL = 'claude-sonnet-5-5'
-/** Tokens of condensed traces one analyst reads at once (a 200k context less instructions and the answer). */
-export const CONTEXT_BUDGET = 150_000
+/**
+ * Tokens of condensed traces one analyst reads at once: the model's context window less room for the
+ * system prompt, the tool, the analyst's instructions (about 10k) and its answer (16k), with a margin
+ * for the rough token estimate.
+ */
+export function contextBudget(model: string): number {
+  const window = /\b1m\b|\[1m\]|-1m$/i.test(model) ? 1_000_000 : 200_000
+  return Math.floor((window - 26_000) * 0.85)
+}
 /** More runs than this are analysed in groups, whose rules are then consolidated. */
 export const MAX_RUNS_PER_CONTEXT = 30
 const GROUP_SIZE = 10
@@ -87,8 +94,8 @@ export function createSkillsHandlers(ctx: SkillsContext) {
   }
 
   /** Groups of runs for the analysts: one when they fit, else small groups mixing good and bad. */
-  const chunk = (list: RunForAnalysis[]): RunForAnalysis[][] => {
-    const whole = condenseRuns(list, CONTEXT_BUDGET)
+  const chunk = (list: RunForAnalysis[], budget: number): RunForAnalysis[][] => {
+    const whole = condenseRuns(list, budget)
     if (!whole.overBudget && list.length <= MAX_RUNS_PER_CONTEXT) return [list]
     const groups = Math.ceil(list.length / GROUP_SIZE)
     const out: RunForAnalysis[][] = Array.from({ length: groups }, () => [])
@@ -228,7 +235,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         new AnalystFleet({
           port,
           model: a0.model,
-          shared: sharedContext(taskInfo, group, condenseRuns(group, CONTEXT_BUDGET), existingMd),
+          shared: sharedContext(taskInfo, group, condenseRuns(group, contextBudget(a0.model)), existingMd),
           runNumbers: chunks.length > 1 ? new Set(group.map((r) => r.number)) : numbers,
           idPrefix: `${resume ? `r${Date.now().toString(36)}-` : ''}${chunks.length > 1 ? `g${i + 1}-` : ''}`,
           kinds: resume?.kinds,
@@ -289,8 +296,9 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         const { list, rawBytes, warnings } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
         const ungraded = batch.runIds.length - runs.length
         if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
-        const chunks = chunk(list)
-        const condensed = chunks.map((g) => condenseRuns(g, CONTEXT_BUDGET))
+        const budget = contextBudget(model ?? DEFAULT_ANALYST_MODEL)
+        const chunks = chunk(list, budget)
+        const condensed = chunks.map((g) => condenseRuns(g, budget))
         const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
         let deepenId = deepen?.id
         if (!deepen && existingSkillMd) {
@@ -392,7 +400,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         const kept = (e ? ANALYSTS.map((k) => aggregate(k, e.fleets, e.kept)) : a.analysts).filter((s) => s.state === 'done' && s.kind !== kind)
         const kinds = ANALYSTS.filter((k) => !kept.some((s) => s.kind === k))
         await save({ ...a, state: 'analysing', endedAt: undefined, analysts: ANALYSTS.map((k) => kept.find((s) => s.kind === k) ?? { ...a.analysts.find((s) => s.kind === k)!, state: 'queued' as const }) })
-        await startFleets(analysisId, list, chunk(list), port, deepen ? rendered(deepen).skillMd : undefined, { kinds, kept })
+        await startFleets(analysisId, list, chunk(list, contextBudget(a.model)), port, deepen ? rendered(deepen).skillMd : undefined, { kinds, kept })
         return analysisOf(analysisId)
       },
       async listSkills() {
