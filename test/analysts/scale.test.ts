@@ -63,6 +63,20 @@ describe('more runs than one context holds', () => {
     for (const a of analysis.analysts) expect(a).toMatchObject({ state: 'done', chunks: 4, chunksDone: 4 })
   })
 
+  it('consolidates hierarchically: each group\'s rules first, then the groups\' results together', () => {
+    const merges = server.requests.filter((r) => r.body?.tool_choice?.name === 'merge_rules').map((r) => String(r.body.messages[0].content[0].text))
+    expect(merges).toHaveLength(5)
+    const ids = (text: string) => [...text.matchAll(/^(\S+) \[\w+\] runs/gm)].map((m) => m[1])
+    // four first-level merges, each over the 4 analysts' rules of one group only
+    for (const text of merges.slice(0, 4)) {
+      expect(ids(text)).toHaveLength(4)
+      expect(new Set(ids(text).map((id) => /g(\d+)-/.exec(id)![1])).size).toBe(1)
+    }
+    // the last one over the groups' consolidated rules (two per group)
+    expect(ids(merges[4])).toHaveLength(8)
+    expect(ids(merges[4]).every((id) => id.startsWith('L1-g'))).toBe(true)
+  })
+
   it('consolidates the groups\' rules into one rule with the union of their runs', async () => {
     const { skill } = await service.handlers.getSkill({ skillId: analysis.skillId! })
     const build = skill.rules.find((r) => r.text === 'Run the build before finishing')!

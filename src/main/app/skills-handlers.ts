@@ -135,20 +135,58 @@ export function createSkillsHandlers(ctx: SkillsContext) {
     const existing = deepen ? deepen.rules.filter((r) => r.tier !== 'discarded').map((r) => ({ text: r.text, tier: r.tier as 'core' | 'guidance' | 'edge-case' })) : undefined
     a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
     await save(a)
-    let answer: ReturnType<typeof MergeAnswerSchema.parse> | null = null
     const warnings = [...a.warnings]
     let mergeCost = 0
-    if (rules.length) {
+    const askMerge = async (list: AnalystRule[], withExisting: boolean) => {
+      const res = await port.call(
+        { model: a.mergeModel, system: SYSTEM, shared: mergePrompt(taskInfo, list, withExisting ? existing?.map((e) => e.text) : undefined), instructions: 'Merge these rules.', tool: MERGE_TOOL, maxTokens: 16_000 },
+        {},
+        new AbortController().signal
+      )
+      mergeCost += costUsd(a.mergeModel, res.usage)
+      const parsed = MergeAnswerSchema.safeParse(res.input)
+      if (!parsed.success) throw new Error(`bad answer: the merge does not fit the schema (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`)
+      return parsed.data
+    }
+
+    // Runs analysed in groups: first consolidate each group's rules (in parallel), then the groups'
+    // results together, as the Trace2Skill paper does; the app keeps track of the original rules.
+    let level2 = rules
+    const origin = new Map<string, AnalystRule[]>()
+    const groupOf = (id: string) => /(?:^|-)g(\d+)-/.exec(id)?.[1]
+    const byGroup = new Map<string, AnalystRule[]>()
+    for (const r of rules) {
+      const g = groupOf(r.id)
+      if (g) byGroup.set(g, [...(byGroup.get(g) ?? []), r])
+    }
+    if (byGroup.size > 1 && byGroup.size * 2 <= rules.length) {
+      const firsts = await Promise.all(
+        [...byGroup].map(async ([g, list]) => {
+          try {
+            return { g, list, answer: await askMerge(list, false) }
+          } catch (err) {
+            warnings.push(`Consolidating the rules of group ${g} failed (${describeError(err)}); its rules go to the final merge one by one.`)
+            return { g, list, answer: null }
+          }
+        })
+      )
+      level2 = []
+      for (const { g, list, answer } of firsts) {
+        const local = mergeRules({ rules: list, groups: answer?.groups ?? [], contradictions: [], newId: () => randomUUID() })
+        for (const m of local.rules) {
+          const members = list.filter((r) => m.sources.includes(r.id))
+          const id = `L1-g${g}-${level2.length + 1}`
+          origin.set(id, members)
+          level2.push({ id, analyst: members[0].analyst, rule: m.text, evidence: m.evidence, priority: m.priority, reason: m.reasons.join(' | ').slice(0, 4000), pointers: m.pointers.slice(0, 50) })
+        }
+      }
+      level2.push(...rules.filter((r) => !groupOf(r.id)))
+    }
+
+    let answer: ReturnType<typeof MergeAnswerSchema.parse> | null = null
+    if (level2.length) {
       try {
-        const res = await port.call(
-          { model: a.mergeModel, system: SYSTEM, shared: mergePrompt(taskInfo, rules, existing?.map((e) => e.text)), instructions: 'Merge these rules.', tool: MERGE_TOOL, maxTokens: 16_000 },
-          {},
-          new AbortController().signal
-        )
-        mergeCost = costUsd(a.mergeModel, res.usage)
-        const parsed = MergeAnswerSchema.safeParse(res.input)
-        if (!parsed.success) throw new Error(`bad answer: the merge does not fit the schema (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`)
-        answer = parsed.data
+        answer = await askMerge(level2, true)
       } catch (err) {
         // Nothing is lost: every rule stands alone, and the person can merge by hand.
         warnings.push(`The merge model failed (${describeError(err)}); rules were kept one by one, not grouped.`)
@@ -161,7 +199,15 @@ export function createSkillsHandlers(ctx: SkillsContext) {
       const ib = contradictionIndex(c.b, groups.length, existing?.length ?? 0)
       return ia === null || ib === null ? [] : [{ a: ia, b: ib, why: c.why }]
     })
-    const merged = mergeRules({ rules, groups, contradictions, existing, newId: () => randomUUID() })
+    const merged = mergeRules({ rules: level2, groups, contradictions, existing, newId: () => randomUUID() })
+    if (origin.size) {
+      // back to the analysts' own rules: sources, analysts and guards as if merged in one go
+      merged.rules = merged.rules.map((r) => {
+        const members = r.sources.flatMap((id) => origin.get(id) ?? level2.filter((x) => x.id === id))
+        if (!members.length) return r
+        return { ...r, sources: members.map((m) => m.id), analysts: ANALYSTS.filter((k) => members.some((m) => m.analyst === k)), guard: members.some((m) => m.analyst === 'edge') }
+      })
+    }
     warnings.push(...merged.warnings)
     const name = slugifyName(answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
     const description = (answer?.skill.description || deepen?.frontMatter.description || `Rules for ${taskInfo.name}, learned from graded runs.`).replace(/[<>]/g, '').slice(0, 1024)
