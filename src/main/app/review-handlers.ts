@@ -20,7 +20,7 @@ export interface ReviewContext {
 }
 
 /** Metrics of one run, from its trace; cached by session file size and time so a re-open reads nothing. */
-export function createMetricsReader(ctx: ReviewContext) {
+function createMetricsReader(ctx: ReviewContext) {
   const cache = new Map<string, { key: string; metrics: RunMetrics }>()
   return async (run: Run): Promise<RunSignals> => {
     if (run.state === 'queued' || run.state === 'running') return { runId: run.id, number: run.number, metrics: null, warning: 'still running' }

@@ -17,7 +17,7 @@ import { watchSessions, type SessionWatcher } from '../traces/watcher'
 import { createEventHub, type EventHub, type Handlers } from './dispatch'
 import { isInside } from './guards'
 import { Jobs } from './jobs'
-import { createMetricsReader, createReviewHandlers } from './review-handlers'
+import { createReviewHandlers } from './review-handlers'
 import { createSkillsHandlers } from './skills-handlers'
 import type { ModelPort } from '../analysts/model'
 import { createModelAccess, createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
@@ -138,7 +138,6 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     store,
     emit: hub.emit,
     readTrace,
-    metricsOf: createMetricsReader({ store, readTrace }),
     apiAccess: createModelAccess(store, secrets, env).modelAccess,
     env,
     port: opts.analystPort

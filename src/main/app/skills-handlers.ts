@@ -12,6 +12,7 @@ import { parseSkillMd, renderEdgeCasesMd, renderSkillMd, slugifyName, validateFr
 import { ANALYSTS, type AnalystKind, type AnalystRule, type Skill, type SkillVersion } from '../../shared/skills'
 import type { Run } from '../../shared/runs'
 import type { Trace } from '../../shared/trace'
+import { traceMetrics } from '../analysts/signals'
 import { condenseRuns, estimateTokens, sharedContext, type RunForAnalysis } from '../analysts/condense'
 import { agentMarkdown } from '../analysts/definitions'
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
@@ -21,7 +22,6 @@ import { planExport, skillFiles, writeExport } from '../skills/export'
 import type { Store } from '../store/store'
 import { costUsd } from '../traces/pricing'
 import type { EventSink, Handlers } from './dispatch'
-import type { createMetricsReader } from './review-handlers'
 
 export const DEFAULT_ANALYST_MODEL = 'claude-sonnet-5-5'
 /**
@@ -44,7 +44,6 @@ export interface SkillsContext {
   store: Store
   emit: EventSink
   readTrace(sessionId: string, projectId?: string): Promise<Trace>
-  metricsOf: ReturnType<typeof createMetricsReader>
   /** the API key and base URL; throws a clear error when there is no key */
   apiAccess(): Promise<{ apiKey: string; baseURL?: string }>
   env: NodeJS.ProcessEnv
@@ -86,8 +85,8 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         } catch (err) {
           warnings.push(`Run ${r.number}: no trace (${(err as Error).message})`)
         }
-        const m = await ctx.metricsOf(r)
-        return { number: r.number, difficulty: r.difficulty, prompt: r.prompt, label: r.feedback?.label ?? null, feedback: r.feedback?.text ?? '', state: r.state, result: r.result, trace, metrics: m.metrics }
+        // the metrics come from the trace just read, not from a second read of the session
+        return { number: r.number, difficulty: r.difficulty, prompt: r.prompt, label: r.feedback?.label ?? null, feedback: r.feedback?.text ?? '', state: r.state, result: r.result, trace, metrics: trace ? traceMetrics(trace) : null }
       })
     )
     return { list, rawBytes, warnings }
@@ -240,6 +239,9 @@ export function createSkillsHandlers(ctx: SkillsContext) {
     await store.update((d) => void (d.skillVersions[v.id] = v))
     return v
   }
+
+  /** A skill as the composer sees it: its text, its versions, what is wrong with its front matter. */
+  const viewOf = (s: Skill) => ({ skill: s, ...rendered(s), versions: versionsOf(s.id), problems: validateFrontMatter(s.frontMatter, s.frontMatter.name) })
 
   const versionsOf = (skillId: string) =>
     Object.values(data().skillVersions)
@@ -454,7 +456,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
       },
       async getSkill({ skillId }) {
         const s = skillOf(skillId)
-        return { skill: s, ...rendered(s), versions: versionsOf(skillId), problems: validateFrontMatter(s.frontMatter, s.frontMatter.name) }
+        return viewOf(s)
       },
       /** Save the person's edits as a new version (rules re-tiered unless they pinned them). */
       async saveSkill({ skillId, patch, label }) {
@@ -465,7 +467,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         else if (markdown !== undefined) next.markdown = markdown
         await store.update((d) => void (d.skills[skillId] = next))
         await addVersion(next, label)
-        return { skill: next, ...rendered(next), versions: versionsOf(skillId), problems: validateFrontMatter(next.frontMatter, next.frontMatter.name) }
+        return viewOf(next)
       },
       async reverseConflict({ skillId, conflictId }) {
         const s = skillOf(skillId)
@@ -474,7 +476,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         const next = { ...s, ...r, updatedAt: now() }
         await store.update((d) => void (d.skills[skillId] = next))
         await addVersion(next, 'conflict reversed')
-        return { skill: next, ...rendered(next), versions: versionsOf(skillId), problems: validateFrontMatter(next.frontMatter, next.frontMatter.name) }
+        return viewOf(next)
       },
       async getSkillVersion({ versionId }) {
         const v = data().skillVersions[versionId]
@@ -497,7 +499,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         const next = { ...(v.state as Skill), updatedAt: now() }
         await store.update((d) => void (d.skills[v.skillId] = next))
         await addVersion(next, `restored version ${v.number}`)
-        return { skill: next, ...rendered(next), versions: versionsOf(v.skillId), problems: validateFrontMatter(next.frontMatter, next.frontMatter.name) }
+        return viewOf(next)
       },
       async planSkillExport({ skillId, folder }) {
         if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
