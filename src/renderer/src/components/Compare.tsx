@@ -11,7 +11,7 @@ import { alignSequences, median, pixelDiff } from '../lib/compare'
 import { fmtCost, fmtDuration, fmtTokens } from '../lib/format'
 import { go, useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
-import { ShotImage, SignalsPanel, useBlind, useShot } from './Review'
+import { firstShot, ShotImage, SignalsPanel, useBlind, useShot } from './Review'
 
 type View = 'side' | 'overlay' | 'difference'
 type Size = 'desktop' | 'mobile'
@@ -24,12 +24,6 @@ const METRICS: [label: string, get: (m: RunMetrics) => number, fmt: (n: number) 
   ['Tokens', (m) => m.tokens, fmtTokens],
   ['Cost', (m) => m.costUsd, fmtCost]
 ]
-
-const firstShot = (run: Run, size: Size, html?: string) =>
-  run.screenshots
-    .filter((s) => !html || s.html === html)
-    .flatMap((s) => s.shots.map((x) => ({ ...x, html: s.html })))
-    .find((x) => x.label === size && !x.error && x.file)
 
 export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: string }) {
   const loaded = useAsync(() => Promise.all([api().getBatch({ batchId }), api().getSignals({ batchId })]), [batchId])

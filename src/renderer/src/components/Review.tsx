@@ -29,6 +29,13 @@ function useBatchRuns(batchId: string) {
   return { loaded, runs, setRuns }
 }
 
+/** A run's first good screenshot at a size (of one page, when given). */
+export const firstShot = (run: Run, size: 'desktop' | 'mobile', html?: string) =>
+  run.screenshots
+    .filter((s) => !html || s.html === html)
+    .flatMap((s) => s.shots.map((x) => ({ ...x, html: s.html })))
+    .find((x) => x.label === size && !x.error && x.file)
+
 /** A run's screenshot as a data: URL (null while it loads or when it cannot be read). */
 export function useShot(runId: string, file: string): string | null {
   const [src, setSrc] = useState<string | null>(null)
@@ -463,7 +470,7 @@ export function Gallery({ batchId }: { batchId: string }) {
       {signals.data ? <SignalsPanel signals={signals.data.batch} batchId={batchId} /> : null}
       <div className="gallery">
         {shown.map((r) => {
-          const shot = r.screenshots.flatMap((s) => s.shots).find((s) => s.label === 'desktop' && !s.error && s.file)
+          const shot = firstShot(r, 'desktop')
           return (
             <div key={r.id} className={`gallery-card grade-${r.feedback?.label ?? 'none'}`} data-testid="gallery-card" data-label={r.feedback?.label ?? 'ungraded'} data-number={r.number}>
               <button className="card-open" onClick={() => go('review', batchId, String(r.number))} aria-label={`Open run ${r.number} in the deck`}>

@@ -5,14 +5,13 @@
  * diffed and restored, and the export into a project folder with a preview of what it writes.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import ReactMarkdown from 'react-markdown'
-import remarkGfm from 'remark-gfm'
 import type { SkillView } from '@shared/contract'
 import { parseCitations, renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
 import { TIERS, type Skill, type SkillRule, type Tier } from '@shared/skills'
 import { api } from '../api'
 import { useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
+import { Markdown } from './Markdown'
 
 const TIER_TITLES: Record<Tier, string> = {
   core: 'Core rules (8+ runs)',
@@ -337,7 +336,7 @@ function RuleCard({ rule: r, batchId, onChange, onDelete }: { rule: SkillRule; b
   )
 }
 
-/** Analyst text is untrusted: no raw HTML, links inert; citations become badges into the review deck. */
+/** Analyst text is untrusted (Markdown keeps it inert); citations become badges into the review deck. */
 export function SkillPreview({ text, batchId }: { text: string; batchId?: string }) {
   const badges = (children: ReactNode): ReactNode =>
     Array.isArray(children)
@@ -349,24 +348,15 @@ export function SkillPreview({ text, batchId }: { text: string; batchId?: string
   const fm = /^---\n([\s\S]*?)\n---\n?/.exec(text)
   const body = fm ? text.slice(fm[0].length) : text
   return (
-    <div className="md skill-preview" data-testid="skill-preview">
+    <div className="skill-preview" data-testid="skill-preview">
       {fm ? <pre className="front-matter-preview">{fm[1]}</pre> : null}
-      <ReactMarkdown
-        remarkPlugins={[remarkGfm]}
-        skipHtml
+      <Markdown
+        text={body}
         components={{
-          a: ({ children, href }) => (
-            <span className="inert-link" title={href}>
-              {children}
-            </span>
-          ),
-          img: ({ alt }) => <span className="muted">[image{alt ? `: ${alt}` : ''}]</span>,
           li: ({ children }) => <li>{badges(children)}</li>,
           p: ({ children }) => <p>{badges(children)}</p>
         }}
-      >
-        {body}
-      </ReactMarkdown>
+      />
     </div>
   )
 }
