@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { copyFile, mkdir, mkdtemp, readFile, readdir } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -16,11 +16,11 @@ import type { Analysis } from '../../src/shared/analysis'
 import type { SkillView } from '../../src/shared/contract'
 import { analystScript } from '../support/analyst-script'
 import { REPO } from '../support/claude-harness'
+import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
 const run = promisify(execFile)
 const BIN = join(REPO, 'bin', 'trace2skill.mjs')
-const FIXTURE = join(__dirname, '..', 'fixtures', 'cli-2.1.330', '4eb0f224-a19d-446d-aeaa-fa64d85123bd.jsonl')
 const KINDS = ['error', 'success', 'structure', 'edge'] as const
 const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({ rule: text, evidence, priority, reason: `runs ${evidence.join(', ')}` })
 
@@ -67,10 +67,7 @@ describe('trace2skill analyze and export', () => {
     slow = await startModelServer(analystScript({ error: hold, success: hold, structure: hold, edge: hold }))
     configDir = await mkdtemp(join(tmpdir(), 't2s-cli-analyse-claude-'))
     dataDir = await mkdtemp(join(tmpdir(), 't2s-cli-analyse-data-'))
-    const project = join(configDir, 'projects', '-tmp-landing')
-    await mkdir(project, { recursive: true })
-    const ids = Array.from({ length: 9 }, () => randomUUID())
-    for (const id of ids) await copyFile(FIXTURE, join(project, `${id}.jsonl`))
+    const ids = await fixtureSessions(configDir, 9)
     const service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: {} })
     try {
       const batch = await service.handlers.importSessions({ name: 'Landing pages', sessions: ids.map((sessionId) => ({ sessionId })) })

@@ -2,17 +2,16 @@
  * Beyond one context: more than 30 runs are analysed in groups in parallel, and the groups' rules are
  * consolidated by the merge, so the person sees one skill with the union of the evidence.
  */
-import { randomUUID } from 'node:crypto'
-import { copyFile, mkdir, mkdtemp } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import type { Analysis } from '../../src/shared/analysis'
 import { analystScript, kindOf } from '../support/analyst-script'
+import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
-const FIXTURE = join(__dirname, '..', 'fixtures', 'cli-2.1.330', '4eb0f224-a19d-446d-aeaa-fa64d85123bd.jsonl')
 const RUNS = 35
 
 describe('more runs than one context holds', () => {
@@ -32,10 +31,7 @@ describe('more runs than one context holds', () => {
     })
     const configDir = await mkdtemp(join(tmpdir(), 't2s-scale-claude-'))
     const dataDir = await mkdtemp(join(tmpdir(), 't2s-scale-data-'))
-    const project = join(configDir, 'projects', '-tmp-scale')
-    await mkdir(project, { recursive: true })
-    const ids = Array.from({ length: RUNS }, () => randomUUID())
-    for (const id of ids) await copyFile(FIXTURE, join(project, `${id}.jsonl`))
+    const ids = await fixtureSessions(configDir, RUNS, '-tmp-scale')
     service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: server.url } })
     const batch = await service.handlers.importSessions({ name: 'many', sessions: ids.map((sessionId) => ({ sessionId })) })
     const { runs } = await service.handlers.getBatch({ batchId: batch.id })

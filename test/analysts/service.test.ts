@@ -3,8 +3,7 @@
  * through the real SDK against the scripted API (one overloaded first, one malformed), the merge, the
  * skill with tiers and a conflict, edits as versions, and the export read back from disk.
  */
-import { randomUUID } from 'node:crypto'
-import { copyFile, mkdir, mkdtemp, readFile, readdir } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,9 +11,9 @@ import { createService, type Service } from '../../src/main/app/service'
 import { parseSkillMd, validateFrontMatter } from '../../src/shared/skill-md'
 import type { Analysis } from '../../src/shared/analysis'
 import { analystScript, kindOf } from '../support/analyst-script'
+import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
-const FIXTURE = join(__dirname, '..', 'fixtures', 'cli-2.1.330', '4eb0f224-a19d-446d-aeaa-fa64d85123bd.jsonl')
 const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({ rule: text, evidence, priority, reason: `runs ${evidence.join(', ')}` })
 
 describe('analyse a graded batch, merge, edit, export', () => {
@@ -36,10 +35,7 @@ describe('analyse a graded batch, merge, edit, export', () => {
     )
     const configDir = await mkdtemp(join(tmpdir(), 't2s-analyse-claude-'))
     dataDir = await mkdtemp(join(tmpdir(), 't2s-analyse-data-'))
-    const project = join(configDir, 'projects', '-tmp-landing')
-    await mkdir(project, { recursive: true })
-    const ids = Array.from({ length: 9 }, () => randomUUID())
-    for (const id of ids) await copyFile(FIXTURE, join(project, `${id}.jsonl`))
+    const ids = await fixtureSessions(configDir, 9)
     service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url } })
     service.hub.subscribe((event, payload) => event === 'analysisProgress' && progress.push((payload as { analysis: Analysis }).analysis))
     const batch = await service.handlers.importSessions({ name: 'Landing pages', sessions: ids.map((sessionId) => ({ sessionId })) })
