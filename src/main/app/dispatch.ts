@@ -10,6 +10,9 @@ export type Handlers = {
   [N in RequestName]: (input: z.infer<Requests[N]['input']>) => Promise<RequestOutput<N>>
 }
 
+/** An error a handler throws for the user: its message is shown as is, its code travels with it. */
+export const fail = (message: string, code = 'not-found') => Object.assign(new Error(message), { code })
+
 export type Reply = { ok: true; value: unknown } | { ok: false; error: string; code?: string }
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void

@@ -9,9 +9,7 @@ import type { Trace } from '../../shared/trace'
 import { batchSignals, traceMetrics } from '../analysts/signals'
 import { diffRunOutputs } from '../runs/workspace'
 import type { Store } from '../store/store'
-import type { Handlers } from './dispatch'
-
-const fail = (message: string, code = 'not-found') => Object.assign(new Error(message), { code })
+import { fail, type Handlers } from './dispatch'
 
 export interface ReviewContext {
   store: Store

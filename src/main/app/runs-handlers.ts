@@ -12,7 +12,7 @@ import { generateVariations, regenerateOne, type ModelAccess } from '../runs/var
 import { archiveSession } from '../store/archive'
 import type { Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
-import type { Handlers } from './dispatch'
+import { fail, type Handlers } from './dispatch'
 import { isInside } from './guards'
 
 /** Where a pasted API key is kept: the OS keychain in Electron; memory only elsewhere. */
@@ -54,8 +54,6 @@ type RunHandlers = Pick<
   | 'exportFeedback'
   | 'importFeedback'
 >
-
-const fail = (message: string, code = 'not-found') => Object.assign(new Error(message), { code })
 
 /** The API key and base URL for model calls: the environment first, then a pasted key. */
 export function createModelAccess(store: Store, secrets: SecretStore, env: NodeJS.ProcessEnv) {

@@ -14,7 +14,7 @@ import { inThreadPool, workerPool } from '../traces/summary-pool'
 import { parseSessionFile } from '../traces/parse'
 import { searchSessions } from '../traces/search'
 import { watchSessions, type SessionWatcher } from '../traces/watcher'
-import { createEventHub, type EventHub, type Handlers } from './dispatch'
+import { fail, createEventHub, type EventHub, type Handlers } from './dispatch'
 import { isInside } from './guards'
 import { Jobs } from './jobs'
 import { createReviewHandlers } from './review-handlers'
@@ -62,8 +62,6 @@ export interface Service {
   /** resolves when an analysis has finished (tests and the CLI) */
   analysisIdle(analysisId: string): Promise<void>
 }
-
-const fail = (message: string, code: string) => Object.assign(new Error(message), { code })
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const store = await openStore(opts.dataDir)

@@ -21,7 +21,7 @@ import { mergeRules, retier, reverseConflict } from '../skills/merge'
 import { planExport, skillFiles, writeExport } from '../skills/export'
 import type { Store } from '../store/store'
 import { costUsd } from '../traces/pricing'
-import type { EventSink, Handlers } from './dispatch'
+import { fail, type EventSink, type Handlers } from './dispatch'
 
 export const DEFAULT_ANALYST_MODEL = 'claude-sonnet-5-5'
 /**
@@ -37,7 +37,6 @@ export function contextBudget(model: string): number {
 export const MAX_RUNS_PER_CONTEXT = 30
 const GROUP_SIZE = 10
 
-const fail = (message: string, code = 'not-found') => Object.assign(new Error(message), { code })
 const now = () => new Date().toISOString()
 
 export interface SkillsContext {
