@@ -44,7 +44,6 @@ test('grade 20 runs with the keyboard, then compare good with bad', async ({ pag
     await expect(page.getByTestId('review-deck')).not.toContainText('Landing page #1')
     await expect(page.getByTestId('review-deck')).toContainText('Blind review')
     await page.getByTestId('blind').uncheck()
-    await page.getByTestId('blind').blur()
     await expect(deck).toHaveAttribute('data-number', '1')
 
     // g or b, a sentence, Enter: saved, and on to the next ungraded run
