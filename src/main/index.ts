@@ -30,7 +30,23 @@ app.on('second-instance', () => {
 app.whenReady().then(async () => {
   applyGlobalSecurity()
   const data = dataDir(process.env, app.getPath('userData'))
-  service = await createService({
+  try {
+    service = await startService(data)
+  } catch (err) {
+    // e.g. `trace2skill web` or `run` holds the data folder: say who, and do not start a second writer
+    dialog.showErrorBox('trace2skill cannot start', (err as Error).message)
+    app.exit(1)
+    return
+  }
+  const created = createMainWindow(outDir)
+  win = created.win
+  wireIpc(service.handlers, service.hub, () => win, created.rendererUrl)
+  win.on('closed', () => (win = null))
+})
+
+function startService(data: string): Promise<Service> {
+  return createService({
+    owner: 'the desktop app',
     configDir: claudeConfigDir(),
     dataDir: data,
     screenshots: electronScreenshots(),
@@ -46,11 +62,7 @@ app.whenReady().then(async () => {
       return r.canceled ? null : (r.filePaths[0] ?? null)
     }
   })
-  const created = createMainWindow(outDir)
-  win = created.win
-  wireIpc(service.handlers, service.hub, () => win, created.rendererUrl)
-  win.on('closed', () => (win = null))
-})
+}
 
 app.on('window-all-closed', () => app.quit())
 

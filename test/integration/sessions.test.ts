@@ -217,8 +217,8 @@ describe('sessions written by the real claude CLI', () => {
     expect(restored.fromArchive).toBe(true)
     expect(restored.events.length).toBe(original.events.length)
     expect(restored.subagents[0].events.length).toBe(original.subagents[0].events.length)
-    // and the store survives a restart
-    const again = await createService({ configDir, dataDir, mode: 'web', version: 'test' })
+    // and the store on disk has it (read by a second, read-only process: the first still holds the folder)
+    const again = await createService({ configDir, dataDir, mode: 'web', version: 'test', readOnly: true })
     expect((await again.handlers.getTrace({ sessionId: s.sessionId })).fromArchive).toBe(true)
     await again.dispose()
   })

@@ -45,6 +45,13 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv
   /** tests: how analysts reach a model, instead of the API or `claude -p` */
   analystPort?: ModelPort
+  /**
+   * Only read (CLI projects, sessions, trace, index): take no lock on the data folder, never write the
+   * store, and leave runs and analyses alone (the app that owns them may be running them right now).
+   */
+  readOnly?: boolean
+  /** who this is, for the message a second writer on the same data folder gets ("the desktop app") */
+  owner?: string
 }
 
 export interface Service {
@@ -64,13 +71,29 @@ export interface Service {
 }
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
-  const store = await openStore(opts.dataDir)
+  const store = await openStore(opts.dataDir, { readOnly: opts.readOnly, owner: opts.owner })
+  try {
+    return await serviceOver(store, opts)
+  } catch (err) {
+    // a service that failed to start must not keep the data folder locked
+    await store.close()
+    throw err
+  }
+}
+
+async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service> {
   const notices: Notice[] = [...store.notices]
   const index = new SessionIndex(opts.configDir, store, notices, opts.summaryWorker ? workerPool(opts.summaryWorker) : inThreadPool())
   await index.load()
   const hub = createEventHub()
   const jobs = new Jobs()
   for (const n of notices) hub.emit('notice', n)
+  // A save that failed (disk full...) is shown even when nobody awaited it (background progress).
+  store.onWriteError((err) => {
+    const notice: Notice = { level: 'error', message: err.message }
+    notices.push(notice)
+    hub.emit('notice', notice)
+  })
 
   /** Where a session file lives and which project it belongs to. */
   const locate = async (sessionId: string, projectId?: string) => {
@@ -127,7 +150,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   const env = opts.env ?? process.env
   const runner = new BatchRunner({ store, index, emit: hub.emit, screenshots: opts.screenshots, env, configDir: opts.configDir })
-  const interrupted = await runner.recover()
+  const interrupted = store.readOnly ? 0 : await runner.recover()
   if (interrupted) notices.push({ level: 'info', message: `${interrupted} run${interrupted === 1 ? ' was' : 's were'} in flight when the app stopped; they are marked interrupted and can be run again.` })
 
   const secrets = opts.secrets ?? memorySecrets()
@@ -140,7 +163,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     env,
     port: opts.analystPort
   })
-  await skills.recover()
+  if (!store.readOnly) await skills.recover()
 
   const handlers: Handlers = {
     ...createRunHandlers({ store, index, runner, secrets, env }),
@@ -165,7 +188,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       const { files } = await index.sessionFiles(dir)
       if (files.length > 0) {
         if (!store.db.data.openedFolders.includes(dir)) {
-          await store.update((d) => void d.openedFolders.push(dir))
+          // read-only: remembered for this process only
+          if (store.readOnly) store.db.data.openedFolders.push(dir)
+          else await store.update((d) => void d.openedFolders.push(dir))
           watcher?.add(dir)
           hub.emit('projectsChanged', {})
         }
@@ -283,6 +308,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       await jobs.cancelAll()
       await watcher?.close()
       await index.dispose()
+      await store.close()
     }
   }
 }

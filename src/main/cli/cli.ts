@@ -53,6 +53,9 @@ environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the ap
 
 class UsageError extends Error {}
 
+/** commands that never change the store (they run beside the app or another command) */
+const READ_ONLY = ['projects', 'sessions', 'trace', 'index']
+
 function staticDirCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url))
   return [join(here, '../renderer'), join(here, '../../../out/renderer')]
@@ -331,6 +334,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       dataDir: dataDir(io.env),
       mode: 'web',
       version: VERSION,
+      // Commands that only read take no lock and write no store, so they work beside the app.
+      readOnly: READ_ONLY.includes(command),
+      owner: `\`trace2skill ${command}\``,
       watch: command === 'web',
       indexOnStart: command === 'web',
       summaryWorker: summaryWorkerScript(),

@@ -143,7 +143,8 @@ export class BatchRunner {
       }
       live.done = this.execute(id, batch, live, release)
         .catch(async (err) => {
-          await this.finish(id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` })
+          // if even this cannot be saved (disk full), the store has reported it; never an unhandled rejection
+          await this.finish(id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` }).catch(() => {})
         })
         .finally(() => {
           this.live.delete(id)
@@ -207,7 +208,8 @@ export class BatchRunner {
       const r = this.runs()[id]
       r.progress = { ...tracker.progress, elapsedMs: Date.now() - started }
       this.emitRun(r)
-      void this.saveSoon()
+      // a failed save (disk full) is undone and reported by the store as a notice; the run goes on
+      void this.saveSoon().catch(() => {})
     })
     child.stderr!.on('data', (c: Buffer) => {
       errLog.write(c)
@@ -330,7 +332,8 @@ export class BatchRunner {
   async dispose(): Promise<void> {
     for (const q of this.queues.values()) q.length = 0
     await Promise.all([...this.live.keys()].map((id) => this.cancel(id).catch(() => false)))
-    await this.saveSoon(true)
+    // progress not yet saved (a read-only process has none, and may not write)
+    if (!this.d.store.readOnly) await this.saveSoon(true).catch(() => {})
   }
 
   /** The files a finished workspace holds (for the outputs view). */

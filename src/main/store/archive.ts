@@ -3,6 +3,7 @@
  * pins or uses in later steps gets a compressed copy in the store and stays readable after the
  * original is gone. Sub-agent transcripts (`<session-id>/subagents/*`) are archived with it.
  */
+import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative } from 'node:path'
@@ -16,18 +17,27 @@ function assertSafeId(sessionId: string): void {
   if (!SAFE_ID.test(sessionId) || sessionId.startsWith('.')) throw new Error(`not a session id: ${sessionId.slice(0, 80)}`)
 }
 
+/** Another trace2skill process may unpack the same archive at once: never share a temp name. */
+const uniqueTmp = (dest: string) => `${dest}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`
+
+/** A failed copy (a full disk) leaves no half-written temp file behind. */
+const cleanUp = (tmp: string) => async (err: unknown) => {
+  await rm(tmp, { force: true })
+  throw err
+}
+
 async function gzipTo(src: string, dest: string): Promise<number> {
   await mkdir(dirname(dest), { recursive: true })
-  const tmp = `${dest}.tmp`
-  await pipeline(createReadStream(src), createGzip({ level: 6 }), createWriteStream(tmp))
+  const tmp = uniqueTmp(dest)
+  await pipeline(createReadStream(src), createGzip({ level: 6 }), createWriteStream(tmp)).catch(cleanUp(tmp))
   await rename(tmp, dest)
   return (await stat(dest)).size
 }
 
 async function gunzipTo(src: string, dest: string): Promise<void> {
   await mkdir(dirname(dest), { recursive: true })
-  const tmp = `${dest}.tmp`
-  await pipeline(createReadStream(src), createGunzip(), createWriteStream(tmp))
+  const tmp = uniqueTmp(dest)
+  await pipeline(createReadStream(src), createGunzip(), createWriteStream(tmp)).catch(cleanUp(tmp))
   await rename(tmp, dest)
 }
 

@@ -6,7 +6,8 @@
  * `<session-id>/subagents/`. Each file's summary is cached by size and mtime, so a warm re-index reads
  * nothing that did not change, and a file that grew is read only from where it was left.
  */
-import { readdir, stat, writeFile, rename, mkdir } from 'node:fs/promises'
+import { readdir, stat, mkdir } from 'node:fs/promises'
+import writeFileAtomic from 'write-file-atomic'
 import { basename, isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { IndexTotals, Notice } from '../../shared/contract'
@@ -78,7 +79,7 @@ export class SessionIndex {
   }
 
   async load(): Promise<void> {
-    const data = await readSideFile(this.cacheFile, CacheSchema, 'session index cache', this.notices)
+    const data = await readSideFile(this.cacheFile, CacheSchema, 'session index cache', this.notices, this.store.readOnly)
     // Summaries made by another version of the summarizer are recomputed, not trusted.
     if (data && data.summaryVersion === SUMMARY_VERSION) for (const [file, entry] of Object.entries(data.files)) this.cache.set(file, entry)
   }
@@ -90,9 +91,8 @@ export class SessionIndex {
     if (!this.dirty) return
     this.dirty = false
     await mkdir(this.store.dataDir, { recursive: true })
-    const tmp = `${this.cacheFile}.tmp`
-    await writeFile(tmp, JSON.stringify({ schema: 1, summaryVersion: SUMMARY_VERSION, files: Object.fromEntries(this.cache) }))
-    await rename(tmp, this.cacheFile)
+    // A unique temp name: another trace2skill (a read-only CLI command) may save the cache at once.
+    await writeFileAtomic(this.cacheFile, JSON.stringify({ schema: 1, summaryVersion: SUMMARY_VERSION, files: Object.fromEntries(this.cache) }))
   }
 
   private scheduleSave(): void {

@@ -1,0 +1,271 @@
+/**
+ * The store loses nothing: one writer per data folder (a second is refused, naming the first),
+ * read-only opens write nothing, a failed write (disk full, read-only folder) is undone in memory and
+ * reported in one line, one bad record costs only that record, and odd files (a BOM, a FIFO) never
+ * stop the app.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { openStore, STORE_FILE, type Store } from '../../src/main/store/store'
+import { DataDirBusyError } from '../../src/main/store/lock'
+import { REPO } from '../support/claude-harness'
+
+const tmp = (name = 't2s-safe-') => mkdtemp(join(tmpdir(), name))
+const open: Store[] = []
+const track = (s: Store) => (open.push(s), s)
+afterAll(async () => {
+  for (const s of open) await s.close()
+})
+
+const run = (id: string, state: string) => ({
+  id,
+  batchId: 'b1',
+  variationId: 'v1',
+  number: 1,
+  repeat: 1,
+  difficulty: 'normal',
+  prompt: 'p',
+  sessionId: '11111111-1111-4111-8111-111111111111',
+  state,
+  progress: { turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 },
+  files: [],
+  screenshots: []
+})
+
+describe('one writer per data folder', () => {
+  it('refuses a second writer, naming the first, and lets it in once the first has closed', async () => {
+    const dir = await tmp()
+    const a = track(await openStore(dir, { owner: 'the first writer' }))
+    await a.update((d) => void d.openedFolders.push('/from/a'))
+    const refused = await openStore(dir, { owner: 'the second writer' }).catch((e) => e)
+    expect(refused).toBeInstanceOf(DataDirBusyError)
+    expect(refused.message).toContain('the first writer')
+    expect(refused.message).toContain(`pid ${process.pid}`)
+    expect(refused.message).toContain(dir)
+    await a.close()
+    const b = track(await openStore(dir, { owner: 'the second writer' }))
+    expect(b.db.data.openedFolders).toEqual(['/from/a'])
+  })
+
+  it('takes over at once-ish from a writer that was killed (kill -9), without waiting for ever', async () => {
+    const dir = await tmp()
+    // a separate process takes the lock, says so, and is killed without any chance to clean up
+    const script = `const { openStore } = await import(${JSON.stringify(join(REPO, 'src', 'main', 'store', 'store.ts'))})
+      await openStore(${JSON.stringify(dir)}, { owner: 'a doomed writer' })
+      console.log('locked')
+      setInterval(() => {}, 1000)`
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
+    await new Promise<void>((ok, fail) => {
+      child.stdout!.on('data', (c) => String(c).includes('locked') && ok())
+      child.on('exit', (code) => fail(new Error(`child exited ${code}`)))
+    })
+    expect((await openStore(dir, { owner: 'me' }).catch((e) => e)).message).toContain('a doomed writer')
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    const s = track(await openStore(dir, { owner: 'me' }))
+    expect(s.readOnly).toBe(false)
+  })
+
+  it('opens read-only beside a writer, writes nothing, and refuses changes with a clear error', async () => {
+    const dir = await tmp()
+    const w = track(await openStore(dir))
+    await w.update((d) => void (d.runs.r1 = run('r1', 'running') as never))
+    const before = await readFile(join(dir, STORE_FILE), 'utf8')
+    const mtime = (await stat(join(dir, STORE_FILE))).mtimeMs
+    const r = track(await openStore(dir, { readOnly: true }))
+    expect(r.readOnly).toBe(true)
+    expect(r.db.data.runs.r1.state).toBe('running')
+    await expect(r.update((d) => void d.openedFolders.push('/x'))).rejects.toThrow(/read-only/)
+    await r.close()
+    expect(await readFile(join(dir, STORE_FILE), 'utf8')).toBe(before)
+    expect((await stat(join(dir, STORE_FILE))).mtimeMs).toBe(mtime)
+  })
+
+  it('a read-only open of an empty folder creates nothing', async () => {
+    const dir = await tmp()
+    const r = track(await openStore(dir, { readOnly: true }))
+    expect(r.db.data.schema).toBe(1)
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('writes through unique temp files: no fixed .tmp name to race on, none left behind', async () => {
+    const dir = await tmp()
+    const s = track(await openStore(dir))
+    await Promise.all(Array.from({ length: 30 }, (_, i) => s.update((d) => void d.openedFolders.push(`/f${i}`))))
+    const names = await readdir(dir)
+    expect(names.filter((n) => n.includes('tmp'))).toEqual([])
+    expect(names).not.toContain(`.${STORE_FILE}.tmp`)
+    expect(JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8')).openedFolders).toHaveLength(30)
+  })
+})
+
+describe('a write that fails is undone and reported', () => {
+  // A real full disk where the test may mount a tmpfs (root in CI); otherwise an injected ENOSPC.
+  const mounted: string[] = []
+  afterAll(() => {
+    for (const m of mounted) {
+      try {
+        execFileSync('umount', [m])
+      } catch {
+        /* already gone */
+      }
+    }
+  })
+  const smallDisk = async (): Promise<string | null> => {
+    const dir = await tmp('t2s-tmpfs-')
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir], { stdio: 'ignore' })
+      mounted.push(dir)
+      return dir
+    } catch {
+      return null
+    }
+  }
+
+  it('disk full: the change is rolled back in memory, the file keeps what was saved, and the message is one line', async () => {
+    const disk = await smallDisk()
+    const dir = disk ?? (await tmp())
+    let injected = false
+    const s = track(
+      await openStore(dir, {
+        writeFile: disk ? undefined : async (file, text) => {
+          if (injected) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC' })
+          await writeFile(file, text)
+        }
+      })
+    )
+    await s.update((d) => void d.openedFolders.push('/kept'))
+    const saved = await readFile(join(dir, STORE_FILE), 'utf8')
+    if (disk) await writeFile(join(dir, 'filler'), Buffer.alloc(256 * 1024 - 4096)).catch(() => {})
+    else injected = true
+    const errors: string[] = []
+    s.onWriteError((e) => errors.push(e.message))
+    const err = await s.update((d) => void d.openedFolders.push('x'.repeat(200_000))).catch((e) => e)
+    expect(err).toBeInstanceOf(Error)
+    expect(err.message).toMatch(/disk is full/)
+    expect(err.message).toContain(join(dir, STORE_FILE))
+    expect(err.message.split('\n')).toHaveLength(1)
+    expect(err.code).toBe('store-write-failed')
+    expect(errors).toEqual([err.message])
+    // nothing half-applied in memory, nothing lost on disk, no temp file left
+    expect(s.db.data.openedFolders).toEqual(['/kept'])
+    expect(await readFile(join(dir, STORE_FILE), 'utf8')).toBe(saved)
+    expect((await readdir(dir)).filter((n) => n.includes('tmp'))).toEqual([])
+    // once there is room again, saving works and carries everything
+    if (disk) await rm(join(dir, 'filler'))
+    else injected = false
+    await s.update((d) => void d.openedFolders.push('/after'))
+    expect(JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8')).openedFolders).toEqual(['/kept', '/after'])
+  })
+
+  it('a read-only folder: rolled back and said so; objects others hold keep their identity', async () => {
+    const disk = await smallDisk()
+    const dir = disk ?? (await tmp())
+    let injected = false
+    const s = track(
+      await openStore(dir, {
+        writeFile: disk ? undefined : async (file, text) => {
+          if (injected) throw Object.assign(new Error(`EROFS: read-only file system, open '${file}'`), { code: 'EROFS' })
+          await writeFile(file, text)
+        }
+      })
+    )
+    await s.update((d) => void (d.runs.r1 = run('r1', 'queued') as never))
+    const held = s.db.data.runs.r1
+    if (disk) execFileSync('mount', ['-o', 'remount,ro', dir])
+    else injected = true
+    const err = await s.update((d) => {
+      d.runs.r1.state = 'running'
+      d.runs.r2 = run('r2', 'queued') as never
+    }).catch((e) => e)
+    expect(err.message).toMatch(/read-only/)
+    expect(s.db.data.runs.r2).toBeUndefined()
+    expect(s.db.data.runs.r1.state).toBe('queued')
+    expect(s.db.data.runs.r1).toBe(held)
+    if (disk) execFileSync('mount', ['-o', 'remount,rw', dir])
+    else injected = false
+    await s.update((d) => void (d.runs.r1.state = 'done'))
+    expect(held.state).toBe('done')
+  })
+
+  it('a change function that throws half-way leaves nothing applied', async () => {
+    const s = track(await openStore(await tmp()))
+    await expect(
+      s.update((d) => {
+        d.openedFolders.push('/half')
+        throw new Error('boom')
+      })
+    ).rejects.toThrow('boom')
+    expect(s.db.data.openedFolders).toEqual([])
+  })
+})
+
+describe('odd store files cost only what is wrong with them', () => {
+  it('one bad record is set aside (kept in a file), with a notice; the rest loads', async () => {
+    const dir = await tmp()
+    const data = {
+      schema: 1,
+      pins: {},
+      archives: {},
+      openedFolders: ['/ok'],
+      runs: { good: run('good', 'done'), bad: run('bad', 'exploded') },
+      batches: {},
+      __proto__x: 1
+    }
+    await writeFile(join(dir, STORE_FILE), JSON.stringify(data))
+    const s = track(await openStore(dir))
+    expect(Object.keys(s.db.data.runs)).toEqual(['good'])
+    expect(s.db.data.openedFolders).toEqual(['/ok'])
+    expect(s.notices).toHaveLength(1)
+    expect(s.notices[0].message).toMatch(/1 record .*set aside/)
+    expect(s.notices[0].message).toMatch(/runs\.bad/)
+    const aside = (await readdir(dir)).find((f) => f.startsWith(`${STORE_FILE}.set-aside-`))!
+    expect(aside).toBeDefined()
+    expect(s.notices[0].detail).toContain(join(dir, aside))
+    const kept = JSON.parse(await readFile(join(dir, aside), 'utf8'))
+    expect(kept.records[0].value.state).toBe('exploded')
+    // no corrupt-store move: the file itself was fine
+    expect((await readdir(dir)).some((f) => f.includes('.corrupt-'))).toBe(false)
+  })
+
+  it('a __proto__ key in the file pollutes nothing', async () => {
+    const dir = await tmp()
+    await writeFile(join(dir, STORE_FILE), `{"schema":1,"pins":{},"archives":{},"openedFolders":[],"runs":{"__proto__":{"polluted":true}}}`)
+    const s = track(await openStore(dir))
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.keys(s.db.data.runs)).toEqual([])
+    expect(s.notices[0].message).toMatch(/set aside/)
+  })
+
+  it('a UTF-8 byte-order mark is read, not thrown aside', async () => {
+    const dir = await tmp()
+    await writeFile(join(dir, STORE_FILE), '\uFEFF' + JSON.stringify({ schema: 1, pins: {}, archives: {}, openedFolders: ['/bom'] }))
+    const s = track(await openStore(dir))
+    expect(s.db.data.openedFolders).toEqual(['/bom'])
+    expect(s.notices).toEqual([])
+  })
+
+  it('a FIFO as store.json does not hang start-up: it is moved aside with a notice', async () => {
+    const dir = await tmp()
+    execFileSync('mkfifo', [join(dir, STORE_FILE)])
+    const s = track(await openStore(dir))
+    expect(s.notices[0].message).toMatch(/not a regular file/)
+    expect((await stat(join(dir, STORE_FILE))).isFile()).toBe(true)
+    // read-only: no hang either, and nothing moved
+    const dir2 = await tmp()
+    execFileSync('mkfifo', [join(dir2, STORE_FILE)])
+    const r = track(await openStore(dir2, { readOnly: true }))
+    expect(r.notices[0].message).toMatch(/not a regular file/)
+    expect((await stat(join(dir2, STORE_FILE))).isFIFO()).toBe(true)
+  }, 10_000)
+
+  it('a directory named store.json is moved aside too', async () => {
+    const dir = await tmp()
+    await mkdir(join(dir, STORE_FILE))
+    const s = track(await openStore(dir))
+    expect(s.notices[0].message).toMatch(/not a regular file/)
+  })
+})

@@ -1,0 +1,136 @@
+/**
+ * Several trace2skill processes on one data folder (the built CLI, as a user runs it): the web mode
+ * holds the folder; a second writer is refused and changes nothing; many read-only commands at once
+ * all work and write nothing; every write of the writer survives.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REPO } from '../support/claude-harness'
+import { fixtureSessions } from '../support/fixture-sessions'
+
+const BIN = join(REPO, 'bin', 'trace2skill.mjs')
+const exec = promisify(execFile)
+
+async function cli(args: string[], env: Record<string, string>) {
+  try {
+    const r = await exec(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 })
+    return { code: 0, stdout: r.stdout, stderr: r.stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+/** `trace2skill web` as a user starts it; resolves with its URL and token once it listens. */
+async function startWeb(env: Record<string, string>): Promise<{ proc: ChildProcess; base: string; token: string; stderr: () => string }> {
+  const proc = spawn(process.execPath, [BIN, 'web', '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  proc.stderr!.on('data', (c) => (err += c))
+  const url = await new Promise<string>((ok, fail) => {
+    let out = ''
+    proc.stdout!.on('data', (c) => {
+      out += c
+      const m = out.match(/(http:\/\/127\.0\.0\.1:\d+)\/\?token=(\S+)/)
+      if (m) ok(`${m[1]} ${m[2]}`)
+    })
+    proc.on('exit', (code) => fail(new Error(`web exited ${code}: ${err}`)))
+  })
+  const [base, token] = url.split(' ')
+  return { proc, base, token, stderr: () => err }
+}
+
+const stop = (proc: ChildProcess) =>
+  new Promise<number | null>((ok) => {
+    proc.once('exit', (code) => ok(code))
+    proc.kill('SIGTERM')
+  })
+
+describe('one data folder, several processes', () => {
+  let configDir: string
+  let dataDir: string
+  let ids: string[]
+  const env = () => ({ CLAUDE_CONFIG_DIR: configDir, TRACE2SKILL_DATA_DIR: dataDir })
+
+  beforeAll(async () => {
+    configDir = await mkdtemp(join(tmpdir(), 't2s-dd-claude-'))
+    dataDir = await mkdtemp(join(tmpdir(), 't2s-dd-data-'))
+    ids = await fixtureSessions(configDir, 3)
+  })
+
+  let web: Awaited<ReturnType<typeof startWeb>> | null = null
+  afterAll(async () => {
+    if (web && web.proc.exitCode === null) await stop(web.proc)
+  })
+
+  const api = async (name: string, input: unknown) => {
+    const res = await fetch(`${web!.base}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-trace2skill-token': web!.token }, body: JSON.stringify(input) })
+    const body = await res.json()
+    if (!res.ok) throw new Error(body.error)
+    return body.value
+  }
+  const tasksOnDisk = async () => Object.values(JSON.parse(await readFile(join(dataDir, 'store.json'), 'utf8')).tasks as Record<string, { name: string }>).map((t) => t.name).sort()
+
+  it('the web mode and the CLI: a second writer is refused, read-only commands work at once, nothing is lost', async () => {
+    web = await startWeb(env())
+    await api('saveTask', { name: 'from the web, first', text: 'do a thing' })
+    expect(await tasksOnDisk()).toEqual(['from the web, first'])
+
+    // A CLI writer while the web mode holds the folder: refused, naming the holder, changing nothing.
+    const before = await readFile(join(dataDir, 'store.json'), 'utf8')
+    const task = join(configDir, 'task.json')
+    await writeFile(task, JSON.stringify({ name: 'from the cli', text: 'do another thing' }))
+    const vars = join(configDir, 'vars.txt')
+    await writeFile(vars, '1. [easy] say hi\n')
+    const refused = await cli(['run', '--task', task, '--variations', vars], env())
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('is in use by `trace2skill web`')
+    expect(refused.stderr).toContain(`pid ${web.proc.pid}`)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    expect(await readFile(join(dataDir, 'store.json'), 'utf8')).toBe(before)
+
+    // Many read-only commands at once, beside the writer: all succeed and none writes the store.
+    const mtime = (await stat(join(dataDir, 'store.json'))).mtimeMs
+    const project = '-tmp-landing'
+    const commands = [
+      ...ids.map((id) => ['trace', id, '--json']),
+      ...ids.map((id) => ['trace', id, '--json']),
+      ['projects', '--json'],
+      ['projects', '--json'],
+      ['sessions', project, '--json'],
+      ['sessions', project, '--json'],
+      ['index', '--json'],
+      ['index', '--json']
+    ]
+    const results = await Promise.all(commands.map((c) => cli(c, env())))
+    for (const [i, r] of results.entries()) {
+      expect(r.stderr, commands[i].join(' ')).not.toMatch(/ENOENT|EEXIST|rename|in use by/)
+      expect(r.code, `${commands[i].join(' ')}: ${r.stderr}`).toBe(0)
+    }
+    expect(JSON.parse(results[0].stdout).sessionId).toBe(ids[0])
+    expect((await stat(join(dataDir, 'store.json'))).mtimeMs).toBe(mtime)
+    expect(await readFile(join(dataDir, 'store.json'), 'utf8')).toBe(before)
+    expect((await readdir(dataDir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+
+    // A second web mode on the same folder is refused too (and exits).
+    const second = await cli(['web', '--port', '0'], env())
+    expect(second.code).toBe(1)
+    expect(second.stderr).toContain('is in use by `trace2skill web`')
+
+    // The writer goes on writing; everything it wrote is there after it stops.
+    await api('saveTask', { name: 'from the web, second', text: 'and more' })
+    expect(await stop(web.proc)).toBe(0)
+    expect(await tasksOnDisk()).toEqual(['from the web, first', 'from the web, second'])
+
+    // Once it has stopped, the folder is free for the next writer, which sees all of it.
+    web = await startWeb(env())
+    const tasks = (await api('listTasks', {})) as { name: string }[]
+    expect(tasks.map((t) => t.name).sort()).toEqual(['from the web, first', 'from the web, second'])
+    await api('saveTask', { name: 'from the second web', text: 'x' })
+    expect(await stop(web.proc)).toBe(0)
+    expect(await tasksOnDisk()).toEqual(['from the second web', 'from the web, first', 'from the web, second'])
+  }, 120_000)
+})
