@@ -18,6 +18,9 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 let win: BrowserWindow | null = null
 let service: Service | null = null
 
+// Every renderer sandboxed, including windows not made by createMainWindow (the Electron checklist).
+app.enableSandbox()
+
 if (!app.requestSingleInstanceLock()) app.quit()
 
 app.on('second-instance', () => {
