@@ -8,10 +8,11 @@ import { BatchSchema, DifficultySchema, FilePairDiffSchema, MixSchema, RunSchema
 import { BatchSignalsSchema, RunSignalsSchema } from './signals'
 import { AnalysisSchema } from './analysis'
 import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, SkillSchema, SkillVersionSchema } from './skills'
-import { ImageRefSchema, ProjectSchema, SessionSummarySchema, TraceSchema } from './trace'
+import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
 
 const NoInput = z.object({}).strict()
-const Id = z.string().min(1).max(4096)
+/** Ids index the store's records: never a name Object.prototype has (`__proto__`, `constructor`...), never control characters. */
+const Id = z.string().min(1).max(4096).refine((s) => !(s in Object.prototype) && !/[\u0000-\u001f]/.test(s), { message: 'not a valid id' })
 
 export const SkillViewSchema = z.object({
   skill: SkillSchema,
@@ -118,11 +119,11 @@ export const requests = {
     input: z.object({ projectId: Id, query: z.string().min(1).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
     output: z.array(SearchHitSchema)
   },
-  getTrace: { input: z.object({ sessionId: Id, projectId: Id.optional() }).strict(), output: TraceSchema },
+  getTrace: { input: z.object({ sessionId: SessionIdSchema, projectId: Id.optional() }).strict(), output: TraceSchema },
   /** An image left in its session file, as a data: URL. */
   getImage: { input: z.object({ ref: ImageRefSchema }).strict(), output: z.object({ dataUrl: z.string() }) },
   /** Pin (and archive) a session so it stays readable after Claude Code deletes it. */
-  pinSession: { input: z.object({ sessionId: Id, pinned: z.boolean() }).strict(), output: SessionSummarySchema },
+  pinSession: { input: z.object({ sessionId: SessionIdSchema, pinned: z.boolean() }).strict(), output: SessionSummarySchema },
   /** Index every session of every project; progress comes as `indexProgress` events. */
   startIndex: { input: NoInput, output: JobSchema },
   cancelJob: { input: JobSchema.strict(), output: z.object({ cancelled: z.boolean() }) },
@@ -153,7 +154,7 @@ export const requests = {
   getBatch: { input: z.object({ batchId: Id }).strict(), output: z.object({ batch: BatchSchema, runs: z.array(RunSchema), status: BatchStatusSchema }) },
   /** Add past sessions to a batch (a new one unless batchId is given) as runs to grade. */
   importSessions: {
-    input: z.object({ batchId: Id.optional(), name: z.string().max(200).optional(), sessions: z.array(z.object({ sessionId: Id, projectId: Id.optional() }).strict()).min(1).max(500) }).strict(),
+    input: z.object({ batchId: Id.optional(), name: z.string().max(200).optional(), sessions: z.array(z.object({ sessionId: SessionIdSchema, projectId: Id.optional() }).strict()).min(1).max(500) }).strict(),
     output: BatchSchema
   },
   // Step 2: feedback.

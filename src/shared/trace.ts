@@ -4,6 +4,17 @@
  */
 import { z } from 'zod'
 
+/**
+ * A session id: the name of its file without `.jsonl` (Claude Code's are UUIDs; copied sessions and
+ * sub-agents use other plain names, e.g. `agent-a8c94204ceff97979`, and a copied file may be named
+ * anything, `my run (2)`). One file name: no `/`, `\` or control characters, not starting with a dot,
+ * at most 200 characters, and never a name Object.prototype has (`__proto__`...): an id from outside is
+ * looked up among the files listed, and can never spell a path or a prototype key.
+ */
+export const SESSION_ID = /^[^./\\\u0000-\u001f][^/\\\u0000-\u001f]{0,199}$/
+export const isSessionId = (v: unknown): v is string => typeof v === 'string' && SESSION_ID.test(v) && !(v in Object.prototype)
+export const SessionIdSchema = z.string().refine(isSessionId, { message: 'not a session id (one file name: no "/", "\\" or control characters, not starting with ".")' })
+
 export const UsageSchema = z.object({
   input: z.number(),
   output: z.number(),
@@ -17,14 +28,14 @@ export const emptyUsage = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cac
 export const ImageRefSchema = z.object({
   file: z.string(),
   /** byte offset of the line that holds the image */
-  offset: z.number(),
-  /** byte length of that line */
-  length: z.number(),
+  offset: z.number().int().min(0),
+  /** byte length of that line (the reader takes lines up to 512 MiB) */
+  length: z.number().int().min(1).max(512 * 1024 * 1024),
   /** the n-th image within that line (document order) */
-  index: z.number(),
+  index: z.number().int().min(0),
   mediaType: z.string(),
   /** size of the base64 data in bytes */
-  bytes: z.number()
+  bytes: z.number().int().min(0)
 })
 export type ImageRef = z.infer<typeof ImageRefSchema>
 

@@ -57,7 +57,8 @@ export function traceMetrics(trace: Trace): RunMetrics {
     turns,
     toolCalls: calls.length,
     toolErrors: calls.filter((c) => c.result?.isError).length,
-    durationMs: times.length ? Math.max(...times) - Math.min(...times) : 0,
+    // a loop, not Math.max(...times): a spread of 120k+ timestamps overflows the stack
+    durationMs: times.length ? times.reduce((a, b) => (b > a ? b : a)) - times.reduce((a, b) => (b < a ? b : a)) : 0,
     tokens: u.input + u.output + u.cacheRead + u.cacheCreation + subTokens,
     costUsd: trace.costUsd,
     tools: calls.map((c) => c.name),

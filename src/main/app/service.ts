@@ -2,10 +2,10 @@
  * The app's core service: every contract request implemented over the Electron-free domains
  * (traces, store). The Electron shell, the web bridge, the CLI and the tests all drive this.
  */
-import { stat } from 'node:fs/promises'
+import { realpath, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { AppInfo, Notice } from '../../shared/contract'
-import type { Project, SessionSummary, Trace } from '../../shared/trace'
+import { isSessionId, type Project, type SessionSummary, type Trace } from '../../shared/trace'
 import { archiveSession, materializeArchive } from '../store/archive'
 import { openStore, type Store } from '../store/store'
 import { readImage } from '../traces/image'
@@ -97,9 +97,11 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
 
   /** Where a session file lives and which project it belongs to. */
   const locate = async (sessionId: string, projectId?: string) => {
+    // Handlers call each other with ids from the store too: validated here as well as in the contract.
+    if (!isSessionId(sessionId)) throw fail(`not a session id: ${JSON.stringify(String(sessionId).slice(0, 200))}`, 'invalid-input')
     const found = await index.findSession(sessionId, projectId)
     if (found) return { ...found, fromArchive: false }
-    const archived = store.db.data.archives[sessionId]
+    const archived = Object.hasOwn(store.db.data.archives, sessionId) ? store.db.data.archives[sessionId] : undefined
     if (archived && (!projectId || archived.projectId === projectId)) {
       return { projectId: archived.projectId, file: await materializeArchive(store, sessionId), fromArchive: true }
     }
@@ -215,8 +217,11 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       return { ...trace, fromArchive: at.fromArchive }
     },
     async getImage({ ref }) {
-      const file = resolve(ref.file)
-      if (!readableRoots().some((root) => isInside(file, root))) throw fail('refused: image outside the session folders', 'forbidden')
+      // Only session files (.jsonl) inside the known folders, symbolic links resolved on both sides.
+      const real = (p: string) => realpath(resolve(p)).catch(() => null)
+      const file = ref.file.endsWith('.jsonl') ? await real(ref.file) : null
+      const roots = await Promise.all(readableRoots().map(async (r) => (await real(r)) ?? resolve(r)))
+      if (!file || !roots.some((root) => isInside(file, root))) throw fail('refused: image outside the session folders', 'forbidden')
       const img = await readImage({ ...ref, file })
       return { dataUrl: `data:${img.mediaType};base64,${img.data}` }
     },

@@ -9,12 +9,12 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
+import { isSessionId } from '../../shared/trace'
 import type { ArchiveEntry, Store } from './store'
 
-const SAFE_ID = /^[A-Za-z0-9._-]{1,200}$/
-
+/** A session id is one file name (never a path): the archive uses it as a folder name. */
 function assertSafeId(sessionId: string): void {
-  if (!SAFE_ID.test(sessionId) || sessionId.startsWith('.')) throw new Error(`not a session id: ${sessionId.slice(0, 80)}`)
+  if (!isSessionId(sessionId)) throw new Error(`not a session id: ${JSON.stringify(String(sessionId).slice(0, 80))}`)
 }
 
 /** Another trace2skill process may unpack the same archive at once: never share a temp name. */

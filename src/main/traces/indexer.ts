@@ -11,7 +11,7 @@ import writeFileAtomic from 'write-file-atomic'
 import { basename, isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { IndexTotals, Notice } from '../../shared/contract'
-import { emptyUsage, type Project, type SessionSummary, type Usage } from '../../shared/trace'
+import { emptyUsage, isSessionId, type Project, type SessionSummary, type Usage } from '../../shared/trace'
 import { readSideFile, type Store } from '../store/store'
 import { SUMMARY_VERSION, type FileSummary } from './summary'
 import { inThreadPool, type SummaryPool } from './summary-pool'
@@ -120,14 +120,23 @@ export class SessionIndex {
     return out
   }
 
+  /**
+   * A project by its id, which comes from outside: it must be one of the known ids (a folder listed
+   * under projects/, an opened folder, or a project whose sessions are archived), never a path to join.
+   */
   async folder(projectId: string): Promise<ProjectFolder> {
+    const shown = JSON.stringify(projectId.slice(0, 200))
     if (isAbsolute(projectId)) {
-      if (!this.store.db.data.openedFolders.includes(projectId)) throw Object.assign(new Error(`folder not opened: ${projectId}`), { code: 'not-found' })
+      if (!this.store.db.data.openedFolders.includes(projectId)) throw Object.assign(new Error(`folder not opened: ${shown}`), { code: 'not-found' })
       return { id: projectId, dir: projectId, opened: true }
     }
-    if (projectId.includes('/') || projectId.includes('\\') || projectId === '..' || projectId === '.')
-      throw Object.assign(new Error(`not a project id: ${projectId}`), { code: 'invalid-input' })
-    return { id: projectId, dir: join(this.projectsRoot, projectId), opened: false }
+    if (/[/\\\u0000-\u001f]/.test(projectId) || projectId.startsWith('.') || projectId in Object.prototype)
+      throw Object.assign(new Error(`not a project id: ${shown}`), { code: 'invalid-input' })
+    const known = (await this.projectFolders()).find((f) => f.id === projectId && !f.opened)
+    if (known) return known
+    // a project whose folder is gone, with sessions kept in the archive
+    if (this.hasArchives(projectId)) return { id: projectId, dir: join(this.projectsRoot, projectId), opened: false }
+    throw Object.assign(new Error(`no such project: ${shown}`), { code: 'not-found' })
   }
 
   private warn(message: string): void {
@@ -193,8 +202,9 @@ export class SessionIndex {
     if (!s) return null
     const sessionId = s.sessionId || basename(file, '.jsonl')
     const sub = await this.subagentTotals(projectId, file, sessionId)
-    const pinned = !!this.store.db.data.pins[sessionId]
-    const archived = !!this.store.db.data.archives[sessionId]
+    // own keys only: a file named constructor.jsonl is not pinned by Object.prototype
+    const pinned = Object.hasOwn(this.store.db.data.pins, sessionId)
+    const archived = Object.hasOwn(this.store.db.data.archives, sessionId)
     return {
       sessionId,
       projectId,
@@ -376,14 +386,17 @@ export class SessionIndex {
 
   /** Find a session file by id, across all projects (and opened folders). */
   async findSession(sessionId: string, projectId?: string): Promise<{ projectId: string; file: string } | null> {
+    // The id comes from outside: it is looked up among the session files listed, never joined into a path.
+    if (!isSessionId(sessionId)) return null
     for (const [file, e] of this.cache) if (e.summary.sessionId === sessionId && (!projectId || e.projectId === projectId) && !file.includes('/subagents/')) {
       const ok = await stat(file).then(() => true, () => false)
       if (ok) return { projectId: e.projectId, file }
     }
     const folders = projectId ? [await this.folder(projectId)] : await this.projectFolders()
+    const name = `${sessionId}.jsonl`
     for (const f of folders) {
-      const file = join(f.dir, `${sessionId}.jsonl`)
-      if (await stat(file).then((s) => s.isFile(), () => false)) return { projectId: f.id, file }
+      const file = (await this.sessionFiles(f.dir)).files.find((x) => basename(x) === name)
+      if (file) return { projectId: f.id, file }
     }
     return null
   }

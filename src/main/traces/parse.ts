@@ -8,7 +8,8 @@ import { basename, dirname, join } from 'node:path'
 import type { ImageRef, ParseWarning, SubagentTrace, ToolCallEvent, ToolResult, Trace, TraceEvent } from '../../shared/trace'
 import { readJsonlLines } from './jsonl'
 import { costUsd } from './pricing'
-import { contentBlocks, imageBlocks, isObj, isRealPrompt, META_TYPES, SYNTHETIC_MODEL, usageOf, UsageLedger, type Rec } from './records'
+import { contentBlocks, imageBlocks, implausibleTokens, isObj, isRealPrompt, isTokenCount, META_TYPES, SYNTHETIC_MODEL, usageOf, UsageLedger, type Rec } from './records'
+import { addModel, assignOwn, deepWarning, isDeeperThan, MAX_MODEL, pruneDeep, shortString, validTimestamp } from './untrusted'
 
 const MALFORMED_KEEP = 64 * 1024
 
@@ -38,8 +39,8 @@ class Conversation {
     return [...this.calls.values()]
   }
 
-  warn(line: number, message: string): void {
-    this.warnings.push({ file: this.file, line, message })
+  warn(line: number, message: string, file = this.file): void {
+    this.warnings.push({ file, line, message })
   }
 
   private base(rec: Rec, pos: LinePos) {
@@ -47,7 +48,7 @@ class Conversation {
       line: pos.lineNo,
       uuid: typeof rec.uuid === 'string' ? rec.uuid : undefined,
       parentUuid: typeof rec.parentUuid === 'string' || rec.parentUuid === null ? rec.parentUuid : undefined,
-      ts: typeof rec.timestamp === 'string' ? rec.timestamp : undefined,
+      ts: validTimestamp(rec.timestamp),
       turn: this.turn
     }
   }
@@ -78,7 +79,7 @@ class Conversation {
     }
     return {
       line: pos.lineNo,
-      ts: typeof rec.timestamp === 'string' ? rec.timestamp : undefined,
+      ts: validTimestamp(rec.timestamp),
       text: texts.join('\n'),
       isError: block.is_error === true,
       images: refs,
@@ -87,8 +88,8 @@ class Conversation {
   }
 
   handle(rec: Rec, pos: LinePos): void {
-    if (typeof rec.cwd === 'string' && !this.cwd) this.cwd = rec.cwd
-    if (typeof rec.sessionId === 'string' && !this.sessionId) this.sessionId = rec.sessionId
+    if (!this.cwd) this.cwd = shortString(rec.cwd)
+    if (!this.sessionId) this.sessionId = shortString(rec.sessionId)
     const type = typeof rec.type === 'string' ? rec.type : ''
     switch (type) {
       case 'user':
@@ -102,7 +103,7 @@ class Conversation {
             kind: 'compaction',
             ...this.base(rec, pos),
             trigger: typeof meta.trigger === 'string' ? meta.trigger : undefined,
-            preTokens: typeof meta.preTokens === 'number' ? meta.preTokens : undefined
+            preTokens: isTokenCount(meta.preTokens) ? meta.preTokens : undefined
           }
           this.lastCompaction = ev
           this.events.push(ev)
@@ -177,10 +178,11 @@ class Conversation {
   private assistant(rec: Rec, pos: LinePos): void {
     const msg = isObj(rec.message) ? rec.message : {}
     const messageId = typeof msg.id === 'string' ? msg.id : undefined
-    const model = typeof msg.model === 'string' ? msg.model : undefined
-    if (model && model !== SYNTHETIC_MODEL) this.models.add(model)
+    const model = shortString(msg.model, MAX_MODEL)
+    if (model && model !== SYNTHETIC_MODEL) addModel(this.models, model)
     const usage = usageOf(msg.usage)
-    if (usage && model !== SYNTHETIC_MODEL) this.ledger.add(messageId, model, usage)
+    if (usage?.bad.length) this.warn(pos.lineNo, implausibleTokens(usage.bad))
+    if (usage && model !== SYNTHETIC_MODEL) this.ledger.add(messageId, model, usage.usage)
     const blocks = contentBlocks(msg)
     for (const b of blocks) {
       const base = this.base(rec, pos)
@@ -208,14 +210,17 @@ class Conversation {
   }
 }
 
-/** Replace base64 payloads (kept in the file, reachable through ImageRef) by a short note. */
+/**
+ * Replace base64 payloads (kept in the file, reachable through ImageRef) by a short note. Values are
+ * at most MAX_DEPTH deep here (lines are pruned when read), so the recursion is bounded.
+ */
 function stripBase64(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripBase64)
   if (!isObj(value)) return value
   const out: Rec = {}
   for (const [k, v] of Object.entries(value)) {
     if ((k === 'data' || k === 'base64') && typeof v === 'string' && v.length > 1024) out[k] = `[${v.length} bytes of base64 left in the file]`
-    else out[k] = stripBase64(v)
+    else assignOwn(out, k, stripBase64(v))
   }
   return out
 }
@@ -243,6 +248,8 @@ async function readConversation(file: string, splitSidechain: boolean): Promise<
       conv.malformed(pos, text, tail ? 'truncated' : (err as Error).message.slice(0, 200))
       return
     }
+    // Nesting deep enough to overflow recursive code downstream (JSON, structured clone, zod, React).
+    if (isDeeperThan(buf, offset, length)) conv.warn(lineNo, deepWarning(pruneDeep(rec)))
     if (!isObj(rec)) {
       conv.warn(lineNo, 'line is JSON but not an object')
       conv.malformed(pos, text, 'not an object')
@@ -327,9 +334,12 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
     const subFile = join(subDir, name)
     const sub = await readConversation(subFile, false)
     const agentId = name.replace(/^agent-/, '').replace(/\.jsonl$/, '')
+    const metaFile = join(subDir, name.replace(/\.jsonl$/, '.meta.json'))
     let meta: unknown
     try {
-      meta = JSON.parse(await readFile(join(subDir, name.replace(/\.jsonl$/, '.meta.json')), 'utf8'))
+      const bytes = await readFile(metaFile)
+      meta = JSON.parse(bytes.toString('utf8'))
+      if (isDeeperThan(bytes, 0, bytes.length)) main.warn(1, deepWarning(pruneDeep(meta)), metaFile)
     } catch {
       /* optional */
     }

@@ -53,17 +53,37 @@ export function promptText(rec: Rec): string {
     .join('\n')
 }
 
-/** Usage of an API response in our shape (0 for absent fields). */
-export function usageOf(u: unknown): Usage | null {
+/** Token counts above this per message are not real (the largest context windows are ~10^6). */
+export const MAX_TOKENS = 1e9
+
+/** A token count Claude Code could have written: a whole number from 0 to MAX_TOKENS. */
+export const isTokenCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_TOKENS
+
+const USAGE_FIELDS = [
+  ['input', 'input_tokens'],
+  ['output', 'output_tokens'],
+  ['cacheRead', 'cache_read_input_tokens'],
+  ['cacheCreation', 'cache_creation_input_tokens']
+] as const
+
+/**
+ * Usage of an API response in our shape (0 for absent fields). A value that is not a plausible token
+ * count (negative, fractional, huge, not a number) counts 0 and is named in `bad`, so totals and cost
+ * stay sane and the caller can warn.
+ */
+export function usageOf(u: unknown): { usage: Usage; bad: string[] } | null {
   if (!isObj(u)) return null
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
-  return {
-    input: n(u.input_tokens),
-    output: n(u.output_tokens),
-    cacheRead: n(u.cache_read_input_tokens),
-    cacheCreation: n(u.cache_creation_input_tokens)
+  const usage: Usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
+  const bad: string[] = []
+  for (const [ours, theirs] of USAGE_FIELDS) {
+    const v = u[theirs]
+    if (isTokenCount(v)) usage[ours] = v
+    else if (v !== undefined && v !== null) bad.push(`usage.${theirs} = ${typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : `(${Array.isArray(v) ? 'an array' : typeof v})`}`)
   }
+  return { usage, bad }
 }
+
+export const implausibleTokens = (bad: string[]) => `implausible token count ignored: ${bad.join(', ')}`
 
 export const SYNTHETIC_MODEL = '<synthetic>'
 
@@ -100,13 +120,20 @@ export class UsageLedger {
   }
 }
 
-/** Every base64 image block inside a value, in document order (the order ImageRef.index counts in). */
+/** Every base64 image block inside a value, in document order (the order ImageRef.index counts in). Iterative. */
 export function imageBlocks(value: unknown, out: Rec[] = []): Rec[] {
-  if (Array.isArray(value)) {
-    for (const v of value) imageBlocks(v, out)
-  } else if (isObj(value)) {
-    if (value.type === 'image' && isObj(value.source) && value.source.type === 'base64' && typeof value.source.data === 'string') out.push(value)
-    else for (const k of Object.keys(value)) imageBlocks(value[k], out)
+  const stack: unknown[] = [value]
+  while (stack.length) {
+    const v = stack.pop()
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i])
+    } else if (isObj(v)) {
+      if (v.type === 'image' && isObj(v.source) && v.source.type === 'base64' && typeof v.source.data === 'string') out.push(v)
+      else {
+        const keys = Object.keys(v)
+        for (let i = keys.length - 1; i >= 0; i--) stack.push(v[keys[i]])
+      }
+    }
   }
   return out
 }

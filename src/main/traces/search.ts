@@ -8,14 +8,19 @@ import { readJsonlLines } from './jsonl'
 
 const SKIP_KEYS = new Set(['data', 'signature', 'uuid', 'parentUuid', 'leafUuid', 'id', 'tool_use_id', 'sessionId', 'requestId', 'messageId'])
 
-/** All human-readable strings of a parsed line, base64 and identifiers left out. */
+/** All human-readable strings of a parsed line, base64 and identifiers left out. Iterative: lines may nest deep. */
 export function readableText(value: unknown, out: string[] = [], key = ''): string[] {
-  if (typeof value === 'string') {
-    if (!SKIP_KEYS.has(key)) out.push(value)
-  } else if (Array.isArray(value)) {
-    for (const v of value) readableText(v, out, key)
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) readableText(v, out, k)
+  const stack: [unknown, string][] = [[value, key]]
+  while (stack.length) {
+    const [v, k] = stack.pop()!
+    if (typeof v === 'string') {
+      if (!SKIP_KEYS.has(k)) out.push(v)
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], k])
+    } else if (v && typeof v === 'object') {
+      const entries = Object.entries(v)
+      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i][1], entries[i][0]])
+    }
   }
   return out
 }

@@ -13,9 +13,10 @@ import { emptyUsage, type Usage } from '../../shared/trace'
 import { readJsonlLines } from './jsonl'
 import { costUsd } from './pricing'
 import { contentBlocks, isObj, isRealPrompt, promptText, SYNTHETIC_MODEL, usageOf, type Rec } from './records'
+import { addModel, isDeeperThan, MAX_MODEL, shortString, validTimestamp } from './untrusted'
 
 /** Bump when the summary's meaning changes: cached summaries of another version are recomputed. */
-export const SUMMARY_VERSION = 4
+export const SUMMARY_VERSION = 5
 
 /** Lines longer than this are read by byte patterns instead of JSON.parse. */
 export const BIG_LINE = 2 * 1024
@@ -166,13 +167,18 @@ class Summarizer {
     this.sideUuids = new Set(s.sidechainUuids)
   }
 
-  private stamp(ts: unknown): void {
-    if (typeof ts !== 'string') return
+  private stamp(value: unknown): void {
+    const ts = validTimestamp(value)
+    if (!ts) return
     if (!this.s.start) this.s.start = ts
     this.s.end = ts
   }
 
-  private usage(id: string | undefined, model: string | undefined, u: Usage | null, side: boolean): void {
+  private usage(id: string | undefined, model: string | undefined, read: ReturnType<typeof usageOf>, side: boolean): void {
+    // Implausible counts are warnings of the file's own conversation (the full parser files an old
+    // inline sub-agent's under that sub-agent).
+    if (read?.bad.length && !side) this.s.warnings++
+    const u = read?.usage
     if (!u || model === SYNTHETIC_MODEL) return
     const key = id ?? `#anon-${this.anon++}-${this.s.lines}`
     const prev = this.open.get(key)
@@ -194,17 +200,17 @@ class Summarizer {
   /** A parsed record. */
   record(rec: Rec): void {
     this.stamp(rec.timestamp)
-    if (!this.s.cwd && typeof rec.cwd === 'string') this.s.cwd = rec.cwd
-    if (!this.s.sessionId && typeof rec.sessionId === 'string') this.s.sessionId = rec.sessionId
-    if (!this.s.version && typeof rec.version === 'string') this.s.version = rec.version
-    if (!this.s.gitBranch && typeof rec.gitBranch === 'string' && rec.gitBranch) this.s.gitBranch = rec.gitBranch
+    if (!this.s.cwd) this.s.cwd = shortString(rec.cwd)
+    if (!this.s.sessionId) this.s.sessionId = shortString(rec.sessionId)
+    if (!this.s.version) this.s.version = shortString(rec.version)
+    if (!this.s.gitBranch) this.s.gitBranch = shortString(rec.gitBranch) || undefined
     const side = !this.allMain && rec.isSidechain === true
     if (side) this.sidechain(rec)
     const c = side ? this.s.side : this.s.main
     if (rec.type === 'assistant') {
       const msg = isObj(rec.message) ? rec.message : {}
-      const model = typeof msg.model === 'string' ? msg.model : undefined
-      if (!side && model && model !== SYNTHETIC_MODEL) this.models.add(model)
+      const model = shortString(msg.model, MAX_MODEL)
+      if (!side && model && model !== SYNTHETIC_MODEL) addModel(this.models, model)
       this.usage(typeof msg.id === 'string' ? msg.id : undefined, model, usageOf(msg.usage), side)
       for (const b of contentBlocks(msg)) if (b.type === 'tool_use' || b.type === 'server_tool_use') c.toolCalls++
     } else if (rec.type === 'user') {
@@ -246,8 +252,8 @@ class Summarizer {
     } else {
       const msgAt = line.indexOf('"message":{')
       const msg = msgAt === -1 ? line : line.subarray(msgAt)
-      const model = stringAfter(msg, 'model')
-      if (!side && model && model !== SYNTHETIC_MODEL) this.models.add(model)
+      const model = shortString(stringAfter(msg, 'model'), MAX_MODEL)
+      if (!side && model && model !== SYNTHETIC_MODEL) addModel(this.models, model)
       this.usage(stringAfter(msg, 'id'), model, usageOf(objectAfter(line, 'usage')), side)
       c.toolCalls += count(line, '"type":"tool_use"') + count(line, '"type":"server_tool_use"')
     }
@@ -285,9 +291,14 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts
   const state: SummaryState = resume ? structuredClone(resume.state) : freshState()
   const sm = new Summarizer(state, isSubagentFile(file))
 
+  // Warnings as the full parser gives them: one per line that is not JSON or not an object, one per
+  // JSON line nested too deep (the parser prunes it), one per line with implausible token counts.
   const onLine = (buf: Buffer, offset: number, length: number) => {
     state.lines++
-    if (length > BIG_LINE && sm.big(buf.subarray(offset, offset + length))) return
+    if (length > BIG_LINE && sm.big(buf.subarray(offset, offset + length))) {
+      if (isDeeperThan(buf, offset, length)) state.warnings++
+      return
+    }
     let rec: unknown
     try {
       rec = JSON.parse(buf.toString('utf8', offset, offset + length))
@@ -295,6 +306,7 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts
       state.warnings++
       return
     }
+    if (isDeeperThan(buf, offset, length)) state.warnings++
     if (isObj(rec)) sm.record(rec)
     else state.warnings++
   }
@@ -314,6 +326,7 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts
       onLine(buf, o, l) {
         try {
           const rec = JSON.parse(buf.toString('utf8', o, o + l))
+          if (isDeeperThan(buf, o, l)) tailWarning++
           if (isObj(rec)) sm.record(rec)
           else tailWarning++
         } catch {
@@ -326,6 +339,7 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts
   const t = totals(view)
   const start = view.start
   const end = view.end
+  // start and end are valid dates (stamp() takes nothing else); a clock that went back is 0, not negative.
   const durationMs = start && end ? Math.max(0, Date.parse(end) - Date.parse(start)) || 0 : 0
   return {
     sessionId: basename(file, '.jsonl'),
