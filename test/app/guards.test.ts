@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isAllowedOrigin, isInside, isLoopbackHost, sameToken } from '../../src/main/app/guards'
+import { isAllowedOrigin, isInside, isLoopbackHost, isSameOriginFetch, sameToken } from '../../src/main/app/guards'
 
 describe('guards', () => {
   it('isInside accepts the folder and its children only', () => {
@@ -25,6 +25,14 @@ describe('guards', () => {
     expect(isAllowedOrigin('http://evil.example', 4000)).toBe(false)
     expect(isAllowedOrigin('null', 4000)).toBe(false)
     expect(isAllowedOrigin('https://127.0.0.1:4000', 4000)).toBe(false)
+  })
+  it('fetch metadata, when sent, must say same-origin (another port is same-site)', () => {
+    expect(isSameOriginFetch(undefined)).toBe(true)
+    expect(isSameOriginFetch('same-origin')).toBe(true)
+    expect(isSameOriginFetch('same-site')).toBe(false)
+    expect(isSameOriginFetch('cross-site')).toBe(false)
+    expect(isSameOriginFetch('none')).toBe(false)
+    expect(isSameOriginFetch(['same-origin', 'cross-site'])).toBe(false)
   })
   it('sameToken compares whole tokens', () => {
     expect(sameToken('abc', 'abc')).toBe(true)

@@ -21,6 +21,15 @@ export function isAllowedOrigin(origin: string | undefined, port: number): boole
   return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}` || origin === `http://[::1]:${port}`
 }
 
+/**
+ * `Sec-Fetch-Site`, when the browser sends it, must say the request came from our own page. Another
+ * port on 127.0.0.1 is `same-site`, not `same-origin`, so it is refused. Absent (curl, old browsers):
+ * the Origin check and the token header decide.
+ */
+export function isSameOriginFetch(site: string | string[] | undefined): boolean {
+  return site === undefined || site === 'same-origin'
+}
+
 /** Constant-time comparison of tokens. */
 export function sameToken(a: string | undefined | null, b: string): boolean {
   if (typeof a !== 'string' || a.length !== b.length) return false

@@ -251,6 +251,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--') loose.push(...argv.slice(i + 1)), (i = argv.length)
+    // a value that starts with '-' (`--port -1`, `--project -home-me-app`) stays with its option
+    else if (flags.has(a) && !['--json', '--dry-run', '--help', '-h', '--version', '-v'].includes(a) && argv[i + 1]?.startsWith('-') && !flags.has(argv[i + 1].split('=')[0])) args.push(`${a}=${argv[++i]}`)
     else if (a.startsWith('-') && !flags.has(a.split('=')[0]) && a.length > 2 && !a.startsWith('--')) loose.push(a)
     else args.push(a)
   }
@@ -303,7 +305,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     let port: number | undefined
     if (command === 'web' && values.port !== undefined) {
       port = Number(values.port)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not ${values.port}`)
+      if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not ${values.port}`)
     }
     const needs: Record<string, [number, string]> = {
       sessions: [1, 'a project'],

@@ -1,7 +1,13 @@
 /**
  * Web mode: the same `window.api` contract over HTTP, for remote dev boxes and browser tests.
- * Listens on 127.0.0.1 only; every request needs the random token (header, query or the cookie set
- * when the page is first opened with it); a Host or Origin that is not our loopback address is refused.
+ * Listens on 127.0.0.1 only; a Host or Origin that is not our loopback address is refused.
+ * The built renderer (public code) is served to anyone who passes those checks; every /api/ request
+ * needs the random token in the `x-trace2skill-token` header, and only there: never a cookie (cookies
+ * are not scoped by port, so every other web app on 127.0.0.1 would receive it) and never the query
+ * (URLs end up in histories and logs). A browser sends that header only from our own page: another
+ * origin can set it only after a CORS preflight, which is never granted, and a no-cors request cannot
+ * carry it. The `?token=` of the printed URL is read by the page itself, which then drops it from the
+ * address bar.
  */
 import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -10,11 +16,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { extname, join, resolve } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { dispatch, type EventHub, type Handlers } from '../app/dispatch'
-import { isAllowedOrigin, isInside, isLoopbackHost, sameToken } from '../app/guards'
+import { isAllowedOrigin, isInside, isLoopbackHost, isSameOriginFetch, sameToken } from '../app/guards'
 
 // the largest request (a skill saved with its text and rules) stays well under this
 const MAX_BODY = 8 * 1024 * 1024
-const COOKIE = 't2s_token'
+export const TOKEN_HEADER = 'x-trace2skill-token'
 
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -40,13 +46,10 @@ export interface WebServer {
   close(): Promise<void>
 }
 
-function tokenOf(req: IncomingMessage, url: URL): string | null {
-  const header = req.headers['x-trace2skill-token']
-  if (typeof header === 'string' && header) return header
-  const q = url.searchParams.get('token')
-  if (q) return q
-  const cookie = req.headers.cookie?.split(';').map((c) => c.trim().split('='))
-  return cookie?.find(([k]) => k === COOKIE)?.[1] ?? null
+/** The token of an API request: from its header, nowhere else. */
+function tokenOf(req: IncomingMessage): string | null {
+  const header = req.headers[TOKEN_HEADER]
+  return typeof header === 'string' && header ? header : null
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -93,34 +96,44 @@ export async function startWebServer(opts: {
     if (!isLoopbackHost(req.headers.host, port) || !isAllowedOrigin(req.headers.origin, port)) {
       return send(res, 403, { error: 'refused: not a loopback host or origin' })
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
-    if (!sameToken(tokenOf(req, url), token)) return send(res, 401, { error: 'missing or wrong token: open the URL trace2skill printed' })
+    let url: URL
+    let path: string
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+      path = decodeURIComponent(url.pathname)
+    } catch {
+      return send(res, 400, { error: 'malformed URL: a bad %-escape in the path' })
+    }
 
     try {
-      if (url.pathname === '/api/events' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
-        res.write(': connected\n\n')
-        streams.add(res)
-        const unsubscribe = opts.hub.subscribe((event, payload) => res.write(`data: ${JSON.stringify({ event, payload })}\n\n`))
-        const ping = setInterval(() => res.write(': ping\n\n'), 15000)
-        req.on('close', () => {
-          clearInterval(ping)
-          unsubscribe()
-          streams.delete(res)
-        })
-        return
-      }
-      if (url.pathname.startsWith('/api/')) {
+      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+        // Fetch metadata, where the browser sends it: only our own page may call the API.
+        if (!isSameOriginFetch(req.headers['sec-fetch-site'])) return send(res, 403, { error: 'refused: not from the trace2skill page' })
+        if (!sameToken(tokenOf(req), token)) return send(res, 401, { error: 'missing or wrong token: open the URL trace2skill printed' })
+        if (url.pathname === '/api/events') {
+          if (req.method !== 'GET') return send(res, 405, { error: 'use GET' })
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+          res.write(': connected\n\n')
+          streams.add(res)
+          const unsubscribe = opts.hub.subscribe((event, payload) => res.write(`data: ${JSON.stringify({ event, payload })}\n\n`))
+          const ping = setInterval(() => res.write(': ping\n\n'), 15000)
+          req.on('close', () => {
+            clearInterval(ping)
+            unsubscribe()
+            streams.delete(res)
+          })
+          return
+        }
         if (req.method !== 'POST') return send(res, 405, { error: 'use POST' })
         if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, { error: 'send application/json' })
         const input = await readBody(req)
-        const reply = await dispatch(opts.handlers, decodeURIComponent(url.pathname.slice(5)), input)
+        const reply = await dispatch(opts.handlers, path.slice(5), input)
         if (reply.ok) return send(res, 200, { value: reply.value })
         return send(res, STATUS[reply.code ?? ''] ?? 500, { error: reply.error, code: reply.code })
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' })
       // Static files of the built renderer.
-      let file = resolve(join(staticDir, decodeURIComponent(url.pathname)))
+      let file = resolve(join(staticDir, path))
       if (!isInside(file, staticDir)) return send(res, 403, { error: 'refused' })
       let st = await stat(file).catch(() => null)
       if (!st || st.isDirectory()) {
@@ -133,10 +146,7 @@ export async function startWebServer(opts: {
         'content-length': String(st.size),
         'cache-control': 'no-store'
       }
-      if (file.endsWith('.html')) {
-        headers['content-security-policy'] = CSP
-        headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
-      }
+      if (file.endsWith('.html')) headers['content-security-policy'] = CSP
       res.writeHead(200, headers)
       if (req.method === 'HEAD') return res.end()
       createReadStream(file).pipe(res)

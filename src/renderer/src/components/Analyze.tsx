@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react'
 import type { Analysis, AnalystStatusInfo } from '@shared/analysis'
 import { api } from '../api'
-import { fmtCost, fmtTokens } from '../lib/format'
+import { fmtCost, fmtLocalTime, fmtTokens } from '../lib/format'
 import { go, useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
 
@@ -110,7 +110,7 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
           {past.data.map((a) => (
             <div key={a.id}>
               <button className="ghost" onClick={() => setCurrent(a)}>
-                {new Date(a.createdAt).toLocaleString()} · {a.state} · {a.model}
+                {fmtLocalTime(a.createdAt)} · {a.state} · {a.model}
               </button>
             </div>
           ))}

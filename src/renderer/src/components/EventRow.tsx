@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react'
 import type { ImageRef, SubagentTrace, ToolResult, TraceEvent } from '@shared/trace'
 import { api } from '../api'
-import { fmtTime, oneLine } from '../lib/format'
+import { fmtClock, fmtTime, oneLine, timeOf } from '../lib/format'
 import { isError, keyArgument } from '../lib/rows'
 import { Markdown } from './Markdown'
 
@@ -224,6 +224,12 @@ function metaDetail(raw: unknown): string {
   return ''
 }
 
+/** The record's time; a time that is not a date says so (it never throws). */
 function Time({ ts }: { ts?: string }) {
-  return <div className="time">{ts ? new Date(ts).toISOString().slice(11, 19) : ''}</div>
+  const bad = ts !== undefined && ts !== null && ts !== '' && timeOf(ts) === null
+  return (
+    <div className={bad ? 'time bad-time' : 'time'} title={bad ? `this record's time is not a date: ${oneLine(String(ts), 80)}` : undefined}>
+      {fmtClock(ts)}
+    </div>
+  )
 }

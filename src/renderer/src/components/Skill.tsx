@@ -9,6 +9,7 @@ import type { SkillView } from '@shared/contract'
 import { parseCitations, renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
 import { TIERS, type Skill, type SkillRule, type Tier } from '@shared/skills'
 import { api } from '../api'
+import { fmtLocalTime } from '../lib/format'
 import { useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
@@ -40,7 +41,7 @@ export function SkillList() {
         <a key={s.id} className="card skill-link" href={`#/skill/${encodeURIComponent(s.id)}`}>
           <strong>{s.frontMatter.name}</strong> <span className="muted">{s.frontMatter.description}</span>
           <div className="muted small">
-            {s.rules.filter((r) => r.tier === 'core').length} core · {s.rules.filter((r) => r.tier === 'guidance').length} guidance · {s.rules.filter((r) => r.tier === 'edge-case').length} edge cases · updated {new Date(s.updatedAt).toLocaleString()}
+            {s.rules.filter((r) => r.tier === 'core').length} core · {s.rules.filter((r) => r.tier === 'guidance').length} guidance · {s.rules.filter((r) => r.tier === 'edge-case').length} edge cases · updated {fmtLocalTime(s.updatedAt)}
           </div>
         </a>
       ))}
@@ -403,7 +404,7 @@ function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: Skill
               <input type="checkbox" checked={picked.includes(v.id)} onChange={() => setPicked((p) => (p.includes(v.id) ? p.filter((x) => x !== v.id) : [...p.slice(-1), v.id]))} /> Version {v.number}
             </label>{' '}
             <span className="muted">
-              {new Date(v.createdAt).toLocaleString()} {v.label ? `· ${v.label}` : ''}
+              {fmtLocalTime(v.createdAt)} {v.label ? `· ${v.label}` : ''}
             </span>{' '}
             <button className="ghost" onClick={() => void api().restoreSkillVersion({ versionId: v.id }).then(onRestored, setError)}>
               Restore

@@ -8,6 +8,7 @@ import { go, typing, useAsync } from '../lib/hooks'
 import { defaultFilter, flattenRows, isError, matchingRows, nextIndex, traceStats, type Row, type RowFilter } from '../lib/rows'
 import { ErrorLine } from './ErrorLine'
 import { EventRow } from './EventRow'
+import { BadRecord, Boundary } from './Boundary'
 
 export function TraceView({ projectId, sessionId, line }: { projectId: string; sessionId: string; line?: number }) {
   const trace = useAsync(() => api().getTrace({ sessionId, projectId }), [sessionId, projectId])
@@ -172,26 +173,28 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
                 className={`row depth-${Math.min(r.depth, 4)}${v.index === cursor ? ' cursor' : ''}${r.depth > 0 ? ' nested' : ''}`}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)` }}
               >
-                {r.type === 'turn' ? (
-                  <div className="turn-head">Turn {r.turn}</div>
-                ) : r.type === 'subagent-start' ? (
-                  <div className="subagent-head" data-testid="subagent-transcript" data-agent-id={r.agentId}>
-                    Sub-agent {r.agentType ? `(${r.agentType}) ` : ''}
-                    {r.description ?? r.agentId}
-                  </div>
-                ) : r.type === 'subagent-end' ? (
-                  <div className="subagent-end muted">end of sub-agent</div>
-                ) : (
-                  <EventRow
-                    event={r.event}
-                    open={open.has(r.key)}
-                    onToggle={() => setOpen((s) => toggle(s, r.key))}
-                    subagent={r.event.kind === 'tool_call' && r.event.subagentId ? subs.get(r.event.subagentId) : undefined}
-                    subagentOpen={r.event.kind === 'tool_call' && !!r.event.subagentId && subOpen.has(r.event.subagentId)}
-                    onToggleSubagent={() => r.event.kind === 'tool_call' && r.event.subagentId && setSubOpen((s) => toggle(s, (r.event as { subagentId: string }).subagentId))}
-                    match={matches.has(v.index)}
-                  />
-                )}
+                <Boundary resetKeys={[r]} fallback={(error) => <BadRecord error={error} line={r.type === 'event' ? r.event.line : undefined} />}>
+                  {r.type === 'turn' ? (
+                    <div className="turn-head">Turn {r.turn}</div>
+                  ) : r.type === 'subagent-start' ? (
+                    <div className="subagent-head" data-testid="subagent-transcript" data-agent-id={r.agentId}>
+                      Sub-agent {r.agentType ? `(${r.agentType}) ` : ''}
+                      {r.description ?? r.agentId}
+                    </div>
+                  ) : r.type === 'subagent-end' ? (
+                    <div className="subagent-end muted">end of sub-agent</div>
+                  ) : (
+                    <EventRow
+                      event={r.event}
+                      open={open.has(r.key)}
+                      onToggle={() => setOpen((s) => toggle(s, r.key))}
+                      subagent={r.event.kind === 'tool_call' && r.event.subagentId ? subs.get(r.event.subagentId) : undefined}
+                      subagentOpen={r.event.kind === 'tool_call' && !!r.event.subagentId && subOpen.has(r.event.subagentId)}
+                      onToggleSubagent={() => r.event.kind === 'tool_call' && r.event.subagentId && setSubOpen((s) => toggle(s, (r.event as { subagentId: string }).subagentId))}
+                      match={matches.has(v.index)}
+                    />
+                  )}
+                </Boundary>
               </div>
             )
           })}

@@ -21,7 +21,8 @@ export function fmtBytes(n: number): string {
 }
 
 export function fmtDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms <= 0) return '0s'
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—'
+  if (ms <= 0) return '0s'
   const s = Math.round(ms / 1000)
   if (s < 60) return `${s}s`
   const m = Math.floor(s / 60)
@@ -30,10 +31,39 @@ export function fmtDuration(ms: number): string {
   return `${h}h ${m % 60}m`
 }
 
-export function fmtRelative(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return '—'
-  const t = Date.parse(iso)
-  if (Number.isNaN(t)) return '—'
+/*
+ * Times. Every time the UI shows comes from a file someone else wrote (a session line's `timestamp`,
+ * the store): anything may be there. These never throw (`toISOString` and `Intl` throw a RangeError on
+ * an invalid date, which in render blanks the whole app): a missing time shows as '—', a bad one as
+ * 'invalid time'.
+ */
+
+const MAX_TIME = 8.64e15 // the largest epoch milliseconds a Date can hold
+export const INVALID_TIME = 'invalid time'
+
+/** Epoch milliseconds of an ISO string, a number of milliseconds or a Date; null if missing or not a real date. */
+export function timeOf(v: unknown): number | null {
+  try {
+    const t = typeof v === 'string' ? (v ? Date.parse(v) : NaN) : typeof v === 'number' ? v : v instanceof Date ? v.getTime() : NaN
+    return Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : null
+  } catch {
+    return null
+  }
+}
+
+const missing = (v: unknown) => v === undefined || v === null || v === ''
+
+/** The milliseconds from `start` to `end`, or null when either is missing or bad. */
+export function spanMs(start: unknown, end: unknown): number | null {
+  const a = timeOf(start)
+  const b = timeOf(end)
+  return a === null || b === null ? null : b - a
+}
+
+export function fmtRelative(iso: unknown, now = Date.now()): string {
+  if (missing(iso)) return '—'
+  const t = timeOf(iso)
+  if (t === null) return INVALID_TIME
   const d = Math.round((now - t) / 1000)
   if (d < 45) return 'just now'
   if (d < 3600) return `${Math.round(d / 60)} min ago`
@@ -42,11 +72,32 @@ export function fmtRelative(iso: string | undefined, now = Date.now()): string {
   return new Date(t).toISOString().slice(0, 10)
 }
 
-export function fmtTime(iso: string | undefined): string {
-  if (!iso) return '—'
-  const t = new Date(iso)
-  if (Number.isNaN(t.getTime())) return '—'
-  return `${t.toISOString().slice(0, 10)} ${t.toISOString().slice(11, 16)}`
+/** `2026-01-01 10:20` (UTC). */
+export function fmtTime(iso: unknown): string {
+  if (missing(iso)) return '—'
+  const t = timeOf(iso)
+  if (t === null) return INVALID_TIME
+  const s = new Date(t).toISOString()
+  return `${s.slice(0, 10)} ${s.slice(11, 16)}`
+}
+
+/** `10:20:30` (UTC), for a step in a trace; '' when it has no time. */
+export function fmtClock(iso: unknown): string {
+  if (missing(iso)) return ''
+  const t = timeOf(iso)
+  return t === null ? INVALID_TIME : new Date(t).toISOString().slice(11, 19)
+}
+
+/** Date and time in the reader's locale. */
+export function fmtLocalTime(iso: unknown): string {
+  if (missing(iso)) return '—'
+  const t = timeOf(iso)
+  if (t === null) return INVALID_TIME
+  try {
+    return new Date(t).toLocaleString()
+  } catch {
+    return new Date(t).toISOString()
+  }
 }
 
 export function oneLine(text: string, max = 120): string {

@@ -17,6 +17,15 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
   return { ...state, reload: run }
 }
 
+/** A %-escaped part of an address; a malformed escape is kept as typed instead of throwing. */
+export function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
+  }
+}
+
 /** The location hash as a route. */
 export function useHashRoute(): string[] {
   const parse = () =>
@@ -24,7 +33,7 @@ export function useHashRoute(): string[] {
       .replace(/^#\/?/, '')
       .split('/')
       .filter(Boolean)
-      .map((p) => decodeURIComponent(p))
+      .map(safeDecode)
   const [route, setRoute] = useState(parse)
   useEffect(() => {
     const on = () => setRoute(parse())

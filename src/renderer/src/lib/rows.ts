@@ -3,6 +3,7 @@
  * sub-agents nested under their call) so one virtualized list renders any session.
  */
 import type { SubagentTrace, ToolCallEvent, Trace, TraceEvent } from '@shared/trace'
+import { spanMs, timeOf } from './format'
 
 export type Row =
   | { key: string; type: 'turn'; turn: number; depth: number }
@@ -130,9 +131,10 @@ export function traceStats(trace: Trace) {
   count(trace.events)
   const mainTurns = turns
   trace.subagents.forEach((s) => count(s.events))
-  const ts = trace.events.map((e) => e.ts).filter((t): t is string => !!t)
+  // a record with a bad time is left out, so it cannot spoil the start or the duration
+  const ts = trace.events.map((e) => e.ts).filter((t): t is string => timeOf(t) !== null)
   const start = ts[0]
   const end = ts[ts.length - 1]
   const tokens = trace.usage.input + trace.usage.output + trace.usage.cacheRead + trace.usage.cacheCreation
-  return { toolCalls, errors, turns: mainTurns, start, end, durationMs: start && end ? Date.parse(end) - Date.parse(start) : 0, tokens }
+  return { toolCalls, errors, turns: mainTurns, start, end, durationMs: spanMs(start, end) ?? 0, tokens }
 }
