@@ -37,7 +37,17 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json'
 }
 
-const STATUS: Record<string, number> = { 'invalid-input': 400, 'unknown-request': 404, 'not-found': 404, forbidden: 403 }
+const STATUS: Record<string, number> = {
+  'invalid-input': 400,
+  'unknown-request': 404,
+  'not-found': 404,
+  forbidden: 403,
+  // the request was fine; the machine or the moment is not (nothing was changed)
+  'read-only': 409,
+  'data-dir-busy': 409,
+  'preset-unavailable': 409,
+  'store-write-failed': 507
+}
 
 export interface WebServer {
   url: string
