@@ -82,7 +82,11 @@ export const ShotSchema = z.object({
   blank: z.boolean(),
   timedOut: z.boolean(),
   blockedRequests: z.array(z.string()),
-  error: z.string().optional()
+  error: z.string().optional(),
+  /** the page's full height when taller than the shot (cut at 16,384 px) */
+  pageHeight: z.number().optional(),
+  /** one line for people, e.g. "page is 50,000 px tall; the first 16,384 px are shown" */
+  note: z.string().optional()
 })
 export type ShotInfo = z.infer<typeof ShotSchema>
 

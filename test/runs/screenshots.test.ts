@@ -1,11 +1,12 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { isBlankPng, playwrightScreenshots, pngSize } from '../../src/main/runs/screenshots'
+import { isBlankPng, MAX_HEIGHT, playwrightScreenshots, pngSize } from '../../src/main/runs/screenshots'
 import { LANDING_PAGE } from '../support/scenarios'
 
 /** A solid-colour PNG, made by hand. */
@@ -90,11 +91,11 @@ describe('screenshot port (playwright-core, Debian Chromium)', () => {
     })
     await writeFile(join(root, '..', 'outside.html'), '<h1>secret</h1>')
     const started = Date.now()
-    const shots = await port.capture({ htmlFile: join(root, 'page.html'), root, outDir: join(root, '.shots'), name: 'p', timeoutMs: 5000 })
+    const shots = await port.capture({ htmlFile: join(root, 'page.html'), root, outDir: join(root, '.shots'), name: 'p', timeoutMs: 10_000 })
     await new Promise((r) => setTimeout(r, 300))
     server.close()
     expect(hits).toBe(0)
-    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(Date.now() - started).toBeLessThan(10_000 * 2 + 8000)
     const blocked = shots[0].blockedRequests.join(' ')
     expect(blocked).toContain('https://example.com/x.js')
     expect(blocked).toContain('http://10.0.0.1/a.png')
@@ -103,19 +104,70 @@ describe('screenshot port (playwright-core, Debian Chromium)', () => {
     expect(shots[0].blank).toBe(false)
   }, 60_000)
 
-  it('cuts off a page that never finishes, on time, and keeps working afterwards', async () => {
+  it('cuts off a page that never finishes, on time at both widths, and keeps working afterwards', async () => {
+    // Before: each step had its own limit (load, measuring, screenshot, closing, the browser) and
+    // measuring a wedged page waited forever: `while(true)` held the queue 19 s against 2 x 3 s here,
+    // 51 s against 2 x 10 s in the app.
     const root = await workspace({
-      'loop.html': '<!doctype html><h1>loop</h1><script>setTimeout(() => { for (;;) {} }, 50)</script>',
-      'hang.html': '<!doctype html><h1>hang</h1><img src="slow.png"><script>new Promise(() => {})</script>',
+      'inline.html': '<!doctype html><h1>inline</h1><script>while (true) {}</script>',
+      'after.html': '<!doctype html><h1>after load</h1><script>onload = () => setTimeout(() => { for (;;) {} }, 10)</script>',
+      'busy.html': '<!doctype html><h1>busy</h1><script>setInterval(() => { const t = Date.now(); while (Date.now() - t < 900) {} }, 1)</script>',
+      'unload.html': '<!doctype html><h1>unload</h1><script>addEventListener("beforeunload", () => { for (;;) {} }); addEventListener("pagehide", () => { for (;;) {} })</script>',
       'ok.html': LANDING_PAGE
     })
-    const t0 = Date.now()
-    const looped = await port.capture({ htmlFile: join(root, 'loop.html'), root, outDir: join(root, '.shots'), name: 'loop', timeoutMs: 3000, widths: [{ label: 'desktop', width: 1280 }] })
-    expect(Date.now() - t0).toBeLessThan(3000 * 2 + 12_000)
-    expect(looped[0].error ?? looped[0].file).toBeTruthy()
-    const ok = await port.capture({ htmlFile: join(root, 'ok.html'), root, outDir: join(root, '.shots'), name: 'ok', timeoutMs: 5000 })
-    expect(ok.every((s) => !s.error && !s.blank)).toBe(true)
-  }, 90_000)
+    const limit = 3000
+    for (const name of ['inline', 'after', 'busy', 'unload']) {
+      const t0 = Date.now()
+      const shots = await port.capture({ htmlFile: join(root, `${name}.html`), root, outDir: join(root, '.shots'), name, timeoutMs: limit })
+      const elapsed = Date.now() - t0
+      expect(elapsed, name).toBeLessThan(limit * 2 + 8000)
+      expect(shots).toHaveLength(2)
+      for (const s of shots) {
+        // its loops only run when it is closed (which must not hold the queue either); on a busy machine
+        // it may miss a 3 s limit like any page, so only the time is asserted for it
+        if (name === 'unload') expect(s.error === undefined || s.timedOut, name).toBe(true)
+        else expect([s.timedOut, s.error], name).toEqual([true, expect.stringContaining(`within ${limit} ms`)])
+      }
+    }
+    const ok = await port.capture({ htmlFile: join(root, 'ok.html'), root, outDir: join(root, '.shots'), name: 'ok', timeoutMs: 15_000 })
+    expect(ok.map((s) => [s.error, s.blank, s.timedOut])).toEqual([
+      [undefined, false, false],
+      [undefined, false, false]
+    ])
+  }, 120_000)
+
+  it('shoots a page taller than 16,384 px down to 16,384 px and says so', async () => {
+    // Before: the clip fell outside the 800 px viewport and the shot came back 800 px tall.
+    const root = await workspace({
+      'tall.html': '<!doctype html><body style="margin:0"><div style="height:50000px;background:linear-gradient(#c00,#00c)"></div></body>',
+      'short.html': '<!doctype html><body style="margin:0"><div style="height:2000px;background:linear-gradient(#c00,#00c)"></div></body>'
+    })
+    const shots = await port.capture({ htmlFile: join(root, 'tall.html'), root, outDir: join(root, '.shots'), name: 'tall', timeoutMs: 30_000 })
+    expect(shots.map((s) => [s.error, s.width, s.height, s.pageHeight])).toEqual([
+      [undefined, 1280, MAX_HEIGHT, 50000],
+      [undefined, 390, MAX_HEIGHT, 50000]
+    ])
+    for (const s of shots) {
+      expect(pngSize(await readFile(s.file))).toEqual({ width: s.width, height: MAX_HEIGHT })
+      expect(s.note).toBe('page is 50,000 px tall; the first 16,384 px are shown')
+      expect(s.blank).toBe(false)
+    }
+    const [short] = await port.capture({ htmlFile: join(root, 'short.html'), root, outDir: join(root, '.shots'), name: 'short', timeoutMs: 15_000, widths: [{ label: 'desktop', width: 1280 }] })
+    expect([short.height, short.pageHeight, short.note]).toEqual([2000, undefined, undefined])
+  }, 120_000)
+
+  it('follows no link out of the workspace and does not wait on a FIFO', async () => {
+    const outside = await workspace({ 'secret.png': solidPng(40, 40, [200, 30, 30]), 'secret.html': '<h1>secret</h1>' })
+    const root = await workspace({
+      'page.html': '<!doctype html><body style="background:#fff"><h1>links</h1><img src="leak.png"><iframe src="out/secret.html"></iframe><img src="pipe.png"><img src="missing.png"></body>'
+    })
+    await symlink(join(outside, 'secret.png'), join(root, 'leak.png'))
+    await symlink(outside, join(root, 'out'))
+    execFileSync('mkfifo', [join(root, 'pipe.png')]) // reading it used to block a thread for good, and the page with it
+    const [s] = await port.capture({ htmlFile: join(root, 'page.html'), root, outDir: join(root, '.shots'), name: 'links', timeoutMs: 10_000, widths: [{ label: 'desktop', width: 1280 }] })
+    expect([s.error, s.timedOut]).toEqual([undefined, false])
+    expect(s.blockedRequests.sort()).toEqual(['http://workspace.invalid/leak.png', 'http://workspace.invalid/out/secret.html', 'http://workspace.invalid/pipe.png'])
+  }, 60_000)
 
   it('refuses an HTML file outside its workspace', async () => {
     const root = await workspace({ 'a.html': '<h1>a</h1>' })

@@ -1,18 +1,45 @@
 /**
- * The screenshot port in the desktop app: Electron's own Chromium, a hidden sandboxed window with no
- * preload and a throw-away session of its own, which cancels every request that is not a file inside
- * the run's workspace. A page that hangs is cut off after a time limit.
+ * The screenshot port in the desktop app: Electron's own Chromium, a hidden sandboxed window with a
+ * throw-away session of its own. The same layers as the playwright port (src/main/runs/screenshots.ts):
+ *
+ * - every request goes through `decideWorkspaceRequest`: only files whose real path (links resolved,
+ *   asynchronously, before the request is let through) is inside the run's workspace; the rest is
+ *   cancelled and listed;
+ * - the page guard runs in every frame before the page's scripts, from a sandboxed preload that exposes
+ *   nothing (contextBridge.executeInMainWorld): no WebRTC, no WebTransport, no window.open, each attempt
+ *   listed through console messages;
+ * - Chromium sends no WebRTC UDP (`setWebRTCIPHandlingPolicy('disable_non_proxied_udp')`), and the
+ *   session has only a dead proxy (loopback included), so TCP and DNS lookups for names go nowhere;
+ *   WebTransport is switched off in Blink (workers too); downloads are cancelled.
+ *
+ * One time limit per width for everything; a page past it has its renderer killed and its window
+ * destroyed. Pages taller than MAX_HEIGHT are shot down to MAX_HEIGHT with a note.
  */
 import { BrowserWindow, session } from 'electron'
 import { randomUUID } from 'node:crypto'
-import { mkdir, realpath, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { DEFAULT_WIDTHS, isBlankPng, MAX_HEIGHT, pngSize, type ScreenshotPort, type ScreenshotRequest, type Shot } from '../runs/screenshots'
+import { pathToFileURL } from 'node:url'
+import {
+  decideWorkspaceRequest,
+  DEFAULT_WIDTHS,
+  electronGuardPreload,
+  isBlankPng,
+  MAX_HEIGHT,
+  noteBlocked,
+  pngSize,
+  tallPageNote,
+  type ScreenshotPort,
+  type ScreenshotRequest,
+  type Shot
+} from '../runs/screenshots'
+
+class DeadlineError extends Error {}
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`${what} did not finish within ${ms} ms`)), ms)
+    const t = setTimeout(() => fail(new DeadlineError(`${what} did not finish in time`)), Math.max(0, ms))
     p.then(
       (v) => (clearTimeout(t), ok(v)),
       (e) => (clearTimeout(t), fail(e))
@@ -20,62 +47,123 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   })
 
 export function electronScreenshots(): ScreenshotPort {
+  const marker = `t2s-blocked-${randomUUID()}:`
+  // The preload is written once, into a folder only we can write (mkdtemp: 0700).
+  let preloadDir: Promise<string> | null = null
+  const preloadFile = async () => {
+    preloadDir ??= mkdtemp(join(tmpdir(), 't2s-shot-guard-')).then(async (dir) => {
+      await writeFile(join(dir, 'guard.js'), electronGuardPreload(marker), { mode: 0o600 })
+      return dir
+    })
+    return join(await preloadDir, 'guard.js')
+  }
+  // One at a time, as in the playwright port: the limit measures only the page.
+  let queue: Promise<unknown> = Promise.resolve()
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn)
+    queue = next.catch(() => {})
+    return next
+  }
+
   async function one(req: ScreenshotRequest, root: string, html: string, w: { label: 'desktop' | 'mobile'; width: number }, timeoutMs: number): Promise<Shot> {
     const file = join(req.outDir, `${req.name}-${w.label}.png`)
     const blocked: string[] = []
     const base: Shot = { label: w.label, width: w.width, height: 0, file, bytes: 0, blank: true, timedOut: false, blockedRequests: blocked }
+    const preload = await preloadFile()
     const ses = session.fromPartition(`screenshots-${randomUUID()}`, { cache: false })
     ses.setPermissionRequestHandler((_wc, _p, cb) => cb(false))
     ses.setPermissionCheckHandler(() => false)
+    ses.on('will-download', (e, item) => {
+      e.preventDefault()
+      noteBlocked(blocked, `download ${item.getURL().slice(0, 200)}`)
+    })
     ses.webRequest.onBeforeRequest((details, cb) => {
       const url = details.url
-      if (url.startsWith('data:') || url.startsWith('blob:') || url.startsWith('devtools:')) return cb({})
-      if (url.startsWith('file:')) {
-        let path: string
-        try {
-          path = fileURLToPath(url)
-        } catch {
-          blocked.push(url)
-          return cb({ cancel: true })
+      if (url.startsWith('devtools:')) return cb({})
+      // Electron lets the callback come later: the links on the path are resolved first.
+      decideWorkspaceRequest(url, root).then(
+        (d) => {
+          if (d.action === 'block') noteBlocked(blocked, url)
+          cb(d.action === 'pass' || d.action === 'serve' ? {} : { cancel: true })
+        },
+        () => {
+          noteBlocked(blocked, url)
+          cb({ cancel: true })
         }
-        // Lexical check here (the callback is synchronous); links are resolved for the page itself below.
-        if (path === root || path.startsWith(root + sep)) return cb({})
-      }
-      blocked.push(url)
-      cb({ cancel: true })
+      )
     })
+    const deadline = Date.now() + timeoutMs
+    const left = () => deadline - Date.now()
+    const reserve = Math.min(3000, Math.max(500, timeoutMs / 4))
+    // A dead proxy for everything, loopback included: what is not a request (WebRTC over TCP, DNS for
+    // names, QUIC) has nowhere to go either.
+    await withTimeout(ses.setProxy({ mode: 'fixed_servers', proxyRules: 'http://127.0.0.1:9', proxyBypassRules: '<-loopback>' }), left(), 'setting up the session').catch(() => {})
     const win = new BrowserWindow({
       show: false,
       width: w.width,
       height: 800,
       useContentSize: true,
-      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, session: ses, javascript: true, webSecurity: true, images: true, spellcheck: false, backgroundThrottling: false }
+      // macOS keeps windows within the screen otherwise, and tall pages are shot by resizing the window
+      enableLargerThanScreen: true,
+      webPreferences: {
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        // only makes the (sandboxed, exposing nothing) guard preload run in every frame
+        nodeIntegrationInSubFrames: true,
+        preload,
+        session: ses,
+        javascript: true,
+        webSecurity: true,
+        images: true,
+        spellcheck: false,
+        backgroundThrottling: false,
+        disableBlinkFeatures: 'WebTransport'
+      }
     })
-    win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-    win.webContents.on('will-navigate', (e) => e.preventDefault())
+    const wc = win.webContents
+    wc.setWebRTCIPHandlingPolicy('disable_non_proxied_udp')
+    wc.setWindowOpenHandler(({ url }) => {
+      noteBlocked(blocked, `window.open ${url}`)
+      return { action: 'deny' }
+    })
+    wc.on('will-navigate', (e) => e.preventDefault())
+    wc.on('console-message', (e) => {
+      if (e.level === 'debug' && e.message.startsWith(marker)) noteBlocked(blocked, e.message.slice(marker.length))
+    })
     try {
       try {
-        await withTimeout(win.loadURL(pathToFileURL(html).href), timeoutMs, 'loading the page')
+        await withTimeout(win.loadURL(pathToFileURL(html).href), Math.max(1, left() - reserve), 'loading the page')
       } catch {
         base.timedOut = true
       }
-      const height = await withTimeout(
-        win.webContents.executeJavaScript('Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)') as Promise<number>,
-        Math.max(1000, timeoutMs / 2),
-        'measuring the page'
-      ).catch(() => 800)
-      const h = Math.min(Math.max(1, Number(height) || 800), MAX_HEIGHT)
+      let pageHeight = 800
+      try {
+        const h = await withTimeout(wc.executeJavaScript('Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)') as Promise<number>, left(), 'measuring the page')
+        pageHeight = Math.max(1, Math.ceil(Number(h) || 800))
+      } catch (err) {
+        if (err instanceof DeadlineError) throw err // a script that never yields: no screenshot either
+      }
+      const h = Math.min(pageHeight, MAX_HEIGHT)
       win.setContentSize(w.width, h)
-      const image = await withTimeout(win.webContents.capturePage({ x: 0, y: 0, width: w.width, height: h }), timeoutMs, 'the screenshot')
+      const image = await withTimeout(wc.capturePage({ x: 0, y: 0, width: w.width, height: h }), left(), 'the screenshot')
       const png = image.toPNG()
       await mkdir(req.outDir, { recursive: true })
       await writeFile(file, png)
       const size = pngSize(png)
-      return { ...base, width: size.width, height: size.height, bytes: png.length, blank: isBlankPng(png) }
+      const tall = pageHeight > MAX_HEIGHT ? { pageHeight, note: tallPageNote(pageHeight) } : {}
+      return { ...base, ...tall, width: size.width, height: size.height, bytes: png.length, blank: isBlankPng(png) }
     } catch (err) {
-      return { ...base, error: `page did not finish rendering within ${timeoutMs} ms (${(err as Error).message})` }
+      const late = err instanceof DeadlineError || Date.now() >= deadline
+      if (late) base.timedOut = true
+      const why = (err as Error).message.split('\n')[0]
+      return { ...base, error: late ? `page did not finish rendering within ${timeoutMs} ms (${why})` : `screenshot failed: ${why}` }
     } finally {
-      if (!win.isDestroyed()) win.destroy()
+      // A wedged renderer is killed outright (it is this throw-away session's alone), then the window goes.
+      if (!win.isDestroyed()) {
+        if (base.timedOut && !wc.isDestroyed()) wc.forcefullyCrashRenderer()
+        win.destroy()
+      }
       void ses.clearStorageData().catch(() => {})
     }
   }
@@ -86,9 +174,13 @@ export function electronScreenshots(): ScreenshotPort {
       const html = await realpath(req.htmlFile)
       if (!html.startsWith(root + sep)) throw new Error(`refused: ${req.htmlFile} is outside its workspace`)
       const shots: Shot[] = []
-      for (const w of req.widths ?? DEFAULT_WIDTHS) shots.push(await one(req, root, html, w, timeoutMs))
+      for (const w of req.widths ?? DEFAULT_WIDTHS) shots.push(await exclusive(() => one(req, root, html, w, timeoutMs)))
       return shots
     },
-    async close() {}
+    async close() {
+      const dir = preloadDir
+      preloadDir = null
+      if (dir) await rm(await dir, { recursive: true, force: true }).catch(() => {})
+    }
   }
 }
