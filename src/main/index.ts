@@ -20,6 +20,11 @@ let service: Service | null = null
 
 // Every renderer sandboxed, including windows not made by createMainWindow (the Electron checklist).
 app.enableSandbox()
+// No renderer of this app needs WebRTC or QUIC: no UDP leaves by them, whatever a page does (the
+// screenshot window also sets this per page, and removes the APIs).
+app.commandLine.appendSwitch('webrtc-ip-handling-policy', 'disable_non_proxied_udp')
+app.commandLine.appendSwitch('force-webrtc-ip-handling-policy')
+app.commandLine.appendSwitch('disable-quic')
 
 if (!app.requestSingleInstanceLock()) app.quit()
 
