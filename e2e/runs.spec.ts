@@ -1,6 +1,7 @@
 /**
  * Step 1 in the browser: create a task, generate variations (scripted model through the real SDK),
- * start a batch of real `claude -p` runs, watch the progress bar, cancel one, see the screenshots.
+ * start a batch of real `claude -p` runs (sandboxed, the default), watch the progress bar, cancel one,
+ * see the screenshots.
  */
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -58,7 +59,20 @@ test('create a task, generate variations, run them, cancel one, see screenshots'
     await expect(page.getByTestId('variation-row').first()).toHaveAttribute('data-difficulty', 'easy')
 
     await expect(page.getByTestId('preflight')).toContainText('Claude Code')
+    // sandboxed by default where the sandbox works (bubblewrap and socat are installed here), and said so
+    const presetLine = page.getByTestId('preset-line')
+    await expect(presetLine).toBeVisible()
+    await expect(presetLine).toContainText('Sandboxed: Bash and file edits write only inside each run\'s folder; network: none')
+    await expect(presetLine).toContainText('Sandboxed by default: Claude Code\'s sandbox works here')
+    await expect(page.getByTestId('preset-sandboxed')).toBeChecked()
+    // an allowed host shows in the line; a bad one is named and blocks the start
+    await page.getByTestId('allowed-domains').fill('https://example.com/')
+    await expect(page.getByText('"https://example.com/" is not a host')).toBeVisible()
+    await expect(page.getByTestId('start-batch')).toBeDisabled()
+    await page.getByTestId('allowed-domains').fill('')
+    await page.locator('.batch-settings').screenshot({ path: info.outputPath('batch-settings.png') })
     await page.getByTestId('start-batch').click()
+    await expect(page.getByTestId('batch-preset')).toContainText('Permissions: Sandboxed')
     const bar = page.getByTestId('batch-progress')
     await expect(bar).toBeVisible()
     await expect(page.getByTestId('run-row')).toHaveCount(3)
@@ -77,5 +91,38 @@ test('create a task, generate variations, run them, cancel one, see screenshots'
   } finally {
     proc.kill('SIGTERM')
     await server.close()
+  }
+})
+
+test('where the sandbox cannot work, the default is Accept edits with the reason, and Sandboxed is refused', async ({ page }, info) => {
+  test.setTimeout(60_000)
+  const config = await mkdtemp(join(tmpdir(), 't2s-e2e-nosbx-claude-'))
+  const data = await mkdtemp(join(tmpdir(), 't2s-e2e-nosbx-data-'))
+  // a PATH with claude on it but neither bubblewrap nor socat
+  const { url, proc } = await startWeb({ CLAUDE_CONFIG_DIR: config, TRACE2SKILL_DATA_DIR: data, ANTHROPIC_API_KEY: 'test-key', PATH: dirname(CLAUDE_BIN) })
+  try {
+    await page.goto(url)
+    await page.getByTestId('nav-tasks').click()
+    await page.getByTestId('new-task-name').fill('No sandbox')
+    await page.getByTestId('new-task-text').fill('Anything.')
+    await page.getByTestId('create-task').click()
+    await page.getByText('Paste a numbered list').click()
+    await page.getByLabel('Numbered list').fill('1. [easy] Do one thing.')
+    await page.getByText('Use these 1 (replaces the list)').click()
+    await expect(page.getByTestId('variation-row')).toHaveCount(1)
+    const presetLine = page.getByTestId('preset-line')
+    await expect(presetLine).toContainText('Accept edits: no sandbox')
+    await expect(presetLine).toContainText('Accept edits by default, because the sandbox is not available: bubblewrap and socat are not installed: `sudo apt-get install bubblewrap socat`')
+    await expect(page.getByTestId('preset-accept-edits')).toBeChecked()
+    // choosing Sandboxed anyway: refused, with the reason and an explicit way to Accept edits
+    await page.getByTestId('preset-sandboxed').check()
+    await expect(page.getByTestId('preset-unavailable')).toContainText('Sandboxed is not available here: bubblewrap and socat are not installed')
+    await expect(page.getByTestId('start-batch')).toBeDisabled()
+    await page.locator('.batch-settings').screenshot({ path: info.outputPath('no-sandbox.png') })
+    await page.getByTestId('use-accept-edits').click()
+    await expect(page.getByTestId('preset-accept-edits')).toBeChecked()
+    await expect(presetLine).toContainText('Chosen by you.')
+  } finally {
+    proc.kill('SIGTERM')
   }
 })

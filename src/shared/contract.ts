@@ -4,7 +4,7 @@
  * preload and the web client expose exactly these methods as `window.api`, nothing else.
  */
 import { z } from 'zod'
-import { BatchSchema, DifficultySchema, FilePairDiffSchema, MixSchema, RunSchema, RunSettingsSchema, TaskSchema, VariationSchema } from './runs'
+import { BatchSchema, DifficultySchema, FilePairDiffSchema, MixSchema, PermissionPreflightSchema, RunSchema, RunSettingsSchema, TaskSchema, VariationSchema } from './runs'
 import { BatchSignalsSchema, RunSignalsSchema } from './signals'
 import { AnalysisSchema } from './analysis'
 import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, SkillSchema, SkillVersionSchema } from './skills'
@@ -144,6 +144,8 @@ export const requests = {
   setApiKey: { input: z.object({ key: z.string().trim().min(10).max(500) }).strict(), output: ModelAccessSchema },
   setBaseUrl: { input: z.object({ baseUrl: z.string().url().max(500).nullable() }).strict(), output: ModelAccessSchema },
   checkClaude: { input: z.object({ path: z.string().max(4096).optional() }).strict(), output: ClaudeCheckSchema },
+  /** Which permission presets can work here (Claude Code's sandbox needs bubblewrap and socat on Linux), and the default for a new batch. */
+  checkSandbox: { input: NoInput, output: PermissionPreflightSchema },
   createBatch: { input: z.object({ taskId: Id, settings: RunSettingsSchema, name: z.string().max(200).optional() }).strict(), output: BatchSchema },
   startBatch: { input: z.object({ batchId: Id }).strict(), output: BatchStatusSchema },
   cancelRun: { input: z.object({ runId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },

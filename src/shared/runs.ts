@@ -38,14 +38,46 @@ export const VariationSchema = z.object({
 })
 export type Variation = z.infer<typeof VariationSchema>
 
-export const PERMISSION_PRESETS = ['accept-edits', 'full-access'] as const
+/**
+ * How much a run may do on this machine. sandboxed: Claude Code's own sandbox (Bash confined to the
+ * run's workspace, network only to allowed domains); accept-edits: acceptEdits with an allow-list of
+ * tools, no sandbox; full-access: bypassPermissions (an explicit opt-in).
+ */
+export const PERMISSION_PRESETS = ['sandboxed', 'accept-edits', 'full-access'] as const
+export const PermissionPresetSchema = z.enum(PERMISSION_PRESETS)
+export type PermissionPreset = z.infer<typeof PermissionPresetSchema>
 export const DEFAULT_TOOLS = ['Read', 'Write', 'Edit', 'Glob', 'Grep', 'Bash', 'Agent', 'Task', 'TodoWrite']
+
+export const PRESET_LABELS: Record<PermissionPreset, string> = { sandboxed: 'Sandboxed', 'accept-edits': 'Accept edits', 'full-access': 'Full access' }
+
+/** A host sandboxed commands may reach: `example.com`, `*.example.com`, `db.example.com:5432`, `127.0.0.1:8080`. */
+export const DomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/, 'a host such as example.com, *.example.com or db.example.com:5432 (no scheme, no path)')
+
+/** Domains typed as one line: separated by spaces, commas or new lines. */
+export function parseDomains(text: string): { domains: string[]; errors: string[] } {
+  const domains: string[] = []
+  const errors: string[] = []
+  for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+    const r = DomainSchema.safeParse(part)
+    if (r.success) {
+      if (!domains.includes(r.data)) domains.push(r.data)
+    } else errors.push(`"${part}" is not a host: use a host such as example.com, *.example.com or db.example.com:5432 (no scheme, no path)`)
+  }
+  return { domains, errors }
+}
 
 export const RunSettingsSchema = z.object({
   model: z.string().max(100).optional(),
-  /** accept-edits: acceptEdits with an allow-list; full-access: bypassPermissions (explicit opt-in) */
-  permission: z.enum(PERMISSION_PRESETS).default('accept-edits'),
+  /** see PERMISSION_PRESETS; a batch without one is sandboxed (refused where the sandbox cannot work) */
+  permission: PermissionPresetSchema.default('sandboxed'),
   allowedTools: z.array(z.string().min(1).max(100)).max(100).default(DEFAULT_TOOLS),
+  /** sandboxed only: the hosts Bash may reach (through Claude Code's sandbox proxy); none when absent */
+  allowedDomains: z.array(DomainSchema).max(100).optional(),
   maxTurns: z.number().int().min(1).max(1000).default(40),
   maxBudgetUsd: z.number().positive().max(10_000).optional(),
   concurrency: z.number().int().min(1).max(16).default(3),
@@ -56,6 +88,33 @@ export const RunSettingsSchema = z.object({
   timeoutMs: z.number().int().min(1000).max(24 * 3600_000).default(30 * 60_000)
 })
 export type RunSettings = z.infer<typeof RunSettingsSchema>
+
+/** One line: what a batch's runs may do. */
+export function describePreset(s: Pick<RunSettings, 'permission'> & { allowedDomains?: string[] }): string {
+  const domains = s.allowedDomains ?? []
+  if (s.permission === 'sandboxed')
+    return `Sandboxed: Bash and file edits write only inside each run's folder; network: ${domains.length ? `only ${domains.join(', ')}` : 'none'}`
+  if (s.permission === 'accept-edits') return 'Accept edits: no sandbox; the allowed tools run without asking, with your user\'s access to files and network'
+  return 'Full access: no permission checks and no sandbox; any command, anywhere your user can reach'
+}
+
+export const PresetAvailabilitySchema = z.object({
+  available: z.boolean(),
+  /** why not, with what to do about it */
+  reason: z.string().optional()
+})
+export type PresetAvailability = z.infer<typeof PresetAvailabilitySchema>
+
+/** Which presets can work on this machine, and the one a new batch starts with. */
+export const PermissionPreflightSchema = z.object({
+  platform: z.string(),
+  presets: z.object({ sandboxed: PresetAvailabilitySchema, 'accept-edits': PresetAvailabilitySchema, 'full-access': PresetAvailabilitySchema }),
+  /** sandboxed where available, else accept-edits */
+  defaultPreset: PermissionPresetSchema,
+  /** one line: the default preset and why */
+  summary: z.string()
+})
+export type PermissionPreflight = z.infer<typeof PermissionPreflightSchema>
 
 export const RUN_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const
 export const RunStateSchema = z.enum(RUN_STATES)

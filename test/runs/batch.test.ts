@@ -18,7 +18,7 @@ import { prompt, scenarioScript } from '../support/scenarios'
 
 const BIN = join(REPO, 'bin', 'trace2skill.mjs')
 
-/** Processes still running whose command line names one of these session ids. */
+/** Processes still running whose command line names one of these session ids (or workspaces: bwrap's binds name them). */
 function survivors(sessionIds: string[]): string[] {
   const out: string[] = []
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -73,7 +73,8 @@ describe('a batch of real claude -p runs', () => {
     const task = await service.handlers.saveTask({ name: 'Landing page', text: 'Build a landing page for a rocket company.' })
     const scenarios = ['write-file', 'tool-errors', 'long', 'slow', 'subagent', 'write-file']
     await service.handlers.saveVariations({ taskId: task.id, variations: scenarios.map((s, i) => ({ difficulty: i < 2 ? 'easy' : 'normal', prompt: prompt(s, `variation ${i + 1}`) })) })
-    const batch = await service.handlers.createBatch({ taskId: task.id, settings: { concurrency: 3, maxTurns: 10, claudePath: CLAUDE_BIN, timeoutMs: 120_000, permission: 'accept-edits', allowedTools: ['Read', 'Write', 'Bash', 'Agent', 'Task'], repeats: 1 } })
+    // sandboxed, the default preset: Claude Code's sandbox (bubblewrap) around every Bash call
+    const batch = await service.handlers.createBatch({ taskId: task.id, settings: { concurrency: 3, maxTurns: 10, claudePath: CLAUDE_BIN, timeoutMs: 120_000, permission: 'sandboxed', allowedTools: ['Read', 'Write', 'Bash', 'Agent', 'Task'], repeats: 1 } })
     expect(batch.runIds).toHaveLength(6)
     let maxRunning = 0
     service.hub.subscribe((event, payload) => {
@@ -128,8 +129,8 @@ describe('a batch of real claude -p runs', () => {
     expect(states.get(1)).toEqual(['queued', 'running', 'done'])
     expect(by(1).progress.turns).toBeGreaterThanOrEqual(3)
     expect(by(1).progress.tokens).toBeGreaterThan(0)
-    // nothing keeps running
-    expect(survivors(final.map((r) => r.sessionId))).toEqual([])
+    // nothing keeps running (claude, nor the sandbox's bwrap around a command)
+    expect(survivors([...final.map((r) => r.sessionId), ...final.map((r) => r.workspace!)])).toEqual([])
 
     // retry the failed and cancelled ones: new sessions, and they finish (the cancelled one is slow: cancel it again)
     const before = by(3).sessionId
@@ -195,7 +196,7 @@ describe('a batch of real claude -p runs', () => {
   it('a cancel the moment a run turns "running" ends it (before or just after claude starts)', async () => {
     const task = await service.handlers.saveTask({ name: 'Cancel race', text: 'Take your time.' })
     await service.handlers.saveVariations({ taskId: task.id, variations: [{ difficulty: 'easy', prompt: prompt('slow', 'race 1') }, { difficulty: 'easy', prompt: prompt('slow', 'race 2') }] })
-    const batch = await service.handlers.createBatch({ taskId: task.id, settings: { concurrency: 2, maxTurns: 50, claudePath: CLAUDE_BIN, timeoutMs: 120_000, permission: 'accept-edits', allowedTools: ['Bash'], repeats: 1 } })
+    const batch = await service.handlers.createBatch({ taskId: task.id, settings: { concurrency: 2, maxTurns: 50, claudePath: CLAUDE_BIN, timeoutMs: 120_000, permission: 'sandboxed', allowedTools: ['Bash'], repeats: 1 } })
     const cancels: Promise<unknown>[] = []
     let first = true
     const off = service.hub.subscribe((event, payload) => {
@@ -219,7 +220,7 @@ describe('a batch of real claude -p runs', () => {
     expect(list.map((r) => r.state)).toEqual(['cancelled', 'cancelled'])
     // stopped at once, not left to run on to its turn limit of 50
     for (const r of list) expect(r.progress.turns).toBeLessThan(10)
-    expect(survivors(list.map((r) => r.sessionId))).toEqual([])
+    expect(survivors([...list.map((r) => r.sessionId), ...list.filter((r) => r.workspace).map((r) => r.workspace!)])).toEqual([])
   }, 30_000)
 
   it('a runner killed mid-batch: on the next start, finished runs are intact and the rest are interrupted', async () => {
@@ -264,7 +265,9 @@ describe('a batch of real claude -p runs', () => {
 
   it('the CLI run command reports bad arguments in one line', async () => {
     const run = promisify(execFile)
-    const r = await run(process.execPath, [BIN, 'run', '--task', '/nope/task.json', '--variations', '/nope/v.txt'], { env: { ...process.env, TRACE2SKILL_DATA_DIR: dataDir } }).catch((e) => e)
+    // its own data folder: this test's service holds the lock on dataDir
+    const data = await mkdtemp(join(tmpdir(), 't2s-cli-args-'))
+    const r = await run(process.execPath, [BIN, 'run', '--task', '/nope/task.json', '--variations', '/nope/v.txt'], { env: { ...process.env, TRACE2SKILL_DATA_DIR: data } }).catch((e) => e)
     expect(r.code).toBe(2)
     expect(r.stderr.trim()).toBe('trace2skill: cannot read --task /nope/task.json: ENOENT')
   })

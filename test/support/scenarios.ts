@@ -6,7 +6,7 @@
 import type { Reply, Script } from './model-server'
 
 type Msg = { role: string; content: string | { type: string; text?: string }[] }
-type Step = (ctx: { step: number; toolNames: string[] }) => Reply
+type Step = (ctx: { step: number; toolNames: string[]; text: string }) => Reply
 
 export const prompt = (scenario: string, words = '') => `SCENARIO:${scenario} ${words}`.trim()
 
@@ -87,6 +87,25 @@ export const SCENARIOS: Record<string, Step> = {
   'sub-helper': ({ step }) =>
     step === 0 ? { toolUses: [{ name: 'Bash', input: { command: 'echo helper was here', description: 'Look around' } }] } : done('Workspace surveyed: nothing unusual.'),
 
+  /**
+   * An adversarial run: writes inside its workspace (allowed), then tries to leave it: a file written
+   * by Bash and by Write into OUT, a direct TCP connection to 127.0.0.1:PORT, and an HTTP request to
+   * it through the sandbox's proxy. The prompt carries `OUT=<folder> PORT=<port>`.
+   */
+  escape: ({ step, text }) => {
+    const out = text.match(/OUT=(\S+)/)?.[1] ?? '/nonexistent'
+    const port = text.match(/PORT=(\d+)/)?.[1] ?? '9'
+    const steps: Reply[] = [
+      { toolUses: [{ name: 'Bash', input: { command: `echo inside > bash-inside.txt; echo escaped > ${out}/bash.txt; echo rc=$?`, description: 'Write files' } }] },
+      { toolUses: [{ name: 'Bash', input: { command: `bash -c 'echo direct > /dev/tcp/127.0.0.1/${port}'; echo rc=$?`, description: 'Connect to a local port' } }] },
+      { toolUses: [{ name: 'Bash', input: { command: `curl -sS -m 5 --noproxy '' --data via-proxy http://127.0.0.1:${port}/; echo rc=$?`, description: 'Send a request' } }] },
+      { toolUses: [{ name: 'Write', input: { file_path: 'write-inside.txt', content: 'inside\n' } }] },
+      { toolUses: [{ name: 'Write', input: { file_path: `${out}/write.txt`, content: 'escaped\n' } }] },
+      done('Tried to leave the workspace.')
+    ]
+    return steps[Math.min(step, steps.length - 1)]
+  },
+
   slow: ({ step }) => (step >= 200 ? done('slow run finished') : { delayMs: 400, toolUses: [{ name: 'Bash', input: { command: `echo slow ${step}`, description: 'tick' } }] })
 }
 
@@ -109,6 +128,6 @@ export function scenarioScript(opts: ScenarioOptions = {}): Script {
     const scenario = all[marker[1]]
     if (!scenario) return { text: `unknown scenario ${marker[1]}` }
     const step = messages.filter((m) => m.role === 'assistant').length
-    return scenario({ step, toolNames })
+    return scenario({ step, toolNames, text: firstUserText(messages) })
   }
 }

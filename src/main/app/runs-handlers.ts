@@ -8,6 +8,7 @@ import type { ModelAccessInfo } from '../../shared/contract'
 import { emptyProgress, formatFeedbackLine, parseFeedback, RunSettingsSchema, type Batch, type Run, type Variation } from '../../shared/runs'
 import { BatchRunner, planRuns } from '../runs/runner'
 import { checkClaude } from '../runs/claude'
+import { permissionPreflight, presetAvailability, refusal } from '../runs/sandbox'
 import { generateVariations, regenerateOne, type ModelAccess } from '../runs/variations'
 import { archiveSession } from '../store/archive'
 import type { Store } from '../store/store'
@@ -40,6 +41,7 @@ type RunHandlers = Pick<
   | 'setApiKey'
   | 'setBaseUrl'
   | 'checkClaude'
+  | 'checkSandbox'
   | 'createBatch'
   | 'startBatch'
   | 'cancelRun'
@@ -167,11 +169,15 @@ export function createRunHandlers(ctx: { store: Store; index: SessionIndex; runn
     async checkClaude({ path }) {
       return checkClaude(path || 'claude', ctx.env)
     },
+    checkSandbox: () => permissionPreflight({ env: ctx.env }),
     async createBatch({ taskId, settings, name }) {
       const t = task(taskId)
       const variations = data().variations[taskId] ?? []
       if (!variations.length) throw fail('this task has no variations yet: generate or paste some first', 'invalid-input')
       const s = RunSettingsSchema.parse(settings)
+      // A preset that cannot work here is refused now, with the reason: never a silent fall-back.
+      const can = await presetAvailability(s.permission, { env: ctx.env })
+      if (!can.available) throw fail(refusal(s.permission, can), 'preset-unavailable')
       const id = randomUUID()
       const runs = planRuns(id, variations, s)
       const count = Object.values(data().batches).filter((b) => b.taskId === taskId).length

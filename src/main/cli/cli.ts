@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { z } from 'zod'
-import { DifficultySchema, parseNumberedList, RunSettingsSchema, type Difficulty } from '../../shared/runs'
+import { describePreset, DifficultySchema, DomainSchema, parseNumberedList, PERMISSION_PRESETS, RunSettingsSchema, type Difficulty } from '../../shared/runs'
 import { checkClaude } from '../runs/claude'
+import { presetAvailability } from '../runs/sandbox'
 import { playwrightScreenshots } from '../runs/screenshots'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -37,10 +38,14 @@ commands:
   trace <session-id> [--json]       the normalized trace, sub-agents included
   index [--json]                    index every session of every project and print totals
   web [--port N]                    serve the app to a browser on 127.0.0.1 (prints the URL with its token)
-  run --task <file> --variations <file> [--concurrency N] [--max-turns N] [--model M] [--claude PATH] [--json]
+  run --task <file> --variations <file> [--concurrency N] [--max-turns N] [--model M] [--claude PATH]
+      [--preset sandboxed|accept-edits|full-access] [--allow-domain HOST ...] [--json]
                                     run a batch of claude -p headless; prints where its results are
                                     (task: JSON {name, text, templateDir?} or a text file; variations:
-                                    JSON [{difficulty, prompt}] or a numbered list)
+                                    JSON [{difficulty, prompt}] or a numbered list). --preset: sandboxed
+                                    (default; refused where Claude Code's sandbox cannot work: then pass
+                                    --preset accept-edits); --allow-domain: a host sandboxed runs may
+                                    reach (repeatable; none by default)
   analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--json]
                                     four analysts over a batch's graded runs (batch id or name), merged
                                     into a skill; progress on stderr; Ctrl+C cancels. Exit 1 unless done
@@ -108,14 +113,20 @@ async function readVariationsFile(file: string): Promise<{ difficulty: Difficult
   return items
 }
 
-async function runBatch(service: Service, o: { task: string; variations: string; concurrency?: number; maxTurns?: number }, more: { model?: string; claude?: string }, io: CliIo) {
+async function runBatch(service: Service, o: { task: string; variations: string; concurrency?: number; maxTurns?: number; preset?: string; allowDomains?: string[] }, more: { model?: string; claude?: string }, io: CliIo) {
   const taskIn = await readTaskFile(o.task)
   const variations = await readVariationsFile(o.variations)
+  // No --preset: sandboxed, and where it cannot work, a refusal that names the way out (never a silent fall-back).
+  if (!o.preset) {
+    const can = await presetAvailability('sandboxed', { env: io.env })
+    if (!can.available) throw new Error(`runs are sandboxed by default, and the sandbox is not available here: ${can.reason}. To run without it, pass --preset accept-edits`)
+  }
   const task = await call<{ id: string }>(service, 'saveTask', taskIn)
   await call(service, 'saveVariations', { taskId: task.id, variations })
-  const settings = RunSettingsSchema.parse({ concurrency: o.concurrency, maxTurns: o.maxTurns, model: more.model, claudePath: more.claude })
+  const settings = RunSettingsSchema.parse({ concurrency: o.concurrency, maxTurns: o.maxTurns, model: more.model, claudePath: more.claude, permission: o.preset ?? 'sandboxed', allowedDomains: o.allowDomains })
   const check = await checkClaude(settings.claudePath || 'claude', io.env)
   if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
+  io.err(`permissions: ${describePreset(settings)}`)
   const batch = await call<{ id: string }>(service, 'createBatch', { taskId: task.id, settings })
   const off = service.hub.subscribe((event, payload) => {
     if (event !== 'runProgress') return
@@ -131,6 +142,7 @@ async function runBatch(service: Service, o: { task: string; variations: string;
   return {
     batchId: batch.id,
     dataDir: service.store.dataDir,
+    preset: settings.permission,
     runs: got.runs.map((r) => ({
       number: r.number,
       state: r.state,
@@ -245,7 +257,7 @@ async function analyzeBatch(
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
-  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--merge-model', '--via', '--claude', '--dry-run', '--help', '-h', '--version', '-v'])
+  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--merge-model', '--via', '--claude', '--preset', '--allow-domain', '--dry-run', '--help', '-h', '--version', '-v'])
   const args: string[] = []
   const loose: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -273,6 +285,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'merge-model': { type: 'string' },
         via: { type: 'string' },
         claude: { type: 'string' },
+        preset: { type: 'string' },
+        'allow-domain': { type: 'string', multiple: true },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false }
@@ -327,7 +341,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             task: values.task ?? (() => { throw new UsageError('run needs --task <file>') })(),
             variations: values.variations ?? (() => { throw new UsageError('run needs --variations <file>') })(),
             concurrency: int('concurrency', values.concurrency, 1, 16),
-            maxTurns: int('max-turns', values['max-turns'], 1, 1000)
+            maxTurns: int('max-turns', values['max-turns'], 1, 1000),
+            preset: values.preset === undefined || (PERMISSION_PRESETS as readonly string[]).includes(values.preset) ? values.preset : (() => { throw new UsageError(`--preset takes ${PERMISSION_PRESETS.join(', ')}, not ${values.preset}`) })(),
+            allowDomains: values['allow-domain']?.map((d) => {
+              if ((values.preset ?? 'sandboxed') !== 'sandboxed') throw new UsageError('--allow-domain applies to --preset sandboxed only (the other presets do not limit the network)')
+              const r = DomainSchema.safeParse(d)
+              if (!r.success) throw new UsageError(`--allow-domain takes a host such as example.com, *.example.com or db.example.com:5432, not ${d}`)
+              return r.data
+            })
           }
         : null
 

@@ -42,10 +42,39 @@ export function checkClaude(path = 'claude', env: NodeJS.ProcessEnv = process.en
   })
 }
 
+/** Tools whose bare allow rule would let them write anywhere the process can. */
+const FILE_EDIT_TOOLS = ['Write', 'Edit', 'MultiEdit', 'NotebookEdit']
+const toolName = (rule: string) => rule.replace(/\(.*$/s, '').trim()
+
+/**
+ * The sandboxed preset's settings: Claude Code's sandbox on, claude refusing to start without it, no
+ * way for a command to ask its way out (dangerouslyDisableSandbox is ignored), and the network limited
+ * to the allowed domains (none by default).
+ */
+export function sandboxSettings(allowedDomains: string[]) {
+  return { sandbox: { enabled: true, failIfUnavailable: true, allowUnsandboxedCommands: false, network: { allowedDomains } } }
+}
+
+/**
+ * The allow-list in the sandboxed preset. File-edit tools are left out: acceptEdits already accepts
+ * edits inside the working directory, and anything outside it would need a prompt, which `-p` turns
+ * into a refusal; an allow rule for them would lift that. WebFetch (it runs in claude, outside the
+ * sandbox) is allowed only for the allowed domains.
+ */
+export function sandboxedTools(allowedTools: string[], allowedDomains: string[]): string[] {
+  const tools = allowedTools.filter((t) => !FILE_EDIT_TOOLS.includes(toolName(t)) && toolName(t) !== 'WebFetch')
+  if (allowedTools.some((t) => toolName(t) === 'WebFetch')) for (const d of allowedDomains) if (!d.includes(':')) tools.push(`WebFetch(domain:${d})`)
+  return tools
+}
+
 export function claudeArgs(prompt: string, sessionId: string, s: RunSettings): string[] {
   const args = ['-p', prompt, '--output-format', 'stream-json', '--verbose', '--session-id', sessionId]
   if (s.permission === 'full-access') args.push('--permission-mode', 'bypassPermissions')
-  else args.push('--permission-mode', 'acceptEdits', '--allowedTools', s.allowedTools.join(' '))
+  else if (s.permission === 'sandboxed') {
+    const domains = s.allowedDomains ?? []
+    const tools = sandboxedTools(s.allowedTools, domains)
+    args.push('--permission-mode', 'acceptEdits', ...(tools.length ? ['--allowedTools', tools.join(' ')] : []), '--settings', JSON.stringify(sandboxSettings(domains)))
+  } else args.push('--permission-mode', 'acceptEdits', '--allowedTools', s.allowedTools.join(' '))
   args.push('--max-turns', String(s.maxTurns))
   if (s.maxBudgetUsd) args.push('--max-budget-usd', String(s.maxBudgetUsd))
   if (s.model) args.push('--model', s.model)
@@ -109,6 +138,9 @@ export function explain(o: { result: StreamResult | null; code: number | null; s
   if (o.cancelled) return { ok: false, reason: 'cancelled' }
   if (o.timedOutMs) return { ok: false, reason: `timed out after ${Math.round(o.timedOutMs / 1000)} s` }
   const lastErr = o.stderr.trim().split('\n').filter(Boolean).pop()?.slice(0, 300)
+  // claude refused to start without its sandbox (failIfUnavailable): say so, not "error during execution"
+  const noSandbox = o.stderr.match(/sandbox required but unavailable:\s*([^\n]*)/i)
+  if (noSandbox) return { ok: false, reason: `Claude Code could not start its sandbox: ${noSandbox[1].trim().slice(0, 300)}` }
   const r = o.result
   if (r) {
     if (r.subtype === 'success' && !r.isError) return { ok: true }

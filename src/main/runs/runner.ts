@@ -9,11 +9,12 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { EventSink } from '../app/dispatch'
-import { emptyProgress, isFinished, type Batch, type Run, type RunSettings } from '../../shared/runs'
+import { emptyProgress, isFinished, type Batch, type PresetAvailability, type Run, type RunSettings } from '../../shared/runs'
 import { archiveSession } from '../store/archive'
 import type { Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
 import { claudeArgs, explain, killTree, StreamTracker } from './claude'
+import { presetAvailability, refusal } from './sandbox'
 import type { ScreenshotPort } from './screenshots'
 import { diffWorkspace, listFiles, prepareWorkspace } from './workspace'
 
@@ -27,6 +28,8 @@ export interface RunnerDeps {
   /** environment for `claude` (CLAUDE_CONFIG_DIR is set to the folder the app reads sessions from) */
   env: NodeJS.ProcessEnv
   configDir: string
+  /** can a permission preset work here (default: the real preflight over `env`) */
+  presetCheck?: (preset: RunSettings['permission']) => Promise<PresetAvailability>
 }
 
 interface Live {
@@ -109,6 +112,12 @@ export class BatchRunner {
       const r = this.runs()[id]
       return r && !r.imported && !this.live.has(id) && (runIds ? isFinished(r.state) || r.state === 'queued' : r.state === 'queued')
     })
+    // Never a silent fall-back: a preset that cannot work here refuses the start, with the reason.
+    if (ids.length) {
+      const preset = batch.settings.permission
+      const ok = await (this.d.presetCheck ?? ((p) => presetAvailability(p, { env: this.d.env })))(preset)
+      if (!ok.available) throw Object.assign(new Error(refusal(preset, ok)), { code: 'preset-unavailable' })
+    }
     await this.d.store.update((data) => {
       for (const id of ids) {
         const r = data.runs[id]

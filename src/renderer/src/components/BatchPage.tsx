@@ -1,7 +1,7 @@
 /** A batch: live progress per run and overall, cancel and retry, and what each run produced. */
 import { useEffect, useState } from 'react'
 import type { BatchStatus } from '@shared/contract'
-import { isFinished, type Run, type ShotInfo } from '@shared/runs'
+import { describePreset, isFinished, type Run, type ShotInfo } from '@shared/runs'
 import { api } from '../api'
 import { fmtCost, fmtDuration, fmtTokens, oneLine } from '../lib/format'
 import { useAsync } from '../lib/hooks'
@@ -47,6 +47,7 @@ export function BatchPage({ batchId }: { batchId: string }) {
         <a href={loaded.data.batch.taskId ? `#/task/${encodeURIComponent(loaded.data.batch.taskId)}` : '#/tasks'}>← Task</a>
       </div>
       <h1>{loaded.data.batch.name}</h1>
+      {list.some((r) => !r.imported) ? <div className="muted" data-testid="batch-preset">Permissions: {describePreset(loaded.data.batch.settings)}</div> : null}
       <div className="review-links">
         <a className="button" data-testid="open-review" href={`#/review/${encodeURIComponent(batchId)}`}>
           Grade the runs →

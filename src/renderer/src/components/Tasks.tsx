@@ -1,6 +1,6 @@
 /** Step 1 for people who never open a terminal: describe a task, get variations, run them. */
 import { useEffect, useMemo, useState } from 'react'
-import { DEFAULT_MIX, DEFAULT_TOOLS, DIFFICULTIES, parseNumberedList, type Difficulty, type Mix, type Task, type Variation } from '@shared/runs'
+import { DEFAULT_MIX, DEFAULT_TOOLS, DIFFICULTIES, describePreset, parseDomains, parseNumberedList, PERMISSION_PRESETS, PRESET_LABELS, type Difficulty, type Mix, type PermissionPreset, type Task, type Variation } from '@shared/runs'
 import { api } from '../api'
 import { fmtRelative } from '../lib/format'
 import { go, useAsync } from '../lib/hooks'
@@ -286,6 +286,12 @@ function TaskEditor({ task, onSaved }: { task: Task; onSaved: () => void }) {
   )
 }
 
+const PRESET_HELP: Record<PermissionPreset, string> = {
+  sandboxed: 'Claude Code\'s sandbox: Bash writes only inside the run\'s folder and reaches only the hosts you allow (none by default); file edits stay inside the run\'s folder.',
+  'accept-edits': `no sandbox; runs may edit files and use ${DEFAULT_TOOLS.join(', ')} without asking, with your user's access to files and network.`,
+  'full-access': 'no permission checks at all (bypassPermissions).'
+}
+
 function BatchSettings({ taskId, variations }: { taskId: string; variations: number }) {
   const [model, setModel] = useState('')
   const [concurrency, setConcurrency] = useState(3)
@@ -293,10 +299,16 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
   const [maxTurns, setMaxTurns] = useState(40)
   const [budget, setBudget] = useState('')
   const [claudePath, setClaudePath] = useState('')
-  const [fullAccess, setFullAccess] = useState(false)
+  // null until the person picks one: then the preflight's default (sandboxed where it works)
+  const [picked, setPicked] = useState<PermissionPreset | null>(null)
+  const [domainsText, setDomainsText] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [starting, setStarting] = useState(false)
   const check = useAsync(() => api().checkClaude({ path: claudePath || undefined }), [claudePath])
+  const pre = useAsync(() => api().checkSandbox({}), [])
+  const preset = picked ?? pre.data?.defaultPreset ?? null
+  const usable = preset && pre.data ? pre.data.presets[preset] : null
+  const domains = useMemo(() => parseDomains(domainsText), [domainsText])
   const runs = variations * repeats
   const cap = Number(budget) > 0 ? Number(budget) * runs : null
   const start = async () => {
@@ -305,7 +317,18 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
     try {
       const batch = await api().createBatch({
         taskId,
-        settings: { model: model || undefined, concurrency, repeats, maxTurns, maxBudgetUsd: Number(budget) > 0 ? Number(budget) : undefined, claudePath: claudePath || undefined, permission: fullAccess ? 'full-access' : 'accept-edits', allowedTools: DEFAULT_TOOLS, timeoutMs: 30 * 60_000 }
+        settings: {
+          model: model || undefined,
+          concurrency,
+          repeats,
+          maxTurns,
+          maxBudgetUsd: Number(budget) > 0 ? Number(budget) : undefined,
+          claudePath: claudePath || undefined,
+          permission: preset!,
+          allowedTools: DEFAULT_TOOLS,
+          allowedDomains: preset === 'sandboxed' && domains.domains.length ? domains.domains : undefined,
+          timeoutMs: 30 * 60_000
+        }
       })
       await api().startBatch({ batchId: batch.id })
       go('batch', batch.id)
@@ -337,24 +360,69 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
           claude binary <input data-testid="claude-path" value={claudePath} onChange={(e) => setClaudePath(e.target.value)} placeholder="claude (on PATH)" />
         </label>
       </div>
-      <label className="check">
-        <input type="checkbox" checked={fullAccess} onChange={(e) => setFullAccess(e.target.checked)} /> Full access (no permission checks)
-      </label>
-      {fullAccess ? (
+      <fieldset className="presets" data-testid="presets">
+        <legend>Permissions</legend>
+        {PERMISSION_PRESETS.map((p) => (
+          <label className="check" key={p}>
+            <input type="radio" name="preset" data-testid={`preset-${p}`} checked={preset === p} disabled={!pre.data} onChange={() => setPicked(p)} />
+            <span>
+              <strong>{PRESET_LABELS[p]}</strong>
+              {pre.data?.defaultPreset === p ? ' (default here)' : ''}: {PRESET_HELP[p]}
+              {pre.data && !pre.data.presets[p].available ? <span className="error-text"> Not available here.</span> : null}
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {preset === 'sandboxed' ? (
+        <label>
+          Hosts runs may reach (none by default; e.g. registry.npmjs.org, *.example.com, localhost:8080)
+          <input data-testid="allowed-domains" value={domainsText} onChange={(e) => setDomainsText(e.target.value)} placeholder="no network" />
+          {domains.errors.map((e) => (
+            <div key={e} className="error-text">
+              {e}
+            </div>
+          ))}
+        </label>
+      ) : null}
+      {preset === 'full-access' ? (
         <div className="notice notice-warning inline">
-          Full access lets every run execute any command without asking, in its workspace and beyond it. Use it only on a machine or container you can throw away.
+          Full access lets every run execute any command without asking, in its workspace and beyond it, with your files and network. Adversarial variations are written to break the agent: use it only on a machine or container you can throw away.
         </div>
-      ) : (
-        <div className="muted">Runs may edit files and use: {DEFAULT_TOOLS.join(', ')}.</div>
-      )}
+      ) : null}
+      {preset && usable && !usable.available ? (
+        <div className="notice notice-warning inline" data-testid="preset-unavailable">
+          <div>
+            <strong>{PRESET_LABELS[preset]} is not available here:</strong> {usable.reason}.
+            {preset === 'sandboxed' ? (
+              <div className="row-form">
+                <button data-testid="use-accept-edits" onClick={() => setPicked('accept-edits')}>
+                  Run with Accept edits instead (no sandbox)
+                </button>
+              </div>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
       <div className="preflight" data-testid="preflight">
         {check.loading ? 'Checking claude…' : check.data?.ok ? `✓ ${check.data.version}` : check.data ? <span className="error-text">✗ {check.data.error}. {check.data.install}</span> : null}
+        <div data-testid="preset-line">
+          {pre.error ? (
+            <span className="error-text">Could not check the sandbox: {pre.error}</span>
+          ) : !preset || !pre.data ? (
+            'Checking the sandbox…'
+          ) : (
+            <>
+              {usable?.available ? '✓' : '✗'} {describePreset({ permission: preset, allowedDomains: domains.domains })}.{' '}
+              <span className="muted">{picked ? 'Chosen by you.' : `${pre.data.summary}.`}</span>
+            </>
+          )}
+        </div>
         <div>
           {runs} run{runs === 1 ? '' : 's'}
           {cap ? `, at most $${cap.toFixed(2)} in all` : ', no spending cap'}, {concurrency} at a time.
         </div>
       </div>
-      <button data-testid="start-batch" disabled={!runs || starting || !check.data?.ok} onClick={() => void start()}>
+      <button data-testid="start-batch" disabled={!runs || starting || !check.data?.ok || !usable?.available || (preset === 'sandboxed' && domains.errors.length > 0)} onClick={() => void start()}>
         {starting ? 'Starting…' : `Start ${runs} runs`}
       </button>
       {error ? <ErrorLine error={error} /> : null}
