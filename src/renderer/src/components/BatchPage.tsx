@@ -142,7 +142,21 @@ function Screenshot({ runId, html, shot }: { runId: string; html: string; shot: 
       {shot.error ? <div className="error-text">{shot.error}</div> : src ? <img src={src} alt={`${html} at ${shot.width}px`} onClick={() => setBig(true)} /> : <div className="muted">loading…</div>}
       <figcaption>
         {html} · {shot.label} {shot.width}px{shot.blank ? ' · blank page' : ''}
-        {shot.blockedRequests.length ? ` · ${shot.blockedRequests.length} network request${shot.blockedRequests.length === 1 ? '' : 's'} blocked` : ''}
+        {shot.note ? <div data-testid="shot-note">{shot.note}</div> : null}
+        {shot.blockedRequests.length ? (
+          <details data-testid="shot-blocked">
+            <summary>
+              {shot.blockedRequests.length} attempt{shot.blockedRequests.length === 1 ? '' : 's'} to reach the network blocked
+            </summary>
+            <ul>
+              {shot.blockedRequests.map((b, i) => (
+                <li key={i}>
+                  <code>{oneLine(b, 300)}</code>
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
       </figcaption>
       {big && src ? (
         <div className="overlay" onClick={() => setBig(false)} role="dialog" aria-label="Screenshot">

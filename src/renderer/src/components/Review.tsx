@@ -362,7 +362,19 @@ function ShotProblems({ run }: { run: Run }) {
   const [error, setError] = useState<string | null>(null)
   const failed = run.screenshots.flatMap((s) => s.shots.filter((x) => x.error).map((x) => ({ ...x, html: s.html })))
   const missing = !run.screenshots.length && !run.imported && run.files.some((f) => f.status !== 'deleted' && /\.html?$/i.test(f.path))
-  if (!failed.length && !missing) return null
+  // a page taller than a screenshot can be: the grader should know the bottom is not shown
+  const notes = run.screenshots.flatMap((s) => s.shots.filter((x) => x.note && !x.error && x.label === 'desktop').map((x) => ({ html: s.html, note: x.note! })))
+  if (!failed.length && !missing) {
+    return notes.length ? (
+      <div className="muted" data-testid="shot-notes">
+        {notes.map((n) => (
+          <div key={n.html}>
+            <code>{n.html}</code>: {n.note}
+          </div>
+        ))}
+      </div>
+    ) : null
+  }
   return (
     <div className="shot-problems" data-testid="shot-problems">
       {missing ? <span>This run made web pages but has no screenshots.</span> : null}
