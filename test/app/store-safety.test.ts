@@ -124,23 +124,25 @@ describe('a write that fails is undone and reported', () => {
       return null
     }
   }
-
-  it('disk full: the change is rolled back in memory, the file keeps what was saved, and the message is one line', async () => {
+  /** A store on that disk, or, where none can be mounted, on a folder whose writes fail with `code` on demand. */
+  const storeOnDisk = async (code: 'ENOSPC' | 'EROFS') => {
     const disk = await smallDisk()
     const dir = disk ?? (await tmp())
-    let injected = false
-    const s = track(
-      await openStore(dir, {
-        writeFile: disk ? undefined : async (file, text) => {
-          if (injected) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC' })
-          await writeFile(file, text)
-        }
-      })
-    )
+    let broken = false
+    const writeFailing = async (file: string, text: string) => {
+      if (broken) throw Object.assign(new Error(`${code}: injected, write '${file}'`), { code })
+      await writeFile(file, text)
+    }
+    const store = track(await openStore(dir, { writeFile: disk ? undefined : writeFailing }))
+    return { disk, dir, store, inject: (on: boolean) => void (broken = on) }
+  }
+
+  it('disk full: the change is rolled back in memory, the file keeps what was saved, and the message is one line', async () => {
+    const { disk, dir, store: s, inject } = await storeOnDisk('ENOSPC')
     await s.update((d) => void d.openedFolders.push('/kept'))
     const saved = await readFile(join(dir, STORE_FILE), 'utf8')
     if (disk) await writeFile(join(dir, 'filler'), Buffer.alloc(256 * 1024 - 4096)).catch(() => {})
-    else injected = true
+    else inject(true)
     const errors: string[] = []
     s.onWriteError((e) => errors.push(e.message))
     const err = await s.update((d) => void d.openedFolders.push('x'.repeat(200_000))).catch((e) => e)
@@ -156,27 +158,17 @@ describe('a write that fails is undone and reported', () => {
     expect((await readdir(dir)).filter((n) => n.includes('tmp'))).toEqual([])
     // once there is room again, saving works and carries everything
     if (disk) await rm(join(dir, 'filler'))
-    else injected = false
+    else inject(false)
     await s.update((d) => void d.openedFolders.push('/after'))
     expect(JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8')).openedFolders).toEqual(['/kept', '/after'])
   })
 
   it('a read-only folder: rolled back and said so; objects others hold keep their identity', async () => {
-    const disk = await smallDisk()
-    const dir = disk ?? (await tmp())
-    let injected = false
-    const s = track(
-      await openStore(dir, {
-        writeFile: disk ? undefined : async (file, text) => {
-          if (injected) throw Object.assign(new Error(`EROFS: read-only file system, open '${file}'`), { code: 'EROFS' })
-          await writeFile(file, text)
-        }
-      })
-    )
+    const { disk, dir, store: s, inject } = await storeOnDisk('EROFS')
     await s.update((d) => void (d.runs.r1 = run('r1', 'queued') as never))
     const held = s.db.data.runs.r1
     if (disk) execFileSync('mount', ['-o', 'remount,ro', dir])
-    else injected = true
+    else inject(true)
     const err = await s.update((d) => {
       d.runs.r1.state = 'running'
       d.runs.r2 = run('r2', 'queued') as never
@@ -186,7 +178,7 @@ describe('a write that fails is undone and reported', () => {
     expect(s.db.data.runs.r1.state).toBe('queued')
     expect(s.db.data.runs.r1).toBe(held)
     if (disk) execFileSync('mount', ['-o', 'remount,rw', dir])
-    else injected = false
+    else inject(false)
     await s.update((d) => void (d.runs.r1.state = 'done'))
     expect(held.state).toBe('done')
   })

@@ -3,27 +3,15 @@
  * holds the folder; a second writer is refused and changes nothing; many read-only commands at once
  * all work and write nothing; every write of the writer survives.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO } from '../support/claude-harness'
+import { BIN, cli } from '../support/cli'
 import { fixtureSessions } from '../support/fixture-sessions'
 
-const BIN = join(REPO, 'bin', 'trace2skill.mjs')
-const exec = promisify(execFile)
 
-async function cli(args: string[], env: Record<string, string>) {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 /** `trace2skill web` as a user starts it; resolves with its URL and token once it listens. */
 async function startWeb(env: Record<string, string>): Promise<{ proc: ChildProcess; base: string; token: string; stderr: () => string }> {

@@ -3,32 +3,20 @@
  * summary worker and the built CLI; ids from outside are validated and looked up, never used as
  * paths (traversal, absolute paths, %2e%2e, NUL, backslashes, `__proto__`), and the legit ids work.
  */
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import { dispatch } from '../../src/main/app/dispatch'
 import { summarizeFile } from '../../src/main/traces/summary'
 import { workerPool } from '../../src/main/traces/summary-pool'
 import { REPO } from '../support/claude-harness'
+import { cli } from '../support/cli'
 
-const run = promisify(execFile)
-const BIN = join(REPO, 'bin', 'trace2skill.mjs')
 const WORKER = join(REPO, 'out', 'main', 'summary-worker.js')
 
-async function cli(args: string[], env: Record<string, string>) {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 const DEEP = '11111111-1111-4111-8111-111111111111'
 const PLAIN = '22222222-2222-4222-8222-222222222222'

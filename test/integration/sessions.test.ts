@@ -2,31 +2,19 @@
  * Discovery, indexing, the CLI, the watcher and the archive over session files written by the real
  * Claude Code CLI against the scripted model server.
  */
-import { execFile } from 'node:child_process'
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import type { EventPayload } from '../../src/shared/contract'
 import type { SessionSummary, TraceEvent } from '../../src/shared/trace'
-import { generateSessions, REPO, runClaude, type GeneratedSession } from '../support/claude-harness'
+import { generateSessions, runClaude, type GeneratedSession } from '../support/claude-harness'
+import { cli } from '../support/cli'
 import { startModelServer } from '../support/model-server'
 import { prompt, scenarioScript } from '../support/scenarios'
 
-const run = promisify(execFile)
-const BIN = join(REPO, 'bin', 'trace2skill.mjs')
 
-async function cli(args: string[], env: Record<string, string>) {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 const waitFor = async <T>(fn: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> => {
   const until = Date.now() + ms
