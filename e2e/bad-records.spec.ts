@@ -39,7 +39,7 @@ async function serve(page: Page) {
   return { ...web, pageErrors }
 }
 
-test('a session with bad timestamps: the browser, the trace, a reload on its address, and navigation all work', async ({ page }) => {
+test('a session with bad timestamps: the browser, the trace, a reload on its address, and navigation all work', async ({ page }, info) => {
   const { url, proc, pageErrors } = await serve(page)
   try {
     await page.goto(url)
@@ -56,6 +56,7 @@ test('a session with bad timestamps: the browser, the trace, a reload on its add
     // the good time shows; the bad ones show no time (dropped when read) or say they are invalid
     await expect(trace.locator('.time', { hasText: '00:01:00' })).toHaveCount(1)
     await expect(trace.getByTestId('bad-record')).toHaveCount(0)
+    await page.screenshot({ path: info.outputPath('bad-times.png') })
 
     const at = page.url()
     expect(at).toContain(`/session/${SESSION}`)
@@ -73,7 +74,7 @@ test('a session with bad timestamps: the browser, the trace, a reload on its add
   }
 })
 
-test('a record the viewer cannot draw shows as such; a broken view keeps the navigation; a bad address is harmless', async ({ page }) => {
+test('a record the viewer cannot draw shows as such; a broken view keeps the navigation; a bad address is harmless', async ({ page }, info) => {
   const { url, proc, pageErrors } = await serve(page)
   // Records as no parser of ours would make them (a newer or broken server): the row and the view must hold.
   let breakView = false
@@ -107,6 +108,7 @@ test('a record the viewer cannot draw shows as such; a broken view keeps the nav
     await expect(badTimes).toHaveCount(2)
     await expect(badTimes.first()).toHaveText('invalid time')
     await expect(badTimes.first()).toHaveAttribute('title', /not a date/)
+    await page.screenshot({ path: info.outputPath('bad-record.png') })
 
     // the whole view breaks: its error shows, the sidebar works, and leaving resets it
     breakView = true
@@ -114,6 +116,7 @@ test('a record the viewer cannot draw shows as such; a broken view keeps the nav
     const broken = page.getByTestId('bad-view')
     await expect(broken).toContainText('This page could not be shown:')
     await expect(page.getByTestId('project-row')).toHaveCount(1)
+    await page.screenshot({ path: info.outputPath('bad-view.png') })
     await page.getByTestId('nav-skills').click()
     await expect(broken).toHaveCount(0)
     await expect(page.getByTestId('nav-skills')).toHaveClass(/active/)
