@@ -7,7 +7,7 @@ import { workerPool } from '../../src/main/traces/summary-pool'
 import { REPO } from '../support/claude-harness'
 
 const WORKER = join(REPO, 'out', 'main', 'summary-worker.js')
-const CORPUS = join(REPO, '..', 'shared', 'corpus', 'claude-code-sessions')
+const CORPUS = join(REPO, 'test', 'fixtures', 'corpus', 'claude-code-sessions')
 const FIXTURE = join(REPO, 'test', 'fixtures', 'cli-2.1.330')
 
 describe('summary worker pool', () => {

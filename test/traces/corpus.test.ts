@@ -6,8 +6,9 @@ import { summarizeFile } from '../../src/main/traces/summary'
 import type { TraceEvent } from '../../src/shared/trace'
 import { allAccounted, expectedOf } from './expect'
 
-const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'claude-code-sessions')
-const FIXTURES = join(__dirname, '..', 'fixtures')
+const CORPUS = join(__dirname, '..', 'fixtures', 'corpus', 'claude-code-sessions')
+// real sessions written by the CLI (the corpus above is listed once, on its own)
+const FIXTURES = join(__dirname, '..', 'fixtures', 'cli-2.1.330')
 
 export function sessionFiles(): string[] {
   const out = readdirSync(CORPUS)
