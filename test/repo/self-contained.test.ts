@@ -7,7 +7,7 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { REPO } from '../support/claude-harness'
 
-const ROOTS = ['test', 'e2e', 'bench', 'bin', '.ci', 'src/main']
+const ROOTS = ['test', 'e2e', 'bench', 'bin', 'scripts', '.ci', 'src/main']
 const CODE = /\.(ts|tsx|mjs|cjs|js|sh)$|^run$/
 
 function files(dir: string): string[] {
