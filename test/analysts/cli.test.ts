@@ -144,6 +144,11 @@ describe('trace2skill analyze and export', () => {
     expect(await readFile(join(folder, '.claude/skills/landing-page/SKILL.md'), 'utf8')).toBe(out.skill!.skillMd)
     expect(await readFile(join(folder, '.claude/skills/landing-page/references/edge-cases.md'), 'utf8')).toBe(out.skill!.edgeCasesMd)
     expect((await readdir(join(folder, '.claude/agents'))).sort()).toEqual(['edge-analyst.md', 'error-analyst.md', 'structure-analyst.md', 'success-analyst.md'])
+    // `skill` prints the SKILL.md itself (and the whole view as JSON), reading only
+    const md = await cli(['skill', 'landing-page'])
+    expect(md.code, md.stderr).toBe(0)
+    expect(md.stdout).toBe(out.skill!.skillMd.endsWith('\n') ? out.skill!.skillMd : `${out.skill!.skillMd}\n`)
+    expect(JSON.parse((await cli(['skill', out.skill!.skill.id, '--json'])).stdout)).toEqual(out.skill)
 
     // again by id, relative to the working directory, in words: nothing changed
     const again = await new Promise<Result>((ok) =>
@@ -183,11 +188,12 @@ describe('trace2skill analyze and export', () => {
       [['analyze', 'a', 'b'], 2, /unexpected argument b/],
       [['analyze', 'Landing pages', '--via', 'carrier-pigeon'], 2, /--via takes api or claude-cli/],
       [['analyze', 'twins'], 2, new RegExp(`several batches are named "twins".*${dupIds[0]}.*${dupIds[1]}|${dupIds[1]}.*${dupIds[0]}`)],
-      [['analyze', 'no-such-batch'], 1, /no such batch: no-such-batch/],
-      [['analyze', dupIds[0]], 1, /No graded runs/],
+      [['analyze', 'no-such-batch'], 1, /no such batch: no-such-batch \(`trace2skill batches` lists them\)/],
+      [['analyze', dupIds[0]], 1, new RegExp(`No graded runs in "twins": its 1 run is ungraded\\. Grade it with \`trace2skill grade ${dupIds[0]} --file feedback\\.txt\` .*review deck`)],
       [['export'], 2, /export needs a skill .* and a folder/],
       [['export', 'x'], 2, /export needs a skill .* and a folder/],
-      [['export', 'no-such-skill', tmpdir()], 1, /no such skill: no-such-skill/],
+      [['export', 'no-such-skill', tmpdir()], 1, new RegExp(`no such skill: no-such-skill \\(the skills here: landing-page \\(${out.skill!.skill.id}\\)\\)`)],
+      [['skill', 'no-such-skill'], 1, /no such skill: no-such-skill \(the skills here: landing-page/],
       [['export', 'landing-page', missing], 1, /export folder does not exist/],
       [['export', 'landing-page', missing, '--dry-run'], 1, /export folder does not exist/]
     ]
@@ -234,6 +240,7 @@ describe('trace2skill analyze and export', () => {
     // "Run the build" on runs 1-8 is core, "Always inline" on 4 runs guidance, the guard on 2 runs an edge case
     expect(second).toMatch(/^skill \S+ \(landing-page\): 1 core, 1 guidance, 1 edge-case rules \(1 discarded\)$/)
     const skillId = /^skill (\S+)/.exec(second)![1]
+    expect(r.stdout.trim().split('\n')[2]).toBe(`next: trace2skill export ${skillId} <project folder> (or edit it first in the app: Skills)`)
     expect(skillId).not.toBe(out.skill!.skill.id)
 
     const folder = await mkdtemp(join(tmpdir(), 't2s-cli-twins-'))
@@ -258,7 +265,7 @@ describe('trace2skill analyze and export', () => {
     for (const extra of [[], ['--dry-run']]) {
       const r = await cli(['export', out.skill!.skill.id, folder, ...extra])
       expect(r.code, r.stderr).toBe(1)
-      expect(oneLine(r)).toMatch(/the skill is not valid yet/)
+      expect(oneLine(r)).toMatch(/the skill is not valid yet: .*: fix its name and description in the app's composer \(Skills\)$/)
       expect(await readdir(folder)).toEqual([])
     }
   })

@@ -269,8 +269,12 @@ export function createRunHandlers(ctx: { store: Store; index: SessionIndex; runn
       const parsed = parseFeedback(text, runs.map((r) => r.number))
       if (parsed.errors.length) return { applied: 0, errors: parsed.errors }
       await store.update((d) => {
+        const same = (x: string) => x.trim().replace(/\s+/g, ' ')
         for (const e of parsed.entries) {
           const run = runs.find((r) => r.number === e.number)!
+          const had = d.runs[run.id].feedback
+          // the same grade and sentence (one line folds whitespace): kept as it was, its time too
+          if (had?.label === e.label && same(had.text) === same(e.text)) continue
           d.runs[run.id].feedback = { label: e.label, text: e.text, updatedAt: now() }
         }
       })

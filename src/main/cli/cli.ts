@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { z } from 'zod'
-import { describePreset, DifficultySchema, DomainSchema, parseNumberedList, PERMISSION_PRESETS, RunSettingsSchema, type Difficulty } from '../../shared/runs'
+import { describePreset, DifficultySchema, DomainSchema, formatFeedbackLine, parseFeedback, parseNumberedList, PERMISSION_PRESETS, RunSettingsSchema, type Difficulty, type Run } from '../../shared/runs'
 import { checkClaude } from '../runs/claude'
 import { presetAvailability } from '../runs/sandbox'
 import { playwrightScreenshots } from '../runs/screenshots'
@@ -20,6 +20,7 @@ import { startWebServer } from '../web/server'
 import type { Analysis, AnalystStatusInfo } from '../../shared/analysis'
 import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
+import { DataDirBusyError } from '../store/lock'
 import type { SkillView } from '../../shared/contract'
 
 export interface CliIo {
@@ -28,30 +29,56 @@ export interface CliIo {
   env: NodeJS.ProcessEnv
   /** resolves when a long-running command (web) should stop; the CLI entry wires SIGINT/SIGTERM */
   untilStopped?: Promise<void>
+  /** all of standard input (`grade --file -`); the CLI entry reads process.stdin */
+  readStdin?: () => Promise<string>
 }
 
 const USAGE = `usage: trace2skill <command> [options]
 
-commands:
+The loop: run -> grade -> analyze -> export. <batch> and <skill> are an id or an exact name
+(\`batches\` and \`skills\` list them).
+
+sessions:
   projects [--json]                 every project Claude Code has sessions for
   sessions <project> [--json]       sessions of a project (its id, its folder, or its working directory)
-  trace <session-id> [--json]       the normalized trace, sub-agents included
+  trace <session-id> [--project ID] [--json]
+                                    the normalized trace, sub-agents included
   index [--json]                    index every session of every project and print totals
   web [--port N]                    serve the app to a browser on 127.0.0.1 (prints the URL with its token)
+
+step 1, run:
   run --task <file> --variations <file> [--concurrency N] [--max-turns N] [--model M] [--claude PATH]
       [--preset sandboxed|accept-edits|full-access] [--allow-domain HOST ...] [--json]
-                                    run a batch of claude -p headless; prints where its results are
+                                    run a batch of claude -p headless; prints the batch's id, each run,
+                                    where its results are and what to do next
                                     (task: JSON {name, text, templateDir?} or a text file; variations:
                                     JSON [{difficulty, prompt}] or a numbered list). --preset: sandboxed
                                     (default; refused where Claude Code's sandbox cannot work: then pass
                                     --preset accept-edits); --allow-domain: a host sandboxed runs may
                                     reach (repeatable; none by default)
+  batches [--json]                  every batch: id, name, runs by state, how many are graded
+  batch <batch> [--json]            a batch's runs: state, grade, prompt, files, screenshots, final
+                                    answer, workspace and session (what to grade them by)
+
+step 2, grade:
+  grade <batch> --file <file> [--json]
+                                    grade runs from a text file, one line per run, e.g.
+                                    "Run 2: bad - too many cards" (--file - reads standard input);
+                                    all or nothing: every bad line is reported with its line number
+  feedback <batch> [--json]         the batch's grades in that same format (feeds back into grade)
+
+steps 3 and 4, analyse and export:
   analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--json]
-                                    four analysts over a batch's graded runs (batch id or name), merged
-                                    into a skill; progress on stderr; Ctrl+C cancels. Exit 1 unless done
+                                    four analysts over a batch's graded runs, merged into a skill;
+                                    progress on stderr; Ctrl+C cancels. Exit 1 unless done
+  skills [--json]                   every skill: id, name, rules by tier, whether it can be exported
+  skill <skill> [--json]            a skill's SKILL.md (--json: the skill, its files and versions)
   export <skill> <folder> [--dry-run] [--json]
-                                    write a skill (id or name) into a project folder's .claude/;
+                                    write a skill into a project folder's .claude/;
                                     --dry-run prints what would be written and writes nothing
+
+--json prints JSON on stdout; warnings and progress go to stderr. projects, sessions, trace, index,
+batches, batch, feedback, skills and skill only read: they work beside the app or any other command.
 
 environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the app's data folder),
   ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (model access for analyze --via api)`
@@ -59,7 +86,7 @@ environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the ap
 class UsageError extends Error {}
 
 /** commands that never change the store (they run beside the app or another command) */
-const READ_ONLY = ['projects', 'sessions', 'trace', 'index']
+const READ_ONLY = ['projects', 'sessions', 'trace', 'index', 'batches', 'batch', 'feedback', 'skills', 'skill']
 
 function staticDirCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url))
@@ -127,7 +154,8 @@ async function runBatch(service: Service, o: { task: string; variations: string;
   const check = await checkClaude(settings.claudePath || 'claude', io.env)
   if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
   io.err(`permissions: ${describePreset(settings)}`)
-  const batch = await call<{ id: string }>(service, 'createBatch', { taskId: task.id, settings })
+  const batch = await call<{ id: string; name: string; runIds: string[] }>(service, 'createBatch', { taskId: task.id, settings })
+  io.err(`batch ${batch.id} ${JSON.stringify(batch.name)}: ${plural(batch.runIds.length, 'run')}`)
   const off = service.hub.subscribe((event, payload) => {
     if (event !== 'runProgress') return
     const r = (payload as { run: { number: number; state: string; reason?: string } }).run
@@ -141,7 +169,9 @@ async function runBatch(service: Service, o: { task: string; variations: string;
   const got = await call<{ runs: { number: number; state: string; reason?: string; workspace?: string; sessionId: string; projectId?: string; files: unknown[]; screenshots: { html: string; shots: { file: string }[] }[]; result?: string }[] }>(service, 'getBatch', { batchId: batch.id })
   return {
     batchId: batch.id,
+    batchName: batch.name,
     dataDir: service.store.dataDir,
+    next: `trace2skill grade ${batch.id} --file feedback.txt`,
     preset: settings.permission,
     runs: got.runs.map((r) => ({
       number: r.number,
@@ -177,8 +207,20 @@ function findBatch(service: Service, arg: string): string {
   if (batches[arg]) return arg
   const named = Object.values(batches).filter((b) => b.name === arg)
   if (named.length > 1) throw new UsageError(`several batches are named ${JSON.stringify(arg)}: give one of their ids (${named.map((b) => b.id).join(', ')})`)
-  if (!named.length) throw new Error(`no such batch: ${arg}`)
+  if (!named.length) throw new Error(`no such batch: ${arg} (${Object.keys(batches).length ? '`trace2skill batches` lists them' : `there are no batches yet: ${MAKE_BATCH}`})`)
   return named[0].id
+}
+
+const MAKE_BATCH = 'run some with `trace2skill run --task <file> --variations <file>`'
+const MAKE_SKILL = 'make one from a graded batch with `trace2skill analyze <batch>`'
+const FEEDBACK_EXAMPLE = 'Run 2: bad - too many cards'
+const gradeCommand = (batchId: string) => `\`trace2skill grade ${batchId} --file feedback.txt\``
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+/** A batch's runs in number order. */
+function runsOf(service: Service, batchId: string): Run[] {
+  const d = service.store.db.data
+  return d.batches[batchId].runIds.map((id) => d.runs[id]).filter((r): r is Run => !!r).sort((a, b) => a.number - b.number)
 }
 
 /** A skill by its id, or by its front-matter name (several skills of that name: say which ids). */
@@ -187,7 +229,11 @@ function findSkill(service: Service, arg: string): Skill {
   if (skills[arg]) return skills[arg]
   const named = Object.values(skills).filter((s) => s.frontMatter.name === arg)
   if (named.length > 1) throw new UsageError(`several skills are named ${JSON.stringify(arg)}: give one of their ids (${named.map((s) => s.id).join(', ')})`)
-  if (!named.length) throw new Error(`no such skill: ${arg}`)
+  if (!named.length) {
+    const all = Object.values(skills).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    const listed = all.slice(0, 5).map((s) => `${s.frontMatter.name} (${s.id})`).join(', ')
+    throw new Error(`no such skill: ${arg} (${all.length ? `the skills here: ${listed}${all.length > 5 ? `, and ${all.length - 5} more: \`trace2skill skills\` lists them` : ''}` : `there are no skills yet: ${MAKE_SKILL}`})`)
+  }
   return named[0]
 }
 
@@ -204,6 +250,16 @@ async function analyzeBatch(
   io: CliIo
 ): Promise<{ analysis: Analysis; skill: SkillView | null }> {
   const batchId = findBatch(service, batchArg)
+  const runs = runsOf(service, batchId)
+  if (!runs.some((r) => r.feedback?.label)) {
+    const name = service.store.db.data.batches[batchId].name
+    const none = runs.length === 1 ? 'its 1 run is ungraded' : `its ${runs.length} runs are all ungraded`
+    throw new Error(
+      runs.length
+        ? `No graded runs in ${JSON.stringify(name)}: ${none}. Grade ${runs.length === 1 ? 'it' : 'them'} with ${gradeCommand(batchId)} (one line per run: ${FEEDBACK_EXAMPLE}), or in the app's review deck (Grade the runs on the batch page)`
+        : `No runs in ${JSON.stringify(name)}: nothing to analyse (add runs in the app: Add to a batch in the session browser)`
+    )
+  }
   // This process starts one analysis: every progress event of this batch is it.
   const seen = new Map<string, string>()
   let phase = ''
@@ -255,9 +311,86 @@ async function analyzeBatch(
   return { analysis, skill }
 }
 
+/** A writer refused because another holds the data folder: the lock's reason, and for grade what to do instead. */
+function busyMessage(command: string, err: DataDirBusyError): string {
+  const m = `${err.message} Commands that only read (${READ_ONLY.join(', ')}) work meanwhile.`
+  if (command !== 'grade') return m
+  const what = err.holder?.what ?? ''
+  if (what === '`trace2skill run`') return `${m} Its runs are still running: grade them once it has finished (it prints the batch id and what to do next).`
+  if (what === 'the desktop app' || what === '`trace2skill web`') return `${m} Or grade in it: Grade the runs on the batch page, or Paste feedback in the gallery.`
+  return m
+}
+
+const STATES = ['done', 'failed', 'cancelled', 'interrupted', 'running', 'queued'] as const
+/** "4 done" or "3 done, 1 failed" */
+const statesLine = (runs: Pick<Run, 'state'>[]) =>
+  STATES.map((s) => [s, runs.filter((r) => r.state === s).length] as const)
+    .filter(([, n]) => n)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ') || 'no runs'
+const oneLineOf = (text: string, max: number) => {
+  const t = text.replace(/\s+/g, ' ').trim()
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t
+}
+
+/** Every batch, newest first, with what a headless user needs to pick one. */
+function listBatches(service: Service) {
+  const d = service.store.db.data
+  return Object.values(d.batches)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .map((b) => {
+      const runs = runsOf(service, b.id)
+      const count = (f: (r: Run) => boolean) => runs.filter(f).length
+      return {
+        id: b.id,
+        name: b.name,
+        task: b.taskId ? (d.tasks[b.taskId]?.name ?? null) : null,
+        createdAt: b.createdAt,
+        preset: b.taskId ? b.settings.permission : null,
+        runs: runs.length,
+        ...Object.fromEntries(STATES.map((s) => [s, count((r) => r.state === s)])),
+        graded: count((r) => !!r.feedback?.label),
+        good: count((r) => r.feedback?.label === 'good'),
+        bad: count((r) => r.feedback?.label === 'bad'),
+        analyses: Object.values(d.analyses).filter((a) => a.batchId === b.id).length,
+        skills: Object.values(d.skills).filter((s) => s.batchIds.includes(b.id)).map((s) => s.id)
+      }
+    })
+}
+
+/** One batch with each run's state, grade and what it made. */
+function showBatch(service: Service, batchId: string) {
+  const d = service.store.db.data
+  const b = d.batches[batchId]
+  const runs = runsOf(service, batchId)
+  return {
+    id: b.id,
+    name: b.name,
+    task: b.taskId ? (d.tasks[b.taskId]?.name ?? null) : null,
+    createdAt: b.createdAt,
+    preset: b.taskId ? b.settings.permission : null,
+    graded: runs.filter((r) => r.feedback?.label).length,
+    runs: runs.map((r) => ({
+      number: r.number,
+      state: r.state,
+      reason: r.reason ?? null,
+      difficulty: r.difficulty ?? null,
+      prompt: r.prompt,
+      label: r.feedback?.label ?? null,
+      text: r.feedback?.text ?? '',
+      workspace: r.workspace ?? null,
+      sessionId: r.sessionId,
+      files: r.files.map((f) => f.path),
+      screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
+      result: r.result ?? null,
+      imported: r.imported
+    }))
+  }
+}
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
-  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--merge-model', '--via', '--claude', '--preset', '--allow-domain', '--dry-run', '--help', '-h', '--version', '-v'])
+  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--merge-model', '--via', '--claude', '--preset', '--allow-domain', '--file', '--dry-run', '--help', '-h', '--version', '-v'])
   const args: string[] = []
   const loose: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -287,6 +420,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         claude: { type: 'string' },
         preset: { type: 'string' },
         'allow-domain': { type: 'string', multiple: true },
+        file: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false }
@@ -307,14 +441,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return values.help ? 0 : 2
   }
   const json = values.json
-  const print = (value: unknown, human: () => string) => io.out(json ? JSON.stringify(value, null, 2) : human())
+  const print = (value: unknown, human: () => string) => {
+    const text = json ? JSON.stringify(value, null, 2) : human()
+    // nothing to say in words (an empty list: stderr says why): no empty line either
+    if (json || text) io.out(text)
+  }
 
   let service: Service | null = null
   try {
     const want = (n: number, what: string) => {
       if (rest.length !== n) throw new UsageError(rest.length < n ? `${command} needs ${what}` : `${command}: unexpected argument ${rest[n]}`)
     }
-    const known = ['projects', 'sessions', 'trace', 'index', 'web', 'run', 'analyze', 'export']
+    const known = ['projects', 'sessions', 'trace', 'index', 'web', 'run', 'batches', 'batch', 'grade', 'feedback', 'analyze', 'skills', 'skill', 'export']
     if (!known.includes(command)) throw new UsageError(`unknown command: ${command} (try --help)`)
     let port: number | undefined
     if (command === 'web' && values.port !== undefined) {
@@ -325,6 +463,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       sessions: [1, 'a project'],
       trace: [1, 'a session id'],
       analyze: [1, 'a batch (its id or name)'],
+      batch: [1, 'a batch (its id or name)'],
+      grade: [1, 'a batch (its id or name)'],
+      feedback: [1, 'a batch (its id or name)'],
+      skill: [1, 'a skill (its id or name)'],
       export: [2, 'a skill (its id or name) and a folder']
     }
     want(...(needs[command] ?? [0, '']))
@@ -351,6 +493,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             })
           }
         : null
+    // grade: the feedback is read before the data folder is taken (a pipe from `feedback` works)
+    let feedbackText = ''
+    const feedbackFrom = values.file === '-' ? 'stdin' : values.file
+    if (command === 'grade') {
+      if (values.file === undefined) throw new UsageError(`grade needs --file <file> (one line per run: ${FEEDBACK_EXAMPLE}; \`-\` reads standard input)`)
+      feedbackText =
+        values.file === '-'
+          ? await (io.readStdin ?? (() => Promise.reject(new UsageError('no standard input here'))))()
+          : await readFile(values.file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+              throw new UsageError(`cannot read --file ${values.file}: ${e.code ?? e.message}`)
+            })
+    }
 
     service = await createService({
       configDir: claudeConfigDir(io.env),
@@ -365,6 +519,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       summaryWorker: summaryWorkerScript(),
       screenshots: command === 'run' || command === 'web' ? screenshotPort(io) : undefined,
       env: io.env
+    }).catch((err) => {
+      throw err instanceof DataDirBusyError ? new Error(busyMessage(command, err)) : err
     })
     const shown = service.notices.length
     for (const n of service.notices) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
@@ -401,8 +557,115 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'run': {
         const batch = await runBatch(service, runOpts!, { model: values.model, claude: values.claude }, io)
-        print(batch, () => batch.runs.map((r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${r.workspace ?? ''}`).join('\n') + `\nresults: ${batch.dataDir}`)
+        const done = batch.runs.filter((r) => r.state === 'done').length
+        print(batch, () =>
+          [
+            ...batch.runs.map((r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${r.workspace ?? ''}`),
+            `results: ${batch.dataDir}`,
+            `batch ${batch.batchId} ${JSON.stringify(batch.batchName)}: ${done} of ${plural(batch.runs.length, 'run')} done`,
+            `next: grade the runs in the app (Grade the runs on the batch page), or write one line per run (${FEEDBACK_EXAMPLE}; \`trace2skill batch ${batch.batchId}\` shows what each made) and run ${gradeCommand(batch.batchId)}`
+          ].join('\n')
+        )
         if (batch.runs.some((r) => r.state !== 'done')) return finish(1)
+        break
+      }
+      case 'batches': {
+        const list = listBatches(service)
+        if (!list.length) io.err(`no batches yet: ${MAKE_BATCH}, or in the app (Tasks & runs)`)
+        print(list, () =>
+          list
+            .map((b) => [b.id, b.name, `${plural(b.runs, 'run')} (${statesLine(runsOf(service!, b.id))})`, `${b.graded} of ${b.runs} graded`, b.createdAt.slice(0, 16).replace('T', ' '), b.skills.length ? `${plural(b.skills.length, 'skill')}` : ''].filter(Boolean).join('\t'))
+            .join('\n')
+        )
+        break
+      }
+      case 'batch': {
+        const b = showBatch(service, findBatch(service, rest[0]))
+        print(b, () =>
+          [
+            `batch ${b.id} ${JSON.stringify(b.name)}${b.task ? ` (task ${JSON.stringify(b.task)})` : ''}${b.preset ? `, ${b.preset}` : ''}: ${plural(b.runs.length, 'run')} (${statesLine(b.runs)}), ${b.graded} of ${b.runs.length} graded`,
+            ...b.runs.flatMap((r) => [
+              `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}, ${r.label ? `${r.label}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
+              `  prompt: ${oneLineOf(r.prompt, 160)}`,
+              ...(r.workspace ? [`  workspace: ${r.workspace}`] : []),
+              ...(r.files.length ? [`  files: ${r.files.join(', ')}`] : []),
+              ...r.screenshots.map((f) => `  screenshot: ${f}`),
+              ...(r.result ? [`  answer: ${oneLineOf(r.result, 160)}`] : []),
+              `  trace: trace2skill trace ${r.sessionId}`
+            ])
+          ].join('\n')
+        )
+        break
+      }
+      case 'feedback': {
+        const batchId = findBatch(service, rest[0])
+        const name = service.store.db.data.batches[batchId].name
+        const got = await call<{ text: string; graded: number; total: number }>(service, 'exportFeedback', { batchId })
+        const graded = runsOf(service, batchId).filter((r) => r.feedback?.label)
+        if (!got.graded) io.err(`no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand(batchId)}, or in the app's review deck`)
+        else if (got.graded < got.total) io.err(`${got.graded} of ${got.total} runs graded (ungraded: ${runsOf(service, batchId).filter((r) => !r.feedback?.label).map((r) => r.number).join(', ')})`)
+        print({ batchId, batchName: name, ...got, runs: graded.map((r) => ({ number: r.number, label: r.feedback!.label, text: r.feedback!.text })) }, () => got.text.replace(/\n$/, ''))
+        break
+      }
+      case 'grade': {
+        const batchId = findBatch(service, rest[0])
+        const name = service.store.db.data.batches[batchId].name
+        const before = runsOf(service, batchId)
+        const busy = before.filter((r) => r.state === 'queued' || r.state === 'running')
+        if (busy.length) throw new Error(`${plural(busy.length, 'run')} of ${JSON.stringify(name)} ${busy.length === 1 ? 'is' : 'are'} still running (${busy.map((r) => `Run ${r.number}`).join(', ')}): grade once the batch has finished`)
+        const lines = feedbackText.split(/\r?\n/).filter((l) => l.trim()).length
+        if (!lines) throw new Error(`no feedback lines in ${feedbackFrom}: write one line per run, e.g. ${FEEDBACK_EXAMPLE}`)
+        const was = new Map(before.map((r) => [r.number, r.feedback]))
+        const res = await call<{ applied: number; errors: string[] }>(service, 'importFeedback', { batchId, text: feedbackText })
+        if (res.errors.length) {
+          for (const e of res.errors) io.err(`${feedbackFrom}: ${e}`)
+          io.err(`trace2skill: nothing applied: ${plural(res.errors.length, 'bad line')} (of ${lines}); fix them and run grade again`)
+          return finish(1)
+        }
+        const entries = parseFeedback(feedbackText, before.map((r) => r.number)).entries.sort((a, b) => a.number - b.number)
+        const after = runsOf(service, batchId)
+        const changed = after.filter((r) => JSON.stringify(r.feedback) !== JSON.stringify(was.get(r.number))).length
+        const ungraded = after.filter((r) => !r.feedback?.label).map((r) => r.number)
+        const graded = after.length - ungraded.length
+        print({ batchId, batchName: name, applied: entries.map((e) => ({ number: e.number, label: e.label, text: e.text })), changed, graded, total: after.length, ungraded }, () =>
+          [
+            ...entries.map((e) => formatFeedbackLine(e.number, e)),
+            `${graded} of ${plural(after.length, 'run')} graded in ${JSON.stringify(name)} (${changed} changed${ungraded.length ? `; ungraded: ${ungraded.join(', ')}` : ''})`,
+            `next: trace2skill analyze ${batchId}${ungraded.length ? ` (the ${plural(ungraded.length, 'ungraded run')} ${ungraded.length === 1 ? 'is' : 'are'} left out)` : ''}`
+          ].join('\n')
+        )
+        break
+      }
+      case 'skills': {
+        const list = await Promise.all(
+          (await call<Skill[]>(service, 'listSkills', {})).map(async (s) => {
+            const view = await call<SkillView>(service!, 'getSkill', { skillId: s.id })
+            const count = (t: string) => s.rules.filter((r) => r.tier === t).length
+            return {
+              id: s.id,
+              name: s.frontMatter.name,
+              description: s.frontMatter.description,
+              title: s.title,
+              batches: s.batchIds,
+              rules: { core: count('core'), guidance: count('guidance'), edgeCase: count('edge-case'), discarded: count('discarded') },
+              valid: !view.problems.length,
+              problems: view.problems,
+              versions: view.versions.length,
+              updatedAt: s.updatedAt
+            }
+          })
+        )
+        if (!list.length) io.err(`no skills yet: ${MAKE_SKILL}`)
+        print(list, () =>
+          list
+            .map((s) => [s.id, s.name, `${s.rules.core} core, ${s.rules.guidance} guidance, ${s.rules.edgeCase} edge-case rules`, s.valid ? 'valid' : `not valid: ${s.problems.join('; ')}`, s.updatedAt.slice(0, 16).replace('T', ' ')].join('\t'))
+            .join('\n')
+        )
+        break
+      }
+      case 'skill': {
+        const view = await call<SkillView>(service, 'getSkill', { skillId: findSkill(service, rest[0]).id })
+        print(view, () => view.skillMd.replace(/\n$/, ''))
         break
       }
       case 'analyze': {
@@ -414,7 +677,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           if (skill) {
             const count = (t: string) => skill.skill.rules.filter((r) => r.tier === t).length
             lines.push(`skill ${skill.skill.id} (${skill.skill.frontMatter.name}): ${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`)
-            if (skill.problems.length) lines.push(`not valid for export yet: ${skill.problems.join('; ')}`)
+            if (skill.problems.length) lines.push(`not valid for export yet: ${skill.problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
+            lines.push(`next: trace2skill export ${skill.skill.id} <project folder> (or edit it first in the app: Skills)`)
           }
           return lines.join('\n')
         })
@@ -427,6 +691,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'export': {
         const skill = findSkill(service, rest[0])
+        const { problems } = await call<SkillView>(service, 'getSkill', { skillId: skill.id })
+        if (problems.length) throw new Error(`the skill is not valid yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
         const folder = resolve(rest[1])
         const st = await stat(folder).catch(() => null)
         if (!st) throw new Error(`export folder does not exist: ${folder}`)

@@ -46,7 +46,7 @@ function busyMessage(dataDir: string, holder: LockOwner | null): string {
   const who = holder
     ? `${holder.what} (pid ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''}, since ${holder.startedAt.replace('T', ' ').slice(0, 19)})`
     : 'another trace2skill'
-  return `The data folder ${dataDir} is in use by ${who}. One trace2skill at a time may change it: stop that one first, or use another folder (TRACE2SKILL_DATA_DIR=...). Read-only commands (projects, sessions, trace, index) work meanwhile.`
+  return `The data folder ${dataDir} is in use by ${who}. One trace2skill at a time may change it: stop that one first, or use another folder (TRACE2SKILL_DATA_DIR=...).`
 }
 
 async function readOwner(dataDir: string): Promise<LockOwner | null> {

@@ -1,0 +1,141 @@
+/**
+ * The command line's grading and listing commands over imported sessions (no claude needed): bad
+ * arguments, every "nothing to do" naming the command or screen that fixes it, `grade` refused while
+ * another writer holds the data folder (the reading commands work meanwhile), and the usage text
+ * listing every command with its options.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createService } from '../../src/main/app/service'
+import { fixtureSessions } from '../support/fixture-sessions'
+import { cliIn, oneLine, storedFeedback } from './support'
+
+describe('grading and finding things from the command line', () => {
+  let dir: string
+  let configDir: string
+  let dataDir: string
+  let batchId: string
+  const env = (data = dataDir) => ({ CLAUDE_CONFIG_DIR: configDir, TRACE2SKILL_DATA_DIR: data, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' })
+  const cli = (args: string[], input?: string, data?: string) => cliIn(args, env(data), input)
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 't2s-cli-grade-'))
+    configDir = join(dir, 'claude')
+    dataDir = join(dir, 'data')
+    const ids = await fixtureSessions(configDir, 3)
+    const service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: {} })
+    try {
+      batchId = (await service.handlers.importSessions({ name: 'Imported', sessions: ids.map((sessionId) => ({ sessionId })) })).id
+    } finally {
+      await service.dispose()
+    }
+  })
+
+  it('lists every command with its options in the usage text', async () => {
+    const r = await cli(['--help'])
+    expect(r.code).toBe(0)
+    const commands = {
+      projects: ['--json'],
+      sessions: ['<project>', '--json'],
+      trace: ['<session-id>', '--project', '--json'],
+      index: ['--json'],
+      web: ['--port'],
+      run: ['--task', '--variations', '--concurrency', '--max-turns', '--model', '--claude', '--preset', '--allow-domain', '--json'],
+      batches: ['--json'],
+      batch: ['<batch>', '--json'],
+      grade: ['<batch>', '--file', '--json'],
+      feedback: ['<batch>', '--json'],
+      analyze: ['<batch>', '--via', '--model', '--merge-model', '--claude', '--json'],
+      skills: ['--json'],
+      skill: ['<skill>', '--json'],
+      export: ['<skill>', '<folder>', '--dry-run', '--json']
+    }
+    const lines = r.stdout.split('\n')
+    for (const [command, options] of Object.entries(commands)) {
+      // the command's entry: its first line and the indented lines under it
+      const at = lines.findIndex((l) => l.startsWith(`  ${command} `) || l === `  ${command}`)
+      expect(at, command).toBeGreaterThan(0)
+      const entry = [lines[at], ...lines.slice(at + 1).filter((_, i, all) => all.slice(0, i + 1).every((l) => /^ {4,}/.test(l)))].join(' ')
+      for (const o of options) expect(entry, `${command} ${o}`).toContain(o)
+    }
+  })
+
+  it('refuses bad grade arguments in one line', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['grade'], 2, /grade needs a batch/],
+      [['grade', batchId], 2, /grade needs --file <file> .*Run 2: bad - too many cards.*`-` reads standard input/],
+      [['grade', batchId, '--file', join(dir, 'nope.txt')], 2, /cannot read --file .*nope\.txt: ENOENT/],
+      [['grade', 'no-such-batch', '--file', '-'], 1, /no such batch: no-such-batch \(`trace2skill batches` lists them\)/],
+      [['feedback'], 2, /feedback needs a batch/],
+      [['feedback', batchId, 'x'], 2, /unexpected argument x/],
+      [['batches', 'x'], 2, /unexpected argument x/]
+    ]
+    for (const [args, code, message] of cases) {
+      const r = await cli(args, 'Run 1: good\n')
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code)
+      expect(oneLine(r)).toMatch(message)
+      expect(r.stdout).toBe('')
+    }
+    // an empty file is not feedback either
+    const empty = await cli(['grade', batchId, '--file', '-'], '\n\n')
+    expect(empty.code).toBe(1)
+    expect(oneLine(empty)).toBe('trace2skill: no feedback lines in stdin: write one line per run, e.g. Run 2: bad - too many cards')
+    expect(await storedFeedback(dataDir, batchId)).toEqual({ 1: null, 2: null, 3: null })
+  })
+
+  it('says what fixes each "nothing to do"', async () => {
+    const empty = join(dir, 'empty-data')
+    const b = await cli(['batches'], undefined, empty)
+    expect(b.code).toBe(0)
+    expect(b.stdout).toBe('')
+    expect(b.stderr.trim()).toMatch(/^no batches yet: run some with `trace2skill run --task <file> --variations <file>`, or in the app \(Tasks & runs\)$/)
+    expect(JSON.parse((await cli(['batches', '--json'], undefined, empty)).stdout)).toEqual([])
+    const s = await cli(['skills'], undefined, empty)
+    expect(s.code).toBe(0)
+    expect(s.stderr.trim()).toMatch(/^no skills yet: make one from a graded batch with `trace2skill analyze <batch>`/)
+    const noBatch = await cli(['analyze', 'x'], undefined, empty)
+    expect(oneLine(noBatch)).toBe('trace2skill: no such batch: x (there are no batches yet: run some with `trace2skill run --task <file> --variations <file>`)')
+    const noSkill = await cli(['export', 'x', dir], undefined, empty)
+    expect(noSkill.code).toBe(1)
+    expect(oneLine(noSkill)).toBe('trace2skill: no such skill: x (there are no skills yet: make one from a graded batch with `trace2skill analyze <batch>`)')
+    const noSkill2 = await cli(['skill', 'x'], undefined, empty)
+    expect(oneLine(noSkill2)).toMatch(/^trace2skill: no such skill: x \(there are no skills yet/)
+
+    // a batch with nothing graded
+    const a = await cli(['analyze', 'Imported'])
+    expect(a.code).toBe(1)
+    expect(oneLine(a)).toBe(
+      `trace2skill: No graded runs in "Imported": its 3 runs are all ungraded. Grade them with \`trace2skill grade ${batchId} --file feedback.txt\` (one line per run: Run 2: bad - too many cards), or in the app's review deck (Grade the runs on the batch page)`
+    )
+    const f = await cli(['feedback', 'Imported', '--json'])
+    expect(f.code).toBe(0)
+    expect(JSON.parse(f.stdout)).toEqual({ batchId, batchName: 'Imported', text: '', graded: 0, total: 3, runs: [] })
+    expect(f.stderr.trim()).toBe(`no graded runs in "Imported" (3 runs): grade them with \`trace2skill grade ${batchId} --file feedback.txt\`, or in the app's review deck`)
+  })
+
+  it('refuses grade while another writer holds the data folder, naming it; the reading commands work meanwhile', async () => {
+    await writeFile(join(dir, 'fb.txt'), 'Run 1: good - fine\n')
+    const holder = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: {}, owner: 'the desktop app' })
+    try {
+      const r = await cli(['grade', batchId, '--file', join(dir, 'fb.txt')])
+      expect(r.code).toBe(1)
+      const line = oneLine(r)
+      expect(line).toContain(`is in use by the desktop app (pid ${process.pid}`)
+      // graded there instead
+      expect(line).toMatch(/grade in it: Grade the runs on the batch page, or Paste feedback in the gallery/)
+      expect(r.stdout).toBe('')
+      for (const args of [['feedback', batchId], ['batches'], ['batch', batchId], ['skills']]) {
+        const ok = await cli(args)
+        expect(ok.code, `${args.join(' ')}: ${ok.stderr}`).toBe(0)
+      }
+    } finally {
+      await holder.dispose()
+    }
+    expect(await storedFeedback(dataDir, batchId)).toEqual({ 1: null, 2: null, 3: null })
+    const r = await cli(['grade', batchId, '--file', join(dir, 'fb.txt')])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout.trim().split('\n')).toEqual(['Run 1: good - fine', '1 of 3 runs graded in "Imported" (1 changed; ungraded: 2, 3)', `next: trace2skill analyze ${batchId} (the 2 ungraded runs are left out)`])
+  })
+})
