@@ -254,7 +254,8 @@ export function parseFeedback(text: string, runNumbers: Iterable<number>): Parse
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim()
     if (!line) return
-    const m = line.match(/^run\s*#?\s*(\d+)\s*[:.)-]?\s*(good|bad)\b\s*(?:[-\u2013\u2014:,]\s*)?(.*)$/i)
+    // "Run 2: bad - …", "run #2 bad: …", "Run 2 - bad: …", or a numbered list's "2. good - …"
+    const m = line.match(/^(?:run\s*#?\s*)?(\d+)\s*[:.)-]?\s*(good|bad)\b\s*(?:[-\u2013\u2014:,]\s*)?(.*)$/i)
     if (!m) {
       errors.push(`line ${i + 1}: expected "Run N: good - sentence" or "Run N: bad - sentence", got "${line.slice(0, 60)}"`)
       return

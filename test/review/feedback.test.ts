@@ -17,6 +17,16 @@ describe('plain-text feedback', () => {
     ])
   })
 
+  it('reads the numbered-list and dash forms the README promises', () => {
+    const r = parseFeedback('2. good - clean\nRun 3 - bad: cluttered\n4) bad - broken', [2, 3, 4])
+    expect(r.errors).toEqual([])
+    expect(r.entries.map((e) => [e.number, e.label, e.text])).toEqual([
+      [2, 'good', 'clean'],
+      [3, 'bad', 'cluttered'],
+      [4, 'bad', 'broken']
+    ])
+  })
+
   it('reports every bad line by number', () => {
     const r = parseFeedback('Run 2: bad - ok\nRun 9: good - nope\nnot feedback\nRun 2: good - again\nRun 3: meh - what', [1, 2, 3])
     expect(r.errors).toEqual([
