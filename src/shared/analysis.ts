@@ -13,6 +13,8 @@ export const AnalystStatusSchema = z.object({
   costUsd: z.number(),
   rules: z.array(AnalystRuleSchema),
   setAside: z.array(SetAsideSchema),
+  /** rules written so far while the answer streams: unchecked drafts, empty once it has ended */
+  drafts: z.array(z.object({ rule: z.string(), evidence: z.array(z.number()) })).optional(),
   error: z.string().optional(),
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
@@ -52,3 +54,32 @@ export const AnalysisSchema = z.object({
   endedAt: z.string().optional()
 })
 export type Analysis = z.infer<typeof AnalysisSchema>
+
+/** Tokens and price of one part of an estimate (null: no price known for the model). */
+const EstimatePartSchema = UsageSchema.extend({ usd: z.number().nullable() })
+
+/** What an analysis would cost, computed before it starts (no model is called). */
+export const AnalysisEstimateSchema = z.object({
+  runs: z.number(),
+  /** groups of runs analysed separately (1: all in one context) */
+  groups: z.number(),
+  model: z.string(),
+  mergeModel: z.string(),
+  via: z.enum(['api', 'claude-cli']),
+  /** tokens of the condensed traces (the analysis page's "condensed to N tokens") */
+  condensedTokens: z.number(),
+  /** tokens of the prompt every analyst reads (system, tool, task, feedback, traces), summed over groups */
+  contextTokens: z.number(),
+  /** tokens of one analyst's own instructions */
+  instructionTokens: z.number(),
+  /** tokens each analyst's answer is expected to take */
+  outputAllowance: z.number(),
+  analysts: EstimatePartSchema,
+  merge: EstimatePartSchema,
+  /** null when a model has no known price */
+  usd: z.number().nullable(),
+  /** how it was computed, in one line */
+  basis: z.string(),
+  warnings: z.array(z.string())
+})
+export type AnalysisEstimate = z.infer<typeof AnalysisEstimateSchema>

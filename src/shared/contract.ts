@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { BatchSchema, DifficultySchema, FilePairDiffSchema, MixSchema, PermissionPreflightSchema, RunSchema, RunSettingsSchema, TaskSchema, VariationSchema } from './runs'
 import { BatchSignalsSchema, RunSignalsSchema } from './signals'
-import { AnalysisSchema } from './analysis'
+import { AnalysisEstimateSchema, AnalysisSchema } from './analysis'
 import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, SkillSchema, SkillVersionSchema } from './skills'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
 
@@ -20,7 +20,9 @@ export const SkillViewSchema = z.object({
   edgeCasesMd: z.string(),
   versions: z.array(z.object({ id: z.string(), number: z.number(), createdAt: z.string(), label: z.string().optional() })),
   /** what the Agent Skills rules say is wrong with the front matter ([] when valid) */
-  problems: z.array(z.string())
+  problems: z.array(z.string()),
+  /** a save (or restore) that changed nothing made no version: the number of the version it equals */
+  unchangedSince: z.number().optional()
 })
 export type SkillView = z.infer<typeof SkillViewSchema>
 
@@ -188,6 +190,20 @@ export const requests = {
       .strict(),
     output: AnalysisSchema
   },
+  /** What startAnalysis would cost with these models: the context is built as for the real run, no model is called. */
+  estimateAnalysis: {
+    input: z
+      .object({
+        batchId: Id,
+        via: z.enum(['api', 'claude-cli']).optional(),
+        model: z.string().min(1).max(200).optional(),
+        mergeModel: z.string().min(1).max(200).optional(),
+        deepenSkillId: Id.optional(),
+        existingSkillMd: z.string().max(500_000).optional()
+      })
+      .strict(),
+    output: AnalysisEstimateSchema
+  },
   getAnalysis: { input: z.object({ analysisId: Id }).strict(), output: AnalysisSchema },
   listAnalyses: { input: z.object({ batchId: Id.optional() }).strict(), output: z.array(AnalysisSchema) },
   cancelAnalyst: { input: z.object({ analysisId: Id, kind: AnalystKindSchema }).strict(), output: z.object({ cancelled: z.boolean() }) },
@@ -217,7 +233,8 @@ export const requests = {
   },
   reverseConflict: { input: z.object({ skillId: Id, conflictId: Id }).strict(), output: SkillViewSchema },
   getSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillVersionSchema },
-  diffSkillVersions: { input: z.object({ a: Id, b: Id }).strict(), output: z.object({ skillMd: z.string(), edgeCasesMd: z.string() }) },
+  /** A unified diff per file (a file with no change says so); `identical` when both files are the same. */
+  diffSkillVersions: { input: z.object({ a: Id, b: Id }).strict(), output: z.object({ skillMd: z.string(), edgeCasesMd: z.string(), identical: z.boolean() }) },
   restoreSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillViewSchema },
   /** What an export would write: the file tree, each file new, the same or changed (with a diff). */
   planSkillExport: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportPlanSchema },

@@ -3,6 +3,7 @@
  * Pure data + zod schemas shared by main, the CLI and the renderer.
  */
 import { z } from 'zod'
+import { CostSourceSchema } from './numbers'
 
 export const DIFFICULTIES = ['easy', 'normal', 'hard', 'adversarial'] as const
 export const DifficultySchema = z.enum(DIFFICULTIES)
@@ -121,12 +122,18 @@ export const RunStateSchema = z.enum(RUN_STATES)
 export type RunState = z.infer<typeof RunStateSchema>
 export const isFinished = (s: RunState) => s !== 'queued' && s !== 'running'
 
+/**
+ * A run's numbers (definitions: src/shared/numbers.ts). Live from the stream while it runs (an
+ * estimate); once it has ended, the numbers of its trace, the same the deck and the browser show.
+ */
 export const RunProgressSchema = z.object({
   turns: z.number(),
   toolCalls: z.number(),
   currentTool: z.string().optional(),
   tokens: z.number(),
   costUsd: z.number(),
+  /** whose figure costUsd is; absent: estimated */
+  costSource: CostSourceSchema.optional(),
   elapsedMs: z.number()
 })
 export type RunProgress = z.infer<typeof RunProgressSchema>

@@ -2,7 +2,9 @@
  * Signals beside the grade (computed from traces, no model): shared by main, renderer and the CLI.
  */
 import { z } from 'zod'
+import { CostSourceSchema } from './numbers'
 
+/** turns, toolCalls, toolErrors, tokens, costUsd: the definitions of src/shared/numbers.ts */
 export const RunMetricsSchema = z.object({
   turns: z.number(),
   toolCalls: z.number(),
@@ -10,6 +12,8 @@ export const RunMetricsSchema = z.object({
   durationMs: z.number(),
   tokens: z.number(),
   costUsd: z.number(),
+  /** whose figure the cost is (src/shared/numbers.ts); absent: estimated */
+  costSource: CostSourceSchema.optional(),
   /** tool names in call order, sub-agents' calls in place */
   tools: z.array(z.string()),
   /** the failed calls: `index` into `tools`, `line` in the session file */

@@ -65,9 +65,32 @@ export const SkillRuleSchema = z.object({
   /** the person moved it: tiering leaves it where they put it */
   pinnedTier: z.boolean().default(false),
   /** why it is where it is when that is not its evidence tier (cap, conflict, the person) */
-  note: z.string().optional()
+  note: z.string().optional(),
+  /** the person removed it: it stays under discarded, and this is where it was, to restore it */
+  removed: z.object({ tier: TierSchema, pinnedTier: z.boolean(), note: z.string().optional() }).optional()
 })
 export type SkillRule = z.infer<typeof SkillRuleSchema>
+
+export const NOTE_REMOVED = 'removed by you'
+
+/** Removing a rule card keeps it: discarded, pinned there, with where it was (a second removal keeps the first place). */
+export function removeRule(r: SkillRule): SkillRule {
+  if (r.removed) return { ...r }
+  return { ...r, tier: 'discarded', pinnedTier: true, note: NOTE_REMOVED, removed: { tier: r.tier, pinnedTier: r.pinnedTier, ...(r.note !== undefined ? { note: r.note } : {}) } }
+}
+
+/** A removed rule back where it was (tier, pin and note); any other rule as it is. */
+export function restoreRule(r: SkillRule): SkillRule {
+  if (!r.removed) return { ...r }
+  const { removed, note: _note, ...rest } = r
+  return { ...rest, tier: removed.tier, pinnedTier: removed.pinnedTier, ...(removed.note !== undefined ? { note: removed.note } : {}) }
+}
+
+/**
+ * Does a rule read as a guard ("Before X, verify Y", "If X, do Y")? The edge analyst's rules must,
+ * and a merged rule is tagged a guard only when its merged wording does.
+ */
+export const isGuard = (text: string) => /^\s*(before|if|when|unless|never|always check|check|verify)\b/i.test(text)
 
 /** Two merged rules that contradict each other; the one with more evidence wins unless reversed. */
 export const ConflictSchema = z.object({

@@ -3,6 +3,7 @@
  * Pure data + zod schemas; safe to import from main, preload, renderer and the CLI.
  */
 import { z } from 'zod'
+import { CostSourceSchema, NumbersSchema } from './numbers'
 
 /**
  * A session id: the name of its file without `.jsonl` (Claude Code's are UUIDs; copied sessions and
@@ -137,9 +138,13 @@ export const TraceSchema = z.object({
   fromArchive: z.boolean(),
   events: z.array(TraceEventSchema),
   subagents: z.array(SubagentTraceSchema),
+  /** the main conversation's tokens (sub-agents' are in theirs; `totals.tokens` has them all) */
   usage: UsageSchema,
   models: z.array(z.string()),
+  /** the session's cost, = totals.costUsd (see src/shared/numbers.ts) */
   costUsd: z.number(),
+  /** turns, tool calls, tool errors, tokens and cost by the definitions of src/shared/numbers.ts: what every screen shows */
+  totals: NumbersSchema,
   lines: z.number(),
   bytes: z.number(),
   warnings: z.array(ParseWarningSchema)
@@ -156,12 +161,18 @@ export const SessionSummarySchema = z.object({
   start: z.string().optional(),
   end: z.string().optional(),
   durationMs: z.number(),
+  /** model responses in the main conversation (src/shared/numbers.ts) */
   turns: z.number(),
+  /** messages a person typed */
+  prompts: z.number().optional(),
   toolCalls: z.number(),
   toolErrors: z.number(),
   models: z.array(z.string()),
+  /** main conversation and sub-agents */
   usage: UsageSchema,
   costUsd: z.number(),
+  /** absent: estimated */
+  costSource: CostSourceSchema.optional(),
   bytes: z.number(),
   lines: z.number(),
   subagents: z.number(),
@@ -185,6 +196,18 @@ export const ProjectSchema = z.object({
   lastActivity: z.string().optional(),
   bytes: z.number(),
   /** opened by the user with "open any folder" rather than found under the Claude config dir */
-  opened: z.boolean()
+  opened: z.boolean(),
+  /** a folder trace2skill ran one of its own runs in (its data dir's workspaces/<batch>/run-<n>-…) */
+  run: z
+    .object({
+      batchId: z.string(),
+      /** the batch's and its task's names, while they are in the store */
+      batch: z.string().optional(),
+      task: z.string().optional(),
+      number: z.number(),
+      /** the run's state; "earlier attempt" when the run was retried in a new folder since */
+      state: z.string().optional()
+    })
+    .optional()
 })
 export type Project = z.infer<typeof ProjectSchema>

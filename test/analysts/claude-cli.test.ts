@@ -78,7 +78,7 @@ describe('four analysts through the real claude CLI against a scripted API', () 
       model: MODEL,
       shared: SHARED,
       runNumbers: new Set([1, 2, 3, 4]),
-      onStatus: (s) => statuses.push(`${s.kind}:${s.state}`)
+      onStatus: (s) => statuses.push(`${s.kind}:${s.state}${s.state === 'streaming' && s.drafts?.length ? `:${s.drafts.length} drafts` : ''}`)
     })
     await fleet.run()
   }, 180_000)
@@ -138,6 +138,8 @@ describe('four analysts through the real claude CLI against a scripted API', () 
     for (const r of others) expect(r.receivedAt).toBeGreaterThanOrEqual(lead.firstByteAt!)
     expect(Math.min(...others.map((r) => r.receivedAt))).toBeLessThan(lead.endedAt!)
     expect(statuses).toContain('success:waiting')
+    // the rules showed as drafts while claude's answer still streamed
+    expect(statuses).toContain('error:streaming:2 drafts')
   })
 
   it('reports usage and cost, and leaves no session behind', async () => {

@@ -80,7 +80,7 @@ describe('trace2skill analyze and export', () => {
       // the CLI process opens the store next
       await service.dispose()
     }
-    analysed = await cli(['analyze', 'Landing pages', '--json', '--model', 'claude-sonnet-4-5', '--merge-model', 'claude-haiku-4-5'])
+    analysed = await cli(['analyze', 'Landing pages', '--json', '--model', 'claude-sonnet-5-5', '--merge-model', 'claude-haiku-4-5'])
     out = JSON.parse(analysed.stdout || 'null')
   }, 120_000)
   afterAll(async () => {
@@ -90,7 +90,7 @@ describe('trace2skill analyze and export', () => {
 
   it('analyses the batch named on the command line and prints the analysis and its skill as JSON', () => {
     expect(analysed.code, analysed.stderr).toBe(0)
-    expect(out.analysis).toMatchObject({ batchId, state: 'done', model: 'claude-sonnet-4-5', mergeModel: 'claude-haiku-4-5', context: { runs: 9 } })
+    expect(out.analysis).toMatchObject({ batchId, state: 'done', model: 'claude-sonnet-5-5', mergeModel: 'claude-haiku-4-5', context: { runs: 9 } })
     expect(Object.fromEntries(out.analysis.analysts.map((a) => [a.kind, a.state]))).toEqual({ error: 'done', success: 'done', structure: 'failed', edge: 'done' })
     expect(out.skill).not.toBeNull()
     expect(out.skill!.skill.id).toBe(out.analysis.skillId)
@@ -206,7 +206,7 @@ describe('trace2skill analyze and export', () => {
   })
 
   it('cancels the analysis on Ctrl+C and exits 1', async () => {
-    const child = spawn(process.execPath, [BIN, 'analyze', batchId, '--json', '--model', 'claude-sonnet-4-5'], { env: env(slow.url) })
+    const child = spawn(process.execPath, [BIN, 'analyze', batchId, '--json', '--model', 'claude-sonnet-5-5'], { env: env(slow.url) })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -233,7 +233,7 @@ describe('trace2skill analyze and export', () => {
   }, 60_000)
 
   it('prints a short summary without --json; a second skill of the same name makes the name ambiguous', async () => {
-    const r = await cli(['analyze', batchId, '--model', 'claude-sonnet-4-5'])
+    const r = await cli(['analyze', batchId, '--model', 'claude-sonnet-5-5'])
     expect(r.code, r.stderr).toBe(0)
     const [first, second] = r.stdout.trim().split('\n')
     expect(first).toMatch(/^analysis \S+: done \(9 runs; error done, success done, structure failed, edge done\)$/)

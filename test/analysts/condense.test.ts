@@ -19,7 +19,7 @@ function trace(steps: number, resultChars: number, errorAt: number[] = []): Trac
       result: { line: 3 + i * 2, text: failed ? `ERROR-${i}: ${'x'.repeat(resultChars)}` : `RESULT-${i} ${'y'.repeat(resultChars)} END-${i}`, isError: failed, images: [] }
     })
   }
-  return { sessionId: 's', file: '/f.jsonl', fromArchive: false, events, subagents: [], usage, models: [], costUsd: 0, lines: events.length, bytes: 0, warnings: [] }
+  return { sessionId: 's', file: '/f.jsonl', fromArchive: false, events, subagents: [], usage, models: [], costUsd: 0, totals: { turns: 0, toolCalls: events.length, toolErrors: 0, tokens: 0, costUsd: 0, costSource: 'estimated' }, lines: events.length, bytes: 0, warnings: [] }
 }
 const run = (number: number, t: Trace): RunForAnalysis => ({ number, prompt: `prompt ${number}`, label: number % 2 ? 'good' : 'bad', feedback: `sentence ${number}`, state: 'done', trace: t, metrics: null })
 

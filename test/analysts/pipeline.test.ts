@@ -24,7 +24,7 @@ describe('four analysts through the real SDK against a scripted API', () => {
     )
     fleet = new AnalystFleet({
       port: apiModel({ apiKey: 'test-key', baseURL: server.url, maxRetries: 2 }),
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       shared,
       runNumbers: new Set([1, 2, 3, 4]),
       onStatus: (s) => statuses.push(`${s.kind}:${s.state}`)

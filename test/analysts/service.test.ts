@@ -42,7 +42,7 @@ describe('analyse a graded batch, merge, edit, export', () => {
     batchId = batch.id
     const { runs } = await service.handlers.getBatch({ batchId })
     for (const r of runs) await service.handlers.saveFeedback({ runId: r.id, label: r.number <= 3 || r.number === 9 ? 'good' : 'bad', text: `run ${r.number}` })
-    analysis = await service.handlers.startAnalysis({ batchId, model: 'claude-sonnet-4-5' })
+    analysis = await service.handlers.startAnalysis({ batchId, model: 'claude-sonnet-5-5' })
     await service.analysisIdle(analysis.id)
     analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
   }, 60_000)

@@ -68,8 +68,12 @@ describe('sessions written by the real claude CLI', () => {
     expect(s('subagent').subagents).toBe(1)
     // the Agent call plus the sub-agent's own Bash call
     expect(s('subagent').toolCalls).toBe(2)
+    // turns: the model's responses (src/shared/numbers.ts); the one prompt each was given
+    expect(s('write-file').turns).toBe(3)
+    expect(s('subagent').turns).toBe(3)
     for (const x of all) {
-      expect(x.turns).toBe(1)
+      expect(x.prompts).toBe(1)
+      expect(x.costSource).toBe('claude-code')
       expect(x.models.length).toBeGreaterThan(0)
       expect(x.usage.input).toBeGreaterThan(0)
       expect(x.durationMs).toBeGreaterThanOrEqual(0)
@@ -182,7 +186,7 @@ describe('sessions written by the real claude CLI', () => {
       await waitFor(() => events.find((e) => e.sessionIds.includes(target.sessionId)))
       const after = (await live.handlers.listSessions({ projectId: project.id })).find((s) => s.sessionId === target.sessionId)!
       expect(after.lines).toBe(target.lines + 1)
-      expect(after.turns).toBe(target.turns + 1)
+      expect(after.prompts).toBe(target.prompts! + 1)
       expect(live.index.bytesRead - before).toBe(Buffer.byteLength(line))
     } finally {
       await live.dispose()

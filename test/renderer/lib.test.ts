@@ -32,6 +32,7 @@ function trace(): Trace {
     usage: { input: 10, output: 5, cacheRead: 1, cacheCreation: 2 },
     models: [],
     costUsd: 0,
+    totals: { turns: 0, toolCalls: 3, toolErrors: 2, tokens: 18, costUsd: 0, costSource: 'estimated' },
     lines: 7,
     bytes: 100,
     warnings: []

@@ -90,6 +90,31 @@ describe('merging groups', () => {
     expect(input).toEqual(before)
   })
 
+  it('tags a merged rule as a guard only when its merged wording is one', () => {
+    const { rules } = mergeRules({
+      rules: [
+        ar('e1', [1, 2], { analyst: 'edge', rule: 'Before building, verify the brief names a colour' }),
+        ar('s1', [3, 4], { analyst: 'success', rule: 'Pick a colour the brief names' }),
+        ar('e2', [5, 6], { analyst: 'edge', rule: 'If the brief is empty, ask for one' }),
+        ar('x1', [7, 8], { analyst: 'error', rule: 'Before finishing, run the build' })
+      ],
+      groups: [
+        // an edge guard merged with a success rule, worded as a plain instruction: not a guard
+        { members: ['e1', 's1'], wording: 'Use a colour the brief names' },
+        // worded as a guard: a guard
+        { members: ['e2'], wording: 'If the brief is empty, ask for one' },
+        // guard wording without the edge analyst: not tagged (guards come from the edge analyst)
+        { members: ['x1'], wording: 'Before finishing, run the build' }
+      ],
+      contradictions: []
+    })
+    expect(Object.fromEntries(rules.map((r) => [r.text, r.guard]))).toEqual({
+      'Use a colour the brief names': false,
+      'If the brief is empty, ask for one': true,
+      'Before finishing, run the build': false
+    })
+  })
+
   it('uses the text of the member with most evidence when the wording is empty', () => {
     const { rules } = mergeRules({
       rules: [ar('a', [1, 2], { rule: 'Short one' }), ar('b', [1, 2, 3, 4, 5], { rule: 'Run the build first' }), ar('c', [9, 9, 9, 9, 9, 9], { rule: 'Only one run' })],

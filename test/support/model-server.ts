@@ -115,7 +115,7 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
       return res.end(JSON.stringify({ type: 'error', error: { type: reply.error.type, message: reply.error.message } }))
     }
     const b = body as { model?: string; stream?: boolean }
-    const model = reply.model ?? b.model ?? 'claude-sonnet-4-5'
+    const model = reply.model ?? b.model ?? 'claude-sonnet-5-5'
     const content = blocksOf(reply)
     const usage = {
       input_tokens: reply.usage?.input_tokens ?? estimateTokens(body),

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseSessionFile } from '../../src/main/traces/parse'
-import { summarizeFile } from '../../src/main/traces/summary'
+import { sessionNumbers, summarizeFile } from '../../src/main/traces/summary'
+import { totalTokens } from '../../src/shared/numbers'
 import type { TraceEvent } from '../../src/shared/trace'
 import { allAccounted, expectedOf } from './expect'
 
@@ -71,18 +72,43 @@ describe('parser over every corpus file', () => {
         expect(sideLines.filter((n) => !subLines.has(n) && ![...allAccounted(trace)].includes(n))).toEqual([])
       })
 
+      it('counts turns as the model responses of the main conversation', async () => {
+        const exp = expectedOf(file)
+        const trace = await parseSessionFile(file)
+        expect(trace.totals.turns).toBe(exp.turns)
+      })
+
       it('summary agrees with the full parse', async () => {
         const trace = await parseSessionFile(file)
         const sum = await summarizeFile(file)
-        const calls = trace.events.filter((e) => e.kind === 'tool_call') as Extract<TraceEvent, { kind: 'tool_call' }>[]
-        const errors = calls.filter((c) => c.result?.isError).length + trace.events.filter((e) => e.kind === 'tool_result' && e.result.isError).length
-        expect(sum.toolCalls).toBe(calls.length)
-        expect(sum.toolErrors).toBe(errors)
-        expect(sum.usage).toEqual(trace.usage)
-        expect(sum.costUsd).toBeCloseTo(trace.costUsd, 10)
+        // the session as the browser lists it: the file, plus its sub-agent files
+        const subDir = join(file.slice(0, -'.jsonl'.length), 'subagents')
+        const sub = { usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, costUsd: 0, toolCalls: 0, toolErrors: 0 }
+        let subFiles: string[] = []
+        try {
+          subFiles = readdirSync(subDir).filter((f) => f.endsWith('.jsonl'))
+        } catch {
+          /* none */
+        }
+        for (const f of subFiles) {
+          const s = await summarizeFile(join(subDir, f))
+          for (const k of ['input', 'output', 'cacheRead', 'cacheCreation'] as const) sub.usage[k] += s.usage[k]
+          sub.costUsd += s.costUsd
+          sub.toolCalls += s.toolCalls
+          sub.toolErrors += s.toolErrors
+        }
+        const n = sessionNumbers(sum, sub)
+        const all = [trace.events, ...trace.subagents.map((s) => s.events)].flat()
+        const calls = all.filter((e) => e.kind === 'tool_call') as Extract<TraceEvent, { kind: 'tool_call' }>[]
+        const errors = calls.filter((c) => c.result?.isError).length + all.filter((e) => e.kind === 'tool_result' && e.result.isError).length
+        expect(n.toolCalls).toBe(calls.length)
+        expect(n.toolErrors).toBe(errors)
+        expect({ turns: n.turns, toolCalls: n.toolCalls, toolErrors: n.toolErrors, tokens: totalTokens(n.usage), costUsd: n.costUsd, costSource: n.costSource }).toEqual(trace.totals)
+        expect(trace.costUsd).toBe(trace.totals.costUsd)
+        if (!subFiles.length && !trace.subagents.length) expect(sum.usage).toEqual(trace.usage)
         expect(sum.models.sort()).toEqual([...trace.models].sort())
-        const turns = Math.max(0, ...trace.events.map((e) => e.turn))
-        expect(sum.turns).toBe(turns)
+        const prompts = Math.max(0, ...trace.events.map((e) => e.turn))
+        expect(sum.prompts).toBe(prompts)
         const firstPrompt = trace.events.find((e) => e.kind === 'user' && !e.isMeta)
         expect(sum.firstPrompt).toBe(firstPrompt && firstPrompt.kind === 'user' ? firstPrompt.text.slice(0, 500) : '')
         expect(sum.warnings).toBe(trace.warnings.length)

@@ -12,6 +12,8 @@ export interface Expected {
   toolUses: { id: string; line: number; sidechain: boolean }[]
   toolResults: { id: string; line: number; isError: boolean; sidechain: boolean }[]
   usage: { input: number; output: number; cacheRead: number; cacheCreation: number }
+  /** the model's responses in the main conversation: distinct message ids, `<synthetic>` ones left out */
+  turns: number
 }
 
 export function expectedOf(file: string, opts: { allMain?: boolean } = {}): Expected {
@@ -23,6 +25,7 @@ export function expectedOf(file: string, opts: { allMain?: boolean } = {}): Expe
   const toolUses: Expected['toolUses'] = []
   const toolResults: Expected['toolResults'] = []
   const byId = new Map<string, any>() // eslint-disable-line @typescript-eslint/no-explicit-any
+  const messages = new Set<string>()
   rows.forEach((row, i) => {
     const n = i + 1
     if (row.replace(/\r$/, '') === '') return
@@ -37,6 +40,7 @@ export function expectedOf(file: string, opts: { allMain?: boolean } = {}): Expe
     if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return
     const side = !opts.allMain && rec.isSidechain === true
     const content = rec.message?.content
+    if (rec.type === 'assistant' && !side && rec.message?.model !== '<synthetic>') messages.add(typeof rec.message?.id === 'string' ? rec.message.id : `line ${n}`)
     if (rec.type === 'assistant' && Array.isArray(content)) {
       for (const b of content) if (b?.type === 'tool_use' || b?.type === 'server_tool_use') toolUses.push({ id: b.id, line: n, sidechain: side })
       const u = rec.message.usage
@@ -57,7 +61,7 @@ export function expectedOf(file: string, opts: { allMain?: boolean } = {}): Expe
     usage.cacheRead += u.cache_read_input_tokens ?? 0
     usage.cacheCreation += u.cache_creation_input_tokens ?? 0
   }
-  return { lines, parsed, toolUses, toolResults, usage }
+  return { lines, parsed, toolUses, toolResults, usage, turns: messages.size }
 }
 
 /** Every line number an event (or a merged part of one) accounts for. */

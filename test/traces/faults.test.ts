@@ -43,7 +43,7 @@ describe('parser faults: never throws, loses nothing', () => {
     expect(t.warnings).toHaveLength(3)
     const m = t.events[1]
     expect(m.kind === 'malformed' && m.text).toBe('not json at all')
-    expect((await summarizeFile(f)).turns).toBe(2)
+    expect((await summarizeFile(f)).prompts).toBe(2)
   })
 
   it('an empty file, a missing file and a directory are warnings, not exceptions', async () => {
@@ -89,7 +89,7 @@ describe('parser faults: never throws, loses nothing', () => {
     expect(img.data === png).toBe(true)
     // the fast path (byte patterns on big lines) agrees with the full parse
     const s = await summarizeFile(f)
-    expect([s.toolCalls, s.toolErrors, s.turns, s.lines]).toEqual([1, 0, 2, 4])
+    expect([s.toolCalls, s.toolErrors, s.prompts, s.turns, s.lines]).toEqual([1, 0, 2, t.totals.turns, 4])
     expect(s.usage).toEqual(t.usage)
   })
 
@@ -151,7 +151,7 @@ describe('incremental summaries', () => {
     const first = await summarizeFile(f)
     await writeFile(f, user('four'))
     const again = await summarizeFile(f, first.checkpoint)
-    expect(again.turns).toBe(1)
+    expect(again.prompts).toBe(1)
     expect(again.firstPrompt).toBe('four')
   })
 })

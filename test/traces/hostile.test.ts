@@ -101,7 +101,7 @@ describe('deep nesting: a warning and a placeholder, never a stack overflow', ()
 
     const s = await summarizeFile(f)
     expect(s.warnings).toBe(t.warnings.filter((w) => w.file === f).length)
-    expect([s.toolCalls, s.turns, s.lines]).toEqual([3, 2, 8])
+    expect([s.toolCalls, s.prompts, s.turns, s.lines]).toEqual([3, 2, t.totals.turns, 8])
     expect(s.usage).toEqual(t.usage)
 
     const found = await searchSessionFile(f, 'deepword')

@@ -66,12 +66,34 @@ export const RULE_FORMAT = [
   'Cite only runs that really show the rule. Prefer few strong rules to many weak ones.'
 ].join('\n')
 
-/** Does a rule read as a guard ("Before X, verify Y", "If X, do Y")? */
-export const isGuard = (text: string) => /^\s*(before|if|when|unless|never|always check|check|verify)\b/i.test(text)
+/** Does a rule read as a guard ("Before X, verify Y", "If X, do Y")? (shared with the merge and the composer) */
+export { isGuard } from '../../shared/skills'
 
-/** A Claude Code agent definition for one analyst (`.claude/agents/<kind>-analyst.md`). */
-export function agentMarkdown(kind: AnalystKind): string {
+/** Claude Code's default sessions folder. */
+export const DEFAULT_SESSIONS = '~/.claude/projects/'
+
+/**
+ * Where the sessions of a Claude Code config folder are, as the exported agents should read it: the
+ * folder's `projects/`, with the home folder written `~` (the file may be shared with others).
+ */
+export function sessionsLocation(configDir: string, home: string): string {
+  const dir = configDir.replace(/[\\/]+$/, '')
+  const h = home.replace(/[\\/]+$/, '')
+  const shown = h && (dir === h || dir.startsWith(`${h}/`) || dir.startsWith(`${h}\\`)) ? `~${dir.slice(h.length)}` : dir
+  return `${shown}/projects/`
+}
+
+/**
+ * A Claude Code agent definition for one analyst (`.claude/agents/<kind>-analyst.md`). `sessions` is
+ * where the sessions are on the machine it is exported from (see sessionsLocation).
+ */
+export function agentMarkdown(kind: AnalystKind, opts: { sessions?: string } = {}): string {
   const d = ANALYST_DEFINITIONS[kind]
+  const sessions = opts.sessions ?? DEFAULT_SESSIONS
+  const where =
+    sessions === DEFAULT_SESSIONS
+      ? `JSONL files under \`${DEFAULT_SESSIONS}\`, one folder per project; under \`$CLAUDE_CONFIG_DIR/projects/\` instead when that variable is set`
+      : `JSONL files under \`${sessions}\`, one folder per project: Claude Code's config folder there is \`$CLAUDE_CONFIG_DIR\`, not \`~/.claude\``
   return [
     '---',
     `name: ${kind}-analyst`,
@@ -81,7 +103,7 @@ export function agentMarkdown(kind: AnalystKind): string {
     '',
     `You are the ${d.title.toLowerCase()} in a team of four (error, success, structure, edge) that reads many runs of the same task together, with the person's one-sentence feedback on each run's output, and proposes rules for a SKILL.md.`,
     '',
-    'Read the task, all the feedback (`Run N: good|bad - sentence`) and the session transcripts (JSONL files under `~/.claude/projects/`).',
+    `Read the task, all the feedback (\`Run N: good|bad - sentence\`) and the session transcripts (${where}).`,
     '',
     d.focus,
     '',

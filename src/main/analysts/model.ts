@@ -31,6 +31,8 @@ export interface CallHooks {
   onBegin?(): void
   /** usage so far */
   onUsage?(u: Usage): void
+  /** the tool input's JSON so far, while it streams (incomplete until the answer ends) */
+  onPartial?(json: string): void
 }
 
 export interface ModelPort {
@@ -46,6 +48,7 @@ export function apiModel(access: { apiKey: string; baseURL?: string; maxRetries?
     async call(req, hooks, signal) {
       const usage: Usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
       let outChars = 0
+      let partial = ''
       const stream = client.messages.stream(
         {
           model: req.model,
@@ -78,8 +81,10 @@ export function apiModel(access: { apiKey: string; baseURL?: string; maxRetries?
           hooks.onUsage?.({ ...usage })
         } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
           outChars += event.delta.partial_json.length
+          partial += event.delta.partial_json
           // an estimate while streaming; the real count arrives with message_delta
           hooks.onUsage?.({ ...usage, output: Math.max(usage.output, Math.round(outChars / 4)) })
+          hooks.onPartial?.(partial)
         } else if (event.type === 'message_delta') {
           usage.output = event.usage.output_tokens ?? usage.output
           hooks.onUsage?.({ ...usage })
@@ -143,6 +148,8 @@ export function claudeCliModel(opts: { claudePath?: string; env?: NodeJS.Process
         const done: Usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
         let turn: Usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
         let outChars = 0
+        /** the StructuredOutput call's JSON so far in this turn (a turn claude rejects starts over) */
+        let partial = ''
         const total = (t = turn): Usage => ({ input: done.input + t.input, output: done.output + t.output, cacheRead: done.cacheRead + t.cacheRead, cacheCreation: done.cacheCreation + t.cacheCreation })
         let begun = false
         let model = req.model
@@ -166,12 +173,15 @@ export function claudeCliModel(opts: { claudePath?: string; env?: NodeJS.Process
               const u = e.message?.usage ?? {}
               turn = { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0, cacheRead: u.cache_read_input_tokens ?? 0, cacheCreation: u.cache_creation_input_tokens ?? 0 }
               outChars = 0
+              partial = ''
               if (typeof e.message?.model === 'string') model = e.message.model
               if (!begun) (begun = true), hooks.onBegin?.()
               hooks.onUsage?.(total())
             } else if (e.type === 'content_block_delta' && e.delta?.type === 'input_json_delta') {
               outChars += String(e.delta.partial_json ?? '').length
+              partial += String(e.delta.partial_json ?? '')
               hooks.onUsage?.(total({ ...turn, output: Math.max(turn.output, Math.round(outChars / 4)) }))
+              hooks.onPartial?.(partial)
             } else if (e.type === 'message_delta') {
               turn.output = e.usage?.output_tokens ?? turn.output
               hooks.onUsage?.(total())

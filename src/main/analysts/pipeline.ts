@@ -11,6 +11,7 @@ import type { Usage } from '../../shared/trace'
 import { costUsd } from '../traces/pricing'
 import { ANALYST_DEFINITIONS, isGuard, RULE_FORMAT } from './definitions'
 import type { ModelPort, ToolDef } from './model'
+import { draftRules, type DraftRule } from './partial'
 
 export const SYSTEM = [
   'You analyse runs of an AI coding agent (Claude Code) on variations of one task, to write a SKILL.md that makes future runs better.',
@@ -60,6 +61,8 @@ export interface AnalystStatus {
   costUsd: number
   rules: AnalystRule[]
   setAside: SetAside[]
+  /** rules written so far while the answer streams (unchecked; empty once it has ended) */
+  drafts?: DraftRule[]
   error?: string
   startedAt?: string
   endedAt?: string
@@ -123,22 +126,27 @@ export class AnalystFleet {
     const attempt = (this.status.get(kind)?.attempt ?? 0) + 1
     let markBegun!: () => void
     const begun = new Promise<void>((r) => (markBegun = r))
-    this.set(kind, { state: 'streaming', attempt, usage: emptyUsage(), costUsd: 0, rules: [], setAside: [], error: undefined, startedAt: new Date().toISOString(), endedAt: undefined })
+    this.set(kind, { state: 'streaming', attempt, usage: emptyUsage(), costUsd: 0, rules: [], setAside: [], drafts: [], error: undefined, startedAt: new Date().toISOString(), endedAt: undefined })
     const finished = (async () => {
       try {
         const answer = await this.o.port.call(
           { model: this.o.model, system: SYSTEM, shared: this.o.shared, instructions: instructionsFor(kind), tool: PROPOSE_TOOL, maxTokens: this.o.maxTokens ?? 16_000 },
           {
             onBegin: markBegun,
-            onUsage: (u) => this.set(kind, { usage: u, costUsd: costUsd(this.o.model, u) })
+            onUsage: (u) => this.set(kind, { usage: u, costUsd: costUsd(this.o.model, u) }),
+            onPartial: (json) => {
+              // published only when another rule is complete (or a rejected turn started over)
+              const drafts = draftRules(json)
+              if (drafts.length !== (this.status.get(kind)?.drafts?.length ?? 0)) this.set(kind, { drafts })
+            }
           },
           controller.signal
         )
         const checked = checkRules(kind, answer.input, this.o.runNumbers, `${this.o.idPrefix ?? ''}a${attempt}-`)
-        this.set(kind, { state: 'done', ...checked, endedAt: new Date().toISOString() })
+        this.set(kind, { state: 'done', ...checked, drafts: [], endedAt: new Date().toISOString() })
       } catch (err) {
         const cancelled = controller.signal.aborted
-        this.set(kind, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? 'cancelled' : describeError(err), endedAt: new Date().toISOString() })
+        this.set(kind, { state: cancelled ? 'cancelled' : 'failed', drafts: [], error: cancelled ? 'cancelled' : describeError(err), endedAt: new Date().toISOString() })
       } finally {
         markBegun()
       }

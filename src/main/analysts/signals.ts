@@ -4,7 +4,7 @@
  * which tools, tool sequences and error kinds occur far more often in bad runs than in good ones,
  * with the runs that show them. This is the first evidence the analysts get. Electron-free.
  */
-import type { Trace, TraceEvent } from '../../shared/trace'
+import type { SubagentTrace, Trace, TraceEvent } from '../../shared/trace'
 import type { BatchSignals, RunMetrics, Signal, SignalKind } from '../../shared/signals'
 
 /** Kinds of tool error, from the wording Claude Code and common shells use. First match wins. */
@@ -31,36 +31,44 @@ export function errorKind(text: string): string {
   return 'other'
 }
 
-/** Tool calls in the order they were made, sub-agents' calls in place of the call that started them. */
+/**
+ * Tool calls in the order they were made, sub-agents' calls in place of the call that started them;
+ * a sub-agent no call is known to have started comes at the end. Each call once.
+ */
 function toolCalls(trace: Trace): Extract<TraceEvent, { kind: 'tool_call' }>[] {
   const sub = new Map(trace.subagents.map((s) => [s.parentToolUseId ?? s.agentId, s]))
+  const walked = new Set<SubagentTrace>()
   const out: Extract<TraceEvent, { kind: 'tool_call' }>[] = []
-  const walk = (events: TraceEvent[], depth: number) => {
+  const walk = (events: TraceEvent[]) => {
     for (const e of events) {
       if (e.kind !== 'tool_call') continue
       out.push(e)
-      const child = depth < 4 ? (sub.get(e.id) ?? (e.subagentId ? sub.get(e.subagentId) : undefined)) : undefined
-      if (child) walk(child.events, depth + 1)
+      const child = sub.get(e.id) ?? (e.subagentId ? sub.get(e.subagentId) : undefined)
+      if (child && !walked.has(child)) {
+        walked.add(child)
+        walk(child.events)
+      }
     }
   }
-  walk(trace.events, 0)
+  walk(trace.events)
+  for (const s of trace.subagents) if (!walked.has(s)) walk(s.events)
   return out
 }
 
+/** A run's numbers: turns, tool calls, errors, tokens and cost are the trace's totals (src/shared/numbers.ts). */
 export function traceMetrics(trace: Trace): RunMetrics {
   const calls = toolCalls(trace)
   const times = trace.events.map((e) => (e.ts ? Date.parse(e.ts) : NaN)).filter((t) => !Number.isNaN(t))
-  const turns = trace.events.filter((e) => e.kind === 'assistant' || e.kind === 'tool_call').reduce((ids, e) => ids.add((e as { messageId?: string }).messageId ?? `${e.line}`), new Set<string>()).size
-  const u = trace.usage
-  const subTokens = trace.subagents.reduce((n, s) => n + s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheCreation, 0)
+  const n = trace.totals
   return {
-    turns,
-    toolCalls: calls.length,
-    toolErrors: calls.filter((c) => c.result?.isError).length,
+    turns: n.turns,
+    toolCalls: n.toolCalls,
+    toolErrors: n.toolErrors,
     // a loop, not Math.max(...times): a spread of 120k+ timestamps overflows the stack
     durationMs: times.length ? times.reduce((a, b) => (b > a ? b : a)) - times.reduce((a, b) => (b < a ? b : a)) : 0,
-    tokens: u.input + u.output + u.cacheRead + u.cacheCreation + subTokens,
-    costUsd: trace.costUsd,
+    tokens: n.tokens,
+    costUsd: n.costUsd,
+    costSource: n.costSource,
     tools: calls.map((c) => c.name),
     errors: calls.flatMap((c, index) =>
       c.result?.isError ? [{ index, tool: c.name, kind: errorKind(c.result.text), text: c.result.text.replace(/<\/?tool_use_error>/g, '').trim().slice(0, 300), line: c.line }] : []

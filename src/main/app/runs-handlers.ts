@@ -15,6 +15,7 @@ import type { Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
 import { fail, type Handlers } from './dispatch'
 import { isInside } from './guards'
+import { totalTokens } from '../../shared/numbers'
 
 /** Where a pasted API key is kept: the OS keychain in Electron; memory only elsewhere. */
 export interface SecretStore {
@@ -241,7 +242,8 @@ export function createRunHandlers(ctx: { store: Store; index: SessionIndex; runn
           workspace: summary?.cwd,
           startedAt: summary?.start,
           endedAt: summary?.end,
-          progress: { ...emptyProgress(), turns: summary?.turns ?? 0, toolCalls: summary?.toolCalls ?? 0, costUsd: summary?.costUsd ?? 0, elapsedMs: summary?.durationMs ?? 0 },
+          // the session's numbers (src/shared/numbers.ts), as the browser and the deck show them
+          progress: summary ? { turns: summary.turns, toolCalls: summary.toolCalls, tokens: totalTokens(summary.usage), costUsd: summary.costUsd, costSource: summary.costSource ?? 'estimated', elapsedMs: summary.durationMs } : emptyProgress(),
           files: [],
           screenshots: [],
           imported: true

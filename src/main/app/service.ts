@@ -163,6 +163,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     readTrace,
     apiAccess: createModelAccess(store, secrets, env).modelAccess,
     env,
+    configDir: opts.configDir,
     port: opts.analystPort
   })
   if (!store.readOnly) await skills.recover()

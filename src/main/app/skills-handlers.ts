@@ -5,25 +5,29 @@
  */
 import { randomUUID } from 'node:crypto'
 import { stat } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
-import type { Analysis, AnalystStatusInfo } from '../../shared/analysis'
+import type { Analysis, AnalysisEstimate, AnalystStatusInfo } from '../../shared/analysis'
 import { parseSkillMd, renderEdgeCasesMd, renderSkillMd, slugifyName, validateFrontMatter } from '../../shared/skill-md'
-import { ANALYSTS, type AnalystKind, type AnalystRule, type Skill, type SkillVersion } from '../../shared/skills'
+import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill, type SkillVersion } from '../../shared/skills'
 import type { Run } from '../../shared/runs'
 import type { Trace } from '../../shared/trace'
 import { traceMetrics } from '../analysts/signals'
 import { condenseRuns, estimateTokens, sharedContext, type RunForAnalysis } from '../analysts/condense'
-import { agentMarkdown } from '../analysts/definitions'
+import { agentMarkdown, sessionsLocation } from '../analysts/definitions'
+import { estimateAnalysisCost } from '../analysts/estimate'
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
-import { AnalystFleet, contradictionIndex, describeError, MergeAnswerSchema, MERGE_TOOL, mergePrompt, SYSTEM, type AnalystStatus } from '../analysts/pipeline'
+import { AnalystFleet, contradictionIndex, describeError, instructionsFor, MergeAnswerSchema, MERGE_TOOL, mergePrompt, PROPOSE_TOOL, SYSTEM, type AnalystStatus } from '../analysts/pipeline'
 import { mergeRules, retier, reverseConflict } from '../skills/merge'
 import { planExport, skillFiles, writeExport } from '../skills/export'
 import type { Store } from '../store/store'
 import { costUsd } from '../traces/pricing'
+import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
 import { fail, type EventSink, type Handlers } from './dispatch'
 
-export const DEFAULT_ANALYST_MODEL = 'claude-sonnet-5-5'
+/** The analysts' model unless one is chosen (src/shared/models.ts). */
+export { DEFAULT_ANALYST_MODEL }
 /**
  * Tokens of condensed traces one analyst reads at once: the model's context window less room for the
  * system prompt, the tool, the analyst's instructions (about 10k) and its answer (16k), with a margin
@@ -46,6 +50,8 @@ export interface SkillsContext {
   /** the API key and base URL; throws a clear error when there is no key */
   apiAccess(): Promise<{ apiKey: string; baseURL?: string }>
   env: NodeJS.ProcessEnv
+  /** Claude Code's config folder in use (`$CLAUDE_CONFIG_DIR` or `~/.claude`): the exported analysts read sessions there */
+  configDir?: string
   /** tests: a model port instead of the real ones */
   port?: ModelPort
 }
@@ -91,6 +97,28 @@ export function createSkillsHandlers(ctx: SkillsContext) {
     return { list, rawBytes, warnings }
   }
 
+  /**
+   * What the analysts of a batch would read: its graded runs with their traces, in groups when they
+   * do not fit one context, condensed to the model's budget. Shared by the estimate and the real run.
+   */
+  const prepare = async (batchId: string, model: string, deepenSkillId?: string, existingSkillMd?: string) => {
+    const batch = data().batches[batchId]
+    if (!batch) throw fail(`no such batch: ${batchId}`)
+    const runs = batch.runIds.map((id) => data().runs[id]).filter((r): r is Run => !!r && !!r.feedback?.label)
+    if (!runs.length) throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
+    const deepen = deepenSkillId ? skillOf(deepenSkillId) : undefined
+    const { list, rawBytes, warnings } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
+    const ungraded = batch.runIds.length - runs.length
+    if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
+    const budget = contextBudget(model)
+    const chunks = chunk(list, budget)
+    const condensed = chunks.map((g) => condenseRuns(g, budget))
+    const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
+    const task = batch.taskId ? data().tasks[batch.taskId] : undefined
+    const taskInfo = { name: task?.name ?? batch.name ?? 'task', text: task?.text ?? '' }
+    return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo }
+  }
+
   /** Groups of runs for the analysts: one when they fit, else small groups mixing good and bad. */
   const chunk = (list: RunForAnalysis[], budget: number): RunForAnalysis[][] => {
     const whole = condenseRuns(list, budget)
@@ -116,6 +144,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
       costUsd: sum((a) => a.costUsd),
       rules: all.flatMap((a) => a.rules),
       setAside: all.flatMap((a) => a.setAside),
+      drafts: all.flatMap((a) => a.drafts ?? []),
       error: all.find((a) => a.error)?.error,
       startedAt: all.map((a) => a.startedAt).filter(Boolean).sort()[0],
       endedAt: all.every((a) => a.endedAt) ? all.map((a) => a.endedAt!).sort().pop() : undefined,
@@ -203,7 +232,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
       merged.rules = merged.rules.map((r) => {
         const members = r.sources.flatMap((id) => origin.get(id) ?? level2.filter((x) => x.id === id))
         if (!members.length) return r
-        return { ...r, sources: members.map((m) => m.id), analysts: ANALYSTS.filter((k) => members.some((m) => m.analyst === k)), guard: members.some((m) => m.analyst === 'edge') }
+        return { ...r, sources: members.map((m) => m.id), analysts: ANALYSTS.filter((k) => members.some((m) => m.analyst === k)), guard: members.some((m) => m.analyst === 'edge') && isGuard(r.text) }
       })
     }
     warnings.push(...merged.warnings)
@@ -232,9 +261,14 @@ export function createSkillsHandlers(ctx: SkillsContext) {
 
   const rendered = (s: Skill) => ({ skillMd: s.markdown ?? renderSkillMd(s), edgeCasesMd: renderEdgeCasesMd(s) })
 
+  const versionList = (skillId: string) => Object.values(data().skillVersions).filter((v) => v.skillId === skillId).sort((a, b) => a.number - b.number)
+
   const addVersion = async (s: Skill, label?: string): Promise<SkillVersion> => {
-    const list = Object.values(data().skillVersions).filter((v) => v.skillId === s.id)
-    const v: SkillVersion = { id: randomUUID(), skillId: s.id, number: list.length + 1, createdAt: now(), label, ...rendered(s), state: s }
+    const list = versionList(s.id)
+    // strictly later than the last one, even when saved within the same millisecond (or the clock went back)
+    const last = list.length ? Date.parse(list[list.length - 1].createdAt) : NaN
+    const createdAt = Number.isFinite(last) && Date.now() <= last ? new Date(last + 1).toISOString() : now()
+    const v: SkillVersion = { id: randomUUID(), skillId: s.id, number: list.length + 1, createdAt, label, ...rendered(s), state: s }
     await store.update((d) => void (d.skillVersions[v.id] = v))
     return v
   }
@@ -242,17 +276,27 @@ export function createSkillsHandlers(ctx: SkillsContext) {
   /** A skill as the composer sees it: its text, its versions, what is wrong with its front matter. */
   const viewOf = (s: Skill) => ({ skill: s, ...rendered(s), versions: versionsOf(s.id), problems: validateFrontMatter(s.frontMatter, s.frontMatter.name) })
 
-  const versionsOf = (skillId: string) =>
-    Object.values(data().skillVersions)
-      .filter((v) => v.skillId === skillId)
-      .sort((a, b) => a.number - b.number)
-      .map(({ id, number, createdAt, label }) => ({ id, number, createdAt, label }))
+  const versionsOf = (skillId: string) => versionList(skillId).map(({ id, number, createdAt, label }) => ({ id, number, createdAt, label }))
+
+  /** What a version keeps of a skill that the person can change; equal content means nothing to save. */
+  const content = (s: Skill) => canonical({ frontMatter: s.frontMatter, title: s.title, whenToUse: s.whenToUse, rules: s.rules, conflicts: s.conflicts, markdown: s.markdown ?? null })
+  /** Save `next` as a new version, unless it is the skill as it stands: then nothing is written. */
+  const commit = async (current: Skill | undefined, next: Skill, label?: string) => {
+    if (current && content(current) === content(next)) {
+      const last = versionList(current.id).pop()
+      return { ...viewOf(current), ...(last ? { unchangedSince: last.number } : {}) }
+    }
+    await store.update((d) => void (d.skills[next.id] = next))
+    await addVersion(next, label)
+    return viewOf(next)
+  }
 
   const exportFilesOf = (s: Skill) => {
     const { skillMd, edgeCasesMd } = rendered(s)
     const problems = validateFrontMatter(s.frontMatter, s.frontMatter.name)
     if (problems.length) throw fail(`the skill is not valid yet: ${problems.join('; ')}`, 'invalid')
-    return skillFiles({ name: s.frontMatter.name, skillMd, edgeCasesMd: s.rules.some((r) => r.tier === 'edge-case') ? edgeCasesMd : '', agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k) })) })
+    const sessions = ctx.configDir ? sessionsLocation(ctx.configDir, homedir()) : undefined
+    return skillFiles({ name: s.frontMatter.name, skillMd, edgeCasesMd: s.rules.some((r) => r.tier === 'edge-case') ? edgeCasesMd : '', agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k, { sessions }) })) })
   }
 
   const startFleets = async (analysisId: string, list: RunForAnalysis[], chunks: RunForAnalysis[][], port: ModelPort, existingMd?: string, resume?: { kinds: AnalystKind[]; kept: AnalystStatusInfo[] }) => {
@@ -333,20 +377,35 @@ export function createSkillsHandlers(ctx: SkillsContext) {
       await live.get(analysisId)?.done
     },
     handlers: {
+      async estimateAnalysis({ batchId, via, model, mergeModel, deepenSkillId, existingSkillMd }): Promise<AnalysisEstimate> {
+        const m = model ?? DEFAULT_ANALYST_MODEL
+        const mm = mergeModel ?? m
+        const p = await prepare(batchId, m, deepenSkillId, existingSkillMd)
+        // the very prompt each analyst would get: system, tool, the shared context, its instructions
+        const fixed = estimateTokens(SYSTEM) + estimateTokens(JSON.stringify(PROPOSE_TOOL))
+        const groups = p.chunks.map((g, i) => ({ promptTokens: fixed + estimateTokens(sharedContext(p.taskInfo, g, p.condensed[i], p.existingMd)) }))
+        const instructionTokens = Math.round(ANALYSTS.reduce((n, k) => n + estimateTokens(instructionsFor(k)), 0) / ANALYSTS.length)
+        const cost = estimateAnalysisCost({ model: m, mergeModel: mm, via: via ?? 'api', groups, instructionTokens })
+        return {
+          runs: p.list.length,
+          groups: p.chunks.length,
+          model: m,
+          mergeModel: mm,
+          via: via ?? 'api',
+          condensedTokens: p.condensed.reduce((n, c) => n + c.tokens, 0),
+          contextTokens: groups.reduce((n, g) => n + g.promptTokens, 0),
+          instructionTokens,
+          ...cost,
+          warnings: p.warnings
+        }
+      },
       async startAnalysis({ batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, claudePath }) {
         const batch = data().batches[batchId]
         if (!batch) throw fail(`no such batch: ${batchId}`)
-        const runs = batch.runIds.map((id) => data().runs[id]).filter((r): r is Run => !!r && !!r.feedback?.label)
-        if (!runs.length) throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
+        if (!batch.runIds.some((id) => data().runs[id]?.feedback?.label)) throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
         const deepen = deepenSkillId ? skillOf(deepenSkillId) : undefined
         const port = await portFor(via ?? 'api', claudePath)
-        const { list, rawBytes, warnings } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
-        const ungraded = batch.runIds.length - runs.length
-        if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
-        const budget = contextBudget(model ?? DEFAULT_ANALYST_MODEL)
-        const chunks = chunk(list, budget)
-        const condensed = chunks.map((g) => condenseRuns(g, budget))
-        const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
+        const { list, rawBytes, warnings, chunks, condensed, existingMd } = await prepare(batchId, model ?? DEFAULT_ANALYST_MODEL, deepenSkillId, existingSkillMd)
         let deepenId = deepen?.id
         if (!deepen && existingSkillMd) {
           // deepen a SKILL.md pasted in: it becomes a skill of its own first, so nothing of it is lost
@@ -464,9 +523,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         const next: Skill = { ...s, ...rest, rules: patch.rules ? retier(patch.rules, patch.conflicts ?? s.conflicts) : s.rules, updatedAt: now() }
         if (markdown === null) delete next.markdown
         else if (markdown !== undefined) next.markdown = markdown
-        await store.update((d) => void (d.skills[skillId] = next))
-        await addVersion(next, label)
-        return viewOf(next)
+        return commit(s, next, label)
       },
       async reverseConflict({ skillId, conflictId }) {
         const s = skillOf(skillId)
@@ -486,9 +543,12 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         const va = data().skillVersions[a]
         const vb = data().skillVersions[b]
         if (!va || !vb) throw fail('no such version')
+        const diff = (file: string, x: string, y: string) =>
+          x === y ? `${file}: identical in version ${va.number} and version ${vb.number}\n` : createTwoFilesPatch(`version ${va.number}/${file}`, `version ${vb.number}/${file}`, x, y)
         return {
-          skillMd: createTwoFilesPatch(`version ${va.number}/SKILL.md`, `version ${vb.number}/SKILL.md`, va.skillMd, vb.skillMd),
-          edgeCasesMd: createTwoFilesPatch(`version ${va.number}/edge-cases.md`, `version ${vb.number}/edge-cases.md`, va.edgeCasesMd, vb.edgeCasesMd)
+          skillMd: diff('SKILL.md', va.skillMd, vb.skillMd),
+          edgeCasesMd: diff('references/edge-cases.md', va.edgeCasesMd, vb.edgeCasesMd),
+          identical: va.skillMd === vb.skillMd && va.edgeCasesMd === vb.edgeCasesMd
         }
       },
       /** Go back to a version: its state becomes the current skill (as a new version; nothing is lost). */
@@ -496,9 +556,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
         const v = data().skillVersions[versionId]
         if (!v) throw fail(`no such version: ${versionId}`)
         const next = { ...(v.state as Skill), updatedAt: now() }
-        await store.update((d) => void (d.skills[v.skillId] = next))
-        await addVersion(next, `restored version ${v.number}`)
-        return viewOf(next)
+        return commit(data().skills[v.skillId], next, `restored version ${v.number}`)
       },
       async planSkillExport({ skillId, folder }) {
         if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
@@ -515,3 +573,10 @@ export function createSkillsHandlers(ctx: SkillsContext) {
 }
 
 export { estimateTokens }
+
+/** JSON with keys sorted and undefined left out: equal for equal content whatever the key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).filter(([, y]) => y !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x
+  )
+}

@@ -166,7 +166,7 @@ async function runBatch(service: Service, o: { task: string; variations: string;
   await call(service, 'startBatch', { batchId: batch.id })
   await service.runner.idle(batch.id)
   off()
-  const got = await call<{ runs: { number: number; state: string; reason?: string; workspace?: string; sessionId: string; projectId?: string; files: unknown[]; screenshots: { html: string; shots: { file: string }[] }[]; result?: string }[] }>(service, 'getBatch', { batchId: batch.id })
+  const got = await call<{ runs: Run[] }>(service, 'getBatch', { batchId: batch.id })
   return {
     batchId: batch.id,
     batchName: batch.name,
@@ -182,10 +182,14 @@ async function runBatch(service: Service, o: { task: string; variations: string;
       projectId: r.projectId,
       files: r.files.length,
       screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
-      result: r.result
+      result: r.result,
+      ...runNumbers(r)
     }))
   }
 }
+
+/** A run's numbers as every screen shows them (src/shared/numbers.ts). */
+const runNumbers = (r: Run) => ({ turns: r.progress.turns, toolCalls: r.progress.toolCalls, tokens: r.progress.tokens, costUsd: r.progress.costUsd, costSource: r.progress.costSource ?? 'estimated' })
 
 /** The built worker beside the built CLI (absent when running from source). */
 function summaryWorkerScript(): string | undefined {
@@ -383,7 +387,8 @@ function showBatch(service: Service, batchId: string) {
       files: r.files.map((f) => f.path),
       screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
       result: r.result ?? null,
-      imported: r.imported
+      imported: r.imported,
+      ...runNumbers(r)
     }))
   }
 }

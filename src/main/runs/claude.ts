@@ -3,7 +3,10 @@
  * and the whole process tree ended on cancel or timeout.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { messageCostUsd, type PricedUsage } from '../../shared/models'
+import { isReportedCost, sessionCost, totalTokens, type Numbers } from '../../shared/numbers'
 import type { RunProgress, RunSettings } from '../../shared/runs'
+import { SYNTHETIC_MODEL, usageOf } from '../traces/records'
 
 export interface ClaudeCheck {
   ok: boolean
@@ -90,13 +93,24 @@ export interface StreamResult {
   costUsd?: number
 }
 
-/** Folds stream-json lines into live progress. */
+/**
+ * Folds stream-json lines into live progress, by the definitions of src/shared/numbers.ts: turns are
+ * the main conversation's messages, tool calls, tokens and cost include sub-agents' (the stream
+ * carries them with a parent_tool_use_id). The cost is estimated from tokens at the same list prices
+ * as a trace's (the stream has each message before its final output count, so it runs a little
+ * low) until a result line brings Claude Code's own figure. When the run ends, the runner replaces
+ * all of it with the numbers of the run's trace.
+ */
 export class StreamTracker {
-  readonly progress: RunProgress = { turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 }
+  readonly progress: RunProgress = { turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, costSource: 'estimated', elapsedMs: 0 }
   result: StreamResult | null = null
   sessionId: string | undefined
-  private readonly usage = new Map<string, number>()
-  private readonly messages = new Set<string>()
+  private readonly usage = new Map<string, { usage: PricedUsage; model: string }>()
+  private readonly turnIds = new Set<string>()
+  private readonly callIds = new Set<string>()
+  private anon = 0
+  /** Claude Code's cost from the last result line, unless messages came after it */
+  private reported: number | undefined
 
   line(text: string): void {
     let m: any // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -105,32 +119,51 @@ export class StreamTracker {
     } catch {
       return
     }
-    if (m?.type === 'system' && m.subtype === 'init') this.sessionId = m.session_id
-    if (m?.type === 'assistant' && m.message && !m.parent_tool_use_id) {
-      const id = String(m.message.id ?? Math.random())
-      if (!this.messages.has(id)) {
-        this.messages.add(id)
-        this.progress.turns++
+    if (!m || typeof m !== 'object') return
+    if (m.type === 'system' && m.subtype === 'init') this.sessionId = m.session_id
+    if (m.type === 'assistant' && m.message && typeof m.message === 'object' && m.message.model !== SYNTHETIC_MODEL) {
+      const id = typeof m.message.id === 'string' ? m.message.id : `#anon-${this.anon++}`
+      if (!m.parent_tool_use_id) {
+        this.turnIds.add(id)
+        this.progress.turns = this.turnIds.size
       }
-      for (const b of m.message.content ?? []) {
-        if (b?.type === 'tool_use') {
-          this.progress.toolCalls++
-          this.progress.currentTool = String(b.name)
+      for (const b of Array.isArray(m.message.content) ? m.message.content : []) {
+        if (b?.type === 'tool_use' || b?.type === 'server_tool_use') {
+          this.callIds.add(typeof b.id === 'string' ? b.id : `#call-${this.callIds.size}`)
+          this.progress.toolCalls = this.callIds.size
+          if (!m.parent_tool_use_id) this.progress.currentTool = String(b.name)
         }
       }
-      const u = m.message.usage
-      if (u) {
-        this.usage.set(id, (u.input_tokens ?? 0) + (u.output_tokens ?? 0) + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0))
-        this.progress.tokens = [...this.usage.values()].reduce((a, b) => a + b, 0)
-      }
+      const u = usageOf(m.message.usage)?.usage
+      const prev = this.usage.get(id)
+      if (u && !(prev && prev.usage.output > u.output)) this.usage.set(id, { usage: u, model: typeof m.message.model === 'string' ? m.message.model : (prev?.model ?? '') })
+      this.reported = undefined
+      this.total()
     }
-    if (m?.type === 'user') this.progress.currentTool = undefined
-    if (m?.type === 'result') {
-      this.result = { subtype: String(m.subtype), isError: !!m.is_error, result: typeof m.result === 'string' ? m.result : undefined, numTurns: m.num_turns, costUsd: m.total_cost_usd }
-      if (typeof m.total_cost_usd === 'number') this.progress.costUsd = m.total_cost_usd
+    if (m.type === 'user' && !m.parent_tool_use_id) this.progress.currentTool = undefined
+    if (m.type === 'result') {
+      this.result = { subtype: String(m.subtype), isError: !!m.is_error, result: typeof m.result === 'string' ? m.result : undefined, numTurns: m.num_turns, costUsd: isReportedCost(m.total_cost_usd) ? m.total_cost_usd : undefined }
+      if (isReportedCost(m.total_cost_usd)) this.reported = m.total_cost_usd
       this.progress.currentTool = undefined
+      this.total()
     }
   }
+
+  private total(): void {
+    let tokens = 0
+    let usd = 0
+    for (const { usage, model } of this.usage.values()) {
+      tokens += totalTokens(usage)
+      usd += messageCostUsd(model, usage)
+    }
+    this.progress.tokens = tokens
+    Object.assign(this.progress, sessionCost(this.reported, usd))
+  }
+}
+
+/** A finished run's stored numbers: its trace's totals, with the wall-clock time it took. */
+export function progressOf(n: Numbers, elapsedMs: number): RunProgress {
+  return { turns: n.turns, toolCalls: n.toolCalls, tokens: n.tokens, costUsd: n.costUsd, costSource: n.costSource, elapsedMs }
 }
 
 /** Why a run ended, in one line. */

@@ -13,7 +13,8 @@ import { emptyProgress, isFinished, type Batch, type PresetAvailability, type Ru
 import { archiveSession } from '../store/archive'
 import type { Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
-import { claudeArgs, explain, killTree, StreamTracker } from './claude'
+import { parseSessionFile } from '../traces/parse'
+import { claudeArgs, explain, killTree, progressOf, StreamTracker } from './claude'
 import { presetAvailability, refusal } from './sandbox'
 import type { ScreenshotPort } from './screenshots'
 import { diffWorkspace, listFiles, prepareWorkspace } from './workspace'
@@ -62,6 +63,7 @@ export class BatchRunner {
     if (!stale.length) return 0
     // A crashed app's runs may still be going: end their process groups (only if they are still ours).
     for (const r of stale) if (r.pid && (await isOurClaude(r.pid, r.sessionId))) killGroup(r.pid)
+    const wasRunning = stale.filter((r) => r.state === 'running').map((r) => ({ id: r.id, sessionId: r.sessionId }))
     await this.d.store.update((data) => {
       for (const r of stale) {
         const run = data.runs[r.id]
@@ -70,6 +72,12 @@ export class BatchRunner {
         run.endedAt = run.endedAt ?? new Date().toISOString()
       }
     })
+    // what they left: the numbers of their partial traces, as every other screen shows them
+    for (const r of wasRunning) {
+      const session = await this.d.index.findSession(r.sessionId).catch(() => null)
+      const trace = session ? await parseSessionFile(session.file).catch(() => null) : null
+      if (trace) await this.d.store.update((data) => void (data.runs[r.id].progress = progressOf(trace.totals, data.runs[r.id].progress.elapsedMs))).catch(() => {})
+    }
     return stale.length
   }
 
@@ -263,6 +271,9 @@ export class BatchRunner {
     patch.screenshots = await this.shoot(id, workspace, patch.files)
     const session = await this.d.index.findSession(run.sessionId).catch(() => null)
     if (session) {
+      // the numbers every other screen shows: its trace's (src/shared/numbers.ts)
+      const trace = await parseSessionFile(session.file).catch(() => null)
+      if (trace) patch.progress = progressOf(trace.totals, patch.progress!.elapsedMs)
       patch.projectId = session.projectId
       await archiveSession(this.d.store, { sessionId: run.sessionId, projectId: session.projectId, file: session.file, cwd: workspace }).catch(() => null)
     }

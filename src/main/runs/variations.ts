@@ -7,7 +7,10 @@ import Anthropic from '@anthropic-ai/sdk'
 import { z } from 'zod'
 import { DIFFICULTIES, DifficultySchema, type Difficulty, type Mix, type Task } from '../../shared/runs'
 
-export const DEFAULT_VARIATION_MODEL = 'claude-sonnet-5-5'
+import { DEFAULT_VARIATION_MODEL } from '../../shared/models'
+
+/** The model that writes variations unless one is chosen (src/shared/models.ts). */
+export { DEFAULT_VARIATION_MODEL }
 
 const AnswerSchema = z.object({
   variations: z.array(z.object({ difficulty: DifficultySchema, prompt: z.string().min(20).max(20_000) })).min(1)

@@ -5,7 +5,7 @@
  *
  * Pure: no I/O, no Electron; inputs are never mutated.
  */
-import { ANALYSTS, MAX_MAIN_RULES, tierFor, type AnalystRule, type Conflict, type Priority, type SkillRule, type Tier } from '../../shared/skills'
+import { ANALYSTS, isGuard, MAX_MAIN_RULES, tierFor, type AnalystRule, type Conflict, type Priority, type SkillRule, type Tier } from '../../shared/skills'
 
 export interface MergeGroup {
   /** analyst rule ids that say the same thing */
@@ -217,7 +217,8 @@ function mergeGroup(id: string, members: AnalystRule[], wording: string | undefi
     analysts: ANALYSTS.filter((a) => present.has(a)),
     reasons: members.map((m) => m.reason).filter((r) => typeof r === 'string' && r.trim() !== ''),
     pointers: members.flatMap((m) => (m.pointers ?? []).map((p) => ({ ...p }))),
-    guard: members.some((m) => m.analyst === 'edge'),
+    // a guard from the edge analyst, and only while the merged wording still reads as one
+    guard: members.some((m) => m.analyst === 'edge') && isGuard(text),
     existing: false,
     pinnedTier: false
   }

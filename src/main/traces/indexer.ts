@@ -8,12 +8,12 @@
  */
 import { readdir, stat, mkdir } from 'node:fs/promises'
 import writeFileAtomic from 'write-file-atomic'
-import { basename, isAbsolute, join, resolve } from 'node:path'
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { z } from 'zod'
 import type { IndexTotals, Notice } from '../../shared/contract'
 import { emptyUsage, isSessionId, type Project, type SessionSummary, type Usage } from '../../shared/trace'
 import { readSideFile, type Store } from '../store/store'
-import { SUMMARY_VERSION, type FileSummary } from './summary'
+import { sessionNumbers, SUMMARY_VERSION, type FileSummary } from './summary'
 import { inThreadPool, type SummaryPool } from './summary-pool'
 
 const CACHE_FILE = 'index-cache.json'
@@ -214,12 +214,9 @@ export class SessionIndex {
       start: s.start,
       end: s.end,
       durationMs: s.durationMs,
-      turns: s.turns,
-      toolCalls: s.toolCalls + sub.toolCalls,
-      toolErrors: s.toolErrors + sub.toolErrors,
+      // turns, prompts, tool calls and errors, usage, cost: src/shared/numbers.ts
+      ...sessionNumbers(s, sub),
       models: [...new Set([...s.models, ...sub.models])],
-      usage: addUsage(s.usage, sub.usage),
-      costUsd: s.costUsd + sub.costUsd,
       bytes: s.bytes,
       lines: s.lines,
       subagents: Math.max(s.subagents, sub.count),
@@ -248,11 +245,13 @@ export class SessionIndex {
         end: s?.end,
         durationMs: s?.durationMs ?? 0,
         turns: s?.turns ?? 0,
+        prompts: s?.prompts,
         toolCalls: s?.toolCalls ?? 0,
         toolErrors: s?.toolErrors ?? 0,
         models: s?.models ?? [],
         usage: s?.usage ?? emptyUsage(),
         costUsd: s?.costUsd ?? 0,
+        costSource: s?.costSource,
         bytes: s?.bytes ?? a.sourceSize,
         lines: s?.lines ?? 0,
         subagents: a.subagents.filter((x) => x.name.endsWith('.jsonl')).length,
@@ -303,8 +302,23 @@ export class SessionIndex {
       sessions: sessions.length,
       lastActivity: latest[0]?.end,
       bytes: sessions.reduce((n, s) => n + s.bytes, 0),
-      opened: folder.opened
+      opened: folder.opened,
+      run: this.runFolderOf(latest.find((s) => s.cwd)?.cwd)
     }
+  }
+
+  /** The batch, task and run of a folder the app ran a run in (`<data>/workspaces/<batch>/run-<n>-<session>`). */
+  private runFolderOf(cwd: string | undefined): Project['run'] {
+    if (!cwd) return undefined
+    const parts = relative(resolve(this.store.dataDir, 'workspaces'), resolve(cwd)).split(sep)
+    const m = parts.length === 2 && !isAbsolute(parts[0]) && parts[0] !== '..' ? parts[1].match(/^run-(\d+)(?:-(.*))?$/) : null
+    if (!m) return undefined
+    const data = this.store.db.data
+    const batch = Object.hasOwn(data.batches, parts[0]) ? data.batches[parts[0]] : undefined
+    const task = batch?.taskId && Object.hasOwn(data.tasks, batch.taskId) ? data.tasks[batch.taskId] : undefined
+    const run = batch?.runIds.map((id) => data.runs[id]).find((r) => r?.number === Number(m[1]))
+    const earlier = run && m[2] && !run.sessionId.startsWith(m[2])
+    return { batchId: parts[0], batch: batch?.name, task: task?.name, number: Number(m[1]), state: run ? (earlier ? 'earlier attempt' : run.state) : undefined }
   }
 
   async listProjects(signal?: AbortSignal): Promise<Project[]> {

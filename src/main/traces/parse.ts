@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { ImageRef, ParseWarning, SubagentTrace, ToolCallEvent, ToolResult, Trace, TraceEvent } from '../../shared/trace'
 import { readJsonlLines } from './jsonl'
+import { reportedCostOf, sessionCost, totalTokens, type Numbers } from '../../shared/numbers'
 import { costUsd } from './pricing'
 import { contentBlocks, imageBlocks, implausibleTokens, isObj, isRealPrompt, isTokenCount, META_TYPES, SYNTHETIC_MODEL, usageOf, UsageLedger, type Rec } from './records'
 import { addModel, assignOwn, deepWarning, isDeeperThan, MAX_MODEL, pruneDeep, shortString, validTimestamp } from './untrusted'
@@ -29,6 +30,8 @@ class Conversation {
   private readonly calls = new Map<string, ToolCallEvent>()
   private turn = 0
   private lastCompaction: Extract<TraceEvent, { kind: 'compaction' }> | null = null
+  /** Claude Code's own cost of the session (its last cost-state record), unless the conversation went on after it */
+  reportedCost: number | undefined
   cwd: string | undefined
   sessionId: string | undefined
   firstUserText: string | undefined
@@ -91,6 +94,8 @@ class Conversation {
     if (!this.cwd) this.cwd = shortString(rec.cwd)
     if (!this.sessionId) this.sessionId = shortString(rec.sessionId)
     const type = typeof rec.type === 'string' ? rec.type : ''
+    const reported = reportedCostOf(rec)
+    if (reported !== undefined) this.reportedCost = reported
     switch (type) {
       case 'user':
         return this.user(rec, pos)
@@ -182,7 +187,11 @@ class Conversation {
     if (model && model !== SYNTHETIC_MODEL) addModel(this.models, model)
     const usage = usageOf(msg.usage)
     if (usage?.bad.length) this.warn(pos.lineNo, implausibleTokens(usage.bad))
-    if (usage && model !== SYNTHETIC_MODEL) this.ledger.add(messageId, model, usage.usage)
+    if (model !== SYNTHETIC_MODEL) {
+      this.ledger.message(messageId, model, usage?.usage)
+      // the conversation went on after Claude Code wrote its cost: that figure is not the whole
+      this.reportedCost = undefined
+    }
     const blocks = contentBlocks(msg)
     for (const b of blocks) {
       const base = this.base(rec, pos)
@@ -315,11 +324,32 @@ function agentIdOf(call: ToolCallEvent): string | undefined {
   return m?.[1]
 }
 
+/** The session's numbers (src/shared/numbers.ts): the main conversation's turns; the rest over it and every sub-agent. */
+function traceTotals(main: Conversation, subs: Conversation[]): Numbers {
+  const all = [main, ...subs]
+  let toolCalls = 0
+  let toolErrors = 0
+  let tokens = 0
+  let estimated = 0
+  for (const conv of all) {
+    for (const e of conv.events) {
+      if (e.kind === 'tool_call') {
+        toolCalls++
+        if (e.result?.isError) toolErrors++
+      } else if (e.kind === 'tool_result' && e.result.isError) toolErrors++
+    }
+    tokens += totalTokens(conv.ledger.total())
+    estimated += conv.ledger.cost(costUsd)
+  }
+  return { turns: main.ledger.turns, toolCalls, toolErrors, tokens, ...sessionCost(main.reportedCost, estimated) }
+}
+
 export async function parseSessionFile(file: string, opts: { sessionId?: string } = {}): Promise<Trace> {
   const read = await readConversation(file, true)
   const main = read.main
   const sessionId = opts.sessionId ?? basename(file, '.jsonl')
   const subagents: SubagentTrace[] = []
+  const subConvs: Conversation[] = []
   const firstPrompts = new Map<string, string | undefined>()
 
   // Current format: <dir>/<session-id>/subagents/agent-<id>.jsonl (+ agent-<id>.meta.json)
@@ -344,6 +374,7 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
       /* optional */
     }
     const m = isObj(meta) ? meta : {}
+    subConvs.push(sub.main)
     subagents.push(
       toSubagent(agentId, sub.main, {
         meta,
@@ -356,6 +387,7 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
   // Old format: isSidechain lines inline.
   sidechainConversations(file, read.sidechain).forEach((conv, i) => {
     const id = `sidechain-${i + 1}`
+    subConvs.push(conv)
     subagents.push(toSubagent(id, conv))
     firstPrompts.set(id, conv.firstUserText)
   })
@@ -388,6 +420,7 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
   }
 
   const usage = main.ledger.total()
+  const totals = traceTotals(main, subConvs)
   return {
     sessionId,
     file,
@@ -397,7 +430,8 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
     subagents,
     usage,
     models: [...main.models],
-    costUsd: main.ledger.cost(costUsd),
+    costUsd: totals.costUsd,
+    totals,
     lines: read.lines,
     bytes: read.bytes,
     warnings: main.warnings

@@ -2,6 +2,8 @@
  * What a Claude Code JSONL record means: shared by the full parser and the fast summarizer so they
  * always agree.
  */
+import type { PricedUsage } from '../../shared/models'
+import { roundUsd } from '../../shared/numbers'
 import type { Usage } from '../../shared/trace'
 
 export type Rec = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -67,19 +69,22 @@ const USAGE_FIELDS = [
 ] as const
 
 /**
- * Usage of an API response in our shape (0 for absent fields). A value that is not a plausible token
- * count (negative, fractional, huge, not a number) counts 0 and is named in `bad`, so totals and cost
- * stay sane and the caller can warn.
+ * Usage of an API response in our shape (0 for absent fields), with the part of its cache writes
+ * that had a 1-hour lifetime (priced higher) when Claude Code recorded it. A value that is not a
+ * plausible token count (negative, fractional, huge, not a number) counts 0 and is named in `bad`,
+ * so totals and cost stay sane and the caller can warn.
  */
-export function usageOf(u: unknown): { usage: Usage; bad: string[] } | null {
+export function usageOf(u: unknown): { usage: PricedUsage; bad: string[] } | null {
   if (!isObj(u)) return null
-  const usage: Usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
+  const usage: PricedUsage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
   const bad: string[] = []
   for (const [ours, theirs] of USAGE_FIELDS) {
     const v = u[theirs]
     if (isTokenCount(v)) usage[ours] = v
     else if (v !== undefined && v !== null) bad.push(`usage.${theirs} = ${typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : `(${Array.isArray(v) ? 'an array' : typeof v})`}`)
   }
+  const hour = isObj(u.cache_creation) ? u.cache_creation.ephemeral_1h_input_tokens : undefined
+  if (isTokenCount(hour) && hour > 0) usage.cacheCreation1h = Math.min(hour, usage.cacheCreation)
   return { usage, bad }
 }
 
@@ -90,16 +95,32 @@ export const SYNTHETIC_MODEL = '<synthetic>'
 /**
  * Usage counted once per API message id: Claude Code writes one assistant line per content block,
  * each repeating the message's usage. The latest line of an id wins (its output count is final).
+ * A line without an id is a message of its own. Every message id seen is one turn (see
+ * src/shared/numbers.ts); `<synthetic>` messages are not given to the ledger.
  */
 export class UsageLedger {
-  readonly byId = new Map<string, { usage: Usage; model: string }>()
+  readonly byId = new Map<string, { usage: PricedUsage; model: string }>()
+  /** distinct messages seen, with or without usage */
+  private readonly seen = new Set<string>()
   private anon = 0
 
-  add(id: string | undefined, model: string | undefined, usage: Usage): void {
+  /** A line of an assistant message: counts its message once, and its usage (if any) once. */
+  message(id: string | undefined, model: string | undefined, usage: PricedUsage | undefined): void {
+    const key = id ?? `#anon-${this.anon++}`
+    this.seen.add(key)
+    if (usage) this.add(key, model, usage)
+  }
+
+  add(id: string | undefined, model: string | undefined, usage: PricedUsage): void {
     const key = id ?? `#anon-${this.anon++}`
     const prev = this.byId.get(key)
     if (prev && prev.usage.output > usage.output) return
     this.byId.set(key, { usage, model: model ?? prev?.model ?? '' })
+  }
+
+  /** Messages seen: the conversation's turns. */
+  get turns(): number {
+    return this.seen.size
   }
 
   total(): Usage {
@@ -113,10 +134,11 @@ export class UsageLedger {
     return t
   }
 
-  cost(price: (model: string, u: Usage) => number): number {
+  /** The estimated cost in USD, each message priced on its own (rounded: see roundUsd). */
+  cost(price: (model: string, u: PricedUsage) => number): number {
     let c = 0
     for (const { usage, model } of this.byId.values()) c += price(model, usage)
-    return c
+    return roundUsd(c)
   }
 }
 

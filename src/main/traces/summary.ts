@@ -9,6 +9,8 @@
 import { statSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
+import type { PricedUsage } from '../../shared/models'
+import { reportedCostOf, sessionCost, type CostSource } from '../../shared/numbers'
 import { emptyUsage, type Usage } from '../../shared/trace'
 import { readJsonlLines } from './jsonl'
 import { costUsd } from './pricing'
@@ -16,7 +18,7 @@ import { contentBlocks, isObj, isRealPrompt, promptText, SYNTHETIC_MODEL, usageO
 import { addModel, isDeeperThan, MAX_MODEL, shortString, validTimestamp } from './untrusted'
 
 /** Bump when the summary's meaning changes: cached summaries of another version are recomputed. */
-export const SUMMARY_VERSION = 5
+export const SUMMARY_VERSION = 6
 
 /** Lines longer than this are read by byte patterns instead of JSON.parse. */
 export const BIG_LINE = 2 * 1024
@@ -39,7 +41,12 @@ export interface SummaryState {
   end?: string
   gitBranch?: string
   version?: string
+  /** model responses of the main conversation (src/shared/numbers.ts) */
   turns: number
+  /** messages a person typed */
+  prompts: number
+  /** Claude Code's own cost (the last cost-state record), unless the conversation went on after it */
+  reported?: number
   models: string[]
   main: Counts
   /** old-format inline sub-agent (isSidechain) lines */
@@ -49,7 +56,7 @@ export interface SummaryState {
   warnings: number
   lines: number
   /** message ids still open: [id, usage, model, sidechain] */
-  open: [string, Usage, string, boolean][]
+  open: [string, PricedUsage, string, boolean][]
 }
 
 export interface SummaryCheckpoint {
@@ -66,14 +73,16 @@ export interface FileSummary {
   start?: string
   end?: string
   durationMs: number
+  /** the numbers of src/shared/numbers.ts: turns of the main conversation; tool calls, errors, usage
+   * and cost with old-format inline sub-agents included (sub-agent files are summarized on their own) */
   turns: number
+  prompts: number
   toolCalls: number
   toolErrors: number
   models: string[]
   usage: Usage
   costUsd: number
-  /** old-format inline sub-agents' own totals (not included above) */
-  sidechain: Counts
+  costSource: CostSource
   bytes: number
   lines: number
   subagents: number
@@ -86,6 +95,7 @@ export interface FileSummary {
 const emptyCounts = (): Counts => ({ toolCalls: 0, toolErrors: 0, usage: emptyUsage(), costUsd: 0 })
 const freshState = (): SummaryState => ({
   turns: 0,
+  prompts: 0,
   models: [],
   main: emptyCounts(),
   side: emptyCounts(),
@@ -96,7 +106,7 @@ const freshState = (): SummaryState => ({
   open: []
 })
 
-function addUsage(c: Counts, u: Usage, model: string): void {
+function addUsage(c: Counts, u: PricedUsage, model: string): void {
   c.usage.input += u.input
   c.usage.output += u.output
   c.usage.cacheRead += u.cacheRead
@@ -153,7 +163,7 @@ function objectAfter(line: Buffer, key: string): unknown {
 }
 
 class Summarizer {
-  private readonly open: Map<string, { usage: Usage; model: string; side: boolean }>
+  private readonly open: Map<string, { usage: PricedUsage; model: string; side: boolean }>
   private readonly models: Set<string>
   private readonly sideUuids: Set<string>
   private anon = 0
@@ -174,19 +184,25 @@ class Summarizer {
     this.s.end = ts
   }
 
-  private usage(id: string | undefined, model: string | undefined, read: ReturnType<typeof usageOf>, side: boolean): void {
+  /** A line of an assistant message: its message is one turn (main conversation), its usage counted once. */
+  private message(id: string | undefined, model: string | undefined, read: ReturnType<typeof usageOf>, side: boolean): void {
     // Implausible counts are warnings of the file's own conversation (the full parser files an old
     // inline sub-agent's under that sub-agent).
     if (read?.bad.length && !side) this.s.warnings++
-    const u = read?.usage
-    if (!u || model === SYNTHETIC_MODEL) return
+    if (model === SYNTHETIC_MODEL) return
     const key = id ?? `#anon-${this.anon++}-${this.s.lines}`
     const prev = this.open.get(key)
-    if (prev && prev.usage.output > u.output) return
+    if (!side) {
+      if (!prev) this.s.turns++
+      // the conversation went on after Claude Code wrote its cost: that figure is not the whole
+      this.s.reported = undefined
+    }
+    const u = read?.usage
+    if (prev && (!u || prev.usage.output > u.output)) return
     if (prev) this.open.delete(key) // re-insert: most recent last
-    this.open.set(key, { usage: u, model: model ?? prev?.model ?? '', side })
+    this.open.set(key, { usage: u ?? emptyUsage(), model: model ?? prev?.model ?? '', side })
     while (this.open.size > OPEN_IDS) {
-      const [oldest, v] = this.open.entries().next().value as [string, { usage: Usage; model: string; side: boolean }]
+      const [oldest, v] = this.open.entries().next().value as [string, { usage: PricedUsage; model: string; side: boolean }]
       this.open.delete(oldest)
       addUsage(v.side ? this.s.side : this.s.main, v.usage, v.model)
     }
@@ -204,6 +220,8 @@ class Summarizer {
     if (!this.s.sessionId) this.s.sessionId = shortString(rec.sessionId)
     if (!this.s.version) this.s.version = shortString(rec.version)
     if (!this.s.gitBranch) this.s.gitBranch = shortString(rec.gitBranch) || undefined
+    const reported = reportedCostOf(rec)
+    if (reported !== undefined) this.s.reported = reported
     const side = !this.allMain && rec.isSidechain === true
     if (side) this.sidechain(rec)
     const c = side ? this.s.side : this.s.main
@@ -211,12 +229,12 @@ class Summarizer {
       const msg = isObj(rec.message) ? rec.message : {}
       const model = shortString(msg.model, MAX_MODEL)
       if (!side && model && model !== SYNTHETIC_MODEL) addModel(this.models, model)
-      this.usage(typeof msg.id === 'string' ? msg.id : undefined, model, usageOf(msg.usage), side)
+      this.message(typeof msg.id === 'string' ? msg.id : undefined, model, usageOf(msg.usage), side)
       for (const b of contentBlocks(msg)) if (b.type === 'tool_use' || b.type === 'server_tool_use') c.toolCalls++
     } else if (rec.type === 'user') {
       for (const b of contentBlocks(rec.message)) if (b.type === 'tool_result' && b.is_error === true) c.toolErrors++
       if (!side && isRealPrompt(rec)) {
-        this.s.turns++
+        this.s.prompts++
         if (this.s.firstPrompt === undefined) this.s.firstPrompt = promptText(rec).slice(0, FIRST_PROMPT_MAX)
       }
     }
@@ -231,6 +249,7 @@ class Summarizer {
     if (!isUser && !isAssistant) {
       // Bookkeeping (attachments, request logs...): only its time and context fields count.
       if (line.indexOf('"isSidechain":true') !== -1 && !this.allMain) return false
+      if (line.indexOf('"type":"cost-state"') !== -1) return false // Claude Code's cost: parse it
       this.stamp(stringAfter(line, 'timestamp', true))
       if (!this.s.cwd) this.s.cwd = stringAfter(line, 'cwd')
       if (!this.s.version) this.s.version = stringAfter(line, 'version')
@@ -254,7 +273,7 @@ class Summarizer {
       const msg = msgAt === -1 ? line : line.subarray(msgAt)
       const model = shortString(stringAfter(msg, 'model'), MAX_MODEL)
       if (!side && model && model !== SYNTHETIC_MODEL) addModel(this.models, model)
-      this.usage(stringAfter(msg, 'id'), model, usageOf(objectAfter(line, 'usage')), side)
+      this.message(stringAfter(msg, 'id'), model, usageOf(objectAfter(line, 'usage')), side)
       c.toolCalls += count(line, '"type":"tool_use"') + count(line, '"type":"server_tool_use"')
     }
     return true
@@ -341,6 +360,8 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts
   const end = view.end
   // start and end are valid dates (stamp() takes nothing else); a clock that went back is 0, not negative.
   const durationMs = start && end ? Math.max(0, Date.parse(end) - Date.parse(start)) || 0 : 0
+  const all = t.main
+  for (const k of ['input', 'output', 'cacheRead', 'cacheCreation'] as const) all.usage[k] += t.side.usage[k]
   return {
     sessionId: basename(file, '.jsonl'),
     cwd: view.cwd,
@@ -349,12 +370,12 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts
     end,
     durationMs,
     turns: view.turns,
-    toolCalls: t.main.toolCalls,
-    toolErrors: t.main.toolErrors,
+    prompts: view.prompts,
+    toolCalls: t.main.toolCalls + t.side.toolCalls,
+    toolErrors: t.main.toolErrors + t.side.toolErrors,
     models: view.models,
-    usage: t.main.usage,
-    costUsd: t.main.costUsd,
-    sidechain: t.side,
+    usage: all.usage,
+    ...sessionCost(view.reported, t.main.costUsd + t.side.costUsd),
     bytes: size,
     lines: view.lines + tailLine,
     subagents: view.sidechainRoots,
@@ -362,5 +383,27 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts
     version: view.version,
     warnings: view.warnings + tailWarning,
     checkpoint: { offset: r.endOffset, size, mtimeMs: st?.mtimeMs ?? 0, state: saved }
+  }
+}
+
+/**
+ * A session's numbers (src/shared/numbers.ts) from its file's summary and its sub-agent files'
+ * totals: what the session browser, `sessions --json` and `index` show, equal to the full parse's
+ * `Trace.totals`. Claude Code's own cost already covers the sub-agents.
+ */
+export function sessionNumbers(main: FileSummary, sub: { usage: Usage; costUsd: number; toolCalls: number; toolErrors: number }) {
+  const usage: Usage = {
+    input: main.usage.input + sub.usage.input,
+    output: main.usage.output + sub.usage.output,
+    cacheRead: main.usage.cacheRead + sub.usage.cacheRead,
+    cacheCreation: main.usage.cacheCreation + sub.usage.cacheCreation
+  }
+  return {
+    turns: main.turns,
+    prompts: main.prompts,
+    toolCalls: main.toolCalls + sub.toolCalls,
+    toolErrors: main.toolErrors + sub.toolErrors,
+    usage,
+    ...sessionCost(main.costSource === 'claude-code' ? main.costUsd : undefined, main.costUsd + sub.costUsd)
   }
 }

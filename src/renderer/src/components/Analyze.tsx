@@ -3,7 +3,8 @@
  * cost), its own cancel and retry; then the merge into a skill.
  */
 import { useEffect, useState } from 'react'
-import type { Analysis, AnalystStatusInfo } from '@shared/analysis'
+import type { Analysis, AnalysisEstimate, AnalystStatusInfo } from '@shared/analysis'
+import { DEFAULT_ANALYST_MODEL, MODELS, modelLabel } from '@shared/models'
 import { api } from '../api'
 import { fmtCost, fmtLocalTime, fmtTokens } from '../lib/format'
 import { go, useAsync } from '../lib/hooks'
@@ -24,12 +25,33 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
   const access = useAsync(() => api().getModelAccess({}), [])
   const [current, setCurrent] = useState<Analysis | null>(null)
   const [via, setVia] = useState<'api' | 'claude-cli'>('api')
-  const [model, setModel] = useState('claude-sonnet-5-5')
+  const [model, setModel] = useState(DEFAULT_ANALYST_MODEL)
   const [mergeModel, setMergeModel] = useState('')
   const [deepen, setDeepen] = useState('')
   const [pasted, setPasted] = useState<string | null>(null)
   const [error, setError] = useState<Error | null>(null)
   const [busy, setBusy] = useState(false)
+  const [estimate, setEstimate] = useState<{ data?: AnalysisEstimate; error?: string; loading: boolean }>({ loading: false })
+  const gradedCount = batch.data?.runs.filter((r) => r.feedback?.label).length ?? 0
+
+  // what Analyse would cost with these settings, before anything is started (no model is called)
+  useEffect(() => {
+    if (!gradedCount || !model.trim()) return setEstimate({ loading: false })
+    let live = true
+    setEstimate((e) => ({ ...e, loading: true }))
+    const timer = setTimeout(() => {
+      api()
+        .estimateAnalysis({ batchId, via, model: model.trim(), mergeModel: mergeModel.trim() || undefined, deepenSkillId: deepen && deepen !== 'paste' ? deepen : undefined, existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined })
+        .then(
+          (data) => live && setEstimate({ data, loading: false }),
+          (e: Error) => live && setEstimate({ error: e.message, loading: false })
+        )
+    }, 300)
+    return () => {
+      live = false
+      clearTimeout(timer)
+    }
+  }, [batchId, via, model, mergeModel, deepen, pasted, gradedCount])
 
   useEffect(() => {
     if (!current && past.data?.length) setCurrent(past.data[0])
@@ -79,10 +101,17 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
           </select>
         </label>
         <label>
-          Model <input value={model} onChange={(e) => setModel(e.target.value)} size={22} aria-label="Model" />
+          Model <input value={model} onChange={(e) => setModel(e.target.value)} size={22} aria-label="Model" list="analysis-models" />
+          <datalist id="analysis-models">
+            {MODELS.map((m) => (
+              <option key={m.id} value={m.id}>
+                {modelLabel(m)}
+              </option>
+            ))}
+          </datalist>
         </label>
         <label>
-          Merge model <input value={mergeModel} onChange={(e) => setMergeModel(e.target.value)} size={18} placeholder="same as analysts" aria-label="Merge model" />
+          Merge model <input value={mergeModel} onChange={(e) => setMergeModel(e.target.value)} size={18} placeholder="same as analysts" aria-label="Merge model" list="analysis-models" />
         </label>
         <label>
           Start from{' '}
@@ -99,6 +128,7 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
         <button className="primary" disabled={busy || !!running || !graded.length} onClick={() => void start()} data-testid="start-analysis">
           {running ? 'Analysing…' : 'Analyse'}
         </button>
+        <EstimateLine estimate={estimate} />
         {via === 'api' && access.data && !access.data.hasKey ? <div className="muted">No API key: set ANTHROPIC_API_KEY, paste a key on the task page, or use your Claude Code login.</div> : null}
         {deepen === 'paste' ? <textarea rows={8} value={pasted ?? ''} onChange={(e) => setPasted(e.target.value)} placeholder="Paste the SKILL.md to improve" aria-label="Existing SKILL.md" /> : null}
         {error ? <ErrorLine error={error.message} /> : null}
@@ -117,6 +147,29 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
         </details>
       ) : null}
     </section>
+  )
+}
+
+/** "About $0.42 (18.3k tokens of context, model M)": what Analyse would cost, and on what basis. */
+function EstimateLine({ estimate }: { estimate: { data?: AnalysisEstimate; error?: string; loading: boolean } }) {
+  const e = estimate.data
+  if (estimate.error) return <div className="muted" data-testid="analysis-estimate">No estimate: {estimate.error}</div>
+  if (!e) return estimate.loading ? <div className="muted" data-testid="analysis-estimate">Estimating the cost…</div> : null
+  const models = e.mergeModel === e.model ? `model ${e.model}` : `model ${e.model}, merge ${e.mergeModel}`
+  const context = `${fmtTokens(e.contextTokens)} tokens of context${e.groups > 1 ? ` in ${e.groups} groups` : ''}, ${models}`
+  return (
+    <div className="estimate" data-testid="analysis-estimate" data-usd={e.usd ?? ''} aria-busy={estimate.loading}>
+      {e.usd !== null ? (
+        <>
+          <strong>About {fmtCost(e.usd)}</strong> ({context}).
+        </>
+      ) : (
+        <>
+          <strong>No price estimate</strong> ({context}).
+        </>
+      )}{' '}
+      <span className="muted">{e.basis.charAt(0).toUpperCase() + e.basis.slice(1)}.</span>
+    </div>
   )
 }
 
@@ -180,6 +233,8 @@ function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Ana
           {s.rules.length} rule{s.rules.length === 1 ? '' : 's'}
           {s.setAside.length ? `, ${s.setAside.length} set aside` : ''}
         </span>
+      ) : s.drafts?.length ? (
+        <span>{s.drafts.length} written so far</span>
       ) : null}
       {s.error && s.state !== 'cancelled' ? <span className="error-text">{s.error}</span> : null}
       {s.state === 'streaming' || s.state === 'waiting' ? (
@@ -192,16 +247,62 @@ function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Ana
           Retry
         </button>
       ) : null}
-      {s.setAside.length ? (
-        <details className="set-aside">
-          <summary>Set aside ({s.setAside.length})</summary>
-          {s.setAside.map((x) => (
-            <div key={x.rule.id}>
-              <q>{x.rule.rule}</q> <span className="muted">({x.rule.evidence.join(', ')}): {x.why}</span>
-            </div>
-          ))}
-        </details>
-      ) : null}
+      <AnalystRules s={s} batchId={analysis.batchId} />
     </div>
+  )
+}
+
+const runLink = (batchId: string, n: number) => `#/review/${encodeURIComponent(batchId)}/${n}`
+
+/** One analyst's rules where they are produced: drafts while it writes, then the accepted ones and those set aside (with why). */
+function AnalystRules({ s, batchId }: { s: AnalystStatusInfo; batchId: string }) {
+  const drafts = s.drafts ?? []
+  const showDrafts = !s.rules.length && drafts.length > 0
+  if (!s.rules.length && !s.setAside.length && !drafts.length) return null
+  const runs = (evidence: number[]) =>
+    evidence.map((n) => (
+      <a key={n} className="run-badge" href={runLink(batchId, n)} title={`Run ${n}: open it in the review deck`}>
+        {n}
+      </a>
+    ))
+  return (
+    <details className="analyst-rules" data-testid="analyst-rules">
+      <summary>
+        {showDrafts
+          ? `Rules written so far (${drafts.length}; checked when the analyst finishes)`
+          : `Rules (${s.rules.length})${s.setAside.length ? ` and set aside (${s.setAside.length})` : ''}`}
+      </summary>
+      {showDrafts ? (
+        <ol className="rule-list drafts">
+          {drafts.map((d, i) => (
+            <li key={i} data-testid="analyst-draft">
+              {d.rule} <span className="evidence">{runs(d.evidence)}</span>
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {s.rules.length ? (
+        <ol className="rule-list">
+          {s.rules.map((r) => (
+            <li key={r.id} data-testid="analyst-rule">
+              {r.rule} <span className="evidence">{runs(r.evidence)}</span> <span className={`badge prio-${r.priority}`}>{r.priority}</span>
+              {r.reason ? <div className="muted small">{r.reason}</div> : null}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {s.setAside.length ? (
+        <>
+          <div className="label">Set aside</div>
+          <ul className="rule-list set-aside">
+            {s.setAside.map((x) => (
+              <li key={x.rule.id} data-testid="set-aside-rule">
+                <q>{x.rule.rule}</q> <span className="evidence">{runs(x.rule.evidence)}</span> <span className="why">{x.why}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </details>
   )
 }

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react'
 import type { BatchStatus } from '@shared/contract'
 import { describePreset, isFinished, type Run, type ShotInfo } from '@shared/runs'
 import { api } from '../api'
-import { fmtCost, fmtDuration, fmtTokens, oneLine } from '../lib/format'
+import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine } from '../lib/format'
 import { useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
 
@@ -63,7 +63,10 @@ export function BatchPage({ batchId }: { batchId: string }) {
         <progress max={list.length} value={finished} aria-label="Batch progress" />
         <span>
           {finished} of {list.length} finished · {status.running} running · {status.done} done · {status.failed} failed · {status.cancelled} cancelled
-          {status.interrupted ? ` · ${status.interrupted} interrupted` : ''} · {fmtCost(status.costUsd)}
+          {status.interrupted ? ` · ${status.interrupted} interrupted` : ''} ·{' '}
+          <span data-testid="batch-cost" title="the runs' costs added up (each Claude Code's figure where it reported one, else estimated from tokens)">
+            {fmtCost(status.costUsd)}
+          </span>
         </span>
         {busy ? (
           <button data-testid="cancel-batch" onClick={() => void act(() => api().cancelBatch({ batchId }))}>
@@ -86,7 +89,11 @@ export function BatchPage({ batchId }: { batchId: string }) {
               <span className={`state state-${r.state}`}>{r.state}</span>
               <span className="run-prompt">{oneLine(r.prompt, 90)}</span>
               <span className="run-metrics">
-                {r.progress.turns} turns · {r.progress.toolCalls} tools{r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok · {fmtCost(r.progress.costUsd)} · {fmtDuration(r.progress.elapsedMs)}
+                <span data-testid="run-turns">{r.progress.turns} turns</span> · {r.progress.toolCalls} tools{r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok ·{' '}
+                <span data-testid="run-cost" data-cost-source={r.progress.costSource ?? 'estimated'} title={costTitle(r.progress.costSource, r.state === 'running' && r.progress.costSource !== 'claude-code')}>
+                  {fmtCost(r.progress.costUsd)}
+                </span>{' '}
+                · {fmtDuration(r.progress.elapsedMs)}
               </span>
               {r.state === 'running' || r.state === 'queued' ? (
                 <button

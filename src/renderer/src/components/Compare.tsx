@@ -8,10 +8,10 @@ import type { FilePairDiff, Run } from '@shared/runs'
 import type { RunMetrics, RunSignals } from '@shared/signals'
 import { api } from '../api'
 import { alignSequences, median, pixelDiff } from '../lib/compare'
-import { fmtCost, fmtDuration, fmtTokens } from '../lib/format'
+import { costTitle, fmtCost, fmtDuration, fmtTokens } from '../lib/format'
 import { go, useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
-import { firstShot, ShotImage, SignalsPanel, useBlind, useShot } from './Review'
+import { firstShot, RunTrouble, ShotImage, SignalsPanel, useBlind, useShot } from './Review'
 
 type View = 'side' | 'overlay' | 'difference'
 type Size = 'desktop' | 'mobile'
@@ -79,11 +79,16 @@ function PairCompare({ batchId, runs, signals, a, b }: { batchId: string; runs: 
   const ma = signals.find((s) => s.number === a)?.metrics ?? null
   const mb = signals.find((s) => s.number === b)?.metrics ?? null
   const head = (r: Run, side: string) => (
-    <div className={`compare-run grade-${r.feedback?.label ?? 'none'}`}>
+    <div className={`compare-run grade-${r.feedback?.label ?? 'none'}`} data-testid={`compare-head-${side.toLowerCase()}`}>
       <strong>
         {side}: <a href={`#/review/${encodeURIComponent(batchId)}/${r.number}`}>Run {r.number}</a>
       </strong>{' '}
       {r.difficulty ? <span className="badge">{r.difficulty}</span> : null} <span className={`label-${r.feedback?.label ?? 'none'}`}>{r.feedback?.label ?? 'ungraded'}</span>
+      {r.state !== 'done' ? (
+        <div>
+          <RunTrouble run={r} compact />
+        </div>
+      ) : null}
       <div className="muted">{r.feedback?.text || '—'}</div>
     </div>
   )
@@ -110,8 +115,8 @@ function PairCompare({ batchId, runs, signals, a, b }: { batchId: string; runs: 
               return (
                 <tr key={label} className={x !== null && y !== null && x !== y ? 'differs' : ''}>
                   <th>{label}</th>
-                  <td>{x === null ? '—' : fmt(x)}</td>
-                  <td>{y === null ? '—' : fmt(y)}</td>
+                  <td title={label === 'Cost' && ma ? costTitle(ma.costSource) : undefined}>{x === null ? '—' : fmt(x)}</td>
+                  <td title={label === 'Cost' && mb ? costTitle(mb.costSource) : undefined}>{y === null ? '—' : fmt(y)}</td>
                 </tr>
               )
             })}
@@ -353,7 +358,7 @@ function GroupCompare({ runs, signals, batchId }: { runs: Run[]; signals: { runs
           const shot = firstShot(r, 'desktop')
           return (
             <a key={r.id} className="group-card" href={`#/review/${encodeURIComponent(batchId)}/${r.number}`}>
-              <strong>Run {r.number}</strong> <span className="muted">{r.feedback?.text}</span>
+              <strong>Run {r.number}</strong> <span className="muted">{r.feedback?.text}</span> <RunTrouble run={r} compact />
               {shot ? <ShotImage runId={r.id} file={shot.file} alt={`Run ${r.number}`} /> : null}
             </a>
           )

@@ -4,10 +4,8 @@ import type { Project } from '@shared/trace'
 import { api } from '../api'
 import { fmtBytes, fmtRelative, fmtTime } from '../lib/format'
 import { go, useAsync } from '../lib/hooks'
+import { groupRunFolders, projectLabel, projectName } from '../lib/projects'
 import { ErrorLine } from './ErrorLine'
-
-export const projectLabel = (p: Project) => p.cwd ?? p.dir
-const projectName = (p: Project) => projectLabel(p).split(/[\\/]/).filter(Boolean).pop() ?? projectLabel(p)
 
 export function ProjectList({ selected, configDir, dataDir }: { selected?: string; configDir?: string; dataDir?: string }) {
   const projects = useAsync(() => api().listProjects({}), [])
@@ -19,12 +17,15 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
 
   const [shown, runs] = useMemo(() => {
     const q = filter.trim().toLowerCase()
-    const list = (projects.data ?? []).filter((p) => !q || projectLabel(p).toLowerCase().includes(q))
+    // a run folder is also found by its task, batch and run number
+    const words = (p: Project) => [projectLabel(p), p.run?.task, p.run?.batch, p.run ? `run ${p.run.number}` : ''].join(' ').toLowerCase()
+    const list = (projects.data ?? []).filter((p) => !q || words(p).includes(q))
     // the app's own runs work in folders under its data dir: keep them apart from the person's projects
     const root = dataDir ? `${dataDir.replace(/[\\/]+$/, '')}` : null
-    const isRun = (p: Project) => !!root && !!p.cwd && (p.cwd.startsWith(`${root}/workspaces/`) || p.cwd.startsWith(`${root}\\workspaces\\`))
+    const isRun = (p: Project) => !!p.run || (!!root && !!p.cwd && (p.cwd.startsWith(`${root}/workspaces/`) || p.cwd.startsWith(`${root}\\workspaces\\`)))
     return [list.filter((p) => !isRun(p)), list.filter(isRun)]
   }, [projects.data, filter, dataDir])
+  const groups = useMemo(() => (showRuns ? groupRunFolders(runs) : []), [runs, showRuns])
 
   const open = async (path: string) => {
     setOpenError(null)
@@ -77,7 +78,7 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
         </div>
       ) : null}
       <ul>
-        {[...shown, ...(showRuns ? runs : [])].map((p) => (
+        {shown.map((p) => (
           <li key={p.id}>
             <a
               href={`#/project/${encodeURIComponent(p.id)}`}
@@ -94,6 +95,31 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
                 {p.opened ? ' · opened' : ''}
               </span>
             </a>
+          </li>
+        ))}
+        {groups.map((g) => (
+          <li key={g.key} className="run-group" data-testid="run-group">
+            <div className="run-group-name" data-testid="run-group-name">
+              {g.name}
+            </div>
+            <ul>
+              {g.rows.map(({ project: p, label }) => (
+                <li key={p.id}>
+                  <a
+                    href={`#/project/${encodeURIComponent(p.id)}`}
+                    className={`project-row run-folder-row${p.id === selected ? ' selected' : ''}`}
+                    data-testid="run-folder-row"
+                    aria-current={p.id === selected ? 'page' : undefined}
+                    title={projectLabel(p)}
+                  >
+                    <span className="project-name">{label}</span>
+                    <span className="project-meta">
+                      {p.sessions} session{p.sessions === 1 ? '' : 's'} · <span title={fmtTime(p.lastActivity)}>{fmtRelative(p.lastActivity)}</span> · {fmtBytes(p.bytes)}
+                    </span>
+                  </a>
+                </li>
+              ))}
+            </ul>
           </li>
         ))}
       </ul>

@@ -7,12 +7,13 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { DIFFICULTIES, type Run } from '@shared/runs'
 import type { BatchSignals, RunMetrics } from '@shared/signals'
 import { api } from '../api'
-import { fmtCost, fmtDuration, fmtTokens, oneLine } from '../lib/format'
+import { fmtCost, fmtDuration, fmtTokens, oneLine, costTitle } from '../lib/format'
 import { go, typing, useAsync } from '../lib/hooks'
+import { createGradeHistory, type Grade } from '../lib/grades'
 import { createSaver } from '../lib/saver'
 import { ErrorLine } from './ErrorLine'
+import { DECK_KEYS, Help } from './Help'
 
-type Label = 'good' | 'bad' | null
 const finished = (r: Run) => r.state !== 'queued' && r.state !== 'running'
 
 function useBatchRuns(batchId: string) {
@@ -58,17 +59,35 @@ export function ShotImage({ runId, file, alt }: { runId: string; file: string; a
   return src ? <img src={src} alt={alt} /> : <div className="muted pad">loading…</div>
 }
 
+/** A run that did not finish well: its state, and why ("hit the turn limit (40 turns)"). */
+export function RunTrouble({ run, compact }: { run: Run; compact?: boolean }) {
+  if (run.state === 'done') return null
+  return (
+    <span className={compact ? 'run-trouble compact' : 'run-trouble'}>
+      <span className="badge error">{run.state}</span>
+      {run.reason ? (
+        <span className="run-trouble-reason" data-testid="run-reason" title={run.reason}>
+          {run.reason}
+        </span>
+      ) : null}
+    </span>
+  )
+}
+
 /** The numbers of one run, from its trace. */
 export function MetricsLine({ m }: { m: RunMetrics | null | undefined }) {
   if (!m) return null
   const kinds = [...new Set(m.errors.map((e) => e.kind))]
   return (
     <div className="metrics-line muted" data-testid="run-metrics">
-      {m.turns} turns · {m.toolCalls} tool calls ·{' '}
+      <span data-testid="metric-turns">{m.turns} turns</span> · {m.toolCalls} tool calls ·{' '}
       <span className={m.toolErrors ? 'error-text' : ''}>
         {m.toolErrors} tool errors{kinds.length ? ` (${kinds.join(', ')})` : ''}
       </span>{' '}
-      · {fmtDuration(m.durationMs)} · {fmtTokens(m.tokens)} tokens · {fmtCost(m.costUsd)}
+      · {fmtDuration(m.durationMs)} · {fmtTokens(m.tokens)} tokens ·{' '}
+      <span data-testid="metric-cost" data-cost-source={m.costSource ?? 'estimated'} title={costTitle(m.costSource)}>
+        {fmtCost(m.costUsd)}
+      </span>
     </div>
   )
 }
@@ -140,13 +159,16 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
   const [view, setView] = useState<'desktop' | 'mobile'>('desktop')
   const [help, setHelp] = useState(false)
   const [blind, setBlind] = useBlind()
-  const [saveState, setSaveState] = useState<string>('')
+  // per run: the save state belongs to the run on screen, never to the one graded before it
+  const [saveStates, setSaveStates] = useState<Record<string, string>>({})
   const input = useRef<HTMLInputElement>(null)
+  const analyse = useRef<HTMLAnchorElement>(null)
+  const [focusAnalyse, setFocusAnalyse] = useState(0)
   const saver = useMemo(
     () =>
-      createSaver<{ label: Label; text: string }>(
+      createSaver<Grade>(
         (runId, v) => api().saveFeedback({ runId, label: v.label, text: v.text }),
-        (_k, s, e) => setSaveState(s === 'error' ? `not saved: ${e}` : s)
+        (runId, s, e) => setSaveStates((m) => ({ ...m, [runId]: s === 'error' ? `not saved: ${e}` : s }))
       ),
     []
   )
@@ -168,25 +190,57 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
 
   // The latest grade per run, updated synchronously: a key pressed right after another must not
   // build on a render that has not happened yet.
-  const latest = useRef(new Map<string, { label: Label; text: string }>())
-  const update = (patch: { label?: Label; text?: string }) => {
-    if (!run) return
-    const prev = latest.current.get(run.id) ?? { label: run.feedback?.label ?? null, text: run.feedback?.text ?? '' }
-    const next = { ...prev, ...patch }
-    latest.current.set(run.id, next)
-    setRuns((list) => list.map((r) => (r.id === run.id ? { ...r, feedback: { ...next, updatedAt: new Date().toISOString() } } : r)))
-    void saver.save(run.id, next)
+  const latest = useRef(new Map<string, Grade>())
+  const gradeOf = (r: Run): Grade => latest.current.get(r.id) ?? { label: r.feedback?.label ?? null, text: r.feedback?.text ?? '' }
+  const apply = (runId: string, next: Grade) => {
+    latest.current.set(runId, next)
+    setRuns((list) => list.map((r) => (r.id === runId ? { ...r, feedback: { ...next, updatedAt: new Date().toISOString() } } : r)))
+    void saver.save(runId, next)
   }
-  const move = (d: number) => setIndex((i) => Math.max(0, Math.min(gradable.length - 1, i + d)))
-  /** The next run without a grade after this one (wrapping); the last run when all are graded. */
+  // Undo and redo (Ctrl+Z, Ctrl+Shift+Z outside the sentence field): a grade key and the sentence
+  // typed after it are one change, ended when the sentence is left.
+  const runsRef = useRef(runs)
+  runsRef.current = runs
+  const undoable = useMemo(
+    () =>
+      createGradeHistory((runId) => {
+        const r = runsRef.current.find((x) => x.id === runId)
+        return latest.current.get(runId) ?? (r ? { label: r.feedback?.label ?? null, text: r.feedback?.text ?? '' } : undefined)
+      }),
+    []
+  )
+  const begin = (r: Run) => undoable.begin(r.id)
+  const commit = () => undoable.commit()
+  const undo = (redo: boolean) => {
+    const change = redo ? undoable.redo() : undoable.undo()
+    if (!change) return
+    apply(change.runId, redo ? change.after : change.before)
+    const i = gradable.findIndex((r) => r.id === change.runId)
+    if (i >= 0) setIndex(i)
+  }
+  const update = (patch: Partial<Grade>) => {
+    if (!run) return
+    begin(run)
+    apply(run.id, { ...gradeOf(run), ...patch })
+  }
+  const move = (d: number) => {
+    commit()
+    setIndex((i) => Math.max(0, Math.min(gradable.length - 1, i + d)))
+  }
+  const isGraded = (r: Run) => !!gradeOf(r).label
+  /** The next run without a grade after this one (wrapping); when all are graded, on to the analysis. */
   const nextUngraded = () => {
-    const graded = (r: Run) => !!(latest.current.get(r.id)?.label ?? r.feedback?.label)
+    commit()
     for (let k = 1; k <= gradable.length; k++) {
       const i = (index + k) % gradable.length
-      if (!graded(gradable[i])) return setIndex(i)
+      if (!isGraded(gradable[i])) return setIndex(i)
     }
     setIndex(Math.min(index + 1, gradable.length - 1))
+    setFocusAnalyse((n) => n + 1)
   }
+  useEffect(() => {
+    if (focusAnalyse) analyse.current?.focus()
+  }, [focusAnalyse])
 
   /** Compare with a run graded the other way (or the next run when there is none). */
   const compareWith = (r: Run) => {
@@ -197,6 +251,11 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // Ctrl+Z in the sentence field is the field's own text undo
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !typing(e) && (e.key.toLowerCase() === 'z' || (e.ctrlKey && e.key.toLowerCase() === 'y'))) {
+        e.preventDefault()
+        return undo(e.shiftKey || e.key.toLowerCase() === 'y')
+      }
       if (e.metaKey || e.ctrlKey || e.altKey) return
       if (typing(e)) {
         if (e.key === 'Escape') (e.target as HTMLElement).blur()
@@ -213,9 +272,8 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
       else if (e.key === 'c' && run) compareWith(run)
       else if (e.key === 'd') setView('desktop')
       else if (e.key === 'm') setView('mobile')
-      else if (e.key === '?') setHelp((h) => !h)
-      else if (e.key === 'Escape') setHelp(false)
-      else if (e.key === 'Enter') input.current?.focus()
+      else if (e.key === '?') setHelp(true)
+      else if (e.key === 'Enter' && !(e.target instanceof HTMLElement && e.target.closest('a, button'))) input.current?.focus()
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
@@ -225,6 +283,7 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
   if (!loaded.data) return <div className="muted pad">Loading…</div>
   if (!run) return <div className="empty">No finished runs to grade yet. Runs appear here as they finish.</div>
   const shots = run.screenshots.flatMap((s) => s.shots.filter((x) => x.label === view && !x.error && x.file).map((x) => ({ ...x, html: s.html })))
+  const allGraded = gradable.length > 0 && graded === gradable.length
   return (
     <section className="page review" data-testid="review-deck">
       <div className="review-head">
@@ -254,11 +313,19 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
           ? Keys
         </button>
       </div>
+      {allGraded ? (
+        <div className="all-graded">
+          <a ref={analyse} className="button" href={`#/analyze/${encodeURIComponent(batchId)}`} data-testid="all-graded">
+            All {gradable.length} graded. Analyse →
+          </a>
+          <span className="muted">Four analysts read every trace with your grades and write the rules of a skill.</span>
+        </div>
+      ) : null}
       <div className="deck-run" data-testid="deck-run" data-number={run.number}>
         <div className="deck-title">
           <strong>Run {run.number}</strong>
           {run.difficulty ? <span className="badge">{run.difficulty}</span> : null}
-          {run.state !== 'done' ? <span className="badge error">{run.state}</span> : null}
+          <RunTrouble run={run} />
           <span className="muted">
             {index + 1} / {gradable.length}
           </span>
@@ -283,6 +350,8 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
             value={run.feedback?.text ?? ''}
             placeholder="One sentence about what it made (Enter: next ungraded run)"
             onChange={(e) => update({ text: e.target.value })}
+            onFocus={() => begin(run)}
+            onBlur={commit}
             onKeyDown={(e) => {
               if (e.key === 'Enter') {
                 e.preventDefault()
@@ -294,7 +363,7 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
             aria-label="Feedback sentence"
           />
           <span className="muted save-state" data-testid="save-state">
-            {saveState}
+            {saveStates[run.id] ?? ''}
           </span>
         </div>
         <ShotProblems run={run} />
@@ -341,17 +410,7 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
           </div>
         )}
       </div>
-      {help ? (
-        <div className="overlay" role="dialog" aria-label="Review keys" onClick={() => setHelp(false)}>
-          <div className="help">
-            <h2>Review keys</h2>
-            <p>
-              <kbd>g</kbd> good · <kbd>b</kbd> bad (then type the sentence) · <kbd>Enter</kbd> save and go to the next ungraded run · <kbd>j</kbd>/<kbd>k</kbd> next / previous ·{' '}
-              <kbd>d</kbd>/<kbd>m</kbd> desktop / mobile · <kbd>c</kbd> compare with a run graded the other way · <kbd>Esc</kbd> leave the sentence · <kbd>?</kbd> this help
-            </p>
-          </div>
-        </div>
-      ) : null}
+      {help ? <Help title="Review keys" keys={DECK_KEYS} onClose={() => setHelp(false)} /> : null}
     </section>
   )
 }
@@ -491,12 +550,17 @@ export function Gallery({ batchId }: { batchId: string }) {
               <div className="card-text">
                 <strong>Run {r.number}</strong> {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}{' '}
                 <span className={`label-${r.feedback?.label ?? 'none'}`}>{r.feedback?.label ?? 'ungraded'}</span>
+                {r.state !== 'done' ? (
+                  <div className="card-trouble">
+                    <RunTrouble run={r} compact />
+                  </div>
+                ) : null}
                 <label className="pick">
                   <input type="checkbox" checked={picked.includes(r.number)} onChange={() => togglePick(r.number)} aria-label={`Pick run ${r.number} to compare`} /> compare
                 </label>
                 <div className="muted">{r.feedback?.text || '—'}</div>
-                <div className="muted small">
-                  {r.progress.turns} turns · {fmtDuration(r.progress.elapsedMs)} · {fmtCost(r.progress.costUsd)}
+                <div className="muted small" data-testid="card-numbers">
+                  {r.progress.turns} turns · {fmtDuration(r.progress.elapsedMs)} · <span title={costTitle(r.progress.costSource)}>{fmtCost(r.progress.costUsd)}</span>
                 </div>
               </div>
             </div>

@@ -3,24 +3,28 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { SessionSummary } from '@shared/trace'
 import { api } from '../api'
-import { fmtBytes, fmtCost, fmtDuration, fmtRelative, fmtTime, fmtTokens, oneLine, shortModel } from '../lib/format'
+import { fmtBytes, fmtCost, fmtDuration, fmtRelative, fmtTime, fmtTokens, oneLine, shortModel, costTitle } from '../lib/format'
 import { go, typing, useAsync, useDebounced } from '../lib/hooks'
 import { sortSessions, type SortKey } from '../lib/sessions'
 import { ErrorLine } from './ErrorLine'
 
-const COLUMNS: { key: SortKey; label: string; className?: string }[] = [
-  { key: 'firstPrompt', label: 'First prompt', className: 'col-prompt' },
-  { key: 'start', label: 'Started' },
-  { key: 'end', label: 'Ended' },
-  { key: 'durationMs', label: 'Duration' },
-  { key: 'turns', label: 'Turns', className: 'num' },
-  { key: 'toolCalls', label: 'Tools', className: 'num' },
-  { key: 'toolErrors', label: 'Errors', className: 'num' },
-  { key: 'models', label: 'Model' },
-  { key: 'tokens', label: 'Tokens', className: 'num' },
-  { key: 'costUsd', label: 'Cost', className: 'num' },
-  { key: 'bytes', label: 'Size', className: 'num' },
-  { key: 'subagents', label: 'Agents', className: 'num' }
+/**
+ * Short labels (each says in full what it is when hovered) in columns wide enough for them and their
+ * sort arrow. In a narrow table, Started, Size and Agents give way (styles.css: `.table` container).
+ */
+const COLUMNS: { key: SortKey; label: string; title: string; className: string }[] = [
+  { key: 'firstPrompt', label: 'First prompt', title: 'The first prompt of the session', className: 'col-prompt' },
+  { key: 'start', label: 'Started', title: 'When the session started', className: 'col-start' },
+  { key: 'end', label: 'Ended', title: 'When the session ended (its last record)', className: 'col-end' },
+  { key: 'durationMs', label: 'Duration', title: 'From the first record to the last', className: 'col-duration' },
+  { key: 'turns', label: 'Turns', title: "Turns: the model's responses in the main conversation (what --max-turns counts)", className: 'num col-turns' },
+  { key: 'toolCalls', label: 'Tools', title: 'Tool calls, sub-agents included', className: 'num col-tools' },
+  { key: 'toolErrors', label: 'Errors', title: 'Tool calls that failed, sub-agents included', className: 'num col-errors' },
+  { key: 'models', label: 'Model', title: 'Models used', className: 'col-model' },
+  { key: 'tokens', label: 'Tokens', title: 'Tokens: input, output, cache writes and reads, sub-agents included', className: 'num col-tokens' },
+  { key: 'costUsd', label: 'Cost', title: "Cost: Claude Code's figure where it reported one, else estimated from tokens at list prices", className: 'num col-cost' },
+  { key: 'bytes', label: 'Size', title: 'Size of the session file', className: 'num col-size' },
+  { key: 'subagents', label: 'Agents', title: 'Sub-agents started', className: 'num col-agents' }
 ]
 
 export function SessionBrowser({ projectId }: { projectId: string }) {
@@ -164,15 +168,20 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
               <button
                 key={c.key}
                 role="columnheader"
-                className={`td ${c.className ?? ''}`}
+                className={`td ${c.className}`}
+                title={c.title}
                 aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
                 onClick={() => setSort((s) => ({ key: c.key, desc: s.key === c.key ? !s.desc : c.key !== 'firstPrompt' }))}
               >
                 {c.label}
-                {sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}
+                {sort.key === c.key ? (
+                  <span className="sort-arrow" aria-hidden="true">
+                    {sort.desc ? '▾' : '▴'}
+                  </span>
+                ) : null}
               </button>
             ))}
-            <span className="td col-pin" role="columnheader">
+            <span className="td col-pin" role="columnheader" title="Keep: a pinned session stays readable after Claude Code deletes it">
               Keep
             </span>
           </div>
@@ -200,37 +209,37 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
                       {oneLine(s.firstPrompt || '(no prompt)', 160)}
                       {s.missing ? <span className="badge warn">original deleted</span> : null}
                     </span>
-                    <span className="td" role="cell" title={fmtTime(s.start)}>
+                    <span className="td col-start" role="cell" title={fmtTime(s.start)}>
                       {fmtRelative(s.start)}
                     </span>
-                    <span className="td" role="cell" title={fmtTime(s.end)}>
+                    <span className="td col-end" role="cell" title={`${fmtTime(s.start)} → ${fmtTime(s.end)}`}>
                       {fmtRelative(s.end)}
                     </span>
-                    <span className="td" role="cell">
+                    <span className="td col-duration" role="cell">
                       {fmtDuration(s.durationMs)}
                     </span>
-                    <span className="td num" role="cell">
+                    <span className="td num col-turns" role="cell" title={s.prompts !== undefined ? `${s.prompts} prompt${s.prompts === 1 ? '' : 's'} from a person` : undefined}>
                       {s.turns}
                     </span>
-                    <span className="td num" role="cell">
+                    <span className="td num col-tools" role="cell">
                       {s.toolCalls}
                     </span>
-                    <span className={`td num${s.toolErrors > 0 ? ' has-errors' : ''}`} role="cell">
+                    <span className={`td num col-errors${s.toolErrors > 0 ? ' has-errors' : ''}`} role="cell">
                       {s.toolErrors}
                     </span>
-                    <span className="td" role="cell" title={s.models.join(', ')}>
+                    <span className="td col-model" role="cell" title={s.models.join(', ')}>
                       {s.models.map(shortModel).join(', ') || '—'}
                     </span>
-                    <span className="td num" role="cell">
+                    <span className="td num col-tokens" role="cell">
                       {fmtTokens(s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheCreation)}
                     </span>
-                    <span className="td num" role="cell">
+                    <span className="td num col-cost" role="cell" data-cost-source={s.costSource ?? 'estimated'} title={costTitle(s.costSource)}>
                       {fmtCost(s.costUsd)}
                     </span>
-                    <span className="td num" role="cell">
+                    <span className="td num col-size" role="cell" title={`${s.bytes.toLocaleString('en-US')} bytes`}>
                       {fmtBytes(s.bytes)}
                     </span>
-                    <span className="td num" role="cell">
+                    <span className="td num col-agents" role="cell">
                       {s.subagents || ''}
                     </span>
                     <span className="td col-pin" role="cell">

@@ -7,9 +7,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import type { SkillView } from '@shared/contract'
 import { parseCitations, renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
-import { TIERS, type Skill, type SkillRule, type Tier } from '@shared/skills'
+import { removeRule, restoreRule, TIERS, type Skill, type SkillRule, type Tier } from '@shared/skills'
 import { api } from '../api'
-import { fmtLocalTime } from '../lib/format'
+import { fmtLocalTime, timeOf } from '../lib/format'
 import { useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
@@ -19,6 +19,17 @@ const TIER_TITLES: Record<Tier, string> = {
   guidance: 'Guidance (4-7 runs)',
   'edge-case': 'Edge cases, in references/edge-cases.md (2-3 runs)',
   discarded: 'Discarded (1 run, lost a conflict, or removed)'
+}
+
+/** A version's time to the second (two versions made within a second differ by their number). */
+function fmtVersionTime(iso: string): string {
+  const t = timeOf(iso)
+  if (t === null) return fmtLocalTime(iso)
+  try {
+    return new Date(t).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  } catch {
+    return new Date(t).toISOString()
+  }
 }
 
 const draftKey = (id: string) => `t2s-skill-draft-${id}`
@@ -77,7 +88,10 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
   const [, bump] = useState(0)
   const [error, setError] = useState<Error | null>(null)
   const [saving, setSaving] = useState(false)
+  /** one line after a save that had nothing to save */
+  const [info, setInfo] = useState<string | null>(null)
   const dirty = !same(draft, saved)
+  const lastVersion = view.versions[view.versions.length - 1]?.number
 
   const setDraft = useCallback((next: Draft | ((d: Draft) => Draft), coalesce?: string) => {
     setDraftState((d) => {
@@ -114,8 +128,11 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
     bump((x) => x + 1)
   }
   const save = async (label?: string) => {
-    setSaving(true)
     setError(null)
+    setInfo(null)
+    // nothing to save: no version is made (Ctrl+S on a saved skill)
+    if (!dirty) return setInfo(lastVersion ? `Nothing changed since version ${lastVersion}: no new version.` : 'Nothing changed: no new version.')
+    setSaving(true)
     try {
       const { frontMatter, title, whenToUse, rules, conflicts, markdown } = draft
       const v = await api().saveSkill({ skillId: skill.id, patch: { frontMatter, title, whenToUse, rules, conflicts, markdown: markdown ?? null }, label })
@@ -124,6 +141,7 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
       future.current = []
       onSaved(v)
       setDraftState(draftOf(v.skill))
+      if (v.unchangedSince) setInfo(`Nothing changed since version ${v.unchangedSince}: no new version.`)
     } catch (e) {
       setError(e as Error)
     } finally {
@@ -186,6 +204,11 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
             </button>
           </>
         ) : null}
+        {info && !dirty ? (
+          <span className="muted" data-testid="save-info" role="status">
+            {info}
+          </span>
+        ) : null}
         {error ? <ErrorLine error={error.message} /> : null}
       </div>
 
@@ -230,7 +253,15 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
                   {TIER_TITLES[tier]} <span className="muted">{list.length}</span>
                 </h3>
                 {list.map((r) => (
-                  <RuleCard key={r.id} rule={r} batchId={batchId} onChange={updateRule} onDelete={() => setDraft((d) => ({ ...d, rules: d.rules.filter((x) => x.id !== r.id) }))} />
+                  <RuleCard
+                    key={r.id}
+                    rule={r}
+                    batchId={batchId}
+                    onChange={updateRule}
+                    // a deleted card stays under Discarded, marked removed, until it is deleted for good
+                    onDelete={() => setDraft((d) => ({ ...d, rules: r.removed ? d.rules.filter((x) => x.id !== r.id) : d.rules.map((x) => (x.id === r.id ? removeRule(x) : x)) }))}
+                    onRestore={() => setDraft((d) => ({ ...d, rules: d.rules.map((x) => (x.id === r.id ? restoreRule(x) : x)) }))}
+                  />
                 ))}
               </div>
             )
@@ -290,10 +321,22 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
   )
 }
 
-function RuleCard({ rule: r, batchId, onChange, onDelete }: { rule: SkillRule; batchId?: string; onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void; onDelete: () => void }) {
+function RuleCard({
+  rule: r,
+  batchId,
+  onChange,
+  onDelete,
+  onRestore
+}: {
+  rule: SkillRule
+  batchId?: string
+  onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
+  onDelete: () => void
+  onRestore: () => void
+}) {
   const lineFor = (n: number) => r.pointers.find((p) => p.run === n && p.line)?.line
   return (
-    <div className="rule-card" data-testid="rule-card" data-tier={r.tier}>
+    <div className={`rule-card${r.removed ? ' removed' : ''}`} data-testid="rule-card" data-tier={r.tier} data-removed={r.removed ? 'true' : undefined}>
       <textarea value={r.text} rows={2} onChange={(e) => onChange(r.id, { text: e.target.value }, `rule-${r.id}`)} aria-label="Rule" data-testid="rule-text" />
       <div className="rule-meta">
         <span className="evidence">
@@ -311,16 +354,28 @@ function RuleCard({ rule: r, batchId, onChange, onDelete }: { rule: SkillRule; b
         ))}
         {r.guard ? <span className="badge">guard</span> : null}
         {r.existing ? <span className="badge">from the existing skill</span> : null}
-        <select value={r.tier} onChange={(e) => onChange(r.id, { tier: e.target.value as Tier, pinnedTier: true, note: 'moved by you' })} aria-label="Move to tier">
+        {r.removed ? <span className="badge">removed</span> : null}
+        <select value={r.tier} onChange={(e) => onChange(r.id, { tier: e.target.value as Tier, pinnedTier: true, note: 'moved by you', removed: undefined })} aria-label="Move to tier">
           {TIERS.map((t) => (
             <option key={t} value={t}>
               {t}
             </option>
           ))}
         </select>
-        <button className="ghost" onClick={onDelete} title="Delete (Undo brings it back)">
-          Delete
-        </button>
+        {r.removed ? (
+          <>
+            <button onClick={onRestore} title={`Back to ${r.removed.tier}`} data-testid="restore-rule">
+              Restore
+            </button>
+            <button className="ghost" onClick={onDelete} title="Delete for good (Undo brings it back)" data-testid="delete-rule">
+              Delete for good
+            </button>
+          </>
+        ) : (
+          <button className="ghost" onClick={onDelete} title="Delete: it goes under Discarded, where it can be restored (Undo brings it back too)" data-testid="delete-rule">
+            Delete
+          </button>
+        )}
       </div>
       {r.note ? <div className="muted small">{r.note}</div> : null}
       {r.reasons.length ? (
@@ -386,12 +441,23 @@ function withBadges(text: string, batchId?: string): ReactNode {
 
 function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: SkillView) => void }) {
   const [picked, setPicked] = useState<string[]>([])
-  const [diff, setDiff] = useState<{ skillMd: string; edgeCasesMd: string } | null>(null)
+  const [diff, setDiff] = useState<{ skillMd: string; edgeCasesMd: string; identical: boolean } | null>(null)
   const [error, setError] = useState<Error | null>(null)
+  const [note, setNote] = useState<string | null>(null)
+  const restore = (versionId: string, n: number) =>
+    void api()
+      .restoreSkillVersion({ versionId })
+      .then((r) => {
+        setNote(r.unchangedSince ? `Version ${n} is what the skill already is (as version ${r.unchangedSince}): nothing to restore.` : null)
+        onRestored(r)
+      }, setError)
   useEffect(() => {
     if (picked.length !== 2) return setDiff(null)
-    void api().diffSkillVersions({ a: picked[0], b: picked[1] }).then(setDiff, setError)
-  }, [picked])
+    // always the older version against the newer, whichever was ticked first
+    const num = (id: string) => view.versions.find((v) => v.id === id)?.number ?? 0
+    const [a, b] = [...picked].sort((x, y) => num(x) - num(y))
+    void api().diffSkillVersions({ a, b }).then(setDiff, setError)
+  }, [picked]) // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <details className="card versions" data-testid="versions">
       <summary>Versions ({view.versions.length}): tick two to diff</summary>
@@ -403,22 +469,32 @@ function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: Skill
             <label>
               <input type="checkbox" checked={picked.includes(v.id)} onChange={() => setPicked((p) => (p.includes(v.id) ? p.filter((x) => x !== v.id) : [...p.slice(-1), v.id]))} /> Version {v.number}
             </label>{' '}
-            <span className="muted">
-              {fmtLocalTime(v.createdAt)} {v.label ? `· ${v.label}` : ''}
+            <span className="muted" data-testid="version-time">
+              {fmtVersionTime(v.createdAt)} {v.label ? `· ${v.label}` : ''}
             </span>{' '}
-            <button className="ghost" onClick={() => void api().restoreSkillVersion({ versionId: v.id }).then(onRestored, setError)}>
+            <button className="ghost" onClick={() => restore(v.id, v.number)}>
               Restore
             </button>
           </div>
         ))}
       {diff ? (
-        <>
-          <pre className="diff" data-testid="version-diff">
-            {diff.skillMd}
-          </pre>
-          <pre className="diff">{diff.edgeCasesMd}</pre>
-        </>
+        diff.identical ? (
+          <div className="muted" data-testid="version-diff" data-identical="true">
+            {(() => {
+              const [a, b] = picked.map((id) => view.versions.find((v) => v.id === id)?.number).sort((x, y) => (x ?? 0) - (y ?? 0))
+              return `Version ${a} and version ${b} are identical (SKILL.md and references/edge-cases.md).`
+            })()}
+          </div>
+        ) : (
+          <>
+            <pre className="diff" data-testid="version-diff">
+              {diff.skillMd}
+            </pre>
+            <pre className="diff">{diff.edgeCasesMd}</pre>
+          </>
+        )
       ) : null}
+      {note ? <div className="muted">{note}</div> : null}
       {error ? <ErrorLine error={error.message} /> : null}
     </details>
   )

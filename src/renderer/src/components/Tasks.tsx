@@ -5,6 +5,21 @@ import { api } from '../api'
 import { fmtRelative } from '../lib/format'
 import { go, useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
+import { batchEstimate } from '@shared/estimate'
+import { DEFAULT_VARIATION_MODEL, MODELS, modelLabel, RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
+
+/** The models on offer (src/shared/models.ts), for an <input list={id}>. */
+function ModelOptions({ id }: { id: string }) {
+  return (
+    <datalist id={id}>
+      {MODELS.map((m) => (
+        <option key={m.id} value={m.id}>
+          {modelLabel(m)}
+        </option>
+      ))}
+    </datalist>
+  )
+}
 
 export function TaskList() {
   const tasks = useAsync(() => api().listTasks({}), [])
@@ -88,6 +103,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
   const [error, setError] = useState<string | null>(null)
   const [paste, setPaste] = useState<string | null>(null)
   const [key, setKey] = useState('')
+  const [variationModel, setVariationModel] = useState(DEFAULT_VARIATION_MODEL)
   useEffect(() => setList(saved.data ?? []), [saved.data])
 
   const persist = async (next: Draft[]) => {
@@ -151,7 +167,11 @@ export function TaskPage({ taskId }: { taskId: string }) {
             <input data-testid={`mix-${d}`} type="number" min={0} max={50} value={mix[d]} onChange={(e) => setMix({ ...mix, [d]: Math.max(0, Number(e.target.value) || 0) })} />
           </label>
         ))}
-        <button data-testid="generate-variations" disabled={!!busy || total === 0} onClick={() => void run('generate', () => api().generateVariations({ taskId, mix }))}>
+        <label>
+          model <input value={variationModel} onChange={(e) => setVariationModel(e.target.value)} size={18} list="variation-models" aria-label="Variation model" placeholder={DEFAULT_VARIATION_MODEL} />
+          <ModelOptions id="variation-models" />
+        </label>
+        <button data-testid="generate-variations" disabled={!!busy || total === 0} onClick={() => void run('generate', () => api().generateVariations({ taskId, mix, model: variationModel.trim() || undefined }))}>
           {busy === 'generate' ? `Generating ${total} variations…` : list.length ? `Regenerate all ${total}` : `Generate ${total} variations`}
         </button>
         <button className="ghost" onClick={() => setPaste(paste === null ? '' : null)}>
@@ -200,7 +220,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
               <button className="ghost" title="Move down" onClick={() => move(i, 1)} disabled={i === list.length - 1}>
                 ↓
               </button>
-              <button className="ghost" title="Regenerate this one" disabled={!!busy || !v.id} onClick={() => void run(`regen-${i}`, () => api().regenerateVariation({ taskId, variationId: v.id! }))}>
+              <button className="ghost" title="Regenerate this one" disabled={!!busy || !v.id} onClick={() => void run(`regen-${i}`, () => api().regenerateVariation({ taskId, variationId: v.id!, model: variationModel.trim() || undefined }))}>
                 {busy === `regen-${i}` ? '…' : '↻'}
               </button>
               <button className="ghost" title="Delete" onClick={() => void persist(list.filter((_, j) => j !== i))}>
@@ -310,6 +330,8 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
   const usable = preset && pre.data ? pre.data.presets[preset] : null
   const domains = useMemo(() => parseDomains(domainsText), [domainsText])
   const runs = variations * repeats
+  const history = useTaskRunCosts(taskId)
+  const estimate = batchEstimate({ finished: history.data ?? [], model: model || undefined, runs, capPerRun: Number(budget) > 0 ? Number(budget) : null })
   const cap = Number(budget) > 0 ? Number(budget) * runs : null
   const start = async () => {
     setStarting(true)
@@ -342,7 +364,8 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
       <h2>Run the batch</h2>
       <div className="grid-form">
         <label>
-          Model <input value={model} onChange={(e) => setModel(e.target.value)} placeholder="Claude Code's default" />
+          Model <input value={model} onChange={(e) => setModel(e.target.value)} placeholder={RUN_MODEL_DEFAULT_LABEL} list="run-models" aria-label="Run model" />
+          <ModelOptions id="run-models" />
         </label>
         <label>
           Runs at once <input type="number" min={1} max={16} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value) || 1)} />
@@ -421,6 +444,9 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
           {runs} run{runs === 1 ? '' : 's'}
           {cap ? `, at most $${cap.toFixed(2)} in all` : ', no spending cap'}, {concurrency} at a time.
         </div>
+        <div data-testid="batch-estimate" data-basis={history.data ? estimate.basis : 'loading'}>
+          {history.data ? estimate.text : history.error ? `No estimate: ${history.error}` : 'Looking at earlier runs of this task…'}
+        </div>
       </div>
       <button data-testid="start-batch" disabled={!runs || starting || !check.data?.ok || !usable?.available || (preset === 'sandboxed' && domains.errors.length > 0)} onClick={() => void start()}>
         {starting ? 'Starting…' : `Start ${runs} runs`}
@@ -428,4 +454,13 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
       {error ? <ErrorLine error={error} /> : null}
     </div>
   )
+}
+
+/** The cost of every finished run of a task's earlier batches (the basis of the batch estimate), with the model each batch asked for. */
+function useTaskRunCosts(taskId: string) {
+  return useAsync(async () => {
+    const batches = await api().listBatches({ taskId })
+    const all = await Promise.all(batches.map(({ batch }) => api().getBatch({ batchId: batch.id })))
+    return all.flatMap(({ batch, runs }) => runs.filter((r) => r.state === 'done').map((r) => ({ costUsd: r.progress.costUsd, model: batch.settings.model })))
+  }, [taskId])
 }

@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Trace } from '@shared/trace'
 import { api } from '../api'
-import { fmtCost, fmtDuration, fmtTime, fmtTokens, shortModel } from '../lib/format'
+import { fmtCost, fmtDuration, fmtTime, fmtTokens, shortModel, costTitle } from '../lib/format'
 import { go, typing, useAsync } from '../lib/hooks'
 import { defaultFilter, flattenRows, isError, matchingRows, nextIndex, traceStats, type Row, type RowFilter } from '../lib/rows'
 import { ErrorLine } from './ErrorLine'
@@ -109,12 +109,14 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
           {trace.fromArchive ? <span className="badge warn">from the archive (original deleted)</span> : null}
           <span>{fmtTime(stats.start)}</span>
           <span>{fmtDuration(stats.durationMs)}</span>
-          <span>{stats.turns} turns</span>
-          <span>{stats.toolCalls} tool calls</span>
-          <span className={stats.errors ? 'has-errors' : ''}>{stats.errors} errors</span>
+          <span data-testid="trace-turns">{trace.totals.turns} turns</span>
+          <span>{trace.totals.toolCalls} tool calls</span>
+          <span className={trace.totals.toolErrors ? 'has-errors' : ''}>{trace.totals.toolErrors} errors</span>
           <span>{trace.models.map(shortModel).join(', ')}</span>
-          <span>{fmtTokens(stats.tokens)} tokens</span>
-          <span>{fmtCost(trace.costUsd)}</span>
+          <span>{fmtTokens(trace.totals.tokens)} tokens</span>
+          <span data-testid="trace-cost" data-cost-source={trace.totals.costSource} title={costTitle(trace.totals.costSource)}>
+            {fmtCost(trace.totals.costUsd)}
+          </span>
           {trace.subagents.length ? <span>{trace.subagents.length} sub-agents</span> : null}
           <ImportButton sessionId={trace.sessionId} />
         </div>

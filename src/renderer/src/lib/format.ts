@@ -1,9 +1,19 @@
 /** Human-friendly numbers for people who don't live in a terminal. */
+import { COST_SOURCE_LABEL, type CostSource } from '../../../shared/numbers'
 
 export function fmtTokens(n: number): string {
   if (n < 1000) return String(n)
   if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e4 ? 1 : 0)}k`
   return `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)}M`
+}
+
+/**
+ * What a cost shown is (src/shared/numbers.ts): Claude Code's own figure, or estimated from tokens at
+ * list prices; for a tooltip beside every cost.
+ */
+export function costTitle(source: CostSource | undefined, live = false): string {
+  if (live) return 'so far, estimated from the tokens streamed at list prices (the final figure comes from the trace when the run ends)'
+  return source === 'claude-code' ? `${COST_SOURCE_LABEL['claude-code']}: what Claude Code reported for the session, sub-agents included` : `${COST_SOURCE_LABEL.estimated}, sub-agents included`
 }
 
 export function fmtCost(usd: number): string {
