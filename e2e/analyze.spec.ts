@@ -2,16 +2,12 @@
  * Steps 3 and 4 in the browser: analyse a graded batch of real runs, watch the four analysts, edit a
  * rule, click an evidence badge and land on the run, export, and find the files on disk.
  */
-import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
 import { analystScript } from '../test/support/analyst-script'
 import { startModelServer } from '../test/support/model-server'
-import { prompt, scenarioScript } from '../test/support/scenarios'
-import { expect, ROOT, startWeb, test } from './fixtures'
+import { scenarioScript } from '../test/support/scenarios'
+import { expect, LANDING_FEEDBACK, landingPagesBatch, test } from './fixtures'
 
 const rule = (text: string, evidence: number[]) => ({ rule: text, evidence, priority: 'high' as const, reason: `runs ${evidence.join(', ')}`, pointers: evidence.map((run) => ({ run, line: 5 })) })
 
@@ -28,17 +24,7 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     { mergeDelayMs: 800 }
   )
   const server = await startModelServer((req) => (['propose_rules', 'merge_rules'].includes(req.body?.tool_choice?.name) ? analysts(req) : runs(req)))
-  const dir = await mkdtemp(join(tmpdir(), 't2s-e2e-analyze-'))
-  const config = join(dir, 'claude')
-  const data = join(dir, 'data')
-  const project = join(dir, 'my-project')
-  await promisify(execFile)('mkdir', ['-p', project])
-  await writeFile(join(dir, 'task.json'), JSON.stringify({ name: 'Landing page', text: 'Build a landing page.' }))
-  const kinds = ['write-file', 'tool-errors', 'write-file', 'tool-errors', 'write-file', 'tool-errors']
-  await writeFile(join(dir, 'variations.txt'), kinds.map((k, i) => `${i + 1}. [${i % 3 === 2 ? 'hard' : 'normal'}] ${prompt(k, `page ${i + 1}`)}`).join('\n'))
-  const env = { ...process.env, ...claudeEnv(config, server.url), TRACE2SKILL_DATA_DIR: data }
-  await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'trace2skill.mjs'), 'run', '--task', join(dir, 'task.json'), '--variations', join(dir, 'variations.txt'), '--concurrency', '3', '--claude', CLAUDE_BIN, '--json'], { env })
-  const { url, proc } = await startWeb({ CLAUDE_CONFIG_DIR: config, TRACE2SKILL_DATA_DIR: data, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url })
+  const { url, proc, project } = await landingPagesBatch(server.url, 'analyze')
   const pageErrors: string[] = []
   page.on('pageerror', (e) => pageErrors.push(e.message))
   try {
@@ -48,7 +34,7 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     // grade by pasting feedback in the workflow's format
     await page.getByRole('link', { name: 'Gallery' }).click()
     await page.getByRole('button', { name: 'Paste feedback' }).click()
-    await page.getByTestId('feedback-import').fill(kinds.map((k, i) => `Run ${i + 1}: ${k === 'write-file' ? 'good - clean page' : 'bad - no page at all'}`).join('\n'))
+    await page.getByTestId('feedback-import').fill(LANDING_FEEDBACK)
     await page.getByRole('button', { name: 'Apply' }).click()
     await expect(page.getByText('Applied 6 grades.')).toBeVisible()
 

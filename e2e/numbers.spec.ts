@@ -4,32 +4,17 @@
  * page, in the review deck, in the gallery, in the session browser and in the trace header are the
  * same strings.
  */
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { startModelServer } from '../test/support/model-server'
-import { CLAUDE_BIN } from '../test/support/claude-harness'
 import { prompt, scenarioScript } from '../test/support/scenarios'
-import { expect, startWeb, test } from './fixtures'
+import { expect, startWebWithClaude, test } from './fixtures'
 
 const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim()
 
 test('a run shows the same turns and cost on the batch page, in the deck, the gallery, the session browser and the trace', async ({ page }, info) => {
   test.setTimeout(240_000)
   const server = await startModelServer(scenarioScript())
-  const config = await mkdtemp(join(tmpdir(), 't2s-e2e-numbers-claude-'))
-  const data = await mkdtemp(join(tmpdir(), 't2s-e2e-numbers-data-'))
-  const { url, proc } = await startWeb({
-    CLAUDE_CONFIG_DIR: config,
-    TRACE2SKILL_DATA_DIR: data,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: server.url,
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
-  })
+  const { url, proc } = await startWebWithClaude(server.url, 'numbers')
   try {
     await page.goto(url)
     await page.getByTestId('nav-tasks').click()

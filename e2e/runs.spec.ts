@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { startModelServer } from '../test/support/model-server'
 import { CLAUDE_BIN } from '../test/support/claude-harness'
 import { prompt, scenarioScript } from '../test/support/scenarios'
-import { expect, startWeb, test } from './fixtures'
+import { expect, startWeb, startWebWithClaude, test } from './fixtures'
 
 test('create a task, generate variations, run them, cancel one, see screenshots', async ({ page }, info) => {
   test.setTimeout(180_000)
@@ -34,18 +34,7 @@ test('create a task, generate variations, run them, cancel one, see screenshots'
     }
     return runs(req)
   })
-  const config = await mkdtemp(join(tmpdir(), 't2s-e2e-runs-claude-'))
-  const data = await mkdtemp(join(tmpdir(), 't2s-e2e-runs-data-'))
-  const { url, proc } = await startWeb({
-    CLAUDE_CONFIG_DIR: config,
-    TRACE2SKILL_DATA_DIR: data,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: server.url,
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
-  })
+  const { url, proc } = await startWebWithClaude(server.url, 'runs')
   try {
     await page.goto(url)
     await page.getByTestId('nav-tasks').click()

@@ -106,6 +106,18 @@ export type ModelAccessInfo = z.infer<typeof ModelAccessSchema>
 
 export const ClaudeCheckSchema = z.object({ ok: z.boolean(), path: z.string(), version: z.string().optional(), error: z.string().optional(), install: z.string() })
 
+/** What an analysis is over and with which models (startAnalysis, and its estimate). */
+const AnalysisOptions = z.object({
+  batchId: Id,
+  via: z.enum(['api', 'claude-cli']).optional(),
+  model: z.string().min(1).max(200).optional(),
+  mergeModel: z.string().min(1).max(200).optional(),
+  /** deepen this skill (its rules are kept unless evidence contradicts them) */
+  deepenSkillId: Id.optional(),
+  /** or deepen a SKILL.md pasted in */
+  existingSkillMd: z.string().max(500_000).optional()
+})
+
 const VariationInput = z.object({ id: z.string().optional(), difficulty: DifficultySchema, prompt: z.string().min(1).max(50_000) }).strict()
 
 /** Requests: name -> input and output schemas. */
@@ -174,34 +186,10 @@ export const requests = {
   compareFiles: { input: z.object({ runA: Id, runB: Id }).strict(), output: z.array(FilePairDiffSchema) },
   // Steps 3 and 4: analysts, merge, the skill, export.
   /** Four analysts over a batch's graded runs, then the merge into a skill (progress: analysisProgress). */
-  startAnalysis: {
-    input: z
-      .object({
-        batchId: Id,
-        via: z.enum(['api', 'claude-cli']).optional(),
-        model: z.string().min(1).max(200).optional(),
-        mergeModel: z.string().min(1).max(200).optional(),
-        /** deepen this skill (its rules are kept unless evidence contradicts them) */
-        deepenSkillId: Id.optional(),
-        /** or deepen a SKILL.md pasted in */
-        existingSkillMd: z.string().max(500_000).optional(),
-        claudePath: z.string().max(4096).optional()
-      })
-      .strict(),
-    output: AnalysisSchema
-  },
+  startAnalysis: { input: AnalysisOptions.extend({ claudePath: z.string().max(4096).optional() }).strict(), output: AnalysisSchema },
   /** What startAnalysis would cost with these models: the context is built as for the real run, no model is called. */
   estimateAnalysis: {
-    input: z
-      .object({
-        batchId: Id,
-        via: z.enum(['api', 'claude-cli']).optional(),
-        model: z.string().min(1).max(200).optional(),
-        mergeModel: z.string().min(1).max(200).optional(),
-        deepenSkillId: Id.optional(),
-        existingSkillMd: z.string().max(500_000).optional()
-      })
-      .strict(),
+    input: AnalysisOptions.strict(),
     output: AnalysisEstimateSchema
   },
   getAnalysis: { input: z.object({ analysisId: Id }).strict(), output: AnalysisSchema },

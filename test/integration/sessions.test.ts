@@ -177,8 +177,13 @@ describe('sessions written by the real claude CLI', () => {
       expect(ev.projectId).toBe(project.id)
       expect(project.sessions).toBe(3)
 
-      // Append to a live session: the watcher reports it and only the new bytes are read.
+      // Append to a live session: the watcher reports it and only the new bytes are read. First let the
+      // watcher finish with the new session (on a busy machine its last writes are still being read).
       const target = (await live.handlers.listSessions({ projectId: project.id })).find((s) => s.sessionId === by('long').sessionId)!
+      for (let last = -1; last !== live.index.bytesRead; ) {
+        last = live.index.bytesRead
+        await new Promise((r) => setTimeout(r, 700))
+      }
       events.length = 0
       const before = live.index.bytesRead
       const line = JSON.stringify({ type: 'user', message: { role: 'user', content: 'one more thing' }, timestamp: new Date().toISOString(), sessionId: target.sessionId, uuid: 'appended-1' }) + '\n'

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { z } from 'zod'
-import { describePreset, DifficultySchema, DomainSchema, formatFeedbackLine, parseFeedback, parseNumberedList, PERMISSION_PRESETS, RunSettingsSchema, type Difficulty, type Run } from '../../shared/runs'
+import { describePreset, DifficultySchema, DomainSchema, formatFeedbackLine, parseFeedback, parseNumberedList, PERMISSION_PRESETS, RunSettingsSchema, type Batch, type Difficulty, type Run } from '../../shared/runs'
 import { checkClaude } from '../runs/claude'
 import { presetAvailability } from '../runs/sandbox'
 import { playwrightScreenshots } from '../runs/screenshots'
@@ -337,6 +337,15 @@ const oneLineOf = (text: string, max: number) => {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t
 }
 
+/** What names a batch for people: its id, name, task, when, and its permission preset (imported: none). */
+const batchHead = (d: Service['store']['db']['data'], b: Batch) => ({
+  id: b.id,
+  name: b.name,
+  task: b.taskId ? (d.tasks[b.taskId]?.name ?? null) : null,
+  createdAt: b.createdAt,
+  preset: b.taskId ? b.settings.permission : null
+})
+
 /** Every batch, newest first, with what a headless user needs to pick one. */
 function listBatches(service: Service) {
   const d = service.store.db.data
@@ -346,11 +355,7 @@ function listBatches(service: Service) {
       const runs = runsOf(service, b.id)
       const count = (f: (r: Run) => boolean) => runs.filter(f).length
       return {
-        id: b.id,
-        name: b.name,
-        task: b.taskId ? (d.tasks[b.taskId]?.name ?? null) : null,
-        createdAt: b.createdAt,
-        preset: b.taskId ? b.settings.permission : null,
+        ...batchHead(d, b),
         runs: runs.length,
         ...Object.fromEntries(STATES.map((s) => [s, count((r) => r.state === s)])),
         graded: count((r) => !!r.feedback?.label),
@@ -368,11 +373,7 @@ function showBatch(service: Service, batchId: string) {
   const b = d.batches[batchId]
   const runs = runsOf(service, batchId)
   return {
-    id: b.id,
-    name: b.name,
-    task: b.taskId ? (d.tasks[b.taskId]?.name ?? null) : null,
-    createdAt: b.createdAt,
-    preset: b.taskId ? b.settings.permission : null,
+    ...batchHead(d, b),
     graded: runs.filter((r) => r.feedback?.label).length,
     runs: runs.map((r) => ({
       number: r.number,

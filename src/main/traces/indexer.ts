@@ -153,8 +153,19 @@ export class SessionIndex {
     }
   }
 
+  /** Reads of a file in flight: a second caller waits for the first, then finds the cache fresh. */
+  private readonly reading = new Map<string, Promise<FileSummary | null>>()
+
   /** Summary of one file, from the cache when unchanged, read from its checkpoint when it grew. */
-  async indexFile(projectId: string, file: string): Promise<FileSummary | null> {
+  indexFile(projectId: string, file: string): Promise<FileSummary | null> {
+    // the watcher and a listing can ask at once: one at a time per file, so no byte is read twice
+    const next = (this.reading.get(file) ?? Promise.resolve(null)).catch(() => null).then(() => this.indexFileNow(projectId, file))
+    this.reading.set(file, next)
+    void next.finally(() => this.reading.get(file) === next && this.reading.delete(file)).catch(() => {})
+    return next
+  }
+
+  private async indexFileNow(projectId: string, file: string): Promise<FileSummary | null> {
     let st
     try {
       st = await stat(file)
