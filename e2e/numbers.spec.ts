@@ -62,7 +62,8 @@ test('a run shows the same turns and cost on the batch page, in the deck, the ga
       await page.goto(`${url.split('#')[0]}#/project/${encodeURIComponent(projectId)}`)
       const session = page.locator(`[data-testid=session-row][data-session-id="${sessionId}"]`)
       await expect(session).toBeVisible()
-      const inBrowser = { turns: `${await text(page, `[data-session-id="${sessionId}"] .col-turns`)} turns`, cost: await text(page, `[data-session-id="${sessionId}"] .col-cost`) }
+      const browserTurns = Number(await text(page, `[data-session-id="${sessionId}"] .col-turns`))
+      const inBrowser = { turns: `${browserTurns} ${browserTurns === 1 ? 'turn' : 'turns'}`, cost: await text(page, `[data-session-id="${sessionId}"] .col-cost`) }
       if (n === 1) await page.screenshot({ path: info.outputPath('browser.png') })
 
       await page.goto(`${url.split('#')[0]}#/project/${encodeURIComponent(projectId)}/session/${encodeURIComponent(sessionId)}`)

@@ -66,3 +66,13 @@ describe('time formatting never throws', () => {
     expect(s.durationMs).toBe(120_000)
   })
 })
+
+describe('count', () => {
+  it('says one in the singular and the rest in the plural', async () => {
+    const { count } = await import('../../src/renderer/src/lib/format')
+    expect(count(1, 'turn')).toBe('1 turn')
+    expect(count(0, 'turn')).toBe('0 turns')
+    expect(count(3, 'tool call')).toBe('3 tool calls')
+    expect(count(12_000, 'token')).toBe('12,000 tokens')
+  })
+})

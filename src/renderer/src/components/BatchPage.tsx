@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react'
 import type { BatchStatus } from '@shared/contract'
 import { describePreset, isFinished, type Run, type ShotInfo } from '@shared/runs'
 import { api } from '../api'
-import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine } from '../lib/format'
+import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine, count } from '../lib/format'
 import { useAsync } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
 
@@ -89,7 +89,7 @@ export function BatchPage({ batchId }: { batchId: string }) {
               <span className={`state state-${r.state}`}>{r.state}</span>
               <span className="run-prompt">{oneLine(r.prompt, 90)}</span>
               <span className="run-metrics">
-                <span data-testid="run-turns">{r.progress.turns} turns</span> · {r.progress.toolCalls} tools{r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok ·{' '}
+                <span data-testid="run-turns">{count(r.progress.turns, 'turn')}</span> · {count(r.progress.toolCalls, 'tool')}{r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok ·{' '}
                 <span data-testid="run-cost" data-cost-source={r.progress.costSource ?? 'estimated'} title={costTitle(r.progress.costSource, r.state === 'running' && r.progress.costSource !== 'claude-code')}>
                   {fmtCost(r.progress.costUsd)}
                 </span>{' '}

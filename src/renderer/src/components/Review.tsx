@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { DIFFICULTIES, type Run } from '@shared/runs'
 import type { BatchSignals, RunMetrics } from '@shared/signals'
 import { api } from '../api'
-import { fmtCost, fmtDuration, fmtTokens, oneLine, costTitle } from '../lib/format'
+import { fmtCost, fmtDuration, fmtTokens, oneLine, costTitle, count } from '../lib/format'
 import { go, typing, useAsync } from '../lib/hooks'
 import { createGradeHistory, type Grade } from '../lib/grades'
 import { createSaver } from '../lib/saver'
@@ -80,7 +80,7 @@ export function MetricsLine({ m }: { m: RunMetrics | null | undefined }) {
   const kinds = [...new Set(m.errors.map((e) => e.kind))]
   return (
     <div className="metrics-line muted" data-testid="run-metrics">
-      <span data-testid="metric-turns">{m.turns} turns</span> · {m.toolCalls} tool calls ·{' '}
+      <span data-testid="metric-turns">{count(m.turns, 'turn')}</span> · {count(m.toolCalls, 'tool call')} ·{' '}
       <span className={m.toolErrors ? 'error-text' : ''}>
         {m.toolErrors} tool errors{kinds.length ? ` (${kinds.join(', ')})` : ''}
       </span>{' '}
@@ -560,7 +560,7 @@ export function Gallery({ batchId }: { batchId: string }) {
                 </label>
                 <div className="muted">{r.feedback?.text || '—'}</div>
                 <div className="muted small" data-testid="card-numbers">
-                  {r.progress.turns} turns · {fmtDuration(r.progress.elapsedMs)} · <span title={costTitle(r.progress.costSource)}>{fmtCost(r.progress.costUsd)}</span>
+                  {count(r.progress.turns, 'turn')} · {fmtDuration(r.progress.elapsedMs)} · <span title={costTitle(r.progress.costSource)}>{fmtCost(r.progress.costUsd)}</span>
                 </div>
               </div>
             </div>

@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Trace } from '@shared/trace'
 import { api } from '../api'
-import { fmtCost, fmtDuration, fmtTime, fmtTokens, shortModel, costTitle } from '../lib/format'
+import { fmtCost, fmtDuration, fmtTime, fmtTokens, shortModel, costTitle, count } from '../lib/format'
 import { go, typing, useAsync } from '../lib/hooks'
 import { defaultFilter, flattenRows, isError, matchingRows, nextIndex, traceStats, type Row, type RowFilter } from '../lib/rows'
 import { ErrorLine } from './ErrorLine'
@@ -109,7 +109,7 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
           {trace.fromArchive ? <span className="badge warn">from the archive (original deleted)</span> : null}
           <span>{fmtTime(stats.start)}</span>
           <span>{fmtDuration(stats.durationMs)}</span>
-          <span data-testid="trace-turns">{trace.totals.turns} turns</span>
+          <span data-testid="trace-turns">{count(trace.totals.turns, 'turn')}</span>
           <span>{trace.totals.toolCalls} tool calls</span>
           <span className={trace.totals.toolErrors ? 'has-errors' : ''}>{trace.totals.toolErrors} errors</span>
           <span>{trace.models.map(shortModel).join(', ')}</span>

@@ -116,3 +116,6 @@ export function oneLine(text: string, max = 120): string {
 }
 
 export const shortModel = (m: string) => m.replace(/^claude-/, '').replace(/-\d{8}$/, '')
+
+/** "1 turn", "3 turns": a count and its noun, singular for one. */
+export const count = (n: number, noun: string, plural = `${noun}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? noun : plural}`
