@@ -181,6 +181,22 @@ describe('the whole loop from the command line', () => {
     expect(json.runs[1]).toEqual({ number: 2, label: 'bad', text: 'too many cards, looks cluttered' })
   })
 
+  it('analyze --estimate says what the analysis would cost, asking no model and writing nothing', async () => {
+    const store = await readFile(join(dataDir, 'store.json'), 'utf8')
+    const asked = analysts.requests.length
+    const r = await cli(['analyze', batchId, '--estimate', '--json'], undefined, analysts.url)
+    expect(r.code, r.stderr).toBe(0)
+    const est = JSON.parse(r.stdout)
+    expect(est).toMatchObject({ runs: 4, groups: 1, via: 'api' })
+    expect(est.usd).toBeGreaterThan(0)
+    expect(est.contextTokens).toBeGreaterThan(1000)
+    expect(analysts.requests.length).toBe(asked)
+    expect(await readFile(join(dataDir, 'store.json'), 'utf8')).toBe(store)
+    const words = await cli(['analyze', batchId, '--estimate'], undefined, analysts.url)
+    expect(words.stdout).toMatch(/^about \$\d+\.\d\d \([\d,]+ tokens of context over 4 graded runs, model claude-/)
+    expect(words.stdout).toContain(`next: trace2skill analyze ${batchId}`)
+  })
+
   it('analyze, then export, writes the SKILL.md into the project', async () => {
     const a = await cli(['analyze', batchId, '--json'], undefined, analysts.url)
     expect(a.code, a.stderr).toBe(0)

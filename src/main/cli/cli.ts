@@ -17,7 +17,7 @@ import { dispatch } from '../app/dispatch'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
-import type { Analysis, AnalystStatusInfo } from '../../shared/analysis'
+import type { Analysis, AnalysisEstimate, AnalystStatusInfo } from '../../shared/analysis'
 import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
 import { DataDirBusyError } from '../store/lock'
@@ -68,9 +68,11 @@ step 2, grade:
   feedback <batch> [--json]         the batch's grades in that same format (feeds back into grade)
 
 steps 3 and 4, analyse and export:
-  analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--json]
+  analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--estimate] [--json]
                                     four analysts over a batch's graded runs, merged into a skill;
-                                    progress on stderr; Ctrl+C cancels. Exit 1 unless done
+                                    progress on stderr; Ctrl+C cancels. Exit 1 unless done.
+                                    --estimate: what it would cost (the exact context, no model
+                                    called, nothing written), then stop
   skills [--json]                   every skill: id, name, rules by tier, whether it can be exported
   skill <skill> [--json]            a skill's SKILL.md (--json: the skill, its files and versions)
   export <skill> <folder> [--dry-run] [--json]
@@ -396,14 +398,14 @@ function showBatch(service: Service, batchId: string) {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
-  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--merge-model', '--via', '--claude', '--preset', '--allow-domain', '--file', '--dry-run', '--help', '-h', '--version', '-v'])
+  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--merge-model', '--via', '--claude', '--preset', '--allow-domain', '--file', '--dry-run', '--estimate', '--help', '-h', '--version', '-v'])
   const args: string[] = []
   const loose: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--') loose.push(...argv.slice(i + 1)), (i = argv.length)
     // a value that starts with '-' (`--port -1`, `--project -home-me-app`) stays with its option
-    else if (flags.has(a) && !['--json', '--dry-run', '--help', '-h', '--version', '-v'].includes(a) && argv[i + 1]?.startsWith('-') && !flags.has(argv[i + 1].split('=')[0])) args.push(`${a}=${argv[++i]}`)
+    else if (flags.has(a) && !['--json', '--dry-run', '--estimate', '--help', '-h', '--version', '-v'].includes(a) && argv[i + 1]?.startsWith('-') && !flags.has(argv[i + 1].split('=')[0])) args.push(`${a}=${argv[++i]}`)
     else if (a.startsWith('-') && !flags.has(a.split('=')[0]) && a.length > 2 && !a.startsWith('--')) loose.push(a)
     else args.push(a)
   }
@@ -428,6 +430,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'allow-domain': { type: 'string', multiple: true },
         file: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        estimate: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false }
       }
@@ -518,7 +521,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       mode: 'web',
       version: VERSION,
       // Commands that only read take no lock and write no store, so they work beside the app.
-      readOnly: READ_ONLY.includes(command),
+      readOnly: READ_ONLY.includes(command) || (command === 'analyze' && values.estimate),
       owner: `\`trace2skill ${command}\``,
       watch: command === 'web',
       indexOnStart: command === 'web',
@@ -675,6 +678,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
       case 'analyze': {
+        if (values.estimate) {
+          const batchId = findBatch(service, rest[0])
+          const est = await call<AnalysisEstimate>(service, 'estimateAnalysis', {
+            batchId,
+            ...(values.via ? { via: values.via } : {}),
+            ...(values.model ? { model: values.model } : {}),
+            ...(values['merge-model'] ? { mergeModel: values['merge-model'] } : {})
+          })
+          for (const w of est.warnings) io.err(`warning: ${w}`)
+          const usd = est.usd === null ? 'no price known for these models' : `about $${est.usd.toFixed(2)}`
+          print(est, () => `${usd} (${est.contextTokens.toLocaleString('en-US')} tokens of context over ${est.runs} graded runs, model ${est.model}, merge ${est.mergeModel}). ${est.basis}.\nnext: trace2skill analyze ${batchId}`)
+          break
+        }
         const got = await analyzeBatch(service, rest[0], { via: values.via as 'api' | 'claude-cli' | undefined, model: values.model, mergeModel: values['merge-model'], claude: values.claude }, io)
         const { analysis, skill } = got
         for (const w of analysis.warnings) io.err(`warning: ${w}`)
