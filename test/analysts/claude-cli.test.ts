@@ -65,8 +65,9 @@ describe('four analysts through the real claude CLI against a scripted API', () 
     dir = await mkdtemp(join(tmpdir(), 't2s-claude-cli-'))
     server = await startModelServer(
       analystScript({
-        // the first analyst answers slowly, so "begun" and "ended" are seconds apart
-        error: { chunkDelayMs: 700, rules: [rule('Run the build before saying it is done', [2, 4]), rule('Check the config exists', [2])] },
+        // the first analyst answers slowly, so "begun" and "ended" are seconds apart: wide enough for
+        // three more claude processes to start on a busy 2-core machine (700 ms a chunk was not)
+        error: { chunkDelayMs: 1500, rules: [rule('Run the build before saying it is done', [2, 4]), rule('Check the config exists', [2])] },
         success: { rules: [rule('Write index.html at the workspace root', [1, 3], 'medium'), rule('Cite a ghost', [99])] },
         structure: { malformed: true, rules: [] },
         edge: { rules: [rule('Before writing, verify the folder exists', [4], 'low')] }
