@@ -11,7 +11,9 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openStore, STORE_FILE, type Store } from '../../src/main/store/store'
 import { DataDirBusyError } from '../../src/main/store/lock'
+import type { Batch, Run } from '../../src/shared/runs'
 import { REPO } from '../support/claude-harness'
+import { batchFile, changed, indexFile, snapshot, storeDir } from '../support/store-files'
 
 const tmp = (name = 't2s-safe-') => mkdtemp(join(tmpdir(), name))
 const open: Store[] = []
@@ -20,26 +22,35 @@ afterAll(async () => {
   for (const s of open) await s.close()
 })
 
-const run = (id: string, state: string) => ({
+const run = (id: string, state: string): Run =>
+  ({
+    id,
+    batchId: 'b1',
+    variationId: 'v1',
+    number: 1,
+    repeat: 1,
+    difficulty: 'normal',
+    prompt: 'p',
+    sessionId: '11111111-1111-4111-8111-111111111111',
+    state,
+    progress: { turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 },
+    files: [],
+    screenshots: [],
+    imported: false
+  }) as Run
+const batch = (id: string, runIds: string[]): Batch => ({
   id,
-  batchId: 'b1',
-  variationId: 'v1',
-  number: 1,
-  repeat: 1,
-  difficulty: 'normal',
-  prompt: 'p',
-  sessionId: '11111111-1111-4111-8111-111111111111',
-  state,
-  progress: { turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 },
-  files: [],
-  screenshots: []
+  name: `batch ${id}`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  settings: { permission: 'sandboxed', allowedTools: [], maxTurns: 1, concurrency: 1, repeats: 1, timeoutMs: 1000 },
+  runIds
 })
 
 describe('one writer per data folder', () => {
   it('refuses a second writer, naming the first, and lets it in once the first has closed', async () => {
     const dir = await tmp()
     const a = track(await openStore(dir, { owner: 'the first writer' }))
-    await a.update((d) => void d.openedFolders.push('/from/a'))
+    await a.index.addOpenedFolder('/from/a')
     const refused = await openStore(dir, { owner: 'the second writer' }).catch((e) => e)
     expect(refused).toBeInstanceOf(DataDirBusyError)
     expect(refused.message).toContain('the first writer')
@@ -47,7 +58,7 @@ describe('one writer per data folder', () => {
     expect(refused.message).toContain(dir)
     await a.close()
     const b = track(await openStore(dir, { owner: 'the second writer' }))
-    expect(b.db.data.openedFolders).toEqual(['/from/a'])
+    expect(b.index.openedFolders()).toEqual(['/from/a'])
   })
 
   it('takes over at once-ish from a writer that was killed (kill -9), without waiting for ever', async () => {
@@ -57,7 +68,10 @@ describe('one writer per data folder', () => {
       await openStore(${JSON.stringify(dir)}, { owner: 'a doomed writer' })
       console.log('locked')
       setInterval(() => {}, 1000)`
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
     await new Promise<void>((ok, fail) => {
       child.stdout!.on('data', (c) => String(c).includes('locked') && ok())
       child.on('exit', (code) => fail(new Error(`child exited ${code}`)))
@@ -72,33 +86,36 @@ describe('one writer per data folder', () => {
   it('opens read-only beside a writer, writes nothing, and refuses changes with a clear error', async () => {
     const dir = await tmp()
     const w = track(await openStore(dir))
-    await w.update((d) => void (d.runs.r1 = run('r1', 'running') as never))
-    const before = await readFile(join(dir, STORE_FILE), 'utf8')
-    const mtime = (await stat(join(dir, STORE_FILE))).mtimeMs
+    await w.batches.add(batch('b1', ['r1']), [run('r1', 'running')])
+    const before = await snapshot(dir)
     const r = track(await openStore(dir, { readOnly: true }))
     expect(r.readOnly).toBe(true)
-    expect(r.db.data.runs.r1.state).toBe('running')
-    await expect(r.update((d) => void d.openedFolders.push('/x'))).rejects.toThrow(/read-only/)
+    expect((await r.batches.get('b1'))!.runs.r1.state).toBe('running')
+    await expect(r.index.putTask({ id: 't', name: 't', text: 't', createdAt: '', updatedAt: '' })).rejects.toThrow(/read-only/)
+    await expect(r.batches.update('b1', (d) => void (d.runs.r1.state = 'done'))).rejects.toThrow(/read-only/)
+    // opening a folder is remembered for this process only
+    await r.index.addOpenedFolder('/x')
+    expect(r.index.openedFolders()).toEqual(['/x'])
     await r.close()
-    expect(await readFile(join(dir, STORE_FILE), 'utf8')).toBe(before)
-    expect((await stat(join(dir, STORE_FILE))).mtimeMs).toBe(mtime)
+    expect(changed(before, await snapshot(dir))).toEqual([])
   })
 
   it('a read-only open of an empty folder creates nothing', async () => {
     const dir = await tmp()
     const r = track(await openStore(dir, { readOnly: true }))
-    expect(r.db.data.schema).toBe(1)
+    expect(r.index.openedFolders()).toEqual([])
+    expect(r.batches.ids()).toEqual([])
     expect(await readdir(dir)).toEqual([])
   })
 
   it('writes through unique temp files: no fixed .tmp name to race on, none left behind', async () => {
     const dir = await tmp()
     const s = track(await openStore(dir))
-    await Promise.all(Array.from({ length: 30 }, (_, i) => s.update((d) => void d.openedFolders.push(`/f${i}`))))
-    const names = await readdir(dir)
+    await Promise.all(Array.from({ length: 30 }, (_, i) => s.index.addOpenedFolder(`/f${i}`)))
+    const names = await readdir(storeDir(dir))
     expect(names.filter((n) => n.includes('tmp'))).toEqual([])
-    expect(names).not.toContain(`.${STORE_FILE}.tmp`)
-    expect(JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8')).openedFolders).toHaveLength(30)
+    expect(names).not.toContain('.index.json.tmp')
+    expect(JSON.parse(await readFile(indexFile(dir), 'utf8')).openedFolders).toHaveLength(30)
   })
 })
 
@@ -139,64 +156,74 @@ describe('a write that fails is undone and reported', () => {
 
   it('disk full: the change is rolled back in memory, the file keeps what was saved, and the message is one line', async () => {
     const { disk, dir, store: s, inject } = await storeOnDisk('ENOSPC')
-    await s.update((d) => void d.openedFolders.push('/kept'))
-    const saved = await readFile(join(dir, STORE_FILE), 'utf8')
+    await s.index.addOpenedFolder('/kept')
+    const saved = await readFile(indexFile(dir), 'utf8')
     if (disk) await writeFile(join(dir, 'filler'), Buffer.alloc(256 * 1024 - 4096)).catch(() => {})
     else inject(true)
     const errors: string[] = []
     s.onWriteError((e) => errors.push(e.message))
-    const err = await s.update((d) => void d.openedFolders.push('x'.repeat(200_000))).catch((e) => e)
+    const err = await s.index.addOpenedFolder('x'.repeat(200_000)).catch((e) => e)
     expect(err).toBeInstanceOf(Error)
     expect(err.message).toMatch(/disk is full/)
-    expect(err.message).toContain(join(dir, STORE_FILE))
+    expect(err.message).toContain(indexFile(dir))
     expect(err.message.split('\n')).toHaveLength(1)
     expect(err.code).toBe('store-write-failed')
     expect(errors).toEqual([err.message])
     // nothing half-applied in memory, nothing lost on disk, no temp file left
-    expect(s.db.data.openedFolders).toEqual(['/kept'])
-    expect(await readFile(join(dir, STORE_FILE), 'utf8')).toBe(saved)
-    expect((await readdir(dir)).filter((n) => n.includes('tmp'))).toEqual([])
+    expect(s.index.openedFolders()).toEqual(['/kept'])
+    expect(await readFile(indexFile(dir), 'utf8')).toBe(saved)
+    expect((await readdir(storeDir(dir))).filter((n) => n.includes('tmp'))).toEqual([])
     // once there is room again, saving works and carries everything
     if (disk) await rm(join(dir, 'filler'))
     else inject(false)
-    await s.update((d) => void d.openedFolders.push('/after'))
-    expect(JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8')).openedFolders).toEqual(['/kept', '/after'])
+    await s.index.addOpenedFolder('/after')
+    expect(JSON.parse(await readFile(indexFile(dir), 'utf8')).openedFolders).toEqual(['/kept', '/after'])
   })
 
   it('a read-only folder: rolled back and said so; objects others hold keep their identity', async () => {
     const { disk, dir, store: s, inject } = await storeOnDisk('EROFS')
-    await s.update((d) => void (d.runs.r1 = run('r1', 'queued') as never))
-    const held = s.db.data.runs.r1
+    await s.batches.add(batch('b1', ['r1']), [run('r1', 'queued')])
+    const doc = (await s.batches.get('b1'))!
+    const held = doc.runs.r1
+    const onDisk = await readFile(batchFile(dir, 'b1'), 'utf8')
     if (disk) execFileSync('mount', ['-o', 'remount,ro', dir])
     else inject(true)
-    const err = await s.update((d) => {
-      d.runs.r1.state = 'running'
-      d.runs.r2 = run('r2', 'queued') as never
-    }).catch((e) => e)
+    const err = await s.batches
+      .update('b1', (d) => {
+        d.runs.r1.state = 'running'
+        d.runs.r2 = run('r2', 'queued')
+      })
+      .catch((e) => e)
     expect(err.message).toMatch(/read-only/)
-    expect(s.db.data.runs.r2).toBeUndefined()
-    expect(s.db.data.runs.r1.state).toBe('queued')
-    expect(s.db.data.runs.r1).toBe(held)
+    expect(err.message).toContain(batchFile(dir, 'b1'))
+    expect(doc.runs.r2).toBeUndefined()
+    expect(doc.runs.r1.state).toBe('queued')
+    expect(doc.runs.r1).toBe(held)
+    expect(await readFile(batchFile(dir, 'b1'), 'utf8')).toBe(onDisk)
     if (disk) execFileSync('mount', ['-o', 'remount,rw', dir])
     else inject(false)
-    await s.update((d) => void (d.runs.r1.state = 'done'))
+    await s.batches.update('b1', (d) => void (d.runs.r1.state = 'done'))
     expect(held.state).toBe('done')
   })
 
   it('a change function that throws half-way leaves nothing applied', async () => {
     const s = track(await openStore(await tmp()))
+    await s.batches.add(batch('b1', ['r1']), [run('r1', 'queued')])
     await expect(
-      s.update((d) => {
-        d.openedFolders.push('/half')
+      s.batches.update('b1', (d) => {
+        d.runs.r1.state = 'running'
+        d.batch.name = 'half'
         throw new Error('boom')
       })
     ).rejects.toThrow('boom')
-    expect(s.db.data.openedFolders).toEqual([])
+    const doc = (await s.batches.get('b1'))!
+    expect(doc.runs.r1.state).toBe('queued')
+    expect(doc.batch.name).toBe('batch b1')
   })
 })
 
 describe('odd store files cost only what is wrong with them', () => {
-  it('one bad record is set aside (kept in a file), with a notice; the rest loads', async () => {
+  it('one bad record of an old store.json is set aside (kept in a file), with a notice; the rest is migrated', async () => {
     const dir = await tmp()
     const data = {
       schema: 1,
@@ -204,14 +231,15 @@ describe('odd store files cost only what is wrong with them', () => {
       archives: {},
       openedFolders: ['/ok'],
       runs: { good: run('good', 'done'), bad: run('bad', 'exploded') },
-      batches: {},
+      batches: { b1: batch('b1', ['good', 'bad']) },
       __proto__x: 1
     }
     await writeFile(join(dir, STORE_FILE), JSON.stringify(data))
     const s = track(await openStore(dir))
-    expect(Object.keys(s.db.data.runs)).toEqual(['good'])
-    expect(s.db.data.openedFolders).toEqual(['/ok'])
-    expect(s.notices).toHaveLength(1)
+    expect(Object.keys((await s.batches.get('b1'))!.runs)).toEqual(['good'])
+    expect(s.index.openedFolders()).toEqual(['/ok'])
+    // the set-aside notice, then the migration's
+    expect(s.notices).toHaveLength(2)
     expect(s.notices[0].message).toMatch(/1 record .*set aside/)
     expect(s.notices[0].message).toMatch(/runs\.bad/)
     const aside = (await readdir(dir)).find((f) => f.startsWith(`${STORE_FILE}.set-aside-`))!
@@ -228,7 +256,7 @@ describe('odd store files cost only what is wrong with them', () => {
     await writeFile(join(dir, STORE_FILE), `{"schema":1,"pins":{},"archives":{},"openedFolders":[],"runs":{"__proto__":{"polluted":true}}}`)
     const s = track(await openStore(dir))
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-    expect(Object.keys(s.db.data.runs)).toEqual([])
+    expect(s.batches.ids()).toEqual([])
     expect(s.notices[0].message).toMatch(/set aside/)
   })
 
@@ -236,8 +264,15 @@ describe('odd store files cost only what is wrong with them', () => {
     const dir = await tmp()
     await writeFile(join(dir, STORE_FILE), '\uFEFF' + JSON.stringify({ schema: 1, pins: {}, archives: {}, openedFolders: ['/bom'] }))
     const s = track(await openStore(dir))
-    expect(s.db.data.openedFolders).toEqual(['/bom'])
-    expect(s.notices).toEqual([])
+    expect(s.index.openedFolders()).toEqual(['/bom'])
+    expect(s.notices.map((n) => n.level)).toEqual(['info'])
+    await s.close()
+    // and in a document of the new layout
+    const text = await readFile(indexFile(dir), 'utf8')
+    await writeFile(indexFile(dir), '\uFEFF' + text)
+    const again = track(await openStore(dir))
+    expect(again.index.openedFolders()).toEqual(['/bom'])
+    expect(again.notices).toEqual([])
   })
 
   it('a FIFO as store.json does not hang start-up: it is moved aside with a notice', async () => {
@@ -245,13 +280,21 @@ describe('odd store files cost only what is wrong with them', () => {
     execFileSync('mkfifo', [join(dir, STORE_FILE)])
     const s = track(await openStore(dir))
     expect(s.notices[0].message).toMatch(/not a regular file/)
-    expect((await stat(join(dir, STORE_FILE))).isFile()).toBe(true)
+    expect((await readdir(dir)).some((f) => f.startsWith(`${STORE_FILE}.corrupt-`))).toBe(true)
+    expect((await stat(indexFile(dir))).isFile()).toBe(true)
     // read-only: no hang either, and nothing moved
     const dir2 = await tmp()
     execFileSync('mkfifo', [join(dir2, STORE_FILE)])
     const r = track(await openStore(dir2, { readOnly: true }))
     expect(r.notices[0].message).toMatch(/not a regular file/)
     expect((await stat(join(dir2, STORE_FILE))).isFIFO()).toBe(true)
+    // a FIFO as a document of the new layout
+    const dir3 = await tmp()
+    await mkdir(storeDir(dir3), { recursive: true })
+    execFileSync('mkfifo', [indexFile(dir3)])
+    const t = track(await openStore(dir3))
+    expect(t.notices[0].message).toMatch(/not a regular file/)
+    expect((await stat(indexFile(dir3))).isFile()).toBe(true)
   }, 10_000)
 
   it('a directory named store.json is moved aside too', async () => {

@@ -61,7 +61,7 @@ export async function archiveSession(
 ): Promise<ArchiveEntry> {
   assertSafeId(s.sessionId)
   const src = await stat(s.file)
-  const existing = store.db.data.archives[s.sessionId]
+  const existing = store.sessions.archive(s.sessionId)
   if (existing && existing.sourceSize === src.size && existing.sourceMtimeMs === src.mtimeMs) return existing
   const base = join('archive', s.sessionId)
   const file = join(base, `${s.sessionId}.jsonl.gz`)
@@ -85,9 +85,7 @@ export async function archiveSession(
     sourceMtimeMs: src.mtimeMs,
     archivedAt: new Date().toISOString()
   }
-  await store.update((d) => {
-    d.archives[s.sessionId] = entry
-  })
+  await store.sessions.putArchive(entry)
   return entry
 }
 
@@ -97,7 +95,7 @@ export async function archiveSession(
  */
 export async function materializeArchive(store: Store, sessionId: string): Promise<string> {
   assertSafeId(sessionId)
-  const entry = store.db.data.archives[sessionId]
+  const entry = store.sessions.archive(sessionId)
   if (!entry) throw new Error(`session ${sessionId} is not archived`)
   const dir = join(store.dataDir, 'cache', 'archive', sessionId)
   const file = join(dir, `${sessionId}.jsonl`)
@@ -117,11 +115,8 @@ export async function materializeArchive(store: Store, sessionId: string): Promi
 
 export async function removeArchive(store: Store, sessionId: string): Promise<void> {
   assertSafeId(sessionId)
-  const entry = store.db.data.archives[sessionId]
-  if (!entry) return
-  await store.update((d) => {
-    delete d.archives[sessionId]
-  })
+  if (!store.sessions.archive(sessionId)) return
+  await store.sessions.deleteArchive(sessionId)
   const dir = join(store.dataDir, 'archive', sessionId)
   if (!relative(store.dataDir, dir).startsWith('..')) await rm(dir, { recursive: true, force: true })
   await rm(join(store.dataDir, 'cache', 'archive', sessionId), { recursive: true, force: true })

@@ -1,0 +1,158 @@
+/**
+ * What the store keeps, document by document (see ./store.ts for the layout on disk).
+ */
+import { z } from 'zod'
+import { AnalysisSchema, type Analysis } from '../../shared/analysis'
+import { OperationKindSchema, OperationSchema, OperationStateSchema, type Operation } from '../../shared/operations'
+import { BatchSchema, RunSchema, RunStateSchema, TaskSchema, VariationSchema, type Batch, type Run } from '../../shared/runs'
+import { SkillSchema, SkillVersionSchema, type Skill, type SkillVersion } from '../../shared/skills'
+import { DOC_SCHEMA, type DocSpec } from './document'
+
+export const PinSchema = z.object({ sessionId: z.string(), projectId: z.string(), pinnedAt: z.string() })
+export type Pin = z.infer<typeof PinSchema>
+export const ArchiveSchema = z.object({
+  sessionId: z.string(),
+  projectId: z.string(),
+  /** where the original lived */
+  originalFile: z.string(),
+  cwd: z.string().optional(),
+  /** gzip files inside the data dir, relative to it */
+  file: z.string(),
+  subagents: z.array(z.object({ name: z.string(), file: z.string() })),
+  bytes: z.number(),
+  /** size and mtime of the original when archived: a grown original is archived again */
+  sourceSize: z.number(),
+  sourceMtimeMs: z.number(),
+  archivedAt: z.string()
+})
+export type ArchiveEntry = z.infer<typeof ArchiveSchema>
+export const SettingsSchema = z.object({ baseUrl: z.string().optional() })
+
+/** What the index keeps of a batch: enough to list it, find it by name, and find a run's batch. */
+export const BatchHeadSchema = z.object({
+  name: z.string(),
+  taskId: z.string().optional(),
+  createdAt: z.string(),
+  runs: z.array(z.object({ id: z.string(), number: z.number(), sessionId: z.string(), state: RunStateSchema }))
+})
+export type BatchHead = z.infer<typeof BatchHeadSchema>
+export const AnalysisHeadSchema = z.object({
+  batchId: z.string(),
+  state: AnalysisSchema.shape.state,
+  createdAt: z.string(),
+  skillId: z.string().optional()
+})
+export type AnalysisHead = z.infer<typeof AnalysisHeadSchema>
+export const SkillHeadSchema = z.object({ name: z.string(), batchIds: z.array(z.string()), updatedAt: z.string() })
+export type SkillHead = z.infer<typeof SkillHeadSchema>
+export const OperationHeadSchema = z.object({
+  kind: OperationKindSchema,
+  subject: z.string().optional(),
+  state: OperationStateSchema,
+  startedAt: z.string()
+})
+export type OperationHead = z.infer<typeof OperationHeadSchema>
+
+/** index.json: the small things, and one head per batch, analysis, skill and operation. */
+export interface IndexData {
+  schema: typeof DOC_SCHEMA
+  settings: z.infer<typeof SettingsSchema>
+  /** folders the user opened with "open any folder" */
+  openedFolders: string[]
+  tasks: Record<string, z.infer<typeof TaskSchema>>
+  /** per task, its variations in order */
+  variations: Record<string, z.infer<typeof VariationSchema>[]>
+  batches: Record<string, BatchHead>
+  analyses: Record<string, AnalysisHead>
+  skills: Record<string, SkillHead>
+  operations: Record<string, OperationHead>
+}
+export const emptyIndex = (): IndexData => ({
+  schema: DOC_SCHEMA,
+  settings: {},
+  openedFolders: [],
+  tasks: {},
+  variations: {},
+  batches: {},
+  analyses: {},
+  skills: {},
+  operations: {}
+})
+export const INDEX_SPEC: DocSpec = {
+  many: {
+    tasks: TaskSchema,
+    variations: z.array(VariationSchema),
+    batches: BatchHeadSchema,
+    analyses: AnalysisHeadSchema,
+    skills: SkillHeadSchema,
+    operations: OperationHeadSchema
+  },
+  list: { openedFolders: z.string() },
+  opt: { settings: SettingsSchema }
+}
+
+/** sessions.json: pinned sessions and the archive of sessions kept by the app. */
+export interface SessionsData {
+  schema: typeof DOC_SCHEMA
+  pins: Record<string, Pin>
+  archives: Record<string, ArchiveEntry>
+}
+export const emptySessions = (): SessionsData => ({ schema: DOC_SCHEMA, pins: {}, archives: {} })
+export const SESSIONS_SPEC: DocSpec = { many: { pins: PinSchema, archives: ArchiveSchema } }
+
+/** batches/<id>.json: a batch and its runs (with their feedback). */
+export interface BatchDoc {
+  schema: typeof DOC_SCHEMA
+  batch: Batch
+  runs: Record<string, Run>
+}
+export const BATCH_SPEC: DocSpec = { one: { batch: BatchSchema }, many: { runs: RunSchema } }
+
+/** analyses/<id>.json */
+export interface AnalysisDoc {
+  schema: typeof DOC_SCHEMA
+  analysis: Analysis
+}
+export const ANALYSIS_SPEC: DocSpec = { one: { analysis: AnalysisSchema } }
+
+/** skills/<id>.json: a skill and every saved version of it. */
+export interface SkillDoc {
+  schema: typeof DOC_SCHEMA
+  skill: Skill
+  versions: Record<string, SkillVersion>
+}
+export const SKILL_SPEC: DocSpec = { one: { skill: SkillSchema }, many: { versions: SkillVersionSchema } }
+
+/** operations/<id>.json */
+export interface OperationDoc {
+  schema: typeof DOC_SCHEMA
+  operation: Operation
+}
+export const OPERATION_SPEC: DocSpec = { one: { operation: OperationSchema } }
+
+export const batchHead = (d: BatchDoc): BatchHead => ({
+  name: d.batch.name,
+  ...(d.batch.taskId !== undefined ? { taskId: d.batch.taskId } : {}),
+  createdAt: d.batch.createdAt,
+  runs: d.batch.runIds.flatMap((id) => {
+    const r = d.runs[id]
+    return r ? [{ id, number: r.number, sessionId: r.sessionId, state: r.state }] : []
+  })
+})
+export const analysisHead = (d: AnalysisDoc): AnalysisHead => ({
+  batchId: d.analysis.batchId,
+  state: d.analysis.state,
+  createdAt: d.analysis.createdAt,
+  ...(d.analysis.skillId ? { skillId: d.analysis.skillId } : {})
+})
+export const skillHead = (d: SkillDoc): SkillHead => ({
+  name: d.skill.frontMatter.name,
+  batchIds: d.skill.batchIds,
+  updatedAt: d.skill.updatedAt
+})
+export const operationHead = (d: OperationDoc): OperationHead => ({
+  kind: d.operation.kind,
+  ...(d.operation.subject ? { subject: d.operation.subject } : {}),
+  state: d.operation.state,
+  startedAt: d.operation.startedAt
+})
