@@ -2,11 +2,13 @@
  * Spawning `claude -p`: arguments from the run settings, the live stream-json parsed into progress,
  * and the whole process tree ended on cancel or timeout.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { statSync } from 'node:fs'
 import { messageCostUsd, type PricedUsage } from '../../shared/models'
 import { isReportedCost, sessionCost, totalTokens, type Numbers } from '../../shared/numbers'
 import type { RunProgress, RunSettings } from '../../shared/runs'
 import { SYNTHETIC_MODEL, usageOf } from '../traces/records'
+import { findCommand, startProcess } from '../claude/process'
+import { parseLine, type ClaudeMessage } from '../claude/stream'
 
 export interface ClaudeCheck {
   ok: boolean
@@ -16,33 +18,66 @@ export interface ClaudeCheck {
   install: string
 }
 
-export const INSTALL_HINT = 'Install Claude Code with `npm install -g @anthropic-ai/claude-code`, then sign in once with `claude`; or set the path to the claude binary in the batch settings.'
+export const INSTALL_HINT =
+  'Install Claude Code with `npm install -g @anthropic-ai/claude-code`, then sign in once with `claude`; or set the path to the claude binary in the batch settings.'
 
-/** Does `claude` exist and start? */
+/** How long a check of an unchanged binary is reused. */
+const CHECK_TTL_MS = 60_000
+const checks = new Map<string, { at: number; ttl: number; result: Promise<ClaudeCheck> }>()
+/** a failed check (a timeout on a busy machine) is tried again sooner */
+const FAILED_TTL_MS = 5_000
+
+/** Forget every cached check (tests). */
+export function clearClaudeChecks(): void {
+  checks.clear()
+}
+
+/**
+ * Does `claude` exist and start? Cheap on repeat: a path that names no file is answered without
+ * starting anything, and the answer for a file is reused while its size and mtime are the same (a
+ * minute at most), so a settings field checked as it is typed starts at most one process per binary.
+ */
 export function checkClaude(path = 'claude', env: NodeJS.ProcessEnv = process.env, timeoutMs = 20_000): Promise<ClaudeCheck> {
-  return new Promise((resolve) => {
-    let out = ''
-    let err = ''
-    let child: ChildProcess
-    try {
-      child = spawn(path, ['--version'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    } catch (e) {
-      return resolve({ ok: false, path, error: (e as Error).message, install: INSTALL_HINT })
+  const file = findCommand(path, { env })
+  if (!file) return Promise.resolve({ ok: false, path, error: `\`${path}\` was not found`, install: INSTALL_HINT })
+  let st: { size: number; mtimeMs: number }
+  try {
+    st = statSync(file)
+  } catch {
+    return Promise.resolve({ ok: false, path, error: `\`${path}\` was not found`, install: INSTALL_HINT })
+  }
+  const key = JSON.stringify([path, file, st.size, st.mtimeMs])
+  const now = Date.now()
+  for (const [k, v] of checks) if (now - v.at > v.ttl) checks.delete(k)
+  const hit = checks.get(key)
+  if (hit) return hit.result
+  const entry = { at: now, ttl: CHECK_TTL_MS, result: runCheck(path, env, timeoutMs) }
+  checks.set(key, entry)
+  void entry.result.then((r) => void (r.ok || (entry.ttl = FAILED_TTL_MS)))
+  return entry.result
+}
+
+async function runCheck(path: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ClaudeCheck> {
+  let out = ''
+  let err = ''
+  const proc = startProcess(path, ['--version'], { env, onStdout: (c) => (out += c), onStderr: (c) => (err += c) })
+  const timer = setTimeout(() => void proc.end(0), timeoutMs)
+  const exit = await proc.exited
+  clearTimeout(timer)
+  if (exit.error)
+    return {
+      ok: false,
+      path,
+      error: exit.error.code === 'ENOENT' ? `\`${path}\` was not found` : exit.error.message,
+      install: INSTALL_HINT
     }
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.stdout!.on('data', (c) => (out += c))
-    child.stderr!.on('data', (c) => (err += c))
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      const code = (e as NodeJS.ErrnoException).code
-      resolve({ ok: false, path, error: code === 'ENOENT' ? `\`${path}\` was not found` : e.message, install: INSTALL_HINT })
-    })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      if (code === 0 && out.trim()) resolve({ ok: true, path, version: out.trim().split('\n')[0], install: INSTALL_HINT })
-      else resolve({ ok: false, path, error: `\`${path} --version\` failed (${code ?? 'timeout'}): ${(err || out).trim().split('\n')[0] ?? ''}`, install: INSTALL_HINT })
-    })
-  })
+  if (exit.code === 0 && out.trim()) return { ok: true, path, version: out.trim().split('\n')[0], install: INSTALL_HINT }
+  return {
+    ok: false,
+    path,
+    error: `\`${path} --version\` failed (${exit.code ?? exit.signal ?? 'timeout'}): ${(err || out).trim().split('\n')[0] ?? ''}`,
+    install: INSTALL_HINT
+  }
 }
 
 /** Tools whose bare allow rule would let them write anywhere the process can. */
@@ -66,7 +101,8 @@ export function sandboxSettings(allowedDomains: string[]) {
  */
 export function sandboxedTools(allowedTools: string[], allowedDomains: string[]): string[] {
   const tools = allowedTools.filter((t) => !FILE_EDIT_TOOLS.includes(toolName(t)) && toolName(t) !== 'WebFetch')
-  if (allowedTools.some((t) => toolName(t) === 'WebFetch')) for (const d of allowedDomains) if (!d.includes(':')) tools.push(`WebFetch(domain:${d})`)
+  if (allowedTools.some((t) => toolName(t) === 'WebFetch'))
+    for (const d of allowedDomains) if (!d.includes(':')) tools.push(`WebFetch(domain:${d})`)
   return tools
 }
 
@@ -76,7 +112,13 @@ export function claudeArgs(prompt: string, sessionId: string, s: RunSettings): s
   else if (s.permission === 'sandboxed') {
     const domains = s.allowedDomains ?? []
     const tools = sandboxedTools(s.allowedTools, domains)
-    args.push('--permission-mode', 'acceptEdits', ...(tools.length ? ['--allowedTools', tools.join(' ')] : []), '--settings', JSON.stringify(sandboxSettings(domains)))
+    args.push(
+      '--permission-mode',
+      'acceptEdits',
+      ...(tools.length ? ['--allowedTools', tools.join(' ')] : []),
+      '--settings',
+      JSON.stringify(sandboxSettings(domains))
+    )
   } else args.push('--permission-mode', 'acceptEdits', '--allowedTools', s.allowedTools.join(' '))
   args.push('--max-turns', String(s.maxTurns))
   if (s.maxBudgetUsd) args.push('--max-budget-usd', String(s.maxBudgetUsd))
@@ -112,38 +154,39 @@ export class StreamTracker {
   /** Claude Code's cost from the last result line, unless messages came after it */
   private reported: number | undefined
 
+  /** One line of stream-json (see StreamReader for a byte stream). */
   line(text: string): void {
-    let m: any // eslint-disable-line @typescript-eslint/no-explicit-any
-    try {
-      m = JSON.parse(text)
-    } catch {
-      return
-    }
-    if (!m || typeof m !== 'object') return
+    const p = parseLine(text)
+    if (p.kind === 'message') this.message(p.message)
+  }
+
+  /** One typed message of the stream. */
+  message(m: ClaudeMessage): void {
     if (m.type === 'system' && m.subtype === 'init') this.sessionId = m.session_id
-    if (m.type === 'assistant' && m.message && typeof m.message === 'object' && m.message.model !== SYNTHETIC_MODEL) {
-      const id = typeof m.message.id === 'string' ? m.message.id : `#anon-${this.anon++}`
+    if (m.type === 'assistant' && m.message.model !== SYNTHETIC_MODEL) {
+      const id = m.message.id ?? `#anon-${this.anon++}`
       if (!m.parent_tool_use_id) {
         this.turnIds.add(id)
         this.progress.turns = this.turnIds.size
       }
-      for (const b of Array.isArray(m.message.content) ? m.message.content : []) {
-        if (b?.type === 'tool_use' || b?.type === 'server_tool_use') {
-          this.callIds.add(typeof b.id === 'string' ? b.id : `#call-${this.callIds.size}`)
+      for (const b of m.message.content) {
+        if (b.type === 'tool_use' || b.type === 'server_tool_use') {
+          this.callIds.add(b.id ?? `#call-${this.callIds.size}`)
           this.progress.toolCalls = this.callIds.size
           if (!m.parent_tool_use_id) this.progress.currentTool = String(b.name)
         }
       }
       const u = usageOf(m.message.usage)?.usage
       const prev = this.usage.get(id)
-      if (u && !(prev && prev.usage.output > u.output)) this.usage.set(id, { usage: u, model: typeof m.message.model === 'string' ? m.message.model : (prev?.model ?? '') })
+      if (u && !(prev && prev.usage.output > u.output)) this.usage.set(id, { usage: u, model: m.message.model ?? prev?.model ?? '' })
       this.reported = undefined
       this.total()
     }
     if (m.type === 'user' && !m.parent_tool_use_id) this.progress.currentTool = undefined
     if (m.type === 'result') {
-      this.result = { subtype: String(m.subtype), isError: !!m.is_error, result: typeof m.result === 'string' ? m.result : undefined, numTurns: m.num_turns, costUsd: isReportedCost(m.total_cost_usd) ? m.total_cost_usd : undefined }
-      if (isReportedCost(m.total_cost_usd)) this.reported = m.total_cost_usd
+      const cost = isReportedCost(m.total_cost_usd) ? m.total_cost_usd : undefined
+      this.result = { subtype: m.subtype, isError: !!m.is_error, result: m.result, numTurns: m.num_turns, costUsd: cost }
+      if (cost !== undefined) this.reported = cost
       this.progress.currentTool = undefined
       this.total()
     }
@@ -167,7 +210,15 @@ export function progressOf(n: Numbers, elapsedMs: number): RunProgress {
 }
 
 /** Why a run ended, in one line. */
-export function explain(o: { result: StreamResult | null; code: number | null; signal: string | null; cancelled: boolean; timedOutMs?: number; stderr: string; settings: RunSettings }): { ok: boolean; reason?: string } {
+export function explain(o: {
+  result: StreamResult | null
+  code: number | null
+  signal: string | null
+  cancelled: boolean
+  timedOutMs?: number
+  stderr: string
+  settings: RunSettings
+}): { ok: boolean; reason?: string } {
   if (o.cancelled) return { ok: false, reason: 'cancelled' }
   if (o.timedOutMs) return { ok: false, reason: `timed out after ${Math.round(o.timedOutMs / 1000)} s` }
   const lastErr = o.stderr.trim().split('\n').filter(Boolean).pop()?.slice(0, 300)
@@ -180,7 +231,8 @@ export function explain(o: { result: StreamResult | null; code: number | null; s
     if (r.subtype === 'error_max_turns') return { ok: false, reason: `hit the turn limit (${o.settings.maxTurns} turns)` }
     if (/budget/i.test(r.subtype)) return { ok: false, reason: `hit the spending cap ($${o.settings.maxBudgetUsd})` }
     const text = (r.result ?? '').trim().split('\n')[0]
-    if (/api key|authenticat|401|login/i.test(text + (lastErr ?? ''))) return { ok: false, reason: `authentication failed: ${text || lastErr}` }
+    if (/api key|authenticat|401|login/i.test(text + (lastErr ?? '')))
+      return { ok: false, reason: `authentication failed: ${text || lastErr}` }
     return { ok: false, reason: `${r.subtype.replace(/_/g, ' ')}${text ? `: ${text.slice(0, 200)}` : ''}` }
   }
   if (o.code !== 0) {
@@ -188,30 +240,4 @@ export function explain(o: { result: StreamResult | null; code: number | null; s
     return { ok: false, reason: `claude exited with ${o.code ?? o.signal}${lastErr ? `: ${lastErr}` : ''}` }
   }
   return { ok: false, reason: 'the stream stopped before a result' }
-}
-
-/** End a process group: TERM, then KILL after a grace period. Resolves when the leader exited. */
-export function killTree(child: ChildProcess, graceMs = 2000): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const kill = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, sig)
-      } catch {
-        try {
-          child.kill(sig)
-        } catch {
-          /* gone */
-        }
-      }
-    }
-    const timer = setTimeout(() => kill('SIGKILL'), graceMs)
-    child.once('close', () => {
-      clearTimeout(timer)
-      // Stragglers in the group (a shell the agent started) go too.
-      kill('SIGKILL')
-      resolve()
-    })
-    kill('SIGTERM')
-  })
 }
