@@ -49,7 +49,11 @@ export const PermissionPresetSchema = z.enum(PERMISSION_PRESETS)
 export type PermissionPreset = z.infer<typeof PermissionPresetSchema>
 export const DEFAULT_TOOLS = ['Read', 'Write', 'Edit', 'Glob', 'Grep', 'Bash', 'Agent', 'Task', 'TodoWrite']
 
-export const PRESET_LABELS: Record<PermissionPreset, string> = { sandboxed: 'Sandboxed', 'accept-edits': 'Accept edits', 'full-access': 'Full access' }
+export const PRESET_LABELS: Record<PermissionPreset, string> = {
+  sandboxed: 'Sandboxed',
+  'accept-edits': 'Accept edits',
+  'full-access': 'Full access'
+}
 
 /** A host sandboxed commands may reach: `example.com`, `*.example.com`, `db.example.com:5432`, `127.0.0.1:8080`. */
 export const DomainSchema = z
@@ -57,7 +61,10 @@ export const DomainSchema = z
   .trim()
   .toLowerCase()
   .max(253)
-  .regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/, 'a host such as example.com, *.example.com or db.example.com:5432 (no scheme, no path)')
+  .regex(
+    /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/,
+    'a host such as example.com, *.example.com or db.example.com:5432 (no scheme, no path)'
+  )
 
 /** Domains typed as one line: separated by spaces, commas or new lines. */
 export function parseDomains(text: string): { domains: string[]; errors: string[] } {
@@ -86,7 +93,12 @@ export const RunSettingsSchema = z.object({
   /** the `claude` binary; default: on PATH */
   claudePath: z.string().max(4096).optional(),
   /** a run still going after this is stopped */
-  timeoutMs: z.number().int().min(1000).max(24 * 3600_000).default(30 * 60_000)
+  timeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(24 * 3600_000)
+    .default(30 * 60_000)
 })
 export type RunSettings = z.infer<typeof RunSettingsSchema>
 
@@ -95,7 +107,8 @@ export function describePreset(s: Pick<RunSettings, 'permission'> & { allowedDom
   const domains = s.allowedDomains ?? []
   if (s.permission === 'sandboxed')
     return `Sandboxed: Bash and file edits write only inside each run's folder; network: ${domains.length ? `only ${domains.join(', ')}` : 'none'}`
-  if (s.permission === 'accept-edits') return 'Accept edits: no sandbox; the allowed tools run without asking, with your user\'s access to files and network'
+  if (s.permission === 'accept-edits')
+    return "Accept edits: no sandbox; the allowed tools run without asking, with your user's access to files and network"
   return 'Full access: no permission checks and no sandbox; any command, anywhere your user can reach'
 }
 
@@ -109,7 +122,11 @@ export type PresetAvailability = z.infer<typeof PresetAvailabilitySchema>
 /** Which presets can work on this machine, and the one a new batch starts with. */
 export const PermissionPreflightSchema = z.object({
   platform: z.string(),
-  presets: z.object({ sandboxed: PresetAvailabilitySchema, 'accept-edits': PresetAvailabilitySchema, 'full-access': PresetAvailabilitySchema }),
+  presets: z.object({
+    sandboxed: PresetAvailabilitySchema,
+    'accept-edits': PresetAvailabilitySchema,
+    'full-access': PresetAvailabilitySchema
+  }),
   /** sandboxed where available, else accept-edits */
   defaultPreset: PermissionPresetSchema,
   /** one line: the default preset and why */
@@ -195,6 +212,8 @@ export const RunSchema = z.object({
   exitCode: z.number().nullable().optional(),
   /** process id while running (so a restart can end what a crashed app left behind) */
   pid: z.number().optional(),
+  /** when that process started, as the OS reports it (ms since the epoch): a reused pid is not mistaken for it */
+  pidStartedAt: z.number().optional(),
   progress: RunProgressSchema,
   /** the final result text of `claude -p` */
   result: z.string().optional(),

@@ -29,7 +29,15 @@ export const ProposedRuleSchema = z.object({
 })
 export type ProposedRule = z.infer<typeof ProposedRuleSchema>
 
-export const AnalystRuleSchema = ProposedRuleSchema.extend({ id: z.string(), analyst: AnalystKindSchema })
+/**
+ * A rule as an analyst proposed it. Its origin is in fields, never in its id: the analyst, and when
+ * the runs were analysed in groups, the group (1-based) whose runs it was drawn from.
+ */
+export const AnalystRuleSchema = ProposedRuleSchema.extend({
+  id: z.string(),
+  analyst: AnalystKindSchema,
+  group: z.number().int().min(1).optional()
+})
 export type AnalystRule = z.infer<typeof AnalystRuleSchema>
 
 /** A proposed rule the app did not accept, kept visible with why. */
@@ -76,7 +84,13 @@ export const NOTE_REMOVED = 'removed by you'
 /** Removing a rule card keeps it: discarded, pinned there, with where it was (a second removal keeps the first place). */
 export function removeRule(r: SkillRule): SkillRule {
   if (r.removed) return { ...r }
-  return { ...r, tier: 'discarded', pinnedTier: true, note: NOTE_REMOVED, removed: { tier: r.tier, pinnedTier: r.pinnedTier, ...(r.note !== undefined ? { note: r.note } : {}) } }
+  return {
+    ...r,
+    tier: 'discarded',
+    pinnedTier: true,
+    note: NOTE_REMOVED,
+    removed: { tier: r.tier, pinnedTier: r.pinnedTier, ...(r.note !== undefined ? { note: r.note } : {}) }
+  }
 }
 
 /** A removed rule back where it was (tier, pin and note); any other rule as it is. */

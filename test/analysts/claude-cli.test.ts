@@ -23,7 +23,12 @@ const SHARED = [
   'Run 4 (bad): "Broken." Wrote into a folder that did not exist.'
 ].join('\n')
 
-const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({ rule: text, evidence, priority, reason: `seen in runs ${evidence.join(', ')}` })
+const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({
+  rule: text,
+  evidence,
+  priority,
+  reason: `seen in runs ${evidence.join(', ')}`
+})
 
 /** Live processes started with this config dir (claude and anything it started): read from /proc. */
 async function processesWith(configDir: string): Promise<number[]> {
@@ -51,9 +56,17 @@ async function sessionFiles(dir: string): Promise<string[]> {
   }
 }
 
-const analystRequests = (server: ModelServer, kind: AnalystKind): RecordedRequest[] => server.requests.filter((r) => isClaudeStructured(r.body) && kindOf(r.body) === kind)
+const analystRequests = (server: ModelServer, kind: AnalystKind): RecordedRequest[] =>
+  server.requests.filter((r) => isClaudeStructured(r.body) && kindOf(r.body) === kind)
 
-const call = (kind: AnalystKind = 'error'): ModelCall => ({ model: MODEL, system: SYSTEM, shared: SHARED, instructions: instructionsFor(kind), tool: PROPOSE_TOOL, maxTokens: 4000 })
+const call = (kind: AnalystKind = 'error'): ModelCall => ({
+  model: MODEL,
+  system: SYSTEM,
+  shared: SHARED,
+  instructions: instructionsFor(kind),
+  tool: PROPOSE_TOOL,
+  maxTokens: 4000
+})
 
 describe('four analysts through the real claude CLI against a scripted API', () => {
   let server: ModelServer
@@ -67,7 +80,10 @@ describe('four analysts through the real claude CLI against a scripted API', () 
       analystScript({
         // the first analyst answers slowly, so "begun" and "ended" are seconds apart: wide enough for
         // three more claude processes to start on a busy 2-core machine (700 ms a chunk was not)
-        error: { chunkDelayMs: 1500, rules: [rule('Run the build before saying it is done', [2, 4]), rule('Check the config exists', [2])] },
+        error: {
+          chunkDelayMs: 1500,
+          rules: [rule('Run the build before saying it is done', [2, 4]), rule('Check the config exists', [2])]
+        },
         success: { rules: [rule('Write index.html at the workspace root', [1, 3], 'medium'), rule('Cite a ghost', [99])] },
         structure: { malformed: true, rules: [] },
         edge: { rules: [rule('Before writing, verify the folder exists', [4], 'low')] }
@@ -79,7 +95,8 @@ describe('four analysts through the real claude CLI against a scripted API', () 
       model: MODEL,
       shared: SHARED,
       runNumbers: new Set([1, 2, 3, 4]),
-      onStatus: (s) => statuses.push(`${s.kind}:${s.state}${s.state === 'streaming' && s.drafts?.length ? `:${s.drafts.length} drafts` : ''}`)
+      onStatus: (s) =>
+        statuses.push(`${s.kind}:${s.state}${s.state === 'streaming' && s.drafts?.length ? `:${s.drafts.length} drafts` : ''}`)
     })
     await fleet.run()
   }, 180_000)
@@ -90,18 +107,30 @@ describe('four analysts through the real claude CLI against a scripted API', () 
 
   const s = (k: AnalystKind): AnalystStatus => fleet.status.get(k)!
 
-  it('gets each analyst\'s rules from claude\'s structured output', () => {
-    expect([...fleet.status.values()].map((x) => `${x.kind}:${x.state}`)).toEqual(['error:done', 'success:done', 'structure:failed', 'edge:done'])
+  it("gets each analyst's rules from claude's structured output", () => {
+    expect([...fleet.status.values()].map((x) => `${x.kind}:${x.state}`)).toEqual([
+      'error:done',
+      'success:done',
+      'structure:failed',
+      'edge:done'
+    ])
     expect(s('error').rules).toEqual([{ ...rule('Run the build before saying it is done', [2, 4]), id: 'a1-error-1', analyst: 'error' }])
-    expect(s('error').setAside).toEqual([{ rule: { ...rule('Check the config exists', [2]), id: 'a1-error-2', analyst: 'error' }, why: '1 run of evidence; the error analyst needs at least 2' }])
-    expect(s('success').rules).toEqual([{ ...rule('Write index.html at the workspace root', [1, 3], 'medium'), id: 'a1-success-1', analyst: 'success' }])
+    expect(s('error').setAside).toEqual([
+      {
+        rule: { ...rule('Check the config exists', [2]), id: 'a1-error-2', analyst: 'error' },
+        why: '1 run of evidence; the error analyst needs at least 2'
+      }
+    ])
+    expect(s('success').rules).toEqual([
+      { ...rule('Write index.html at the workspace root', [1, 3], 'medium'), id: 'a1-success-1', analyst: 'success' }
+    ])
     expect(s('success').setAside.map((x) => x.why)).toEqual(['cites a run not in this analysis: 99'])
     expect(s('edge').rules).toEqual([{ ...rule('Before writing, verify the folder exists', [4], 'low'), id: 'a1-edge-1', analyst: 'edge' }])
     expect(s('edge').setAside).toEqual([])
     for (const k of ['error', 'success', 'edge'] as const) expect(s(k).error).toBeUndefined()
   })
 
-  it('fails the malformed one with a one-line reason from claude\'s schema check', () => {
+  it("fails the malformed one with a one-line reason from claude's schema check", () => {
     expect(s('structure').state).toBe('failed')
     expect(s('structure').rules).toEqual([])
     expect(s('structure').error).toMatch(/^bad answer: it does not fit the schema \(\/rules\/0: must have required property 'priority'/)
@@ -111,12 +140,14 @@ describe('four analysts through the real claude CLI against a scripted API', () 
     const tries = analystRequests(server, 'structure')
     expect(tries).toHaveLength(3)
     const last = tries[2].body.messages
-    const results = last.flatMap((m: { content: unknown }) => (Array.isArray(m.content) ? m.content : [])).filter((c: { type?: string }) => c.type === 'tool_result')
+    const results = last
+      .flatMap((m: { content: unknown }) => (Array.isArray(m.content) ? m.content : []))
+      .filter((c: { type?: string }) => c.type === 'tool_result')
     expect(results).toHaveLength(2)
     expect(results[0]).toMatchObject({ is_error: true })
   })
 
-  it('sends every analyst\'s prompt, the system text and the model to the API, with the schema as the StructuredOutput tool', () => {
+  it("sends every analyst's prompt, the system text and the model to the API, with the schema as the StructuredOutput tool", () => {
     for (const kind of ['error', 'success', 'structure', 'edge'] as const) {
       const [first] = analystRequests(server, kind)
       expect(first, kind).toBeDefined()
@@ -185,7 +216,12 @@ describe('cancel through the claude CLI', () => {
       expect((await processesWith(dir)).length).toBeGreaterThan(0)
       fleet.cancel('success')
       await running
-      expect([...fleet.status.values()].map((x) => `${x.kind}:${x.state}`)).toEqual(['error:done', 'success:cancelled', 'structure:done', 'edge:done'])
+      expect([...fleet.status.values()].map((x) => `${x.kind}:${x.state}`)).toEqual([
+        'error:done',
+        'success:cancelled',
+        'structure:done',
+        'edge:done'
+      ])
       expect(fleet.status.get('success')!.error).toBe('cancelled')
       expect(fleet.status.get('success')!.rules).toEqual([])
       expect(fleet.status.get('error')!.rules.map((r) => r.rule)).toEqual(['Do A first'])
@@ -201,7 +237,9 @@ describe('cancel through the claude CLI', () => {
   it('does not start claude for a call already cancelled', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(claudeCliModel({ claudePath: join(tmpdir(), 'never-run-claude') }).call(call(), {}, controller.signal)).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(
+      claudeCliModel({ claudePath: join(tmpdir(), 'never-run-claude') }).call(call(), {}, controller.signal)
+    ).rejects.toMatchObject({ name: 'AbortError' })
   })
 })
 
@@ -215,7 +253,8 @@ describe('claude CLI failures, each in one line', () => {
   })
 
   // its own time limit ends claude before the test's, so a failing test leaves no process behind
-  const realClaude = (server: ModelServer) => claudeCliModel({ claudePath: CLAUDE_BIN, env: claudeEnv(dir, server.url), cwd: dir, timeoutMs: 40_000 })
+  const realClaude = (server: ModelServer) =>
+    claudeCliModel({ claudePath: CLAUDE_BIN, env: claudeEnv(dir, server.url), cwd: dir, timeoutMs: 40_000 })
 
   const withServer = async (script: Script, run: (server: ModelServer) => Promise<void>) => {
     const server = await startModelServer(script)
@@ -233,7 +272,9 @@ describe('claude CLI failures, each in one line', () => {
       () => null,
       (e: Error) => e
     )
-    expect(err?.message).toBe(`Claude Code was not found at \`${missing}\`: install it (npm i -g @anthropic-ai/claude-code) or set its path`)
+    expect(err?.message).toBe(
+      `Claude Code was not found at \`${missing}\`: install it (npm i -g @anthropic-ai/claude-code) or set its path`
+    )
     const fleet = new AnalystFleet({ port, model: MODEL, shared: SHARED, runNumbers: new Set([1]), kinds: ['edge'], onStatus: () => {} })
     await fleet.run()
     expect(fleet.status.get('edge')).toMatchObject({ state: 'failed', error: err?.message })
@@ -243,7 +284,9 @@ describe('claude CLI failures, each in one line', () => {
     const fake = join(dir, 'fake-claude')
     await writeFile(fake, '#!/bin/sh\necho "starting" >&2\necho "error: unknown option --json-schema" >&2\nexit 3\n')
     await chmod(fake, 0o755)
-    await expect(claudeCliModel({ claudePath: fake }).call(call(), {}, new AbortController().signal)).rejects.toThrow(/^claude -p exited with code 3 without a result: error: unknown option --json-schema$/)
+    await expect(claudeCliModel({ claudePath: fake }).call(call(), {}, new AbortController().signal)).rejects.toThrow(
+      /^claude -p exited with code 3 without a result: error: unknown option --json-schema$/
+    )
   })
 
   it('passes on an API error claude reports', async () => {

@@ -22,7 +22,12 @@ import { startModelServer, type ModelServer } from '../support/model-server'
 const run = promisify(execFile)
 const BIN = join(REPO, 'bin', 'trace2skill.mjs')
 const KINDS = ['error', 'success', 'structure', 'edge'] as const
-const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({ rule: text, evidence, priority, reason: `runs ${evidence.join(', ')}` })
+const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({
+  rule: text,
+  evidence,
+  priority,
+  reason: `runs ${evidence.join(', ')}`
+})
 
 type Result = { code: number; stdout: string; stderr: string }
 
@@ -36,7 +41,13 @@ describe('trace2skill analyze and export', () => {
   let analysed: Result
   let out: { analysis: Analysis; skill: SkillView | null }
 
-  const env = (url = server.url) => ({ ...process.env, CLAUDE_CONFIG_DIR: configDir, TRACE2SKILL_DATA_DIR: dataDir, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: url })
+  const env = (url = server.url) => ({
+    ...process.env,
+    CLAUDE_CONFIG_DIR: configDir,
+    TRACE2SKILL_DATA_DIR: dataDir,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: url
+  })
   async function cli(args: string[], url?: string): Promise<Result> {
     try {
       const r = await run(process.execPath, [BIN, ...args], { env: env(url), maxBuffer: 64 * 1024 * 1024 })
@@ -73,9 +84,15 @@ describe('trace2skill analyze and export', () => {
       const batch = await service.handlers.importSessions({ name: 'Landing pages', sessions: ids.map((sessionId) => ({ sessionId })) })
       batchId = batch.id
       const { runs } = await service.handlers.getBatch({ batchId })
-      for (const r of runs) await service.handlers.saveFeedback({ runId: r.id, label: r.number <= 3 || r.number === 9 ? 'good' : 'bad', text: `run ${r.number}` })
+      for (const r of runs)
+        await service.handlers.saveFeedback({
+          runId: r.id,
+          label: r.number <= 3 || r.number === 9 ? 'good' : 'bad',
+          text: `run ${r.number}`
+        })
       // two ungraded batches of the same name
-      for (let i = 0; i < 2; i++) dupIds.push((await service.handlers.importSessions({ name: 'twins', sessions: [{ sessionId: ids[i] }] })).id)
+      for (let i = 0; i < 2; i++)
+        dupIds.push((await service.handlers.importSessions({ name: 'twins', sessions: [{ sessionId: ids[i] }] })).id)
     } finally {
       // the CLI process opens the store next
       await service.dispose()
@@ -90,8 +107,19 @@ describe('trace2skill analyze and export', () => {
 
   it('analyses the batch named on the command line and prints the analysis and its skill as JSON', () => {
     expect(analysed.code, analysed.stderr).toBe(0)
-    expect(out.analysis).toMatchObject({ batchId, state: 'done', model: 'claude-sonnet-5-5', mergeModel: 'claude-haiku-4-5', context: { runs: 9 } })
-    expect(Object.fromEntries(out.analysis.analysts.map((a) => [a.kind, a.state]))).toEqual({ error: 'done', success: 'done', structure: 'failed', edge: 'done' })
+    expect(out.analysis).toMatchObject({
+      batchId,
+      state: 'done',
+      model: 'claude-sonnet-5-5',
+      mergeModel: 'claude-haiku-4-5',
+      context: { runs: 9 }
+    })
+    expect(Object.fromEntries(out.analysis.analysts.map((a) => [a.kind, a.state]))).toEqual({
+      error: 'done',
+      success: 'done',
+      structure: 'failed',
+      edge: 'done'
+    })
     expect(out.skill).not.toBeNull()
     expect(out.skill!.skill.id).toBe(out.analysis.skillId)
     expect(out.skill!.skill.frontMatter.name).toBe('landing-page')
@@ -101,7 +129,9 @@ describe('trace2skill analyze and export', () => {
     expect(server.requests.filter((r) => r.body?.tool_choice?.name === 'propose_rules')).toHaveLength(4)
     expect(server.requests.filter((r) => r.body?.tool_choice?.name === 'merge_rules')).toHaveLength(1)
     // with the key from ANTHROPIC_API_KEY (the SDK sends it as x-api-key or as a bearer token)
-    expect(server.requests.map((r) => r.headers['x-api-key'] ?? r.headers.authorization)).toEqual(server.requests.map(() => expect.stringMatching(/^(Bearer )?test-key$/)))
+    expect(server.requests.map((r) => r.headers['x-api-key'] ?? r.headers.authorization)).toEqual(
+      server.requests.map(() => expect.stringMatching(/^(Bearer )?test-key$/))
+    )
   })
 
   it('prints a progress line per analyst state change on stderr', () => {
@@ -117,7 +147,8 @@ describe('trace2skill analyze and export', () => {
     }
     // the first analyst streams while the others wait for its cache
     expect(lines).toContainEqual(expect.stringMatching(/^error analyst: streaming \([\d,]+ tokens, \$\d+\.\d\d\)$/))
-    for (const kind of ['error', 'success', 'edge']) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${kind} analyst: done \\([\\d,]+ tokens, \\$\\d+\\.\\d\\d\\)$`)))
+    for (const kind of ['error', 'success', 'edge'])
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${kind} analyst: done \\([\\d,]+ tokens, \\$\\d+\\.\\d\\d\\)$`)))
     expect(lines).toContainEqual(expect.stringMatching(/^structure analyst: failed \(.*\): bad answer/))
     // the token counts are real: the final line of a finished analyst counts what the server reported
     const done = lines.find((l) => l.startsWith('edge analyst: done'))!
@@ -143,7 +174,12 @@ describe('trace2skill analyze and export', () => {
     expect(result.unchanged).toEqual([])
     expect(await readFile(join(folder, '.claude/skills/landing-page/SKILL.md'), 'utf8')).toBe(out.skill!.skillMd)
     expect(await readFile(join(folder, '.claude/skills/landing-page/references/edge-cases.md'), 'utf8')).toBe(out.skill!.edgeCasesMd)
-    expect((await readdir(join(folder, '.claude/agents'))).sort()).toEqual(['edge-analyst.md', 'error-analyst.md', 'structure-analyst.md', 'success-analyst.md'])
+    expect((await readdir(join(folder, '.claude/agents'))).sort()).toEqual([
+      'edge-analyst.md',
+      'error-analyst.md',
+      'structure-analyst.md',
+      'success-analyst.md'
+    ])
     // `skill` prints the SKILL.md itself (and the whole view as JSON), reading only
     const md = await cli(['skill', 'landing-page'])
     expect(md.code, md.stderr).toBe(0)
@@ -152,7 +188,9 @@ describe('trace2skill analyze and export', () => {
 
     // again by id, relative to the working directory, in words: nothing changed
     const again = await new Promise<Result>((ok) =>
-      execFile(process.execPath, [BIN, 'export', out.skill!.skill.id, '.'], { cwd: folder, env: env() }, (err, stdout, stderr) => ok({ code: err ? (err as { code: number }).code : 0, stdout, stderr }))
+      execFile(process.execPath, [BIN, 'export', out.skill!.skill.id, '.'], { cwd: folder, env: env() }, (err, stdout, stderr) =>
+        ok({ code: err ? (err as { code: number }).code : 0, stdout, stderr })
+      )
     )
     expect(again.code, again.stderr).toBe(0)
     expect(again.stdout.match(/^unchanged\t/gm)).toHaveLength(6)
@@ -189,10 +227,20 @@ describe('trace2skill analyze and export', () => {
       [['analyze', 'Landing pages', '--via', 'carrier-pigeon'], 2, /--via takes api or claude-cli/],
       [['analyze', 'twins'], 2, new RegExp(`several batches are named "twins".*${dupIds[0]}.*${dupIds[1]}|${dupIds[1]}.*${dupIds[0]}`)],
       [['analyze', 'no-such-batch'], 1, /no such batch: no-such-batch \(`trace2skill batches` lists them\)/],
-      [['analyze', dupIds[0]], 1, new RegExp(`No graded runs in "twins": its 1 run is ungraded\\. Grade it with \`trace2skill grade ${dupIds[0]} --file feedback\\.txt\` .*review deck`)],
+      [
+        ['analyze', dupIds[0]],
+        1,
+        new RegExp(
+          `No graded runs in "twins": its 1 run is ungraded\\. Grade it with \`trace2skill grade ${dupIds[0]} --file feedback\\.txt\` .*review deck`
+        )
+      ],
       [['export'], 2, /export needs a skill .* and a folder/],
       [['export', 'x'], 2, /export needs a skill .* and a folder/],
-      [['export', 'no-such-skill', tmpdir()], 1, new RegExp(`no such skill: no-such-skill \\(the skills here: landing-page \\(${out.skill!.skill.id}\\)\\)`)],
+      [
+        ['export', 'no-such-skill', tmpdir()],
+        1,
+        new RegExp(`no such skill: no-such-skill \\(the skills here: landing-page \\(${out.skill!.skill.id}\\)\\)`)
+      ],
       [['skill', 'no-such-skill'], 1, /no such skill: no-such-skill \(the skills here: landing-page/],
       [['export', 'landing-page', missing], 1, /export folder does not exist/],
       [['export', 'landing-page', missing, '--dry-run'], 1, /export folder does not exist/]
@@ -216,7 +264,9 @@ describe('trace2skill analyze and export', () => {
         if (/analyst: streaming/.test(stderr)) ok()
       })
     )
-    const exited = new Promise<{ code: number | null; signal: string | null }>((ok) => child.on('exit', (code, signal) => ok({ code, signal })))
+    const exited = new Promise<{ code: number | null; signal: string | null }>((ok) =>
+      child.on('exit', (code, signal) => ok({ code, signal }))
+    )
     await started
     const sentAt = Date.now()
     child.kill('SIGINT')
@@ -240,7 +290,9 @@ describe('trace2skill analyze and export', () => {
     // "Run the build" on runs 1-8 is core, "Always inline" on 4 runs guidance, the guard on 2 runs an edge case
     expect(second).toMatch(/^skill \S+ \(landing-page\): 1 core, 1 guidance, 1 edge-case rules \(1 discarded\)$/)
     const skillId = /^skill (\S+)/.exec(second)![1]
-    expect(r.stdout.trim().split('\n')[2]).toBe(`next: trace2skill export ${skillId} <project folder> (or edit it first in the app: Skills)`)
+    expect(r.stdout.trim().split('\n')[2]).toBe(
+      `next: trace2skill export ${skillId} <project folder> (or edit it first in the app: Skills)`
+    )
     expect(skillId).not.toBe(out.skill!.skill.id)
 
     const folder = await mkdtemp(join(tmpdir(), 't2s-cli-twins-'))
@@ -256,7 +308,10 @@ describe('trace2skill analyze and export', () => {
   it('refuses to export a skill that is not valid, in one line, writing nothing', async () => {
     const service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: {} })
     try {
-      const bad = await service.handlers.saveSkill({ skillId: out.skill!.skill.id, patch: { frontMatter: { name: 'Landing Page', description: 'x' } } })
+      const bad = await service.handlers.saveSkill({
+        skillId: out.skill!.skill.id,
+        patch: { frontMatter: { name: 'Landing Page', description: 'x' } }
+      })
       expect(bad.problems.length).toBeGreaterThan(0)
     } finally {
       await service.dispose()

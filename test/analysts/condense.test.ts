@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { condenseRuns, estimateTokens, headTail, keyArgs, sharedContext, type RunForAnalysis } from '../../src/main/analysts/condense'
-import { contextBudget } from '../../src/main/app/skills-handlers'
+import { contextBudget } from '../../src/main/analysts/service'
 import type { Trace, TraceEvent } from '../../src/shared/trace'
 
 const usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }
@@ -16,12 +16,38 @@ function trace(steps: number, resultChars: number, errorAt: number[] = []): Trac
       id: `t${i}`,
       name: i % 2 ? 'Bash' : 'Read',
       input: i % 2 ? { command: `npm run step-${i}`, description: 'a step' } : { file_path: `/w/file-${i}.ts` },
-      result: { line: 3 + i * 2, text: failed ? `ERROR-${i}: ${'x'.repeat(resultChars)}` : `RESULT-${i} ${'y'.repeat(resultChars)} END-${i}`, isError: failed, images: [] }
+      result: {
+        line: 3 + i * 2,
+        text: failed ? `ERROR-${i}: ${'x'.repeat(resultChars)}` : `RESULT-${i} ${'y'.repeat(resultChars)} END-${i}`,
+        isError: failed,
+        images: []
+      }
     })
   }
-  return { sessionId: 's', file: '/f.jsonl', fromArchive: false, events, subagents: [], usage, models: [], costUsd: 0, totals: { turns: 0, toolCalls: events.length, toolErrors: 0, tokens: 0, costUsd: 0, costSource: 'estimated' }, lines: events.length, bytes: 0, warnings: [] }
+  return {
+    sessionId: 's',
+    file: '/f.jsonl',
+    fromArchive: false,
+    events,
+    subagents: [],
+    usage,
+    models: [],
+    costUsd: 0,
+    totals: { turns: 0, toolCalls: events.length, toolErrors: 0, tokens: 0, costUsd: 0, costSource: 'estimated' },
+    lines: events.length,
+    bytes: 0,
+    warnings: []
+  }
 }
-const run = (number: number, t: Trace): RunForAnalysis => ({ number, prompt: `prompt ${number}`, label: number % 2 ? 'good' : 'bad', feedback: `sentence ${number}`, state: 'done', trace: t, metrics: null })
+const run = (number: number, t: Trace): RunForAnalysis => ({
+  number,
+  prompt: `prompt ${number}`,
+  label: number % 2 ? 'good' : 'bad',
+  feedback: `sentence ${number}`,
+  state: 'done',
+  trace: t,
+  metrics: null
+})
 
 describe('condensed traces', () => {
   it('keeps everything when it fits', () => {

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { completeItems, draftRules } from '../../src/main/analysts/partial'
 
 describe('draft rules from a streaming answer', () => {
-  const full = JSON.stringify({ rules: [{ rule: 'Run the build {first}', evidence: [1, 2], reason: 'a "quoted" ] bracket' }, { rule: 'Read back files', evidence: [3], pointers: [{ run: 3, line: 4 }] }] })
+  const full = JSON.stringify({
+    rules: [
+      { rule: 'Run the build {first}', evidence: [1, 2], reason: 'a "quoted" ] bracket' },
+      { rule: 'Read back files', evidence: [3], pointers: [{ run: 3, line: 4 }] }
+    ]
+  })
 
   it('yields each item once it is complete, never a half-written one', () => {
     const seen: number[] = []
@@ -21,7 +26,9 @@ describe('draft rules from a streaming answer', () => {
   })
 
   it('ignores what does not look like a rule', () => {
-    expect(draftRules('{"rules": [{"evidence": [1]}, {"rule": "  "}, {"rule": "Ok", "evidence": ["x", 2]}, {"rule": "Half')).toEqual([{ rule: 'Ok', evidence: [2] }])
+    expect(draftRules('{"rules": [{"evidence": [1]}, {"rule": "  "}, {"rule": "Ok", "evidence": ["x", 2]}, {"rule": "Half')).toEqual([
+      { rule: 'Ok', evidence: [2] }
+    ])
     expect(draftRules('')).toEqual([])
     expect(draftRules('not json')).toEqual([])
   })

@@ -4,7 +4,12 @@ import { apiModel } from '../../src/main/analysts/model'
 import { analystScript, kindOf } from '../support/analyst-script'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
-const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({ rule: text, evidence, priority, reason: `seen in runs ${evidence.join(', ')}` })
+const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({
+  rule: text,
+  evidence,
+  priority,
+  reason: `seen in runs ${evidence.join(', ')}`
+})
 
 describe('four analysts through the real SDK against a scripted API', () => {
   let server: ModelServer
@@ -16,7 +21,11 @@ describe('four analysts through the real SDK against a scripted API', () => {
     server = await startModelServer(
       analystScript({
         // the first analyst is overloaded once, then answers slowly (so "begun" and "ended" are apart)
-        error: { overloadFirst: true, chunkDelayMs: 40, rules: [rule('Run the build before saying it is done', [2, 4]), rule('Check the config exists', [2])] },
+        error: {
+          overloadFirst: true,
+          chunkDelayMs: 40,
+          rules: [rule('Run the build before saying it is done', [2, 4]), rule('Check the config exists', [2])]
+        },
         success: { rules: [rule('Write index.html at the workspace root', [1, 3]), rule('Cite a ghost', [99])] },
         structure: { malformed: true, rules: [] },
         edge: { rules: [rule('Before writing, verify the folder exists', [4]), rule('Use blue', [4])] }
@@ -36,7 +45,8 @@ describe('four analysts through the real SDK against a scripted API', () => {
   it('shares one byte-identical, cache-marked prefix across the four', () => {
     const answered = server.requests.filter((r) => r.status === 200)
     expect(answered.map((r) => kindOf(r.body)).sort()).toEqual(['edge', 'error', 'structure', 'success'])
-    const prefix = (r: (typeof answered)[number]) => JSON.stringify({ tools: r.body.tools, tool_choice: r.body.tool_choice, system: r.body.system, first: r.body.messages[0].content[0] })
+    const prefix = (r: (typeof answered)[number]) =>
+      JSON.stringify({ tools: r.body.tools, tool_choice: r.body.tool_choice, system: r.body.system, first: r.body.messages[0].content[0] })
     const prefixes = new Set(answered.map(prefix))
     expect(prefixes.size).toBe(1)
     const first = answered[0].body.messages[0].content[0]
@@ -58,7 +68,7 @@ describe('four analysts through the real SDK against a scripted API', () => {
     expect(Math.min(...others.map((r) => r.receivedAt))).toBeLessThan(lead[1].endedAt!)
   })
 
-  it('keeps every analyst\'s work when one fails, and says why', () => {
+  it("keeps every analyst's work when one fails, and says why", () => {
     const s = (k: 'error' | 'success' | 'structure' | 'edge') => fleet.status.get(k)!
     expect(s('error').state).toBe('done')
     expect(s('error').attempt).toBe(1)
@@ -96,12 +106,23 @@ describe('cancel', () => {
       })
     )
     try {
-      const fleet = new AnalystFleet({ port: apiModel({ apiKey: 'k', baseURL: server.url, maxRetries: 0 }), model: 'm', shared: 'x', runNumbers: new Set([1, 2]), onStatus: () => {} })
+      const fleet = new AnalystFleet({
+        port: apiModel({ apiKey: 'k', baseURL: server.url, maxRetries: 0 }),
+        model: 'm',
+        shared: 'x',
+        runNumbers: new Set([1, 2]),
+        onStatus: () => {}
+      })
       const running = fleet.run()
       await new Promise((r) => setTimeout(r, 500))
       fleet.cancel('success')
       await running
-      expect([...fleet.status.values()].map((s) => `${s.kind}:${s.state}`)).toEqual(['error:done', 'success:cancelled', 'structure:done', 'edge:done'])
+      expect([...fleet.status.values()].map((s) => `${s.kind}:${s.state}`)).toEqual([
+        'error:done',
+        'success:cancelled',
+        'structure:done',
+        'edge:done'
+      ])
     } finally {
       await server.close()
     }
@@ -110,7 +131,9 @@ describe('cancel', () => {
 
 describe('checking an answer', () => {
   it('rejects a malformed answer as a whole, with the place that is wrong', () => {
-    expect(() => checkRules('error', { rules: [{ rule: 'x y z', evidence: [1] }] }, new Set([1]), '')).toThrow(/bad answer: .*rules\.0\.priority/)
+    expect(() => checkRules('error', { rules: [{ rule: 'x y z', evidence: [1] }] }, new Set([1]), '')).toThrow(
+      /bad answer: .*rules\.0\.priority/
+    )
     expect(() => checkRules('error', 'not json', new Set([1]), '')).toThrow(/bad answer/)
   })
   it('dedupes and sorts evidence', () => {

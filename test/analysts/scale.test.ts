@@ -27,15 +27,31 @@ describe('more runs than one context holds', () => {
       const shown = [...String(req.body.messages[0].content[0].text).matchAll(/^=== Run (\d+)/gm)].map((m) => Number(m[1]))
       const kind = kindOf(req.body)
       const text = kind === 'edge' ? 'Before finishing, verify the page opens' : 'Run the build before finishing'
-      return { toolUses: [{ name: 'propose_rules', input: { rules: [{ rule: text, evidence: shown.slice(0, 2), priority: 'high', reason: `runs ${shown.slice(0, 2).join(', ')}` }] } }] }
+      return {
+        toolUses: [
+          {
+            name: 'propose_rules',
+            input: {
+              rules: [{ rule: text, evidence: shown.slice(0, 2), priority: 'high', reason: `runs ${shown.slice(0, 2).join(', ')}` }]
+            }
+          }
+        ]
+      }
     })
     const configDir = await mkdtemp(join(tmpdir(), 't2s-scale-claude-'))
     const dataDir = await mkdtemp(join(tmpdir(), 't2s-scale-data-'))
     const ids = await fixtureSessions(configDir, RUNS, '-tmp-scale')
-    service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: server.url } })
+    service = await createService({
+      configDir,
+      dataDir,
+      mode: 'web',
+      version: 'test',
+      env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: server.url }
+    })
     const batch = await service.handlers.importSessions({ name: 'many', sessions: ids.map((sessionId) => ({ sessionId })) })
     const { runs } = await service.handlers.getBatch({ batchId: batch.id })
-    for (const r of runs) await service.handlers.saveFeedback({ runId: r.id, label: r.number % 2 ? 'good' : 'bad', text: `run ${r.number}` })
+    for (const r of runs)
+      await service.handlers.saveFeedback({ runId: r.id, label: r.number % 2 ? 'good' : 'bad', text: `run ${r.number}` })
     analysis = await service.handlers.startAnalysis({ batchId: batch.id })
     await service.analysisIdle(analysis.id)
     analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
@@ -57,10 +73,25 @@ describe('more runs than one context holds', () => {
     expect(errorGroups.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: RUNS }, (_, i) => i + 1))
     expect(Math.max(...errorGroups.map((g) => g.length))).toBeLessThanOrEqual(10)
     for (const a of analysis.analysts) expect(a).toMatchObject({ state: 'done', chunks: 4, chunksDone: 4 })
+    // each rule says which group of runs it was drawn from, as a field: a group's rules cite only its runs
+    const groupOfRun = (n: number) => errorGroups.findIndex((g) => g.includes(n))
+    for (const a of analysis.analysts) {
+      expect(new Set(a.rules.map((r) => r.group))).toEqual(new Set([1, 2, 3, 4]))
+      const shownAs = new Map<number, number>()
+      for (const r of a.rules) {
+        const at = groupOfRun(r.evidence[0])
+        expect(r.evidence.every((n) => groupOfRun(n) === at)).toBe(true)
+        expect(shownAs.get(r.group!) ?? at).toBe(at)
+        shownAs.set(r.group!, at)
+      }
+      expect(new Set(shownAs.values()).size).toBe(4)
+    }
   })
 
-  it('consolidates hierarchically: each group\'s rules first, then the groups\' results together', () => {
-    const merges = server.requests.filter((r) => r.body?.tool_choice?.name === 'merge_rules').map((r) => String(r.body.messages[0].content[0].text))
+  it("consolidates hierarchically: each group's rules first, then the groups' results together", () => {
+    const merges = server.requests
+      .filter((r) => r.body?.tool_choice?.name === 'merge_rules')
+      .map((r) => String(r.body.messages[0].content[0].text))
     expect(merges).toHaveLength(5)
     const ids = (text: string) => [...text.matchAll(/^(\S+) \[\w+\] runs/gm)].map((m) => m[1])
     // four first-level merges, each over the 4 analysts' rules of one group only
@@ -73,7 +104,7 @@ describe('more runs than one context holds', () => {
     expect(ids(merges[4]).every((id) => id.startsWith('L1-g'))).toBe(true)
   })
 
-  it('consolidates the groups\' rules into one rule with the union of their runs', async () => {
+  it("consolidates the groups' rules into one rule with the union of their runs", async () => {
     const { skill } = await service.handlers.getSkill({ skillId: analysis.skillId! })
     const build = skill.rules.find((r) => r.text === 'Run the build before finishing')!
     // 3 analysts x 4 groups x 2 runs each, the same 8 runs per analyst: the union is those 8 -> core

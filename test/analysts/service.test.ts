@@ -14,7 +14,12 @@ import { analystScript, kindOf } from '../support/analyst-script'
 import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
-const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({ rule: text, evidence, priority, reason: `runs ${evidence.join(', ')}` })
+const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({
+  rule: text,
+  evidence,
+  priority,
+  reason: `runs ${evidence.join(', ')}`
+})
 
 describe('analyse a graded batch, merge, edit, export', () => {
   let server: ModelServer
@@ -27,7 +32,10 @@ describe('analyse a graded batch, merge, edit, export', () => {
   beforeAll(async () => {
     server = await startModelServer(
       analystScript({
-        error: { overloadFirst: true, rules: [rule('Never inline the styles', [4, 5]), rule('Run the build before finishing', [4, 5, 6, 7, 8])] },
+        error: {
+          overloadFirst: true,
+          rules: [rule('Never inline the styles', [4, 5]), rule('Run the build before finishing', [4, 5, 6, 7, 8])]
+        },
         success: { rules: [rule('Always inline the styles', [1, 2, 3, 9]), rule('Run the build before finishing.', [1, 2, 3])] },
         structure: { malformed: true, rules: [] },
         edge: { rules: [rule('Before writing index.html, check the folder is empty', [7, 8])] }
@@ -36,12 +44,19 @@ describe('analyse a graded batch, merge, edit, export', () => {
     const configDir = await mkdtemp(join(tmpdir(), 't2s-analyse-claude-'))
     dataDir = await mkdtemp(join(tmpdir(), 't2s-analyse-data-'))
     const ids = await fixtureSessions(configDir, 9)
-    service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url } })
+    service = await createService({
+      configDir,
+      dataDir,
+      mode: 'web',
+      version: 'test',
+      env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url }
+    })
     service.hub.subscribe((event, payload) => event === 'analysisProgress' && progress.push((payload as { analysis: Analysis }).analysis))
     const batch = await service.handlers.importSessions({ name: 'Landing pages', sessions: ids.map((sessionId) => ({ sessionId })) })
     batchId = batch.id
     const { runs } = await service.handlers.getBatch({ batchId })
-    for (const r of runs) await service.handlers.saveFeedback({ runId: r.id, label: r.number <= 3 || r.number === 9 ? 'good' : 'bad', text: `run ${r.number}` })
+    for (const r of runs)
+      await service.handlers.saveFeedback({ runId: r.id, label: r.number <= 3 || r.number === 9 ? 'good' : 'bad', text: `run ${r.number}` })
     analysis = await service.handlers.startAnalysis({ batchId, model: 'claude-sonnet-5-5' })
     await service.analysisIdle(analysis.id)
     analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
@@ -98,7 +113,9 @@ describe('analyse a graded batch, merge, edit, export', () => {
 
   it('saves edits as versions that can be diffed and restored', async () => {
     const { skill } = await service.handlers.getSkill({ skillId: analysis.skillId! })
-    const rules = skill.rules.map((r) => (r.text.startsWith('Run the build') ? { ...r, text: 'Run the build and open the page before finishing' } : r))
+    const rules = skill.rules.map((r) =>
+      r.text.startsWith('Run the build') ? { ...r, text: 'Run the build and open the page before finishing' } : r
+    )
     const edited = await service.handlers.saveSkill({ skillId: skill.id, patch: { rules }, label: 'reworded' })
     expect(edited.skillMd).toContain('Run the build and open the page before finishing')
     const [v1, , v3] = edited.versions
@@ -106,7 +123,10 @@ describe('analyse a graded batch, merge, edit, export', () => {
     const diff = await service.handlers.diffSkillVersions({ a: v1.id, b: v3.id })
     expect(diff.skillMd).toMatch(/^\+1\. Run the build and open the page before finishing/m)
     // a bad name is reported as you type, and blocks the export
-    const bad = await service.handlers.saveSkill({ skillId: skill.id, patch: { frontMatter: { name: 'Landing Page', description: 'x <b>' } } })
+    const bad = await service.handlers.saveSkill({
+      skillId: skill.id,
+      patch: { frontMatter: { name: 'Landing Page', description: 'x <b>' } }
+    })
     expect(bad.problems.length).toBeGreaterThanOrEqual(2)
     await expect(service.handlers.exportSkill({ skillId: skill.id, folder: tmpdir() })).rejects.toThrow(/not valid yet/)
     const back = await service.handlers.restoreSkillVersion({ versionId: v3.id })
@@ -130,8 +150,15 @@ describe('analyse a graded batch, merge, edit, export', () => {
     const written = await readFile(join(folder, '.claude/skills/landing-page/SKILL.md'), 'utf8')
     expect(written).toBe(skillMd)
     const parsed = parseSkillMd(written)
-    expect(validateFrontMatter({ name: parsed.frontMatter.name!, description: parsed.frontMatter.description! }, 'landing-page')).toEqual([])
-    expect((await readdir(join(folder, '.claude/agents'))).sort()).toEqual(['edge-analyst.md', 'error-analyst.md', 'structure-analyst.md', 'success-analyst.md'])
+    expect(validateFrontMatter({ name: parsed.frontMatter.name!, description: parsed.frontMatter.description! }, 'landing-page')).toEqual(
+      []
+    )
+    expect((await readdir(join(folder, '.claude/agents'))).sort()).toEqual([
+      'edge-analyst.md',
+      'error-analyst.md',
+      'structure-analyst.md',
+      'success-analyst.md'
+    ])
     expect(await readFile(join(folder, '.claude/agents/edge-analyst.md'), 'utf8')).toMatch(/^---\nname: edge-analyst\n/)
     // again after an edit: the old SKILL.md is backed up
     await service.handlers.saveSkill({ skillId: skill.id, patch: { title: 'Landing pages, revised' } })
@@ -156,14 +183,29 @@ describe('analyse a graded batch, merge, edit, export', () => {
     const before = await service.handlers.getAnalysis({ analysisId: analysis.id })
     const versions = (await service.handlers.getSkill({ skillId: analysis.skillId! })).versions.length
     // an analysis the app was in the middle of when it stopped
-    await service.store.update((d) => {
-      d.analyses['x-interrupted'] = { ...before, id: 'x-interrupted', skillId: undefined, state: 'analysing', analysts: before.analysts.map((s) => (s.kind === 'edge' ? { ...s, state: 'streaming' } : s)) }
+    await service.store.analyses.put({
+      ...before,
+      id: 'x-interrupted',
+      skillId: undefined,
+      state: 'analysing',
+      analysts: before.analysts.map((s) => (s.kind === 'edge' ? { ...s, state: 'streaming' } : s))
     })
     await service.dispose()
-    service = await createService({ configDir: (await service.handlers.getAppInfo({})).configDir, dataDir, mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url } })
+    service = await createService({
+      configDir: (await service.handlers.getAppInfo({})).configDir,
+      dataDir,
+      mode: 'web',
+      version: 'test',
+      env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url }
+    })
     const interrupted = await service.handlers.getAnalysis({ analysisId: 'x-interrupted' })
     expect(interrupted.state).toBe('interrupted')
-    expect(interrupted.analysts.map((a) => `${a.kind}:${a.state}`)).toEqual(['error:done', 'success:done', 'structure:failed', 'edge:cancelled'])
+    expect(interrupted.analysts.map((a) => `${a.kind}:${a.state}`)).toEqual([
+      'error:done',
+      'success:done',
+      'structure:failed',
+      'edge:cancelled'
+    ])
     const requestsBefore = server.requests.length
     await service.handlers.retryAnalyst({ analysisId: analysis.id, kind: 'structure' })
     await service.analysisIdle(analysis.id)
@@ -172,7 +214,8 @@ describe('analyse a graded batch, merge, edit, export', () => {
     // only the structure analyst asked the model again (then the merge)
     const asked = server.requests.slice(requestsBefore).map((r) => (r.body?.tool_choice?.name === 'merge_rules' ? 'merge' : kindOf(r.body)))
     expect(asked).toEqual(['structure', 'merge'])
-    for (const k of ['error', 'success', 'edge'] as const) expect(after.analysts.find((a) => a.kind === k)!.rules).toEqual(before.analysts.find((a) => a.kind === k)!.rules)
+    for (const k of ['error', 'success', 'edge'] as const)
+      expect(after.analysts.find((a) => a.kind === k)!.rules).toEqual(before.analysts.find((a) => a.kind === k)!.rules)
     expect(after.analysts.find((a) => a.kind === 'structure')!.state).toBe('failed')
     expect((await service.handlers.getSkill({ skillId: analysis.skillId! })).versions.length).toBe(versions + 1)
   }, 60_000)

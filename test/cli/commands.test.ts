@@ -17,7 +17,12 @@ describe('grading and finding things from the command line', () => {
   let configDir: string
   let dataDir: string
   let batchId: string
-  const env = (data = dataDir) => ({ CLAUDE_CONFIG_DIR: configDir, TRACE2SKILL_DATA_DIR: data, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' })
+  const env = (data = dataDir) => ({
+    CLAUDE_CONFIG_DIR: configDir,
+    TRACE2SKILL_DATA_DIR: data,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: 'http://127.0.0.1:9'
+  })
   const cli = (args: string[], input?: string, data?: string) => cliIn(args, env(data), input)
 
   beforeAll(async () => {
@@ -90,16 +95,22 @@ describe('grading and finding things from the command line', () => {
     const b = await cli(['batches'], undefined, empty)
     expect(b.code).toBe(0)
     expect(b.stdout).toBe('')
-    expect(b.stderr.trim()).toMatch(/^no batches yet: run some with `trace2skill run --task <file> --variations <file>`, or in the app \(Tasks & runs\)$/)
+    expect(b.stderr.trim()).toMatch(
+      /^no batches yet: run some with `trace2skill run --task <file> --variations <file>`, or in the app \(Tasks & runs\)$/
+    )
     expect(JSON.parse((await cli(['batches', '--json'], undefined, empty)).stdout)).toEqual([])
     const s = await cli(['skills'], undefined, empty)
     expect(s.code).toBe(0)
     expect(s.stderr.trim()).toMatch(/^no skills yet: make one from a graded batch with `trace2skill analyze <batch>`/)
     const noBatch = await cli(['analyze', 'x'], undefined, empty)
-    expect(oneLine(noBatch)).toBe('trace2skill: no such batch: x (there are no batches yet: run some with `trace2skill run --task <file> --variations <file>`)')
+    expect(oneLine(noBatch)).toBe(
+      'trace2skill: no such batch: x (there are no batches yet: run some with `trace2skill run --task <file> --variations <file>`)'
+    )
     const noSkill = await cli(['export', 'x', dir], undefined, empty)
     expect(noSkill.code).toBe(1)
-    expect(oneLine(noSkill)).toBe('trace2skill: no such skill: x (there are no skills yet: make one from a graded batch with `trace2skill analyze <batch>`)')
+    expect(oneLine(noSkill)).toBe(
+      'trace2skill: no such skill: x (there are no skills yet: make one from a graded batch with `trace2skill analyze <batch>`)'
+    )
     const noSkill2 = await cli(['skill', 'x'], undefined, empty)
     expect(oneLine(noSkill2)).toMatch(/^trace2skill: no such skill: x \(there are no skills yet/)
 
@@ -112,7 +123,9 @@ describe('grading and finding things from the command line', () => {
     const f = await cli(['feedback', 'Imported', '--json'])
     expect(f.code).toBe(0)
     expect(JSON.parse(f.stdout)).toEqual({ batchId, batchName: 'Imported', text: '', graded: 0, total: 3, runs: [] })
-    expect(f.stderr.trim()).toBe(`no graded runs in "Imported" (3 runs): grade them with \`trace2skill grade ${batchId} --file feedback.txt\`, or in the app's review deck`)
+    expect(f.stderr.trim()).toBe(
+      `no graded runs in "Imported" (3 runs): grade them with \`trace2skill grade ${batchId} --file feedback.txt\`, or in the app's review deck`
+    )
   })
 
   it('refuses grade while another writer holds the data folder, naming it; the reading commands work meanwhile', async () => {
@@ -136,6 +149,10 @@ describe('grading and finding things from the command line', () => {
     expect(await storedFeedback(dataDir, batchId)).toEqual({ 1: null, 2: null, 3: null })
     const r = await cli(['grade', batchId, '--file', join(dir, 'fb.txt')])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout.trim().split('\n')).toEqual(['Run 1: good - fine', '1 of 3 runs graded in "Imported" (1 changed; ungraded: 2, 3)', `next: trace2skill analyze ${batchId} (the 2 ungraded runs are left out)`])
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'Run 1: good - fine',
+      '1 of 3 runs graded in "Imported" (1 changed; ungraded: 2, 3)',
+      `next: trace2skill analyze ${batchId} (the 2 ungraded runs are left out)`
+    ])
   })
 })

@@ -17,8 +17,14 @@ import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
 import { startModelServer, type ModelServer } from '../support/model-server'
 import { prompt, scenarioScript } from '../support/scenarios'
 import { cliIn, oneLine, storedFeedback, type Result } from './support'
+import { changed, readIndex, snapshot } from '../support/store-files'
 
-const rule = (text: string, evidence: number[]) => ({ rule: text, evidence, priority: 'high' as const, reason: `runs ${evidence.join(', ')}` })
+const rule = (text: string, evidence: number[]) => ({
+  rule: text,
+  evidence,
+  priority: 'high' as const,
+  reason: `runs ${evidence.join(', ')}`
+})
 
 describe('the whole loop from the command line', () => {
   let claudeServer: ModelServer
@@ -38,7 +44,9 @@ describe('the whole loop from the command line', () => {
     analysts = await startModelServer(
       analystScript({
         error: { rules: [rule('Keep the page to three cards', [2, 3]), rule('Check the config file exists before building', [2, 3])] },
-        success: { rules: [rule('Read the page back after writing it', [1, 4]), rule('Write the whole page in one Write call', [1, 2, 4])] },
+        success: {
+          rules: [rule('Read the page back after writing it', [1, 4]), rule('Write the whole page in one Write call', [1, 2, 4])]
+        },
         // the same rule as success's, on other runs: merged, on runs 1-4 (guidance, in SKILL.md)
         structure: { rules: [rule('Write the whole page in one Write call.', [1, 3, 4])] },
         edge: { rules: [rule('Before running the build, verify the config file exists', [3, 2])] }
@@ -50,9 +58,26 @@ describe('the whole loop from the command line', () => {
     await writeFile(join(dir, 'Landing page.txt'), 'Build a landing page for a rocket company.')
     await writeFile(
       join(dir, 'variations.txt'),
-      [`1. [easy] ${prompt('write-file', 'one')}`, `2. [normal] ${prompt('write-cluttered', 'two')}`, `3. [hard] ${prompt('tool-errors', 'three')}`, `4. [normal] ${prompt('write-file', 'four')}`].join('\n') + '\n'
+      [
+        `1. [easy] ${prompt('write-file', 'one')}`,
+        `2. [normal] ${prompt('write-cluttered', 'two')}`,
+        `3. [hard] ${prompt('tool-errors', 'three')}`,
+        `4. [normal] ${prompt('write-file', 'four')}`
+      ].join('\n') + '\n'
     )
-    ran = await cli(['run', '--task', join(dir, 'Landing page.txt'), '--variations', join(dir, 'variations.txt'), '--concurrency', '2', '--max-turns', '10', '--claude', CLAUDE_BIN])
+    ran = await cli([
+      'run',
+      '--task',
+      join(dir, 'Landing page.txt'),
+      '--variations',
+      join(dir, 'variations.txt'),
+      '--concurrency',
+      '2',
+      '--max-turns',
+      '10',
+      '--claude',
+      CLAUDE_BIN
+    ])
   }, 300_000)
   afterAll(async () => {
     await claudeServer?.close()
@@ -77,7 +102,9 @@ describe('the whole loop from the command line', () => {
     const r = await cli(['batches', '--json'])
     expect(r.code, r.stderr).toBe(0)
     const list = JSON.parse(r.stdout)
-    expect(list).toEqual([expect.objectContaining({ id: batchId, name: 'Landing page #1', task: 'Landing page', runs: 4, done: 4, graded: 0, good: 0, bad: 0 })])
+    expect(list).toEqual([
+      expect.objectContaining({ id: batchId, name: 'Landing page #1', task: 'Landing page', runs: 4, done: 4, graded: 0, good: 0, bad: 0 })
+    ])
     const words = await cli(['batches'])
     expect(words.stdout).toMatch(new RegExp(`^${batchId}\\tLanding page #1\\t4 runs \\(4 done\\)\\t0 of 4 graded`, 'm'))
   })
@@ -85,7 +112,20 @@ describe('the whole loop from the command line', () => {
   it('batch shows what each run made, to grade it by', async () => {
     const r = await cli(['batch', 'Landing page #1', '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const got = JSON.parse(r.stdout) as { id: string; runs: { number: number; state: string; difficulty: string; workspace: string; files: string[]; screenshots: string[]; result: string; sessionId: string; label: string | null }[] }
+    const got = JSON.parse(r.stdout) as {
+      id: string
+      runs: {
+        number: number
+        state: string
+        difficulty: string
+        workspace: string
+        files: string[]
+        screenshots: string[]
+        result: string
+        sessionId: string
+        label: string | null
+      }[]
+    }
     expect(got.id).toBe(batchId)
     expect(got.runs.map((x) => [x.number, x.state, x.difficulty, x.label])).toEqual([
       [1, 'done', 'easy', null],
@@ -118,9 +158,21 @@ describe('the whole loop from the command line', () => {
 
   it('grade refuses a bad file line by line and applies nothing', async () => {
     const before = await storedFeedback(dataDir, batchId)
-    const bad = ['Run 1: good - clean hero', 'Run 9: bad - no such run', 'Run 2: meh - not a grade', 'this is not feedback', 'Run 3: bad - build failed', 'Run 1: bad - graded twice', ''].join('\n')
+    const bad = [
+      'Run 1: good - clean hero',
+      'Run 9: bad - no such run',
+      'Run 2: meh - not a grade',
+      'this is not feedback',
+      'Run 3: bad - build failed',
+      'Run 1: bad - graded twice',
+      ''
+    ].join('\n')
     await writeFile(join(dir, 'bad.txt'), bad)
-    for (const args of [['--file', join(dir, 'bad.txt')], ['--file', join(dir, 'bad.txt'), '--json'], ['--file', '-']]) {
+    for (const args of [
+      ['--file', join(dir, 'bad.txt')],
+      ['--file', join(dir, 'bad.txt'), '--json'],
+      ['--file', '-']
+    ]) {
       const r = await cli(['grade', batchId, ...args], args[1] === '-' ? bad : undefined)
       expect(r.code, r.stderr).toBe(1)
       expect(r.stdout).toBe('')
@@ -128,7 +180,9 @@ describe('the whole loop from the command line', () => {
       const where = args[1] === '-' ? 'stdin' : join(dir, 'bad.txt')
       expect(lines).toEqual([
         `${where}: line 2: there is no Run 9 in this batch`,
-        expect.stringMatching(new RegExp(`^${where.replace(/[/.]/g, '\\$&')}: line 3: expected "Run N: good - sentence".*got "Run 2: meh - not a grade"$`)),
+        expect.stringMatching(
+          new RegExp(`^${where.replace(/[/.]/g, '\\$&')}: line 3: expected "Run N: good - sentence".*got "Run 2: meh - not a grade"$`)
+        ),
         expect.stringMatching(/: line 4: expected .*got "this is not feedback"$/),
         `${where}: line 6: Run 1 was already graded on line 1`,
         'trace2skill: nothing applied: 4 bad lines (of 6); fix them and run grade again'
@@ -139,7 +193,10 @@ describe('the whole loop from the command line', () => {
   })
 
   it('grade applies a good file and prints what it applied', async () => {
-    await writeFile(join(dir, 'feedback.txt'), 'Run 1: good - clean hero, three cards\nRun 2: bad - too many cards, looks cluttered\nRun 3: bad - the build failed\n')
+    await writeFile(
+      join(dir, 'feedback.txt'),
+      'Run 1: good - clean hero, three cards\nRun 2: bad - too many cards, looks cluttered\nRun 3: bad - the build failed\n'
+    )
     const r = await cli(['grade', 'Landing page #1', '--file', join(dir, 'feedback.txt'), '--json'])
     expect(r.code, r.stderr).toBe(0)
     expect(JSON.parse(r.stdout)).toEqual({
@@ -161,14 +218,20 @@ describe('the whole loop from the command line', () => {
     // the fourth from standard input, in words
     const more = await cli(['grade', batchId, '--file', '-'], 'Run 4: good - clean, like run 1\n')
     expect(more.code, more.stderr).toBe(0)
-    expect(more.stdout.trim().split('\n')).toEqual(['Run 4: good - clean, like run 1', `4 of 4 runs graded in "Landing page #1" (1 changed)`, `next: trace2skill analyze ${batchId}`])
+    expect(more.stdout.trim().split('\n')).toEqual([
+      'Run 4: good - clean, like run 1',
+      `4 of 4 runs graded in "Landing page #1" (1 changed)`,
+      `next: trace2skill analyze ${batchId}`
+    ])
   })
 
   it('feedback prints the same format, and feeding it back to grade changes nothing', async () => {
     const before = await storedFeedback(dataDir, batchId)
     const fb = await cli(['feedback', batchId])
     expect(fb.code, fb.stderr).toBe(0)
-    expect(fb.stdout).toBe('Run 1: good - clean hero, three cards\nRun 2: bad - too many cards, looks cluttered\nRun 3: bad - the build failed\nRun 4: good - clean, like run 1\n')
+    expect(fb.stdout).toBe(
+      'Run 1: good - clean hero, three cards\nRun 2: bad - too many cards, looks cluttered\nRun 3: bad - the build failed\nRun 4: good - clean, like run 1\n'
+    )
     const back = await cli(['grade', batchId, '--file', '-'], fb.stdout)
     expect(back.code, back.stderr).toBe(0)
     const lines = back.stdout.trim().split('\n')
@@ -182,7 +245,7 @@ describe('the whole loop from the command line', () => {
   })
 
   it('analyze --estimate says what the analysis would cost, asking no model and writing nothing', async () => {
-    const store = await readFile(join(dataDir, 'store.json'), 'utf8')
+    const store = await snapshot(dataDir)
     const asked = analysts.requests.length
     const r = await cli(['analyze', batchId, '--estimate', '--json'], undefined, analysts.url)
     expect(r.code, r.stderr).toBe(0)
@@ -191,7 +254,7 @@ describe('the whole loop from the command line', () => {
     expect(est.usd).toBeGreaterThan(0)
     expect(est.contextTokens).toBeGreaterThan(1000)
     expect(analysts.requests.length).toBe(asked)
-    expect(await readFile(join(dataDir, 'store.json'), 'utf8')).toBe(store)
+    expect(changed(store, await snapshot(dataDir))).toEqual([])
     const words = await cli(['analyze', batchId, '--estimate'], undefined, analysts.url)
     expect(words.stdout).toMatch(/^about \$\d+\.\d\d \([\d,]+ tokens of context over 4 graded runs, model claude-/)
     expect(words.stdout).toContain(`next: trace2skill analyze ${batchId}`)
@@ -208,7 +271,9 @@ describe('the whole loop from the command line', () => {
     expect(seen).toContain('Run 2: bad - too many cards, looks cluttered')
 
     const skills = JSON.parse((await cli(['skills', '--json'])).stdout)
-    expect(skills).toEqual([expect.objectContaining({ id: got.skill.skill.id, name: got.skill.skill.frontMatter.name, batches: [batchId], valid: true })])
+    expect(skills).toEqual([
+      expect.objectContaining({ id: got.skill.skill.id, name: got.skill.skill.frontMatter.name, batches: [batchId], valid: true })
+    ])
 
     const project = await mkdtemp(join(tmpdir(), 't2s-loop-project-'))
     const name = got.skill.skill.frontMatter.name
@@ -228,7 +293,11 @@ describe('the whole loop from the command line', () => {
     const busy = join(dir, 'busy')
     await writeFile(join(dir, 'slow.txt'), `1. ${prompt('slow', 'busy')}\n`)
     const e = { ...env(), TRACE2SKILL_DATA_DIR: busy }
-    const child = spawn(process.execPath, [BIN, 'run', '--task', join(dir, 'Landing page.txt'), '--variations', join(dir, 'slow.txt'), '--claude', CLAUDE_BIN], { env: { ...process.env, ...e } })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', '--task', join(dir, 'Landing page.txt'), '--variations', join(dir, 'slow.txt'), '--claude', CLAUDE_BIN],
+      { env: { ...process.env, ...e } }
+    )
     let err = ''
     const started = new Promise<string>((ok) =>
       child.stderr.on('data', (d) => {
@@ -237,9 +306,13 @@ describe('the whole loop from the command line', () => {
         if (m) ok(m[1])
       })
     )
-    const exited = new Promise<number | null>((ok) => child.on('close', (code) => ok(code)))
+    // the code, or the signal that ended it (it must handle Ctrl+C itself, not die of it)
+    const exited = new Promise<number | string | null>((ok) => child.on('close', (code, sig) => ok(code ?? sig)))
     try {
-      const id = await Promise.race([started, new Promise<string>((_, no) => setTimeout(() => no(new Error(`run did not start: ${err}`)), 60_000))])
+      const id = await Promise.race([
+        started,
+        new Promise<string>((_, no) => setTimeout(() => no(new Error(`run did not start: ${err}`)), 60_000))
+      ])
       await writeFile(join(dir, 'one.txt'), 'Run 1: bad - too slow\n')
       const r = await cliIn(['grade', id, '--file', join(dir, 'one.txt')], e)
       expect(r.code).toBe(1)
@@ -251,8 +324,7 @@ describe('the whole loop from the command line', () => {
     }
     expect(await exited).toBe(1)
     // once it has stopped, the (cancelled) run can be graded
-    const db = JSON.parse(await readFile(join(busy, 'store.json'), 'utf8'))
-    const id = Object.keys(db.batches)[0]
+    const id = Object.keys((await readIndex(busy)).batches)[0]
     const r = await cliIn(['grade', id, '--file', join(dir, 'one.txt')], e)
     expect(r.code, r.stderr).toBe(0)
     expect(await storedFeedback(busy, id)).toEqual({ 1: expect.objectContaining({ label: 'bad', text: 'too slow' }) })

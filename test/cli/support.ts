@@ -1,9 +1,8 @@
 /** The built `trace2skill` bin for the command-line tests: with standard input, and the store as saved. */
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { expect } from 'vitest'
 import { BIN } from '../support/cli'
+import { readBatch } from '../support/store-files'
 
 export type Result = { code: number | null; stdout: string; stderr: string }
 
@@ -24,9 +23,9 @@ export function cliIn(args: string[], env: Record<string, string | undefined>, i
 
 /** Each run's feedback as the store file holds it, by run number (for "nothing was applied"). */
 export async function storedFeedback(dataDir: string, batchId: string): Promise<Record<number, unknown>> {
-  const db = JSON.parse(await readFile(join(dataDir, 'store.json'), 'utf8'))
+  const db = await readBatch(dataDir, batchId)
   const out: Record<number, unknown> = {}
-  for (const id of db.batches[batchId].runIds as string[]) out[db.runs[id].number] = db.runs[id].feedback ?? null
+  for (const id of db.batch.runIds) out[db.runs[id].number] = db.runs[id].feedback ?? null
   return out
 }
 

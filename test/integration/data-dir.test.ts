@@ -4,14 +4,13 @@
  * all work and write nothing; every write of the writer survives.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, cli } from '../support/cli'
 import { fixtureSessions } from '../support/fixture-sessions'
-
-
+import { changed, readIndex, snapshot } from '../support/store-files'
 
 /** `trace2skill web` as a user starts it; resolves with its URL and token once it listens. */
 async function startWeb(env: Record<string, string>): Promise<{ proc: ChildProcess; base: string; token: string; stderr: () => string }> {
@@ -55,12 +54,19 @@ describe('one data folder, several processes', () => {
   })
 
   const api = async (name: string, input: unknown) => {
-    const res = await fetch(`${web!.base}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-trace2skill-token': web!.token }, body: JSON.stringify(input) })
+    const res = await fetch(`${web!.base}/api/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-trace2skill-token': web!.token },
+      body: JSON.stringify(input)
+    })
     const body = await res.json()
     if (!res.ok) throw new Error(body.error)
     return body.value
   }
-  const tasksOnDisk = async () => Object.values(JSON.parse(await readFile(join(dataDir, 'store.json'), 'utf8')).tasks as Record<string, { name: string }>).map((t) => t.name).sort()
+  const tasksOnDisk = async () =>
+    Object.values((await readIndex(dataDir)).tasks)
+      .map((t) => t.name)
+      .sort()
 
   it('the web mode and the CLI: a second writer is refused, read-only commands work at once, nothing is lost', async () => {
     web = await startWeb(env())
@@ -68,7 +74,7 @@ describe('one data folder, several processes', () => {
     expect(await tasksOnDisk()).toEqual(['from the web, first'])
 
     // A CLI writer while the web mode holds the folder: refused, naming the holder, changing nothing.
-    const before = await readFile(join(dataDir, 'store.json'), 'utf8')
+    const before = await snapshot(dataDir)
     const task = join(configDir, 'task.json')
     await writeFile(task, JSON.stringify({ name: 'from the cli', text: 'do another thing' }))
     const vars = join(configDir, 'vars.txt')
@@ -78,10 +84,9 @@ describe('one data folder, several processes', () => {
     expect(refused.stderr).toContain('is in use by `trace2skill web`')
     expect(refused.stderr).toContain(`pid ${web.proc.pid}`)
     expect(refused.stderr.trim().split('\n')).toHaveLength(1)
-    expect(await readFile(join(dataDir, 'store.json'), 'utf8')).toBe(before)
+    expect(changed(before, await snapshot(dataDir))).toEqual([])
 
     // Many read-only commands at once, beside the writer: all succeed and none writes the store.
-    const mtime = (await stat(join(dataDir, 'store.json'))).mtimeMs
     const project = '-tmp-landing'
     const commands = [
       ...ids.map((id) => ['trace', id, '--json']),
@@ -99,8 +104,7 @@ describe('one data folder, several processes', () => {
       expect(r.code, `${commands[i].join(' ')}: ${r.stderr}`).toBe(0)
     }
     expect(JSON.parse(results[0].stdout).sessionId).toBe(ids[0])
-    expect((await stat(join(dataDir, 'store.json'))).mtimeMs).toBe(mtime)
-    expect(await readFile(join(dataDir, 'store.json'), 'utf8')).toBe(before)
+    expect(changed(before, await snapshot(dataDir))).toEqual([])
     expect((await readdir(dataDir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
 
     // A second web mode on the same folder is refused too (and exits).

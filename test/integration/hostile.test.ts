@@ -17,14 +17,14 @@ import { cli } from '../support/cli'
 
 const WORKER = join(REPO, 'out', 'main', 'summary-worker.js')
 
-
 const DEEP = '11111111-1111-4111-8111-111111111111'
 const PLAIN = '22222222-2222-4222-8222-222222222222'
 const SECRET = '33333333-3333-4333-8333-333333333333'
 const PROJECT = '-tmp-hostile-project'
 const TS = '2026-01-01T00:00:00Z'
 const line = (o: unknown) => JSON.stringify(o) + '\n'
-const user = (text: string) => line({ type: 'user', message: { role: 'user', content: text }, timestamp: TS, cwd: '/tmp/hostile', sessionId: 'x' })
+const user = (text: string) =>
+  line({ type: 'user', message: { role: 'user', content: text }, timestamp: TS, cwd: '/tmp/hostile', sessionId: 'x' })
 const usage = '{"input_tokens":100,"output_tokens":10}'
 const deepObject = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)
 const deepArray = (n: number) => '['.repeat(n) + ']'.repeat(n)
@@ -123,7 +123,7 @@ describe('hostile sessions and hostile ids', () => {
     ]
     const refused = (r: Awaited<ReturnType<typeof call>>) => {
       expect(r.ok).toBe(false)
-      expect(['invalid-input', 'not-found']).toContain(!r.ok && r.code)
+      expect(['invalid', 'not-found']).toContain(!r.ok && r.code)
       expect(!r.ok && r.error).not.toContain('TOP SECRET')
     }
 
@@ -134,7 +134,17 @@ describe('hostile sessions and hostile ids', () => {
         // a direct call (other handlers call it with ids from the store) refuses them too
         await expect(service.handlers.getTrace({ sessionId })).rejects.toThrow()
       }
-      for (const projectId of ['..', '../secret', '/etc', join(configDir, 'secret'), '%2e%2e', `${PROJECT}\u0000`, `${PROJECT}/..`, 'secret', '__proto__']) {
+      for (const projectId of [
+        '..',
+        '../secret',
+        '/etc',
+        join(configDir, 'secret'),
+        '%2e%2e',
+        `${PROJECT}\u0000`,
+        `${PROJECT}/..`,
+        'secret',
+        '__proto__'
+      ]) {
         refused(await call('getTrace', { sessionId: SECRET, projectId }))
         refused(await call('getTrace', { sessionId: PLAIN, projectId }))
       }
@@ -144,7 +154,20 @@ describe('hostile sessions and hostile ids', () => {
     })
 
     it('listSessions and searchSessions take only known project ids', async () => {
-      for (const projectId of ['..', '../secret', '/etc', configDir, join(configDir, 'secret'), '%2e%2e', `${PROJECT}\u0000`, `${PROJECT}/..`, `..\\secret`, 'secret', 'constructor', '__proto__']) {
+      for (const projectId of [
+        '..',
+        '../secret',
+        '/etc',
+        configDir,
+        join(configDir, 'secret'),
+        '%2e%2e',
+        `${PROJECT}\u0000`,
+        `${PROJECT}/..`,
+        `..\\secret`,
+        'secret',
+        'constructor',
+        '__proto__'
+      ]) {
         refused(await call('listSessions', { projectId }))
         refused(await call('searchSessions', { projectId, query: 'SECRET' }))
       }
@@ -157,11 +180,11 @@ describe('hostile sessions and hostile ids', () => {
         refused(await call('importSessions', { sessions: [{ sessionId }] }))
         refused(await call('importSessions', { sessions: [{ sessionId: PLAIN, projectId: sessionId }] }))
       }
-      expect(Object.keys(service.store.db.data.archives)).toEqual([])
-      expect(Object.keys(service.store.db.data.pins)).toEqual([])
+      expect(service.store.sessions.archives()).toEqual([])
+      expect(service.store.sessions.pins()).toEqual([])
       const pinned = await call('pinSession', { sessionId: PLAIN, pinned: true })
       expect(pinned.ok).toBe(true)
-      expect(Object.keys(service.store.db.data.archives)).toEqual([PLAIN])
+      expect(service.store.sessions.archives().map((a) => a.sessionId)).toEqual([PLAIN])
     })
 
     it('ids that are names of Object.prototype pollute nothing', async () => {
@@ -178,16 +201,29 @@ describe('hostile sessions and hostile ids', () => {
       const link = join(configDir, 'projects', PROJECT, 'link.jsonl')
       await symlink(secretFile, link)
       const ref = { offset: 0, length: 10, index: 0, mediaType: 'image/png', bytes: 1 }
-      for (const file of [secretFile, link, join(configDir, 'projects', PROJECT, '..', '..', 'secret', `${SECRET}.jsonl`), `${join(configDir, 'projects', PROJECT, `${PLAIN}.jsonl`)}\u0000`]) {
+      for (const file of [
+        secretFile,
+        link,
+        join(configDir, 'projects', PROJECT, '..', '..', 'secret', `${SECRET}.jsonl`),
+        `${join(configDir, 'projects', PROJECT, `${PLAIN}.jsonl`)}\u0000`
+      ]) {
         const r = await call('getImage', { ref: { ...ref, file } })
         expect(r.ok).toBe(false)
         expect(!r.ok && r.code).toBe('forbidden')
       }
       // numbers from outside: whole, not negative, a line no longer than the reader takes
       const file = join(configDir, 'projects', PROJECT, `${PLAIN}.jsonl`)
-      for (const bad of [{ offset: -1 }, { offset: 1.5 }, { index: -1 }, { index: 0.5 }, { length: 0 }, { length: 2 ** 40 }, { bytes: -3 }]) {
+      for (const bad of [
+        { offset: -1 },
+        { offset: 1.5 },
+        { index: -1 },
+        { index: 0.5 },
+        { length: 0 },
+        { length: 2 ** 40 },
+        { bytes: -3 }
+      ]) {
         const r = await call('getImage', { ref: { ...ref, file, ...bad } })
-        expect(!r.ok && r.code, JSON.stringify(bad)).toBe('invalid-input')
+        expect(!r.ok && r.code, JSON.stringify(bad)).toBe('invalid')
       }
     })
 

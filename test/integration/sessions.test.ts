@@ -14,8 +14,6 @@ import { cli } from '../support/cli'
 import { startModelServer } from '../support/model-server'
 import { prompt, scenarioScript } from '../support/scenarios'
 
-
-
 const waitFor = async <T>(fn: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> => {
   const until = Date.now() + ms
   for (;;) {
@@ -83,7 +81,10 @@ describe('sessions written by the real claude CLI', () => {
 
   it('nests the sub-agent transcript under the Agent call that started it', async () => {
     const trace = await service.handlers.getTrace({ sessionId: by('subagent').sessionId })
-    const call = trace.events.find((e) => e.kind === 'tool_call' && (e.name === 'Agent' || e.name === 'Task')) as Extract<TraceEvent, { kind: 'tool_call' }>
+    const call = trace.events.find((e) => e.kind === 'tool_call' && (e.name === 'Agent' || e.name === 'Task')) as Extract<
+      TraceEvent,
+      { kind: 'tool_call' }
+    >
     expect(call.subagentId).toBeTruthy()
     const sub = trace.subagents.find((s) => s.agentId === call.subagentId)!
     expect(sub.parentToolUseId).toBe(call.id)
@@ -113,14 +114,23 @@ describe('sessions written by the real claude CLI', () => {
     it('projects --json', async () => {
       const r = await cli(['projects', '--json'], env())
       expect(r.code).toBe(0)
-      expect(JSON.parse(r.stdout).map((p: { cwd: string }) => p.cwd).sort()).toEqual([...made.workspaces].sort())
+      expect(
+        JSON.parse(r.stdout)
+          .map((p: { cwd: string }) => p.cwd)
+          .sort()
+      ).toEqual([...made.workspaces].sort())
     })
 
     it('sessions <working dir> --json', async () => {
       const r = await cli(['sessions', by('long').cwd, '--json'], env())
       expect(r.code).toBe(0)
       const ids = JSON.parse(r.stdout).map((s: { sessionId: string }) => s.sessionId)
-      expect(ids.sort()).toEqual(made.sessions.filter((s) => s.cwd === by('long').cwd).map((s) => s.sessionId).sort())
+      expect(ids.sort()).toEqual(
+        made.sessions
+          .filter((s) => s.cwd === by('long').cwd)
+          .map((s) => s.sessionId)
+          .sort()
+      )
     })
 
     it('trace <session-id> --json includes the sub-agent', async () => {
@@ -161,7 +171,13 @@ describe('sessions written by the real claude CLI', () => {
   })
 
   it('picks up new sessions and appends to live sessions (watcher)', async () => {
-    const live = await createService({ configDir, dataDir: await mkdtemp(join(tmpdir(), 't2s-int-live-')), mode: 'web', version: 'test', watch: true })
+    const live = await createService({
+      configDir,
+      dataDir: await mkdtemp(join(tmpdir(), 't2s-int-live-')),
+      mode: 'web',
+      version: 'test',
+      watch: true
+    })
     try {
       await live.ready
       const events: EventPayload<'sessionsChanged'>[] = []
@@ -180,13 +196,20 @@ describe('sessions written by the real claude CLI', () => {
       // Append to a live session: the watcher reports it and only the new bytes are read. First let the
       // watcher finish with the new session (on a busy machine its last writes are still being read).
       const target = (await live.handlers.listSessions({ projectId: project.id })).find((s) => s.sessionId === by('long').sessionId)!
-      for (let last = -1; last !== live.index.bytesRead; ) {
+      for (let last = -1; last !== live.index.bytesRead;) {
         last = live.index.bytesRead
         await new Promise((r) => setTimeout(r, 700))
       }
       events.length = 0
       const before = live.index.bytesRead
-      const line = JSON.stringify({ type: 'user', message: { role: 'user', content: 'one more thing' }, timestamp: new Date().toISOString(), sessionId: target.sessionId, uuid: 'appended-1' }) + '\n'
+      const line =
+        JSON.stringify({
+          type: 'user',
+          message: { role: 'user', content: 'one more thing' },
+          timestamp: new Date().toISOString(),
+          sessionId: target.sessionId,
+          uuid: 'appended-1'
+        }) + '\n'
       await appendFile(target.file, line)
       await waitFor(() => events.find((e) => e.sessionIds.includes(target.sessionId)))
       const after = (await live.handlers.listSessions({ projectId: project.id })).find((s) => s.sessionId === target.sessionId)!
@@ -227,7 +250,11 @@ describe('faults around discovery', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 't2s-fault-data-'))
     const good = join(configDir, 'projects', '-good')
     await mkdir(good, { recursive: true })
-    await writeFile(join(good, 's1.jsonl'), JSON.stringify({ type: 'user', message: { role: 'user', content: 'hi' }, cwd: '/work/good', timestamp: '2026-01-01T00:00:00Z' }) + '\n')
+    await writeFile(
+      join(good, 's1.jsonl'),
+      JSON.stringify({ type: 'user', message: { role: 'user', content: 'hi' }, cwd: '/work/good', timestamp: '2026-01-01T00:00:00Z' }) +
+        '\n'
+    )
     // a directory named like a session, and a project that is a dangling link
     await mkdir(join(good, 'not-a-file.jsonl'))
     await symlink(join(configDir, 'nowhere'), join(configDir, 'projects', '-dangling'))
@@ -241,7 +268,9 @@ describe('faults around discovery', () => {
       const sessions = await service.handlers.listSessions({ projectId: '-good' })
       expect(sessions.map((s) => s.sessionId)).toEqual(['s1'])
       await expect(service.handlers.listSessions({ projectId: '../../etc' })).rejects.toThrow(/not a project id/)
-      await expect(service.handlers.getImage({ ref: { file: '/etc/passwd', offset: 0, length: 10, index: 0, mediaType: 'image/png', bytes: 1 } })).rejects.toThrow(/refused/)
+      await expect(
+        service.handlers.getImage({ ref: { file: '/etc/passwd', offset: 0, length: 10, index: 0, mediaType: 'image/png', bytes: 1 } })
+      ).rejects.toThrow(/refused/)
       // the moved-aside store keeps its bytes
       const st = await stat(dataDir)
       expect(st.isDirectory()).toBe(true)

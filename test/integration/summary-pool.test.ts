@@ -14,8 +14,12 @@ describe('summary worker pool', () => {
   it('agrees with the in-thread summarizer on every corpus and fixture file', async () => {
     expect(existsSync(WORKER), 'build first (npm test does): out/main/summary-worker.js').toBe(true)
     const files = [
-      ...readdirSync(CORPUS).filter((f) => f.endsWith('.jsonl')).map((f) => join(CORPUS, f)),
-      ...readdirSync(FIXTURE, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jsonl')).map((f) => join(FIXTURE, f))
+      ...readdirSync(CORPUS)
+        .filter((f) => f.endsWith('.jsonl'))
+        .map((f) => join(CORPUS, f)),
+      ...readdirSync(FIXTURE, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.jsonl'))
+        .map((f) => join(FIXTURE, f))
     ]
     const pool = workerPool(WORKER, 2)
     try {

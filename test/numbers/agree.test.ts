@@ -65,10 +65,21 @@ describe('every screen shows the same numbers for a run', () => {
   it('batch page, deck, session browser, trace and CLI agree per run, and with Claude Code', async () => {
     const task = await service.handlers.saveTask({ name: 'Numbers', text: 'Build a landing page.' })
     const scenarios = ['write-file', 'tool-errors', 'subagent', 'slow']
-    await service.handlers.saveVariations({ taskId: task.id, variations: scenarios.map((s, i) => ({ difficulty: 'normal', prompt: prompt(s, `variation ${i + 1}`) })) })
+    await service.handlers.saveVariations({
+      taskId: task.id,
+      variations: scenarios.map((s, i) => ({ difficulty: 'normal', prompt: prompt(s, `variation ${i + 1}`) }))
+    })
     const batch = await service.handlers.createBatch({
       taskId: task.id,
-      settings: { concurrency: 2, maxTurns: 20, claudePath: CLAUDE_BIN, timeoutMs: 180_000, permission: 'sandboxed', allowedTools: ['Read', 'Write', 'Bash', 'Agent', 'Task'], repeats: 1 }
+      settings: {
+        concurrency: 2,
+        maxTurns: 20,
+        claudePath: CLAUDE_BIN,
+        timeoutMs: 180_000,
+        permission: 'sandboxed',
+        allowedTools: ['Read', 'Write', 'Bash', 'Agent', 'Task'],
+        repeats: 1
+      }
     })
     await service.handlers.startBatch({ batchId: batch.id })
     // The slow one: while it runs, its tokens have a cost (never $0 beside tokens); then cancel it.
@@ -108,11 +119,21 @@ describe('every screen shows the same numbers for a run', () => {
       expect(browser, `${where}: session browser vs batch page`).toEqual(batchPage)
       expect(four(trace.totals), `${where}: trace vs batch page`).toEqual(batchPage)
       expect(trace.costUsd, `${where}: trace cost`).toBe(run.progress.costUsd)
-      expect({ turns: cliSummary.turns, toolCalls: cliSummary.toolCalls, tokens: tokensOf(cliSummary.usage), costUsd: cliSummary.costUsd }, `${where}: sessions --json`).toEqual(batchPage)
+      expect(
+        { turns: cliSummary.turns, toolCalls: cliSummary.toolCalls, tokens: tokensOf(cliSummary.usage), costUsd: cliSummary.costUsd },
+        `${where}: sessions --json`
+      ).toEqual(batchPage)
       expect(four(cliTrace.totals), `${where}: trace --json`).toEqual(batchPage)
       // tool errors and where the cost came from, wherever they are shown
-      expect([summary.toolErrors, cliSummary.toolErrors, trace.totals.toolErrors], `${where}: tool errors`).toEqual([metrics.toolErrors, metrics.toolErrors, metrics.toolErrors])
-      expect([metrics.costSource, summary.costSource, trace.totals.costSource, cliTrace.totals.costSource], `${where}: cost source`).toEqual(Array(4).fill(run.progress.costSource))
+      expect([summary.toolErrors, cliSummary.toolErrors, trace.totals.toolErrors], `${where}: tool errors`).toEqual([
+        metrics.toolErrors,
+        metrics.toolErrors,
+        metrics.toolErrors
+      ])
+      expect(
+        [metrics.costSource, summary.costSource, trace.totals.costSource, cliTrace.totals.costSource],
+        `${where}: cost source`
+      ).toEqual(Array(4).fill(run.progress.costSource))
       expect(run.progress.tokens, where).toBeGreaterThan(0)
       expect(run.progress.costUsd, where).toBeGreaterThan(0)
 
@@ -125,7 +146,9 @@ describe('every screen shows the same numbers for a run', () => {
       if (run.state === 'done') {
         expect(run.progress.costSource, where).toBe('claude-code')
         expect(run.progress.costUsd, `${where}: Claude Code's total_cost_usd`).toBeCloseTo(results[results.length - 1].total_cost_usd, 9)
-        expect(run.progress.turns, `${where}: the num_turns of Claude Code's result lines`).toBe(results.reduce((n, r) => n + r.num_turns, 0))
+        expect(run.progress.turns, `${where}: the num_turns of Claude Code's result lines`).toBe(
+          results.reduce((n, r) => n + r.num_turns, 0)
+        )
       }
     }
     expect(status.costUsd).toBeCloseTo(costs, 9)

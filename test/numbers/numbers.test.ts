@@ -10,7 +10,17 @@ import { describe, expect, it } from 'vitest'
 import { StreamTracker } from '../../src/main/runs/claude'
 import { parseSessionFile } from '../../src/main/traces/parse'
 import { summarizeFile } from '../../src/main/traces/summary'
-import { ALL_MODELS, canonicalModel, DEFAULT_ANALYST_MODEL, DEFAULT_MERGE_MODEL, DEFAULT_VARIATION_MODEL, MODELS, messageCostUsd, modelInfo, priceOf } from '../../src/shared/models'
+import {
+  ALL_MODELS,
+  canonicalModel,
+  DEFAULT_ANALYST_MODEL,
+  DEFAULT_MERGE_MODEL,
+  DEFAULT_VARIATION_MODEL,
+  MODELS,
+  messageCostUsd,
+  modelInfo,
+  priceOf
+} from '../../src/shared/models'
 import { roundUsd, sessionCost } from '../../src/shared/numbers'
 import { REPO } from '../support/claude-harness'
 
@@ -32,7 +42,13 @@ describe('the price table', () => {
     const file = join(dir, `${SESSION}.jsonl`)
     const text = await readFile(file, 'utf8')
     const reported = JSON.parse(text.split('\n').find((l) => l.includes('"cost-state"'))!).totalCostUSD
-    await writeFile(file, text.split('\n').filter((l) => !l.includes('"cost-state"')).join('\n'))
+    await writeFile(
+      file,
+      text
+        .split('\n')
+        .filter((l) => !l.includes('"cost-state"'))
+        .join('\n')
+    )
     const t = await parseSessionFile(file)
     expect(t.totals.costSource).toBe('estimated')
     expect(t.totals.costUsd).toBe(reported)
@@ -45,7 +61,10 @@ describe('the price table', () => {
     const u = { input: 1000, output: 100, cacheRead: 10_000, cacheCreation: 2000 }
     // Sonnet 5.5: $2 in, $10 out, $2.50 cache write, $0.10 cache read per million
     expect(messageCostUsd('claude-sonnet-5-5', u)).toBeCloseTo((1000 * 2 + 100 * 10 + 10_000 * 0.1 + 2000 * 2.5) / 1e6, 12)
-    expect(messageCostUsd('claude-sonnet-5-5', { ...u, cacheCreation1h: 2000 })).toBeCloseTo((1000 * 2 + 100 * 10 + 10_000 * 0.1 + 2000 * 4) / 1e6, 12)
+    expect(messageCostUsd('claude-sonnet-5-5', { ...u, cacheCreation1h: 2000 })).toBeCloseTo(
+      (1000 * 2 + 100 * 10 + 10_000 * 0.1 + 2000 * 4) / 1e6,
+      12
+    )
     // Haiku 5.5 above 100k prompt tokens
     const big = { input: 150_000, output: 1000, cacheRead: 0, cacheCreation: 0 }
     expect(messageCostUsd('claude-haiku-5-5', big)).toBeCloseTo((150_000 * 0.5 + 1000 * 2.5) / 1e6, 12)
@@ -106,7 +125,14 @@ describe("Claude Code's figure, only while it is the whole story", () => {
   it('a conversation that went on after its cost-state is estimated from its tokens; parser and summary agree', async () => {
     const dir = await mkdtemp(join(tmpdir(), 't2s-numbers-'))
     const f = join(dir, 'b.jsonl')
-    await writeFile(f, user('go') + assistant('m1', model, [{ type: 'text', text: 'hi' }], usage) + costState(0.5) + user('more') + assistant('m2', model, [{ type: 'text', text: 'again' }], usage))
+    await writeFile(
+      f,
+      user('go') +
+        assistant('m1', model, [{ type: 'text', text: 'hi' }], usage) +
+        costState(0.5) +
+        user('more') +
+        assistant('m2', model, [{ type: 'text', text: 'again' }], usage)
+    )
     const t = await parseSessionFile(f)
     const s = await summarizeFile(f)
     expect(t.totals).toMatchObject({ turns: 2, costUsd: roundUsd(2 * one), costSource: 'estimated', tokens: 2200 })
@@ -124,7 +150,13 @@ describe("Claude Code's figure, only while it is the whole story", () => {
         assistant('m1', model, [{ type: 'tool_use', id: 't1', name: 'Bash', input: {} }], usage) +
         line({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'ok' }] } }) +
         assistant('m2', '<synthetic>', [{ type: 'text', text: 'API Error' }], { input_tokens: 0, output_tokens: 0 }) +
-        line({ type: 'assistant', isSidechain: true, uuid: 'x', parentUuid: null, message: { id: 'side1', model, content: [{ type: 'tool_use', id: 't2', name: 'Read', input: {} }], usage } })
+        line({
+          type: 'assistant',
+          isSidechain: true,
+          uuid: 'x',
+          parentUuid: null,
+          message: { id: 'side1', model, content: [{ type: 'tool_use', id: 't2', name: 'Read', input: {} }], usage }
+        })
     )
     const t = await parseSessionFile(f)
     const s = await summarizeFile(f)
@@ -136,7 +168,16 @@ describe("Claude Code's figure, only while it is the whole story", () => {
 
 describe('live progress from the stream', () => {
   const msg = (id: string, blocks: unknown[], parent: string | null = null, output = 1) =>
-    JSON.stringify({ type: 'assistant', parent_tool_use_id: parent, message: { id, model: 'claude-opus-5-5', content: blocks, usage: { input_tokens: 10_000, output_tokens: output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } })
+    JSON.stringify({
+      type: 'assistant',
+      parent_tool_use_id: parent,
+      message: {
+        id,
+        model: 'claude-opus-5-5',
+        content: blocks,
+        usage: { input_tokens: 10_000, output_tokens: output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
+      }
+    })
 
   it('has a cost beside its tokens while running, counts sub-agents in tools and tokens but not turns, then takes Claude Code’s figure', () => {
     const t = new StreamTracker()
@@ -151,7 +192,12 @@ describe('live progress from the stream', () => {
     // an async sub-agent's notification starts another turn: back to the estimate until the next result
     t.line(msg('m2', [{ type: 'text', text: 'done' }]))
     expect(t.progress).toMatchObject({ turns: 2, costSource: 'estimated' })
-    t.line(JSON.stringify({ type: 'assistant', message: { id: 'x', model: '<synthetic>', content: [{ type: 'text', text: 'No response requested.' }] } }))
+    t.line(
+      JSON.stringify({
+        type: 'assistant',
+        message: { id: 'x', model: '<synthetic>', content: [{ type: 'text', text: 'No response requested.' }] }
+      })
+    )
     expect(t.progress.turns).toBe(2)
   })
 })

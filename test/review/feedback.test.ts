@@ -7,7 +7,10 @@ import { formatFeedbackLine, parseFeedback } from '../../src/shared/runs'
 
 describe('plain-text feedback', () => {
   it('reads the workflow format and its common variants', () => {
-    const r = parseFeedback('Run 2: bad - too many cards, looks cluttered\nrun 3: GOOD – clean hero\nRun #4 bad: broken on mobile\nRun 1: good', [1, 2, 3, 4])
+    const r = parseFeedback(
+      'Run 2: bad - too many cards, looks cluttered\nrun 3: GOOD – clean hero\nRun #4 bad: broken on mobile\nRun 1: good',
+      [1, 2, 3, 4]
+    )
     expect(r.errors).toEqual([])
     expect(r.entries.map((e) => [e.number, e.label, e.text])).toEqual([
       [2, 'bad', 'too many cards, looks cluttered'],
@@ -52,8 +55,14 @@ describe('feedback through the service', () => {
     const dir = await mkdtemp(join(tmpdir(), 't2s-fb-'))
     service = await createService({ configDir: join(dir, 'c'), dataDir: join(dir, 'd'), mode: 'web', version: 'test', env: {} })
     const task = await service.handlers.saveTask({ name: 't', text: 'x' })
-    await service.handlers.saveVariations({ taskId: task.id, variations: [1, 2, 3].map((i) => ({ difficulty: 'normal' as const, prompt: `p${i}` })) })
-    const batch = await service.handlers.createBatch({ taskId: task.id, settings: { concurrency: 1, maxTurns: 5, permission: 'accept-edits', allowedTools: ['Read'], repeats: 1, timeoutMs: 60_000 } })
+    await service.handlers.saveVariations({
+      taskId: task.id,
+      variations: [1, 2, 3].map((i) => ({ difficulty: 'normal' as const, prompt: `p${i}` }))
+    })
+    const batch = await service.handlers.createBatch({
+      taskId: task.id,
+      settings: { concurrency: 1, maxTurns: 5, permission: 'accept-edits', allowedTools: ['Read'], repeats: 1, timeoutMs: 60_000 }
+    })
     batchId = batch.id
     runIds = batch.runIds
   })

@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import { batchSignals, errorKind, fisherGreater, runFeatures } from '../../src/main/analysts/signals'
 
-const m = (tools: string[], errors: [tool: string, kind: string][] = []) => ({ tools, errors: errors.map(([tool, kind], index) => ({ index, tool, kind, text: '', line: 1 })) })
+const m = (tools: string[], errors: [tool: string, kind: string][] = []) => ({
+  tools,
+  errors: errors.map(([tool, kind], index) => ({ index, tool, kind, text: '', line: 1 }))
+})
 
 describe('error kinds', () => {
   it('names the errors Claude Code and shells report', () => {
     expect(errorKind('<tool_use_error>File does not exist.</tool_use_error>')).toBe('file-not-found')
-    expect(errorKind('ls: cannot access \'/no/such/dir\': No such file or directory')).toBe('file-not-found')
-    expect(errorKind('<tool_use_error>File has not been read yet. Read it first before writing to it.</tool_use_error>')).toBe('not-read-first')
+    expect(errorKind("ls: cannot access '/no/such/dir': No such file or directory")).toBe('file-not-found')
+    expect(errorKind('<tool_use_error>File has not been read yet. Read it first before writing to it.</tool_use_error>')).toBe(
+      'not-read-first'
+    )
     expect(errorKind('<tool_use_error>String to replace not found in file.\nString: foo</tool_use_error>')).toBe('edit-no-match')
     expect(errorKind('Found 3 matches of the string to replace, but replace_all is false.')).toBe('edit-ambiguous')
-    expect(errorKind('Claude requested permissions to use Bash, but you haven\'t granted it yet.')).toBe('permission-denied')
+    expect(errorKind("Claude requested permissions to use Bash, but you haven't granted it yet.")).toBe('permission-denied')
     expect(errorKind('Exit code 3\nbuilding')).toBe('exit-code')
     expect(errorKind('/bin/bash: line 1: pnpm: command not found')).toBe('command-not-found')
     expect(errorKind('Command timed out after 2m 0.0s')).toBe('timeout')
@@ -33,8 +38,16 @@ describe('Fisher exact test', () => {
 describe('signals on a constructed batch', () => {
   // Runs 1-4 are bad: each reads a file that is not there, then retries Bash three times.
   // Runs 5-10 are good: write, read back, done. Run 11 is ungraded and shares the bad pattern.
-  const bad = [1, 2, 3, 4].map((number) => ({ number, label: 'bad' as const, metrics: m(['Read', 'Bash', 'Bash', 'Bash', 'Write'], [['Read', 'file-not-found']]) }))
-  const good = [5, 6, 7, 8, 9, 10].map((number) => ({ number, label: 'good' as const, metrics: m(number === 5 ? ['Write', 'Read', 'Bash'] : ['Write', 'Read']) }))
+  const bad = [1, 2, 3, 4].map((number) => ({
+    number,
+    label: 'bad' as const,
+    metrics: m(['Read', 'Bash', 'Bash', 'Bash', 'Write'], [['Read', 'file-not-found']])
+  }))
+  const good = [5, 6, 7, 8, 9, 10].map((number) => ({
+    number,
+    label: 'good' as const,
+    metrics: m(number === 5 ? ['Write', 'Read', 'Bash'] : ['Write', 'Read'])
+  }))
   const ungraded = { number: 11, label: null, metrics: m(['Read', 'Bash', 'Bash', 'Bash'], [['Read', 'file-not-found']]) }
   const result = batchSignals([...bad, ...good, ungraded])
   const by = (feature: string) => result.signals.find((s) => s.feature === feature)
@@ -68,7 +81,11 @@ describe('signals on a constructed batch', () => {
   it('sorts the strongest first and needs two bad runs', () => {
     const ps = result.signals.map((s) => s.p)
     expect(ps).toEqual([...ps].sort((a, b) => a - b))
-    const once = batchSignals([...good, { number: 1, label: 'bad', metrics: m(['Grep']) }, { number: 2, label: 'bad', metrics: m(['Glob']) }])
+    const once = batchSignals([
+      ...good,
+      { number: 1, label: 'bad', metrics: m(['Grep']) },
+      { number: 2, label: 'bad', metrics: m(['Glob']) }
+    ])
     expect(once.signals.find((s) => s.feature === 'Grep')).toBeUndefined()
   })
 
@@ -77,7 +94,15 @@ describe('signals on a constructed batch', () => {
   })
 
   it('counts a feature once per run', () => {
-    const f = runFeatures(m(['Bash', 'Bash', 'Bash'], [['Bash', 'exit-code'], ['Bash', 'exit-code']]))
+    const f = runFeatures(
+      m(
+        ['Bash', 'Bash', 'Bash'],
+        [
+          ['Bash', 'exit-code'],
+          ['Bash', 'exit-code']
+        ]
+      )
+    )
     expect([...f.keys()].sort()).toEqual(['Bash', 'Bash → Bash', 'Bash → Bash → Bash', 'Bash: exit-code', 'exit-code'])
   })
 })

@@ -54,7 +54,14 @@ describe('a batch of real claude -p runs', () => {
     server = await startModelServer(scenarioScript())
     configDir = await mkdtemp(join(tmpdir(), 't2s-batch-claude-'))
     dataDir = await mkdtemp(join(tmpdir(), 't2s-batch-data-'))
-    service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: claudeEnv(configDir, server.url), screenshots: playwrightScreenshots() })
+    service = await createService({
+      configDir,
+      dataDir,
+      mode: 'web',
+      version: 'test',
+      env: claudeEnv(configDir, server.url),
+      screenshots: playwrightScreenshots()
+    })
     service.hub.subscribe((event, payload) => {
       if (event !== 'runProgress') return
       const r = (payload as { run: Run }).run
@@ -72,9 +79,23 @@ describe('a batch of real claude -p runs', () => {
   it('runs six variations three at a time, with outputs, sessions and screenshots', async () => {
     const task = await service.handlers.saveTask({ name: 'Landing page', text: 'Build a landing page for a rocket company.' })
     const scenarios = ['write-file', 'tool-errors', 'long', 'slow', 'subagent', 'write-file']
-    await service.handlers.saveVariations({ taskId: task.id, variations: scenarios.map((s, i) => ({ difficulty: i < 2 ? 'easy' : 'normal', prompt: prompt(s, `variation ${i + 1}`) })) })
+    await service.handlers.saveVariations({
+      taskId: task.id,
+      variations: scenarios.map((s, i) => ({ difficulty: i < 2 ? 'easy' : 'normal', prompt: prompt(s, `variation ${i + 1}`) }))
+    })
     // sandboxed, the default preset: Claude Code's sandbox (bubblewrap) around every Bash call
-    const batch = await service.handlers.createBatch({ taskId: task.id, settings: { concurrency: 3, maxTurns: 10, claudePath: CLAUDE_BIN, timeoutMs: 120_000, permission: 'sandboxed', allowedTools: ['Read', 'Write', 'Bash', 'Agent', 'Task'], repeats: 1 } })
+    const batch = await service.handlers.createBatch({
+      taskId: task.id,
+      settings: {
+        concurrency: 3,
+        maxTurns: 10,
+        claudePath: CLAUDE_BIN,
+        timeoutMs: 120_000,
+        permission: 'sandboxed',
+        allowedTools: ['Read', 'Write', 'Bash', 'Agent', 'Task'],
+        repeats: 1
+      }
+    })
     expect(batch.runIds).toHaveLength(6)
     let maxRunning = 0
     service.hub.subscribe((event, payload) => {
@@ -100,7 +121,10 @@ describe('a batch of real claude -p runs', () => {
       expect(r.files[0].diff).toMatch(/^\+<header><h1>Acme Rockets<\/h1>/m)
       expect(r.screenshots[0].html).toBe('index.html')
       const [desktop, mobile] = r.screenshots[0].shots
-      for (const [shot, width] of [[desktop, 1280], [mobile, 390]] as const) {
+      for (const [shot, width] of [
+        [desktop, 1280],
+        [mobile, 390]
+      ] as const) {
         expect(shot.error).toBeUndefined()
         expect(shot.blank).toBe(false)
         expect(pngSize(await readFile(shot.file))).toEqual({ width, height: shot.height })
@@ -108,7 +132,7 @@ describe('a batch of real claude -p runs', () => {
       expect(r.projectId).toBeTruthy()
       const trace = await service.handlers.getTrace({ sessionId: r.sessionId })
       expect(trace.cwd).toBe(r.workspace)
-      expect(service.store.db.data.archives[r.sessionId]).toBeDefined()
+      expect(service.store.sessions.archive(r.sessionId)).toBeDefined()
     }
     // 2: tool calls failed, the run itself finished
     expect(by(2).state).toBe('done')
@@ -145,7 +169,15 @@ describe('a batch of real claude -p runs', () => {
     const batchId = [...runs.values()][0].batchId
     const { runs: list } = await service.handlers.getBatch({ batchId })
     const by = (n: number) => list.find((r) => r.number === n)!
-    for (const [n, label] of [[1, 'good'], [6, 'good'], [5, 'good'], [2, 'bad'], [3, 'bad'], [4, 'bad']] as const) await service.handlers.saveFeedback({ runId: by(n).id, label, text: `run ${n}` })
+    for (const [n, label] of [
+      [1, 'good'],
+      [6, 'good'],
+      [5, 'good'],
+      [2, 'bad'],
+      [3, 'bad'],
+      [4, 'bad']
+    ] as const)
+      await service.handlers.saveFeedback({ runId: by(n).id, label, text: `run ${n}` })
     const { runs: per, batch } = await service.handlers.getSignals({ batchId })
     const metrics = (n: number) => per.find((r) => r.number === n)!.metrics!
     // the failing run: a Read of a missing file and two failing Bash commands, by kind
@@ -169,13 +201,15 @@ describe('a batch of real claude -p runs', () => {
     expect(batch.signals.find((s) => s.feature === 'Read: file-not-found')).toBeUndefined()
 
     // files: runs 1 and 6 wrote the same page; run 2 wrote nothing
-    expect(await service.handlers.compareFiles({ runA: by(1).id, runB: by(6).id })).toEqual([{ path: 'index.html', a: 'added', b: 'added', same: true, binary: false }])
+    expect(await service.handlers.compareFiles({ runA: by(1).id, runB: by(6).id })).toEqual([
+      { path: 'index.html', a: 'added', b: 'added', same: true, binary: false }
+    ])
     const [one] = await service.handlers.compareFiles({ runA: by(1).id, runB: by(2).id })
     expect(one).toMatchObject({ path: 'index.html', a: 'added', b: null, same: false })
     expect(one.diff).toMatch(/^-<header><h1>Acme Rockets<\/h1>/m)
   }, 60_000)
 
-  it('retakes a finished run\'s screenshots, and refuses what it cannot render', async () => {
+  it("retakes a finished run's screenshots, and refuses what it cannot render", async () => {
     const batchId = [...runs.values()][0].batchId
     const { runs: list } = await service.handlers.getBatch({ batchId })
     const one = list.find((r) => r.number === 1)!
@@ -195,8 +229,25 @@ describe('a batch of real claude -p runs', () => {
 
   it('a cancel the moment a run turns "running" ends it (before or just after claude starts)', async () => {
     const task = await service.handlers.saveTask({ name: 'Cancel race', text: 'Take your time.' })
-    await service.handlers.saveVariations({ taskId: task.id, variations: [{ difficulty: 'easy', prompt: prompt('slow', 'race 1') }, { difficulty: 'easy', prompt: prompt('slow', 'race 2') }] })
-    const batch = await service.handlers.createBatch({ taskId: task.id, settings: { concurrency: 2, maxTurns: 50, claudePath: CLAUDE_BIN, timeoutMs: 120_000, permission: 'sandboxed', allowedTools: ['Bash'], repeats: 1 } })
+    await service.handlers.saveVariations({
+      taskId: task.id,
+      variations: [
+        { difficulty: 'easy', prompt: prompt('slow', 'race 1') },
+        { difficulty: 'easy', prompt: prompt('slow', 'race 2') }
+      ]
+    })
+    const batch = await service.handlers.createBatch({
+      taskId: task.id,
+      settings: {
+        concurrency: 2,
+        maxTurns: 50,
+        claudePath: CLAUDE_BIN,
+        timeoutMs: 120_000,
+        permission: 'sandboxed',
+        allowedTools: ['Bash'],
+        repeats: 1
+      }
+    })
     const cancels: Promise<unknown>[] = []
     let first = true
     const off = service.hub.subscribe((event, payload) => {
@@ -227,9 +278,28 @@ describe('a batch of real claude -p runs', () => {
     const dir = await mkdtemp(join(tmpdir(), 't2s-kill-'))
     const data = join(dir, 'data')
     await writeFile(join(dir, 'task.json'), JSON.stringify({ name: 'Kill test', text: 'Do things.' }))
-    await writeFile(join(dir, 'variations.txt'), `1. [easy] ${prompt('write-file', 'quick')}\n2. [normal] ${prompt('slow', 'one')}\n3. ${prompt('slow', 'two')}\n`)
+    await writeFile(
+      join(dir, 'variations.txt'),
+      `1. [easy] ${prompt('write-file', 'quick')}\n2. [normal] ${prompt('slow', 'one')}\n3. ${prompt('slow', 'two')}\n`
+    )
     const env = { ...claudeEnv(configDir, server.url), TRACE2SKILL_DATA_DIR: data, CLAUDE_CONFIG_DIR: configDir, PATH: process.env.PATH }
-    const child = spawn(process.execPath, [BIN, 'run', '--task', join(dir, 'task.json'), '--variations', join(dir, 'variations.txt'), '--concurrency', '3', '--claude', CLAUDE_BIN, '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        '--task',
+        join(dir, 'task.json'),
+        '--variations',
+        join(dir, 'variations.txt'),
+        '--concurrency',
+        '3',
+        '--claude',
+        CLAUDE_BIN,
+        '--json'
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] }
+    )
     let err = ''
     child.stderr.on('data', (c) => (err += c))
     await waitFor(() => (err.includes('Run 1: done') ? true : undefined), 90_000)
@@ -267,7 +337,9 @@ describe('a batch of real claude -p runs', () => {
     const run = promisify(execFile)
     // its own data folder: this test's service holds the lock on dataDir
     const data = await mkdtemp(join(tmpdir(), 't2s-cli-args-'))
-    const r = await run(process.execPath, [BIN, 'run', '--task', '/nope/task.json', '--variations', '/nope/v.txt'], { env: { ...process.env, TRACE2SKILL_DATA_DIR: data } }).catch((e) => e)
+    const r = await run(process.execPath, [BIN, 'run', '--task', '/nope/task.json', '--variations', '/nope/v.txt'], {
+      env: { ...process.env, TRACE2SKILL_DATA_DIR: data }
+    }).catch((e) => e)
     expect(r.code).toBe(2)
     expect(r.stderr.trim()).toBe('trace2skill: cannot read --task /nope/task.json: ENOENT')
   })

@@ -18,7 +18,8 @@ import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
 import { startModelServer, type ModelServer } from '../support/model-server'
 import { prompt, scenarioScript } from '../support/scenarios'
 
-const base = (over: Partial<RunSettings>): RunSettings => RunSettingsSchema.parse({ allowedTools: ['Read', 'Write', 'Edit', 'Bash', 'Glob', 'WebFetch'], ...over })
+const base = (over: Partial<RunSettings>): RunSettings =>
+  RunSettingsSchema.parse({ allowedTools: ['Read', 'Write', 'Edit', 'Bash', 'Glob', 'WebFetch'], ...over })
 const argAfter = (args: string[], flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined)
 
 describe('claude arguments per preset', () => {
@@ -26,7 +27,12 @@ describe('claude arguments per preset', () => {
     const args = claudeArgs('do it', 'sid', base({ permission: 'sandboxed', allowedDomains: ['example.com', '127.0.0.1:8080'] }))
     expect(argAfter(args, '--permission-mode')).toBe('acceptEdits')
     expect(JSON.parse(argAfter(args, '--settings')!)).toEqual({
-      sandbox: { enabled: true, failIfUnavailable: true, allowUnsandboxedCommands: false, network: { allowedDomains: ['example.com', '127.0.0.1:8080'] } }
+      sandbox: {
+        enabled: true,
+        failIfUnavailable: true,
+        allowUnsandboxedCommands: false,
+        network: { allowedDomains: ['example.com', '127.0.0.1:8080'] }
+      }
     })
     // Write and Edit are not allowed outright (acceptEdits takes them inside the workspace only); WebFetch only for the allowed hosts
     expect(argAfter(args, '--allowedTools')).toBe('Read Bash Glob WebFetch(domain:example.com)')
@@ -53,18 +59,35 @@ describe('claude arguments per preset', () => {
   })
   it('the schema: sandboxed by default, old batches still parse, domains are checked', () => {
     expect(RunSettingsSchema.parse({}).permission).toBe('sandboxed')
-    const old = { id: 'b', name: 'old', createdAt: '2025-01-01', runIds: [], settings: { permission: 'accept-edits', allowedTools: ['Read'], maxTurns: 40, concurrency: 3, repeats: 1, timeoutMs: 60_000 } }
+    const old = {
+      id: 'b',
+      name: 'old',
+      createdAt: '2025-01-01',
+      runIds: [],
+      settings: { permission: 'accept-edits', allowedTools: ['Read'], maxTurns: 40, concurrency: 3, repeats: 1, timeoutMs: 60_000 }
+    }
     expect(BatchSchema.parse(old).settings).toMatchObject({ permission: 'accept-edits' })
     expect(BatchSchema.parse({ ...old, settings: { ...old.settings, permission: 'full-access' } }).settings.permission).toBe('full-access')
     expect(RunSettingsSchema.safeParse({ allowedDomains: ['https://example.com/x'] }).success).toBe(false)
-    expect(parseDomains('Example.com, *.npmjs.org  db.local:5432')).toEqual({ domains: ['example.com', '*.npmjs.org', 'db.local:5432'], errors: [] })
+    expect(parseDomains('Example.com, *.npmjs.org  db.local:5432')).toEqual({
+      domains: ['example.com', '*.npmjs.org', 'db.local:5432'],
+      errors: []
+    })
     expect(parseDomains('http://x.com').errors[0]).toMatch(/"http:\/\/x.com" is not a host/)
     expect(describePreset({ permission: 'sandboxed' })).toMatch(/network: none$/)
     expect(describePreset({ permission: 'sandboxed', allowedDomains: ['example.com'] })).toMatch(/network: only example.com$/)
   })
   it('explains a claude that refused to start without its sandbox', () => {
-    const stderr = 'Error: sandbox required but unavailable: sandbox is enabled but dependencies are missing: bubblewrap (bwrap) not installed · install missing tools\n  Refusing to start without a working sandbox (see sandbox.failIfUnavailable).\n'
-    const r = explain({ result: { subtype: 'error_during_execution', isError: true }, code: 1, signal: null, cancelled: false, stderr, settings: base({}) })
+    const stderr =
+      'Error: sandbox required but unavailable: sandbox is enabled but dependencies are missing: bubblewrap (bwrap) not installed · install missing tools\n  Refusing to start without a working sandbox (see sandbox.failIfUnavailable).\n'
+    const r = explain({
+      result: { subtype: 'error_during_execution', isError: true },
+      code: 1,
+      signal: null,
+      cancelled: false,
+      stderr,
+      settings: base({})
+    })
     expect(r.reason).toMatch(/^Claude Code could not start its sandbox: sandbox is enabled but dependencies are missing: bubblewrap/)
   })
 })
@@ -79,15 +102,27 @@ describe('the preflight', () => {
     expect((await sandboxAvailability({ platform: 'linux', which: which(['socat']), probe: okProbe })).reason).toBe(
       'bubblewrap is not installed: `sudo apt-get install bubblewrap socat` (Fedora: `sudo dnf install bubblewrap socat`)'
     )
-    expect((await sandboxAvailability({ platform: 'linux', which: which(['bwrap']), probe: okProbe })).reason).toMatch(/^socat is not installed .*`sudo apt-get install socat`/)
-    expect((await sandboxAvailability({ platform: 'linux', which: which([]), probe: okProbe })).reason).toMatch(/^bubblewrap and socat are not installed: `sudo apt-get install bubblewrap socat`/)
-    const broken = await sandboxAvailability({ platform: 'linux', which: which(['bwrap', 'socat']), probe: async () => ({ ok: false, error: 'bwrap: No permissions to creating new namespace' }) })
+    expect((await sandboxAvailability({ platform: 'linux', which: which(['bwrap']), probe: okProbe })).reason).toMatch(
+      /^socat is not installed .*`sudo apt-get install socat`/
+    )
+    expect((await sandboxAvailability({ platform: 'linux', which: which([]), probe: okProbe })).reason).toMatch(
+      /^bubblewrap and socat are not installed: `sudo apt-get install bubblewrap socat`/
+    )
+    const broken = await sandboxAvailability({
+      platform: 'linux',
+      which: which(['bwrap', 'socat']),
+      probe: async () => ({ ok: false, error: 'bwrap: No permissions to creating new namespace' })
+    })
     expect(broken).toMatchObject({ available: false })
-    expect(broken.reason).toMatch(/^bubblewrap cannot create a sandbox here \(bwrap: No permissions to creating new namespace\): unprivileged user namespaces/)
+    expect(broken.reason).toMatch(
+      /^bubblewrap cannot create a sandbox here \(bwrap: No permissions to creating new namespace\): unprivileged user namespaces/
+    )
   })
   it('searches the PATH claude gets, and really runs bwrap', async () => {
     const empty = await mkdtemp(join(tmpdir(), 't2s-nopath-'))
-    expect((await sandboxAvailability({ platform: 'linux', env: { PATH: empty } })).reason).toMatch(/^bubblewrap and socat are not installed/)
+    expect((await sandboxAvailability({ platform: 'linux', env: { PATH: empty } })).reason).toMatch(
+      /^bubblewrap and socat are not installed/
+    )
     // this machine (and CI) has both installed
     expect(await sandboxAvailability({ platform: 'linux', env: process.env })).toEqual({ available: true })
   })
@@ -99,10 +134,15 @@ describe('the preflight', () => {
   })
   it('the default preset: sandboxed where available, else accept-edits with the reason', async () => {
     const yes = await permissionPreflight({ platform: 'linux', which: which(['bwrap', 'socat']), probe: okProbe, uid: 1000 })
-    expect(yes).toMatchObject({ defaultPreset: 'sandboxed', presets: { sandboxed: { available: true }, 'accept-edits': { available: true }, 'full-access': { available: true } } })
+    expect(yes).toMatchObject({
+      defaultPreset: 'sandboxed',
+      presets: { sandboxed: { available: true }, 'accept-edits': { available: true }, 'full-access': { available: true } }
+    })
     const no = await permissionPreflight({ platform: 'linux', which: which(['socat']), probe: okProbe, uid: 1000 })
     expect(no.defaultPreset).toBe('accept-edits')
-    expect(no.summary).toBe('Accept edits by default, because the sandbox is not available: bubblewrap is not installed: `sudo apt-get install bubblewrap socat` (Fedora: `sudo dnf install bubblewrap socat`)')
+    expect(no.summary).toBe(
+      'Accept edits by default, because the sandbox is not available: bubblewrap is not installed: `sudo apt-get install bubblewrap socat` (Fedora: `sudo dnf install bubblewrap socat`)'
+    )
   })
   it('full access as root: refused by Claude Code unless IS_SANDBOX=1, and the preflight says so', () => {
     expect(fullAccessAvailability({ uid: 0, env: {} }).reason).toMatch(/refuses full access \(bypassPermissions\) when it runs as root/)
@@ -142,7 +182,16 @@ describe('runs that try to leave their workspace (real claude -p)', () => {
     await server?.close()
   })
 
-  const settings = (over: Partial<RunSettings>): RunSettings => ({ concurrency: 1, maxTurns: 12, claudePath: CLAUDE_BIN, timeoutMs: 120_000, permission: 'sandboxed', allowedTools: ['Read', 'Write', 'Edit', 'Bash'], repeats: 1, ...over })
+  const settings = (over: Partial<RunSettings>): RunSettings => ({
+    concurrency: 1,
+    maxTurns: 12,
+    claudePath: CLAUDE_BIN,
+    timeoutMs: 120_000,
+    permission: 'sandboxed',
+    allowedTools: ['Read', 'Write', 'Edit', 'Bash'],
+    repeats: 1,
+    ...over
+  })
 
   it('blocked under Sandboxed, let through under Accept edits, and only the allowed host reachable', async () => {
     const task = await service.handlers.saveTask({ name: 'Escape', text: 'Try to leave the workspace.' })
@@ -157,7 +206,10 @@ describe('runs that try to leave their workspace (real claude -p)', () => {
       const out = await mkdtemp(join(tmpdir(), `t2s-outside-${c.name}-`))
       const tcp = await listener()
       const allowedDomains = c.name === 'sandboxed+domain' ? [`127.0.0.1:${tcp.port}`] : undefined
-      await service.handlers.saveVariations({ taskId: task.id, variations: [{ difficulty: 'adversarial', prompt: prompt('escape', `OUT=${out} PORT=${tcp.port}`) }] })
+      await service.handlers.saveVariations({
+        taskId: task.id,
+        variations: [{ difficulty: 'adversarial', prompt: prompt('escape', `OUT=${out} PORT=${tcp.port}`) }]
+      })
       const batch = await service.handlers.createBatch({ taskId: task.id, settings: settings({ ...c.s, allowedDomains }) })
       prepared.push({ ...c, out, tcp, batch })
     }
@@ -214,7 +266,9 @@ describe('runs that try to leave their workspace (real claude -p)', () => {
         /^Sandboxed runs are not available: bubblewrap is not installed: `sudo apt-get install bubblewrap socat`.*choose Accept edits explicitly/
       )
       // a batch made while the sandbox worked is refused at start too (and nothing ran)
-      await expect(service.handlers.startBatch({ batchId: ready.id })).rejects.toThrow(/^Sandboxed runs are not available: bubblewrap is not installed/)
+      await expect(service.handlers.startBatch({ batchId: ready.id })).rejects.toThrow(
+        /^Sandboxed runs are not available: bubblewrap is not installed/
+      )
       expect((await service.handlers.getBatch({ batchId: ready.id })).runs.map((r) => r.state)).toEqual(['queued'])
       // choosing Accept edits explicitly works
       const explicit = await service.handlers.createBatch({ taskId: task.id, settings: settings({ permission: 'accept-edits' }) })
@@ -234,21 +288,28 @@ describe('runs that try to leave their workspace (real claude -p)', () => {
     const cli = async (args: string[], path: string) => {
       const out: string[] = []
       const err: string[] = []
-      const code = await runCli(['run', '--task', join(dir, 'task.json'), '--variations', join(dir, 'variations.txt'), '--claude', CLAUDE_BIN, '--json', ...args], {
-        out: (t) => out.push(t),
-        err: (t) => err.push(t),
-        env: { ...claudeEnv(configDir, server.url), PATH: path, TRACE2SKILL_DATA_DIR: join(dir, 'data'), CHROMIUM_PATH: '/nonexistent' }
-      })
+      const code = await runCli(
+        ['run', '--task', join(dir, 'task.json'), '--variations', join(dir, 'variations.txt'), '--claude', CLAUDE_BIN, '--json', ...args],
+        {
+          out: (t) => out.push(t),
+          err: (t) => err.push(t),
+          env: { ...claudeEnv(configDir, server.url), PATH: path, TRACE2SKILL_DATA_DIR: join(dir, 'data'), CHROMIUM_PATH: '/nonexistent' }
+        }
+      )
       return { code, out: out.join('\n'), err: err.join('\n') }
     }
     const refused = await cli([], noBwrap)
     expect(refused.code).toBe(1)
-    expect(refused.err).toMatch(/sandboxed by default, and the sandbox is not available here: bubblewrap and socat are not installed: `sudo apt-get install bubblewrap socat`.*pass --preset accept-edits/)
+    expect(refused.err).toMatch(
+      /sandboxed by default, and the sandbox is not available here: bubblewrap and socat are not installed: `sudo apt-get install bubblewrap socat`.*pass --preset accept-edits/
+    )
     const explicit = await cli(['--preset', 'sandboxed'], noBwrap)
     expect(explicit.code).toBe(1)
     expect(explicit.err).toMatch(/Sandboxed runs are not available: bubblewrap and socat are not installed/)
     expect((await cli(['--preset', 'yolo'], noBwrap)).err).toMatch(/--preset takes sandboxed, accept-edits, full-access, not yolo/)
-    expect((await cli(['--preset', 'accept-edits', '--allow-domain', 'example.com'], noBwrap)).err).toMatch(/--allow-domain applies to --preset sandboxed only/)
+    expect((await cli(['--preset', 'accept-edits', '--allow-domain', 'example.com'], noBwrap)).err).toMatch(
+      /--allow-domain applies to --preset sandboxed only/
+    )
     expect((await cli(['--allow-domain', 'https://example.com/'], noBwrap)).err).toMatch(/--allow-domain takes a host/)
     // where the sandbox works, no --preset runs sandboxed
     const ran = await cli(['--allow-domain', 'example.com'], process.env.PATH!)

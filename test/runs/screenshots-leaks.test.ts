@@ -89,7 +89,11 @@ describe('screenshots: no way out for an untrusted page', () => {
     const context = await browser.newContext()
     if (guard) await context.addInitScript({ content: pageGuardScript('t2s-test:') })
     const html = await import('node:fs/promises').then((fs) => fs.readFile(join(root, 'rtc.html')))
-    await context.route('**/*', (r) => (r.request().url() === 'http://workspace.invalid/rtc.html' ? r.fulfill({ status: 200, body: html, contentType: 'text/html' }) : r.abort()))
+    await context.route('**/*', (r) =>
+      r.request().url() === 'http://workspace.invalid/rtc.html'
+        ? r.fulfill({ status: 200, body: html, contentType: 'text/html' })
+        : r.abort()
+    )
     const page = await context.newPage()
     await page.goto('http://workspace.invalid/rtc.html', { waitUntil: 'load' })
     return browser
@@ -98,11 +102,25 @@ describe('screenshots: no way out for an untrusted page', () => {
   it('lets no WebRTC packet, request or connection out, and lists the attempts (each layer on its own too)', async () => {
     const full = playwrightScreenshots()
     const guardOnly = playwrightScreenshots({ launchArgs: OLD_ARGS })
-    let shots: Shot[] = []
-    let guarded: Shot[] = []
+    let shots: Shot[]
+    let guarded: Shot[]
     try {
-      shots = await full.capture({ htmlFile: join(root, 'rtc.html'), root, outDir: join(root, '.shots'), name: 'rtc', timeoutMs: 15_000, widths: [{ label: 'desktop', width: 1280 }] })
-      guarded = await guardOnly.capture({ htmlFile: join(root, 'rtc.html'), root, outDir: join(root, '.shots'), name: 'g', timeoutMs: 15_000, widths: [{ label: 'mobile', width: 390 }] })
+      shots = await full.capture({
+        htmlFile: join(root, 'rtc.html'),
+        root,
+        outDir: join(root, '.shots'),
+        name: 'rtc',
+        timeoutMs: 15_000,
+        widths: [{ label: 'desktop', width: 1280 }]
+      })
+      guarded = await guardOnly.capture({
+        htmlFile: join(root, 'rtc.html'),
+        root,
+        outDir: join(root, '.shots'),
+        name: 'g',
+        timeoutMs: 15_000,
+        widths: [{ label: 'mobile', width: 390 }]
+      })
       // Chromium's switches alone (no guard): the page really calls RTCPeerConnection
       const flagsOnly = await bare(CHROMIUM_ARGS, false)
       await new Promise((r) => setTimeout(r, 2000)) // STUN goes out within milliseconds (see the control)
@@ -119,11 +137,24 @@ describe('screenshots: no way out for an untrusted page', () => {
       expect(s.blank).toBe(false)
       const blocked = s.blockedRequests
       // every frame's attempt is listed: the page, srcdoc, data: and script-made about:blank frames
-      for (const tag of ['main', 'srcdoc', 'data', 'blank']) expect(blocked.some((b) => b.startsWith('webrtc ') && b.includes(`stun:${tag}.invalid`))).toBe(true)
+      for (const tag of ['main', 'srcdoc', 'data', 'blank'])
+        expect(blocked.some((b) => b.startsWith('webrtc ') && b.includes(`stun:${tag}.invalid`))).toBe(true)
       expect(blocked).toContain(`webrtc stun:127.0.0.1:${U} turn:127.0.0.1:${U}?transport=udp stun:main.invalid`)
       expect(blocked).toContain('window.open ')
       expect(blocked).toContain(`window.open http://127.0.0.1:${P}/open`)
-      for (const path of ['fetch', 'keepalive', 'beacon', 'es', 'form', 'ping', 'refresh', 'worker-fetch', 'worker-import', 'css-import', 'preload'])
+      for (const path of [
+        'fetch',
+        'keepalive',
+        'beacon',
+        'es',
+        'form',
+        'ping',
+        'refresh',
+        'worker-fetch',
+        'worker-import',
+        'css-import',
+        'preload'
+      ])
         expect(blocked).toContain(`http://127.0.0.1:${P}/${path}`)
       expect(blocked).toContain(`ws://127.0.0.1:${P}/ws`)
     }
@@ -166,7 +197,11 @@ describe('screenshots: no way out for an untrusted page', () => {
       await context.route('**/*', (r) => r.fulfill({ status: 200, contentType: 'text/html', body: `<script>${rtc('electron')}</script>` }))
       const page = await context.newPage()
       await page.goto('http://workspace.invalid/')
-      expect(await page.evaluate(() => [typeof RTCDataChannel, typeof RTCRtpSender, window.open('x')])).toEqual(['undefined', 'undefined', null])
+      expect(await page.evaluate(() => [typeof RTCDataChannel, typeof RTCRtpSender, window.open('x')])).toEqual([
+        'undefined',
+        'undefined',
+        null
+      ])
       await new Promise((r) => setTimeout(r, 1000))
     } finally {
       await browser.close()

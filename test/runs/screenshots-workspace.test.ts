@@ -31,9 +31,18 @@ describe('decideWorkspaceRequest: which files an untrusted page may load', () =>
   })
 
   it('serves files inside the workspace, through links that stay inside', async () => {
-    expect(await decideWorkspaceRequest(pathToFileURL(join(root, 'img', 'logo.png')).href, root)).toEqual({ action: 'serve', path: join(root, 'img', 'logo.png') })
-    expect(await decideWorkspaceRequest(pathToFileURL(join(root, 'alias.png')).href, root)).toEqual({ action: 'serve', path: join(root, 'img', 'logo.png') })
-    expect(await decideWorkspaceRequest(`${ORIGIN}/img/logo.png?x=1#y`, root, { origin: ORIGIN })).toEqual({ action: 'serve', path: join(root, 'img', 'logo.png') })
+    expect(await decideWorkspaceRequest(pathToFileURL(join(root, 'img', 'logo.png')).href, root)).toEqual({
+      action: 'serve',
+      path: join(root, 'img', 'logo.png')
+    })
+    expect(await decideWorkspaceRequest(pathToFileURL(join(root, 'alias.png')).href, root)).toEqual({
+      action: 'serve',
+      path: join(root, 'img', 'logo.png')
+    })
+    expect(await decideWorkspaceRequest(`${ORIGIN}/img/logo.png?x=1#y`, root, { origin: ORIGIN })).toEqual({
+      action: 'serve',
+      path: join(root, 'img', 'logo.png')
+    })
     expect(await decideWorkspaceRequest(`${ORIGIN}/alias.png`, root, { origin: ORIGIN })).toMatchObject({ action: 'serve' })
     expect(await decideWorkspaceRequest('data:image/png;base64,AAAA', root)).toEqual({ action: 'pass' })
     expect(await decideWorkspaceRequest('blob:http://workspace.invalid/1234', root, { origin: ORIGIN })).toEqual({ action: 'pass' })
@@ -57,17 +66,33 @@ describe('decideWorkspaceRequest: which files an untrusted page may load', () =>
   it('blocks paths out, the network, malformed URLs and files that are not regular', async () => {
     expect(await decideWorkspaceRequest(pathToFileURL(secret).href, root)).toMatchObject({ action: 'block' })
     expect(await decideWorkspaceRequest('file:///etc/passwd', root)).toMatchObject({ action: 'block' })
-    expect(await decideWorkspaceRequest(`${ORIGIN}/..%2F..%2Fprivate%2Fsecret.txt`, root, { origin: ORIGIN })).toMatchObject({ action: 'block' })
-    expect(await decideWorkspaceRequest(`${ORIGIN}/%E0%A4%A`, root, { origin: ORIGIN })).toMatchObject({ action: 'block', reason: 'malformed' })
+    expect(await decideWorkspaceRequest(`${ORIGIN}/..%2F..%2Fprivate%2Fsecret.txt`, root, { origin: ORIGIN })).toMatchObject({
+      action: 'block'
+    })
+    expect(await decideWorkspaceRequest(`${ORIGIN}/%E0%A4%A`, root, { origin: ORIGIN })).toMatchObject({
+      action: 'block',
+      reason: 'malformed'
+    })
     expect(await decideWorkspaceRequest(`${ORIGIN}/a%00b`, root, { origin: ORIGIN })).toMatchObject({ action: 'block' })
     expect(await decideWorkspaceRequest('file:///x%2F..%2Fetc/passwd', root)).toMatchObject({ action: 'block' })
     expect(await decideWorkspaceRequest('file://otherhost/share/x', root)).toMatchObject({ action: 'block' })
-    for (const url of ['http://127.0.0.1:8080/x', 'https://example.com/', 'ws://127.0.0.1/', 'http://workspace.invalid.evil.com/x', 'chrome://version'])
+    for (const url of [
+      'http://127.0.0.1:8080/x',
+      'https://example.com/',
+      'ws://127.0.0.1/',
+      'http://workspace.invalid.evil.com/x',
+      'chrome://version'
+    ])
       expect(await decideWorkspaceRequest(url, root, { origin: ORIGIN })).toMatchObject({ action: 'block' })
     // file: URLs are only the workspace in the Electron port; under the fake origin they are not served
-    expect(await decideWorkspaceRequest(pathToFileURL(join(root, 'index.html')).href, root, { origin: ORIGIN })).toMatchObject({ action: 'block' })
+    expect(await decideWorkspaceRequest(pathToFileURL(join(root, 'index.html')).href, root, { origin: ORIGIN })).toMatchObject({
+      action: 'block'
+    })
     expect(await decideWorkspaceRequest(`${ORIGIN}/index.html`, root)).toMatchObject({ action: 'block' })
-    expect(await decideWorkspaceRequest(pathToFileURL(join(root, 'pipe.png')).href, root)).toMatchObject({ action: 'block', reason: 'not a regular file' })
+    expect(await decideWorkspaceRequest(pathToFileURL(join(root, 'pipe.png')).href, root)).toMatchObject({
+      action: 'block',
+      reason: 'not a regular file'
+    })
   })
 
   it('reads allowed files without following links, blocking on FIFOs or reading huge files', async () => {

@@ -36,7 +36,12 @@ function solidPng(w: number, h: number, rgb: [number, number, number]): Buffer {
   ihdr[9] = 2
   const raw = Buffer.alloc((w * 3 + 1) * h)
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(rgb, y * (w * 3 + 1) + 1 + x * 3)
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0))
+  ])
 }
 
 describe('screenshot port (playwright-core, Debian Chromium)', () => {
@@ -53,7 +58,10 @@ describe('screenshot port (playwright-core, Debian Chromium)', () => {
 
   it('renders a landing page at desktop and mobile widths, with its local files', async () => {
     const logo = solidPng(40, 40, [200, 30, 30])
-    const root = await workspace({ 'index.html': LANDING_PAGE.replace('<h1>', '<img src="img/logo.png" alt="logo"><h1>'), 'img/logo.png': logo })
+    const root = await workspace({
+      'index.html': LANDING_PAGE.replace('<h1>', '<img src="img/logo.png" alt="logo"><h1>'),
+      'img/logo.png': logo
+    })
     const shots = await port.capture({ htmlFile: join(root, 'index.html'), root, outDir: join(root, '.shots'), name: 'home' })
     expect(shots.map((s) => [s.label, s.width])).toEqual([
       ['desktop', 1280],
@@ -91,7 +99,13 @@ describe('screenshot port (playwright-core, Debian Chromium)', () => {
     })
     await writeFile(join(root, '..', 'outside.html'), '<h1>secret</h1>')
     const started = Date.now()
-    const shots = await port.capture({ htmlFile: join(root, 'page.html'), root, outDir: join(root, '.shots'), name: 'p', timeoutMs: 10_000 })
+    const shots = await port.capture({
+      htmlFile: join(root, 'page.html'),
+      root,
+      outDir: join(root, '.shots'),
+      name: 'p',
+      timeoutMs: 10_000
+    })
     await new Promise((r) => setTimeout(r, 300))
     server.close()
     expect(hits).toBe(0)
@@ -111,8 +125,10 @@ describe('screenshot port (playwright-core, Debian Chromium)', () => {
     const root = await workspace({
       'inline.html': '<!doctype html><h1>inline</h1><script>while (true) {}</script>',
       'after.html': '<!doctype html><h1>after load</h1><script>onload = () => setTimeout(() => { for (;;) {} }, 10)</script>',
-      'busy.html': '<!doctype html><h1>busy</h1><script>setInterval(() => { const t = Date.now(); while (Date.now() - t < 900) {} }, 1)</script>',
-      'unload.html': '<!doctype html><h1>unload</h1><script>addEventListener("beforeunload", () => { for (;;) {} }); addEventListener("pagehide", () => { for (;;) {} })</script>',
+      'busy.html':
+        '<!doctype html><h1>busy</h1><script>setInterval(() => { const t = Date.now(); while (Date.now() - t < 900) {} }, 1)</script>',
+      'unload.html':
+        '<!doctype html><h1>unload</h1><script>addEventListener("beforeunload", () => { for (;;) {} }); addEventListener("pagehide", () => { for (;;) {} })</script>',
       'ok.html': LANDING_PAGE
     })
     const limit = 3000
@@ -142,7 +158,13 @@ describe('screenshot port (playwright-core, Debian Chromium)', () => {
       'tall.html': '<!doctype html><body style="margin:0"><div style="height:50000px;background:linear-gradient(#c00,#00c)"></div></body>',
       'short.html': '<!doctype html><body style="margin:0"><div style="height:2000px;background:linear-gradient(#c00,#00c)"></div></body>'
     })
-    const shots = await port.capture({ htmlFile: join(root, 'tall.html'), root, outDir: join(root, '.shots'), name: 'tall', timeoutMs: 30_000 })
+    const shots = await port.capture({
+      htmlFile: join(root, 'tall.html'),
+      root,
+      outDir: join(root, '.shots'),
+      name: 'tall',
+      timeoutMs: 30_000
+    })
     expect(shots.map((s) => [s.error, s.width, s.height, s.pageHeight])).toEqual([
       [undefined, 1280, MAX_HEIGHT, 50000],
       [undefined, 390, MAX_HEIGHT, 50000]
@@ -152,21 +174,40 @@ describe('screenshot port (playwright-core, Debian Chromium)', () => {
       expect(s.note).toBe('page is 50,000 px tall; the first 16,384 px are shown')
       expect(s.blank).toBe(false)
     }
-    const [short] = await port.capture({ htmlFile: join(root, 'short.html'), root, outDir: join(root, '.shots'), name: 'short', timeoutMs: 15_000, widths: [{ label: 'desktop', width: 1280 }] })
+    const [short] = await port.capture({
+      htmlFile: join(root, 'short.html'),
+      root,
+      outDir: join(root, '.shots'),
+      name: 'short',
+      timeoutMs: 15_000,
+      widths: [{ label: 'desktop', width: 1280 }]
+    })
     expect([short.height, short.pageHeight, short.note]).toEqual([2000, undefined, undefined])
   }, 120_000)
 
   it('follows no link out of the workspace and does not wait on a FIFO', async () => {
     const outside = await workspace({ 'secret.png': solidPng(40, 40, [200, 30, 30]), 'secret.html': '<h1>secret</h1>' })
     const root = await workspace({
-      'page.html': '<!doctype html><body style="background:#fff"><h1>links</h1><img src="leak.png"><iframe src="out/secret.html"></iframe><img src="pipe.png"><img src="missing.png"></body>'
+      'page.html':
+        '<!doctype html><body style="background:#fff"><h1>links</h1><img src="leak.png"><iframe src="out/secret.html"></iframe><img src="pipe.png"><img src="missing.png"></body>'
     })
     await symlink(join(outside, 'secret.png'), join(root, 'leak.png'))
     await symlink(outside, join(root, 'out'))
     execFileSync('mkfifo', [join(root, 'pipe.png')]) // reading it used to block a thread for good, and the page with it
-    const [s] = await port.capture({ htmlFile: join(root, 'page.html'), root, outDir: join(root, '.shots'), name: 'links', timeoutMs: 10_000, widths: [{ label: 'desktop', width: 1280 }] })
+    const [s] = await port.capture({
+      htmlFile: join(root, 'page.html'),
+      root,
+      outDir: join(root, '.shots'),
+      name: 'links',
+      timeoutMs: 10_000,
+      widths: [{ label: 'desktop', width: 1280 }]
+    })
     expect([s.error, s.timedOut]).toEqual([undefined, false])
-    expect(s.blockedRequests.sort()).toEqual(['http://workspace.invalid/leak.png', 'http://workspace.invalid/out/secret.html', 'http://workspace.invalid/pipe.png'])
+    expect(s.blockedRequests.sort()).toEqual([
+      'http://workspace.invalid/leak.png',
+      'http://workspace.invalid/out/secret.html',
+      'http://workspace.invalid/pipe.png'
+    ])
   }, 60_000)
 
   it('refuses an HTML file outside its workspace', async () => {

@@ -12,7 +12,10 @@ import { startModelServer, type ModelServer, type Reply } from '../support/model
 
 const answer = (mix: Mix, tweak: (list: { difficulty: string; prompt: string }[]) => unknown = (l) => l): Reply => {
   const list = (Object.entries(mix) as [string, number][]).flatMap(([difficulty, n]) =>
-    Array.from({ length: n }, (_, i) => ({ difficulty, prompt: `A ${difficulty} landing page task number ${i + 1}: build a page for a ${['bakery', 'bank', 'band', 'gym', 'zoo', 'school', 'shop', 'hotel'][i % 8]} with a hero and three cards.` }))
+    Array.from({ length: n }, (_, i) => ({
+      difficulty,
+      prompt: `A ${difficulty} landing page task number ${i + 1}: build a page for a ${['bakery', 'bank', 'band', 'gym', 'zoo', 'school', 'shop', 'hotel'][i % 8]} with a hero and three cards.`
+    }))
   )
   return { toolUses: [{ name: 'propose_variations', input: { variations: tweak(list) } }] }
 }
@@ -28,7 +31,13 @@ describe('variation generation', () => {
     let i = 0
     server = await startModelServer(() => replies[Math.min(i++, replies.length - 1)])
     const dir = await mkdtemp(join(tmpdir(), 't2s-var-'))
-    service = await createService({ configDir: join(dir, 'claude'), dataDir: join(dir, 'data'), mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url } })
+    service = await createService({
+      configDir: join(dir, 'claude'),
+      dataDir: join(dir, 'data'),
+      mode: 'web',
+      version: 'test',
+      env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url }
+    })
     return service.handlers.saveTask({ name: 'Landing page', text: 'Build a landing page.' })
   }
 
@@ -42,7 +51,12 @@ describe('variation generation', () => {
     expect(saved[19].difficulty).toBe('adversarial')
     const req = server.requests[0].body
     expect(req.tool_choice).toEqual({ type: 'tool', name: 'propose_variations' })
-    expect(req.tools[0].input_schema.properties.variations.items.properties.difficulty.enum).toEqual(['easy', 'normal', 'hard', 'adversarial'])
+    expect(req.tools[0].input_schema.properties.variations.items.properties.difficulty.enum).toEqual([
+      'easy',
+      'normal',
+      'hard',
+      'adversarial'
+    ])
     expect(req.messages[0].content).toContain('Exactly this many of each difficulty')
     expect(await service.handlers.getVariations({ taskId: task.id })).toEqual(saved)
   })
@@ -80,7 +94,11 @@ describe('variation generation', () => {
   })
 
   it('regenerates one variation and keeps the others', async () => {
-    const task = await start([answer({ easy: 0, normal: 1, hard: 0, adversarial: 0 }, () => [{ difficulty: 'normal', prompt: 'A brand new normal variation about a florist landing page.' }])])
+    const task = await start([
+      answer({ easy: 0, normal: 1, hard: 0, adversarial: 0 }, () => [
+        { difficulty: 'normal', prompt: 'A brand new normal variation about a florist landing page.' }
+      ])
+    ])
     const list = await service.handlers.saveVariations({
       taskId: task.id,
       variations: [

@@ -15,7 +15,12 @@ import { analystScript } from '../support/analyst-script'
 import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
-const rule = (text: string, evidence: number[]) => ({ rule: text, evidence, priority: 'high' as const, reason: `runs ${evidence.join(', ')}` })
+const rule = (text: string, evidence: number[]) => ({
+  rule: text,
+  evidence,
+  priority: 'high' as const,
+  reason: `runs ${evidence.join(', ')}`
+})
 
 describe('the composer through the service', () => {
   let server: ModelServer
@@ -36,11 +41,18 @@ describe('the composer through the service', () => {
     configDir = await mkdtemp(join(tmpdir(), 't2s-composer-claude-'))
     const dataDir = await mkdtemp(join(tmpdir(), 't2s-composer-data-'))
     const ids = await fixtureSessions(configDir, 8)
-    service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url } })
+    service = await createService({
+      configDir,
+      dataDir,
+      mode: 'web',
+      version: 'test',
+      env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url }
+    })
     const batch = await service.handlers.importSessions({ name: 'Landing pages', sessions: ids.map((sessionId) => ({ sessionId })) })
     batchId = batch.id
     const { runs } = await service.handlers.getBatch({ batchId })
-    for (const r of runs) await service.handlers.saveFeedback({ runId: r.id, label: r.number <= 3 ? 'good' : 'bad', text: `run ${r.number}` })
+    for (const r of runs)
+      await service.handlers.saveFeedback({ runId: r.id, label: r.number <= 3 ? 'good' : 'bad', text: `run ${r.number}` })
   }, 60_000)
   afterAll(async () => {
     await service?.dispose()
@@ -54,7 +66,13 @@ describe('the composer through the service', () => {
     expect(est).toMatchObject({ runs: 8, groups: 1, model: 'claude-sonnet-5-5', mergeModel: 'claude-haiku-5-5', via: 'api' })
     expect(est.contextTokens).toBeGreaterThan(1000)
     // the same arithmetic as the pure function, over the context the analysts would read
-    const again = estimateAnalysisCost({ model: 'claude-sonnet-5-5', mergeModel: 'claude-haiku-5-5', via: 'api', groups: [{ promptTokens: est.contextTokens }], instructionTokens: est.instructionTokens })
+    const again = estimateAnalysisCost({
+      model: 'claude-sonnet-5-5',
+      mergeModel: 'claude-haiku-5-5',
+      via: 'api',
+      groups: [{ promptTokens: est.contextTokens }],
+      instructionTokens: est.instructionTokens
+    })
     expect(est.usd).toBeCloseTo(again.usd!, 10)
     expect(est.usd).toBeGreaterThan(0)
     // the real analysis reads that much context (the estimate counts the same prompt)
@@ -73,7 +91,10 @@ describe('the composer through the service', () => {
     const view = await service.handlers.getSkill({ skillId: analysis.skillId! })
     expect(view.versions).toHaveLength(1)
     const { frontMatter, title, whenToUse, rules, conflicts } = view.skill
-    const again = await service.handlers.saveSkill({ skillId: view.skill.id, patch: { frontMatter, title, whenToUse, rules, conflicts, markdown: null } })
+    const again = await service.handlers.saveSkill({
+      skillId: view.skill.id,
+      patch: { frontMatter, title, whenToUse, rules, conflicts, markdown: null }
+    })
     expect(again.versions).toHaveLength(1)
     expect(again.unchangedSince).toBe(1)
     // a real change makes version 2, and then saving the same again makes nothing
@@ -123,7 +144,10 @@ describe('the composer through the service', () => {
     const view = await service.handlers.getSkill({ skillId: analysis.skillId! })
     const target = view.skill.rules.find((r) => r.text.startsWith('Read back'))!
     expect(target.tier).toBe('edge-case')
-    const removed = await service.handlers.saveSkill({ skillId: view.skill.id, patch: { rules: view.skill.rules.map((r) => (r.id === target.id ? removeRule(r) : r)) } })
+    const removed = await service.handlers.saveSkill({
+      skillId: view.skill.id,
+      patch: { rules: view.skill.rules.map((r) => (r.id === target.id ? removeRule(r) : r)) }
+    })
     const gone = removed.skill.rules.find((r) => r.id === target.id)!
     // saved and re-tiered, it stays discarded, marked removed, and out of the files
     expect(gone).toMatchObject({ tier: 'discarded', removed: { tier: 'edge-case' } })

@@ -20,7 +20,12 @@ async function listAll(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true })
   return entries
     .filter((e) => !e.isDirectory())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1).split('\\').join('/'))
+    .map((e) =>
+      join(e.parentPath, e.name)
+        .slice(dir.length + 1)
+        .split('\\')
+        .join('/')
+    )
     .sort()
 }
 
@@ -113,7 +118,11 @@ describe('writeExport / planExport', () => {
     expect(res).toEqual({
       folder: target,
       written: ['.claude/skills/landing-page/SKILL.md'],
-      unchanged: ['.claude/skills/landing-page/references/edge-cases.md', '.claude/agents/error-analyst.md', '.claude/agents/edge-analyst.md'],
+      unchanged: [
+        '.claude/skills/landing-page/references/edge-cases.md',
+        '.claude/agents/error-analyst.md',
+        '.claude/agents/edge-analyst.md'
+      ],
       backups: [{ path: '.claude/skills/landing-page/SKILL.md', backup }]
     })
     expect(await readFile(backup, 'utf8')).toBe(SKILL)
@@ -140,14 +149,19 @@ describe('writeExport / planExport', () => {
       ''
     ]
     for (const path of badPaths) {
-      const fs = [{ path: '.claude/skills/ok/SKILL.md', content: 'fine' }, { path, content: 'evil' }]
+      const fs = [
+        { path: '.claude/skills/ok/SKILL.md', content: 'fine' },
+        { path, content: 'evil' }
+      ]
       await expect(planExport(target, fs)).rejects.toThrow(/^(invalid path|refused: )/)
       await expect(writeExport(target, fs, { backupDir, now: NOW })).rejects.toThrow(/^(invalid path|refused: )/)
     }
     await expect(writeExport(target, [{ path: '../evil.md', content: 'x' }], { backupDir })).rejects.toThrow(
       'invalid path "../evil.md": segment: ".." is not allowed'
     )
-    await expect(writeExport(target, [{ path: '/tmp/evil.md', content: 'x' }], { backupDir })).rejects.toThrow('refused: "/tmp/evil.md" is an absolute path')
+    await expect(writeExport(target, [{ path: '/tmp/evil.md', content: 'x' }], { backupDir })).rejects.toThrow(
+      'refused: "/tmp/evil.md" is an absolute path'
+    )
     expect(await readdir(target)).toEqual([])
     expect(await readdir(backupDir)).toEqual([])
   })
@@ -158,7 +172,9 @@ describe('writeExport / planExport', () => {
     await symlink(outside, join(target, '.claude'), 'dir')
     const backupDir = await tmp('t2s-backup-')
     await expect(planExport(target, files())).rejects.toThrow('refused: .claude/skills/landing-page/SKILL.md goes through a symbolic link')
-    await expect(writeExport(target, files(), { backupDir })).rejects.toThrow('refused: .claude/skills/landing-page/SKILL.md goes through a symbolic link')
+    await expect(writeExport(target, files(), { backupDir })).rejects.toThrow(
+      'refused: .claude/skills/landing-page/SKILL.md goes through a symbolic link'
+    )
     expect(await readdir(outside)).toEqual([])
     expect(await readdir(target)).toEqual(['.claude'])
     expect(await readdir(backupDir)).toEqual([])
@@ -197,7 +213,9 @@ describe('writeExport / planExport', () => {
     await symlink(secret, join(target, '.claude/skills/landing-page/SKILL.md'), 'file')
     const backupDir = await tmp('t2s-backup-')
     await expect(planExport(target, files())).rejects.toThrow('refused: .claude/skills/landing-page/SKILL.md goes through a symbolic link')
-    await expect(writeExport(target, files(), { backupDir })).rejects.toThrow('refused: .claude/skills/landing-page/SKILL.md goes through a symbolic link')
+    await expect(writeExport(target, files(), { backupDir })).rejects.toThrow(
+      'refused: .claude/skills/landing-page/SKILL.md goes through a symbolic link'
+    )
     expect(await readFile(secret, 'utf8')).toBe('do not touch\n')
     expect(await listAll(target)).toEqual(['.claude/skills/landing-page/SKILL.md'])
     expect(await readdir(backupDir)).toEqual([])

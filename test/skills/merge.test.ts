@@ -8,7 +8,11 @@ import type { AnalystKind, AnalystRule, Priority, SkillRule } from '../../src/sh
 const CAP_NOTE = 'moved down: the main file holds at most 30 rules'
 const EXISTING_NOTE = 'kept from the existing SKILL.md'
 
-function ar(id: string, evidence: number[], o: { rule?: string; priority?: Priority; analyst?: AnalystKind; reason?: string; pointers?: { run: number; line?: number }[] } = {}): AnalystRule {
+function ar(
+  id: string,
+  evidence: number[],
+  o: { rule?: string; priority?: Priority; analyst?: AnalystKind; reason?: string; pointers?: { run: number; line?: number }[] } = {}
+): AnalystRule {
   return {
     id,
     rule: o.rule ?? `Rule ${id}`,
@@ -52,7 +56,11 @@ describe('tiers by evidence', () => {
   })
 
   it('sorts rules of equal tier and evidence by text', () => {
-    const { rules } = mergeRules({ rules: [ar('x', [1, 2], { rule: 'Zeta' }), ar('y', [3, 4], { rule: 'Alpha' }), ar('z', [5, 6, 7], { rule: 'Mid' })], groups: [], contradictions: [] })
+    const { rules } = mergeRules({
+      rules: [ar('x', [1, 2], { rule: 'Zeta' }), ar('y', [3, 4], { rule: 'Alpha' }), ar('z', [5, 6, 7], { rule: 'Mid' })],
+      groups: [],
+      contradictions: []
+    })
     expect(rules.map((r) => r.text)).toEqual(['Mid', 'Alpha', 'Zeta'])
   })
 })
@@ -117,7 +125,11 @@ describe('merging groups', () => {
 
   it('uses the text of the member with most evidence when the wording is empty', () => {
     const { rules } = mergeRules({
-      rules: [ar('a', [1, 2], { rule: 'Short one' }), ar('b', [1, 2, 3, 4, 5], { rule: 'Run the build first' }), ar('c', [9, 9, 9, 9, 9, 9], { rule: 'Only one run' })],
+      rules: [
+        ar('a', [1, 2], { rule: 'Short one' }),
+        ar('b', [1, 2, 3, 4, 5], { rule: 'Run the build first' }),
+        ar('c', [9, 9, 9, 9, 9, 9], { rule: 'Only one run' })
+      ],
       groups: [{ members: ['a', 'b', 'c'], wording: '   ' }],
       contradictions: []
     })
@@ -157,7 +169,10 @@ describe('merging groups', () => {
     let n = 100
     const { rules, conflicts } = mergeRules({
       rules: [ar('a', runs(1, 9)), ar('b', runs(1, 2))],
-      groups: [{ members: ['a'], wording: 'A' }, { members: ['b'], wording: 'B' }],
+      groups: [
+        { members: ['a'], wording: 'A' },
+        { members: ['b'], wording: 'B' }
+      ],
       contradictions: [{ a: 0, b: 1, why: 'w' }],
       newId: () => `id-${n++}`
     })
@@ -212,16 +227,32 @@ describe('conflicts', () => {
   })
 
   it('the rule with more evidence wins', () => {
-    const { rules, conflicts } = mergeRules(base(ar('x', runs(1, 9), { rule: 'Use tabs' }), ar('y', runs(20, 3), { rule: 'Use spaces', priority: 'high' })))
+    const { rules, conflicts } = mergeRules(
+      base(ar('x', runs(1, 9), { rule: 'Use tabs' }), ar('y', runs(20, 3), { rule: 'Use spaces', priority: 'high' }))
+    )
     expect(conflicts).toEqual([
-      { id: 'c1', a: 'r2', b: 'r1', why: 'one says tabs, the other spaces', winner: 'r1', loser: 'r2', decision: '9 runs against 3', reversed: false }
+      {
+        id: 'c1',
+        a: 'r2',
+        b: 'r1',
+        why: 'one says tabs, the other spaces',
+        winner: 'r1',
+        loser: 'r2',
+        decision: '9 runs against 3',
+        reversed: false
+      }
     ])
     expect(byText(rules, 'Use tabs').tier).toBe('core')
-    expect(byText(rules, 'Use spaces')).toMatchObject({ tier: 'discarded', note: 'lost a conflict with "Use tabs": one says tabs, the other spaces' })
+    expect(byText(rules, 'Use spaces')).toMatchObject({
+      tier: 'discarded',
+      note: 'lost a conflict with "Use tabs": one says tabs, the other spaces'
+    })
   })
 
   it('on equal evidence the higher priority wins', () => {
-    const { rules, conflicts } = mergeRules(base(ar('x', runs(1, 5), { rule: 'Use tabs', priority: 'low' }), ar('y', runs(10, 5), { rule: 'Use spaces', priority: 'high' })))
+    const { rules, conflicts } = mergeRules(
+      base(ar('x', runs(1, 5), { rule: 'Use tabs', priority: 'low' }), ar('y', runs(10, 5), { rule: 'Use spaces', priority: 'high' }))
+    )
     expect(conflicts.map((c) => [c.winner, c.loser, c.decision])).toEqual([['r2', 'r1', 'tie at 5 runs: high priority against low']])
     expect(tiers(rules)).toEqual({ 'Use spaces': 'guidance', 'Use tabs': 'discarded' })
   })
@@ -259,7 +290,10 @@ describe('conflicts', () => {
     expect(once.conflicts).toEqual([{ ...conflictsBefore[0], winner: 'r2', loser: 'r1', reversed: true }])
     expect(byText(once.rules, 'Use spaces').tier).toBe('guidance')
     expect(byText(once.rules, 'Use spaces').note).toBeUndefined()
-    expect(byText(once.rules, 'Use tabs')).toMatchObject({ tier: 'discarded', note: 'lost a conflict with "Use spaces": one says tabs, the other spaces' })
+    expect(byText(once.rules, 'Use tabs')).toMatchObject({
+      tier: 'discarded',
+      note: 'lost a conflict with "Use spaces": one says tabs, the other spaces'
+    })
     expect(once.rules.map((r) => r.text)).toEqual(['Use spaces', 'Use tabs'])
     // inputs untouched
     expect(merged.rules).toEqual(rulesBefore)
@@ -290,7 +324,16 @@ describe('deepen mode', () => {
     })
     expect(warnings).toEqual(['contradiction 1 (1, 3): two existing rules; nothing to decide with; ignored'])
     expect(conflicts).toEqual([
-      { id: 'c1', a: 'r4', b: 'r1', why: 'tabs or spaces', winner: 'r1', loser: 'r4', decision: 'evidence from 2 runs against the existing rule', reversed: false }
+      {
+        id: 'c1',
+        a: 'r4',
+        b: 'r1',
+        why: 'tabs or spaces',
+        winner: 'r1',
+        loser: 'r4',
+        decision: 'evidence from 2 runs against the existing rule',
+        reversed: false
+      }
     ])
     expect(rules.map((r) => [r.id, r.text, r.tier, r.existing, r.evidence, r.note])).toEqual([
       ['r3', 'Keep the page short', 'core', true, [], EXISTING_NOTE],
@@ -325,14 +368,21 @@ describe('deepen mode', () => {
     })
     expect(byText(merged.rules, 'Old core rule')).toMatchObject({ tier: 'edge-case', note: CAP_NOTE })
     // one evidence rule fewer: the existing rule goes back to core
-    const fewer = retier(merged.rules.filter((r) => r.text !== 'Evidence 00'), merged.conflicts)
+    const fewer = retier(
+      merged.rules.filter((r) => r.text !== 'Evidence 00'),
+      merged.conflicts
+    )
     expect(byText(fewer, 'Old core rule')).toMatchObject({ tier: 'core', note: EXISTING_NOTE })
   })
 })
 
 describe('retier and pinned tiers', () => {
   it('recomputes tiers after an edit without mutating the input', () => {
-    const { rules, conflicts } = mergeRules({ rules: [ar('a', runs(1, 8), { rule: 'A' }), ar('b', runs(1, 3), { rule: 'B' })], groups: [], contradictions: [] })
+    const { rules, conflicts } = mergeRules({
+      rules: [ar('a', runs(1, 8), { rule: 'A' }), ar('b', runs(1, 3), { rule: 'B' })],
+      groups: [],
+      contradictions: []
+    })
     const before = structuredClone(rules)
     const edited = rules.map((r) => (r.text === 'A' ? { ...r, evidence: [1, 2, 3] } : r.text === 'B' ? { ...r, evidence: runs(1, 4) } : r))
     const out = retier(edited, conflicts)
@@ -346,7 +396,11 @@ describe('retier and pinned tiers', () => {
 
   it('leaves pinned rules where the person put them, through tiering, the cap and conflicts', () => {
     const merged = mergeRules({
-      rules: [...Array.from({ length: 30 }, (_, k) => ar(`a${k}`, runs(1, 9), { rule: `Strong ${String(k).padStart(2, '0')}` })), ar('w', [1, 2], { rule: 'Weak but wanted' }), ar('l', runs(1, 3), { rule: 'Loser pinned' })],
+      rules: [
+        ...Array.from({ length: 30 }, (_, k) => ar(`a${k}`, runs(1, 9), { rule: `Strong ${String(k).padStart(2, '0')}` })),
+        ar('w', [1, 2], { rule: 'Weak but wanted' }),
+        ar('l', runs(1, 3), { rule: 'Loser pinned' })
+      ],
       groups: [
         { members: ['a0'], wording: 'Strong 00' },
         { members: ['l'], wording: 'Loser pinned' }
@@ -356,7 +410,11 @@ describe('retier and pinned tiers', () => {
     expect(byText(merged.rules, 'Weak but wanted').tier).toBe('edge-case')
     expect(byText(merged.rules, 'Loser pinned').tier).toBe('discarded')
     const pinned = merged.rules.map((r) =>
-      r.text === 'Weak but wanted' ? { ...r, tier: 'core' as const, pinnedTier: true, note: 'moved by you' } : r.text === 'Loser pinned' ? { ...r, tier: 'guidance' as const, pinnedTier: true, note: 'kept by you' } : r
+      r.text === 'Weak but wanted'
+        ? { ...r, tier: 'core' as const, pinnedTier: true, note: 'moved by you' }
+        : r.text === 'Loser pinned'
+          ? { ...r, tier: 'guidance' as const, pinnedTier: true, note: 'kept by you' }
+          : r
     )
     const out = retier(pinned, merged.conflicts)
     expect(byText(out, 'Weak but wanted')).toMatchObject({ tier: 'core', note: 'moved by you', pinnedTier: true })

@@ -24,7 +24,12 @@ const base: SkillRule = {
 describe('removing and restoring a rule', () => {
   it('moves it to discarded, remembers where it was, and stays there when re-tiered', () => {
     const removed = removeRule(base)
-    expect(removed).toMatchObject({ tier: 'discarded', pinnedTier: true, note: 'removed by you', removed: { tier: 'guidance', pinnedTier: false } })
+    expect(removed).toMatchObject({
+      tier: 'discarded',
+      pinnedTier: true,
+      note: 'removed by you',
+      removed: { tier: 'guidance', pinnedTier: false }
+    })
     expect(retier([removed], [])[0]).toMatchObject({ tier: 'discarded', removed: { tier: 'guidance' } })
     expect(base.tier).toBe('guidance') // not mutated
   })

@@ -2,12 +2,34 @@
  * SKILL.md: front-matter rules, the rendered layout, run citations, reading it back.
  */
 import { describe, expect, it } from 'vitest'
-import { citation, parseCitations, parseSkillMd, renderEdgeCasesMd, renderSkillMd, slugifyName, validateFrontMatter } from '../../src/shared/skill-md'
+import {
+  citation,
+  parseCitations,
+  parseSkillMd,
+  renderEdgeCasesMd,
+  renderSkillMd,
+  slugifyName,
+  validateFrontMatter
+} from '../../src/shared/skill-md'
 import type { SkillRule, Tier } from '../../src/shared/skills'
 
 let n = 0
 function rule(text: string, tier: Tier, evidence: number[], o: Partial<SkillRule> = {}): SkillRule {
-  return { id: `r${++n}`, text, evidence, priority: 'medium', tier, sources: [], analysts: [], reasons: [], pointers: [], guard: false, existing: false, pinnedTier: false, ...o }
+  return {
+    id: `r${++n}`,
+    text,
+    evidence,
+    priority: 'medium',
+    tier,
+    sources: [],
+    analysts: [],
+    reasons: [],
+    pointers: [],
+    guard: false,
+    existing: false,
+    pinnedTier: false,
+    ...o
+  }
 }
 
 describe('validateFrontMatter', () => {
@@ -36,7 +58,9 @@ describe('validateFrontMatter', () => {
   it('checks each rule of the description', () => {
     expect(validateFrontMatter({ ...ok, description: '' })).toEqual(['description: is required'])
     expect(validateFrontMatter({ ...ok, description: ' \n\t ' })).toEqual(['description: must not be only whitespace'])
-    expect(validateFrontMatter({ ...ok, description: 'd'.repeat(1025) })).toEqual(['description: use at most 1024 characters (it has 1025)'])
+    expect(validateFrontMatter({ ...ok, description: 'd'.repeat(1025) })).toEqual([
+      'description: use at most 1024 characters (it has 1025)'
+    ])
     expect(validateFrontMatter({ ...ok, description: 'Use <div> tags' })).toEqual(['description: must not contain angle brackets (< or >)'])
     expect(validateFrontMatter({ ...ok, description: 'a > b' })).toEqual(['description: must not contain angle brackets (< or >)'])
   })
@@ -127,13 +151,33 @@ describe('renderSkillMd', () => {
   })
 
   it('omits empty sections and the link when there are no edge cases', () => {
-    const md = renderSkillMd({ ...skill, whenToUse: '  ', rules: [rule('Only rule', 'core', [1, 2, 3, 4, 5, 6, 7, 8]), rule('Gone', 'discarded', [1])] })
-    expect(md).toBe(['---', 'name: landing-page', `description: ${JSON.stringify(skill.frontMatter.description)}`, '---', '', '# Landing page', '', '## Core rules', '', '1. Only rule (runs 1, 2, 3, 4, 5, 6, 7, 8)', ''].join('\n'))
+    const md = renderSkillMd({
+      ...skill,
+      whenToUse: '  ',
+      rules: [rule('Only rule', 'core', [1, 2, 3, 4, 5, 6, 7, 8]), rule('Gone', 'discarded', [1])]
+    })
+    expect(md).toBe(
+      [
+        '---',
+        'name: landing-page',
+        `description: ${JSON.stringify(skill.frontMatter.description)}`,
+        '---',
+        '',
+        '# Landing page',
+        '',
+        '## Core rules',
+        '',
+        '1. Only rule (runs 1, 2, 3, 4, 5, 6, 7, 8)',
+        ''
+      ].join('\n')
+    )
   })
 
   it('renders edge-cases.md', () => {
     expect(renderEdgeCasesMd(skill)).toBe(['# Landing page: edge cases', '', '- Handle an empty product list (runs 11, 14)', ''].join('\n'))
-    expect(renderEdgeCasesMd({ ...skill, rules: [rule('Odd one', 'edge-case', [5])] })).toBe('# Landing page: edge cases\n\n- Odd one (run 5)\n')
+    expect(renderEdgeCasesMd({ ...skill, rules: [rule('Odd one', 'edge-case', [5])] })).toBe(
+      '# Landing page: edge cases\n\n- Odd one (run 5)\n'
+    )
   })
 
   it('reads its own output back', () => {
@@ -157,7 +201,10 @@ describe('renderSkillMd', () => {
       frontMatter: { name: 'x-1', description: "it's: #1 \\ 'quoted' \"double\" \u2028 end" },
       title: 'Title: with # and *stars*',
       whenToUse: 'Any time - really: (runs 1, 2) is not a rule here.',
-      rules: [rule('1. Looks like a list (run 4) but is text', 'core', [1, 2, 3, 4, 5, 6, 7, 8]), rule('- dash first', 'guidance', [9, 10, 11, 12])]
+      rules: [
+        rule('1. Looks like a list (run 4) but is text', 'core', [1, 2, 3, 4, 5, 6, 7, 8]),
+        rule('- dash first', 'guidance', [9, 10, 11, 12])
+      ]
     }
     const md = renderSkillMd(s)
     expect(md).toContain('description: "it\'s: #1 \\\\ \'quoted\' \\"double\\" \\u2028 end"')
@@ -220,14 +267,27 @@ describe('parseSkillMd on a hand-written file', () => {
   })
 
   it('reads hand-written YAML front matter (plain, single-quoted and folded values)', () => {
-    const md = ['---', 'name: deploy', "description: >", '  Deploys the site.', '  Use when shipping.', 'license: MIT', '---', '', '- A rule'].join('\n')
+    const md = [
+      '---',
+      'name: deploy',
+      'description: >',
+      '  Deploys the site.',
+      '  Use when shipping.',
+      'license: MIT',
+      '---',
+      '',
+      '- A rule'
+    ].join('\n')
     expect(parseSkillMd(md)).toEqual({
       frontMatter: { name: 'deploy', description: 'Deploys the site. Use when shipping.' },
       title: 'deploy',
       whenToUse: '',
       rules: [{ text: 'A rule', tier: 'guidance', evidence: [] }]
     })
-    expect(parseSkillMd("---\nname: 'it''s'\ndescription: plain text # comment\n---\n# T\n").frontMatter).toEqual({ name: "it's", description: 'plain text' })
+    expect(parseSkillMd("---\nname: 'it''s'\ndescription: plain text # comment\n---\n# T\n").frontMatter).toEqual({
+      name: "it's",
+      description: 'plain text'
+    })
   })
 })
 
@@ -239,6 +299,7 @@ describe('slugifyName', () => {
     expect(slugifyName('!!!')).toBe('skill')
     expect(slugifyName('a'.repeat(63) + ' b')).toBe('a'.repeat(63))
     expect(slugifyName('x'.repeat(100))).toBe('x'.repeat(64))
-    for (const s of ['Landing page!', '  Café -- Déjà vu  ', '!!!', 'a'.repeat(63) + ' b']) expect(validateFrontMatter({ name: slugifyName(s), description: 'd' })).toEqual([])
+    for (const s of ['Landing page!', '  Café -- Déjà vu  ', '!!!', 'a'.repeat(63) + ' b'])
+      expect(validateFrontMatter({ name: slugifyName(s), description: 'd' })).toEqual([])
   })
 })

@@ -6,7 +6,9 @@ import { expect, it } from 'vitest'
 import { openStore } from '../../src/main/store/store'
 import { SessionIndex } from '../../src/main/traces/indexer'
 
-const line = (i: number) => JSON.stringify({ type: 'user', message: { role: 'user', content: `prompt ${i}` }, timestamp: '2026-01-01T00:00:00Z', uuid: `u${i}` }) + '\n'
+const line = (i: number) =>
+  JSON.stringify({ type: 'user', message: { role: 'user', content: `prompt ${i}` }, timestamp: '2026-01-01T00:00:00Z', uuid: `u${i}` }) +
+  '\n'
 
 it('two summaries of a grown file at once read its new bytes once, and agree', async () => {
   const config = await mkdtemp(join(tmpdir(), 't2s-conc-'))

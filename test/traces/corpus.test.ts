@@ -100,10 +100,18 @@ describe('parser over every corpus file', () => {
         const n = sessionNumbers(sum, sub)
         const all = [trace.events, ...trace.subagents.map((s) => s.events)].flat()
         const calls = all.filter((e) => e.kind === 'tool_call') as Extract<TraceEvent, { kind: 'tool_call' }>[]
-        const errors = calls.filter((c) => c.result?.isError).length + all.filter((e) => e.kind === 'tool_result' && e.result.isError).length
+        const errors =
+          calls.filter((c) => c.result?.isError).length + all.filter((e) => e.kind === 'tool_result' && e.result.isError).length
         expect(n.toolCalls).toBe(calls.length)
         expect(n.toolErrors).toBe(errors)
-        expect({ turns: n.turns, toolCalls: n.toolCalls, toolErrors: n.toolErrors, tokens: totalTokens(n.usage), costUsd: n.costUsd, costSource: n.costSource }).toEqual(trace.totals)
+        expect({
+          turns: n.turns,
+          toolCalls: n.toolCalls,
+          toolErrors: n.toolErrors,
+          tokens: totalTokens(n.usage),
+          costUsd: n.costUsd,
+          costSource: n.costSource
+        }).toEqual(trace.totals)
         expect(trace.costUsd).toBe(trace.totals.costUsd)
         if (!subFiles.length && !trace.subagents.length) expect(sum.usage).toEqual(trace.usage)
         expect(sum.models.sort()).toEqual([...trace.models].sort())

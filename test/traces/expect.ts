@@ -40,9 +40,11 @@ export function expectedOf(file: string, opts: { allMain?: boolean } = {}): Expe
     if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return
     const side = !opts.allMain && rec.isSidechain === true
     const content = rec.message?.content
-    if (rec.type === 'assistant' && !side && rec.message?.model !== '<synthetic>') messages.add(typeof rec.message?.id === 'string' ? rec.message.id : `line ${n}`)
+    if (rec.type === 'assistant' && !side && rec.message?.model !== '<synthetic>')
+      messages.add(typeof rec.message?.id === 'string' ? rec.message.id : `line ${n}`)
     if (rec.type === 'assistant' && Array.isArray(content)) {
-      for (const b of content) if (b?.type === 'tool_use' || b?.type === 'server_tool_use') toolUses.push({ id: b.id, line: n, sidechain: side })
+      for (const b of content)
+        if (b?.type === 'tool_use' || b?.type === 'server_tool_use') toolUses.push({ id: b.id, line: n, sidechain: side })
       const u = rec.message.usage
       if (u && !side && rec.message.model !== '<synthetic>') {
         const key = rec.message.id ?? `anon${n}`
@@ -51,7 +53,8 @@ export function expectedOf(file: string, opts: { allMain?: boolean } = {}): Expe
       }
     }
     if (rec.type === 'user' && Array.isArray(content)) {
-      for (const b of content) if (b?.type === 'tool_result') toolResults.push({ id: b.tool_use_id, line: n, isError: b.is_error === true, sidechain: side })
+      for (const b of content)
+        if (b?.type === 'tool_result') toolResults.push({ id: b.tool_use_id, line: n, isError: b.is_error === true, sidechain: side })
     }
   })
   const usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }

@@ -8,10 +8,26 @@ import { summarizeFile } from '../../src/main/traces/summary'
 
 const dir = () => mkdtemp(join(tmpdir(), 't2s-faults-'))
 const line = (o: unknown) => JSON.stringify(o) + '\n'
-const user = (text: string, extra: object = {}) => line({ type: 'user', message: { role: 'user', content: text }, timestamp: '2026-01-01T00:00:00Z', uuid: `u-${text.length}`, ...extra })
+const user = (text: string, extra: object = {}) =>
+  line({ type: 'user', message: { role: 'user', content: text }, timestamp: '2026-01-01T00:00:00Z', uuid: `u-${text.length}`, ...extra })
 const assistant = (id: string, blocks: unknown[], output = 10) =>
-  line({ type: 'assistant', message: { id, model: 'claude-sonnet-4-5', role: 'assistant', content: blocks, usage: { input_tokens: 100, output_tokens: output, cache_read_input_tokens: 5, cache_creation_input_tokens: 7 } }, timestamp: '2026-01-01T00:00:01Z' })
-const result = (id: string, content: unknown, isError = false) => line({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content, is_error: isError }] }, timestamp: '2026-01-01T00:00:02Z' })
+  line({
+    type: 'assistant',
+    message: {
+      id,
+      model: 'claude-sonnet-4-5',
+      role: 'assistant',
+      content: blocks,
+      usage: { input_tokens: 100, output_tokens: output, cache_read_input_tokens: 5, cache_creation_input_tokens: 7 }
+    },
+    timestamp: '2026-01-01T00:00:01Z'
+  })
+const result = (id: string, content: unknown, isError = false) =>
+  line({
+    type: 'user',
+    message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content, is_error: isError }] },
+    timestamp: '2026-01-01T00:00:02Z'
+  })
 
 describe('parser faults: never throws, loses nothing', () => {
   it('a truncated last line (a session still being written) is reported and kept', async () => {
@@ -76,7 +92,13 @@ describe('parser faults: never throws, loses nothing', () => {
     const f = join(d, 'huge.jsonl')
     const png = Buffer.alloc(22 * 1024 * 1024, 7).toString('base64') // ~30 MB of base64
     const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } }
-    await writeFile(f, user('look') + assistant('m1', [{ type: 'tool_use', id: 't1', name: 'Read', input: { file_path: 'shot.png' } }]) + result('t1', [{ type: 'text', text: 'the screenshot' }, image]) + user('thanks'))
+    await writeFile(
+      f,
+      user('look') +
+        assistant('m1', [{ type: 'tool_use', id: 't1', name: 'Read', input: { file_path: 'shot.png' } }]) +
+        result('t1', [{ type: 'text', text: 'the screenshot' }, image]) +
+        user('thanks')
+    )
     const t = await parseSessionFile(f)
     const call = t.events.find((e) => e.kind === 'tool_call')!
     expect(call.kind === 'tool_call' && call.result?.text).toBe('the screenshot')
@@ -117,7 +139,13 @@ describe('parser faults: never throws, loses nothing', () => {
   it('usage repeated on each content block of one message is counted once', async () => {
     const d = await dir()
     const f = join(d, 'usage.jsonl')
-    await writeFile(f, user('q') + assistant('m1', [{ type: 'thinking', thinking: 'hmm' }], 3) + assistant('m1', [{ type: 'text', text: 'a' }], 9) + assistant('m2', [{ type: 'text', text: 'b' }], 4))
+    await writeFile(
+      f,
+      user('q') +
+        assistant('m1', [{ type: 'thinking', thinking: 'hmm' }], 3) +
+        assistant('m1', [{ type: 'text', text: 'a' }], 9) +
+        assistant('m2', [{ type: 'text', text: 'b' }], 4)
+    )
     const t = await parseSessionFile(f)
     expect(t.usage).toEqual({ input: 200, output: 13, cacheRead: 10, cacheCreation: 14 })
     expect((await summarizeFile(f)).usage).toEqual(t.usage)
@@ -128,7 +156,10 @@ describe('incremental summaries', () => {
   it('summarising in two halves (an append) equals summarising the whole, reading only the new bytes', async () => {
     const fixture = join(__dirname, '..', 'fixtures', 'cli-2.1.330')
     const { readdirSync } = await import('node:fs')
-    const src = join(fixture, readdirSync(fixture).find((n) => n.endsWith('.jsonl'))!)
+    const src = join(
+      fixture,
+      readdirSync(fixture).find((n) => n.endsWith('.jsonl'))!
+    )
     const text = await readFile(src, 'utf8')
     const lines = text.split('\n').filter(Boolean)
     for (const cut of [1, Math.floor(lines.length / 3), Math.floor(lines.length / 2), lines.length - 1]) {

@@ -20,11 +20,19 @@ import { TraceSchema, type Trace, type TraceEvent } from '../../src/shared/trace
 const dir = () => mkdtemp(join(tmpdir(), 't2s-hostile-'))
 const line = (o: unknown) => JSON.stringify(o) + '\n'
 const TS = '2026-01-01T00:00:00Z'
-const user = (text: string, extra: object = {}) => line({ type: 'user', message: { role: 'user', content: text }, timestamp: TS, uuid: `u-${text.length}`, ...extra })
-const usage = (u: Record<string, unknown>) => ({ input_tokens: 100, output_tokens: 10, cache_read_input_tokens: 5, cache_creation_input_tokens: 7, ...u })
+const user = (text: string, extra: object = {}) =>
+  line({ type: 'user', message: { role: 'user', content: text }, timestamp: TS, uuid: `u-${text.length}`, ...extra })
+const usage = (u: Record<string, unknown>) => ({
+  input_tokens: 100,
+  output_tokens: 10,
+  cache_read_input_tokens: 5,
+  cache_creation_input_tokens: 7,
+  ...u
+})
 const assistantRaw = (id: string, blocks: string, u: string, ts = '2026-01-01T00:00:01Z') =>
   `{"type":"assistant","message":{"id":"${id}","model":"claude-sonnet-4-5","role":"assistant","content":${blocks},"usage":${u}},"timestamp":"${ts}"}\n`
-const assistant = (id: string, blocks: unknown[], u: Record<string, unknown> = {}, ts?: string) => assistantRaw(id, JSON.stringify(blocks), JSON.stringify(usage(u)), ts)
+const assistant = (id: string, blocks: unknown[], u: Record<string, unknown> = {}, ts?: string) =>
+  assistantRaw(id, JSON.stringify(blocks), JSON.stringify(usage(u)), ts)
 
 /** `{"a":{"a":...1...}}` n levels deep, as JSON text. */
 const deepObject = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)
@@ -66,17 +74,28 @@ describe('deep nesting: a warning and a placeholder, never a stack overflow', ()
     await writeFile(
       f,
       user('go deep') +
-        assistantRaw('m1', `[{"type":"tool_use","id":"t1","name":"Write","input":{"file_path":"deepword.txt","content":${deepObject(N)}}}]`, JSON.stringify(usage({}))) +
+        assistantRaw(
+          'm1',
+          `[{"type":"tool_use","id":"t1","name":"Write","input":{"file_path":"deepword.txt","content":${deepObject(N)}}}]`,
+          JSON.stringify(usage({}))
+        ) +
         `{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"ok"},{"type":"json","value":${deepArray(N)}}]}]},"toolUseResult":{"deep":${deepArray(N)}},"timestamp":"${TS}"}\n` +
         assistantRaw('m2', `[{"type":"tool_use","id":"t2","name":"Bash","input":${deepArray(N)}}]`, JSON.stringify(usage({}))) +
         `{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t2","content":${deepArray(N)}}]},"timestamp":"${TS}"}\n` +
         `{"type":"hologram","payload":${deepObject(N)}}\n` +
-        assistantRaw('m3', `[{"type":"tool_use","id":"t3","name":"Agent","input":{"description":"sub","prompt":"do the sub thing"}}]`, JSON.stringify(usage({}))) +
+        assistantRaw(
+          'm3',
+          `[{"type":"tool_use","id":"t3","name":"Agent","input":{"description":"sub","prompt":"do the sub thing"}}]`,
+          JSON.stringify(usage({}))
+        ) +
         user('thanks')
     )
     const sub = join(d, '11111111-2222-4333-8444-555555555555', 'subagents')
     await mkdir(sub, { recursive: true })
-    await writeFile(join(sub, 'agent-a8c94204ceff97979.jsonl'), user('do the sub thing') + assistant('s1', [{ type: 'text', text: 'done' }]))
+    await writeFile(
+      join(sub, 'agent-a8c94204ceff97979.jsonl'),
+      user('do the sub thing') + assistant('s1', [{ type: 'text', text: 'done' }])
+    )
     await writeFile(join(sub, 'agent-a8c94204ceff97979.meta.json'), deepObject(100_000))
 
     const t = await parseSessionFile(f)
@@ -112,12 +131,18 @@ describe('deep nesting: a warning and a placeholder, never a stack overflow', ()
     const d = await dir()
     const f = join(d, 'shallow.jsonl')
     // the record is level 1, message 2, content 3, block 4, input 5: 95 more levels make 100
-    await writeFile(f, user('go') + assistantRaw('m1', `[{"type":"tool_use","id":"t1","name":"X","input":${deepArray(96)}}]`, JSON.stringify(usage({}))))
+    await writeFile(
+      f,
+      user('go') + assistantRaw('m1', `[{"type":"tool_use","id":"t1","name":"X","input":${deepArray(96)}}]`, JSON.stringify(usage({})))
+    )
     const t = await parseSessionFile(f)
     expect(t.warnings).toEqual([])
     expect(JSON.stringify(calls(t.events)[0].input)).toBe(deepArray(96))
     const g = join(d, 'over.jsonl')
-    await writeFile(g, user('go') + assistantRaw('m1', `[{"type":"tool_use","id":"t1","name":"X","input":${deepArray(97)}}]`, JSON.stringify(usage({}))))
+    await writeFile(
+      g,
+      user('go') + assistantRaw('m1', `[{"type":"tool_use","id":"t1","name":"X","input":${deepArray(97)}}]`, JSON.stringify(usage({})))
+    )
     const over = await parseSessionFile(g)
     expect(over.warnings.map((w) => [w.line, w.message])).toEqual([[2, 'nested deeper than 100 levels: 1 value omitted']])
     expect(JSON.stringify(calls(over.events)[0].input)).toBe('['.repeat(96) + `"${PLACEHOLDER}"` + ']'.repeat(96))
@@ -127,7 +152,10 @@ describe('deep nesting: a warning and a placeholder, never a stack overflow', ()
   it('brackets inside strings do not count as nesting', async () => {
     const d = await dir()
     const f = join(d, 'strings.jsonl')
-    await writeFile(f, user('[[[[' + '{['.repeat(5000) + ' \\" \\\\"' + ']'.repeat(300)) + assistant('m1', [{ type: 'text', text: '{'.repeat(10_000) }]))
+    await writeFile(
+      f,
+      user('[[[[' + '{['.repeat(5000) + ' \\" \\\\"' + ']'.repeat(300)) + assistant('m1', [{ type: 'text', text: '{'.repeat(10_000) }])
+    )
     const t = await parseSessionFile(f)
     expect(t.warnings).toEqual([])
     expect((await summarizeFile(f)).warnings).toBe(0)
@@ -135,7 +163,7 @@ describe('deep nesting: a warning and a placeholder, never a stack overflow', ()
 
   it('the byte scan measures exactly what JSON.parse sees (random values, strings full of brackets, quotes and backslashes)', () => {
     let seed = 42
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     const chars = ['{', '}', '[', ']', '"', '\\', 'a', ' ', ':', ',', '\n', 'é']
     const str = () => Array.from({ length: Math.floor(rand() * 12) }, () => chars[Math.floor(rand() * chars.length)]).join('')
     const value = (depth: number): unknown => {
@@ -162,7 +190,11 @@ describe('deep nesting: a warning and a placeholder, never a stack overflow', ()
     const f = join(d, 'img.jsonl')
     const png = Buffer.alloc(4096, 3).toString('base64')
     const image = JSON.stringify({ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } })
-    await writeFile(f, assistant('m1', [{ type: 'tool_use', id: 't1', name: 'Read', input: {} }]) + `{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[${image},{"type":"x","v":${deepArray(20_000)}}]}]},"timestamp":"${TS}"}\n`)
+    await writeFile(
+      f,
+      assistant('m1', [{ type: 'tool_use', id: 't1', name: 'Read', input: {} }]) +
+        `{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[${image},{"type":"x","v":${deepArray(20_000)}}]}]},"timestamp":"${TS}"}\n`
+    )
     const t = await parseSessionFile(f)
     const ref = calls(t.events)[0].result!.images[0]
     expect(ref).toMatchObject({ mediaType: 'image/png', index: 0 })
@@ -193,7 +225,12 @@ describe('implausible token counts are ignored and reported', () => {
       expect(t.warnings[0].message).toBe('implausible token count ignored: usage.input_tokens = 1e+30')
       expect(t.warnings[2].message).toBe('implausible token count ignored: usage.cache_read_input_tokens = "NaN"')
       // every line's sane fields still count; the insane ones count 0
-      expect(t.usage).toEqual({ input: 100 * 7 - 300 + 0, output: 10 * 7 - 10 - 10 + 3, cacheRead: 5 * 7 - 5 - 5, cacheCreation: 7 * 7 - 7 - 7 })
+      expect(t.usage).toEqual({
+        input: 100 * 7 - 300 + 0,
+        output: 10 * 7 - 10 - 10 + 3,
+        cacheRead: 5 * 7 - 5 - 5,
+        cacheCreation: 7 * 7 - 7 - 7
+      })
       expect(Number.isFinite(t.costUsd)).toBe(true)
       expect(t.costUsd).toBeLessThan(1)
       const s = await summarizeFile(f)
@@ -245,13 +282,17 @@ describe('keys and strings from the file are data, never code paths', () => {
       f,
       '{"type":"hologram","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}\n' +
         '{"type":"assistant","message":{"id":"m","model":"m","content":[{"type":"tool_use","id":"t","name":"X","input":{"__proto__":{"isAdmin":true}}}]},"toolUseResult":{"__proto__":{"x":1}}}\n' +
-        '{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"r"}]},"toolUseResult":{"__proto__":{"x":1},"data":"' + 'A'.repeat(2000) + '"}}\n'
+        '{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"r"}]},"toolUseResult":{"__proto__":{"x":1},"data":"' +
+        'A'.repeat(2000) +
+        '"}}\n'
     )
     const t = await parseSessionFile(f)
     const raw = (t.events[0] as { raw: Record<string, unknown> }).raw
     expect(Object.getPrototypeOf(raw)).toBe(Object.prototype)
     expect(Object.keys(raw)).toEqual(['type', '__proto__', 'constructor'])
-    expect(JSON.parse(JSON.stringify(raw))).toEqual(JSON.parse('{"type":"hologram","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}'))
+    expect(JSON.parse(JSON.stringify(raw))).toEqual(
+      JSON.parse('{"type":"hologram","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}')
+    )
     expect((raw as { polluted?: unknown }).polluted).toBeUndefined()
     const extra = calls(t.events)[0].result!.extra as Record<string, unknown>
     expect(Object.getPrototypeOf(extra)).toBe(Object.prototype)
@@ -264,7 +305,12 @@ describe('keys and strings from the file are data, never code paths', () => {
     const d = await dir()
     const f = join(d, 'huge-strings.jsonl')
     const huge = 'z'.repeat(200_000)
-    await writeFile(f, user('q', { cwd: huge, version: huge, gitBranch: huge }) + user('r', { cwd: '/real/cwd', version: '2.1.0', gitBranch: 'main' }) + assistant('m1', [{ type: 'text', text: 'a' }]).replace('claude-sonnet-4-5', huge))
+    await writeFile(
+      f,
+      user('q', { cwd: huge, version: huge, gitBranch: huge }) +
+        user('r', { cwd: '/real/cwd', version: '2.1.0', gitBranch: 'main' }) +
+        assistant('m1', [{ type: 'text', text: 'a' }]).replace('claude-sonnet-4-5', huge)
+    )
     const s = await summarizeFile(f)
     expect([s.cwd, s.version, s.gitBranch]).toEqual(['/real/cwd', '2.1.0', 'main'])
     const t = await parseSessionFile(f)

@@ -40,7 +40,21 @@ export function headTail(text: string, max: number): { text: string; cut: number
   return { text: `${t.slice(0, head)} […${t.length - max} chars…] ${t.slice(t.length - tail)}`, cut: t.length - max }
 }
 
-const KEY_ARGS = ['file_path', 'path', 'pattern', 'glob', 'command', 'description', 'url', 'query', 'subagent_type', 'prompt', 'old_string', 'new_string', 'content']
+const KEY_ARGS = [
+  'file_path',
+  'path',
+  'pattern',
+  'glob',
+  'command',
+  'description',
+  'url',
+  'query',
+  'subagent_type',
+  'prompt',
+  'old_string',
+  'new_string',
+  'content'
+]
 
 /** The arguments that say what a call did, short: file paths, commands, patterns; long text cut. */
 export function keyArgs(input: unknown, max: number): string {
@@ -96,12 +110,14 @@ function condenseRun(run: RunForAnalysis, level: number, maxSteps: number): { te
         if (sub) {
           const calls = sub.events.filter((x) => x.kind === 'tool_call') as Extract<TraceEvent, { kind: 'tool_call' }>[]
           const errors = calls.filter((c) => c.result?.isError)
-          const last = [...sub.events].reverse().find((x) => x.kind === 'assistant' && x.text.trim()) as Extract<TraceEvent, { kind: 'assistant' }> | undefined
+          const last = [...sub.events].reverse().find((x) => x.kind === 'assistant' && x.text.trim()) as
+            Extract<TraceEvent, { kind: 'assistant' }> | undefined
           steps.push(
             `${indent}  [sub-agent${sub.description ? ` "${oneLine(sub.description)}"` : ''}: ${calls.length} tool calls (${[...new Set(calls.map((c) => c.name))].join(', ') || 'none'}), ${errors.length} errors${errors.length ? `: ${errors.map((c) => `${c.name}: ${cut(c.result?.text ?? '', 160)}`).join('; ')}` : ''}${last ? `; ended: ${cut(last.text, L.assistant / 2)}` : ''}]`
           )
         }
-      } else if (e.kind === 'tool_result' && e.result.isError) steps.push(`${indent}[L${e.line}] (orphan result) ERROR: ${cut(e.result.text, L.errors)}`)
+      } else if (e.kind === 'tool_result' && e.result.isError)
+        steps.push(`${indent}[L${e.line}] (orphan result) ERROR: ${cut(e.result.text, L.errors)}`)
       else if (e.kind === 'compaction') steps.push(`${indent}[L${e.line}] (context compacted)`)
       else if (e.kind === 'system' && e.level === 'error') steps.push(`${indent}[L${e.line}] system error: ${cut(e.text, L.errors)}`)
     }
@@ -117,7 +133,12 @@ function condenseRun(run: RunForAnalysis, level: number, maxSteps: number): { te
     const middle = steps.slice(keepHead, steps.length - keepTail)
     const errors = middle.filter((s) => s.includes('-> ERROR:'))
     stepsOmitted = middle.length - errors.length
-    body = [...steps.slice(0, keepHead), `[… ${stepsOmitted} steps without errors left out …]`, ...errors, ...steps.slice(steps.length - keepTail)]
+    body = [
+      ...steps.slice(0, keepHead),
+      `[… ${stepsOmitted} steps without errors left out …]`,
+      ...errors,
+      ...steps.slice(steps.length - keepTail)
+    ]
   }
   const tail = run.result ? [`Final answer: ${cut(run.result, L.assistant)}`] : []
   return { text: [...head, ...body, ...tail].join('\n'), charsCut, stepsOmitted }
@@ -159,7 +180,12 @@ export function condenseRuns(runs: RunForAnalysis[], budgetTokens: number): Cond
 }
 
 /** The shared context all four analysts read: task, every feedback line, every condensed run. */
-export function sharedContext(task: { name: string; text: string }, runs: RunForAnalysis[], condensed: Condensed, existingSkill?: string): string {
+export function sharedContext(
+  task: { name: string; text: string },
+  runs: RunForAnalysis[],
+  condensed: Condensed,
+  existingSkill?: string
+): string {
   const feedback = runs.map((r) => `Run ${r.number}: ${r.label ?? 'ungraded'}${r.feedback ? ` - ${oneLine(r.feedback)}` : ''}`)
   const cutNote =
     condensed.report.level > 0 || condensed.report.stepsOmitted

@@ -47,7 +47,12 @@ export function estimateAnalysisCost(i: EstimateInput): Pick<AnalysisEstimate, '
   const analystCalls: Partial<Usage>[] = []
   for (const g of i.groups) {
     for (let k = 0; k < ANALYSTS; k++) {
-      if (i.via === 'api') analystCalls.push(k === 0 ? { cacheCreation: g.promptTokens, input: i.instructionTokens, output: out } : { cacheRead: g.promptTokens, input: i.instructionTokens, output: out })
+      if (i.via === 'api')
+        analystCalls.push(
+          k === 0
+            ? { cacheCreation: g.promptTokens, input: i.instructionTokens, output: out }
+            : { cacheRead: g.promptTokens, input: i.instructionTokens, output: out }
+        )
       else analystCalls.push({ cacheCreation: g.promptTokens + i.instructionTokens, output: out })
     }
   }
@@ -70,7 +75,9 @@ export function estimateAnalysisCost(i: EstimateInput): Pick<AnalysisEstimate, '
   }
   const analysts = part(i.model, analystCalls)
   const merge = part(i.mergeModel, mergeCalls)
-  const unpriced = [...new Set([analysts.usd === null ? i.model : null, merge.usd === null ? i.mergeModel : null].filter((x): x is string => !!x))]
+  const unpriced = [
+    ...new Set([analysts.usd === null ? i.model : null, merge.usd === null ? i.mergeModel : null].filter((x): x is string => !!x))
+  ]
   const each = `about ${out.toLocaleString('en-US')} tokens out each, plus the merge`
   const how =
     i.via === 'api'

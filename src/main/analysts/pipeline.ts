@@ -34,7 +34,10 @@ export const PROPOSE_TOOL: ToolDef = {
             evidence: { type: 'array', items: { type: 'integer' }, description: 'Run numbers that show it.' },
             priority: { type: 'string', enum: [...PRIORITIES] },
             reason: { type: 'string', description: 'What the traces show, and where (run and line numbers).' },
-            pointers: { type: 'array', items: { type: 'object', properties: { run: { type: 'integer' }, line: { type: 'integer' } }, required: ['run'] } }
+            pointers: {
+              type: 'array',
+              items: { type: 'object', properties: { run: { type: 'integer' }, line: { type: 'integer' } }, required: ['run'] }
+            }
           },
           required: ['rule', 'evidence', 'priority', 'reason']
         }
@@ -69,20 +72,40 @@ export interface AnalystStatus {
 }
 
 /** Check an analyst's answer: the schema, then each rule's evidence against the batch and the minimum. */
-export function checkRules(kind: AnalystKind, input: unknown, runNumbers: Set<number>, idPrefix: string): { rules: AnalystRule[]; setAside: SetAside[] } {
+export function checkRules(
+  kind: AnalystKind,
+  input: unknown,
+  runNumbers: Set<number>,
+  idPrefix: string,
+  group?: number
+): { rules: AnalystRule[]; setAside: SetAside[] } {
   const parsed = AnswerSchema.safeParse(input)
   if (!parsed.success) {
     const i = parsed.error.issues[0]
-    throw Object.assign(new Error(`bad answer: it does not fit the schema (${i?.path.join('.') || 'top level'}: ${i?.message})`), { code: 'bad-answer' })
+    throw Object.assign(new Error(`bad answer: it does not fit the schema (${i?.path.join('.') || 'top level'}: ${i?.message})`), {
+      code: 'bad-answer'
+    })
   }
   const min = ANALYST_DEFINITIONS[kind].minEvidence
   const rules: AnalystRule[] = []
   const setAside: SetAside[] = []
   parsed.data.rules.forEach((r, i) => {
-    const rule: AnalystRule = { ...r, rule: r.rule.trim(), evidence: [...new Set(r.evidence)].sort((a, b) => a - b), id: `${idPrefix}${kind}-${i + 1}`, analyst: kind }
+    const rule: AnalystRule = {
+      ...r,
+      rule: r.rule.trim(),
+      evidence: [...new Set(r.evidence)].sort((a, b) => a - b),
+      id: `${idPrefix}${kind}-${i + 1}`,
+      analyst: kind,
+      ...(group !== undefined ? { group } : {})
+    }
     const unknown = rule.evidence.filter((n) => !runNumbers.has(n))
-    if (unknown.length) return setAside.push({ rule, why: `cites ${unknown.length === 1 ? 'a run' : 'runs'} not in this analysis: ${unknown.join(', ')}` })
-    if (rule.evidence.length < min) return setAside.push({ rule, why: `${rule.evidence.length} run${rule.evidence.length === 1 ? '' : 's'} of evidence; the ${kind} analyst needs at least ${min}` })
+    if (unknown.length)
+      return setAside.push({ rule, why: `cites ${unknown.length === 1 ? 'a run' : 'runs'} not in this analysis: ${unknown.join(', ')}` })
+    if (rule.evidence.length < min)
+      return setAside.push({
+        rule,
+        why: `${rule.evidence.length} run${rule.evidence.length === 1 ? '' : 's'} of evidence; the ${kind} analyst needs at least ${min}`
+      })
     if (kind === 'edge' && !isGuard(rule.rule)) return setAside.push({ rule, why: 'not a guard ("Before doing X, verify Y")' })
     rules.push(rule)
   })
@@ -97,20 +120,26 @@ export interface AnalystsOptions {
   kinds?: AnalystKind[]
   maxTokens?: number
   onStatus(s: AnalystStatus): void
-  /** id prefix for rules (keeps ids unique across chunks and retries) */
+  /** id prefix for rules (keeps ids unique across chunks and retries; never read back) */
   idPrefix?: string
+  /** the group of runs (1-based) these analysts read, when the runs were analysed in groups: each rule's `group` */
+  group?: number
 }
 
 const emptyUsage = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheCreation: 0 })
 
-/** Runs analysts over one shared context. Each has its own AbortController; `cancel(kind)` ends one. */
+/**
+ * Runs analysts over one shared context. Each has its own AbortController; `cancel(kind)` ends one, and
+ * the operation's signal given to `run` or `retry` ends them all.
+ */
 export class AnalystFleet {
   readonly status = new Map<AnalystKind, AnalystStatus>()
   private controllers = new Map<AnalystKind, AbortController>()
   private done = new Map<AnalystKind, Promise<void>>()
 
   constructor(private o: AnalystsOptions) {
-    for (const kind of o.kinds ?? ANALYSTS) this.status.set(kind, { kind, state: 'queued', attempt: 0, usage: emptyUsage(), costUsd: 0, rules: [], setAside: [] })
+    for (const kind of o.kinds ?? ANALYSTS)
+      this.status.set(kind, { kind, state: 'queued', attempt: 0, usage: emptyUsage(), costUsd: 0, rules: [], setAside: [] })
   }
 
   private set(kind: AnalystKind, patch: Partial<AnalystStatus>) {
@@ -120,17 +149,38 @@ export class AnalystFleet {
   }
 
   /** One analyst, start to end; resolves when it has begun answering (`begun`) and when finished (`finished`). */
-  private start(kind: AnalystKind): { begun: Promise<void>; finished: Promise<void> } {
+  private start(kind: AnalystKind, signal?: AbortSignal): { begun: Promise<void>; finished: Promise<void> } {
     const controller = new AbortController()
     this.controllers.set(kind, controller)
+    const onAbort = () => controller.abort()
+    if (signal?.aborted) controller.abort()
+    else signal?.addEventListener('abort', onAbort, { once: true })
     const attempt = (this.status.get(kind)?.attempt ?? 0) + 1
     let markBegun!: () => void
     const begun = new Promise<void>((r) => (markBegun = r))
-    this.set(kind, { state: 'streaming', attempt, usage: emptyUsage(), costUsd: 0, rules: [], setAside: [], drafts: [], error: undefined, startedAt: new Date().toISOString(), endedAt: undefined })
+    this.set(kind, {
+      state: 'streaming',
+      attempt,
+      usage: emptyUsage(),
+      costUsd: 0,
+      rules: [],
+      setAside: [],
+      drafts: [],
+      error: undefined,
+      startedAt: new Date().toISOString(),
+      endedAt: undefined
+    })
     const finished = (async () => {
       try {
         const answer = await this.o.port.call(
-          { model: this.o.model, system: SYSTEM, shared: this.o.shared, instructions: instructionsFor(kind), tool: PROPOSE_TOOL, maxTokens: this.o.maxTokens ?? 16_000 },
+          {
+            model: this.o.model,
+            system: SYSTEM,
+            shared: this.o.shared,
+            instructions: instructionsFor(kind),
+            tool: PROPOSE_TOOL,
+            maxTokens: this.o.maxTokens ?? 16_000
+          },
           {
             onBegin: markBegun,
             onUsage: (u) => this.set(kind, { usage: u, costUsd: costUsd(this.o.model, u) }),
@@ -142,12 +192,18 @@ export class AnalystFleet {
           },
           controller.signal
         )
-        const checked = checkRules(kind, answer.input, this.o.runNumbers, `${this.o.idPrefix ?? ''}a${attempt}-`)
+        const checked = checkRules(kind, answer.input, this.o.runNumbers, `${this.o.idPrefix ?? ''}a${attempt}-`, this.o.group)
         this.set(kind, { state: 'done', ...checked, drafts: [], endedAt: new Date().toISOString() })
       } catch (err) {
         const cancelled = controller.signal.aborted
-        this.set(kind, { state: cancelled ? 'cancelled' : 'failed', drafts: [], error: cancelled ? 'cancelled' : describeError(err), endedAt: new Date().toISOString() })
+        this.set(kind, {
+          state: cancelled ? 'cancelled' : 'failed',
+          drafts: [],
+          error: cancelled ? 'cancelled' : describeError(err),
+          endedAt: new Date().toISOString()
+        })
       } finally {
+        signal?.removeEventListener('abort', onAbort)
         markBegun()
       }
     })()
@@ -156,14 +212,25 @@ export class AnalystFleet {
   }
 
   /** All analysts: the first warms the cache, the rest start once its answer has begun. */
-  async run(): Promise<Map<AnalystKind, AnalystStatus>> {
+  async run(signal?: AbortSignal): Promise<Map<AnalystKind, AnalystStatus>> {
     const [first, ...rest] = [...this.status.keys()]
     if (!first) return this.status
+    if (signal?.aborted) {
+      this.cancelAll()
+      return this.status
+    }
     for (const k of rest) this.set(k, { state: 'waiting' })
-    const lead = this.start(first)
-    await lead.begun
-    const others = rest.map((k) => (this.status.get(k)!.state === 'cancelled' ? Promise.resolve() : this.start(k).finished))
-    await Promise.all([lead.finished, ...others])
+    // the ones still waiting for the lead end with the operation too
+    const onAbort = () => rest.forEach((k) => this.status.get(k)?.state === 'waiting' && this.cancel(k))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const lead = this.start(first, signal)
+      await lead.begun
+      const others = rest.map((k) => (this.status.get(k)!.state === 'cancelled' ? Promise.resolve() : this.start(k, signal).finished))
+      await Promise.all([lead.finished, ...others])
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
     return this.status
   }
 
@@ -179,11 +246,11 @@ export class AnalystFleet {
   }
 
   /** Run one analyst again (after a failure or a cancel); the others' results stay. */
-  async retry(kind: AnalystKind): Promise<AnalystStatus> {
+  async retry(kind: AnalystKind, signal?: AbortSignal): Promise<AnalystStatus> {
     const s = this.status.get(kind)
     if (!s) throw new Error(`no ${kind} analyst in this analysis`)
     if (s.state === 'streaming') throw new Error(`the ${kind} analyst is still running`)
-    await this.start(kind).finished
+    await this.start(kind, signal).finished
     return this.status.get(kind)!
   }
 
@@ -214,20 +281,31 @@ export const MERGE_TOOL: ToolDef = {
         type: 'array',
         items: {
           type: 'object',
-          properties: { members: { type: 'array', items: { type: 'string' }, description: 'rule ids' }, wording: { type: 'string', description: 'one imperative sentence for the group' } },
+          properties: {
+            members: { type: 'array', items: { type: 'string' }, description: 'rule ids' },
+            wording: { type: 'string', description: 'one imperative sentence for the group' }
+          },
           required: ['members', 'wording']
         }
       },
       contradictions: {
         type: 'array',
-        items: { type: 'object', properties: { a: { type: ['integer', 'string'] }, b: { type: ['integer', 'string'] }, why: { type: 'string' } }, required: ['a', 'b', 'why'] },
-        description: 'pairs that contradict each other: a group by its index in groups (0-based), or an existing rule by its id (x1, x2, ...)'
+        items: {
+          type: 'object',
+          properties: { a: { type: ['integer', 'string'] }, b: { type: ['integer', 'string'] }, why: { type: 'string' } },
+          required: ['a', 'b', 'why']
+        },
+        description:
+          'pairs that contradict each other: a group by its index in groups (0-based), or an existing rule by its id (x1, x2, ...)'
       },
       skill: {
         type: 'object',
         properties: {
           name: { type: 'string', description: 'lowercase letters, digits and hyphens, at most 64' },
-          description: { type: 'string', description: 'what the skill does and when to use it, at most 1024 characters, no angle brackets' },
+          description: {
+            type: 'string',
+            description: 'what the skill does and when to use it, at most 1024 characters, no angle brackets'
+          },
           title: { type: 'string' },
           whenToUse: { type: 'string', description: 'one short paragraph' }
         },
@@ -240,7 +318,9 @@ export const MERGE_TOOL: ToolDef = {
 
 export const MergeAnswerSchema = z.object({
   groups: z.array(z.object({ members: z.array(z.string()), wording: z.string() })),
-  contradictions: z.array(z.object({ a: z.union([z.number().int(), z.string()]), b: z.union([z.number().int(), z.string()]), why: z.string() })),
+  contradictions: z.array(
+    z.object({ a: z.union([z.number().int(), z.string()]), b: z.union([z.number().int(), z.string()]), why: z.string() })
+  ),
   skill: z.object({ name: z.string(), description: z.string(), title: z.string(), whenToUse: z.string() })
 })
 export type MergeAnswer = z.infer<typeof MergeAnswerSchema>
@@ -250,7 +330,9 @@ export function mergePrompt(task: { name: string; text: string }, rules: Analyst
     `Task: ${task.name}\n${task.text}`,
     'Rules proposed by four analysts (id, analyst, evidence runs, rule):',
     rules.map((r) => `${r.id} [${r.analyst}] runs ${r.evidence.join(', ')}: ${r.rule.replace(/\s+/g, ' ')}`).join('\n'),
-    existing?.length ? `Rules of the existing SKILL.md (ids x1, x2, ...; they may contradict new rules):\n${existing.map((t, i) => `x${i + 1}: ${t}`).join('\n')}` : null,
+    existing?.length
+      ? `Rules of the existing SKILL.md (ids x1, x2, ...; they may contradict new rules):\n${existing.map((t, i) => `x${i + 1}: ${t}`).join('\n')}`
+      : null,
     'Group the rules that say the same thing (every id in exactly one group; a rule alone is a group of one) and give each group one clear imperative wording that keeps what its members say.',
     'Flag pairs that contradict each other: a group by its 0-based index in your groups list, an existing rule by its id (x1, x2, ...). Do not put existing rules in groups. Do not decide who wins: the app decides by evidence.',
     'Also name the skill: a name (lowercase letters, digits, hyphens), a description of what it does and when to use it, a title, and a one-paragraph "when to use".',

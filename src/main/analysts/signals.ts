@@ -71,7 +71,20 @@ export function traceMetrics(trace: Trace): RunMetrics {
     costSource: n.costSource,
     tools: calls.map((c) => c.name),
     errors: calls.flatMap((c, index) =>
-      c.result?.isError ? [{ index, tool: c.name, kind: errorKind(c.result.text), text: c.result.text.replace(/<\/?tool_use_error>/g, '').trim().slice(0, 300), line: c.line }] : []
+      c.result?.isError
+        ? [
+            {
+              index,
+              tool: c.name,
+              kind: errorKind(c.result.text),
+              text: c.result.text
+                .replace(/<\/?tool_use_error>/g, '')
+                .trim()
+                .slice(0, 300),
+              line: c.line
+            }
+          ]
+        : []
     )
   }
 }
@@ -107,7 +120,15 @@ export function fisherGreater(a: number, b: number, c: number, d: number): numbe
   const row1 = a + b
   const col1 = a + c
   const logP = (x: number) =>
-    logFact(row1) + logFact(n - row1) + logFact(col1) + logFact(n - col1) - logFact(n) - logFact(x) - logFact(row1 - x) - logFact(col1 - x) - logFact(n - row1 - col1 + x)
+    logFact(row1) +
+    logFact(n - row1) +
+    logFact(col1) +
+    logFact(n - col1) -
+    logFact(n) -
+    logFact(x) -
+    logFact(row1 - x) -
+    logFact(col1 - x) -
+    logFact(n - row1 - col1 + x)
   let p = 0
   for (let x = a; x <= Math.min(row1, col1); x++) if (n - row1 - col1 + x >= 0) p += Math.exp(logP(x))
   return Math.min(1, p)
@@ -126,7 +147,10 @@ export interface SignalOptions {
  * Which features occur far more often in bad runs than in good ones. Runs without a label are left
  * out. A feature counts once per run. Sorted by strength (p-value, then lift, then bad count).
  */
-export function batchSignals(runs: { number: number; label: 'good' | 'bad' | null; metrics: Pick<RunMetrics, 'tools' | 'errors'> }[], opts: SignalOptions = {}): BatchSignals {
+export function batchSignals(
+  runs: { number: number; label: 'good' | 'bad' | null; metrics: Pick<RunMetrics, 'tools' | 'errors'> }[],
+  opts: SignalOptions = {}
+): BatchSignals {
   const bad = runs.filter((r) => r.label === 'bad')
   const good = runs.filter((r) => r.label === 'good')
   const minBad = opts.minBad ?? (bad.length <= 1 ? 1 : 2)
@@ -152,13 +176,25 @@ export function batchSignals(runs: { number: number; label: 'good' | 'bad' | nul
       const lift = (s.bad.length + 1) / (bad.length + 2) / ((s.good.length + 1) / (good.length + 2))
       if (lift < minLift) continue
       const p = fisherGreater(s.bad.length, s.good.length, bad.length - s.bad.length, good.length - s.good.length)
-      signals.push({ kind: s.kind, feature, badRuns: s.bad.sort((x, y) => x - y), goodRuns: s.good.sort((x, y) => x - y), badRate, goodRate, lift, p })
+      signals.push({
+        kind: s.kind,
+        feature,
+        badRuns: s.bad.sort((x, y) => x - y),
+        goodRuns: s.good.sort((x, y) => x - y),
+        badRate,
+        goodRate,
+        lift,
+        p
+      })
     }
   // A longer sequence that shows in exactly the same runs as a shorter one says nothing new.
   const key = (s: Signal) => `${s.kind}|${s.badRuns.join(',')}|${s.goodRuns.join(',')}`
   const byRuns = new Map<string, Signal[]>()
   for (const s of signals) byRuns.set(key(s), [...(byRuns.get(key(s)) ?? []), s])
-  const kept = signals.filter((s) => s.kind !== 'sequence' || !(byRuns.get(key(s)) ?? []).some((o) => o !== s && o.kind === 'sequence' && s.feature.includes(o.feature)))
+  const kept = signals.filter(
+    (s) =>
+      s.kind !== 'sequence' || !(byRuns.get(key(s)) ?? []).some((o) => o !== s && o.kind === 'sequence' && s.feature.includes(o.feature))
+  )
   kept.sort((x, y) => x.p - y.p || y.lift - x.lift || y.badRuns.length - x.badRuns.length || x.feature.localeCompare(y.feature))
   return { good: good.length, bad: bad.length, ungraded: runs.length - good.length - bad.length, signals: kept.slice(0, opts.limit ?? 25) }
 }

@@ -4,33 +4,51 @@
  * into one clear line. Never throws.
  */
 import type { z } from 'zod'
-import { isRequestName, requests, type EventName, type EventPayload, type RequestName, type RequestOutput, type Requests } from '../../shared/contract'
+import {
+  fail,
+  isErrorCode,
+  isRequestName,
+  requests,
+  type ErrorCode,
+  type EventName,
+  type EventPayload,
+  type Reply,
+  type RequestName,
+  type RequestOutput,
+  type Requests
+} from '../../shared/contract'
 
 export type Handlers = {
   [N in RequestName]: (input: z.infer<Requests[N]['input']>) => Promise<RequestOutput<N>>
 }
 
-/** An error a handler throws for the user: its message is shown as is, its code travels with it. */
-export const fail = (message: string, code = 'not-found') => Object.assign(new Error(message), { code })
+/** An error a handler throws for the user (defined with the codes in the contract). */
+export { fail }
+export type { Reply }
 
-export type Reply = { ok: true; value: unknown } | { ok: false; error: string; code?: string }
+/** The code a failure travels with: its own when it is one of ours, `cancelled` for an abort, else `internal` (never a raw ENOENT). */
+export function codeOf(err: unknown): ErrorCode {
+  const e = err as { code?: unknown; name?: unknown } | null
+  if (isErrorCode(e?.code)) return e.code
+  if (e?.name === 'AbortError') return 'cancelled'
+  return 'internal'
+}
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
 
 export async function dispatch(handlers: Handlers, name: unknown, input: unknown): Promise<Reply> {
-  if (!isRequestName(name)) return { ok: false, error: `unknown request: ${String(name).slice(0, 80)}`, code: 'unknown-request' }
+  if (!isRequestName(name)) return { ok: false, error: `unknown request: ${String(name).slice(0, 80)}`, code: 'not-found' }
   const parsed = requests[name].input.safeParse(input ?? {})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
-    return { ok: false, error: `invalid input for ${name}${where}: ${issue?.message ?? 'rejected'}`, code: 'invalid-input' }
+    return { ok: false, error: `invalid input for ${name}${where}: ${issue?.message ?? 'rejected'}`, code: 'invalid' }
   }
   try {
     const handler = handlers[name] as (i: unknown) => Promise<unknown>
     return { ok: true, value: await handler(parsed.data) }
   } catch (err) {
-    const e = err as Error & { code?: string }
-    return { ok: false, error: e?.message || String(err), code: typeof e?.code === 'string' ? e.code : undefined }
+    return { ok: false, error: (err as Error)?.message || String(err), code: codeOf(err) }
   }
 }
 

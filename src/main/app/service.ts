@@ -16,7 +16,7 @@ import { searchSessions } from '../traces/search'
 import { watchSessions, type SessionWatcher } from '../traces/watcher'
 import { fail, createEventHub, type EventHub, type Handlers } from './dispatch'
 import { isInside } from './guards'
-import { Jobs } from './jobs'
+import { Operations } from '../operations/registry'
 import { createReviewHandlers } from './review-handlers'
 import { createSkillsHandlers } from './skills-handlers'
 import type { ModelPort } from '../analysts/model'
@@ -59,7 +59,8 @@ export interface Service {
   hub: EventHub
   store: Store
   index: SessionIndex
-  jobs: Jobs
+  /** every long piece of work (indexing, batches, analyses and their merges) */
+  operations: Operations
   runner: BatchRunner
   /** warnings and errors worth showing the user (start-up problems, unreadable folders) */
   notices: Notice[]
@@ -86,7 +87,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
   const index = new SessionIndex(opts.configDir, store, notices, opts.summaryWorker ? workerPool(opts.summaryWorker) : inThreadPool())
   await index.load()
   const hub = createEventHub()
-  const jobs = new Jobs()
+  const operations = new Operations({ store })
   for (const n of notices) hub.emit('notice', n)
   // A save that failed (disk full...) is shown even when nobody awaited it (background progress).
   store.onWriteError((err) => {
@@ -94,14 +95,19 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     notices.push(notice)
     hub.emit('notice', notice)
   })
+  // A document that could not be read when it was first needed: only it is lost, and it is said so.
+  store.onNotice((n) => {
+    notices.push(n)
+    hub.emit('notice', n)
+  })
 
   /** Where a session file lives and which project it belongs to. */
   const locate = async (sessionId: string, projectId?: string) => {
     // Handlers call each other with ids from the store too: validated here as well as in the contract.
-    if (!isSessionId(sessionId)) throw fail(`not a session id: ${JSON.stringify(String(sessionId).slice(0, 200))}`, 'invalid-input')
+    if (!isSessionId(sessionId)) throw fail(`not a session id: ${JSON.stringify(String(sessionId).slice(0, 200))}`, 'invalid')
     const found = await index.findSession(sessionId, projectId)
     if (found) return { ...found, fromArchive: false }
-    const archived = Object.hasOwn(store.db.data.archives, sessionId) ? store.db.data.archives[sessionId] : undefined
+    const archived = store.sessions.archive(sessionId)
     if (archived && (!projectId || archived.projectId === projectId)) {
       return { projectId: archived.projectId, file: await materializeArchive(store, sessionId), fromArchive: true }
     }
@@ -117,7 +123,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
   }
 
   /** Files the app may read images from: session folders it knows, and its own data dir. */
-  const readableRoots = () => [index.projectsRoot, ...store.db.data.openedFolders, store.dataDir]
+  const readableRoots = () => [index.projectsRoot, ...store.index.openedFolders(), store.dataDir]
 
   const projectById = async (id: string): Promise<Project> => {
     const folder = await index.folder(id)
@@ -125,15 +131,22 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
   }
 
   const startIndex = () => {
-    const running = jobs.running('index')[0]
+    const running = operations.running('index')[0]
     if (running) return { jobId: running.id }
-    const job = jobs.start('index', async (signal, jobId) => {
+    // indexing rebuilds a cache: nothing to resume or retry, so no record is kept
+    const job = operations.start({ kind: 'index', persist: false }, async (op) => {
+      const jobId = op.id
       hub.emit('indexProgress', { jobId, phase: 'scanning', done: 0, total: 0, bytes: 0 })
+      // progress to the screens at most every 100 ms; the end goes at once
+      const progress = op.events<{ done: number; total: number; bytes: number }>((p) =>
+        hub.emit('indexProgress', { jobId, phase: 'indexing', ...p })
+      )
       try {
         const totals = await index.indexAll({
-          signal,
-          onProgress: (p) => hub.emit('indexProgress', { jobId, phase: 'indexing', ...p })
+          signal: op.signal,
+          onProgress: (p) => progress.push(p)
         })
+        progress.cancel()
         hub.emit('indexProgress', {
           jobId,
           phase: totals.cancelled ? 'cancelled' : 'done',
@@ -144,29 +157,50 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
         })
         hub.emit('projectsChanged', {})
       } catch (err) {
+        progress.cancel()
         hub.emit('indexProgress', { jobId, phase: 'failed', done: 0, total: 0, bytes: 0, error: (err as Error).message })
+        return { state: 'failed', error: (err as Error).message }
       }
     })
     return { jobId: job.id }
   }
 
   const env = opts.env ?? process.env
-  const runner = new BatchRunner({ store, index, emit: hub.emit, screenshots: opts.screenshots, env, configDir: opts.configDir })
-  const interrupted = store.readOnly ? 0 : await runner.recover()
-  if (interrupted) notices.push({ level: 'info', message: `${interrupted} run${interrupted === 1 ? ' was' : 's were'} in flight when the app stopped; they are marked interrupted and can be run again.` })
+  const runner = new BatchRunner({
+    store,
+    index,
+    emit: hub.emit,
+    screenshots: opts.screenshots,
+    env,
+    configDir: opts.configDir,
+    operations
+  })
+  let interrupted = 0
 
   const secrets = opts.secrets ?? memorySecrets()
   const readTrace = (sessionId: string, projectId?: string) => handlers.getTrace({ sessionId, projectId })
   const skills = createSkillsHandlers({
     store,
     emit: hub.emit,
+    operations,
     readTrace,
     apiAccess: createModelAccess(store, secrets, env).modelAccess,
     env,
     configDir: opts.configDir,
     port: opts.analystPort
   })
-  if (!store.readOnly) await skills.recover()
+  // Start-up recovery: runs and analyses a stopped app left in flight, then the operations themselves
+  if (!store.readOnly) {
+    await operations.recover({
+      batch: async () => void (interrupted = await runner.recover()),
+      analysis: () => skills.analyses.recover()
+    })
+  }
+  if (interrupted)
+    notices.push({
+      level: 'info',
+      message: `${interrupted} run${interrupted === 1 ? ' was' : 's were'} in flight when the app stopped; they are marked interrupted and can be run again.`
+    })
 
   const handlers: Handlers = {
     ...createRunHandlers({ store, index, runner, secrets, env }),
@@ -180,7 +214,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       return { path: opts.pickFolder ? await opts.pickFolder() : null }
     },
     async openFolder({ path }) {
-      if (!isAbsolute(path)) throw fail(`give an absolute folder path: ${path}`, 'invalid-input')
+      if (!isAbsolute(path)) throw fail(`give an absolute folder path: ${path}`, 'invalid')
       const dir = resolve(path)
       const st = await stat(dir).catch(() => null)
       if (!st?.isDirectory()) throw fail(`not a folder: ${dir}`, 'not-found')
@@ -190,10 +224,8 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       }
       const { files } = await index.sessionFiles(dir)
       if (files.length > 0) {
-        if (!store.db.data.openedFolders.includes(dir)) {
-          // read-only: remembered for this process only
-          if (store.readOnly) store.db.data.openedFolders.push(dir)
-          else await store.update((d) => void d.openedFolders.push(dir))
+        // read-only: remembered for this process only
+        if (await store.index.addOpenedFolder(dir)) {
           watcher?.add(dir)
           hub.emit('projectsChanged', {})
         }
@@ -233,12 +265,10 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
           const s = await index.sessionSummary(at.projectId, at.file)
           await archiveSession(store, { sessionId, projectId: at.projectId, file: at.file, cwd: s?.cwd })
         }
-        await store.update((d) => {
-          d.pins[sessionId] = { sessionId, projectId: at.projectId, pinnedAt: new Date().toISOString() }
-        })
+        await store.sessions.setPin({ sessionId, projectId: at.projectId, pinnedAt: new Date().toISOString() })
       } else {
         // Unpinning keeps the archive: nothing the user kept is deleted behind their back.
-        await store.update((d) => void delete d.pins[sessionId])
+        await store.sessions.unpin(sessionId)
       }
       hub.emit('sessionsChanged', { projectId: at.projectId, sessionIds: [sessionId] })
       return summaryOf(sessionId, at.projectId)
@@ -247,20 +277,20 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       return startIndex()
     },
     async cancelJob({ jobId }) {
-      return { cancelled: jobs.cancel(jobId) }
+      return { cancelled: operations.cancel(jobId) }
     }
   }
 
   /** The project id and session id a changed file belongs to. */
   const ownerOf = (file: string): { projectId: string; sessionId: string } | null => {
-    let projectId: string | null = null
-    let rest: string[] = []
+    let projectId: string
+    let rest: string[]
     if (isInside(file, index.projectsRoot)) {
       const parts = relative(index.projectsRoot, file).split(sep)
       projectId = parts[0]
       rest = parts.slice(1)
     } else {
-      const opened = store.db.data.openedFolders.find((d) => isInside(file, d))
+      const opened = store.index.openedFolders().find((d) => isInside(file, d))
       if (!opened) return null
       projectId = opened
       rest = relative(opened, file).split(sep)
@@ -273,7 +303,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
 
   let watcher: SessionWatcher | null = null
   if (opts.watch) {
-    watcher = watchSessions([index.projectsRoot, ...store.db.data.openedFolders], (files) => {
+    watcher = watchSessions([index.projectsRoot, ...store.index.openedFolders()], (files) => {
       void (async () => {
         const byProject = new Map<string, Set<string>>()
         for (const file of files) {
@@ -282,7 +312,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
           // Refresh the summary now (reads only what was appended); keep pinned archives current.
           const main = file.includes(`${sep}subagents${sep}`) ? join(dirname(dirname(dirname(file))), `${owner.sessionId}.jsonl`) : file
           await index.sessionSummary(owner.projectId, main).catch(() => null)
-          if (store.db.data.pins[owner.sessionId]) {
+          if (store.sessions.pin(owner.sessionId)) {
             await archiveSession(store, { sessionId: owner.sessionId, projectId: owner.projectId, file: main }).catch(() => null)
           }
           const set = byProject.get(owner.projectId) ?? new Set()
@@ -302,16 +332,16 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     hub,
     store,
     index,
-    jobs,
+    operations,
     runner,
     notices,
     ready: watcher ? watcher.ready : Promise.resolve(),
-    analysisIdle: (id) => skills.idle(id),
+    analysisIdle: (id) => skills.analyses.idle(id),
     async dispose() {
-      await skills.cancelAll()
+      // every long piece of work ends first (analyses and merges, batches, indexing)
+      await operations.cancelAll()
       await runner.dispose()
       await opts.screenshots?.close()
-      await jobs.cancelAll()
       await watcher?.close()
       await index.dispose()
       await store.close()

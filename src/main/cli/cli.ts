@@ -5,7 +5,19 @@
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { z } from 'zod'
-import { describePreset, DifficultySchema, DomainSchema, formatFeedbackLine, parseFeedback, parseNumberedList, PERMISSION_PRESETS, RunSettingsSchema, type Batch, type Difficulty, type Run } from '../../shared/runs'
+import {
+  describePreset,
+  DifficultySchema,
+  DomainSchema,
+  formatFeedbackLine,
+  parseFeedback,
+  parseNumberedList,
+  PERMISSION_PRESETS,
+  RunSettingsSchema,
+  type Batch,
+  type Difficulty,
+  type Run
+} from '../../shared/runs'
 import { checkClaude } from '../runs/claude'
 import { presetAvailability } from '../runs/sandbox'
 import { playwrightScreenshots } from '../runs/screenshots'
@@ -97,7 +109,8 @@ function staticDirCandidates(): string[] {
 
 /** Screenshots through Debian's (or the user's) Chromium, when one is there. */
 function screenshotPort(io: CliIo) {
-  const exe = io.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((f) => existsSync(f))
+  const exe =
+    io.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((f) => existsSync(f))
   if (!exe || !existsSync(exe)) {
     io.err('warning: no Chromium found (set CHROMIUM_PATH): HTML outputs will not be screenshotted')
     return undefined
@@ -117,7 +130,11 @@ async function readTaskFile(file: string): Promise<{ name: string; text: string;
       throw new UsageError(`--task ${file} is not valid JSON`)
     }
     if (typeof v.text !== 'string' || !v.text.trim()) throw new UsageError(`--task ${file} needs a "text"`)
-    return { name: typeof v.name === 'string' && v.name ? v.name : basename(file, '.json'), text: v.text, templateDir: typeof v.templateDir === 'string' ? resolve(dirname(file), v.templateDir) : undefined }
+    return {
+      name: typeof v.name === 'string' && v.name ? v.name : basename(file, '.json'),
+      text: v.text,
+      templateDir: typeof v.templateDir === 'string' ? resolve(dirname(file), v.templateDir) : undefined
+    }
   }
   return { name: basename(file).replace(/\.[^.]+$/, ''), text }
 }
@@ -133,8 +150,14 @@ async function readVariationsFile(file: string): Promise<{ difficulty: Difficult
     } catch {
       throw new UsageError(`--variations ${file} is not valid JSON`)
     }
-    const parsed = z.array(z.object({ difficulty: DifficultySchema.default('normal'), prompt: z.string().min(1) })).min(1).safeParse(v)
-    if (!parsed.success) throw new UsageError(`--variations ${file}: expected [{"difficulty", "prompt"}] (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`)
+    const parsed = z
+      .array(z.object({ difficulty: DifficultySchema.default('normal'), prompt: z.string().min(1) }))
+      .min(1)
+      .safeParse(v)
+    if (!parsed.success)
+      throw new UsageError(
+        `--variations ${file}: expected [{"difficulty", "prompt"}] (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`
+      )
     return parsed.data
   }
   const { items, errors } = parseNumberedList(text)
@@ -142,17 +165,32 @@ async function readVariationsFile(file: string): Promise<{ difficulty: Difficult
   return items
 }
 
-async function runBatch(service: Service, o: { task: string; variations: string; concurrency?: number; maxTurns?: number; preset?: string; allowDomains?: string[] }, more: { model?: string; claude?: string }, io: CliIo) {
+async function runBatch(
+  service: Service,
+  o: { task: string; variations: string; concurrency?: number; maxTurns?: number; preset?: string; allowDomains?: string[] },
+  more: { model?: string; claude?: string },
+  io: CliIo
+) {
   const taskIn = await readTaskFile(o.task)
   const variations = await readVariationsFile(o.variations)
   // No --preset: sandboxed, and where it cannot work, a refusal that names the way out (never a silent fall-back).
   if (!o.preset) {
     const can = await presetAvailability('sandboxed', { env: io.env })
-    if (!can.available) throw new Error(`runs are sandboxed by default, and the sandbox is not available here: ${can.reason}. To run without it, pass --preset accept-edits`)
+    if (!can.available)
+      throw new Error(
+        `runs are sandboxed by default, and the sandbox is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
+      )
   }
   const task = await call<{ id: string }>(service, 'saveTask', taskIn)
   await call(service, 'saveVariations', { taskId: task.id, variations })
-  const settings = RunSettingsSchema.parse({ concurrency: o.concurrency, maxTurns: o.maxTurns, model: more.model, claudePath: more.claude, permission: o.preset ?? 'sandboxed', allowedDomains: o.allowDomains })
+  const settings = RunSettingsSchema.parse({
+    concurrency: o.concurrency,
+    maxTurns: o.maxTurns,
+    model: more.model,
+    claudePath: more.claude,
+    permission: o.preset ?? 'sandboxed',
+    allowedDomains: o.allowDomains
+  })
   const check = await checkClaude(settings.claudePath || 'claude', io.env)
   if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
   io.err(`permissions: ${describePreset(settings)}`)
@@ -191,7 +229,13 @@ async function runBatch(service: Service, o: { task: string; variations: string;
 }
 
 /** A run's numbers as every screen shows them (src/shared/numbers.ts). */
-const runNumbers = (r: Run) => ({ turns: r.progress.turns, toolCalls: r.progress.toolCalls, tokens: r.progress.tokens, costUsd: r.progress.costUsd, costSource: r.progress.costSource ?? 'estimated' })
+const runNumbers = (r: Run) => ({
+  turns: r.progress.turns,
+  toolCalls: r.progress.toolCalls,
+  tokens: r.progress.tokens,
+  costUsd: r.progress.costUsd,
+  costSource: r.progress.costSource ?? 'estimated'
+})
 
 /** The built worker beside the built CLI (absent when running from source). */
 function summaryWorkerScript(): string | undefined {
@@ -199,7 +243,8 @@ function summaryWorkerScript(): string | undefined {
   return [join(here, 'summary-worker.js'), join(here, '..', 'summary-worker.js')].find((f) => existsSync(f))
 }
 
-const fmtBytes = (n: number) => (n > 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`)
+const fmtBytes = (n: number) =>
+  n > 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`
 
 async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], input: unknown): Promise<T> {
   const reply = await dispatch(service.handlers, name, input)
@@ -209,13 +254,18 @@ async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], i
 
 /** A batch by its id, or by its exact name (several batches of that name: say which ids). */
 function findBatch(service: Service, arg: string): string {
-  const batches = service.store.db.data.batches
-  if (batches[arg]) return arg
-  const named = Object.values(batches).filter((b) => b.name === arg)
-  if (named.length > 1) throw new UsageError(`several batches are named ${JSON.stringify(arg)}: give one of their ids (${named.map((b) => b.id).join(', ')})`)
-  if (!named.length) throw new Error(`no such batch: ${arg} (${Object.keys(batches).length ? '`trace2skill batches` lists them' : `there are no batches yet: ${MAKE_BATCH}`})`)
-  return named[0].id
+  const batches = service.store.batches
+  if (batches.has(arg)) return arg
+  const named = batches.named(arg)
+  if (named.length > 1)
+    throw new UsageError(`several batches are named ${JSON.stringify(arg)}: give one of their ids (${named.join(', ')})`)
+  if (!named.length)
+    throw new Error(
+      `no such batch: ${arg} (${batches.ids().length ? '`trace2skill batches` lists them' : `there are no batches yet: ${MAKE_BATCH}`})`
+    )
+  return named[0]
 }
+const batchName = (service: Service, batchId: string) => service.store.batches.head(batchId)?.name ?? batchId
 
 const MAKE_BATCH = 'run some with `trace2skill run --task <file> --variations <file>`'
 const MAKE_SKILL = 'make one from a graded batch with `trace2skill analyze <batch>`'
@@ -224,29 +274,38 @@ const gradeCommand = (batchId: string) => `\`trace2skill grade ${batchId} --file
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /** A batch's runs in number order. */
-function runsOf(service: Service, batchId: string): Run[] {
-  const d = service.store.db.data
-  return d.batches[batchId].runIds.map((id) => d.runs[id]).filter((r): r is Run => !!r).sort((a, b) => a.number - b.number)
+async function runsOf(service: Service, batchId: string): Promise<Run[]> {
+  const doc = await service.store.batches.get(batchId)
+  return doc ? service.store.batches.runsOf(doc).sort((a, b) => a.number - b.number) : []
 }
 
 /** A skill by its id, or by its front-matter name (several skills of that name: say which ids). */
-function findSkill(service: Service, arg: string): Skill {
-  const skills = service.store.db.data.skills
-  if (skills[arg]) return skills[arg]
-  const named = Object.values(skills).filter((s) => s.frontMatter.name === arg)
-  if (named.length > 1) throw new UsageError(`several skills are named ${JSON.stringify(arg)}: give one of their ids (${named.map((s) => s.id).join(', ')})`)
-  if (!named.length) {
-    const all = Object.values(skills).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-    const listed = all.slice(0, 5).map((s) => `${s.frontMatter.name} (${s.id})`).join(', ')
-    throw new Error(`no such skill: ${arg} (${all.length ? `the skills here: ${listed}${all.length > 5 ? `, and ${all.length - 5} more: \`trace2skill skills\` lists them` : ''}` : `there are no skills yet: ${MAKE_SKILL}`})`)
+async function findSkill(service: Service, arg: string): Promise<Skill> {
+  const skills = service.store.skills
+  const found = skills.has(arg) ? await skills.get(arg) : undefined
+  if (found) return found
+  const named = skills.ids().filter((id) => skills.head(id)?.name === arg)
+  if (named.length > 1) throw new UsageError(`several skills are named ${JSON.stringify(arg)}: give one of their ids (${named.join(', ')})`)
+  const one = named.length ? await skills.get(named[0]) : undefined
+  if (!one) {
+    const all = skills.ids().sort((a, b) => skills.head(b)!.updatedAt.localeCompare(skills.head(a)!.updatedAt))
+    const listed = all
+      .slice(0, 5)
+      .map((id) => `${skills.head(id)!.name} (${id})`)
+      .join(', ')
+    throw new Error(
+      `no such skill: ${arg} (${all.length ? `the skills here: ${listed}${all.length > 5 ? `, and ${all.length - 5} more: \`trace2skill skills\` lists them` : ''}` : `there are no skills yet: ${MAKE_SKILL}`})`
+    )
   }
-  return named[0]
+  return one
 }
 
 const tokensOf = (a: AnalystStatusInfo) => a.usage.input + a.usage.output + a.usage.cacheRead + a.usage.cacheCreation
 const analystLine = (a: AnalystStatusInfo) =>
   `${a.kind} analyst: ${a.state}` +
-  (a.state === 'queued' ? '' : ` (${tokensOf(a).toLocaleString('en-US')} tokens, $${a.costUsd.toFixed(2)}${a.attempt > 1 ? `, attempt ${a.attempt}` : ''})`) +
+  (a.state === 'queued'
+    ? ''
+    : ` (${tokensOf(a).toLocaleString('en-US')} tokens, $${a.costUsd.toFixed(2)}${a.attempt > 1 ? `, attempt ${a.attempt}` : ''})`) +
   (a.state === 'failed' && a.error ? `: ${a.error.split('\n')[0]}` : '')
 
 async function analyzeBatch(
@@ -256,9 +315,9 @@ async function analyzeBatch(
   io: CliIo
 ): Promise<{ analysis: Analysis; skill: SkillView | null }> {
   const batchId = findBatch(service, batchArg)
-  const runs = runsOf(service, batchId)
+  const runs = await runsOf(service, batchId)
   if (!runs.some((r) => r.feedback?.label)) {
-    const name = service.store.db.data.batches[batchId].name
+    const name = batchName(service, batchId)
     const none = runs.length === 1 ? 'its 1 run is ungraded' : `its ${runs.length} runs are all ungraded`
     throw new Error(
       runs.length
@@ -322,8 +381,10 @@ function busyMessage(command: string, err: DataDirBusyError): string {
   const m = `${err.message} Commands that only read (${READ_ONLY.join(', ')}) work meanwhile.`
   if (command !== 'grade') return m
   const what = err.holder?.what ?? ''
-  if (what === '`trace2skill run`') return `${m} Its runs are still running: grade them once it has finished (it prints the batch id and what to do next).`
-  if (what === 'the desktop app' || what === '`trace2skill web`') return `${m} Or grade in it: Grade the runs on the batch page, or Paste feedback in the gallery.`
+  if (what === '`trace2skill run`')
+    return `${m} Its runs are still running: grade them once it has finished (it prints the batch id and what to do next).`
+  if (what === 'the desktop app' || what === '`trace2skill web`')
+    return `${m} Or grade in it: Grade the runs on the batch page, or Paste feedback in the gallery.`
   return m
 }
 
@@ -340,42 +401,44 @@ const oneLineOf = (text: string, max: number) => {
 }
 
 /** What names a batch for people: its id, name, task, when, and its permission preset (imported: none). */
-const batchHead = (d: Service['store']['db']['data'], b: Batch) => ({
+const batchHead = (service: Service, b: Batch) => ({
   id: b.id,
   name: b.name,
-  task: b.taskId ? (d.tasks[b.taskId]?.name ?? null) : null,
+  task: b.taskId ? (service.store.index.task(b.taskId)?.name ?? null) : null,
   createdAt: b.createdAt,
   preset: b.taskId ? b.settings.permission : null
 })
 
 /** Every batch, newest first, with what a headless user needs to pick one. */
-function listBatches(service: Service) {
-  const d = service.store.db.data
-  return Object.values(d.batches)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .map((b) => {
-      const runs = runsOf(service, b.id)
+async function listBatches(service: Service) {
+  const { batches, analyses, skills } = service.store
+  const docs = (await Promise.all(batches.ids().map((id) => batches.get(id)))).filter((d): d is NonNullable<typeof d> => !!d)
+  return docs
+    .sort((x, y) => y.batch.createdAt.localeCompare(x.batch.createdAt))
+    .map((doc) => {
+      const b = doc.batch
+      const runs = batches.runsOf(doc).sort((x, y) => x.number - y.number)
       const count = (f: (r: Run) => boolean) => runs.filter(f).length
       return {
-        ...batchHead(d, b),
+        ...batchHead(service, b),
         runs: runs.length,
         ...Object.fromEntries(STATES.map((s) => [s, count((r) => r.state === s)])),
         graded: count((r) => !!r.feedback?.label),
         good: count((r) => r.feedback?.label === 'good'),
         bad: count((r) => r.feedback?.label === 'bad'),
-        analyses: Object.values(d.analyses).filter((a) => a.batchId === b.id).length,
-        skills: Object.values(d.skills).filter((s) => s.batchIds.includes(b.id)).map((s) => s.id)
+        analyses: analyses.ofBatch(b.id).length,
+        skills: skills.ids().filter((id) => skills.head(id)?.batchIds.includes(b.id)),
+        states: statesLine(runs)
       }
     })
 }
 
 /** One batch with each run's state, grade and what it made. */
-function showBatch(service: Service, batchId: string) {
-  const d = service.store.db.data
-  const b = d.batches[batchId]
-  const runs = runsOf(service, batchId)
+async function showBatch(service: Service, batchId: string) {
+  const b = (await service.store.batches.get(batchId))!.batch
+  const runs = await runsOf(service, batchId)
   return {
-    ...batchHead(d, b),
+    ...batchHead(service, b),
     graded: runs.filter((r) => r.feedback?.label).length,
     runs: runs.map((r) => ({
       number: r.number,
@@ -398,14 +461,44 @@ function showBatch(service: Service, batchId: string) {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
-  const flags = new Set(['--json', '--port', '--project', '--task', '--variations', '--concurrency', '--max-turns', '--model', '--merge-model', '--via', '--claude', '--preset', '--allow-domain', '--file', '--dry-run', '--estimate', '--help', '-h', '--version', '-v'])
+  const flags = new Set([
+    '--json',
+    '--port',
+    '--project',
+    '--task',
+    '--variations',
+    '--concurrency',
+    '--max-turns',
+    '--model',
+    '--merge-model',
+    '--via',
+    '--claude',
+    '--preset',
+    '--allow-domain',
+    '--file',
+    '--dry-run',
+    '--estimate',
+    '--help',
+    '-h',
+    '--version',
+    '-v'
+  ])
   const args: string[] = []
   const loose: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
-    if (a === '--') loose.push(...argv.slice(i + 1)), (i = argv.length)
+    if (a === '--') {
+      loose.push(...argv.slice(i + 1))
+      i = argv.length
+    }
     // a value that starts with '-' (`--port -1`, `--project -home-me-app`) stays with its option
-    else if (flags.has(a) && !['--json', '--dry-run', '--estimate', '--help', '-h', '--version', '-v'].includes(a) && argv[i + 1]?.startsWith('-') && !flags.has(argv[i + 1].split('=')[0])) args.push(`${a}=${argv[++i]}`)
+    else if (
+      flags.has(a) &&
+      !['--json', '--dry-run', '--estimate', '--help', '-h', '--version', '-v'].includes(a) &&
+      argv[i + 1]?.startsWith('-') &&
+      !flags.has(argv[i + 1].split('=')[0])
+    )
+      args.push(`${a}=${argv[++i]}`)
     else if (a.startsWith('-') && !flags.has(a.split('=')[0]) && a.length > 2 && !a.startsWith('--')) loose.push(a)
     else args.push(a)
   }
@@ -459,9 +552,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let service: Service | null = null
   try {
     const want = (n: number, what: string) => {
-      if (rest.length !== n) throw new UsageError(rest.length < n ? `${command} needs ${what}` : `${command}: unexpected argument ${rest[n]}`)
+      if (rest.length !== n)
+        throw new UsageError(rest.length < n ? `${command} needs ${what}` : `${command}: unexpected argument ${rest[n]}`)
     }
-    const known = ['projects', 'sessions', 'trace', 'index', 'web', 'run', 'batches', 'batch', 'grade', 'feedback', 'analyze', 'skills', 'skill', 'export']
+    const known = [
+      'projects',
+      'sessions',
+      'trace',
+      'index',
+      'web',
+      'run',
+      'batches',
+      'batch',
+      'grade',
+      'feedback',
+      'analyze',
+      'skills',
+      'skill',
+      'export'
+    ]
     if (!known.includes(command)) throw new UsageError(`unknown command: ${command} (try --help)`)
     let port: number | undefined
     if (command === 'web' && values.port !== undefined) {
@@ -479,7 +588,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       export: [2, 'a skill (its id or name) and a folder']
     }
     want(...(needs[command] ?? [0, '']))
-    if (values.via !== undefined && values.via !== 'api' && values.via !== 'claude-cli') throw new UsageError(`--via takes api or claude-cli, not ${values.via}`)
+    if (values.via !== undefined && values.via !== 'api' && values.via !== 'claude-cli')
+      throw new UsageError(`--via takes api or claude-cli, not ${values.via}`)
     const int = (name: string, v: string | undefined, min: number, max: number) => {
       if (v === undefined) return undefined
       const n = Number(v)
@@ -489,15 +599,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const runOpts =
       command === 'run'
         ? {
-            task: values.task ?? (() => { throw new UsageError('run needs --task <file>') })(),
-            variations: values.variations ?? (() => { throw new UsageError('run needs --variations <file>') })(),
+            task:
+              values.task ??
+              (() => {
+                throw new UsageError('run needs --task <file>')
+              })(),
+            variations:
+              values.variations ??
+              (() => {
+                throw new UsageError('run needs --variations <file>')
+              })(),
             concurrency: int('concurrency', values.concurrency, 1, 16),
             maxTurns: int('max-turns', values['max-turns'], 1, 1000),
-            preset: values.preset === undefined || (PERMISSION_PRESETS as readonly string[]).includes(values.preset) ? values.preset : (() => { throw new UsageError(`--preset takes ${PERMISSION_PRESETS.join(', ')}, not ${values.preset}`) })(),
+            preset:
+              values.preset === undefined || (PERMISSION_PRESETS as readonly string[]).includes(values.preset)
+                ? values.preset
+                : (() => {
+                    throw new UsageError(`--preset takes ${PERMISSION_PRESETS.join(', ')}, not ${values.preset}`)
+                  })(),
             allowDomains: values['allow-domain']?.map((d) => {
-              if ((values.preset ?? 'sandboxed') !== 'sandboxed') throw new UsageError('--allow-domain applies to --preset sandboxed only (the other presets do not limit the network)')
+              if ((values.preset ?? 'sandboxed') !== 'sandboxed')
+                throw new UsageError('--allow-domain applies to --preset sandboxed only (the other presets do not limit the network)')
               const r = DomainSchema.safeParse(d)
-              if (!r.success) throw new UsageError(`--allow-domain takes a host such as example.com, *.example.com or db.example.com:5432, not ${d}`)
+              if (!r.success)
+                throw new UsageError(`--allow-domain takes a host such as example.com, *.example.com or db.example.com:5432, not ${d}`)
               return r.data
             })
           }
@@ -506,7 +631,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     let feedbackText = ''
     const feedbackFrom = values.file === '-' ? 'stdin' : values.file
     if (command === 'grade') {
-      if (values.file === undefined) throw new UsageError(`grade needs --file <file> (one line per run: ${FEEDBACK_EXAMPLE}; \`-\` reads standard input)`)
+      if (values.file === undefined)
+        throw new UsageError(`grade needs --file <file> (one line per run: ${FEEDBACK_EXAMPLE}; \`-\` reads standard input)`)
       feedbackText =
         values.file === '-'
           ? await (io.readStdin ?? (() => Promise.reject(new UsageError('no standard input here'))))()
@@ -537,21 +663,45 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     switch (command) {
       case 'projects': {
         const projects = await service.index.listProjects()
-        print(projects, () => projects.map((p) => `${p.cwd ?? p.dir}\t${p.sessions} sessions\t${p.lastActivity ?? '-'}\t${fmtBytes(p.bytes)}`).join('\n') || 'no projects')
+        print(
+          projects,
+          () =>
+            projects.map((p) => `${p.cwd ?? p.dir}\t${p.sessions} sessions\t${p.lastActivity ?? '-'}\t${fmtBytes(p.bytes)}`).join('\n') ||
+            'no projects'
+        )
         break
       }
       case 'sessions': {
         const arg = rest[0]
         const abs = resolve(arg)
-        const projectId = existsSync(abs) && (arg.includes('/') || arg === '.' || arg === '..')
-          ? (await call<{ id: string }>(service, 'openFolder', { path: abs })).id
-          : arg
-        const sessions = await call<{ sessionId: string; firstPrompt: string; turns: number; toolCalls: number; end?: string }[]>(service, 'listSessions', { projectId })
-        print(sessions, () => sessions.map((s) => `${s.sessionId}\t${s.end ?? '-'}\t${s.turns} turns\t${s.toolCalls} tool calls\t${s.firstPrompt.slice(0, 60).replace(/\s+/g, ' ')}`).join('\n') || 'no sessions')
+        const projectId =
+          existsSync(abs) && (arg.includes('/') || arg === '.' || arg === '..')
+            ? (await call<{ id: string }>(service, 'openFolder', { path: abs })).id
+            : arg
+        const sessions = await call<{ sessionId: string; firstPrompt: string; turns: number; toolCalls: number; end?: string }[]>(
+          service,
+          'listSessions',
+          { projectId }
+        )
+        print(
+          sessions,
+          () =>
+            sessions
+              .map(
+                (s) =>
+                  `${s.sessionId}\t${s.end ?? '-'}\t${s.turns} turns\t${s.toolCalls} tool calls\t${s.firstPrompt.slice(0, 60).replace(/\s+/g, ' ')}`
+              )
+              .join('\n') || 'no sessions'
+        )
         break
       }
       case 'trace': {
-        const trace = await call<{ sessionId: string; events: unknown[]; subagents: unknown[]; warnings: { line: number; message: string }[] }>(service, 'getTrace', {
+        const trace = await call<{
+          sessionId: string
+          events: unknown[]
+          subagents: unknown[]
+          warnings: { line: number; message: string }[]
+        }>(service, 'getTrace', {
           sessionId: rest[0],
           ...(values.project ? { projectId: values.project } : {})
         })
@@ -561,7 +711,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'index': {
         const totals = await service.index.indexAll()
-        print(totals, () => `${totals.projects} projects, ${totals.sessions} sessions, ${fmtBytes(totals.bytes)}, ${totals.toolCalls} tool calls (${totals.toolErrors} errors), ${totals.tokens} tokens, $${totals.costUsd.toFixed(2)}, ${totals.seconds.toFixed(2)} s`)
+        print(
+          totals,
+          () =>
+            `${totals.projects} projects, ${totals.sessions} sessions, ${fmtBytes(totals.bytes)}, ${totals.toolCalls} tool calls (${totals.toolErrors} errors), ${totals.tokens} tokens, $${totals.costUsd.toFixed(2)}, ${totals.seconds.toFixed(2)} s`
+        )
         break
       }
       case 'run': {
@@ -579,17 +733,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
       case 'batches': {
-        const list = listBatches(service)
+        const list = await listBatches(service)
         if (!list.length) io.err(`no batches yet: ${MAKE_BATCH}, or in the app (Tasks & runs)`)
-        print(list, () =>
-          list
-            .map((b) => [b.id, b.name, `${plural(b.runs, 'run')} (${statesLine(runsOf(service!, b.id))})`, `${b.graded} of ${b.runs} graded`, b.createdAt.slice(0, 16).replace('T', ' '), b.skills.length ? `${plural(b.skills.length, 'skill')}` : ''].filter(Boolean).join('\t'))
-            .join('\n')
+        print(
+          list.map(({ states: _states, ...b }) => b),
+          () =>
+            list
+              .map((b) =>
+                [
+                  b.id,
+                  b.name,
+                  `${plural(b.runs, 'run')} (${b.states})`,
+                  `${b.graded} of ${b.runs} graded`,
+                  b.createdAt.slice(0, 16).replace('T', ' '),
+                  b.skills.length ? `${plural(b.skills.length, 'skill')}` : ''
+                ]
+                  .filter(Boolean)
+                  .join('\t')
+              )
+              .join('\n')
         )
         break
       }
       case 'batch': {
-        const b = showBatch(service, findBatch(service, rest[0]))
+        const b = await showBatch(service, findBatch(service, rest[0]))
         print(b, () =>
           [
             `batch ${b.id} ${JSON.stringify(b.name)}${b.task ? ` (task ${JSON.stringify(b.task)})` : ''}${b.preset ? `, ${b.preset}` : ''}: ${plural(b.runs.length, 'run')} (${statesLine(b.runs)}), ${b.graded} of ${b.runs.length} graded`,
@@ -608,20 +775,42 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'feedback': {
         const batchId = findBatch(service, rest[0])
-        const name = service.store.db.data.batches[batchId].name
+        const name = batchName(service, batchId)
         const got = await call<{ text: string; graded: number; total: number }>(service, 'exportFeedback', { batchId })
-        const graded = runsOf(service, batchId).filter((r) => r.feedback?.label)
-        if (!got.graded) io.err(`no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand(batchId)}, or in the app's review deck`)
-        else if (got.graded < got.total) io.err(`${got.graded} of ${got.total} runs graded (ungraded: ${runsOf(service, batchId).filter((r) => !r.feedback?.label).map((r) => r.number).join(', ')})`)
-        print({ batchId, batchName: name, ...got, runs: graded.map((r) => ({ number: r.number, label: r.feedback!.label, text: r.feedback!.text })) }, () => got.text.replace(/\n$/, ''))
+        const all = await runsOf(service, batchId)
+        const graded = all.filter((r) => r.feedback?.label)
+        if (!got.graded)
+          io.err(
+            `no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand(batchId)}, or in the app's review deck`
+          )
+        else if (got.graded < got.total)
+          io.err(
+            `${got.graded} of ${got.total} runs graded (ungraded: ${all
+              .filter((r) => !r.feedback?.label)
+              .map((r) => r.number)
+              .join(', ')})`
+          )
+        print(
+          {
+            batchId,
+            batchName: name,
+            ...got,
+            runs: graded.map((r) => ({ number: r.number, label: r.feedback!.label, text: r.feedback!.text }))
+          },
+          () => got.text.replace(/\n$/, '')
+        )
         break
       }
       case 'grade': {
         const batchId = findBatch(service, rest[0])
-        const name = service.store.db.data.batches[batchId].name
-        const before = runsOf(service, batchId)
+        const name = batchName(service, batchId)
+        // copies: what the runs were before grading (the documents change in place)
+        const before = structuredClone(await runsOf(service, batchId))
         const busy = before.filter((r) => r.state === 'queued' || r.state === 'running')
-        if (busy.length) throw new Error(`${plural(busy.length, 'run')} of ${JSON.stringify(name)} ${busy.length === 1 ? 'is' : 'are'} still running (${busy.map((r) => `Run ${r.number}`).join(', ')}): grade once the batch has finished`)
+        if (busy.length)
+          throw new Error(
+            `${plural(busy.length, 'run')} of ${JSON.stringify(name)} ${busy.length === 1 ? 'is' : 'are'} still running (${busy.map((r) => `Run ${r.number}`).join(', ')}): grade once the batch has finished`
+          )
         const lines = feedbackText.split(/\r?\n/).filter((l) => l.trim()).length
         if (!lines) throw new Error(`no feedback lines in ${feedbackFrom}: write one line per run, e.g. ${FEEDBACK_EXAMPLE}`)
         const was = new Map(before.map((r) => [r.number, r.feedback]))
@@ -631,17 +820,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io.err(`trace2skill: nothing applied: ${plural(res.errors.length, 'bad line')} (of ${lines}); fix them and run grade again`)
           return finish(1)
         }
-        const entries = parseFeedback(feedbackText, before.map((r) => r.number)).entries.sort((a, b) => a.number - b.number)
-        const after = runsOf(service, batchId)
+        const entries = parseFeedback(
+          feedbackText,
+          before.map((r) => r.number)
+        ).entries.sort((a, b) => a.number - b.number)
+        const after = await runsOf(service, batchId)
         const changed = after.filter((r) => JSON.stringify(r.feedback) !== JSON.stringify(was.get(r.number))).length
         const ungraded = after.filter((r) => !r.feedback?.label).map((r) => r.number)
         const graded = after.length - ungraded.length
-        print({ batchId, batchName: name, applied: entries.map((e) => ({ number: e.number, label: e.label, text: e.text })), changed, graded, total: after.length, ungraded }, () =>
-          [
-            ...entries.map((e) => formatFeedbackLine(e.number, e)),
-            `${graded} of ${plural(after.length, 'run')} graded in ${JSON.stringify(name)} (${changed} changed${ungraded.length ? `; ungraded: ${ungraded.join(', ')}` : ''})`,
-            `next: trace2skill analyze ${batchId}${ungraded.length ? ` (the ${plural(ungraded.length, 'ungraded run')} ${ungraded.length === 1 ? 'is' : 'are'} left out)` : ''}`
-          ].join('\n')
+        print(
+          {
+            batchId,
+            batchName: name,
+            applied: entries.map((e) => ({ number: e.number, label: e.label, text: e.text })),
+            changed,
+            graded,
+            total: after.length,
+            ungraded
+          },
+          () =>
+            [
+              ...entries.map((e) => formatFeedbackLine(e.number, e)),
+              `${graded} of ${plural(after.length, 'run')} graded in ${JSON.stringify(name)} (${changed} changed${ungraded.length ? `; ungraded: ${ungraded.join(', ')}` : ''})`,
+              `next: trace2skill analyze ${batchId}${ungraded.length ? ` (the ${plural(ungraded.length, 'ungraded run')} ${ungraded.length === 1 ? 'is' : 'are'} left out)` : ''}`
+            ].join('\n')
         )
         break
       }
@@ -667,13 +869,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!list.length) io.err(`no skills yet: ${MAKE_SKILL}`)
         print(list, () =>
           list
-            .map((s) => [s.id, s.name, `${s.rules.core} core, ${s.rules.guidance} guidance, ${s.rules.edgeCase} edge-case rules`, s.valid ? 'valid' : `not valid: ${s.problems.join('; ')}`, s.updatedAt.slice(0, 16).replace('T', ' ')].join('\t'))
+            .map((s) =>
+              [
+                s.id,
+                s.name,
+                `${s.rules.core} core, ${s.rules.guidance} guidance, ${s.rules.edgeCase} edge-case rules`,
+                s.valid ? 'valid' : `not valid: ${s.problems.join('; ')}`,
+                s.updatedAt.slice(0, 16).replace('T', ' ')
+              ].join('\t')
+            )
             .join('\n')
         )
         break
       }
       case 'skill': {
-        const view = await call<SkillView>(service, 'getSkill', { skillId: findSkill(service, rest[0]).id })
+        const view = await call<SkillView>(service, 'getSkill', { skillId: (await findSkill(service, rest[0])).id })
         print(view, () => view.skillMd.replace(/\n$/, ''))
         break
       }
@@ -688,33 +898,58 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           })
           for (const w of est.warnings) io.err(`warning: ${w}`)
           const usd = est.usd === null ? 'no price known for these models' : `about $${est.usd.toFixed(2)}`
-          print(est, () => `${usd} (${est.contextTokens.toLocaleString('en-US')} tokens of context over ${est.runs} graded runs, model ${est.model}, merge ${est.mergeModel}). ${est.basis}.\nnext: trace2skill analyze ${batchId}`)
+          print(
+            est,
+            () =>
+              `${usd} (${est.contextTokens.toLocaleString('en-US')} tokens of context over ${est.runs} graded runs, model ${est.model}, merge ${est.mergeModel}). ${est.basis}.\nnext: trace2skill analyze ${batchId}`
+          )
           break
         }
-        const got = await analyzeBatch(service, rest[0], { via: values.via as 'api' | 'claude-cli' | undefined, model: values.model, mergeModel: values['merge-model'], claude: values.claude }, io)
+        const got = await analyzeBatch(
+          service,
+          rest[0],
+          {
+            via: values.via as 'api' | 'claude-cli' | undefined,
+            model: values.model,
+            mergeModel: values['merge-model'],
+            claude: values.claude
+          },
+          io
+        )
         const { analysis, skill } = got
         for (const w of analysis.warnings) io.err(`warning: ${w}`)
         print(got, () => {
-          const lines = [`analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`]
+          const lines = [
+            `analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`
+          ]
           if (skill) {
             const count = (t: string) => skill.skill.rules.filter((r) => r.tier === t).length
-            lines.push(`skill ${skill.skill.id} (${skill.skill.frontMatter.name}): ${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`)
-            if (skill.problems.length) lines.push(`not valid for export yet: ${skill.problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
+            lines.push(
+              `skill ${skill.skill.id} (${skill.skill.frontMatter.name}): ${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`
+            )
+            if (skill.problems.length)
+              lines.push(
+                `not valid for export yet: ${skill.problems.join('; ')}: fix its name and description in the app's composer (Skills)`
+              )
             lines.push(`next: trace2skill export ${skill.skill.id} <project folder> (or edit it first in the app: Skills)`)
           }
           return lines.join('\n')
         })
         if (analysis.state !== 'done') {
-          const why = analysis.state === 'cancelled' ? 'cancelled' : analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state
+          const why =
+            analysis.state === 'cancelled'
+              ? 'cancelled'
+              : (analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state)
           io.err(`trace2skill: the analysis ${analysis.state === 'cancelled' ? 'was cancelled' : `${analysis.state}: ${why}`}`)
           return finish(1)
         }
         break
       }
       case 'export': {
-        const skill = findSkill(service, rest[0])
+        const skill = await findSkill(service, rest[0])
         const { problems } = await call<SkillView>(service, 'getSkill', { skillId: skill.id })
-        if (problems.length) throw new Error(`the skill is not valid yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
+        if (problems.length)
+          throw new Error(`the skill is not valid yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
         const folder = resolve(rest[1])
         const st = await stat(folder).catch(() => null)
         if (!st) throw new Error(`export folder does not exist: ${folder}`)

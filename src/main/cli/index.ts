@@ -2,7 +2,14 @@
 import { runCli } from './cli'
 
 const stopped = new Promise<void>((resolve) => {
+  let stopping = false
   const stop = () => {
+    // A second Ctrl+C stops at once.
+    if (stopping) {
+      process.stderr.write('trace2skill: stopping now\n')
+      process.exit(130)
+    }
+    stopping = true
     resolve()
     // Cleaning up (ending runs, saving the store) gets a while; a stop must never hang for good.
     setTimeout(() => {
@@ -10,8 +17,10 @@ const stopped = new Promise<void>((resolve) => {
       process.exit(130)
     }, 15_000).unref()
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  // `on`, not `once`: while we clean up, our listener must stay. signal-exit (used by the store's lock
+  // and atomic writes) re-raises a signal that no one else listens to, which killed us mid-cleanup.
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
 })
 
 runCli(process.argv.slice(2), {

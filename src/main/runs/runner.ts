@@ -1,20 +1,23 @@
 /**
  * The batch runner: one `claude -p` per run, each in its own workspace, at most `concurrency` at once,
  * with live progress events, cancel (the whole process tree), retry, and restart recovery (runs that
- * were in flight when the app died are marked interrupted, never left "running").
+ * were in flight when the app died are marked interrupted, never left "running"). Running a batch is an
+ * operation (src/main/operations/): its signal ends every claude of the batch; its settings are kept.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { EventSink } from '../app/dispatch'
+import type { Operations } from '../operations/registry'
 import { emptyProgress, isFinished, type Batch, type PresetAvailability, type Run, type RunSettings } from '../../shared/runs'
 import { archiveSession } from '../store/archive'
-import type { Store } from '../store/store'
+import type { BatchDoc, Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
 import { parseSessionFile } from '../traces/parse'
-import { claudeArgs, explain, killTree, progressOf, StreamTracker } from './claude'
+import { endIfOurs, recordProcess, startProcess, type StartedProcess } from '../claude/process'
+import { StreamReader } from '../claude/stream'
+import { claudeArgs, explain, progressOf, StreamTracker } from './claude'
 import { presetAvailability, refusal } from './sandbox'
 import type { ScreenshotPort } from './screenshots'
 import { diffWorkspace, listFiles, prepareWorkspace } from './workspace'
@@ -31,11 +34,14 @@ export interface RunnerDeps {
   configDir: string
   /** can a permission preset work here (default: the real preflight over `env`) */
   presetCheck?: (preset: RunSettings['permission']) => Promise<PresetAvailability>
+  /** the registry of long work: a batch with runs queued or running is an operation there */
+  operations?: Operations
 }
 
 interface Live {
-  child?: ChildProcess
-  cancelled: boolean
+  child?: StartedProcess
+  /** aborted by a cancel of the run or of its batch's operation: ends its claude */
+  controller: AbortController
   done: Promise<void>
 }
 
@@ -45,7 +51,10 @@ export class BatchRunner {
   private readonly active = new Map<string, number>()
   /** claude processes alive per batch (a run collecting its outputs no longer holds one) */
   private readonly procs = new Map<string, number>()
-  private lastSave = 0
+  /** progress to the screen: at most a few times a second per run (state changes go at once) */
+  private readonly lastEmit = new Map<string, number>()
+  /** batches a cancelBatch is cancelling now (their operation's abort need not do it again) */
+  private readonly cancelling = new Set<string>()
 
   constructor(private readonly d: RunnerDeps) {}
 
@@ -53,42 +62,73 @@ export class BatchRunner {
     return this.d.store.dataDir
   }
 
-  private runs() {
-    return this.d.store.db.data.runs
+  /** A batch this runner works on (its document is in memory while it does). */
+  private doc(batchId: string): BatchDoc {
+    const doc = this.d.store.batches.peek(batchId)?.data
+    if (!doc) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    return doc
   }
 
-  /** At start-up: anything that was in flight when the app stopped is interrupted, with what it left. */
+  /** Change runs of a batch and write its document now (a state change). */
+  private save(batchId: string, fn: (d: BatchDoc) => void) {
+    return this.d.store.batches.update(batchId, fn)
+  }
+
+  /**
+   * At start-up: anything that was in flight when the app stopped is interrupted, with what it left.
+   * Only the batches whose heads say a run was queued or running are read.
+   */
   async recover(): Promise<number> {
-    const stale = Object.values(this.runs()).filter((r) => r.state === 'running' || r.state === 'queued')
-    if (!stale.length) return 0
-    // A crashed app's runs may still be going: end their process groups (only if they are still ours).
-    for (const r of stale) if (r.pid && (await isOurClaude(r.pid, r.sessionId))) killGroup(r.pid)
-    const wasRunning = stale.filter((r) => r.state === 'running').map((r) => ({ id: r.id, sessionId: r.sessionId }))
-    await this.d.store.update((data) => {
-      for (const r of stale) {
-        const run = data.runs[r.id]
-        run.reason = run.state === 'running' ? 'interrupted: the app stopped while this run was in flight' : 'interrupted: the app stopped before this run started'
-        run.state = 'interrupted'
-        run.endedAt = run.endedAt ?? new Date().toISOString()
+    let count = 0
+    for (const batchId of this.d.store.batches.ids()) {
+      if (!this.d.store.batches.head(batchId)?.runs.some((r) => r.state === 'running' || r.state === 'queued')) continue
+      const doc = await this.d.store.batches.get(batchId)
+      if (!doc) continue
+      const stale = this.d.store.batches.runsOf(doc).filter((r) => r.state === 'running' || r.state === 'queued')
+      if (!stale.length) continue
+      count += stale.length
+      // A crashed app's runs may still be going: end their process groups (only if they are still ours).
+      for (const r of stale) if (r.pid) await endStaleRun(r.pid, r.sessionId, r.pidStartedAt)
+      const wasRunning = stale.filter((r) => r.state === 'running').map((r) => ({ id: r.id, sessionId: r.sessionId }))
+      await this.save(batchId, (data) => {
+        for (const r of stale) {
+          const run = data.runs[r.id]
+          run.reason =
+            run.state === 'running'
+              ? 'interrupted: the app stopped while this run was in flight'
+              : 'interrupted: the app stopped before this run started'
+          run.state = 'interrupted'
+          run.pid = undefined
+          run.endedAt = run.endedAt ?? new Date().toISOString()
+        }
+      })
+      // what they left: the numbers of their partial traces, as every other screen shows them
+      for (const r of wasRunning) {
+        const session = await this.d.index.findSession(r.sessionId).catch(() => null)
+        const trace = session ? await parseSessionFile(session.file).catch(() => null) : null
+        if (trace)
+          await this.save(
+            batchId,
+            (data) => void (data.runs[r.id].progress = progressOf(trace.totals, data.runs[r.id].progress.elapsedMs))
+          ).catch(() => {})
       }
-    })
-    // what they left: the numbers of their partial traces, as every other screen shows them
-    for (const r of wasRunning) {
-      const session = await this.d.index.findSession(r.sessionId).catch(() => null)
-      const trace = session ? await parseSessionFile(session.file).catch(() => null) : null
-      if (trace) await this.d.store.update((data) => void (data.runs[r.id].progress = progressOf(trace.totals, data.runs[r.id].progress.elapsedMs))).catch(() => {})
     }
-    return stale.length
+    return count
   }
 
-  private emitRun(run: Run) {
+  /** Tell the screens; live progress at most every 250 ms per run, anything else at once. */
+  private emitRun(run: Run, progressOnly = false) {
+    const now = Date.now()
+    if (progressOnly && now - (this.lastEmit.get(run.id) ?? 0) < 250) return
+    this.lastEmit.set(run.id, now)
     this.d.emit('runProgress', { run })
-    const batch = this.d.store.db.data.batches[run.batchId]
-    if (batch) this.d.emit('batchProgress', this.batchStatus(batch))
+    const doc = this.d.store.batches.peek(run.batchId)?.data
+    if (doc) this.d.emit('batchProgress', this.batchStatus(doc))
   }
 
-  batchStatus(batch: Batch) {
-    const runs = batch.runIds.map((id) => this.runs()[id]).filter(Boolean)
+  batchStatus(doc: BatchDoc) {
+    const batch = doc.batch
+    const runs = this.d.store.batches.runsOf(doc)
     const count = (s: Run['state']) => runs.filter((r) => r.state === s).length
     return {
       batchId: batch.id,
@@ -104,20 +144,19 @@ export class BatchRunner {
     }
   }
 
-  /** Persist progress at most about once a second (the store is one JSON file). */
-  private async saveSoon(force = false) {
-    const now = Date.now()
-    if (!force && now - this.lastSave < 1000) return
-    this.lastSave = now
-    await this.d.store.update(() => {})
+  /** Progress of a running run: in memory and on screen now, in its batch's file within a second. */
+  private progress(run: Run, progress: Run['progress']) {
+    this.d.store.batches.patch(run.batchId, (d) => void (d.runs[run.id].progress = progress), 1000)
+    this.emitRun(run, true)
   }
 
   /** Queue runs of a batch (all not-yet-finished ones, or the given ones) and start as many as allowed. */
   async start(batchId: string, runIds?: string[]): Promise<void> {
-    const batch = this.d.store.db.data.batches[batchId]
-    if (!batch) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    const doc = await this.d.store.batches.get(batchId)
+    if (!doc) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    const batch = doc.batch
     const ids = (runIds ?? batch.runIds).filter((id) => {
-      const r = this.runs()[id]
+      const r = doc.runs[id]
       return r && !r.imported && !this.live.has(id) && (runIds ? isFinished(r.state) || r.state === 'queued' : r.state === 'queued')
     })
     // Never a silent fall-back: a preset that cannot work here refuses the start, with the reason.
@@ -126,29 +165,63 @@ export class BatchRunner {
       const ok = await (this.d.presetCheck ?? ((p) => presetAvailability(p, { env: this.d.env })))(preset)
       if (!ok.available) throw Object.assign(new Error(refusal(preset, ok)), { code: 'preset-unavailable' })
     }
-    await this.d.store.update((data) => {
+    await this.save(batchId, (data) => {
       for (const id of ids) {
         const r = data.runs[id]
         if (r.state !== 'queued') {
           // A retry: a new session, a fresh workspace, nothing of the old attempt carried over.
-          Object.assign(r, { state: 'queued', reason: undefined, sessionId: randomUUID(), startedAt: undefined, endedAt: undefined, exitCode: undefined, progress: emptyProgress(), result: undefined, files: [], screenshots: [], projectId: undefined, workspace: undefined })
+          Object.assign(r, {
+            state: 'queued',
+            reason: undefined,
+            sessionId: randomUUID(),
+            startedAt: undefined,
+            endedAt: undefined,
+            exitCode: undefined,
+            progress: emptyProgress(),
+            result: undefined,
+            files: [],
+            screenshots: [],
+            projectId: undefined,
+            workspace: undefined
+          })
         }
       }
     })
     const q = this.queues.get(batchId) ?? []
     for (const id of ids) if (!q.includes(id)) q.push(id)
     this.queues.set(batchId, q)
-    for (const id of ids) this.emitRun(this.runs()[id])
+    for (const id of ids) this.emitRun(doc.runs[id])
+    if (ids.length) this.operationFor(batch)
     this.pump(batchId)
   }
 
+  /** The batch's operation while any of its runs is queued or running (started once; later starts join it). */
+  private operationFor(batch: Batch) {
+    const ops = this.d.operations
+    if (!ops) return undefined
+    const running = ops.running('batch', batch.id)[0]
+    if (running) return running
+    return ops.start({ kind: 'batch', subject: batch.id, params: { settings: batch.settings } }, async (op) => {
+      // a cancel of the operation cancels the runs still queued too
+      op.signal.addEventListener('abort', () => void (this.cancelling.has(batch.id) ? 0 : this.cancelRuns(batch.id).catch(() => 0)), {
+        once: true
+      })
+      await this.idle(batch.id)
+    })
+  }
+
   private pump(batchId: string) {
-    const batch = this.d.store.db.data.batches[batchId]
+    const batch = this.doc(batchId).batch
     const q = this.queues.get(batchId) ?? []
     while (q.length && (this.active.get(batchId) ?? 0) < batch.settings.concurrency) {
       const id = q.shift()!
       this.active.set(batchId, (this.active.get(batchId) ?? 0) + 1)
-      const live: Live = { cancelled: false, done: Promise.resolve() }
+      const live: Live = { controller: new AbortController(), done: Promise.resolve() }
+      // the batch's operation's signal reaches this run's claude
+      const op = this.d.operations?.running('batch', batchId)[0]
+      const onAbort = () => live.controller.abort()
+      if (op?.signal.aborted) live.controller.abort()
+      else op?.signal.addEventListener('abort', onAbort, { once: true })
       this.live.set(id, live)
       // The slot frees as soon as claude exits: collecting outputs need not hold up the next run.
       let released = false
@@ -161,105 +234,99 @@ export class BatchRunner {
       live.done = this.execute(id, batch, live, release)
         .catch(async (err) => {
           // if even this cannot be saved (disk full), the store has reported it; never an unhandled rejection
-          await this.finish(id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` }).catch(() => {})
+          await this.finish(batchId, id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` }).catch(() => {})
         })
         .finally(() => {
+          op?.signal.removeEventListener('abort', onAbort)
           this.live.delete(id)
           release()
         })
     }
   }
 
-  private async finish(id: string, patch: Partial<Run>) {
-    await this.d.store.update((data) => Object.assign(data.runs[id], patch, { endedAt: data.runs[id].endedAt ?? new Date().toISOString() }))
-    this.emitRun(this.runs()[id])
+  private async finish(batchId: string, id: string, patch: Partial<Run>) {
+    await this.save(
+      batchId,
+      (data) => void Object.assign(data.runs[id], patch, { endedAt: data.runs[id].endedAt ?? new Date().toISOString() })
+    )
+    this.emitRun(this.doc(batchId).runs[id])
   }
 
   private async execute(id: string, batch: Batch, live: Live, release: () => void): Promise<void> {
     const settings = batch.settings
-    const task = batch.taskId ? this.d.store.db.data.tasks[batch.taskId] : undefined
-    const run = this.runs()[id]
+    const task = batch.taskId ? this.d.store.index.task(batch.taskId) : undefined
+    const doc = this.doc(batch.id)
+    const run = doc.runs[id]
     const workspace = join(this.dataDir, 'workspaces', batch.id, `run-${run.number}-${run.sessionId.slice(0, 8)}`)
     const logDir = join(this.dataDir, 'runs', id)
     await mkdir(logDir, { recursive: true })
     await prepareWorkspace(workspace, task?.templateDir)
-    if (live.cancelled) return this.finish(id, { state: 'cancelled', reason: 'cancelled', workspace })
+    const cancelled = live.controller.signal
+    if (cancelled.aborted) return this.finish(batch.id, id, { state: 'cancelled', reason: 'cancelled', workspace })
     const started = Date.now()
-    await this.d.store.update((data) => Object.assign(data.runs[id], { state: 'running', workspace, startedAt: new Date(started).toISOString(), progress: emptyProgress() }))
-    this.emitRun(this.runs()[id])
+    await this.save(
+      batch.id,
+      (data) =>
+        void Object.assign(data.runs[id], {
+          state: 'running',
+          workspace,
+          startedAt: new Date(started).toISOString(),
+          progress: emptyProgress()
+        })
+    )
+    this.emitRun(doc.runs[id])
 
     const tracker = new StreamTracker()
     const stream: WriteStream = createWriteStream(join(logDir, 'stream.jsonl'))
     const errLog: WriteStream = createWriteStream(join(logDir, 'stderr.txt'))
     let stderr = ''
     let timedOutMs: number | undefined
-    const child = spawn(settings.claudePath || 'claude', claudeArgs(run.prompt, run.sessionId, settings), {
+    const reader = new StreamReader((m) => tracker.message(m))
+    const { child, exited } = launchClaude(settings.claudePath || 'claude', claudeArgs(run.prompt, run.sessionId, settings), {
       cwd: workspace,
       env: { ...this.d.env, CLAUDE_CONFIG_DIR: this.d.configDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true // its own process group: cancel ends the whole tree
-    })
-    // Listen before anything is awaited: a claude that fails at once must not exit unheard (its
-    // 'close' or 'error' would be missed, and the run would stay "running" for ever).
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-      child.on('error', (err) => {
-        stderr += `\n${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `\`${settings.claudePath || 'claude'}\` was not found` : err.message}`
-        resolve({ code: -1, signal: null })
-      })
-      child.on('close', (c, s) => resolve({ code: c, signal: s }))
+      onStdout: (chunk) => {
+        stream.write(chunk)
+        reader.push(chunk)
+        // a failed save (disk full) is undone and reported by the store as a notice; the run goes on
+        this.progress(doc.runs[id], { ...tracker.progress, elapsedMs: Date.now() - started })
+      },
+      onStderr: (c) => {
+        errLog.write(c)
+        stderr = (stderr + c.toString('utf8')).slice(-8192)
+      },
+      onStartError: (message) => (stderr += `\n${message}`)
     })
     live.child = child
-    // cancelled while the workspace was being readied: end it at once
-    if (live.cancelled) void killTree(child)
+    // a cancel ends it (at once when it came while the workspace was being readied)
+    if (cancelled.aborted) void endProcess(child)
+    else cancelled.addEventListener('abort', () => void endProcess(child), { once: true })
     this.procs.set(batch.id, (this.procs.get(batch.id) ?? 0) + 1)
-    if (child.pid) await this.d.store.update((data) => void (data.runs[id].pid = child.pid))
-    let pending = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stream.write(chunk)
-      pending += chunk.toString('utf8')
-      let nl: number
-      while ((nl = pending.indexOf('\n')) !== -1) {
-        tracker.line(pending.slice(0, nl))
-        pending = pending.slice(nl + 1)
-      }
-      const r = this.runs()[id]
-      r.progress = { ...tracker.progress, elapsedMs: Date.now() - started }
-      this.emitRun(r)
-      // a failed save (disk full) is undone and reported by the store as a notice; the run goes on
-      void this.saveSoon().catch(() => {})
-    })
-    child.stderr!.on('data', (c: Buffer) => {
-      errLog.write(c)
-      stderr = (stderr + c.toString('utf8')).slice(-8192)
-    })
+    if (child.pid) {
+      const { startedAt } = await recordProcess(child.pid, run.sessionId)
+      await this.save(batch.id, (data) => void Object.assign(data.runs[id], { pid: child.pid, pidStartedAt: startedAt }))
+    }
     const timer = setTimeout(() => {
       timedOutMs = settings.timeoutMs
-      void killTree(child)
+      void endProcess(child)
     }, settings.timeoutMs)
-    const ticker = setInterval(() => {
-      const r = this.runs()[id]
-      r.progress = { ...tracker.progress, elapsedMs: Date.now() - started }
-      this.emitRun(r)
-    }, 1000)
+    const ticker = setInterval(() => this.progress(doc.runs[id], { ...tracker.progress, elapsedMs: Date.now() - started }), 1000)
     const { code, signal } = await exited
     clearTimeout(timer)
     clearInterval(ticker)
     this.procs.set(batch.id, (this.procs.get(batch.id) ?? 1) - 1)
     release()
-    if (pending.trim()) tracker.line(pending)
+    reader.end()
     await new Promise((r) => stream.end(r))
     await new Promise((r) => errLog.end(r))
     // Whatever the agent left running in its group goes too.
-    try {
-      process.kill(-child.pid!, 'SIGKILL')
-    } catch {
-      /* already gone */
-    }
+    child.sweep()
 
-    const verdict = explain({ result: tracker.result, code, signal, cancelled: live.cancelled, timedOutMs, stderr, settings })
+    const verdict = explain({ result: tracker.result, code, signal, cancelled: cancelled.aborted, timedOutMs, stderr, settings })
     const patch: Partial<Run> = {
       pid: undefined,
-      state: verdict.ok ? 'done' : live.cancelled ? 'cancelled' : 'failed',
+      pidStartedAt: undefined,
+      state: verdict.ok ? 'done' : cancelled.aborted ? 'cancelled' : 'failed',
       reason: verdict.reason,
       exitCode: code,
       result: tracker.result?.result,
@@ -275,9 +342,14 @@ export class BatchRunner {
       const trace = await parseSessionFile(session.file).catch(() => null)
       if (trace) patch.progress = progressOf(trace.totals, patch.progress!.elapsedMs)
       patch.projectId = session.projectId
-      await archiveSession(this.d.store, { sessionId: run.sessionId, projectId: session.projectId, file: session.file, cwd: workspace }).catch(() => null)
+      await archiveSession(this.d.store, {
+        sessionId: run.sessionId,
+        projectId: session.projectId,
+        file: session.file,
+        cwd: workspace
+      }).catch(() => null)
     }
-    await this.finish(id, patch)
+    await this.finish(batch.id, id, patch)
   }
 
   private async shoot(id: string, workspace: string, files: Run['files']): Promise<Run['screenshots']> {
@@ -287,8 +359,25 @@ export class BatchRunner {
     for (const f of html) {
       const name = basename(f.path).replace(/[^A-Za-z0-9._-]/g, '_')
       const shots = await this.d.screenshots
-        .capture({ htmlFile: join(workspace, f.path), root: workspace, outDir: join(this.dataDir, 'runs', id, 'screenshots'), name: `${out.length + 1}-${name}` })
-        .catch((err: Error) => [{ label: 'desktop' as const, width: 0, height: 0, file: '', bytes: 0, blank: true, timedOut: false, blockedRequests: [], error: err.message }])
+        .capture({
+          htmlFile: join(workspace, f.path),
+          root: workspace,
+          outDir: join(this.dataDir, 'runs', id, 'screenshots'),
+          name: `${out.length + 1}-${name}`
+        })
+        .catch((err: Error) => [
+          {
+            label: 'desktop' as const,
+            width: 0,
+            height: 0,
+            file: '',
+            bytes: 0,
+            blank: true,
+            timedOut: false,
+            blockedRequests: [],
+            error: err.message
+          }
+        ])
       out.push({ html: f.path, shots })
     }
     return out
@@ -296,41 +385,61 @@ export class BatchRunner {
 
   /** Render a finished run's HTML outputs again (after a screenshot failed or timed out). */
   async retakeScreenshots(runId: string): Promise<Run> {
-    const run = this.runs()[runId]
-    if (!run) throw Object.assign(new Error(`no such run: ${runId}`), { code: 'not-found' })
-    if (this.live.has(runId) || !isFinished(run.state)) throw Object.assign(new Error('the run is still going: retake its screenshots when it has finished'), { code: 'busy' })
-    if (!run.workspace || run.imported) throw Object.assign(new Error('this run has no workspace of its own to render'), { code: 'invalid' })
+    const got = await this.d.store.batches.run(runId)
+    const run = got?.run
+    if (!got || !run) throw Object.assign(new Error(`no such run: ${runId}`), { code: 'not-found' })
+    if (this.live.has(runId) || !isFinished(run.state))
+      throw Object.assign(new Error('the run is still going: retake its screenshots when it has finished'), { code: 'busy' })
+    if (!run.workspace || run.imported)
+      throw Object.assign(new Error('this run has no workspace of its own to render'), { code: 'invalid' })
     if (!this.d.screenshots) throw Object.assign(new Error('screenshots are not available here (no Chromium)'), { code: 'invalid' })
     const screenshots = await this.shoot(runId, run.workspace, run.files)
-    await this.d.store.update((data) => void (data.runs[runId].screenshots = screenshots))
-    this.emitRun(this.runs()[runId])
-    return this.runs()[runId]
+    await this.save(run.batchId, (data) => void (data.runs[runId].screenshots = screenshots))
+    this.emitRun(got.batch.runs[runId])
+    return got.batch.runs[runId]
   }
 
   async cancel(runId: string): Promise<boolean> {
-    const run = this.runs()[runId]
+    const run = (await this.d.store.batches.run(runId))?.run
     if (!run) throw Object.assign(new Error(`no such run: ${runId}`), { code: 'not-found' })
     const live = this.live.get(runId)
     if (live) {
-      live.cancelled = true
-      if (live.child) await killTree(live.child)
+      live.controller.abort()
+      if (live.child) await endProcess(live.child)
       await live.done
       return true
     }
     if (run.state === 'queued') {
       const q = this.queues.get(run.batchId)
-      if (q) this.queues.set(run.batchId, q.filter((x) => x !== runId))
-      await this.finish(runId, { state: 'cancelled', reason: 'cancelled before it started' })
+      if (q)
+        this.queues.set(
+          run.batchId,
+          q.filter((x) => x !== runId)
+        )
+      await this.finish(run.batchId, runId, { state: 'cancelled', reason: 'cancelled before it started' })
       return true
     }
     return false
   }
 
+  /** Cancel a batch: its operation (so its record says cancelled) and every run queued or running. */
   async cancelBatch(batchId: string): Promise<number> {
-    const batch = this.d.store.db.data.batches[batchId]
-    if (!batch) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    const op = this.d.operations?.running('batch', batchId)[0]
+    this.cancelling.add(batchId)
+    try {
+      if (op) this.d.operations!.cancel(op.id)
+      return await this.cancelRuns(batchId)
+    } finally {
+      this.cancelling.delete(batchId)
+    }
+  }
+
+  private async cancelRuns(batchId: string): Promise<number> {
+    const doc = await this.d.store.batches.get(batchId)
+    if (!doc) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    const batch = doc.batch
     // Queued ones first, so none of them starts while the running ones stop.
-    const queued = batch.runIds.filter((id) => this.runs()[id]?.state === 'queued' && !this.live.has(id))
+    const queued = batch.runIds.filter((id) => doc.runs[id]?.state === 'queued' && !this.live.has(id))
     for (const id of queued) await this.cancel(id)
     const running = batch.runIds.filter((id) => this.live.has(id))
     await Promise.all(running.map((id) => this.cancel(id)))
@@ -340,7 +449,7 @@ export class BatchRunner {
   /** Resolves when no run of the batch is queued or running. */
   async idle(batchId: string): Promise<void> {
     for (;;) {
-      const batch = this.d.store.db.data.batches[batchId]
+      const batch = this.doc(batchId).batch
       const busy = batch.runIds.filter((id) => this.live.has(id))
       const queued = (this.queues.get(batchId) ?? []).length
       if (!busy.length && !queued) return
@@ -353,7 +462,7 @@ export class BatchRunner {
     for (const q of this.queues.values()) q.length = 0
     await Promise.all([...this.live.keys()].map((id) => this.cancel(id).catch(() => false)))
     // progress not yet saved (a read-only process has none, and may not write)
-    if (!this.d.store.readOnly) await this.saveSoon(true).catch(() => {})
+    if (!this.d.store.readOnly) await this.d.store.batches.flush().catch(() => {})
   }
 
   /** The files a finished workspace holds (for the outputs view). */
@@ -362,26 +471,46 @@ export class BatchRunner {
   }
 }
 
-/** Is `pid` a claude process of this run (its --session-id on the command line)? */
-async function isOurClaude(pid: number, sessionId: string): Promise<boolean> {
-  try {
-    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8')
-    return cmd.includes(sessionId)
-  } catch {
-    return false
+// Starting and ending `claude`: every process the runner starts or stops goes through these few
+// functions, so how it is done can change in one place.
+
+/** Start `claude` (its own process group on POSIX; a Windows .cmd through its shim); `exited` resolves once, however it ends (never rejects). */
+function launchClaude(
+  command: string,
+  args: string[],
+  o: {
+    cwd: string
+    env: NodeJS.ProcessEnv
+    onStdout(chunk: Buffer): void
+    onStderr(chunk: Buffer): void
+    onStartError(message: string): void
   }
+) {
+  const child = startProcess(command, args, { cwd: o.cwd, env: o.env, onStdout: o.onStdout, onStderr: o.onStderr })
+  const exited = child.exited.then(({ code, signal, error }) => {
+    if (!error) return { code, signal: signal as string | null }
+    o.onStartError(error.code === 'ENOENT' ? `\`${command}\` was not found` : error.message)
+    return { code: -1, signal: null }
+  })
+  return { child, exited }
 }
 
-function killGroup(pid: number) {
-  try {
-    process.kill(-pid, 'SIGKILL')
-  } catch {
-    /* gone */
-  }
+/** End a running claude and its whole tree. */
+function endProcess(child: StartedProcess): Promise<void> {
+  return child.end()
+}
+
+/** At start-up: a run a crashed app left behind may still be going; end it if it is still ours (its start time and its --session-id). */
+async function endStaleRun(pid: number, sessionId: string, startedAt: number | undefined): Promise<void> {
+  await endIfOurs({ pid, startedAt, marker: sessionId })
 }
 
 /** New runs for a batch: one per variation per repeat, numbered 1..n. */
-export function planRuns(batchId: string, variations: { id?: string; difficulty?: Run['difficulty']; prompt: string }[], settings: RunSettings): Run[] {
+export function planRuns(
+  batchId: string,
+  variations: { id?: string; difficulty?: Run['difficulty']; prompt: string }[],
+  settings: RunSettings
+): Run[] {
   const runs: Run[] = []
   for (const v of variations) {
     for (let repeat = 1; repeat <= settings.repeats; repeat++) {

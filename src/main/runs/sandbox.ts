@@ -43,7 +43,10 @@ export function probeBwrap(bwrap: string, timeoutMs = 5000): Promise<{ ok: boole
   return new Promise((resolve) => {
     execFile(bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--unshare-net', 'true'], { timeout: timeoutMs }, (err, _out, stderr) => {
       if (!err) return resolve({ ok: true })
-      const why = String(stderr || '').trim().split('\n')[0] || (err.killed ? `no answer in ${timeoutMs / 1000} s` : err.message)
+      const why =
+        String(stderr || '')
+          .trim()
+          .split('\n')[0] || (err.killed ? `no answer in ${timeoutMs / 1000} s` : err.message)
       resolve({ ok: false, error: why })
     })
   })
@@ -58,7 +61,12 @@ export async function sandboxAvailability(d: PreflightDeps = {}): Promise<Preset
     const [bwrap, socat] = await Promise.all([which('bwrap', env), which('socat', env)])
     if (!bwrap && !socat) return { available: false, reason: `bubblewrap and socat are not installed: ${LINUX_INSTALL}` }
     if (!bwrap) return { available: false, reason: `bubblewrap is not installed: ${LINUX_INSTALL}` }
-    if (!socat) return { available: false, reason: 'socat is not installed (the sandbox\'s network proxy needs it): `sudo apt-get install socat` (Fedora: `sudo dnf install socat`)' }
+    if (!socat)
+      return {
+        available: false,
+        reason:
+          "socat is not installed (the sandbox's network proxy needs it): `sudo apt-get install socat` (Fedora: `sudo dnf install socat`)"
+      }
     const probe = await (d.probe ?? probeBwrap)(bwrap)
     if (!probe.ok)
       return {
@@ -68,16 +76,25 @@ export async function sandboxAvailability(d: PreflightDeps = {}): Promise<Preset
     return { available: true }
   }
   if (platform === 'darwin') {
-    const exists = d.exists ?? ((p: string) => {
-      try {
-        return statSync(p).isFile()
-      } catch {
-        return false
-      }
-    })
-    return exists('/usr/bin/sandbox-exec') ? { available: true } : { available: false, reason: '/usr/bin/sandbox-exec is missing, which Claude Code\'s sandbox needs on macOS' }
+    const exists =
+      d.exists ??
+      ((p: string) => {
+        try {
+          return statSync(p).isFile()
+        } catch {
+          return false
+        }
+      })
+    return exists('/usr/bin/sandbox-exec')
+      ? { available: true }
+      : { available: false, reason: "/usr/bin/sandbox-exec is missing, which Claude Code's sandbox needs on macOS" }
   }
-  if (platform === 'win32') return { available: false, reason: 'Claude Code\'s sandbox is not available on Windows here: run trace2skill inside WSL 2 (with bubblewrap and socat) to sandbox runs' }
+  if (platform === 'win32')
+    return {
+      available: false,
+      reason:
+        "Claude Code's sandbox is not available on Windows here: run trace2skill inside WSL 2 (with bubblewrap and socat) to sandbox runs"
+    }
   return { available: false, reason: `Claude Code's sandbox works on Linux and macOS only, not on ${platform}` }
 }
 
@@ -88,7 +105,8 @@ export function fullAccessAvailability(d: Pick<PreflightDeps, 'env' | 'uid'> = {
   if (uid === 0 && env.IS_SANDBOX !== '1')
     return {
       available: false,
-      reason: 'Claude Code refuses full access (bypassPermissions) when it runs as root: run trace2skill as a normal user (or, only in a container you can throw away, start it with IS_SANDBOX=1 in its environment)'
+      reason:
+        'Claude Code refuses full access (bypassPermissions) when it runs as root: run trace2skill as a normal user (or, only in a container you can throw away, start it with IS_SANDBOX=1 in its environment)'
     }
   return { available: true }
 }
@@ -109,7 +127,8 @@ export async function permissionPreflight(d: PreflightDeps = {}): Promise<Permis
 
 /** The message a refused start gives: never a silent fall-back to a weaker preset. */
 export function refusal(preset: PermissionPreset, a: PresetAvailability): string {
-  if (preset === 'sandboxed') return `Sandboxed runs are not available: ${a.reason}. Install what is missing, or choose Accept edits explicitly (no sandbox).`
+  if (preset === 'sandboxed')
+    return `Sandboxed runs are not available: ${a.reason}. Install what is missing, or choose Accept edits explicitly (no sandbox).`
   return `${PRESET_LABELS[preset]} is not available: ${a.reason}.`
 }
 

@@ -27,6 +27,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { inflateSync } from 'node:zlib'
 import type { Browser, BrowserContext, BrowserServer } from 'playwright-core'
+import { DeadlineError, withTimeout } from '../../shared/async'
 
 export interface ScreenshotRequest {
   htmlFile: string
@@ -285,7 +286,7 @@ export function isBlankPng(buf: Buffer): boolean {
   const channels = { 0: 1, 2: 3, 4: 2, 6: 4 }[colorType as 0 | 2 | 4 | 6]
   if (bitDepth !== 8 || !channels || buf[28] !== 0) return false // unusual formats: not judged blank
   const idat: Buffer[] = []
-  for (let at = 8; at < buf.length; ) {
+  for (let at = 8; at < buf.length;) {
     const len = buf.readUInt32BE(at)
     const type = buf.toString('latin1', at + 4, at + 8)
     if (type === 'IDAT') idat.push(buf.subarray(at + 8, at + 8 + len))
@@ -326,17 +327,6 @@ export function isBlankPng(buf: Buffer): boolean {
   return true
 }
 
-class DeadlineError extends Error {}
-
-const withTimeout = <T>(p: Promise<T>, ms: number, what: string, Err: new (m: string) => Error = Error): Promise<T> =>
-  new Promise((ok, fail) => {
-    const t = setTimeout(() => fail(new Err(`${what} did not finish in time`)), Math.max(0, ms))
-    p.then(
-      (v) => (clearTimeout(t), ok(v)),
-      (e) => (clearTimeout(t), fail(e))
-    )
-  })
-
 const MEASURE = () => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)
 
 export function playwrightScreenshots(opts: { executablePath?: string; launchArgs?: string[] } = {}): ScreenshotPort {
@@ -366,7 +356,10 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
   const acquire = (): Handle => {
     if (!current || current.retired) {
       const running = import('playwright-core').then(async ({ chromium }) => {
-        const server = await chromium.launchServer({ executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: opts.launchArgs ?? CHROMIUM_ARGS })
+        const server = await chromium.launchServer({
+          executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: opts.launchArgs ?? CHROMIUM_ARGS
+        })
         try {
           return { server, browser: await chromium.connect(server.wsEndpoint()) }
         } catch (err) {
@@ -396,7 +389,13 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
     return next
   }
 
-  async function one(req: ScreenshotRequest, root: string, page: string, w: { label: 'desktop' | 'mobile'; width: number }, timeoutMs: number): Promise<Shot> {
+  async function one(
+    req: ScreenshotRequest,
+    root: string,
+    page: string,
+    w: { label: 'desktop' | 'mobile'; width: number },
+    timeoutMs: number
+  ): Promise<Shot> {
     const file = join(req.outDir, `${req.name}-${w.label}.png`)
     const blocked: string[] = []
     const base: Shot = { label: w.label, width: w.width, height: 0, file, bytes: 0, blank: true, timedOut: false, blockedRequests: blocked }
@@ -412,7 +411,12 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
       const left = () => deadline - Date.now()
       const inTime = <T>(p: Promise<T>, what: string) => withTimeout(p, left(), what, DeadlineError)
       const reserve = Math.min(3000, Math.max(500, timeoutMs / 4))
-      const opening = browser.newContext({ viewport: { width: w.width, height: 800 }, serviceWorkers: 'block', acceptDownloads: false, deviceScaleFactor: 1 })
+      const opening = browser.newContext({
+        viewport: { width: w.width, height: 800 },
+        serviceWorkers: 'block',
+        acceptDownloads: false,
+        deviceScaleFactor: 1
+      })
       context = await inTime(opening, 'opening a context').catch((err) => {
         void opening.then((c) => c.close()).catch(() => {}) // one that comes too late is closed when it comes
         throw err
@@ -433,7 +437,10 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
       await inTime(
         context.route('**/*', async (route) => {
           const url = route.request().url()
-          const d = await decideWorkspaceRequest(url, root, { origin: ORIGIN }).catch((): WorkspaceDecision => ({ action: 'block', reason: 'error' }))
+          const d = await decideWorkspaceRequest(url, root, { origin: ORIGIN }).catch((): WorkspaceDecision => ({
+            action: 'block',
+            reason: 'error'
+          }))
           if (d.action === 'pass') return route.continue().catch(() => {})
           if (d.action === 'block') noteBlocked(blocked, url)
           const body = d.action === 'serve' ? await readWorkspaceFile(d.path) : null
@@ -445,7 +452,10 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
       )
       const p = await inTime(context.newPage(), 'opening the page')
       try {
-        await p.goto(`${ORIGIN}/${page.split(sep).map(encodeURIComponent).join('/')}`, { waitUntil: 'load', timeout: Math.max(1, left() - reserve) })
+        await p.goto(`${ORIGIN}/${page.split(sep).map(encodeURIComponent).join('/')}`, {
+          waitUntil: 'load',
+          timeout: Math.max(1, left() - reserve)
+        })
       } catch {
         base.timedOut = true
       }
@@ -457,7 +467,12 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
       }
       const clipped = pageHeight > MAX_HEIGHT
       const png = await inTime(
-        p.screenshot({ fullPage: true, clip: clipped ? { x: 0, y: 0, width: w.width, height: MAX_HEIGHT } : undefined, timeout: Math.max(1, left()), animations: 'disabled' }),
+        p.screenshot({
+          fullPage: true,
+          clip: clipped ? { x: 0, y: 0, width: w.width, height: MAX_HEIGHT } : undefined,
+          timeout: Math.max(1, left()),
+          animations: 'disabled'
+        }),
         'the screenshot'
       )
       await mkdir(req.outDir, { recursive: true })
@@ -473,7 +488,13 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
       return { ...base, error: late ? `page did not finish rendering within ${timeoutMs} ms (${why})` : `screenshot failed: ${why}` }
     } finally {
       // Closing the context ends the page's renderer, wedged or not; if even that hangs, kill the browser.
-      if (context && !(await withTimeout(context.close(), 2000, 'closing the page').then(() => true, () => false))) {
+      if (
+        context &&
+        !(await withTimeout(context.close(), 2000, 'closing the page').then(
+          () => true,
+          () => false
+        ))
+      ) {
         failed = true
         await handle.running.then(({ server }) => withTimeout(server.kill(), 2000, 'killing the browser')).catch(() => {})
       }
@@ -492,7 +513,8 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
       for (const w of req.widths ?? DEFAULT_WIDTHS) {
         let shot = await exclusive(() => one(req, root, page, w, timeoutMs))
         // A browser that died under us (not the page running out of time) gets one more try.
-        if (shot.error && !shot.timedOut && /has been closed|crashed|disconnected/i.test(shot.error)) shot = await exclusive(() => one(req, root, page, w, timeoutMs))
+        if (shot.error && !shot.timedOut && /has been closed|crashed|disconnected/i.test(shot.error))
+          shot = await exclusive(() => one(req, root, page, w, timeoutMs))
         shots.push(shot)
       }
       return shots

@@ -66,7 +66,11 @@ export function checkAnswer(input: unknown, mix: Mix): { ok: true; variations: P
   }
   const counts = Object.fromEntries(DIFFICULTIES.map((d) => [d, parsed.data.variations.filter((v) => v.difficulty === d).length])) as Mix
   const off = DIFFICULTIES.filter((d) => counts[d] !== mix[d])
-  if (off.length) return { ok: false, problem: `the mix is wrong: asked for ${off.map((d) => `${mix[d]} ${d}`).join(', ')}, got ${off.map((d) => `${counts[d]} ${d}`).join(', ')}` }
+  if (off.length)
+    return {
+      ok: false,
+      problem: `the mix is wrong: asked for ${off.map((d) => `${mix[d]} ${d}`).join(', ')}, got ${off.map((d) => `${counts[d]} ${d}`).join(', ')}`
+    }
   const seen = new Set<string>()
   for (const v of parsed.data.variations) {
     const key = v.prompt.trim().toLowerCase()
@@ -75,7 +79,12 @@ export function checkAnswer(input: unknown, mix: Mix): { ok: true; variations: P
   }
   // In mix order: easy first, adversarial last.
   const order = (d: Difficulty) => DIFFICULTIES.indexOf(d)
-  return { ok: true, variations: [...parsed.data.variations].sort((a, b) => order(a.difficulty) - order(b.difficulty)).map((v) => ({ difficulty: v.difficulty, prompt: v.prompt.trim() })) }
+  return {
+    ok: true,
+    variations: [...parsed.data.variations]
+      .sort((a, b) => order(a.difficulty) - order(b.difficulty))
+      .map((v) => ({ difficulty: v.difficulty, prompt: v.prompt.trim() }))
+  }
 }
 
 export interface ModelAccess {
@@ -88,7 +97,12 @@ export class VariationError extends Error {
 }
 
 /** Ask the model for variations; one retry with the problem stated; throws VariationError if still bad. */
-export async function generateVariations(access: ModelAccess, task: Pick<Task, 'name' | 'text'>, mix: Mix, opts: { model?: string; signal?: AbortSignal } = {}): Promise<ProposedVariation[]> {
+export async function generateVariations(
+  access: ModelAccess,
+  task: Pick<Task, 'name' | 'text'>,
+  mix: Mix,
+  opts: { model?: string; signal?: AbortSignal } = {}
+): Promise<ProposedVariation[]> {
   const client = new Anthropic({ apiKey: access.apiKey, baseURL: access.baseURL, maxRetries: 2, timeout: 120_000 })
   const total = DIFFICULTIES.reduce((n, d) => n + mix[d], 0)
   if (total === 0) throw new VariationError('ask for at least one variation')
@@ -111,19 +125,40 @@ export async function generateVariations(access: ModelAccess, task: Pick<Task, '
     problem = checked.problem
     if (call) {
       messages.push({ role: 'assistant', content: res.content })
-      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, is_error: true, content: `Rejected: ${problem}. Call propose_variations again with exactly the requested mix.` }] })
+      messages.push({
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: call.id,
+            is_error: true,
+            content: `Rejected: ${problem}. Call propose_variations again with exactly the requested mix.`
+          }
+        ]
+      })
     } else {
       messages.push({ role: 'assistant', content: res.content.length ? res.content : [{ type: 'text', text: '(no answer)' }] })
       messages.push({ role: 'user', content: `Rejected: ${problem}. Call propose_variations with exactly the requested mix.` })
     }
   }
-  throw new VariationError(`The model's variations were rejected twice (${problem}); nothing was saved. Try again, or paste a numbered list.`)
+  throw new VariationError(
+    `The model's variations were rejected twice (${problem}); nothing was saved. Try again, or paste a numbered list.`
+  )
 }
 
 /** Regenerate one variation of the given difficulty, different from the others. */
-export async function regenerateOne(access: ModelAccess, task: Pick<Task, 'name' | 'text'>, difficulty: Difficulty, others: string[], opts: { model?: string } = {}): Promise<ProposedVariation> {
+export async function regenerateOne(
+  access: ModelAccess,
+  task: Pick<Task, 'name' | 'text'>,
+  difficulty: Difficulty,
+  others: string[],
+  opts: { model?: string } = {}
+): Promise<ProposedVariation> {
   const mix: Mix = { easy: 0, normal: 0, hard: 0, adversarial: 0, [difficulty]: 1 }
-  const withOthers = { ...task, text: `${task.text}\n\nThese variations exist already; write a different one:\n${others.map((o, i) => `${i + 1}. ${o.slice(0, 400)}`).join('\n')}` }
+  const withOthers = {
+    ...task,
+    text: `${task.text}\n\nThese variations exist already; write a different one:\n${others.map((o, i) => `${i + 1}. ${o.slice(0, 400)}`).join('\n')}`
+  }
   const [v] = await generateVariations(access, withOthers, mix, opts)
   return v
 }

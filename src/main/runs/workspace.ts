@@ -15,7 +15,8 @@ const DIFF_MAX_BYTES = 256 * 1024
 
 export async function prepareWorkspace(dir: string, templateDir?: string): Promise<void> {
   await mkdir(dir, { recursive: true })
-  if (templateDir) await cp(templateDir, dir, { recursive: true, verbatimSymlinks: true, filter: (src) => !SKIP.has(src.split(sep).pop() ?? '') })
+  if (templateDir)
+    await cp(templateDir, dir, { recursive: true, verbatimSymlinks: true, filter: (src) => !SKIP.has(src.split(sep).pop() ?? '') })
 }
 
 interface Entry {
@@ -55,13 +56,17 @@ export async function diffWorkspace(workspace: string, templateDir?: string): Pr
   const after = await listFiles(workspace)
   const before = templateDir ? await listFiles(templateDir) : new Map<string, Entry>()
   const out: OutputFile[] = []
-  const read = (root: string | undefined, path: string) => (root ? readFile(join(root, path)).catch(() => Buffer.alloc(0)) : Promise.resolve(Buffer.alloc(0)))
+  const read = (root: string | undefined, path: string) =>
+    root ? readFile(join(root, path)).catch(() => Buffer.alloc(0)) : Promise.resolve(Buffer.alloc(0))
   for (const [path, e] of after) {
     const b = before.get(path)
     if (b && b.hash === e.hash) continue
     const [oldBuf, newBuf] = await Promise.all([read(templateDir, path), read(workspace, path)])
     const binary = isBinary(newBuf) || isBinary(oldBuf)
-    const diff = !binary && oldBuf.length + newBuf.length <= DIFF_MAX_BYTES ? createTwoFilesPatch(`a/${path}`, `b/${path}`, oldBuf.toString('utf8'), newBuf.toString('utf8')) : undefined
+    const diff =
+      !binary && oldBuf.length + newBuf.length <= DIFF_MAX_BYTES
+        ? createTwoFilesPatch(`a/${path}`, `b/${path}`, oldBuf.toString('utf8'), newBuf.toString('utf8'))
+        : undefined
     out.push({ path, status: b ? 'modified' : 'added', bytes: e.bytes, diff, binary })
   }
   for (const [path, e] of before) if (!after.has(path)) out.push({ path, status: 'deleted', bytes: e.bytes, binary: false })
@@ -90,20 +95,28 @@ async function readInside(root: string | undefined, path: string): Promise<Buffe
 }
 
 /** The files two runs produced, side by side: for each path either touched, run A's version diffed against run B's. */
-export async function diffRunOutputs(a: { workspace?: string; files: OutputFile[] }, b: { workspace?: string; files: OutputFile[] }): Promise<FilePairDiff[]> {
+export async function diffRunOutputs(
+  a: { workspace?: string; files: OutputFile[] },
+  b: { workspace?: string; files: OutputFile[] }
+): Promise<FilePairDiff[]> {
   const paths = [...new Set([...a.files.map((f) => f.path), ...b.files.map((f) => f.path)])].sort()
   return Promise.all(
     paths.map(async (path) => {
       const fa = a.files.find((f) => f.path === path)
       const fb = b.files.find((f) => f.path === path)
-      const [ba, bb] = await Promise.all([fa?.status === 'deleted' ? null : readInside(a.workspace, path), fb?.status === 'deleted' ? null : readInside(b.workspace, path)])
+      const [ba, bb] = await Promise.all([
+        fa?.status === 'deleted' ? null : readInside(a.workspace, path),
+        fb?.status === 'deleted' ? null : readInside(b.workspace, path)
+      ])
       const bufA = ba ?? Buffer.alloc(0)
       const bufB = bb ?? Buffer.alloc(0)
       const binary = isBinary(bufA) || isBinary(bufB)
       const same = ba !== null && bb !== null && bufA.equals(bufB)
       const diff =
         !binary && !same && bufA.length + bufB.length <= DIFF_MAX_BYTES
-          ? createTwoFilesPatch(`run A/${path}`, `run B/${path}`, bufA.toString('utf8'), bufB.toString('utf8'), undefined, undefined, { context: 3 })
+          ? createTwoFilesPatch(`run A/${path}`, `run B/${path}`, bufA.toString('utf8'), bufB.toString('utf8'), undefined, undefined, {
+              context: 3
+            })
           : undefined
       return { path, a: fa?.status ?? null, b: fb?.status ?? null, same, binary, diff }
     })

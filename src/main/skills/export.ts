@@ -47,12 +47,18 @@ export interface ExportResult {
 const DIFF_MAX_BYTES = 512 * 1024
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
 
-export function skillFiles(input: { name: string; skillMd: string; edgeCasesMd?: string; agents: { name: string; content: string }[] }): ExportFile[] {
+export function skillFiles(input: {
+  name: string
+  skillMd: string
+  edgeCasesMd?: string
+  agents: { name: string; content: string }[]
+}): ExportFile[] {
   checkName(input.name, 'skill name')
   for (const a of input.agents) checkName(a.name, 'agent name')
   const base = `.claude/skills/${input.name}`
   const out: ExportFile[] = [{ path: `${base}/SKILL.md`, content: input.skillMd }]
-  if (input.edgeCasesMd && input.edgeCasesMd.trim() !== '') out.push({ path: `${base}/references/edge-cases.md`, content: input.edgeCasesMd })
+  if (input.edgeCasesMd && input.edgeCasesMd.trim() !== '')
+    out.push({ path: `${base}/references/edge-cases.md`, content: input.edgeCasesMd })
   for (const a of input.agents) out.push({ path: `.claude/agents/${a.name}.md`, content: a.content })
   return out
 }
@@ -66,7 +72,6 @@ export function checkName(name: string, what: string): void {
   if (typeof name !== 'string' || name === '') bad('is empty')
   if (name === '.' || name === '..') bad('is not allowed')
   if (name.includes('\0')) bad('contains a NUL character')
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(name)) bad('contains a control character')
   if (isAbsolute(name) || win32.isAbsolute(name) || /^[A-Za-z]:/.test(name)) bad('is an absolute path')
   if (name.split(/[\\/]/).includes('..')) bad("contains '..' as a path segment")
@@ -78,10 +83,15 @@ export async function planExport(folder: string, files: ExportFile[]): Promise<E
   return { folder: root, files: entries.map((e) => e.planned) }
 }
 
-export async function writeExport(folder: string, files: ExportFile[], opts: { backupDir: string; now?: () => Date }): Promise<ExportResult> {
+export async function writeExport(
+  folder: string,
+  files: ExportFile[],
+  opts: { backupDir: string; now?: () => Date }
+): Promise<ExportResult> {
   // 1. every check for every file; nothing is written if one fails
   const { root, entries } = await analyze(folder, files)
-  if (typeof opts.backupDir !== 'string' || !isAbsolute(opts.backupDir)) throw new Error(`backup folder must be an absolute path: ${opts.backupDir}`)
+  if (typeof opts.backupDir !== 'string' || !isAbsolute(opts.backupDir))
+    throw new Error(`backup folder must be an absolute path: ${opts.backupDir}`)
   const stamp = timestamp((opts.now ?? (() => new Date()))())
   const result: ExportResult = { folder: root, written: [], unchanged: [], backups: [] }
   let backupRoot: string | undefined
@@ -124,13 +134,14 @@ interface Entry {
 }
 
 async function resolveRoot(folder: string): Promise<string> {
-  if (typeof folder !== 'string' || folder === '' || !isAbsolute(folder)) throw new Error(`export folder must be an absolute path: ${folder}`)
+  if (typeof folder !== 'string' || folder === '' || !isAbsolute(folder))
+    throw new Error(`export folder must be an absolute path: ${folder}`)
   let st
   try {
     st = await stat(folder)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Error(`export folder does not exist: ${folder}`)
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Error(`export folder does not exist: ${folder}`, { cause: err })
     throw err
   }
   if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
@@ -166,8 +177,19 @@ async function analyze(folder: string, files: ExportFile[]): Promise<{ root: str
   for (const { f, segs } of checked) {
     const buf = Buffer.from(f.content, 'utf8')
     const existing = await readExisting(root, f.path, segs)
-    const planned: PlannedFile = { path: f.path, bytes: buf.length, status: !existing ? 'new' : existing.buf.equals(buf) ? 'same' : 'changed' }
-    if (existing && planned.status === 'changed' && !isBinary(existing.buf) && !isBinary(buf) && existing.buf.length <= DIFF_MAX_BYTES && buf.length <= DIFF_MAX_BYTES) {
+    const planned: PlannedFile = {
+      path: f.path,
+      bytes: buf.length,
+      status: !existing ? 'new' : existing.buf.equals(buf) ? 'same' : 'changed'
+    }
+    if (
+      existing &&
+      planned.status === 'changed' &&
+      !isBinary(existing.buf) &&
+      !isBinary(buf) &&
+      existing.buf.length <= DIFF_MAX_BYTES &&
+      buf.length <= DIFF_MAX_BYTES
+    ) {
       planned.diff = createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, existing.buf.toString('utf8'), f.content)
     }
     entries.push({ rel: f.path, segs, buf, planned })
@@ -201,7 +223,7 @@ async function readExisting(root: string, rel: string, segs: string[]): Promise<
     fh = await open(cur, constants.O_RDONLY | O_NOFOLLOW)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ELOOP' || code === 'EMLINK') throw new Error(`refused: ${rel} goes through a symbolic link`)
+    if (code === 'ELOOP' || code === 'EMLINK') throw new Error(`refused: ${rel} goes through a symbolic link`, { cause: err })
     if (code === 'ENOENT') return null
     throw err
   }

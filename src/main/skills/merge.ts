@@ -5,7 +5,17 @@
  *
  * Pure: no I/O, no Electron; inputs are never mutated.
  */
-import { ANALYSTS, isGuard, MAX_MAIN_RULES, tierFor, type AnalystRule, type Conflict, type Priority, type SkillRule, type Tier } from '../../shared/skills'
+import {
+  ANALYSTS,
+  isGuard,
+  MAX_MAIN_RULES,
+  tierFor,
+  type AnalystRule,
+  type Conflict,
+  type Priority,
+  type SkillRule,
+  type Tier
+} from '../../shared/skills'
 
 export interface MergeGroup {
   /** analyst rule ids that say the same thing */
@@ -97,7 +107,11 @@ export function mergeRules(input: MergeInput): MergeResult {
       }
       const first = placed.get(id)
       if (first !== undefined) {
-        warnings.push(first === gi ? `group ${gi}: rule "${id}" is listed twice` : `group ${gi}: rule "${id}" is already in group ${first}; kept it there only`)
+        warnings.push(
+          first === gi
+            ? `group ${gi}: rule "${id}" is listed twice`
+            : `group ${gi}: rule "${id}" is already in group ${first}; kept it there only`
+        )
         continue
       }
       placed.set(id, gi)
@@ -268,7 +282,11 @@ export function retier(rules: SkillRule[], conflicts: Conflict[]): SkillRule[] {
 }
 
 /** Flips the winner and loser of one conflict (reversed = !reversed), then retiers. */
-export function reverseConflict(rules: SkillRule[], conflicts: Conflict[], conflictId: string): { rules: SkillRule[]; conflicts: Conflict[] } {
+export function reverseConflict(
+  rules: SkillRule[],
+  conflicts: Conflict[],
+  conflictId: string
+): { rules: SkillRule[]; conflicts: Conflict[] } {
   if (!conflicts.some((c) => c.id === conflictId)) throw new Error(`no conflict with id "${conflictId}"`)
   const next = conflicts.map((c) => (c.id === conflictId ? { ...c, winner: c.loser, loser: c.winner, reversed: !c.reversed } : { ...c }))
   return { rules: retier(rules, next), conflicts: next }
@@ -287,5 +305,10 @@ function compareRank(x: SkillRule, y: SkillRule): number {
 
 /** Output order: tier, evidence desc, text, id. */
 function compareOutput(x: SkillRule, y: SkillRule): number {
-  return TIER_RANK[x.tier] - TIER_RANK[y.tier] || new Set(y.evidence).size - new Set(x.evidence).size || cmpText(x.text, y.text) || cmpText(x.id, y.id)
+  return (
+    TIER_RANK[x.tier] - TIER_RANK[y.tier] ||
+    new Set(y.evidence).size - new Set(x.evidence).size ||
+    cmpText(x.text, y.text) ||
+    cmpText(x.id, y.id)
+  )
 }

@@ -12,6 +12,7 @@ import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { z } from 'zod'
 import type { IndexTotals, Notice } from '../../shared/contract'
 import { emptyUsage, isSessionId, type Project, type SessionSummary, type Usage } from '../../shared/trace'
+import { totalTokens } from '../../shared/numbers'
 import { readSideFile, type Store } from '../store/store'
 import { sessionNumbers, SUMMARY_VERSION, type FileSummary } from './summary'
 import { inThreadPool, type SummaryPool } from './summary-pool'
@@ -45,8 +46,6 @@ const addUsage = (a: Usage, b: Usage): Usage => ({
   cacheRead: a.cacheRead + b.cacheRead,
   cacheCreation: a.cacheCreation + b.cacheCreation
 })
-
-export const totalTokens = (u: Usage) => u.input + u.output + u.cacheRead + u.cacheCreation
 
 /** Run `fn` over items with at most `n` in flight; stops taking new items once `signal` aborts. */
 export async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
@@ -92,7 +91,10 @@ export class SessionIndex {
     this.dirty = false
     await mkdir(this.store.dataDir, { recursive: true })
     // A unique temp name: another trace2skill (a read-only CLI command) may save the cache at once.
-    await writeFileAtomic(this.cacheFile, JSON.stringify({ schema: 1, summaryVersion: SUMMARY_VERSION, files: Object.fromEntries(this.cache) }))
+    await writeFileAtomic(
+      this.cacheFile,
+      JSON.stringify({ schema: 1, summaryVersion: SUMMARY_VERSION, files: Object.fromEntries(this.cache) })
+    )
   }
 
   private scheduleSave(): void {
@@ -116,7 +118,7 @@ export class SessionIndex {
       if (code !== 'ENOENT') this.warn(`Cannot read ${this.projectsRoot}: ${code ?? (err as Error).message}`)
     }
     for (const name of names.sort()) out.push({ id: name, dir: join(this.projectsRoot, name), opened: false })
-    for (const dir of this.store.db.data.openedFolders) out.push({ id: dir, dir, opened: true })
+    for (const dir of this.store.index.openedFolders()) out.push({ id: dir, dir, opened: true })
     return out
   }
 
@@ -127,11 +129,12 @@ export class SessionIndex {
   async folder(projectId: string): Promise<ProjectFolder> {
     const shown = JSON.stringify(projectId.slice(0, 200))
     if (isAbsolute(projectId)) {
-      if (!this.store.db.data.openedFolders.includes(projectId)) throw Object.assign(new Error(`folder not opened: ${shown}`), { code: 'not-found' })
+      if (!this.store.index.openedFolders().includes(projectId))
+        throw Object.assign(new Error(`folder not opened: ${shown}`), { code: 'not-found' })
       return { id: projectId, dir: projectId, opened: true }
     }
     if (/[/\\\u0000-\u001f]/.test(projectId) || projectId.startsWith('.') || projectId in Object.prototype)
-      throw Object.assign(new Error(`not a project id: ${shown}`), { code: 'invalid-input' })
+      throw Object.assign(new Error(`not a project id: ${shown}`), { code: 'invalid' })
     const known = (await this.projectFolders()).find((f) => f.id === projectId && !f.opened)
     if (known) return known
     // a project whose folder is gone, with sessions kept in the archive
@@ -146,7 +149,12 @@ export class SessionIndex {
   async sessionFiles(dir: string): Promise<{ files: string[]; error?: string }> {
     try {
       const entries = await readdir(dir, { withFileTypes: true })
-      return { files: entries.filter((e) => e.isFile() && isJsonl(e.name)).map((e) => join(dir, e.name)).sort() }
+      return {
+        files: entries
+          .filter((e) => e.isFile() && isJsonl(e.name))
+          .map((e) => join(dir, e.name))
+          .sort()
+      }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
       return { files: [], error: `Cannot read ${dir}: ${code}` }
@@ -214,8 +222,8 @@ export class SessionIndex {
     const sessionId = s.sessionId || basename(file, '.jsonl')
     const sub = await this.subagentTotals(projectId, file, sessionId)
     // own keys only: a file named constructor.jsonl is not pinned by Object.prototype
-    const pinned = Object.hasOwn(this.store.db.data.pins, sessionId)
-    const archived = Object.hasOwn(this.store.db.data.archives, sessionId)
+    const pinned = !!this.store.sessions.pin(sessionId)
+    const archived = !!this.store.sessions.archive(sessionId)
     return {
       sessionId,
       projectId,
@@ -243,7 +251,7 @@ export class SessionIndex {
   /** Archived sessions of a project whose original file is gone, from the last summary we had. */
   private archivedMissing(projectId: string, present: Set<string>): SessionSummary[] {
     const out: SessionSummary[] = []
-    for (const a of Object.values(this.store.db.data.archives)) {
+    for (const a of this.store.sessions.archives()) {
       if (a.projectId !== projectId || present.has(a.sessionId)) continue
       const s = this.cache.get(a.originalFile)?.summary
       out.push({
@@ -269,7 +277,7 @@ export class SessionIndex {
         gitBranch: s?.gitBranch,
         version: s?.version,
         warnings: s?.warnings ?? 0,
-        pinned: !!this.store.db.data.pins[a.sessionId],
+        pinned: !!this.store.sessions.pin(a.sessionId),
         archived: true,
         missing: true
       })
@@ -300,7 +308,7 @@ export class SessionIndex {
   }
 
   private hasArchives(projectId: string): boolean {
-    return Object.values(this.store.db.data.archives).some((a) => a.projectId === projectId)
+    return this.store.sessions.archives().some((a) => a.projectId === projectId)
   }
 
   /** A project as shown in the picker, from its session summaries. */
@@ -324,12 +332,18 @@ export class SessionIndex {
     const parts = relative(resolve(this.store.dataDir, 'workspaces'), resolve(cwd)).split(sep)
     const m = parts.length === 2 && !isAbsolute(parts[0]) && parts[0] !== '..' ? parts[1].match(/^run-(\d+)(?:-(.*))?$/) : null
     if (!m) return undefined
-    const data = this.store.db.data
-    const batch = Object.hasOwn(data.batches, parts[0]) ? data.batches[parts[0]] : undefined
-    const task = batch?.taskId && Object.hasOwn(data.tasks, batch.taskId) ? data.tasks[batch.taskId] : undefined
-    const run = batch?.runIds.map((id) => data.runs[id]).find((r) => r?.number === Number(m[1]))
+    // the batch's head in the store's index: no batch document is read
+    const batch = this.store.batches.head(parts[0])
+    const task = batch?.taskId ? this.store.index.task(batch.taskId) : undefined
+    const run = batch?.runs.find((r) => r.number === Number(m[1]))
     const earlier = run && m[2] && !run.sessionId.startsWith(m[2])
-    return { batchId: parts[0], batch: batch?.name, task: task?.name, number: Number(m[1]), state: run ? (earlier ? 'earlier attempt' : run.state) : undefined }
+    return {
+      batchId: parts[0],
+      batch: batch?.name,
+      task: task?.name,
+      number: Number(m[1]),
+      state: run ? (earlier ? 'earlier attempt' : run.state) : undefined
+    }
   }
 
   async listProjects(signal?: AbortSignal): Promise<Project[]> {
@@ -383,7 +397,7 @@ export class SessionIndex {
     )
     for (const folder of folders) {
       if (opts.signal?.aborted) break
-      let sessions: SessionSummary[] = []
+      let sessions: SessionSummary[]
       try {
         sessions = await this.listSessions(folder.id, { signal: opts.signal })
       } catch (err) {
@@ -413,10 +427,14 @@ export class SessionIndex {
   async findSession(sessionId: string, projectId?: string): Promise<{ projectId: string; file: string } | null> {
     // The id comes from outside: it is looked up among the session files listed, never joined into a path.
     if (!isSessionId(sessionId)) return null
-    for (const [file, e] of this.cache) if (e.summary.sessionId === sessionId && (!projectId || e.projectId === projectId) && !file.includes('/subagents/')) {
-      const ok = await stat(file).then(() => true, () => false)
-      if (ok) return { projectId: e.projectId, file }
-    }
+    for (const [file, e] of this.cache)
+      if (e.summary.sessionId === sessionId && (!projectId || e.projectId === projectId) && !file.includes('/subagents/')) {
+        const ok = await stat(file).then(
+          () => true,
+          () => false
+        )
+        if (ok) return { projectId: e.projectId, file }
+      }
     const folders = projectId ? [await this.folder(projectId)] : await this.projectFolders()
     const name = `${sessionId}.jsonl`
     for (const f of folders) {

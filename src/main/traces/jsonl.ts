@@ -56,7 +56,11 @@ async function openHandle(file: string, sync: boolean): Promise<Handle> {
     }
   }
   const fh = await open(file, 'r')
-  return { read: (buf, offset, length, position) => fh.read(buf, offset, length, position), size: async () => (await fh.stat()).size, close: () => fh.close() }
+  return {
+    read: (buf, offset, length, position) => fh.read(buf, offset, length, position),
+    size: async () => (await fh.stat()).size,
+    close: () => fh.close()
+  }
 }
 
 export async function readJsonlLines(file: string, opts: ReadOptions): Promise<LineReadResult> {

@@ -9,7 +9,19 @@ import type { ImageRef, ParseWarning, SubagentTrace, ToolCallEvent, ToolResult, 
 import { readJsonlLines } from './jsonl'
 import { reportedCostOf, sessionCost, totalTokens, type Numbers } from '../../shared/numbers'
 import { costUsd } from './pricing'
-import { contentBlocks, imageBlocks, implausibleTokens, isObj, isRealPrompt, isTokenCount, META_TYPES, SYNTHETIC_MODEL, usageOf, UsageLedger, type Rec } from './records'
+import {
+  contentBlocks,
+  imageBlocks,
+  implausibleTokens,
+  isObj,
+  isRealPrompt,
+  isTokenCount,
+  META_TYPES,
+  SYNTHETIC_MODEL,
+  usageOf,
+  UsageLedger,
+  type Rec
+} from './records'
 import { addModel, assignOwn, deepWarning, isDeeperThan, MAX_MODEL, pruneDeep, shortString, validTimestamp } from './untrusted'
 
 const MALFORMED_KEEP = 64 * 1024
@@ -144,7 +156,10 @@ class Conversation {
     const blocks = contentBlocks(rec.message)
     const images = imageBlocks(rec.message)
     if (rec.isCompactSummary === true) {
-      const text = blocks.filter((b) => b.type === 'text').map((b) => String(b.text ?? '')).join('\n')
+      const text = blocks
+        .filter((b) => b.type === 'text')
+        .map((b) => String(b.text ?? ''))
+        .join('\n')
       if (this.lastCompaction && this.lastCompaction.summary === undefined) {
         this.lastCompaction.summary = text
         this.lastCompaction.summaryLine = pos.lineNo
@@ -199,7 +214,14 @@ class Conversation {
       else if (b.type === 'thinking') this.events.push({ kind: 'thinking', ...base, text: String(b.thinking ?? ''), redacted: false })
       else if (b.type === 'redacted_thinking') this.events.push({ kind: 'thinking', ...base, text: '', redacted: true })
       else if (b.type === 'tool_use' || b.type === 'server_tool_use') {
-        const ev: ToolCallEvent = { kind: 'tool_call', ...base, id: String(b.id ?? ''), name: String(b.name ?? '?'), input: b.input, messageId }
+        const ev: ToolCallEvent = {
+          kind: 'tool_call',
+          ...base,
+          id: String(b.id ?? ''),
+          name: String(b.name ?? '?'),
+          input: b.input,
+          messageId
+        }
         this.calls.set(ev.id, ev)
         this.events.push(ev)
       } else this.events.push({ kind: 'unknown', ...base, recordType: `assistant:${String(b.type)}`, raw: stripBase64(b) })
@@ -228,7 +250,8 @@ function stripBase64(value: unknown): unknown {
   if (!isObj(value)) return value
   const out: Rec = {}
   for (const [k, v] of Object.entries(value)) {
-    if ((k === 'data' || k === 'base64') && typeof v === 'string' && v.length > 1024) out[k] = `[${v.length} bytes of base64 left in the file]`
+    if ((k === 'data' || k === 'base64') && typeof v === 'string' && v.length > 1024)
+      out[k] = `[${v.length} bytes of base64 left in the file]`
     else assignOwn(out, k, stripBase64(v))
   }
   return out
@@ -313,7 +336,8 @@ function sidechainConversations(file: string, records: { rec: Rec; pos: LinePos 
   return out
 }
 
-const promptOf = (call: ToolCallEvent): string | undefined => (isObj(call.input) && typeof call.input.prompt === 'string' ? call.input.prompt : undefined)
+const promptOf = (call: ToolCallEvent): string | undefined =>
+  isObj(call.input) && typeof call.input.prompt === 'string' ? call.input.prompt : undefined
 const isAgentCall = (call: ToolCallEvent) => call.name === 'Task' || call.name === 'Agent' || promptOf(call) !== undefined
 
 /** The agent id a Task/Agent call's result names, when Claude Code recorded one. */
@@ -396,7 +420,8 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
   const calls = main.toolCalls().filter(isAgentCall)
   const taken = new Set<string>()
   for (const sub of subagents) {
-    const byMeta = isObj(sub.meta) && typeof sub.meta.toolUseId === 'string' ? calls.find((c) => c.id === (sub.meta as Rec).toolUseId) : undefined
+    const byMeta =
+      isObj(sub.meta) && typeof sub.meta.toolUseId === 'string' ? calls.find((c) => c.id === (sub.meta as Rec).toolUseId) : undefined
     if (byMeta && !byMeta.subagentId) link(byMeta, sub)
   }
   for (const call of calls) {

@@ -81,7 +81,10 @@ export function usageOf(u: unknown): { usage: PricedUsage; bad: string[] } | nul
   for (const [ours, theirs] of USAGE_FIELDS) {
     const v = u[theirs]
     if (isTokenCount(v)) usage[ours] = v
-    else if (v !== undefined && v !== null) bad.push(`usage.${theirs} = ${typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : `(${Array.isArray(v) ? 'an array' : typeof v})`}`)
+    else if (v !== undefined && v !== null)
+      bad.push(
+        `usage.${theirs} = ${typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : `(${Array.isArray(v) ? 'an array' : typeof v})`}`
+      )
   }
   const hour = isObj(u.cache_creation) ? u.cache_creation.ephemeral_1h_input_tokens : undefined
   if (isTokenCount(hour) && hour > 0) usage.cacheCreation1h = Math.min(hour, usage.cacheCreation)

@@ -6,7 +6,18 @@
 import type { SearchHit } from '../../shared/contract'
 import { readJsonlLines } from './jsonl'
 
-const SKIP_KEYS = new Set(['data', 'signature', 'uuid', 'parentUuid', 'leafUuid', 'id', 'tool_use_id', 'sessionId', 'requestId', 'messageId'])
+const SKIP_KEYS = new Set([
+  'data',
+  'signature',
+  'uuid',
+  'parentUuid',
+  'leafUuid',
+  'id',
+  'tool_use_id',
+  'sessionId',
+  'requestId',
+  'messageId'
+])
 
 /** All human-readable strings of a parsed line, base64 and identifiers left out. Iterative: lines may nest deep. */
 export function readableText(value: unknown, out: string[] = [], key = ''): string[] {
@@ -31,7 +42,11 @@ function snippetAround(text: string, at: number, len: number): string {
   return `${start > 0 ? '…' : ''}${text.slice(start, end).replace(/\s+/g, ' ')}${end < text.length ? '…' : ''}`
 }
 
-export async function searchSessionFile(file: string, query: string, maxSnippets = 3): Promise<{ matches: number; snippets: { line: number; text: string }[] }> {
+export async function searchSessionFile(
+  file: string,
+  query: string,
+  maxSnippets = 3
+): Promise<{ matches: number; snippets: { line: number; text: string }[] }> {
   const q = query.toLowerCase()
   // In the raw JSON, quotes, backslashes and control characters appear escaped.
   const rawNeedles = [...new Set([q, JSON.stringify(q).slice(1, -1)])]

@@ -37,7 +37,11 @@ export function workerPool(script: string | URL, size = Math.max(1, Math.min(ava
     })
     w.on('error', (err) => {
       // A dead worker fails its own jobs; a fresh one takes its place.
-      for (const [id, p] of pending) if (p.worker === w) (pending.delete(id), p.fail(err))
+      for (const [id, p] of pending) {
+        if (p.worker !== w) continue
+        pending.delete(id)
+        p.fail(err)
+      }
       load.delete(w)
       if (!closed) spawnWorker()
     })

@@ -147,7 +147,8 @@ function objectAfter(line: Buffer, key: string): unknown {
   for (let i = from; i < line.length && i - from < 65536; i++) {
     const c = line[i]
     if (inString) {
-      if (c === 92) i++ // backslash: skip the escaped char
+      if (c === 92)
+        i++ // backslash: skip the escaped char
       else if (c === 34) inString = false
     } else if (c === 34) inString = true
     else if (c === 123) depth++

@@ -11,7 +11,11 @@ export interface SessionWatcher {
   ready: Promise<void>
 }
 
-export function watchSessions(dirs: string[], onChange: (files: string[]) => void, opts: { debounceMs?: number; usePolling?: boolean } = {}): SessionWatcher {
+export function watchSessions(
+  dirs: string[],
+  onChange: (files: string[]) => void,
+  opts: { debounceMs?: number; usePolling?: boolean } = {}
+): SessionWatcher {
   const pending = new Set<string>()
   let timer: NodeJS.Timeout | null = null
   const flush = () => {

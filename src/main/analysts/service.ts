@@ -1,0 +1,715 @@
+/**
+ * Analyses (step 3): the graded runs of a batch, condensed to the model's budget (in groups when they do
+ * not fit one context), read by four analysts in parallel; then the merge of their rules into a skill (a
+ * new skill, or a new version of the one deepened), hierarchically when the runs were analysed in
+ * groups. An analysis is an operation, and its merge a part of it: cancelling it aborts every model call,
+ * the merge's included. What it was started with (model, via, claude path) is kept with the operation, so
+ * a retry (also after a restart) uses the same. Electron-free.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Analysis, AnalysisEstimate, AnalystStatusInfo } from '../../shared/analysis'
+import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
+import type { Run } from '../../shared/runs'
+import { parseSkillMd, slugifyName } from '../../shared/skill-md'
+import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill } from '../../shared/skills'
+import type { Trace } from '../../shared/trace'
+import { fail, type EventSink } from '../app/dispatch'
+import type { LiveOperation, Operations, Outcome } from '../operations/registry'
+import { mergeRules } from '../skills/merge'
+import { rendered, type SkillService } from '../skills/service'
+import type { Store } from '../store/store'
+import { costUsd } from '../traces/pricing'
+import { condenseRuns, estimateTokens, sharedContext, type RunForAnalysis } from './condense'
+import { estimateAnalysisCost } from './estimate'
+import { apiModel, claudeCliModel, type ModelPort } from './model'
+import {
+  AnalystFleet,
+  contradictionIndex,
+  describeError,
+  instructionsFor,
+  MergeAnswerSchema,
+  MERGE_TOOL,
+  mergePrompt,
+  PROPOSE_TOOL,
+  SYSTEM,
+  type AnalystStatus
+} from './pipeline'
+import { traceMetrics } from './signals'
+
+/** The analysts' model unless one is chosen (src/shared/models.ts). */
+export { DEFAULT_ANALYST_MODEL, estimateTokens }
+/**
+ * Tokens of condensed traces one analyst reads at once: the model's context window less room for the
+ * system prompt, the tool, the analyst's instructions (about 10k) and its answer (16k), with a margin
+ * for the rough token estimate.
+ */
+export function contextBudget(model: string): number {
+  const window = /\b1m\b|\[1m\]|-1m$/i.test(model) ? 1_000_000 : 200_000
+  return Math.floor((window - 26_000) * 0.85)
+}
+/** More runs than this are analysed in groups, whose rules are then consolidated. */
+export const MAX_RUNS_PER_CONTEXT = 30
+const GROUP_SIZE = 10
+
+const now = () => new Date().toISOString()
+const aborted = () => Object.assign(new Error('cancelled'), { name: 'AbortError' })
+
+/** What an analysis was started with, kept with its operation (a retry and a restart reuse it). */
+export interface AnalysisParams {
+  batchId: string
+  via: Analysis['via']
+  model: string
+  mergeModel: string
+  deepenSkillId?: string
+  claudePath?: string
+}
+
+export interface AnalysisServiceDeps {
+  store: Store
+  emit: EventSink
+  operations: Operations
+  skills: SkillService
+  readTrace(sessionId: string, projectId?: string): Promise<Trace>
+  /** the API key and base URL; throws a clear error when there is no key */
+  apiAccess(): Promise<{ apiKey: string; baseURL?: string }>
+  env: NodeJS.ProcessEnv
+  /** tests: a model port instead of the real ones */
+  port?: ModelPort
+}
+
+export interface StartAnalysis {
+  batchId: string
+  via?: Analysis['via']
+  model?: string
+  mergeModel?: string
+  deepenSkillId?: string
+  existingSkillMd?: string
+  claudePath?: string
+}
+
+/** An analysis's fleets while the process lives (a retry reuses them); `kept`: analysts finished before a restart. */
+type Fleets = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; port: ModelPort }
+
+/** Groups of runs for the analysts: one when they fit, else small groups mixing good and bad. */
+export function groupRuns(list: RunForAnalysis[], budget: number): RunForAnalysis[][] {
+  const whole = condenseRuns(list, budget)
+  if (!whole.overBudget && list.length <= MAX_RUNS_PER_CONTEXT) return [list]
+  const groups = Math.ceil(list.length / GROUP_SIZE)
+  const out: RunForAnalysis[][] = Array.from({ length: groups }, () => [])
+  list.forEach((r, i) => out[i % groups].push(r))
+  return out
+}
+
+/** The rules of runs analysed in groups, by their group (a field of the rule; rules of no group are left out). */
+export function rulesByGroup(rules: AnalystRule[]): Map<number, AnalystRule[]> {
+  const byGroup = new Map<number, AnalystRule[]>()
+  for (const r of rules) if (r.group !== undefined) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r])
+  return byGroup
+}
+
+/** One analyst's state over every group's fleet (or as kept from before a restart). */
+export function aggregateAnalyst(kind: AnalystKind, fleets: AnalystFleet[], kept: AnalystStatusInfo[] = []): AnalystStatusInfo {
+  const all = fleets.map((f) => f.status.get(kind)!).filter(Boolean)
+  const stored = kept.find((k) => k.kind === kind)
+  if (!all.length && stored) return stored
+  const order: AnalystStatus['state'][] = ['streaming', 'waiting', 'queued', 'failed', 'cancelled', 'done']
+  const state = order.find((s) => all.some((a) => a.state === s)) ?? 'queued'
+  const sum = (f: (a: AnalystStatus) => number) => all.reduce((n, a) => n + f(a), 0)
+  return {
+    kind,
+    state: all.length && all.every((a) => a.state === 'done') ? 'done' : state === 'done' ? 'failed' : state,
+    attempt: Math.max(0, ...all.map((a) => a.attempt)),
+    usage: {
+      input: sum((a) => a.usage.input),
+      output: sum((a) => a.usage.output),
+      cacheRead: sum((a) => a.usage.cacheRead),
+      cacheCreation: sum((a) => a.usage.cacheCreation)
+    },
+    costUsd: sum((a) => a.costUsd),
+    rules: all.flatMap((a) => a.rules),
+    setAside: all.flatMap((a) => a.setAside),
+    drafts: all.flatMap((a) => a.drafts ?? []),
+    error: all.find((a) => a.error)?.error,
+    startedAt: all
+      .map((a) => a.startedAt)
+      .filter(Boolean)
+      .sort()[0],
+    endedAt: all.every((a) => a.endedAt)
+      ? all
+          .map((a) => a.endedAt!)
+          .sort()
+          .pop()
+      : undefined,
+    ...(fleets.length > 1 ? { chunks: fleets.length, chunksDone: all.filter((a) => a.state === 'done').length } : {})
+  }
+}
+
+export type AnalysisService = ReturnType<typeof createAnalysisService>
+
+export function createAnalysisService(d: AnalysisServiceDeps) {
+  const { store, operations, skills } = d
+  const inMemory = new Map<string, Fleets>()
+
+  const analysisOf = async (id: string) =>
+    (await store.analyses.get(id)) ??
+    (() => {
+      throw fail(`no such analysis: ${id}`)
+    })()
+  const save = async (a: Analysis) => {
+    await store.analyses.put(a)
+    d.emit('analysisProgress', { analysis: a })
+  }
+  const taskInfoOf = (taskId: string | undefined, batchId: string) => {
+    const task = taskId ? store.index.task(taskId) : undefined
+    return { name: task?.name ?? store.batches.head(batchId)?.name ?? 'task', text: task?.text ?? '' }
+  }
+  const running = (analysisId: string) => operations.running('analysis', analysisId)[0]
+
+  const portFor = async (via: Analysis['via'], claudePath?: string): Promise<ModelPort> => {
+    if (d.port) return d.port
+    if (via === 'claude-cli') return claudeCliModel({ claudePath, env: d.env })
+    return apiModel(await d.apiAccess())
+  }
+
+  /** What an analysis was started with: its operation's parameters, else what the analysis itself says. */
+  const paramsOf = async (a: Analysis): Promise<AnalysisParams> => {
+    const p = (await operations.lastParams('analysis', a.id)) ?? {}
+    const claudePath = typeof p.claudePath === 'string' ? p.claudePath : undefined
+    return {
+      batchId: a.batchId,
+      via: a.via,
+      model: a.model,
+      mergeModel: a.mergeModel,
+      deepenSkillId: a.deepenSkillId,
+      ...(claudePath ? { claudePath } : {})
+    }
+  }
+
+  /** The graded runs of a batch, with their traces, ready to condense. */
+  const runsForAnalysis = async (runs: Run[]): Promise<{ list: RunForAnalysis[]; rawBytes: number; warnings: string[] }> => {
+    const warnings: string[] = []
+    let rawBytes = 0
+    const list = await Promise.all(
+      runs.map(async (r) => {
+        let trace: Trace | null = null
+        try {
+          trace = await d.readTrace(r.sessionId, r.projectId)
+          rawBytes += trace.bytes
+        } catch (err) {
+          warnings.push(`Run ${r.number}: no trace (${(err as Error).message})`)
+        }
+        // the metrics come from the trace just read, not from a second read of the session
+        return {
+          number: r.number,
+          difficulty: r.difficulty,
+          prompt: r.prompt,
+          label: r.feedback?.label ?? null,
+          feedback: r.feedback?.text ?? '',
+          state: r.state,
+          result: r.result,
+          trace,
+          metrics: trace ? traceMetrics(trace) : null
+        }
+      })
+    )
+    return { list, rawBytes, warnings }
+  }
+
+  /**
+   * What the analysts of a batch would read: its graded runs with their traces, in groups when they
+   * do not fit one context, condensed to the model's budget. Shared by the estimate and the real run.
+   */
+  const prepare = async (batchId: string, model: string, deepenSkillId?: string, existingSkillMd?: string) => {
+    const doc = await store.batches.get(batchId)
+    if (!doc) throw fail(`no such batch: ${batchId}`)
+    const batch = doc.batch
+    const runs = store.batches.runsOf(doc).filter((r) => !!r.feedback?.label)
+    if (!runs.length) throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
+    const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
+    const { list, rawBytes, warnings } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
+    const ungraded = batch.runIds.length - runs.length
+    if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
+    const budget = contextBudget(model)
+    const chunks = groupRuns(list, budget)
+    const condensed = chunks.map((g) => condenseRuns(g, budget))
+    const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
+    const taskInfo = taskInfoOf(batch.taskId, batch.id)
+    return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo }
+  }
+
+  /** Merge every accepted rule into the skill (a new skill, or a new version of the one deepened). */
+  const mergeInto = async (analysisId: string, port: ModelPort, signal: AbortSignal) => {
+    let a = await analysisOf(analysisId)
+    const rules: AnalystRule[] = a.analysts.flatMap((s) => s.rules)
+    const taskInfo = taskInfoOf(a.taskId, a.batchId)
+    const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
+    const existing = deepen
+      ? deepen.rules.filter((r) => r.tier !== 'discarded').map((r) => ({ text: r.text, tier: r.tier as 'core' | 'guidance' | 'edge-case' }))
+      : undefined
+    a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
+    await save(a)
+    const warnings = [...a.warnings]
+    let mergeCost = 0
+    const askMerge = async (list: AnalystRule[], withExisting: boolean) => {
+      if (signal.aborted) throw aborted()
+      const res = await port.call(
+        {
+          model: a.mergeModel,
+          system: SYSTEM,
+          shared: mergePrompt(taskInfo, list, withExisting ? existing?.map((e) => e.text) : undefined),
+          instructions: 'Merge these rules.',
+          tool: MERGE_TOOL,
+          maxTokens: 16_000
+        },
+        {},
+        signal
+      )
+      mergeCost += costUsd(a.mergeModel, res.usage)
+      const parsed = MergeAnswerSchema.safeParse(res.input)
+      if (!parsed.success)
+        throw new Error(
+          `bad answer: the merge does not fit the schema (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`
+        )
+      return parsed.data
+    }
+
+    // Runs analysed in groups: first consolidate each group's rules (in parallel), then the groups'
+    // results together, as the Trace2Skill paper does; the app keeps track of the original rules.
+    let level2 = rules
+    const origin = new Map<string, AnalystRule[]>()
+    const byGroup = rulesByGroup(rules)
+    if (byGroup.size > 1 && byGroup.size * 2 <= rules.length) {
+      const firsts = await Promise.all(
+        [...byGroup].map(async ([g, list]) => {
+          try {
+            return { g, list, answer: await askMerge(list, false) }
+          } catch (err) {
+            if (signal.aborted) throw err
+            warnings.push(
+              `Consolidating the rules of group ${g} failed (${describeError(err)}); its rules go to the final merge one by one.`
+            )
+            return { g, list, answer: null }
+          }
+        })
+      )
+      level2 = []
+      for (const { g, list, answer } of firsts) {
+        const local = mergeRules({ rules: list, groups: answer?.groups ?? [], contradictions: [], newId: () => randomUUID() })
+        for (const m of local.rules) {
+          const members = list.filter((r) => m.sources.includes(r.id))
+          const id = `L1-g${g}-${level2.length + 1}`
+          origin.set(id, members)
+          level2.push({
+            id,
+            analyst: members[0].analyst,
+            group: g,
+            rule: m.text,
+            evidence: m.evidence,
+            priority: m.priority,
+            reason: m.reasons.join(' | ').slice(0, 4000),
+            pointers: m.pointers.slice(0, 50)
+          })
+        }
+      }
+      level2.push(...rules.filter((r) => r.group === undefined))
+    }
+
+    let answer: ReturnType<typeof MergeAnswerSchema.parse> | null = null
+    if (level2.length) {
+      try {
+        answer = await askMerge(level2, true)
+      } catch (err) {
+        if (signal.aborted) throw err
+        // Nothing is lost: every rule stands alone, and the person can merge by hand.
+        warnings.push(`The merge model failed (${describeError(err)}); rules were kept one by one, not grouped.`)
+        a = { ...a, merge: { state: 'failed', error: describeError(err), costUsd: mergeCost } }
+      }
+    }
+    if (signal.aborted) throw aborted()
+    const groups = answer?.groups ?? []
+    const contradictions = (answer?.contradictions ?? []).flatMap((c) => {
+      const ia = contradictionIndex(c.a, groups.length, existing?.length ?? 0)
+      const ib = contradictionIndex(c.b, groups.length, existing?.length ?? 0)
+      return ia === null || ib === null ? [] : [{ a: ia, b: ib, why: c.why }]
+    })
+    const merged = mergeRules({ rules: level2, groups, contradictions, existing, newId: () => randomUUID() })
+    if (origin.size) {
+      // back to the analysts' own rules: sources, analysts and guards as if merged in one go
+      merged.rules = merged.rules.map((r) => {
+        const members = r.sources.flatMap((id) => origin.get(id) ?? level2.filter((x) => x.id === id))
+        if (!members.length) return r
+        return {
+          ...r,
+          sources: members.map((m) => m.id),
+          analysts: ANALYSTS.filter((k) => members.some((m) => m.analyst === k)),
+          guard: members.some((m) => m.analyst === 'edge') && isGuard(r.text)
+        }
+      })
+    }
+    warnings.push(...merged.warnings)
+    const name = slugifyName(answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
+    const description = (
+      answer?.skill.description ||
+      deepen?.frontMatter.description ||
+      `Rules for ${taskInfo.name}, learned from graded runs.`
+    )
+      .replace(/[<>]/g, '')
+      .slice(0, 1024)
+    // A retry merges again into the same skill (a new version); the person's earlier edits stay in its versions.
+    const previous = a.skillId ? await store.skills.get(a.skillId) : undefined
+    const skill: Skill = {
+      id: previous?.id ?? deepen?.id ?? randomUUID(),
+      batchIds: [...new Set([...(deepen?.batchIds ?? []), a.batchId])],
+      taskId: a.taskId,
+      frontMatter: { name, description },
+      title: answer?.skill.title || deepen?.title || taskInfo.name,
+      whenToUse: answer?.skill.whenToUse || deepen?.whenToUse || `When the task is like: ${taskInfo.name}.`,
+      rules: merged.rules,
+      conflicts: merged.conflicts,
+      setAside: a.analysts.flatMap((s) => s.setAside),
+      createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
+      updatedAt: now()
+    }
+    // the last moment a cancel can still keep the skill from being saved
+    if (signal.aborted) throw aborted()
+    await skills.saveVersion(
+      skill,
+      previous
+        ? 'merged again after a retry'
+        : deepen
+          ? `deepened from analysis of ${store.batches.head(a.batchId)?.name ?? a.batchId}`
+          : 'from the analysts'
+    )
+    a = {
+      ...a,
+      state: 'done',
+      skillId: skill.id,
+      warnings,
+      merge: a.merge.state === 'failed' ? a.merge : { state: 'done', costUsd: mergeCost },
+      endedAt: now()
+    }
+    await save(a)
+  }
+
+  /** Live progress of the fleets: to the screens at most every 100 ms, to the analysis's file within a second. */
+  const publisher = (op: LiveOperation, analysisId: string, entry: Fleets) => {
+    let pending: Promise<void> = Promise.resolve()
+    let scheduled = false
+    const events = op.events<Analysis>((analysis) => d.emit('analysisProgress', { analysis }))
+    const publish = () => {
+      // Status changes come fast while streaming: one write at a time, and changes that arrive
+      // meanwhile are folded into the next one (it reads the fleets' state when it runs).
+      if (scheduled) return
+      scheduled = true
+      pending = pending
+        .then(async () => {
+          scheduled = false
+          const a = await analysisOf(analysisId)
+          if (a.state !== 'analysing') return
+          const next = { ...a, analysts: ANALYSTS.map((k) => aggregateAnalyst(k, entry.fleets, entry.kept)) }
+          store.analyses.progress(next)
+          events.push(next)
+        })
+        .catch(() => {
+          /* a failed progress write is retried by the next change, and the final state is written anyway */
+        })
+    }
+    return { publish, settled: () => pending, stop: () => events.cancel() }
+  }
+
+  /** Build the fleets of an analysis (one per group of runs) and run them as its operation. */
+  const startFleets = async (
+    analysisId: string,
+    list: RunForAnalysis[],
+    chunks: RunForAnalysis[][],
+    port: ModelPort,
+    params: AnalysisParams,
+    existingMd?: string,
+    resume?: { kinds: AnalystKind[]; kept: AnalystStatusInfo[] }
+  ) => {
+    const a0 = await analysisOf(analysisId)
+    const taskInfo = taskInfoOf(a0.taskId, a0.batchId)
+    const numbers = new Set(list.map((r) => r.number))
+    const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port }
+    inMemory.set(analysisId, entry)
+    return operations.start({ kind: 'analysis', subject: analysisId, params: { ...params } }, async (op) => {
+      const pub = publisher(op, analysisId, entry)
+      entry.fleets = chunks.map(
+        (group, i) =>
+          new AnalystFleet({
+            port,
+            model: a0.model,
+            shared: sharedContext(taskInfo, group, condenseRuns(group, contextBudget(a0.model)), existingMd),
+            runNumbers: chunks.length > 1 ? new Set(group.map((r) => r.number)) : numbers,
+            // ids stay unique across groups and retries; the group itself is a field of each rule
+            idPrefix: `${resume ? `r${Date.now().toString(36)}-` : ''}${chunks.length > 1 ? `g${i + 1}-` : ''}`,
+            ...(chunks.length > 1 ? { group: i + 1 } : {}),
+            kinds: resume?.kinds,
+            onStatus: pub.publish
+          })
+      )
+      await Promise.all(entry.fleets.map((f) => f.run(op.signal)))
+      await pub.settled()
+      pub.stop()
+      return finishAnalysts(op, analysisId, entry)
+    })
+  }
+
+  /** The analysts have ended: the analysis is cancelled, failed, or merged (the merge a part of its operation). */
+  const finishAnalysts = async (op: LiveOperation, analysisId: string, entry: Fleets): Promise<Outcome> => {
+    let a = await analysisOf(analysisId)
+    a = { ...a, analysts: ANALYSTS.map((k) => aggregateAnalyst(k, entry.fleets, entry.kept)) }
+    if (op.signal.aborted) {
+      await save({ ...a, state: 'cancelled', endedAt: now() })
+      return { state: 'cancelled' }
+    }
+    if (!a.analysts.some((s) => s.state === 'done')) {
+      await save({
+        ...a,
+        state: 'failed',
+        endedAt: now(),
+        warnings: [...a.warnings, 'No analyst finished: retry one, or check the model access.']
+      })
+      return { state: 'failed', error: 'no analyst finished' }
+    }
+    await save(a)
+    const merge = operations.start({ kind: 'merge', subject: analysisId, parent: op, params: { model: a.mergeModel } }, (m) =>
+      mergeInto(analysisId, entry.port, m.signal)
+    )
+    const ended = await merge.done
+    if (ended.state === 'done') return
+    const current = await analysisOf(analysisId)
+    if (ended.state === 'cancelled' || op.signal.aborted) {
+      await save({
+        ...current,
+        state: 'cancelled',
+        merge: { state: 'failed', error: 'cancelled', costUsd: current.merge.costUsd },
+        endedAt: now()
+      })
+      return { state: 'cancelled' }
+    }
+    await save({
+      ...current,
+      state: 'failed',
+      merge: { state: 'failed', error: ended.error ?? 'the merge failed', costUsd: 0 },
+      endedAt: now()
+    })
+    return { state: 'failed', error: ended.error }
+  }
+
+  return {
+    analysisOf,
+    /** analyses that were running when the app stopped (the start-up recovery of the operations runs it) */
+    async recover() {
+      for (const id of store.analyses.ids()) {
+        const state = store.analyses.head(id)?.state
+        if (state !== 'analysing' && state !== 'merging') continue
+        await store.analyses.update(id, ({ analysis: a }) => {
+          Object.assign(a, { state: 'interrupted', endedAt: now() })
+          // analysts that had not finished can be retried; the finished ones keep their rules
+          for (const s of a.analysts)
+            if (s.state !== 'done' && s.state !== 'failed') Object.assign(s, { state: 'cancelled', error: 'interrupted: the app stopped' })
+        })
+      }
+    },
+    /** resolves when the analysis has finished (tests, CLI) */
+    async idle(analysisId: string) {
+      await running(analysisId)?.done
+    },
+
+    async estimate({
+      batchId,
+      via,
+      model,
+      mergeModel,
+      deepenSkillId,
+      existingSkillMd
+    }: Omit<StartAnalysis, 'claudePath'>): Promise<AnalysisEstimate> {
+      const m = model ?? DEFAULT_ANALYST_MODEL
+      const mm = mergeModel ?? m
+      const p = await prepare(batchId, m, deepenSkillId, existingSkillMd)
+      // the very prompt each analyst would get: system, tool, the shared context, its instructions
+      const fixed = estimateTokens(SYSTEM) + estimateTokens(JSON.stringify(PROPOSE_TOOL))
+      const groups = p.chunks.map((g, i) => ({
+        promptTokens: fixed + estimateTokens(sharedContext(p.taskInfo, g, p.condensed[i], p.existingMd))
+      }))
+      const instructionTokens = Math.round(ANALYSTS.reduce((n, k) => n + estimateTokens(instructionsFor(k)), 0) / ANALYSTS.length)
+      const cost = estimateAnalysisCost({ model: m, mergeModel: mm, via: via ?? 'api', groups, instructionTokens })
+      return {
+        runs: p.list.length,
+        groups: p.chunks.length,
+        model: m,
+        mergeModel: mm,
+        via: via ?? 'api',
+        condensedTokens: p.condensed.reduce((n, c) => n + c.tokens, 0),
+        contextTokens: groups.reduce((n, g) => n + g.promptTokens, 0),
+        instructionTokens,
+        ...cost,
+        warnings: p.warnings
+      }
+    },
+
+    async start({ batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, claudePath }: StartAnalysis): Promise<Analysis> {
+      const doc = await store.batches.get(batchId)
+      if (!doc) throw fail(`no such batch: ${batchId}`)
+      const batch = doc.batch
+      if (!store.batches.runsOf(doc).some((r) => r.feedback?.label))
+        throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
+      const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
+      const port = await portFor(via ?? 'api', claudePath)
+      const { list, rawBytes, warnings, chunks, condensed, existingMd } = await prepare(
+        batchId,
+        model ?? DEFAULT_ANALYST_MODEL,
+        deepenSkillId,
+        existingSkillMd
+      )
+      let deepenId = deepen?.id
+      if (!deepen && existingSkillMd) {
+        // deepen a SKILL.md pasted in: it becomes a skill of its own first, so nothing of it is lost
+        const parsed = parseSkillMd(existingSkillMd)
+        const base: Skill = {
+          id: randomUUID(),
+          batchIds: [],
+          taskId: batch.taskId,
+          frontMatter: { name: parsed.frontMatter.name ?? slugifyName(batch.name), description: parsed.frontMatter.description ?? '' },
+          title: parsed.title || batch.name,
+          whenToUse: parsed.whenToUse,
+          rules: mergeRules({
+            rules: [],
+            groups: [],
+            contradictions: [],
+            existing: parsed.rules.map((r) => ({ text: r.text, tier: r.tier })),
+            newId: () => randomUUID()
+          }).rules,
+          conflicts: [],
+          setAside: [],
+          createdAt: now(),
+          updatedAt: now()
+        }
+        await skills.saveVersion(base, 'the SKILL.md it started from')
+        deepenId = base.id
+      }
+      const a: Analysis = {
+        id: randomUUID(),
+        batchId,
+        taskId: batch.taskId,
+        state: 'analysing',
+        via: via ?? 'api',
+        model: model ?? DEFAULT_ANALYST_MODEL,
+        mergeModel: mergeModel ?? model ?? DEFAULT_ANALYST_MODEL,
+        deepenSkillId: deepenId,
+        runNumbers: list.map((r) => r.number),
+        analysts: ANALYSTS.map((kind) => ({
+          kind,
+          state: 'queued',
+          attempt: 0,
+          usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
+          costUsd: 0,
+          rules: [],
+          setAside: []
+        })),
+        context: {
+          runs: list.length,
+          tokens: condensed.reduce((n, c) => n + c.tokens, 0),
+          rawTokens: Math.ceil(rawBytes / 4),
+          level: Math.max(...condensed.map((c) => c.report.level)),
+          charsCut: condensed.reduce((n, c) => n + c.report.charsCut, 0),
+          stepsOmitted: condensed.reduce((n, c) => n + c.report.stepsOmitted, 0),
+          chunks: chunks.length
+        },
+        merge: { state: 'waiting', costUsd: 0 },
+        warnings: [
+          ...warnings,
+          ...(chunks.length > 1 ? [`${list.length} runs were analysed in ${chunks.length} groups; their rules were consolidated.`] : [])
+        ],
+        createdAt: now()
+      }
+      await save(a)
+      const params: AnalysisParams = {
+        batchId,
+        via: a.via,
+        model: a.model,
+        mergeModel: a.mergeModel,
+        ...(deepenId ? { deepenSkillId: deepenId } : {}),
+        ...(claudePath ? { claudePath } : {})
+      }
+      await startFleets(a.id, list, chunks, port, params, existingMd)
+      return a
+    },
+
+    async list(batchId?: string) {
+      const list = await Promise.all(store.analyses.ofBatch(batchId).map((id) => store.analyses.get(id)))
+      return list.filter((a): a is Analysis => !!a).sort((x, y) => y.createdAt.localeCompare(x.createdAt))
+    },
+
+    cancelAnalyst(analysisId: string, kind: AnalystKind) {
+      const e = inMemory.get(analysisId)
+      if (!e || !running(analysisId)) return { cancelled: false }
+      for (const f of e.fleets) f.cancel(kind)
+      return { cancelled: true }
+    },
+
+    /** Cancel the analysis: its analysts and its merge (one signal). */
+    cancel(analysisId: string) {
+      const op = running(analysisId)
+      return { cancelled: op ? operations.cancel(op.id) : false }
+    },
+
+    /**
+     * Run one analyst again; when it is done, the skill is merged again (a new version). After a
+     * restart (the analysis no longer in memory) the context is rebuilt from the same runs and the
+     * analysts that had finished keep their rules. It runs with what the analysis was started with.
+     */
+    async retryAnalyst(analysisId: string, kind: AnalystKind): Promise<Analysis> {
+      const a = await analysisOf(analysisId)
+      if (running(analysisId) || a.state === 'analysing' || a.state === 'merging')
+        throw fail('The analysis is still running; retry when it has finished.', 'busy')
+      const params = await paramsOf(a)
+      const e = inMemory.get(analysisId)
+      if (e && e.fleets.length && e.fleets.every((f) => f.status.has(kind))) {
+        await save({ ...a, state: 'analysing', endedAt: undefined })
+        operations.start({ kind: 'analysis', subject: analysisId, params: { ...params, retry: kind } }, async (op) => {
+          const pub = publisher(op, analysisId, e)
+          await Promise.all(
+            e.fleets.map((f) => (f.status.get(kind)?.state === 'done' ? Promise.resolve() : f.retry(kind, op.signal).then(() => undefined)))
+          )
+          await pub.settled()
+          pub.stop()
+          return finishAnalysts(op, analysisId, e)
+        })
+        return await analysisOf(analysisId)
+      }
+      const port = await portFor(params.via, params.claudePath)
+      const batch = await store.batches.get(a.batchId)
+      if (!batch) throw fail(`the batch of this analysis is gone: ${a.batchId}`)
+      const wanted = new Set(a.runNumbers)
+      const runs = store.batches.runsOf(batch).filter((r) => wanted.has(r.number) && !!r.feedback?.label)
+      if (!runs.length) throw fail('None of the runs of this analysis is graded any more.', 'invalid')
+      const { list } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
+      const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
+      // every analyst that had not finished runs again; finished ones keep what they found
+      const kept = (e ? ANALYSTS.map((k) => aggregateAnalyst(k, e.fleets, e.kept)) : a.analysts).filter(
+        (s) => s.state === 'done' && s.kind !== kind
+      )
+      const kinds = ANALYSTS.filter((k) => !kept.some((s) => s.kind === k))
+      await save({
+        ...a,
+        state: 'analysing',
+        endedAt: undefined,
+        analysts: ANALYSTS.map(
+          (k) => kept.find((s) => s.kind === k) ?? { ...a.analysts.find((s) => s.kind === k)!, state: 'queued' as const }
+        )
+      })
+      await startFleets(
+        analysisId,
+        list,
+        groupRuns(list, contextBudget(a.model)),
+        port,
+        { ...params },
+        deepen ? rendered(deepen).skillMd : undefined,
+        { kinds, kept }
+      )
+      return analysisOf(analysisId)
+    }
+  }
+}

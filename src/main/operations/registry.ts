@@ -1,0 +1,191 @@
+/**
+ * Every long piece of work (indexing, a batch of runs, an analysis and its merge) runs as an operation:
+ * an id, a kind, what it works on, its parameters (kept in the store, so a retry or a restart uses the
+ * same ones), one AbortController whose signal goes down to every model call and child process, and how
+ * it ended. At start-up, operations a stopped app left running become interrupted, each kind's own
+ * recovery running first. The app, web mode and the CLI share one registry through createService.
+ * Electron-free.
+ */
+import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
+import type { Operation, OperationKind, OperationState } from '../../shared/operations'
+import type { Store } from '../store/store'
+import { Coalescer } from './coalesce'
+
+/** How the store's write of a record of progress and the screens' events are spaced, per operation. */
+export const STORE_EVERY_MS = 1000
+export const EVENT_EVERY_MS = 100
+
+export interface OperationSpec {
+  kind: OperationKind
+  /** what it works on (a batch id, an analysis id) */
+  subject?: string
+  params?: Record<string, unknown>
+  /** a part of a larger operation (a merge of its analysis): cancelling the parent cancels it too */
+  parent?: LiveOperation
+  /** an id of its own choosing (default: `<kind>-<uuid>`) */
+  id?: string
+  /** keep a record in the store (default); false for work with nothing to resume or retry (indexing) */
+  persist?: boolean
+}
+
+/** How the work ended; without one: cancelled when its signal was aborted, else done. */
+export type Outcome = { state: Exclude<OperationState, 'running' | 'interrupted'>; error?: string } | void
+
+export interface LiveOperation {
+  readonly id: string
+  readonly kind: OperationKind
+  readonly subject?: string
+  readonly params: Readonly<Record<string, unknown>>
+  /** aborted when the operation (or its parent) is cancelled: pass it to every model call and process */
+  readonly signal: AbortSignal
+  /** resolves once the work has ended and its final state is recorded; never rejects */
+  readonly done: Promise<Operation>
+  /** a coalescer of this operation's progress events (at most one per EVENT_EVERY_MS); dropped at the end */
+  events<T>(send: (value: T) => void, ms?: number): Coalescer<T>
+}
+
+export interface OperationsOptions {
+  /** where records are kept; absent (or a read-only store): in memory only */
+  store?: Pick<Store, 'operations' | 'readOnly'>
+}
+
+interface Entry {
+  op: LiveOperation
+  record: Operation
+  controller: AbortController
+  coalescers: Coalescer<unknown>[]
+}
+
+export class Operations {
+  private readonly live = new Map<string, Entry>()
+
+  constructor(private readonly o: OperationsOptions = {}) {}
+
+  private get repo() {
+    return this.o.store && !this.o.store.readOnly ? this.o.store.operations : undefined
+  }
+
+  /** Start `work` as an operation; it runs at once. */
+  start(spec: OperationSpec, work: (op: LiveOperation) => Promise<Outcome>): LiveOperation {
+    const id = spec.id ?? `${spec.kind}-${randomUUID()}`
+    const controller = new AbortController()
+    // every part listens to it (each analyst of each group, each run of a batch): no limit
+    setMaxListeners(0, controller.signal)
+    let detach = () => {}
+    if (spec.parent) {
+      const parent = spec.parent.signal
+      const onAbort = () => controller.abort()
+      if (parent.aborted) controller.abort()
+      else parent.addEventListener('abort', onAbort, { once: true })
+      detach = () => parent.removeEventListener('abort', onAbort)
+    }
+    const record: Operation = {
+      id,
+      kind: spec.kind,
+      ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
+      ...(spec.parent ? { parentId: spec.parent.id } : {}),
+      params: { ...(spec.params ?? {}) },
+      state: 'running',
+      startedAt: new Date().toISOString()
+    }
+    const coalescers: Coalescer<unknown>[] = []
+    let resolveDone!: (o: Operation) => void
+    const done = new Promise<Operation>((r) => (resolveDone = r))
+    const op: LiveOperation = {
+      id,
+      kind: spec.kind,
+      subject: spec.subject,
+      params: record.params,
+      signal: controller.signal,
+      done,
+      events: <T>(send: (value: T) => void, ms = EVENT_EVERY_MS) => {
+        const c = new Coalescer<T>(ms, send)
+        coalescers.push(c as Coalescer<unknown>)
+        return c
+      }
+    }
+    const entry: Entry = { op, record, controller, coalescers }
+    this.live.set(id, entry)
+    const repo = spec.persist === false ? undefined : this.repo
+    const added = repo?.add(record).catch(() => {})
+    void (async () => {
+      let outcome: Outcome
+      try {
+        outcome = await work(op)
+      } catch (err) {
+        outcome = controller.signal.aborted
+          ? { state: 'cancelled' }
+          : { state: 'failed', error: ((err as Error)?.message ?? String(err)).split('\n')[0] }
+      }
+      for (const c of coalescers) c.cancel()
+      const end = outcome ?? { state: controller.signal.aborted ? 'cancelled' : 'done' }
+      Object.assign(record, { state: end.state, endedAt: new Date().toISOString() }, end.error ? { error: end.error } : {})
+      await added
+      await repo
+        ?.set(id, { state: record.state, endedAt: record.endedAt, ...(record.error ? { error: record.error } : {}) })
+        .catch(() => {})
+      this.live.delete(id)
+      detach()
+      resolveDone({ ...record })
+    })()
+    return op
+  }
+
+  /** Cancel an operation (and the parts of it); false when it is not running here. */
+  cancel(id: string): boolean {
+    const e = this.live.get(id)
+    if (!e) return false
+    e.controller.abort()
+    return true
+  }
+
+  get(id: string): LiveOperation | undefined {
+    return this.live.get(id)?.op
+  }
+
+  /** Running operations, of one kind and subject if given (oldest first). */
+  running(kind?: OperationKind, subject?: string): LiveOperation[] {
+    return [...this.live.values()]
+      .map((e) => e.op)
+      .filter((op) => (!kind || op.kind === kind) && (subject === undefined || op.subject === subject))
+  }
+
+  /** The parameters an earlier operation on this subject was started with (a retry, after a restart too). */
+  async lastParams(kind: OperationKind, subject: string): Promise<Record<string, unknown> | undefined> {
+    const mine = this.running(kind, subject).pop()
+    if (mine) return mine.params
+    const store = this.o.store?.operations
+    for (const id of store?.about(subject, kind) ?? []) {
+      const rec = await store!.get(id)
+      if (rec) return rec.params
+    }
+    return undefined
+  }
+
+  /**
+   * At start-up: each kind's own recovery (runs and analyses a stopped app left in flight), then every
+   * operation still recorded as running becomes interrupted.
+   */
+  async recover(byKind: Partial<Record<OperationKind, () => Promise<unknown>>> = {}): Promise<Operation[]> {
+    for (const fn of Object.values(byKind)) await fn?.()
+    const repo = this.repo
+    if (!repo) return []
+    const out: Operation[] = []
+    for (const id of repo.running()) {
+      if (this.live.has(id)) continue
+      await repo.set(id, { state: 'interrupted', endedAt: new Date().toISOString(), error: 'interrupted: the app stopped' }).catch(() => {})
+      const rec = await repo.get(id)
+      if (rec) out.push(rec)
+    }
+    await repo.prune().catch(() => {})
+    return out
+  }
+
+  /** Cancel everything and wait for it to end (the service's dispose). */
+  async cancelAll(): Promise<void> {
+    const all = [...this.live.values()]
+    for (const e of all) e.controller.abort()
+    await Promise.all(all.map((e) => e.op.done))
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The review domain (step 2 of the workflow): grading runs (feedback, and its plain-text export and
+ * import), signals computed from the runs' traces, and run-to-run file comparison. The contract
+ * handlers (src/main/app/review-handlers.ts) only adapt requests to these. Electron-free.
+ */
+import { stat } from 'node:fs/promises'
+import { fail } from '../../shared/contract'
+import { formatFeedbackLine, parseFeedback, type Feedback, type Run } from '../../shared/runs'
+import type { RunMetrics, RunSignals } from '../../shared/signals'
+import type { Trace } from '../../shared/trace'
+import { batchSignals, traceMetrics } from '../analysts/signals'
+import { diffRunOutputs } from '../runs/workspace'
+import type { BatchDoc, Store } from '../store/store'
+
+export interface ReviewContext {
+  store: Store
+  /** the parsed trace of a session, from its file or the app's archive */
+  readTrace(sessionId: string, projectId?: string): Promise<Trace>
+}
+
+/** Metrics of one run, from its trace; cached by session file size and time so a re-open reads nothing. */
+function createMetricsReader(ctx: ReviewContext) {
+  const cache = new Map<string, { key: string; metrics: RunMetrics }>()
+  return async (run: Run): Promise<RunSignals> => {
+    if (run.state === 'queued' || run.state === 'running')
+      return { runId: run.id, number: run.number, metrics: null, warning: 'still running' }
+    try {
+      const trace = await ctx.readTrace(run.sessionId, run.projectId)
+      const st = await stat(trace.file).catch(() => null)
+      const key = `${trace.file}|${st?.size}|${st?.mtimeMs}`
+      const hit = cache.get(run.id)
+      if (hit && hit.key === key) return { runId: run.id, number: run.number, metrics: hit.metrics }
+      const metrics = traceMetrics(trace)
+      cache.set(run.id, { key, metrics })
+      return { runId: run.id, number: run.number, metrics }
+    } catch (err) {
+      return { runId: run.id, number: run.number, metrics: null, warning: `no trace: ${(err as Error).message}` }
+    }
+  }
+}
+
+export function createReviewService(ctx: ReviewContext) {
+  const { store } = ctx
+  const now = () => new Date().toISOString()
+  const metricsOf = createMetricsReader(ctx)
+  const batchOf = async (id: string): Promise<BatchDoc> => {
+    const b = await store.batches.get(id)
+    if (!b) throw fail(`no such batch: ${id}`)
+    return b
+  }
+  const runOf = async (id: string) => {
+    const got = await store.batches.run(id)
+    if (!got) throw fail(`no such run: ${id}`)
+    return got
+  }
+
+  return {
+    /** Grade one run (or clear its grade with a null label); only its batch's document is written. */
+    async saveFeedback(runId: string, label: Feedback['label'], text: string): Promise<Run> {
+      const { batch } = await runOf(runId)
+      await store.batches.update(batch.batch.id, (d) => void (d.runs[runId].feedback = { label, text, updatedAt: now() }))
+      return batch.runs[runId]
+    },
+    /** The batch's feedback as plain text, one `Run N: good - sentence` line per graded run. */
+    async exportFeedback(batchId: string) {
+      const runs = store.batches.runsOf(await batchOf(batchId))
+      const graded = runs.filter((r) => r.feedback?.label)
+      return {
+        text: graded.map((r) => formatFeedbackLine(r.number, r.feedback!)).join('\n') + (graded.length ? '\n' : ''),
+        graded: graded.length,
+        total: runs.length
+      }
+    },
+    /** Pasted plain-text feedback: all lines or none; every problem reported by line. */
+    async importFeedback(batchId: string, text: string) {
+      const runs = store.batches.runsOf(await batchOf(batchId))
+      const parsed = parseFeedback(
+        text,
+        runs.map((r) => r.number)
+      )
+      if (parsed.errors.length) return { applied: 0, errors: parsed.errors }
+      await store.batches.update(batchId, (d) => {
+        const same = (x: string) => x.trim().replace(/\s+/g, ' ')
+        for (const e of parsed.entries) {
+          const run = runs.find((r) => r.number === e.number)!
+          const had = d.runs[run.id].feedback
+          // the same grade and sentence (one line folds whitespace): kept as it was, its time too
+          if (had?.label === e.label && same(had.text) === same(e.text)) continue
+          d.runs[run.id].feedback = { label: e.label, text: e.text, updatedAt: now() }
+        }
+      })
+      return { applied: parsed.entries.length, errors: [] as string[] }
+    },
+    /** Per-run numbers and tool sequences from the traces, and what sets bad runs apart from good ones. */
+    async signals(batchId: string) {
+      const runs = store.batches.runsOf(await batchOf(batchId))
+      const perRun = await Promise.all(runs.map(metricsOf))
+      const labelled = perRun
+        .map((s, i) => ({ number: s.number, label: runs[i].feedback?.label ?? null, metrics: s.metrics }))
+        .filter((r): r is typeof r & { metrics: RunMetrics } => r.metrics !== null)
+      return { runs: perRun, batch: batchSignals(labelled) }
+    },
+    /** The files two runs produced, each path run A's version diffed against run B's. */
+    async compareFiles(runA: string, runB: string) {
+      return diffRunOutputs((await runOf(runA)).run, (await runOf(runB)).run)
+    }
+  }
+}
+export type ReviewService = ReturnType<typeof createReviewService>

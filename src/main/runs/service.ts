@@ -1,0 +1,272 @@
+/**
+ * The runs domain (step 1 of the workflow): tasks, their variations, batches of `claude -p` runs,
+ * sessions imported as runs, and run screenshots. The contract handlers (src/main/app/runs-handlers.ts)
+ * only adapt requests to these. Electron-free.
+ */
+import { randomUUID } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { fail } from '../../shared/contract'
+import { totalTokens } from '../../shared/numbers'
+import {
+  emptyProgress,
+  RunSettingsSchema,
+  type Batch,
+  type Difficulty,
+  type Mix,
+  type Run,
+  type RunSettings,
+  type Task,
+  type Variation
+} from '../../shared/runs'
+import { isInside } from '../app/guards'
+import { archiveSession } from '../store/archive'
+import type { BatchDoc, Store } from '../store/store'
+import type { SessionIndex } from '../traces/indexer'
+import { createModelAccess, type SecretStore } from './access'
+import { checkClaude } from './claude'
+import { BatchRunner, planRuns } from './runner'
+import { permissionPreflight, presetAvailability, refusal } from './sandbox'
+import { generateVariations, regenerateOne } from './variations'
+
+export interface RunsContext {
+  store: Store
+  index: SessionIndex
+  runner: BatchRunner
+  secrets: SecretStore
+  env: NodeJS.ProcessEnv
+}
+
+export type TaskInput = Pick<Task, 'name' | 'text' | 'templateDir' | 'skillMd'> & { id?: string }
+export type VariationInput = { id?: string; difficulty: Difficulty; prompt: string }
+export type SessionRef = { sessionId: string; projectId?: string }
+
+export function createRunsService(ctx: RunsContext) {
+  const { store, runner } = ctx
+  const now = () => new Date().toISOString()
+  const { modelAccess, publicAccess } = createModelAccess(store, ctx.secrets, ctx.env)
+
+  const task = (id: string) => {
+    const t = store.index.task(id)
+    if (!t) throw fail(`no such task: ${id}`)
+    return t
+  }
+  const batchOf = async (id: string): Promise<BatchDoc> => {
+    const b = await store.batches.get(id)
+    if (!b) throw fail(`no such batch: ${id}`)
+    return b
+  }
+  const putVariations = async (taskId: string, list: VariationInput[]) => {
+    const variations: Variation[] = list.map((v) => ({
+      id: v.id ?? randomUUID(),
+      taskId,
+      difficulty: v.difficulty,
+      prompt: v.prompt.trim()
+    }))
+    await store.index.setVariations(taskId, variations, now())
+    return variations
+  }
+  const batchesOfTask = (taskId: string) => store.batches.ids().filter((b) => store.batches.head(b)?.taskId === taskId)
+
+  return {
+    // Tasks
+    async listTasks() {
+      return store.index.tasks().sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    },
+    async saveTask(input: TaskInput): Promise<Task> {
+      if (input.templateDir) {
+        const st = await stat(input.templateDir).catch(() => null)
+        if (!st?.isDirectory()) throw fail(`the template folder does not exist: ${input.templateDir}`, 'invalid')
+      }
+      const existing = input.id ? task(input.id) : undefined
+      const t = {
+        id: existing?.id ?? randomUUID(),
+        name: input.name,
+        text: input.text,
+        templateDir: input.templateDir ? resolve(input.templateDir) : undefined,
+        skillMd: input.skillMd,
+        createdAt: existing?.createdAt ?? now(),
+        updatedAt: now()
+      }
+      await store.index.putTask(t)
+      return t
+    },
+    async deleteTask(id: string) {
+      if (batchesOfTask(id).length) throw fail('this task has batches of runs; it is kept so their runs stay readable', 'invalid')
+      const had = !!store.index.task(id)
+      await store.index.deleteTask(id)
+      return { deleted: had }
+    },
+
+    // Variations
+    async variations(taskId: string) {
+      task(taskId)
+      return store.index.variations(taskId)
+    },
+    async saveVariations(taskId: string, list: VariationInput[]) {
+      task(taskId)
+      return putVariations(taskId, list)
+    },
+    async generateVariations(taskId: string, mix: Mix, model?: string) {
+      const t = task(taskId)
+      const proposed = await generateVariations(await modelAccess(), t, mix, { model })
+      return putVariations(taskId, proposed)
+    },
+    async regenerateVariation(taskId: string, variationId: string, model?: string) {
+      const t = task(taskId)
+      const list = store.index.variations(taskId)
+      const at = list.findIndex((v) => v.id === variationId)
+      if (at < 0) throw fail(`no such variation: ${variationId}`)
+      const fresh = await regenerateOne(
+        await modelAccess(),
+        t,
+        list[at].difficulty,
+        list.map((v) => v.prompt),
+        { model }
+      )
+      const next = list.map((v, i) => (i === at ? { ...v, prompt: fresh.prompt } : v))
+      return putVariations(taskId, next)
+    },
+
+    // Model access and what runs need on this machine
+    modelAccess: publicAccess,
+    async setApiKey(key: string) {
+      await ctx.secrets.set(key)
+      return publicAccess()
+    },
+    async setBaseUrl(baseUrl: string | null) {
+      await store.index.setBaseUrl(baseUrl ?? undefined)
+      return publicAccess()
+    },
+    checkClaude: (path?: string) => checkClaude(path || 'claude', ctx.env),
+    checkSandbox: () => permissionPreflight({ env: ctx.env }),
+
+    // Batches
+    async createBatch(taskId: string, settings: RunSettings, name?: string): Promise<Batch> {
+      const t = task(taskId)
+      const variations = store.index.variations(taskId)
+      if (!variations.length) throw fail('this task has no variations yet: generate or paste some first', 'invalid')
+      const s = RunSettingsSchema.parse(settings)
+      // A preset that cannot work here is refused now, with the reason: never a silent fall-back.
+      const can = await presetAvailability(s.permission, { env: ctx.env })
+      if (!can.available) throw fail(refusal(s.permission, can), 'preset-unavailable')
+      const id = randomUUID()
+      const runs = planRuns(id, variations, s)
+      const count = batchesOfTask(taskId).length
+      const batch: Batch = {
+        id,
+        taskId,
+        name: name || `${t.name} #${count + 1}`,
+        createdAt: now(),
+        settings: s,
+        runIds: runs.map((r) => r.id)
+      }
+      await store.batches.add(batch, runs)
+      return batch
+    },
+    async startBatch(batchId: string) {
+      await runner.start(batchId)
+      return runner.batchStatus(await batchOf(batchId))
+    },
+    cancelRun: (runId: string) => runner.cancel(runId),
+    cancelBatch: (batchId: string) => runner.cancelBatch(batchId),
+    /** the given runs, else every failed, cancelled or interrupted one */
+    async retryRuns(batchId: string, runIds?: string[]) {
+      const doc = await batchOf(batchId)
+      const ids =
+        runIds ??
+        store.batches
+          .runsOf(doc)
+          .filter((r) => ['failed', 'cancelled', 'interrupted'].includes(r.state))
+          .map((r) => r.id)
+      for (const id of ids) if (!doc.batch.runIds.includes(id)) throw fail(`run ${id} is not in this batch`, 'invalid')
+      await runner.start(batchId, ids)
+      return runner.batchStatus(doc)
+    },
+    async listBatches(taskId?: string) {
+      const ids = store.batches.ids().filter((id) => !taskId || store.batches.head(id)?.taskId === taskId)
+      const docs = (await Promise.all(ids.map((id) => store.batches.get(id)))).filter((d): d is BatchDoc => !!d)
+      return docs
+        .sort((a, b) => b.batch.createdAt.localeCompare(a.batch.createdAt))
+        .map((d) => ({ batch: d.batch, status: runner.batchStatus(d) }))
+    },
+    async batch(batchId: string) {
+      const doc = await batchOf(batchId)
+      return { batch: doc.batch, runs: store.batches.runsOf(doc), status: runner.batchStatus(doc) }
+    },
+
+    /** Past sessions as runs to grade: added to a batch, a new one unless batchId is given. */
+    async importSessions(sessions: SessionRef[], into: { batchId?: string; name?: string } = {}): Promise<Batch> {
+      const existing = into.batchId ? await batchOf(into.batchId) : undefined
+      const batch: Batch = existing
+        ? existing.batch
+        : {
+            id: randomUUID(),
+            name: into.name || `Imported sessions ${now().slice(0, 10)}`,
+            createdAt: now(),
+            settings: RunSettingsSchema.parse({}),
+            runIds: []
+          }
+      const runs: Run[] = []
+      for (const s of sessions) {
+        const found = await ctx.index.findSession(s.sessionId, s.projectId)
+        const archived = store.sessions.archive(s.sessionId)
+        if (!found && !archived) throw fail(`session not found: ${s.sessionId}`)
+        if (existing && store.batches.runsOf(existing).some((r) => r.sessionId === s.sessionId)) continue
+        if (runs.some((r) => r.sessionId === s.sessionId)) continue
+        const projectId = found?.projectId ?? archived!.projectId
+        const summary = found ? await ctx.index.sessionSummary(projectId, found.file) : null
+        // Used in later steps: keep a copy, whatever Claude Code deletes later.
+        if (found) await archiveSession(store, { sessionId: s.sessionId, projectId, file: found.file, cwd: summary?.cwd })
+        runs.push({
+          id: randomUUID(),
+          batchId: batch.id,
+          number: batch.runIds.length + runs.length + 1,
+          prompt: summary?.firstPrompt ?? '',
+          repeat: 1,
+          state: 'done',
+          sessionId: s.sessionId,
+          projectId,
+          workspace: summary?.cwd,
+          startedAt: summary?.start,
+          endedAt: summary?.end,
+          // the session's numbers (src/shared/numbers.ts), as the browser and the deck show them
+          progress: summary
+            ? {
+                turns: summary.turns,
+                toolCalls: summary.toolCalls,
+                tokens: totalTokens(summary.usage),
+                costUsd: summary.costUsd,
+                costSource: summary.costSource ?? 'estimated',
+                elapsedMs: summary.durationMs
+              }
+            : emptyProgress(),
+          files: [],
+          screenshots: [],
+          imported: true
+        })
+      }
+      const next = { ...batch, runIds: [...batch.runIds, ...runs.map((r) => r.id)] }
+      if (existing)
+        await store.batches.update(next.id, (d) => {
+          d.batch = next
+          for (const r of runs) d.runs[r.id] = r
+        })
+      else await store.batches.add(next, runs)
+      return next
+    },
+
+    // Screenshots
+    retakeScreenshots: (runId: string) => runner.retakeScreenshots(runId),
+    /** a PNG of this run's screenshots folder, as a data URL; anything else is refused */
+    async screenshot(runId: string, file: string) {
+      const dir = join(store.dataDir, 'runs', runId, 'screenshots')
+      const path = resolve(file)
+      if (!(await store.batches.run(runId)) || !isInside(path, dir) || !path.endsWith('.png'))
+        throw fail('refused: not a screenshot of this run', 'forbidden')
+      const buf = await readFile(path)
+      return { dataUrl: `data:image/png;base64,${buf.toString('base64')}` }
+    }
+  }
+}
+export type RunsService = ReturnType<typeof createRunsService>

@@ -1,0 +1,178 @@
+/**
+ * Skills: every saved state of a skill is a version (a new one only when something changed), versions
+ * can be diffed and restored, a conflict the app decided can be reversed, and a skill is exported into a
+ * project folder with the analysts as Claude Code agents. Electron-free.
+ */
+import { randomUUID } from 'node:crypto'
+import { stat } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { isAbsolute, join } from 'node:path'
+import { createTwoFilesPatch } from 'diff'
+import { renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '../../shared/skill-md'
+import { ANALYSTS, type Skill, type SkillVersion } from '../../shared/skills'
+import { agentMarkdown, sessionsLocation } from '../analysts/definitions'
+import { fail } from '../app/dispatch'
+import type { Store } from '../store/store'
+import { planExport, skillFiles, writeExport } from './export'
+import { retier, reverseConflict } from './merge'
+
+const now = () => new Date().toISOString()
+
+/** A skill's two files as they read now (the person's own SKILL.md when they wrote one). */
+export const rendered = (s: Skill) => ({ skillMd: s.markdown ?? renderSkillMd(s), edgeCasesMd: renderEdgeCasesMd(s) })
+
+/** What the person may change (the composer's save); `markdown: null` goes back to the text rendered from the rules. */
+export type SkillPatch = Partial<Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'conflicts'>> & { markdown?: string | null }
+
+export interface SkillServiceDeps {
+  store: Store
+  /** Claude Code's config folder in use: the exported analysts read sessions there */
+  configDir?: string
+}
+
+export type SkillService = ReturnType<typeof createSkillService>
+
+export function createSkillService({ store, configDir }: SkillServiceDeps) {
+  const skillOf = async (id: string) =>
+    (await store.skills.get(id)) ??
+    (() => {
+      throw fail(`no such skill: ${id}`)
+    })()
+  const versionList = (skillId: string) => store.skills.versions(skillId)
+
+  /** Save the skill as it now is and a new version of it (one write of its document). */
+  const saveVersion = async (s: Skill, label?: string): Promise<SkillVersion> => {
+    const list = await versionList(s.id)
+    // strictly later than the last one, even when saved within the same millisecond (or the clock went back)
+    const last = list.length ? Date.parse(list[list.length - 1].createdAt) : NaN
+    const createdAt = Number.isFinite(last) && Date.now() <= last ? new Date(last + 1).toISOString() : now()
+    const v: SkillVersion = { id: randomUUID(), skillId: s.id, number: list.length + 1, createdAt, label, ...rendered(s), state: s }
+    await store.skills.putWithVersion(s, v)
+    return v
+  }
+
+  const versionsOf = async (skillId: string) =>
+    (await versionList(skillId)).map(({ id, number, createdAt, label }) => ({ id, number, createdAt, label }))
+
+  /** A skill as the composer sees it: its text, its versions, what is wrong with its front matter. */
+  const viewOf = async (s: Skill) => ({
+    skill: s,
+    ...rendered(s),
+    versions: await versionsOf(s.id),
+    problems: validateFrontMatter(s.frontMatter, s.frontMatter.name)
+  })
+
+  /** What a version keeps of a skill that the person can change; equal content means nothing to save. */
+  const content = (s: Skill) =>
+    canonical({
+      frontMatter: s.frontMatter,
+      title: s.title,
+      whenToUse: s.whenToUse,
+      rules: s.rules,
+      conflicts: s.conflicts,
+      markdown: s.markdown ?? null
+    })
+  /** Save `next` as a new version, unless it is the skill as it stands: then nothing is written. */
+  const commit = async (current: Skill | undefined, next: Skill, label?: string) => {
+    if (current && content(current) === content(next)) {
+      const last = (await versionList(current.id)).pop()
+      return { ...(await viewOf(current)), ...(last ? { unchangedSince: last.number } : {}) }
+    }
+    await saveVersion(next, label)
+    return viewOf(next)
+  }
+
+  const exportFilesOf = (s: Skill) => {
+    const { skillMd, edgeCasesMd } = rendered(s)
+    const problems = validateFrontMatter(s.frontMatter, s.frontMatter.name)
+    if (problems.length) throw fail(`the skill is not valid yet: ${problems.join('; ')}`, 'invalid')
+    const sessions = configDir ? sessionsLocation(configDir, homedir()) : undefined
+    return skillFiles({
+      name: s.frontMatter.name,
+      skillMd,
+      edgeCasesMd: s.rules.some((r) => r.tier === 'edge-case') ? edgeCasesMd : '',
+      agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k, { sessions }) }))
+    })
+  }
+
+  return {
+    skillOf,
+    get: (id: string) => store.skills.get(id),
+    saveVersion,
+    viewOf,
+    async list() {
+      return (await store.skills.all()).map((d) => d.data.skill).sort((x, y) => y.updatedAt.localeCompare(x.updatedAt))
+    },
+    /** Save the person's edits as a new version (rules re-tiered unless they pinned them). */
+    async save(skillId: string, patch: SkillPatch, label?: string) {
+      const s = await skillOf(skillId)
+      const { markdown, ...rest } = patch
+      const next: Skill = {
+        ...s,
+        ...rest,
+        rules: patch.rules ? retier(patch.rules, patch.conflicts ?? s.conflicts) : s.rules,
+        updatedAt: now()
+      }
+      if (markdown === null) delete next.markdown
+      else if (markdown !== undefined) next.markdown = markdown
+      return commit(s, next, label)
+    },
+    async reverseConflict(skillId: string, conflictId: string) {
+      const s = await skillOf(skillId)
+      if (!s.conflicts.some((c) => c.id === conflictId)) throw fail(`no such conflict: ${conflictId}`)
+      const r = reverseConflict(s.rules, s.conflicts, conflictId)
+      const next = { ...s, ...r, updatedAt: now() }
+      await saveVersion(next, 'conflict reversed')
+      return viewOf(next)
+    },
+    async version(versionId: string) {
+      const v = await store.skills.version(versionId)
+      if (!v) throw fail(`no such version: ${versionId}`)
+      return v
+    },
+    async diff(a: string, b: string) {
+      const va = await store.skills.version(a)
+      const vb = await store.skills.version(b)
+      if (!va || !vb) throw fail('no such version')
+      const diff = (file: string, x: string, y: string) =>
+        x === y
+          ? `${file}: identical in version ${va.number} and version ${vb.number}\n`
+          : createTwoFilesPatch(`version ${va.number}/${file}`, `version ${vb.number}/${file}`, x, y)
+      return {
+        skillMd: diff('SKILL.md', va.skillMd, vb.skillMd),
+        edgeCasesMd: diff('references/edge-cases.md', va.edgeCasesMd, vb.edgeCasesMd),
+        identical: va.skillMd === vb.skillMd && va.edgeCasesMd === vb.edgeCasesMd
+      }
+    },
+    /** Go back to a version: its state becomes the current skill (as a new version; nothing is lost). */
+    async restore(versionId: string) {
+      const v = await store.skills.version(versionId)
+      if (!v) throw fail(`no such version: ${versionId}`)
+      const next = { ...(v.state as Skill), updatedAt: now() }
+      return commit(await store.skills.get(v.skillId), next, `restored version ${v.number}`)
+    },
+    async planExport(skillId: string, folder: string) {
+      if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
+      return planExport(folder, exportFilesOf(await skillOf(skillId)))
+    },
+    async export(skillId: string, folder: string) {
+      if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
+      const st = await stat(folder).catch(() => null)
+      if (!st) throw fail(`export folder does not exist: ${folder}`, 'invalid')
+      return writeExport(folder, exportFilesOf(await skillOf(skillId)), { backupDir: join(store.dataDir, 'export-backups') })
+    }
+  }
+}
+
+/** JSON with keys sorted and undefined left out: equal for equal content whatever the key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>)
+            .filter(([, y]) => y !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        )
+      : x
+  )
+}
