@@ -1,21 +1,11 @@
 /**
- * The sandboxed preload: exposes exactly the contract's methods as `window.api`, never ipcRenderer.
+ * The sandboxed preload: exposes one narrow bridge, `window.t2s`, never ipcRenderer. It carries only
+ * the contract's requests and events; the renderer builds `window.api` over it (src/renderer/src/api.ts).
+ * A failed request comes back as a plain `{ ok: false, error, code }` reply, never as a thrown Error:
+ * Electron's contextBridge copies only an Error's message, so the code would be lost on the way.
  * Bundled into one CommonJS file (see electron.vite.config.ts).
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import { channelOf, createApi, type EventName, type RequestName } from '../shared/contract'
+import { contextBridge, ipcRenderer } from 'electron'
+import { bridgeOverIpc } from './bridge'
 
-const api = createApi({
-  async invoke(name: RequestName, input: unknown) {
-    const reply = (await ipcRenderer.invoke(channelOf(name), input)) as { ok: true; value: unknown } | { ok: false; error: string }
-    if (!reply.ok) throw new Error(reply.error)
-    return reply.value
-  },
-  subscribe(event: EventName, listener: (payload: unknown) => void) {
-    const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload)
-    ipcRenderer.on(channelOf(event), wrapped)
-    return () => void ipcRenderer.removeListener(channelOf(event), wrapped)
-  }
-})
-
-contextBridge.exposeInMainWorld('api', api)
+contextBridge.exposeInMainWorld('t2s', bridgeOverIpc(ipcRenderer))

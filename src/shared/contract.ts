@@ -1,10 +1,21 @@
 /**
  * The one IPC contract: every request the renderer may make and every event main may push, with zod
  * schemas. Main (Electron IPC and the web bridge) validates every request payload against it; the
- * preload and the web client expose exactly these methods as `window.api`, nothing else.
+ * renderer's `window.api` (over the preload's bridge or HTTP) has exactly these methods, nothing else.
+ * Failures carry one of ERROR_CODES.
  */
 import { z } from 'zod'
-import { BatchSchema, DifficultySchema, FilePairDiffSchema, MixSchema, PermissionPreflightSchema, RunSchema, RunSettingsSchema, TaskSchema, VariationSchema } from './runs'
+import {
+  BatchSchema,
+  DifficultySchema,
+  FilePairDiffSchema,
+  MixSchema,
+  PermissionPreflightSchema,
+  RunSchema,
+  RunSettingsSchema,
+  TaskSchema,
+  VariationSchema
+} from './runs'
 import { BatchSignalsSchema, RunSignalsSchema } from './signals'
 import { AnalysisEstimateSchema, AnalysisSchema } from './analysis'
 import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, SkillSchema, SkillVersionSchema } from './skills'
@@ -12,7 +23,11 @@ import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, T
 
 const NoInput = z.object({}).strict()
 /** Ids index the store's records: never a name Object.prototype has (`__proto__`, `constructor`...), never control characters. */
-const Id = z.string().min(1).max(4096).refine((s) => !(s in Object.prototype) && !/[\u0000-\u001f]/.test(s), { message: 'not a valid id' })
+const Id = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((s) => !(s in Object.prototype) && !/[\u0000-\u001f]/.test(s), { message: 'not a valid id' })
 
 export const SkillViewSchema = z.object({
   skill: SkillSchema,
@@ -104,7 +119,13 @@ export const ModelAccessSchema = z.object({
 })
 export type ModelAccessInfo = z.infer<typeof ModelAccessSchema>
 
-export const ClaudeCheckSchema = z.object({ ok: z.boolean(), path: z.string(), version: z.string().optional(), error: z.string().optional(), install: z.string() })
+export const ClaudeCheckSchema = z.object({
+  ok: z.boolean(),
+  path: z.string(),
+  version: z.string().optional(),
+  error: z.string().optional(),
+  install: z.string()
+})
 
 /** What an analysis is over and with which models (startAnalysis, and its estimate). */
 const AnalysisOptions = z.object({
@@ -145,43 +166,90 @@ export const requests = {
   // Step 1: tasks, variations, batches of runs.
   listTasks: { input: NoInput, output: z.array(TaskSchema) },
   saveTask: {
-    input: z.object({ id: Id.optional(), name: z.string().trim().min(1).max(200), text: z.string().trim().min(1).max(100_000), templateDir: z.string().max(4096).optional(), skillMd: z.string().max(200_000).optional() }).strict(),
+    input: z
+      .object({
+        id: Id.optional(),
+        name: z.string().trim().min(1).max(200),
+        text: z.string().trim().min(1).max(100_000),
+        templateDir: z.string().max(4096).optional(),
+        skillMd: z.string().max(200_000).optional()
+      })
+      .strict(),
     output: TaskSchema
   },
   deleteTask: { input: z.object({ id: Id }).strict(), output: z.object({ deleted: z.boolean() }) },
   getVariations: { input: z.object({ taskId: Id }).strict(), output: z.array(VariationSchema) },
   /** Replace a task's variations (edit, add, delete, reorder, paste) in one step. */
-  saveVariations: { input: z.object({ taskId: Id, variations: z.array(VariationInput).max(200) }).strict(), output: z.array(VariationSchema) },
-  generateVariations: { input: z.object({ taskId: Id, mix: MixSchema, model: z.string().max(100).optional() }).strict(), output: z.array(VariationSchema) },
-  regenerateVariation: { input: z.object({ taskId: Id, variationId: Id, model: z.string().max(100).optional() }).strict(), output: z.array(VariationSchema) },
+  saveVariations: {
+    input: z.object({ taskId: Id, variations: z.array(VariationInput).max(200) }).strict(),
+    output: z.array(VariationSchema)
+  },
+  generateVariations: {
+    input: z.object({ taskId: Id, mix: MixSchema, model: z.string().max(100).optional() }).strict(),
+    output: z.array(VariationSchema)
+  },
+  regenerateVariation: {
+    input: z.object({ taskId: Id, variationId: Id, model: z.string().max(100).optional() }).strict(),
+    output: z.array(VariationSchema)
+  },
   getModelAccess: { input: NoInput, output: ModelAccessSchema },
   setApiKey: { input: z.object({ key: z.string().trim().min(10).max(500) }).strict(), output: ModelAccessSchema },
   setBaseUrl: { input: z.object({ baseUrl: z.string().url().max(500).nullable() }).strict(), output: ModelAccessSchema },
   checkClaude: { input: z.object({ path: z.string().max(4096).optional() }).strict(), output: ClaudeCheckSchema },
   /** Which permission presets can work here (Claude Code's sandbox needs bubblewrap and socat on Linux), and the default for a new batch. */
   checkSandbox: { input: NoInput, output: PermissionPreflightSchema },
-  createBatch: { input: z.object({ taskId: Id, settings: RunSettingsSchema, name: z.string().max(200).optional() }).strict(), output: BatchSchema },
+  createBatch: {
+    input: z.object({ taskId: Id, settings: RunSettingsSchema, name: z.string().max(200).optional() }).strict(),
+    output: BatchSchema
+  },
   startBatch: { input: z.object({ batchId: Id }).strict(), output: BatchStatusSchema },
   cancelRun: { input: z.object({ runId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   cancelBatch: { input: z.object({ batchId: Id }).strict(), output: z.object({ cancelled: z.number() }) },
   /** Run again the given runs, or every failed, cancelled and interrupted one of the batch. */
   retryRuns: { input: z.object({ batchId: Id, runIds: z.array(Id).max(500).optional() }).strict(), output: BatchStatusSchema },
-  listBatches: { input: z.object({ taskId: Id.optional() }).strict(), output: z.array(z.object({ batch: BatchSchema, status: BatchStatusSchema })) },
-  getBatch: { input: z.object({ batchId: Id }).strict(), output: z.object({ batch: BatchSchema, runs: z.array(RunSchema), status: BatchStatusSchema }) },
+  listBatches: {
+    input: z.object({ taskId: Id.optional() }).strict(),
+    output: z.array(z.object({ batch: BatchSchema, status: BatchStatusSchema }))
+  },
+  getBatch: {
+    input: z.object({ batchId: Id }).strict(),
+    output: z.object({ batch: BatchSchema, runs: z.array(RunSchema), status: BatchStatusSchema })
+  },
   /** Add past sessions to a batch (a new one unless batchId is given) as runs to grade. */
   importSessions: {
-    input: z.object({ batchId: Id.optional(), name: z.string().max(200).optional(), sessions: z.array(z.object({ sessionId: SessionIdSchema, projectId: Id.optional() }).strict()).min(1).max(500) }).strict(),
+    input: z
+      .object({
+        batchId: Id.optional(),
+        name: z.string().max(200).optional(),
+        sessions: z
+          .array(z.object({ sessionId: SessionIdSchema, projectId: Id.optional() }).strict())
+          .min(1)
+          .max(500)
+      })
+      .strict(),
     output: BatchSchema
   },
   // Step 2: feedback.
   /** Save a run's grade and sentence (called as the person types: nothing is lost on close). */
-  saveFeedback: { input: z.object({ runId: Id, label: z.enum(['good', 'bad']).nullable(), text: z.string().max(5000) }).strict(), output: RunSchema },
+  saveFeedback: {
+    input: z.object({ runId: Id, label: z.enum(['good', 'bad']).nullable(), text: z.string().max(5000) }).strict(),
+    output: RunSchema
+  },
   /** The batch's feedback as plain text, one `Run N: good - sentence` line per graded run. */
-  exportFeedback: { input: z.object({ batchId: Id }).strict(), output: z.object({ text: z.string(), graded: z.number(), total: z.number() }) },
+  exportFeedback: {
+    input: z.object({ batchId: Id }).strict(),
+    output: z.object({ text: z.string(), graded: z.number(), total: z.number() })
+  },
   /** Apply pasted plain-text feedback: all lines or none; every problem reported by line. */
-  importFeedback: { input: z.object({ batchId: Id, text: z.string().max(1_000_000) }).strict(), output: z.object({ applied: z.number(), errors: z.array(z.string()) }) },
+  importFeedback: {
+    input: z.object({ batchId: Id, text: z.string().max(1_000_000) }).strict(),
+    output: z.object({ applied: z.number(), errors: z.array(z.string()) })
+  },
   /** Per-run numbers and tool sequences from the traces, and what sets bad runs apart from good ones. */
-  getSignals: { input: z.object({ batchId: Id }).strict(), output: z.object({ runs: z.array(RunSignalsSchema), batch: BatchSignalsSchema }) },
+  getSignals: {
+    input: z.object({ batchId: Id }).strict(),
+    output: z.object({ runs: z.array(RunSignalsSchema), batch: BatchSignalsSchema })
+  },
   /** The files two runs produced, each path run A's version diffed against run B's. */
   compareFiles: { input: z.object({ runA: Id, runB: Id }).strict(), output: z.array(FilePairDiffSchema) },
   // Steps 3 and 4: analysts, merge, the skill, export.
@@ -222,7 +290,10 @@ export const requests = {
   reverseConflict: { input: z.object({ skillId: Id, conflictId: Id }).strict(), output: SkillViewSchema },
   getSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillVersionSchema },
   /** A unified diff per file (a file with no change says so); `identical` when both files are the same. */
-  diffSkillVersions: { input: z.object({ a: Id, b: Id }).strict(), output: z.object({ skillMd: z.string(), edgeCasesMd: z.string(), identical: z.boolean() }) },
+  diffSkillVersions: {
+    input: z.object({ a: Id, b: Id }).strict(),
+    output: z.object({ skillMd: z.string(), edgeCasesMd: z.string(), identical: z.boolean() })
+  },
   restoreSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillViewSchema },
   /** What an export would write: the file tree, each file new, the same or changed (with a diff). */
   planSkillExport: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportPlanSchema },
@@ -280,16 +351,85 @@ export type Api = {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
 }
 
-/** Errors cross IPC/HTTP as this shape so the UI can show one clear line. */
-export const ApiErrorSchema = z.object({ error: z.string(), code: z.string().optional() })
+/**
+ * The one closed set of error codes a request can fail with. Main throws them (`fail` in
+ * src/main/app/dispatch.ts), the IPC and HTTP replies carry them, web mode maps them to HTTP statuses,
+ * and the preload and the web client keep them on the errors the renderer catches (`err.code`).
+ */
+export const ERROR_CODES = [
+  /** the request or its payload is wrong: fix the input (HTTP 400) */
+  'invalid',
+  /** no such request, project, session, task, batch, run, skill... (404) */
+  'not-found',
+  /** refused: outside the folders it may read, or from an untrusted frame (403) */
+  'forbidden',
+  /** the thing is still running: retry when it has finished (409) */
+  'busy',
+  /** another trace2skill took over the data folder (409) */
+  'data-dir-busy',
+  /** this process opened the store read-only (409) */
+  'read-only',
+  /** the permission preset cannot work on this machine (409) */
+  'preset-unavailable',
+  /** no Anthropic API key for a model call (424) */
+  'no-api-key',
+  /** Claude Code is not installed where it was looked for, or cannot be run (424) */
+  'claude-missing',
+  /** Claude Code is not signed in, or refused the request (424) */
+  'claude-login',
+  /** the model's answer does not fit what was asked (502) */
+  'bad-answer',
+  /** the store could not be written (disk full, read-only disk...); nothing was changed (507) */
+  'store-write-failed',
+  /** stopped by the user (409) */
+  'cancelled',
+  /** anything else: a bug or an unexpected failure (500) */
+  'internal'
+] as const
+export const ErrorCodeSchema = z.enum(ERROR_CODES)
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>
+export const isErrorCode = (code: unknown): code is ErrorCode =>
+  typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)
 
-/** Builds `window.api` from a transport; used by the preload (ipcRenderer) and the web bridge (fetch). */
-export function createApi(transport: {
-  invoke(name: RequestName, input: unknown): Promise<unknown>
+/** An error thrown for the user, in main: its message is shown as is, its code travels with it to the renderer. */
+export const fail = (message: string, code: ErrorCode = 'not-found'): Error & { code: ErrorCode } =>
+  Object.assign(new Error(message), { code })
+
+/** Errors cross IPC/HTTP as this shape so the UI can show one clear line. */
+export const ApiErrorSchema = z.object({ error: z.string(), code: ErrorCodeSchema.optional() })
+export type ApiError = z.infer<typeof ApiErrorSchema>
+
+/** What a request answers over IPC (and, as `{ value }` or an ApiError, over HTTP). */
+export type Reply = { ok: true; value: unknown } | ({ ok: false } & ApiError)
+
+/** The error the renderer catches: the message to show, and the code to act on. */
+export type ApiFailure = Error & { code?: ErrorCode }
+
+/** The error a failed reply becomes on the renderer's side (the preload and the web client both throw this). */
+export function apiFailure(reply: { error?: unknown; code?: unknown }, fallback = 'the request failed'): ApiFailure {
+  const message = typeof reply.error === 'string' && reply.error ? reply.error : fallback
+  return Object.assign(new Error(message), isErrorCode(reply.code) ? { code: reply.code } : {})
+}
+
+/**
+ * How `window.api` reaches main: IPC through the preload's bridge in Electron, fetch in web mode. A
+ * transport answers every request with a Reply and never throws it: an Error's own properties (its
+ * `code`) do not survive Electron's contextBridge, plain data does.
+ */
+export interface Transport {
+  request(name: RequestName, input: unknown): Promise<Reply>
   subscribe(event: EventName, listener: (payload: unknown) => void): () => void
-}): Api {
+}
+
+/** Builds `window.api` from a transport, in the renderer's own world: a failed reply is thrown as an ApiFailure, code kept. */
+export function createApi(transport: Transport): Api {
   const api: Record<string, unknown> = {}
-  for (const name of requestNames) api[name] = (input: unknown) => transport.invoke(name, input ?? {})
+  for (const name of requestNames)
+    api[name] = async (input: unknown) => {
+      const reply = await transport.request(name, input ?? {})
+      if (!reply.ok) throw apiFailure(reply)
+      return reply.value
+    }
   api.on = (event: EventName, listener: (payload: unknown) => void) => {
     if (!isEventName(event)) throw new Error(`unknown event: ${String(event)}`)
     return transport.subscribe(event, listener)

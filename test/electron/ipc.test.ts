@@ -67,7 +67,7 @@ describe('IPC wiring', () => {
     ]) {
       const reply = (await handlers.get('t2s:listProjects')!(e, {})) as { ok: boolean; code?: string }
       expect(reply.ok).toBe(false)
-      expect(reply.code).toBe('untrusted-sender')
+      expect(reply.code).toBe('forbidden')
     }
     w.mainFrame.url = foreign.url
     const reply = (await handlers.get('t2s:listProjects')!({ sender: w.webContents, senderFrame: w.mainFrame }, {})) as { ok: boolean }
@@ -76,7 +76,10 @@ describe('IPC wiring', () => {
   })
 
   it('validates payloads against the contract', async () => {
-    const reply = (await handlers.get('t2s:listSessions')!({ sender: w.webContents, senderFrame: w.mainFrame }, { projectId: 42 })) as { ok: boolean; error: string }
+    const reply = (await handlers.get('t2s:listSessions')!({ sender: w.webContents, senderFrame: w.mainFrame }, { projectId: 42 })) as {
+      ok: boolean
+      error: string
+    }
     expect(reply.ok).toBe(false)
     expect(reply.error).toMatch(/invalid input for listSessions at projectId/)
   })

@@ -11,7 +11,10 @@ import { runCli } from '../../src/main/cli/cli'
 async function cli(argv: string[]) {
   const out: string[] = []
   const err: string[] = []
-  const env = { CLAUDE_CONFIG_DIR: await mkdtemp(join(tmpdir(), 't2s-cliport-c-')), TRACE2SKILL_DATA_DIR: await mkdtemp(join(tmpdir(), 't2s-cliport-d-')) }
+  const env = {
+    CLAUDE_CONFIG_DIR: await mkdtemp(join(tmpdir(), 't2s-cliport-c-')),
+    TRACE2SKILL_DATA_DIR: await mkdtemp(join(tmpdir(), 't2s-cliport-d-'))
+  }
   // never left running: a port that passed would start the server, so stop it at once
   const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env, untilStopped: Promise.resolve() })
   return { code, out: out.join('\n'), err: err.join('\n') }

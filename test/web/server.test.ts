@@ -61,7 +61,15 @@ describe('web bridge', () => {
   })
 
   it('refuses API requests without the token header (401)', async () => {
-    expect((await raw(server.port, '/api/listProjects', { method: 'POST', headers: { ...host(), 'content-type': 'application/json' }, body: '{}' })).status).toBe(401)
+    expect(
+      (
+        await raw(server.port, '/api/listProjects', {
+          method: 'POST',
+          headers: { ...host(), 'content-type': 'application/json' },
+          body: '{}'
+        })
+      ).status
+    ).toBe(401)
     const wrong = { ...host(), 'content-type': 'application/json', 'x-trace2skill-token': 'wrong' }
     expect((await raw(server.port, '/api/listProjects', { method: 'POST', headers: wrong, body: '{}' })).status).toBe(401)
     expect(calls).toHaveLength(0)
@@ -70,10 +78,18 @@ describe('web bridge', () => {
   it('refuses a foreign Host or Origin (DNS rebinding, cross-site) even with the token', async () => {
     expect((await raw(server.port, `/?token=${server.token}`, { headers: { host: 'evil.example' } })).status).toBe(403)
     expect((await raw(server.port, '/', { headers: { host: `evil.example:${server.port}` } })).status).toBe(403)
-    const r = await raw(server.port, '/api/listProjects', { method: 'POST', headers: { ...json(), origin: 'http://evil.example' }, body: '{}' })
+    const r = await raw(server.port, '/api/listProjects', {
+      method: 'POST',
+      headers: { ...json(), origin: 'http://evil.example' },
+      body: '{}'
+    })
     expect(r.status).toBe(403)
     // another app on the same machine is another origin, even on 127.0.0.1
-    const port = await raw(server.port, '/api/listProjects', { method: 'POST', headers: { ...json(), origin: `http://127.0.0.1:${server.port + 1}` }, body: '{}' })
+    const port = await raw(server.port, '/api/listProjects', {
+      method: 'POST',
+      headers: { ...json(), origin: `http://127.0.0.1:${server.port + 1}` },
+      body: '{}'
+    })
     expect(port.status).toBe(403)
     expect(calls).toHaveLength(0)
   })
@@ -97,14 +113,20 @@ describe('web bridge', () => {
     const body = JSON.stringify({ path: script })
     const base = { ...host(), 'content-type': 'application/json' }
     // the cookie older versions set: cookies are not scoped by port, so every local web app got it
-    const cookie = await raw(server.port, '/api/checkClaude', { method: 'POST', headers: { ...base, cookie: `t2s_token=${server.token}` }, body })
+    const cookie = await raw(server.port, '/api/checkClaude', {
+      method: 'POST',
+      headers: { ...base, cookie: `t2s_token=${server.token}` },
+      body
+    })
     expect(cookie.status).toBe(401)
     // the token in the query of an API call (URLs end up in logs and histories)
     const query = await raw(server.port, `/api/checkClaude?token=${server.token}`, { method: 'POST', headers: base, body })
     expect(query.status).toBe(401)
     expect(existsSync(marker)).toBe(false)
     // GET never runs a request, even with the header
-    const get = await raw(server.port, `/api/checkClaude?path=${encodeURIComponent(script)}`, { headers: { ...base, 'x-trace2skill-token': server.token } })
+    const get = await raw(server.port, `/api/checkClaude?path=${encodeURIComponent(script)}`, {
+      headers: { ...base, 'x-trace2skill-token': server.token }
+    })
     expect(get.status).toBe(405)
     expect(existsSync(marker)).toBe(false)
     expect(calls).toHaveLength(0)
@@ -115,13 +137,32 @@ describe('web bridge', () => {
     const other = `http://127.0.0.1:${server.port + 1}`
     const cookie = `t2s_token=${server.token}`
     // what fetch(url, { mode: 'no-cors', method: 'POST', credentials: 'include', headers: { 'content-type': 'text/plain' } }) sends
-    const noCors = await raw(server.port, '/api/checkClaude', { method: 'POST', headers: { ...host(), origin: other, 'content-type': 'text/plain', cookie, 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'no-cors' }, body })
+    const noCors = await raw(server.port, '/api/checkClaude', {
+      method: 'POST',
+      headers: {
+        ...host(),
+        origin: other,
+        'content-type': 'text/plain',
+        cookie,
+        'sec-fetch-site': 'same-site',
+        'sec-fetch-mode': 'no-cors'
+      },
+      body
+    })
     expect([401, 403, 415]).toContain(noCors.status)
     // the same without an Origin header (a form or an old browser): still refused
-    const form = await raw(server.port, '/api/checkClaude', { method: 'POST', headers: { ...host(), 'content-type': 'text/plain', cookie }, body })
+    const form = await raw(server.port, '/api/checkClaude', {
+      method: 'POST',
+      headers: { ...host(), 'content-type': 'text/plain', cookie },
+      body
+    })
     expect([401, 415]).toContain(form.status)
     // even holding the token, a text/plain body is not a contract request (a simple request needs no preflight)
-    const plain = await raw(server.port, '/api/checkClaude', { method: 'POST', headers: { ...host(), 'content-type': 'text/plain', 'x-trace2skill-token': server.token }, body })
+    const plain = await raw(server.port, '/api/checkClaude', {
+      method: 'POST',
+      headers: { ...host(), 'content-type': 'text/plain', 'x-trace2skill-token': server.token },
+      body
+    })
     expect(plain.status).toBe(415)
     // a request the browser says came from another site is refused even if it somehow carries the header
     const site = await raw(server.port, '/api/checkClaude', { method: 'POST', headers: { ...json(), 'sec-fetch-site': 'same-site' }, body })
@@ -129,7 +170,12 @@ describe('web bridge', () => {
     // a CORS preflight is never granted
     const pre = await raw(server.port, '/api/checkClaude', {
       method: 'OPTIONS',
-      headers: { ...host(), origin: other, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-trace2skill-token' }
+      headers: {
+        ...host(),
+        origin: other,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-trace2skill-token'
+      }
     })
     expect(pre.status).toBeGreaterThanOrEqual(400)
     expect(pre.headers['access-control-allow-origin']).toBeUndefined()
@@ -137,7 +183,11 @@ describe('web bridge', () => {
   })
 
   it('the right header runs the request (and so the process)', async () => {
-    const r = await raw(server.port, '/api/checkClaude', { method: 'POST', headers: { ...json(), 'sec-fetch-site': 'same-origin' }, body: JSON.stringify({ path: script }) })
+    const r = await raw(server.port, '/api/checkClaude', {
+      method: 'POST',
+      headers: { ...json(), 'sec-fetch-site': 'same-origin' },
+      body: JSON.stringify({ path: script })
+    })
     expect(r.status).toBe(200)
     expect(JSON.parse(r.body).value).toMatchObject({ ok: true, version: '9.9.9' })
     expect(existsSync(marker)).toBe(true)

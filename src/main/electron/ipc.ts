@@ -11,11 +11,18 @@ export function wireIpc(handlers: Handlers, hub: EventHub, getWindow: () => Brow
   const trusted = (e: IpcMainInvokeEvent): boolean => {
     const win = getWindow()
     const frame = e.senderFrame
-    return !!win && !win.isDestroyed() && e.sender === win.webContents && !!frame && frame === win.webContents.mainFrame && isAppUrl(frame.url, rendererUrl)
+    return (
+      !!win &&
+      !win.isDestroyed() &&
+      e.sender === win.webContents &&
+      !!frame &&
+      frame === win.webContents.mainFrame &&
+      isAppUrl(frame.url, rendererUrl)
+    )
   }
   for (const name of requestNames) {
     ipcMain.handle(channelOf(name), async (e, input) => {
-      if (!trusted(e)) return { ok: false, error: 'refused: request from an untrusted frame', code: 'untrusted-sender' }
+      if (!trusted(e)) return { ok: false, error: 'refused: request from an untrusted frame', code: 'forbidden' }
       return dispatch(handlers, name, input)
     })
   }

@@ -21,6 +21,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { DeadlineError, withTimeout as within } from '../../shared/async'
 import {
   decideWorkspaceRequest,
   DEFAULT_WIDTHS,
@@ -35,16 +36,7 @@ import {
   type Shot
 } from '../runs/screenshots'
 
-class DeadlineError extends Error {}
-
-const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  new Promise((ok, fail) => {
-    const t = setTimeout(() => fail(new DeadlineError(`${what} did not finish in time`)), Math.max(0, ms))
-    p.then(
-      (v) => (clearTimeout(t), ok(v)),
-      (e) => (clearTimeout(t), fail(e))
-    )
-  })
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => within(p, ms, what, DeadlineError)
 
 export function electronScreenshots(): ScreenshotPort {
   const marker = `t2s-blocked-${randomUUID()}:`
@@ -65,7 +57,13 @@ export function electronScreenshots(): ScreenshotPort {
     return next
   }
 
-  async function one(req: ScreenshotRequest, root: string, html: string, w: { label: 'desktop' | 'mobile'; width: number }, timeoutMs: number): Promise<Shot> {
+  async function one(
+    req: ScreenshotRequest,
+    root: string,
+    html: string,
+    w: { label: 'desktop' | 'mobile'; width: number },
+    timeoutMs: number
+  ): Promise<Shot> {
     const file = join(req.outDir, `${req.name}-${w.label}.png`)
     const blocked: string[] = []
     const base: Shot = { label: w.label, width: w.width, height: 0, file, bytes: 0, blank: true, timedOut: false, blockedRequests: blocked }
@@ -97,7 +95,11 @@ export function electronScreenshots(): ScreenshotPort {
     const reserve = Math.min(3000, Math.max(500, timeoutMs / 4))
     // A dead proxy for everything, loopback included: what is not a request (WebRTC over TCP, DNS for
     // names, QUIC) has nowhere to go either.
-    await withTimeout(ses.setProxy({ mode: 'fixed_servers', proxyRules: 'http://127.0.0.1:9', proxyBypassRules: '<-loopback>' }), left(), 'setting up the session').catch(() => {})
+    await withTimeout(
+      ses.setProxy({ mode: 'fixed_servers', proxyRules: 'http://127.0.0.1:9', proxyBypassRules: '<-loopback>' }),
+      left(),
+      'setting up the session'
+    ).catch(() => {})
     const win = new BrowserWindow({
       show: false,
       width: w.width,
@@ -139,7 +141,13 @@ export function electronScreenshots(): ScreenshotPort {
       }
       let pageHeight = 800
       try {
-        const h = await withTimeout(wc.executeJavaScript('Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)') as Promise<number>, left(), 'measuring the page')
+        const h = await withTimeout(
+          wc.executeJavaScript(
+            'Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)'
+          ) as Promise<number>,
+          left(),
+          'measuring the page'
+        )
         pageHeight = Math.max(1, Math.ceil(Number(h) || 800))
       } catch (err) {
         if (err instanceof DeadlineError) throw err // a script that never yields: no screenshot either

@@ -15,6 +15,7 @@ import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { extname, join, resolve } from 'node:path'
 import type { AddressInfo } from 'node:net'
+import type { ErrorCode } from '../../shared/contract'
 import { dispatch, type EventHub, type Handlers } from '../app/dispatch'
 import { isAllowedOrigin, isInside, isLoopbackHost, isSameOriginFetch, sameToken } from '../app/guards'
 
@@ -37,16 +38,25 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json'
 }
 
-const STATUS: Record<string, number> = {
-  'invalid-input': 400,
-  'unknown-request': 404,
+/** The HTTP status of each error code (a closed set: a new code does not typecheck until it has one). */
+export const STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
   'not-found': 404,
   forbidden: 403,
   // the request was fine; the machine or the moment is not (nothing was changed)
-  'read-only': 409,
+  busy: 409,
   'data-dir-busy': 409,
+  'read-only': 409,
   'preset-unavailable': 409,
-  'store-write-failed': 507
+  cancelled: 409,
+  // something this request depends on is missing: an API key, Claude Code or its login (not 401, which is our token's)
+  'no-api-key': 424,
+  'claude-missing': 424,
+  'claude-login': 424,
+  // the model answered, but not what was asked
+  'bad-answer': 502,
+  'store-write-failed': 507,
+  internal: 500
 }
 
 export interface WebServer {
@@ -118,8 +128,12 @@ export async function startWebServer(opts: {
     try {
       if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
         // Fetch metadata, where the browser sends it: only our own page may call the API.
-        if (!isSameOriginFetch(req.headers['sec-fetch-site'])) return send(res, 403, { error: 'refused: not from the trace2skill page' })
-        if (!sameToken(tokenOf(req), token)) return send(res, 401, { error: 'missing or wrong token: open the URL trace2skill printed' })
+        if (!isSameOriginFetch(req.headers['sec-fetch-site'])) {
+          return send(res, 403, { error: 'refused: not from the trace2skill page', code: 'forbidden' })
+        }
+        if (!sameToken(tokenOf(req), token)) {
+          return send(res, 401, { error: 'missing or wrong token: open the URL trace2skill printed', code: 'forbidden' })
+        }
         if (url.pathname === '/api/events') {
           if (req.method !== 'GET') return send(res, 405, { error: 'use GET' })
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
@@ -134,12 +148,13 @@ export async function startWebServer(opts: {
           })
           return
         }
-        if (req.method !== 'POST') return send(res, 405, { error: 'use POST' })
-        if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, { error: 'send application/json' })
+        if (req.method !== 'POST') return send(res, 405, { error: 'use POST', code: 'invalid' })
+        if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+          return send(res, 415, { error: 'send application/json', code: 'invalid' })
         const input = await readBody(req)
         const reply = await dispatch(opts.handlers, path.slice(5), input)
         if (reply.ok) return send(res, 200, { value: reply.value })
-        return send(res, STATUS[reply.code ?? ''] ?? 500, { error: reply.error, code: reply.code })
+        return send(res, STATUS[reply.code ?? 'internal'], { error: reply.error, code: reply.code ?? 'internal' })
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' })
       // Static files of the built renderer.
@@ -162,7 +177,7 @@ export async function startWebServer(opts: {
       createReadStream(file).pipe(res)
     } catch (err) {
       const e = err as Error & { status?: number }
-      if (!res.headersSent) send(res, e.status ?? 500, { error: e.message })
+      if (!res.headersSent) send(res, e.status ?? 500, { error: e.message, code: e.status ? 'invalid' : 'internal' })
       else res.end()
     }
   })

@@ -1,23 +1,27 @@
 /**
- * The renderer talks only to `window.api`. In Electron the preload provides it; in a browser (web mode)
- * it is built here over HTTP against the same contract.
+ * The renderer talks only to `window.api`, built here from the contract: in Electron over the preload's
+ * IPC bridge (`window.t2s`), in a browser (web mode) over HTTP. Either way a failed request throws an
+ * Error with the reply's `code` (one of ERROR_CODES), built in this world so the code is kept.
  *
  * The web mode's token is kept in memory and in sessionStorage (scoped to this origin, port included,
  * and to this tab; never sent anywhere by the browser), so a reload keeps working; it travels only in
  * the `x-trace2skill-token` header, which no other origin can make a browser send. It is taken out of
  * the address bar as soon as the page has read it. No cookie: cookies are not scoped by port.
  */
-import { createApi, type Api, type EventName, type RequestName } from '@shared/contract'
+import { createApi, type Api, type EventName, type RequestName, type Transport } from '@shared/contract'
 import { sseParser, withoutToken } from './lib/sse'
+import { requestOverHttp, TOKEN_HEADER } from './lib/web-client'
 
 declare global {
   interface Window {
     api: Api
+    /** the preload's bridge, in Electron only */
+    t2s?: Transport
   }
 }
 
 const KEY = 't2s-token'
-const HEADER = 'x-trace2skill-token'
+const HEADER = TOKEN_HEADER
 
 function takeToken(): string {
   const fromUrl = new URLSearchParams(location.search).get('token')
@@ -66,17 +70,16 @@ function eventStream(token: string, onEvent: (name: EventName, payload: unknown)
 
 export function ensureApi(): Api {
   if (window.api) return window.api
+  if (window.t2s) {
+    const api = createApi(window.t2s)
+    Object.defineProperty(window, 'api', { value: api, writable: false })
+    return api
+  }
   const token = takeToken()
-  const headers = { 'content-type': 'application/json', [HEADER]: token }
   let streaming = false
   const listeners = new Map<EventName, Set<(p: unknown) => void>>()
   const api = createApi({
-    async invoke(name: RequestName, input: unknown) {
-      const res = await fetch(`/api/${name}`, { method: 'POST', headers, body: JSON.stringify(input) })
-      const body = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }))
-      if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`)
-      return body.value
-    },
+    request: (name: RequestName, input: unknown) => requestOverHttp(token, name, input),
     subscribe(event: EventName, listener: (payload: unknown) => void) {
       if (!streaming) {
         streaming = true
