@@ -9,21 +9,32 @@ import { startModelServer } from '../test/support/model-server'
 import { scenarioScript } from '../test/support/scenarios'
 import { expect, LANDING_FEEDBACK, landingPagesBatch, test } from './fixtures'
 
-const rule = (text: string, evidence: number[]) => ({ rule: text, evidence, priority: 'high' as const, reason: `runs ${evidence.join(', ')}`, pointers: evidence.map((run) => ({ run, line: 5 })) })
+const rule = (text: string, evidence: number[]) => ({
+  rule: text,
+  evidence,
+  priority: 'high' as const,
+  reason: `runs ${evidence.join(', ')}`,
+  pointers: evidence.map((run) => ({ run, line: 5 }))
+})
 
 test('analyse a graded batch, edit a rule, follow a badge, export', async ({ page }, info) => {
   test.setTimeout(240_000)
   const runs = scenarioScript()
   const analysts = analystScript(
     {
-      error: { chunkDelayMs: 150, rules: [rule('Check that the config file exists before reading it', [2, 4, 6]), rule('Run the build before finishing', [2, 4, 6])] },
+      error: {
+        chunkDelayMs: 150,
+        rules: [rule('Check that the config file exists before reading it', [2, 4, 6]), rule('Run the build before finishing', [2, 4, 6])]
+      },
       success: { chunkDelayMs: 100, rules: [rule('Run the build before finishing.', [1, 3, 5])] },
       structure: { chunkDelayMs: 100, rules: [rule('Read back every file you write', [1, 3, 5])] },
       edge: { chunkDelayMs: 100, rules: [rule('Before reading a path, verify it is inside the workspace', [2, 4])] }
     },
     { mergeDelayMs: 800 }
   )
-  const server = await startModelServer((req) => (['propose_rules', 'merge_rules'].includes(req.body?.tool_choice?.name) ? analysts(req) : runs(req)))
+  const server = await startModelServer((req) =>
+    ['propose_rules', 'merge_rules'].includes(req.body?.tool_choice?.name) ? analysts(req) : runs(req)
+  )
   const { url, proc, project } = await landingPagesBatch(server.url, 'analyze')
   const pageErrors: string[] = []
   page.on('pageerror', (e) => pageErrors.push(e.message))
@@ -47,7 +58,8 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     await expect(page.locator('[data-testid=analyst-line][data-state=streaming]').first()).toBeVisible()
     await expect(page.getByTestId('merge-line')).toHaveAttribute('data-state', 'running', { timeout: 30_000 })
     await expect(page.getByTestId('analysis')).toHaveAttribute('data-state', 'done', { timeout: 30_000 })
-    for (const kind of ['error', 'success', 'structure', 'edge']) await expect(page.locator(`[data-testid=analyst-line][data-kind=${kind}]`)).toHaveAttribute('data-state', 'done')
+    for (const kind of ['error', 'success', 'structure', 'edge'])
+      await expect(page.locator(`[data-testid=analyst-line][data-kind=${kind}]`)).toHaveAttribute('data-state', 'done')
     await page.screenshot({ path: info.outputPath('analysis.png'), fullPage: true })
     await info.attach('analysis', { path: info.outputPath('analysis.png'), contentType: 'image/png' })
 
@@ -81,7 +93,12 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     const skillMd = await readFile(join(project, '.claude/skills/landing-page/SKILL.md'), 'utf8')
     expect(skillMd).toMatch(/^---\nname: landing-page\n/)
     expect(skillMd).toContain('Run the build and open the page before finishing (runs 1, 2, 3, 4, 5, 6)')
-    expect((await readdir(join(project, '.claude/agents'))).sort()).toEqual(['edge-analyst.md', 'error-analyst.md', 'structure-analyst.md', 'success-analyst.md'])
+    expect((await readdir(join(project, '.claude/agents'))).sort()).toEqual([
+      'edge-analyst.md',
+      'error-analyst.md',
+      'structure-analyst.md',
+      'success-analyst.md'
+    ])
     expect(await readFile(join(project, '.claude/skills/landing-page/references/edge-cases.md'), 'utf8')).toContain('(runs 2, 4)')
 
     // a badge opens that run in the review deck, with the trace line the analyst pointed to

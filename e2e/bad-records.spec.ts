@@ -20,11 +20,51 @@ async function badTimesConfig(): Promise<string> {
   const base = { sessionId: SESSION, cwd: '/home/dev/badtimes', version: '2.1.330', isSidechain: false, userType: 'external' }
   const usage = { input_tokens: 10, output_tokens: 5 }
   const lines = [
-    { ...base, type: 'user', uuid: 'u1', parentUuid: null, timestamp: 'not a date', message: { role: 'user', content: 'SCENARIO:bad-times fix the build' } },
-    { ...base, type: 'assistant', uuid: 'a1', parentUuid: 'u1', timestamp: 1e20, message: { id: 'msg_1', model: 'claude-sonnet-4-5', role: 'assistant', content: [{ type: 'text', text: 'FIRST ANSWER' }], usage } },
-    { ...base, type: 'assistant', uuid: 'a2', parentUuid: 'a1', timestamp: '+275760-09-13T00:00:00.001Z', message: { id: 'msg_2', model: 'claude-sonnet-4-5', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'make build' } }], usage } },
-    { ...base, type: 'user', uuid: 'u2', parentUuid: 'a2', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'built fine', is_error: false }] } },
-    { ...base, type: 'assistant', uuid: 'a3', parentUuid: 'u2', timestamp: '2026-01-01T00:01:00.000Z', message: { id: 'msg_3', model: 'claude-sonnet-4-5', role: 'assistant', content: [{ type: 'text', text: 'LAST ANSWER' }], usage } }
+    {
+      ...base,
+      type: 'user',
+      uuid: 'u1',
+      parentUuid: null,
+      timestamp: 'not a date',
+      message: { role: 'user', content: 'SCENARIO:bad-times fix the build' }
+    },
+    {
+      ...base,
+      type: 'assistant',
+      uuid: 'a1',
+      parentUuid: 'u1',
+      timestamp: 1e20,
+      message: { id: 'msg_1', model: 'claude-sonnet-4-5', role: 'assistant', content: [{ type: 'text', text: 'FIRST ANSWER' }], usage }
+    },
+    {
+      ...base,
+      type: 'assistant',
+      uuid: 'a2',
+      parentUuid: 'a1',
+      timestamp: '+275760-09-13T00:00:00.001Z',
+      message: {
+        id: 'msg_2',
+        model: 'claude-sonnet-4-5',
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'make build' } }],
+        usage
+      }
+    },
+    {
+      ...base,
+      type: 'user',
+      uuid: 'u2',
+      parentUuid: 'a2',
+      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'built fine', is_error: false }] }
+    },
+    {
+      ...base,
+      type: 'assistant',
+      uuid: 'a3',
+      parentUuid: 'u2',
+      timestamp: '2026-01-01T00:01:00.000Z',
+      message: { id: 'msg_3', model: 'claude-sonnet-4-5', role: 'assistant', content: [{ type: 'text', text: 'LAST ANSWER' }], usage }
+    }
   ]
   await writeFile(join(dir, `${SESSION}.jsonl`), lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
   return config
@@ -74,7 +114,9 @@ test('a session with bad timestamps: the browser, the trace, a reload on its add
   }
 })
 
-test('a record the viewer cannot draw shows as such; a broken view keeps the navigation; a bad address is harmless', async ({ page }, info) => {
+test('a record the viewer cannot draw shows as such; a broken view keeps the navigation; a bad address is harmless', async ({
+  page
+}, info) => {
   const { url, proc, pageErrors } = await serve(page)
   // Records as no parser of ours would make them (a newer or broken server): the row and the view must hold.
   let breakView = false

@@ -13,9 +13,16 @@ import { startModelServer, type Reply } from '../test/support/model-server'
 import { scenarioScript } from '../test/support/scenarios'
 import { expect, LANDING_FEEDBACK, landingPagesBatch, test } from './fixtures'
 
-const rule = (text: string, evidence: number[], reason = `runs ${evidence.join(', ')}`) => ({ rule: text, evidence, priority: 'high' as const, reason, pointers: evidence.map((run) => ({ run, line: 5 })) })
+const rule = (text: string, evidence: number[], reason = `runs ${evidence.join(', ')}`) => ({
+  rule: text,
+  evidence,
+  priority: 'high' as const,
+  reason,
+  pointers: evidence.map((run) => ({ run, line: 5 }))
+})
 /** long reasons: each rule spans several streamed chunks, so the rules arrive one by one */
-const slow = (text: string, evidence: number[]) => rule(text, evidence, `${'The trace shows it plainly, step after step. '.repeat(8)}Runs ${evidence.join(', ')}.`)
+const slow = (text: string, evidence: number[]) =>
+  rule(text, evidence, `${'The trace shows it plainly, step after step. '.repeat(8)}Runs ${evidence.join(', ')}.`)
 
 const GUARD_WORDING = 'Before reading a path, verify it is inside the workspace'
 const MERGED_WORDING = 'Keep every path you read inside the workspace'
@@ -24,10 +31,23 @@ test('estimates, rules where they are made, and a composer that saves only chang
   test.setTimeout(300_000)
   const runs = scenarioScript()
   const analysts = analystScript({
-    error: { chunkDelayMs: 300, rules: [slow('Run the build before finishing', [2, 4, 6]), slow(GUARD_WORDING, [2, 4, 6]), slow('Write the page before styling it', [2, 4, 6])] },
-    success: { chunkDelayMs: 60, rules: [rule('Run the build before finishing.', [1, 3, 5]), rule('Cite a run that does not exist', [1, 99])] },
+    error: {
+      chunkDelayMs: 300,
+      rules: [
+        slow('Run the build before finishing', [2, 4, 6]),
+        slow(GUARD_WORDING, [2, 4, 6]),
+        slow('Write the page before styling it', [2, 4, 6])
+      ]
+    },
+    success: {
+      chunkDelayMs: 60,
+      rules: [rule('Run the build before finishing.', [1, 3, 5]), rule('Cite a run that does not exist', [1, 99])]
+    },
     structure: { chunkDelayMs: 60, rules: [rule('Read back every file you write', [1, 3, 5])] },
-    edge: { chunkDelayMs: 60, rules: [rule(GUARD_WORDING, [2, 4]), rule('If the page has no title, add one', [3, 6]), rule('Use blue', [3])] }
+    edge: {
+      chunkDelayMs: 60,
+      rules: [rule(GUARD_WORDING, [2, 4]), rule('If the page has no title, add one', [3, 6]), rule('Use blue', [3])]
+    }
   })
   // the merge model words the group of the error and edge rules about paths as a plain instruction
   const merge = async (req: Parameters<typeof analysts>[0]): Promise<Reply> => {
@@ -36,7 +56,9 @@ test('estimates, rules where they are made, and a composer that saves only chang
     for (const g of input?.groups ?? []) if (g.wording === GUARD_WORDING) g.wording = MERGED_WORDING
     return reply
   }
-  const server = await startModelServer((req) => (req.body?.tool_choice?.name === 'merge_rules' ? merge(req) : req.body?.tool_choice?.name === 'propose_rules' ? analysts(req) : runs(req)))
+  const server = await startModelServer((req) =>
+    req.body?.tool_choice?.name === 'merge_rules' ? merge(req) : req.body?.tool_choice?.name === 'propose_rules' ? analysts(req) : runs(req)
+  )
   const { url, proc, config, project } = await landingPagesBatch(server.url, 'composer')
   const pageErrors: string[] = []
   page.on('pageerror', (e) => pageErrors.push(e.message))
@@ -60,7 +82,9 @@ test('estimates, rules where they are made, and a composer that saves only chang
     await page.getByTestId('nav-tasks').click()
     await page.getByTestId('task-row').filter({ hasText: 'Landing page' }).click()
     await expect(page.getByTestId('batch-estimate')).toHaveAttribute('data-basis', /history|other-models/)
-    await expect(page.getByTestId('batch-estimate')).toContainText(/^About \$\d+\.\d\d for \d+ runs?: the median finished run of this task cost \$\d+\.\d\d \(\d+ runs?/)
+    await expect(page.getByTestId('batch-estimate')).toContainText(
+      /^About \$\d+\.\d\d for \d+ runs?: the median finished run of this task cost \$\d+\.\d\d \(\d+ runs?/
+    )
     await shot('batch-estimate')
 
     // grade by pasting feedback
@@ -76,7 +100,9 @@ test('estimates, rules where they are made, and a composer that saves only chang
 
     // before Start: what it will cost, from the context the analysts will read, and for which model
     const estimate = page.getByTestId('analysis-estimate')
-    await expect(estimate).toContainText(/^About \$\d+\.\d\d \([\d.]+k tokens of context, model claude-sonnet-5-5\)\. The first analyst writes the context to the prompt cache, the other three read it from there \(at claude-sonnet-5-5's cache prices\)/)
+    await expect(estimate).toContainText(
+      /^About \$\d+\.\d\d \([\d.]+k tokens of context, model claude-sonnet-5-5\)\. The first analyst writes the context to the prompt cache, the other three read it from there \(at claude-sonnet-5-5's cache prices\)/
+    )
     const before = Number(await estimate.getAttribute('data-usd'))
     expect(before).toBeGreaterThan(0)
     expect(server.requests.filter((r) => ['propose_rules', 'merge_rules'].includes(r.body?.tool_choice?.name))).toHaveLength(0)
@@ -85,7 +111,9 @@ test('estimates, rules where they are made, and a composer that saves only chang
     await expect(estimate).toContainText('model claude-opus-4-1')
     expect(Number(await estimate.getAttribute('data-usd'))).toBeGreaterThan(before)
     await page.getByLabel('Model', { exact: true }).fill('mystery-model')
-    await expect(estimate).toContainText(/^No price estimate \([\d.]+k tokens of context, model mystery-model\)\. No price known for mystery-model/)
+    await expect(estimate).toContainText(
+      /^No price estimate \([\d.]+k tokens of context, model mystery-model\)\. No price known for mystery-model/
+    )
     await page.getByLabel('Model', { exact: true }).fill('claude-sonnet-5-5')
     await expect(estimate).toContainText('About $')
     await shot('analysis-estimate')
@@ -118,7 +146,8 @@ test('estimates, rules where they are made, and a composer that saves only chang
     await expect(page.getByTestId('skill')).toBeVisible()
     const byValue = async (text: string) => {
       const cards = page.getByTestId('rule-card')
-      for (let i = 0; i < (await cards.count()); i++) if ((await cards.nth(i).getByTestId('rule-text').inputValue()) === text) return cards.nth(i)
+      for (let i = 0; i < (await cards.count()); i++)
+        if ((await cards.nth(i).getByTestId('rule-text').inputValue()) === text) return cards.nth(i)
       throw new Error(`no card "${text}"`)
     }
     // the merged rule from the error and edge analysts, worded as a plain instruction: no guard tag
@@ -167,11 +196,16 @@ test('estimates, rules where they are made, and a composer that saves only chang
     const row = (n: number) => versions.locator('.version', { hasText: `Version ${n}` })
     await row(1).getByRole('checkbox').check()
     await row(3).getByRole('checkbox').check()
-    await expect(page.getByTestId('version-diff')).toHaveText('Version 1 and version 3 are identical (SKILL.md and references/edge-cases.md).')
+    await expect(page.getByTestId('version-diff')).toHaveText(
+      'Version 1 and version 3 are identical (SKILL.md and references/edge-cases.md).'
+    )
     await row(1).getByRole('checkbox').uncheck()
     await row(2).getByRole('checkbox').check()
     await expect(page.getByTestId('version-diff')).toHaveText('SKILL.md: identical in version 2 and version 3')
-    await expect(versions.locator('pre.diff').nth(1)).toContainText('+- Read back every file you write (runs 1, 3, 5)')
+    // the edge cases file's diff: the line is an added one (drawn by the diff viewer, not a `+` in text)
+    await expect(
+      versions.locator('.diff-view').first().locator('.diff-code-insert', { hasText: '- Read back every file you write (runs 1, 3, 5)' })
+    ).toHaveCount(1)
     for (const t of await versions.getByTestId('version-time').allTextContents()) expect(t).toMatch(/\d{1,2}:\d{2}:\d{2}/)
     await shot('versions')
 

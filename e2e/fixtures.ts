@@ -47,7 +47,10 @@ export async function startWeb(env: Record<string, string>): Promise<{ url: stri
   })
   // What the server says afterwards shows in the test output: a crash must not be silent.
   proc.stderr!.on('data', (c) => process.stderr.write(`[web] ${c}`))
-  proc.on('exit', (code, signal) => (code || (signal && signal !== 'SIGTERM')) && process.stderr.write(`[web] exited with ${code ?? signal}\n`))
+  proc.on(
+    'exit',
+    (code, signal) => (code || (signal && signal !== 'SIGTERM')) && process.stderr.write(`[web] exited with ${code ?? signal}\n`)
+  )
   return { url, proc }
 }
 
@@ -55,7 +58,10 @@ export async function startWeb(env: Record<string, string>): Promise<{ url: stri
  * The web mode with a scripted model and the real `claude` on its PATH, as for runs started from the
  * UI (each in a fresh config and data folder).
  */
-export async function startWebWithClaude(serverUrl: string, name: string): Promise<{ url: string; proc: ChildProcess; config: string; data: string }> {
+export async function startWebWithClaude(
+  serverUrl: string,
+  name: string
+): Promise<{ url: string; proc: ChildProcess; config: string; data: string }> {
   const config = await mkdtemp(join(tmpdir(), `t2s-e2e-${name}-claude-`))
   const data = await mkdtemp(join(tmpdir(), `t2s-e2e-${name}-data-`))
   const web = await startWeb({
@@ -73,28 +79,58 @@ export async function startWebWithClaude(serverUrl: string, name: string): Promi
 
 const LANDING_KINDS = ['write-file', 'tool-errors', 'write-file', 'tool-errors', 'write-file', 'tool-errors']
 /** The grades of landingPagesBatch's runs, in the workflow's format: pages good, failed tools bad. */
-export const LANDING_FEEDBACK = LANDING_KINDS.map((k, i) => `Run ${i + 1}: ${k === 'write-file' ? 'good - clean page' : 'bad - no page at all'}`).join('\n')
+export const LANDING_FEEDBACK = LANDING_KINDS.map(
+  (k, i) => `Run ${i + 1}: ${k === 'write-file' ? 'good - clean page' : 'bad - no page at all'}`
+).join('\n')
 
 /**
  * Six real runs of a "Landing page" task (pages and failing tools alternating, every third hard) made
  * headless by the built CLI against the scripted model, then the web mode over them; and an empty
  * project folder to export into.
  */
-export async function landingPagesBatch(serverUrl: string, name: string): Promise<{ url: string; proc: ChildProcess; config: string; data: string; project: string }> {
+export async function landingPagesBatch(
+  serverUrl: string,
+  name: string
+): Promise<{ url: string; proc: ChildProcess; config: string; data: string; project: string }> {
   const dir = await mkdtemp(join(tmpdir(), `t2s-e2e-${name}-`))
   const config = join(dir, 'claude')
   const data = join(dir, 'data')
   const project = join(dir, 'my-project')
   await mkdir(project, { recursive: true })
   await writeFile(join(dir, 'task.json'), JSON.stringify({ name: 'Landing page', text: 'Build a landing page.' }))
-  await writeFile(join(dir, 'variations.txt'), LANDING_KINDS.map((k, i) => `${i + 1}. [${i % 3 === 2 ? 'hard' : 'normal'}] ${prompt(k, `page ${i + 1}`)}`).join('\n'))
+  await writeFile(
+    join(dir, 'variations.txt'),
+    LANDING_KINDS.map((k, i) => `${i + 1}. [${i % 3 === 2 ? 'hard' : 'normal'}] ${prompt(k, `page ${i + 1}`)}`).join('\n')
+  )
   const env = { ...process.env, ...claudeEnv(config, serverUrl), TRACE2SKILL_DATA_DIR: data }
-  await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'trace2skill.mjs'), 'run', '--task', join(dir, 'task.json'), '--variations', join(dir, 'variations.txt'), '--concurrency', '3', '--claude', CLAUDE_BIN, '--json'], { env })
-  const web = await startWeb({ CLAUDE_CONFIG_DIR: config, TRACE2SKILL_DATA_DIR: data, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: serverUrl })
+  await promisify(execFile)(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'trace2skill.mjs'),
+      'run',
+      '--task',
+      join(dir, 'task.json'),
+      '--variations',
+      join(dir, 'variations.txt'),
+      '--concurrency',
+      '3',
+      '--claude',
+      CLAUDE_BIN,
+      '--json'
+    ],
+    { env }
+  )
+  const web = await startWeb({
+    CLAUDE_CONFIG_DIR: config,
+    TRACE2SKILL_DATA_DIR: data,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: serverUrl
+  })
   return { ...web, config, data, project }
 }
 
 export const test = base.extend<{ app: { url: string; dataDir: string; gen: Generated } }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture uses from this pattern
   app: async ({}, use) => {
     const gen = await generated()
     const dataDir = await mkdtemp(join(tmpdir(), 't2s-e2e-data-'))

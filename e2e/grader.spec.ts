@@ -28,13 +28,20 @@ interface Made {
 async function sessionFile(gen: Generated, sessionId: string): Promise<{ dir: string; file: string }> {
   const root = join(gen.configDir, 'projects')
   for (const d of await readdir(root)) {
-    if ((await readdir(join(root, d))).includes(`${sessionId}.jsonl`)) return { dir: join(root, d), file: join(root, d, `${sessionId}.jsonl`) }
+    if ((await readdir(join(root, d))).includes(`${sessionId}.jsonl`))
+      return { dir: join(root, d), file: join(root, d, `${sessionId}.jsonl`) }
   }
   throw new Error(`no session file for ${sessionId}`)
 }
 
 /** Copy a session under a new id into the folder Claude Code keeps for `cwd`, as if it had run there. */
-async function copySession(gen: Generated, from: { sessionId: string; cwd: string }, config: string, sessionId: string, cwd: string): Promise<string> {
+async function copySession(
+  gen: Generated,
+  from: { sessionId: string; cwd: string },
+  config: string,
+  sessionId: string,
+  cwd: string
+): Promise<string> {
   const src = await sessionFile(gen, from.sessionId)
   const projectId = cwd.replace(/[^a-zA-Z0-9]/g, '-')
   const dest = join(config, 'projects', projectId)
@@ -99,7 +106,16 @@ async function makeBatch(n = 5): Promise<Made> {
     openedFolders: [],
     tasks: { [taskId]: { id: taskId, name: 'Landing page', text: 'Build a landing page.', createdAt: now, updatedAt: now } },
     variations: {},
-    batches: { [batchId]: { id: batchId, taskId, name: 'Landing page #1', createdAt: now, settings: RunSettingsSchema.parse({}), runIds: runs.map((r) => r.id) } },
+    batches: {
+      [batchId]: {
+        id: batchId,
+        taskId,
+        name: 'Landing page #1',
+        createdAt: now,
+        settings: RunSettingsSchema.parse({}),
+        runIds: runs.map((r) => r.id)
+      }
+    },
     runs: Object.fromEntries(runs.map((r) => [r.id, r])),
     settings: {},
     analyses: {},
@@ -131,7 +147,7 @@ const openDeck = async (page: Page, m: Made, run?: number) => {
   await expect(page.getByTestId('review-deck')).toBeVisible()
 }
 
-test('the save state is the shown run\'s: Enter moves on to a run with nothing saved', async ({ page }) => {
+test("the save state is the shown run's: Enter moves on to a run with nothing saved", async ({ page }) => {
   const m = await makeBatch(3)
   const errors = watchErrors(page)
   try {
@@ -354,7 +370,11 @@ async function fieldLooks(page: Page) {
   return page.evaluate(() => {
     const text = getComputedStyle(document.body).color
     return [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input, textarea, select')]
-      .filter((el) => !(el instanceof HTMLInputElement && ['checkbox', 'radio', 'range', 'button', 'submit'].includes(el.type)) && el.offsetParent !== null)
+      .filter(
+        (el) =>
+          !(el instanceof HTMLInputElement && ['checkbox', 'radio', 'range', 'button', 'submit'].includes(el.type)) &&
+          el.offsetParent !== null
+      )
       .map((el) => {
         const s = getComputedStyle(el)
         const p = getComputedStyle(el, '::placeholder')

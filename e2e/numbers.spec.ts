@@ -9,9 +9,12 @@ import { startModelServer } from '../test/support/model-server'
 import { prompt, scenarioScript } from '../test/support/scenarios'
 import { expect, startWebWithClaude, test } from './fixtures'
 
-const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim()
+const text = async (page: Page, selector: string) =>
+  ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim()
 
-test('a run shows the same turns and cost on the batch page, in the deck, the gallery, the session browser and the trace', async ({ page }, info) => {
+test('a run shows the same turns and cost on the batch page, in the deck, the gallery, the session browser and the trace', async ({
+  page
+}, info) => {
   test.setTimeout(240_000)
   const server = await startModelServer(scenarioScript())
   const { url, proc } = await startWebWithClaude(server.url, 'numbers')
@@ -22,7 +25,15 @@ test('a run shows the same turns and cost on the batch page, in the deck, the ga
     await page.getByTestId('new-task-text').fill('Build a landing page (index.html) for a small company.')
     await page.getByTestId('create-task').click()
     await page.getByText('Paste a numbered list').click()
-    await page.getByLabel('Numbered list').fill([`1. [easy] ${prompt('subagent', 'survey first')}`, `2. [normal] ${prompt('write-file', 'one page')}`, `3. [hard] ${prompt('slow', 'many steps')}`].join('\n'))
+    await page
+      .getByLabel('Numbered list')
+      .fill(
+        [
+          `1. [easy] ${prompt('subagent', 'survey first')}`,
+          `2. [normal] ${prompt('write-file', 'one page')}`,
+          `3. [hard] ${prompt('slow', 'many steps')}`
+        ].join('\n')
+      )
     await page.getByText('Use these 3 (replaces the list)').click()
     await expect(page.getByTestId('variation-row')).toHaveCount(3)
     await page.getByTestId('start-batch').click()
@@ -41,11 +52,17 @@ test('a run shows the same turns and cost on the batch page, in the deck, the ga
 
     for (const n of [1, 2, 3]) {
       const row = page.locator(`[data-testid=run-row][data-number="${n}"]`)
-      const onBatch = { turns: await text(page, `[data-testid=run-row][data-number="${n}"] [data-testid=run-turns]`), cost: await text(page, `[data-testid=run-row][data-number="${n}"] [data-testid=run-cost]`) }
+      const onBatch = {
+        turns: await text(page, `[data-testid=run-row][data-number="${n}"] [data-testid=run-turns]`),
+        cost: await text(page, `[data-testid=run-row][data-number="${n}"] [data-testid=run-cost]`)
+      }
       expect(onBatch.cost, `run ${n}`).not.toBe('$0')
       await row.locator('.run-head').click()
       const href = (await row.getByText('Open the trace →').getAttribute('href'))!
-      const [, , projectId, , sessionId] = href.split('/').map(decodeURIComponent)
+      const [, projectId, , sessionId] = href
+        .slice(href.indexOf('#/') + 2)
+        .split('/')
+        .map(decodeURIComponent)
       await row.locator('.run-head').click()
 
       await page.goto(`${url.split('#')[0]}#/review/${encodeURIComponent(batchId)}/${n}`)
@@ -63,7 +80,10 @@ test('a run shows the same turns and cost on the batch page, in the deck, the ga
       const session = page.locator(`[data-testid=session-row][data-session-id="${sessionId}"]`)
       await expect(session).toBeVisible()
       const browserTurns = Number(await text(page, `[data-session-id="${sessionId}"] .col-turns`))
-      const inBrowser = { turns: `${browserTurns} ${browserTurns === 1 ? 'turn' : 'turns'}`, cost: await text(page, `[data-session-id="${sessionId}"] .col-cost`) }
+      const inBrowser = {
+        turns: `${browserTurns} ${browserTurns === 1 ? 'turn' : 'turns'}`,
+        cost: await text(page, `[data-session-id="${sessionId}"] .col-cost`)
+      }
       if (n === 1) await page.screenshot({ path: info.outputPath('browser.png') })
 
       await page.goto(`${url.split('#')[0]}#/project/${encodeURIComponent(projectId)}/session/${encodeURIComponent(sessionId)}`)
@@ -76,11 +96,16 @@ test('a run shows the same turns and cost on the batch page, in the deck, the ga
       expect(inTrace, `run ${n}: trace header vs batch page`).toEqual(onBatch)
       // and each says whose figure its cost is, the same everywhere
       const source = await page.getByTestId('trace-cost').getAttribute('data-cost-source')
-      expect(await page.getByTestId('trace-cost').getAttribute('title')).toContain(source === 'claude-code' ? "Claude Code's figure" : 'estimated from tokens')
+      expect(await page.getByTestId('trace-cost').getAttribute('title')).toContain(
+        source === 'claude-code' ? "Claude Code's figure" : 'estimated from tokens'
+      )
 
       await page.goto(`${url.split('#')[0]}#/batch/${encodeURIComponent(batchId)}`)
       await expect(page.getByTestId('run-row')).toHaveCount(3)
-      expect(await page.locator(`[data-testid=run-row][data-number="${n}"] [data-testid=run-cost]`).getAttribute('data-cost-source'), `run ${n}: cost source`).toBe(source)
+      expect(
+        await page.locator(`[data-testid=run-row][data-number="${n}"] [data-testid=run-cost]`).getAttribute('data-cost-source'),
+        `run ${n}: cost source`
+      ).toBe(source)
     }
     // the sub-agent run: three turns of its own, its Agent call and the helper's Bash call
     await expect(page.locator('[data-testid=run-row][data-number="1"] [data-testid=run-turns]')).toHaveText('3 turns')

@@ -23,9 +23,28 @@ test('grade 20 runs with the keyboard, then compare good with bad', async ({ pag
   // 20 runs: clean pages (good), cluttered pages and failing builds (bad)
   const cycle = ['write-file', 'write-cluttered', 'tool-errors', 'write-file']
   const kinds = Array.from({ length: 20 }, (_, i) => cycle[i % cycle.length])
-  await writeFile(join(dir, 'variations.txt'), kinds.map((k, i) => `${i + 1}. [${i < 10 ? 'easy' : 'hard'}] ${prompt(k, `page ${i + 1}`)}`).join('\n'))
+  await writeFile(
+    join(dir, 'variations.txt'),
+    kinds.map((k, i) => `${i + 1}. [${i < 10 ? 'easy' : 'hard'}] ${prompt(k, `page ${i + 1}`)}`).join('\n')
+  )
   const env = { ...process.env, ...claudeEnv(config, server.url), TRACE2SKILL_DATA_DIR: data, PATH: process.env.PATH }
-  await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'trace2skill.mjs'), 'run', '--task', join(dir, 'task.json'), '--variations', join(dir, 'variations.txt'), '--concurrency', '3', '--claude', CLAUDE_BIN, '--json'], { env })
+  await promisify(execFile)(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'trace2skill.mjs'),
+      'run',
+      '--task',
+      join(dir, 'task.json'),
+      '--variations',
+      join(dir, 'variations.txt'),
+      '--concurrency',
+      '3',
+      '--claude',
+      CLAUDE_BIN,
+      '--json'
+    ],
+    { env }
+  )
   await server.close()
   const { url, proc } = await startWeb({ CLAUDE_CONFIG_DIR: config, TRACE2SKILL_DATA_DIR: data })
   const pageErrors: string[] = []
@@ -47,7 +66,12 @@ test('grade 20 runs with the keyboard, then compare good with bad', async ({ pag
     await expect(deck).toHaveAttribute('data-number', '1')
 
     // g or b, a sentence, Enter: saved, and on to the next ungraded run
-    const sentence = (k: string, n: number) => (k === 'write-file' ? `clean hero, readable cards (${n})` : k === 'write-cluttered' ? `too many cards, looks cluttered (${n})` : `build broken, nothing to show (${n})`)
+    const sentence = (k: string, n: number) =>
+      k === 'write-file'
+        ? `clean hero, readable cards (${n})`
+        : k === 'write-cluttered'
+          ? `too many cards, looks cluttered (${n})`
+          : `build broken, nothing to show (${n})`
     for (const [i, kind] of kinds.entries()) {
       await expect(deck).toHaveAttribute('data-number', String(i + 1))
       await page.keyboard.press(kind === 'write-file' ? 'g' : 'b')
@@ -122,7 +146,7 @@ test('grade 20 runs with the keyboard, then compare good with bad', async ({ pag
     await expect(page.locator('[data-testid=aligned-tools] tr')).toHaveText([/^—\s*1\. Bash$/, /^1\. Write\s*2\. Write$/, /^2\. Read\s*—$/])
     // the files, diffed: both wrote index.html, differently
     await expect(page.getByTestId('compare-files')).toContainText('index.html')
-    await expect(page.locator('[data-testid=compare-files] pre.diff')).toContainText('Buy now!!!')
+    await expect(page.locator('[data-testid=compare-files] .diff-view')).toContainText('Buy now!!!')
     await page.screenshot({ path: info.outputPath('compare-side-by-side.png'), fullPage: true })
     await info.attach('compare-side-by-side', { path: info.outputPath('compare-side-by-side.png'), contentType: 'image/png' })
     // overlay with a slider, and the pixel difference

@@ -42,7 +42,13 @@ test('create a task, generate variations, run them, cancel one, see screenshots'
     await page.getByTestId('new-task-text').fill('Build a landing page (index.html) for a small company.')
     await page.getByTestId('create-task').click()
 
-    for (const [d, n] of [['easy', 1], ['normal', 1], ['hard', 1], ['adversarial', 0]] as const) await page.getByTestId(`mix-${d}`).fill(String(n))
+    for (const [d, n] of [
+      ['easy', 1],
+      ['normal', 1],
+      ['hard', 1],
+      ['adversarial', 0]
+    ] as const)
+      await page.getByTestId(`mix-${d}`).fill(String(n))
     await page.getByTestId('generate-variations').click()
     await expect(page.getByTestId('variation-row')).toHaveCount(3)
     await expect(page.getByTestId('variation-row').first()).toHaveAttribute('data-difficulty', 'easy')
@@ -51,8 +57,8 @@ test('create a task, generate variations, run them, cancel one, see screenshots'
     // sandboxed by default where the sandbox works (bubblewrap and socat are installed here), and said so
     const presetLine = page.getByTestId('preset-line')
     await expect(presetLine).toBeVisible()
-    await expect(presetLine).toContainText('Sandboxed: Bash and file edits write only inside each run\'s folder; network: none')
-    await expect(presetLine).toContainText('Sandboxed by default: Claude Code\'s sandbox works here')
+    await expect(presetLine).toContainText("Sandboxed: Bash and file edits write only inside each run's folder; network: none")
+    await expect(presetLine).toContainText("Sandboxed by default: Claude Code's sandbox works here")
     await expect(page.getByTestId('preset-sandboxed')).toBeChecked()
     // an allowed host shows in the line; a bad one is named and blocks the start
     await page.getByTestId('allowed-domains').fill('https://example.com/')
@@ -98,7 +104,12 @@ test('where the sandbox cannot work, the default is Accept edits with the reason
   const config = await mkdtemp(join(tmpdir(), 't2s-e2e-nosbx-claude-'))
   const data = await mkdtemp(join(tmpdir(), 't2s-e2e-nosbx-data-'))
   // a PATH with claude on it but neither bubblewrap nor socat
-  const { url, proc } = await startWeb({ CLAUDE_CONFIG_DIR: config, TRACE2SKILL_DATA_DIR: data, ANTHROPIC_API_KEY: 'test-key', PATH: dirname(CLAUDE_BIN) })
+  const { url, proc } = await startWeb({
+    CLAUDE_CONFIG_DIR: config,
+    TRACE2SKILL_DATA_DIR: data,
+    ANTHROPIC_API_KEY: 'test-key',
+    PATH: dirname(CLAUDE_BIN)
+  })
   try {
     await page.goto(url)
     await page.getByTestId('nav-tasks').click()
@@ -111,11 +122,15 @@ test('where the sandbox cannot work, the default is Accept edits with the reason
     await expect(page.getByTestId('variation-row')).toHaveCount(1)
     const presetLine = page.getByTestId('preset-line')
     await expect(presetLine).toContainText('Accept edits: no sandbox')
-    await expect(presetLine).toContainText('Accept edits by default, because the sandbox is not available: bubblewrap and socat are not installed: `sudo apt-get install bubblewrap socat`')
+    await expect(presetLine).toContainText(
+      'Accept edits by default, because the sandbox is not available: bubblewrap and socat are not installed: `sudo apt-get install bubblewrap socat`'
+    )
     await expect(page.getByTestId('preset-accept-edits')).toBeChecked()
     // choosing Sandboxed anyway: refused, with the reason and an explicit way to Accept edits
     await page.getByTestId('preset-sandboxed').check()
-    await expect(page.getByTestId('preset-unavailable')).toContainText('Sandboxed is not available here: bubblewrap and socat are not installed')
+    await expect(page.getByTestId('preset-unavailable')).toContainText(
+      'Sandboxed is not available here: bubblewrap and socat are not installed'
+    )
     await expect(page.getByTestId('start-batch')).toBeDisabled()
     await page.locator('.batch-settings').screenshot({ path: info.outputPath('no-sandbox.png') })
     await page.getByTestId('use-accept-edits').click()

@@ -50,8 +50,12 @@ test('the token leaves the address bar, sets no cookie, survives a reload, and t
     const origin = new URL(url).origin
     expect((await page.request.post(`${origin}/api/listProjects`, { data: {} })).status()).toBe(401)
     expect((await page.request.post(`${origin}/api/listProjects?token=${token}`, { data: {} })).status()).toBe(401)
-    expect((await page.request.post(`${origin}/api/listProjects`, { data: {}, headers: { cookie: `t2s_token=${token}` } })).status()).toBe(401)
-    expect((await page.request.post(`${origin}/api/listProjects`, { data: {}, headers: { 'x-trace2skill-token': token } })).status()).toBe(200)
+    expect((await page.request.post(`${origin}/api/listProjects`, { data: {}, headers: { cookie: `t2s_token=${token}` } })).status()).toBe(
+      401
+    )
+    expect((await page.request.post(`${origin}/api/listProjects`, { data: {}, headers: { 'x-trace2skill-token': token } })).status()).toBe(
+      200
+    )
     // the page itself is public code
     expect((await page.request.get(`${origin}/`)).status()).toBe(200)
 
@@ -105,9 +109,16 @@ test('a page on another port cannot make the server start a process, even with t
           }
         }
         await attempt('no-cors text/plain', { mode: 'no-cors', headers: { 'content-type': 'text/plain' } })
-        await attempt('no-cors query token', { mode: 'no-cors', headers: { 'content-type': 'text/plain' } }, `/api/checkClaude?token=${token}`)
+        await attempt(
+          'no-cors query token',
+          { mode: 'no-cors', headers: { 'content-type': 'text/plain' } },
+          `/api/checkClaude?token=${token}`
+        )
         await attempt('cors json', { mode: 'cors', headers: { 'content-type': 'application/json' } })
-        await attempt('cors with the header', { mode: 'cors', headers: { 'content-type': 'application/json', 'x-trace2skill-token': token } })
+        await attempt('cors with the header', {
+          mode: 'cors',
+          headers: { 'content-type': 'application/json', 'x-trace2skill-token': token }
+        })
         return out
       },
       { target, script, token }

@@ -7,7 +7,21 @@ import { fmtClock, fmtDuration, fmtLocalTime, fmtRelative, fmtTime, spanMs, time
 import { traceStats } from '../../src/renderer/src/lib/rows'
 import type { Trace, TraceEvent } from '../../src/shared/trace'
 
-const BAD: unknown[] = ['not a date', '', 1e20, -1e20, Number.NaN, Infinity, '+275760-09-13T00:00:00.001Z', {}, [], true, Symbol('x'), new Date(Number.NaN), () => 1]
+const BAD: unknown[] = [
+  'not a date',
+  '',
+  1e20,
+  -1e20,
+  Number.NaN,
+  Infinity,
+  '+275760-09-13T00:00:00.001Z',
+  {},
+  [],
+  true,
+  Symbol('x'),
+  new Date(Number.NaN),
+  () => 1
+]
 const fns = { fmtTime, fmtClock, fmtLocalTime, fmtRelative: (v: unknown) => fmtRelative(v as string) }
 
 describe('time formatting never throws', () => {
@@ -48,7 +62,8 @@ describe('time formatting never throws', () => {
   })
 
   it('the trace header ignores a record with a bad time', () => {
-    const ev = (ts: string | undefined, line: number): TraceEvent => ({ kind: 'user', text: 'x', images: [], isMeta: false, ts, line, turn: 1 }) as TraceEvent
+    const ev = (ts: string | undefined, line: number): TraceEvent =>
+      ({ kind: 'user', text: 'x', images: [], isMeta: false, ts, line, turn: 1 }) as TraceEvent
     const trace = {
       sessionId: 's',
       file: '/x',

@@ -12,7 +12,8 @@ function deck() {
     history.begin(id)
     grades.set(id, { ...grades.get(id)!, ...patch })
   }
-  const apply = (c: { runId: string } & Record<'before' | 'after', Grade> | null, side: 'before' | 'after') => c && grades.set(c.runId, c[side])
+  const apply = (c: ({ runId: string } & Record<'before' | 'after', Grade>) | null, side: 'before' | 'after') =>
+    c && grades.set(c.runId, c[side])
   return { grades, history, set, undo: () => apply(history.undo(), 'before'), redo: () => apply(history.redo(), 'after') }
 }
 

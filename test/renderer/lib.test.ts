@@ -4,7 +4,8 @@ import { defaultFilter, flattenRows, isError, keyArgument, matchingRows, nextInd
 import { sortSessions } from '../../src/renderer/src/lib/sessions'
 import type { SessionSummary, Trace, TraceEvent } from '../../src/shared/trace'
 
-const ev = (o: Partial<TraceEvent> & { kind: TraceEvent['kind'] }, line: number, turn: number): TraceEvent => ({ line, turn, ...o }) as TraceEvent
+const ev = (o: Partial<TraceEvent> & { kind: TraceEvent['kind'] }, line: number, turn: number): TraceEvent =>
+  ({ line, turn, ...o }) as TraceEvent
 
 function trace(): Trace {
   return {
@@ -15,7 +16,17 @@ function trace(): Trace {
       ev({ kind: 'user', text: 'build it', images: [], isMeta: false, ts: '2026-01-01T00:00:00Z' }, 1, 1),
       ev({ kind: 'meta', recordType: 'attachment', raw: {} }, 2, 1),
       ev({ kind: 'thinking', text: 'hmm', redacted: false }, 3, 1),
-      ev({ kind: 'tool_call', id: 't1', name: 'Bash', input: { command: 'make' }, result: { line: 5, text: 'boom', isError: true, images: [] } }, 4, 1),
+      ev(
+        {
+          kind: 'tool_call',
+          id: 't1',
+          name: 'Bash',
+          input: { command: 'make' },
+          result: { line: 5, text: 'boom', isError: true, images: [] }
+        },
+        4,
+        1
+      ),
       ev({ kind: 'tool_call', id: 't2', name: 'Agent', input: { prompt: 'help' }, subagentId: 'a1' }, 6, 1),
       ev({ kind: 'user', text: 'again', images: [], isMeta: false, ts: '2026-01-01T00:01:30Z' }, 7, 2)
     ],
@@ -23,7 +34,19 @@ function trace(): Trace {
       {
         agentId: 'a1',
         file: '/x/a.jsonl',
-        events: [ev({ kind: 'tool_call', id: 't3', name: 'Read', input: { file_path: '/nope' }, result: { line: 2, text: 'missing', isError: true, images: [] } }, 1, 0)],
+        events: [
+          ev(
+            {
+              kind: 'tool_call',
+              id: 't3',
+              name: 'Read',
+              input: { file_path: '/nope' },
+              result: { line: 2, text: 'missing', isError: true, images: [] }
+            },
+            1,
+            0
+          )
+        ],
         usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
         models: [],
         warnings: []
@@ -42,7 +65,15 @@ function trace(): Trace {
 describe('trace rows', () => {
   it('groups by turn, hides bookkeeping by default, and nests an expanded sub-agent under its call', () => {
     const closed = flattenRows(trace(), new Set())
-    expect(closed.map((r) => (r.type === 'event' ? r.event.kind : r.type))).toEqual(['turn', 'user', 'thinking', 'tool_call', 'tool_call', 'turn', 'user'])
+    expect(closed.map((r) => (r.type === 'event' ? r.event.kind : r.type))).toEqual([
+      'turn',
+      'user',
+      'thinking',
+      'tool_call',
+      'tool_call',
+      'turn',
+      'user'
+    ])
     const open = flattenRows(trace(), new Set(['a1']))
     const i = open.findIndex((r) => r.type === 'subagent-start')
     expect(open[i - 1].type === 'event' && open[i - 1].type === 'event' && (open[i - 1] as { event: TraceEvent }).event.line).toBe(6)
@@ -101,12 +132,22 @@ describe('formatting', () => {
 
 describe('session sorting', () => {
   const s = (id: string, o: Partial<SessionSummary>): SessionSummary =>
-    ({ sessionId: id, firstPrompt: '', toolErrors: 0, usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, models: [], ...o }) as SessionSummary
+    ({
+      sessionId: id,
+      firstPrompt: '',
+      toolErrors: 0,
+      usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
+      models: [],
+      ...o
+    }) as SessionSummary
   it('sorts by any column, ties by id', () => {
     const list = [s('b', { toolErrors: 2 }), s('a', { toolErrors: 2 }), s('c', { toolErrors: 5 })]
     expect(sortSessions(list, 'toolErrors', true).map((x) => x.sessionId)).toEqual(['c', 'a', 'b'])
     expect(sortSessions(list, 'toolErrors', false).map((x) => x.sessionId)).toEqual(['a', 'b', 'c'])
-    const tok = [s('x', { usage: { input: 1, output: 1, cacheRead: 0, cacheCreation: 0 } }), s('y', { usage: { input: 0, output: 0, cacheRead: 9, cacheCreation: 0 } })]
+    const tok = [
+      s('x', { usage: { input: 1, output: 1, cacheRead: 0, cacheCreation: 0 } }),
+      s('y', { usage: { input: 0, output: 0, cacheRead: 9, cacheCreation: 0 } })
+    ]
     expect(sortSessions(tok, 'tokens', true).map((x) => x.sessionId)).toEqual(['y', 'x'])
   })
 })

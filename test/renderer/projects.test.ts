@@ -26,7 +26,7 @@ describe('run folders in the project list', () => {
     expect(groups[1].rows.map((r) => r.label)).toEqual(['Run 1 (done)', 'Run 3 (failed)', 'Run 3 (earlier attempt)'])
   })
 
-  it('names a batch that is gone by its id, and puts folders that are not a run\'s last', () => {
+  it("names a batch that is gone by its id, and puts folders that are not a run's last", () => {
     const groups = groupRunFolders([
       folder('odd-folder'),
       folder('gone1234-5678/run-2-eeeeeeee', { batchId: 'gone1234-5678', number: 2 }, '2025-01-01T00:00:00Z')

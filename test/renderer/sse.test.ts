@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { safeDecode } from '../../src/renderer/src/lib/hooks'
 import { sseParser, withoutToken } from '../../src/renderer/src/lib/sse'
 
 describe('the web mode client', () => {
@@ -15,11 +14,5 @@ describe('the web mode client', () => {
     expect(withoutToken('http://127.0.0.1:1/?token=abc#/project/p')).toBe('/#/project/p')
     expect(withoutToken('http://127.0.0.1:1/?a=1&token=abc&b=2#/x')).toBe('/?a=1&b=2#/x')
     expect(withoutToken('http://127.0.0.1:1/#/x')).toBe('http://127.0.0.1:1/#/x')
-  })
-
-  it('a malformed %-escape in the address does not throw', () => {
-    expect(safeDecode('%E0%A4%A')).toBe('%E0%A4%A')
-    expect(safeDecode('%zz')).toBe('%zz')
-    expect(safeDecode('a%20b')).toBe('a b')
   })
 })

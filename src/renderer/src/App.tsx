@@ -1,111 +1,98 @@
-import { useEffect, useState } from 'react'
-import type { AppInfo } from '@shared/contract'
-import { api } from './api'
+import type { ReactNode } from 'react'
+import { QueryClientProvider, useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { Link, Outlet, useRouterState } from '@tanstack/react-router'
 import { Help } from './components/Help'
 import { ProjectList } from './components/ProjectList'
-import { SessionBrowser } from './components/SessionBrowser'
 import { StatusBar } from './components/StatusBar'
-import { TraceView } from './components/TraceView'
-import { TaskList, TaskPage } from './components/Tasks'
-import { BatchPage } from './components/BatchPage'
-import { Gallery, ReviewDeck } from './components/Review'
-import { CompareView } from './components/Compare'
-import { AnalyzePage } from './components/Analyze'
-import { SkillList, SkillPage } from './components/Skill'
 import { BadView, Boundary } from './components/Boundary'
-import { go, typing, useAsync, useHashRoute } from './lib/hooks'
+import { useApi } from './data/queries'
+import { ShortcutsProvider, useHelp, useShortcut } from './lib/hotkeys'
 
-export function App() {
-  const route = useHashRoute()
-  const info = useAsync<AppInfo>(() => api().getAppInfo({}), [])
-  const [help, setHelp] = useState(false)
-  const projectId = route[0] === 'project' ? route[1] : undefined
-  const sessionId = route[0] === 'project' && route[2] === 'session' ? route[3] : undefined
-  // a view that breaks starts over when the route changes
-  const at = route.join('/')
+/** What every view needs around it: the query cache and the hotkey registry (the router goes inside). */
+export function Providers({ client, children }: { client: QueryClient; children: ReactNode }) {
+  return (
+    <QueryClientProvider client={client}>
+      <ShortcutsProvider>{children}</ShortcutsProvider>
+    </QueryClientProvider>
+  )
+}
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (typing(e)) return
-      if (e.key === '?' && route[0] !== 'review') setHelp((h) => !h) // the review deck shows its own keys
-      else if (e.key === 'Escape') setHelp(false)
-      else if (e.key === 'Backspace' && projectId && sessionId) go('project', projectId)
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [projectId, sessionId, route[0]])
+const STEP_ROUTES = ['tasks', 'task', 'batch', 'review', 'gallery', 'compare', 'analyze']
+
+/** The frame of every page: the sidebar (navigation, projects, the keys), notices, the page, the help. */
+export function Layout() {
+  const info = useApi('getAppInfo', {})
+  const help = useHelp()
+  const pathname = useRouterState({ select: (s) => s.location.pathname })
+  // what the page shows now: the matched routes (they change with the page drawn, not before it, as the address does)
+  const shown = useRouterState({ select: (s) => s.matches.map((m) => m.id).join('|') })
+  const client = useQueryClient()
+  // A view broke on its data: that data is not kept, so coming back to the page asks again.
+  // (The broken view's queries lose their observers as it unmounts, just after this.)
+  const dropBrokenData = () => setTimeout(() => client.removeQueries({ type: 'inactive' }), 0)
+  const projectId = useRouterState({
+    select: (s) => (s.matches[s.matches.length - 1]?.params as { projectId?: string } | undefined)?.projectId
+  })
+  const section = pathname.split('/')[1] ?? ''
+  useShortcut('app.help', (e) => {
+    e.preventDefault()
+    help.toggle()
+  })
 
   return (
     <div className="app">
       <aside className="sidebar">
-        <a className="brand" href="#/">
+        <Link className="brand" to="/" activeProps={{}}>
           trace2skill
-        </a>
+        </Link>
         <nav className="mainnav">
-          <a href="#/tasks" data-testid="nav-tasks" className={['tasks', 'task', 'batch', 'review', 'gallery', 'compare', 'analyze'].includes(route[0]) ? 'active' : ''}>
+          <Link to="/tasks" data-testid="nav-tasks" activeProps={{}} className={STEP_ROUTES.includes(section) ? 'active' : ''}>
             Tasks &amp; runs
-          </a>
-          <a href="#/skills" data-testid="nav-skills" className={route[0] === 'skills' || route[0] === 'skill' ? 'active' : ''}>
+          </Link>
+          <Link
+            to="/skills"
+            data-testid="nav-skills"
+            activeProps={{}}
+            className={section === 'skills' || section === 'skill' ? 'active' : ''}
+          >
             Skills
-          </a>
+          </Link>
         </nav>
         <div className="side-label">Claude Code projects</div>
-        <Boundary resetKeys={[at]} fallback={(error) => <BadView error={error} />}>
+        <Boundary resetKeys={[pathname]} fallback={(error) => <BadView error={error} />}>
           <ProjectList selected={projectId} configDir={info.data?.configDir} dataDir={info.data?.dataDir} />
         </Boundary>
-        <button className="ghost help-button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
+        <button className="ghost help-button" onClick={help.show} aria-label="Keyboard shortcuts">
           ? Shortcuts
         </button>
       </aside>
       <main className="main">
         <Boundary fallback={() => null}>
-          <StatusBar initialNotices={info.data?.notices ?? []} />
+          <StatusBar initialNotices={info.data?.notices} />
         </Boundary>
-        <Boundary resetKeys={[at]} fallback={(error) => <BadView error={error} />}>
-          {route[0] === 'tasks' ? (
-            <TaskList />
-          ) : route[0] === 'task' && route[1] ? (
-            <TaskPage taskId={route[1]} />
-          ) : route[0] === 'review' && route[1] ? (
-            <ReviewDeck batchId={route[1]} start={route[2] ? Number(route[2]) : undefined} line={route[3] === 'line' && route[4] ? Number(route[4]) : undefined} />
-          ) : route[0] === 'analyze' && route[1] ? (
-            <AnalyzePage batchId={route[1]} />
-          ) : route[0] === 'skill' && route[1] ? (
-            <SkillPage skillId={route[1]} />
-          ) : route[0] === 'skills' ? (
-            <SkillList />
-          ) : route[0] === 'compare' && route[1] && route[2] && route[3] ? (
-            <CompareView batchId={route[1]} a={route[2]} b={route[3]} />
-          ) : route[0] === 'gallery' && route[1] ? (
-            <Gallery batchId={route[1]} />
-          ) : route[0] === 'batch' && route[1] ? (
-            <BatchPage batchId={route[1]} />
-          ) : projectId && sessionId ? (
-            <>
-              <div className="crumbs">
-                <a href={`#/project/${encodeURIComponent(projectId)}`}>← Sessions</a>
-              </div>
-              <TraceView projectId={projectId} sessionId={sessionId} line={route[4] === 'line' && route[5] ? Number(route[5]) : undefined} />
-            </>
-          ) : projectId ? (
-            <SessionBrowser projectId={projectId} />
-          ) : (
-            <div className="welcome">
-              <h1>Pick a project</h1>
-              <p>
-                Every project Claude Code has sessions for is on the left, by the folder it ran in. Open one to browse its sessions, search what was said, and read
-                each run as a timeline of turns and tool calls.
-              </p>
-              {info.data ? (
-                <p className="muted">
-                  Reading sessions from <code>{info.data.configDir}</code>; the app keeps its own data in <code>{info.data.dataDir}</code>.
-                </p>
-              ) : null}
-            </div>
-          )}
+        <Boundary resetKeys={[shown]} onError={dropBrokenData} fallback={(error) => <BadView error={error} />}>
+          <Outlet />
         </Boundary>
       </main>
-      {help ? <Help onClose={() => setHelp(false)} /> : null}
+      {help.open ? <Help /> : null}
+    </div>
+  )
+}
+
+export function Welcome() {
+  const info = useApi('getAppInfo', {})
+  return (
+    <div className="welcome">
+      <h1>Pick a project</h1>
+      <p>
+        Every project Claude Code has sessions for is on the left, by the folder it ran in. Open one to browse its sessions, search what was
+        said, and read each run as a timeline of turns and tool calls.
+      </p>
+      {info.data ? (
+        <p className="muted">
+          Reading sessions from <code>{info.data.configDir}</code>; the app keeps its own data in <code>{info.data.dataDir}</code>.
+        </p>
+      ) : null}
     </div>
   )
 }

@@ -2,15 +2,22 @@
  * Step 3: four analysts over a batch's graded runs, each with a live progress line (state, tokens,
  * cost), its own cancel and retry; then the merge into a skill.
  */
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
+import { Link, useNavigate } from '@tanstack/react-router'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo } from '@shared/analysis'
+import type { RequestInput } from '@shared/contract'
 import { DEFAULT_ANALYST_MODEL, MODELS, modelLabel } from '@shared/models'
-import { api } from '../api'
+import { useApi, useApiMutation } from '../data/queries'
 import { fmtCost, fmtLocalTime, fmtTokens } from '../lib/format'
-import { go, useAsync } from '../lib/hooks'
+import { useDebounced } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
 
-const TITLES: Record<string, string> = { error: 'Error analyst', success: 'Success analyst', structure: 'Structure analyst', edge: 'Edge analyst' }
+const TITLES: Record<string, string> = {
+  error: 'Error analyst',
+  success: 'Success analyst',
+  structure: 'Structure analyst',
+  edge: 'Edge analyst'
+}
 const FOCUS: Record<string, string> = {
   error: 'root causes of bad runs (2+ runs)',
   success: 'what good runs did that bad ones did not',
@@ -19,77 +26,66 @@ const FOCUS: Record<string, string> = {
 }
 
 export function AnalyzePage({ batchId }: { batchId: string }) {
-  const batch = useAsync(() => api().getBatch({ batchId }), [batchId])
-  const past = useAsync(() => api().listAnalyses({ batchId }), [batchId])
-  const skills = useAsync(() => api().listSkills({}), [])
-  const access = useAsync(() => api().getModelAccess({}), [])
-  const [current, setCurrent] = useState<Analysis | null>(null)
+  const batch = useApi('getBatch', { batchId })
+  // this batch's analyses, newest first, kept current by analysisProgress (data/cache.ts)
+  const past = useApi('listAnalyses', { batchId })
+  const skills = useApi('listSkills', {})
+  const access = useApi('getModelAccess', {})
+  const startAnalysis = useApiMutation('startAnalysis')
+  const [chosen, setChosen] = useState<string | null>(null)
   const [via, setVia] = useState<'api' | 'claude-cli'>('api')
   const [model, setModel] = useState(DEFAULT_ANALYST_MODEL)
   const [mergeModel, setMergeModel] = useState('')
   const [deepen, setDeepen] = useState('')
   const [pasted, setPasted] = useState<string | null>(null)
-  const [error, setError] = useState<Error | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [estimate, setEstimate] = useState<{ data?: AnalysisEstimate; error?: string; loading: boolean }>({ loading: false })
   const gradedCount = batch.data?.runs.filter((r) => r.feedback?.label).length ?? 0
-
-  // what Analyse would cost with these settings, before anything is started (no model is called)
-  useEffect(() => {
-    if (!gradedCount || !model.trim()) return setEstimate({ loading: false })
-    let live = true
-    setEstimate((e) => ({ ...e, loading: true }))
-    const timer = setTimeout(() => {
-      api()
-        .estimateAnalysis({ batchId, via, model: model.trim(), mergeModel: mergeModel.trim() || undefined, deepenSkillId: deepen && deepen !== 'paste' ? deepen : undefined, existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined })
-        .then(
-          (data) => live && setEstimate({ data, loading: false }),
-          (e: Error) => live && setEstimate({ error: e.message, loading: false })
-        )
-    }, 300)
-    return () => {
-      live = false
-      clearTimeout(timer)
-    }
-  }, [batchId, via, model, mergeModel, deepen, pasted, gradedCount])
-
-  useEffect(() => {
-    if (!current && past.data?.length) setCurrent(past.data[0])
-  }, [past.data, current])
-  useEffect(
-    () =>
-      api().on('analysisProgress', ({ analysis }) => {
-        if (analysis.batchId === batchId) setCurrent((c) => (!c || c.id === analysis.id ? analysis : c))
-      }),
-    [batchId]
+  const options: RequestInput<'estimateAnalysis'> = {
+    batchId,
+    via,
+    model: model.trim(),
+    mergeModel: mergeModel.trim() || undefined,
+    deepenSkillId: deepen && deepen !== 'paste' ? deepen : undefined,
+    existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined
+  }
+  // what Analyse would cost with these settings, before anything is started (no model is called),
+  // asked once the settings have stopped changing
+  const settled = useDebounced(JSON.stringify(options), 300)
+  const estimateQuery = useApi(
+    'estimateAnalysis',
+    gradedCount && model.trim() ? (JSON.parse(settled) as RequestInput<'estimateAnalysis'>) : null,
+    { keepPrevious: true }
   )
+  const estimate = {
+    data: gradedCount && model.trim() ? estimateQuery.data : undefined,
+    error: estimateQuery.error?.message,
+    loading: estimateQuery.isFetching || settled !== JSON.stringify(options)
+  }
+  const current = past.data?.find((a) => a.id === chosen) ?? past.data?.[0] ?? null
 
-  if (batch.error) return <ErrorLine error={batch.error} retry={batch.reload} />
+  if (batch.error) return <ErrorLine error={batch.error.message} retry={() => void batch.refetch()} />
   if (!batch.data) return <div className="muted pad">Loading…</div>
   const runs = batch.data.runs
   const graded = runs.filter((r) => r.feedback?.label)
   const running = current && (current.state === 'analysing' || current.state === 'merging')
-  const start = async () => {
-    setBusy(true)
-    setError(null)
-    try {
-      const a = await api().startAnalysis({ batchId, via, model, mergeModel: mergeModel.trim() || undefined, deepenSkillId: deepen && deepen !== 'paste' ? deepen : undefined, existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined })
-      setCurrent(a)
-    } catch (e) {
-      setError(e as Error)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const start = () => startAnalysis.mutate({ ...options, model }, { onSuccess: (a) => setChosen(a.id) })
   return (
     <section className="page analyze" data-testid="analyze">
       <div className="crumbs">
-        <a href={`#/batch/${encodeURIComponent(batchId)}`}>← {batch.data.batch.name}</a> · <a href={`#/gallery/${encodeURIComponent(batchId)}`}>Gallery</a>
+        <Link to="/batch/$batchId" params={{ batchId }}>
+          ← {batch.data.batch.name}
+        </Link>{' '}
+        ·{' '}
+        <Link to="/gallery/$batchId" params={{ batchId }}>
+          Gallery
+        </Link>
       </div>
       <h1>Analyse: four analysts over {graded.length} graded runs</h1>
       {graded.length < runs.filter((r) => r.state !== 'queued' && r.state !== 'running').length ? (
         <div className="muted">
-          {runs.length - graded.length} runs are not graded and will be left out. <a href={`#/review/${encodeURIComponent(batchId)}`}>Grade them</a>
+          {runs.length - graded.length} runs are not graded and will be left out.{' '}
+          <Link to="/review/$batchId" params={{ batchId }}>
+            Grade them
+          </Link>
         </div>
       ) : null}
       <div className="card analyze-form">
@@ -111,7 +107,15 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
           </datalist>
         </label>
         <label>
-          Merge model <input value={mergeModel} onChange={(e) => setMergeModel(e.target.value)} size={18} placeholder="same as analysts" aria-label="Merge model" list="analysis-models" />
+          Merge model{' '}
+          <input
+            value={mergeModel}
+            onChange={(e) => setMergeModel(e.target.value)}
+            size={18}
+            placeholder="same as analysts"
+            aria-label="Merge model"
+            list="analysis-models"
+          />
         </label>
         <label>
           Start from{' '}
@@ -125,13 +129,28 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
             <option value="paste">a SKILL.md I paste</option>
           </select>
         </label>
-        <button className="primary" disabled={busy || !!running || !graded.length} onClick={() => void start()} data-testid="start-analysis">
+        <button
+          className="primary"
+          disabled={startAnalysis.isPending || !!running || !graded.length}
+          onClick={start}
+          data-testid="start-analysis"
+        >
           {running ? 'Analysing…' : 'Analyse'}
         </button>
         <EstimateLine estimate={estimate} />
-        {via === 'api' && access.data && !access.data.hasKey ? <div className="muted">No API key: set ANTHROPIC_API_KEY, paste a key on the task page, or use your Claude Code login.</div> : null}
-        {deepen === 'paste' ? <textarea rows={8} value={pasted ?? ''} onChange={(e) => setPasted(e.target.value)} placeholder="Paste the SKILL.md to improve" aria-label="Existing SKILL.md" /> : null}
-        {error ? <ErrorLine error={error.message} /> : null}
+        {via === 'api' && access.data && !access.data.hasKey ? (
+          <div className="muted">No API key: set ANTHROPIC_API_KEY, paste a key on the task page, or use your Claude Code login.</div>
+        ) : null}
+        {deepen === 'paste' ? (
+          <textarea
+            rows={8}
+            value={pasted ?? ''}
+            onChange={(e) => setPasted(e.target.value)}
+            placeholder="Paste the SKILL.md to improve"
+            aria-label="Existing SKILL.md"
+          />
+        ) : null}
+        {startAnalysis.error ? <ErrorLine error={startAnalysis.error.message} /> : null}
       </div>
       {current ? <AnalysisView analysis={current} /> : null}
       {past.data && past.data.length > 1 ? (
@@ -139,7 +158,7 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
           <summary>Earlier analyses of this batch ({past.data.length})</summary>
           {past.data.map((a) => (
             <div key={a.id}>
-              <button className="ghost" onClick={() => setCurrent(a)}>
+              <button className="ghost" onClick={() => setChosen(a.id)}>
                 {fmtLocalTime(a.createdAt)} · {a.state} · {a.model}
               </button>
             </div>
@@ -153,8 +172,18 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
 /** "About $0.42 (18.3k tokens of context, model M)": what Analyse would cost, and on what basis. */
 function EstimateLine({ estimate }: { estimate: { data?: AnalysisEstimate; error?: string; loading: boolean } }) {
   const e = estimate.data
-  if (estimate.error) return <div className="muted" data-testid="analysis-estimate">No estimate: {estimate.error}</div>
-  if (!e) return estimate.loading ? <div className="muted" data-testid="analysis-estimate">Estimating the cost…</div> : null
+  if (estimate.error)
+    return (
+      <div className="muted" data-testid="analysis-estimate">
+        No estimate: {estimate.error}
+      </div>
+    )
+  if (!e)
+    return estimate.loading ? (
+      <div className="muted" data-testid="analysis-estimate">
+        Estimating the cost…
+      </div>
+    ) : null
   const models = e.mergeModel === e.model ? `model ${e.model}` : `model ${e.model}, merge ${e.mergeModel}`
   const context = `${fmtTokens(e.contextTokens)} tokens of context${e.groups > 1 ? ` in ${e.groups} groups` : ''}, ${models}`
   return (
@@ -174,8 +203,12 @@ function EstimateLine({ estimate }: { estimate: { data?: AnalysisEstimate; error
 }
 
 function AnalysisView({ analysis: a }: { analysis: Analysis }) {
-  const [error, setError] = useState<Error | null>(null)
-  const act = (p: Promise<unknown>) => void p.catch((e: Error) => setError(e))
+  const navigate = useNavigate()
+  const cancelAnalysis = useApiMutation('cancelAnalysis')
+  const cancelAnalyst = useApiMutation('cancelAnalyst')
+  const retryAnalyst = useApiMutation('retryAnalyst')
+  const error = cancelAnalysis.error ?? cancelAnalyst.error ?? retryAnalyst.error
+  const act = { cancelAnalyst: cancelAnalyst.mutate, retryAnalyst: retryAnalyst.mutate }
   const total = a.analysts.reduce((n, s) => n + s.costUsd, 0) + a.merge.costUsd
   const c = a.context
   return (
@@ -184,11 +217,13 @@ function AnalysisView({ analysis: a }: { analysis: Analysis }) {
         <strong>{a.state === 'analysing' ? 'Analysing' : a.state === 'merging' ? 'Merging the rules' : a.state}</strong>
         <span className="muted">
           {c.runs} runs · condensed to {fmtTokens(c.tokens)} tokens from {fmtTokens(c.rawTokens)}
-          {c.level > 0 || c.stepsOmitted ? ` (cut: ${fmtTokens(Math.round(c.charsCut / 4))} tokens of long texts${c.stepsOmitted ? `, ${c.stepsOmitted} steps` : ''})` : ''}
+          {c.level > 0 || c.stepsOmitted
+            ? ` (cut: ${fmtTokens(Math.round(c.charsCut / 4))} tokens of long texts${c.stepsOmitted ? `, ${c.stepsOmitted} steps` : ''})`
+            : ''}
           {c.chunks > 1 ? ` · in ${c.chunks} groups` : ''} · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model} · {fmtCost(total)}
         </span>
         {a.state === 'analysing' ? (
-          <button onClick={() => act(api().cancelAnalysis({ analysisId: a.id }))} data-testid="cancel-analysis">
+          <button onClick={() => cancelAnalysis.mutate({ analysisId: a.id })} data-testid="cancel-analysis">
             Cancel all
           </button>
         ) : null}
@@ -197,7 +232,8 @@ function AnalysisView({ analysis: a }: { analysis: Analysis }) {
         <AnalystLine key={s.kind} s={s} analysis={a} act={act} />
       ))}
       <div className="analyst-line" data-testid="merge-line" data-state={a.merge.state}>
-        <strong>Merge</strong> <span className={`badge state-${a.merge.state}`}>{a.merge.state}</span> <span className="muted">{a.merge.error ?? 'groups rules that say the same thing; the app tiers them by evidence'}</span>
+        <strong>Merge</strong> <span className={`badge state-${a.merge.state}`}>{a.merge.state}</span>{' '}
+        <span className="muted">{a.merge.error ?? 'groups rules that say the same thing; the app tiers them by evidence'}</span>
       </div>
       {a.warnings.length ? (
         <ul className="warnings">
@@ -207,7 +243,11 @@ function AnalysisView({ analysis: a }: { analysis: Analysis }) {
         </ul>
       ) : null}
       {a.skillId ? (
-        <button className="primary" onClick={() => go('skill', a.skillId!)} data-testid="open-skill">
+        <button
+          className="primary"
+          onClick={() => void navigate({ to: '/skill/$skillId', params: { skillId: a.skillId! } })}
+          data-testid="open-skill"
+        >
           Open the skill →
         </button>
       ) : null}
@@ -216,7 +256,9 @@ function AnalysisView({ analysis: a }: { analysis: Analysis }) {
   )
 }
 
-function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Analysis; act: (p: Promise<unknown>) => void }) {
+type AnalystActions = { cancelAnalyst: (i: RequestInput<'cancelAnalyst'>) => void; retryAnalyst: (i: RequestInput<'retryAnalyst'>) => void }
+
+function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Analysis; act: AnalystActions }) {
   const idle = analysis.state !== 'analysing' && analysis.state !== 'merging'
   return (
     <div className="analyst-line" data-testid="analyst-line" data-kind={s.kind} data-state={s.state}>
@@ -226,7 +268,8 @@ function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Ana
         {s.chunks ? ` · ${s.chunksDone}/${s.chunks} groups` : ''}
       </span>
       <span className="nums">
-        {fmtTokens(s.usage.input + s.usage.cacheRead + s.usage.cacheCreation)} in{s.usage.cacheRead ? ` (${fmtTokens(s.usage.cacheRead)} cached)` : ''} · {fmtTokens(s.usage.output)} out · {fmtCost(s.costUsd)}
+        {fmtTokens(s.usage.input + s.usage.cacheRead + s.usage.cacheCreation)} in
+        {s.usage.cacheRead ? ` (${fmtTokens(s.usage.cacheRead)} cached)` : ''} · {fmtTokens(s.usage.output)} out · {fmtCost(s.costUsd)}
       </span>
       {s.state === 'done' ? (
         <span>
@@ -238,12 +281,12 @@ function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Ana
       ) : null}
       {s.error && s.state !== 'cancelled' ? <span className="error-text">{s.error}</span> : null}
       {s.state === 'streaming' || s.state === 'waiting' ? (
-        <button className="ghost" onClick={() => act(api().cancelAnalyst({ analysisId: analysis.id, kind: s.kind }))}>
+        <button className="ghost" onClick={() => act.cancelAnalyst({ analysisId: analysis.id, kind: s.kind })}>
           Cancel
         </button>
       ) : null}
       {idle && (s.state === 'failed' || s.state === 'cancelled') ? (
-        <button onClick={() => act(api().retryAnalyst({ analysisId: analysis.id, kind: s.kind }))} data-testid="retry-analyst">
+        <button onClick={() => act.retryAnalyst({ analysisId: analysis.id, kind: s.kind })} data-testid="retry-analyst">
           Retry
         </button>
       ) : null}
@@ -252,8 +295,6 @@ function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Ana
   )
 }
 
-const runLink = (batchId: string, n: number) => `#/review/${encodeURIComponent(batchId)}/${n}`
-
 /** One analyst's rules where they are produced: drafts while it writes, then the accepted ones and those set aside (with why). */
 function AnalystRules({ s, batchId }: { s: AnalystStatusInfo; batchId: string }) {
   const drafts = s.drafts ?? []
@@ -261,9 +302,16 @@ function AnalystRules({ s, batchId }: { s: AnalystStatusInfo; batchId: string })
   if (!s.rules.length && !s.setAside.length && !drafts.length) return null
   const runs = (evidence: number[]) =>
     evidence.map((n) => (
-      <a key={n} className="run-badge" href={runLink(batchId, n)} title={`Run ${n}: open it in the review deck`}>
+      <Link
+        key={n}
+        className="run-badge"
+        to="/review/$batchId/$run"
+        params={{ batchId, run: n }}
+        title={`Run ${n}: open it in the review deck`}
+        activeProps={{}}
+      >
         {n}
-      </a>
+      </Link>
     ))
   return (
     <details className="analyst-rules" data-testid="analyst-rules">

@@ -1,85 +1,76 @@
 /** A batch: live progress per run and overall, cancel and retry, and what each run produced. */
-import { useEffect, useState } from 'react'
-import type { BatchStatus } from '@shared/contract'
+import { useState } from 'react'
+import { Link } from '@tanstack/react-router'
 import { describePreset, isFinished, type Run, type ShotInfo } from '@shared/runs'
-import { api } from '../api'
+import { useApi, useApiMutation } from '../data/queries'
 import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine, count } from '../lib/format'
-import { useAsync } from '../lib/hooks'
+import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 
 export function BatchPage({ batchId }: { batchId: string }) {
-  const loaded = useAsync(() => api().getBatch({ batchId }), [batchId])
-  const [runs, setRuns] = useState<Map<string, Run>>(new Map())
-  const [status, setStatus] = useState<BatchStatus | null>(null)
+  // the batch, its runs and its status, kept current by runProgress and batchProgress (data/cache.ts)
+  const loaded = useApi('getBatch', { batchId })
+  const cancelBatch = useApiMutation('cancelBatch')
+  const cancelRun = useApiMutation('cancelRun')
+  const retryRuns = useApiMutation('retryRuns')
   const [open, setOpen] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  useEffect(() => {
-    if (!loaded.data) return
-    setRuns(new Map(loaded.data.runs.map((r) => [r.id, r])))
-    setStatus(loaded.data.status)
-  }, [loaded.data])
-  useEffect(() => {
-    const offs = [
-      api().on('runProgress', ({ run }) => {
-        if (run.batchId === batchId) setRuns((m) => new Map(m).set(run.id, run))
-      }),
-      api().on('batchProgress', (s) => s.batchId === batchId && setStatus(s))
-    ]
-    return () => offs.forEach((o) => o())
-  }, [batchId])
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-    } catch (e) {
-      setError((e as Error).message)
-    }
-  }
-  if (loaded.error) return <ErrorLine error={loaded.error} retry={loaded.reload} />
-  if (!loaded.data || !status) return <div className="muted pad">Loading…</div>
-  const list = [...runs.values()].sort((a, b) => a.number - b.number)
+  const error = cancelBatch.error ?? cancelRun.error ?? retryRuns.error
+  if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
+  if (!loaded.data) return <div className="muted pad">Loading…</div>
+  const { batch, status } = loaded.data
+  const list = loaded.data.runs.slice().sort((a, b) => a.number - b.number)
   const finished = list.filter((r) => isFinished(r.state)).length
   const retryable = list.filter((r) => ['failed', 'cancelled', 'interrupted'].includes(r.state)).length
   const busy = status.running + status.queued > 0
   return (
     <section className="page">
       <div className="crumbs-inline">
-        <a href={loaded.data.batch.taskId ? `#/task/${encodeURIComponent(loaded.data.batch.taskId)}` : '#/tasks'}>← Task</a>
+        {batch.taskId ? (
+          <Link to="/task/$taskId" params={{ taskId: batch.taskId }}>
+            ← Task
+          </Link>
+        ) : (
+          <Link to="/tasks">← Task</Link>
+        )}
       </div>
-      <h1>{loaded.data.batch.name}</h1>
-      {list.some((r) => !r.imported) ? <div className="muted" data-testid="batch-preset">Permissions: {describePreset(loaded.data.batch.settings)}</div> : null}
+      <h1>{batch.name}</h1>
+      {list.some((r) => !r.imported) ? (
+        <div className="muted" data-testid="batch-preset">
+          Permissions: {describePreset(batch.settings)}
+        </div>
+      ) : null}
       <div className="review-links">
-        <a className="button" data-testid="open-review" href={`#/review/${encodeURIComponent(batchId)}`}>
+        <Link className="button" data-testid="open-review" to="/review/$batchId" params={{ batchId }}>
           Grade the runs →
-        </a>
-        <a className="button ghost-link" href={`#/gallery/${encodeURIComponent(batchId)}`}>
+        </Link>
+        <Link className="button ghost-link" to="/gallery/$batchId" params={{ batchId }}>
           Gallery
-        </a>
-        <a className="button ghost-link" data-testid="open-analyze" href={`#/analyze/${encodeURIComponent(batchId)}`}>
+        </Link>
+        <Link className="button ghost-link" data-testid="open-analyze" to="/analyze/$batchId" params={{ batchId }}>
           Analyse →
-        </a>
+        </Link>
       </div>
       <div className="batch-progress" data-testid="batch-progress" data-finished={finished} data-total={list.length}>
         <progress max={list.length} value={finished} aria-label="Batch progress" />
         <span>
-          {finished} of {list.length} finished · {status.running} running · {status.done} done · {status.failed} failed · {status.cancelled} cancelled
+          {finished} of {list.length} finished · {status.running} running · {status.done} done · {status.failed} failed · {status.cancelled}{' '}
+          cancelled
           {status.interrupted ? ` · ${status.interrupted} interrupted` : ''} ·{' '}
-          <span data-testid="batch-cost" title="the runs' costs added up (each Claude Code's figure where it reported one, else estimated from tokens)">
+          <span
+            data-testid="batch-cost"
+            title="the runs' costs added up (each Claude Code's figure where it reported one, else estimated from tokens)"
+          >
             {fmtCost(status.costUsd)}
           </span>
         </span>
         {busy ? (
-          <button data-testid="cancel-batch" onClick={() => void act(() => api().cancelBatch({ batchId }))}>
+          <button data-testid="cancel-batch" onClick={() => cancelBatch.mutate({ batchId })}>
             Cancel all
           </button>
         ) : null}
-        {retryable ? (
-          <button onClick={() => void act(() => api().retryRuns({ batchId }))}>
-            Retry {retryable} failed/cancelled
-          </button>
-        ) : null}
+        {retryable ? <button onClick={() => retryRuns.mutate({ batchId })}>Retry {retryable} failed/cancelled</button> : null}
       </div>
-      {error ? <ErrorLine error={error} /> : null}
+      {error ? <ErrorLine error={error.message} /> : null}
       <div className="runs">
         {list.map((r) => (
           <div key={r.id} className={`run run-${r.state}`} data-testid="run-row" data-state={r.state} data-number={r.number}>
@@ -89,8 +80,13 @@ export function BatchPage({ batchId }: { batchId: string }) {
               <span className={`state state-${r.state}`}>{r.state}</span>
               <span className="run-prompt">{oneLine(r.prompt, 90)}</span>
               <span className="run-metrics">
-                <span data-testid="run-turns">{count(r.progress.turns, 'turn')}</span> · {count(r.progress.toolCalls, 'tool')}{r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok ·{' '}
-                <span data-testid="run-cost" data-cost-source={r.progress.costSource ?? 'estimated'} title={costTitle(r.progress.costSource, r.state === 'running' && r.progress.costSource !== 'claude-code')}>
+                <span data-testid="run-turns">{count(r.progress.turns, 'turn')}</span> · {count(r.progress.toolCalls, 'tool')}
+                {r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok ·{' '}
+                <span
+                  data-testid="run-cost"
+                  data-cost-source={r.progress.costSource ?? 'estimated'}
+                  title={costTitle(r.progress.costSource, r.state === 'running' && r.progress.costSource !== 'claude-code')}
+                >
                   {fmtCost(r.progress.costUsd)}
                 </span>{' '}
                 · {fmtDuration(r.progress.elapsedMs)}
@@ -100,7 +96,7 @@ export function BatchPage({ batchId }: { batchId: string }) {
                   data-testid="cancel-run"
                   onClick={(e) => {
                     e.stopPropagation()
-                    void act(() => api().cancelRun({ runId: r.id }))
+                    cancelRun.mutate({ runId: r.id })
                   }}
                 >
                   Cancel
@@ -109,7 +105,7 @@ export function BatchPage({ batchId }: { batchId: string }) {
                 <button
                   onClick={(e) => {
                     e.stopPropagation()
-                    void act(() => api().retryRuns({ batchId, runIds: [r.id] }))
+                    retryRuns.mutate({ batchId, runIds: [r.id] })
                   }}
                 >
                   Retry
@@ -119,7 +115,9 @@ export function BatchPage({ batchId }: { batchId: string }) {
             {r.reason ? <div className="run-reason">{r.reason}</div> : null}
             {r.screenshots.length ? (
               <div className="shots">
-                {r.screenshots.flatMap((s) => s.shots.map((shot) => <Screenshot key={shot.file || `${s.html}-${shot.label}`} runId={r.id} html={s.html} shot={shot} />))}
+                {r.screenshots.flatMap((s) =>
+                  s.shots.map((shot) => <Screenshot key={shot.file || `${s.html}-${shot.label}`} runId={r.id} html={s.html} shot={shot} />)
+                )}
               </div>
             ) : null}
             {open === r.id ? <RunOutputs run={r} /> : null}
@@ -131,22 +129,18 @@ export function BatchPage({ batchId }: { batchId: string }) {
 }
 
 function Screenshot({ runId, html, shot }: { runId: string; html: string; shot: ShotInfo }) {
-  const [src, setSrc] = useState<string | null>(null)
+  const img = useApi('getScreenshot', shot.file && !shot.error ? { runId, file: shot.file } : null)
+  const src = img.data?.dataUrl ?? null
   const [big, setBig] = useState(false)
-  useEffect(() => {
-    if (!shot.file || shot.error) return
-    let live = true
-    void api()
-      .getScreenshot({ runId, file: shot.file })
-      .then((r) => live && setSrc(r.dataUrl))
-      .catch(() => {})
-    return () => {
-      live = false
-    }
-  }, [runId, shot.file, shot.error])
   return (
     <figure className={`shot shot-${shot.label}`} data-testid="screenshot" data-label={shot.label}>
-      {shot.error ? <div className="error-text">{shot.error}</div> : src ? <img src={src} alt={`${html} at ${shot.width}px`} onClick={() => setBig(true)} /> : <div className="muted">loading…</div>}
+      {shot.error ? (
+        <div className="error-text">{shot.error}</div>
+      ) : src ? (
+        <img src={src} alt={`${html} at ${shot.width}px`} onClick={() => setBig(true)} />
+      ) : (
+        <div className="muted">loading…</div>
+      )}
       <figcaption>
         {html} · {shot.label} {shot.width}px{shot.blank ? ' · blank page' : ''}
         {shot.note ? <div data-testid="shot-note">{shot.note}</div> : null}
@@ -190,13 +184,16 @@ function RunOutputs({ run }: { run: Run }) {
       {run.files.map((f) => (
         <details key={f.path}>
           <summary>
-            <code>{f.path}</code> <span className={`badge ${f.status === 'deleted' ? 'error' : ''}`}>{f.status}</span> <span className="muted">{f.bytes} bytes</span>
+            <code>{f.path}</code> <span className={`badge ${f.status === 'deleted' ? 'error' : ''}`}>{f.status}</span>{' '}
+            <span className="muted">{f.bytes} bytes</span>
           </summary>
-          {f.diff ? <pre className="diff">{f.diff}</pre> : <div className="muted">{f.binary ? 'binary file' : 'too large to show'}</div>}
+          {f.diff ? <DiffView diff={f.diff} /> : <div className="muted">{f.binary ? 'binary file' : 'too large to show'}</div>}
         </details>
       ))}
       {run.projectId ? (
-        <a href={`#/project/${encodeURIComponent(run.projectId)}/session/${encodeURIComponent(run.sessionId)}`}>Open the trace →</a>
+        <Link to="/project/$projectId/session/$sessionId" params={{ projectId: run.projectId, sessionId: run.sessionId }}>
+          Open the trace →
+        </Link>
       ) : (
         <span className="muted">No session recorded{run.state === 'failed' ? ' (the run failed before Claude Code wrote one)' : ''}.</span>
       )}

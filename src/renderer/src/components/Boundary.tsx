@@ -8,6 +8,8 @@ import { oneLine } from '../lib/format'
 interface Props {
   fallback: (error: Error) => ReactNode
   resetKeys?: unknown[]
+  /** told once per error caught (e.g. to drop the cached data that broke the view) */
+  onError?: (error: Error) => void
   children?: ReactNode
 }
 
@@ -22,6 +24,10 @@ export class Boundary extends Component<Props, State> {
 
   static getDerivedStateFromError(error: unknown): State {
     return { error: error instanceof Error ? error : new Error(String(error)) }
+  }
+
+  override componentDidCatch(error: Error): void {
+    this.props.onError?.(error)
   }
 
   override componentDidUpdate(prev: Props, prevState: State): void {

@@ -4,12 +4,13 @@
  * diffed; metrics side by side; and their tool-call sequences aligned.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react'
-import type { FilePairDiff, Run } from '@shared/runs'
-import type { RunMetrics, RunSignals } from '@shared/signals'
-import { api } from '../api'
+import { Link, useNavigate } from '@tanstack/react-router'
+import type { Run } from '@shared/runs'
+import type { BatchSignals, RunMetrics, RunSignals } from '@shared/signals'
+import { useApi } from '../data/queries'
 import { alignSequences, median, pixelDiff } from '../lib/compare'
 import { costTitle, fmtCost, fmtDuration, fmtTokens } from '../lib/format'
-import { go, useAsync } from '../lib/hooks'
+import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { firstShot, RunTrouble, ShotImage, SignalsPanel, useBlind, useShot } from './Review'
 
@@ -26,14 +27,20 @@ const METRICS: [label: string, get: (m: RunMetrics) => number, fmt: (n: number) 
 ]
 
 export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: string }) {
-  const loaded = useAsync(() => Promise.all([api().getBatch({ batchId }), api().getSignals({ batchId })]), [batchId])
+  // the batch and its signals: the same cache entries as the deck's and the gallery's
+  const loaded = useApi('getBatch', { batchId })
+  const sig = useApi('getSignals', { batchId })
+  const navigate = useNavigate()
   const [blind] = useBlind()
-  if (loaded.error) return <ErrorLine error={loaded.error} retry={loaded.reload} />
-  if (!loaded.data) return <div className="muted pad">Loading…</div>
-  const [{ batch, runs }, signals] = loaded.data
+  const error = loaded.error ?? sig.error
+  if (error) return <ErrorLine error={error.message} retry={() => void (loaded.refetch(), sig.refetch())} />
+  if (!loaded.data || !sig.data) return <div className="muted pad">Loading…</div>
+  const { batch, runs } = loaded.data
+  const signals = sig.data
   const sorted = runs.slice().sort((x, y) => x.number - y.number)
   const groups = a === 'good' || a === 'bad'
-  const pick = (which: 'a' | 'b', value: string) => go('compare', batchId, which === 'a' ? value : a, which === 'b' ? value : b)
+  const go = (na: string, nb: string) => void navigate({ to: '/compare/$batchId/$a/$b', params: { batchId, a: na, b: nb } })
+  const pick = (which: 'a' | 'b', value: string) => go(which === 'a' ? value : a, which === 'b' ? value : b)
   const options = sorted.map((r) => (
     <option key={r.id} value={String(r.number)}>
       Run {r.number} · {r.feedback?.label ?? 'ungraded'}
@@ -42,7 +49,9 @@ export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: 
   return (
     <section className="page compare" data-testid="compare">
       <div className="review-head">
-        <a href={`#/gallery/${encodeURIComponent(batchId)}`}>← Gallery{blind ? '' : ` of ${batch.name}`}</a>
+        <Link to="/gallery/$batchId" params={{ batchId }}>
+          ← Gallery{blind ? '' : ` of ${batch.name}`}
+        </Link>
         {groups ? (
           <strong>Good runs against bad runs</strong>
         ) : (
@@ -59,14 +68,20 @@ export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: 
                 {options}
               </select>
             </label>
-            <button className="ghost" onClick={() => go('compare', batchId, b, a)}>
+            <button className="ghost" onClick={() => go(b, a)}>
               Swap
             </button>
           </>
         )}
-        <a href={`#/compare/${encodeURIComponent(batchId)}/good/bad`}>Good vs bad groups</a>
+        <Link to="/compare/$batchId/$a/$b" params={{ batchId, a: 'good', b: 'bad' }} activeProps={{}}>
+          Good vs bad groups
+        </Link>
       </div>
-      {groups ? <GroupCompare runs={sorted} signals={signals} batchId={batchId} /> : <PairCompare batchId={batchId} runs={sorted} signals={signals.runs} a={Number(a)} b={Number(b)} />}
+      {groups ? (
+        <GroupCompare runs={sorted} signals={signals} batchId={batchId} />
+      ) : (
+        <PairCompare batchId={batchId} runs={sorted} signals={signals.runs} a={Number(a)} b={Number(b)} />
+      )}
     </section>
   )
 }
@@ -74,16 +89,20 @@ export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: 
 function PairCompare({ batchId, runs, signals, a, b }: { batchId: string; runs: Run[]; signals: RunSignals[]; a: number; b: number }) {
   const ra = runs.find((r) => r.number === a)
   const rb = runs.find((r) => r.number === b)
-  const files = useAsync(() => (ra && rb ? api().compareFiles({ runA: ra.id, runB: rb.id }) : Promise.resolve([] as FilePairDiff[])), [ra?.id, rb?.id])
+  const files = useApi('compareFiles', ra && rb ? { runA: ra.id, runB: rb.id } : null)
   if (!ra || !rb) return <div className="empty">There is no run {!ra ? a : b} in this batch.</div>
   const ma = signals.find((s) => s.number === a)?.metrics ?? null
   const mb = signals.find((s) => s.number === b)?.metrics ?? null
   const head = (r: Run, side: string) => (
     <div className={`compare-run grade-${r.feedback?.label ?? 'none'}`} data-testid={`compare-head-${side.toLowerCase()}`}>
       <strong>
-        {side}: <a href={`#/review/${encodeURIComponent(batchId)}/${r.number}`}>Run {r.number}</a>
+        {side}:{' '}
+        <Link to="/review/$batchId/$run" params={{ batchId, run: r.number }}>
+          Run {r.number}
+        </Link>
       </strong>{' '}
-      {r.difficulty ? <span className="badge">{r.difficulty}</span> : null} <span className={`label-${r.feedback?.label ?? 'none'}`}>{r.feedback?.label ?? 'ungraded'}</span>
+      {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}{' '}
+      <span className={`label-${r.feedback?.label ?? 'none'}`}>{r.feedback?.label ?? 'ungraded'}</span>
       {r.state !== 'done' ? (
         <div>
           <RunTrouble run={r} compact />
@@ -123,10 +142,12 @@ function PairCompare({ batchId, runs, signals, a, b }: { batchId: string; runs: 
           </tbody>
         </table>
       </Section>
-      <Section title="How they worked: tool calls aligned">{ma && mb ? <AlignedTools a={ma} b={mb} /> : <div className="muted">A run without a readable trace has no tool calls to show.</div>}</Section>
+      <Section title="How they worked: tool calls aligned">
+        {ma && mb ? <AlignedTools a={ma} b={mb} /> : <div className="muted">A run without a readable trace has no tool calls to show.</div>}
+      </Section>
       <Section title="Files each produced">
         {files.error ? (
-          <ErrorLine error={files.error} retry={files.reload} />
+          <ErrorLine error={files.error.message} retry={() => void files.refetch()} />
         ) : !files.data ? (
           <div className="muted">Loading…</div>
         ) : !files.data.length ? (
@@ -136,10 +157,11 @@ function PairCompare({ batchId, runs, signals, a, b }: { batchId: string; runs: 
             {files.data.map((f) => (
               <details key={f.path} open={!f.same && files.data!.length <= 3}>
                 <summary>
-                  <code>{f.path}</code> <span className="badge">A: {f.a ?? 'untouched'}</span> <span className="badge">B: {f.b ?? 'untouched'}</span>{' '}
+                  <code>{f.path}</code> <span className="badge">A: {f.a ?? 'untouched'}</span>{' '}
+                  <span className="badge">B: {f.b ?? 'untouched'}</span>{' '}
                   {f.same ? <span className="muted">identical</span> : f.binary ? <span className="muted">binary, differs</span> : null}
                 </summary>
-                {f.diff ? <pre className="diff">{f.diff}</pre> : null}
+                {f.diff ? <DiffView diff={f.diff} /> : null}
               </details>
             ))}
           </div>
@@ -221,7 +243,11 @@ function Screens({ a, b }: { a: Run; b: Run }) {
         <div className="compare-side">
           {[sa, sb].map((s, i) => (
             <div key={i} className="compare-pane">
-              {s ? <ShotImage runId={(i ? b : a).id} file={s.file} alt={`Run ${(i ? b : a).number}`} /> : <div className="muted pad">Run {(i ? b : a).number} made no page to show.</div>}
+              {s ? (
+                <ShotImage runId={(i ? b : a).id} file={s.file} alt={`Run ${(i ? b : a).number}`} />
+              ) : (
+                <div className="muted pad">Run {(i ? b : a).number} made no page to show.</div>
+              )}
             </div>
           ))}
         </div>
@@ -263,7 +289,10 @@ export function SyncedPanes({ children, testId }: { children: ReactNode[]; testI
 function SideBySide({ a, b }: { a: ShotRef; b: ShotRef }) {
   return (
     <SyncedPanes testId="side-by-side">
-      {[<ShotImage key="a" runId={a.runId} file={a.file} alt={a.alt ?? ''} />, <ShotImage key="b" runId={b.runId} file={b.file} alt={b.alt ?? ''} />]}
+      {[
+        <ShotImage key="a" runId={a.runId} file={a.file} alt={a.alt ?? ''} />,
+        <ShotImage key="b" runId={b.runId} file={b.file} alt={b.alt ?? ''} />
+      ]}
     </SyncedPanes>
   )
 }
@@ -276,9 +305,8 @@ function Overlay({ a, b }: { a: ShotRef; b: ShotRef }) {
   return (
     <div data-testid="overlay">
       <label className="slider">
-        A{' '}
-        <input type="range" min={0} max={100} value={at} onChange={(e) => setAt(Number(e.target.value))} aria-label="Overlay position" />
-        {' '}B
+        A <input type="range" min={0} max={100} value={at} onChange={(e) => setAt(Number(e.target.value))} aria-label="Overlay position" />{' '}
+        B
       </label>
       <div className="compare-pane overlay-pane">
         <div className="overlay-stack">
@@ -325,7 +353,9 @@ function Difference({ a, b }: { a: ShotRef; b: ShotRef }) {
         canvas.current.width = w
         canvas.current.height = h
         canvas.current.getContext('2d')!.putImageData(new ImageData(out, w, h), 0, 0)
-        setStat(`${((changed / total) * 100).toFixed(1)}% of pixels differ${ia.naturalHeight !== ib.naturalHeight ? ` (pages are ${ia.naturalHeight} and ${ib.naturalHeight} px tall)` : ''}`)
+        setStat(
+          `${((changed / total) * 100).toFixed(1)}% of pixels differ${ia.naturalHeight !== ib.naturalHeight ? ` (pages are ${ia.naturalHeight} and ${ib.naturalHeight} px tall)` : ''}`
+        )
       })
       .catch((e: Error) => live && setStat(e.message))
     return () => {
@@ -344,11 +374,12 @@ function Difference({ a, b }: { a: ShotRef; b: ShotRef }) {
   )
 }
 
-function GroupCompare({ runs, signals, batchId }: { runs: Run[]; signals: { runs: RunSignals[]; batch: import('@shared/signals').BatchSignals }; batchId: string }) {
+function GroupCompare({ runs, signals, batchId }: { runs: Run[]; signals: { runs: RunSignals[]; batch: BatchSignals }; batchId: string }) {
   const group = (label: 'good' | 'bad') => runs.filter((r) => r.feedback?.label === label)
   const good = group('good')
   const bad = group('bad')
-  const metricsOf = (list: Run[]) => list.map((r) => signals.runs.find((s) => s.runId === r.id)?.metrics).filter((m): m is RunMetrics => !!m)
+  const metricsOf = (list: Run[]) =>
+    list.map((r) => signals.runs.find((s) => s.runId === r.id)?.metrics).filter((m): m is RunMetrics => !!m)
   const mg = metricsOf(good)
   const mbad = metricsOf(bad)
   const column = (list: Run[]) =>
@@ -357,10 +388,10 @@ function GroupCompare({ runs, signals, batchId }: { runs: Run[]; signals: { runs
         {list.map((r) => {
           const shot = firstShot(r, 'desktop')
           return (
-            <a key={r.id} className="group-card" href={`#/review/${encodeURIComponent(batchId)}/${r.number}`}>
+            <Link key={r.id} className="group-card" to="/review/$batchId/$run" params={{ batchId, run: r.number }}>
               <strong>Run {r.number}</strong> <span className="muted">{r.feedback?.text}</span> <RunTrouble run={r} compact />
               {shot ? <ShotImage runId={r.id} file={shot.file} alt={`Run ${r.number}`} /> : null}
-            </a>
+            </Link>
           )
         })}
       </div>

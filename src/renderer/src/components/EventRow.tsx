@@ -1,7 +1,7 @@
 /** One row of the trace timeline. */
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { ImageRef, SubagentTrace, ToolResult, TraceEvent } from '@shared/trace'
-import { api } from '../api'
+import { useApi } from '../data/queries'
 import { fmtClock, fmtTime, oneLine, timeOf } from '../lib/format'
 import { isError, keyArgument } from '../lib/rows'
 import { Markdown } from './Markdown'
@@ -9,21 +9,10 @@ import { Markdown } from './Markdown'
 const RESULT_LINES = 40
 
 export function ImageThumb({ image }: { image: ImageRef }) {
-  const [src, setSrc] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const img = useApi('getImage', { ref: image })
+  const src = img.data?.dataUrl ?? null
+  const error = img.error?.message ?? null
   const [big, setBig] = useState(false)
-  useEffect(() => {
-    let live = true
-    api()
-      .getImage({ ref: image })
-      .then(
-        (r) => live && setSrc(r.dataUrl),
-        (e: Error) => live && setError(e.message)
-      )
-    return () => {
-      live = false
-    }
-  }, [image])
   if (error) return <span className="muted">[image: {error}]</span>
   if (!src) return <span className="thumb loading">{image.mediaType} · loading…</span>
   return (
@@ -117,7 +106,12 @@ export function EventRow({ event: e, open, onToggle, subagent, subagentOpen, onT
     case 'tool_call': {
       const err = !!e.result?.isError
       return (
-        <div className={`${cls}${err ? ' is-error' : ''}`} data-testid="tool-call" data-tool-name={e.name} data-error={err ? 'true' : 'false'}>
+        <div
+          className={`${cls}${err ? ' is-error' : ''}`}
+          data-testid="tool-call"
+          data-tool-name={e.name}
+          data-error={err ? 'true' : 'false'}
+        >
           <div className="who">tool</div>
           <div className="body">
             <button className="tool-head" data-testid="tool-call-toggle" aria-expanded={open} onClick={onToggle}>
@@ -192,7 +186,10 @@ export function EventRow({ event: e, open, onToggle, subagent, subagentOpen, onT
         <div className={`${cls} quiet-row is-error`}>
           <div className="who">line {e.line}</div>
           <div className="body">
-            <span className="error-text">Unreadable line ({e.error}, {e.bytes} bytes):</span> <code>{oneLine(e.text, 200)}</code>
+            <span className="error-text">
+              Unreadable line ({e.error}, {e.bytes} bytes):
+            </span>{' '}
+            <code>{oneLine(e.text, 200)}</code>
           </div>
         </div>
       )
@@ -228,7 +225,10 @@ function metaDetail(raw: unknown): string {
 function Time({ ts }: { ts?: string }) {
   const bad = ts !== undefined && ts !== null && ts !== '' && timeOf(ts) === null
   return (
-    <div className={bad ? 'time bad-time' : 'time'} title={bad ? `this record's time is not a date: ${oneLine(String(ts), 80)}` : undefined}>
+    <div
+      className={bad ? 'time bad-time' : 'time'}
+      title={bad ? `this record's time is not a date: ${oneLine(String(ts), 80)}` : undefined}
+    >
       {fmtClock(ts)}
     </div>
   )

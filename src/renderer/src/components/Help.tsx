@@ -1,48 +1,52 @@
 /**
- * The keys help (`?`): a modal over a backdrop. A click on the backdrop, the Close button, Esc or `?`
- * closes it; focus goes into it when it opens (Tab stays inside) and back where it was when it closes.
- * While it is open, keys do not reach the page behind it.
+ * The keys help (`?`): a modal over a backdrop, listing from the hotkey registry the keys bound on this
+ * page at this moment, then every other view's keys (lib/hotkeys.tsx). A click on the backdrop, the
+ * Close button, Esc or `?` closes it; focus goes into it when it opens (Tab stays inside) and back
+ * where it was when it closes. While it is open, only its own keys work (lib/hotkeys.tsx).
  */
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, type KeyboardEvent } from 'react'
+import { useHotkeysContext } from 'react-hotkeys-hook'
+import { GROUP_TITLES, keyLabels, SHORTCUTS, useHelp, useShortcut, type Group, type ShortcutId } from '../lib/hotkeys'
 
-export type Keys = [key: string, what: string][]
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
 
-export const APP_KEYS: Keys = [
-  ['?', 'show or hide this help'],
-  ['/', 'search all session text (session list)'],
-  ['↑ ↓', 'move through sessions'],
-  ['Enter', 'open the selected session'],
-  ['Esc', 'clear the search, close this help'],
-  ['e', 'jump to the next error (trace)'],
-  ['Backspace', 'back to the session list (trace)'],
-  ['g / b', 'grade good / bad, then type the sentence (review deck)'],
-  ['Enter', 'save the sentence, go to the next ungraded run (review deck)'],
-  ['j / k', 'next / previous run (review deck)'],
-  ['d / m', 'desktop / mobile screenshots (review deck)'],
-  ['c', 'compare with a run graded the other way (review deck)'],
-  ['Ctrl+Z', 'undo the last grade or sentence (review deck, composer)'],
-  ['Ctrl+Shift+Z', 'redo (review deck, composer)']
-]
+/** The ids of the shortcuts bound now, in the order of the table. */
+export function useBoundShortcuts(): ShortcutId[] {
+  const { hotkeys } = useHotkeysContext()
+  const bound = new Set(hotkeys.map((h) => h.metadata?.id as ShortcutId | undefined))
+  return (Object.keys(SHORTCUTS) as ShortcutId[]).filter((id) => bound.has(id))
+}
 
-export const DECK_KEYS: Keys = [
-  ['g / b', 'good / bad (then type the sentence)'],
-  ['Enter', 'save and go to the next ungraded run'],
-  ['Esc', 'leave the sentence'],
-  ['j / k (→ / ←)', 'next / previous run'],
-  ['d / m', 'desktop / mobile screenshots'],
-  ['c', 'compare with a run graded the other way'],
-  ['Ctrl+Z', 'undo the last grade or sentence change (outside the sentence field)'],
-  ['Ctrl+Shift+Z', 'redo'],
-  ['?', 'this help']
-]
+function Rows({ ids }: { ids: ShortcutId[] }) {
+  return (
+    <>
+      {ids.map((id) => (
+        <tr key={id} data-testid="help-key" data-shortcut={id}>
+          <td>
+            {keyLabels(id).map((k, i) => (
+              <span key={k}>
+                {i ? ' / ' : null}
+                <kbd>{k}</kbd>
+              </span>
+            ))}
+          </td>
+          <td>{SHORTCUTS[id].what}</td>
+        </tr>
+      ))}
+    </>
+  )
+}
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
-
-export function Help({ onClose, title = 'Keyboard shortcuts', keys = APP_KEYS }: { onClose: () => void; title?: string; keys?: Keys }) {
+export function Help() {
+  const help = useHelp()
   const box = useRef<HTMLDivElement>(null)
   const close = useRef<HTMLButtonElement>(null)
-  const onCloseRef = useRef(onClose)
-  onCloseRef.current = onClose
+  const bound = useBoundShortcuts()
+  useShortcut('help.close', (e) => {
+    e.preventDefault()
+    help.close()
+  })
 
   // focus in, and back where it was
   useEffect(() => {
@@ -53,47 +57,47 @@ export function Help({ onClose, title = 'Keyboard shortcuts', keys = APP_KEYS }:
     }
   }, [])
 
-  // Keys first (capture, on window): Esc and ? close, Tab stays inside, nothing reaches the page behind.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      e.stopPropagation()
-      if (e.key === 'Escape' || e.key === '?') {
-        e.preventDefault()
-        onCloseRef.current()
-      } else if (e.key === 'Tab' && box.current) {
-        const items = [...box.current.querySelectorAll<HTMLElement>(FOCUSABLE)]
-        if (!items.length) return e.preventDefault()
-        const i = items.indexOf(document.activeElement as HTMLElement)
-        const next = e.shiftKey ? (i <= 0 ? items.length - 1 : i - 1) : i === -1 || i === items.length - 1 ? 0 : i + 1
-        e.preventDefault()
-        items[next].focus()
-      }
-    }
-    window.addEventListener('keydown', onKey, true)
-    return () => window.removeEventListener('keydown', onKey, true)
-  }, [])
+  // Tab stays inside
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Tab' || !box.current) return
+    const items = [...box.current.querySelectorAll<HTMLElement>(FOCUSABLE)]
+    e.preventDefault()
+    if (!items.length) return
+    const i = items.indexOf(document.activeElement as HTMLElement)
+    const next = e.shiftKey ? (i <= 0 ? items.length - 1 : i - 1) : i === -1 || i === items.length - 1 ? 0 : i + 1
+    items[next].focus()
+  }
 
+  const here = bound.filter((id) => SHORTCUTS[id].group !== 'help')
+  const groupsHere = new Set<Group>(here.map((id) => SHORTCUTS[id].group))
+  const elsewhere = (Object.keys(GROUP_TITLES) as Group[]).filter((g) => g !== 'help' && g !== 'app' && !groupsHere.has(g))
+  const title = groupsHere.has('deck') ? 'Review keys' : 'Keyboard shortcuts'
   return (
-    <div className="overlay help-backdrop" data-testid="help-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="help" role="dialog" aria-modal="true" aria-label={title} ref={box}>
+    <div className="overlay help-backdrop" data-testid="help-backdrop" onClick={(e) => e.target === e.currentTarget && help.close()}>
+      <div className="help" role="dialog" aria-modal="true" aria-label={title} ref={box} onKeyDown={onKeyDown}>
         <div className="help-head">
           <h2>{title}</h2>
-          <button ref={close} onClick={onClose} aria-label="Close">
+          <button ref={close} onClick={help.close} aria-label="Close">
             Close <kbd>Esc</kbd>
           </button>
         </div>
         <table>
-          <tbody>
-            {keys.map(([k, d]) => (
-              <tr key={k + d}>
-                <td>
-                  <kbd>{k}</kbd>
-                </td>
-                <td>{d}</td>
-              </tr>
-            ))}
+          <tbody data-testid="help-here">
+            <Rows ids={here} />
           </tbody>
         </table>
+        {elsewhere.length ? (
+          <table className="help-elsewhere">
+            {elsewhere.map((g) => (
+              <tbody key={g}>
+                <tr>
+                  <th colSpan={2}>{GROUP_TITLES[g]}</th>
+                </tr>
+                <Rows ids={(Object.keys(SHORTCUTS) as ShortcutId[]).filter((id) => SHORTCUTS[id].group === g)} />
+              </tbody>
+            ))}
+          </table>
+        ) : null}
       </div>
     </div>
   )

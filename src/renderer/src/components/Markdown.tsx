@@ -5,7 +5,17 @@
 import ReactMarkdown, { type Components } from 'react-markdown'
 import remarkGfm from 'remark-gfm'
 
-export function Markdown({ text, components, className, testId }: { text: string; components?: Omit<Components, 'a' | 'img'>; className?: string; testId?: string }) {
+export function Markdown({
+  text,
+  components,
+  className,
+  testId
+}: {
+  text: string
+  components?: Omit<Components, 'a' | 'img'>
+  className?: string
+  testId?: string
+}) {
   return (
     <div className={className ? `md ${className}` : 'md'} data-testid={testId}>
       <ReactMarkdown
@@ -19,7 +29,12 @@ export function Markdown({ text, components, className, testId }: { text: string
               {href && typeof children === 'string' && children !== href ? <span className="muted"> ({href})</span> : null}
             </span>
           ),
-          img: ({ alt, src }) => <span className="muted">[image{alt ? `: ${alt}` : ''}{typeof src === 'string' ? ` ${src}` : ''}]</span>
+          img: ({ alt, src }) => (
+            <span className="muted">
+              [image{alt ? `: ${alt}` : ''}
+              {typeof src === 'string' ? ` ${src}` : ''}]
+            </span>
+          )
         }}
       >
         {text}

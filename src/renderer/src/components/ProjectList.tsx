@@ -1,19 +1,22 @@
 /** The project picker: every project Claude Code has sessions for, plus "open any folder". */
-import { useEffect, useMemo, useState } from 'react'
+import { useMemo, useState } from 'react'
+import { Link, useNavigate } from '@tanstack/react-router'
 import type { Project } from '@shared/trace'
-import { api } from '../api'
+import { useApi, useApiMutation } from '../data/queries'
 import { fmtBytes, fmtRelative, fmtTime } from '../lib/format'
-import { go, useAsync } from '../lib/hooks'
 import { groupRunFolders, projectLabel, projectName } from '../lib/projects'
 import { ErrorLine } from './ErrorLine'
 
 export function ProjectList({ selected, configDir, dataDir }: { selected?: string; configDir?: string; dataDir?: string }) {
-  const projects = useAsync(() => api().listProjects({}), [])
+  // kept current by projectsChanged (data/cache.ts)
+  const projects = useApi('listProjects', {})
+  const openFolder = useApiMutation('openFolder')
+  const pickFolder = useApiMutation('pickFolder')
+  const navigate = useNavigate()
   const [filter, setFilter] = useState('')
   const [showRuns, setShowRuns] = useState(false)
   const [typed, setTyped] = useState<string | null>(null)
   const [openError, setOpenError] = useState<string | null>(null)
-  useEffect(() => api().on('projectsChanged', () => projects.reload()), [projects.reload])
 
   const [shown, runs] = useMemo(() => {
     const q = filter.trim().toLowerCase()
@@ -22,7 +25,8 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
     const list = (projects.data ?? []).filter((p) => !q || words(p).includes(q))
     // the app's own runs work in folders under its data dir: keep them apart from the person's projects
     const root = dataDir ? `${dataDir.replace(/[\\/]+$/, '')}` : null
-    const isRun = (p: Project) => !!p.run || (!!root && !!p.cwd && (p.cwd.startsWith(`${root}/workspaces/`) || p.cwd.startsWith(`${root}\\workspaces\\`)))
+    const isRun = (p: Project) =>
+      !!p.run || (!!root && !!p.cwd && (p.cwd.startsWith(`${root}/workspaces/`) || p.cwd.startsWith(`${root}\\workspaces\\`)))
     return [list.filter((p) => !isRun(p)), list.filter(isRun)]
   }, [projects.data, filter, dataDir])
   const groups = useMemo(() => (showRuns ? groupRunFolders(runs) : []), [runs, showRuns])
@@ -30,10 +34,9 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
   const open = async (path: string) => {
     setOpenError(null)
     try {
-      const p = await api().openFolder({ path })
+      const p = await openFolder.mutateAsync({ path })
       setTyped(null)
-      projects.reload()
-      go('project', p.id)
+      void navigate({ to: '/project/$projectId', params: { projectId: p.id } })
     } catch (err) {
       setOpenError((err as Error).message)
     }
@@ -41,7 +44,7 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
   const pick = async () => {
     setOpenError(null)
     try {
-      const { path } = await api().pickFolder({})
+      const { path } = await pickFolder.mutateAsync({})
       if (path) await open(path)
       else setTyped('')
     } catch (err) {
@@ -52,8 +55,18 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
   return (
     <nav className="projects" aria-label="Projects">
       <div className="projects-tools">
-        <input className="filter" placeholder="Filter projects" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter projects" />
-        <button data-testid="open-folder" onClick={() => void pick()} title="Open a folder of session files, or a folder you ran Claude Code in">
+        <input
+          className="filter"
+          placeholder="Filter projects"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="Filter projects"
+        />
+        <button
+          data-testid="open-folder"
+          onClick={() => void pick()}
+          title="Open a folder of session files, or a folder you ran Claude Code in"
+        >
           Open folder…
         </button>
       </div>
@@ -65,23 +78,33 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
             if (typed.trim()) void open(typed.trim())
           }}
         >
-          <input autoFocus placeholder="/absolute/path/to/folder" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Folder path" onKeyDown={(e) => e.key === 'Escape' && setTyped(null)} />
+          <input
+            autoFocus
+            placeholder="/absolute/path/to/folder"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            aria-label="Folder path"
+            onKeyDown={(e) => e.key === 'Escape' && setTyped(null)}
+          />
           <button type="submit">Open</button>
         </form>
       ) : null}
       {openError ? <ErrorLine error={openError} /> : null}
-      {projects.error ? <ErrorLine error={projects.error} retry={projects.reload} /> : null}
-      {projects.loading && !projects.data ? <div className="muted pad">Looking for sessions…</div> : null}
+      {projects.error ? <ErrorLine error={projects.error.message} retry={() => void projects.refetch()} /> : null}
+      {projects.isPending ? <div className="muted pad">Looking for sessions…</div> : null}
       {projects.data && projects.data.length === 0 ? (
         <div className="empty">
-          No Claude Code sessions found in <code>{configDir ?? '~/.claude'}</code>. Run Claude Code in a project, or open a folder of session files.
+          No Claude Code sessions found in <code>{configDir ?? '~/.claude'}</code>. Run Claude Code in a project, or open a folder of
+          session files.
         </div>
       ) : null}
       <ul>
         {shown.map((p) => (
           <li key={p.id}>
-            <a
-              href={`#/project/${encodeURIComponent(p.id)}`}
+            <Link
+              to="/project/$projectId"
+              params={{ projectId: p.id }}
+              activeProps={{}}
               className={`project-row${p.id === selected ? ' selected' : ''}`}
               data-testid="project-row"
               aria-current={p.id === selected ? 'page' : undefined}
@@ -91,10 +114,11 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
                 {projectLabel(p)}
               </span>
               <span className="project-meta">
-                {p.sessions} session{p.sessions === 1 ? '' : 's'} · <span title={fmtTime(p.lastActivity)}>{fmtRelative(p.lastActivity)}</span> · {fmtBytes(p.bytes)}
+                {p.sessions} session{p.sessions === 1 ? '' : 's'} ·{' '}
+                <span title={fmtTime(p.lastActivity)}>{fmtRelative(p.lastActivity)}</span> · {fmtBytes(p.bytes)}
                 {p.opened ? ' · opened' : ''}
               </span>
-            </a>
+            </Link>
           </li>
         ))}
         {groups.map((g) => (
@@ -105,8 +129,10 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
             <ul>
               {g.rows.map(({ project: p, label }) => (
                 <li key={p.id}>
-                  <a
-                    href={`#/project/${encodeURIComponent(p.id)}`}
+                  <Link
+                    to="/project/$projectId"
+                    params={{ projectId: p.id }}
+                    activeProps={{}}
                     className={`project-row run-folder-row${p.id === selected ? ' selected' : ''}`}
                     data-testid="run-folder-row"
                     aria-current={p.id === selected ? 'page' : undefined}
@@ -114,9 +140,10 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
                   >
                     <span className="project-name">{label}</span>
                     <span className="project-meta">
-                      {p.sessions} session{p.sessions === 1 ? '' : 's'} · <span title={fmtTime(p.lastActivity)}>{fmtRelative(p.lastActivity)}</span> · {fmtBytes(p.bytes)}
+                      {p.sessions} session{p.sessions === 1 ? '' : 's'} ·{' '}
+                      <span title={fmtTime(p.lastActivity)}>{fmtRelative(p.lastActivity)}</span> · {fmtBytes(p.bytes)}
                     </span>
-                  </a>
+                  </Link>
                 </li>
               ))}
             </ul>
@@ -124,7 +151,12 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
         ))}
       </ul>
       {runs.length ? (
-        <button className="ghost runs-toggle" onClick={() => setShowRuns((v) => !v)} data-testid="toggle-run-projects" title="Sessions of the runs trace2skill started, one folder per run">
+        <button
+          className="ghost runs-toggle"
+          onClick={() => setShowRuns((v) => !v)}
+          data-testid="toggle-run-projects"
+          title="Sessions of the runs trace2skill started, one folder per run"
+        >
           {showRuns ? 'Hide' : 'Show'} {runs.length} run folder{runs.length === 1 ? '' : 's'} made by trace2skill
         </button>
       ) : null}

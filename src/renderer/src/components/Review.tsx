@@ -3,31 +3,27 @@
  * type the sentence, Enter saves and moves to the next ungraded run, j/k next/previous, ? help);
  * the gallery shows them all as cards. Feedback is saved as it is typed.
  */
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { Link, useNavigate, useRouterState } from '@tanstack/react-router'
 import { DIFFICULTIES, type Run } from '@shared/runs'
 import type { BatchSignals, RunMetrics } from '@shared/signals'
-import { api } from '../api'
+import { putFeedback } from '../data/cache'
+import { useApi, useApiMutation, useFetchApi } from '../data/queries'
 import { fmtCost, fmtDuration, fmtTokens, oneLine, costTitle, count } from '../lib/format'
-import { go, typing, useAsync } from '../lib/hooks'
 import { createGradeHistory, type Grade } from '../lib/grades'
+import { typing, useHelp, useShortcut } from '../lib/hotkeys'
 import { createSaver } from '../lib/saver'
+import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
-import { DECK_KEYS, Help } from './Help'
 
 const finished = (r: Run) => r.state !== 'queued' && r.state !== 'running'
 
+/** A batch's runs in order, from the shared cache (kept current by runProgress). */
 function useBatchRuns(batchId: string) {
-  const loaded = useAsync(() => api().getBatch({ batchId }), [batchId])
-  const [runs, setRuns] = useState<Run[]>([])
-  useEffect(() => setRuns(loaded.data?.runs.slice().sort((a, b) => a.number - b.number) ?? []), [loaded.data])
-  useEffect(
-    () =>
-      api().on('runProgress', ({ run }) => {
-        if (run.batchId === batchId) setRuns((list) => list.map((r) => (r.id === run.id ? { ...run, feedback: r.feedback ?? run.feedback } : r)))
-      }),
-    [batchId]
-  )
-  return { loaded, runs, setRuns }
+  const loaded = useApi('getBatch', { batchId })
+  const runs = useMemo(() => loaded.data?.runs.slice().sort((a, b) => a.number - b.number) ?? [], [loaded.data])
+  return { loaded, runs }
 }
 
 /** A run's first good screenshot at a size (of one page, when given). */
@@ -39,19 +35,7 @@ export const firstShot = (run: Run, size: 'desktop' | 'mobile', html?: string) =
 
 /** A run's screenshot as a data: URL (null while it loads or when it cannot be read). */
 export function useShot(runId: string, file: string): string | null {
-  const [src, setSrc] = useState<string | null>(null)
-  useEffect(() => {
-    let live = true
-    setSrc(null)
-    void api()
-      .getScreenshot({ runId, file })
-      .then((r) => live && setSrc(r.dataUrl))
-      .catch(() => {})
-    return () => {
-      live = false
-    }
-  }, [runId, file])
-  return src
+  return useApi('getScreenshot', { runId, file }).data?.dataUrl ?? null
 }
 
 export function ShotImage({ runId, file, alt }: { runId: string; file: string; alt: string }) {
@@ -96,9 +80,9 @@ export function MetricsLine({ m }: { m: RunMetrics | null | undefined }) {
 export function SignalsPanel({ signals, batchId }: { signals: BatchSignals; batchId: string }) {
   const runLinks = (ns: number[]) =>
     ns.map((n) => (
-      <a key={n} className="run-badge" href={`#/review/${encodeURIComponent(batchId)}/${n}`}>
+      <Link key={n} className="run-badge" to="/review/$batchId/$run" params={{ batchId, run: n }} activeProps={{}}>
         {n}
-      </a>
+      </Link>
     ))
   return (
     <div className="card compare-section" data-testid="signals">
@@ -106,7 +90,9 @@ export function SignalsPanel({ signals, batchId }: { signals: BatchSignals; batc
       {!signals.bad || !signals.good ? (
         <div className="muted">Grade at least one good and one bad run to see which tools, sequences and errors go with bad results.</div>
       ) : !signals.signals.length ? (
-        <div className="muted">Nothing in how the runs worked is much more common in the {signals.bad} bad runs than in the {signals.good} good ones.</div>
+        <div className="muted">
+          Nothing in how the runs worked is much more common in the {signals.bad} bad runs than in the {signals.good} good ones.
+        </div>
       ) : (
         <table className="signals">
           <thead>
@@ -121,7 +107,10 @@ export function SignalsPanel({ signals, batchId }: { signals: BatchSignals; batc
             {signals.signals.map((s) => (
               <tr key={s.feature} data-testid="signal" data-feature={s.feature}>
                 <td>
-                  <span className={`badge kind-${s.kind}`}>{s.kind === 'error' ? 'error' : s.kind === 'sequence' ? 'sequence' : 'tool'}</span> <code>{s.feature}</code>
+                  <span className={`badge kind-${s.kind}`}>
+                    {s.kind === 'error' ? 'error' : s.kind === 'sequence' ? 'sequence' : 'tool'}
+                  </span>{' '}
+                  <code>{s.feature}</code>
                 </td>
                 <td>
                   {s.badRuns.length}/{signals.bad} {runLinks(s.badRuns)}
@@ -152,90 +141,123 @@ export function useBlind(): [boolean, (on: boolean) => void] {
   ]
 }
 
-export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: number; line?: number }) {
-  const { loaded, runs, setRuns } = useBatchRuns(batchId)
-  const signals = useAsync(() => api().getSignals({ batchId }), [batchId])
-  const [index, setIndex] = useState(0)
+/** The run numbers in the address (`#/review/<batch>/<run>/line/<line>`; 0 where there is none). */
+function useDeckAddress(): { start: number; line: number } {
+  return useRouterState({
+    select: (s) => {
+      const p = (s.matches[s.matches.length - 1]?.params ?? {}) as { run?: number; line?: number }
+      return { start: p.run ?? 0, line: p.line ?? 0 }
+    },
+    structuralSharing: true
+  })
+}
+
+export function ReviewDeck({ batchId }: { batchId: string }) {
+  const { start, line } = useDeckAddress()
+  const navigate = useNavigate()
+  const client = useQueryClient()
+  const { loaded, runs } = useBatchRuns(batchId)
+  // the same entry as the gallery's and compare's: one request per batch
+  const signals = useApi('getSignals', { batchId })
+  const saveFeedback = useApiMutation('saveFeedback')
+  const help = useHelp()
   const [view, setView] = useState<'desktop' | 'mobile'>('desktop')
-  const [help, setHelp] = useState(false)
   const [blind, setBlind] = useBlind()
   // per run: the save state belongs to the run on screen, never to the one graded before it
   const [saveStates, setSaveStates] = useState<Record<string, string>>({})
   const input = useRef<HTMLInputElement>(null)
   const analyse = useRef<HTMLAnchorElement>(null)
   const [focusAnalyse, setFocusAnalyse] = useState(0)
+  const send = useRef(saveFeedback.mutateAsync)
+  send.current = saveFeedback.mutateAsync
   const saver = useMemo(
     () =>
       createSaver<Grade>(
-        (runId, v) => api().saveFeedback({ runId, label: v.label, text: v.text }),
+        (runId, v) => send.current({ runId, label: v.label, text: v.text }),
         (runId, s, e) => setSaveStates((m) => ({ ...m, [runId]: s === 'error' ? `not saved: ${e}` : s }))
       ),
     []
   )
   const gradable = runs.filter(finished)
-  // Where the deck opens: the run named in the address, else the first ungraded one. Computed from
-  // the loaded batch itself (the sorted list is set one render later).
-  useEffect(() => {
-    const list = (loaded.data?.runs ?? []).filter(finished).sort((a, b) => a.number - b.number)
-    if (!list.length) return
-    const at = start ? list.findIndex((r) => r.number === start) : list.findIndex((r) => !r.feedback?.label)
-    setIndex(Math.max(0, at))
-  }, [loaded.data, start])
-  const run = gradable[Math.min(index, gradable.length - 1)]
-  const graded = gradable.filter((r) => r.feedback?.label).length
-  // The run on screen is in the address, so a reload (or a link) comes back to it.
-  useEffect(() => {
-    if (run) history.replaceState(null, '', `#/review/${encodeURIComponent(batchId)}/${run.number}${line && run.number === start ? `/line/${line}` : ''}`)
-  }, [batchId, run?.number])
+  const gradableRef = useRef(gradable)
+  gradableRef.current = gradable
 
   // The latest grade per run, updated synchronously: a key pressed right after another must not
-  // build on a render that has not happened yet.
+  // build on a render that has not happened yet. It is also put in the cache (the gallery, compare
+  // and the count read it there) and saved in the background, in order.
   const latest = useRef(new Map<string, Grade>())
+  const [, rerender] = useReducer((n: number) => n + 1, 0)
   const gradeOf = (r: Run): Grade => latest.current.get(r.id) ?? { label: r.feedback?.label ?? null, text: r.feedback?.text ?? '' }
   const apply = (runId: string, next: Grade) => {
     latest.current.set(runId, next)
-    setRuns((list) => list.map((r) => (r.id === runId ? { ...r, feedback: { ...next, updatedAt: new Date().toISOString() } } : r)))
+    putFeedback(client, batchId, runId, next)
+    rerender()
     void saver.save(runId, next)
   }
+  const isGraded = (r: Run) => !!gradeOf(r).label
+
+  // The run on screen, by number. Where the deck opens: the run named in the address, else the first
+  // ungraded one (decided once, when the batch is there).
+  const [shown, setShown] = useState<number | null>(null)
+  useLayoutEffect(() => {
+    if (!gradable.length) return
+    if (start && start !== shown && gradable.some((r) => r.number === start)) setShown(start)
+    else if (shown === null) setShown((gradable.find((r) => !isGraded(r)) ?? gradable[0]).number)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [start, gradable.length > 0])
+  const run = gradable.find((r) => r.number === shown) ?? gradable[0]
+  const index = run ? gradable.indexOf(run) : -1
+  const graded = gradable.filter(isGraded).length
+  const pointed = !!line && !!run && run.number === start
+  // The run on screen is in the address, so a reload (or a link) comes back to it.
+  useEffect(() => {
+    if (run && shown !== null && run.number !== start)
+      void navigate({ to: '/review/$batchId/$run', params: { batchId, run: run.number }, replace: true })
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [batchId, run?.number, shown])
+
   // Undo and redo (Ctrl+Z, Ctrl+Shift+Z outside the sentence field): a grade key and the sentence
   // typed after it are one change, ended when the sentence is left.
-  const runsRef = useRef(runs)
-  runsRef.current = runs
   const undoable = useMemo(
     () =>
       createGradeHistory((runId) => {
-        const r = runsRef.current.find((x) => x.id === runId)
+        const r = gradableRef.current.find((x) => x.id === runId)
         return latest.current.get(runId) ?? (r ? { label: r.feedback?.label ?? null, text: r.feedback?.text ?? '' } : undefined)
       }),
     []
   )
-  const begin = (r: Run) => undoable.begin(r.id)
   const commit = () => undoable.commit()
   const undo = (redo: boolean) => {
     const change = redo ? undoable.redo() : undoable.undo()
     if (!change) return
     apply(change.runId, redo ? change.after : change.before)
-    const i = gradable.findIndex((r) => r.id === change.runId)
-    if (i >= 0) setIndex(i)
+    const r = gradableRef.current.find((x) => x.id === change.runId)
+    if (r) setShown(r.number)
   }
   const update = (patch: Partial<Grade>) => {
     if (!run) return
-    begin(run)
+    undoable.begin(run.id)
     apply(run.id, { ...gradeOf(run), ...patch })
   }
   const move = (d: number) => {
     commit()
-    setIndex((i) => Math.max(0, Math.min(gradable.length - 1, i + d)))
+    setShown((n) => {
+      const list = gradableRef.current
+      const i = Math.max(
+        0,
+        list.findIndex((r) => r.number === n)
+      )
+      return list[Math.max(0, Math.min(list.length - 1, i + d))]?.number ?? n
+    })
   }
-  const isGraded = (r: Run) => !!gradeOf(r).label
   /** The next run without a grade after this one (wrapping); when all are graded, on to the analysis. */
   const nextUngraded = () => {
     commit()
     for (let k = 1; k <= gradable.length; k++) {
-      const i = (index + k) % gradable.length
-      if (!isGraded(gradable[i])) return setIndex(i)
+      const r = gradable[(index + k) % gradable.length]
+      if (!isGraded(r)) return setShown(r.number)
     }
-    setIndex(Math.min(index + 1, gradable.length - 1))
+    setShown(gradable[Math.min(index + 1, gradable.length - 1)].number)
     setFocusAnalyse((n) => n + 1)
   }
   useEffect(() => {
@@ -244,80 +266,103 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
 
   /** Compare with a run graded the other way (or the next run when there is none). */
   const compareWith = (r: Run) => {
-    const other = r.feedback?.label === 'good' ? 'bad' : 'good'
-    const partner = gradable.find((x) => x.id !== r.id && x.feedback?.label === other) ?? gradable[(gradable.indexOf(r) + 1) % gradable.length]
-    if (partner && partner.id !== r.id) go('compare', batchId, String(r.number), String(partner.number))
+    const other = gradeOf(r).label === 'good' ? 'bad' : 'good'
+    const partner =
+      gradable.find((x) => x.id !== r.id && gradeOf(x).label === other) ?? gradable[(gradable.indexOf(r) + 1) % gradable.length]
+    if (partner && partner.id !== r.id)
+      void navigate({ to: '/compare/$batchId/$a/$b', params: { batchId, a: String(r.number), b: String(partner.number) } })
   }
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      // Ctrl+Z in the sentence field is the field's own text undo
-      if ((e.ctrlKey || e.metaKey) && !e.altKey && !typing(e) && (e.key.toLowerCase() === 'z' || (e.ctrlKey && e.key.toLowerCase() === 'y'))) {
+  const ready = !!run
+  useShortcut(
+    'deck.grade',
+    (e) => {
+      e.preventDefault()
+      update({ label: e.key.toLowerCase() === 'g' ? 'good' : 'bad' })
+      // At once, not after a render: the next key typed belongs to the sentence. (The letter itself
+      // is not typed into it: this keydown's default is prevented.)
+      input.current?.focus()
+    },
+    { enabled: ready }
+  )
+  useShortcut(
+    'deck.enter',
+    (e) => {
+      if (e.target === input.current) {
+        // Saving goes on in the background, in order; the next run is shown at once.
         e.preventDefault()
-        return undo(e.shiftKey || e.key.toLowerCase() === 'y')
-      }
-      if (e.metaKey || e.ctrlKey || e.altKey) return
-      if (typing(e)) {
-        if (e.key === 'Escape') (e.target as HTMLElement).blur()
-        return
-      }
-      if (e.key === 'g' || e.key === 'b') {
-        e.preventDefault()
-        update({ label: e.key === 'g' ? 'good' : 'bad' })
-        // At once, not after a render: the next key typed belongs to the sentence. (The letter itself
-        // is not typed into it: this keydown's default is prevented.)
-        input.current?.focus()
-      } else if (e.key === 'j' || e.key === 'ArrowRight') move(1)
-      else if (e.key === 'k' || e.key === 'ArrowLeft') move(-1)
-      else if (e.key === 'c' && run) compareWith(run)
-      else if (e.key === 'd') setView('desktop')
-      else if (e.key === 'm') setView('mobile')
-      else if (e.key === '?') setHelp(true)
-      else if (e.key === 'Enter' && !(e.target instanceof HTMLElement && e.target.closest('a, button'))) input.current?.focus()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  })
+        input.current?.blur()
+        nextUngraded()
+      } else if (!typing(e) && !(e.target instanceof HTMLElement && e.target.closest('a, button'))) input.current?.focus()
+    },
+    { enabled: ready }
+  )
+  useShortcut('deck.leave', (e) => typing(e) && (e.target as HTMLElement).blur(), { enabled: ready })
+  useShortcut('deck.move', (e) => move(e.key === 'j' || e.key === 'J' || e.key === 'ArrowRight' ? 1 : -1), { enabled: ready })
+  useShortcut('deck.view', (e) => setView(e.key.toLowerCase() === 'd' ? 'desktop' : 'mobile'), { enabled: ready })
+  useShortcut('deck.compare', () => run && compareWith(run), { enabled: ready })
+  // Ctrl+Z in the sentence field is the field's own text undo
+  useShortcut(
+    'deck.undo',
+    (e) => {
+      e.preventDefault()
+      undo(false)
+    },
+    { enabled: ready }
+  )
+  useShortcut(
+    'deck.redo',
+    (e) => {
+      e.preventDefault()
+      undo(true)
+    },
+    { enabled: ready }
+  )
 
-  if (loaded.error) return <ErrorLine error={loaded.error} retry={loaded.reload} />
+  if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
   if (!loaded.data) return <div className="muted pad">Loading…</div>
   if (!run) return <div className="empty">No finished runs to grade yet. Runs appear here as they finish.</div>
-  const shots = run.screenshots.flatMap((s) => s.shots.filter((x) => x.label === view && !x.error && x.file).map((x) => ({ ...x, html: s.html })))
+  const grade = gradeOf(run)
+  const shots = run.screenshots.flatMap((s) =>
+    s.shots.filter((x) => x.label === view && !x.error && x.file).map((x) => ({ ...x, html: s.html }))
+  )
   const allGraded = gradable.length > 0 && graded === gradable.length
   return (
     <section className="page review" data-testid="review-deck">
       <div className="review-head">
-        {blind ? <span className="muted">Blind review</span> : <a href={`#/batch/${encodeURIComponent(batchId)}`}>← {loaded.data.batch.name}</a>}
+        {blind ? (
+          <span className="muted">Blind review</span>
+        ) : (
+          <Link to="/batch/$batchId" params={{ batchId }}>
+            ← {loaded.data.batch.name}
+          </Link>
+        )}
         <strong data-testid="graded-count">
           {graded} of {gradable.length} graded
         </strong>
-        <a href={`#/gallery/${encodeURIComponent(batchId)}`}>Gallery</a>
-        <a href={`#/analyze/${encodeURIComponent(batchId)}`} data-testid="deck-analyze">
+        <Link to="/gallery/$batchId" params={{ batchId }}>
+          Gallery
+        </Link>
+        <Link to="/analyze/$batchId" params={{ batchId }} data-testid="deck-analyze">
           Analyse
-        </a>
+        </Link>
         {gradable.length > 1 ? (
           <button className="ghost" onClick={() => compareWith(run)} data-testid="compare-this">
             Compare (c)
           </button>
         ) : null}
         <label className="check">
-          <input
-            type="checkbox"
-            checked={blind}
-            onChange={(e) => setBlind(e.target.checked)}
-            data-testid="blind"
-          />{' '}
-          Blind
+          <input type="checkbox" checked={blind} onChange={(e) => setBlind(e.target.checked)} data-testid="blind" /> Blind
         </label>
-        <button className="ghost" onClick={() => setHelp(true)}>
+        <button className="ghost" onClick={help.show}>
           ? Keys
         </button>
       </div>
       {allGraded ? (
         <div className="all-graded">
-          <a ref={analyse} className="button" href={`#/analyze/${encodeURIComponent(batchId)}`} data-testid="all-graded">
+          <Link ref={analyse} className="button" to="/analyze/$batchId" params={{ batchId }} data-testid="all-graded">
             All {gradable.length} graded. Analyse →
-          </a>
+          </Link>
           <span className="muted">Four analysts read every trace with your grades and write the rules of a skill.</span>
         </div>
       ) : null}
@@ -332,34 +377,50 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
         </div>
         <MetricsLine m={signals.data?.runs.find((x) => x.runId === run.id)?.metrics} />
         {run.projectId ? (
-          <a className={line && run.number === start ? 'trace-link pointed' : 'trace-link'} href={`#/project/${encodeURIComponent(run.projectId)}/session/${encodeURIComponent(run.sessionId)}${line && run.number === start ? `/line/${line}` : ''}`} data-testid="open-trace">
-            {line && run.number === start ? `Open the trace at line ${line}, where the analyst pointed` : 'Open the trace'}
-          </a>
+          pointed ? (
+            <Link
+              className="trace-link pointed"
+              to="/project/$projectId/session/$sessionId/line/$line"
+              params={{ projectId: run.projectId, sessionId: run.sessionId, line }}
+              data-testid="open-trace"
+            >
+              Open the trace at line {line}, where the analyst pointed
+            </Link>
+          ) : (
+            <Link
+              className="trace-link"
+              to="/project/$projectId/session/$sessionId"
+              params={{ projectId: run.projectId, sessionId: run.sessionId }}
+              data-testid="open-trace"
+            >
+              Open the trace
+            </Link>
+          )
         ) : null}
         <pre className="deck-prompt">{run.prompt}</pre>
-        <div className={`grade grade-${run.feedback?.label ?? 'none'}`}>
-          <button className={run.feedback?.label === 'good' ? 'on' : ''} onClick={() => (update({ label: 'good' }), input.current?.focus())} data-testid="grade-good">
+        <div className={`grade grade-${grade.label ?? 'none'}`}>
+          <button
+            className={grade.label === 'good' ? 'on' : ''}
+            onClick={() => (update({ label: 'good' }), input.current?.focus())}
+            data-testid="grade-good"
+          >
             Good (g)
           </button>
-          <button className={run.feedback?.label === 'bad' ? 'on bad' : ''} onClick={() => (update({ label: 'bad' }), input.current?.focus())} data-testid="grade-bad">
+          <button
+            className={grade.label === 'bad' ? 'on bad' : ''}
+            onClick={() => (update({ label: 'bad' }), input.current?.focus())}
+            data-testid="grade-bad"
+          >
             Bad (b)
           </button>
           <input
             ref={input}
             data-testid="feedback-text"
-            value={run.feedback?.text ?? ''}
+            value={grade.text}
             placeholder="One sentence about what it made (Enter: next ungraded run)"
             onChange={(e) => update({ text: e.target.value })}
-            onFocus={() => begin(run)}
+            onFocus={() => undoable.begin(run.id)}
             onBlur={commit}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault()
-                // Saving goes on in the background, in order; the next run is shown at once.
-                input.current?.blur()
-                nextUngraded()
-              }
-            }}
             aria-label="Feedback sentence"
           />
           <span className="muted save-state" data-testid="save-state">
@@ -395,7 +456,7 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
                   <summary>
                     <code>{f.path}</code> <span className="badge">{f.status}</span>
                   </summary>
-                  {f.diff ? <pre className="diff">{f.diff}</pre> : null}
+                  {f.diff ? <DiffView diff={f.diff} /> : null}
                 </details>
               ))
             ) : (
@@ -410,19 +471,19 @@ export function ReviewDeck({ batchId, start, line }: { batchId: string; start?: 
           </div>
         )}
       </div>
-      {help ? <Help title="Review keys" keys={DECK_KEYS} onClose={() => setHelp(false)} /> : null}
     </section>
   )
 }
 
 /** Screenshots that failed (a page that hung, a busy machine): say so, and offer to take them again. */
 function ShotProblems({ run }: { run: Run }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const retake = useApiMutation('retakeScreenshots')
   const failed = run.screenshots.flatMap((s) => s.shots.filter((x) => x.error).map((x) => ({ ...x, html: s.html })))
   const missing = !run.screenshots.length && !run.imported && run.files.some((f) => f.status !== 'deleted' && /\.html?$/i.test(f.path))
   // a page taller than a screenshot can be: the grader should know the bottom is not shown
-  const notes = run.screenshots.flatMap((s) => s.shots.filter((x) => x.note && !x.error && x.label === 'desktop').map((x) => ({ html: s.html, note: x.note! })))
+  const notes = run.screenshots.flatMap((s) =>
+    s.shots.filter((x) => x.note && !x.error && x.label === 'desktop').map((x) => ({ html: s.html, note: x.note! }))
+  )
   if (!failed.length && !missing) {
     return notes.length ? (
       <div className="muted" data-testid="shot-notes">
@@ -442,21 +503,10 @@ function ShotProblems({ run }: { run: Run }) {
           The {f.label} screenshot of <code>{f.html}</code> failed: {f.error}
         </div>
       ))}
-      <button
-        disabled={busy}
-        onClick={() => {
-          setBusy(true)
-          setError(null)
-          void api()
-            .retakeScreenshots({ runId: run.id })
-            .catch((e: Error) => setError(e.message))
-            .finally(() => setBusy(false))
-        }}
-        data-testid="retake-screenshots"
-      >
-        {busy ? 'Taking screenshots…' : 'Retake screenshots'}
+      <button disabled={retake.isPending} onClick={() => retake.mutate({ runId: run.id })} data-testid="retake-screenshots">
+        {retake.isPending ? 'Taking screenshots…' : 'Retake screenshots'}
       </button>
-      {error ? <span className="error-text">{error}</span> : null}
+      {retake.error ? <span className="error-text">{retake.error.message}</span> : null}
     </div>
   )
 }
@@ -467,21 +517,34 @@ export function Gallery({ batchId }: { batchId: string }) {
   const [difficulty, setDifficulty] = useState<string>('all')
   const [sort, setSort] = useState<'number' | 'label'>('number')
   const [text, setText] = useState<string | null>(null)
-  const [result, setResult] = useState<{ applied: number; errors: string[] } | null>(null)
   const [picked, setPicked] = useState<number[]>([])
-  const signals = useAsync(() => api().getSignals({ batchId }), [batchId, loaded.data])
+  // the same entry as the deck's and compare's: one request per batch, read again when grades change
+  const signals = useApi('getSignals', { batchId })
+  const importFeedback = useApiMutation('importFeedback')
+  const fetchApi = useFetchApi()
+  const navigate = useNavigate()
+  const result = importFeedback.data
   const togglePick = (n: number) => setPicked((p) => (p.includes(n) ? p.filter((x) => x !== n) : [...p.slice(-1), n]))
   const shown = runs
     .filter(finished)
     .filter((r) => label === 'all' || (label === 'ungraded' ? !r.feedback?.label : r.feedback?.label === label))
     .filter((r) => difficulty === 'all' || r.difficulty === difficulty)
-    .sort((a, b) => (sort === 'label' ? (a.feedback?.label ?? 'z').localeCompare(b.feedback?.label ?? 'z') || a.number - b.number : a.number - b.number))
-  if (loaded.error) return <ErrorLine error={loaded.error} retry={loaded.reload} />
+    .sort((a, b) =>
+      sort === 'label' ? (a.feedback?.label ?? 'z').localeCompare(b.feedback?.label ?? 'z') || a.number - b.number : a.number - b.number
+    )
+  if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
   return (
     <section className="page" data-testid="gallery">
       <div className="review-head">
-        <a href={`#/review/${encodeURIComponent(batchId)}`}>← Review deck</a>
-        <select value={label} onChange={(e) => setLabel(e.target.value as typeof label)} aria-label="Filter by grade" data-testid="filter-label">
+        <Link to="/review/$batchId" params={{ batchId }}>
+          ← Review deck
+        </Link>
+        <select
+          value={label}
+          onChange={(e) => setLabel(e.target.value as typeof label)}
+          aria-label="Filter by grade"
+          data-testid="filter-label"
+        >
           <option value="all">All grades</option>
           <option value="good">Good</option>
           <option value="bad">Bad</option>
@@ -497,13 +560,19 @@ export function Gallery({ batchId }: { batchId: string }) {
           <option value="number">By run number</option>
           <option value="label">By grade</option>
         </select>
-        <button onClick={() => void api().exportFeedback({ batchId }).then((r) => setText(r.text))}>Feedback as text</button>
-        <button onClick={() => (setText(''), setResult(null))}>Paste feedback</button>
-        <a href={`#/compare/${encodeURIComponent(batchId)}/good/bad`} data-testid="compare-groups">
+        <button onClick={() => void fetchApi('exportFeedback', { batchId }).then((r) => setText(r.text))}>Feedback as text</button>
+        <button onClick={() => (setText(''), importFeedback.reset())}>Paste feedback</button>
+        <Link to="/compare/$batchId/$a/$b" params={{ batchId, a: 'good', b: 'bad' }} data-testid="compare-groups">
           Good vs bad
-        </a>
+        </Link>
         {picked.length === 2 ? (
-          <button className="primary" onClick={() => go('compare', batchId, String(picked[0]), String(picked[1]))} data-testid="compare-picked">
+          <button
+            className="primary"
+            onClick={() =>
+              void navigate({ to: '/compare/$batchId/$a/$b', params: { batchId, a: String(picked[0]), b: String(picked[1]) } })
+            }
+            data-testid="compare-picked"
+          >
             Compare runs {picked[0]} and {picked[1]}
           </button>
         ) : (
@@ -512,16 +581,15 @@ export function Gallery({ batchId }: { batchId: string }) {
       </div>
       {text !== null ? (
         <div className="card">
-          <textarea data-testid="feedback-import" rows={8} value={text} onChange={(e) => setText(e.target.value)} placeholder="Run 2: bad - too many cards, looks cluttered" aria-label="Feedback text" />
-          <button
-            onClick={() =>
-              void api()
-                .importFeedback({ batchId, text })
-                .then((r) => (setResult(r), r.applied && loaded.reload()))
-            }
-          >
-            Apply
-          </button>
+          <textarea
+            data-testid="feedback-import"
+            rows={8}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="Run 2: bad - too many cards, looks cluttered"
+            aria-label="Feedback text"
+          />
+          <button onClick={() => importFeedback.mutate({ batchId, text })}>Apply</button>
           {result?.errors.length ? (
             <div className="error-line" role="alert">
               <div>
@@ -543,9 +611,23 @@ export function Gallery({ batchId }: { batchId: string }) {
         {shown.map((r) => {
           const shot = firstShot(r, 'desktop')
           return (
-            <div key={r.id} className={`gallery-card grade-${r.feedback?.label ?? 'none'}`} data-testid="gallery-card" data-label={r.feedback?.label ?? 'ungraded'} data-number={r.number}>
-              <button className="card-open" onClick={() => go('review', batchId, String(r.number))} aria-label={`Open run ${r.number} in the deck`}>
-                {shot ? <ShotImage runId={r.id} file={shot.file} alt={`Run ${r.number}`} /> : <div className="no-shot">{oneLine(r.result ?? r.prompt, 160)}</div>}
+            <div
+              key={r.id}
+              className={`gallery-card grade-${r.feedback?.label ?? 'none'}`}
+              data-testid="gallery-card"
+              data-label={r.feedback?.label ?? 'ungraded'}
+              data-number={r.number}
+            >
+              <button
+                className="card-open"
+                onClick={() => void navigate({ to: '/review/$batchId/$run', params: { batchId, run: r.number } })}
+                aria-label={`Open run ${r.number} in the deck`}
+              >
+                {shot ? (
+                  <ShotImage runId={r.id} file={shot.file} alt={`Run ${r.number}`} />
+                ) : (
+                  <div className="no-shot">{oneLine(r.result ?? r.prompt, 160)}</div>
+                )}
               </button>
               <div className="card-text">
                 <strong>Run {r.number}</strong> {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}{' '}
@@ -556,11 +638,18 @@ export function Gallery({ batchId }: { batchId: string }) {
                   </div>
                 ) : null}
                 <label className="pick">
-                  <input type="checkbox" checked={picked.includes(r.number)} onChange={() => togglePick(r.number)} aria-label={`Pick run ${r.number} to compare`} /> compare
+                  <input
+                    type="checkbox"
+                    checked={picked.includes(r.number)}
+                    onChange={() => togglePick(r.number)}
+                    aria-label={`Pick run ${r.number} to compare`}
+                  />{' '}
+                  compare
                 </label>
                 <div className="muted">{r.feedback?.text || '—'}</div>
                 <div className="muted small" data-testid="card-numbers">
-                  {count(r.progress.turns, 'turn')} · {fmtDuration(r.progress.elapsedMs)} · <span title={costTitle(r.progress.costSource)}>{fmtCost(r.progress.costUsd)}</span>
+                  {count(r.progress.turns, 'turn')} · {fmtDuration(r.progress.elapsedMs)} ·{' '}
+                  <span title={costTitle(r.progress.costSource)}>{fmtCost(r.progress.costUsd)}</span>
                 </div>
               </div>
             </div>

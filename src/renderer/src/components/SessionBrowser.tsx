@@ -1,10 +1,12 @@
 /** A project's sessions: sortable, filterable, searchable across full text, pinnable. */
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useMemo, useRef, useState } from 'react'
+import { useNavigate } from '@tanstack/react-router'
 import type { SessionSummary } from '@shared/trace'
-import { api } from '../api'
+import { useApi, useApiMutation } from '../data/queries'
 import { fmtBytes, fmtCost, fmtDuration, fmtRelative, fmtTime, fmtTokens, oneLine, shortModel, costTitle } from '../lib/format'
-import { go, typing, useAsync, useDebounced } from '../lib/hooks'
+import { useDebounced } from '../lib/hooks'
+import { useShortcut } from '../lib/hotkeys'
 import { sortSessions, type SortKey } from '../lib/sessions'
 import { ErrorLine } from './ErrorLine'
 
@@ -17,18 +19,37 @@ const COLUMNS: { key: SortKey; label: string; title: string; className: string }
   { key: 'start', label: 'Started', title: 'When the session started', className: 'col-start' },
   { key: 'end', label: 'Ended', title: 'When the session ended (its last record)', className: 'col-end' },
   { key: 'durationMs', label: 'Duration', title: 'From the first record to the last', className: 'col-duration' },
-  { key: 'turns', label: 'Turns', title: "Turns: the model's responses in the main conversation (what --max-turns counts)", className: 'num col-turns' },
+  {
+    key: 'turns',
+    label: 'Turns',
+    title: "Turns: the model's responses in the main conversation (what --max-turns counts)",
+    className: 'num col-turns'
+  },
   { key: 'toolCalls', label: 'Tools', title: 'Tool calls, sub-agents included', className: 'num col-tools' },
   { key: 'toolErrors', label: 'Errors', title: 'Tool calls that failed, sub-agents included', className: 'num col-errors' },
   { key: 'models', label: 'Model', title: 'Models used', className: 'col-model' },
-  { key: 'tokens', label: 'Tokens', title: 'Tokens: input, output, cache writes and reads, sub-agents included', className: 'num col-tokens' },
-  { key: 'costUsd', label: 'Cost', title: "Cost: Claude Code's figure where it reported one, else estimated from tokens at list prices", className: 'num col-cost' },
+  {
+    key: 'tokens',
+    label: 'Tokens',
+    title: 'Tokens: input, output, cache writes and reads, sub-agents included',
+    className: 'num col-tokens'
+  },
+  {
+    key: 'costUsd',
+    label: 'Cost',
+    title: "Cost: Claude Code's figure where it reported one, else estimated from tokens at list prices",
+    className: 'num col-cost'
+  },
   { key: 'bytes', label: 'Size', title: 'Size of the session file', className: 'num col-size' },
   { key: 'subagents', label: 'Agents', title: 'Sub-agents started', className: 'num col-agents' }
 ]
 
 export function SessionBrowser({ projectId }: { projectId: string }) {
-  const sessions = useAsync(() => api().listSessions({ projectId }), [projectId])
+  // kept current by sessionsChanged (data/cache.ts)
+  const sessions = useApi('listSessions', { projectId })
+  const pin = useApiMutation('pinSession')
+  const importSessions = useApiMutation('importSessions')
+  const navigate = useNavigate()
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'end', desc: true })
   const [filter, setFilter] = useState('')
   const [query, setQuery] = useState('')
@@ -39,59 +60,53 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
   const searchRef = useRef<HTMLInputElement>(null)
   const listRef = useRef<HTMLDivElement>(null)
 
-  useEffect(
-    () =>
-      api().on('sessionsChanged', (p) => {
-        if (p.projectId === projectId) sessions.reload()
-      }),
-    [projectId, sessions.reload]
-  )
-
-  const hits = useAsync(async () => (debounced ? api().searchSessions({ projectId, query: debounced }) : null), [projectId, debounced])
+  const hits = useApi('searchSessions', debounced ? { projectId, query: debounced } : null)
 
   const rows = useMemo(() => {
     const q = filter.trim().toLowerCase()
-    const list = (sessions.data ?? []).filter((s) => !q || s.firstPrompt.toLowerCase().includes(q) || s.models.some((m) => m.toLowerCase().includes(q)) || s.sessionId.includes(q))
+    const list = (sessions.data ?? []).filter(
+      (s) => !q || s.firstPrompt.toLowerCase().includes(q) || s.models.some((m) => m.toLowerCase().includes(q)) || s.sessionId.includes(q)
+    )
     return sortSessions(list, sort.key, sort.desc)
   }, [sessions.data, filter, sort])
 
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => listRef.current, estimateSize: () => 38, overscan: 12 })
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === '/' && !typing(e)) {
-        e.preventDefault()
-        searchRef.current?.focus()
-      } else if (e.key === 'Escape' && document.activeElement === searchRef.current) {
-        setQuery('')
-        searchRef.current?.blur()
-      } else if (!typing(e) && !debounced && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
-        e.preventDefault()
-        setSelected((i) => {
-          const n = Math.max(0, Math.min(rows.length - 1, i + (e.key === 'ArrowDown' ? 1 : -1)))
-          virtual.scrollToIndex(n)
-          return n
-        })
-      } else if (!typing(e) && e.key === 'x' && rows[selected] && !debounced) {
-        togglePick(rows[selected].sessionId)
-      } else if (!typing(e) && e.key === 'Enter' && rows[selected] && !debounced) {
-        go('project', projectId, 'session', rows[selected].sessionId)
-      }
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [rows, selected, projectId, debounced, virtual])
+  const open = (s: { sessionId: string }) =>
+    void navigate({ to: '/project/$projectId/session/$sessionId', params: { projectId, sessionId: s.sessionId } })
+  const listing = !debounced
+  useShortcut('sessions.search', (e) => {
+    e.preventDefault()
+    searchRef.current?.focus()
+  })
+  useShortcut('sessions.clear', () => {
+    if (document.activeElement !== searchRef.current) return
+    setQuery('')
+    searchRef.current?.blur()
+  })
+  useShortcut(
+    'sessions.move',
+    (e) => {
+      e.preventDefault()
+      setSelected((i) => {
+        const n = Math.max(0, Math.min(rows.length - 1, i + (e.key === 'ArrowDown' ? 1 : -1)))
+        virtual.scrollToIndex(n)
+        return n
+      })
+    },
+    { enabled: listing }
+  )
+  useShortcut('sessions.pick', () => rows[selected] && togglePick(rows[selected].sessionId), { enabled: listing })
+  useShortcut('sessions.open', () => rows[selected] && open(rows[selected]), { enabled: listing })
 
   const togglePin = async (s: SessionSummary) => {
     try {
-      await api().pinSession({ sessionId: s.sessionId, pinned: !s.pinned })
-      sessions.reload()
+      await pin.mutateAsync({ sessionId: s.sessionId, pinned: !s.pinned })
     } catch (err) {
       alert((err as Error).message)
     }
   }
 
-  const open = (s: { sessionId: string }) => go('project', projectId, 'session', s.sessionId)
   const togglePick = (id: string) =>
     setPicked((p) => {
       const n = new Set(p)
@@ -102,8 +117,11 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
   const importPicked = async () => {
     setImportError(null)
     try {
-      const b = await api().importSessions({ name: `Sessions of ${projectId.split('/').pop()} (${picked.size})`, sessions: [...picked].map((sessionId) => ({ sessionId, projectId })) })
-      go('batch', b.id)
+      const b = await importSessions.mutateAsync({
+        name: `Sessions of ${projectId.split('/').pop()} (${picked.size})`,
+        sessions: [...picked].map((sessionId) => ({ sessionId, projectId }))
+      })
+      void navigate({ to: '/batch/$batchId', params: { batchId: b.id } })
     } catch (err) {
       setImportError((err as Error).message)
     }
@@ -122,10 +140,21 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
           onChange={(e) => setQuery(e.target.value)}
           aria-label="Search session contents"
         />
-        <input className="filter" placeholder="Filter by prompt or model" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter sessions" />
+        <input
+          className="filter"
+          placeholder="Filter by prompt or model"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="Filter sessions"
+        />
         {picked.size ? (
           <span className="picked-bar">
-            <button className="primary" onClick={() => void importPicked()} data-testid="import-picked" title="A new batch with these sessions as runs, to grade and analyse">
+            <button
+              className="primary"
+              onClick={() => void importPicked()}
+              data-testid="import-picked"
+              title="A new batch with these sessions as runs, to grade and analyse"
+            >
               Add {picked.size} to a batch
             </button>
             <button className="ghost" onClick={() => setPicked(new Set())}>
@@ -138,19 +167,22 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
         )}
         <span className="muted">
           {sessions.data ? `${rows.length} of ${sessions.data.length} sessions` : ''}
-          {sessions.loading && sessions.data ? ' · refreshing…' : ''}
+          {sessions.isFetching && sessions.data ? ' · refreshing…' : ''}
         </span>
       </div>
-      {sessions.error ? <ErrorLine error={sessions.error} retry={sessions.reload} /> : null}
+      {sessions.error ? <ErrorLine error={sessions.error.message} retry={() => void sessions.refetch()} /> : null}
       {debounced ? (
         <div className="hits" aria-label="Search results">
-          {hits.loading ? <div className="muted pad">Searching…</div> : null}
-          {hits.error ? <ErrorLine error={hits.error} retry={hits.reload} /> : null}
+          {hits.isFetching && !hits.data ? <div className="muted pad">Searching…</div> : null}
+          {hits.error ? <ErrorLine error={hits.error.message} retry={() => void hits.refetch()} /> : null}
           {hits.data && hits.data.length === 0 ? <div className="empty">No session contains “{debounced}”.</div> : null}
           {hits.data?.map((h) => (
             <button key={h.sessionId} className="search-hit" data-testid="search-hit" onClick={() => open(h)}>
               <div className="hit-title">
-                {oneLine(h.firstPrompt || h.sessionId, 140)} <span className="badge">{h.matches} match{h.matches === 1 ? '' : 'es'}</span>
+                {oneLine(h.firstPrompt || h.sessionId, 140)}{' '}
+                <span className="badge">
+                  {h.matches} match{h.matches === 1 ? '' : 'es'}
+                </span>
               </div>
               {h.snippets.map((s) => (
                 <div key={s.line} className="snippet">
@@ -185,7 +217,7 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
               Keep
             </span>
           </div>
-          {sessions.loading && !sessions.data ? <div className="muted pad">Reading sessions…</div> : null}
+          {sessions.isPending ? <div className="muted pad">Reading sessions…</div> : null}
           {sessions.data && sessions.data.length === 0 ? <div className="empty">This project has no sessions.</div> : null}
           <div className="tbody" ref={listRef}>
             <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
@@ -203,7 +235,13 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
                     onMouseEnter={() => setSelected(v.index)}
                   >
                     <span className="td col-pick" role="cell" onClick={(e) => e.stopPropagation()}>
-                      <input type="checkbox" checked={picked.has(s.sessionId)} onChange={() => togglePick(s.sessionId)} aria-label="Pick this session" data-testid="pick-session" />
+                      <input
+                        type="checkbox"
+                        checked={picked.has(s.sessionId)}
+                        onChange={() => togglePick(s.sessionId)}
+                        aria-label="Pick this session"
+                        data-testid="pick-session"
+                      />
                     </span>
                     <span className="td col-prompt" role="cell" title={s.firstPrompt}>
                       {oneLine(s.firstPrompt || '(no prompt)', 160)}
@@ -218,7 +256,11 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
                     <span className="td col-duration" role="cell">
                       {fmtDuration(s.durationMs)}
                     </span>
-                    <span className="td num col-turns" role="cell" title={s.prompts !== undefined ? `${s.prompts} prompt${s.prompts === 1 ? '' : 's'} from a person` : undefined}>
+                    <span
+                      className="td num col-turns"
+                      role="cell"
+                      title={s.prompts !== undefined ? `${s.prompts} prompt${s.prompts === 1 ? '' : 's'} from a person` : undefined}
+                    >
                       {s.turns}
                     </span>
                     <span className="td num col-tools" role="cell">
@@ -233,7 +275,12 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
                     <span className="td num col-tokens" role="cell">
                       {fmtTokens(s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheCreation)}
                     </span>
-                    <span className="td num col-cost" role="cell" data-cost-source={s.costSource ?? 'estimated'} title={costTitle(s.costSource)}>
+                    <span
+                      className="td num col-cost"
+                      role="cell"
+                      data-cost-source={s.costSource ?? 'estimated'}
+                      title={costTitle(s.costSource)}
+                    >
                       {fmtCost(s.costUsd)}
                     </span>
                     <span className="td num col-size" role="cell" title={`${s.bytes.toLocaleString('en-US')} bytes`}>
@@ -246,7 +293,11 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
                       <button
                         className={`pin${s.pinned ? ' on' : ''}`}
                         aria-pressed={s.pinned}
-                        title={s.pinned ? 'Pinned: archived in the app, kept after Claude Code deletes it' : 'Pin: keep a copy after Claude Code deletes old sessions'}
+                        title={
+                          s.pinned
+                            ? 'Pinned: archived in the app, kept after Claude Code deletes it'
+                            : 'Pin: keep a copy after Claude Code deletes old sessions'
+                        }
                         onClick={(e) => {
                           e.stopPropagation()
                           void togglePin(s)

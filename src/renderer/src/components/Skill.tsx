@@ -4,15 +4,19 @@
  * (a badge opens the run in the review deck), conflicts that can be reversed, versions that can be
  * diffed and restored, and the export into a project folder with a preview of what it writes.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { Link } from '@tanstack/react-router'
 import type { SkillView } from '@shared/contract'
 import { parseCitations, renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
-import { removeRule, restoreRule, TIERS, type Skill, type SkillRule, type Tier } from '@shared/skills'
-import { api } from '../api'
+import { removeRule, restoreRule, TIERS, type SkillRule, type Tier } from '@shared/skills'
+import { useApi, useApiMutation } from '../data/queries'
+import { createDraftHistory, draftOf, keepDraft, loadDraft, sameDraft, type Draft } from '../lib/composer'
 import { fmtLocalTime, timeOf } from '../lib/format'
-import { useAsync } from '../lib/hooks'
+import { useShortcut } from '../lib/hotkeys'
+import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
+import { MarkdownEditor } from './MarkdownEditor'
 
 const TIER_TITLES: Record<Tier, string> = {
   core: 'Core rules (8+ runs)',
@@ -26,180 +30,201 @@ function fmtVersionTime(iso: string): string {
   const t = timeOf(iso)
   if (t === null) return fmtLocalTime(iso)
   try {
-    return new Date(t).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    return new Date(t).toLocaleString(undefined, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit'
+    })
   } catch {
     return new Date(t).toISOString()
   }
 }
 
-const draftKey = (id: string) => `t2s-skill-draft-${id}`
-type Draft = Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'conflicts' | 'markdown'>
-const draftOf = (s: Skill): Draft => ({ frontMatter: s.frontMatter, title: s.title, whenToUse: s.whenToUse, rules: s.rules, conflicts: s.conflicts, markdown: s.markdown })
-const same = (a: Draft, b: Draft) => JSON.stringify(a) === JSON.stringify(b)
-
-/** Links to the review deck for run n (at the trace line an analyst pointed to, when there is one). */
-const runHref = (batchId: string | undefined, n: number, line?: number) => (batchId ? `#/review/${encodeURIComponent(batchId)}/${n}${line ? `/line/${line}` : ''}` : undefined)
+/** A run cited as evidence: a badge into the review deck (at the trace line an analyst pointed to, when there is one). */
+function RunBadge({ batchId, n, line, testId }: { batchId?: string; n: number; line?: number; testId?: string }) {
+  const title = `Run ${n}: open it in the review deck`
+  if (!batchId)
+    return (
+      <a className="run-badge" title={title} data-testid={testId}>
+        {n}
+      </a>
+    )
+  return line ? (
+    <Link
+      className="run-badge"
+      to="/review/$batchId/$run/line/$line"
+      params={{ batchId, run: n, line }}
+      title={title}
+      data-testid={testId}
+      activeProps={{}}
+    >
+      {n}
+    </Link>
+  ) : (
+    <Link className="run-badge" to="/review/$batchId/$run" params={{ batchId, run: n }} title={title} data-testid={testId} activeProps={{}}>
+      {n}
+    </Link>
+  )
+}
 
 export function SkillList() {
-  const list = useAsync(() => api().listSkills({}), [])
-  if (list.error) return <ErrorLine error={list.error} retry={list.reload} />
+  const list = useApi('listSkills', {})
+  if (list.error) return <ErrorLine error={list.error.message} retry={() => void list.refetch()} />
   if (!list.data) return <div className="muted pad">Loading…</div>
   return (
     <section className="page" data-testid="skills">
       <h1>Skills</h1>
-      {!list.data.length ? <div className="empty">No skills yet. Grade a batch, then Analyse it: the analysts' rules become a skill here.</div> : null}
+      {!list.data.length ? (
+        <div className="empty">No skills yet. Grade a batch, then Analyse it: the analysts' rules become a skill here.</div>
+      ) : null}
       {list.data.map((s) => (
-        <a key={s.id} className="card skill-link" href={`#/skill/${encodeURIComponent(s.id)}`}>
+        <Link key={s.id} className="card skill-link" to="/skill/$skillId" params={{ skillId: s.id }}>
           <strong>{s.frontMatter.name}</strong> <span className="muted">{s.frontMatter.description}</span>
           <div className="muted small">
-            {s.rules.filter((r) => r.tier === 'core').length} core · {s.rules.filter((r) => r.tier === 'guidance').length} guidance · {s.rules.filter((r) => r.tier === 'edge-case').length} edge cases · updated {fmtLocalTime(s.updatedAt)}
+            {s.rules.filter((r) => r.tier === 'core').length} core · {s.rules.filter((r) => r.tier === 'guidance').length} guidance ·{' '}
+            {s.rules.filter((r) => r.tier === 'edge-case').length} edge cases · updated {fmtLocalTime(s.updatedAt)}
           </div>
-        </a>
+        </Link>
       ))}
     </section>
   )
 }
 
 export function SkillPage({ skillId }: { skillId: string }) {
-  const loaded = useAsync(() => api().getSkill({ skillId }), [skillId])
-  const [view, setView] = useState<SkillView | null>(null)
-  useEffect(() => setView(loaded.data ?? null), [loaded.data])
-  if (loaded.error) return <ErrorLine error={loaded.error} retry={loaded.reload} />
-  if (!view) return <div className="muted pad">Loading…</div>
-  return <Composer key={view.skill.id} view={view} onSaved={setView} />
+  // the saved skill (its versions, its problems) from the cache; saves and restores update it there
+  const loaded = useApi('getSkill', { skillId })
+  if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
+  if (!loaded.data) return <div className="muted pad">Loading…</div>
+  return <Composer key={skillId} view={loaded.data} />
 }
 
-function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) => void }) {
+export function Composer({ view }: { view: SkillView }) {
   const skill = view.skill
   const batchId = skill.batchIds[skill.batchIds.length - 1]
   const saved = useMemo(() => draftOf(skill), [skill])
-  const [draft, setDraftState] = useState<Draft>(() => {
-    // an unsaved draft from before a reload or a crash comes back
-    try {
-      const kept = localStorage.getItem(draftKey(skill.id))
-      if (kept) return JSON.parse(kept) as Draft
-    } catch {
-      /* a bad draft is ignored */
-    }
-    return saved
-  })
-  const past = useRef<Draft[]>([])
-  const future = useRef<Draft[]>([])
-  const [, bump] = useState(0)
+  // an unsaved draft from before a reload or a crash comes back
+  const [draft, setDraftState] = useState<Draft>(() => loadDraft(skill.id) ?? saved)
+  const undoable = useRef(createDraftHistory()).current
+  const saveSkill = useApiMutation('saveSkill')
+  const reverseConflict = useApiMutation('reverseConflict')
   const [error, setError] = useState<Error | null>(null)
-  const [saving, setSaving] = useState(false)
   /** one line after a save that had nothing to save */
   const [info, setInfo] = useState<string | null>(null)
-  const dirty = !same(draft, saved)
+  const dirty = !sameDraft(draft, saved)
   const lastVersion = view.versions[view.versions.length - 1]?.number
+  // the draft as of the last render's changes, for changes made before the next render
+  const current = useRef(draft)
+  current.current = draft
 
-  const setDraft = useCallback((next: Draft | ((d: Draft) => Draft), coalesce?: string) => {
-    setDraftState((d) => {
-      const n = typeof next === 'function' ? next(d) : next
-      // typing in one field makes one undo step, not one per key
-      const last = past.current[past.current.length - 1] as (Draft & { __k?: string }) | undefined
-      if (!coalesce || last?.__k !== coalesce) past.current.push(Object.assign({ ...d }, { __k: coalesce }))
-      future.current = []
-      return n
-    })
-    bump((x) => x + 1)
-  }, [])
-  useEffect(() => {
-    if (dirty) localStorage.setItem(draftKey(skill.id), JSON.stringify(draft))
-    else localStorage.removeItem(draftKey(skill.id))
-  }, [draft, dirty, skill.id])
-
-  const plain = (d: Draft & { __k?: string }): Draft => {
-    const { __k: _ignored, ...rest } = d
-    return rest
+  const setDraft = (next: Draft | ((d: Draft) => Draft), coalesce?: string) => {
+    const before = current.current
+    const n = typeof next === 'function' ? next(before) : next
+    undoable.record(before, coalesce)
+    current.current = n
+    setDraftState(n)
   }
+  /** back to what is saved (after a save, a restore or a reversed conflict); nothing to undo */
+  const resetTo = (v: SkillView) => {
+    undoable.clear()
+    current.current = draftOf(v.skill)
+    setDraftState(current.current)
+  }
+  useEffect(() => keepDraft(skill.id, draft, dirty), [draft, dirty, skill.id])
+
   const undo = () => {
-    const prev = past.current.pop()
-    if (!prev) return
-    future.current.push(draft)
-    setDraftState(plain(prev))
-    bump((x) => x + 1)
+    const prev = undoable.undo(current.current)
+    if (prev) setDraftState((current.current = prev))
   }
   const redo = () => {
-    const next = future.current.pop()
-    if (!next) return
-    past.current.push(draft)
-    setDraftState(next)
-    bump((x) => x + 1)
+    const next = undoable.redo(current.current)
+    if (next) setDraftState((current.current = next))
   }
   const save = async (label?: string) => {
     setError(null)
     setInfo(null)
     // nothing to save: no version is made (Ctrl+S on a saved skill)
-    if (!dirty) return setInfo(lastVersion ? `Nothing changed since version ${lastVersion}: no new version.` : 'Nothing changed: no new version.')
-    setSaving(true)
+    if (!dirty)
+      return setInfo(lastVersion ? `Nothing changed since version ${lastVersion}: no new version.` : 'Nothing changed: no new version.')
     try {
       const { frontMatter, title, whenToUse, rules, conflicts, markdown } = draft
-      const v = await api().saveSkill({ skillId: skill.id, patch: { frontMatter, title, whenToUse, rules, conflicts, markdown: markdown ?? null }, label })
-      localStorage.removeItem(draftKey(skill.id))
-      past.current = []
-      future.current = []
-      onSaved(v)
-      setDraftState(draftOf(v.skill))
+      const v = await saveSkill.mutateAsync({
+        skillId: skill.id,
+        patch: { frontMatter, title, whenToUse, rules, conflicts, markdown: markdown ?? null },
+        label
+      })
+      keepDraft(skill.id, draftOf(v.skill), false)
+      resetTo(v)
       if (v.unchangedSince) setInfo(`Nothing changed since version ${v.unchangedSince}: no new version.`)
     } catch (e) {
       setError(e as Error)
-    } finally {
-      setSaving(false)
     }
   }
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const mod = e.ctrlKey || e.metaKey
-      if (!mod) return
-      const inField = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement
-      if (e.key === 's') {
-        e.preventDefault()
-        void save()
-      } else if (!inField && e.key === 'z' && !e.shiftKey) {
-        e.preventDefault()
-        undo()
-      } else if (!inField && (e.key === 'y' || (e.key === 'z' && e.shiftKey))) {
-        e.preventDefault()
-        redo()
-      }
-    }
-    window.addEventListener('keydown', onKey)
-    const leave = (e: BeforeUnloadEvent) => {
-      if (dirty) e.preventDefault()
-    }
-    window.addEventListener('beforeunload', leave)
-    return () => {
-      window.removeEventListener('keydown', onKey)
-      window.removeEventListener('beforeunload', leave)
-    }
+  useShortcut('composer.save', (e) => {
+    e.preventDefault()
+    void save()
   })
+  // Ctrl+Z in a text field (or the SKILL.md editor) is that field's own undo
+  useShortcut('composer.undo', (e) => {
+    e.preventDefault()
+    undo()
+  })
+  useShortcut('composer.redo', (e) => {
+    e.preventDefault()
+    redo()
+  })
+  useEffect(() => {
+    if (!dirty) return
+    const leave = (e: BeforeUnloadEvent) => e.preventDefault()
+    window.addEventListener('beforeunload', leave)
+    return () => window.removeEventListener('beforeunload', leave)
+  }, [dirty])
 
   const problems = validateFrontMatter(draft.frontMatter, draft.frontMatter.name)
   const rendered = renderSkillMd({ ...draft })
   const text = draft.markdown ?? rendered
   const edge = renderEdgeCasesMd({ ...draft })
-  const updateRule = (id: string, patch: Partial<SkillRule>, coalesce?: string) => setDraft((d) => ({ ...d, rules: d.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) }), coalesce)
+  const updateRule = (id: string, patch: Partial<SkillRule>, coalesce?: string) =>
+    setDraft((d) => ({ ...d, rules: d.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) }), coalesce)
 
   return (
     <section className="page skill" data-testid="skill">
-      <div className="crumbs">{batchId ? <a href={`#/analyze/${encodeURIComponent(batchId)}`}>← Analysis</a> : null}</div>
+      <div className="crumbs">
+        {batchId ? (
+          <Link to="/analyze/$batchId" params={{ batchId }}>
+            ← Analysis
+          </Link>
+        ) : null}
+      </div>
       <div className="skill-bar">
         <h1>{draft.frontMatter.name || 'skill'}</h1>
-        <button className="primary" disabled={!dirty || saving} onClick={() => void save()} data-testid="save-skill" title="Save as a new version (Ctrl+S)">
-          {saving ? 'Saving…' : dirty ? 'Save version (Ctrl+S)' : 'Saved'}
+        <button
+          className="primary"
+          disabled={!dirty || saveSkill.isPending}
+          onClick={() => void save()}
+          data-testid="save-skill"
+          title="Save as a new version (Ctrl+S)"
+        >
+          {saveSkill.isPending ? 'Saving…' : dirty ? 'Save version (Ctrl+S)' : 'Saved'}
         </button>
-        <button onClick={undo} disabled={!past.current.length} title="Undo (Ctrl+Z)" data-testid="undo">
+        <button onClick={undo} disabled={!undoable.canUndo} title="Undo (Ctrl+Z)" data-testid="undo">
           Undo
         </button>
-        <button onClick={redo} disabled={!future.current.length} title="Redo (Ctrl+Shift+Z)">
+        <button onClick={redo} disabled={!undoable.canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
           Redo
         </button>
         {dirty ? (
           <>
             <span className="muted">unsaved changes (kept if you close the app)</span>
-            <button className="ghost" onClick={() => setDraft(saved)} title="Back to the saved version (Undo brings your edits back)" data-testid="discard-edits">
+            <button
+              className="ghost"
+              onClick={() => setDraft(saved)}
+              title="Back to the saved version (Undo brings your edits back)"
+              data-testid="discard-edits"
+            >
               Discard edits
             </button>
           </>
@@ -215,7 +240,12 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
       <div className="card front-matter">
         <label>
           name{' '}
-          <input value={draft.frontMatter.name} onChange={(e) => setDraft((d) => ({ ...d, frontMatter: { ...d.frontMatter, name: e.target.value } }), 'name')} data-testid="fm-name" aria-label="Skill name" />
+          <input
+            value={draft.frontMatter.name}
+            onChange={(e) => setDraft((d) => ({ ...d, frontMatter: { ...d.frontMatter, name: e.target.value } }), 'name')}
+            data-testid="fm-name"
+            aria-label="Skill name"
+          />
         </label>
         <label className="grow">
           description{' '}
@@ -227,10 +257,16 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
           />
         </label>
         <label className="grow">
-          title <input value={draft.title} onChange={(e) => setDraft((d) => ({ ...d, title: e.target.value }), 'title')} aria-label="Title" />
+          title{' '}
+          <input value={draft.title} onChange={(e) => setDraft((d) => ({ ...d, title: e.target.value }), 'title')} aria-label="Title" />
         </label>
         <label className="grow">
-          when to use <input value={draft.whenToUse} onChange={(e) => setDraft((d) => ({ ...d, whenToUse: e.target.value }), 'when')} aria-label="When to use" />
+          when to use{' '}
+          <input
+            value={draft.whenToUse}
+            onChange={(e) => setDraft((d) => ({ ...d, whenToUse: e.target.value }), 'when')}
+            aria-label="When to use"
+          />
         </label>
         {problems.length ? (
           <ul className="problems" data-testid="fm-problems" role="alert">
@@ -259,7 +295,12 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
                     batchId={batchId}
                     onChange={updateRule}
                     // a deleted card stays under Discarded, marked removed, until it is deleted for good
-                    onDelete={() => setDraft((d) => ({ ...d, rules: r.removed ? d.rules.filter((x) => x.id !== r.id) : d.rules.map((x) => (x.id === r.id ? removeRule(x) : x)) }))}
+                    onDelete={() =>
+                      setDraft((d) => ({
+                        ...d,
+                        rules: r.removed ? d.rules.filter((x) => x.id !== r.id) : d.rules.map((x) => (x.id === r.id ? removeRule(x) : x))
+                      }))
+                    }
                     onRestore={() => setDraft((d) => ({ ...d, rules: d.rules.map((x) => (x.id === r.id ? restoreRule(x) : x)) }))}
                   />
                 ))}
@@ -282,9 +323,7 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
                       disabled={dirty}
                       title={dirty ? 'Save your changes first' : 'Keep the other rule instead'}
                       onClick={() =>
-                        void api()
-                          .reverseConflict({ skillId: skill.id, conflictId: c.id })
-                          .then((v) => (onSaved(v), setDraftState(draftOf(v.skill))), setError)
+                        reverseConflict.mutate({ skillId: skill.id, conflictId: c.id }, { onSuccess: resetTo, onError: setError })
                       }
                     >
                       Reverse
@@ -297,14 +336,28 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
         </div>
         <div className="text-col">
           <div className="label">
-            SKILL.md {draft.markdown !== undefined ? <span className="badge warn">edited by hand</span> : <span className="muted">(from the rule cards)</span>}
+            SKILL.md{' '}
             {draft.markdown !== undefined ? (
-              <button className="ghost" onClick={() => setDraft((d) => ({ ...d, markdown: undefined }))} title="Drop the hand edits and show the text made from the cards">
+              <span className="badge warn">edited by hand</span>
+            ) : (
+              <span className="muted">(from the rule cards)</span>
+            )}
+            {draft.markdown !== undefined ? (
+              <button
+                className="ghost"
+                onClick={() => setDraft((d) => ({ ...d, markdown: undefined }))}
+                title="Drop the hand edits and show the text made from the cards"
+              >
                 Rebuild from cards
               </button>
             ) : null}
           </div>
-          <textarea className="skill-text" value={text} onChange={(e) => setDraft((d) => ({ ...d, markdown: e.target.value }), 'text')} spellCheck={false} aria-label="SKILL.md text" data-testid="skill-text" />
+          <MarkdownEditor
+            value={text}
+            onChange={(t) => setDraft((d) => ({ ...d, markdown: t }), 'text')}
+            label="SKILL.md text"
+            testId="skill-text"
+          />
           <div className="label">Preview</div>
           <SkillPreview text={text} batchId={batchId} />
           {edge.trim() && draft.rules.some((r) => r.tier === 'edge-case') ? (
@@ -315,7 +368,7 @@ function Composer({ view, onSaved }: { view: SkillView; onSaved: (v: SkillView) 
           ) : null}
         </div>
       </div>
-      <Versions view={view} onRestored={(v) => (onSaved(v), setDraftState(draftOf(v.skill)))} />
+      <Versions view={view} onRestored={resetTo} />
       <ExportPanel skillId={skill.id} dirty={dirty} problems={problems} />
     </section>
   )
@@ -336,14 +389,23 @@ function RuleCard({
 }) {
   const lineFor = (n: number) => r.pointers.find((p) => p.run === n && p.line)?.line
   return (
-    <div className={`rule-card${r.removed ? ' removed' : ''}`} data-testid="rule-card" data-tier={r.tier} data-removed={r.removed ? 'true' : undefined}>
-      <textarea value={r.text} rows={2} onChange={(e) => onChange(r.id, { text: e.target.value }, `rule-${r.id}`)} aria-label="Rule" data-testid="rule-text" />
+    <div
+      className={`rule-card${r.removed ? ' removed' : ''}`}
+      data-testid="rule-card"
+      data-tier={r.tier}
+      data-removed={r.removed ? 'true' : undefined}
+    >
+      <textarea
+        value={r.text}
+        rows={2}
+        onChange={(e) => onChange(r.id, { text: e.target.value }, `rule-${r.id}`)}
+        aria-label="Rule"
+        data-testid="rule-text"
+      />
       <div className="rule-meta">
         <span className="evidence">
           {r.evidence.map((n) => (
-            <a key={n} className="run-badge" href={runHref(batchId, n, lineFor(n))} title={`Run ${n}: open it in the review deck`} data-testid="evidence-badge">
-              {n}
-            </a>
+            <RunBadge key={n} batchId={batchId} n={n} line={lineFor(n)} testId="evidence-badge" />
           ))}
         </span>
         <span className={`badge prio-${r.priority}`}>{r.priority}</span>
@@ -355,7 +417,11 @@ function RuleCard({
         {r.guard ? <span className="badge">guard</span> : null}
         {r.existing ? <span className="badge">from the existing skill</span> : null}
         {r.removed ? <span className="badge">removed</span> : null}
-        <select value={r.tier} onChange={(e) => onChange(r.id, { tier: e.target.value as Tier, pinnedTier: true, note: 'moved by you', removed: undefined })} aria-label="Move to tier">
+        <select
+          value={r.tier}
+          onChange={(e) => onChange(r.id, { tier: e.target.value as Tier, pinnedTier: true, note: 'moved by you', removed: undefined })}
+          aria-label="Move to tier"
+        >
           {TIERS.map((t) => (
             <option key={t} value={t}>
               {t}
@@ -372,7 +438,12 @@ function RuleCard({
             </button>
           </>
         ) : (
-          <button className="ghost" onClick={onDelete} title="Delete: it goes under Discarded, where it can be restored (Undo brings it back too)" data-testid="delete-rule">
+          <button
+            className="ghost"
+            onClick={onDelete}
+            title="Delete: it goes under Discarded, where it can be restored (Undo brings it back too)"
+            data-testid="delete-rule"
+          >
             Delete
           </button>
         )}
@@ -427,9 +498,7 @@ function withBadges(text: string, batchId?: string): ReactNode {
     out.push(
       <span key={c.start} className="citation">
         {c.runs.map((n) => (
-          <a key={n} className="run-badge" href={runHref(batchId, n)} title={`Run ${n}: open it in the review deck`}>
-            {n}
-          </a>
+          <RunBadge key={n} batchId={batchId} n={n} />
         ))}
       </span>
     )
@@ -441,23 +510,25 @@ function withBadges(text: string, batchId?: string): ReactNode {
 
 function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: SkillView) => void }) {
   const [picked, setPicked] = useState<string[]>([])
-  const [diff, setDiff] = useState<{ skillMd: string; edgeCasesMd: string; identical: boolean } | null>(null)
-  const [error, setError] = useState<Error | null>(null)
   const [note, setNote] = useState<string | null>(null)
-  const restore = (versionId: string, n: number) =>
-    void api()
-      .restoreSkillVersion({ versionId })
-      .then((r) => {
-        setNote(r.unchangedSince ? `Version ${n} is what the skill already is (as version ${r.unchangedSince}): nothing to restore.` : null)
-        onRestored(r)
-      }, setError)
-  useEffect(() => {
-    if (picked.length !== 2) return setDiff(null)
-    // always the older version against the newer, whichever was ticked first
-    const num = (id: string) => view.versions.find((v) => v.id === id)?.number ?? 0
-    const [a, b] = [...picked].sort((x, y) => num(x) - num(y))
-    void api().diffSkillVersions({ a, b }).then(setDiff, setError)
-  }, [picked]) // eslint-disable-line react-hooks/exhaustive-deps
+  const restore = useApiMutation('restoreSkillVersion')
+  const numberOf = (id: string) => view.versions.find((v) => v.id === id)?.number ?? 0
+  // always the older version against the newer, whichever was ticked first
+  const [a, b] = [...picked].sort((x, y) => numberOf(x) - numberOf(y))
+  const diff = useApi('diffSkillVersions', picked.length === 2 ? { a, b } : null)
+  const error = restore.error ?? diff.error
+  const restoreVersion = (versionId: string, n: number) =>
+    restore.mutate(
+      { versionId },
+      {
+        onSuccess: (r) => {
+          setNote(
+            r.unchangedSince ? `Version ${n} is what the skill already is (as version ${r.unchangedSince}): nothing to restore.` : null
+          )
+          onRestored(r)
+        }
+      }
+    )
   return (
     <details className="card versions" data-testid="versions">
       <summary>Versions ({view.versions.length}): tick two to diff</summary>
@@ -467,30 +538,30 @@ function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: Skill
         .map((v) => (
           <div key={v.id} className="version">
             <label>
-              <input type="checkbox" checked={picked.includes(v.id)} onChange={() => setPicked((p) => (p.includes(v.id) ? p.filter((x) => x !== v.id) : [...p.slice(-1), v.id]))} /> Version {v.number}
+              <input
+                type="checkbox"
+                checked={picked.includes(v.id)}
+                onChange={() => setPicked((p) => (p.includes(v.id) ? p.filter((x) => x !== v.id) : [...p.slice(-1), v.id]))}
+              />{' '}
+              Version {v.number}
             </label>{' '}
             <span className="muted" data-testid="version-time">
               {fmtVersionTime(v.createdAt)} {v.label ? `· ${v.label}` : ''}
             </span>{' '}
-            <button className="ghost" onClick={() => restore(v.id, v.number)}>
+            <button className="ghost" onClick={() => restoreVersion(v.id, v.number)}>
               Restore
             </button>
           </div>
         ))}
-      {diff ? (
-        diff.identical ? (
+      {picked.length === 2 && diff.data ? (
+        diff.data.identical ? (
           <div className="muted" data-testid="version-diff" data-identical="true">
-            {(() => {
-              const [a, b] = picked.map((id) => view.versions.find((v) => v.id === id)?.number).sort((x, y) => (x ?? 0) - (y ?? 0))
-              return `Version ${a} and version ${b} are identical (SKILL.md and references/edge-cases.md).`
-            })()}
+            Version {numberOf(a)} and version {numberOf(b)} are identical (SKILL.md and references/edge-cases.md).
           </div>
         ) : (
           <>
-            <pre className="diff" data-testid="version-diff">
-              {diff.skillMd}
-            </pre>
-            <pre className="diff">{diff.edgeCasesMd}</pre>
+            <DiffView diff={diff.data.skillMd} testId="version-diff" />
+            <DiffView diff={diff.data.edgeCasesMd} />
           </>
         )
       ) : null}
@@ -502,21 +573,40 @@ function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: Skill
 
 function ExportPanel({ skillId, dirty, problems }: { skillId: string; dirty: boolean; problems: string[] }) {
   const [folder, setFolder] = useState('')
-  const [plan, setPlan] = useState<Awaited<ReturnType<ReturnType<typeof api>['planSkillExport']>> | null>(null)
-  const [result, setResult] = useState<Awaited<ReturnType<ReturnType<typeof api>['exportSkill']>> | null>(null)
-  const [error, setError] = useState<Error | null>(null)
-  const blocked = dirty ? 'Save your changes first: the export writes the saved version.' : problems.length ? 'Fix the front matter first.' : null
-  const preview = () => {
-    setResult(null)
-    setError(null)
-    void api().planSkillExport({ skillId, folder: folder.trim() }).then(setPlan, (e: Error) => (setPlan(null), setError(e)))
+  // the folder the person asked to preview (the plan is read for it, and dropped when the folder changes)
+  const [previewed, setPreviewed] = useState<string | null>(null)
+  const plan = useApi('planSkillExport', previewed ? { skillId, folder: previewed } : null)
+  const pickFolder = useApiMutation('pickFolder')
+  const exportSkill = useApiMutation('exportSkill')
+  const error = plan.error ?? pickFolder.error ?? exportSkill.error
+  const blocked = dirty
+    ? 'Save your changes first: the export writes the saved version.'
+    : problems.length
+      ? 'Fix the front matter first.'
+      : null
+  const choose = (path: string) => {
+    setFolder(path)
+    setPreviewed(null)
   }
+  const preview = () => {
+    exportSkill.reset()
+    setPreviewed(folder.trim())
+    void plan.refetch()
+  }
+  const result = exportSkill.data
   return (
     <div className="card export" data-testid="export">
       <div className="label">Export into a project</div>
       <div className="row-form">
-        <input value={folder} onChange={(e) => (setFolder(e.target.value), setPlan(null))} placeholder="/path/to/your/project" aria-label="Project folder" data-testid="export-folder" className="grow" />
-        <button onClick={() => void api().pickFolder({}).then((r) => r.path && (setFolder(r.path), setPlan(null)), setError)} title="Choose a folder (desktop app)">
+        <input
+          value={folder}
+          onChange={(e) => choose(e.target.value)}
+          placeholder="/path/to/your/project"
+          aria-label="Project folder"
+          data-testid="export-folder"
+          className="grow"
+        />
+        <button onClick={() => pickFolder.mutate({}, { onSuccess: (r) => r.path && choose(r.path) })} title="Choose a folder (desktop app)">
           Choose…
         </button>
         <button disabled={!folder.trim() || !!blocked} onClick={preview} data-testid="export-preview">
@@ -524,24 +614,36 @@ function ExportPanel({ skillId, dirty, problems }: { skillId: string; dirty: boo
         </button>
       </div>
       {blocked ? <div className="muted">{blocked}</div> : null}
-      {plan ? (
+      {previewed && plan.data && !result ? (
         <div data-testid="export-plan">
-          <div className="muted">Into {plan.folder}:</div>
+          <div className="muted">Into {plan.data.folder}:</div>
           <ul className="file-tree">
-            {plan.files.map((f) => (
+            {plan.data.files.map((f) => (
               <li key={f.path}>
-                <code>{f.path}</code> <span className={`badge status-${f.status}`}>{f.status === 'changed' ? 'replaces the file there (backed up)' : f.status === 'same' ? 'already there, identical' : 'new'}</span>
+                <code>{f.path}</code>{' '}
+                <span className={`badge status-${f.status}`}>
+                  {f.status === 'changed'
+                    ? 'replaces the file there (backed up)'
+                    : f.status === 'same'
+                      ? 'already there, identical'
+                      : 'new'}
+                </span>
                 {f.diff ? (
                   <details>
                     <summary className="muted small">diff against the file there</summary>
-                    <pre className="diff">{f.diff}</pre>
+                    <DiffView diff={f.diff} />
                   </details>
                 ) : null}
               </li>
             ))}
           </ul>
-          <button className="primary" onClick={() => void api().exportSkill({ skillId, folder: folder.trim() }).then((r) => (setResult(r), setPlan(null)), setError)} data-testid="export-write">
-            Export {plan.files.filter((f) => f.status !== 'same').length} files
+          <button
+            className="primary"
+            disabled={exportSkill.isPending}
+            onClick={() => exportSkill.mutate({ skillId, folder: previewed }, { onSuccess: () => setPreviewed(null) })}
+            data-testid="export-write"
+          >
+            Export {plan.data.files.filter((f) => f.status !== 'same').length} files
           </button>
         </div>
       ) : null}

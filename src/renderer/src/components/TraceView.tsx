@@ -1,39 +1,60 @@
 /** The trace viewer: the conversation as a virtualized timeline of turns. */
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { Link, useNavigate, useParams } from '@tanstack/react-router'
 import type { Trace } from '@shared/trace'
-import { api } from '../api'
+import { useApi, useApiMutation } from '../data/queries'
 import { fmtCost, fmtDuration, fmtTime, fmtTokens, shortModel, costTitle, count } from '../lib/format'
-import { go, typing, useAsync } from '../lib/hooks'
+import { useShortcut } from '../lib/hotkeys'
 import { defaultFilter, flattenRows, isError, matchingRows, nextIndex, traceStats, type Row, type RowFilter } from '../lib/rows'
 import { ErrorLine } from './ErrorLine'
 import { EventRow } from './EventRow'
 import { BadRecord, Boundary } from './Boundary'
 
+/** `#/project/<p>/session/<s>[/line/<n>]`: the trace, with the way back to its project's sessions. */
+export function TraceRoute() {
+  const { projectId, sessionId } = useParams({ from: '/project/$projectId/session/$sessionId' })
+  const { line } = useParams({ strict: false })
+  const navigate = useNavigate()
+  useShortcut('trace.back', () => void navigate({ to: '/project/$projectId', params: { projectId } }))
+  return (
+    <>
+      <div className="crumbs">
+        <Link to="/project/$projectId" params={{ projectId }} activeProps={{}}>
+          ← Sessions
+        </Link>
+      </div>
+      <TraceView projectId={projectId} sessionId={sessionId} line={line || undefined} />
+    </>
+  )
+}
+
 export function TraceView({ projectId, sessionId, line }: { projectId: string; sessionId: string; line?: number }) {
-  const trace = useAsync(() => api().getTrace({ sessionId, projectId }), [sessionId, projectId])
-  if (trace.error) return <ErrorLine error={trace.error} retry={trace.reload} />
+  const trace = useApi('getTrace', { sessionId, projectId })
+  if (trace.error) return <ErrorLine error={trace.error.message} retry={() => void trace.refetch()} />
   if (!trace.data) return <div className="muted pad">Reading the session…</div>
   return <Timeline trace={trace.data} line={line} />
 }
 
 /** Add this past session to a batch, to grade and analyse it like a new run. */
 function ImportButton({ sessionId }: { sessionId: string }) {
-  const [error, setError] = useState<string | null>(null)
+  const importSessions = useApiMutation('importSessions')
+  const navigate = useNavigate()
   return (
     <>
       <button
         data-testid="import-session"
         title="Add this session to a new batch, to grade it and analyse it with others"
         onClick={() =>
-          void api()
-            .importSessions({ sessions: [{ sessionId }] })
-            .then((b) => go('batch', b.id), (e: Error) => setError(e.message))
+          importSessions.mutate(
+            { sessions: [{ sessionId }] },
+            { onSuccess: (b) => void navigate({ to: '/batch/$batchId', params: { batchId: b.id } }) }
+          )
         }
       >
         Add to a batch
       </button>
-      {error ? <span className="error-text">{error}</span> : null}
+      {importSessions.error ? <span className="error-text">{importSessions.error.message}</span> : null}
     </>
   )
 }
@@ -86,14 +107,7 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [line, trace])
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (typing(e) || e.metaKey || e.ctrlKey || e.altKey) return
-      if (e.key === 'e') nextError()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [nextError])
+  useShortcut('trace.next-error', nextError)
 
   const expandErrors = () => {
     const next = new Set(open)
@@ -136,10 +150,12 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
         ) : null}
         <div className="toolbar">
           <label>
-            <input type="checkbox" checked={filter.errorsOnly} onChange={(e) => setFilter({ ...filter, errorsOnly: e.target.checked })} /> Errors only
+            <input type="checkbox" checked={filter.errorsOnly} onChange={(e) => setFilter({ ...filter, errorsOnly: e.target.checked })} />{' '}
+            Errors only
           </label>
           <label>
-            <input type="checkbox" checked={filter.thinking} onChange={(e) => setFilter({ ...filter, thinking: e.target.checked })} /> Thinking
+            <input type="checkbox" checked={filter.thinking} onChange={(e) => setFilter({ ...filter, thinking: e.target.checked })} />{' '}
+            Thinking
           </label>
           <label>
             <input type="checkbox" checked={filter.meta} onChange={(e) => setFilter({ ...filter, meta: e.target.checked })} /> Bookkeeping
@@ -175,7 +191,10 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
                 className={`row depth-${Math.min(r.depth, 4)}${v.index === cursor ? ' cursor' : ''}${r.depth > 0 ? ' nested' : ''}`}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)` }}
               >
-                <Boundary resetKeys={[r]} fallback={(error) => <BadRecord error={error} line={r.type === 'event' ? r.event.line : undefined} />}>
+                <Boundary
+                  resetKeys={[r]}
+                  fallback={(error) => <BadRecord error={error} line={r.type === 'event' ? r.event.line : undefined} />}
+                >
                   {r.type === 'turn' ? (
                     <div className="turn-head">Turn {r.turn}</div>
                   ) : r.type === 'subagent-start' ? (
@@ -192,7 +211,11 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
                       onToggle={() => setOpen((s) => toggle(s, r.key))}
                       subagent={r.event.kind === 'tool_call' && r.event.subagentId ? subs.get(r.event.subagentId) : undefined}
                       subagentOpen={r.event.kind === 'tool_call' && !!r.event.subagentId && subOpen.has(r.event.subagentId)}
-                      onToggleSubagent={() => r.event.kind === 'tool_call' && r.event.subagentId && setSubOpen((s) => toggle(s, (r.event as { subagentId: string }).subagentId))}
+                      onToggleSubagent={() =>
+                        r.event.kind === 'tool_call' &&
+                        r.event.subagentId &&
+                        setSubOpen((s) => toggle(s, (r.event as { subagentId: string }).subagentId))
+                      }
                       match={matches.has(v.index)}
                     />
                   )}
@@ -206,4 +229,3 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
     </section>
   )
 }
-

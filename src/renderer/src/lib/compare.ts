@@ -31,7 +31,11 @@ export function alignSequences(a: string[], b: string[]): AlignedRow[] {
  * Pixel differences of two RGBA images of the same size (pad the smaller one first). Unchanged
  * pixels are drawn faded, changed ones in magenta; `threshold` ignores anti-aliasing noise.
  */
-export function pixelDiff(a: Uint8ClampedArray, b: Uint8ClampedArray, threshold = 24): { out: Uint8ClampedArray<ArrayBuffer>; changed: number; total: number } {
+export function pixelDiff(
+  a: Uint8ClampedArray,
+  b: Uint8ClampedArray,
+  threshold = 24
+): { out: Uint8ClampedArray<ArrayBuffer>; changed: number; total: number } {
   if (a.length !== b.length) throw new Error('pixelDiff: images differ in size')
   const out = new Uint8ClampedArray(a.length)
   let changed = 0

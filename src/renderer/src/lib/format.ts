@@ -13,7 +13,9 @@ export function fmtTokens(n: number): string {
  */
 export function costTitle(source: CostSource | undefined, live = false): string {
   if (live) return 'so far, estimated from the tokens streamed at list prices (the final figure comes from the trace when the run ends)'
-  return source === 'claude-code' ? `${COST_SOURCE_LABEL['claude-code']}: what Claude Code reported for the session, sub-agents included` : `${COST_SOURCE_LABEL.estimated}, sub-agents included`
+  return source === 'claude-code'
+    ? `${COST_SOURCE_LABEL['claude-code']}: what Claude Code reported for the session, sub-agents included`
+    : `${COST_SOURCE_LABEL.estimated}, sub-agents included`
 }
 
 export function fmtCost(usd: number): string {

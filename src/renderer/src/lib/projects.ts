@@ -21,7 +21,11 @@ export function groupRunFolders(projects: Project[]): RunGroup[] {
   for (const p of projects) {
     const r = p.run
     const key = r?.batchId ?? ''
-    const name = !r ? 'Other run folders' : r.batch ? [r.task, r.batch].filter(Boolean).join(' · ') : `A batch no longer in the app (${r.batchId.slice(0, 8)})`
+    const name = !r
+      ? 'Other run folders'
+      : r.batch
+        ? [r.task, r.batch].filter(Boolean).join(' · ')
+        : `A batch no longer in the app (${r.batchId.slice(0, 8)})`
     const g = groups.get(key) ?? { key, name, rows: [], latest: '' }
     g.rows.push({ project: p, label: r ? `Run ${r.number}${r.state ? ` (${r.state})` : ''}` : projectName(p) })
     if ((p.lastActivity ?? '') > g.latest) g.latest = p.lastActivity ?? ''
@@ -30,5 +34,13 @@ export function groupRunFolders(projects: Project[]): RunGroup[] {
   const num = (p: Project) => p.run?.number ?? Infinity
   return [...groups.values()]
     .sort((a, b) => (a.key === '' ? 1 : b.key === '' ? -1 : b.latest.localeCompare(a.latest)))
-    .map(({ latest: _, ...g }) => ({ ...g, rows: g.rows.sort((a, b) => num(a.project) - num(b.project) || (a.project.run?.state === 'earlier attempt' ? 1 : 0) - (b.project.run?.state === 'earlier attempt' ? 1 : 0) || a.label.localeCompare(b.label)) }))
+    .map(({ latest: _, ...g }) => ({
+      ...g,
+      rows: g.rows.sort(
+        (a, b) =>
+          num(a.project) - num(b.project) ||
+          (a.project.run?.state === 'earlier attempt' ? 1 : 0) - (b.project.run?.state === 'earlier attempt' ? 1 : 0) ||
+          a.label.localeCompare(b.label)
+      )
+    }))
 }

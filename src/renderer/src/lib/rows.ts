@@ -27,7 +27,8 @@ export const defaultFilter: RowFilter = { thinking: true, meta: false, errorsOnl
 
 const QUIET = new Set(['meta', 'system', 'unknown', 'summary'])
 
-export const isError = (e: TraceEvent) => (e.kind === 'tool_call' && !!e.result?.isError) || (e.kind === 'tool_result' && e.result.isError) || e.kind === 'malformed'
+export const isError = (e: TraceEvent) =>
+  (e.kind === 'tool_call' && !!e.result?.isError) || (e.kind === 'tool_result' && e.result.isError) || e.kind === 'malformed'
 
 /** The text of an event that search looks in. */
 export function eventText(e: TraceEvent): string {
@@ -71,10 +72,18 @@ export function flattenRows(trace: Trace, expanded: ReadonlySet<string>, filter:
       const call = e.kind === 'tool_call' ? (e as ToolCallEvent) : null
       const sub = call?.subagentId ? subs.get(call.subagentId) : undefined
       const subHasErrors = !!sub && sub.events.some(isError)
-      if (keep(e, filter) || (filter.errorsOnly && subHasErrors)) rows.push({ key: `${agentId ?? 'main'}-${i}-${e.line}`, type: 'event', event: e, depth, agentId })
+      if (keep(e, filter) || (filter.errorsOnly && subHasErrors))
+        rows.push({ key: `${agentId ?? 'main'}-${i}-${e.line}`, type: 'event', event: e, depth, agentId })
       if (sub && expanded.has(sub.agentId) && !seen.has(sub.agentId)) {
         const next = new Set(seen).add(sub.agentId)
-        rows.push({ key: `start-${sub.agentId}`, type: 'subagent-start', agentId: sub.agentId, description: sub.description, agentType: sub.agentType, depth: depth + 1 })
+        rows.push({
+          key: `start-${sub.agentId}`,
+          type: 'subagent-start',
+          agentId: sub.agentId,
+          description: sub.description,
+          agentType: sub.agentType,
+          depth: depth + 1
+        })
         walk(sub.events, depth + 1, sub.agentId, next)
         rows.push({ key: `end-${sub.agentId}`, type: 'subagent-end', agentId: sub.agentId, depth: depth + 1 })
       }

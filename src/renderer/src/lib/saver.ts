@@ -2,7 +2,10 @@
  * Save-as-you-type: one request in flight per key, and only the latest value is sent after it, so
  * answers can never arrive out of order and the last thing typed is what is stored.
  */
-export function createSaver<T>(send: (key: string, value: T) => Promise<unknown>, onState?: (key: string, state: 'saving' | 'saved' | 'error', error?: string) => void) {
+export function createSaver<T>(
+  send: (key: string, value: T) => Promise<unknown>,
+  onState?: (key: string, state: 'saving' | 'saved' | 'error', error?: string) => void
+) {
   const inflight = new Map<string, Promise<void>>()
   const pending = new Map<string, T>()
   const pump = (key: string): Promise<void> => {

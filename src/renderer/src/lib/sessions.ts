@@ -1,6 +1,18 @@
 import type { SessionSummary } from '@shared/trace'
 
-export type SortKey = 'firstPrompt' | 'start' | 'end' | 'durationMs' | 'turns' | 'toolCalls' | 'toolErrors' | 'models' | 'tokens' | 'costUsd' | 'bytes' | 'subagents'
+export type SortKey =
+  | 'firstPrompt'
+  | 'start'
+  | 'end'
+  | 'durationMs'
+  | 'turns'
+  | 'toolCalls'
+  | 'toolErrors'
+  | 'models'
+  | 'tokens'
+  | 'costUsd'
+  | 'bytes'
+  | 'subagents'
 
 const value = (s: SessionSummary, key: SortKey): string | number => {
   switch (key) {

@@ -1,0 +1,177 @@
+/**
+ * What keeps the cache current: the events main pushes (each one updates the entries it concerns,
+ * with setQueryData, or marks them stale) and what each mutation changes. Views never patch copies
+ * of their own; they read the cache, and this file is the one place that writes it.
+ */
+import type { QueryClient } from '@tanstack/react-query'
+import type { Api, EventPayload, Notice, RequestInput, RequestOutput } from '@shared/contract'
+import type { Analysis } from '@shared/analysis'
+import { isFinished, type Run } from '@shared/runs'
+import type { SessionSummary } from '@shared/trace'
+import type { Skill } from '@shared/skills'
+import { apiKey, apiKeyPrefix, eventKey, type WriteName } from './keys'
+
+type BatchView = RequestOutput<'getBatch'>
+type BatchList = RequestOutput<'listBatches'>
+
+const byNumber = (a: Run, b: Run) => a.number - b.number
+
+/** A run as it changed, into its batch (its feedback stays as the deck last set it: see ReviewDeck). */
+export function putRun(client: QueryClient, run: Run, opts: { keepFeedback?: boolean } = {}): void {
+  let stateChanged = true
+  client.setQueryData<BatchView>(apiKey('getBatch', { batchId: run.batchId }), (old) => {
+    if (!old) return old
+    const prev = old.runs.find((r) => r.id === run.id)
+    stateChanged = !prev || prev.state !== run.state
+    const next = opts.keepFeedback && prev ? { ...run, feedback: prev.feedback ?? run.feedback } : run
+    const runs = prev ? old.runs.map((r) => (r.id === run.id ? next : r)) : [...old.runs, next].sort(byNumber)
+    return { ...old, runs }
+  })
+  // a run that has finished (or is run again) changes the batch's signals
+  if (stateChanged && isFinished(run.state))
+    void client.invalidateQueries({ queryKey: apiKeyPrefix('getSignals', { batchId: run.batchId }) })
+  else if (stateChanged)
+    void client.invalidateQueries({ queryKey: apiKeyPrefix('getSignals', { batchId: run.batchId }), refetchType: 'none' })
+}
+
+/** The grade the person gave a run, into the cache at once (it is saved in the background). */
+export function putFeedback(
+  client: QueryClient,
+  batchId: string,
+  runId: string,
+  feedback: { label: 'good' | 'bad' | null; text: string }
+): void {
+  client.setQueryData<BatchView>(apiKey('getBatch', { batchId }), (old) =>
+    old
+      ? {
+          ...old,
+          runs: old.runs.map((r) => (r.id === runId ? { ...r, feedback: { ...feedback, updatedAt: new Date().toISOString() } } : r))
+        }
+      : old
+  )
+  // what grades say about the batch is worked out again when a view that shows it opens
+  void client.invalidateQueries({ queryKey: apiKeyPrefix('getSignals', { batchId }), refetchType: 'none' })
+  void client.invalidateQueries({ queryKey: apiKeyPrefix('estimateAnalysis', { batchId }), refetchType: 'none' })
+  void client.invalidateQueries({ queryKey: apiKeyPrefix('exportFeedback', { batchId }), refetchType: 'none' })
+}
+
+function putStatus(client: QueryClient, status: EventPayload<'batchProgress'>): void {
+  client.setQueryData<BatchView>(apiKey('getBatch', { batchId: status.batchId }), (old) => (old ? { ...old, status } : old))
+  client.setQueriesData<BatchList>({ queryKey: apiKeyPrefix('listBatches') }, (list) =>
+    list?.map((x) => (x.batch.id === status.batchId ? { ...x, status } : x))
+  )
+}
+
+function putAnalysis(client: QueryClient, analysis: Analysis): void {
+  const before = client.getQueryData<Analysis>(apiKey('getAnalysis', { analysisId: analysis.id }))
+  client.setQueryData(apiKey('getAnalysis', { analysisId: analysis.id }), analysis)
+  for (const [key, list] of client.getQueriesData<Analysis[]>({ queryKey: apiKeyPrefix('listAnalyses') })) {
+    const input = (key[1] ?? {}) as RequestInput<'listAnalyses'>
+    if (!list || (input.batchId && input.batchId !== analysis.batchId)) continue
+    client.setQueryData<Analysis[]>(
+      key,
+      list.some((a) => a.id === analysis.id) ? list.map((a) => (a.id === analysis.id ? analysis : a)) : [analysis, ...list]
+    )
+  }
+  // the merge made (or changed) a skill
+  if (analysis.skillId && (before?.skillId !== analysis.skillId || before?.state !== analysis.state)) {
+    void client.invalidateQueries({ queryKey: apiKeyPrefix('listSkills') })
+    void client.invalidateQueries({ queryKey: apiKeyPrefix('getSkill', { skillId: analysis.skillId }) })
+  }
+}
+
+function putSkill(client: QueryClient, view: RequestOutput<'getSkill'>): void {
+  client.setQueryData(apiKey('getSkill', { skillId: view.skill.id }), view)
+  client.setQueriesData<Skill[]>({ queryKey: apiKeyPrefix('listSkills') }, (list) =>
+    list?.map((s) => (s.id === view.skill.id ? view.skill : s))
+  )
+}
+
+function upsert<T extends { id: string }>(list: T[] | undefined, item: T): T[] | undefined {
+  if (!list) return list
+  return list.some((x) => x.id === item.id) ? list.map((x) => (x.id === item.id ? item : x)) : [...list, item]
+}
+
+/** Notices pushed since the start (the start-up ones come with getAppInfo); one per message. */
+export function addNotice(client: QueryClient, notice: Notice): void {
+  client.setQueryData<Notice[]>(eventKey.notices, (all = []) => (all.some((n) => n.message === notice.message) ? all : [...all, notice]))
+}
+
+/** Every pushed event, into the cache. Returns the unsubscribe. */
+export function connectEvents(client: QueryClient, api: Pick<Api, 'on'>): () => void {
+  const offs = [
+    api.on('runProgress', ({ run }) => putRun(client, run, { keepFeedback: true })),
+    api.on('batchProgress', (status) => putStatus(client, status)),
+    api.on('analysisProgress', ({ analysis }) => putAnalysis(client, analysis)),
+    api.on('sessionsChanged', ({ projectId, sessionIds }) => {
+      void client.invalidateQueries({ queryKey: apiKeyPrefix('listSessions', { projectId }) })
+      void client.invalidateQueries({ queryKey: apiKeyPrefix('searchSessions', { projectId }) })
+      // an open trace is not redrawn under the reader; it is read again the next time it is opened
+      for (const sessionId of sessionIds)
+        void client.invalidateQueries({ queryKey: apiKeyPrefix('getTrace', { sessionId }), refetchType: 'none' })
+    }),
+    api.on('projectsChanged', () => void client.invalidateQueries({ queryKey: apiKeyPrefix('listProjects') })),
+    api.on('indexProgress', (p) => client.setQueryData(eventKey.indexProgress, p)),
+    api.on('notice', (n) => addNotice(client, n))
+  ]
+  return () => offs.forEach((off) => off())
+}
+
+type Effect<N extends WriteName> = (client: QueryClient, input: RequestInput<N>, output: RequestOutput<N>) => void
+
+const invalidate = (client: QueryClient, ...keys: readonly unknown[][]) =>
+  keys.forEach((queryKey) => void client.invalidateQueries({ queryKey }))
+
+/** What each mutation changes in the cache, once it has succeeded. */
+export const effects: { [N in WriteName]?: Effect<N> } = {
+  openFolder: (c) => invalidate(c, [...apiKeyPrefix('listProjects')]),
+  pinSession: (c, _i, s) =>
+    void c.setQueriesData<SessionSummary[]>({ queryKey: apiKeyPrefix('listSessions') }, (list) =>
+      list?.map((x) => (x.sessionId === s.sessionId ? s : x))
+    ),
+  saveTask: (c, _i, task) => {
+    c.setQueriesData<RequestOutput<'listTasks'>>({ queryKey: apiKeyPrefix('listTasks') }, (list) => upsert(list, task))
+    invalidate(c, [...apiKeyPrefix('listTasks')])
+  },
+  deleteTask: (c) => invalidate(c, [...apiKeyPrefix('listTasks')], [...apiKeyPrefix('listBatches')]),
+  saveVariations: (c, i, out) => void c.setQueryData(apiKey('getVariations', { taskId: i.taskId }), out),
+  generateVariations: (c, i, out) => void c.setQueryData(apiKey('getVariations', { taskId: i.taskId }), out),
+  regenerateVariation: (c, i, out) => void c.setQueryData(apiKey('getVariations', { taskId: i.taskId }), out),
+  setApiKey: (c, _i, out) => void c.setQueryData(apiKey('getModelAccess', {}), out),
+  setBaseUrl: (c, _i, out) => void c.setQueryData(apiKey('getModelAccess', {}), out),
+  createBatch: (c) => invalidate(c, [...apiKeyPrefix('listBatches')]),
+  startBatch: (c, i, status) => {
+    putStatus(c, status)
+    invalidate(c, [...apiKeyPrefix('getBatch', { batchId: i.batchId })], [...apiKeyPrefix('listBatches')])
+  },
+  retryRuns: (c, i, status) => {
+    putStatus(c, status)
+    invalidate(c, [...apiKeyPrefix('getBatch', { batchId: i.batchId })])
+  },
+  importSessions: (c, _i, batch) => invalidate(c, [...apiKeyPrefix('listBatches')], [...apiKeyPrefix('getBatch', { batchId: batch.id })]),
+  // saveFeedback: the deck puts the grade in the cache as it is typed (putFeedback); the answers of
+  // the saves behind it are older than what is on screen and are not written back.
+  importFeedback: (c, i, r) => {
+    if (r.applied)
+      invalidate(
+        c,
+        [...apiKeyPrefix('getBatch', { batchId: i.batchId })],
+        [...apiKeyPrefix('getSignals', { batchId: i.batchId })],
+        [...apiKeyPrefix('exportFeedback', { batchId: i.batchId })]
+      )
+  },
+  startAnalysis: (c, _i, a) => putAnalysis(c, a),
+  retryAnalyst: (c, _i, a) => putAnalysis(c, a),
+  saveSkill: (c, _i, v) => putSkill(c, v),
+  reverseConflict: (c, _i, v) => putSkill(c, v),
+  restoreSkillVersion: (c, _i, v) => putSkill(c, v),
+  exportSkill: (c, i) => invalidate(c, [...apiKeyPrefix('planSkillExport', { skillId: i.skillId })]),
+  retakeScreenshots: (c, _i, run) => {
+    putRun(c, run, { keepFeedback: true })
+    invalidate(c, [...apiKeyPrefix('getScreenshot', { runId: run.id })])
+  }
+}
+
+export function afterMutation<N extends WriteName>(client: QueryClient, name: N, input: RequestInput<N>, output: RequestOutput<N>): void {
+  ;(effects[name] as Effect<N> | undefined)?.(client, input, output)
+}

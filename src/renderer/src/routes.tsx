@@ -1,0 +1,134 @@
+/**
+ * Every address of the app, typed (TanStack Router over the location hash, so addresses stay
+ * `#/review/<batch>/<run>`). Links are `<Link to="/review/$batchId/$run" params={…}>` and navigation
+ * is `useNavigate()`, both checked against this table by the compiler.
+ *
+ * The review deck and the trace are layout routes: moving to another run (or line) keeps the deck
+ * mounted, with its undo history and its unsaved state.
+ */
+import { createHashHistory, createRootRoute, createRoute, createRouter, type RouterHistory } from '@tanstack/react-router'
+import { Layout, Welcome } from './App'
+import { AnalyzePage } from './components/Analyze'
+import { BatchPage } from './components/BatchPage'
+import { CompareView } from './components/Compare'
+import { Gallery, ReviewDeck } from './components/Review'
+import { SessionBrowser } from './components/SessionBrowser'
+import { SkillList, SkillPage } from './components/Skill'
+import { TaskList, TaskPage } from './components/Tasks'
+import { TraceRoute } from './components/TraceView'
+
+/** A path parameter that is a number (a run, a line: 1 or more); anything else reads as 0 (none). */
+const numberParam = <K extends string>(name: K) => ({
+  parse: (raw: Record<K, string>) => {
+    const n = Number(raw[name])
+    return { [name]: Number.isInteger(n) && n > 0 ? n : 0 } as Record<K, number>
+  },
+  stringify: (p: Record<K, number>) => ({ [name]: String(p[name]) }) as Record<K, string>
+})
+
+const rootRoute = createRootRoute({ component: Layout, notFoundComponent: Welcome })
+
+const indexRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: Welcome })
+
+const tasksRoute = createRoute({ getParentRoute: () => rootRoute, path: 'tasks', component: TaskList })
+const taskRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'task/$taskId',
+  component: function TaskRoute() {
+    const { taskId } = taskRoute.useParams()
+    return <TaskPage taskId={taskId} />
+  }
+})
+const batchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'batch/$batchId',
+  component: function BatchRoute() {
+    const { batchId } = batchRoute.useParams()
+    return <BatchPage batchId={batchId} />
+  }
+})
+
+const reviewRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'review/$batchId',
+  component: function ReviewRoute() {
+    const { batchId } = reviewRoute.useParams()
+    return <ReviewDeck batchId={batchId} />
+  }
+})
+const reviewIndexRoute = createRoute({ getParentRoute: () => reviewRoute, path: '/' })
+const reviewRunRoute = createRoute({ getParentRoute: () => reviewRoute, path: '$run', params: numberParam('run') })
+const reviewLineRoute = createRoute({ getParentRoute: () => reviewRunRoute, path: 'line/$line', params: numberParam('line') })
+
+const galleryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'gallery/$batchId',
+  component: function GalleryRoute() {
+    const { batchId } = galleryRoute.useParams()
+    return <Gallery batchId={batchId} />
+  }
+})
+const compareRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'compare/$batchId/$a/$b',
+  component: function CompareRoute() {
+    const { batchId, a, b } = compareRoute.useParams()
+    return <CompareView batchId={batchId} a={a} b={b} />
+  }
+})
+const analyzeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'analyze/$batchId',
+  component: function AnalyzeRoute() {
+    const { batchId } = analyzeRoute.useParams()
+    return <AnalyzePage batchId={batchId} />
+  }
+})
+
+const skillsRoute = createRoute({ getParentRoute: () => rootRoute, path: 'skills', component: SkillList })
+const skillRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'skill/$skillId',
+  component: function SkillRoute() {
+    const { skillId } = skillRoute.useParams()
+    return <SkillPage skillId={skillId} />
+  }
+})
+
+const projectRoute = createRoute({ getParentRoute: () => rootRoute, path: 'project/$projectId' })
+const projectIndexRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: '/',
+  component: function ProjectRoute() {
+    const { projectId } = projectRoute.useParams()
+    return <SessionBrowser projectId={projectId} />
+  }
+})
+const sessionRoute = createRoute({ getParentRoute: () => projectRoute, path: 'session/$sessionId', component: TraceRoute })
+const sessionLineRoute = createRoute({ getParentRoute: () => sessionRoute, path: 'line/$line', params: numberParam('line') })
+
+export const routeTree = rootRoute.addChildren([
+  indexRoute,
+  tasksRoute,
+  taskRoute,
+  batchRoute,
+  reviewRoute.addChildren([reviewIndexRoute, reviewRunRoute.addChildren([reviewLineRoute])]),
+  galleryRoute,
+  compareRoute,
+  analyzeRoute,
+  skillsRoute,
+  skillRoute,
+  projectRoute.addChildren([projectIndexRoute, sessionRoute.addChildren([sessionLineRoute])])
+])
+
+export function createAppRouter(history: RouterHistory = createHashHistory()) {
+  return createRouter({ routeTree, history, scrollRestoration: false })
+}
+
+export type AppRouter = ReturnType<typeof createAppRouter>
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: AppRouter
+  }
+}
