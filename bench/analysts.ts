@@ -11,7 +11,7 @@ import { mkdtemp, readdir, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createService } from '../src/main/app/service'
-import { DEFAULT_ANALYST_MODEL } from '../src/main/app/skills-handlers'
+import { DEFAULT_ANALYST_MODEL } from '../src/main/analysts/service'
 import { apiModel } from '../src/main/analysts/model'
 import { AnalystFleet } from '../src/main/analysts/pipeline'
 import type { AnalystKind, ProposedRule } from '../src/shared/skills'
@@ -75,19 +75,36 @@ function cachingApi(inner: Script, serverOf: () => ModelServer) {
       if (w && w.status === 200 && w.firstByteAt !== undefined && w.firstByteAt <= me.receivedAt) cacheRead = prefixTokens
       else {
         cacheCreation = prefixTokens
-        if (!w || w.status !== undefined && w.status !== 200) cache.set(key, req.index)
+        if (!w || (w.status !== undefined && w.status !== 200)) cache.set(key, req.index)
       }
     }
     const reply = await inner(req)
     if (reply.error) return reply
-    const content = reply.toolUses ? reply.toolUses.map((t) => ({ type: 'tool_use', name: t.name, input: t.input })) : [{ type: 'text', text: reply.text ?? '' }]
+    const content = reply.toolUses
+      ? reply.toolUses.map((t) => ({ type: 'tool_use', name: t.name, input: t.input }))
+      : [{ type: 'text', text: reply.text ?? '' }]
     const output = tokensOf(content)
     // events streamed: message_start, block start, the deltas (200 chars of JSON each), block stop, message_delta, message_stop
-    const deltas = reply.toolUses ? reply.toolUses.reduce((n, t) => n + Math.ceil(JSON.stringify(t.input ?? {}).length / 200) + 2, 0) : Math.ceil((reply.text?.length ?? 0) / 40) + 2
+    const deltas = reply.toolUses
+      ? reply.toolUses.reduce((n, t) => n + Math.ceil(JSON.stringify(t.input ?? {}).length / 200) + 2, 0)
+      : Math.ceil((reply.text?.length ?? 0) / 40) + 2
     const events = deltas + 3
-    const usage = { input_tokens: restTokens, cache_creation_input_tokens: cacheCreation, cache_read_input_tokens: cacheRead, output_tokens: output }
+    const usage = {
+      input_tokens: restTokens,
+      cache_creation_input_tokens: cacheCreation,
+      cache_read_input_tokens: cacheRead,
+      output_tokens: output
+    }
     const tool = body?.tool_choice?.name ?? body?.tools?.[0]?.name ?? ''
-    billed.push({ index: req.index, tool, kind: tool === 'propose_rules' ? kindOf(body) : null, input: restTokens, cacheCreation, cacheRead, output })
+    billed.push({
+      index: req.index,
+      tool,
+      kind: tool === 'propose_rules' ? kindOf(body) : null,
+      input: restTokens,
+      cacheCreation,
+      cacheRead,
+      output
+    })
     const prefillMs = ((restTokens + cacheCreation) / PREFILL_TOKENS_PER_S) * 1000
     return {
       ...reply,
@@ -103,32 +120,118 @@ function cachingApi(inner: Script, serverOf: () => ModelServer) {
 function analystRules(runsOf: (scenario: string) => number[]): Record<AnalystKind, ProposedRule[]> {
   const r = (rule: string, scenario: string | string[], priority: 'high' | 'medium' | 'low', reason: string): ProposedRule => {
     const evidence = [scenario].flat().flatMap(runsOf)
-    return { rule, evidence, priority, reason: `${reason} Seen in runs ${evidence.join(', ')}.`, pointers: evidence.map((run) => ({ run, line: 4 })) }
+    return {
+      rule,
+      evidence,
+      priority,
+      reason: `${reason} Seen in runs ${evidence.join(', ')}.`,
+      pointers: evidence.map((run) => ({ run, line: 4 }))
+    }
   }
   return {
     error: [
-      r('Check that a file exists before reading it; do not guess configuration paths.', 'tool-errors', 'high', 'Every run graded bad opened /definitely/not/here/config.json first, got "file does not exist", and never recovered the missing configuration.'),
-      r('Read the exit code of the build and stop to report when it fails instead of carrying on.', 'tool-errors', 'high', 'The build command exited with 3 and the agent went on to list an output folder that was never created, so the second error followed from the first.'),
-      r('List a folder only after confirming it exists.', 'tool-errors', 'medium', 'ls /no/such/dir failed in each of these runs right after the failed build.'),
-      r('Never put more than three cards on the page.', 'write-cluttered', 'high', 'The bad pages have twelve cards with yellow backgrounds and "Buy now!!!" text; the person called them cluttered.')
+      r(
+        'Check that a file exists before reading it; do not guess configuration paths.',
+        'tool-errors',
+        'high',
+        'Every run graded bad opened /definitely/not/here/config.json first, got "file does not exist", and never recovered the missing configuration.'
+      ),
+      r(
+        'Read the exit code of the build and stop to report when it fails instead of carrying on.',
+        'tool-errors',
+        'high',
+        'The build command exited with 3 and the agent went on to list an output folder that was never created, so the second error followed from the first.'
+      ),
+      r(
+        'List a folder only after confirming it exists.',
+        'tool-errors',
+        'medium',
+        'ls /no/such/dir failed in each of these runs right after the failed build.'
+      ),
+      r(
+        'Never put more than three cards on the page.',
+        'write-cluttered',
+        'high',
+        'The bad pages have twelve cards with yellow backgrounds and "Buy now!!!" text; the person called them cluttered.'
+      )
     ],
     success: [
-      r('Write index.html in a single Write call with the whole page, then read it back once to check it.', 'write-file', 'high', 'Every run graded good wrote the complete page in one call at the first step and read it back at the second, with no other tool calls and no errors.'),
-      r('Keep the page to a header with one call to action and three short cards.', 'write-file', 'high', 'The good pages have a blue header with the title, a one-line pitch and "Get started", then three cards: Fast, Safe and Green, one sentence each.'),
-      r('Use a calm palette: one accent colour on the header, dark text on white elsewhere.', 'write-file', 'medium', 'The good pages use #2b59c3 for the header only and #1d2433 for text; the bad ones use a red header and yellow cards.'),
-      r('Keep generous padding around the header (about 64px) so the page breathes.', 'write-file', 'medium', 'The good pages pad the header 64px 32px; the cluttered ones cut it to 12px, and the person named the crowding.'),
-      r('Finish with one sentence saying what was written and where.', 'write-file', 'low', 'Each good run ended with "Wrote index.html: a landing page with a header and three cards." and nothing more.'),
-      r('Do not look around the workspace before writing when the task names the file to create.', ['write-file', 'write-cluttered'], 'medium', 'The good runs wrote index.html directly; the cluttered ones started with ls, which found nothing useful and only added a step.'),
-      r('Write the styles inline in a single <style> block in the head.', 'write-file', 'low', 'The good pages carry all of their CSS in one style block of four rules, so the page is one self-contained file.')
+      r(
+        'Write index.html in a single Write call with the whole page, then read it back once to check it.',
+        'write-file',
+        'high',
+        'Every run graded good wrote the complete page in one call at the first step and read it back at the second, with no other tool calls and no errors.'
+      ),
+      r(
+        'Keep the page to a header with one call to action and three short cards.',
+        'write-file',
+        'high',
+        'The good pages have a blue header with the title, a one-line pitch and "Get started", then three cards: Fast, Safe and Green, one sentence each.'
+      ),
+      r(
+        'Use a calm palette: one accent colour on the header, dark text on white elsewhere.',
+        'write-file',
+        'medium',
+        'The good pages use #2b59c3 for the header only and #1d2433 for text; the bad ones use a red header and yellow cards.'
+      ),
+      r(
+        'Keep generous padding around the header (about 64px) so the page breathes.',
+        'write-file',
+        'medium',
+        'The good pages pad the header 64px 32px; the cluttered ones cut it to 12px, and the person named the crowding.'
+      ),
+      r(
+        'Finish with one sentence saying what was written and where.',
+        'write-file',
+        'low',
+        'Each good run ended with "Wrote index.html: a landing page with a header and three cards." and nothing more.'
+      ),
+      r(
+        'Do not look around the workspace before writing when the task names the file to create.',
+        ['write-file', 'write-cluttered'],
+        'medium',
+        'The good runs wrote index.html directly; the cluttered ones started with ls, which found nothing useful and only added a step.'
+      ),
+      r(
+        'Write the styles inline in a single <style> block in the head.',
+        'write-file',
+        'low',
+        'The good pages carry all of their CSS in one style block of four rules, so the page is one self-contained file.'
+      )
     ],
     structure: [
-      r('Take three steps: write the deliverable, verify it, summarise.', 'write-file', 'high', 'The good runs finish in three turns; the long runs take 28 tool calls for the same kind of task.'),
-      r('Do not hand a one-command survey to a sub-agent; run ls yourself.', 'subagent', 'medium', 'Each sub-agent ran a single echo and reported "nothing unusual", costing a whole sub-agent session.'),
-      r('Do not write progress notes to files unless asked.', 'long', 'medium', 'The long runs left notes-3.txt, notes-7.txt and more in the workspace, which the person did not ask for.')
+      r(
+        'Take three steps: write the deliverable, verify it, summarise.',
+        'write-file',
+        'high',
+        'The good runs finish in three turns; the long runs take 28 tool calls for the same kind of task.'
+      ),
+      r(
+        'Do not hand a one-command survey to a sub-agent; run ls yourself.',
+        'subagent',
+        'medium',
+        'Each sub-agent ran a single echo and reported "nothing unusual", costing a whole sub-agent session.'
+      ),
+      r(
+        'Do not write progress notes to files unless asked.',
+        'long',
+        'medium',
+        'The long runs left notes-3.txt, notes-7.txt and more in the workspace, which the person did not ask for.'
+      )
     ],
     edge: [
-      r('Before reading a configuration file, verify it exists with Glob.', 'tool-errors', 'high', 'The missing config.json is the first failure of every run graded bad for errors.'),
-      r('If the build exits non-zero, report the exit code and stop.', 'tool-errors', 'high', 'Exit code 3 was followed by more failing commands in each of these runs.')
+      r(
+        'Before reading a configuration file, verify it exists with Glob.',
+        'tool-errors',
+        'high',
+        'The missing config.json is the first failure of every run graded bad for errors.'
+      ),
+      r(
+        'If the build exits non-zero, report the exit code and stop.',
+        'tool-errors',
+        'high',
+        'Exit code 3 was followed by more failing commands in each of these runs.'
+      )
     ]
   }
 }
@@ -156,21 +259,46 @@ export async function benchAnalysts() {
   const g0 = performance.now()
   const { sessions } = await generateSessions(configDir, scenarios)
   console.log(`  ${sessions.length} sessions (${((performance.now() - g0) / 1000).toFixed(1)} s)`)
-  const bytes = await sessionBytes(configDir, sessions.map((s) => s.sessionId))
+  const bytes = await sessionBytes(
+    configDir,
+    sessions.map((s) => s.sessionId)
+  )
   // run numbers follow the import order
   const runsOf = (scenario: string) => sessions.flatMap((s, i) => (s.scenario === scenario ? [i + 1] : []))
   const rules = analystRules(runsOf)
 
+  // eslint-disable-next-line prefer-const -- the API above reads it once the server exists
   let server!: ModelServer
-  const api = cachingApi(analystScript({ error: { rules: rules.error }, success: { rules: rules.success }, structure: { rules: rules.structure }, edge: { rules: rules.edge } }), () => server)
+  const api = cachingApi(
+    analystScript({
+      error: { rules: rules.error },
+      success: { rules: rules.success },
+      structure: { rules: rules.structure },
+      edge: { rules: rules.edge }
+    }),
+    () => server
+  )
   server = await startModelServer(api.script)
-  const service = await createService({ configDir, dataDir, mode: 'web', version: 'bench', env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url } })
+  const service = await createService({
+    configDir,
+    dataDir,
+    mode: 'web',
+    version: 'bench',
+    env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url }
+  })
   try {
-    const batch = await service.handlers.importSessions({ name: 'Landing pages (bench)', sessions: sessions.map((s) => ({ sessionId: s.sessionId })) })
+    const batch = await service.handlers.importSessions({
+      name: 'Landing pages (bench)',
+      sessions: sessions.map((s) => ({ sessionId: s.sessionId }))
+    })
     const { runs } = await service.handlers.getBatch({ batchId: batch.id })
     for (const r of runs) {
       const scenario = sessions.find((s) => s.sessionId === r.sessionId)!.scenario
-      await service.handlers.saveFeedback({ runId: r.id, label: scenario === 'write-file' ? 'good' : 'bad', text: scenario === 'write-file' ? 'Clean page, three cards.' : `Not what I asked for (${scenario}).` })
+      await service.handlers.saveFeedback({
+        runId: r.id,
+        label: scenario === 'write-file' ? 'good' : 'bad',
+        text: scenario === 'write-file' ? 'Clean page, three cards.' : `Not what I asked for (${scenario}).`
+      })
     }
     console.log('Analysts: four analysts and the merge against the caching API…')
     const t0 = performance.now()
@@ -210,9 +338,11 @@ export async function benchAnalysts() {
     const s0 = performance.now()
     const solo = await fleet.run()
     const soloClientMs = performance.now() - s0
-    if (solo.get(slowest.kind!)!.state !== 'done') throw new Error(`the ${slowest.kind} analyst alone failed: ${solo.get(slowest.kind!)!.error}`)
+    if (solo.get(slowest.kind!)!.state !== 'done')
+      throw new Error(`the ${slowest.kind} analyst alone failed: ${solo.get(slowest.kind!)!.error}`)
     const soloRec = server.requests.slice(before).find((r) => r.body?.tool_choice?.name === 'propose_rules')!
-    if (JSON.stringify(soloRec.body.messages) !== JSON.stringify(slowBody.messages)) throw new Error('the solo analyst did not send the same request')
+    if (JSON.stringify(soloRec.body.messages) !== JSON.stringify(slowBody.messages))
+      throw new Error('the solo analyst did not send the same request')
     const soloMs = soloRec.endedAt! - soloRec.receivedAt
 
     const ctx = analysis.context
@@ -220,7 +350,16 @@ export async function benchAnalysts() {
       runs: ctx.runs,
       sessionBytes: bytes.main,
       subagentBytes: bytes.subagents,
-      analysts: timing.map((t) => ({ kind: t.kind, input: t.input, cacheCreation: t.cacheCreation, cacheRead: t.cacheRead, output: t.output, billedFull: full(t), startMs: t.startMs - Math.min(...timing.map((x) => x.startMs)), ms: t.ms })),
+      analysts: timing.map((t) => ({
+        kind: t.kind,
+        input: t.input,
+        cacheCreation: t.cacheCreation,
+        cacheRead: t.cacheRead,
+        output: t.output,
+        billedFull: full(t),
+        startMs: t.startMs - Math.min(...timing.map((x) => x.startMs)),
+        ms: t.ms
+      })),
       appUsage: analysis.analysts.map((a) => ({ kind: a.kind, ...a.usage })),
       billedWithScheme: withScheme,
       billedIndependent: independent,
@@ -238,15 +377,22 @@ export async function benchAnalysts() {
       latencyModel: { firstTokenMs: FIRST_TOKEN_MS, prefillTokensPerS: PREFILL_TOKENS_PER_S, outputTokensPerS: OUTPUT_TOKENS_PER_S }
     }
 
-    console.log(`\n${ctx.runs} recorded runs (${SCENARIOS.join(', ')}); scripted API: ${FIRST_TOKEN_MS} ms to first token + prefill at ${PREFILL_TOKENS_PER_S / 1000}k tok/s of uncached input, output at ${OUTPUT_TOKENS_PER_S} tok/s\n`)
+    console.log(
+      `\n${ctx.runs} recorded runs (${SCENARIOS.join(', ')}); scripted API: ${FIRST_TOKEN_MS} ms to first token + prefill at ${PREFILL_TOKENS_PER_S / 1000}k tok/s of uncached input, output at ${OUTPUT_TOKENS_PER_S} tok/s\n`
+    )
     console.log('| analyst | starts at | input | cache write | cache read | output | billed at full price | time |')
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
-    for (const a of result.analysts) console.log(`| ${a.kind} | +${a.startMs.toFixed(0)} ms | ${a.input} | ${a.cacheCreation} | ${a.cacheRead} | ${a.output} | ${a.billedFull.toFixed(0)} | ${a.ms.toFixed(0)} ms |`)
+    for (const a of result.analysts)
+      console.log(
+        `| ${a.kind} | +${a.startMs.toFixed(0)} ms | ${a.input} | ${a.cacheCreation} | ${a.cacheRead} | ${a.output} | ${a.billedFull.toFixed(0)} | ${a.ms.toFixed(0)} ms |`
+      )
     console.log('\n| analysts benchmark | value |\n|---|---:|')
     console.log(`| input tokens billed at full price, with the caching scheme | ${withScheme.toFixed(0)} |`)
     console.log(`| input tokens, four independent requests without caching | ${independent} |`)
     console.log(`| ratio (target <= 0.45) | ${result.billedRatio.toFixed(3)} |`)
-    console.log(`| raw session files (${bytes.files} files) | ${(bytes.main / 1024).toFixed(0)} KB main + ${(bytes.subagents / 1024).toFixed(0)} KB sub-agents |`)
+    console.log(
+      `| raw session files (${bytes.files} files) | ${(bytes.main / 1024).toFixed(0)} KB main + ${(bytes.subagents / 1024).toFixed(0)} KB sub-agents |`
+    )
     console.log(`| raw traces (analysis.context.rawTokens) | ${ctx.rawTokens} tokens |`)
     console.log(`| condensed context (analysis.context.tokens, cut level ${ctx.level}) | ${ctx.tokens} tokens |`)
     console.log(`| condensed / raw | ${result.contextRatio.toFixed(3)} (${(ctx.rawTokens / ctx.tokens).toFixed(1)}x smaller) |`)

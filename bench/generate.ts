@@ -15,7 +15,8 @@ export interface CorpusSpec {
   seed: number
 }
 
-function rng(seed: number) {
+/** A seeded generator (mulberry32): the same data on every run. */
+export function rng(seed: number) {
   let s = seed >>> 0
   return () => {
     s = (s + 0x6d2b79f5) >>> 0
@@ -26,7 +27,8 @@ function rng(seed: number) {
   }
 }
 
-const WORDS = 'the build page header card layout render test file function error config value agent tool result check update style section'.split(' ')
+const WORDS =
+  'the build page header card layout render test file function error config value agent tool result check update style section'.split(' ')
 
 export async function generateCorpus(dir: string, spec: CorpusSpec): Promise<{ bytes: number; files: number }> {
   const marker = join(dir, 'corpus.json')
@@ -40,7 +42,10 @@ export async function generateCorpus(dir: string, spec: CorpusSpec): Promise<{ b
   const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ')
   const uuid = () => {
-    const h = () => Math.floor(rand() * 0xffffffff).toString(16).padStart(8, '0')
+    const h = () =>
+      Math.floor(rand() * 0xffffffff)
+        .toString(16)
+        .padStart(8, '0')
     const x = h() + h() + h() + h()
     return `${x.slice(0, 8)}-${x.slice(8, 12)}-4${x.slice(13, 16)}-a${x.slice(17, 20)}-${x.slice(20, 32)}`
   }
@@ -81,29 +86,82 @@ export async function generateCorpus(dir: string, spec: CorpusSpec): Promise<{ b
         parent = u
       }
       write({ type: 'queue-operation', operation: 'enqueue', timestamp: ts(), sessionId, content: words(12) })
-      node({ promptId: uuid(), type: 'user', message: { role: 'user', content: `Build ${words(20)}` }, permissionMode: 'acceptEdits', promptSource: 'sdk' })
-      for (const kind of ['environment', 'model', 'deferred_tools_delta', 'skill_listing', 'date']) node({ attachment: { type: kind, text: words(kind === 'skill_listing' ? 400 : 30) }, type: 'attachment' })
-      write({ type: 'api-request-blob', sessionId, hash: uuid(), message: { role: 'system', content: [{ type: 'text', text: words(3000) }] } })
+      node({
+        promptId: uuid(),
+        type: 'user',
+        message: { role: 'user', content: `Build ${words(20)}` },
+        permissionMode: 'acceptEdits',
+        promptSource: 'sdk'
+      })
+      for (const kind of ['environment', 'model', 'deferred_tools_delta', 'skill_listing', 'date'])
+        node({ attachment: { type: kind, text: words(kind === 'skill_listing' ? 400 : 30) }, type: 'attachment' })
+      write({
+        type: 'api-request-blob',
+        sessionId,
+        hash: uuid(),
+        message: { role: 'system', content: [{ type: 'text', text: words(3000) }] }
+      })
       const budget = perSession * (0.4 + rand() * 1.2)
       let step = 0
       while (written < budget) {
         const msgId = `msg_${uuid().replace(/-/g, '')}`
-        const usage = { input_tokens: 3 + Math.floor(rand() * 50), cache_creation_input_tokens: Math.floor(rand() * 3000), cache_read_input_tokens: 10000 + Math.floor(rand() * 50000), output_tokens: 20 + Math.floor(rand() * 800), service_tier: 'standard' }
-        const msg = (content: object[]) => ({ message: { id: msgId, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content, stop_reason: null, stop_sequence: null, usage }, requestId: `req_${step}`, type: 'assistant' })
+        const usage = {
+          input_tokens: 3 + Math.floor(rand() * 50),
+          cache_creation_input_tokens: Math.floor(rand() * 3000),
+          cache_read_input_tokens: 10000 + Math.floor(rand() * 50000),
+          output_tokens: 20 + Math.floor(rand() * 800),
+          service_tier: 'standard'
+        }
+        const msg = (content: object[]) => ({
+          message: {
+            id: msgId,
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-sonnet-4-5-20250929',
+            content,
+            stop_reason: null,
+            stop_sequence: null,
+            usage
+          },
+          requestId: `req_${step}`,
+          type: 'assistant'
+        })
         if (rand() < 0.3) node(msg([{ type: 'thinking', thinking: words(60), signature: 'sig' + 'x'.repeat(200) }]))
         if (rand() < 0.5) node(msg([{ type: 'text', text: words(40) }]))
         const toolId = `toolu_${uuid().replace(/-/g, '')}`
         const tool = pick(['Bash', 'Read', 'Edit', 'Write', 'Grep'])
-        const input = tool === 'Write' ? { file_path: `${cwd}/src/f${step}.ts`, content: words(Math.floor(resultSize() / 6)) } : { command: `npm run ${pick(WORDS)}`, description: words(5) }
+        const input =
+          tool === 'Write'
+            ? { file_path: `${cwd}/src/f${step}.ts`, content: words(Math.floor(resultSize() / 6)) }
+            : { command: `npm run ${pick(WORDS)}`, description: words(5) }
         node(msg([{ type: 'tool_use', id: toolId, name: tool, input }]))
         const isError = rand() < 0.06
         const shot = rand() < 0.004
         const text = words(Math.floor(resultSize() / 6))
-        const content = shot ? [{ type: 'text', text: 'screenshot' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: image } }] : text
-        node({ type: 'user', message: { role: 'user', content: [{ tool_use_id: toolId, type: 'tool_result', content, is_error: isError }] }, toolUseResult: isError ? `Error: ${words(8)}` : { stdout: shot ? '' : text.slice(0, 2000), stderr: '', interrupted: false } })
+        const content = shot
+          ? [
+              { type: 'text', text: 'screenshot' },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: image } }
+            ]
+          : text
+        node({
+          type: 'user',
+          message: { role: 'user', content: [{ tool_use_id: toolId, type: 'tool_result', content, is_error: isError }] },
+          toolUseResult: isError ? `Error: ${words(8)}` : { stdout: shot ? '' : text.slice(0, 2000), stderr: '', interrupted: false }
+        })
         step++
       }
-      node({ type: 'assistant', message: { id: `msg_${uuid().replace(/-/g, '')}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'Done. ' + words(30) }], usage: { input_tokens: 5, output_tokens: 120, cache_read_input_tokens: 40000, cache_creation_input_tokens: 100 } } })
+      node({
+        type: 'assistant',
+        message: {
+          id: `msg_${uuid().replace(/-/g, '')}`,
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-5-20250929',
+          content: [{ type: 'text', text: 'Done. ' + words(30) }],
+          usage: { input_tokens: 5, output_tokens: 120, cache_read_input_tokens: 40000, cache_creation_input_tokens: 100 }
+        }
+      })
       write({ type: 'last-prompt', lastPrompt: words(10), sessionId })
       await new Promise<void>((ok, fail) => out.end((err?: Error | null) => (err ? fail(err) : ok())))
       bytes += written

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { generateCorpus } from './generate'
 import { benchAnalysts } from './analysts'
 import { benchRuns } from './runs'
+import { benchStore } from './store'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BENCH = join(ROOT, '.bench')
@@ -81,6 +82,11 @@ async function main() {
     await mkdir(BENCH, { recursive: true })
     await writeFile(join(BENCH, 'analysts-results.json'), JSON.stringify(analysts, null, 2))
   }
+  if (!only || only === 'store') {
+    const store = await benchStore()
+    await mkdir(BENCH, { recursive: true })
+    await writeFile(join(BENCH, 'store-results.json'), JSON.stringify(store, null, 2))
+  }
 }
 
 async function benchIndex() {
@@ -91,7 +97,12 @@ async function benchIndex() {
   const corpus = join(BENCH, `corpus-${sessions}-${gb}`)
   console.log(`Generating ${sessions} sessions, ~${gb} GB in ${corpus} (reused when present)…`)
   const t0 = performance.now()
-  const { bytes, files } = await generateCorpus(corpus, { sessions, targetBytes: gb * 1e9, projects: Math.max(1, Math.round(sessions / 50)), seed: 42 })
+  const { bytes, files } = await generateCorpus(corpus, {
+    sessions,
+    targetBytes: gb * 1e9,
+    projects: Math.max(1, Math.round(sessions / 50)),
+    seed: 42
+  })
   console.log(`  ${files} files, ${(bytes / 1e9).toFixed(2)} GB (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
 
   // Same footing for everyone: the files are in the page cache before any measurement.
@@ -132,7 +143,8 @@ async function benchIndex() {
   console.log(`\nCorpus: ${files} sessions, ${(bytes / 1e9).toFixed(2)} GB, Claude Code 2.1 format (generated; page cache warm)\n`)
   console.log('| what | seconds | MB/s | peak RSS |')
   console.log('|---|---:|---:|---:|')
-  for (const [name, s, rss] of rows) console.log(`| ${name} | ${s.toFixed(2)} | ${name.includes('warm') ? '-' : mbps(bytes, s).toFixed(0)} | ${rss.toFixed(0)} MB |`)
+  for (const [name, s, rss] of rows)
+    console.log(`| ${name} | ${s.toFixed(2)} | ${name.includes('warm') ? '-' : mbps(bytes, s).toFixed(0)} | ${rss.toFixed(0)} MB |`)
   const ratios = {
     coldVsNaive: naiveOut.seconds / coldTotals.seconds,
     coldVsCcusage: cc ? cc.seconds / coldTotals.seconds : null,
@@ -140,10 +152,32 @@ async function benchIndex() {
     warmBytesRead: warmTotals.bytesRead,
     coldPeakRssMB: cold.maxRssMB
   }
-  console.log(`\ncold index throughput: ${ratios.coldVsNaive.toFixed(2)}x the naive loop${cc ? `, ${ratios.coldVsCcusage!.toFixed(2)}x ccusage's` : ''}`)
-  console.log(`warm re-index: ${warmTotals.seconds.toFixed(3)} s, ${warmTotals.bytesRead} bytes read; cold peak RSS ${cold.maxRssMB.toFixed(0)} MB`)
-  console.log(`index totals: ${coldTotals.sessions} sessions, ${coldTotals.toolCalls} tool calls, ${coldTotals.toolErrors} errors, ${coldTotals.tokens} tokens`)
-  await writeFile(join(BENCH, 'results.json'), JSON.stringify({ when: new Date().toISOString(), files, bytes, naive: naiveOut, cold: { ...coldTotals, rss: cold.maxRssMB }, warm: { ...warmTotals, rss: warm.maxRssMB }, ccusage: cc ? { seconds: cc.seconds, rss: cc.maxRssMB } : null, ratios }, null, 2))
+  console.log(
+    `\ncold index throughput: ${ratios.coldVsNaive.toFixed(2)}x the naive loop${cc ? `, ${ratios.coldVsCcusage!.toFixed(2)}x ccusage's` : ''}`
+  )
+  console.log(
+    `warm re-index: ${warmTotals.seconds.toFixed(3)} s, ${warmTotals.bytesRead} bytes read; cold peak RSS ${cold.maxRssMB.toFixed(0)} MB`
+  )
+  console.log(
+    `index totals: ${coldTotals.sessions} sessions, ${coldTotals.toolCalls} tool calls, ${coldTotals.toolErrors} errors, ${coldTotals.tokens} tokens`
+  )
+  await writeFile(
+    join(BENCH, 'results.json'),
+    JSON.stringify(
+      {
+        when: new Date().toISOString(),
+        files,
+        bytes,
+        naive: naiveOut,
+        cold: { ...coldTotals, rss: cold.maxRssMB },
+        warm: { ...warmTotals, rss: warm.maxRssMB },
+        ccusage: cc ? { seconds: cc.seconds, rss: cc.maxRssMB } : null,
+        ratios
+      },
+      null,
+      2
+    )
+  )
 }
 
 main().catch((err) => {

@@ -16,7 +16,9 @@ for (const p of readdirSync(root)) {
       try {
         JSON.parse(line)
         lines++
-      } catch {}
+      } catch {
+        /* a line that is not JSON is skipped, as a reader would */
+      }
     }
   }
 }

@@ -31,7 +31,10 @@ export async function benchRuns() {
   const server = await startModelServer(
     scenarioScript({
       scenarios: {
-        bench: ({ step }) => (step >= STEPS ? { text: 'done', delayMs: STEP_DELAY_MS } : { delayMs: STEP_DELAY_MS, toolUses: [{ name: 'Bash', input: { command: `echo ${step}`, description: 'step' } }] })
+        bench: ({ step }) =>
+          step >= STEPS
+            ? { text: 'done', delayMs: STEP_DELAY_MS }
+            : { delayMs: STEP_DELAY_MS, toolUses: [{ name: 'Bash', input: { command: `echo ${step}`, description: 'step' } }] }
       }
     })
   )
@@ -39,8 +42,19 @@ export async function benchRuns() {
   const dataDir = await mkdtemp(join(tmpdir(), 't2s-bench-data-'))
   const service = await createService({ configDir, dataDir, mode: 'web', version: 'bench', env: claudeEnv(configDir, server.url) })
   const task = await service.handlers.saveTask({ name: 'bench', text: 'bench' })
-  await service.handlers.saveVariations({ taskId: task.id, variations: Array.from({ length: RUNS }, (_, i) => ({ difficulty: 'normal' as const, prompt: prompt('bench', `run ${i}`) })) })
-  const settings = { concurrency: 1, maxTurns: 40, claudePath: CLAUDE_BIN, timeoutMs: 300_000, permission: 'accept-edits' as const, allowedTools: ['Bash'], repeats: 1 }
+  await service.handlers.saveVariations({
+    taskId: task.id,
+    variations: Array.from({ length: RUNS }, (_, i) => ({ difficulty: 'normal' as const, prompt: prompt('bench', `run ${i}`) }))
+  })
+  const settings = {
+    concurrency: 1,
+    maxTurns: 40,
+    claudePath: CLAUDE_BIN,
+    timeoutMs: 300_000,
+    permission: 'accept-edits' as const,
+    allowedTools: ['Bash'],
+    repeats: 1
+  }
 
   const runBatch = async (concurrency: number) => {
     const batch = await service.handlers.createBatch({ taskId: task.id, settings: { ...settings, concurrency } })
