@@ -26,6 +26,7 @@ export function missingElectronMessage({ downloadError, node = process.version, 
     '  To fix it: once online, run `npx install-electron` (or `node node_modules/electron/install.js`), then `npm start`.',
     '  Meanwhile, the same app runs in your browser: `npm run web` (it prints the address to open).'
   ]
-  if (!atLeast(node, electronNode)) lines.push(`  Note: Electron's installer declares Node ${electronNode.join('.')} or newer; this is Node ${node.replace(/^v/, '')}.`)
+  if (!atLeast(node, electronNode))
+    lines.push(`  Note: Electron's installer declares Node ${electronNode.join('.')} or newer; this is Node ${node.replace(/^v/, '')}.`)
   return lines.join('\n')
 }

@@ -13,8 +13,17 @@ const electronDir = dirname(require.resolve('electron/package.json'))
 
 if (!electronBinary(electronDir) && process.env.TRACE2SKILL_SKIP_ELECTRON_DOWNLOAD !== '1') {
   process.stderr.write('trace2skill: fetching the Electron binary (first start only)…\n')
-  const got = spawnSync(process.execPath, [join(electronDir, 'install.js')], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'], timeout: 10 * 60_000 })
-  if (got.status !== 0) process.env.T2S_DOWNLOAD_ERROR = (got.stderr || got.error?.message || '').trim().split('\n').find((l) => /Error|error/.test(l)) ?? `exit ${got.status}`
+  const got = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'pipe'],
+    timeout: 10 * 60_000
+  })
+  if (got.status !== 0)
+    process.env.T2S_DOWNLOAD_ERROR =
+      (got.stderr || got.error?.message || '')
+        .trim()
+        .split('\n')
+        .find((l) => /Error|error/.test(l)) ?? `exit ${got.status}`
 }
 if (!electronBinary(electronDir)) {
   process.stderr.write(`${missingElectronMessage({ downloadError: process.env.T2S_DOWNLOAD_ERROR?.slice(0, 200) })}\n`)

@@ -15,7 +15,11 @@ describe('the real claude CLI against the scripted model server', () => {
     }
     throw new Error(`no session file for ${s.scenario}`)
   }
-  const lines = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  const lines = (f: string) =>
+    readFileSync(f, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
   const by = (name: string) => made.sessions.find((s) => s.scenario === name)!
 
   beforeAll(async () => {
@@ -34,12 +38,17 @@ describe('the real claude CLI against the scripted model server', () => {
   })
 
   it('the tool-errors run recorded failing tool results', () => {
-    const errs = lines(fileOf(by('tool-errors'))).flatMap((r) => (r.type === 'user' && Array.isArray(r.message?.content) ? r.message.content : [])).filter((b) => b.type === 'tool_result' && b.is_error === true)
+    const errs = lines(fileOf(by('tool-errors')))
+      .flatMap((r) => (r.type === 'user' && Array.isArray(r.message?.content) ? r.message.content : []))
+      .filter((b) => b.type === 'tool_result' && b.is_error === true)
     expect(errs.length).toBeGreaterThanOrEqual(2)
   })
 
   it('the long run made more than 25 tool calls', () => {
-    const uses = lines(fileOf(by('long'))).filter((r) => r.type === 'assistant').flatMap((r) => r.message.content).filter((b) => b.type === 'tool_use')
+    const uses = lines(fileOf(by('long')))
+      .filter((r) => r.type === 'assistant')
+      .flatMap((r) => r.message.content)
+      .filter((b) => b.type === 'tool_use')
     expect(uses.length).toBeGreaterThan(25)
   })
 

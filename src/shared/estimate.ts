@@ -28,7 +28,12 @@ const usd = (n: number) => `$${n.toFixed(2)}`
  * `finished`: the task's finished runs with their cost (and the model their batch asked for; none for
  * Claude Code's default). `capPerRun`: the spending cap per run, if any.
  */
-export function batchEstimate(o: { finished: { costUsd: number; model?: string }[]; model: string | undefined; runs: number; capPerRun: number | null }): BatchEstimate {
+export function batchEstimate(o: {
+  finished: { costUsd: number; model?: string }[]
+  model: string | undefined
+  runs: number
+  capPerRun: number | null
+}): BatchEstimate {
   const want = o.model?.trim() || undefined
   const costed = o.finished.filter((r) => Number.isFinite(r.costUsd) && r.costUsd > 0)
   const same = costed.filter((r) => (r.model?.trim() || undefined) === want)

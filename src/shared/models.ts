@@ -34,7 +34,13 @@ export interface ModelInfo {
   current: boolean
 }
 
-const rates = (input: number, output: number, cacheWrite5m: number, cacheWrite1h: number, cacheRead: number): Rates => ({ input, output, cacheWrite5m, cacheWrite1h, cacheRead })
+const rates = (input: number, output: number, cacheWrite5m: number, cacheWrite1h: number, cacheRead: number): Rates => ({
+  input,
+  output,
+  cacheWrite5m,
+  cacheWrite1h,
+  cacheRead
+})
 
 /** Claude Code's pricing tiers (its model catalog's names). */
 const TIER = {
@@ -55,7 +61,14 @@ const TIER = {
 
 const M = 1_000_000
 const K200 = 200_000
-const model = (id: string, label: string, family: ModelInfo['family'], price: ModelPrice, contextWindow: number | undefined, current: boolean): ModelInfo => ({ id, label, family, price, contextWindow, current })
+const model = (
+  id: string,
+  label: string,
+  family: ModelInfo['family'],
+  price: ModelPrice,
+  contextWindow: number | undefined,
+  current: boolean
+): ModelInfo => ({ id, label, family, price, contextWindow, current })
 
 /**
  * Every model the app knows, newest first. `current` ones are those of the Anthropic SDK's model list
@@ -159,7 +172,14 @@ export function messageCostUsd(id: string, u: PricedUsage): number {
   if (!p) return 0
   const r: Rates = p.longPrompt && u.input + u.cacheRead + u.cacheCreation > p.longPrompt.above ? p.longPrompt : p
   const hour = Math.min(Math.max(0, u.cacheCreation1h ?? 0), u.cacheCreation)
-  return (u.input * r.input + u.output * r.output + u.cacheRead * r.cacheRead + (u.cacheCreation - hour) * r.cacheWrite5m + hour * r.cacheWrite1h) / 1e6
+  return (
+    (u.input * r.input +
+      u.output * r.output +
+      u.cacheRead * r.cacheRead +
+      (u.cacheCreation - hour) * r.cacheWrite5m +
+      hour * r.cacheWrite1h) /
+    1e6
+  )
 }
 
 /** "Sonnet 5.5 · $2 / $10 per MTok": what a chooser shows beside an id. */

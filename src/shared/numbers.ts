@@ -71,5 +71,7 @@ export function reportedCostOf(rec: { type?: unknown; totalCostUSD?: unknown }):
 
 /** A session's cost: Claude Code's figure when there is one, else the estimate from its tokens. */
 export function sessionCost(reported: number | undefined, estimatedUsd: number): { costUsd: number; costSource: CostSource } {
-  return isReportedCost(reported) ? { costUsd: roundUsd(reported), costSource: 'claude-code' } : { costUsd: roundUsd(estimatedUsd), costSource: 'estimated' }
+  return isReportedCost(reported)
+    ? { costUsd: roundUsd(reported), costSource: 'claude-code' }
+    : { costUsd: roundUsd(estimatedUsd), costSource: 'estimated' }
 }

@@ -39,7 +39,8 @@ export function validateFrontMatter(fm: FrontMatter, folderName?: string): strin
   if (typeof description !== 'string' || description === '') problems.push('description: is required')
   else {
     if (description.trim() === '') problems.push('description: must not be only whitespace')
-    if (chars(description) > DESCRIPTION_MAX) problems.push(`description: use at most ${DESCRIPTION_MAX} characters (it has ${chars(description)})`)
+    if (chars(description) > DESCRIPTION_MAX)
+      problems.push(`description: use at most ${DESCRIPTION_MAX} characters (it has ${chars(description)})`)
     if (/[<>]/.test(description)) problems.push('description: must not contain angle brackets (< or >)')
   }
   return problems
@@ -85,7 +86,8 @@ export function parseCitations(text: string): { start: number; end: number; runs
 const oneLine = (s: string) => s.replace(/[ \t]*(?:\r\n|[\r\n\u2028\u2029\u0085])+[ \t]*/g, ' ').trim()
 
 /** A JSON string is a valid YAML double-quoted scalar once the YAML 1.1 line breaks are escaped too. */
-const yamlQuote = (s: string) => JSON.stringify(s).replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+const yamlQuote = (s: string) =>
+  JSON.stringify(s).replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
 function ruleLine(r: RenderRule): string {
   const text = oneLine(r.text)
@@ -101,7 +103,13 @@ export function renderSkillMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'when
   const failures = rules.filter((r) => r.tier === 'guidance' && r.guard)
   const edge = rules.filter((r) => r.tier === 'edge-case')
 
-  const out: string[] = ['---', `name: ${/^[a-z0-9-]+$/.test(name) ? name : yamlQuote(name)}`, `description: ${yamlQuote(description)}`, '---', '']
+  const out: string[] = [
+    '---',
+    `name: ${/^[a-z0-9-]+$/.test(name) ? name : yamlQuote(name)}`,
+    `description: ${yamlQuote(description)}`,
+    '---',
+    ''
+  ]
   out.push(`# ${oneLine(skill.title) || name}`, '')
   const when = oneLine(skill.whenToUse ?? '')
   if (when) out.push('## When to use this skill', '', when, '')
@@ -200,7 +208,10 @@ function splitCitation(item: string): { text: string; evidence: number[] } {
 
 /** Reads a SKILL.md back: ours round-trips; hand-written ones give their list items as rules. */
 export function parseSkillMd(md: string): ParsedSkillMd {
-  const lines = (md ?? '').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n')
+  const lines = (md ?? '')
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
   let i = 0
   let frontMatter: Partial<FrontMatter> = {}
   if (lines[0]?.trim() === '---') {

@@ -14,7 +14,9 @@ import { CostSourceSchema, NumbersSchema } from './numbers'
  */
 export const SESSION_ID = /^[^./\\\u0000-\u001f][^/\\\u0000-\u001f]{0,199}$/
 export const isSessionId = (v: unknown): v is string => typeof v === 'string' && SESSION_ID.test(v) && !(v in Object.prototype)
-export const SessionIdSchema = z.string().refine(isSessionId, { message: 'not a session id (one file name: no "/", "\\" or control characters, not starting with ".")' })
+export const SessionIdSchema = z
+  .string()
+  .refine(isSessionId, { message: 'not a session id (one file name: no "/", "\\" or control characters, not starting with ".")' })
 
 export const UsageSchema = z.object({
   input: z.number(),
@@ -31,7 +33,11 @@ export const ImageRefSchema = z.object({
   /** byte offset of the line that holds the image */
   offset: z.number().int().min(0),
   /** byte length of that line (the reader takes lines up to 512 MiB) */
-  length: z.number().int().min(1).max(512 * 1024 * 1024),
+  length: z
+    .number()
+    .int()
+    .min(1)
+    .max(512 * 1024 * 1024),
   /** the n-th image within that line (document order) */
   index: z.number().int().min(0),
   mediaType: z.string(),

@@ -38,7 +38,12 @@ describe('npm start', () => {
     const require = createRequire(join(REPO, 'package.json'))
     const electronDir = dirname(require.resolve('electron/package.json'))
     if (electronBinary(electronDir)) return // a machine with Electron installed would open the app
-    const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'start.mjs')], { cwd: REPO, encoding: 'utf8', env: { ...process.env, TRACE2SKILL_SKIP_ELECTRON_DOWNLOAD: '1' }, timeout: 30_000 })
+    const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'start.mjs')], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { ...process.env, TRACE2SKILL_SKIP_ELECTRON_DOWNLOAD: '1' },
+      timeout: 30_000
+    })
     expect(r.status).toBe(1)
     expect(r.stderr).toContain('the desktop app needs the Electron binary')
     expect(r.stderr).toContain('npm run web')

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the scripted API's request bodies are untyped JSON */
 /**
  * A scripted model for the analysts and the merge (used by tests, e2e and the benchmark): answers
  * `propose_rules` per analyst (named in the request's instructions) and `merge_rules` by grouping
@@ -12,11 +13,17 @@ import type { ProposedRule } from '../../src/shared/skills'
 import type { Reply, Script } from './model-server'
 
 type Kind = 'error' | 'success' | 'structure' | 'edge'
-export type AnalystBehaviour = { rules: ProposedRule[]; overloadFirst?: boolean; malformed?: boolean; chunkDelayMs?: number; delayMs?: number }
+export type AnalystBehaviour = {
+  rules: ProposedRule[]
+  overloadFirst?: boolean
+  malformed?: boolean
+  chunkDelayMs?: number
+  delayMs?: number
+}
 
 const ANALYST_RE = /You are the (error|success|structure|edge) analyst/
 
-export const kindOf = (body: any): Kind | null => { // eslint-disable-line @typescript-eslint/no-explicit-any
+export const kindOf = (body: any): Kind | null => {
   const blocks = body?.messages?.[0]?.content
   const last = Array.isArray(blocks) ? blocks[blocks.length - 1]?.text : typeof blocks === 'string' ? blocks : ''
   // claude -p puts its own <system-reminder> blocks before the prompt; the prompt stays last, but
@@ -26,33 +33,41 @@ export const kindOf = (body: any): Kind | null => { // eslint-disable-line @type
 }
 
 /** All the text of the first (user) message. */
-export const firstMessageText = (body: any): string => { // eslint-disable-line @typescript-eslint/no-explicit-any
+export const firstMessageText = (body: any): string => {
   const blocks = body?.messages?.[0]?.content
-  return Array.isArray(blocks) ? blocks.map((c: { text?: unknown }) => (typeof c?.text === 'string' ? c.text : '')).join('\n') : typeof blocks === 'string' ? blocks : ''
+  return Array.isArray(blocks)
+    ? blocks.map((c: { text?: unknown }) => (typeof c?.text === 'string' ? c.text : '')).join('\n')
+    : typeof blocks === 'string'
+      ? blocks
+      : ''
 }
 
 /** The name of the tool claude -p offers for `--json-schema`. */
 export const STRUCTURED_OUTPUT_TOOL = 'StructuredOutput'
 
 /** Whether a request comes from `claude -p --json-schema`: its structured-output tool is offered. */
-export const isClaudeStructured = (body: any): boolean => // eslint-disable-line @typescript-eslint/no-explicit-any
+export const isClaudeStructured = (body: any): boolean =>
   Array.isArray(body?.tools) && body.tools.some((t: { name?: string }) => t?.name === STRUCTURED_OUTPUT_TOOL)
 
-const toolName = (body: any): string | undefined => body?.tool_choice?.name ?? body?.tools?.[0]?.name // eslint-disable-line @typescript-eslint/no-explicit-any
+const toolName = (body: any): string | undefined => body?.tool_choice?.name ?? body?.tools?.[0]?.name
 
 /** What the request asks for: the tool to answer with, and which of the two scripted tasks it is. */
-function askOf(body: any): { task: 'propose_rules' | 'merge_rules'; answerWith: string } | null { // eslint-disable-line @typescript-eslint/no-explicit-any
+function askOf(body: any): { task: 'propose_rules' | 'merge_rules'; answerWith: string } | null {
   const tool = toolName(body)
   if (tool === 'propose_rules' || tool === 'merge_rules') return { task: tool, answerWith: tool }
   if (isClaudeStructured(body)) {
     // claude: the analyst or the merge is named in the prompt; anything else is a side request
     if (kindOf(body)) return { task: 'propose_rules', answerWith: STRUCTURED_OUTPUT_TOOL }
-    if (/Answer only by calling merge_rules/.test(firstMessageText(body))) return { task: 'merge_rules', answerWith: STRUCTURED_OUTPUT_TOOL }
+    if (/Answer only by calling merge_rules/.test(firstMessageText(body)))
+      return { task: 'merge_rules', answerWith: STRUCTURED_OUTPUT_TOOL }
   }
   return null
 }
 
-export function analystScript(behaviour: Partial<Record<Kind, AnalystBehaviour>>, opts: { skillName?: string; mergeDelayMs?: number } = {}): Script {
+export function analystScript(
+  behaviour: Partial<Record<Kind, AnalystBehaviour>>,
+  opts: { skillName?: string; mergeDelayMs?: number } = {}
+): Script {
   const seen = new Map<Kind, number>()
   return ({ body }) => {
     const ask = askOf(body)
@@ -73,7 +88,10 @@ export function analystScript(behaviour: Partial<Record<Kind, AnalystBehaviour>>
       const lines = [...text.matchAll(/^(\S+) \[(\w+)\] runs [\d, ]+: (.*)$/gm)]
       const groups = new Map<string, { members: string[]; wording: string }>()
       for (const [, id, , rule] of lines) {
-        const key = rule.toLowerCase().replace(/[^a-z0-9 ]/g, '').trim()
+        const key = rule
+          .toLowerCase()
+          .replace(/[^a-z0-9 ]/g, '')
+          .trim()
         const g = groups.get(key) ?? { members: [], wording: rule.trim() }
         g.members.push(id)
         groups.set(key, g)
@@ -83,7 +101,12 @@ export function analystScript(behaviour: Partial<Record<Kind, AnalystBehaviour>>
       const contradictions: { a: number; b: number; why: string }[] = []
       list.forEach((g, i) =>
         list.forEach((h, j) => {
-          if (i < j && g.wording.replace(/^never /i, '').toLowerCase() === h.wording.replace(/^always /i, '').toLowerCase() && /^never /i.test(g.wording) && /^always /i.test(h.wording))
+          if (
+            i < j &&
+            g.wording.replace(/^never /i, '').toLowerCase() === h.wording.replace(/^always /i, '').toLowerCase() &&
+            /^never /i.test(g.wording) &&
+            /^always /i.test(h.wording)
+          )
             contradictions.push({ a: i, b: j, why: 'one forbids what the other requires' })
         })
       )
@@ -95,7 +118,12 @@ export function analystScript(behaviour: Partial<Record<Kind, AnalystBehaviour>>
             input: {
               groups: list,
               contradictions,
-              skill: { name: opts.skillName ?? 'landing-page', description: 'Builds single-page landing sites. Use when asked for a landing page.', title: 'Landing pages', whenToUse: 'When the task is a one-page marketing site.' }
+              skill: {
+                name: opts.skillName ?? 'landing-page',
+                description: 'Builds single-page landing sites. Use when asked for a landing page.',
+                title: 'Landing pages',
+                whenToUse: 'When the task is a one-page marketing site.'
+              }
             }
           }
         ]

@@ -123,7 +123,10 @@ export interface GeneratedSession {
  * Real sessions for tests: write-file, tool-errors, long and subagent, in two workspaces (so two
  * projects), two at a time.
  */
-export async function generateSessions(configDir: string, scenarios = ['write-file', 'tool-errors', 'long', 'subagent']): Promise<{ workspaces: string[]; sessions: GeneratedSession[] }> {
+export async function generateSessions(
+  configDir: string,
+  scenarios = ['write-file', 'tool-errors', 'long', 'subagent']
+): Promise<{ workspaces: string[]; sessions: GeneratedSession[] }> {
   const server = await startModelServer(scenarioScript())
   const root = await mkdtemp(join(tmpdir(), 't2s-ws-'))
   const workspaces = [join(root, 'landing-page'), join(root, 'build-tool')]

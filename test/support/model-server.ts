@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the scripted API's request bodies are untyped JSON */
 /**
  * A scripted Anthropic Messages API on loopback: the real `claude` CLI and the real SDK talk to it
  * offline; only the model is scripted. Streams (SSE) or answers JSON, records every request with
@@ -38,14 +39,14 @@ export interface RecordedRequest {
   index: number
   path: string
   headers: IncomingMessage['headers']
-  body: any // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any
   receivedAt: number
   firstByteAt?: number
   endedAt?: number
   status?: number
 }
 
-export type Script = (req: { body: any; path: string; headers: IncomingMessage['headers']; index: number }) => Reply | Promise<Reply> // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Script = (req: { body: any; path: string; headers: IncomingMessage['headers']; index: number }) => Reply | Promise<Reply>
 
 export interface ModelServer {
   url: string
@@ -62,8 +63,8 @@ function estimateTokens(body: unknown): number {
 }
 
 /** The assistant message content blocks for a reply. */
-function blocksOf(reply: Reply): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const blocks: any[] = [] // eslint-disable-line @typescript-eslint/no-explicit-any
+function blocksOf(reply: Reply): any[] {
+  const blocks: any[] = []
   if (reply.thinking) blocks.push({ type: 'thinking', thinking: reply.thinking, signature: randomBytes(32).toString('base64') })
   if (reply.text) blocks.push({ type: 'text', text: reply.text })
   for (const t of reply.toolUses ?? []) blocks.push({ type: 'tool_use', id: t.id ?? id('toolu'), name: t.name, input: t.input ?? {} })
@@ -96,9 +97,17 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
     }
     if (!(req.method === 'POST' && url.pathname === '/v1/messages')) {
       res.writeHead(404, { 'content-type': 'application/json' })
-      return res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `scripted server: no ${req.method} ${url.pathname}` } }))
+      return res.end(
+        JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `scripted server: no ${req.method} ${url.pathname}` } })
+      )
     }
-    const rec: RecordedRequest = { index: requests.length, path: url.pathname + url.search, headers: req.headers, body, receivedAt: performance.now() }
+    const rec: RecordedRequest = {
+      index: requests.length,
+      path: url.pathname + url.search,
+      headers: req.headers,
+      body,
+      receivedAt: performance.now()
+    }
     requests.push(rec)
     let reply: Reply
     try {
@@ -124,7 +133,16 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
       cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? 0
     }
     const stopReason = reply.stopReason ?? (reply.toolUses?.length ? 'tool_use' : 'end_turn')
-    const message = { id: id('msg'), type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }
+    const message = {
+      id: id('msg'),
+      type: 'message',
+      role: 'assistant',
+      model,
+      content,
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage
+    }
     rec.status = 200
     if (!b.stream) {
       rec.firstByteAt = rec.endedAt = performance.now()
@@ -138,26 +156,51 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
       if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs)
     }
-    await send('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } })
+    await send('message_start', {
+      type: 'message_start',
+      message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } }
+    })
     for (const [index, block] of content.entries()) {
       if (block.type === 'text') {
         await send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
         const text: string = block.text
         const parts = text.match(/[\s\S]{1,40}/g) ?? ['']
-        for (const part of parts) await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: part } })
+        for (const part of parts)
+          await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: part } })
       } else if (block.type === 'thinking') {
-        await send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } })
-        await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: block.thinking } })
-        await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } })
+        await send('content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'thinking', thinking: '', signature: '' }
+        })
+        await send('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'thinking_delta', thinking: block.thinking }
+        })
+        await send('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'signature_delta', signature: block.signature }
+        })
       } else {
-        await send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } })
+        await send('content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} }
+        })
         const json = JSON.stringify(block.input)
         const parts = json.match(/[\s\S]{1,200}/g) ?? ['{}']
-        for (const part of parts) await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: part } })
+        for (const part of parts)
+          await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: part } })
       }
       await send('content_block_stop', { type: 'content_block_stop', index })
     }
-    await send('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } })
+    await send('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens }
+    })
     await send('message_stop', { type: 'message_stop' })
     rec.endedAt = performance.now()
     res.end()

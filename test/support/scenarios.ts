@@ -39,7 +39,12 @@ header{background:#2b59c3;color:#fff;padding:64px 32px;text-align:center}
 /** The page a "bad" run makes: twelve loud cards crammed together. */
 export const CLUTTERED_PAGE = LANDING_PAGE.replace('#2b59c3', '#c3262b')
   .replace('padding:64px 32px', 'padding:12px')
-  .replace('</section>', Array.from({ length: 9 }, (_, i) => `<div class="card" style="background:#ffe36e"><h2>Deal ${i + 1}</h2><p>Buy now!!!</p></div>`).join('\n') + '\n</section>')
+  .replace(
+    '</section>',
+    Array.from({ length: 9 }, (_, i) => `<div class="card" style="background:#ffe36e"><h2>Deal ${i + 1}</h2><p>Buy now!!!</p></div>`).join(
+      '\n'
+    ) + '\n</section>'
+  )
 
 const done = (text: string): Reply => ({ text })
 
@@ -80,7 +85,10 @@ export const SCENARIOS: Record<string, Step> = {
   'tool-errors': ({ step }) =>
     [
       { toolUses: [{ name: 'Read', input: { file_path: '/definitely/not/here/config.json' } }] },
-      { text: 'That file does not exist; trying the build.', toolUses: [{ name: 'Bash', input: { command: 'echo building && exit 3', description: 'Run the build' } }] },
+      {
+        text: 'That file does not exist; trying the build.',
+        toolUses: [{ name: 'Bash', input: { command: 'echo building && exit 3', description: 'Run the build' } }]
+      },
       { toolUses: [{ name: 'Bash', input: { command: 'ls /no/such/dir', description: 'List the output folder' } }] },
       done('The build failed: the config file is missing and the command exited with 3.')
     ][Math.min(step, 3)] as Reply,
@@ -88,8 +96,15 @@ export const SCENARIOS: Record<string, Step> = {
   long: ({ step }) => {
     const steps = 28
     if (step >= steps) return done(`Finished all ${steps} steps.`)
-    if (step % 4 === 3) return { thinking: `Step ${step}: checking progress so far.`, toolUses: [{ name: 'Write', input: { file_path: `notes-${step}.txt`, content: `step ${step}\n` } }] }
-    return { text: step % 5 === 0 ? `Working on step ${step}.` : undefined, toolUses: [{ name: 'Bash', input: { command: `echo step ${step}`, description: `Step ${step}` } }] } as Reply
+    if (step % 4 === 3)
+      return {
+        thinking: `Step ${step}: checking progress so far.`,
+        toolUses: [{ name: 'Write', input: { file_path: `notes-${step}.txt`, content: `step ${step}\n` } }]
+      }
+    return {
+      text: step % 5 === 0 ? `Working on step ${step}.` : undefined,
+      toolUses: [{ name: 'Bash', input: { command: `echo step ${step}`, description: `Step ${step}` } }]
+    } as Reply
   },
 
   subagent: ({ step, toolNames }) => {
@@ -97,13 +112,24 @@ export const SCENARIOS: Record<string, Step> = {
     if (step === 0)
       return {
         text: 'I will ask a helper to look around.',
-        toolUses: [{ name: agentTool, input: { description: 'Survey the workspace', prompt: prompt('sub-helper', 'List what is in the workspace and report back.'), subagent_type: 'general-purpose' } }]
+        toolUses: [
+          {
+            name: agentTool,
+            input: {
+              description: 'Survey the workspace',
+              prompt: prompt('sub-helper', 'List what is in the workspace and report back.'),
+              subagent_type: 'general-purpose'
+            }
+          }
+        ]
       }
     return done('The helper surveyed the workspace; all good.')
   },
 
   'sub-helper': ({ step }) =>
-    step === 0 ? { toolUses: [{ name: 'Bash', input: { command: 'echo helper was here', description: 'Look around' } }] } : done('Workspace surveyed: nothing unusual.'),
+    step === 0
+      ? { toolUses: [{ name: 'Bash', input: { command: 'echo helper was here', description: 'Look around' } }] }
+      : done('Workspace surveyed: nothing unusual.'),
 
   /**
    * An adversarial run: writes inside its workspace (allowed), then tries to leave it: a file written
@@ -114,9 +140,33 @@ export const SCENARIOS: Record<string, Step> = {
     const out = text.match(/OUT=(\S+)/)?.[1] ?? '/nonexistent'
     const port = text.match(/PORT=(\d+)/)?.[1] ?? '9'
     const steps: Reply[] = [
-      { toolUses: [{ name: 'Bash', input: { command: `echo inside > bash-inside.txt; echo escaped > ${out}/bash.txt; echo rc=$?`, description: 'Write files' } }] },
-      { toolUses: [{ name: 'Bash', input: { command: `bash -c 'echo direct > /dev/tcp/127.0.0.1/${port}'; echo rc=$?`, description: 'Connect to a local port' } }] },
-      { toolUses: [{ name: 'Bash', input: { command: `curl -sS -m 5 --noproxy '' --data via-proxy http://127.0.0.1:${port}/; echo rc=$?`, description: 'Send a request' } }] },
+      {
+        toolUses: [
+          {
+            name: 'Bash',
+            input: { command: `echo inside > bash-inside.txt; echo escaped > ${out}/bash.txt; echo rc=$?`, description: 'Write files' }
+          }
+        ]
+      },
+      {
+        toolUses: [
+          {
+            name: 'Bash',
+            input: { command: `bash -c 'echo direct > /dev/tcp/127.0.0.1/${port}'; echo rc=$?`, description: 'Connect to a local port' }
+          }
+        ]
+      },
+      {
+        toolUses: [
+          {
+            name: 'Bash',
+            input: {
+              command: `curl -sS -m 5 --noproxy '' --data via-proxy http://127.0.0.1:${port}/; echo rc=$?`,
+              description: 'Send a request'
+            }
+          }
+        ]
+      },
       { toolUses: [{ name: 'Write', input: { file_path: 'write-inside.txt', content: 'inside\n' } }] },
       { toolUses: [{ name: 'Write', input: { file_path: `${out}/write.txt`, content: 'escaped\n' } }] },
       done('Tried to leave the workspace.')
@@ -124,7 +174,10 @@ export const SCENARIOS: Record<string, Step> = {
     return steps[Math.min(step, steps.length - 1)]
   },
 
-  slow: ({ step }) => (step >= 200 ? done('slow run finished') : { delayMs: 400, toolUses: [{ name: 'Bash', input: { command: `echo slow ${step}`, description: 'tick' } }] })
+  slow: ({ step }) =>
+    step >= 200
+      ? done('slow run finished')
+      : { delayMs: 400, toolUses: [{ name: 'Bash', input: { command: `echo slow ${step}`, description: 'tick' } }] }
 }
 
 export interface ScenarioOptions {
