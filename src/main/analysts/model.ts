@@ -4,6 +4,7 @@
  * the user's own Claude Code login through `claude -p --json-schema`. Electron-free.
  */
 import Anthropic from '@anthropic-ai/sdk'
+import type { ErrorCode } from '../../shared/contract'
 import type { Usage } from '../../shared/trace'
 import { startProcess } from '../claude/process'
 import { StreamReader, toolResultText, usageNumbers, type ResultMessage } from '../claude/stream'
@@ -122,7 +123,8 @@ export function claudeCliModel(opts: {
   maxTurns?: number
 }): ModelPort {
   const bin = opts.claudePath || 'claude'
-  const fail = (message: string, code?: string) => Object.assign(new Error(message.replace(/\s+/g, ' ').trim()), code ? { code } : {})
+  // one line; a code only from the contract's closed set (none: the dispatcher calls it internal)
+  const fail = (message: string, code?: ErrorCode) => Object.assign(new Error(message.replace(/\s+/g, ' ').trim()), code ? { code } : {})
   const firstLine = (s: string) => s.trim().split('\n').filter(Boolean)[0]?.trim().slice(0, 300) ?? ''
   return {
     kind: 'claude-cli',
