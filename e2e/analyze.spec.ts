@@ -4,7 +4,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { analystScript } from '../test/support/analyst-script'
+import { analystScript, isAnalystRequest } from '../test/support/analyst-script'
 import { startModelServer } from '../test/support/model-server'
 import { scenarioScript } from '../test/support/scenarios'
 import { expect, LANDING_FEEDBACK, landingPagesBatch, test } from './fixtures'
@@ -33,7 +33,7 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     { mergeDelayMs: 800 }
   )
   const server = await startModelServer((req) =>
-    ['propose_rules', 'merge_rules'].includes(req.body?.tool_choice?.name) ? analysts(req) : runs(req)
+    isAnalystRequest(req.body) || req.body?.tool_choice?.name === 'merge_rules' ? analysts(req) : runs(req)
   )
   const { url, proc, project } = await landingPagesBatch(server.url, 'analyze')
   const pageErrors: string[] = []

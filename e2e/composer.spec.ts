@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { analystScript } from '../test/support/analyst-script'
+import { analystScript, isAnalystRequest } from '../test/support/analyst-script'
 import { startModelServer, type Reply } from '../test/support/model-server'
 import { scenarioScript } from '../test/support/scenarios'
 import { expect, LANDING_FEEDBACK, landingPagesBatch, test } from './fixtures'
@@ -57,7 +57,7 @@ test('estimates, rules where they are made, and a composer that saves only chang
     return reply
   }
   const server = await startModelServer((req) =>
-    req.body?.tool_choice?.name === 'merge_rules' ? merge(req) : req.body?.tool_choice?.name === 'propose_rules' ? analysts(req) : runs(req)
+    req.body?.tool_choice?.name === 'merge_rules' ? merge(req) : isAnalystRequest(req.body) ? analysts(req) : runs(req)
   )
   const { url, proc, config, project } = await landingPagesBatch(server.url, 'composer')
   const pageErrors: string[] = []
@@ -105,7 +105,7 @@ test('estimates, rules where they are made, and a composer that saves only chang
     )
     const before = Number(await estimate.getAttribute('data-usd'))
     expect(before).toBeGreaterThan(0)
-    expect(server.requests.filter((r) => ['propose_rules', 'merge_rules'].includes(r.body?.tool_choice?.name))).toHaveLength(0)
+    expect(server.requests.filter((r) => isAnalystRequest(r.body) || r.body?.tool_choice?.name === 'merge_rules')).toHaveLength(0)
     // a dearer model costs more; an unknown one has no price, only tokens
     await page.getByLabel('Model', { exact: true }).fill('claude-opus-4-1')
     await expect(estimate).toContainText('model claude-opus-4-1')

@@ -20,9 +20,47 @@ export const AnalystStatusSchema = z.object({
   endedAt: z.string().optional(),
   /** in chunked mode: how many groups of runs this analyst has finished, of how many */
   chunksDone: z.number().optional(),
-  chunks: z.number().optional()
+  chunks: z.number().optional(),
+  /** drill-down rounds used so far (each a model turn that looked closer), and the most allowed */
+  rounds: z.number().optional(),
+  maxRounds: z.number().optional(),
+  /** what it is looking at now, one line ("Run 7's trace, lines 120-180"); cleared when it answers */
+  looking: z.string().optional(),
+  /** everything it looked at, in order (at most 100) */
+  looks: z.array(z.string()).optional()
 })
 export type AnalystStatusInfo = z.infer<typeof AnalystStatusSchema>
+
+/**
+ * One step of fitting the evidence to the model's window, in the documented order
+ * (src/main/analysts/condense.ts, CUT_STEPS): what it cut, how much, and in which runs.
+ */
+export const CutSchema = z.object({
+  /** the step's id, e.g. "results" */
+  step: z.string(),
+  /** for people: "tool results cut to 2,000 characters (head and tail)" */
+  label: z.string(),
+  /** characters left out by this step (images: their tokens; steps: the steps left out) */
+  amount: z.number(),
+  unit: z.enum(['chars', 'steps', 'images', 'image-tokens']),
+  runs: z.array(z.number())
+})
+export type Cut = z.infer<typeof CutSchema>
+
+/** What the analysts read: the evidence fitted to the model's window, and what was cut to fit (shared by the estimate and the analysis). */
+export const ContextReportSchema = z.object({
+  /** the model's window and the part of it given to the evidence */
+  window: z.number(),
+  budget: z.number(),
+  textTokens: z.number(),
+  imageTokens: z.number(),
+  images: z.number(),
+  /** output files included (whole or head and tail) and binaries listed */
+  outputFiles: z.number(),
+  /** the cuts made, in order; empty when everything fit at full fidelity */
+  cuts: z.array(CutSchema)
+})
+export type ContextReport = z.infer<typeof ContextReportSchema>
 
 export const AnalysisSchema = z.object({
   id: z.string(),
@@ -45,7 +83,9 @@ export const AnalysisSchema = z.object({
     charsCut: z.number(),
     stepsOmitted: z.number(),
     /** groups of runs analysed separately (1: all in one context) */
-    chunks: z.number()
+    chunks: z.number(),
+    /** the evidence in detail (analyses from before full evidence have none) */
+    report: ContextReportSchema.optional()
   }),
   merge: z.object({ state: z.enum(['waiting', 'running', 'done', 'failed']), error: z.string().optional(), costUsd: z.number() }),
   warnings: z.array(z.string()),
@@ -72,6 +112,10 @@ export const AnalysisEstimateSchema = z.object({
   contextTokens: z.number(),
   /** tokens of one analyst's own instructions */
   instructionTokens: z.number(),
+  /** the evidence the analysts would read, and what would be cut to fit the window */
+  report: ContextReportSchema,
+  /** drill-down: the rounds each analyst is expected to use, the most it may, and the tokens a round is expected to add */
+  rounds: z.object({ expected: z.number(), max: z.number(), tokensPerRound: z.number() }),
   /** tokens each analyst's answer is expected to take */
   outputAllowance: z.number(),
   analysts: EstimatePartSchema,

@@ -12,8 +12,15 @@ export const PRIORITIES = ['high', 'medium', 'low'] as const
 export const PrioritySchema = z.enum(PRIORITIES)
 export type Priority = z.infer<typeof PrioritySchema>
 
-/** Where in a run's trace the analyst saw it (the run number; the session file line when given). */
-export const PointerSchema = z.object({ run: z.number().int(), line: z.number().int().optional() })
+/**
+ * Where the analyst saw it: the run number, and the session file's line, or one of the run's output
+ * files (its path in the run's folder), when given.
+ */
+export const PointerSchema = z.object({
+  run: z.number().int(),
+  line: z.number().int().optional(),
+  file: z.string().max(1000).optional()
+})
 export type Pointer = z.infer<typeof PointerSchema>
 
 /** What an analyst proposes (the forced tool call's schema, item by item). */

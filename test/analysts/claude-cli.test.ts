@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { claudeCliModel, type ModelCall } from '../../src/main/analysts/model'
+import { claudeCliModel, type ModelCall, type PromptBlock } from '../../src/main/analysts/model'
 import { AnalystFleet, instructionsFor, PROPOSE_TOOL, SYSTEM, type AnalystStatus } from '../../src/main/analysts/pipeline'
 import type { AnalystKind } from '../../src/shared/skills'
 import { analystScript, firstMessageText, isClaudeStructured, kindOf, STRUCTURED_OUTPUT_TOOL } from '../support/analyst-script'
@@ -15,13 +15,14 @@ import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
 import { startModelServer, type ModelServer, type RecordedRequest, type Script } from '../support/model-server'
 
 const MODEL = 'claude-sonnet-4-5'
-const SHARED = [
+const SHARED_TEXT = [
   'Task: build a one-page landing site.',
   'Run 1 (good): "Clean page." Wrote index.html at the root.',
   'Run 2 (bad): "Nothing renders." Never ran the build.',
   'Run 3 (good): "Nice." Wrote index.html at the root.',
   'Run 4 (bad): "Broken." Wrote into a folder that did not exist.'
 ].join('\n')
+const SHARED: PromptBlock[] = [{ type: 'text', text: SHARED_TEXT }]
 
 const rule = (text: string, evidence: number[], priority: 'high' | 'medium' | 'low' = 'high') => ({
   rule: text,
@@ -156,8 +157,10 @@ describe('four analysts through the real claude CLI against a scripted API', () 
       // no tools but the structured-output one (--tools "")
       expect(first.body.tools.map((t: { name: string }) => t.name)).toEqual([STRUCTURED_OUTPUT_TOOL])
       expect(first.body.tools[0].input_schema).toEqual(PROPOSE_TOOL.input_schema)
-      const prompt = firstMessageText(first.body)
-      expect(prompt).toContain(`${SHARED}\n\n${instructionsFor(kind)}`)
+      // the shared text, then the analyst's instructions, as the first message's last two blocks
+      const blocks = first.body.messages[0].content
+      expect(blocks.slice(-2).map((b: { text?: string }) => b.text)).toEqual([SHARED_TEXT, instructionsFor(kind)])
+      expect(firstMessageText(first.body)).toContain(SHARED_TEXT)
       expect(JSON.stringify(first.body.system)).toContain(JSON.stringify(SYSTEM).slice(1, -1))
     }
     // the one that answered well was asked once

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../src/main/app/service'
 import type { Analysis } from '../../src/shared/analysis'
 import type { SkillView } from '../../src/shared/contract'
-import { analystScript } from '../support/analyst-script'
+import { analystScript, isAnalystRequest } from '../support/analyst-script'
 import { REPO } from '../support/claude-harness'
 import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
@@ -126,7 +126,7 @@ describe('trace2skill analyze and export', () => {
     expect(out.skill!.skillMd).toMatch(/^---\nname: landing-page\n/)
     expect(out.skill!.problems).toEqual([])
     // the model server really was asked: four analysts and the merge
-    expect(server.requests.filter((r) => r.body?.tool_choice?.name === 'propose_rules')).toHaveLength(4)
+    expect(server.requests.filter((r) => isAnalystRequest(r.body))).toHaveLength(4)
     expect(server.requests.filter((r) => r.body?.tool_choice?.name === 'merge_rules')).toHaveLength(1)
     // with the key from ANTHROPIC_API_KEY (the SDK sends it as x-api-key or as a bearer token)
     expect(server.requests.map((r) => r.headers['x-api-key'] ?? r.headers.authorization)).toEqual(

@@ -28,7 +28,7 @@ describe('draft rules while an analyst streams', () => {
     const fleet = new AnalystFleet({
       port: apiModel({ apiKey: 'k', baseURL: server.url, maxRetries: 0 }),
       model: 'claude-sonnet-5-5',
-      shared: 'ctx',
+      shared: [{ type: 'text', text: 'ctx' }],
       runNumbers: new Set([1, 2, 3, 4]),
       kinds: ['error'],
       onStatus: (s) => seen.push(structuredClone(s))

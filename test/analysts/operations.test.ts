@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
-import type { ModelCall, ModelPort } from '../../src/main/analysts/model'
+import { blocksText, type ModelCall, type ModelPort } from '../../src/main/analysts/model'
 import type { Usage } from '../../src/shared/trace'
 import { fixtureSessions } from '../support/fixture-sessions'
 
@@ -37,7 +37,7 @@ function heldMergePort() {
           kind === 'edge'
             ? [rule('Before writing index.html, check the folder is empty', [1, 2])]
             : [rule('Run the build before finishing', [1, 2, 3])]
-        return { input: { rules }, usage: usage(), model: req.model }
+        return { input: { rules }, usage: usage(), model: req.model, rounds: 0 }
       }
       seen.mergeCalls++
       mergeStarted()
@@ -50,7 +50,7 @@ function heldMergePort() {
         signal.addEventListener('abort', onAbort, { once: true })
         void released.then(resolve)
       })
-      const ids = [...req.shared.matchAll(/^(\S+) \[\w+\] runs/gm)].map((m) => m[1])
+      const ids = [...blocksText(req.shared).matchAll(/^(\S+) \[\w+\] runs/gm)].map((m) => m[1])
       return {
         input: {
           groups: ids.map((id) => ({ members: [id], wording: id })),
@@ -58,7 +58,8 @@ function heldMergePort() {
           skill: { name: 'landing-page', description: 'd', title: 't', whenToUse: 'w' }
         },
         usage: usage(),
-        model: req.model
+        model: req.model,
+        rounds: 0
       }
     }
   }

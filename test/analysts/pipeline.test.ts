@@ -34,7 +34,7 @@ describe('four analysts through the real SDK against a scripted API', () => {
     fleet = new AnalystFleet({
       port: apiModel({ apiKey: 'test-key', baseURL: server.url, maxRetries: 2 }),
       model: 'claude-sonnet-5-5',
-      shared,
+      shared: [{ type: 'text', text: shared }],
       runNumbers: new Set([1, 2, 3, 4]),
       onStatus: (s) => statuses.push(`${s.kind}:${s.state}`)
     })
@@ -109,7 +109,7 @@ describe('cancel', () => {
       const fleet = new AnalystFleet({
         port: apiModel({ apiKey: 'k', baseURL: server.url, maxRetries: 0 }),
         model: 'm',
-        shared: 'x',
+        shared: [{ type: 'text', text: 'x' }],
         runNumbers: new Set([1, 2]),
         onStatus: () => {}
       })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import type { Analysis } from '../../src/shared/analysis'
-import { analystScript, kindOf } from '../support/analyst-script'
+import { analystScript, firstMessageText, isAnalystRequest, kindOf } from '../support/analyst-script'
 import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
@@ -22,9 +22,9 @@ describe('more runs than one context holds', () => {
   beforeAll(async () => {
     const merge = analystScript({})
     server = await startModelServer((req) => {
-      if (req.body?.tool_choice?.name !== 'propose_rules') return merge(req)
+      if (!isAnalystRequest(req.body)) return merge(req)
       // each group's analyst cites the first two runs it was shown
-      const shown = [...String(req.body.messages[0].content[0].text).matchAll(/^=== Run (\d+)/gm)].map((m) => Number(m[1]))
+      const shown = [...firstMessageText(req.body).matchAll(/^=== Run (\d+)/gm)].map((m) => Number(m[1]))
       const kind = kindOf(req.body)
       const text = kind === 'edge' ? 'Before finishing, verify the page opens' : 'Run the build before finishing'
       return {
@@ -65,9 +65,9 @@ describe('more runs than one context holds', () => {
     expect(analysis.state).toBe('done')
     expect(analysis.context.chunks).toBe(4)
     expect(analysis.warnings).toContain(`${RUNS} runs were analysed in 4 groups; their rules were consolidated.`)
-    const requests = server.requests.filter((r) => r.body?.tool_choice?.name === 'propose_rules')
+    const requests = server.requests.filter((r) => isAnalystRequest(r.body))
     expect(requests).toHaveLength(16)
-    const seen = requests.map((r) => [...String(r.body.messages[0].content[0].text).matchAll(/^=== Run (\d+)/gm)].map((m) => Number(m[1])))
+    const seen = requests.map((r) => [...firstMessageText(r.body).matchAll(/^=== Run (\d+)/gm)].map((m) => Number(m[1])))
     // every run is in exactly one group (per analyst), and no group holds more than 10
     const errorGroups = requests.map((r, i) => (kindOf(r.body) === 'error' ? seen[i] : null)).filter((x): x is number[] => !!x)
     expect(errorGroups.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: RUNS }, (_, i) => i + 1))

@@ -52,7 +52,7 @@ describe("the analysts' claude path", () => {
   const call = {
     model: 'claude-sonnet-4-5',
     system: 's',
-    shared: 'x',
+    shared: [{ type: 'text' as const, text: 'x' }],
     instructions: 'y',
     tool: { name: 'propose_rules', description: 'd', input_schema: { type: 'object' as const, properties: {} } },
     maxTokens: 100

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Analysis } from '../../src/shared/analysis'
 import type { SkillView } from '../../src/shared/contract'
-import { analystScript } from '../support/analyst-script'
+import { analystScript, isAnalystRequest } from '../support/analyst-script'
 import { BIN } from '../support/cli'
 import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
 import { startModelServer, type ModelServer } from '../support/model-server'
@@ -267,7 +267,7 @@ describe('the whole loop from the command line', () => {
     expect(got.analysis).toMatchObject({ batchId, state: 'done', context: { runs: 4 } })
     expect(got.skill.problems).toEqual([])
     // the analysts read the feedback given on the command line
-    const seen = JSON.stringify(analysts.requests.find((q) => q.body?.tool_choice?.name === 'propose_rules')?.body)
+    const seen = JSON.stringify(analysts.requests.find((q) => isAnalystRequest(q.body))?.body)
     expect(seen).toContain('Run 2: bad - too many cards, looks cluttered')
 
     const skills = JSON.parse((await cli(['skills', '--json'])).stdout)

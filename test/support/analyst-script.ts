@@ -49,6 +49,10 @@ export const STRUCTURED_OUTPUT_TOOL = 'StructuredOutput'
 export const isClaudeStructured = (body: any): boolean =>
   Array.isArray(body?.tools) && body.tools.some((t: { name?: string }) => t?.name === STRUCTURED_OUTPUT_TOOL)
 
+/** An analyst's request through the API: propose_rules is among its tools (drill-down tools beside it). */
+export const isAnalystRequest = (body: any): boolean =>
+  Array.isArray(body?.tools) && body.tools.some((t: { name?: string }) => t?.name === 'propose_rules')
+
 const toolName = (body: any): string | undefined => body?.tool_choice?.name ?? body?.tools?.[0]?.name
 
 /** What the request asks for: the tool to answer with, and which of the two scripted tasks it is. */

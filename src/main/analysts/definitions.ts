@@ -23,6 +23,7 @@ export const ANALYST_DEFINITIONS: Record<AnalystKind, AnalystDefinition> = {
     minEvidence: 2,
     focus: [
       'For every run graded bad, find the root cause in the actual trace: the step where it went wrong and why, not just the error text.',
+      'Confirm each diagnosis before you rely on it: read the steps around it, and what the run left (its files, its screenshots), where the person saw the problem.',
       'Check whether the same cause recurs across bad runs.',
       'Propose a rule that would have prevented it. Only propose rules seen in 2 or more runs.'
     ].join('\n')
@@ -62,7 +63,8 @@ export const ANALYST_DEFINITIONS: Record<AnalystKind, AnalystDefinition> = {
 
 export const RULE_FORMAT = [
   'Every rule has: RULE (one imperative sentence a future agent can follow), EVIDENCE (the run numbers that show it, as in "Run 3"),',
-  'PRIORITY (high, medium or low), and REASON (what happened in the trace, and where: cite run numbers and, when you can, the line numbers shown in the trace).',
+  'PRIORITY (high, medium or low), and REASON (what happened in the trace, and where: cite run numbers and the line numbers shown in the trace, or the output file it shows in).',
+  'Give POINTERS to where it shows: a run and a trace line, or a run and one of its output files.',
   'Cite only runs that really show the rule. Prefer few strong rules to many weak ones.'
 ].join('\n')
 

@@ -23,6 +23,12 @@ import { costUsd, isPriced } from '../traces/pricing'
 export const OUTPUT_ALLOWANCE = 3000
 /** Tokens of the merge prompt besides the rules: the task, the instructions, the tool. */
 export const MERGE_PROMPT_OVERHEAD = 1000
+/** Drill-down rounds an analyst is expected to use (it may use up to DEFAULT_MAX_ROUNDS). */
+export const EXPECTED_ROUNDS = 3
+/** Tokens one drill-down round is expected to add: the trace range, file or screenshot it read. */
+export const TOKENS_PER_ROUND = 6000
+/** Tokens of the model's calls in one round (the tool calls themselves). */
+const ROUND_OUTPUT = 300
 const ANALYSTS = 4
 
 export interface EstimateInput {
@@ -34,6 +40,8 @@ export interface EstimateInput {
   /** tokens of one analyst's own instructions (after the cache marker) */
   instructionTokens: number
   outputAllowance?: number
+  /** drill-down rounds each analyst is expected to use, and the tokens each adds */
+  rounds?: { expected: number; tokensPerRound: number }
 }
 
 const zero = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheCreation: 0 })
@@ -45,15 +53,26 @@ export function estimateAnalysisCost(i: EstimateInput): Pick<AnalysisEstimate, '
   const out = i.outputAllowance ?? OUTPUT_ALLOWANCE
   // every request, priced one by one
   const analystCalls: Partial<Usage>[] = []
+  const rounds = i.rounds?.expected ?? 0
+  const perRound = i.rounds?.tokensPerRound ?? 0
   for (const g of i.groups) {
     for (let k = 0; k < ANALYSTS; k++) {
+      // the first request: the shared prefix written to the cache (the first analyst) or read from it
+      const firstOut = rounds ? ROUND_OUTPUT : out
       if (i.via === 'api')
         analystCalls.push(
           k === 0
-            ? { cacheCreation: g.promptTokens, input: i.instructionTokens, output: out }
-            : { cacheRead: g.promptTokens, input: i.instructionTokens, output: out }
+            ? { cacheCreation: g.promptTokens, input: i.instructionTokens, output: firstOut }
+            : { cacheRead: g.promptTokens, input: i.instructionTokens, output: firstOut }
         )
-      else analystCalls.push({ cacheCreation: g.promptTokens + i.instructionTokens, output: out })
+      else analystCalls.push({ cacheCreation: g.promptTokens + i.instructionTokens, output: firstOut })
+      // each round of looking closer: the conversation so far read from the cache, the new results written to it
+      for (let r = 1; r <= rounds; r++)
+        analystCalls.push({
+          cacheRead: g.promptTokens + i.instructionTokens + (r - 1) * (perRound + ROUND_OUTPUT),
+          cacheCreation: perRound + ROUND_OUTPUT,
+          output: r === rounds ? out : ROUND_OUTPUT
+        })
     }
   }
   const mergeCalls: Partial<Usage>[] = []
@@ -78,7 +97,7 @@ export function estimateAnalysisCost(i: EstimateInput): Pick<AnalysisEstimate, '
   const unpriced = [
     ...new Set([analysts.usd === null ? i.model : null, merge.usd === null ? i.mergeModel : null].filter((x): x is string => !!x))
   ]
-  const each = `about ${out.toLocaleString('en-US')} tokens out each, plus the merge`
+  const each = `${rounds ? `${rounds} rounds of looking closer (about ${perRound.toLocaleString('en-US')} tokens each), ` : ''}about ${out.toLocaleString('en-US')} tokens out each, plus the merge`
   const how =
     i.via === 'api'
       ? `the first analyst writes the context to the prompt cache, the other three read it from there (at ${i.model}'s cache prices), ${each}`

@@ -7,21 +7,28 @@
  * a retry (also after a restart) uses the same. Electron-free.
  */
 import { randomUUID } from 'node:crypto'
-import type { Analysis, AnalysisEstimate, AnalystStatusInfo } from '../../shared/analysis'
-import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport, Cut } from '../../shared/analysis'
+import { DEFAULT_ANALYST_MODEL, modelInfo } from '../../shared/models'
 import type { Run } from '../../shared/runs'
 import { parseSkillMd, slugifyName } from '../../shared/skill-md'
 import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
 import { fail, type EventSink } from '../app/dispatch'
 import type { LiveOperation, Operations, Outcome } from '../operations/registry'
+import { sandboxAvailability } from '../runs/sandbox'
 import { mergeRules } from '../skills/merge'
 import { rendered, type SkillService } from '../skills/service'
 import type { Store } from '../store/store'
 import { costUsd } from '../traces/pricing'
-import { condenseRuns, estimateTokens, sharedContext, type RunForAnalysis } from './condense'
-import { estimateAnalysisCost } from './estimate'
-import { apiModel, claudeCliModel, type ModelPort } from './model'
+import { contextHeader, estimateTokens, fitRuns, type Fitted, type RunForAnalysis } from './condense'
+import { createDrillDown, DEFAULT_MAX_ROUNDS, DRILL_TOOLS, drillGuide } from './drill'
+import { estimateAnalysisCost, EXPECTED_ROUNDS, TOKENS_PER_ROUND } from './estimate'
+import { loadOutputs, loadShots, removeEvidenceFolder, type RunEvidence } from './evidence'
+import { prepareEvidenceFolder } from './folder'
+import { prepareScreenshot } from './images'
+import { apiModel, claudeCliModel, type DrillDown, type EvidenceFolder, type ModelPort, type PromptBlock } from './model'
 import {
   AnalystFleet,
   contradictionIndex,
@@ -38,14 +45,23 @@ import { traceMetrics } from './signals'
 
 /** The analysts' model unless one is chosen (src/shared/models.ts). */
 export { DEFAULT_ANALYST_MODEL, estimateTokens }
+/** The model's context window in tokens: the catalog's (src/shared/models.ts), else 1M for a `[1m]` id, else 200k. */
+export function contextWindow(model: string): number {
+  const known = modelInfo(model)?.contextWindow
+  if (known) return known
+  return /\b1m\b|\[1m\]|-1m$/i.test(model) ? 1_000_000 : 200_000
+}
+/** Room kept for the answer (16k), the system prompt, tools and instructions (6k), and each drill-down round (10k). */
+const ANSWER_ROOM = 16_000
+const PROMPT_ROOM = 6000
+const ROUND_ROOM = 10_000
 /**
- * Tokens of condensed traces one analyst reads at once: the model's context window less room for the
- * system prompt, the tool, the analyst's instructions (about 10k) and its answer (16k), with a margin
- * for the rough token estimate.
+ * Tokens of evidence (text and images) one analyst reads at once: the model's window less room for the
+ * answer, the prompt around the evidence and the drill-down rounds, with a margin for the rough token
+ * estimate (four characters a token).
  */
-export function contextBudget(model: string): number {
-  const window = /\b1m\b|\[1m\]|-1m$/i.test(model) ? 1_000_000 : 200_000
-  return Math.floor((window - 26_000) * 0.85)
+export function contextBudget(model: string, maxRounds = DEFAULT_MAX_ROUNDS): number {
+  return Math.floor((contextWindow(model) - ANSWER_ROOM - PROMPT_ROOM - maxRounds * ROUND_ROOM) * 0.85)
 }
 /** More runs than this are analysed in groups, whose rules are then consolidated. */
 export const MAX_RUNS_PER_CONTEXT = 30
@@ -75,6 +91,8 @@ export interface AnalysisServiceDeps {
   env: NodeJS.ProcessEnv
   /** tests: a model port instead of the real ones */
   port?: ModelPort
+  /** run claude -p analysts under Claude Code's sandbox (default: where it is available here) */
+  sandbox?: boolean
 }
 
 export interface StartAnalysis {
@@ -87,15 +105,19 @@ export interface StartAnalysis {
   claudePath?: string
 }
 
-/** An analysis's fleets while the process lives (a retry reuses them); `kept`: analysts finished before a restart. */
-type Fleets = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; port: ModelPort }
+/**
+ * An analysis's fleets while the process lives (a retry reuses them); `kept`: analysts finished before
+ * a restart; `folders`: the claude -p evidence folders, made again before a retry (they are removed
+ * when the analysts end).
+ */
+type Fleets = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; port: ModelPort; folders: (() => Promise<void>)[] }
 
 /** Groups of runs for the analysts: one when they fit, else small groups mixing good and bad. */
-export function groupRuns(list: RunForAnalysis[], budget: number): RunForAnalysis[][] {
-  const whole = condenseRuns(list, budget)
+export function groupRuns<R extends RunForAnalysis>(list: R[], budget: number): R[][] {
+  const whole = fitRuns(list, budget)
   if (!whole.overBudget && list.length <= MAX_RUNS_PER_CONTEXT) return [list]
   const groups = Math.ceil(list.length / GROUP_SIZE)
-  const out: RunForAnalysis[][] = Array.from({ length: groups }, () => [])
+  const out: R[][] = Array.from({ length: groups }, () => [])
   list.forEach((r, i) => out[i % groups].push(r))
   return out
 }
@@ -129,6 +151,15 @@ export function aggregateAnalyst(kind: AnalystKind, fleets: AnalystFleet[], kept
     rules: all.flatMap((a) => a.rules),
     setAside: all.flatMap((a) => a.setAside),
     drafts: all.flatMap((a) => a.drafts ?? []),
+    // looking closer: the rounds of every group, what each looks at now, and all it looked at
+    ...(all.some((a) => a.maxRounds !== undefined)
+      ? {
+          rounds: sum((a) => a.rounds ?? 0),
+          maxRounds: sum((a) => a.maxRounds ?? 0),
+          looking: all.find((a) => a.state === 'streaming' && a.looking)?.looking,
+          looks: all.flatMap((a) => a.looks ?? []).slice(-100)
+        }
+      : {}),
     error: all.find((a) => a.error)?.error,
     startedAt: all
       .map((a) => a.startedAt)
@@ -186,7 +217,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   }
 
   /** The graded runs of a batch, with their traces, ready to condense. */
-  const runsForAnalysis = async (runs: Run[]): Promise<{ list: RunForAnalysis[]; rawBytes: number; warnings: string[] }> => {
+  const runsForAnalysis = async (runs: Run[]): Promise<{ list: RunEvidence[]; rawBytes: number; warnings: string[] }> => {
     const warnings: string[] = []
     let rawBytes = 0
     const list = await Promise.all(
@@ -208,7 +239,11 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           state: r.state,
           result: r.result,
           trace,
-          metrics: trace ? traceMetrics(trace) : null
+          metrics: trace ? traceMetrics(trace) : null,
+          // what the person graded: the files the run left and their screenshots
+          workspace: r.workspace && !r.imported ? r.workspace : undefined,
+          outputs: r.imported ? [] : await loadOutputs(r).catch(() => []),
+          shots: await loadShots(r, join(store.dataDir, 'runs', r.id, 'screenshots')).catch(() => [])
         }
       })
     )
@@ -231,10 +266,61 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
     const budget = contextBudget(model)
     const chunks = groupRuns(list, budget)
-    const condensed = chunks.map((g) => condenseRuns(g, budget))
+    const condensed = chunks.map((g) => fitRuns(g, budget))
     const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
     const taskInfo = taskInfoOf(batch.taskId, batch.id)
     return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo }
+  }
+
+  /** Where an analysis's claude -p evidence folders are made (removed when its analysts end). */
+  const evidenceRoot = (analysisId: string) => join(store.dataDir, 'evidence', analysisId)
+  /** Each run's session file and its sub-agents' files, as read (the evidence folder copies them). */
+  const sessionFilesOf = (runs: RunEvidence[]) =>
+    new Map(
+      runs
+        .filter((r) => r.trace)
+        .map((r) => [
+          r.number,
+          { session: r.trace!.file, subagents: [...new Set(r.trace!.subagents.map((x) => x.file))].filter((f) => f !== r.trace!.file) }
+        ])
+    )
+
+  /** What the analysts read, in figures (the page's "what the analysts read" and the estimate). */
+  const reportOf = (model: string, fitted: Fitted[]): ContextReport => {
+    const cuts: Cut[] = []
+    for (const f of fitted)
+      for (const c of f.cuts) {
+        const same = cuts.find((x) => x.step === c.step)
+        if (same)
+          Object.assign(same, { amount: same.amount + c.amount, runs: [...new Set([...same.runs, ...c.runs])].sort((x, y) => x - y) })
+        else cuts.push({ ...c, runs: [...c.runs] })
+      }
+    return {
+      window: contextWindow(model),
+      budget: contextBudget(model),
+      textTokens: fitted.reduce((n, f) => n + f.textTokens, 0),
+      imageTokens: fitted.reduce((n, f) => n + f.imageTokens, 0),
+      images: fitted.reduce((n, f) => n + f.runs.reduce((k, r) => k + r.shots.length, 0), 0),
+      outputFiles: fitted.reduce((n, f) => n + f.outputFiles, 0),
+      cuts
+    }
+  }
+
+  /** The shared prefix of a group: the head, then each run's text and its screenshots (made now, as images). */
+  const sharedBlocks = async (head: string, fitted: Fitted): Promise<PromptBlock[]> => {
+    const blocks: PromptBlock[] = [{ type: 'text', text: head }]
+    for (const r of fitted.runs) {
+      blocks.push({ type: 'text', text: r.text })
+      for (const shot of r.shots) {
+        try {
+          const img = await prepareScreenshot(await readFile(shot.file), { maxTokens: shot.maxTokens })
+          blocks.push({ type: 'text', text: `${shot.note}:` }, { type: 'image', mediaType: 'image/png', data: img.data, label: shot.note })
+        } catch (err) {
+          blocks.push({ type: 'text', text: `${shot.note}: it could not be shown (${(err as Error).message})` })
+        }
+      }
+    }
+    return blocks
   }
 
   /** Merge every accepted rule into the skill (a new skill, or a new version of the one deepened). */
@@ -256,7 +342,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         {
           model: a.mergeModel,
           system: SYSTEM,
-          shared: mergePrompt(taskInfo, list, withExisting ? existing?.map((e) => e.text) : undefined),
+          shared: [{ type: 'text', text: mergePrompt(taskInfo, list, withExisting ? existing?.map((e) => e.text) : undefined) }],
           instructions: 'Merge these rules.',
           tool: MERGE_TOOL,
           maxTokens: 16_000
@@ -264,7 +350,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         {},
         signal
       )
-      mergeCost += costUsd(a.mergeModel, res.usage)
+      mergeCost += res.costUsd ?? costUsd(a.mergeModel, res.usage)
       const parsed = MergeAnswerSchema.safeParse(res.input)
       if (!parsed.success)
         throw new Error(
@@ -420,8 +506,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   /** Build the fleets of an analysis (one per group of runs) and run them as its operation. */
   const startFleets = async (
     analysisId: string,
-    list: RunForAnalysis[],
-    chunks: RunForAnalysis[][],
+    list: RunEvidence[],
+    chunks: RunEvidence[][],
     port: ModelPort,
     params: AnalysisParams,
     existingMd?: string,
@@ -430,16 +516,42 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const a0 = await analysisOf(analysisId)
     const taskInfo = taskInfoOf(a0.taskId, a0.batchId)
     const numbers = new Set(list.map((r) => r.number))
-    const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port }
+    const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port, folders: [] }
     inMemory.set(analysisId, entry)
+    const budget = contextBudget(a0.model)
     return operations.start({ kind: 'analysis', subject: analysisId, params: { ...params } }, async (op) => {
       const pub = publisher(op, analysisId, entry)
-      entry.fleets = chunks.map(
-        (group, i) =>
+      entry.fleets = []
+      let sandbox: boolean | undefined
+      for (const [i, group] of chunks.entries()) {
+        if (op.signal.aborted) break
+        const fitted = fitRuns(group, budget)
+        // The API analysts look closer with tools over the evidence; the claude -p analysts read a
+        // prepared folder of it with Read, Grep and Glob. Both read the same shared context first.
+        let drill: DrillDown | undefined
+        let folder: EvidenceFolder | undefined
+        let lookCloser: string
+        if (port.kind === 'claude-cli') {
+          const dir = join(evidenceRoot(analysisId), `group-${i + 1}`)
+          const make = () => prepareEvidenceFolder(dir, { task: taskInfo, runs: group, sessionFiles: sessionFilesOf(group) })
+          const made = await make()
+          entry.folders.push(async () => void (await make()))
+          // Claude Code's sandbox where it works here (the folder confines the reads either way: --restricted)
+          sandbox ??= d.sandbox ?? (await sandboxAvailability({ env: d.env }).catch(() => ({ available: false }))).available
+          folder = { path: made.path, maxRounds: DEFAULT_MAX_ROUNDS, sandbox }
+          lookCloser = made.guide
+        } else {
+          drill = createDrillDown(group, { imagesInPrefix: fitted.runs.reduce((n, r) => n + r.shots.length, 0) })
+          lookCloser = drillGuide(drill.maxRounds)
+        }
+        const head = contextHeader(taskInfo, group, fitted, { existingSkill: existingMd, lookCloser })
+        entry.fleets.push(
           new AnalystFleet({
             port,
             model: a0.model,
-            shared: sharedContext(taskInfo, group, condenseRuns(group, contextBudget(a0.model)), existingMd),
+            shared: await sharedBlocks(head, fitted),
+            ...(drill ? { drill } : {}),
+            ...(folder ? { folder } : {}),
             runNumbers: chunks.length > 1 ? new Set(group.map((r) => r.number)) : numbers,
             // ids stay unique across groups and retries; the group itself is a field of each rule
             idPrefix: `${resume ? `r${Date.now().toString(36)}-` : ''}${chunks.length > 1 ? `g${i + 1}-` : ''}`,
@@ -447,8 +559,13 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
             kinds: resume?.kinds,
             onStatus: pub.publish
           })
-      )
-      await Promise.all(entry.fleets.map((f) => f.run(op.signal)))
+        )
+      }
+      try {
+        await Promise.all(entry.fleets.map((f) => f.run(op.signal)))
+      } finally {
+        await removeEvidenceFolder(evidenceRoot(analysisId)).catch(() => {})
+      }
       await pub.settled()
       pub.stop()
       return finishAnalysts(op, analysisId, entry)
@@ -528,22 +645,32 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       const m = model ?? DEFAULT_ANALYST_MODEL
       const mm = mergeModel ?? m
       const p = await prepare(batchId, m, deepenSkillId, existingSkillMd)
-      // the very prompt each analyst would get: system, tool, the shared context, its instructions
-      const fixed = estimateTokens(SYSTEM) + estimateTokens(JSON.stringify(PROPOSE_TOOL))
+      // the very prompt each analyst would get: system, tools, the shared context (text and images), its instructions
+      const v = via ?? 'api'
+      const tools = v === 'api' ? [PROPOSE_TOOL, ...DRILL_TOOLS] : [PROPOSE_TOOL]
+      const fixed = estimateTokens(SYSTEM) + estimateTokens(JSON.stringify(tools))
       const groups = p.chunks.map((g, i) => ({
-        promptTokens: fixed + estimateTokens(sharedContext(p.taskInfo, g, p.condensed[i], p.existingMd))
+        promptTokens:
+          fixed +
+          estimateTokens(
+            contextHeader(p.taskInfo, g, p.condensed[i], { existingSkill: p.existingMd, lookCloser: drillGuide(DEFAULT_MAX_ROUNDS) })
+          ) +
+          p.condensed[i].tokens
       }))
       const instructionTokens = Math.round(ANALYSTS.reduce((n, k) => n + estimateTokens(instructionsFor(k)), 0) / ANALYSTS.length)
-      const cost = estimateAnalysisCost({ model: m, mergeModel: mm, via: via ?? 'api', groups, instructionTokens })
+      const rounds = { expected: EXPECTED_ROUNDS, max: DEFAULT_MAX_ROUNDS, tokensPerRound: TOKENS_PER_ROUND }
+      const cost = estimateAnalysisCost({ model: m, mergeModel: mm, via: v, groups, instructionTokens, rounds })
       return {
         runs: p.list.length,
         groups: p.chunks.length,
         model: m,
         mergeModel: mm,
-        via: via ?? 'api',
+        via: v,
         condensedTokens: p.condensed.reduce((n, c) => n + c.tokens, 0),
         contextTokens: groups.reduce((n, g) => n + g.promptTokens, 0),
         instructionTokens,
+        report: reportOf(m, p.condensed),
+        rounds,
         ...cost,
         warnings: p.warnings
       }
@@ -612,10 +739,11 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           runs: list.length,
           tokens: condensed.reduce((n, c) => n + c.tokens, 0),
           rawTokens: Math.ceil(rawBytes / 4),
-          level: Math.max(...condensed.map((c) => c.report.level)),
-          charsCut: condensed.reduce((n, c) => n + c.report.charsCut, 0),
-          stepsOmitted: condensed.reduce((n, c) => n + c.report.stepsOmitted, 0),
-          chunks: chunks.length
+          level: Math.max(...condensed.map((c) => c.cuts.length)),
+          charsCut: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'chars').reduce((k, x) => k + x.amount, 0), 0),
+          stepsOmitted: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'steps').reduce((k, x) => k + x.amount, 0), 0),
+          chunks: chunks.length,
+          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed)
         },
         merge: { state: 'waiting', costUsd: 0 },
         warnings: [
@@ -670,9 +798,17 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         await save({ ...a, state: 'analysing', endedAt: undefined })
         operations.start({ kind: 'analysis', subject: analysisId, params: { ...params, retry: kind } }, async (op) => {
           const pub = publisher(op, analysisId, e)
-          await Promise.all(
-            e.fleets.map((f) => (f.status.get(kind)?.state === 'done' ? Promise.resolve() : f.retry(kind, op.signal).then(() => undefined)))
-          )
+          try {
+            // the claude -p evidence folders were removed when the analysts ended: made again
+            for (const make of e.folders) await make()
+            await Promise.all(
+              e.fleets.map((f) =>
+                f.status.get(kind)?.state === 'done' ? Promise.resolve() : f.retry(kind, op.signal).then(() => undefined)
+              )
+            )
+          } finally {
+            await removeEvidenceFolder(evidenceRoot(analysisId)).catch(() => {})
+          }
           await pub.settled()
           pub.stop()
           return finishAnalysts(op, analysisId, e)
