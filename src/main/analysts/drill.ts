@@ -287,8 +287,12 @@ export function createDrillDown(
       images++
       return {
         content: [
-          { type: 'text', text: `Run ${r.number}, ${label} screenshot of ${shot.html}: ${img.note}` },
-          { type: 'image', mediaType: 'image/png', data: img.data, label: `Run ${r.number} ${label}, part ${part} of ${img.parts}` }
+          {
+            type: 'image',
+            mediaType: 'image/png',
+            data: img.data,
+            label: `Run ${r.number}, ${label} screenshot of ${shot.html}: ${img.note}`
+          }
         ]
       }
     } catch (err) {

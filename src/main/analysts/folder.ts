@@ -10,7 +10,19 @@
 import { constants } from 'node:fs'
 import { chmod, copyFile, lstat, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
+import type { Trace } from '../../shared/trace'
+import { FULL, renderEvents } from './condense'
 import { removeEvidenceFolder, type RunEvidence } from './evidence'
+
+/** A run's trace as text, nothing cut: the same rendering the API analysts' read_trace returns. */
+export function traceText(trace: Trace): string {
+  const all = { ...FULL, assistant: Infinity, thinking: Infinity, input: Infinity, result: Infinity, error: Infinity }
+  return (
+    renderEvents(trace.events, trace.subagents, all)
+      .map((s) => s.text)
+      .join('\n') + '\n'
+  )
+}
 
 export interface EvidenceFolderInput {
   task: { name: string; text: string }
@@ -150,6 +162,10 @@ export async function prepareEvidenceFolder(dir: string, input: EvidenceFolderIn
       if (why) missing.push(`${rel}/subagents/${name} (${why})`)
     }
 
+    // the trace, normalized and whole (as read_trace shows it to the API analysts): lines Grep can show
+    if (r.trace) await writeFile(join(dirOf, 'trace.txt'), traceText(r.trace))
+    else missing.push(`${rel}/trace.txt (no readable session)`)
+
     // the final files, from the run's folder: regular files inside it only
     const outLines: string[] = []
     const ws = r.workspace ? await realpath(r.workspace).catch(() => null) : null
@@ -247,6 +263,7 @@ export async function prepareEvidenceFolder(dir: string, input: EvidenceFolderIn
     '- feedback.md: one line per run, `Run N: good|bad - what the person said`',
     '- runs/NN/ (NN is the run number, two digits):',
     '  - run.md: prompt, grade, feedback, final answer, the list of output files and screenshots',
+    '  - trace.txt: the trace, step by step and whole: [L<n>] is the line in session.jsonl, [<agent> L<n>] a line of a sub-agent',
     '  - session.jsonl: the full Claude Code session, one JSON event per line',
     '  - subagents/*.jsonl: the sessions of the sub-agents it started',
     "  - outputs/: the run's final files as it left them",
@@ -265,9 +282,9 @@ export async function prepareEvidenceFolder(dir: string, input: EvidenceFolderIn
   const guide =
     `The evidence is also in your working directory, read-only, for you to look closer with Read, Grep and Glob (paths relative to it): ` +
     `README.md (the layout), task.md, feedback.md (one line per run), and runs/NN/ per run (NN is the run number, two digits: ${numbers.map((n) => `runs/${n}/`).join(', ') || 'none'}), ` +
-    `each with run.md (prompt, grade, feedback, final answer, the list of outputs), session.jsonl (the full session, one JSON event per line), ` +
+    `each with run.md (prompt, grade, feedback, final answer, the list of outputs), trace.txt (the trace step by step, nothing cut, sub-agents inline, [L<n>] the session line), session.jsonl (the raw session, one JSON event per line), ` +
     `subagents/ (sub-agent sessions), outputs/ (the final files) and screenshots/ (PNG). ` +
-    `Session files are long: Grep them (e.g. for "is_error" in runs/03/session.jsonl) or Read them with offset and limit. ` +
+    `Traces are long: Grep them (e.g. for "ERROR" in runs/03/trace.txt) or Read them with offset and limit. ` +
     `Look only where the summary above leaves a question open, then answer.`
   return { path: root, guide }
 }

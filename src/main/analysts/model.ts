@@ -220,10 +220,15 @@ export function apiModel(access: { apiKey: string; baseURL?: string; maxRetries?
 
 /** Prompt blocks as the Messages API takes them; `cache` marks the last one as the end of the cached prefix. */
 function apiBlocks(blocks: PromptBlock[], cache: boolean): (Anthropic.TextBlockParam | Anthropic.ImageBlockParam)[] {
-  const out: (Anthropic.TextBlockParam | Anthropic.ImageBlockParam)[] = blocks.map((b) =>
-    b.type === 'text'
-      ? { type: 'text', text: b.text }
-      : { type: 'image', source: { type: 'base64', media_type: b.mediaType, data: b.data } }
+  // an image follows its label, one line saying what it shows (as on the claude -p path)
+  const out: (Anthropic.TextBlockParam | Anthropic.ImageBlockParam)[] = blocks.flatMap(
+    (b): (Anthropic.TextBlockParam | Anthropic.ImageBlockParam)[] =>
+      b.type === 'text'
+        ? [{ type: 'text', text: b.text }]
+        : [
+            ...(b.label ? [{ type: 'text' as const, text: b.label }] : []),
+            { type: 'image', source: { type: 'base64', media_type: b.mediaType, data: b.data } }
+          ]
   )
   if (cache && out.length) out[out.length - 1] = { ...out[out.length - 1], cache_control: { type: 'ephemeral' } }
   return out

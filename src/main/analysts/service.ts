@@ -314,7 +314,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       for (const shot of r.shots) {
         try {
           const img = await prepareScreenshot(await readFile(shot.file), { maxTokens: shot.maxTokens })
-          blocks.push({ type: 'text', text: `${shot.note}:` }, { type: 'image', mediaType: 'image/png', data: img.data, label: shot.note })
+          blocks.push({ type: 'image', mediaType: 'image/png', data: img.data, label: `${shot.note}:` })
         } catch (err) {
           blocks.push({ type: 'text', text: `${shot.note}: it could not be shown (${(err as Error).message})` })
         }
