@@ -159,7 +159,10 @@ describe('four analysts through the real claude CLI against a scripted API', () 
       expect(first.body.tools[0].input_schema).toEqual(PROPOSE_TOOL.input_schema)
       // the shared text, then the analyst's instructions, as the first message's last two blocks
       const blocks = first.body.messages[0].content
-      expect(blocks.slice(-2).map((b: { text?: string }) => b.text)).toEqual([SHARED_TEXT, instructionsFor(kind)])
+      expect(blocks.slice(-2).map((b: { text?: string }) => b.text)).toEqual([
+        SHARED_TEXT,
+        `${instructionsFor(kind)}\n\n(Here the tool to answer with is StructuredOutput: call it with what propose_rules takes.)`
+      ])
       expect(firstMessageText(first.body)).toContain(SHARED_TEXT)
       expect(JSON.stringify(first.body.system)).toContain(JSON.stringify(SYSTEM).slice(1, -1))
     }

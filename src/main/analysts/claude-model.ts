@@ -18,7 +18,7 @@ export const LOOK_TOOLS = ['Read', 'Grep', 'Glob'] as const
  * instructions. claude passes image blocks through to the API unchanged up to about 2000 px on the
  * long edge (larger ones it re-encodes as JPEG); the screenshots are prepared at 1568 px or less.
  */
-export function promptMessage(req: Pick<ModelCall, 'shared' | 'instructions'>): string {
+export function promptMessage(req: Pick<ModelCall, 'shared' | 'instructions' | 'tool'>): string {
   const content: unknown[] = []
   for (const b of req.shared) {
     if (b.type === 'text') {
@@ -28,7 +28,11 @@ export function promptMessage(req: Pick<ModelCall, 'shared' | 'instructions'>): 
       content.push({ type: 'image', source: { type: 'base64', media_type: b.mediaType, data: b.data } })
     }
   }
-  content.push({ type: 'text', text: req.instructions })
+  // the prompts name the API's answer tool; here claude offers it as StructuredOutput
+  content.push({
+    type: 'text',
+    text: `${req.instructions}\n\n(Here the tool to answer with is StructuredOutput: call it with what ${req.tool.name} takes.)`
+  })
   return `${JSON.stringify({ type: 'user', message: { role: 'user', content } })}\n`
 }
 

@@ -56,7 +56,12 @@ const AnswerSchema = z.object({ rules: z.array(ProposedRuleSchema).max(200) })
 
 export function instructionsFor(kind: AnalystKind): string {
   const d = ANALYST_DEFINITIONS[kind]
-  return [`You are the ${d.title.toLowerCase()}.`, d.focus, RULE_FORMAT, 'Answer only by calling propose_rules.'].join('\n\n')
+  return [
+    `You are the ${d.title.toLowerCase()}.`,
+    d.focus,
+    RULE_FORMAT,
+    'Answer by calling propose_rules (after looking closer, if you need to).'
+  ].join('\n\n')
 }
 
 export type AnalystState = 'queued' | 'waiting' | 'streaming' | 'done' | 'failed' | 'cancelled'
