@@ -258,6 +258,11 @@ describe('the whole loop from the command line', () => {
     const words = await cli(['analyze', batchId, '--estimate'], undefined, analysts.url)
     expect(words.stdout).toMatch(/^about \$\d+\.\d\d \([\d,]+ tokens of context over 4 graded runs, model claude-/)
     expect(words.stdout).toContain(`next: trace2skill analyze ${batchId}`)
+    // what the analysts would read: text, the screenshots as images, the runs' files, and what is cut
+    expect(words.stdout).toMatch(
+      /the analysts read [\d,]+ tokens of text and [\d,]+ of images \(\d+ screenshots, [1-9]\d* output files\) of a 1,000,000-token window: nothing cut/
+    )
+    expect(est.report).toMatchObject({ window: 1_000_000, cuts: [] })
   })
 
   it('analyze, then export, writes the SKILL.md into the project', async () => {
@@ -265,6 +270,7 @@ describe('the whole loop from the command line', () => {
     expect(a.code, a.stderr).toBe(0)
     const got = JSON.parse(a.stdout) as { analysis: Analysis; skill: SkillView }
     expect(got.analysis).toMatchObject({ batchId, state: 'done', context: { runs: 4 } })
+    expect(got.analysis.context.report!.outputFiles).toBeGreaterThan(0)
     expect(got.skill.problems).toEqual([])
     // the analysts read the feedback given on the command line
     const seen = JSON.stringify(analysts.requests.find((q) => isAnalystRequest(q.body))?.body)

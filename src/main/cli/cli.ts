@@ -29,7 +29,8 @@ import { dispatch } from '../app/dispatch'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
-import type { Analysis, AnalysisEstimate, AnalystStatusInfo } from '../../shared/analysis'
+import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '../../shared/analysis'
+import { describeCuts } from '../analysts/condense'
 import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
 import { DataDirBusyError } from '../store/lock'
@@ -300,12 +301,22 @@ async function findSkill(service: Service, arg: string): Promise<Skill> {
   return one
 }
 
+/** What the analysts read (or would), in lines: the window, text and images, and each cut in order. */
+const readLines = (r: ContextReport | undefined): string[] => {
+  if (!r) return []
+  const n = (x: number) => x.toLocaleString('en-US')
+  return [
+    `the analysts read ${n(r.textTokens)} tokens of text and ${n(r.imageTokens)} of images (${r.images} screenshots, ${r.outputFiles} output files) of a ${n(r.window)}-token window: ${r.cuts.length ? 'cut to fit, in this order:' : 'nothing cut'}`,
+    ...describeCuts(r.cuts).map((c) => `  - ${c}`)
+  ]
+}
+
 const tokensOf = (a: AnalystStatusInfo) => a.usage.input + a.usage.output + a.usage.cacheRead + a.usage.cacheCreation
 const analystLine = (a: AnalystStatusInfo) =>
   `${a.kind} analyst: ${a.state}` +
   (a.state === 'queued'
     ? ''
-    : ` (${tokensOf(a).toLocaleString('en-US')} tokens, $${a.costUsd.toFixed(2)}${a.attempt > 1 ? `, attempt ${a.attempt}` : ''})`) +
+    : ` (${tokensOf(a).toLocaleString('en-US')} tokens, $${a.costUsd.toFixed(2)}${a.rounds ? `, ${a.rounds} round${a.rounds === 1 ? '' : 's'} of looking closer` : ''}${a.attempt > 1 ? `, attempt ${a.attempt}` : ''})`) +
   (a.state === 'failed' && a.error ? `: ${a.error.split('\n')[0]}` : '')
 
 async function analyzeBatch(
@@ -898,10 +909,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           })
           for (const w of est.warnings) io.err(`warning: ${w}`)
           const usd = est.usd === null ? 'no price known for these models' : `about $${est.usd.toFixed(2)}`
-          print(
-            est,
-            () =>
-              `${usd} (${est.contextTokens.toLocaleString('en-US')} tokens of context over ${est.runs} graded runs, model ${est.model}, merge ${est.mergeModel}). ${est.basis}.\nnext: trace2skill analyze ${batchId}`
+          print(est, () =>
+            [
+              `${usd} (${est.contextTokens.toLocaleString('en-US')} tokens of context over ${est.runs} graded runs, model ${est.model}, merge ${est.mergeModel}). ${est.basis}.`,
+              ...readLines(est.report),
+              `next: trace2skill analyze ${batchId}`
+            ].join('\n')
           )
           break
         }
@@ -920,7 +933,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         for (const w of analysis.warnings) io.err(`warning: ${w}`)
         print(got, () => {
           const lines = [
-            `analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`
+            `analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`,
+            ...readLines(analysis.context.report)
           ]
           if (skill) {
             const count = (t: string) => skill.skill.rules.filter((r) => r.tier === t).length
