@@ -64,12 +64,11 @@ export const DRILL_TOOLS: ToolDef[] = [
   {
     name: 'search_traces',
     description:
-      "Search every run's trace (main and sub-agents) and output files for a text (case-insensitive), or a regular expression with regex=true. Returns matching lines with run and line numbers.",
+      "Search every run's trace (main and sub-agents) and output files for a text (plain text, case-insensitive). Returns matching lines with run and line numbers.",
     input_schema: {
       type: 'object',
       properties: {
-        pattern: { type: 'string' },
-        regex: { type: 'boolean' },
+        pattern: { type: 'string', description: 'The text to find.' },
         runs: { type: 'array', items: { type: 'integer' }, description: 'Only these runs (default: all).' }
       },
       required: ['pattern']
@@ -213,24 +212,19 @@ export function createDrillDown(
     const pattern = typeof o.pattern === 'string' ? o.pattern : ''
     if (!pattern.trim()) return error('Give a pattern to search for.')
     if (pattern.length > 200) return error('The pattern is too long (200 characters at most).')
-    let re: RegExp
-    try {
-      re = o.regex === true ? new RegExp(pattern, 'i') : new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
-    } catch (err) {
-      return error(`Not a valid regular expression: ${(err as Error).message}`)
-    }
+    // a plain text, never a regular expression: a pattern from the model cannot stall the app
+    const needle = pattern.toLowerCase()
     const wanted = Array.isArray(o.runs) ? o.runs.map(int).filter((x): x is number => x !== undefined) : numbers
     const unknown = wanted.filter((x) => !byNumber.has(x))
     if (unknown.length) return error(`There is no Run ${unknown.join(', ')} in this analysis: the runs are ${ranges(numbers)}.`)
     const matches: string[] = []
     let total = 0
     const test = (line: string) => {
-      // a line is searched up to 4,000 characters: a hostile pattern cannot stall on a huge one
-      const s = line.length > 4000 ? line.slice(0, 4000) : line
-      const m = re.exec(s)
-      if (!m) return null
-      const at = m.index
-      return `${at > 60 ? '…' : ''}${s.slice(Math.max(0, at - 60), at + m[0].length + 100).replace(/\s+/g, ' ')}${at + m[0].length + 100 < s.length ? '…' : ''}`
+      const s = line.length > 20_000 ? line.slice(0, 20_000) : line
+      const at = s.toLowerCase().indexOf(needle)
+      if (at < 0) return null
+      const end = at + needle.length + 100
+      return `${at > 60 ? '…' : ''}${s.slice(Math.max(0, at - 60), end).replace(/\s+/g, ' ')}${end < s.length ? '…' : ''}`
     }
     for (const n of wanted) {
       const r = byNumber.get(n)!
@@ -251,7 +245,13 @@ export function createDrillDown(
             if (!hit) continue
             total++
             if (matches.length < MAX_MATCHES)
-              matches.push(src.where ? `Run ${n} ${src.where}:${i + 1}: ${hit}` : `Run ${n} [${current || '?'}]: ${hit}`)
+              matches.push(
+                src.where
+                  ? `Run ${n} ${src.where}:${i + 1}: ${hit}`
+                  : hit.trimStart().startsWith(`[${current}]`)
+                    ? `Run ${n} ${hit.trimStart()}`
+                    : `Run ${n} [${current || '?'}] ${hit.trimStart()}`
+              )
           }
         })
       }

@@ -3,7 +3,7 @@
  * final files, its screenshots) and what the agent did (its trace, sub-agents included). Loaded once
  * per analysis from the run's record, its session and its folder. Electron-free.
  */
-import { chmod, lstat, open, readdir, rm } from 'node:fs/promises'
+import { chmod, lstat, open, readdir, realpath, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Run } from '../../shared/runs'
 import { isInside } from '../app/guards'
@@ -58,6 +58,9 @@ export async function readInsideFile(root: string | undefined, path: string, lim
   const full = join(root, ...path.split('/'))
   const st = await lstat(full).catch(() => null)
   if (!st?.isFile()) return null
+  // no folder on the way may be a link out of the run's folder (a run's files are untrusted)
+  const [realRoot, realFull] = await Promise.all([realpath(root).catch(() => null), realpath(full).catch(() => null)])
+  if (!realRoot || !realFull || !isInside(realFull, realRoot)) return null
   const fh = await open(full, 'r')
   try {
     const len = Math.min(st.size, limit)

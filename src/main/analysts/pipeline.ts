@@ -109,6 +109,8 @@ export function checkRules(
       ...r,
       rule: r.rule.trim(),
       evidence: [...new Set(r.evidence)].sort((a, b) => a - b),
+      // pointers into runs of this analysis only (a badge opens that run)
+      ...(r.pointers ? { pointers: r.pointers.filter((p) => runNumbers.has(p.run)) } : {}),
       id: `${idPrefix}${kind}-${i + 1}`,
       analyst: kind,
       ...(group !== undefined ? { group } : {})
