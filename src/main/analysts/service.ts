@@ -63,6 +63,8 @@ const ROUND_ROOM = 10_000
 export function contextBudget(model: string, maxRounds = DEFAULT_MAX_ROUNDS): number {
   return Math.floor((contextWindow(model) - ANSWER_ROOM - PROMPT_ROOM - maxRounds * ROUND_ROOM) * 0.85)
 }
+/** Bytes of the shared prefix at most (the API takes 32 MB a request; the rest is room for the rounds). */
+const MAX_PREFIX_BYTES = 20 * 1024 * 1024
 /** More runs than this are analysed in groups, whose rules are then consolidated. */
 export const MAX_RUNS_PER_CONTEXT = 30
 const GROUP_SIZE = 10
@@ -309,11 +311,18 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   /** The shared prefix of a group: the head, then each run's text and its screenshots (made now, as images). */
   const sharedBlocks = async (head: string, fitted: Fitted): Promise<PromptBlock[]> => {
     const blocks: PromptBlock[] = [{ type: 'text', text: head }]
+    // the API takes requests up to 32 MB: the images stop short of a share of that, with room for the rounds
+    let bytes = head.length + fitted.runs.reduce((n, r) => n + r.text.length, 0)
     for (const r of fitted.runs) {
       blocks.push({ type: 'text', text: r.text })
       for (const shot of r.shots) {
         try {
           const img = await prepareScreenshot(await readFile(shot.file), { maxTokens: shot.maxTokens })
+          if (bytes + img.data.length > MAX_PREFIX_BYTES) {
+            blocks.push({ type: 'text', text: `${shot.note}: left out, the request would be too large (look at it with view_screenshot)` })
+            continue
+          }
+          bytes += img.data.length
           blocks.push({ type: 'image', mediaType: 'image/png', data: img.data, label: `${shot.note}:` })
         } catch (err) {
           blocks.push({ type: 'text', text: `${shot.note}: it could not be shown (${(err as Error).message})` })
