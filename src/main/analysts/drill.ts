@@ -18,6 +18,8 @@ export const DRILL_RESULT_CHARS = 32_000
 export const DEFAULT_MAX_ROUNDS = 6
 /** Search matches returned at most. */
 const MAX_MATCHES = 60
+/** The API takes requests up to 32 MB; the images a conversation gathers stay under this. */
+const MAX_REQUEST_BYTES = 30 * 1024 * 1024
 /** The API takes at most 100 images in one request; the shared context may hold some already. */
 const MAX_IMAGES = 100
 
@@ -125,11 +127,13 @@ function lineSpan(events: TraceEvent[]): [number, number] {
 
 export function createDrillDown(
   runs: RunEvidence[],
-  opts: { maxRounds?: number; imagesInPrefix?: number; shotTokens?: number } = {}
+  opts: { maxRounds?: number; imagesInPrefix?: number; prefixBytes?: number; shotTokens?: number } = {}
 ): DrillDown {
   const byNumber = new Map(runs.map((r) => [r.number, r]))
   const numbers = runs.map((r) => r.number).sort((a, b) => a - b)
   let images = opts.imagesInPrefix ?? 0
+  // the request grows with every image a round returns: it stays under the API's 32 MB
+  let bytes = opts.prefixBytes ?? 0
 
   const runOf = (v: unknown): RunEvidence | ToolOutcome => {
     const n = int(v)
@@ -274,6 +278,8 @@ export function createDrillDown(
         `Run ${r.number} has no ${label} screenshot${o.page !== undefined ? ` of ${JSON.stringify(o.page)}` : ''}; it has: ${r.shots.map((s) => `${s.label} of ${s.html}`).join(', ')}.`
       )
     if (images >= MAX_IMAGES - 1) return error('No more screenshots can be shown in this conversation (the API takes 100 images at most).')
+    if (bytes > MAX_REQUEST_BYTES - 5 * 1024 * 1024)
+      return error('No more screenshots can be shown in this conversation (the request would be too large).')
     const shot = shots[0]
     const part = int(o.part) ?? 1
     let png: Buffer
@@ -285,6 +291,7 @@ export function createDrillDown(
     try {
       const img = await prepareScreenshot(png, { maxTokens: opts.shotTokens ?? 1600, part: part - 1 })
       images++
+      bytes += img.data.length
       return {
         content: [
           {

@@ -550,15 +550,20 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           folder = { path: made.path, maxRounds: DEFAULT_MAX_ROUNDS, sandbox }
           lookCloser = made.guide
         } else {
-          drill = createDrillDown(group, { imagesInPrefix: fitted.runs.reduce((n, r) => n + r.shots.length, 0) })
-          lookCloser = drillGuide(drill.maxRounds)
+          lookCloser = drillGuide(DEFAULT_MAX_ROUNDS)
         }
         const head = contextHeader(taskInfo, group, fitted, { existingSkill: existingMd, lookCloser })
+        const shared = await sharedBlocks(head, fitted)
+        if (port.kind !== 'claude-cli')
+          drill = createDrillDown(group, {
+            imagesInPrefix: shared.filter((b) => b.type === 'image').length,
+            prefixBytes: shared.reduce((n, b) => n + (b.type === 'text' ? b.text.length : b.data.length), 0)
+          })
         entry.fleets.push(
           new AnalystFleet({
             port,
             model: a0.model,
-            shared: await sharedBlocks(head, fitted),
+            shared,
             ...(drill ? { drill } : {}),
             ...(folder ? { folder } : {}),
             runNumbers: chunks.length > 1 ? new Set(group.map((r) => r.number)) : numbers,
