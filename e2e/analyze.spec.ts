@@ -1,10 +1,13 @@
 /**
- * Steps 3 and 4 in the browser: analyse a graded batch of real runs, watch the four analysts, edit a
- * rule, click an evidence badge and land on the run, export, and find the files on disk.
+ * Steps 3 and 4 in the browser: analyse a graded batch of real runs, watch the four analysts (one
+ * looks closer first), read what they read, edit a rule, click an evidence badge and land on the run
+ * (at a trace line, at an output file), export, and find the files on disk.
  */
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { analystScript, isAnalystRequest } from '../test/support/analyst-script'
+import { count, fmtTokens, fmtWindow } from '../src/renderer/src/lib/format'
+import type { Analysis } from '../src/shared/analysis'
+import { analystScript, isAnalystRequest, kindOf } from '../test/support/analyst-script'
 import { startModelServer } from '../test/support/model-server'
 import { scenarioScript } from '../test/support/scenarios'
 import { expect, LANDING_FEEDBACK, landingPagesBatch, test } from './fixtures'
@@ -24,16 +27,41 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     {
       error: {
         chunkDelayMs: 150,
+        // its answer, after it has looked closer (below), waits a little: its live line can be seen
+        delayMs: 2500,
         rules: [rule('Check that the config file exists before reading it', [2, 4, 6]), rule('Run the build before finishing', [2, 4, 6])]
       },
-      success: { chunkDelayMs: 100, rules: [rule('Run the build before finishing.', [1, 3, 5])] },
+      success: {
+        chunkDelayMs: 100,
+        // run 1: the analyst points to an output file, not a trace line
+        rules: [
+          {
+            ...rule('Run the build before finishing.', [1, 3, 5]),
+            pointers: [
+              { run: 1, file: 'index.html' },
+              { run: 3, line: 5 }
+            ]
+          }
+        ]
+      },
       structure: { chunkDelayMs: 100, rules: [rule('Read back every file you write', [1, 3, 5])] },
       edge: { chunkDelayMs: 100, rules: [rule('Before reading a path, verify it is inside the workspace', [2, 4])] }
     },
     { mergeDelayMs: 800 }
   )
+  // the error analyst looks closer once (a range of run 2's trace, run 1's page) before it answers
+  const lookCloser = (body: { messages?: unknown[] }) => kindOf(body) === 'error' && isAnalystRequest(body)
   const server = await startModelServer((req) =>
-    isAnalystRequest(req.body) || req.body?.tool_choice?.name === 'merge_rules' ? analysts(req) : runs(req)
+    lookCloser(req.body) && req.body.messages.length === 1
+      ? {
+          toolUses: [
+            { name: 'read_trace', input: { run: 2, from_line: 1, to_line: 20 } },
+            { name: 'read_output', input: { run: 1, path: 'index.html' } }
+          ]
+        }
+      : isAnalystRequest(req.body) || req.body?.tool_choice?.name === 'merge_rules'
+        ? analysts(req)
+        : runs(req)
   )
   const { url, proc, project } = await landingPagesBatch(server.url, 'analyze')
   const pageErrors: string[] = []
@@ -56,10 +84,39 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     const lines = page.getByTestId('analyst-line')
     await expect(lines).toHaveCount(4)
     await expect(page.locator('[data-testid=analyst-line][data-state=streaming]').first()).toBeVisible()
+    // the error analyst's live line: what it is looking at now, and the round
+    const errorLine = page.locator('[data-testid=analyst-line][data-kind=error]')
+    await expect(errorLine.getByTestId('analyst-looking')).toContainText('round 1 of 6', { timeout: 30_000 })
+    await expect(errorLine.getByTestId('analyst-looking')).toContainText(/Looking at Run [12]'s/)
     await expect(page.getByTestId('merge-line')).toHaveAttribute('data-state', 'running', { timeout: 30_000 })
     await expect(page.getByTestId('analysis')).toHaveAttribute('data-state', 'done', { timeout: 30_000 })
     for (const kind of ['error', 'success', 'structure', 'edge'])
       await expect(page.locator(`[data-testid=analyst-line][data-kind=${kind}]`)).toHaveAttribute('data-state', 'done')
+    // what the analysts read, in the analysis's own figures: six small runs fit whole
+    const batchId = new URL(page.url()).hash.split('/')[2]
+    const analysis = (await page.evaluate((id) => window.api.listAnalyses({ batchId: id }), batchId))[0] as Analysis
+    const r = analysis.context.report!
+    expect(r.cuts).toEqual([])
+    const report = page.getByTestId('analysis').getByTestId('context-report')
+    await expect(report).toContainText('What the analysts read')
+    const use = report.getByTestId('report-use')
+    await expect(use).toContainText(`${fmtTokens(r.textTokens + r.imageTokens)} of ${fmtWindow(r.window)} tokens`)
+    await expect(use).toContainText(
+      `${fmtTokens(r.textTokens)} of text, ${fmtTokens(r.imageTokens)} of images (${count(r.images, 'screenshot')})`
+    )
+    await expect(use).toContainText(`${r.outputFiles} output file`)
+    await expect(report.getByTestId('report-nothing-cut')).toHaveText(/^Nothing was cut/)
+    // after it answered: what the error analyst looked at, collapsed
+    const looks = errorLine.getByTestId('analyst-looks')
+    await expect(looks.locator('summary')).toHaveText('Looked at (2) in 1 round of 6')
+    await looks.locator('summary').click()
+    await expect(looks.locator('li')).toHaveText(["Run 2's trace, lines 1-20", "Run 1's file index.html"])
+    // each analyst's actual cost stays on its line
+    await expect(page.getByTestId('analyst-cost')).toHaveCount(4)
+    // the success analyst's badge for run 1 opens it at the file it pointed to
+    const success = page.locator('[data-testid=analyst-line][data-kind=success]')
+    await success.getByText(/^Rules \(1\)/).click()
+    await expect(success.getByTestId('analyst-evidence').first()).toHaveAttribute('href', /#\/review\/[^/]+\/1\/file\/index\.html$/)
     await page.screenshot({ path: info.outputPath('analysis.png'), fullPage: true })
     await info.attach('analysis', { path: info.outputPath('analysis.png'), contentType: 'image/png' })
 
@@ -106,6 +163,12 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     await expect(page.getByTestId('deck-run')).toHaveAttribute('data-number', '2')
     await expect(page.getByTestId('feedback-text')).toHaveValue('no page at all')
     await expect(page.getByTestId('open-trace')).toContainText('line 5')
+    // and one that points to an output file opens the run with that file shown
+    await page.goBack()
+    await page.getByTestId('tier-guidance').getByTestId('evidence-badge').first().click()
+    await expect(page.getByTestId('deck-run')).toHaveAttribute('data-number', '1')
+    await expect(page.getByTestId('pointed-file')).toHaveAttribute('data-path', 'index.html')
+    await expect(page.getByTestId('pointed-file')).toContainText('Acme Rockets')
     expect(pageErrors).toEqual([])
   } finally {
     proc.kill('SIGTERM')

@@ -36,7 +36,12 @@ const SKILL: Skill = {
   title: 'Landing pages',
   whenToUse: 'When building a landing page.',
   rules: [
-    rule('c1', 'Run the build before finishing', 'core', [1, 2, 3, 4, 5, 6, 7, 8], { pointers: [{ run: 3, line: 12 }] }),
+    rule('c1', 'Run the build before finishing', 'core', [1, 2, 3, 4, 5, 6, 7, 8], {
+      pointers: [
+        { run: 3, line: 12 },
+        { run: 5, file: 'src/pages/index.html' }
+      ]
+    }),
     rule('g1', 'Read back every file you write', 'guidance', [2, 4, 6, 8]),
     rule('e1', 'If the page has no title, add one', 'edge-case', [3, 6], { guard: true })
   ],
@@ -102,6 +107,9 @@ describe('the SKILL.md composer', () => {
     // run 3 opens at the trace line the analyst pointed to; the others at the run
     expect(badges[2].getAttribute('href')).toBe('/review/b1/3/line/12')
     expect(badges[0].getAttribute('href')).toBe('/review/b1/1')
+    // run 5 opens at the output file the analyst pointed to
+    expect(badges[4].getAttribute('href')).toBe('/review/b1/5/file/src/pages/index.html')
+    expect(badges[4].getAttribute('title')).toContain('src/pages/index.html')
 
     expect(editor().state.doc.toString()).toBe(renderSkillMd(SKILL))
     const preview = screen.getAllByTestId('skill-preview')[0]

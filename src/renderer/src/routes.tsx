@@ -3,7 +3,7 @@
  * `#/review/<batch>/<run>`). Links are `<Link to="/review/$batchId/$run" params={…}>` and navigation
  * is `useNavigate()`, both checked against this table by the compiler.
  *
- * The review deck and the trace are layout routes: moving to another run (or line) keeps the deck
+ * The review deck and the trace are layout routes: moving to another run (or line, or file) keeps the deck
  * mounted, with its undo history and its unsaved state.
  */
 import { createHashHistory, createRootRoute, createRoute, createRouter, type RouterHistory } from '@tanstack/react-router'
@@ -59,6 +59,8 @@ const reviewRoute = createRoute({
 const reviewIndexRoute = createRoute({ getParentRoute: () => reviewRoute, path: '/' })
 const reviewRunRoute = createRoute({ getParentRoute: () => reviewRoute, path: '$run', params: numberParam('run') })
 const reviewLineRoute = createRoute({ getParentRoute: () => reviewRunRoute, path: 'line/$line', params: numberParam('line') })
+/** a run at one of its output files (`#/review/<batch>/<run>/file/src/index.html`): where an analyst pointed */
+const reviewFileRoute = createRoute({ getParentRoute: () => reviewRunRoute, path: 'file/$' })
 
 const galleryRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -112,7 +114,7 @@ export const routeTree = rootRoute.addChildren([
   tasksRoute,
   taskRoute,
   batchRoute,
-  reviewRoute.addChildren([reviewIndexRoute, reviewRunRoute.addChildren([reviewLineRoute])]),
+  reviewRoute.addChildren([reviewIndexRoute, reviewRunRoute.addChildren([reviewLineRoute, reviewFileRoute])]),
   galleryRoute,
   compareRoute,
   analyzeRoute,

@@ -1,16 +1,20 @@
 /**
  * Step 3: four analysts over a batch's graded runs, each with a live progress line (state, tokens,
- * cost), its own cancel and retry; then the merge into a skill.
+ * cost, what it is looking at), its own cancel and retry; then the merge into a skill. Before and
+ * after: what the analysts read (the model's window, how much of it the evidence fills, and what was
+ * cut to fit, in order, with the runs it touched) and what it costs.
  */
 import { useState } from 'react'
 import { Link, useNavigate } from '@tanstack/react-router'
-import type { Analysis, AnalysisEstimate, AnalystStatusInfo } from '@shared/analysis'
+import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '@shared/analysis'
 import type { RequestInput } from '@shared/contract'
+import type { Pointer } from '@shared/skills'
 import { DEFAULT_ANALYST_MODEL, MODELS, modelLabel } from '@shared/models'
 import { useApi, useApiMutation } from '../data/queries'
-import { fmtCost, fmtLocalTime, fmtTokens } from '../lib/format'
+import { count, fmtCost, fmtCutAmount, fmtLocalTime, fmtTokens, fmtWindow } from '../lib/format'
 import { useDebounced } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
+import { pointerAt, RunBadge } from './RunBadge'
 
 const TITLES: Record<string, string> = {
   error: 'Error analyst',
@@ -137,7 +141,7 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
         >
           {running ? 'Analysing…' : 'Analyse'}
         </button>
-        <EstimateLine estimate={estimate} />
+        <EstimateLine estimate={estimate} batchId={batchId} folded={!!current} />
         {via === 'api' && access.data && !access.data.hasKey ? (
           <div className="muted">No API key: set ANTHROPIC_API_KEY, paste a key on the task page, or use your Claude Code login.</div>
         ) : null}
@@ -152,7 +156,7 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
         ) : null}
         {startAnalysis.error ? <ErrorLine error={startAnalysis.error.message} /> : null}
       </div>
-      {current ? <AnalysisView analysis={current} /> : null}
+      {current ? <AnalysisView analysis={current} estimate={estimate.data} /> : null}
       {past.data && past.data.length > 1 ? (
         <details className="card">
           <summary>Earlier analyses of this batch ({past.data.length})</summary>
@@ -169,8 +173,20 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
   )
 }
 
-/** "About $0.42 (18.3k tokens of context, model M)": what Analyse would cost, and on what basis. */
-function EstimateLine({ estimate }: { estimate: { data?: AnalysisEstimate; error?: string; loading: boolean } }) {
+/**
+ * "About $0.42 (18.3k tokens of context, 4.1k of them for 6 screenshots, model M; 3 rounds of looking
+ * closer expected, up to 6)": what Analyse would cost, on what basis, and what the analysts would read.
+ */
+function EstimateLine({
+  estimate,
+  batchId,
+  folded
+}: {
+  estimate: { data?: AnalysisEstimate; error?: string; loading: boolean }
+  batchId: string
+  /** an analysis is on the page (with its own report): the estimate's report starts folded */
+  folded: boolean
+}) {
   const e = estimate.data
   if (estimate.error)
     return (
@@ -185,24 +201,128 @@ function EstimateLine({ estimate }: { estimate: { data?: AnalysisEstimate; error
       </div>
     ) : null
   const models = e.mergeModel === e.model ? `model ${e.model}` : `model ${e.model}, merge ${e.mergeModel}`
-  const context = `${fmtTokens(e.contextTokens)} tokens of context${e.groups > 1 ? ` in ${e.groups} groups` : ''}, ${models}`
+  const images = e.report.images ? `, ${fmtTokens(e.report.imageTokens)} of them for ${count(e.report.images, 'screenshot')}` : ''
+  const rounds = e.rounds.max
+    ? `; ${count(e.rounds.expected, 'round')} of looking closer expected, up to ${e.rounds.max}`
+    : '; no looking closer'
+  const context = `${fmtTokens(e.contextTokens)} tokens of context${images}${e.groups > 1 ? ` in ${e.groups} groups` : ''}, ${models}${rounds}`
   return (
     <div className="estimate" data-testid="analysis-estimate" data-usd={e.usd ?? ''} aria-busy={estimate.loading}>
-      {e.usd !== null ? (
-        <>
-          <strong>About {fmtCost(e.usd)}</strong> ({context}).
-        </>
-      ) : (
-        <>
-          <strong>No price estimate</strong> ({context}).
-        </>
-      )}{' '}
-      <span className="muted">{e.basis.charAt(0).toUpperCase() + e.basis.slice(1)}.</span>
+      <div>
+        {e.usd !== null ? (
+          <>
+            <strong>About {fmtCost(e.usd)}</strong> ({context}).
+          </>
+        ) : (
+          <>
+            <strong>No price estimate</strong> ({context}).
+          </>
+        )}{' '}
+        <span className="muted">{e.basis.charAt(0).toUpperCase() + e.basis.slice(1)}.</span>
+      </div>
+      <ContextReportView report={e.report} model={e.model} batchId={batchId} before folded={folded} />
     </div>
   )
 }
 
-function AnalysisView({ analysis: a }: { analysis: Analysis }) {
+/**
+ * What the analysts read (or, before starting, would read): the model's window and how much of it the
+ * evidence fills (text, screenshots, output files), then "Nothing was cut" or the cuts in the order
+ * they were made, each with how much and the runs it touched (badges into the review deck).
+ */
+export function ContextReportView({
+  report: r,
+  model,
+  batchId,
+  before,
+  folded
+}: {
+  report: ContextReport
+  model: string
+  batchId: string
+  /** from the estimate, before starting: "would" (and foldable) */
+  before?: boolean
+  folded?: boolean
+}) {
+  const used = r.textTokens + r.imageTokens
+  const pct = (n: number) => (r.window > 0 ? Math.min(100, (n / r.window) * 100) : 0)
+  const share = r.window > 0 ? Math.round((used / r.window) * 100) : 0
+  const body = (
+    <>
+      <div className="report-use">
+        <div
+          className="report-bar"
+          role="meter"
+          aria-label="Part of the window used"
+          aria-valuemin={0}
+          aria-valuemax={r.window}
+          aria-valuenow={used}
+          title={`${fmtTokens(used)} of ${fmtWindow(r.window)} tokens; up to ${fmtTokens(r.budget)} may go to the evidence (the mark)`}
+        >
+          <span className="text" style={{ width: `${pct(r.textTokens)}%` }} />
+          <span className="images" style={{ width: `${pct(r.imageTokens)}%` }} />
+          <span className="budget" style={{ left: `${pct(r.budget)}%` }} />
+        </div>
+        <span data-testid="report-use">
+          <strong>
+            {fmtTokens(used)} of {fmtWindow(r.window)} tokens
+          </strong>{' '}
+          ({share < 1 && used > 0 ? 'under 1' : share}% of {model}&apos;s window): {fmtTokens(r.textTokens)} of text
+          {r.images ? `, ${fmtTokens(r.imageTokens)} of images (${count(r.images, 'screenshot')})` : ', no screenshots'}
+          {r.outputFiles ? `, ${count(r.outputFiles, 'output file')}` : ', no output files'}.
+        </span>
+      </div>
+      {!r.cuts.length ? (
+        <div className="report-nothing" data-testid="report-nothing-cut">
+          {before ? 'Nothing would be cut' : 'Nothing was cut'}: every step at full length, every output file and screenshot.
+        </div>
+      ) : (
+        <>
+          <div className="muted">
+            To fit the {fmtTokens(r.budget)} tokens left for the evidence (the window less room for the answers),{' '}
+            {before ? 'this would be cut' : 'this was cut'}, in this order:
+          </div>
+          <ol className="report-cuts" data-testid="report-cuts">
+            {r.cuts.map((c, i) => (
+              <li key={`${c.step}-${i}`} data-testid="report-cut" data-step={c.step}>
+                <span className="cut-label">{c.label}</span> <span className="nums">{fmtCutAmount(c.amount, c.unit)}</span>{' '}
+                {c.runs.length ? (
+                  <span className="cut-runs">
+                    {c.runs.length === 1 ? 'run' : 'runs'}{' '}
+                    {c.runs.map((n) => (
+                      <RunBadge key={n} batchId={batchId} n={n} testId="cut-run" />
+                    ))}
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </>
+  )
+  if (!before)
+    return (
+      <div className="context-report" data-testid="context-report">
+        <div className="report-title">What the analysts read</div>
+        {body}
+      </div>
+    )
+  return (
+    <details className="context-report" data-testid="context-report" data-before="true" open={!folded}>
+      <summary className="report-title">
+        What the analysts would read
+        <span className="muted report-gist">
+          {' '}
+          · {fmtTokens(used)} of {fmtWindow(r.window)} tokens · {r.cuts.length ? `${count(r.cuts.length, 'cut')} to fit` : 'nothing cut'}
+        </span>
+      </summary>
+      {body}
+    </details>
+  )
+}
+
+function AnalysisView({ analysis: a, estimate }: { analysis: Analysis; estimate?: AnalysisEstimate }) {
   const navigate = useNavigate()
   const cancelAnalysis = useApiMutation('cancelAnalysis')
   const cancelAnalyst = useApiMutation('cancelAnalyst')
@@ -211,16 +331,26 @@ function AnalysisView({ analysis: a }: { analysis: Analysis }) {
   const act = { cancelAnalyst: cancelAnalyst.mutate, retryAnalyst: retryAnalyst.mutate }
   const total = a.analysts.reduce((n, s) => n + s.costUsd, 0) + a.merge.costUsd
   const c = a.context
+  // the estimate for these settings, per analyst, beside each analyst's actual cost (when it is for the same model and runs)
+  const each =
+    estimate && estimate.analysts.usd !== null && estimate.model === a.model && estimate.via === a.via && estimate.runs === c.runs
+      ? estimate.analysts.usd / Math.max(1, a.analysts.length)
+      : undefined
   return (
     <div className="card analysis" data-testid="analysis" data-state={a.state}>
       <div className="analysis-head">
         <strong>{a.state === 'analysing' ? 'Analysing' : a.state === 'merging' ? 'Merging the rules' : a.state}</strong>
         <span className="muted">
-          {c.runs} runs · condensed to {fmtTokens(c.tokens)} tokens from {fmtTokens(c.rawTokens)}
-          {c.level > 0 || c.stepsOmitted
-            ? ` (cut: ${fmtTokens(Math.round(c.charsCut / 4))} tokens of long texts${c.stepsOmitted ? `, ${c.stepsOmitted} steps` : ''})`
-            : ''}
-          {c.chunks > 1 ? ` · in ${c.chunks} groups` : ''} · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model} · {fmtCost(total)}
+          {c.runs} runs
+          {c.report
+            ? ''
+            : ` · condensed to ${fmtTokens(c.tokens)} tokens from ${fmtTokens(c.rawTokens)}${
+                c.level > 0 || c.stepsOmitted
+                  ? ` (cut: ${fmtTokens(Math.round(c.charsCut / 4))} tokens of long texts${c.stepsOmitted ? `, ${c.stepsOmitted} steps` : ''})`
+                  : ''
+              }`}
+          {c.chunks > 1 ? ` · in ${c.chunks} groups` : ''} · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model} ·{' '}
+          <span data-testid="analysis-cost">{fmtCost(total)}</span>
         </span>
         {a.state === 'analysing' ? (
           <button onClick={() => cancelAnalysis.mutate({ analysisId: a.id })} data-testid="cancel-analysis">
@@ -228,8 +358,9 @@ function AnalysisView({ analysis: a }: { analysis: Analysis }) {
           </button>
         ) : null}
       </div>
+      {c.report ? <ContextReportView report={c.report} model={a.model} batchId={a.batchId} /> : null}
       {a.analysts.map((s) => (
-        <AnalystLine key={s.kind} s={s} analysis={a} act={act} />
+        <AnalystLine key={s.kind} s={s} analysis={a} act={act} estimated={each} />
       ))}
       <div className="analyst-line" data-testid="merge-line" data-state={a.merge.state}>
         <strong>Merge</strong> <span className={`badge state-${a.merge.state}`}>{a.merge.state}</span>{' '}
@@ -258,8 +389,22 @@ function AnalysisView({ analysis: a }: { analysis: Analysis }) {
 
 type AnalystActions = { cancelAnalyst: (i: RequestInput<'cancelAnalyst'>) => void; retryAnalyst: (i: RequestInput<'retryAnalyst'>) => void }
 
-function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Analysis; act: AnalystActions }) {
+function AnalystLine({
+  s,
+  analysis,
+  act,
+  estimated
+}: {
+  s: AnalystStatusInfo
+  analysis: Analysis
+  act: AnalystActions
+  /** the estimate's cost per analyst, for comparison */
+  estimated?: number
+}) {
   const idle = analysis.state !== 'analysing' && analysis.state !== 'merging'
+  const live = s.state === 'streaming'
+  const ended = s.state === 'done' || s.state === 'failed' || s.state === 'cancelled'
+  const round = s.maxRounds && s.rounds ? `round ${s.rounds} of ${s.maxRounds}` : ''
   return (
     <div className="analyst-line" data-testid="analyst-line" data-kind={s.kind} data-state={s.state}>
       <strong>{TITLES[s.kind]}</strong> <span className={`badge state-${s.state}`}>{s.state}</span>
@@ -269,7 +414,16 @@ function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Ana
       </span>
       <span className="nums">
         {fmtTokens(s.usage.input + s.usage.cacheRead + s.usage.cacheCreation)} in
-        {s.usage.cacheRead ? ` (${fmtTokens(s.usage.cacheRead)} cached)` : ''} · {fmtTokens(s.usage.output)} out · {fmtCost(s.costUsd)}
+        {s.usage.cacheRead ? ` (${fmtTokens(s.usage.cacheRead)} cached)` : ''} · {fmtTokens(s.usage.output)} out ·{' '}
+        <span data-testid="analyst-cost" title={s.state === 'done' ? 'what this analyst cost' : 'so far'}>
+          {fmtCost(s.costUsd)}
+        </span>
+        {ended && estimated !== undefined ? (
+          <span className="estimated" title="the estimate before starting, per analyst (the four analysts' share, averaged)">
+            {' '}
+            (estimated {fmtCost(estimated)})
+          </span>
+        ) : null}
       </span>
       {s.state === 'done' ? (
         <span>
@@ -290,6 +444,30 @@ function AnalystLine({ s, analysis, act }: { s: AnalystStatusInfo; analysis: Ana
           Retry
         </button>
       ) : null}
+      {live && (s.looking || round) ? (
+        <div className="analyst-looking" data-testid="analyst-looking">
+          {s.looking ? (
+            <>
+              Looking at <span className="what">{s.looking}</span>
+            </>
+          ) : (
+            'Reading what it looked at'
+          )}
+          {round ? <span className="muted"> · {round}</span> : null}
+        </div>
+      ) : null}
+      {!live && s.looks?.length ? (
+        <details className="analyst-looks" data-testid="analyst-looks">
+          <summary>
+            Looked at ({s.looks.length}){s.rounds ? ` in ${count(s.rounds, 'round')}${s.maxRounds ? ` of ${s.maxRounds}` : ''}` : ''}
+          </summary>
+          <ol>
+            {s.looks.map((l, i) => (
+              <li key={i}>{l}</li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
       <AnalystRules s={s} batchId={analysis.batchId} />
     </div>
   )
@@ -300,19 +478,8 @@ function AnalystRules({ s, batchId }: { s: AnalystStatusInfo; batchId: string })
   const drafts = s.drafts ?? []
   const showDrafts = !s.rules.length && drafts.length > 0
   if (!s.rules.length && !s.setAside.length && !drafts.length) return null
-  const runs = (evidence: number[]) =>
-    evidence.map((n) => (
-      <Link
-        key={n}
-        className="run-badge"
-        to="/review/$batchId/$run"
-        params={{ batchId, run: n }}
-        title={`Run ${n}: open it in the review deck`}
-        activeProps={{}}
-      >
-        {n}
-      </Link>
-    ))
+  const runs = (evidence: number[], pointers?: Pointer[]) =>
+    evidence.map((n) => <RunBadge key={n} batchId={batchId} n={n} {...pointerAt(pointers, n)} testId="analyst-evidence" />)
   return (
     <details className="analyst-rules" data-testid="analyst-rules">
       <summary>
@@ -333,7 +500,8 @@ function AnalystRules({ s, batchId }: { s: AnalystStatusInfo; batchId: string })
         <ol className="rule-list">
           {s.rules.map((r) => (
             <li key={r.id} data-testid="analyst-rule">
-              {r.rule} <span className="evidence">{runs(r.evidence)}</span> <span className={`badge prio-${r.priority}`}>{r.priority}</span>
+              {r.rule} <span className="evidence">{runs(r.evidence, r.pointers)}</span>{' '}
+              <span className={`badge prio-${r.priority}`}>{r.priority}</span>
               {r.reason ? <div className="muted small">{r.reason}</div> : null}
             </li>
           ))}
@@ -345,7 +513,8 @@ function AnalystRules({ s, batchId }: { s: AnalystStatusInfo; batchId: string })
           <ul className="rule-list set-aside">
             {s.setAside.map((x) => (
               <li key={x.rule.id} data-testid="set-aside-rule">
-                <q>{x.rule.rule}</q> <span className="evidence">{runs(x.rule.evidence)}</span> <span className="why">{x.why}</span>
+                <q>{x.rule.rule}</q> <span className="evidence">{runs(x.rule.evidence, x.rule.pointers)}</span>{' '}
+                <span className="why">{x.why}</span>
               </li>
             ))}
           </ul>

@@ -10,7 +10,7 @@ import { DIFFICULTIES, type Run } from '@shared/runs'
 import type { BatchSignals, RunMetrics } from '@shared/signals'
 import { putFeedback } from '../data/cache'
 import { useApi, useApiMutation, useFetchApi } from '../data/queries'
-import { fmtCost, fmtDuration, fmtTokens, oneLine, costTitle, count } from '../lib/format'
+import { fmtBytes, fmtCost, fmtDuration, fmtTokens, oneLine, costTitle, count, matchOutputFile } from '../lib/format'
 import { createGradeHistory, type Grade } from '../lib/grades'
 import { typing, useHelp, useShortcut } from '../lib/hotkeys'
 import { createSaver } from '../lib/saver'
@@ -141,19 +141,22 @@ export function useBlind(): [boolean, (on: boolean) => void] {
   ]
 }
 
-/** The run numbers in the address (`#/review/<batch>/<run>/line/<line>`; 0 where there is none). */
-function useDeckAddress(): { start: number; line: number } {
+/**
+ * The run numbers in the address (`#/review/<batch>/<run>/line/<line>`; 0 where there is none), and
+ * the output file pointed to (`#/review/<batch>/<run>/file/<path>`; '' where there is none).
+ */
+function useDeckAddress(): { start: number; line: number; file: string } {
   return useRouterState({
     select: (s) => {
-      const p = (s.matches[s.matches.length - 1]?.params ?? {}) as { run?: number; line?: number }
-      return { start: p.run ?? 0, line: p.line ?? 0 }
+      const p = (s.matches[s.matches.length - 1]?.params ?? {}) as { run?: number; line?: number; _splat?: string }
+      return { start: p.run ?? 0, line: p.line ?? 0, file: p._splat ?? '' }
     },
     structuralSharing: true
   })
 }
 
 export function ReviewDeck({ batchId }: { batchId: string }) {
-  const { start, line } = useDeckAddress()
+  const { start, line, file } = useDeckAddress()
   const navigate = useNavigate()
   const client = useQueryClient()
   const { loaded, runs } = useBatchRuns(batchId)
@@ -209,6 +212,7 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
   const index = run ? gradable.indexOf(run) : -1
   const graded = gradable.filter(isGraded).length
   const pointed = !!line && !!run && run.number === start
+  const pointedFile = file && run && run.number === start ? file : ''
   // The run on screen is in the address, so a reload (or a link) comes back to it.
   useEffect(() => {
     if (run && shown !== null && run.number !== start)
@@ -397,6 +401,7 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
             </Link>
           )
         ) : null}
+        {pointedFile ? <PointedFile run={run} path={pointedFile} /> : null}
         <pre className="deck-prompt">{run.prompt}</pre>
         <div className={`grade grade-${grade.label ?? 'none'}`}>
           <button
@@ -472,6 +477,31 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
         )}
       </div>
     </section>
+  )
+}
+
+/** The output file an analyst pointed to, open (its diff against the template), or why it cannot be shown. */
+function PointedFile({ run, path }: { run: Run; path: string }) {
+  const f = matchOutputFile(run.files, path)
+  if (!f)
+    return (
+      <div className="pointed-file missing" data-testid="pointed-file" data-found="false">
+        The analyst pointed to <code>{path}</code>, which is not among the files this run created or changed.
+      </div>
+    )
+  return (
+    <details className="pointed-file" open data-testid="pointed-file" data-found="true" data-path={f.path}>
+      <summary>
+        The file the analyst pointed to: <code>{f.path}</code> <span className="badge">{f.status}</span>
+      </summary>
+      {f.diff ? (
+        <DiffView diff={f.diff} />
+      ) : (
+        <div className="muted">
+          {f.binary ? `A binary file (${fmtBytes(f.bytes)}).` : f.status === 'deleted' ? 'Deleted.' : 'No text to show.'}
+        </div>
+      )}
+    </details>
   )
 }
 

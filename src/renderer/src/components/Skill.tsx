@@ -17,6 +17,7 @@ import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
 import { MarkdownEditor } from './MarkdownEditor'
+import { pointerAt, RunBadge } from './RunBadge'
 
 const TIER_TITLES: Record<Tier, string> = {
   core: 'Core rules (8+ runs)',
@@ -41,33 +42,6 @@ function fmtVersionTime(iso: string): string {
   } catch {
     return new Date(t).toISOString()
   }
-}
-
-/** A run cited as evidence: a badge into the review deck (at the trace line an analyst pointed to, when there is one). */
-function RunBadge({ batchId, n, line, testId }: { batchId?: string; n: number; line?: number; testId?: string }) {
-  const title = `Run ${n}: open it in the review deck`
-  if (!batchId)
-    return (
-      <a className="run-badge" title={title} data-testid={testId}>
-        {n}
-      </a>
-    )
-  return line ? (
-    <Link
-      className="run-badge"
-      to="/review/$batchId/$run/line/$line"
-      params={{ batchId, run: n, line }}
-      title={title}
-      data-testid={testId}
-      activeProps={{}}
-    >
-      {n}
-    </Link>
-  ) : (
-    <Link className="run-badge" to="/review/$batchId/$run" params={{ batchId, run: n }} title={title} data-testid={testId} activeProps={{}}>
-      {n}
-    </Link>
-  )
 }
 
 export function SkillList() {
@@ -387,7 +361,6 @@ function RuleCard({
   onDelete: () => void
   onRestore: () => void
 }) {
-  const lineFor = (n: number) => r.pointers.find((p) => p.run === n && p.line)?.line
   return (
     <div
       className={`rule-card${r.removed ? ' removed' : ''}`}
@@ -405,7 +378,7 @@ function RuleCard({
       <div className="rule-meta">
         <span className="evidence">
           {r.evidence.map((n) => (
-            <RunBadge key={n} batchId={batchId} n={n} line={lineFor(n)} testId="evidence-badge" />
+            <RunBadge key={n} batchId={batchId} n={n} {...pointerAt(r.pointers, n)} testId="evidence-badge" />
           ))}
         </span>
         <span className={`badge prio-${r.priority}`}>{r.priority}</span>

@@ -121,3 +121,33 @@ export const shortModel = (m: string) => m.replace(/^claude-/, '').replace(/-\d{
 
 /** "1 turn", "3 turns": a count and its noun, singular for one. */
 export const count = (n: number, noun: string, plural = `${noun}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? noun : plural}`
+
+/** How much one step of fitting the evidence cut: "48.2k characters", "12 steps", "3 screenshots", "4.1k image tokens". */
+export function fmtCutAmount(amount: number, unit: 'chars' | 'steps' | 'images' | 'image-tokens'): string {
+  if (unit === 'chars') return `${fmtTokens(amount)} character${amount === 1 ? '' : 's'}`
+  if (unit === 'steps') return count(amount, 'step')
+  if (unit === 'images') return count(amount, 'screenshot')
+  return `${fmtTokens(amount)} image token${amount === 1 ? '' : 's'}`
+}
+
+/**
+ * The file of a run an analyst pointed to, among the run's files: the same path, or one that names
+ * it from elsewhere (`runs/03/outputs/index.html`, `./index.html` as claude -p may write it);
+ * undefined when the run has no such file.
+ */
+export function matchOutputFile<F extends { path: string }>(files: F[], pointed: string): F | undefined {
+  const clean = (p: string) => p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '')
+  const want = clean(pointed)
+  const inside = want.replace(/^(?:.*\/)?outputs\//, '')
+  return (
+    files.find((f) => clean(f.path) === want) ??
+    files.find((f) => clean(f.path) === inside) ??
+    files.find((f) => want.endsWith(`/${clean(f.path)}`))
+  )
+}
+
+/** A model's window, as its makers say it: "200k", "1M", "1.5M" (no "1.00M"). */
+export const fmtWindow = (n: number): string =>
+  fmtTokens(n)
+    .replace(/(\.\d*?)0+([kM])$/, '$1$2')
+    .replace(/\.([kM])$/, '$1')
