@@ -1,308 +1,145 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the scripted API's request bodies are untyped JSON */
 /**
- * Analysts benchmark: 20 recorded runs (real `claude -p` sessions against the scripted model),
- * imported, graded and analysed by the four analysts through the service, against a scripted API
- * that bills like the real one with prompt caching. Three figures:
- *   1. input tokens billed at full price with the caching scheme, as a ratio to four independent
- *      requests without caching (target at most 0.45);
- *   2. the condensed context's size against the raw traces;
- *   3. the four analysts' wall time as a ratio to the slowest one alone (target at most 1.3).
+ * Analysts benchmark: 20 runs of realistic size (bench/analysts-corpus.ts: about 40 tool calls, 20-50 KB
+ * of final files and one tall desktop screenshot each) analysed through the service (createService, the
+ * real SDK) against the scripted Messages API (test/support/model-server.ts). The scripted analysts look
+ * closer in 2-3 rounds (read_trace, read_output, search_traces, view_screenshot) before they answer; the
+ * server bills like the real API with prompt caching (text and images, the moving marker on tool
+ * results) and answers with a latency that grows with the uncached input and the output. Figures:
+ *   1. the shared prefix's tokens (text and images), and the estimate against the billed cost;
+ *   2. the cost with caching against four independent conversations without it (target at most 0.45);
+ *   3. drill-down rounds used per analyst;
+ *   4. the whole analysis's wall time (four analysts, then the merge) against the slowest analyst alone
+ *      (target at most 1.3): an AnalystFleet of that one kind with the same shared blocks and drill-down,
+ *      a cold cache, each analyst in turn (BENCH_ALONE=predicted: only the one the latency model predicts slowest).
+ * The scripted API runs in a child process (bench/analysts-api.ts) so its own work does not load the app.
  */
-import { mkdtemp, readdir, stat } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createService } from '../src/main/app/service'
-import { DEFAULT_ANALYST_MODEL } from '../src/main/analysts/service'
-import { apiModel } from '../src/main/analysts/model'
+import { fork, type ChildProcess } from 'node:child_process'
+import { createService, type Service } from '../src/main/app/service'
+import { createDrillDown } from '../src/main/analysts/drill'
+import { loadOutputs, loadShots, type RunEvidence } from '../src/main/analysts/evidence'
+import { apiModel, type PromptBlock } from '../src/main/analysts/model'
 import { AnalystFleet } from '../src/main/analysts/pipeline'
-import type { AnalystKind, ProposedRule } from '../src/shared/skills'
-import { analystScript, kindOf } from '../test/support/analyst-script'
-import { generateSessions } from '../test/support/claude-harness'
-import { startModelServer, type ModelServer, type Reply, type Script } from '../test/support/model-server'
+import { DEFAULT_ANALYST_MODEL } from '../src/main/analysts/service'
+import { costUsd } from '../src/main/traces/pricing'
+import { parseSessionFile } from '../src/main/traces/parse'
+import { ANALYSTS, type AnalystKind } from '../src/shared/skills'
+import {
+  CACHED_PREFILL_TOKENS_PER_S,
+  FIRST_TOKEN_MS,
+  lookCloser,
+  OUTPUT_TOKENS_PER_S,
+  PREFILL_TOKENS_PER_S,
+  TIME_SCALE,
+  type ApiAsk,
+  type Billed,
+  type RunsOf,
+  type Timing
+} from './analysts-api'
+import { addBatch, writeBatch, type BenchBatch } from './analysts-corpus'
 
-const SCENARIOS = ['write-file', 'write-cluttered', 'tool-errors', 'long', 'subagent']
-const RUNS = 20
+const RUNS = Number(process.env.BENCH_ANALYST_RUNS ?? 20)
 const MODEL = DEFAULT_ANALYST_MODEL
 
-/** The scripted API's latency: a fixed time to first token, prefill of the uncached input, then output. */
-const FIRST_TOKEN_MS = 300
-const PREFILL_TOKENS_PER_S = 20_000
-const OUTPUT_TOKENS_PER_S = 150
-
-/** Prices relative to base input: cache writes 1.25x, cache reads 0.1x. */
-const CACHE_WRITE = 1.25
-const CACHE_READ = 0.1
-
-const tokensOf = (v: unknown) => Math.ceil(JSON.stringify(v ?? '').length / 4)
-
-interface Billed {
-  index: number
-  tool: string
-  kind: AnalystKind | null
-  input: number
-  cacheCreation: number
-  cacheRead: number
-  output: number
+/** The evidence the drill-down reads, as the service loads it (for the analyst alone). */
+async function evidenceOf(service: Service, batch: BenchBatch): Promise<RunEvidence[]> {
+  return Promise.all(
+    batch.runs.map(async (r, i) => ({
+      number: r.number,
+      prompt: r.prompt,
+      label: null,
+      feedback: '',
+      state: r.state,
+      result: r.result,
+      trace: await parseSessionFile(batch.info[i].file),
+      metrics: null,
+      workspace: r.workspace,
+      outputs: await loadOutputs(r),
+      shots: await loadShots(r, join(service.store.dataDir, 'runs', r.id, 'screenshots'))
+    }))
+  )
 }
 
-/**
- * Wraps a script so the server reports usage as the real API does with prompt caching: the first
- * request with a given prefix (tools, system, first user content blocks up to the cache_control
- * marker) writes it; a later one with a byte-identical prefix that arrives after the writer's
- * answer has begun reads it. Adds latency: time to first token plus prefill, then output streamed
- * at a fixed rate.
- */
-function cachingApi(inner: Script, serverOf: () => ModelServer) {
-  const cache = new Map<string, number>() // prefix -> index of the request that wrote it
-  const billed: Billed[] = []
-  const script: Script = async (req) => {
-    const body = req.body
-    const messages: any[] = body?.messages ?? [] // eslint-disable-line @typescript-eslint/no-explicit-any
-    const first = messages[0]
-    const blocks: any[] = Array.isArray(first?.content) ? first.content : [] // eslint-disable-line @typescript-eslint/no-explicit-any
-    const marker = blocks.findLastIndex((b) => b?.cache_control)
-    const prefixParts = marker >= 0 ? [body.tools ?? null, body.system ?? null, blocks.slice(0, marker + 1)] : null
-    const restParts = marker >= 0 ? [blocks.slice(marker + 1), messages.slice(1)] : [body.tools ?? null, body.system ?? null, messages]
-    const prefixTokens = prefixParts ? tokensOf(prefixParts) : 0
-    const restTokens = tokensOf(restParts)
-    let cacheRead = 0
-    let cacheCreation = 0
-    if (prefixParts) {
-      const key = JSON.stringify([body.model, body.tool_choice ?? null, ...prefixParts])
-      const writer = cache.get(key)
-      const requests = serverOf().requests
-      const w = writer === undefined ? undefined : requests[writer]
-      const me = requests[req.index]
-      if (w && w.status === 200 && w.firstByteAt !== undefined && w.firstByteAt <= me.receivedAt) cacheRead = prefixTokens
-      else {
-        cacheCreation = prefixTokens
-        if (!w || (w.status !== undefined && w.status !== 200)) cache.set(key, req.index)
-      }
-    }
-    const reply = await inner(req)
-    if (reply.error) return reply
-    const content = reply.toolUses
-      ? reply.toolUses.map((t) => ({ type: 'tool_use', name: t.name, input: t.input }))
-      : [{ type: 'text', text: reply.text ?? '' }]
-    const output = tokensOf(content)
-    // events streamed: message_start, block start, the deltas (200 chars of JSON each), block stop, message_delta, message_stop
-    const deltas = reply.toolUses
-      ? reply.toolUses.reduce((n, t) => n + Math.ceil(JSON.stringify(t.input ?? {}).length / 200) + 2, 0)
-      : Math.ceil((reply.text?.length ?? 0) / 40) + 2
-    const events = deltas + 3
-    const usage = {
-      input_tokens: restTokens,
-      cache_creation_input_tokens: cacheCreation,
-      cache_read_input_tokens: cacheRead,
-      output_tokens: output
-    }
-    const tool = body?.tool_choice?.name ?? body?.tools?.[0]?.name ?? ''
-    billed.push({
-      index: req.index,
-      tool,
-      kind: tool === 'propose_rules' ? kindOf(body) : null,
-      input: restTokens,
-      cacheCreation,
-      cacheRead,
-      output
+/** The shared blocks of an analyst's first request, back as prompt blocks (the last block is its own instructions). */
+function sharedOf(body: any): PromptBlock[] {
+  const blocks: any[] = body.messages[0].content
+  return blocks
+    .slice(0, -1)
+    .map((b) =>
+      b.type === 'image' ? { type: 'image', mediaType: 'image/png', data: b.source.data, label: '' } : { type: 'text', text: b.text }
+    )
+}
+
+/** The scripted API in its own process (bench/analysts-api.ts), and how to ask it things. */
+async function startApi(batch: BenchBatch) {
+  const child: ChildProcess = fork(join(import.meta.dirname, 'analysts-api.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_API_RUNS: JSON.stringify(batch.info.map((i) => ({ kind: i.kind, number: i.number }))) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  })
+  const waiting = new Map<number, (m: any) => void>()
+  let nextId = 1
+  const url = await new Promise<string>((ok, fail) => {
+    child.once('error', fail)
+    child.once('exit', (code) => fail(new Error(`the scripted API exited (${code})`)))
+    child.on('message', (m: any) => {
+      if (m.url) ok(m.url)
+      else waiting.get(m.id)?.(m)
     })
-    const prefillMs = ((restTokens + cacheCreation) / PREFILL_TOKENS_PER_S) * 1000
-    return {
-      ...reply,
-      usage,
-      delayMs: FIRST_TOKEN_MS + prefillMs + (reply.delayMs ?? 0),
-      chunkDelayMs: ((output / OUTPUT_TOKENS_PER_S) * 1000) / events
-    } as Reply
-  }
-  return { script, billed, reset: () => cache.clear() }
-}
-
-/** Rules the scripted analysts propose, citing the runs of each scenario. */
-function analystRules(runsOf: (scenario: string) => number[]): Record<AnalystKind, ProposedRule[]> {
-  const r = (rule: string, scenario: string | string[], priority: 'high' | 'medium' | 'low', reason: string): ProposedRule => {
-    const evidence = [scenario].flat().flatMap(runsOf)
-    return {
-      rule,
-      evidence,
-      priority,
-      reason: `${reason} Seen in runs ${evidence.join(', ')}.`,
-      pointers: evidence.map((run) => ({ run, line: 4 }))
+  })
+  const ask = <T>(q: { type: ApiAsk['type']; index?: number }): Promise<T> =>
+    new Promise((ok) => {
+      const id = nextId++
+      waiting.set(id, ok)
+      child.send({ ...q, id })
+    })
+  return {
+    url,
+    reset: () => ask<void>({ type: 'reset' }),
+    state: () => ask<{ billed: Billed[]; timings: Timing[] }>({ type: 'state' }),
+    body: async (index: number) => (await ask<{ body: any }>({ type: 'body', index })).body,
+    close: () => {
+      child.removeAllListeners('exit')
+      child.kill()
     }
   }
-  return {
-    error: [
-      r(
-        'Check that a file exists before reading it; do not guess configuration paths.',
-        'tool-errors',
-        'high',
-        'Every run graded bad opened /definitely/not/here/config.json first, got "file does not exist", and never recovered the missing configuration.'
-      ),
-      r(
-        'Read the exit code of the build and stop to report when it fails instead of carrying on.',
-        'tool-errors',
-        'high',
-        'The build command exited with 3 and the agent went on to list an output folder that was never created, so the second error followed from the first.'
-      ),
-      r(
-        'List a folder only after confirming it exists.',
-        'tool-errors',
-        'medium',
-        'ls /no/such/dir failed in each of these runs right after the failed build.'
-      ),
-      r(
-        'Never put more than three cards on the page.',
-        'write-cluttered',
-        'high',
-        'The bad pages have twelve cards with yellow backgrounds and "Buy now!!!" text; the person called them cluttered.'
-      )
-    ],
-    success: [
-      r(
-        'Write index.html in a single Write call with the whole page, then read it back once to check it.',
-        'write-file',
-        'high',
-        'Every run graded good wrote the complete page in one call at the first step and read it back at the second, with no other tool calls and no errors.'
-      ),
-      r(
-        'Keep the page to a header with one call to action and three short cards.',
-        'write-file',
-        'high',
-        'The good pages have a blue header with the title, a one-line pitch and "Get started", then three cards: Fast, Safe and Green, one sentence each.'
-      ),
-      r(
-        'Use a calm palette: one accent colour on the header, dark text on white elsewhere.',
-        'write-file',
-        'medium',
-        'The good pages use #2b59c3 for the header only and #1d2433 for text; the bad ones use a red header and yellow cards.'
-      ),
-      r(
-        'Keep generous padding around the header (about 64px) so the page breathes.',
-        'write-file',
-        'medium',
-        'The good pages pad the header 64px 32px; the cluttered ones cut it to 12px, and the person named the crowding.'
-      ),
-      r(
-        'Finish with one sentence saying what was written and where.',
-        'write-file',
-        'low',
-        'Each good run ended with "Wrote index.html: a landing page with a header and three cards." and nothing more.'
-      ),
-      r(
-        'Do not look around the workspace before writing when the task names the file to create.',
-        ['write-file', 'write-cluttered'],
-        'medium',
-        'The good runs wrote index.html directly; the cluttered ones started with ls, which found nothing useful and only added a step.'
-      ),
-      r(
-        'Write the styles inline in a single <style> block in the head.',
-        'write-file',
-        'low',
-        'The good pages carry all of their CSS in one style block of four rules, so the page is one self-contained file.'
-      )
-    ],
-    structure: [
-      r(
-        'Take three steps: write the deliverable, verify it, summarise.',
-        'write-file',
-        'high',
-        'The good runs finish in three turns; the long runs take 28 tool calls for the same kind of task.'
-      ),
-      r(
-        'Do not hand a one-command survey to a sub-agent; run ls yourself.',
-        'subagent',
-        'medium',
-        'Each sub-agent ran a single echo and reported "nothing unusual", costing a whole sub-agent session.'
-      ),
-      r(
-        'Do not write progress notes to files unless asked.',
-        'long',
-        'medium',
-        'The long runs left notes-3.txt, notes-7.txt and more in the workspace, which the person did not ask for.'
-      )
-    ],
-    edge: [
-      r(
-        'Before reading a configuration file, verify it exists with Glob.',
-        'tool-errors',
-        'high',
-        'The missing config.json is the first failure of every run graded bad for errors.'
-      ),
-      r(
-        'If the build exits non-zero, report the exit code and stop.',
-        'tool-errors',
-        'high',
-        'Exit code 3 was followed by more failing commands in each of these runs.'
-      )
-    ]
-  }
 }
 
-async function sessionBytes(configDir: string, ids: string[]): Promise<{ main: number; subagents: number; files: number }> {
-  const out = { main: 0, subagents: 0, files: 0 }
-  const root = join(configDir, 'projects')
-  for (const rel of await readdir(root, { recursive: true })) {
-    if (!rel.endsWith('.jsonl')) continue
-    const id = ids.find((s) => rel.includes(s))
-    if (!id) continue
-    const size = (await stat(join(root, rel))).size
-    out.files++
-    if (rel.endsWith(`${id}.jsonl`)) out.main += size
-    else out.subagents += size
-  }
-  return out
-}
+const usd = (x: number) => `$${x.toFixed(3)}`
+const k = (x: number) => `${(x / 1000).toFixed(1)}k`
 
 export async function benchAnalysts() {
+  const t00 = performance.now()
   const configDir = await mkdtemp(join(tmpdir(), 't2s-bench-analysts-claude-'))
   const dataDir = await mkdtemp(join(tmpdir(), 't2s-bench-analysts-data-'))
-  const scenarios = Array.from({ length: RUNS }, (_, i) => SCENARIOS[i % SCENARIOS.length])
-  console.log(`Analysts: recording ${RUNS} real claude -p sessions (${SCENARIOS.join(', ')})…`)
+  console.log(`Analysts: writing ${RUNS} runs (sessions, final files, screenshots)…`)
   const g0 = performance.now()
-  const { sessions } = await generateSessions(configDir, scenarios)
-  console.log(`  ${sessions.length} sessions (${((performance.now() - g0) / 1000).toFixed(1)} s)`)
-  const bytes = await sessionBytes(
-    configDir,
-    sessions.map((s) => s.sessionId)
-  )
-  // run numbers follow the import order
-  const runsOf = (scenario: string) => sessions.flatMap((s, i) => (s.scenario === scenario ? [i + 1] : []))
-  const rules = analystRules(runsOf)
-
-  // eslint-disable-next-line prefer-const -- the API above reads it once the server exists
-  let server!: ModelServer
-  const api = cachingApi(
-    analystScript({
-      error: { rules: rules.error },
-      success: { rules: rules.success },
-      structure: { rules: rules.structure },
-      edge: { rules: rules.edge }
-    }),
-    () => server
-  )
-  server = await startModelServer(api.script)
+  const batch = await writeBatch(configDir, dataDir, RUNS)
+  const genSeconds = (performance.now() - g0) / 1000
+  const runsOf: RunsOf = (kinds) => batch.info.filter((i) => [kinds].flat().includes(i.kind)).map((i) => i.number)
+  const plan = lookCloser(runsOf)
+  const api = await startApi(batch)
   const service = await createService({
     configDir,
     dataDir,
     mode: 'web',
     version: 'bench',
-    env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: server.url }
+    env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url }
   })
   try {
-    const batch = await service.handlers.importSessions({
-      name: 'Landing pages (bench)',
-      sessions: sessions.map((s) => ({ sessionId: s.sessionId }))
-    })
-    const { runs } = await service.handlers.getBatch({ batchId: batch.id })
-    for (const r of runs) {
-      const scenario = sessions.find((s) => s.sessionId === r.sessionId)!.scenario
-      await service.handlers.saveFeedback({
-        runId: r.id,
-        label: scenario === 'write-file' ? 'good' : 'bad',
-        text: scenario === 'write-file' ? 'Clean page, three cards.' : `Not what I asked for (${scenario}).`
-      })
-    }
-    console.log('Analysts: four analysts and the merge against the caching API…')
+    await addBatch(service, batch)
+    const e0 = performance.now()
+    const estimate = await service.handlers.estimateAnalysis({ batchId: batch.batchId, model: MODEL })
+    const estimateSeconds = (performance.now() - e0) / 1000
+
+    console.log('Analysts: four analysts (looking closer), then the merge, against the caching API…')
     const t0 = performance.now()
-    let analysis = await service.handlers.startAnalysis({ batchId: batch.id, model: MODEL })
+    const t0Epoch = performance.timeOrigin + t0
+    let analysis = await service.handlers.startAnalysis({ batchId: batch.batchId, model: MODEL })
+    const startSeconds = (performance.now() - t0) / 1000
     await service.analysisIdle(analysis.id)
     const clientSeconds = (performance.now() - t0) / 1000
     analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
@@ -310,100 +147,220 @@ export async function benchAnalysts() {
     const failed = analysis.analysts.filter((a) => a.state !== 'done')
     if (failed.length) throw new Error(`analysts failed: ${failed.map((a) => `${a.kind}: ${a.error}`).join('; ')}`)
 
-    const four = api.billed.filter((b) => b.tool === 'propose_rules')
-    if (four.length !== 4) throw new Error(`expected 4 analyst requests, saw ${four.length}`)
-    const recs = four.map((b) => server.requests[b.index])
-    const timing = four.map((b, i) => ({ ...b, ms: recs[i].endedAt! - recs[i].receivedAt, startMs: recs[i].receivedAt }))
-    const wallMs = Math.max(...recs.map((r) => r.endedAt!)) - Math.min(...recs.map((r) => r.receivedAt))
-
-    // 1. billed at full price
-    const full = (b: Billed) => b.input + b.cacheCreation * CACHE_WRITE + b.cacheRead * CACHE_READ
-    const all = (b: Billed) => b.input + b.cacheCreation + b.cacheRead
-    const withScheme = four.reduce((n, b) => n + full(b), 0)
-    const independent = four.reduce((n, b) => n + all(b), 0)
-
-    // 3. the slowest analyst alone: same server, same shared context, a cold cache
-    const slowest = timing.reduce((a, b) => (b.ms > a.ms ? b : a))
-    const slowBody = server.requests[slowest.index].body
-    api.reset()
-    const before = server.requests.length
-    const fleet = new AnalystFleet({
-      port: apiModel({ apiKey: 'test-key', baseURL: server.url }),
-      model: MODEL,
-      shared: slowBody.messages[0].content[0].text,
-      runNumbers: new Set(analysis.runNumbers),
-      kinds: [slowest.kind!],
-      onStatus: () => {}
+    const { billed, timings } = await api.state()
+    const ofKind = (kind: AnalystKind) => billed.filter((b) => b.what === kind)
+    const merge = billed.filter((b) => b.what === 'merge')
+    for (const kind of ANALYSTS) {
+      const want = plan[kind].length + 1
+      if (ofKind(kind).length !== want) throw new Error(`the ${kind} analyst made ${ofKind(kind).length} requests, expected ${want}`)
+    }
+    if (merge.length !== 1) throw new Error(`expected one merge request, saw ${merge.length}`)
+    const rec = (b: Billed) => timings[b.index]
+    const span = (list: Billed[]) => ({
+      from: Math.min(...list.map((b) => rec(b).receivedAt)),
+      to: Math.max(...list.map((b) => rec(b).endedAt!))
     })
-    const s0 = performance.now()
-    const solo = await fleet.run()
-    const soloClientMs = performance.now() - s0
-    if (solo.get(slowest.kind!)!.state !== 'done')
-      throw new Error(`the ${slowest.kind} analyst alone failed: ${solo.get(slowest.kind!)!.error}`)
-    const soloRec = server.requests.slice(before).find((r) => r.body?.tool_choice?.name === 'propose_rules')!
-    if (JSON.stringify(soloRec.body.messages) !== JSON.stringify(slowBody.messages))
-      throw new Error('the solo analyst did not send the same request')
-    const soloMs = soloRec.endedAt! - soloRec.receivedAt
+    const analystReqs = billed.filter((b) => b.what !== 'merge' && b.what !== 'other')
+    const all = span([...analystReqs, ...merge])
+    const wallMs = all.to - all.from
+    const analystsWallMs = span(analystReqs).to - span(analystReqs).from
 
-    const ctx = analysis.context
+    // 1. context and cost: the app's own figures against the server's bills
+    const first = ofKind(ANALYSTS[0])[0]
+    const prefixTokens = first.prefixTokens
+    const prefixImageTokens = first.prefixImageTokens
+    const price = (b: Billed) =>
+      costUsd(MODEL, { input: b.input, output: b.output, cacheRead: b.cacheRead, cacheCreation: b.cacheCreation })
+    const plain = (b: Billed) =>
+      costUsd(MODEL, { input: b.input + b.cacheCreation + b.cacheRead, output: b.output, cacheRead: 0, cacheCreation: 0 })
+    const appAnalystsUsd = analysis.analysts.reduce((n, a) => n + a.costUsd, 0)
+    const appBilledUsd = appAnalystsUsd + analysis.merge.costUsd
+    const serverUsd = [...analystReqs, ...merge].reduce((n, b) => n + price(b), 0)
+    if (Math.abs(serverUsd - appBilledUsd) > 1e-6 * Math.max(1, serverUsd))
+      throw new Error(`the app billed ${appBilledUsd} but the server's usage prices at ${serverUsd}`)
+    const analystsCached = analystReqs.reduce((n, b) => n + price(b), 0)
+    const analystsPlain = analystReqs.reduce((n, b) => n + plain(b), 0)
+    const withMergeCached = analystsCached + merge.reduce((n, b) => n + price(b), 0)
+    const withMergePlain = analystsPlain + merge.reduce((n, b) => n + plain(b), 0)
+    const inTok = (b: Billed) => b.input + b.cacheCreation + b.cacheRead
+    const inputCachedUsd = analystReqs.reduce((n, b) => n + price({ ...b, output: 0 }), 0)
+    const inputPlainUsd = analystReqs.reduce((n, b) => n + plain({ ...b, output: 0 }), 0)
+
+    // 4. each analyst alone, the same way (AnalystFleet with one kind, the same shared blocks and
+    // drill-down over the same evidence), a cold cache each time; the slowest is the reference
+    const evidence = await evidenceOf(service, batch)
+    const port = apiModel({ apiKey: 'test-key', baseURL: api.url })
+    // each analyst alone; BENCH_ALONE=predicted: only the one the latency model predicts slowest (its first request cold)
+    const modelled = (kind: AnalystKind) =>
+      ofKind(kind).reduce((n, b, i) => {
+        const cold = i === 0 ? b.cacheRead : 0
+        const read = b.cacheRead - cold
+        return (
+          n +
+          FIRST_TOKEN_MS +
+          ((b.input + b.cacheCreation + cold) / PREFILL_TOKENS_PER_S +
+            read / CACHED_PREFILL_TOKENS_PER_S +
+            b.output / OUTPUT_TOKENS_PER_S) *
+            1000
+        )
+      }, 0)
+    const predicted = ANALYSTS.reduce((a, b) => (modelled(b) > modelled(a) ? b : a))
+    const aloneKinds = process.env.BENCH_ALONE === 'predicted' ? [predicted] : ANALYSTS
+    const alone: Record<string, { ms: number; clientMs: number; rounds: number }> = {}
+    for (const kind of aloneKinds) {
+      await api.reset()
+      const before = (await api.state()).timings.length
+      const body0 = await api.body(ofKind(kind)[0].index)
+      const fleet = new AnalystFleet({
+        port,
+        model: MODEL,
+        shared: sharedOf(body0),
+        drill: createDrillDown(evidence, { imagesInPrefix: evidence.reduce((n, r) => n + r.shots.length, 0) }),
+        runNumbers: new Set(analysis.runNumbers),
+        kinds: [kind],
+        onStatus: () => {}
+      })
+      const s0 = performance.now()
+      const status = (await fleet.run()).get(kind)!
+      const clientMs = performance.now() - s0
+      if (status.state !== 'done') throw new Error(`the ${kind} analyst alone failed: ${status.error}`)
+      const mine = (await api.state()).timings.slice(before)
+      if (JSON.stringify((await api.body(before)).messages) !== JSON.stringify(body0.messages) || mine.length !== ofKind(kind).length)
+        throw new Error(`the ${kind} analyst alone did not send the same requests`)
+      alone[kind] = { ms: Math.max(...mine.map((r) => r.endedAt!)) - mine[0].receivedAt, clientMs, rounds: status.rounds ?? 0 }
+    }
+    if (process.env.BENCH_DEBUG) {
+      const st = await api.state()
+      for (const r of st.timings) {
+        const b = st.billed.find((x) => x.index === r.index)
+        console.log(
+          `#${r.index} ${b?.what}/${b?.round} in +${(r.receivedAt - all.from).toFixed(0)} ttfb ${(r.firstByteAt! - r.receivedAt).toFixed(0)} total ${(r.endedAt! - r.receivedAt).toFixed(0)} in=${b?.input} w=${b?.cacheCreation} r=${b?.cacheRead} out=${b?.output}`
+        )
+      }
+    }
+    const slowest = aloneKinds.reduce((a, b) => (alone[b].ms > alone[a].ms ? b : a))
+    const soloMs = alone[slowest].ms
+
+    const analysts = ANALYSTS.map((kind) => {
+      const list = ofKind(kind)
+      const s = span(list)
+      const app = analysis.analysts.find((a) => a.kind === kind)!
+      return {
+        kind,
+        requests: list.length,
+        rounds: app.rounds ?? 0,
+        maxRounds: app.maxRounds ?? 0,
+        input: list.reduce((n, b) => n + b.input, 0),
+        cacheCreation: list.reduce((n, b) => n + b.cacheCreation, 0),
+        cacheRead: list.reduce((n, b) => n + b.cacheRead, 0),
+        output: list.reduce((n, b) => n + b.output, 0),
+        costUsd: app.costUsd,
+        plainUsd: list.reduce((n, b) => n + plain(b), 0),
+        startMs: s.from - all.from,
+        ms: s.to - s.from,
+        aloneMs: alone[kind]?.ms ?? null
+      }
+    })
+    const report = analysis.context.report
     const result = {
-      runs: ctx.runs,
-      sessionBytes: bytes.main,
-      subagentBytes: bytes.subagents,
-      analysts: timing.map((t) => ({
-        kind: t.kind,
-        input: t.input,
-        cacheCreation: t.cacheCreation,
-        cacheRead: t.cacheRead,
-        output: t.output,
-        billedFull: full(t),
-        startMs: t.startMs - Math.min(...timing.map((x) => x.startMs)),
-        ms: t.ms
-      })),
-      appUsage: analysis.analysts.map((a) => ({ kind: a.kind, ...a.usage })),
-      billedWithScheme: withScheme,
-      billedIndependent: independent,
-      billedRatio: withScheme / independent,
-      contextTokens: ctx.tokens,
-      rawTokens: ctx.rawTokens,
-      contextRatio: ctx.tokens / ctx.rawTokens,
-      contextLevel: ctx.level,
+      runs: analysis.context.runs,
+      model: MODEL,
+      toolCallsPerRun: batch.info.reduce((n, i) => n + i.toolCalls, 0) / batch.info.length,
+      outputKBPerRun: batch.info.reduce((n, i) => n + i.outputBytes, 0) / batch.info.length / 1024,
+      screenshots: batch.info.map((i) => `${i.shot.width}x${i.shot.height}`),
+      sessionBytes: batch.sessionBytes,
+      context: {
+        prefixTokens,
+        prefixImageTokens,
+        prefixTextTokens: prefixTokens - prefixImageTokens,
+        appTextTokens: report?.textTokens,
+        appImageTokens: report?.imageTokens,
+        images: report?.images,
+        cuts: report?.cuts.length ?? 0,
+        estimatedContextTokens: estimate.contextTokens
+      },
+      estimateUsd: estimate.usd,
+      billedUsd: appBilledUsd,
+      estimateVsBilled: estimate.usd === null ? null : estimate.usd / appBilledUsd,
+      analystsUsd: analystsCached,
+      analystsPlainUsd: analystsPlain,
+      costRatio: analystsCached / analystsPlain,
+      costRatioWithMerge: withMergeCached / withMergePlain,
+      inputCostRatio: inputCachedUsd / inputPlainUsd,
+      inputTokens: analystReqs.reduce((n, b) => n + inTok(b), 0),
+      analysts,
+      merge: { ...merge[0], costUsd: analysis.merge.costUsd, ms: rec(merge[0]).endedAt! - rec(merge[0]).receivedAt },
       wallMs,
-      slowest: slowest.kind,
+      analystsWallMs,
+      slowest,
       slowestAloneMs: soloMs,
-      slowestAloneClientMs: soloClientMs,
       wallRatio: wallMs / soloMs,
       analysisClientSeconds: clientSeconds,
-      latencyModel: { firstTokenMs: FIRST_TOKEN_MS, prefillTokensPerS: PREFILL_TOKENS_PER_S, outputTokensPerS: OUTPUT_TOKENS_PER_S }
+      estimateSeconds,
+      startAnalysisSeconds: startSeconds,
+      firstRequestSeconds: (Math.min(...timings.map((t) => t.receivedAt)) - t0Epoch) / 1000,
+      latencyModel: {
+        firstTokenMs: FIRST_TOKEN_MS,
+        prefillTokensPerS: PREFILL_TOKENS_PER_S,
+        cachedPrefillTokensPerS: CACHED_PREFILL_TOKENS_PER_S,
+        outputTokensPerS: OUTPUT_TOKENS_PER_S,
+        timeScale: TIME_SCALE
+      },
+      suiteSeconds: 0
     }
 
     console.log(
-      `\n${ctx.runs} recorded runs (${SCENARIOS.join(', ')}); scripted API: ${FIRST_TOKEN_MS} ms to first token + prefill at ${PREFILL_TOKENS_PER_S / 1000}k tok/s of uncached input, output at ${OUTPUT_TOKENS_PER_S} tok/s\n`
+      `\n${result.runs} runs: ${result.toolCallsPerRun.toFixed(0)} tool calls and ${result.outputKBPerRun.toFixed(0)} KB of final files each on average, one 1280 px screenshot each (${Math.min(...batch.info.map((i) => i.shot.height))}-${Math.max(...batch.info.map((i) => i.shot.height))} px tall); ${(batch.sessionBytes / 1e6).toFixed(1)} MB of session files (written in ${genSeconds.toFixed(1)} s)`
     )
-    console.log('| analyst | starts at | input | cache write | cache read | output | billed at full price | time |')
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
-    for (const a of result.analysts)
-      console.log(
-        `| ${a.kind} | +${a.startMs.toFixed(0)} ms | ${a.input} | ${a.cacheCreation} | ${a.cacheRead} | ${a.output} | ${a.billedFull.toFixed(0)} | ${a.ms.toFixed(0)} ms |`
-      )
-    console.log('\n| analysts benchmark | value |\n|---|---:|')
-    console.log(`| input tokens billed at full price, with the caching scheme | ${withScheme.toFixed(0)} |`)
-    console.log(`| input tokens, four independent requests without caching | ${independent} |`)
-    console.log(`| ratio (target <= 0.45) | ${result.billedRatio.toFixed(3)} |`)
     console.log(
-      `| raw session files (${bytes.files} files) | ${(bytes.main / 1024).toFixed(0)} KB main + ${(bytes.subagents / 1024).toFixed(0)} KB sub-agents |`
+      `Model ${MODEL}; scripted API: ${FIRST_TOKEN_MS} ms to first token + prefill at ${PREFILL_TOKENS_PER_S / 1000}k tok/s uncached (${CACHED_PREFILL_TOKENS_PER_S / 1000}k cached), output at ${OUTPUT_TOKENS_PER_S} tok/s; all delays x${TIME_SCALE}\n`
     )
-    console.log(`| raw traces (analysis.context.rawTokens) | ${ctx.rawTokens} tokens |`)
-    console.log(`| condensed context (analysis.context.tokens, cut level ${ctx.level}) | ${ctx.tokens} tokens |`)
-    console.log(`| condensed / raw | ${result.contextRatio.toFixed(3)} (${(ctx.rawTokens / ctx.tokens).toFixed(1)}x smaller) |`)
-    console.log(`| four analysts, wall (first request in to last answer out) | ${wallMs.toFixed(0)} ms |`)
-    console.log(`| slowest analyst (${slowest.kind}) alone, cold cache | ${soloMs.toFixed(0)} ms |`)
+    console.log(
+      '| analyst | rounds | requests | starts at | input | cache write | cache read | output | cost | without caching | time | alone |'
+    )
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for (const a of analysts)
+      console.log(
+        `| ${a.kind} | ${a.rounds}/${a.maxRounds} | ${a.requests} | +${a.startMs.toFixed(0)} ms | ${a.input} | ${a.cacheCreation} | ${a.cacheRead} | ${a.output} | ${usd(a.costUsd)} | ${usd(a.plainUsd)} | ${a.ms.toFixed(0)} ms | ${a.aloneMs === null ? '-' : `${a.aloneMs.toFixed(0)} ms`} |`
+      )
+    const m = result.merge
+    console.log(
+      `| merge | - | 1 | +${(rec(merge[0]).receivedAt - all.from).toFixed(0)} ms | ${m.input} | ${m.cacheCreation} | ${m.cacheRead} | ${m.output} | ${usd(m.costUsd)} | ${usd(plain(merge[0]))} | ${m.ms.toFixed(0)} ms | - |`
+    )
+    console.log('\n| analysts benchmark | value |\n|---|---:|')
+    console.log(
+      `| shared prefix (tools, system, task, feedback, ${result.runs} runs' traces and files, ${report?.images ?? 0} screenshots) | ${k(prefixTokens)} tokens (${k(prefixTokens - prefixImageTokens)} text + ${k(prefixImageTokens)} image) |`
+    )
+    console.log(
+      `| the app's own count of the evidence (report.textTokens + imageTokens; cuts made: ${result.context.cuts}) | ${k(report?.textTokens ?? 0)} + ${k(report?.imageTokens ?? 0)} |`
+    )
+    console.log(`| estimate before the run (estimateAnalysis) | ${estimate.usd === null ? '-' : usd(estimate.usd)} |`)
+    console.log(`| billed (four analysts + merge, as the app reports) | ${usd(appBilledUsd)} |`)
+    console.log(`| estimate / billed | ${result.estimateVsBilled === null ? '-' : result.estimateVsBilled.toFixed(2)} |`)
+    console.log(`| four analysts with caching, incl. their rounds | ${usd(analystsCached)} |`)
+    console.log(`| four independent conversations without caching (same tokens at the plain input price) | ${usd(analystsPlain)} |`)
+    console.log(`| cost ratio (target <= 0.45) | ${result.costRatio.toFixed(3)} |`)
+    console.log(`| ... input only / incl. the merge | ${result.inputCostRatio.toFixed(3)} / ${result.costRatioWithMerge.toFixed(3)} |`)
+    console.log(`| drill-down rounds used (${ANALYSTS.join(', ')}) | ${analysts.map((a) => a.rounds).join(', ')} |`)
+    console.log(`| whole analysis, wall (first analyst request in to the merge's answer out) | ${wallMs.toFixed(0)} ms |`)
+    console.log(
+      `| slowest analyst alone (${slowest}${aloneKinds.length === 1 ? ', the slowest by the latency model' : ''}, cold cache, same requests) | ${soloMs.toFixed(0)} ms |`
+    )
     console.log(`| wall / slowest alone (target <= 1.3) | ${result.wallRatio.toFixed(3)} |`)
-    console.log(`| whole analysis incl. merge, as the app saw it | ${clientSeconds.toFixed(2)} s |`)
+    console.log(
+      `| whole analysis as the app saw it (startAnalysis to done, incl. reading and condensing) | ${clientSeconds.toFixed(2)} s |`
+    )
+    console.log(
+      `| before the first request: startAnalysis returned after / the first analyst request came after (estimate alone: ${estimateSeconds.toFixed(1)} s) | ${startSeconds.toFixed(1)} s / ${result.firstRequestSeconds.toFixed(1)} s |`
+    )
+    result.suiteSeconds = (performance.now() - t00) / 1000
+    console.log(`(suite: ${result.suiteSeconds.toFixed(0)} s)`)
     return result
   } finally {
     await service.dispose()
-    await server.close()
+    api.close()
+    await rm(configDir, { recursive: true, force: true })
+    await rm(dataDir, { recursive: true, force: true })
   }
 }
 

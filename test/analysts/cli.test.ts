@@ -285,14 +285,16 @@ describe('trace2skill analyze and export', () => {
   it('prints a short summary without --json; a second skill of the same name makes the name ambiguous', async () => {
     const r = await cli(['analyze', batchId, '--model', 'claude-sonnet-5-5'])
     expect(r.code, r.stderr).toBe(0)
-    const [first, second] = r.stdout.trim().split('\n')
+    const [first, read, second, next] = r.stdout.trim().split('\n')
     expect(first).toMatch(/^analysis \S+: done \(9 runs; error done, success done, structure failed, edge done\)$/)
+    // what the analysts read: imported sessions have no files or screenshots, and nothing was cut
+    expect(read).toMatch(
+      /^the analysts read [\d,]+ tokens of text and 0 of images \(0 screenshots, 0 output files\) of a 1,000,000-token window: nothing cut$/
+    )
     // "Run the build" on runs 1-8 is core, "Always inline" on 4 runs guidance, the guard on 2 runs an edge case
     expect(second).toMatch(/^skill \S+ \(landing-page\): 1 core, 1 guidance, 1 edge-case rules \(1 discarded\)$/)
     const skillId = /^skill (\S+)/.exec(second)![1]
-    expect(r.stdout.trim().split('\n')[2]).toBe(
-      `next: trace2skill export ${skillId} <project folder> (or edit it first in the app: Skills)`
-    )
+    expect(next).toBe(`next: trace2skill export ${skillId} <project folder> (or edit it first in the app: Skills)`)
     expect(skillId).not.toBe(out.skill!.skill.id)
 
     const folder = await mkdtemp(join(tmpdir(), 't2s-cli-twins-'))

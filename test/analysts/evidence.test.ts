@@ -206,7 +206,7 @@ describe('with a small window: cuts in order, reported, and drill-down finds wha
 
   beforeAll(async () => {
     // 200 steps of 4,000-character results do not fit a 200k window at full fidelity
-    ;({ server, service, analysis } = await setup('claude-sonnet-4-5', 4000))
+    ;({ server, service, analysis } = await setup('claude-sonnet-4-6', 4000))
   }, 120_000)
   afterAll(async () => {
     await service?.dispose()

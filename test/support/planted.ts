@@ -10,7 +10,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Jimp } from 'jimp'
 import type { Service } from '../../src/main/app/service'
-import { emptyProgress, RunSettingsSchema, type Run } from '../../src/shared/runs'
+import { addGradedBatch, finishedRun, sessionLines, type Step } from './sessions'
+import type { Run } from '../../src/shared/runs'
 
 export const FACTS = {
   deepFile: 'PLANTED-DEEP-FILE: nine yellow Deal cards crammed under the fold',
@@ -19,50 +20,6 @@ export const FACTS = {
 }
 /** Pixel colours of the two screenshots that differ only in styling (same text). */
 export const SHOT_COLOURS = { calm: 0xf4f6fbff, loud: 0xff2d2dff }
-
-type Step = { text?: string; tool?: { name: string; input: unknown; result: string; isError?: boolean } }
-
-/** A session file's lines: the prompt, then each step as an assistant message and its tool result. */
-function sessionLines(sessionId: string, cwd: string, prompt: string, steps: Step[], opts: { agentId?: string } = {}): string {
-  const lines: string[] = []
-  let parent: string | null = null
-  let t = Date.UTC(2026, 10, 20, 10)
-  const common = () => ({
-    isSidechain: !!opts.agentId,
-    ...(opts.agentId ? { agentId: opts.agentId } : {}),
-    userType: 'external',
-    entrypoint: 'sdk-cli',
-    cwd,
-    sessionId,
-    version: '2.1.330',
-    timestamp: new Date((t += 1000)).toISOString()
-  })
-  const node = (o: object) => {
-    const uuid = randomUUID()
-    lines.push(JSON.stringify({ parentUuid: parent, ...o, uuid, ...common() }))
-    parent = uuid
-  }
-  node({ type: 'user', message: { role: 'user', content: prompt } })
-  const usage = { input_tokens: 10, output_tokens: 50, cache_read_input_tokens: 1000, cache_creation_input_tokens: 0 }
-  for (const [i, s] of steps.entries()) {
-    const id = `msg_${i}_${randomUUID().slice(0, 8)}`
-    const assistant = (content: object[]) =>
-      node({ type: 'assistant', message: { id, type: 'message', role: 'assistant', model: 'claude-sonnet-5-5', content, usage } })
-    if (s.text) assistant([{ type: 'text', text: s.text }])
-    if (s.tool) {
-      const toolId = `toolu_${i}_${randomUUID().slice(0, 8)}`
-      assistant([{ type: 'tool_use', id: toolId, name: s.tool.name, input: s.tool.input }])
-      node({
-        type: 'user',
-        message: {
-          role: 'user',
-          content: [{ tool_use_id: toolId, type: 'tool_result', content: s.tool.result, is_error: !!s.tool.isError }]
-        }
-      })
-    }
-  }
-  return lines.join('\n') + '\n'
-}
 
 const CALM_CSS = 'body{font-family:sans-serif;background:#f4f6fb;color:#1d2433}'
 const LOUD_CSS = 'body{font-family:Impact;background:#ff2d2d;color:#ffe36e}'
@@ -229,56 +186,21 @@ export async function plantedFiles(configDir: string, dataDir: string, opts: { r
     const shotFile = join(shotsDir, '1-index.html-desktop.png')
     const buf = await png(s.shot)
     await writeFile(shotFile, buf)
-    runs.push({
-      id,
-      batchId,
-      number: s.number,
-      prompt: s.prompt,
-      repeat: 1,
-      state: 'done',
-      workspace,
-      sessionId,
-      progress: emptyProgress(),
-      result: 'Done.',
-      files: Object.entries(s.files).map(([path, text]) => ({
-        path,
-        status: 'added' as const,
-        bytes: Buffer.byteLength(text),
-        binary: false
-      })),
-      screenshots: [
-        {
-          html: 'index.html',
-          shots: [
-            {
-              label: 'desktop',
-              width: 1280,
-              height: 2000,
-              file: shotFile,
-              bytes: buf.length,
-              blank: false,
-              timedOut: false,
-              blockedRequests: []
-            }
-          ]
-        }
-      ],
-      imported: false
-    })
+    runs.push(
+      finishedRun({
+        id,
+        batchId,
+        number: s.number,
+        prompt: s.prompt,
+        workspace,
+        sessionId,
+        result: 'Done.',
+        files: s.files,
+        shot: { file: shotFile, height: 2000, bytes: buf.length }
+      })
+    )
   }
   return { batchId, runs, grades: specs.map((s) => ({ number: s.number, label: s.label, feedback: s.feedback })) }
 }
 
-export async function addPlanted(service: Service, p: PlantedBatch): Promise<void> {
-  await service.store.batches.add(
-    {
-      id: p.batchId,
-      name: 'Planted facts',
-      createdAt: new Date().toISOString(),
-      settings: RunSettingsSchema.parse({}),
-      runIds: p.runs.map((r) => r.id)
-    },
-    p.runs
-  )
-  for (const g of p.grades) await service.handlers.saveFeedback({ runId: p.runs[g.number - 1].id, label: g.label, text: g.feedback })
-}
+export const addPlanted = (service: Service, p: PlantedBatch) => addGradedBatch(service, { ...p, name: 'Planted facts' })
