@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import type { Service } from '../src/main/app/service'
 import type { Run } from '../src/shared/runs'
+import { rng } from './generate'
 import { addGradedBatch, finishedRun, sessionLines, type Step } from '../test/support/sessions'
 
 /** The usage each assistant line of a generated session carries. */
@@ -24,18 +25,6 @@ const FEEDBACK: Record<Kind, string> = {
   cluttered: 'Cluttered: far too many cards and loud colours.',
   errors: 'Half-finished: the pricing section is missing.',
   detour: 'Fine in the end, but it took ages and left stray files.'
-}
-
-/** A seeded PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const WORDS =
