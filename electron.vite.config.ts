@@ -10,7 +10,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/main/cli/index.ts'),
-          'summary-worker': resolve('src/main/traces/summary-worker.ts')
+          'summary-worker': resolve('src/main/traces/summary-worker.ts'),
+          'image-worker': resolve('src/main/analysts/image-worker.ts')
         }
       }
     }

@@ -64,6 +64,7 @@ function startService(data: string): Promise<Service> {
     watch: true,
     indexOnStart: true,
     summaryWorker: join(outDir, 'main', 'summary-worker.js'),
+    imageWorker: join(outDir, 'main', 'image-worker.js'),
     pickFolder: async () => {
       const options: Electron.OpenDialogOptions = { properties: ['openDirectory'] }
       const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)

@@ -10,6 +10,7 @@ import type { SubagentTrace, TraceEvent } from '../../shared/trace'
 import { FULL, renderEvents, type Limits } from './condense'
 import { OUTPUT_READ_LIMIT, readInsideFile, isBinary, type RunEvidence } from './evidence'
 import { prepareScreenshot } from './images'
+import type { PrepareImage } from './image-pool'
 import type { DrillDown, ToolDef, ToolOutcome } from './model'
 
 /** Characters one drill-down result may return (about 8k tokens); longer ones say how to read on. */
@@ -127,7 +128,14 @@ function lineSpan(events: TraceEvent[]): [number, number] {
 
 export function createDrillDown(
   runs: RunEvidence[],
-  opts: { maxRounds?: number; imagesInPrefix?: number; prefixBytes?: number; shotTokens?: number } = {}
+  opts: {
+    maxRounds?: number
+    imagesInPrefix?: number
+    prefixBytes?: number
+    shotTokens?: number
+    /** where view_screenshot prepares a screenshot (default: on the calling thread) */
+    prepareImage?: PrepareImage
+  } = {}
 ): DrillDown {
   const byNumber = new Map(runs.map((r) => [r.number, r]))
   const numbers = runs.map((r) => r.number).sort((a, b) => a - b)
@@ -289,7 +297,7 @@ export function createDrillDown(
       return error(`Run ${r.number}'s ${label} screenshot can no longer be read.`)
     }
     try {
-      const img = await prepareScreenshot(png, { maxTokens: opts.shotTokens ?? 1600, part: part - 1 })
+      const img = await (opts.prepareImage ?? prepareScreenshot)(png, { maxTokens: opts.shotTokens ?? 1600, part: part - 1 })
       images++
       bytes += img.data.length
       return {

@@ -27,7 +27,8 @@ import { createDrillDown, DEFAULT_MAX_ROUNDS, DRILL_TOOLS, drillGuide } from './
 import { estimateAnalysisCost, EXPECTED_ROUNDS, TOKENS_PER_ROUND } from './estimate'
 import { loadOutputs, loadShots, removeEvidenceFolder, type RunEvidence } from './evidence'
 import { prepareEvidenceFolder } from './folder'
-import { prepareScreenshot } from './images'
+import { inThreadImages, type ImagePool } from './image-pool'
+import type { PreparedImage } from './images'
 import { apiModel, claudeCliModel, type DrillDown, type EvidenceFolder, type ModelPort, type PromptBlock } from './model'
 import {
   AnalystFleet,
@@ -95,6 +96,8 @@ export interface AnalysisServiceDeps {
   port?: ModelPort
   /** run claude -p analysts under Claude Code's sandbox (default: where it is available here) */
   sandbox?: boolean
+  /** where screenshots are prepared (default: on the calling thread) */
+  images?: ImagePool
 }
 
 export interface StartAnalysis {
@@ -182,6 +185,7 @@ export type AnalysisService = ReturnType<typeof createAnalysisService>
 export function createAnalysisService(d: AnalysisServiceDeps) {
   const { store, operations, skills } = d
   const inMemory = new Map<string, Fleets>()
+  const images = d.images ?? inThreadImages()
 
   const analysisOf = async (id: string) =>
     (await store.analyses.get(id)) ??
@@ -313,11 +317,23 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const blocks: PromptBlock[] = [{ type: 'text', text: head }]
     // the API takes requests up to 32 MB: the images stop short of a share of that, with room for the rounds
     let bytes = head.length + fitted.runs.reduce((n, r) => n + r.text.length, 0)
+    // every screenshot of the group is prepared up to images.concurrency at a time, used in order
+    const shots = fitted.runs.flatMap((r) => r.shots)
+    const prepared = new Array<Promise<PreparedImage>>(shots.length)
+    let next = 0
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < shots.length; i = next++) {
+        prepared[i] = readFile(shots[i].file).then((png) => images.prepare(png, { maxTokens: shots[i].maxTokens }))
+        await prepared[i].catch(() => {})
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(images.concurrency, shots.length)) }, lane))
+    let at = 0
     for (const r of fitted.runs) {
       blocks.push({ type: 'text', text: r.text })
       for (const shot of r.shots) {
         try {
-          const img = await prepareScreenshot(await readFile(shot.file), { maxTokens: shot.maxTokens })
+          const img = await prepared[at++]
           if (bytes + img.data.length > MAX_PREFIX_BYTES) {
             blocks.push({ type: 'text', text: `${shot.note}: left out, the request would be too large (look at it with view_screenshot)` })
             continue
@@ -556,6 +572,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         const shared = await sharedBlocks(head, fitted)
         if (port.kind !== 'claude-cli')
           drill = createDrillDown(group, {
+            prepareImage: images.prepare,
             imagesInPrefix: shared.filter((b) => b.type === 'image').length,
             prefixBytes: shared.reduce((n, b) => n + (b.type === 'text' ? b.text.length : b.data.length), 0)
           })

@@ -2,6 +2,7 @@
  * The app's core service: every contract request implemented over the Electron-free domains
  * (traces, store). The Electron shell, the web bridge, the CLI and the tests all drive this.
  */
+import { existsSync } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { AppInfo, Notice } from '../../shared/contract'
@@ -20,6 +21,7 @@ import { Operations } from '../operations/registry'
 import { createReviewHandlers } from './review-handlers'
 import { createSkillsHandlers } from './skills-handlers'
 import type { ModelPort } from '../analysts/model'
+import { imageWorkerPool, inThreadImages } from '../analysts/image-pool'
 import { createModelAccess, createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
 import { BatchRunner } from '../runs/runner'
 import type { ScreenshotPort } from '../runs/screenshots'
@@ -37,6 +39,8 @@ export interface ServiceOptions {
   indexOnStart?: boolean
   /** the built summary worker script; without it summaries run on the calling thread */
   summaryWorker?: string | URL
+  /** the built screenshot worker script; without it (or when it is not there) the analysts' screenshots are prepared on the calling thread */
+  imageWorker?: string | URL
   /** renders a run's HTML outputs to PNG (Electron's own Chromium in the app, playwright-core elsewhere) */
   screenshots?: ScreenshotPort
   /** where a pasted API key is kept (Electron: the OS keychain) */
@@ -179,7 +183,10 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
 
   const secrets = opts.secrets ?? memorySecrets()
   const readTrace = (sessionId: string, projectId?: string) => handlers.getTrace({ sessionId, projectId })
+  // screenshots are decoded and scaled off the main thread: seconds of CPU for an analysis of 20 runs
+  const images = opts.imageWorker && existsSync(opts.imageWorker) ? imageWorkerPool(opts.imageWorker) : inThreadImages()
   const skills = createSkillsHandlers({
+    images,
     store,
     emit: hub.emit,
     operations,
@@ -344,6 +351,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       await opts.screenshots?.close()
       await watcher?.close()
       await index.dispose()
+      await images.close()
       await store.close()
     }
   }

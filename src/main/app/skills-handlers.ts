@@ -4,6 +4,7 @@
  * (src/main/skills/service.ts: versions, save, export). Electron-free.
  */
 import type { Trace } from '../../shared/trace'
+import type { ImagePool } from '../analysts/image-pool'
 import { createAnalysisService } from '../analysts/service'
 import type { ModelPort } from '../analysts/model'
 import type { Operations } from '../operations/registry'
@@ -23,6 +24,8 @@ export interface SkillsContext {
   configDir?: string
   /** tests: a model port instead of the real ones */
   port?: ModelPort
+  /** where the analysts' screenshots are prepared (default: on the calling thread) */
+  images?: ImagePool
 }
 
 export function createSkillsHandlers(ctx: SkillsContext) {

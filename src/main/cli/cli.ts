@@ -238,10 +238,10 @@ const runNumbers = (r: Run) => ({
   costSource: r.progress.costSource ?? 'estimated'
 })
 
-/** The built worker beside the built CLI (absent when running from source). */
-function summaryWorkerScript(): string | undefined {
+/** A built worker script beside the built CLI (absent when running from source). */
+function builtWorker(name: string): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url))
-  return [join(here, 'summary-worker.js'), join(here, '..', 'summary-worker.js')].find((f) => existsSync(f))
+  return [join(here, name), join(here, '..', name)].find((f) => existsSync(f))
 }
 
 const fmtBytes = (n: number) =>
@@ -662,7 +662,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       owner: `\`trace2skill ${command}\``,
       watch: command === 'web',
       indexOnStart: command === 'web',
-      summaryWorker: summaryWorkerScript(),
+      summaryWorker: builtWorker('summary-worker.js'),
+      imageWorker: builtWorker('image-worker.js'),
       screenshots: command === 'run' || command === 'web' ? screenshotPort(io) : undefined,
       env: io.env
     }).catch((err) => {
