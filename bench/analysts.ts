@@ -127,7 +127,9 @@ export async function benchAnalysts() {
     dataDir,
     mode: 'web',
     version: 'bench',
-    env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url }
+    env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url },
+    // screenshots on worker threads, as in the app (npm run bench builds it)
+    imageWorker: join(process.cwd(), 'out', 'main', 'image-worker.js')
   })
   try {
     await addBatch(service, batch)

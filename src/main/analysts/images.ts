@@ -7,7 +7,7 @@
  * cropped, scaled down (never up) to the budget, and encoded as PNG, with a one-line `note` saying
  * what is shown. Decoding, cropping, resizing and encoding use jimp (pure JS, no native modules).
  */
-import { Jimp } from 'jimp'
+import { Jimp, PNGFilterType } from 'jimp'
 import { constants, createInflate } from 'node:zlib'
 import { pngSize } from '../runs/screenshots'
 
@@ -211,7 +211,8 @@ export async function prepareScreenshot(png: Buffer, opts: PrepareOptions = {}):
   for (;;) {
     const size = fitSize(cropW, cropH, maxTokens, scale)
     const shown = size.width === cropW && size.height === cropH ? image : image.clone().resize({ w: size.width, h: size.height })
-    const data = (await shown.getBuffer('image/png')).toString('base64')
+    // one filter (Up) for every row: as small for screenshots as trying all five, several times faster
+    const data = (await shown.getBuffer('image/png', { filterType: PNGFilterType.UP })).toString('base64')
     if (data.length <= BYTES_TARGET || (size.width === 1 && size.height === 1)) {
       const label = opts.label ?? (sourceWidth < 600 ? 'mobile' : 'desktop')
       const n = (v: number): string => v.toLocaleString('en-US')
