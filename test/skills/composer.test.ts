@@ -71,7 +71,8 @@ describe('the composer through the service', () => {
       mergeModel: 'claude-haiku-5-5',
       via: 'api',
       groups: [{ promptTokens: est.contextTokens }],
-      instructionTokens: est.instructionTokens
+      instructionTokens: est.instructionTokens,
+      rounds: est.rounds
     })
     expect(est.usd).toBeCloseTo(again.usd!, 10)
     expect(est.usd).toBeGreaterThan(0)
