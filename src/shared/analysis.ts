@@ -72,6 +72,8 @@ export const AnalysisSchema = z.object({
   mergeModel: z.string(),
   /** deepen this skill instead of creating one */
   deepenSkillId: z.string().optional(),
+  /** the mobile screenshots are shown too (the desktop ones always) */
+  mobile: z.boolean().optional(),
   runNumbers: z.array(z.number()),
   analysts: z.array(AnalystStatusSchema),
   context: z.object({

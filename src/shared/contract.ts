@@ -136,7 +136,9 @@ const AnalysisOptions = z.object({
   /** deepen this skill (its rules are kept unless evidence contradicts them) */
   deepenSkillId: Id.optional(),
   /** or deepen a SKILL.md pasted in */
-  existingSkillMd: z.string().max(500_000).optional()
+  existingSkillMd: z.string().max(500_000).optional(),
+  /** show the analysts the mobile screenshots too (the desktop ones always) */
+  mobile: z.boolean().optional()
 })
 
 const VariationInput = z.object({ id: z.string().optional(), difficulty: DifficultySchema, prompt: z.string().min(1).max(50_000) }).strict()

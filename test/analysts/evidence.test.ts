@@ -76,7 +76,7 @@ const toolResults = (body: any) =>
     .flatMap((m: any) => m.content)
     .filter((b: any) => b.type === 'tool_result')
 
-async function setup(model: string, resultChars?: number) {
+async function setup(model: string, resultChars?: number, mobile?: boolean) {
   const server = await startModelServer(script())
   const configDir = await mkdtemp(join(tmpdir(), 't2s-evidence-claude-'))
   const dataDir = await mkdtemp(join(tmpdir(), 't2s-evidence-data-'))
@@ -89,8 +89,8 @@ async function setup(model: string, resultChars?: number) {
     env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: server.url }
   })
   await addPlanted(service, planted)
-  const estimate = await service.handlers.estimateAnalysis({ batchId: planted.batchId, model })
-  let analysis = await service.handlers.startAnalysis({ batchId: planted.batchId, model })
+  const estimate = await service.handlers.estimateAnalysis({ batchId: planted.batchId, model, ...(mobile ? { mobile } : {}) })
+  let analysis = await service.handlers.startAnalysis({ batchId: planted.batchId, model, ...(mobile ? { mobile } : {}) })
   await service.analysisIdle(analysis.id)
   analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
   return { server, service, analysis, estimate }
@@ -240,5 +240,30 @@ describe('with a small window: cuts in order, reported, and drill-down finds wha
     for (const fact of Object.values(FACTS)) expect(prefix.includes(fact) || drilled.includes(fact)).toBe(true)
     // the error in the middle of the 200 steps stays in the prefix: errors are never left out
     expect(prefix).toContain(FACTS.midError)
+  })
+})
+
+describe('mobile screenshots, when asked for', () => {
+  let server: ModelServer
+  let service: Service
+  let analysis: Analysis
+  let estimate: Awaited<ReturnType<Service['handlers']['estimateAnalysis']>>
+
+  beforeAll(async () => {
+    ;({ server, service, analysis, estimate } = await setup('claude-sonnet-5-5', undefined, true))
+  }, 120_000)
+  afterAll(async () => {
+    await service?.dispose()
+    await server?.close()
+  })
+
+  it("shows run 6's mobile screenshot beside the desktop ones, and counts it before and after", () => {
+    expect(analysis).toMatchObject({ state: 'done', mobile: true })
+    expect(estimate.report.images).toBe(7)
+    expect(analysis.context.report!.images).toBe(7)
+    const prefix = prefixOf(firstRequests(server)[0].body)
+    expect(prefix.filter((b: any) => b.type === 'image')).toHaveLength(7)
+    const at = prefix.findIndex((b: any) => b.type === 'text' && b.text.startsWith('Run 6, mobile screenshot'))
+    expect(prefix[at + 1].type).toBe('image')
   })
 })

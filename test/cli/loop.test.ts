@@ -263,6 +263,9 @@ describe('the whole loop from the command line', () => {
       /the analysts read [\d,]+ tokens of text and [\d,]+ of images \(\d+ screenshots, [1-9]\d* output files\) of a 1,000,000-token window: nothing cut/
     )
     expect(est.report).toMatchObject({ window: 1_000_000, cuts: [] })
+    // --mobile: the mobile screenshots too, one more image per page
+    const withMobile = JSON.parse((await cli(['analyze', batchId, '--estimate', '--mobile', '--json'], undefined, analysts.url)).stdout)
+    expect(withMobile.report.images).toBe(est.report.images * 2)
   })
 
   it('analyze, then export, writes the SKILL.md into the project', async () => {

@@ -146,6 +146,18 @@ describe('what the analysts read', () => {
     expect(within(report).queryByTestId('report-cuts')).toBeNull()
   })
 
+  it('"Mobile screenshots too" asks the estimate and the analysis for them', async () => {
+    const api = setup({ estimate: estimate(NOTHING_CUT) })
+    api.startAnalysis.mockImplementation(async () => analysis({ state: 'analysing' }))
+    renderApp('/analyze/b1')
+    await screen.findByText(/About \$0\.91/)
+    expect(api.estimateAnalysis).toHaveBeenLastCalledWith(expect.not.objectContaining({ mobile: true }))
+    await userEvent.click(screen.getByTestId('analysis-mobile'))
+    await waitFor(() => expect(api.estimateAnalysis).toHaveBeenLastCalledWith(expect.objectContaining({ batchId: 'b1', mobile: true })))
+    await userEvent.click(screen.getByTestId('start-analysis'))
+    await waitFor(() => expect(api.startAnalysis).toHaveBeenCalledWith(expect.objectContaining({ batchId: 'b1', mobile: true })))
+  })
+
   it('before starting: the cuts that would be made, in order, with their runs', async () => {
     setup({ estimate: estimate(CUT) })
     renderApp('/analyze/b1')

@@ -186,6 +186,10 @@ export async function plantedFiles(configDir: string, dataDir: string, opts: { r
     const shotFile = join(shotsDir, '1-index.html-desktop.png')
     const buf = await png(s.shot)
     await writeFile(shotFile, buf)
+    // run 6 has a mobile screenshot too (shown only when asked for)
+    const mobileFile = join(shotsDir, '1-index.html-mobile.png')
+    const mobile = s.number === 6 ? await png(s.shot, 390, 1200) : null
+    if (mobile) await writeFile(mobileFile, mobile)
     runs.push(
       finishedRun({
         id,
@@ -196,7 +200,8 @@ export async function plantedFiles(configDir: string, dataDir: string, opts: { r
         sessionId,
         result: 'Done.',
         files: s.files,
-        shot: { file: shotFile, height: 2000, bytes: buf.length }
+        shot: { file: shotFile, height: 2000, bytes: buf.length },
+        ...(mobile ? { mobile: { file: mobileFile, height: 1200, bytes: mobile.length } } : {})
       })
     )
   }

@@ -78,6 +78,8 @@ export function finishedRun(o: {
   result: string
   files: Record<string, string>
   shot: { file: string; height: number; bytes: number }
+  /** a mobile screenshot too */
+  mobile?: { file: string; height: number; bytes: number }
 }): Run {
   return {
     id: o.id,
@@ -109,13 +111,23 @@ export function finishedRun(o: {
             blank: false,
             timedOut: false,
             blockedRequests: []
-          }
+          },
+          ...(o.mobile ? [{ ...shotOf(o.mobile), label: 'mobile' as const, width: 390 }] : [])
         ]
       }
     ],
     imported: false
   }
 }
+
+const shotOf = (s: { file: string; height: number; bytes: number }) => ({
+  height: s.height,
+  file: s.file,
+  bytes: s.bytes,
+  blank: false,
+  timedOut: false,
+  blockedRequests: []
+})
 
 /** Adds a batch of finished runs to the service's store, as the runner would, and grades them. */
 export async function addGradedBatch(

@@ -108,6 +108,8 @@ export interface StartAnalysis {
   deepenSkillId?: string
   existingSkillMd?: string
   claudePath?: string
+  /** the mobile screenshots too */
+  mobile?: boolean
 }
 
 /**
@@ -118,8 +120,8 @@ export interface StartAnalysis {
 type Fleets = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; port: ModelPort; folders: (() => Promise<void>)[] }
 
 /** Groups of runs for the analysts: one when they fit, else small groups mixing good and bad. */
-export function groupRuns<R extends RunForAnalysis>(list: R[], budget: number): R[][] {
-  const whole = fitRuns(list, budget)
+export function groupRuns<R extends RunForAnalysis>(list: R[], budget: number, opts: { mobile?: boolean } = {}): R[][] {
+  const whole = fitRuns(list, budget, opts)
   if (!whole.overBudget && list.length <= MAX_RUNS_PER_CONTEXT) return [list]
   const groups = Math.ceil(list.length / GROUP_SIZE)
   const out: R[][] = Array.from({ length: groups }, () => [])
@@ -260,7 +262,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
    * What the analysts of a batch would read: its graded runs with their traces, in groups when they
    * do not fit one context, condensed to the model's budget. Shared by the estimate and the real run.
    */
-  const prepare = async (batchId: string, model: string, deepenSkillId?: string, existingSkillMd?: string) => {
+  const prepare = async (batchId: string, model: string, deepenSkillId?: string, existingSkillMd?: string, mobile?: boolean) => {
     const doc = await store.batches.get(batchId)
     if (!doc) throw fail(`no such batch: ${batchId}`)
     const batch = doc.batch
@@ -271,8 +273,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const ungraded = batch.runIds.length - runs.length
     if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
     const budget = contextBudget(model)
-    const chunks = groupRuns(list, budget)
-    const condensed = chunks.map((g) => fitRuns(g, budget))
+    const chunks = groupRuns(list, budget, { mobile })
+    const condensed = chunks.map((g) => fitRuns(g, budget, { mobile }))
     const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
     const taskInfo = taskInfoOf(batch.taskId, batch.id)
     return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo }
@@ -550,7 +552,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       let sandbox: boolean | undefined
       for (const [i, group] of chunks.entries()) {
         if (op.signal.aborted) break
-        const fitted = fitRuns(group, budget)
+        const fitted = fitRuns(group, budget, { mobile: a0.mobile })
         // The API analysts look closer with tools over the evidence; the claude -p analysts read a
         // prepared folder of it with Read, Grep and Glob. Both read the same shared context first.
         let drill: DrillDown | undefined
@@ -671,11 +673,12 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       model,
       mergeModel,
       deepenSkillId,
-      existingSkillMd
+      existingSkillMd,
+      mobile
     }: Omit<StartAnalysis, 'claudePath'>): Promise<AnalysisEstimate> {
       const m = model ?? DEFAULT_ANALYST_MODEL
       const mm = mergeModel ?? m
-      const p = await prepare(batchId, m, deepenSkillId, existingSkillMd)
+      const p = await prepare(batchId, m, deepenSkillId, existingSkillMd, mobile)
       // the very prompt each analyst would get: system, tools, the shared context (text and images), its instructions
       const v = via ?? 'api'
       const tools = v === 'api' ? [PROPOSE_TOOL, ...DRILL_TOOLS] : [PROPOSE_TOOL]
@@ -707,7 +710,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       }
     },
 
-    async start({ batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, claudePath }: StartAnalysis): Promise<Analysis> {
+    async start({ batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, claudePath, mobile }: StartAnalysis): Promise<Analysis> {
       const doc = await store.batches.get(batchId)
       if (!doc) throw fail(`no such batch: ${batchId}`)
       const batch = doc.batch
@@ -719,7 +722,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         batchId,
         model ?? DEFAULT_ANALYST_MODEL,
         deepenSkillId,
-        existingSkillMd
+        existingSkillMd,
+        mobile
       )
       let deepenId = deepen?.id
       if (!deepen && existingSkillMd) {
@@ -756,6 +760,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         model: model ?? DEFAULT_ANALYST_MODEL,
         mergeModel: mergeModel ?? model ?? DEFAULT_ANALYST_MODEL,
         deepenSkillId: deepenId,
+        ...(mobile ? { mobile: true } : {}),
         runNumbers: list.map((r) => r.number),
         analysts: ANALYSTS.map((kind) => ({
           kind,
@@ -870,7 +875,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       await startFleets(
         analysisId,
         list,
-        groupRuns(list, contextBudget(a.model)),
+        groupRuns(list, contextBudget(a.model), { mobile: a.mobile }),
         port,
         { ...params },
         deepen ? rendered(deepen).skillMd : undefined,

@@ -81,9 +81,10 @@ step 2, grade:
   feedback <batch> [--json]         the batch's grades in that same format (feeds back into grade)
 
 steps 3 and 4, analyse and export:
-  analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--estimate] [--json]
+  analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--mobile] [--estimate] [--json]
                                     four analysts over a batch's graded runs, merged into a skill;
                                     progress on stderr; Ctrl+C cancels. Exit 1 unless done.
+                                    --mobile: show them the mobile screenshots too
                                     --estimate: what it would cost (the exact context, no model
                                     called, nothing written), then stop
   skills [--json]                   every skill: id, name, rules by tier, whether it can be exported
@@ -322,7 +323,7 @@ const analystLine = (a: AnalystStatusInfo) =>
 async function analyzeBatch(
   service: Service,
   batchArg: string,
-  o: { via?: 'api' | 'claude-cli'; model?: string; mergeModel?: string; claude?: string },
+  o: { via?: 'api' | 'claude-cli'; model?: string; mergeModel?: string; claude?: string; mobile?: boolean },
   io: CliIo
 ): Promise<{ analysis: Analysis; skill: SkillView | null }> {
   const batchId = findBatch(service, batchArg)
@@ -373,7 +374,8 @@ async function analyzeBatch(
       ...(o.via ? { via: o.via } : {}),
       ...(o.model ? { model: o.model } : {}),
       ...(o.mergeModel ? { mergeModel: o.mergeModel } : {}),
-      ...(o.claude ? { claudePath: o.claude } : {})
+      ...(o.claude ? { claudePath: o.claude } : {}),
+      ...(o.mobile ? { mobile: true } : {})
     })
     id = started.id
     if (stopRequested) cancel()
@@ -489,6 +491,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     '--file',
     '--dry-run',
     '--estimate',
+    '--mobile',
     '--help',
     '-h',
     '--version',
@@ -505,7 +508,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // a value that starts with '-' (`--port -1`, `--project -home-me-app`) stays with its option
     else if (
       flags.has(a) &&
-      !['--json', '--dry-run', '--estimate', '--help', '-h', '--version', '-v'].includes(a) &&
+      !['--json', '--dry-run', '--estimate', '--mobile', '--help', '-h', '--version', '-v'].includes(a) &&
       argv[i + 1]?.startsWith('-') &&
       !flags.has(argv[i + 1].split('=')[0])
     )
@@ -535,6 +538,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         file: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         estimate: { type: 'boolean', default: false },
+        mobile: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false }
       }
@@ -906,7 +910,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             batchId,
             ...(values.via ? { via: values.via } : {}),
             ...(values.model ? { model: values.model } : {}),
-            ...(values['merge-model'] ? { mergeModel: values['merge-model'] } : {})
+            ...(values['merge-model'] ? { mergeModel: values['merge-model'] } : {}),
+            ...(values.mobile ? { mobile: true } : {})
           })
           for (const w of est.warnings) io.err(`warning: ${w}`)
           const usd = est.usd === null ? 'no price known for these models' : `about $${est.usd.toFixed(2)}`
@@ -926,6 +931,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             via: values.via as 'api' | 'claude-cli' | undefined,
             model: values.model,
             mergeModel: values['merge-model'],
+            mobile: values.mobile,
             claude: values.claude
           },
           io

@@ -42,6 +42,7 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
   const [mergeModel, setMergeModel] = useState('')
   const [deepen, setDeepen] = useState('')
   const [pasted, setPasted] = useState<string | null>(null)
+  const [mobile, setMobile] = useState(false)
   const gradedCount = batch.data?.runs.filter((r) => r.feedback?.label).length ?? 0
   const options: RequestInput<'estimateAnalysis'> = {
     batchId,
@@ -49,7 +50,8 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
     model: model.trim(),
     mergeModel: mergeModel.trim() || undefined,
     deepenSkillId: deepen && deepen !== 'paste' ? deepen : undefined,
-    existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined
+    existingSkillMd: deepen === 'paste' && pasted ? pasted : undefined,
+    mobile: mobile || undefined
   }
   // what Analyse would cost with these settings, before anything is started (no model is called),
   // asked once the settings have stopped changing
@@ -132,6 +134,10 @@ export function AnalyzePage({ batchId }: { batchId: string }) {
             ))}
             <option value="paste">a SKILL.md I paste</option>
           </select>
+        </label>
+        <label title="The desktop screenshots are always shown to the analysts; this adds the mobile ones (more image tokens)">
+          <input type="checkbox" checked={mobile} onChange={(e) => setMobile(e.target.checked)} data-testid="analysis-mobile" /> Mobile
+          screenshots too
         </label>
         <button
           className="primary"
