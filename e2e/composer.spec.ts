@@ -101,7 +101,7 @@ test('estimates, rules where they are made, and a composer that saves only chang
     // before Start: what it will cost, from the context the analysts will read, and for which model
     const estimate = page.getByTestId('analysis-estimate')
     await expect(estimate).toContainText(
-      /^About \$\d+\.\d\d \([\d.]+k tokens of context, model claude-sonnet-5-5\)\. The first analyst writes the context to the prompt cache, the other three read it from there \(at claude-sonnet-5-5's cache prices\)/
+      /^About \$\d+\.\d\d \([\d.]+k tokens of context, (?:[\d.]+k of them for \d+ screenshots?, )?model claude-sonnet-5-5; 3 rounds of looking closer expected, up to 6\)\. The first analyst writes the context to the prompt cache, the other three read it from there \(at claude-sonnet-5-5's cache prices\)/
     )
     const before = Number(await estimate.getAttribute('data-usd'))
     expect(before).toBeGreaterThan(0)
@@ -112,7 +112,7 @@ test('estimates, rules where they are made, and a composer that saves only chang
     expect(Number(await estimate.getAttribute('data-usd'))).toBeGreaterThan(before)
     await page.getByLabel('Model', { exact: true }).fill('mystery-model')
     await expect(estimate).toContainText(
-      /^No price estimate \([\d.]+k tokens of context, model mystery-model\)\. No price known for mystery-model/
+      /^No price estimate \([\d.]+k tokens of context, (?:[\d.]+k of them for \d+ screenshots?, )?model mystery-model; 3 rounds of looking closer expected, up to 6\)\. No price known for mystery-model/
     )
     await page.getByLabel('Model', { exact: true }).fill('claude-sonnet-5-5')
     await expect(estimate).toContainText('About $')
