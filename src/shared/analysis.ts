@@ -91,6 +91,8 @@ export const AnalysisSchema = z.object({
   }),
   merge: z.object({ state: z.enum(['waiting', 'running', 'done', 'failed']), error: z.string().optional(), costUsd: z.number() }),
   warnings: z.array(z.string()),
+  /** while the evidence is being made ready, before the analysts start: one line saying how far it is */
+  preparing: z.string().optional(),
   skillId: z.string().optional(),
   createdAt: z.string(),
   endedAt: z.string().optional()

@@ -154,6 +154,9 @@ describe('trace2skill analyze and export', () => {
     const done = lines.find((l) => l.startsWith('edge analyst: done'))!
     expect(Number(/\(([\d,]+) tokens/.exec(done)![1].replace(/,/g, ''))).toBeGreaterThan(0)
     expect(lines).toContain('merging the rules into a skill')
+    // the evidence being made ready is said once, first
+    expect(lines[0]).toBe('Preparing the evidence of 9 runs…')
+    expect(lines.filter((l) => l.startsWith('Preparing'))).toHaveLength(1)
     // stdout is only the JSON
     expect(analysed.stdout.trim().startsWith('{')).toBe(true)
   })

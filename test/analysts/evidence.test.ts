@@ -89,11 +89,16 @@ async function setup(model: string, resultChars?: number, mobile?: boolean) {
     env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: server.url }
   })
   await addPlanted(service, planted)
+  const preparing: string[] = []
+  service.hub.subscribe((event, payload) => {
+    const p = (payload as { analysis?: Analysis }).analysis?.preparing
+    if (event === 'analysisProgress' && p && preparing[preparing.length - 1] !== p) preparing.push(p)
+  })
   const estimate = await service.handlers.estimateAnalysis({ batchId: planted.batchId, model, ...(mobile ? { mobile } : {}) })
   let analysis = await service.handlers.startAnalysis({ batchId: planted.batchId, model, ...(mobile ? { mobile } : {}) })
   await service.analysisIdle(analysis.id)
   analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
-  return { server, service, analysis, estimate }
+  return { server, service, analysis, estimate, preparing }
 }
 
 describe('with room in the window: full evidence, outputs and screenshots in the shared prefix', () => {
@@ -101,9 +106,10 @@ describe('with room in the window: full evidence, outputs and screenshots in the
   let service: Service
   let analysis: Analysis
   let estimate: Awaited<ReturnType<Service['handlers']['estimateAnalysis']>>
+  let preparing: string[]
 
   beforeAll(async () => {
-    ;({ server, service, analysis, estimate } = await setup('claude-sonnet-5-5'))
+    ;({ server, service, analysis, estimate, preparing } = await setup('claude-sonnet-5-5'))
   }, 120_000)
   afterAll(async () => {
     await service?.dispose()
@@ -187,6 +193,12 @@ describe('with room in the window: full evidence, outputs and screenshots in the
     const structure = analysis.analysts.find((a) => a.kind === 'structure')!
     expect(structure).toMatchObject({ state: 'done', rounds: DEFAULT_MAX_ROUNDS, maxRounds: DEFAULT_MAX_ROUNDS })
     expect(JSON.stringify(reqs[reqs.length - 1].body.messages.slice(-1))).toContain('No rounds left (6 used)')
+  })
+
+  it('says how far the evidence is before the analysts start, then leaves the line to them', () => {
+    expect(preparing[0]).toBe('Preparing the evidence of 6 runs: screenshots 0 of 6…')
+    expect(preparing).toContain('Preparing the evidence of 6 runs: screenshots 6 of 6…')
+    expect(analysis.preparing).toBeUndefined()
   })
 
   it('estimates before, including images and rounds, and reports the cost of each analyst after', () => {

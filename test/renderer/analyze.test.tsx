@@ -209,6 +209,12 @@ describe('what the analysts read', () => {
 })
 
 describe('each analyst looking closer', () => {
+  it('before the analysts start: how far the evidence is', async () => {
+    setup({ analyses: [analysis({ state: 'analysing', preparing: 'Preparing the evidence of 6 runs: screenshots 2 of 6…' })] })
+    renderApp('/analyze/b1')
+    expect((await screen.findByTestId('analysis-preparing')).textContent).toBe('Preparing the evidence of 6 runs: screenshots 2 of 6…')
+  })
+
   it('while it streams: what it looks at now, and the round', async () => {
     setup({
       analyses: [

@@ -315,7 +315,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   }
 
   /** The shared prefix of a group: the head, then each run's text and its screenshots (made now, as images). */
-  const sharedBlocks = async (head: string, fitted: Fitted): Promise<PromptBlock[]> => {
+  const sharedBlocks = async (head: string, fitted: Fitted, onShot?: () => void): Promise<PromptBlock[]> => {
     const blocks: PromptBlock[] = [{ type: 'text', text: head }]
     // the API takes requests up to 32 MB: the images stop short of a share of that, with room for the rounds
     let bytes = head.length + fitted.runs.reduce((n, r) => n + r.text.length, 0)
@@ -327,6 +327,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       for (let i = next++; i < shots.length; i = next++) {
         prepared[i] = readFile(shots[i].file).then((png) => images.prepare(png, { maxTokens: shots[i].maxTokens }))
         await prepared[i].catch(() => {})
+        onShot?.()
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, Math.min(images.concurrency, shots.length)) }, lane))
@@ -550,6 +551,23 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       const pub = publisher(op, analysisId, entry)
       entry.fleets = []
       let sandbox: boolean | undefined
+      // Before the analysts start, the evidence is made ready (seconds for 20 screenshots): the page says how far.
+      const shotsInAll = chunks.reduce(
+        (n, g) => n + g.reduce((k, r) => k + r.shots.filter((s) => s.label === 'desktop' || a0.mobile).length, 0),
+        0
+      )
+      let shotsDone = 0
+      let ready = false
+      const preparing = async () => {
+        const a = await analysisOf(analysisId)
+        if (ready) return
+        const line = `Preparing the evidence of ${list.length} run${list.length === 1 ? '' : 's'}${shotsInAll ? `: screenshots ${shotsDone} of ${shotsInAll}` : ''}${port.kind === 'claude-cli' ? ', and the folder claude -p reads' : ''}…`
+        if (a.state === 'analysing' && a.preparing !== line) {
+          store.analyses.progress({ ...a, preparing: line })
+          d.emit('analysisProgress', { analysis: { ...a, preparing: line } })
+        }
+      }
+      await preparing()
       for (const [i, group] of chunks.entries()) {
         if (op.signal.aborted) break
         const fitted = fitRuns(group, budget, { mobile: a0.mobile })
@@ -571,7 +589,10 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           lookCloser = drillGuide(DEFAULT_MAX_ROUNDS)
         }
         const head = contextHeader(taskInfo, group, fitted, { existingSkill: existingMd, lookCloser })
-        const shared = await sharedBlocks(head, fitted)
+        const shared = await sharedBlocks(head, fitted, () => {
+          shotsDone++
+          void preparing()
+        })
         if (port.kind !== 'claude-cli')
           drill = createDrillDown(group, {
             prepareImage: images.prepare,
@@ -594,6 +615,10 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           })
         )
       }
+      // the evidence is ready (or the analysis was cancelled): the analysts' own lines take over
+      ready = true
+      const prepared = await analysisOf(analysisId)
+      if (prepared.preparing) await save({ ...prepared, preparing: undefined })
       try {
         await Promise.all(entry.fleets.map((f) => f.run(op.signal)))
       } finally {

@@ -344,6 +344,11 @@ async function analyzeBatch(
     if (event !== 'analysisProgress') return
     const a = (payload as { analysis: Analysis }).analysis
     if (a.batchId !== batchId) return
+    // the evidence being made ready: said once, when it starts
+    if (a.preparing && phase !== 'preparing') {
+      phase = 'preparing'
+      io.err(a.preparing)
+    }
     for (const s of a.analysts) {
       if (seen.get(s.kind) === s.state) continue
       // the first report is every analyst queued: say nothing until one moves
@@ -355,7 +360,7 @@ async function analyzeBatch(
       io.err(analystLine(s))
     }
     if (a.state === 'merging' && phase !== 'merging') io.err('merging the rules into a skill')
-    phase = a.state
+    if (!a.preparing) phase = a.state
   })
   // Ctrl+C cancels the analysis (once it has an id); the analysts stop and it ends as cancelled.
   let id: string | null = null

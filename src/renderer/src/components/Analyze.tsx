@@ -365,6 +365,11 @@ function AnalysisView({ analysis: a, estimate }: { analysis: Analysis; estimate?
         ) : null}
       </div>
       {c.report ? <ContextReportView report={c.report} model={a.model} batchId={a.batchId} /> : null}
+      {a.preparing && a.state === 'analysing' ? (
+        <div className="muted analysis-preparing" role="status" data-testid="analysis-preparing">
+          {a.preparing}
+        </div>
+      ) : null}
       {a.analysts.map((s) => (
         <AnalystLine key={s.kind} s={s} analysis={a} act={act} estimated={each} />
       ))}
