@@ -104,6 +104,25 @@ describe('drill-down tools', () => {
     expect(drill.describe('read_trace', { run: 1, from_line: 2, to_line: 9 })).toBe("Run 1's trace, lines 2-9")
   })
 
+  it('reads a range of a very long trace, and says where to read on', async () => {
+    const t = trace()
+    t.events = Array.from({ length: 200_000 }, (_, i) => ({
+      kind: 'assistant' as const,
+      line: i + 1,
+      turn: 1,
+      text: `step ${i + 1} ${'x'.repeat(40)}`
+    }))
+    const drill = createDrillDown([run({ trace: t })])
+    const out = await drill.run('read_trace', { run: 1 }, signal)
+    expect(out.isError).toBeUndefined()
+    expect(text(out)).toMatch(/^Run 1's session, lines 1-200000\n\[L1\] assistant: step 1 /)
+    const next = Number(/read on with from_line=(\d+)/.exec(text(out))![1])
+    expect(next).toBeGreaterThan(100)
+    expect(text(out)).not.toContain(`[L${next}] assistant`)
+    const more = await drill.run('read_trace', { run: 1, from_line: next }, signal)
+    expect(text(more)).toContain(`[L${next}] assistant: step ${next} `)
+  })
+
   it('plans a screenshot at the size it is made', async () => {
     for (const [w, h] of [
       [1280, 16384],

@@ -122,8 +122,15 @@ function ranges(ns: number[]): string {
 
 /** Lines of all the events of a run's main file and sub-agent files, for line ranges. */
 function lineSpan(events: TraceEvent[]): [number, number] {
-  const lines = events.map((e) => e.line).filter((l) => l > 0)
-  return lines.length ? [Math.min(...lines), Math.max(...lines)] : [0, 0]
+  // a loop, not Math.min(...lines): a trace can have more lines than a call takes arguments
+  let first = Infinity
+  let last = 0
+  for (const e of events)
+    if (e.line > 0) {
+      first = Math.min(first, e.line)
+      last = Math.max(last, e.line)
+    }
+  return last ? [first, last] : [0, 0]
 }
 
 export function createDrillDown(
@@ -181,9 +188,9 @@ export function createDrillDown(
     const out: string[] = []
     let size = 0
     let stoppedAt: number | null = null
-    for (const [i, s] of steps.entries()) {
+    for (const s of steps) {
       if (size + s.text.length > DRILL_RESULT_CHARS && out.length) {
-        stoppedAt = Number(/\[[^\]]*?L(\d+)\]/.exec(s.text)?.[1] ?? NaN) || inRange[i]?.line || null
+        stoppedAt = Number(/\[[^\]]*?L(\d+)\]/.exec(s.text)?.[1] ?? NaN) || null
         break
       }
       out.push(
