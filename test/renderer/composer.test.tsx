@@ -137,8 +137,8 @@ describe('the SKILL.md composer', () => {
     // the preview follows the text, with its citation as a badge
     const preview = screen.getAllByTestId('skill-preview')[0]
     expect(preview.textContent).toContain('Always link the pricing page')
-    // kept for a reload
-    expect(localStorage.getItem('t2s-skill-draft-s1')).toContain('Always link the pricing page')
+    // kept for a reload (written by an effect, after the render that shows the change)
+    await waitFor(() => expect(localStorage.getItem('t2s-skill-draft-s1')).toContain('Always link the pricing page'))
 
     await user.click(saveButton())
     await waitFor(() => expect(saveButton().textContent).toBe('Saved'))

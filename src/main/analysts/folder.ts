@@ -105,7 +105,10 @@ async function makeReadOnly(dir: string): Promise<void> {
 }
 
 const fence = (text: string) => {
-  const ticks = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)))
+  // a loop, not Math.max(...runs): a long text can hold more runs of backticks than a call takes arguments
+  let longest = 2
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length)
+  const ticks = '`'.repeat(longest + 1)
   return `${ticks}\n${text}\n${ticks}`
 }
 
