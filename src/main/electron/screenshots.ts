@@ -16,6 +16,7 @@
  * destroyed. Pages taller than MAX_HEIGHT are shot down to MAX_HEIGHT with a note.
  */
 import { BrowserWindow, session } from 'electron'
+import { electronGuardPreload } from './guard-preload'
 import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -25,7 +26,6 @@ import { DeadlineError, withTimeout as within } from '../../shared/async'
 import {
   decideWorkspaceRequest,
   DEFAULT_WIDTHS,
-  electronGuardPreload,
   isBlankPng,
   MAX_HEIGHT,
   noteBlocked,

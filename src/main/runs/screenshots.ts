@@ -186,15 +186,6 @@ export function pageGuardScript(marker: string): string {
   return `(${PAGE_GUARD_SOURCE})(${JSON.stringify(marker)});`
 }
 
-/**
- * The guard as a sandboxed Electron preload (webPreferences.preload, with nodeIntegrationInSubFrames so
- * it runs in every frame): contextBridge.executeInMainWorld runs it synchronously in the page's world
- * before the page's scripts. Nothing is exposed to the page.
- */
-export function electronGuardPreload(marker: string): string {
-  return `require('electron').contextBridge.executeInMainWorld({ func: ${PAGE_GUARD_SOURCE}, args: [${JSON.stringify(marker)}] });\n`
-}
-
 export type WorkspaceDecision =
   /** data: and blob: URLs: made in memory, nothing leaves */
   | { action: 'pass' }
