@@ -11,6 +11,7 @@ import type { Cut } from '../../shared/analysis'
 import type { RunMetrics } from '../../shared/signals'
 import type { SubagentTrace, Trace, TraceEvent } from '../../shared/trace'
 import type { OutputEvidence, ShotEvidence } from './evidence'
+import { fitSize, imageTokens, partCount, partHeight } from './image-size'
 
 export interface RunForAnalysis {
   number: number
@@ -201,24 +202,16 @@ export const CUT_STEPS: CutStep[] = [
   }
 ]
 
-/** The long edge the API uses without scaling an image down itself. */
-export const MAX_IMAGE_EDGE = 1568
-/** Image tokens as the Messages API counts them. */
-export const imageTokens = (width: number, height: number) => Math.ceil((width * height) / 750)
-
 /**
- * How a screenshot will be shown: a tall page in parts of 1.25 times its width (part 0 is the top,
- * what a person sees first), scaled down (never up) to the API's long edge and to `maxTokens`.
+ * How a screenshot will be shown (image-size.ts, as images.ts makes it): a tall page in parts (part 0
+ * is the top, what a person sees first), scaled down (never up) to the API's long edge and `maxTokens`.
  */
 export function planImage(width: number, height: number, maxTokens: number, part = 0) {
-  const partHeight = Math.max(1, Math.round(width * 1.25))
-  const parts = Math.max(1, Math.ceil(height / partHeight))
-  const top = part * partHeight
-  const h = Math.max(1, Math.min(height, top + partHeight) - top)
-  const scale = Math.min(1, MAX_IMAGE_EDGE / Math.max(width, h), Math.sqrt((maxTokens * 750) / (width * h)))
-  const w2 = Math.max(1, Math.floor(width * scale))
-  const h2 = Math.max(1, Math.floor(h * scale))
-  return { width: w2, height: h2, tokens: imageTokens(w2, h2), parts, top, bottom: top + h }
+  const ph = partHeight(width)
+  const top = part * ph
+  const h = Math.max(1, Math.min(height, top + ph) - top)
+  const size = fitSize(width, h, maxTokens)
+  return { ...size, tokens: imageTokens(size.width, size.height), parts: partCount(width, height), top, bottom: top + h }
 }
 
 /** A screenshot the shared context shows, as planned (the image itself is made when the analysis starts). */

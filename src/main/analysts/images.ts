@@ -10,15 +10,15 @@
 import { Jimp, PNGFilterType } from 'jimp'
 import { constants, createInflate } from 'node:zlib'
 import { pngSize } from '../runs/screenshots'
+import { fitSize, imageTokens, partCount, partHeight } from './image-size'
 
-/** The long edge (px) the API takes without downscaling. */
-export const MAX_EDGE = 1568
+/** The sizing, pure (shared with the planning in condense.ts). */
+export { fitSize, imageTokens, MAX_EDGE, PART_ASPECT, partCount, partHeight } from './image-size'
+
 /** The API's size limit per image. Checked against the base64 text with a margin, so it holds however the API counts. */
 export const API_MAX_BYTES = 5 * 1024 * 1024
 /** Default image budget per run (tokens). */
 export const DEFAULT_IMAGE_TOKENS = 1600
-/** A part is this many widths tall. */
-export const PART_ASPECT = 1.25
 
 const BYTES_TARGET = Math.floor(API_MAX_BYTES * 0.9)
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
@@ -51,35 +51,6 @@ export interface PrepareOptions {
   part?: number
   /** what the screenshot is, for the note (default: 'mobile' under 600 px wide, else 'desktop') */
   label?: string
-}
-
-/** The Messages API's image token cost. */
-export function imageTokens(width: number, height: number): number {
-  return Math.ceil((width * height) / 750)
-}
-
-/** Height of one part of a page `sourceWidth` wide. */
-export function partHeight(sourceWidth: number): number {
-  return Math.max(1, Math.round(sourceWidth * PART_ASPECT))
-}
-
-/** How many parts a `sourceWidth` × `sourceHeight` page is split into. */
-export function partCount(sourceWidth: number, sourceHeight: number): number {
-  return Math.max(1, Math.ceil(sourceHeight / partHeight(sourceWidth)))
-}
-
-/**
- * The largest size, keeping the aspect ratio and never scaling up, with the long edge <= MAX_EDGE and
- * imageTokens <= maxTokens (`scale` shrinks further, for the byte limit).
- */
-export function fitSize(width: number, height: number, maxTokens: number, scale = 1): { width: number; height: number } {
-  let s = Math.min(1, scale, MAX_EDGE / Math.max(width, height), Math.sqrt((maxTokens * 750) / (width * height)))
-  for (;;) {
-    const w = Math.max(1, Math.floor(width * s))
-    const h = Math.max(1, Math.floor(height * s))
-    if ((imageTokens(w, h) <= maxTokens && Math.max(w, h) <= MAX_EDGE) || (w === 1 && h === 1)) return { width: w, height: h }
-    s *= 0.99
-  }
 }
 
 type Image = ReturnType<typeof Jimp.fromBitmap>
