@@ -3,10 +3,12 @@
  * final files, its screenshots) and what the agent did (its trace, sub-agents included). Loaded once
  * per analysis from the run's record, its session and its folder. Electron-free.
  */
-import { chmod, lstat, open, readdir, realpath, rm } from 'node:fs/promises'
+import { chmod, open, readdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Run } from '../../shared/runs'
 import { isInside } from '../app/guards'
+import { pngSize } from '../runs/screenshots'
+import { isBinary, readInsideFile } from '../runs/workspace'
 import type { RunForAnalysis } from './condense'
 
 /** A file the run created, changed or deleted, with its final content when it is text. */
@@ -42,36 +44,6 @@ export interface RunEvidence extends RunForAnalysis {
 /** Bytes of one output file read for the analysts (the rest is left out and said so). */
 export const OUTPUT_READ_LIMIT = 512 * 1024
 
-/** Whether a buffer looks like binary data (a NUL byte in its first 8 KB). */
-export const isBinary = (buf: Buffer) => buf.subarray(0, 8000).includes(0)
-
-/** A path inside a run's folder as recorded (`a/b.html`): never absolute, never `..`. */
-export const isInsidePath = (p: string) =>
-  !!p && !p.startsWith('/') && !/^[a-zA-Z]:/.test(p) && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === '')
-
-/**
- * Reads a regular file inside `root` (links not followed) up to `limit` bytes; null when it is not
- * there, not a regular file, or the path is not inside.
- */
-export async function readInsideFile(root: string | undefined, path: string, limit: number): Promise<{ buf: Buffer; size: number } | null> {
-  if (!root || !isInsidePath(path)) return null
-  const full = join(root, ...path.split('/'))
-  const st = await lstat(full).catch(() => null)
-  if (!st?.isFile()) return null
-  // no folder on the way may be a link out of the run's folder (a run's files are untrusted)
-  const [realRoot, realFull] = await Promise.all([realpath(root).catch(() => null), realpath(full).catch(() => null)])
-  if (!realRoot || !realFull || !isInside(realFull, realRoot)) return null
-  const fh = await open(full, 'r')
-  try {
-    const len = Math.min(st.size, limit)
-    const buf = Buffer.alloc(len)
-    const { bytesRead } = await fh.read(buf, 0, len, 0)
-    return { buf: buf.subarray(0, bytesRead), size: st.size }
-  } finally {
-    await fh.close()
-  }
-}
-
 /** The files a run left, with their final text, read from its folder. */
 export async function loadOutputs(run: Pick<Run, 'workspace' | 'files'>): Promise<OutputEvidence[]> {
   return Promise.all(
@@ -94,9 +66,11 @@ export async function loadShots(run: Pick<Run, 'screenshots'>, shotsDir?: string
       if (!s.file || s.error) continue
       // only files of the run's own screenshots folder, when it is known
       if (shotsDir && !isInside(resolve(s.file), shotsDir)) continue
-      const head = await readHead(s.file, 32).catch(() => null)
-      if (!head || head.length < 24 || head.readUInt32BE(0) !== 0x89504e47) continue
-      out.push({ label: s.label, file: s.file, width: head.readUInt32BE(16), height: head.readUInt32BE(20), html: set.html })
+      // its real size, from the PNG's header (a missing file or not a PNG is left out)
+      const size = await readHead(s.file, 32)
+        .then(pngSize)
+        .catch(() => null)
+      if (size) out.push({ label: s.label, file: s.file, ...size, html: set.html })
     }
   return out
 }

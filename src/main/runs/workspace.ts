@@ -4,10 +4,11 @@
  * template.
  */
 import { createHash } from 'node:crypto'
-import { cp, lstat, mkdir, readdir, readFile } from 'node:fs/promises'
+import { cp, lstat, mkdir, open, readdir, readFile, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
 import type { OutputFile } from '../../shared/runs'
+import { isInside } from '../app/guards'
 
 const SKIP = new Set(['.git', 'node_modules', '.DS_Store'])
 const MAX_FILES = 5000
@@ -49,8 +50,6 @@ export async function listFiles(root: string): Promise<Map<string, Entry>> {
   return out
 }
 
-const isBinary = (buf: Buffer) => buf.subarray(0, 8000).includes(0)
-
 /** Files the run added, modified or deleted relative to the template, with text diffs. */
 export async function diffWorkspace(workspace: string, templateDir?: string): Promise<OutputFile[]> {
   const after = await listFiles(workspace)
@@ -85,13 +84,39 @@ export interface FilePairDiff {
   diff?: string
 }
 
-/** Reads a regular file inside a workspace (links are not followed); empty when absent. */
-async function readInside(root: string | undefined, path: string): Promise<Buffer | null> {
-  if (!root || path.split('/').includes('..')) return null
+/** Whether a buffer looks like binary data (a NUL byte in its first 8 KB). */
+export const isBinary = (buf: Buffer) => buf.subarray(0, 8000).includes(0)
+
+/** A path inside a run's folder as recorded (`a/b.html`): never absolute, never `..`. */
+export const isInsidePath = (p: string) =>
+  !!p && !p.startsWith('/') && !/^[a-zA-Z]:/.test(p) && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === '')
+
+/**
+ * Reads a regular file inside `root` (links not followed) up to `limit` bytes; null when it is not
+ * there, not a regular file, or the path is not inside.
+ */
+export async function readInsideFile(root: string | undefined, path: string, limit: number): Promise<{ buf: Buffer; size: number } | null> {
+  if (!root || !isInsidePath(path)) return null
   const full = join(root, ...path.split('/'))
   const st = await lstat(full).catch(() => null)
   if (!st?.isFile()) return null
-  return readFile(full)
+  // no folder on the way may be a link out of the run's folder (a run's files are untrusted)
+  const [realRoot, realFull] = await Promise.all([realpath(root).catch(() => null), realpath(full).catch(() => null)])
+  if (!realRoot || !realFull || !isInside(realFull, realRoot)) return null
+  const fh = await open(full, 'r')
+  try {
+    const len = Math.min(st.size, limit)
+    const buf = Buffer.alloc(len)
+    const { bytesRead } = await fh.read(buf, 0, len, 0)
+    return { buf: buf.subarray(0, bytesRead), size: st.size }
+  } finally {
+    await fh.close()
+  }
+}
+
+/** A file's bytes in a workspace, whole (readInsideFile); null when it is not there. */
+async function readInside(root: string | undefined, path: string): Promise<Buffer | null> {
+  return (await readInsideFile(root, path, Number.POSITIVE_INFINITY))?.buf ?? null
 }
 
 /** The files two runs produced, side by side: for each path either touched, run A's version diffed against run B's. */
