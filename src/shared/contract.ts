@@ -20,6 +20,7 @@ import { BatchSignalsSchema, RunSignalsSchema } from './signals'
 import { AnalysisEstimateSchema, AnalysisSchema } from './analysis'
 import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, SkillSchema, SkillVersionSchema } from './skills'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
+import { VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
 
 const NoInput = z.object({}).strict()
 /** Ids index the store's records: never a name Object.prototype has (`__proto__`, `constructor`...), never control characters. */
@@ -143,6 +144,40 @@ const AnalysisOptions = z.object({
 
 const VariationInput = z.object({ id: z.string().optional(), difficulty: DifficultySchema, prompt: z.string().min(1).max(50_000) }).strict()
 
+/** What a verification is (startVerification, and its estimate). */
+const VerifyOptions = z.object({
+  skillId: Id,
+  /** the version to verify (default: the newest) */
+  versionId: Id.optional(),
+  /** 'none' (default: no skill), or the id of another version of the same skill */
+  against: z.union([z.literal('none'), Id]).optional(),
+  /** default: fresh variations with the same mix */
+  variations: z
+    .discriminatedUnion('source', [
+      z.object({ source: z.literal('fresh') }).strict(),
+      z.object({ source: z.literal('batch') }).strict(),
+      z
+        .object({
+          source: z.literal('pasted'),
+          items: z
+            .array(z.object({ difficulty: DifficultySchema, prompt: z.string().trim().min(1).max(50_000) }).strict())
+            .min(1)
+            .max(200)
+        })
+        .strict()
+    ])
+    .optional(),
+  /** runs per variation per arm (default 2) */
+  repeats: z.number().int().min(1).max(10).optional(),
+  settings: VerifySettingsSchema.strict().optional(),
+  generationModel: z.string().min(1).max(200).optional()
+})
+const ModelChoice = {
+  via: z.enum(['api', 'claude-cli']).optional(),
+  model: z.string().min(1).max(200).optional(),
+  claudePath: z.string().max(4096).optional()
+}
+
 /** Requests: name -> input and output schemas. */
 export const requests = {
   getAppInfo: { input: NoInput, output: AppInfoSchema },
@@ -215,7 +250,13 @@ export const requests = {
   },
   getBatch: {
     input: z.object({ batchId: Id }).strict(),
-    output: z.object({ batch: BatchSchema, runs: z.array(RunSchema), status: BatchStatusSchema })
+    output: z.object({
+      batch: BatchSchema,
+      runs: z.array(RunSchema),
+      status: BatchStatusSchema,
+      /** the batch holds a verification's runs: its deck is blind */
+      verificationId: z.string().optional()
+    })
   },
   /** Add past sessions to a batch (a new one unless batchId is given) as runs to grade. */
   importSessions: {
@@ -303,6 +344,28 @@ export const requests = {
   exportSkill: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportResultSchema },
   /** Render a finished run's HTML outputs again (when a screenshot failed or timed out). */
   retakeScreenshots: { input: z.object({ runId: Id }).strict(), output: RunSchema },
+  // Step 5: verify that a skill version makes runs better.
+  /** What a verification would be: its runs, the cost from the runs the skill was learned from, the cap, warnings. */
+  estimateVerification: { input: VerifyOptions.strict(), output: VerifyEstimateSchema },
+  /** Start a verification: fresh variations (unless given), then both arms' runs in one interleaved queue (progress: verificationProgress, runProgress). */
+  startVerification: { input: VerifyOptions.strict(), output: VerificationViewSchema },
+  /** A verification with where it is and its report (pass rates, the paired test, fixed and broken pairs, trigger rates). */
+  getVerification: { input: z.object({ verificationId: Id }).strict(), output: VerificationViewSchema },
+  /** The verifications of a skill (every one without a skill), newest first. */
+  listVerifications: { input: z.object({ skillId: Id.optional() }).strict(), output: z.array(VerificationViewSchema) },
+  cancelVerification: { input: z.object({ verificationId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** Go on after a cancel, a failure or a stopped app. */
+  resumeVerification: { input: z.object({ verificationId: Id }).strict(), output: VerificationViewSchema },
+  /** For each pair the skill fixed or broke: the rules the with-skill trace shows followed or ignored (a model reads it). */
+  explainVerification: {
+    input: z.object({ verificationId: Id, ...ModelChoice }).strict(),
+    output: VerificationViewSchema
+  },
+  /** The next version: analyse the verification's graded runs (both arms) in deepen mode. */
+  deepenFromVerification: {
+    input: z.object({ verificationId: Id, ...ModelChoice, mergeModel: z.string().min(1).max(200).optional() }).strict(),
+    output: AnalysisSchema
+  },
   /** A screenshot PNG of a run, as a data: URL. */
   getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) }
 } as const
@@ -323,7 +386,8 @@ export const events = {
   notice: NoticeSchema,
   runProgress: z.object({ run: RunSchema }),
   batchProgress: BatchStatusSchema,
-  analysisProgress: z.object({ analysis: AnalysisSchema })
+  analysisProgress: z.object({ analysis: AnalysisSchema }),
+  verificationProgress: z.object({ verification: VerificationSchema })
 } as const
 
 export type Requests = typeof requests

@@ -447,7 +447,7 @@ export function contextHeader(
   task: { name: string; text: string },
   runs: RunForAnalysis[],
   fitted: Pick<Fitted, 'cuts'>,
-  opts: { existingSkill?: string; lookCloser?: string } = {}
+  opts: { existingSkill?: string; lookCloser?: string; notes?: string } = {}
 ): string {
   const feedback = runs.map((r) => `Run ${r.number}: ${r.label ?? 'ungraded'}${r.feedback ? ` - ${oneLine(r.feedback)}` : ''}`)
   const cuts = describeCuts(fitted.cuts)
@@ -457,6 +457,7 @@ export function contextHeader(
     opts.existingSkill ? `# The existing SKILL.md being improved\n${opts.existingSkill}` : null,
     `# Feedback on each run's output (written by the person, who saw only the output: the files and the screenshots)`,
     feedback.join('\n'),
+    opts.notes ? `# How these runs were made\n${opts.notes}` : null,
     [
       `# The runs`,
       `For each run: its trace, step by step, then the files it left and its screenshots. [L<n>] is the line in the run's session file; [<agent> L<n>] a line in a sub-agent's own file. Tool calls show their input as JSON and their result after "->".`,

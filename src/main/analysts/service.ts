@@ -98,6 +98,8 @@ export interface AnalysisServiceDeps {
   sandbox?: boolean
   /** where screenshots are prepared (default: on the calling thread) */
   images?: ImagePool
+  /** what the analysts should know of how a batch's runs were made (a verification's arms and pairs) */
+  batchNotes?(batchId: string): Promise<string | undefined>
 }
 
 export interface StartAnalysis {
@@ -277,7 +279,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const condensed = chunks.map((g) => fitRuns(g, budget, { mobile }))
     const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
     const taskInfo = taskInfoOf(batch.taskId, batch.id)
-    return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo }
+    const notes = await d.batchNotes?.(batchId).catch(() => undefined)
+    return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo, notes }
   }
 
   /** Where an analysis's claude -p evidence folders are made (removed when its analysts end). */
@@ -543,6 +546,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   ) => {
     const a0 = await analysisOf(analysisId)
     const taskInfo = taskInfoOf(a0.taskId, a0.batchId)
+    const notes = await d.batchNotes?.(a0.batchId).catch(() => undefined)
     const numbers = new Set(list.map((r) => r.number))
     const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port, folders: [] }
     inMemory.set(analysisId, entry)
@@ -588,7 +592,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         } else {
           lookCloser = drillGuide(DEFAULT_MAX_ROUNDS)
         }
-        const head = contextHeader(taskInfo, group, fitted, { existingSkill: existingMd, lookCloser })
+        const head = contextHeader(taskInfo, group, fitted, { existingSkill: existingMd, lookCloser, notes })
         const shared = await sharedBlocks(head, fitted, () => {
           shotsDone++
           void preparing()
@@ -712,7 +716,11 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         promptTokens:
           fixed +
           estimateTokens(
-            contextHeader(p.taskInfo, g, p.condensed[i], { existingSkill: p.existingMd, lookCloser: drillGuide(DEFAULT_MAX_ROUNDS) })
+            contextHeader(p.taskInfo, g, p.condensed[i], {
+              existingSkill: p.existingMd,
+              lookCloser: drillGuide(DEFAULT_MAX_ROUNDS),
+              notes: p.notes
+            })
           ) +
           p.condensed[i].tokens
       }))

@@ -25,6 +25,8 @@ import { imageWorkerPool, inThreadImages } from '../analysts/image-pool'
 import { createModelAccess, createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
 import { BatchRunner } from '../runs/runner'
 import type { ScreenshotPort } from '../runs/screenshots'
+import { createVerifyService, type VerifyService } from '../verify/service'
+import type { RandomInt } from '../verify/plan'
 
 export interface ServiceOptions {
   configDir: string
@@ -56,6 +58,8 @@ export interface ServiceOptions {
   readOnly?: boolean
   /** who this is, for the message a second writer on the same data folder gets ("the desktop app") */
   owner?: string
+  /** tests: the order of a verification's arms and its deck's numbers */
+  random?: RandomInt
 }
 
 export interface Service {
@@ -73,6 +77,8 @@ export interface Service {
   dispose(): Promise<void>
   /** resolves when an analysis has finished (tests and the CLI) */
   analysisIdle(analysisId: string): Promise<void>
+  /** step 5: verifications (tests and the CLI wait on them) */
+  verify: VerifyService
 }
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
@@ -194,13 +200,29 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     apiAccess: createModelAccess(store, secrets, env).modelAccess,
     env,
     configDir: opts.configDir,
-    port: opts.analystPort
+    port: opts.analystPort,
+    batchNotes: (batchId) => verify.notesFor(batchId)
+  })
+  const verify: VerifyService = createVerifyService({
+    store,
+    emit: hub.emit,
+    operations,
+    runner,
+    skills: skills.skills,
+    readTrace,
+    apiAccess: createModelAccess(store, secrets, env).modelAccess,
+    startAnalysis: (input) => skills.analyses.start(input),
+    configDir: opts.configDir,
+    env,
+    port: opts.analystPort,
+    random: opts.random
   })
   // Start-up recovery: runs and analyses a stopped app left in flight, then the operations themselves
   if (!store.readOnly) {
     await operations.recover({
       batch: async () => void (interrupted = await runner.recover()),
-      analysis: () => skills.analyses.recover()
+      analysis: () => skills.analyses.recover(),
+      verify: () => verify.recover()
     })
   }
   if (interrupted)
@@ -209,8 +231,23 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       message: `${interrupted} run${interrupted === 1 ? ' was' : 's were'} in flight when the app stopped; they are marked interrupted and can be run again.`
     })
 
+  const runHandlers = createRunHandlers({ store, index, runner, secrets, env })
   const handlers: Handlers = {
-    ...createRunHandlers({ store, index, runner, secrets, env }),
+    ...runHandlers,
+    // a verification's batch says so: its deck is blind
+    async getBatch(input) {
+      const got = await runHandlers.getBatch(input)
+      const verificationId = verify.ofBatch(input.batchId)
+      return verificationId ? { ...got, verificationId } : got
+    },
+    estimateVerification: (input) => verify.estimate(input),
+    startVerification: (input) => verify.start(input),
+    getVerification: ({ verificationId }) => verify.get(verificationId),
+    listVerifications: ({ skillId }) => verify.list(skillId),
+    cancelVerification: ({ verificationId }) => verify.cancel(verificationId),
+    resumeVerification: ({ verificationId }) => verify.resume(verificationId),
+    explainVerification: ({ verificationId, ...opts }) => verify.explain(verificationId, opts),
+    deepenFromVerification: ({ verificationId, ...opts }) => verify.deepen(verificationId, opts),
     ...createReviewHandlers({ store, readTrace }),
     ...skills.handlers,
     async getAppInfo() {
@@ -344,6 +381,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     notices,
     ready: watcher ? watcher.ready : Promise.resolve(),
     analysisIdle: (id) => skills.analyses.idle(id),
+    verify,
     async dispose() {
       // every long piece of work ends first (analyses and merges, batches, indexing)
       await operations.cancelAll()

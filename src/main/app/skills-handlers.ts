@@ -26,6 +26,8 @@ export interface SkillsContext {
   port?: ModelPort
   /** where the analysts' screenshots are prepared (default: on the calling thread) */
   images?: ImagePool
+  /** what the analysts should know of how a batch's runs were made (a verification's arms) */
+  batchNotes?(batchId: string): Promise<string | undefined>
 }
 
 export function createSkillsHandlers(ctx: SkillsContext) {

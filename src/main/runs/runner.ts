@@ -38,6 +38,12 @@ export interface RunnerDeps {
   operations?: Operations
 }
 
+/**
+ * Readies a run's workspace beyond the template (a verification installs the skill under test there);
+ * `hide`: folders of the workspace that are not the run's output (the installed skill), left out of its files.
+ */
+export type RunPreparer = (batch: Batch, run: Run, workspace: string) => Promise<{ hide?: string[] } | void>
+
 interface Live {
   child?: StartedProcess
   /** aborted by a cancel of the run or of its batch's operation: ends its claude */
@@ -56,7 +62,14 @@ export class BatchRunner {
   /** batches a cancelBatch is cancelling now (their operation's abort need not do it again) */
   private readonly cancelling = new Set<string>()
 
+  private preparer: RunPreparer | undefined
+
   constructor(private readonly d: RunnerDeps) {}
+
+  /** What readies a run's workspace after the template is copied (set once, by the service). */
+  setPreparer(p: RunPreparer): void {
+    this.preparer = p
+  }
 
   get dataDir() {
     return this.d.store.dataDir
@@ -261,6 +274,7 @@ export class BatchRunner {
     const logDir = join(this.dataDir, 'runs', id)
     await mkdir(logDir, { recursive: true })
     await prepareWorkspace(workspace, task?.templateDir)
+    const hide = ((await this.preparer?.(batch, run, workspace)) || {}).hide ?? []
     const cancelled = live.controller.signal
     if (cancelled.aborted) return this.finish(batch.id, id, { state: 'cancelled', reason: 'cancelled', workspace })
     const started = Date.now()
@@ -334,7 +348,9 @@ export class BatchRunner {
       endedAt: new Date().toISOString()
     }
     // Outputs: even a failed or cancelled run keeps what it made, its stderr and its partial trace.
-    patch.files = await diffWorkspace(workspace, task?.templateDir).catch(() => [])
+    patch.files = (await diffWorkspace(workspace, task?.templateDir).catch(() => [])).filter(
+      (f) => !hide.some((h) => f.path === h || f.path.startsWith(h.endsWith('/') ? h : `${h}/`))
+    )
     patch.screenshots = await this.shoot(id, workspace, patch.files)
     const session = await this.d.index.findSession(run.sessionId).catch(() => null)
     if (session) {

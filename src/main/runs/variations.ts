@@ -46,19 +46,38 @@ const DESCRIBE: Record<Difficulty, string> = {
   adversarial: 'adversarial: meant to break the agent (ambiguity, conflicting or misleading requirements, traps)'
 }
 
-export function variationPrompt(task: Pick<Task, 'name' | 'text'>, mix: Mix): string {
+const normalizePrompt = (p: string) => p.replace(/\s+/g, ' ').trim().toLowerCase()
+/** How many prompts to avoid are listed in the request (each cut to 300 characters); all are checked. */
+const AVOID_LISTED = 60
+
+export function variationPrompt(task: Pick<Task, 'name' | 'text'>, mix: Mix, avoid: string[] = []): string {
   const wanted = DIFFICULTIES.filter((d) => mix[d] > 0).map((d) => `- ${mix[d]} ${DESCRIBE[d]}`)
   return [
     `Write variations of this task for an AI coding agent (Claude Code), to test how well it does the task.`,
     `Task name: ${task.name}`,
     `Task:\n${task.text}`,
     `Exactly this many of each difficulty:\n${wanted.join('\n')}`,
+    avoid.length
+      ? `These prompts were used already (the agent's skill was learned from them): write new ones, with other subjects and details, none a copy of these:\n${avoid
+          .slice(0, AVOID_LISTED)
+          .map((p, i) => `${i + 1}. ${p.replace(/\s+/g, ' ').slice(0, 300)}`)
+          .join('\n')}`
+      : null,
     `Each variation is one complete, self-contained prompt that can be given to the agent as is (it will not see the original task), in the same language and for the same kind of output. Vary the subject matter as well as the difficulty. Answer only by calling propose_variations.`
-  ].join('\n\n')
+  ]
+    .filter((x): x is string => x !== null)
+    .join('\n\n')
 }
 
-/** Check an answer against the schema and the mix; returns a message saying what is wrong, or the variations. */
-export function checkAnswer(input: unknown, mix: Mix): { ok: true; variations: ProposedVariation[] } | { ok: false; problem: string } {
+/**
+ * Check an answer against the schema and the mix (and, given prompts to avoid, that it repeats none of
+ * them); returns a message saying what is wrong, or the variations.
+ */
+export function checkAnswer(
+  input: unknown,
+  mix: Mix,
+  avoid: string[] = []
+): { ok: true; variations: ProposedVariation[] } | { ok: false; problem: string } {
   const parsed = AnswerSchema.safeParse(input)
   if (!parsed.success) {
     const i = parsed.error.issues[0]
@@ -77,6 +96,9 @@ export function checkAnswer(input: unknown, mix: Mix): { ok: true; variations: P
     if (seen.has(key)) return { ok: false, problem: 'two variations are the same prompt' }
     seen.add(key)
   }
+  const used = new Set(avoid.map(normalizePrompt))
+  const repeated = parsed.data.variations.findIndex((v) => used.has(normalizePrompt(v.prompt)))
+  if (repeated >= 0) return { ok: false, problem: `variation ${repeated + 1} is a prompt that was used already; write a new one` }
   // In mix order: easy first, adversarial last.
   const order = (d: Difficulty) => DIFFICULTIES.indexOf(d)
   return {
@@ -101,12 +123,12 @@ export async function generateVariations(
   access: ModelAccess,
   task: Pick<Task, 'name' | 'text'>,
   mix: Mix,
-  opts: { model?: string; signal?: AbortSignal } = {}
+  opts: { model?: string; signal?: AbortSignal; avoid?: string[] } = {}
 ): Promise<ProposedVariation[]> {
   const client = new Anthropic({ apiKey: access.apiKey, baseURL: access.baseURL, maxRetries: 2, timeout: 120_000 })
   const total = DIFFICULTIES.reduce((n, d) => n + mix[d], 0)
   if (total === 0) throw new VariationError('ask for at least one variation')
-  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: variationPrompt(task, mix) }]
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: variationPrompt(task, mix, opts.avoid) }]
   let problem = ''
   for (let attempt = 1; attempt <= 2; attempt++) {
     const res = await client.messages.create(
@@ -120,7 +142,9 @@ export async function generateVariations(
       { signal: opts.signal }
     )
     const call = res.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === TOOL.name)
-    const checked = call ? checkAnswer(call.input, mix) : ({ ok: false, problem: 'the model did not call propose_variations' } as const)
+    const checked = call
+      ? checkAnswer(call.input, mix, opts.avoid)
+      : ({ ok: false, problem: 'the model did not call propose_variations' } as const)
     if (checked.ok) return checked.variations
     problem = checked.problem
     if (call) {
@@ -132,7 +156,7 @@ export async function generateVariations(
             type: 'tool_result',
             tool_use_id: call.id,
             is_error: true,
-            content: `Rejected: ${problem}. Call propose_variations again with exactly the requested mix.`
+            content: `Rejected: ${problem}. Call propose_variations again with exactly the requested mix${opts.avoid?.length ? ', and no prompt that was used already' : ''}.`
           }
         ]
       })

@@ -6,6 +6,7 @@ import { AnalysisSchema, type Analysis } from '../../shared/analysis'
 import { OperationKindSchema, OperationSchema, OperationStateSchema, type Operation } from '../../shared/operations'
 import { BatchSchema, RunSchema, RunStateSchema, TaskSchema, VariationSchema, type Batch, type Run } from '../../shared/runs'
 import { SkillSchema, SkillVersionSchema, type Skill, type SkillVersion } from '../../shared/skills'
+import { VerificationSchema, type Verification } from '../../shared/verify'
 import { DOC_SCHEMA, type DocSpec } from './document'
 
 export const PinSchema = z.object({ sessionId: z.string(), projectId: z.string(), pinnedAt: z.string() })
@@ -52,6 +53,15 @@ export const OperationHeadSchema = z.object({
   startedAt: z.string()
 })
 export type OperationHead = z.infer<typeof OperationHeadSchema>
+/** What the index keeps of a verification: its skill and version (listed with the skill), its batch (found from a run). */
+export const VerificationHeadSchema = z.object({
+  skillId: z.string(),
+  versionId: z.string(),
+  batchId: z.string().optional(),
+  phase: VerificationSchema.shape.phase,
+  createdAt: z.string()
+})
+export type VerificationHead = z.infer<typeof VerificationHeadSchema>
 
 /** index.json: the small things, and one head per batch, analysis, skill and operation. */
 export interface IndexData {
@@ -66,6 +76,7 @@ export interface IndexData {
   analyses: Record<string, AnalysisHead>
   skills: Record<string, SkillHead>
   operations: Record<string, OperationHead>
+  verifications: Record<string, VerificationHead>
 }
 export const emptyIndex = (): IndexData => ({
   schema: DOC_SCHEMA,
@@ -76,7 +87,8 @@ export const emptyIndex = (): IndexData => ({
   batches: {},
   analyses: {},
   skills: {},
-  operations: {}
+  operations: {},
+  verifications: {}
 })
 export const INDEX_SPEC: DocSpec = {
   many: {
@@ -85,7 +97,8 @@ export const INDEX_SPEC: DocSpec = {
     batches: BatchHeadSchema,
     analyses: AnalysisHeadSchema,
     skills: SkillHeadSchema,
-    operations: OperationHeadSchema
+    operations: OperationHeadSchema,
+    verifications: VerificationHeadSchema
   },
   list: { openedFolders: z.string() },
   opt: { settings: SettingsSchema }
@@ -130,6 +143,13 @@ export interface OperationDoc {
 }
 export const OPERATION_SPEC: DocSpec = { one: { operation: OperationSchema } }
 
+/** verifications/<id>.json: a verification of a skill version (its runs are a batch of their own). */
+export interface VerificationDoc {
+  schema: typeof DOC_SCHEMA
+  verification: Verification
+}
+export const VERIFICATION_SPEC: DocSpec = { one: { verification: VerificationSchema } }
+
 export const batchHead = (d: BatchDoc): BatchHead => ({
   name: d.batch.name,
   ...(d.batch.taskId !== undefined ? { taskId: d.batch.taskId } : {}),
@@ -155,4 +175,11 @@ export const operationHead = (d: OperationDoc): OperationHead => ({
   ...(d.operation.subject ? { subject: d.operation.subject } : {}),
   state: d.operation.state,
   startedAt: d.operation.startedAt
+})
+export const verificationHead = (d: VerificationDoc): VerificationHead => ({
+  skillId: d.verification.skillId,
+  versionId: d.verification.version.id,
+  ...(d.verification.batchId ? { batchId: d.verification.batchId } : {}),
+  phase: d.verification.phase,
+  createdAt: d.verification.createdAt
 })

@@ -9,6 +9,7 @@
  *   store/analyses/<id>.json      an analysis: its analysts, their rules, the merge
  *   store/skills/<id>.json        a skill and every saved version of it
  *   store/operations/<id>.json    a long piece of work: its kind, parameters and how it ended
+ *   store/verifications/<id>.json a verification of a skill version (its runs are a batch of their own)
  *
  * A change writes only its own document (feedback: that batch's file), so a write costs the same with
  * one batch or a thousand. Typed repositories are the only way in; nothing else touches the data.
@@ -32,6 +33,7 @@ import type { Analysis } from '../../shared/analysis'
 import type { Operation } from '../../shared/operations'
 import type { Batch, Run, Task, Variation } from '../../shared/runs'
 import type { Skill, SkillVersion } from '../../shared/skills'
+import type { Verification } from '../../shared/verify'
 import { Collection, isDocId, type HeadStore, type StoreContext } from './collection'
 import { atomicWrite, DOC_SCHEMA, JsonDocument, kindOf, readDocument, reportSetAside, stamp, type WriteFn } from './document'
 import { lockDataDir, type DataDirLock } from './lock'
@@ -60,7 +62,11 @@ import {
   type Pin,
   type SessionsData,
   type SkillDoc,
-  type SkillHead
+  type SkillHead,
+  VERIFICATION_SPEC,
+  verificationHead,
+  type VerificationDoc,
+  type VerificationHead
 } from './schema'
 
 export type { ArchiveEntry, BatchDoc, Pin } from './schema'
@@ -124,7 +130,7 @@ export class IndexRepo {
   }
 
   /** The heads of one collection, kept in this document. */
-  heads<K extends 'batches' | 'analyses' | 'skills' | 'operations'>(field: K): HeadStore<IndexData[K][string]> {
+  heads<K extends 'batches' | 'analyses' | 'skills' | 'operations' | 'verifications'>(field: K): HeadStore<IndexData[K][string]> {
     return {
       all: () => this.doc.data[field] as Record<string, IndexData[K][string]>,
       set: async (id, head, coalesce) => {
@@ -314,6 +320,29 @@ export class OperationsRepo extends Collection<OperationDoc, OperationHead> {
   }
 }
 
+/** verifications/<id>.json */
+export class VerificationsRepo extends Collection<VerificationDoc, VerificationHead> {
+  /** The verifications of a skill (of one version of it), oldest first. */
+  ofSkill(skillId: string, versionId?: string): string[] {
+    return Object.entries(this.heads.all())
+      .filter(([, h]) => h.skillId === skillId && (!versionId || h.versionId === versionId))
+      .sort(([, a], [, b]) => a.createdAt.localeCompare(b.createdAt))
+      .map(([id]) => id)
+  }
+  /** The verification whose runs are this batch's. */
+  ofBatch(batchId: string): string | undefined {
+    return Object.entries(this.heads.all()).find(([, h]) => h.batchId === batchId)?.[0]
+  }
+  async get(id: string): Promise<Verification | undefined> {
+    return (await this.load(id))?.data.verification
+  }
+  /** Save the verification as it now is (a new one is created). */
+  async put(v: Verification): Promise<void> {
+    if (!this.has(v.id) && !this.peek(v.id)) await this.create(v.id, { schema: DOC_SCHEMA, verification: v })
+    else await this.update(v.id, (d) => void (d.verification = v))
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Opening
 
@@ -331,6 +360,7 @@ export interface Store {
   readonly analyses: AnalysesRepo
   readonly skills: SkillsRepo
   readonly operations: OperationsRepo
+  readonly verifications: VerificationsRepo
   /** every failed write, also those nobody awaited (coalesced progress): e.g. shown as a notice */
   onWriteError(listener: (err: Error) => void): () => void
   /** notices found after start-up (a document that could not be read when first needed) */
@@ -350,7 +380,7 @@ export interface OpenStoreOptions {
   writeFile?: WriteFn
 }
 
-const COLLECTIONS = ['batches', 'analyses', 'skills', 'operations'] as const
+const COLLECTIONS = ['batches', 'analyses', 'skills', 'operations', 'verifications'] as const
 
 /** Documents on disk without the index (it was lost or moved aside): their heads, rebuilt. */
 async function rebuildHeads(dir: string, index: IndexData, readOnly: boolean, notices: Notice[]): Promise<number> {
@@ -358,7 +388,8 @@ async function rebuildHeads(dir: string, index: IndexData, readOnly: boolean, no
     batches: [BATCH_SPEC, batchHead],
     analyses: [ANALYSIS_SPEC, analysisHead],
     skills: [SKILL_SPEC, skillHead],
-    operations: [OPERATION_SPEC, operationHead]
+    operations: [OPERATION_SPEC, operationHead],
+    verifications: [VERIFICATION_SPEC, verificationHead]
   } as const
   let n = 0
   for (const field of COLLECTIONS) {
@@ -371,7 +402,7 @@ async function rebuildHeads(dir: string, index: IndexData, readOnly: boolean, no
         join(dir, field, name),
         spec,
         () => ({ schema: DOC_SCHEMA }),
-        `${{ batches: 'batch', analyses: 'analysis', skills: 'skill', operations: 'operation' }[field]} ${id}`,
+        `${{ batches: 'batch', analyses: 'analysis', skills: 'skill', operations: 'operation', verifications: 'verification' }[field]} ${id}`,
         readOnly
       )
       notices.push(...got.notices)
@@ -467,9 +498,9 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     const sessionsDoc = new JsonDocument<SessionsData>(sessionsFile, sessionsData, docOpts(!migrated))
     const index = new IndexRepo(indexDoc)
     const sessions = new SessionsRepo(sessionsDoc)
-    const what = (kind: 'batches' | 'analyses' | 'skills' | 'operations') => (id: string) => {
+    const what = (kind: (typeof COLLECTIONS)[number]) => (id: string) => {
       const h = index.heads(kind).all()[id] as { name?: string } | undefined
-      const one = { batches: 'batch', analyses: 'analysis', skills: 'skill', operations: 'operation' }[kind]
+      const one = { batches: 'batch', analyses: 'analysis', skills: 'skill', operations: 'operation', verifications: 'verification' }[kind]
       return `${one} ${h?.name ? `${JSON.stringify(h.name)} (${id})` : id}`
     }
     const batches = new BatchesRepo(
@@ -508,6 +539,15 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       index.heads('operations'),
       ctx
     )
+    const verifications = new VerificationsRepo(
+      join(dir, 'verifications'),
+      what('verifications'),
+      VERIFICATION_SPEC,
+      () => ({ schema: DOC_SCHEMA, verification: null as never }),
+      verificationHead,
+      index.heads('verifications'),
+      ctx
+    )
 
     if (migrated) {
       const all = [
@@ -538,7 +578,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
 
     const docs = () => [indexDoc, sessionsDoc]
     const flush = async () => {
-      await Promise.all([batches.flush(), analyses.flush(), skills.flush(), operations.flush()])
+      await Promise.all([batches.flush(), analyses.flush(), skills.flush(), operations.flush(), verifications.flush()])
       await Promise.all(docs().map((d) => d.flush()))
     }
     return {
@@ -552,6 +592,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       analyses,
       skills,
       operations,
+      verifications,
       onWriteError(listener) {
         writeErrorListeners.add(listener)
         return () => void writeErrorListeners.delete(listener)

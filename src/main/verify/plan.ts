@@ -1,0 +1,83 @@
+/**
+ * A verification's runs: each variation (and repeat) once in each arm, the two arms interleaved in one
+ * queue (pair by pair, which arm goes first drawn at random) so neither gets the quieter hour, and
+ * numbered in a random order, so a run's number tells nothing about its arm. Pure; Electron-free.
+ */
+import { randomInt, randomUUID } from 'node:crypto'
+import { emptyProgress, type Run } from '../../shared/runs'
+import type { Arm, Verification, VerifyVariation } from '../../shared/verify'
+
+/** A whole number in [0, n): crypto's by default; tests pass a seeded one. */
+export type RandomInt = (n: number) => number
+export const cryptoInt: RandomInt = (n) => randomInt(n)
+
+/** A seeded generator (mulberry32), for tests and the benchmark. */
+export function seededInt(seed: number): RandomInt {
+  let a = seed >>> 0
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    const x = ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return Math.floor(x * n)
+  }
+}
+
+/** 1..n in a random order (Fisher-Yates). */
+export function shuffledNumbers(n: number, random: RandomInt): number[] {
+  const out = Array.from({ length: n }, (_, i) => i + 1)
+  for (let i = n - 1; i > 0; i--) {
+    const j = random(i + 1)
+    ;[out[i], out[j]] = [out[j], out[i]]
+  }
+  return out
+}
+
+export interface PlannedVerification {
+  /** in queue order: the runner starts them in this order */
+  runs: Run[]
+  arms: Verification['arms']
+}
+
+/**
+ * The runs of a verification's batch: repeat by repeat, variation by variation, a pair of runs (one
+ * per arm) with the same prompt, its arm order drawn at random; then every run gets a number from a
+ * random permutation.
+ */
+export function planVerificationRuns(
+  batchId: string,
+  variations: VerifyVariation[],
+  repeats: number,
+  random: RandomInt = cryptoInt
+): PlannedVerification {
+  const slots: { arm: Arm; variation: number; repeat: number }[] = []
+  for (let repeat = 1; repeat <= repeats; repeat++)
+    variations.forEach((_, variation) => {
+      const first: Arm = random(2) === 0 ? 'with' : 'without'
+      slots.push({ arm: first, variation, repeat }, { arm: first === 'with' ? 'without' : 'with', variation, repeat })
+    })
+  const numbers = shuffledNumbers(slots.length, random)
+  const arms: Verification['arms'] = {}
+  const runs = slots.map((slot, i): Run => {
+    const v = variations[slot.variation]
+    const id = randomUUID()
+    arms[id] = slot
+    return {
+      id,
+      batchId,
+      number: numbers[i],
+      difficulty: v.difficulty,
+      prompt: v.prompt,
+      // the deck shows no repeat either: both arms' runs of a pair look alike
+      repeat: 1,
+      state: 'queued',
+      sessionId: randomUUID(),
+      progress: emptyProgress(),
+      files: [],
+      screenshots: [],
+      imported: false
+    }
+  })
+  return { runs, arms }
+}

@@ -1,0 +1,279 @@
+/**
+ * Step 5 of the workflow, verification: the same variations run with a skill version installed and
+ * without it (or with another version), in one interleaved queue, graded blind, then compared with
+ * numbers. Pure data + zod schemas shared by main, the CLI and the renderer.
+ */
+import { z } from 'zod'
+import { DifficultySchema, RunSettingsSchema } from './runs'
+
+/** The two arms: `with` the version under test, `without` it (no skill, or the version it is compared against). */
+export const ARMS = ['with', 'without'] as const
+export const ArmSchema = z.enum(ARMS)
+export type Arm = z.infer<typeof ArmSchema>
+
+/**
+ * Where the variations come from: `fresh` ones generated with the same mix (never the ones the skill
+ * was learned from), the analysed batch's own (`batch`: not held out, so the gain is overstated), or
+ * pasted ones.
+ */
+export const VARIATION_SOURCES = ['fresh', 'batch', 'pasted'] as const
+export const VariationSourceSchema = z.enum(VARIATION_SOURCES)
+export type VariationSource = z.infer<typeof VariationSourceSchema>
+
+export const VerifyVariationSchema = z.object({ difficulty: DifficultySchema, prompt: z.string().min(1).max(50_000) })
+export type VerifyVariation = z.infer<typeof VerifyVariationSchema>
+
+/** A skill version as a verification names it. */
+export const VersionRefSchema = z.object({ id: z.string(), number: z.number().int().min(1) })
+export type VersionRef = z.infer<typeof VersionRefSchema>
+
+/** The run settings a verification may set (both arms get the same ones). */
+export const VerifySettingsSchema = RunSettingsSchema.pick({
+  model: true,
+  permission: true,
+  allowedTools: true,
+  allowedDomains: true,
+  maxTurns: true,
+  maxBudgetUsd: true,
+  concurrency: true,
+  claudePath: true,
+  timeoutMs: true
+}).partial()
+export type VerifySettings = z.infer<typeof VerifySettingsSchema>
+
+/** What a rule did in a with-skill run, as the model read its trace. */
+export const RuleVerdictSchema = z.object({
+  ruleId: z.string(),
+  /** the rule's text in the version verified */
+  text: z.string(),
+  verdict: z.enum(['followed', 'ignored']),
+  /** one or two sentences: what in the trace shows it */
+  why: z.string(),
+  /** where it shows: the run's number and a line of its session file */
+  pointers: z.array(z.object({ run: z.number().int(), line: z.number().int().optional() }))
+})
+export type RuleVerdict = z.infer<typeof RuleVerdictSchema>
+
+/** For one fixed or broken pair: the rules the with-skill trace shows followed or ignored. */
+export const ExplanationSchema = z.object({
+  state: z.enum(['running', 'done', 'failed']),
+  error: z.string().optional(),
+  costUsd: z.number(),
+  rules: z.array(RuleVerdictSchema),
+  /** verdicts the app did not accept (a rule or a line that does not exist), with why */
+  setAside: z.array(z.string()).default([])
+})
+export type Explanation = z.infer<typeof ExplanationSchema>
+
+export const VERIFICATION_PHASES = ['generating', 'created', 'failed', 'cancelled', 'interrupted'] as const
+
+export const VerificationSchema = z.object({
+  id: z.string(),
+  skillId: z.string(),
+  /** the skill's name at the version verified: the folder it is installed as */
+  skillName: z.string(),
+  version: VersionRefSchema,
+  /** what it is compared against: null for no skill */
+  against: VersionRefSchema.nullable(),
+  source: VariationSourceSchema,
+  /** false when the variations are the ones the skill was learned from */
+  heldOut: z.boolean(),
+  /** the batches the skill was learned from (their prompts are never reused as fresh ones) */
+  learnedFrom: z.array(z.string()),
+  taskId: z.string().optional(),
+  repeats: z.number().int().min(1).max(10),
+  settings: RunSettingsSchema,
+  /** the model that wrote fresh variations */
+  generationModel: z.string().optional(),
+  variations: z.array(VerifyVariationSchema),
+  /** the batch of runs (both arms), once made */
+  batchId: z.string().optional(),
+  /** per run of the batch: its arm, its variation (0-based) and repeat (1-based) */
+  arms: z.record(z.string(), z.object({ arm: ArmSchema, variation: z.number().int().min(0), repeat: z.number().int().min(1) })),
+  /**
+   * generating: fresh variations are being written; created: its batch exists (its runs say the rest);
+   * failed, cancelled, interrupted: before the batch was made (a resume starts again from there)
+   */
+  phase: z.enum(VERIFICATION_PHASES),
+  error: z.string().optional(),
+  /** per fixed or broken pair (its key): the rules followed or ignored */
+  explanations: z.record(z.string(), ExplanationSchema).default({}),
+  /** the analysis started from this verification (deepen mode) */
+  deepenAnalysisId: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string()
+})
+export type Verification = z.infer<typeof VerificationSchema>
+
+export const IntervalSchema = z.object({ low: z.number(), high: z.number() })
+export const PassRateSchema = z.object({ passed: z.number(), n: z.number(), rate: z.number().nullable(), ci: IntervalSchema.nullable() })
+export type PassRateInfo = z.infer<typeof PassRateSchema>
+
+/** Did Claude Code load the skill in a run? */
+export const SkillUseSchema = z.object({
+  /** the skill under this name was invoked (a Skill tool call) or its SKILL.md read */
+  invoked: z.boolean(),
+  how: z.enum(['skill-tool', 'read']).optional(),
+  /** where the loaded skill came from: the run's own folder (the one under test), or elsewhere (a same-name skill of the user's) */
+  from: z.enum(['project', 'elsewhere']).optional(),
+  /** the line of the session file where it was invoked */
+  line: z.number().optional()
+})
+export type SkillUse = z.infer<typeof SkillUseSchema>
+
+export const PairRunSchema = z.object({
+  runId: z.string(),
+  /** the blind deck's number */
+  number: z.number(),
+  state: z.string(),
+  label: z.enum(['good', 'bad']).nullable(),
+  text: z.string(),
+  use: SkillUseSchema.nullable()
+})
+export const PairSchema = z.object({
+  /** "v4" or "v4.r2" (variation 4, repeat 2) */
+  key: z.string(),
+  variation: z.number(),
+  repeat: z.number(),
+  difficulty: DifficultySchema,
+  prompt: z.string(),
+  with: PairRunSchema.nullable(),
+  without: PairRunSchema.nullable()
+})
+export type VerifyPair = z.infer<typeof PairSchema>
+
+export const ArmStatsSchema = z.object({
+  arm: ArmSchema,
+  /** "version 2" or "no skill" */
+  label: z.string(),
+  runs: z.number(),
+  finished: z.number(),
+  graded: z.number(),
+  /** over the pairs graded in both arms */
+  passRate: PassRateSchema,
+  /** over every graded run of this arm (pairs or not) */
+  allGraded: PassRateSchema,
+  costUsd: z.number(),
+  meanCostUsd: z.number().nullable(),
+  meanTurns: z.number().nullable(),
+  meanToolErrors: z.number().nullable(),
+  meanDurationMs: z.number().nullable(),
+  /** runs that invoked the skill of this arm (null: this arm has no skill) */
+  trigger: z.object({ invoked: z.number(), runs: z.number(), rate: z.number().nullable(), elsewhere: z.number() }).nullable()
+})
+export type ArmStats = z.infer<typeof ArmStatsSchema>
+
+export const ComparisonSchema = z.object({
+  pairs: z.number(),
+  with: PassRateSchema,
+  without: PassRateSchema,
+  difference: z.number().nullable(),
+  fixed: z.array(z.string()),
+  broken: z.array(z.string()),
+  ties: z.number(),
+  p: z.number()
+})
+export type ComparisonInfo = z.infer<typeof ComparisonSchema>
+
+export const ReportSchema = z.object({
+  /** every run finished and graded */
+  complete: z.boolean(),
+  runs: z.number(),
+  finished: z.number(),
+  graded: z.number(),
+  arms: z.object({ with: ArmStatsSchema, without: ArmStatsSchema }),
+  comparison: ComparisonSchema,
+  byDifficulty: z.array(ComparisonSchema.extend({ difficulty: z.string() })),
+  pairs: z.array(PairSchema),
+  /** what to look at: a low trigger rate, a shadowing skill, runs not held out... */
+  warnings: z.array(z.string())
+})
+export type VerifyReport = z.infer<typeof ReportSchema>
+
+/** Where the verification is, for people: one word and counts. */
+export const VerifyStatusSchema = z.object({
+  stage: z.enum(['generating', 'running', 'grading', 'complete', 'failed', 'cancelled', 'interrupted']),
+  runs: z.number(),
+  queued: z.number(),
+  running: z.number(),
+  finished: z.number(),
+  /** runs that did not finish well (failed, cancelled, interrupted): a resume runs them again */
+  unfinished: z.number(),
+  graded: z.number(),
+  costUsd: z.number()
+})
+export type VerifyStatus = z.infer<typeof VerifyStatusSchema>
+
+export const VerificationViewSchema = z.object({
+  verification: VerificationSchema,
+  status: VerifyStatusSchema,
+  report: ReportSchema.nullable(),
+  /** the batch's name, for links */
+  batchName: z.string().optional()
+})
+export type VerificationView = z.infer<typeof VerificationViewSchema>
+
+/** What a verification would be, before it starts. */
+export const VerifyEstimateSchema = z.object({
+  variations: z.number(),
+  /** unknown until fresh variations are written: the mix's size */
+  runs: z.number(),
+  repeats: z.number(),
+  version: VersionRefSchema,
+  against: VersionRefSchema.nullable(),
+  source: VariationSourceSchema,
+  heldOut: z.boolean(),
+  /** the mean cost of a finished run of the batches the skill was learned from (null: none finished) */
+  costPerRunUsd: z.number().nullable(),
+  usd: z.number().nullable(),
+  /** each run stops at the budget cap (settings.maxBudgetUsd) x runs; null when there is no cap */
+  capUsd: z.number().nullable(),
+  basis: z.string(),
+  /** the shadowing skill, a run source not held out... */
+  warnings: z.array(z.string())
+})
+export type VerifyEstimate = z.infer<typeof VerifyEstimateSchema>
+
+/** A pair's key: "v4", or "v4.r2" when there are repeats. */
+export const pairKey = (variation: number, repeat: number, repeats: number) =>
+  repeats > 1 ? `v${variation + 1}.r${repeat}` : `v${variation + 1}`
+/** A pair's name for people: "variation 4" or "variation 4, repeat 2". */
+export const pairName = (variation: number, repeat: number, repeats: number) =>
+  repeats > 1 ? `variation ${variation + 1}, repeat ${repeat}` : `variation ${variation + 1}`
+
+/** "version 2" or "no skill". */
+export const armLabel = (v: Verification, arm: Arm) =>
+  arm === 'with' ? `version ${v.version.number}` : v.against ? `version ${v.against.number}` : 'no skill'
+
+/** A trigger rate below this is flagged: the skill's description rarely made Claude Code load it. */
+export const LOW_TRIGGER_RATE = 0.8
+
+const normalize = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase()
+
+/**
+ * Rules of a skill followed in runs the skill broke, by any verification of it: the person should look
+ * at them before the next version. Matched by their text (a rule keeps its text across versions).
+ */
+export function brokenRuleFlags(
+  rules: { id: string; text: string }[],
+  verifications: Pick<Verification, 'id' | 'version' | 'explanations'>[],
+  brokenKeys: (verificationId: string) => string[]
+): { ruleId: string; verificationId: string; version: number; pairs: string[]; runs: number[] }[] {
+  const out: { ruleId: string; verificationId: string; version: number; pairs: string[]; runs: number[] }[] = []
+  for (const v of verifications) {
+    const broken = new Set(brokenKeys(v.id))
+    for (const r of rules) {
+      const hits = Object.entries(v.explanations).filter(
+        ([key, e]) => broken.has(key) && e.rules.some((x) => x.verdict === 'followed' && normalize(x.text) === normalize(r.text))
+      )
+      if (!hits.length) continue
+      const runs = hits.flatMap(([, e]) =>
+        e.rules
+          .filter((x) => x.verdict === 'followed' && normalize(x.text) === normalize(r.text))
+          .flatMap((x) => x.pointers.map((p) => p.run))
+      )
+      out.push({ ruleId: r.id, verificationId: v.id, version: v.version.number, pairs: hits.map(([k]) => k), runs: [...new Set(runs)] })
+    }
+  }
+  return out
+}
