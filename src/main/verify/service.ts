@@ -585,6 +585,10 @@ export function createVerifyService(d: VerifyDeps) {
         const runs = await runsOfVerification(v)
         const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').map((r) => r.id)
         if (!again.length) throw fail('every run has finished: nothing to resume', 'invalid')
+        // a run made again is graded again: a grade of what the stopped run left would not be about it
+        await store.batches.update(v.batchId!, (doc) => {
+          for (const runId of again) delete doc.runs[runId].feedback
+        })
         await runner.start(v.batchId!, again)
       }
       return viewOf(await verificationOf(id))
