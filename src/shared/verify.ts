@@ -27,18 +27,25 @@ export type VerifyVariation = z.infer<typeof VerifyVariationSchema>
 export const VersionRefSchema = z.object({ id: z.string(), number: z.number().int().min(1) })
 export type VersionRef = z.infer<typeof VersionRefSchema>
 
-/** The run settings a verification may set (both arms get the same ones). */
-export const VerifySettingsSchema = RunSettingsSchema.pick({
-  model: true,
-  permission: true,
-  allowedTools: true,
-  allowedDomains: true,
-  maxTurns: true,
-  maxBudgetUsd: true,
-  concurrency: true,
-  claudePath: true,
-  timeoutMs: true
-}).partial()
+/**
+ * The run settings a verification may set (both arms get the same ones); what it leaves out is the
+ * learned batch's. No defaults here: zod 4 fills a default in even under .partial(), and a filled-in
+ * default would override the learned batch's setting (sandboxed, 40 turns, concurrency 3...).
+ */
+const RUN = RunSettingsSchema.shape
+export const VerifySettingsSchema = z
+  .object({
+    model: RUN.model,
+    permission: RUN.permission.unwrap(),
+    allowedTools: RUN.allowedTools.unwrap(),
+    allowedDomains: RUN.allowedDomains,
+    maxTurns: RUN.maxTurns.unwrap(),
+    maxBudgetUsd: RUN.maxBudgetUsd,
+    concurrency: RUN.concurrency.unwrap(),
+    claudePath: RUN.claudePath,
+    timeoutMs: RUN.timeoutMs.unwrap()
+  })
+  .partial()
 export type VerifySettings = z.infer<typeof VerifySettingsSchema>
 
 /** What a rule did in a with-skill run, as the model read its trace. */

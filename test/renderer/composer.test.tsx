@@ -79,7 +79,7 @@ let api: ApiMock
 
 function setup() {
   const store = skillStore()
-  api = mockApi({ getSkill: () => store.get(), saveSkill: (input) => store.save(input) })
+  api = mockApi({ getSkill: () => store.get(), saveSkill: (input) => store.save(input), listVerifications: () => [] })
 }
 
 const saveButton = () => screen.getByTestId('save-skill') as HTMLButtonElement

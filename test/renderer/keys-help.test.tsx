@@ -56,7 +56,8 @@ function setup() {
       }) as unknown as RequestOutput<'getBatch'>,
     getSignals: () => ({ runs: [], batch: { good: 0, bad: 0, ungraded: 1, signals: [] } }),
     saveFeedback: () => RUN,
-    getSkill: () => ({ skill: SKILL, skillMd: renderSkillMd(SKILL), edgeCasesMd: '', versions: [], problems: [] })
+    getSkill: () => ({ skill: SKILL, skillMd: renderSkillMd(SKILL), edgeCasesMd: '', versions: [], problems: [] }),
+    listVerifications: () => []
   })
 }
 
@@ -84,7 +85,7 @@ describe('the keys help', () => {
 
     // every other view's keys, under its title, from the same table
     const elsewhere = dialog.querySelectorAll<HTMLTableSectionElement>('.help-elsewhere tbody')
-    const groups = (['sessions', 'trace', 'composer'] as Group[]).map((g) => ({
+    const groups = (['sessions', 'trace', 'composer', 'verify'] as Group[]).map((g) => ({
       title: GROUP_TITLES[g],
       rows: ofGroup(g).map(fromRegistry)
     }))

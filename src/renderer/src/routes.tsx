@@ -16,6 +16,7 @@ import { SessionBrowser } from './components/SessionBrowser'
 import { SkillList, SkillPage } from './components/Skill'
 import { TaskList, TaskPage } from './components/Tasks'
 import { TraceRoute } from './components/TraceView'
+import { VerificationPage, VerifySetup } from './components/Verify'
 
 /** A path parameter that is a number (a run, a line: 1 or more); anything else reads as 0 (none). */
 const numberParam = <K extends string>(name: K) => ({
@@ -97,6 +98,23 @@ const skillRoute = createRoute({
   }
 })
 
+const verifyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'verify/$skillId',
+  component: function VerifyRoute() {
+    const { skillId } = verifyRoute.useParams()
+    return <VerifySetup key={skillId} skillId={skillId} />
+  }
+})
+const verificationRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'verification/$verificationId',
+  component: function VerificationRoute() {
+    const { verificationId } = verificationRoute.useParams()
+    return <VerificationPage verificationId={verificationId} />
+  }
+})
+
 const projectRoute = createRoute({ getParentRoute: () => rootRoute, path: 'project/$projectId' })
 const projectIndexRoute = createRoute({
   getParentRoute: () => projectRoute,
@@ -120,6 +138,8 @@ export const routeTree = rootRoute.addChildren([
   analyzeRoute,
   skillsRoute,
   skillRoute,
+  verifyRoute,
+  verificationRoute,
   projectRoute.addChildren([projectIndexRoute, sessionRoute.addChildren([sessionLineRoute])])
 ])
 

@@ -22,6 +22,8 @@ export function BatchPage({ batchId }: { batchId: string }) {
   const finished = list.filter((r) => isFinished(r.state)).length
   const retryable = list.filter((r) => ['failed', 'cancelled', 'interrupted'].includes(r.state)).length
   const busy = status.running + status.queued > 0
+  // a verification's runs: the numbers of each run (turns, the tool it is in, cost) would tell its arms apart
+  const blindArms = !!loaded.data.verificationId
   return (
     <section className="page">
       <div className="crumbs-inline">
@@ -34,6 +36,17 @@ export function BatchPage({ batchId }: { batchId: string }) {
         )}
       </div>
       <h1>{batch.name}</h1>
+      {loaded.data.verificationId ? (
+        <div className="notice notice-warning inline" data-testid="verification-batch">
+          <div>
+            These are the runs of a verification, both arms shuffled: grade them in the blind deck, where nothing says which run had the
+            skill. Each run's turns, tools and cost are left out here for the same reason; the report has them per arm.{' '}
+            <Link to="/verification/$verificationId" params={{ verificationId: loaded.data.verificationId }}>
+              The verification and its report →
+            </Link>
+          </div>
+        </div>
+      ) : null}
       {list.some((r) => !r.imported) ? (
         <div className="muted" data-testid="batch-preset">
           Permissions: {describePreset(batch.settings)}
@@ -79,18 +92,20 @@ export function BatchPage({ batchId }: { batchId: string }) {
               {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}
               <span className={`state state-${r.state}`}>{r.state}</span>
               <span className="run-prompt">{oneLine(r.prompt, 90)}</span>
-              <span className="run-metrics">
-                <span data-testid="run-turns">{count(r.progress.turns, 'turn')}</span> · {count(r.progress.toolCalls, 'tool')}
-                {r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok ·{' '}
-                <span
-                  data-testid="run-cost"
-                  data-cost-source={r.progress.costSource ?? 'estimated'}
-                  title={costTitle(r.progress.costSource, r.state === 'running' && r.progress.costSource !== 'claude-code')}
-                >
-                  {fmtCost(r.progress.costUsd)}
-                </span>{' '}
-                · {fmtDuration(r.progress.elapsedMs)}
-              </span>
+              {blindArms ? null : (
+                <span className="run-metrics">
+                  <span data-testid="run-turns">{count(r.progress.turns, 'turn')}</span> · {count(r.progress.toolCalls, 'tool')}
+                  {r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok ·{' '}
+                  <span
+                    data-testid="run-cost"
+                    data-cost-source={r.progress.costSource ?? 'estimated'}
+                    title={costTitle(r.progress.costSource, r.state === 'running' && r.progress.costSource !== 'claude-code')}
+                  >
+                    {fmtCost(r.progress.costUsd)}
+                  </span>{' '}
+                  · {fmtDuration(r.progress.elapsedMs)}
+                </span>
+              )}
               {r.state === 'running' || r.state === 'queued' ? (
                 <button
                   data-testid="cancel-run"

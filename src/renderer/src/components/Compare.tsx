@@ -12,7 +12,7 @@ import { alignSequences, median, pixelDiff } from '../lib/compare'
 import { costTitle, fmtCost, fmtDuration, fmtTokens } from '../lib/format'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
-import { firstShot, RunTrouble, ShotImage, SignalsPanel, useBlind, useShot } from './Review'
+import { firstShot, RunTrouble, ShotImage, SignalsPanel, useBlind, useShot, verificationOf } from './Review'
 
 type View = 'side' | 'overlay' | 'difference'
 type Size = 'desktop' | 'mobile'
@@ -31,7 +31,10 @@ export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: 
   const loaded = useApi('getBatch', { batchId })
   const sig = useApi('getSignals', { batchId })
   const navigate = useNavigate()
-  const [blind] = useBlind()
+  const [blindSetting] = useBlind()
+  // a verification's runs: always blind, and nothing that tells its arms apart (Review.tsx)
+  const verificationId = verificationOf(loaded.data)
+  const blind = blindSetting || !!verificationId
   const error = loaded.error ?? sig.error
   if (error) return <ErrorLine error={error.message} retry={() => void (loaded.refetch(), sig.refetch())} />
   if (!loaded.data || !sig.data) return <div className="muted pad">Loading…</div>
@@ -76,17 +79,43 @@ export function CompareView({ batchId, a, b }: { batchId: string; a: string; b: 
         <Link to="/compare/$batchId/$a/$b" params={{ batchId, a: 'good', b: 'bad' }} activeProps={{}}>
           Good vs bad groups
         </Link>
+        {verificationId ? (
+          <Link to="/verification/$verificationId" params={{ verificationId }} data-testid="compare-report">
+            Report
+          </Link>
+        ) : null}
       </div>
+      {verificationId ? (
+        <div className="muted" data-testid="metrics-hidden">
+          Turns, tool calls, duration and cost are not shown while the runs of a verification are compared: they would tell the arms apart
+          (loading the skill is one more turn). The report has them per arm.
+        </div>
+      ) : null}
       {groups ? (
-        <GroupCompare runs={sorted} signals={signals} batchId={batchId} />
+        <GroupCompare runs={sorted} signals={signals} batchId={batchId} armsHidden={!!verificationId} />
       ) : (
-        <PairCompare batchId={batchId} runs={sorted} signals={signals.runs} a={Number(a)} b={Number(b)} />
+        <PairCompare batchId={batchId} runs={sorted} signals={signals.runs} a={Number(a)} b={Number(b)} armsHidden={!!verificationId} />
       )}
     </section>
   )
 }
 
-function PairCompare({ batchId, runs, signals, a, b }: { batchId: string; runs: Run[]; signals: RunSignals[]; a: number; b: number }) {
+function PairCompare({
+  batchId,
+  runs,
+  signals,
+  a,
+  b,
+  armsHidden
+}: {
+  batchId: string
+  runs: Run[]
+  signals: RunSignals[]
+  a: number
+  b: number
+  /** a verification's runs: no metrics, no tool calls (they tell the arms apart) */
+  armsHidden: boolean
+}) {
   const ra = runs.find((r) => r.number === a)
   const rb = runs.find((r) => r.number === b)
   const files = useApi('compareFiles', ra && rb ? { runA: ra.id, runB: rb.id } : null)
@@ -118,33 +147,41 @@ function PairCompare({ batchId, runs, signals, a, b }: { batchId: string; runs: 
         {head(rb, 'B')}
       </div>
       <Screens a={ra} b={rb} />
-      <Section title="Metrics">
-        <table className="metrics" data-testid="compare-metrics">
-          <thead>
-            <tr>
-              <th />
-              <th>Run {a}</th>
-              <th>Run {b}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {METRICS.map(([label, get, fmt]) => {
-              const x = ma ? get(ma) : null
-              const y = mb ? get(mb) : null
-              return (
-                <tr key={label} className={x !== null && y !== null && x !== y ? 'differs' : ''}>
-                  <th>{label}</th>
-                  <td title={label === 'Cost' && ma ? costTitle(ma.costSource) : undefined}>{x === null ? '—' : fmt(x)}</td>
-                  <td title={label === 'Cost' && mb ? costTitle(mb.costSource) : undefined}>{y === null ? '—' : fmt(y)}</td>
+      {armsHidden ? null : (
+        <>
+          <Section title="Metrics">
+            <table className="metrics" data-testid="compare-metrics">
+              <thead>
+                <tr>
+                  <th />
+                  <th>Run {a}</th>
+                  <th>Run {b}</th>
                 </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      </Section>
-      <Section title="How they worked: tool calls aligned">
-        {ma && mb ? <AlignedTools a={ma} b={mb} /> : <div className="muted">A run without a readable trace has no tool calls to show.</div>}
-      </Section>
+              </thead>
+              <tbody>
+                {METRICS.map(([label, get, fmt]) => {
+                  const x = ma ? get(ma) : null
+                  const y = mb ? get(mb) : null
+                  return (
+                    <tr key={label} className={x !== null && y !== null && x !== y ? 'differs' : ''}>
+                      <th>{label}</th>
+                      <td title={label === 'Cost' && ma ? costTitle(ma.costSource) : undefined}>{x === null ? '—' : fmt(x)}</td>
+                      <td title={label === 'Cost' && mb ? costTitle(mb.costSource) : undefined}>{y === null ? '—' : fmt(y)}</td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          </Section>
+          <Section title="How they worked: tool calls aligned">
+            {ma && mb ? (
+              <AlignedTools a={ma} b={mb} />
+            ) : (
+              <div className="muted">A run without a readable trace has no tool calls to show.</div>
+            )}
+          </Section>
+        </>
+      )}
       <Section title="Files each produced">
         {files.error ? (
           <ErrorLine error={files.error.message} retry={() => void files.refetch()} />
@@ -374,7 +411,18 @@ function Difference({ a, b }: { a: ShotRef; b: ShotRef }) {
   )
 }
 
-function GroupCompare({ runs, signals, batchId }: { runs: Run[]; signals: { runs: RunSignals[]; batch: BatchSignals }; batchId: string }) {
+function GroupCompare({
+  runs,
+  signals,
+  batchId,
+  armsHidden
+}: {
+  runs: Run[]
+  signals: { runs: RunSignals[]; batch: BatchSignals }
+  batchId: string
+  /** a verification's runs: no metrics, no signals (they tell the arms apart) */
+  armsHidden: boolean
+}) {
   const group = (label: 'good' | 'bad') => runs.filter((r) => r.feedback?.label === label)
   const good = group('good')
   const bad = group('bad')
@@ -400,27 +448,31 @@ function GroupCompare({ runs, signals, batchId }: { runs: Run[]; signals: { runs
     )
   return (
     <>
-      <Section title="Metrics (median per run)">
-        <table className="metrics" data-testid="compare-metrics">
-          <thead>
-            <tr>
-              <th />
-              <th>Good ({good.length})</th>
-              <th>Bad ({bad.length})</th>
-            </tr>
-          </thead>
-          <tbody>
-            {METRICS.map(([label, get, fmt]) => (
-              <tr key={label}>
-                <th>{label}</th>
-                <td>{mg.length ? fmt(median(mg.map(get))) : '—'}</td>
-                <td>{mbad.length ? fmt(median(mbad.map(get))) : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Section>
-      <SignalsPanel signals={signals.batch} batchId={batchId} />
+      {armsHidden ? null : (
+        <>
+          <Section title="Metrics (median per run)">
+            <table className="metrics" data-testid="compare-metrics">
+              <thead>
+                <tr>
+                  <th />
+                  <th>Good ({good.length})</th>
+                  <th>Bad ({bad.length})</th>
+                </tr>
+              </thead>
+              <tbody>
+                {METRICS.map(([label, get, fmt]) => (
+                  <tr key={label}>
+                    <th>{label}</th>
+                    <td>{mg.length ? fmt(median(mg.map(get))) : '—'}</td>
+                    <td>{mbad.length ? fmt(median(mbad.map(get))) : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Section>
+          <SignalsPanel signals={signals.batch} batchId={batchId} />
+        </>
+      )}
       <Section title="What each group made (scroll together)">
         <SyncedPanes testId="group-columns">{[column(good), column(bad)]}</SyncedPanes>
       </Section>

@@ -129,7 +129,10 @@ export function SignalsPanel({ signals, batchId }: { signals: BatchSignals; batc
 }
 
 const blindKey = 't2s-blind'
-/** Blind mode hides what tells which batch (or skill version) a run came from; kept across views and restarts. */
+/**
+ * Blind mode hides what tells which batch (or skill version) a run came from; kept across views and
+ * restarts. A verification's batch is always blind (see verificationOf).
+ */
 export function useBlind(): [boolean, (on: boolean) => void] {
   const [blind, setBlind] = useState(() => localStorage.getItem(blindKey) === '1')
   return [
@@ -140,6 +143,13 @@ export function useBlind(): [boolean, (on: boolean) => void] {
     }
   ]
 }
+
+/**
+ * A verification's batch (getBatch says whose): graded blind, always. Nothing on the deck, the gallery
+ * or compare may tell its two arms apart: no batch name, no trace link, no turns, tool calls, duration
+ * or cost (loading the skill is one more turn), no signals (the Skill tool would be one).
+ */
+export const verificationOf = (batch: { verificationId?: string } | undefined): string | undefined => batch?.verificationId
 
 /**
  * The run numbers in the address (`#/review/<batch>/<run>/line/<line>`; 0 where there is none), and
@@ -165,7 +175,9 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
   const saveFeedback = useApiMutation('saveFeedback')
   const help = useHelp()
   const [view, setView] = useState<'desktop' | 'mobile'>('desktop')
-  const [blind, setBlind] = useBlind()
+  const [blindSetting, setBlind] = useBlind()
+  const verificationId = verificationOf(loaded.data)
+  const blind = blindSetting || !!verificationId
   // per run: the save state belongs to the run on screen, never to the one graded before it
   const [saveStates, setSaveStates] = useState<Record<string, string>>({})
   const input = useRef<HTMLInputElement>(null)
@@ -347,22 +359,37 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
         <Link to="/gallery/$batchId" params={{ batchId }}>
           Gallery
         </Link>
-        <Link to="/analyze/$batchId" params={{ batchId }} data-testid="deck-analyze">
-          Analyse
-        </Link>
+        {verificationId ? (
+          <Link to="/verification/$verificationId" params={{ verificationId }} data-testid="deck-report">
+            Report
+          </Link>
+        ) : (
+          <Link to="/analyze/$batchId" params={{ batchId }} data-testid="deck-analyze">
+            Analyse
+          </Link>
+        )}
         {gradable.length > 1 ? (
           <button className="ghost" onClick={() => compareWith(run)} data-testid="compare-this">
             Compare (c)
           </button>
         ) : null}
-        <label className="check">
-          <input type="checkbox" checked={blind} onChange={(e) => setBlind(e.target.checked)} data-testid="blind" /> Blind
-        </label>
+        {verificationId ? null : (
+          <label className="check">
+            <input type="checkbox" checked={blind} onChange={(e) => setBlind(e.target.checked)} data-testid="blind" /> Blind
+          </label>
+        )}
         <button className="ghost" onClick={help.show}>
           ? Keys
         </button>
       </div>
-      {allGraded ? (
+      {allGraded && verificationId ? (
+        <div className="all-graded">
+          <Link ref={analyse} className="button" to="/verification/$verificationId" params={{ verificationId }} data-testid="all-graded">
+            All {gradable.length} graded. See the report →
+          </Link>
+          <span className="muted">The report compares the two arms: pass rates, and the runs the skill fixed and broke.</span>
+        </div>
+      ) : allGraded ? (
         <div className="all-graded">
           <Link ref={analyse} className="button" to="/analyze/$batchId" params={{ batchId }} data-testid="all-graded">
             All {gradable.length} graded. Analyse →
@@ -379,8 +406,9 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
             {index + 1} / {gradable.length}
           </span>
         </div>
-        <MetricsLine m={signals.data?.runs.find((x) => x.runId === run.id)?.metrics} />
-        {run.projectId ? (
+        {verificationId ? null : <MetricsLine m={signals.data?.runs.find((x) => x.runId === run.id)?.metrics} />}
+        {/* a verification's run: its trace (which shows the skill loaded) only where its report pointed */}
+        {run.projectId && (!verificationId || pointed) ? (
           pointed ? (
             <Link
               className="trace-link pointed"
@@ -388,7 +416,7 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
               params={{ projectId: run.projectId, sessionId: run.sessionId, line }}
               data-testid="open-trace"
             >
-              Open the trace at line {line}, where the analyst pointed
+              Open the trace at line {line}, where {verificationId ? 'the report' : 'the analyst'} pointed
             </Link>
           ) : (
             <Link
@@ -554,6 +582,7 @@ export function Gallery({ batchId }: { batchId: string }) {
   const fetchApi = useFetchApi()
   const navigate = useNavigate()
   const result = importFeedback.data
+  const verificationId = verificationOf(loaded.data)
   const togglePick = (n: number) => setPicked((p) => (p.includes(n) ? p.filter((x) => x !== n) : [...p.slice(-1), n]))
   const shown = runs
     .filter(finished)
@@ -595,6 +624,11 @@ export function Gallery({ batchId }: { batchId: string }) {
         <Link to="/compare/$batchId/$a/$b" params={{ batchId, a: 'good', b: 'bad' }} data-testid="compare-groups">
           Good vs bad
         </Link>
+        {verificationId ? (
+          <Link to="/verification/$verificationId" params={{ verificationId }} data-testid="gallery-report">
+            Report
+          </Link>
+        ) : null}
         {picked.length === 2 ? (
           <button
             className="primary"
@@ -636,7 +670,7 @@ export function Gallery({ batchId }: { batchId: string }) {
           ) : null}
         </div>
       ) : null}
-      {signals.data ? <SignalsPanel signals={signals.data.batch} batchId={batchId} /> : null}
+      {signals.data && !verificationId ? <SignalsPanel signals={signals.data.batch} batchId={batchId} /> : null}
       <div className="gallery">
         {shown.map((r) => {
           const shot = firstShot(r, 'desktop')
@@ -677,10 +711,12 @@ export function Gallery({ batchId }: { batchId: string }) {
                   compare
                 </label>
                 <div className="muted">{r.feedback?.text || '—'}</div>
-                <div className="muted small" data-testid="card-numbers">
-                  {count(r.progress.turns, 'turn')} · {fmtDuration(r.progress.elapsedMs)} ·{' '}
-                  <span title={costTitle(r.progress.costSource)}>{fmtCost(r.progress.costUsd)}</span>
-                </div>
+                {verificationId ? null : (
+                  <div className="muted small" data-testid="card-numbers">
+                    {count(r.progress.turns, 'turn')} · {fmtDuration(r.progress.elapsedMs)} ·{' '}
+                    <span title={costTitle(r.progress.costSource)}>{fmtCost(r.progress.costUsd)}</span>
+                  </div>
+                )}
               </div>
             </div>
           )

@@ -9,15 +9,28 @@ import { Link } from '@tanstack/react-router'
 import type { SkillView } from '@shared/contract'
 import { parseCitations, renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
 import { removeRule, restoreRule, TIERS, type SkillRule, type Tier } from '@shared/skills'
+import { brokenRuleFlags } from '@shared/verify'
 import { useApi, useApiMutation } from '../data/queries'
 import { createDraftHistory, draftOf, keepDraft, loadDraft, sameDraft, type Draft } from '../lib/composer'
 import { fmtLocalTime, timeOf } from '../lib/format'
 import { useShortcut } from '../lib/hotkeys'
+import { describePairKey } from '../lib/verify'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
 import { MarkdownEditor } from './MarkdownEditor'
 import { pointerAt, RunBadge } from './RunBadge'
+import { VerificationsPanel } from './Verify'
+
+/** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */
+interface RuleFlag {
+  verificationId: string
+  version: number
+  /** the verification's batch: its run numbers */
+  batchId?: string
+  pairs: string[]
+  runs: number[]
+}
 
 const TIER_TITLES: Record<Tier, string> = {
   core: 'Core rules (8+ runs)',
@@ -84,6 +97,8 @@ export function Composer({ view }: { view: SkillView }) {
   const undoable = useRef(createDraftHistory()).current
   const saveSkill = useApiMutation('saveSkill')
   const reverseConflict = useApiMutation('reverseConflict')
+  // the verifications of this skill (the same entry as the Verifications section's)
+  const verifications = useApi('listVerifications', { skillId: skill.id })
   const [error, setError] = useState<Error | null>(null)
   /** one line after a save that had nothing to save */
   const [info, setInfo] = useState<string | null>(null)
@@ -161,6 +176,18 @@ export function Composer({ view }: { view: SkillView }) {
   const rendered = renderSkillMd({ ...draft })
   const text = draft.markdown ?? rendered
   const edge = renderEdgeCasesMd({ ...draft })
+  const flags = useMemo(() => {
+    const list = verifications.data ?? []
+    const byId = new Map(list.map((x) => [x.verification.id, x]))
+    const out = new Map<string, RuleFlag[]>()
+    for (const f of brokenRuleFlags(
+      draft.rules,
+      list.map((x) => x.verification),
+      (id) => byId.get(id)?.report?.comparison.broken ?? []
+    ))
+      out.set(f.ruleId, [...(out.get(f.ruleId) ?? []), { ...f, batchId: byId.get(f.verificationId)?.verification.batchId }])
+    return out
+  }, [verifications.data, draft.rules])
   const updateRule = (id: string, patch: Partial<SkillRule>, coalesce?: string) =>
     setDraft((d) => ({ ...d, rules: d.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) }), coalesce)
 
@@ -175,6 +202,15 @@ export function Composer({ view }: { view: SkillView }) {
       </div>
       <div className="skill-bar">
         <h1>{draft.frontMatter.name || 'skill'}</h1>
+        <Link
+          className="button ghost-link"
+          to="/verify/$skillId"
+          params={{ skillId: skill.id }}
+          data-testid="verify-link"
+          title="Does it make runs better? Run a version with and without it, graded blind"
+        >
+          Verify…
+        </Link>
         <button
           className="primary"
           disabled={!dirty || saveSkill.isPending}
@@ -267,6 +303,7 @@ export function Composer({ view }: { view: SkillView }) {
                     key={r.id}
                     rule={r}
                     batchId={batchId}
+                    flags={flags.get(r.id)}
                     onChange={updateRule}
                     // a deleted card stays under Discarded, marked removed, until it is deleted for good
                     onDelete={() =>
@@ -343,6 +380,7 @@ export function Composer({ view }: { view: SkillView }) {
         </div>
       </div>
       <Versions view={view} onRestored={resetTo} />
+      <VerificationsPanel skillId={skill.id} />
       <ExportPanel skillId={skill.id} dirty={dirty} problems={problems} />
     </section>
   )
@@ -351,12 +389,14 @@ export function Composer({ view }: { view: SkillView }) {
 function RuleCard({
   rule: r,
   batchId,
+  flags,
   onChange,
   onDelete,
   onRestore
 }: {
   rule: SkillRule
   batchId?: string
+  flags?: RuleFlag[]
   onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
   onDelete: () => void
   onRestore: () => void
@@ -422,6 +462,20 @@ function RuleCard({
         )}
       </div>
       {r.note ? <div className="muted small">{r.note}</div> : null}
+      {flags?.map((f) => (
+        <div key={f.verificationId} className="rule-flag" data-testid="rule-flag">
+          Followed in runs the skill broke:{' '}
+          <Link to="/verification/$verificationId" params={{ verificationId: f.verificationId }}>
+            verification of version {f.version}
+          </Link>
+          , {f.pairs.map(describePairKey).join('; ')}{' '}
+          <span className="evidence">
+            {f.runs.map((n) => (
+              <RunBadge key={n} batchId={f.batchId} n={n} testId="flag-badge" />
+            ))}
+          </span>
+        </div>
+      ))}
       {r.reasons.length ? (
         <details>
           <summary className="muted small">Why ({r.reasons.length})</summary>

@@ -24,7 +24,7 @@ import { batchEstimate } from '@shared/estimate'
 import { DEFAULT_VARIATION_MODEL, MODELS, modelLabel, RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
 
 /** The models on offer (src/shared/models.ts), for an <input list={id}>. */
-function ModelOptions({ id }: { id: string }) {
+export function ModelOptions({ id }: { id: string }) {
   return (
     <datalist id={id}>
       {MODELS.map((m) => (
@@ -370,7 +370,7 @@ function TaskEditor({ task }: { task: Task }) {
 /** How long the claude binary field must stay unchanged before it is checked. */
 export const CLAUDE_CHECK_DELAY_MS = 400
 
-const PRESET_HELP: Record<PermissionPreset, string> = {
+export const PRESET_HELP: Record<PermissionPreset, string> = {
   sandboxed:
     "Claude Code's sandbox: Bash writes only inside the run's folder and reaches only the hosts you allow (none by default); file edits stay inside the run's folder.",
   'accept-edits': `no sandbox; runs may edit files and use ${DEFAULT_TOOLS.join(', ')} without asking, with your user's access to files and network.`,

@@ -9,10 +9,12 @@ import type { Analysis } from '@shared/analysis'
 import { isFinished, type Run } from '@shared/runs'
 import type { SessionSummary } from '@shared/trace'
 import type { Skill } from '@shared/skills'
+import type { Verification } from '@shared/verify'
 import { apiKey, apiKeyPrefix, eventKey, type WriteName } from './keys'
 
 type BatchView = RequestOutput<'getBatch'>
 type BatchList = RequestOutput<'listBatches'>
+type VerificationView = RequestOutput<'getVerification'>
 
 const byNumber = (a: Run, b: Run) => a.number - b.number
 
@@ -32,6 +34,18 @@ export function putRun(client: QueryClient, run: Run, opts: { keepFeedback?: boo
     void client.invalidateQueries({ queryKey: apiKeyPrefix('getSignals', { batchId: run.batchId }) })
   else if (stateChanged)
     void client.invalidateQueries({ queryKey: apiKeyPrefix('getSignals', { batchId: run.batchId }), refetchType: 'none' })
+  // ... and the report of the verification whose runs they are (its live counts come with batchProgress)
+  if (runStateChanged(client, run)) refreshVerifications(client, run.batchId, true)
+}
+
+/** The last state pushed per run (whether its batch is cached or not), so only a change of state reads a report again. */
+const runStates = new WeakMap<QueryClient, Map<string, Run['state']>>()
+function runStateChanged(client: QueryClient, run: Run): boolean {
+  let states = runStates.get(client)
+  if (!states) runStates.set(client, (states = new Map()))
+  const before = states.get(run.id)
+  states.set(run.id, run.state)
+  return before !== run.state
 }
 
 /** The grade the person gave a run, into the cache at once (it is saved in the background). */
@@ -53,12 +67,94 @@ export function putFeedback(
   void client.invalidateQueries({ queryKey: apiKeyPrefix('getSignals', { batchId }), refetchType: 'none' })
   void client.invalidateQueries({ queryKey: apiKeyPrefix('estimateAnalysis', { batchId }), refetchType: 'none' })
   void client.invalidateQueries({ queryKey: apiKeyPrefix('exportFeedback', { batchId }), refetchType: 'none' })
+  refreshVerifications(client, batchId, false)
 }
 
 function putStatus(client: QueryClient, status: EventPayload<'batchProgress'>): void {
   client.setQueryData<BatchView>(apiKey('getBatch', { batchId: status.batchId }), (old) => (old ? { ...old, status } : old))
   client.setQueriesData<BatchList>({ queryKey: apiKeyPrefix('listBatches') }, (list) =>
     list?.map((x) => (x.batch.id === status.batchId ? { ...x, status } : x))
+  )
+  // a verification's batch: its counts and cost so far, at once (no request per event)
+  const patch = (view: VerificationView | undefined) =>
+    view?.verification.batchId === status.batchId ? verificationStatusFrom(view, status) : view
+  client.setQueriesData<VerificationView>({ queryKey: apiKeyPrefix('getVerification') }, patch)
+  client.setQueriesData<VerificationView[]>({ queryKey: apiKeyPrefix('listVerifications') }, (list) =>
+    list?.some((v) => v.verification.batchId === status.batchId) ? list.map((v) => patch(v)!) : list
+  )
+}
+
+/** A verification's status with its batch's counts (the same rules as main's verificationStatus). */
+export function verificationStatusFrom(view: VerificationView, s: EventPayload<'batchProgress'>): VerificationView {
+  const unfinished = s.failed + s.cancelled + s.interrupted
+  const finished = s.done + unfinished
+  const stage =
+    view.verification.phase !== 'created'
+      ? view.status.stage
+      : s.queued || s.running
+        ? 'running'
+        : s.total && view.status.graded === s.total
+          ? 'complete'
+          : 'grading'
+  return {
+    ...view,
+    status: { ...view.status, stage, runs: s.total, queued: s.queued, running: s.running, finished, unfinished, costUsd: s.costUsd }
+  }
+}
+
+/** The verifications (as the cache knows them) whose runs are this batch's. */
+function verificationsOfBatch(client: QueryClient, batchId: string): string[] {
+  const ids = new Set<string>()
+  const batch = client.getQueryData<BatchView>(apiKey('getBatch', { batchId }))
+  if (batch?.verificationId) ids.add(batch.verificationId)
+  for (const [, v] of client.getQueriesData<VerificationView>({ queryKey: apiKeyPrefix('getVerification') }))
+    if (v?.verification.batchId === batchId) ids.add(v.verification.id)
+  for (const [, list] of client.getQueriesData<VerificationView[]>({ queryKey: apiKeyPrefix('listVerifications') }))
+    for (const v of list ?? []) if (v.verification.batchId === batchId) ids.add(v.verification.id)
+  return [...ids]
+}
+
+/**
+ * A run of a verification's batch finished, was run again or was graded: its report is read again
+ * (`now`: at once where it is shown; else when a view that shows it opens).
+ */
+function refreshVerifications(client: QueryClient, batchId: string, now: boolean): void {
+  const ids = verificationsOfBatch(client, batchId)
+  if (!ids.length) return
+  const refetchType = now ? 'active' : 'none'
+  for (const verificationId of ids)
+    void client.invalidateQueries({ queryKey: apiKeyPrefix('getVerification', { verificationId }), refetchType })
+  void client.invalidateQueries({ queryKey: apiKeyPrefix('listVerifications'), refetchType })
+}
+
+/** A verification as it changed (pushed, or answered by a mutation), into every entry that shows it. */
+function putVerification(client: QueryClient, v: Verification): void {
+  const key = apiKey('getVerification', { verificationId: v.id })
+  const before = client.getQueryData<VerificationView>(key)
+  // a new phase (or its batch made) changes where it is and its report: those are read again
+  const moved = !!before && (before.verification.phase !== v.phase || before.verification.batchId !== v.batchId)
+  if (before) client.setQueryData<VerificationView>(key, { ...before, verification: v })
+  for (const [k, list] of client.getQueriesData<VerificationView[]>({ queryKey: apiKeyPrefix('listVerifications') })) {
+    const input = (k[1] ?? {}) as RequestInput<'listVerifications'>
+    if (!list || (input.skillId && input.skillId !== v.skillId)) continue
+    if (list.some((x) => x.verification.id === v.id))
+      client.setQueryData<VerificationView[]>(
+        k,
+        list.map((x) => (x.verification.id === v.id ? { ...x, verification: v } : x))
+      )
+    else void client.invalidateQueries({ queryKey: k })
+  }
+  if (moved) {
+    void client.invalidateQueries({ queryKey: key })
+    void client.invalidateQueries({ queryKey: apiKeyPrefix('listVerifications') })
+  }
+}
+
+/** A verification with where it is and its report (a mutation's answer). */
+function putVerificationView(client: QueryClient, view: VerificationView): void {
+  client.setQueryData(apiKey('getVerification', { verificationId: view.verification.id }), view)
+  client.setQueriesData<VerificationView[]>({ queryKey: apiKeyPrefix('listVerifications') }, (list) =>
+    list?.map((x) => (x.verification.id === view.verification.id ? view : x))
   )
 }
 
@@ -103,6 +199,7 @@ export function connectEvents(client: QueryClient, api: Pick<Api, 'on'>): () => 
     api.on('runProgress', ({ run }) => putRun(client, run, { keepFeedback: true })),
     api.on('batchProgress', (status) => putStatus(client, status)),
     api.on('analysisProgress', ({ analysis }) => putAnalysis(client, analysis)),
+    api.on('verificationProgress', ({ verification }) => putVerification(client, verification)),
     api.on('sessionsChanged', ({ projectId, sessionIds }) => {
       void client.invalidateQueries({ queryKey: apiKeyPrefix('listSessions', { projectId }) })
       void client.invalidateQueries({ queryKey: apiKeyPrefix('searchSessions', { projectId }) })
@@ -152,13 +249,14 @@ export const effects: { [N in WriteName]?: Effect<N> } = {
   // saveFeedback: the deck puts the grade in the cache as it is typed (putFeedback); the answers of
   // the saves behind it are older than what is on screen and are not written back.
   importFeedback: (c, i, r) => {
-    if (r.applied)
-      invalidate(
-        c,
-        [...apiKeyPrefix('getBatch', { batchId: i.batchId })],
-        [...apiKeyPrefix('getSignals', { batchId: i.batchId })],
-        [...apiKeyPrefix('exportFeedback', { batchId: i.batchId })]
-      )
+    if (!r.applied) return
+    invalidate(
+      c,
+      [...apiKeyPrefix('getBatch', { batchId: i.batchId })],
+      [...apiKeyPrefix('getSignals', { batchId: i.batchId })],
+      [...apiKeyPrefix('exportFeedback', { batchId: i.batchId })]
+    )
+    refreshVerifications(c, i.batchId, true)
   },
   startAnalysis: (c, _i, a) => putAnalysis(c, a),
   retryAnalyst: (c, _i, a) => putAnalysis(c, a),
@@ -166,6 +264,21 @@ export const effects: { [N in WriteName]?: Effect<N> } = {
   reverseConflict: (c, _i, v) => putSkill(c, v),
   restoreSkillVersion: (c, _i, v) => putSkill(c, v),
   exportSkill: (c, i) => invalidate(c, [...apiKeyPrefix('planSkillExport', { skillId: i.skillId })]),
+  startVerification: (c, _i, view) => {
+    putVerificationView(c, view)
+    invalidate(c, [...apiKeyPrefix('listVerifications')], [...apiKeyPrefix('listBatches')])
+  },
+  resumeVerification: (c, _i, view) => {
+    putVerificationView(c, view)
+    if (view.verification.batchId) invalidate(c, [...apiKeyPrefix('getBatch', { batchId: view.verification.batchId })])
+  },
+  cancelVerification: (c, i) =>
+    invalidate(c, [...apiKeyPrefix('getVerification', { verificationId: i.verificationId })], [...apiKeyPrefix('listVerifications')]),
+  explainVerification: (c, _i, view) => putVerificationView(c, view),
+  deepenFromVerification: (c, i, a) => {
+    putAnalysis(c, a)
+    invalidate(c, [...apiKeyPrefix('getVerification', { verificationId: i.verificationId })])
+  },
   retakeScreenshots: (c, _i, run) => {
     putRun(c, run, { keepFeedback: true })
     invalidate(c, [...apiKeyPrefix('getScreenshot', { runId: run.id })])

@@ -31,7 +31,10 @@ export const READS = [
   'getSkillVersion',
   'diffSkillVersions',
   'planSkillExport',
-  'getScreenshot'
+  'getScreenshot',
+  'estimateVerification',
+  'getVerification',
+  'listVerifications'
 ] as const satisfies readonly RequestName[]
 
 export type ReadName = (typeof READS)[number]

@@ -11,7 +11,7 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react'
 import { HotkeysProvider, useHotkeys } from 'react-hotkeys-hook'
 
-export type Group = 'app' | 'help' | 'sessions' | 'trace' | 'deck' | 'composer'
+export type Group = 'app' | 'help' | 'sessions' | 'trace' | 'deck' | 'composer' | 'verify'
 
 export const GROUP_TITLES: Record<Group, string> = {
   app: 'Everywhere',
@@ -19,7 +19,8 @@ export const GROUP_TITLES: Record<Group, string> = {
   sessions: 'Session list',
   trace: 'Trace',
   deck: 'Review deck',
-  composer: 'Skill composer'
+  composer: 'Skill composer',
+  verify: 'Verify a skill'
 }
 
 interface ShortcutDef {
@@ -64,7 +65,9 @@ export const SHORTCUTS = {
   'deck.redo': { keys: 'ctrl+shift+z, meta+shift+z, ctrl+y', what: 'redo', group: 'deck' },
   'composer.save': { keys: 'ctrl+s, meta+s', what: 'save a version (only when something changed)', group: 'composer', inFields: true },
   'composer.undo': { keys: 'ctrl+z, meta+z', what: 'undo an edit of the cards or the text (outside text fields)', group: 'composer' },
-  'composer.redo': { keys: 'ctrl+shift+z, meta+shift+z, ctrl+y, meta+y', what: 'redo', group: 'composer' }
+  'composer.redo': { keys: 'ctrl+shift+z, meta+shift+z, ctrl+y, meta+y', what: 'redo', group: 'composer' },
+  'verify.start': { keys: 'ctrl+enter, meta+enter', what: 'start the verification (its setup page)', group: 'verify', inFields: true },
+  'verify.grade': { keys: 'g', what: 'grade its runs blind, in the review deck (a verification page)', group: 'verify' }
 } as const satisfies Record<string, ShortcutDef>
 
 export type ShortcutId = keyof typeof SHORTCUTS
