@@ -55,7 +55,27 @@ describe('grading and finding things from the command line', () => {
       analyze: ['<batch>', '--via', '--model', '--merge-model', '--claude', '--json'],
       skills: ['--json'],
       skill: ['<skill>', '--json'],
-      export: ['<skill>', '<folder>', '--dry-run', '--json']
+      export: ['<skill>', '<folder>', '--dry-run', '--json'],
+      verify: [
+        '<skill>',
+        '--version',
+        '--against',
+        '--variations',
+        '--repeats',
+        '--concurrency',
+        '--max-turns',
+        '--model',
+        '--claude',
+        '--preset',
+        '--allow-domain',
+        '--budget',
+        '--json'
+      ],
+      resume: ['<verification>', '--json'],
+      report: ['<verification>', '--json'],
+      verifications: ['<skill>', '--json'],
+      explain: ['<verification>', '--via', '--model', '--claude', '--json'],
+      deepen: ['<verification>', '--via', '--model', '--merge-model', '--claude', '--json']
     }
     const lines = r.stdout.split('\n')
     for (const [command, options] of Object.entries(commands)) {

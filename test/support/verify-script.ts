@@ -73,6 +73,8 @@ export interface VerifyScriptOptions {
   analysts?: Partial<Record<'error' | 'success' | 'structure' | 'edge', AnalystBehaviour>>
   /** delay before the variations' answer (a kill while they are written) */
   variationsDelayMs?: number
+  /** delay before each answer to a skilled run (a kill while runs are running); undefined or 0: none */
+  runDelayMs?: (body: any) => number | undefined
 }
 
 const toolNames = (body: any): string[] => (body?.tools ?? []).map((t: any) => t?.name)
@@ -101,7 +103,8 @@ export function verifyScript(o: VerifyScriptOptions = {}): Script & { requests: 
     const first = textOf((body?.messages ?? []).find((m: any) => m.role === 'user')?.content)
     if (/SCENARIO:skilled\b/.test(first)) {
       requests.push({ kind: 'run', body })
-      return skilledReply(body)
+      const delayMs = o.runDelayMs?.(body)
+      return delayMs ? { ...skilledReply(body), delayMs } : skilledReply(body)
     }
     return { text: 'OK' }
   }) as Script & { requests: { kind: string; body: any }[] }

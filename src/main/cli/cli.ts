@@ -25,7 +25,6 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { VERSION } from '../../shared/version'
-import { dispatch } from '../app/dispatch'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
@@ -33,23 +32,45 @@ import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } fro
 import { describeCuts } from '../analysts/condense'
 import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
+import type { VerifySettings } from '../../shared/verify'
 import { DataDirBusyError } from '../store/lock'
 import type { SkillView } from '../../shared/contract'
+import {
+  batchName,
+  call,
+  FEEDBACK_EXAMPLE,
+  findBatch,
+  findSkill,
+  gradeCommand,
+  MAKE_BATCH,
+  MAKE_SKILL,
+  oneLineOf,
+  plural,
+  runNumbers,
+  runsOf,
+  STATES,
+  statesLine,
+  UsageError,
+  type CliIo
+} from './common'
+import {
+  explainCommand,
+  findVerification,
+  listCommand,
+  reportCommand,
+  resumeCommand,
+  verifyCommand,
+  type Ctx,
+  type VerifyArgs
+} from './verify'
 
-export interface CliIo {
-  out: (text: string) => void
-  err: (text: string) => void
-  env: NodeJS.ProcessEnv
-  /** resolves when a long-running command (web) should stop; the CLI entry wires SIGINT/SIGTERM */
-  untilStopped?: Promise<void>
-  /** all of standard input (`grade --file -`); the CLI entry reads process.stdin */
-  readStdin?: () => Promise<string>
-}
+export type { CliIo } from './common'
 
 const USAGE = `usage: trace2skill <command> [options]
 
-The loop: run -> grade -> analyze -> export. <batch> and <skill> are an id or an exact name
-(\`batches\` and \`skills\` list them).
+The loop: run -> grade -> analyze -> export, then verify -> grade -> report -> deepen. <batch> and
+<skill> are an id or an exact name (\`batches\` and \`skills\` list them); <verification> is an id
+(\`verifications\` lists them), and wherever a <batch> goes, a verification's id means its batch.
 
 sessions:
   projects [--json]                 every project Claude Code has sessions for
@@ -93,16 +114,46 @@ steps 3 and 4, analyse and export:
                                     write a skill into a project folder's .claude/;
                                     --dry-run prints what would be written and writes nothing
 
+step 5, verify (does the skill make runs better?):
+  verify <skill> [--version N] [--against none|N] [--variations fresh|batch|<file>] [--repeats N]
+      [--concurrency N] [--max-turns N] [--model M] [--claude PATH] [--preset sandboxed|accept-edits|full-access]
+      [--allow-domain HOST ...] [--budget USD] [--json]
+                                    run the same variations with version N (default: the newest) and
+                                    without a skill (or with version N of --against), in one batch
+                                    numbered at random; prints the estimate first, progress on stderr,
+                                    then the verification's id, its batch and what to do next; Ctrl+C
+                                    cancels. Exit 1 unless every run finished.
+                                    --variations: fresh ones written from the task (default; never the
+                                    prompts it was learned from), batch (the analysed batch's own: not
+                                    held out), or a file (a numbered list or JSON [{difficulty, prompt}]);
+                                    --repeats: runs per variation per arm (1 to 10, default 2);
+                                    --budget: a cap in US dollars per run. The other run settings are
+                                    the learned batch's unless given
+  resume <verification> [--json]    run again what a stopped or cancelled verification did not finish
+                                    (or write its variations again), and wait as verify does
+  grade <verification> --file <file>
+                                    grade its runs blind, by the deck's run numbers (as grade above)
+  report <verification> [--json]    pass rate per arm with its 95% interval, the difference and its
+                                    p-value, the pairs fixed and broken (both runs, each arm), by
+                                    difficulty, cost, turns, tool errors and duration per arm, how often
+                                    Claude Code loaded the skill, and warnings (--json: the whole view)
+  verifications [<skill>] [--json]  every verification (of a skill): versions, where it is, pass rates
+  explain <verification> [--via api|claude-cli] [--model M] [--claude PATH] [--json]
+                                    for each pair fixed or broken: the rules the with-skill run followed
+                                    or ignored, with where its trace shows it
+  deepen <verification> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--json]
+                                    the next version: its graded runs (both arms) analysed in deepen
+                                    mode, as analyze does; prints the new version and how to verify it
+
 --json prints JSON on stdout; warnings and progress go to stderr. projects, sessions, trace, index,
-batches, batch, feedback, skills and skill only read: they work beside the app or any other command.
+batches, batch, feedback, skills, skill, report and verifications only read: they work beside the
+app or any other command.
 
 environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the app's data folder),
-  ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (model access for analyze --via api)`
-
-class UsageError extends Error {}
+  ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (model access for analyze, deepen and explain --via api, and fresh variations)`
 
 /** commands that never change the store (they run beside the app or another command) */
-const READ_ONLY = ['projects', 'sessions', 'trace', 'index', 'batches', 'batch', 'feedback', 'skills', 'skill']
+const READ_ONLY = ['projects', 'sessions', 'trace', 'index', 'batches', 'batch', 'feedback', 'skills', 'skill', 'report', 'verifications']
 
 function staticDirCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url))
@@ -230,14 +281,70 @@ async function runBatch(
   }
 }
 
-/** A run's numbers as every screen shows them (src/shared/numbers.ts). */
-const runNumbers = (r: Run) => ({
-  turns: r.progress.turns,
-  toolCalls: r.progress.toolCalls,
-  tokens: r.progress.tokens,
-  costUsd: r.progress.costUsd,
-  costSource: r.progress.costSource ?? 'estimated'
-})
+/** `verify`'s arguments, checked (and its variations file read) before the data folder is opened. */
+async function verifyArgs(
+  skill: string,
+  values: {
+    'skill-version'?: string
+    against?: string
+    variations?: string
+    repeats?: string
+    budget?: string
+    concurrency?: string
+    'max-turns'?: string
+    model?: string
+    claude?: string
+  },
+  int: (name: string, v: string | undefined, min: number, max: number) => number | undefined,
+  permission: VerifySettings['permission'],
+  allowedDomains: string[] | undefined
+): Promise<VerifyArgs> {
+  const number = (flag: string, v: string | undefined, or = '') => {
+    if (v === undefined) return undefined
+    if (!/^[1-9]\d{0,5}$/.test(v))
+      throw new UsageError(
+        `--${flag} takes ${or}a version number of the skill (1, 2, ...: \`trace2skill skill <skill> --json\` lists its versions), not ${v}`
+      )
+    return Number(v)
+  }
+  const version = number('version', values['skill-version'])
+  const against = values.against === 'none' ? 'none' : number('against', values.against, 'none or ')
+  if (version !== undefined && against === version)
+    throw new UsageError(`--against ${against} is the version verified: compare it with another version, or with no skill (--against none)`)
+  const from = values.variations ?? 'fresh'
+  let variations: VerifyArgs['variations']
+  if (from === 'fresh' || from === 'batch') variations = { source: from }
+  else {
+    const items = await readVariationsFile(from)
+    if (!items.length)
+      throw new UsageError(`--variations ${from} has no variations: write a numbered list, or JSON [{"difficulty", "prompt"}]`)
+    if (items.length > 200) throw new UsageError(`--variations ${from}: ${items.length} variations; a verification takes at most 200`)
+    variations = { source: 'pasted', items, file: from }
+  }
+  let maxBudgetUsd: number | undefined
+  if (values.budget !== undefined) {
+    maxBudgetUsd = Number(values.budget)
+    if (!/^(\d+\.?\d*|\.\d+)$/.test(values.budget) || !(maxBudgetUsd > 0) || maxBudgetUsd > 10_000)
+      throw new UsageError(`--budget takes US dollars a run, more than 0 and at most 10000 (such as 0.50), not ${values.budget}`)
+  }
+  const given: VerifySettings = {
+    concurrency: int('concurrency', values.concurrency, 1, 16),
+    maxTurns: int('max-turns', values['max-turns'], 1, 1000),
+    model: values.model,
+    claudePath: values.claude,
+    permission,
+    allowedDomains,
+    maxBudgetUsd
+  }
+  return {
+    skill,
+    version,
+    against,
+    variations,
+    repeats: int('repeats', values.repeats, 1, 10),
+    settings: Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) as VerifySettings
+  }
+}
 
 /** A built worker script beside the built CLI (absent when running from source). */
 function builtWorker(name: string): string | undefined {
@@ -247,60 +354,6 @@ function builtWorker(name: string): string | undefined {
 
 const fmtBytes = (n: number) =>
   n > 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`
-
-async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], input: unknown): Promise<T> {
-  const reply = await dispatch(service.handlers, name, input)
-  if (!reply.ok) throw new Error(reply.error)
-  return reply.value as T
-}
-
-/** A batch by its id, or by its exact name (several batches of that name: say which ids). */
-function findBatch(service: Service, arg: string): string {
-  const batches = service.store.batches
-  if (batches.has(arg)) return arg
-  const named = batches.named(arg)
-  if (named.length > 1)
-    throw new UsageError(`several batches are named ${JSON.stringify(arg)}: give one of their ids (${named.join(', ')})`)
-  if (!named.length)
-    throw new Error(
-      `no such batch: ${arg} (${batches.ids().length ? '`trace2skill batches` lists them' : `there are no batches yet: ${MAKE_BATCH}`})`
-    )
-  return named[0]
-}
-const batchName = (service: Service, batchId: string) => service.store.batches.head(batchId)?.name ?? batchId
-
-const MAKE_BATCH = 'run some with `trace2skill run --task <file> --variations <file>`'
-const MAKE_SKILL = 'make one from a graded batch with `trace2skill analyze <batch>`'
-const FEEDBACK_EXAMPLE = 'Run 2: bad - too many cards'
-const gradeCommand = (batchId: string) => `\`trace2skill grade ${batchId} --file feedback.txt\``
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
-
-/** A batch's runs in number order. */
-async function runsOf(service: Service, batchId: string): Promise<Run[]> {
-  const doc = await service.store.batches.get(batchId)
-  return doc ? service.store.batches.runsOf(doc).sort((a, b) => a.number - b.number) : []
-}
-
-/** A skill by its id, or by its front-matter name (several skills of that name: say which ids). */
-async function findSkill(service: Service, arg: string): Promise<Skill> {
-  const skills = service.store.skills
-  const found = skills.has(arg) ? await skills.get(arg) : undefined
-  if (found) return found
-  const named = skills.ids().filter((id) => skills.head(id)?.name === arg)
-  if (named.length > 1) throw new UsageError(`several skills are named ${JSON.stringify(arg)}: give one of their ids (${named.join(', ')})`)
-  const one = named.length ? await skills.get(named[0]) : undefined
-  if (!one) {
-    const all = skills.ids().sort((a, b) => skills.head(b)!.updatedAt.localeCompare(skills.head(a)!.updatedAt))
-    const listed = all
-      .slice(0, 5)
-      .map((id) => `${skills.head(id)!.name} (${id})`)
-      .join(', ')
-    throw new Error(
-      `no such skill: ${arg} (${all.length ? `the skills here: ${listed}${all.length > 5 ? `, and ${all.length - 5} more: \`trace2skill skills\` lists them` : ''}` : `there are no skills yet: ${MAKE_SKILL}`})`
-    )
-  }
-  return one
-}
 
 /** What the analysts read (or would), in lines: the window, text and images, and each cut in order. */
 const readLines = (r: ContextReport | undefined): string[] => {
@@ -323,17 +376,25 @@ const analystLine = (a: AnalystStatusInfo) =>
 async function analyzeBatch(
   service: Service,
   batchArg: string,
-  o: { via?: 'api' | 'claude-cli'; model?: string; mergeModel?: string; claude?: string; mobile?: boolean },
+  o: {
+    via?: 'api' | 'claude-cli'
+    model?: string
+    mergeModel?: string
+    claude?: string
+    mobile?: boolean
+    /** deepen: the verification whose runs (its batch's) make the skill's next version */
+    deepenFrom?: string
+  },
   io: CliIo
 ): Promise<{ analysis: Analysis; skill: SkillView | null }> {
-  const batchId = findBatch(service, batchArg)
+  const batchId = findBatch(service, o.deepenFrom ?? batchArg)
   const runs = await runsOf(service, batchId)
   if (!runs.some((r) => r.feedback?.label)) {
     const name = batchName(service, batchId)
     const none = runs.length === 1 ? 'its 1 run is ungraded' : `its ${runs.length} runs are all ungraded`
     throw new Error(
       runs.length
-        ? `No graded runs in ${JSON.stringify(name)}: ${none}. Grade ${runs.length === 1 ? 'it' : 'them'} with ${gradeCommand(batchId)} (one line per run: ${FEEDBACK_EXAMPLE}), or in the app's review deck (Grade the runs on the batch page)`
+        ? `No graded runs in ${JSON.stringify(name)}: ${none}. Grade ${runs.length === 1 ? 'it' : 'them'} with ${gradeCommand(o.deepenFrom ?? batchId)} (one line per run: ${FEEDBACK_EXAMPLE}), or in the app's review deck (Grade the runs on the batch page)`
         : `No runs in ${JSON.stringify(name)}: nothing to analyse (add runs in the app: Add to a batch in the session browser)`
     )
   }
@@ -374,14 +435,15 @@ async function analyzeBatch(
     cancel()
   })
   try {
-    const started = await call<Analysis>(service, 'startAnalysis', {
-      batchId,
+    const models = {
       ...(o.via ? { via: o.via } : {}),
       ...(o.model ? { model: o.model } : {}),
       ...(o.mergeModel ? { mergeModel: o.mergeModel } : {}),
-      ...(o.claude ? { claudePath: o.claude } : {}),
-      ...(o.mobile ? { mobile: true } : {})
-    })
+      ...(o.claude ? { claudePath: o.claude } : {})
+    }
+    const started = o.deepenFrom
+      ? await call<Analysis>(service, 'deepenFromVerification', { verificationId: o.deepenFrom, ...models })
+      : await call<Analysis>(service, 'startAnalysis', { batchId, ...models, ...(o.mobile ? { mobile: true } : {}) })
     id = started.id
     if (stopRequested) cancel()
     await service.analysisIdle(id)
@@ -401,21 +463,11 @@ function busyMessage(command: string, err: DataDirBusyError): string {
   const what = err.holder?.what ?? ''
   if (what === '`trace2skill run`')
     return `${m} Its runs are still running: grade them once it has finished (it prints the batch id and what to do next).`
+  if (what === '`trace2skill verify`' || what === '`trace2skill resume`')
+    return `${m} Its runs are still running: grade them once it has finished (it prints the verification id and what to do next).`
   if (what === 'the desktop app' || what === '`trace2skill web`')
     return `${m} Or grade in it: Grade the runs on the batch page, or Paste feedback in the gallery.`
   return m
-}
-
-const STATES = ['done', 'failed', 'cancelled', 'interrupted', 'running', 'queued'] as const
-/** "4 done" or "3 done, 1 failed" */
-const statesLine = (runs: Pick<Run, 'state'>[]) =>
-  STATES.map((s) => [s, runs.filter((r) => r.state === s).length] as const)
-    .filter(([, n]) => n)
-    .map(([s, n]) => `${n} ${s}`)
-    .join(', ') || 'no runs'
-const oneLineOf = (text: string, max: number) => {
-  const t = text.replace(/\s+/g, ' ').trim()
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t
 }
 
 /** What names a batch for people: its id, name, task, when, and its permission preset (imported: none). */
@@ -455,8 +507,11 @@ async function listBatches(service: Service) {
 async function showBatch(service: Service, batchId: string) {
   const b = (await service.store.batches.get(batchId))!.batch
   const runs = await runsOf(service, batchId)
+  // a verification's runs: nothing here says which arm a run was in (the deck is blind)
+  const verificationId = service.verify.ofBatch(batchId)
   return {
     ...batchHead(service, b),
+    ...(verificationId ? { verificationId } : {}),
     graded: runs.filter((r) => r.feedback?.label).length,
     runs: runs.map((r) => ({
       number: r.number,
@@ -494,6 +549,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     '--preset',
     '--allow-domain',
     '--file',
+    '--against',
+    '--repeats',
+    '--budget',
+    '--skill-version',
     '--dry-run',
     '--estimate',
     '--mobile',
@@ -502,6 +561,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     '--version',
     '-v'
   ])
+  const booleans = ['--json', '--dry-run', '--estimate', '--mobile', '--help', '-h', '--version', '-v']
+  // `verify --version N` is a version of the skill, not this program's: the command is the first word
+  // that is not an option or an option's value
+  const commandWord = argv.find((a, i) => !a.startsWith('-') && !(flags.has(argv[i - 1]) && !booleans.includes(argv[i - 1])))
+  if (commandWord === 'verify')
+    argv = argv.map((a) => (a === '--version' || a.startsWith('--version=') ? a.replace('--version', '--skill-version') : a))
   const args: string[] = []
   const loose: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -511,12 +576,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       i = argv.length
     }
     // a value that starts with '-' (`--port -1`, `--project -home-me-app`) stays with its option
-    else if (
-      flags.has(a) &&
-      !['--json', '--dry-run', '--estimate', '--mobile', '--help', '-h', '--version', '-v'].includes(a) &&
-      argv[i + 1]?.startsWith('-') &&
-      !flags.has(argv[i + 1].split('=')[0])
-    )
+    else if (flags.has(a) && !booleans.includes(a) && argv[i + 1]?.startsWith('-') && !flags.has(argv[i + 1].split('=')[0]))
       args.push(`${a}=${argv[++i]}`)
     else if (a.startsWith('-') && !flags.has(a.split('=')[0]) && a.length > 2 && !a.startsWith('--')) loose.push(a)
     else args.push(a)
@@ -541,6 +601,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         preset: { type: 'string' },
         'allow-domain': { type: 'string', multiple: true },
         file: { type: 'string' },
+        against: { type: 'string' },
+        repeats: { type: 'string' },
+        budget: { type: 'string' },
+        'skill-version': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         estimate: { type: 'boolean', default: false },
         mobile: { type: 'boolean', default: false },
@@ -549,7 +613,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
     })
   } catch (err) {
-    io.err(`trace2skill: ${(err as Error).message.split('\n')[0]}`)
+    const m = (err as Error).message.split('\n')[0]
+    io.err(`trace2skill: ${m.includes('--skill-version') ? 'verify --version takes a version number of the skill (--version N)' : m}`)
     return 2
   }
   const { values, positionals } = parsed
@@ -589,7 +654,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       'analyze',
       'skills',
       'skill',
-      'export'
+      'export',
+      'verify',
+      'resume',
+      'report',
+      'verifications',
+      'explain',
+      'deepen'
     ]
     if (!known.includes(command)) throw new UsageError(`unknown command: ${command} (try --help)`)
     let port: number | undefined
@@ -605,9 +676,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       grade: [1, 'a batch (its id or name)'],
       feedback: [1, 'a batch (its id or name)'],
       skill: [1, 'a skill (its id or name)'],
-      export: [2, 'a skill (its id or name) and a folder']
+      export: [2, 'a skill (its id or name) and a folder'],
+      verify: [1, 'a skill (its id or name)'],
+      resume: [1, 'a verification (its id; `trace2skill verifications` lists them)'],
+      report: [1, 'a verification (its id; `trace2skill verifications` lists them)'],
+      explain: [1, 'a verification (its id; `trace2skill verifications` lists them)'],
+      deepen: [1, 'a verification (its id; `trace2skill verifications` lists them)']
     }
-    want(...(needs[command] ?? [0, '']))
+    // verifications: of every skill, or of one
+    if (command === 'verifications') want(Math.min(rest.length, 1), '')
+    else want(...(needs[command] ?? [0, '']))
     if (values.via !== undefined && values.via !== 'api' && values.via !== 'claude-cli')
       throw new UsageError(`--via takes api or claude-cli, not ${values.via}`)
     const int = (name: string, v: string | undefined, min: number, max: number) => {
@@ -616,6 +694,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not ${v}`)
       return n
     }
+    const preset = () =>
+      values.preset === undefined || (PERMISSION_PRESETS as readonly string[]).includes(values.preset)
+        ? (values.preset as (typeof PERMISSION_PRESETS)[number] | undefined)
+        : (() => {
+            throw new UsageError(`--preset takes ${PERMISSION_PRESETS.join(', ')}, not ${values.preset}`)
+          })()
+    const allowDomains = () =>
+      values['allow-domain']?.map((d) => {
+        if ((values.preset ?? 'sandboxed') !== 'sandboxed')
+          throw new UsageError('--allow-domain applies to --preset sandboxed only (the other presets do not limit the network)')
+        const r = DomainSchema.safeParse(d)
+        if (!r.success)
+          throw new UsageError(`--allow-domain takes a host such as example.com, *.example.com or db.example.com:5432, not ${d}`)
+        return r.data
+      })
     const runOpts =
       command === 'run'
         ? {
@@ -631,22 +724,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               })(),
             concurrency: int('concurrency', values.concurrency, 1, 16),
             maxTurns: int('max-turns', values['max-turns'], 1, 1000),
-            preset:
-              values.preset === undefined || (PERMISSION_PRESETS as readonly string[]).includes(values.preset)
-                ? values.preset
-                : (() => {
-                    throw new UsageError(`--preset takes ${PERMISSION_PRESETS.join(', ')}, not ${values.preset}`)
-                  })(),
-            allowDomains: values['allow-domain']?.map((d) => {
-              if ((values.preset ?? 'sandboxed') !== 'sandboxed')
-                throw new UsageError('--allow-domain applies to --preset sandboxed only (the other presets do not limit the network)')
-              const r = DomainSchema.safeParse(d)
-              if (!r.success)
-                throw new UsageError(`--allow-domain takes a host such as example.com, *.example.com or db.example.com:5432, not ${d}`)
-              return r.data
-            })
+            preset: preset(),
+            allowDomains: allowDomains()
           }
         : null
+    const verifyOpts = command === 'verify' ? await verifyArgs(rest[0], values, int, preset(), allowDomains()) : null
     // grade: the feedback is read before the data folder is taken (a pipe from `feedback` works)
     let feedbackText = ''
     const feedbackFrom = values.file === '-' ? 'stdin' : values.file
@@ -673,13 +755,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       indexOnStart: command === 'web',
       summaryWorker: builtWorker('summary-worker.js'),
       imageWorker: builtWorker('image-worker.js'),
-      screenshots: command === 'run' || command === 'web' ? screenshotPort(io) : undefined,
+      screenshots: ['run', 'web', 'verify', 'resume'].includes(command) ? screenshotPort(io) : undefined,
       env: io.env
     }).catch((err) => {
       throw err instanceof DataDirBusyError ? new Error(busyMessage(command, err)) : err
     })
     const shown = service.notices.length
     for (const n of service.notices) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
+    const ctx: Ctx = { service, io, print }
 
     switch (command) {
       case 'projects': {
@@ -778,9 +861,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'batch': {
         const b = await showBatch(service, findBatch(service, rest[0]))
+        const vid = b.verificationId
         print(b, () =>
           [
             `batch ${b.id} ${JSON.stringify(b.name)}${b.task ? ` (task ${JSON.stringify(b.task)})` : ''}${b.preset ? `, ${b.preset}` : ''}: ${plural(b.runs.length, 'run')} (${statesLine(b.runs)}), ${b.graded} of ${b.runs.length} graded`,
+            ...(vid
+              ? [
+                  `blind: the runs of verification ${vid}, both arms numbered at random; grade them by what they made with ${gradeCommand(vid)}, then \`trace2skill report ${vid}\` says which was which`
+                ]
+              : []),
             ...b.runs.flatMap((r) => [
               `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}, ${r.label ? `${r.label}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
               `  prompt: ${oneLineOf(r.prompt, 160)}`,
@@ -788,7 +877,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               ...(r.files.length ? [`  files: ${r.files.join(', ')}`] : []),
               ...r.screenshots.map((f) => `  screenshot: ${f}`),
               ...(r.result ? [`  answer: ${oneLineOf(r.result, 160)}`] : []),
-              `  trace: trace2skill trace ${r.sessionId}`
+              // a verification's trace shows whether the skill was loaded: not while grading blind
+              ...(vid ? [] : [`  trace: trace2skill trace ${r.sessionId}`])
             ])
           ].join('\n')
         )
@@ -797,12 +887,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'feedback': {
         const batchId = findBatch(service, rest[0])
         const name = batchName(service, batchId)
-        const got = await call<{ text: string; graded: number; total: number }>(service, 'exportFeedback', { batchId })
+        const exported = await call<{ text: string; graded: number; total: number }>(service, 'exportFeedback', { batchId })
         const all = await runsOf(service, batchId)
         const graded = all.filter((r) => r.feedback?.label)
+        // in run-number order (a verification's runs are queued in another order): the same lines
+        const got = { ...exported, text: graded.map((r) => `${formatFeedbackLine(r.number, r.feedback!)}\n`).join('') }
         if (!got.graded)
           io.err(
-            `no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand(batchId)}, or in the app's review deck`
+            `no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand(service.verify.ofBatch(batchId) ?? batchId)}, or in the app's review deck`
           )
         else if (got.graded < got.total)
           io.err(
@@ -849,10 +941,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const changed = after.filter((r) => JSON.stringify(r.feedback) !== JSON.stringify(was.get(r.number))).length
         const ungraded = after.filter((r) => !r.feedback?.label).map((r) => r.number)
         const graded = after.length - ungraded.length
+        // a verification's runs: next is its report (the arms compared)
+        const vid = service.verify.ofBatch(batchId)
+        const leftOut = ungraded.length
+          ? ` (the ${plural(ungraded.length, 'ungraded run')} ${ungraded.length === 1 ? 'is' : 'are'} left out)`
+          : ''
         print(
           {
             batchId,
             batchName: name,
+            ...(vid ? { verificationId: vid } : {}),
             applied: entries.map((e) => ({ number: e.number, label: e.label, text: e.text })),
             changed,
             graded,
@@ -863,7 +961,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             [
               ...entries.map((e) => formatFeedbackLine(e.number, e)),
               `${graded} of ${plural(after.length, 'run')} graded in ${JSON.stringify(name)} (${changed} changed${ungraded.length ? `; ungraded: ${ungraded.join(', ')}` : ''})`,
-              `next: trace2skill analyze ${batchId}${ungraded.length ? ` (the ${plural(ungraded.length, 'ungraded run')} ${ungraded.length === 1 ? 'is' : 'are'} left out)` : ''}`
+              vid ? `next: trace2skill report ${vid}${leftOut}` : `next: trace2skill analyze ${batchId}${leftOut}`
             ].join('\n')
         )
         break
@@ -993,6 +1091,75 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               `exported ${skill.frontMatter.name} to ${done.folder}`
             ].join('\n')
           )
+        }
+        break
+      }
+      case 'verify':
+        return finish(await verifyCommand(ctx, verifyOpts!))
+      case 'resume':
+        return finish(await resumeCommand(ctx, rest[0]))
+      case 'report':
+        return finish(await reportCommand(ctx, rest[0]))
+      case 'verifications':
+        return finish(await listCommand(ctx, rest[0]))
+      case 'explain':
+        return finish(
+          await explainCommand(ctx, rest[0], {
+            via: values.via as 'api' | 'claude-cli' | undefined,
+            model: values.model,
+            claude: values.claude
+          })
+        )
+      case 'deepen': {
+        const v = await findVerification(service, rest[0])
+        const before = service.store.skills.has(v.skillId)
+          ? (await call<SkillView>(service, 'getSkill', { skillId: v.skillId })).versions.length
+          : 0
+        const got = await analyzeBatch(
+          service,
+          v.id,
+          {
+            via: values.via as 'api' | 'claude-cli' | undefined,
+            model: values.model,
+            mergeModel: values['merge-model'],
+            claude: values.claude,
+            deepenFrom: v.id
+          },
+          io
+        )
+        const { analysis, skill } = got
+        for (const w of analysis.warnings) io.err(`warning: ${w}`)
+        const newest = skill?.versions.reduce((x, y) => (y.number > x.number ? y : x), skill.versions[0])
+        const made = skill && newest && skill.versions.length > before ? newest : null
+        print({ ...got, verificationId: v.id, version: made ? made.number : null }, () => {
+          const lines = [
+            `analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs of verification ${v.id}, both arms; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`,
+            ...readLines(analysis.context.report)
+          ]
+          if (skill) {
+            const count = (t: string) => skill.skill.rules.filter((r) => r.tier === t).length
+            const name = skill.skill.frontMatter.name || skill.skill.id
+            lines.push(
+              `skill ${skill.skill.id} (${name}): ${made ? `version ${made.number}` : 'no new version (nothing changed)'}: ${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`
+            )
+            if (skill.problems.length)
+              lines.push(
+                `not valid for export yet: ${skill.problems.join('; ')}: fix its name and description in the app's composer (Skills)`
+              )
+            if (made)
+              lines.push(
+                `next: trace2skill verify ${name} --version ${made.number} (against no skill; --against ${v.version.number} compares it with the version verified)`
+              )
+          }
+          return lines.join('\n')
+        })
+        if (analysis.state !== 'done') {
+          const why =
+            analysis.state === 'cancelled'
+              ? 'cancelled'
+              : (analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state)
+          io.err(`trace2skill: the analysis ${analysis.state === 'cancelled' ? 'was cancelled' : `${analysis.state}: ${why}`}`)
+          return finish(1)
         }
         break
       }

@@ -1,0 +1,110 @@
+/**
+ * What the command line's commands share: the io, the one-line errors, calling the core through the
+ * contract, finding a batch, a skill or a verification by what people type, and a few ways to say things.
+ */
+import type { Run } from '../../shared/runs'
+import type { Skill } from '../../shared/skills'
+import { dispatch } from '../app/dispatch'
+import type { Service } from '../app/service'
+
+export interface CliIo {
+  out: (text: string) => void
+  err: (text: string) => void
+  env: NodeJS.ProcessEnv
+  /** resolves when a long-running command (web) should stop; the CLI entry wires SIGINT/SIGTERM */
+  untilStopped?: Promise<void>
+  /** all of standard input (`grade --file -`); the CLI entry reads process.stdin */
+  readStdin?: () => Promise<string>
+}
+
+/** A bad argument: one line, exit 2. */
+export class UsageError extends Error {}
+
+/** A request through the contract, as the app makes it; a failure throws its one line (and its code). */
+export async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], input: unknown): Promise<T> {
+  const reply = await dispatch(service.handlers, name, input)
+  if (!reply.ok) throw Object.assign(new Error(reply.error), { code: reply.code })
+  return reply.value as T
+}
+
+/** A run's numbers as every screen shows them (src/shared/numbers.ts). */
+export const runNumbers = (r: Run) => ({
+  turns: r.progress.turns,
+  toolCalls: r.progress.toolCalls,
+  tokens: r.progress.tokens,
+  costUsd: r.progress.costUsd,
+  costSource: r.progress.costSource ?? 'estimated'
+})
+
+export const MAKE_BATCH = 'run some with `trace2skill run --task <file> --variations <file>`'
+export const MAKE_SKILL = 'make one from a graded batch with `trace2skill analyze <batch>`'
+export const MAKE_VERIFICATION = 'verify a skill with `trace2skill verify <skill>`'
+export const FEEDBACK_EXAMPLE = 'Run 2: bad - too many cards'
+export const gradeCommand = (batchId: string) => `\`trace2skill grade ${batchId} --file feedback.txt\``
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+export const STATES = ['done', 'failed', 'cancelled', 'interrupted', 'running', 'queued'] as const
+/** "4 done" or "3 done, 1 failed" */
+export const statesLine = (runs: Pick<Run, 'state'>[]) =>
+  STATES.map((s) => [s, runs.filter((r) => r.state === s).length] as const)
+    .filter(([, n]) => n)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ') || 'no runs'
+export const oneLineOf = (text: string, max: number) => {
+  const t = text.replace(/\s+/g, ' ').trim()
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t
+}
+
+/**
+ * A batch by its id, or by its exact name (several batches of that name: say which ids), or a
+ * verification's id: its batch (the runs of both arms).
+ */
+export function findBatch(service: Service, arg: string): string {
+  const batches = service.store.batches
+  if (batches.has(arg)) return arg
+  const verification = service.store.verifications.has(arg) ? service.store.verifications.head(arg) : undefined
+  if (verification) {
+    if (verification.batchId && batches.has(verification.batchId)) return verification.batchId
+    throw new Error(
+      verification.phase === 'generating'
+        ? `verification ${arg} has no runs yet: its variations are being written (\`trace2skill verifications\` says where it is)`
+        : `verification ${arg} has no runs: it stopped before they were made (${verification.phase}); \`trace2skill resume ${arg}\` makes and runs them`
+    )
+  }
+  const named = batches.named(arg)
+  if (named.length > 1)
+    throw new UsageError(`several batches are named ${JSON.stringify(arg)}: give one of their ids (${named.join(', ')})`)
+  if (!named.length)
+    throw new Error(
+      `no such batch: ${arg} (${batches.ids().length ? '`trace2skill batches` lists them' : `there are no batches yet: ${MAKE_BATCH}`})`
+    )
+  return named[0]
+}
+export const batchName = (service: Service, batchId: string) => service.store.batches.head(batchId)?.name ?? batchId
+
+/** A batch's runs in number order. */
+export async function runsOf(service: Service, batchId: string): Promise<Run[]> {
+  const doc = await service.store.batches.get(batchId)
+  return doc ? service.store.batches.runsOf(doc).sort((a, b) => a.number - b.number) : []
+}
+
+/** A skill by its id, or by its front-matter name (several skills of that name: say which ids). */
+export async function findSkill(service: Service, arg: string): Promise<Skill> {
+  const skills = service.store.skills
+  const found = skills.has(arg) ? await skills.get(arg) : undefined
+  if (found) return found
+  const named = skills.ids().filter((id) => skills.head(id)?.name === arg)
+  if (named.length > 1) throw new UsageError(`several skills are named ${JSON.stringify(arg)}: give one of their ids (${named.join(', ')})`)
+  const one = named.length ? await skills.get(named[0]) : undefined
+  if (!one) {
+    const all = skills.ids().sort((a, b) => skills.head(b)!.updatedAt.localeCompare(skills.head(a)!.updatedAt))
+    const listed = all
+      .slice(0, 5)
+      .map((id) => `${skills.head(id)!.name} (${id})`)
+      .join(', ')
+    throw new Error(
+      `no such skill: ${arg} (${all.length ? `the skills here: ${listed}${all.length > 5 ? `, and ${all.length - 5} more: \`trace2skill skills\` lists them` : ''}` : `there are no skills yet: ${MAKE_SKILL}`})`
+    )
+  }
+  return one
+}
