@@ -112,6 +112,11 @@ export const VerificationSchema = z.object({
 })
 export type Verification = z.infer<typeof VerificationSchema>
 
+/** Something to look at before trusting the figures, with its kind (the screens put a low trigger rate first). */
+export const WARNING_KINDS = ['not-held-out', 'shadow', 'low-trigger', 'elsewhere', 'stray', 'partial', 'few-pairs', 'default-mix'] as const
+export const VerifyWarningSchema = z.object({ kind: z.enum(WARNING_KINDS), text: z.string() })
+export type VerifyWarning = z.infer<typeof VerifyWarningSchema>
+
 export const IntervalSchema = z.object({ low: z.number(), high: z.number() })
 export const PassRateSchema = z.object({ passed: z.number(), n: z.number(), rate: z.number().nullable(), ci: IntervalSchema.nullable() })
 export type PassRateInfo = z.infer<typeof PassRateSchema>
@@ -193,7 +198,7 @@ export const ReportSchema = z.object({
   byDifficulty: z.array(ComparisonSchema.extend({ difficulty: z.string() })),
   pairs: z.array(PairSchema),
   /** what to look at: a low trigger rate, a shadowing skill, runs not held out... */
-  warnings: z.array(z.string())
+  warnings: z.array(VerifyWarningSchema)
 })
 export type VerifyReport = z.infer<typeof ReportSchema>
 
@@ -236,8 +241,10 @@ export const VerifyEstimateSchema = z.object({
   /** each run stops at the budget cap (settings.maxBudgetUsd) x runs; null when there is no cap */
   capUsd: z.number().nullable(),
   basis: z.string(),
+  /** the settings both arms will run with: those given, the rest the learned batch's */
+  settings: RunSettingsSchema,
   /** the shadowing skill, a run source not held out... */
-  warnings: z.array(z.string())
+  warnings: z.array(VerifyWarningSchema)
 })
 export type VerifyEstimate = z.infer<typeof VerifyEstimateSchema>
 
@@ -247,6 +254,13 @@ export const pairKey = (variation: number, repeat: number, repeats: number) =>
 /** A pair's name for people: "variation 4" or "variation 4, repeat 2". */
 export const pairName = (variation: number, repeat: number, repeats: number) =>
   repeats > 1 ? `variation ${variation + 1}, repeat ${repeat}` : `variation ${variation + 1}`
+
+/** A pair's key as people read it: "v4" is "variation 4", "v4.r2" "variation 4, repeat 2". */
+export function describePairKey(key: string): string {
+  const m = /^v(\d+)(?:\.r(\d+))?$/.exec(key)
+  if (!m) return key
+  return m[2] ? `variation ${m[1]}, repeat ${m[2]}` : `variation ${m[1]}`
+}
 
 /** "version 2" or "no skill". */
 export const armLabel = (v: Verification, arm: Arm) =>
@@ -261,12 +275,22 @@ const normalize = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase()
  * Rules of a skill followed in runs the skill broke, by any verification of it: the person should look
  * at them before the next version. Matched by their text (a rule keeps its text across versions).
  */
+/** A rule followed in runs the skill broke: which verification, which pairs, which runs and lines. */
+export interface RuleFlag {
+  ruleId: string
+  verificationId: string
+  version: number
+  pairs: string[]
+  runs: number[]
+  pointers: { run: number; line?: number }[]
+}
+
 export function brokenRuleFlags(
   rules: { id: string; text: string }[],
   verifications: Pick<Verification, 'id' | 'version' | 'explanations'>[],
   brokenKeys: (verificationId: string) => string[]
-): { ruleId: string; verificationId: string; version: number; pairs: string[]; runs: number[] }[] {
-  const out: { ruleId: string; verificationId: string; version: number; pairs: string[]; runs: number[] }[] = []
+): RuleFlag[] {
+  const out: RuleFlag[] = []
   for (const v of verifications) {
     const broken = new Set(brokenKeys(v.id))
     for (const r of rules) {
@@ -274,12 +298,17 @@ export function brokenRuleFlags(
         ([key, e]) => broken.has(key) && e.rules.some((x) => x.verdict === 'followed' && normalize(x.text) === normalize(r.text))
       )
       if (!hits.length) continue
-      const runs = hits.flatMap(([, e]) =>
-        e.rules
-          .filter((x) => x.verdict === 'followed' && normalize(x.text) === normalize(r.text))
-          .flatMap((x) => x.pointers.map((p) => p.run))
+      const pointers = hits.flatMap(([, e]) =>
+        e.rules.filter((x) => x.verdict === 'followed' && normalize(x.text) === normalize(r.text)).flatMap((x) => x.pointers)
       )
-      out.push({ ruleId: r.id, verificationId: v.id, version: v.version.number, pairs: hits.map(([k]) => k), runs: [...new Set(runs)] })
+      out.push({
+        ruleId: r.id,
+        verificationId: v.id,
+        version: v.version.number,
+        pairs: hits.map(([k]) => k),
+        runs: [...new Set(pointers.map((p) => p.run))],
+        pointers
+      })
     }
   }
   return out

@@ -289,7 +289,7 @@ describe('verify from the command line', () => {
     expect(r.arms.without.trigger).toBeNull()
     expect(r.arms.with.meanTurns).toBe(r.arms.without.meanTurns! + 1)
     expect(r.arms.with.meanToolErrors).toBe(0)
-    expect(r.warnings.join(' ')).toMatch(/Only 4 pairs/)
+    expect(r.warnings.map((w: { text: string }) => w.text).join(' ')).toMatch(/Only 4 pairs/)
 
     const words = await cli(['report', vid])
     expect(words.code, words.stderr).toBe(0)

@@ -199,7 +199,10 @@ const report = (patch: Partial<VerifyReport> = {}): VerifyReport => ({
     }
   ],
   pairs: pairs(),
-  warnings: ['Only 5 pairs: the intervals are wide, and only a large difference can show.', LOW_TRIGGER],
+  warnings: [
+    { kind: 'few-pairs', text: 'Only 5 pairs: the intervals are wide, and only a large difference can show.' },
+    { kind: 'low-trigger', text: LOW_TRIGGER }
+  ],
   ...patch
 })
 
@@ -262,8 +265,12 @@ const ESTIMATE = (patch: Partial<VerifyEstimate> = {}): VerifyEstimate => ({
   usd: 4,
   capUsd: null,
   basis: '20 runs (5 variations x 2 x 2 arms) at $0.200, the mean of 5 finished runs it was learned from',
+  settings: RunSettingsSchema.parse({ permission: 'accept-edits', maxTurns: 10 }),
   warnings: [
-    'Your own skills folder has a skill named landing-page (/home/me/.claude/skills/landing-page): Claude Code loads it instead of the project skill under test.'
+    {
+      kind: 'shadow',
+      text: 'Your own skills folder has a skill named landing-page (/home/me/.claude/skills/landing-page): Claude Code loads it instead of the project skill under test.'
+    }
   ],
   ...patch
 })
@@ -312,7 +319,14 @@ describe('the setup page', () => {
           source: input.variations?.source ?? 'fresh',
           heldOut: held,
           warnings: [
-            ...(held ? [] : ['Not held out: these are the variations the skill was learned from, so the gain is likely overstated.']),
+            ...(held
+              ? []
+              : [
+                  {
+                    kind: 'not-held-out' as const,
+                    text: 'Not held out: these are the variations the skill was learned from, so the gain is likely overstated.'
+                  }
+                ]),
             ...ESTIMATE().warnings
           ]
         })
@@ -331,7 +345,7 @@ describe('the setup page', () => {
       'About $4.00 (20 runs (5 variations x 2 x 2 arms) at $0.200, the mean of 5 finished runs it was learned from)'
     )
     expect(screen.getByTestId('estimate-cap').textContent).toBe('No spending cap per run.')
-    expect(screen.getAllByTestId('estimate-warning').map((w) => w.textContent)).toEqual([ESTIMATE().warnings[0]])
+    expect(screen.getAllByTestId('estimate-warning').map((w) => w.textContent)).toEqual([ESTIMATE().warnings[0].text])
     await waitFor(() =>
       expect(api.estimateVerification).toHaveBeenLastCalledWith({
         skillId: 's1',
@@ -362,7 +376,7 @@ describe('the setup page', () => {
     expect(screen.getByTestId('estimate-cost').textContent).toMatch(/^About \$6\.00/)
     expect(screen.getAllByTestId('estimate-warning').map((w) => w.textContent)).toEqual([
       'Not held out: these are the variations the skill was learned from, so the gain is likely overstated.',
-      ESTIMATE().warnings[0]
+      ESTIMATE().warnings[0].text
     ])
 
     await user.click(screen.getByTestId('start-verification'))
@@ -812,7 +826,7 @@ describe('the skill page', () => {
     const card = screen.getByDisplayValue('Keep the page to three cards').closest('[data-testid="rule-card"]') as HTMLElement
     const flag = within(card).getByTestId('rule-flag')
     expect(flag.textContent).toMatch(/^Followed in runs the skill broke: verification of version 2, variation 5/)
-    expect(within(flag).getByTestId('flag-badge').getAttribute('href')).toBe('/review/vb-ver-c/5')
+    expect(within(flag).getByTestId('flag-badge').getAttribute('href')).toBe('/review/vb-ver-c/5/line/9')
     const other = screen.getByDisplayValue('Read the brief before writing').closest('[data-testid="rule-card"]') as HTMLElement
     expect(within(other).queryByTestId('rule-flag')).toBeNull()
   })

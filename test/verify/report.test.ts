@@ -90,7 +90,7 @@ describe('the verification report', () => {
       ['hard', 1]
     ])
     expect(r.complete).toBe(false)
-    expect(r.warnings.join(' ')).toMatch(/1 run not graded yet: the figures are over the 2 pairs graded in both arms/)
+    expect(r.warnings.map((w) => w.text).join(' ')).toMatch(/1 run not graded yet: the figures are over the 2 pairs graded in both arms/)
     expect(verificationStatus(v, runs)).toMatchObject({ stage: 'grading', runs: 6, finished: 6, graded: 5 })
   })
 
@@ -115,7 +115,7 @@ describe('the verification report', () => {
     expect(r.arms.with.trigger).toEqual({ invoked: 2, runs: 3, rate: 2 / 3, elsewhere: 0 })
     expect(r.arms.without.trigger).toEqual({ invoked: 1, runs: 3, rate: 1 / 3, elsewhere: 0 })
     expect(r.arms.without.label).toBe('version 1')
-    const said = r.warnings.join('\n')
+    const said = r.warnings.map((w) => w.text).join('\n')
     expect(said).toMatch(/loaded version 2 in only 2 of 3 runs that had it \(67%\)/)
     expect(said).toMatch(/loaded version 1 in only 1 of 3 runs that had it \(33%\)/)
     expect(r.complete).toBe(true)
@@ -132,12 +132,14 @@ describe('the verification report', () => {
       [{ invoked: true, from: 'elsewhere' }, { invoked: true, from: 'elsewhere' }, { invoked: true, from: 'project' }, { invoked: false }]
     )
     const r = buildReport(v, runs, facts, { shadow: 'Your own skills folder has a skill named landing-page' })
-    const said = r.warnings.join('\n')
+    const said = r.warnings.map((w) => w.text).join('\n')
     expect(said).toMatch(/not held out/)
     expect(said).toMatch(/Your own skills folder/)
     expect(said).toMatch(/In 1 run with version 2, Claude Code loaded another skill named landing-page instead/)
     expect(said).toMatch(/1 run without the skill still loaded a skill named landing-page/)
     expect(r.arms.with.trigger).toEqual({ invoked: 1, runs: 2, rate: 0.5, elsewhere: 1 })
+    // each with its kind, so the screens can put the low trigger rate first
+    expect(r.warnings.map((w) => w.kind)).toEqual(['not-held-out', 'shadow', 'low-trigger', 'elsewhere', 'stray', 'few-pairs'])
   })
 
   it('stages: running while runs are queued or running; before the batch, the phase', () => {

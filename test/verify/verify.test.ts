@@ -133,7 +133,7 @@ describe('verify a skill with the real claude', () => {
     // the analysed batch's own variations: said not to be held out
     const same = await service.handlers.estimateVerification({ skillId, variations: { source: 'batch' } })
     expect(same).toMatchObject({ variations: 5, runs: 20, heldOut: false })
-    expect(same.warnings.join(' ')).toMatch(/Not held out/)
+    expect(same.warnings.map((w) => w.text).join(' ')).toMatch(/Not held out/)
   })
 
   it('runs fresh variations in both arms, interleaved, the skill installed and invoked in the with-skill runs only', async () => {
@@ -182,7 +182,7 @@ describe('verify a skill with the real claude', () => {
       expect(p.with!.use).toMatchObject({ invoked: true, how: 'skill-tool', from: 'project' })
       expect(p.without!.use).toMatchObject({ invoked: false })
     }
-    expect(report.warnings.join(' ')).not.toMatch(/loaded/)
+    expect(report.warnings.map((w) => w.text).join(' ')).not.toMatch(/loaded/)
   }, 240_000)
 
   it('grades blind, and the report equals the values computed by hand', async () => {
@@ -218,7 +218,7 @@ describe('verify a skill with the real claude', () => {
     expect(r.arms.with.meanTurns).toBe(r.arms.without.meanTurns! + 1)
     expect(r.arms.with.meanToolErrors).toBe(0)
     expect(r.arms.with.costUsd).toBeGreaterThan(0)
-    expect(r.warnings.join(' ')).toMatch(/Only 5 pairs/)
+    expect(r.warnings.map((w) => w.text).join(' ')).toMatch(/Only 5 pairs/)
   })
 
   it('explains the fixed and broken pairs: rules followed, with evidence; bad verdicts set aside', async () => {
@@ -289,8 +289,10 @@ describe('verify a skill with the real claude', () => {
     v = await service.handlers.getVerification({ verificationId: v.verification.id })
     expect(v.verification.heldOut).toBe(true)
     expect(v.report!.arms.with.trigger).toEqual({ invoked: 0, runs: 1, rate: 0, elsewhere: 0 })
-    expect(v.report!.warnings.join(' ')).toMatch(new RegExp(`loaded version ${version.number} in only 0 of 1 run that had it \\(0%\\)`))
-    expect(v.report!.warnings.join(' ')).toMatch(/description decides when Claude Code loads a skill/)
+    expect(v.report!.warnings.map((w) => w.text).join(' ')).toMatch(
+      new RegExp(`loaded version ${version.number} in only 0 of 1 run that had it \\(0%\\)`)
+    )
+    expect(v.report!.warnings.map((w) => w.text).join(' ')).toMatch(/description decides when Claude Code loads a skill/)
   }, 120_000)
 
   it('a same-name skill in the user\u2019s own skills folder is said to shadow the one under test', async () => {
@@ -298,7 +300,7 @@ describe('verify a skill with the real claude', () => {
     await mkdir(own, { recursive: true })
     await writeFile(join(own, 'SKILL.md'), `---\nname: ${SKILL_NAME}\ndescription: My own landing page notes.\n---\n# Mine\n`)
     const est = await service.handlers.estimateVerification({ skillId, variations: { source: 'batch' } })
-    expect(est.warnings.join(' ')).toMatch(new RegExp(`Your own skills folder has a skill named ${SKILL_NAME}`))
+    expect(est.warnings.map((w) => w.text).join(' ')).toMatch(new RegExp(`Your own skills folder has a skill named ${SKILL_NAME}`))
     const first = (await service.handlers.getSkill({ skillId })).versions[0]
     let v = await service.handlers.startVerification({
       skillId,
@@ -311,7 +313,7 @@ describe('verify a skill with the real claude', () => {
     v = await service.handlers.getVerification({ verificationId: v.verification.id })
     // Claude Code loaded the user's own skill: the run did not test this version, and the report says so
     expect(v.report!.arms.with.trigger).toMatchObject({ invoked: 0, runs: 1, elsewhere: 1 })
-    const said = v.report!.warnings.join(' ')
+    const said = v.report!.warnings.map((w) => w.text).join(' ')
     expect(said).toMatch(/Your own skills folder has a skill named/)
     expect(said).toMatch(/loaded another skill named landing-page instead/)
   }, 120_000)

@@ -9,7 +9,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { describePreset, RunSettingsSchema, type Run, type RunSettings } from '../../shared/runs'
+import { describePreset, type Run } from '../../shared/runs'
 import type { SkillView } from '../../shared/contract'
 import type { Skill } from '../../shared/skills'
 import {
@@ -125,16 +125,6 @@ function versionByNumber(skill: Skill, view: SkillView, n: number, flag: string)
         .join(', ')})`
     )
   return v
-}
-
-/** The run settings a verification of this version will have (the core's rule): the learned batch's, then what was given. */
-async function settingsFor(service: Service, skill: Skill, versionId: string, given: VerifySettings): Promise<RunSettings> {
-  const { batches, skills } = service.store
-  const state = ((await skills.version(versionId))?.state ?? {}) as { batchIds?: string[] }
-  const learned = [...new Set([...(state.batchIds ?? []), ...skill.batchIds])].filter((id) => batches.has(id))
-  const last = learned.length ? await batches.get(learned[learned.length - 1]) : undefined
-  const base = last && !Object.values(last.runs).every((r) => r.imported) ? last.batch.settings : RunSettingsSchema.parse({})
-  return RunSettingsSchema.parse({ ...base, ...given, repeats: 1 })
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -342,8 +332,10 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     ...(a.repeats !== undefined ? { repeats: a.repeats } : {}),
     settings: a.settings
   }
+  // what it would be (nothing is written): the settings both arms get, the cost and the warnings
+  const est = await call<VerifyEstimate>(service, 'estimateVerification', input)
   // where the runs cannot work, say so before anything is written (never a silent fall-back)
-  const settings = await settingsFor(service, skill, version.id, a.settings)
+  const settings = est.settings
   const can = await presetAvailability(settings.permission, { env: io.env })
   if (!can.available)
     throw new Error(
@@ -352,7 +344,6 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
   const check = await checkClaude(settings.claudePath || 'claude', io.env)
   if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
 
-  const est = await call<VerifyEstimate>(service, 'estimateVerification', input)
   io.err(
     `verify ${versusText({ skillName: name, version, against })}: ${sourceText(est, a.variations.source === 'pasted' ? a.variations.file : undefined)}; ${plural(est.variations, 'variation')} x ${plural(est.repeats, 'repeat')} x 2 arms = ${plural(est.runs, 'run')}`
   )
@@ -361,7 +352,7 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     `cap: ${est.capUsd === null ? 'none (--budget USD stops each run at that cost)' : `at most $${est.capUsd.toFixed(2)} (--budget $${settings.maxBudgetUsd} a run x ${plural(est.runs, 'run')})`}`
   )
   io.err(`permissions: ${describePreset(settings)}`)
-  for (const w of est.warnings) io.err(`warning: ${w}`)
+  for (const w of est.warnings) io.err(`warning: ${w.text}`)
 
   const got = await follow(
     ctx,
@@ -473,7 +464,7 @@ export function reportText(view: VerificationView): string {
   }
   if (r) {
     lines.push('per arm:', armLine(r.arms.with), armLine(r.arms.without))
-    if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${w}`))
+    if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${w.text}`))
   } else lines.push('no runs yet')
   lines.push(`next: ${nextOf(view)}`)
   return lines.join('\n')

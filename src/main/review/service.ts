@@ -63,7 +63,8 @@ export function createReviewService(ctx: ReviewContext) {
     },
     /** The batch's feedback as plain text, one `Run N: good - sentence` line per graded run. */
     async exportFeedback(batchId: string) {
-      const runs = store.batches.runsOf(await batchOf(batchId))
+      // in run-number order (a verification's runs are queued in another order than their numbers)
+      const runs = store.batches.runsOf(await batchOf(batchId)).sort((x, y) => x.number - y.number)
       const graded = runs.filter((r) => r.feedback?.label)
       return {
         text: graded.map((r) => formatFeedbackLine(r.number, r.feedback!)).join('\n') + (graded.length ? '\n' : ''),

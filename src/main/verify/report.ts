@@ -10,14 +10,14 @@ import {
   armLabel,
   LOW_TRIGGER_RATE,
   pairKey,
-  pairName,
   type Arm,
   type ArmStats,
   type SkillUse,
   type Verification,
   type VerifyPair,
   type VerifyReport,
-  type VerifyStatus
+  type VerifyStatus,
+  type VerifyWarning
 } from '../../shared/verify'
 import { compareByDifficulty, comparePairs, passRate, type Pair } from './stats'
 
@@ -89,7 +89,8 @@ export function buildReport(v: Verification, runs: Run[], facts: Map<string, Run
     .map((p) => ({ key: p.key, difficulty: p.difficulty, with: p.with!.label === 'good', without: p.without!.label === 'good' }))
   const comparison = comparePairs(graded)
   const armRuns = (arm: Arm) => runs.filter((r) => v.arms[r.id]?.arm === arm)
-  const warnings: string[] = []
+  const warnings: VerifyWarning[] = []
+  const warn = (kind: VerifyWarning['kind'], text: string) => void warnings.push({ kind, text })
 
   const statsOf = (arm: Arm): ArmStats => {
     const list = armRuns(arm)
@@ -124,38 +125,44 @@ export function buildReport(v: Verification, runs: Run[], facts: Map<string, Run
   const arms = { with: statsOf('with'), without: statsOf('without') }
 
   if (!v.heldOut)
-    warnings.push(
+    warn(
+      'not-held-out',
       'These variations are the ones the skill was learned from (not held out): the skill has seen them, so the gain is likely overstated. Verify on fresh variations to know.'
     )
-  if (opts.shadow) warnings.push(opts.shadow)
+  if (opts.shadow) warn('shadow', opts.shadow)
   for (const arm of ['with', 'without'] as const) {
     const t = arms[arm].trigger
     if (!t || !t.runs) continue
     const which = arm === 'with' ? `version ${v.version.number}` : `version ${v.against!.number}`
     if (t.rate !== null && t.rate < LOW_TRIGGER_RATE)
-      warnings.push(
+      warn(
+        'low-trigger',
         `Claude Code loaded ${which} in only ${t.invoked} of ${plural(t.runs, 'run')} that had it (${pct(t.rate)}): a skill it does not load does nothing. The description decides when Claude Code loads a skill: say in it what the task looks like and the words such prompts use (the composer's description), save, and verify again.`
       )
     if (t.elsewhere)
-      warnings.push(
+      warn(
+        'elsewhere',
         `In ${plural(t.elsewhere, 'run')} with ${which}, Claude Code loaded another skill named ${v.skillName} instead (from outside the run's folder, such as your own skills folder): those runs did not test this version.`
       )
   }
   if (!v.against) {
     const stray = armRuns('without').filter((r) => facts.get(r.id)?.use?.invoked).length
     if (stray)
-      warnings.push(
+      warn(
+        'stray',
         `${plural(stray, 'run')} without the skill still loaded a skill named ${v.skillName} (from outside the run's folder): the comparison is not against no skill there.`
       )
   }
   const unfinished = runs.filter((r) => !isFinished(r.state)).length
   const ungraded = runs.filter((r) => isFinished(r.state) && !r.feedback?.label).length
   if (unfinished || ungraded)
-    warnings.push(
+    warn(
+      'partial',
       `${[unfinished ? `${plural(unfinished, 'run')} still to finish` : '', ungraded ? `${plural(ungraded, 'run')} not graded yet` : ''].filter(Boolean).join(', ')}: the figures are over the ${plural(comparison.pairs, 'pair')} graded in both arms so far.`
     )
   else if (comparison.pairs && comparison.pairs < 10)
-    warnings.push(
+    warn(
+      'few-pairs',
       `Only ${plural(comparison.pairs, 'pair')}: the intervals are wide, and only a large difference can show. More variations or repeats narrow them.`
     )
 
@@ -172,10 +179,4 @@ export function buildReport(v: Verification, runs: Run[], facts: Map<string, Run
     pairs,
     warnings
   }
-}
-
-/** A pair's key as people read it ("variation 4, repeat 2"). */
-export const describePair = (v: Verification, key: string) => {
-  const m = /^v(\d+)(?:\.r(\d+))?$/.exec(key)
-  return m ? pairName(Number(m[1]) - 1, Number(m[2] ?? 1), v.repeats) : key
 }

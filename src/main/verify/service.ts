@@ -35,6 +35,7 @@ import {
   type VerificationView,
   type VerifyEstimate,
   type VerifySettings,
+  type VerifyWarning,
   type VerifyVariation
 } from '../../shared/verify'
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
@@ -209,7 +210,7 @@ export function createVerifyService(d: VerifyDeps) {
     const analysedVariations = analysed ? await variationsOfBatch(analysed) : []
     const taskId = skill.taskId ?? (analysed ? store.batches.head(analysed)?.taskId : undefined)
     const task = taskId ? store.index.task(taskId) : undefined
-    const warnings: string[] = []
+    const warnings: VerifyWarning[] = []
     let variations: VerifyVariation[] = []
     let count: number
     if (source === 'pasted') {
@@ -232,24 +233,29 @@ export function createVerifyService(d: VerifyDeps) {
       const mix = mixOf(analysedVariations)
       count = DIFFICULTIES.reduce((n, k) => n + mix[k], 0)
       if (!analysedVariations.length)
-        warnings.push('No analysed variations to take the mix from: the default mix (5 easy, 8 normal, 4 hard, 3 adversarial) is used.')
+        warnings.push({
+          kind: 'default-mix',
+          text: 'No analysed variations to take the mix from: the default mix (5 easy, 8 normal, 4 hard, 3 adversarial) is used.'
+        })
     }
     const learned = new Set((await learnedPrompts(batches)).map((p) => p.replace(/\s+/g, ' ').trim().toLowerCase()))
     const heldOut =
       source === 'fresh' ||
       (source === 'pasted' && !variations.some((x) => learned.has(x.prompt.replace(/\s+/g, ' ').trim().toLowerCase())))
     if (!heldOut)
-      warnings.push(
-        source === 'batch'
-          ? 'Not held out: these are the variations the skill was learned from, so the gain is likely overstated.'
-          : 'Not held out: some pasted variations are ones the skill was learned from, so the gain is likely overstated.'
-      )
+      warnings.push({
+        kind: 'not-held-out',
+        text:
+          source === 'batch'
+            ? 'Not held out: these are the variations the skill was learned from, so the gain is likely overstated.'
+            : 'Not held out: some pasted variations are ones the skill was learned from, so the gain is likely overstated.'
+      })
     const name = nameOf(version)
     const shadow = await shadowOf(name)
-    if (shadow) warnings.push(shadow)
+    if (shadow) warnings.push({ kind: 'shadow', text: shadow })
     if (against && nameOf(against) !== name) {
       const other = await shadowOf(nameOf(against))
-      if (other) warnings.push(other)
+      if (other) warnings.push({ kind: 'shadow', text: other })
     }
     const settings = await settingsFor(batches, input.settings)
     const runs = count * repeats * 2
@@ -275,6 +281,7 @@ export function createVerifyService(d: VerifyDeps) {
         costPerRunUsd === null
           ? 'no finished run of the batches it was learned from has a cost to go by'
           : `${plural(runs, 'run')} (${plural(count, 'variation')} x ${repeats} x 2 arms) at $${costPerRunUsd.toFixed(3)}, the mean of ${plural(costs.length, 'finished run')} it was learned from${source === 'fresh' ? '; writing the variations costs a little more' : ''}`,
+      settings,
       warnings
     }
     return { skill, version, against, source, repeats, variations, task, settings, batches, heldOut, estimate, name }

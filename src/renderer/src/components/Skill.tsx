@@ -9,12 +9,11 @@ import { Link } from '@tanstack/react-router'
 import type { SkillView } from '@shared/contract'
 import { parseCitations, renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
 import { removeRule, restoreRule, TIERS, type SkillRule, type Tier } from '@shared/skills'
-import { brokenRuleFlags } from '@shared/verify'
+import { brokenRuleFlags, describePairKey } from '@shared/verify'
 import { useApi, useApiMutation } from '../data/queries'
 import { createDraftHistory, draftOf, keepDraft, loadDraft, sameDraft, type Draft } from '../lib/composer'
 import { fmtLocalTime, timeOf } from '../lib/format'
 import { useShortcut } from '../lib/hotkeys'
-import { describePairKey } from '../lib/verify'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
@@ -30,6 +29,8 @@ interface RuleFlag {
   batchId?: string
   pairs: string[]
   runs: number[]
+  /** the lines of those runs that show it */
+  pointers: { run: number; line?: number }[]
 }
 
 const TIER_TITLES: Record<Tier, string> = {
@@ -471,7 +472,7 @@ function RuleCard({
           , {f.pairs.map(describePairKey).join('; ')}{' '}
           <span className="evidence">
             {f.runs.map((n) => (
-              <RunBadge key={n} batchId={f.batchId} n={n} testId="flag-badge" />
+              <RunBadge key={n} batchId={f.batchId} n={n} {...pointerAt(f.pointers, n)} testId="flag-badge" />
             ))}
           </span>
         </div>

@@ -493,8 +493,8 @@ function EstimateBox({
         {e.capUsd !== null ? `At most ${fmtCost(e.capUsd)} in all: the cap per run × ${count(e.runs, 'run')}.` : 'No spending cap per run.'}
       </div>
       {e.warnings.map((w) => (
-        <div key={w} className="notice notice-warning inline" data-testid="estimate-warning">
-          {w}
+        <div key={w.text} className="notice notice-warning inline" data-testid="estimate-warning" data-kind={w.kind}>
+          {w.text}
         </div>
       ))}
     </div>
@@ -587,9 +587,6 @@ export function VerificationPage({ verificationId }: { verificationId: string })
   )
 }
 
-/** The warning that Claude Code rarely loaded a skill (report.ts words it): the one to read first. */
-const isLowTrigger = (w: string) => /Claude Code loaded .+ in only /.test(w)
-
 function Report({ view, report: r, batchId }: { view: VerificationView; report: VerifyReport; batchId: string }) {
   const withName = armName(view, 'with')
   const withoutName = armName(view, 'without')
@@ -599,14 +596,14 @@ function Report({ view, report: r, batchId }: { view: VerificationView; report: 
     return !!t && t.rate !== null && t.rate < LOW_TRIGGER_RATE
   })
   // the low trigger rate first, said even if the report's words for it change
-  const lowWarnings = r.warnings.filter(isLowTrigger)
+  const lowWarnings = r.warnings.filter((w) => w.kind === 'low-trigger').map((w) => w.text)
   const low = lowWarnings.length
     ? lowWarnings
     : lowArms.map((arm) => {
         const t = r.arms[arm].trigger!
         return `Claude Code loaded ${r.arms[arm].label} in only ${t.invoked} of ${count(t.runs, 'run')} that had it (${pct(t.rate!)}): a skill it does not load does nothing.`
       })
-  const others = r.warnings.filter((w) => !isLowTrigger(w))
+  const others = r.warnings.filter((w) => w.kind !== 'low-trigger').map((w) => w.text)
   const pairOf = (key: string) => r.pairs.find((p) => p.key === key)
   return (
     <div className="verify-report" data-testid="verify-report" data-complete={r.complete ? 'true' : 'false'}>
@@ -787,9 +784,11 @@ function Explain({ view }: { view: VerificationView }) {
         >
           {running
             ? 'Explaining…'
-            : todo < keys.length
-              ? `Explain the other ${count(todo, 'pair')} with the model`
-              : 'Explain with the model'}
+            : !todo
+              ? 'All explained'
+              : todo < keys.length
+                ? `Explain the other ${count(todo, 'pair')} with the model`
+                : 'Explain with the model'}
         </button>
       </div>
       <div className="muted" data-testid="explain-progress">

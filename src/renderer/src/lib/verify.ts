@@ -71,13 +71,6 @@ export function statusLine(s: VerifyStatus): string {
   return parts.filter(Boolean).join(' · ')
 }
 
-/** A pair's key ("v4", "v4.r2") as people read it: "variation 4", "variation 4, repeat 2". */
-export function describePairKey(key: string): string {
-  const m = /^v(\d+)(?:\.r(\d+))?$/.exec(key)
-  if (!m) return key
-  return m[2] ? `variation ${m[1]}, repeat ${m[2]}` : `variation ${m[1]}`
-}
-
 /** How an arm is named beside its runs: "with version 2", "no skill", "with version 1". */
 export const armName = (view: VerificationView | { verification: VerificationView['verification'] }, arm: Arm) => {
   const label = armLabel(view.verification, arm)
