@@ -1,0 +1,158 @@
+/**
+ * Step 5 in the browser, through the web mode: a skill learned headless (run, grade, analyze with the
+ * built CLI) is verified from its page on pasted variations; the runs of both arms are graded blind in
+ * the deck with the keyboard (nothing there tells the arms apart); the report shows the figures; a
+ * fixed pair opens side by side; the pairs are explained; and deepening from the verification makes the
+ * next version.
+ */
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
+import { startModelServer } from '../test/support/model-server'
+import { gradeOfPage, skilledPrompt, verifyScript } from '../test/support/verify-script'
+import { expect, ROOT, startWeb, test } from './fixtures'
+
+const rule = (text: string, evidence: number[]) => ({
+  rule: text,
+  evidence,
+  priority: 'high' as const,
+  reason: `runs ${evidence.join(', ')}`
+})
+
+test('verify a skill, grade blind, read the report, open a fixed pair, explain, deepen', async ({ page }, info) => {
+  test.setTimeout(300_000)
+  const server = await startModelServer(
+    verifyScript({
+      analysts: {
+        error: { rules: [rule('Keep the page to three cards', [1, 2])] },
+        success: { rules: [rule('Use a calm header', [1, 3])] }
+      },
+      explain: (body) => {
+        const line = Number(/\[L(\d+)\] Write/.exec(JSON.stringify(body.messages))?.[1] ?? 0)
+        return [{ rule_id: 'R1', verdict: 'followed', why: 'It wrote three calm cards.', lines: [line] }]
+      }
+    })
+  )
+  const dir = await mkdtemp(join(tmpdir(), 't2s-e2e-verify-'))
+  const config = join(dir, 'claude')
+  const data = join(dir, 'data')
+  await mkdir(config, { recursive: true })
+  const env = { ...process.env, ...claudeEnv(config, server.url), TRACE2SKILL_DATA_DIR: data, CHROMIUM_PATH: '/nonexistent' }
+  const cli = async (args: string[]) =>
+    (await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'trace2skill.mjs'), ...args], { env })).stdout
+  // learn a skill headless: three runs without it, graded from their pages, analysed
+  await writeFile(join(dir, 'task.json'), JSON.stringify({ name: 'Landing page', text: 'Build a landing page.' }))
+  await writeFile(
+    join(dir, 'variations.txt'),
+    [skilledPrompt('fixed', 'learned: a bakery'), skilledPrompt('fixed', 'learned: a gym'), skilledPrompt('good', 'learned: a library')]
+      .map((p, i) => `${i + 1}. [normal] ${p}`)
+      .join('\n')
+  )
+  const ran = JSON.parse(
+    await cli([
+      'run',
+      '--task',
+      join(dir, 'task.json'),
+      '--variations',
+      join(dir, 'variations.txt'),
+      '--preset',
+      'accept-edits',
+      '--max-turns',
+      '10',
+      '--claude',
+      CLAUDE_BIN,
+      '--json'
+    ])
+  ) as { batchId: string; runs: { number: number; workspace: string }[] }
+  const grades = async (runs: { number: number; workspace: string }[]) =>
+    Promise.all(runs.map(async (r) => ({ number: r.number, grade: gradeOfPage(await readFile(join(r.workspace, 'index.html'), 'utf8')) })))
+  await writeFile(join(dir, 'feedback.txt'), (await grades(ran.runs)).map((g) => `Run ${g.number}: ${g.grade} - by its page`).join('\n'))
+  await cli(['grade', ran.batchId, '--file', join(dir, 'feedback.txt')])
+  await cli(['analyze', ran.batchId])
+
+  const web = await startWeb({
+    CLAUDE_CONFIG_DIR: config,
+    TRACE2SKILL_DATA_DIR: data,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: server.url,
+    DISABLE_TELEMETRY: '1',
+    DISABLE_AUTOUPDATER: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
+  })
+  try {
+    await page.goto(web.url)
+    await page.getByRole('link', { name: 'Skills' }).click()
+    await page.getByRole('link', { name: 'landing-page' }).first().click()
+    await page.getByTestId('verify-link').click()
+
+    // set it up: pasted variations (two the skill fixes, one it breaks), one run per arm each
+    await page.getByTestId('source-pasted').check()
+    await page
+      .getByTestId('verify-paste')
+      .fill(
+        [skilledPrompt('fixed', 'a dentist'), skilledPrompt('fixed', 'a florist'), skilledPrompt('trap', 'a night club')]
+          .map((p, i) => `${i + 1}. [${i === 2 ? 'adversarial' : 'normal'}] ${p}`)
+          .join('\n')
+      )
+    await page.getByTestId('verify-repeats').fill('1')
+    await expect(page.getByTestId('estimate-runs')).toContainText('6 runs: 3 variations × 1 repeat × 2 arms')
+    await expect(page.getByTestId('estimate-cost')).toContainText(/^About \$/)
+    await page.getByTestId('start-verification').click()
+
+    // the runs, then grading blind
+    await expect(page.getByTestId('verify-status')).toHaveAttribute('data-stage', 'grading', { timeout: 150_000 })
+    const verificationId = page.url().split('/verification/')[1]
+    const blind = JSON.parse(await cli(['batch', verificationId, '--json'])) as { runs: { number: number; workspace: string }[] }
+    const wanted = new Map((await grades(blind.runs)).map((g) => [g.number, g.grade]))
+    await page.getByTestId('grade-blind').click()
+    const deck = page.getByTestId('deck-run')
+    await expect(deck).toBeVisible()
+    // nothing in the deck says which run had the skill
+    await expect(page.getByTestId('blind')).toHaveCount(0)
+    await expect(page.getByTestId('run-metrics')).toHaveCount(0)
+    await expect(page.getByTestId('open-trace')).toHaveCount(0)
+    await expect(page.getByText('Blind review')).toBeVisible()
+    for (let i = 0; i < 6; i++) {
+      const n = Number(await deck.getAttribute('data-number'))
+      await page.keyboard.press(wanted.get(n) === 'good' ? 'g' : 'b')
+      await page.keyboard.type(wanted.get(n) === 'good' ? 'clean' : 'cluttered')
+      await page.keyboard.press('Enter')
+    }
+    await expect(page.getByTestId('graded-count')).toHaveText('6 of 6 graded')
+    await page.getByTestId('all-graded').click()
+
+    // the report: with the skill 2 of 3, without 1 of 3; two fixed, one broken
+    await expect(page.getByTestId('verify-report')).toHaveAttribute('data-complete', 'true', { timeout: 20_000 })
+    const arms = page.getByTestId('verify-arms')
+    await expect(arms).toContainText('67% (2 of 3)')
+    await expect(arms).toContainText('33% (1 of 3)')
+    await expect(page.getByTestId('pair-counts')).toContainText(/Fixed by the skill: 2 · broken by it: 1/)
+    await page.screenshot({ path: info.outputPath('verification-report.png'), fullPage: true })
+
+    // a fixed pair, side by side
+    const fixed = page.getByTestId('pair').first()
+    await fixed.getByTestId('pair-compare').click()
+    await expect(page.getByTestId('compare-head-a')).toBeVisible()
+    await expect(page.getByTestId('compare-head-b')).toBeVisible()
+    await page.goBack()
+
+    // why: the rules the with-skill runs followed, with evidence
+    await page.getByTestId('explain').click()
+    await expect(page.getByTestId('explain-progress')).toContainText('3 explained', { timeout: 30_000 })
+    await expect(page.getByTestId('verdict').first()).toContainText('It wrote three calm cards.')
+
+    // the next version
+    await page.getByTestId('deepen').click()
+    await expect(page).toHaveURL(/#\/analyze\//)
+    // the same skill, one version more, learned from the verification's runs
+    const versions = async () => (JSON.parse(await cli(['skills', '--json'])) as { versions: number }[]).map((s) => s.versions)
+    await expect.poll(versions, { timeout: 60_000 }).toEqual([2])
+  } finally {
+    web.proc.kill('SIGTERM')
+    await server.close()
+  }
+})
