@@ -189,6 +189,9 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
 
   const secrets = opts.secrets ?? memorySecrets()
   const readTrace = (sessionId: string, projectId?: string) => handlers.getTrace({ sessionId, projectId })
+  /** where a session's file is, without parsing it (undefined when only the archive has it) */
+  const sessionFile = async (sessionId: string, projectId?: string) =>
+    (await index.findSession(sessionId, projectId).catch(() => null))?.file
   // screenshots are decoded and scaled off the main thread: seconds of CPU for an analysis of 20 runs
   const images = opts.imageWorker && existsSync(opts.imageWorker) ? imageWorkerPool(opts.imageWorker) : inThreadImages()
   const skills = createSkillsHandlers({
@@ -210,6 +213,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     runner,
     skills: skills.skills,
     readTrace,
+    sessionFile,
     apiAccess: createModelAccess(store, secrets, env).modelAccess,
     startAnalysis: (input) => skills.analyses.start(input),
     configDir: opts.configDir,
@@ -248,7 +252,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     resumeVerification: ({ verificationId }) => verify.resume(verificationId),
     explainVerification: ({ verificationId, ...opts }) => verify.explain(verificationId, opts),
     deepenFromVerification: ({ verificationId, ...opts }) => verify.deepen(verificationId, opts),
-    ...createReviewHandlers({ store, readTrace }),
+    ...createReviewHandlers({ store, readTrace, sessionFile }),
     ...skills.handlers,
     async getAppInfo() {
       return { version: opts.version, mode: opts.mode, configDir: opts.configDir, dataDir: opts.dataDir, notices }

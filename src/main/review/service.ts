@@ -16,6 +16,8 @@ export interface ReviewContext {
   store: Store
   /** the parsed trace of a session, from its file or the app's archive */
   readTrace(sessionId: string, projectId?: string): Promise<Trace>
+  /** where a session's file is, without parsing it (so metrics read before are not parsed again) */
+  sessionFile?(sessionId: string, projectId?: string): Promise<string | undefined>
 }
 
 /** Metrics of one run, from its trace; cached by session file size and time so a re-open reads nothing. */
@@ -25,11 +27,15 @@ function createMetricsReader(ctx: ReviewContext) {
     if (run.state === 'queued' || run.state === 'running')
       return { runId: run.id, number: run.number, metrics: null, warning: 'still running' }
     try {
+      // the file's size and time first: metrics read before are not parsed again
+      const known = await ctx.sessionFile?.(run.sessionId, run.projectId).catch(() => undefined)
+      const before = known ? await stat(known).catch(() => null) : null
+      const hit = cache.get(run.id)
+      if (before && hit && hit.key === `${known}|${before.size}|${before.mtimeMs}`)
+        return { runId: run.id, number: run.number, metrics: hit.metrics }
       const trace = await ctx.readTrace(run.sessionId, run.projectId)
       const st = await stat(trace.file).catch(() => null)
       const key = `${trace.file}|${st?.size}|${st?.mtimeMs}`
-      const hit = cache.get(run.id)
-      if (hit && hit.key === key) return { runId: run.id, number: run.number, metrics: hit.metrics }
       const metrics = traceMetrics(trace)
       cache.set(run.id, { key, metrics })
       return { runId: run.id, number: run.number, metrics }

@@ -79,6 +79,8 @@ export interface VerifyDeps {
   runner: BatchRunner
   skills: SkillService
   readTrace(sessionId: string, projectId?: string): Promise<Trace>
+  /** where a session's file is (no parse): a report read again parses only the traces that changed */
+  sessionFile?(sessionId: string, projectId?: string): Promise<string | undefined>
   /** the API key and base URL (variations, explanations); throws a clear error when there is none */
   apiAccess(): Promise<ModelAccess>
   /** start an analysis (deepen from a verification) */
@@ -390,14 +392,16 @@ export function createVerifyService(d: VerifyDeps) {
   const factsOf = async (v: Verification, run: Run): Promise<RunFacts | null> => {
     if (!isFinished(run.state)) return null
     try {
-      const trace = await d.readTrace(run.sessionId, run.projectId)
-      const st = await stat(trace.file).catch(() => null)
-      const key = `${run.sessionId}|${st?.size}|${st?.mtimeMs}|${v.skillName}`
+      // the session file's size and time say whether what was read before still holds: then no parse
+      const file = await d.sessionFile?.(run.sessionId, run.projectId).catch(() => undefined)
+      const st = file ? await stat(file).catch(() => null) : null
+      const key = st ? `${file}|${st.size}|${st.mtimeMs}|${v.skillName}` : undefined
       const hit = factsCache.get(run.id)
-      if (hit?.key === key) return hit.facts
+      if (key && hit?.key === key) return hit.facts
+      const trace = await d.readTrace(run.sessionId, run.projectId)
       const roots = run.workspace ? [run.workspace, await realpath(run.workspace).catch(() => run.workspace!)] : []
       const facts = { metrics: traceMetrics(trace), use: skillUse(trace, v.skillName, roots) }
-      factsCache.set(run.id, { key, facts })
+      if (key) factsCache.set(run.id, { key, facts })
       return facts
     } catch {
       return { metrics: null, use: null }
