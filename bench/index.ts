@@ -13,6 +13,7 @@ import { generateCorpus } from './generate'
 import { benchAnalysts } from './analysts'
 import { benchRuns } from './runs'
 import { benchStore } from './store'
+import { benchVerify } from './verify'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BENCH = join(ROOT, '.bench')
@@ -86,6 +87,11 @@ async function main() {
     const store = await benchStore()
     await mkdir(BENCH, { recursive: true })
     await writeFile(join(BENCH, 'store-results.json'), JSON.stringify(store, null, 2))
+  }
+  if (!only || only === 'verify') {
+    const verify = await benchVerify()
+    await mkdir(BENCH, { recursive: true })
+    await writeFile(join(BENCH, 'verify-results.json'), JSON.stringify(verify, null, 2))
   }
 }
 
