@@ -456,6 +456,13 @@ async function analyzeBatch(
   return { analysis, skill }
 }
 
+/** Why an analysis did not end done, in one line. */
+function notDone(analysis: Analysis): string {
+  if (analysis.state === 'cancelled') return 'the analysis was cancelled'
+  const why = analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state
+  return `the analysis ${analysis.state}: ${why}`
+}
+
 /** A writer refused because another holds the data folder: the lock's reason, and for grade what to do instead. */
 function busyMessage(command: string, err: DataDirBusyError): string {
   const m = `${err.message} Commands that only read (${READ_ONLY.join(', ')}) work meanwhile.`
@@ -1060,11 +1067,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return lines.join('\n')
         })
         if (analysis.state !== 'done') {
-          const why =
-            analysis.state === 'cancelled'
-              ? 'cancelled'
-              : (analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state)
-          io.err(`trace2skill: the analysis ${analysis.state === 'cancelled' ? 'was cancelled' : `${analysis.state}: ${why}`}`)
+          io.err(`trace2skill: ${notDone(analysis)}`)
           return finish(1)
         }
         break
@@ -1154,11 +1157,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return lines.join('\n')
         })
         if (analysis.state !== 'done') {
-          const why =
-            analysis.state === 'cancelled'
-              ? 'cancelled'
-              : (analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state)
-          io.err(`trace2skill: the analysis ${analysis.state === 'cancelled' ? 'was cancelled' : `${analysis.state}: ${why}`}`)
+          io.err(`trace2skill: ${notDone(analysis)}`)
           return finish(1)
         }
         break

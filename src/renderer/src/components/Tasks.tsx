@@ -6,11 +6,8 @@ import {
   DEFAULT_MIX,
   DEFAULT_TOOLS,
   DIFFICULTIES,
-  describePreset,
   parseDomains,
   parseNumberedList,
-  PERMISSION_PRESETS,
-  PRESET_LABELS,
   type Difficulty,
   type Mix,
   type PermissionPreset,
@@ -20,6 +17,7 @@ import { apiQuery, useApi, useApiMutation } from '../data/queries'
 import { fmtRelative } from '../lib/format'
 import { useDebounced } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
+import { ClaudeCheckLine, PresetChoice, PresetLine } from './RunPermissions'
 import { batchEstimate } from '@shared/estimate'
 import { DEFAULT_VARIATION_MODEL, MODELS, modelLabel, RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
 
@@ -370,13 +368,6 @@ function TaskEditor({ task }: { task: Task }) {
 /** How long the claude binary field must stay unchanged before it is checked. */
 export const CLAUDE_CHECK_DELAY_MS = 400
 
-export const PRESET_HELP: Record<PermissionPreset, string> = {
-  sandboxed:
-    "Claude Code's sandbox: Bash writes only inside the run's folder and reaches only the hosts you allow (none by default); file edits stay inside the run's folder.",
-  'accept-edits': `no sandbox; runs may edit files and use ${DEFAULT_TOOLS.join(', ')} without asking, with your user's access to files and network.`,
-  'full-access': 'no permission checks at all (bypassPermissions).'
-}
-
 function BatchSettings({ taskId, variations }: { taskId: string; variations: number }) {
   const [model, setModel] = useState('')
   const [concurrency, setConcurrency] = useState(3)
@@ -474,88 +465,28 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
           />
         </label>
       </div>
-      <fieldset className="presets" data-testid="presets">
-        <legend>Permissions</legend>
-        {PERMISSION_PRESETS.map((p) => (
-          <label className="check" key={p}>
-            <input
-              type="radio"
-              name="preset"
-              data-testid={`preset-${p}`}
-              checked={preset === p}
-              disabled={!pre.data}
-              onChange={() => setPicked(p)}
-            />
-            <span>
-              <strong>{PRESET_LABELS[p]}</strong>
-              {pre.data?.defaultPreset === p ? ' (default here)' : ''}: {PRESET_HELP[p]}
-              {pre.data && !pre.data.presets[p].available ? <span className="error-text"> Not available here.</span> : null}
-            </span>
-          </label>
-        ))}
-      </fieldset>
-      {preset === 'sandboxed' ? (
-        <label>
-          Hosts runs may reach (none by default; e.g. registry.npmjs.org, *.example.com, localhost:8080)
-          <input
-            data-testid="allowed-domains"
-            value={domainsText}
-            onChange={(e) => setDomainsText(e.target.value)}
-            placeholder="no network"
-          />
-          {domains.errors.map((e) => (
-            <div key={e} className="error-text">
-              {e}
-            </div>
-          ))}
-        </label>
-      ) : null}
-      {preset === 'full-access' ? (
-        <div className="notice notice-warning inline">
-          Full access lets every run execute any command without asking, in its workspace and beyond it, with your files and network.
-          Adversarial variations are written to break the agent: use it only on a machine or container you can throw away.
-        </div>
-      ) : null}
-      {preset && usable && !usable.available ? (
-        <div className="notice notice-warning inline" data-testid="preset-unavailable">
-          <div>
-            <strong>{PRESET_LABELS[preset]} is not available here:</strong> {usable.reason}.
-            {preset === 'sandboxed' ? (
-              <div className="row-form">
-                <button data-testid="use-accept-edits" onClick={() => setPicked('accept-edits')}>
-                  Run with Accept edits instead (no sandbox)
-                </button>
-              </div>
-            ) : null}
-          </div>
-        </div>
-      ) : null}
+      <PresetChoice
+        prefix=""
+        preset={preset}
+        pick={setPicked}
+        pre={pre}
+        noteFor={(p) => (pre.data?.defaultPreset === p ? ' (default here)' : '')}
+        usable={usable}
+        domainsText={domainsText}
+        setDomainsText={setDomainsText}
+        domainErrors={domains.errors}
+        domainsPlaceholder="no network"
+      />
       <div className="preflight" data-testid="preflight">
-        <div data-testid="claude-check">
-          {!settled || check.isFetching ? (
-            'Checking claude…'
-          ) : check.error ? (
-            <span className="error-text">✗ Could not check claude: {check.error.message}</span>
-          ) : check.data?.ok ? (
-            `✓ ${check.data.version}`
-          ) : check.data ? (
-            <span className="error-text">
-              ✗ {check.data.error}. {check.data.install}
-            </span>
-          ) : null}
-        </div>
-        <div data-testid="preset-line">
-          {pre.error ? (
-            <span className="error-text">Could not check the sandbox: {pre.error.message}</span>
-          ) : !preset || !pre.data ? (
-            'Checking the sandbox…'
-          ) : (
-            <>
-              {usable?.available ? '✓' : '✗'} {describePreset({ permission: preset, allowedDomains: domains.domains })}.{' '}
-              <span className="muted">{picked ? 'Chosen by you.' : `${pre.data.summary}.`}</span>
-            </>
-          )}
-        </div>
+        <ClaudeCheckLine testId="claude-check" settled={settled} check={check} />
+        <PresetLine
+          testId="preset-line"
+          pre={pre}
+          preset={preset}
+          usable={usable}
+          domains={domains.domains}
+          after={<span className="muted">{picked ? 'Chosen by you.' : `${pre.data?.summary}.`}</span>}
+        />
         <div>
           {runs} run{runs === 1 ? '' : 's'}
           {cap ? `, at most $${cap.toFixed(2)} in all` : ', no spending cap'}, {concurrency} at a time.

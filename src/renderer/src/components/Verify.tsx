@@ -11,15 +11,7 @@ import { useMemo, useState, type ReactNode } from 'react'
 import { Link, useNavigate } from '@tanstack/react-router'
 import type { RequestInput } from '@shared/contract'
 import { DEFAULT_ANALYST_MODEL, RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
-import {
-  describePreset,
-  parseDomains,
-  parseNumberedList,
-  PERMISSION_PRESETS,
-  PRESET_LABELS,
-  RunSettingsSchema,
-  type PermissionPreset
-} from '@shared/runs'
+import { parseDomains, parseNumberedList, RunSettingsSchema, type PermissionPreset } from '@shared/runs'
 import {
   LOW_TRIGGER_RATE,
   pairName,
@@ -50,7 +42,8 @@ import {
 } from '../lib/verify'
 import { ErrorLine } from './ErrorLine'
 import { RunBadge } from './RunBadge'
-import { CLAUDE_CHECK_DELAY_MS, ModelOptions, PRESET_HELP } from './Tasks'
+import { ClaudeCheckLine, PresetChoice, PresetLine } from './RunPermissions'
+import { CLAUDE_CHECK_DELAY_MS, ModelOptions } from './Tasks'
 
 const RUN_DEFAULTS = RunSettingsSchema.parse({})
 
@@ -358,78 +351,23 @@ export function VerifySetup({ skillId }: { skillId: string }) {
               />
             </label>
           </div>
-          <fieldset className="presets" data-testid="verify-presets">
-            <legend>Permissions</legend>
-            {PERMISSION_PRESETS.map((p) => (
-              <label className="check" key={p}>
-                <input
-                  type="radio"
-                  name="verify-preset"
-                  data-testid={`verify-preset-${p}`}
-                  checked={preset === p}
-                  disabled={!pre.data}
-                  onChange={() => setPicked(p)}
-                />
-                <span>
-                  <strong>{PRESET_LABELS[p]}</strong>
-                  {learnedPreset === p
-                    ? ' (as the runs it was learned from)'
-                    : pre.data?.defaultPreset === p
-                      ? ' (default here)'
-                      : ''}: {PRESET_HELP[p]}
-                  {pre.data && !pre.data.presets[p].available ? <span className="error-text"> Not available here.</span> : null}
-                </span>
-              </label>
-            ))}
-          </fieldset>
-          {preset === 'sandboxed' ? (
-            <label>
-              Hosts runs may reach (none by default)
-              <input
-                value={domainsText}
-                onChange={(e) => setDomainsText(e.target.value)}
-                placeholder={inherited?.allowedDomains?.length ? inheritedNote(inherited.allowedDomains.join(', ')) : 'no network'}
-                aria-label="Allowed hosts"
-              />
-            </label>
-          ) : null}
-          {preset && usable && !usable.available ? (
-            <div className="notice notice-warning inline" data-testid="verify-preset-unavailable">
-              <div>
-                <strong>{PRESET_LABELS[preset]} is not available here:</strong> {usable.reason}.
-                {preset === 'sandboxed' ? (
-                  <div className="row-form">
-                    <button onClick={() => setPicked('accept-edits')}>Run with Accept edits instead (no sandbox)</button>
-                  </div>
-                ) : null}
-              </div>
-            </div>
-          ) : null}
+          <PresetChoice
+            prefix="verify-"
+            preset={preset}
+            pick={setPicked}
+            pre={pre}
+            noteFor={(p) =>
+              learnedPreset === p ? ' (as the runs it was learned from)' : pre.data?.defaultPreset === p ? ' (default here)' : ''
+            }
+            usable={usable}
+            domainsText={domainsText}
+            setDomainsText={setDomainsText}
+            domainErrors={domains.errors}
+            domainsPlaceholder={inherited?.allowedDomains?.length ? inheritedNote(inherited.allowedDomains.join(', ')) : 'no network'}
+          />
           <div className="preflight">
-            <div data-testid="verify-claude-check">
-              {settledPath !== path || check.isFetching ? (
-                'Checking claude…'
-              ) : check.error ? (
-                <span className="error-text">✗ Could not check claude: {check.error.message}</span>
-              ) : check.data?.ok ? (
-                `✓ ${check.data.version}`
-              ) : check.data ? (
-                <span className="error-text">
-                  ✗ {check.data.error}. {check.data.install}
-                </span>
-              ) : null}
-            </div>
-            <div>
-              {pre.error ? (
-                <span className="error-text">Could not check the sandbox: {pre.error.message}</span>
-              ) : !preset || !pre.data ? (
-                'Checking the sandbox…'
-              ) : (
-                <>
-                  {usable?.available ? '✓' : '✗'} {describePreset({ permission: preset, allowedDomains: domains.domains })}.
-                </>
-              )}
-            </div>
+            <ClaudeCheckLine testId="verify-claude-check" settled={settledPath === path} check={check} />
+            <PresetLine pre={pre} preset={preset} usable={usable} domains={domains.domains} />
           </div>
         </details>
         <EstimateBox estimate={estimate.data} error={estimate.error?.message} loading={estimating} waiting={!input} />
