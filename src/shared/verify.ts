@@ -82,6 +82,8 @@ export const VerificationSchema = z.object({
   version: VersionRefSchema,
   /** what it is compared against: null for no skill */
   against: VersionRefSchema.nullable(),
+  /** the name that version has (when it was renamed since): the other arm's skill is looked for under it */
+  againstName: z.string().optional(),
   source: VariationSourceSchema,
   /** false when the variations are the ones the skill was learned from */
   heldOut: z.boolean(),

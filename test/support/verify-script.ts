@@ -29,13 +29,12 @@ const textOf = (content: any): string =>
           .join('\n')
       : ''
 
-/** The description Claude Code lists for the skill `name` in this request, if it lists one. */
-export function listedDescription(body: any, name = SKILL_NAME): string | null {
+/** Every skill Claude Code lists in this request, with its description. */
+export function listedSkills(body: any): { name: string; description: string }[] {
   const all = [textOf(body?.system), ...(body?.messages ?? []).map((m: any) => textOf(m.content))].join('\n')
   const at = all.indexOf('skills are available')
-  if (at < 0) return null
-  const m = new RegExp(`^- ${name.replace(/[-]/g, '\\-')}: (.*)$`, 'm').exec(all.slice(at))
-  return m ? m[1] : null
+  if (at < 0) return []
+  return [...all.slice(at).matchAll(/^- ([a-z0-9-]+): (.*)$/gm)].map((m) => ({ name: m[1], description: m[2] }))
 }
 
 /** The page a skilled run writes, and whether it asks for the skill first. */
@@ -48,9 +47,10 @@ export function skilledReply(body: any): Reply {
     messages.some(
       (m) => m.role === 'assistant' && Array.isArray(m.content) && m.content.some((b: any) => b.type === 'tool_use' && b.name === tool)
     )
-  const description = listedDescription(body)
-  if (description && /landing page/i.test(description) && !called('Skill'))
-    return { text: 'A skill covers this task; loading it first.', toolUses: [{ name: 'Skill', input: { skill: SKILL_NAME } }] }
+  // the first listed skill whose description says it covers a landing page (landing-page, or a renamed one)
+  const fitting = listedSkills(body).find((x) => /landing page/i.test(x.description))
+  if (fitting && !called('Skill'))
+    return { text: 'A skill covers this task; loading it first.', toolUses: [{ name: 'Skill', input: { skill: fitting.name } }] }
   const loaded = all.includes('Base directory for this skill:')
   if (!called('Write')) {
     const good = mode === 'good' || (mode === 'fixed' && loaded) || (mode === 'trap' && !loaded)

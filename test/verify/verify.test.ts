@@ -295,13 +295,43 @@ describe('verify a skill with the real claude', () => {
     expect(v.report!.warnings.map((w) => w.text).join(' ')).toMatch(/description decides when Claude Code loads a skill/)
   }, 120_000)
 
+  it('against a version of another name: each arm\u2019s own skill is installed and looked for under its name', async () => {
+    const saved = await service.handlers.saveSkill({
+      skillId,
+      patch: { frontMatter: { name: 'landing-pages', description: 'Builds landing pages. Use when asked for a landing page.' } }
+    })
+    const renamed = saved.versions[saved.versions.length - 1]
+    const first = saved.versions[0]
+    let v = await service.handlers.startVerification({
+      skillId,
+      versionId: renamed.id,
+      against: first.id,
+      repeats: 1,
+      variations: { source: 'pasted', items: [{ difficulty: 'normal', prompt: skilledPrompt('fixed', 'pasted: a museum') }] },
+      settings: { claudePath: CLAUDE_BIN, maxTurns: 10, permission: 'accept-edits' }
+    })
+    await service.verify.idle(v.verification.id)
+    v = await service.handlers.getVerification({ verificationId: v.verification.id })
+    expect(v.verification).toMatchObject({ skillName: 'landing-pages', againstName: SKILL_NAME })
+    const runs = await runsOf(service, v)
+    for (const r of runs) {
+      const arm = v.verification.arms[r.id].arm
+      expect(existsSync(join(r.workspace!, '.claude', 'skills', arm === 'with' ? 'landing-pages' : SKILL_NAME, 'SKILL.md'))).toBe(true)
+      expect(existsSync(join(r.workspace!, '.claude', 'skills', arm === 'with' ? SKILL_NAME : 'landing-pages'))).toBe(false)
+      expect(r.files.map((f) => f.path)).toEqual(['index.html'])
+    }
+    expect(v.report!.arms.with.trigger).toEqual({ invoked: 1, runs: 1, rate: 1, elsewhere: 0 })
+    expect(v.report!.arms.without.trigger).toEqual({ invoked: 1, runs: 1, rate: 1, elsewhere: 0 })
+    expect(v.report!.warnings.map((w) => w.kind)).not.toContain('low-trigger')
+  }, 120_000)
+
   it('a same-name skill in the user\u2019s own skills folder is said to shadow the one under test', async () => {
     const own = join(configDir, 'skills', SKILL_NAME)
     await mkdir(own, { recursive: true })
     await writeFile(join(own, 'SKILL.md'), `---\nname: ${SKILL_NAME}\ndescription: My own landing page notes.\n---\n# Mine\n`)
-    const est = await service.handlers.estimateVerification({ skillId, variations: { source: 'batch' } })
-    expect(est.warnings.map((w) => w.text).join(' ')).toMatch(new RegExp(`Your own skills folder has a skill named ${SKILL_NAME}`))
     const first = (await service.handlers.getSkill({ skillId })).versions[0]
+    const est = await service.handlers.estimateVerification({ skillId, versionId: first.id, variations: { source: 'batch' } })
+    expect(est.warnings.map((w) => w.text).join(' ')).toMatch(new RegExp(`Your own skills folder has a skill named ${SKILL_NAME}`))
     let v = await service.handlers.startVerification({
       skillId,
       versionId: first.id,
@@ -320,9 +350,9 @@ describe('verify a skill with the real claude', () => {
 
   it('lists the verifications of the skill, newest first, each with its version', async () => {
     const list = await service.handlers.listVerifications({ skillId })
-    expect(list.length).toBe(3)
+    expect(list.length).toBe(4)
     expect(list.map((x) => x.verification.createdAt)).toEqual([...list.map((x) => x.verification.createdAt)].sort().reverse())
-    expect(list[2].verification.id).toBe(view.verification.id)
+    expect(list[3].verification.id).toBe(view.verification.id)
     const runs: Run[] = await runsOf(service, view)
     expect(runs.length).toBe(10)
   })

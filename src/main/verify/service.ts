@@ -395,12 +395,14 @@ export function createVerifyService(d: VerifyDeps) {
       // the session file's size and time say whether what was read before still holds: then no parse
       const file = await d.sessionFile?.(run.sessionId, run.projectId).catch(() => undefined)
       const st = file ? await stat(file).catch(() => null) : null
-      const key = st ? `${file}|${st.size}|${st.mtimeMs}|${v.skillName}` : undefined
+      // the skill this run's arm had: the version verified, or the one it is compared against
+      const name = v.arms[run.id]?.arm === 'without' && v.againstName ? v.againstName : v.skillName
+      const key = st ? `${file}|${st.size}|${st.mtimeMs}|${name}` : undefined
       const hit = factsCache.get(run.id)
       if (key && hit?.key === key) return hit.facts
       const trace = await d.readTrace(run.sessionId, run.projectId)
       const roots = run.workspace ? [run.workspace, await realpath(run.workspace).catch(() => run.workspace!)] : []
-      const facts = { metrics: traceMetrics(trace), use: skillUse(trace, v.skillName, roots) }
+      const facts = { metrics: traceMetrics(trace), use: skillUse(trace, name, roots) }
       if (key) factsCache.set(run.id, { key, facts })
       return facts
     } catch {
@@ -539,6 +541,7 @@ export function createVerifyService(d: VerifyDeps) {
         skillName: p.name,
         version: { id: p.version.id, number: p.version.number },
         against: p.against ? { id: p.against.id, number: p.against.number } : null,
+        ...(p.against && nameOf(p.against) !== p.name ? { againstName: nameOf(p.against) } : {}),
         source: p.source,
         heldOut: p.heldOut,
         learnedFrom: p.batches,
