@@ -227,6 +227,13 @@ export const VerificationViewSchema = z.object({
 })
 export type VerificationView = z.infer<typeof VerificationViewSchema>
 
+/**
+ * Where a verification whose runs exist is, from their counts (one rule for main's status and the
+ * screens' live counts): running while any is queued or running, complete once every one is graded.
+ */
+export const runsStage = (c: { runs: number; queued: number; running: number; graded: number }): 'running' | 'grading' | 'complete' =>
+  c.queued || c.running ? 'running' : c.runs && c.graded === c.runs ? 'complete' : 'grading'
+
 /** What a verification would be, before it starts. */
 export const VerifyEstimateSchema = z.object({
   variations: z.number(),

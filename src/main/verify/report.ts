@@ -8,6 +8,7 @@ import { isFinished, type Run } from '../../shared/runs'
 import type { RunMetrics } from '../../shared/signals'
 import {
   armLabel,
+  runsStage,
   LOW_TRIGGER_RATE,
   pairKey,
   type Arm,
@@ -45,9 +46,7 @@ export function verificationStatus(v: Verification, runs: Run[]): VerifyStatus {
     graded,
     costUsd: runs.reduce((n, r) => n + r.progress.costUsd, 0)
   }
-  if (v.phase !== 'created') return { stage: v.phase, ...base }
-  const stage = base.queued || base.running ? 'running' : graded === runs.length && runs.length ? 'complete' : 'grading'
-  return { stage, ...base }
+  return { stage: v.phase === 'created' ? runsStage(base) : v.phase, ...base }
 }
 
 /** The pairs: each variation and repeat with its run in each arm. */

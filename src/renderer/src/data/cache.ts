@@ -9,7 +9,7 @@ import type { Analysis } from '@shared/analysis'
 import { isFinished, type Run } from '@shared/runs'
 import type { SessionSummary } from '@shared/trace'
 import type { Skill } from '@shared/skills'
-import type { Verification } from '@shared/verify'
+import { runsStage, type Verification } from '@shared/verify'
 import { apiKey, apiKeyPrefix, eventKey, type WriteName } from './keys'
 
 type BatchView = RequestOutput<'getBatch'>
@@ -84,18 +84,14 @@ function putStatus(client: QueryClient, status: EventPayload<'batchProgress'>): 
   )
 }
 
-/** A verification's status with its batch's counts (the same rules as main's verificationStatus). */
+/** A verification's status with its batch's counts (the stage by the same rule as main's, runsStage). */
 export function verificationStatusFrom(view: VerificationView, s: EventPayload<'batchProgress'>): VerificationView {
   const unfinished = s.failed + s.cancelled + s.interrupted
   const finished = s.done + unfinished
   const stage =
     view.verification.phase !== 'created'
       ? view.status.stage
-      : s.queued || s.running
-        ? 'running'
-        : s.total && view.status.graded === s.total
-          ? 'complete'
-          : 'grading'
+      : runsStage({ runs: s.total, queued: s.queued, running: s.running, graded: view.status.graded })
   return {
     ...view,
     status: { ...view.status, stage, runs: s.total, queued: s.queued, running: s.running, finished, unfinished, costUsd: s.costUsd }
