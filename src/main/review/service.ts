@@ -3,42 +3,26 @@
  * import), signals computed from the runs' traces, and run-to-run file comparison. The contract
  * handlers (src/main/app/review-handlers.ts) only adapt requests to these. Electron-free.
  */
-import { stat } from 'node:fs/promises'
 import { fail } from '../../shared/contract'
 import { formatFeedbackLine, parseFeedback, type Feedback, type Run } from '../../shared/runs'
 import type { RunMetrics, RunSignals } from '../../shared/signals'
-import type { Trace } from '../../shared/trace'
 import { batchSignals, traceMetrics } from '../analysts/signals'
 import { diffRunOutputs } from '../runs/workspace'
+import { derivedFromTrace, type TraceSource } from '../traces/derived'
 import type { BatchDoc, Store } from '../store/store'
 
-export interface ReviewContext {
+export interface ReviewContext extends TraceSource {
   store: Store
-  /** the parsed trace of a session, from its file or the app's archive */
-  readTrace(sessionId: string, projectId?: string): Promise<Trace>
-  /** where a session's file is, without parsing it (so metrics read before are not parsed again) */
-  sessionFile?(sessionId: string, projectId?: string): Promise<string | undefined>
 }
 
-/** Metrics of one run, from its trace; cached by session file size and time so a re-open reads nothing. */
+/** Metrics of one run, from its trace; read again only when its session file changed. */
 function createMetricsReader(ctx: ReviewContext) {
-  const cache = new Map<string, { key: string; metrics: RunMetrics }>()
+  const derived = derivedFromTrace<RunMetrics>(ctx)
   return async (run: Run): Promise<RunSignals> => {
     if (run.state === 'queued' || run.state === 'running')
       return { runId: run.id, number: run.number, metrics: null, warning: 'still running' }
     try {
-      // the file's size and time first: metrics read before are not parsed again
-      const known = await ctx.sessionFile?.(run.sessionId, run.projectId).catch(() => undefined)
-      const before = known ? await stat(known).catch(() => null) : null
-      const hit = cache.get(run.id)
-      if (before && hit && hit.key === `${known}|${before.size}|${before.mtimeMs}`)
-        return { runId: run.id, number: run.number, metrics: hit.metrics }
-      const trace = await ctx.readTrace(run.sessionId, run.projectId)
-      const st = await stat(trace.file).catch(() => null)
-      const key = `${trace.file}|${st?.size}|${st?.mtimeMs}`
-      const metrics = traceMetrics(trace)
-      cache.set(run.id, { key, metrics })
-      return { runId: run.id, number: run.number, metrics }
+      return { runId: run.id, number: run.number, metrics: await derived(run, '', traceMetrics) }
     } catch (err) {
       return { runId: run.id, number: run.number, metrics: null, warning: `no trace: ${(err as Error).message}` }
     }

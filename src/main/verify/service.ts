@@ -52,6 +52,7 @@ import { explainPair, rulesOf } from './explain'
 import { cryptoInt, planVerificationRuns, type RandomInt } from './plan'
 import { buildReport, verificationStatus, type RunFacts } from './report'
 import { skillUse } from './usage'
+import { derivedFromTrace } from '../traces/derived'
 
 const now = () => new Date().toISOString()
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
@@ -119,20 +120,19 @@ export function createVerifyService(d: VerifyDeps) {
     await store.verifications.put(v)
     d.emit('verificationProgress', { verification: v })
   }
-  /** Change a verification as it is stored now (never a stale copy): one change at a time per verification. */
-  const queues = new Map<string, Promise<unknown>>()
-  const change = (id: string, fn: (v: Verification) => void): Promise<Verification> => {
-    const next = (queues.get(id) ?? Promise.resolve())
-      .catch(() => {})
-      .then(async () => {
-        const v = structuredClone(await verificationOf(id))
-        fn(v)
-        await save(v)
-        return v
-      })
-    queues.set(id, next)
-    void next.finally(() => queues.get(id) === next && queues.delete(id)).catch(() => {})
-    return next
+  /**
+   * Change a verification as it is stored now: the change is applied to the document in its write queue
+   * (so changes made at once never overwrite each other), and undone if it cannot be saved.
+   */
+  const change = async (id: string, fn: (v: Verification) => void): Promise<Verification> => {
+    await verificationOf(id)
+    await store.verifications.update(id, (doc) => {
+      fn(doc.verification)
+      doc.verification.updatedAt = now()
+    })
+    const v = structuredClone(await verificationOf(id))
+    d.emit('verificationProgress', { verification: v })
+    return v
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -388,26 +388,16 @@ export function createVerifyService(d: VerifyDeps) {
   // The report
 
   /** Per run: its metrics and how it used the arm's skill, cached by its session file's size and time. */
-  const factsCache = new Map<string, { key: string; facts: RunFacts }>()
+  const derivedFacts = derivedFromTrace<RunFacts>(d)
   const factsOf = async (v: Verification, run: Run): Promise<RunFacts | null> => {
     if (!isFinished(run.state)) return null
-    try {
-      // the session file's size and time say whether what was read before still holds: then no parse
-      const file = await d.sessionFile?.(run.sessionId, run.projectId).catch(() => undefined)
-      const st = file ? await stat(file).catch(() => null) : null
-      // the skill this run's arm had: the version verified, or the one it is compared against
-      const name = v.arms[run.id]?.arm === 'without' && v.againstName ? v.againstName : v.skillName
-      const key = st ? `${file}|${st.size}|${st.mtimeMs}|${name}` : undefined
-      const hit = factsCache.get(run.id)
-      if (key && hit?.key === key) return hit.facts
-      const trace = await d.readTrace(run.sessionId, run.projectId)
-      const roots = run.workspace ? [run.workspace, await realpath(run.workspace).catch(() => run.workspace!)] : []
-      const facts = { metrics: traceMetrics(trace), use: skillUse(trace, name, roots) }
-      if (key) factsCache.set(run.id, { key, facts })
-      return facts
-    } catch {
-      return { metrics: null, use: null }
-    }
+    // the skill this run's arm had: the version verified, or the one it is compared against
+    const name = v.arms[run.id]?.arm === 'without' && v.againstName ? v.againstName : v.skillName
+    const roots = run.workspace ? [run.workspace, await realpath(run.workspace).catch(() => run.workspace!)] : []
+    return derivedFacts(run, name, (trace) => ({ metrics: traceMetrics(trace), use: skillUse(trace, name, roots) })).catch(() => ({
+      metrics: null,
+      use: null
+    }))
   }
 
   const runsOfVerification = async (v: Verification): Promise<Run[]> => {
