@@ -456,6 +456,14 @@ async function analyzeBatch(
   return { analysis, skill }
 }
 
+/** "3 core, 2 guidance, 1 edge-case rules (4 discarded)" */
+function tiersText(skill: Skill): string {
+  const count = (t: string) => skill.rules.filter((r) => r.tier === t).length
+  return `${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`
+}
+const notValidYet = (problems: string[]) =>
+  `not valid for export yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`
+
 /** Why an analysis did not end done, in one line. */
 function notDone(analysis: Analysis): string {
   if (analysis.state === 'cancelled') return 'the analysis was cancelled'
@@ -1054,14 +1062,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             ...readLines(analysis.context.report)
           ]
           if (skill) {
-            const count = (t: string) => skill.skill.rules.filter((r) => r.tier === t).length
-            lines.push(
-              `skill ${skill.skill.id} (${skill.skill.frontMatter.name}): ${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`
-            )
-            if (skill.problems.length)
-              lines.push(
-                `not valid for export yet: ${skill.problems.join('; ')}: fix its name and description in the app's composer (Skills)`
-              )
+            lines.push(`skill ${skill.skill.id} (${skill.skill.frontMatter.name}): ${tiersText(skill.skill)}`)
+            if (skill.problems.length) lines.push(notValidYet(skill.problems))
             lines.push(`next: trace2skill export ${skill.skill.id} <project folder> (or edit it first in the app: Skills)`)
           }
           return lines.join('\n')
@@ -1140,15 +1142,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             ...readLines(analysis.context.report)
           ]
           if (skill) {
-            const count = (t: string) => skill.skill.rules.filter((r) => r.tier === t).length
             const name = skill.skill.frontMatter.name || skill.skill.id
             lines.push(
-              `skill ${skill.skill.id} (${name}): ${made ? `version ${made.number}` : 'no new version (nothing changed)'}: ${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`
+              `skill ${skill.skill.id} (${name}): ${made ? `version ${made.number}` : 'no new version (nothing changed)'}: ${tiersText(skill.skill)}`
             )
-            if (skill.problems.length)
-              lines.push(
-                `not valid for export yet: ${skill.problems.join('; ')}: fix its name and description in the app's composer (Skills)`
-              )
+            if (skill.problems.length) lines.push(notValidYet(skill.problems))
             if (made)
               lines.push(
                 `next: trace2skill verify ${name} --version ${made.number} (against no skill; --against ${v.version.number} compares it with the version verified)`

@@ -127,6 +127,18 @@ function versionByNumber(skill: Skill, view: SkillView, n: number, flag: string)
   return v
 }
 
+/** What a verification is, for --json: the skill, the versions compared, its variations. */
+const whatItIs = (v: Verification) => ({
+  skillId: v.skillId,
+  skillName: v.skillName,
+  version: v.version.number,
+  against: v.against?.number ?? null,
+  source: v.source,
+  heldOut: v.heldOut,
+  repeats: v.repeats,
+  variations: v.variations.length
+})
+
 // ---------------------------------------------------------------------------------------------------
 // Is anyone running it?
 
@@ -268,14 +280,7 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
       verificationId: v.id,
       batchId: v.batchId,
       batchName: view.batchName ?? null,
-      skillId: v.skillId,
-      skillName: v.skillName,
-      version: v.version.number,
-      against: v.against?.number ?? null,
-      source: v.source,
-      heldOut: v.heldOut,
-      repeats: v.repeats,
-      variations: v.variations.length,
+      ...whatItIs(v),
       ...(estimate ? { estimate } : {}),
       status: view.status,
       dataDir: service.store.dataDir,
@@ -500,14 +505,7 @@ export async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> 
     const v = x.verification
     return {
       id: v.id,
-      skillId: v.skillId,
-      skillName: v.skillName,
-      version: v.version.number,
-      against: v.against?.number ?? null,
-      source: v.source,
-      heldOut: v.heldOut,
-      repeats: v.repeats,
-      variations: v.variations.length,
+      ...whatItIs(v),
       batchId: v.batchId ?? null,
       batchName: x.batchName ?? null,
       status: x.status,
