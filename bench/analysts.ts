@@ -17,7 +17,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fork, type ChildProcess } from 'node:child_process'
 import { createService, type Service } from '../src/main/app/service'
 import { createDrillDown } from '../src/main/analysts/drill'
 import { loadOutputs, loadShots, type RunEvidence } from '../src/main/analysts/evidence'
@@ -40,6 +39,7 @@ import {
   type Timing
 } from './analysts-api'
 import { addBatch, writeBatch, type BenchBatch } from './analysts-corpus'
+import { forkApi } from './child'
 
 const RUNS = Number(process.env.BENCH_ANALYST_RUNS ?? 20)
 const MODEL = DEFAULT_ANALYST_MODEL
@@ -75,36 +75,18 @@ function sharedOf(body: any): PromptBlock[] {
 
 /** The scripted API in its own process (bench/analysts-api.ts), and how to ask it things. */
 async function startApi(batch: BenchBatch) {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'analysts-api.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_API_RUNS: JSON.stringify(batch.info.map((i) => ({ kind: i.kind, number: i.number }))) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  })
-  const waiting = new Map<number, (m: any) => void>()
-  let nextId = 1
-  const url = await new Promise<string>((ok, fail) => {
-    child.once('error', fail)
-    child.once('exit', (code) => fail(new Error(`the scripted API exited (${code})`)))
-    child.on('message', (m: any) => {
-      if (m.url) ok(m.url)
-      else waiting.get(m.id)?.(m)
-    })
-  })
-  const ask = <T>(q: { type: ApiAsk['type']; index?: number }): Promise<T> =>
-    new Promise((ok) => {
-      const id = nextId++
-      waiting.set(id, ok)
-      child.send({ ...q, id })
-    })
+  const api = await forkApi(
+    'analysts-api.ts',
+    { BENCH_API_RUNS: JSON.stringify(batch.info.map((i) => ({ kind: i.kind, number: i.number }))) },
+    'the scripted API'
+  )
+  const ask = <T>(q: { type: ApiAsk['type']; index?: number }) => api.ask<T>(q)
   return {
-    url,
+    url: api.url,
     reset: () => ask<void>({ type: 'reset' }),
     state: () => ask<{ billed: Billed[]; timings: Timing[] }>({ type: 'state' }),
     body: async (index: number) => (await ask<{ body: any }>({ type: 'body', index })).body,
-    close: () => {
-      child.removeAllListeners('exit')
-      child.kill()
-    }
+    close: api.close
   }
 }
 

@@ -5,27 +5,17 @@
  */
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createService } from '../src/main/app/service'
 import { playwrightScreenshots } from '../src/main/runs/screenshots'
 import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
+import { childCpuSeconds } from './child'
 import { startModelServer } from '../test/support/model-server'
 import { LANDING_PAGE, prompt, scenarioScript } from '../test/support/scenarios'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20)
 const STEPS = 6
 const STEP_DELAY_MS = 150
-
-/** CPU seconds used by this process's finished children (cutime + cstime from /proc/self/stat). */
-function childCpuSeconds(): number {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[13]) + Number(fields[14])) / 100
-  } catch {
-    return NaN
-  }
-}
 
 export async function benchRuns() {
   const server = await startModelServer(

@@ -18,7 +18,6 @@
  *   BENCH_ONLY=verify npm run bench
  *   BENCH_CONCURRENCY=4 BENCH_VERIFY_VARIATIONS=20 BENCH_VERIFY_REPEATS=2 BENCH_VERIFY_ALONE=4
  */
-import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, realpath, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
@@ -32,6 +31,7 @@ import { RunSettingsSchema, type Difficulty, type Run } from '../src/shared/runs
 import type { VerificationView, VerifySettings, VerifyVariation } from '../src/shared/verify'
 import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
 import { gradeOfPage, skilledPrompt, type Mode } from '../test/support/verify-script'
+import { childCpuSeconds, forkApi } from './child'
 import { STEP_DELAY_MS, type VerifyApiState } from './verify-api'
 
 const VARIATIONS = Number(process.env.BENCH_VERIFY_VARIATIONS ?? 20)
@@ -40,16 +40,6 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4)
 /** variations run one at a time (both arms, one repeat) for the single-run time */
 const ALONE = Number(process.env.BENCH_VERIFY_ALONE ?? 4)
 const WARM_CALLS = 5
-
-/** CPU seconds used by this process's finished children (cutime + cstime from /proc/self/stat). */
-function childCpuSeconds(): number {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[13]) + Number(fields[14])) / 100
-  } catch {
-    return NaN
-  }
-}
 
 /** CPU seconds the whole machine spent busy (all cores, every process), from /proc/stat. */
 function machineBusySeconds(): number {
@@ -105,34 +95,8 @@ const variation = (i: number, words: string): VerifyVariation => {
 
 /** The scripted model in its own process (bench/verify-api.ts), and how to ask it for its state. */
 async function startApi() {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'verify-api.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_VERIFY_API: '1' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  })
-  const waiting = new Map<number, (m: VerifyApiState) => void>()
-  let nextId = 1
-  const url = await new Promise<string>((ok, fail) => {
-    child.once('error', fail)
-    child.once('exit', (code) => fail(new Error(`the scripted model exited (${code})`)))
-    child.on('message', (m: { url?: string; id?: number } & VerifyApiState) => {
-      if (m.url) ok(m.url)
-      else if (m.id) waiting.get(m.id)?.(m)
-    })
-  })
-  return {
-    url,
-    state: () =>
-      new Promise<VerifyApiState>((ok) => {
-        const id = nextId++
-        waiting.set(id, ok)
-        child.send({ id, type: 'state' })
-      }),
-    close: () => {
-      child.removeAllListeners('exit')
-      child.kill()
-    }
-  }
+  const api = await forkApi('verify-api.ts', { BENCH_VERIFY_API: '1' }, 'the scripted model')
+  return { url: api.url, state: () => api.ask<VerifyApiState>({ type: 'state' }), close: api.close }
 }
 
 /** Grade every run from its page alone, as the person would (the blind deck's numbers); timed. */
