@@ -20,6 +20,7 @@ import { StreamReader } from '../claude/stream'
 import { claudeArgs, explain, progressOf, StreamTracker } from './claude'
 import { presetAvailability, refusal } from './sandbox'
 import type { ScreenshotPort } from './screenshots'
+import { queuedRun } from './queued'
 import { diffWorkspace, listFiles, prepareWorkspace } from './workspace'
 
 const MAX_SHOTS_PER_RUN = 4
@@ -528,24 +529,7 @@ export function planRuns(
   settings: RunSettings
 ): Run[] {
   const runs: Run[] = []
-  for (const v of variations) {
-    for (let repeat = 1; repeat <= settings.repeats; repeat++) {
-      runs.push({
-        id: randomUUID(),
-        batchId,
-        number: runs.length + 1,
-        variationId: v.id,
-        difficulty: v.difficulty,
-        prompt: v.prompt,
-        repeat,
-        state: 'queued',
-        sessionId: randomUUID(),
-        progress: emptyProgress(),
-        files: [],
-        screenshots: [],
-        imported: false
-      })
-    }
-  }
+  for (const v of variations)
+    for (let repeat = 1; repeat <= settings.repeats; repeat++) runs.push(queuedRun(batchId, runs.length + 1, v, repeat))
   return runs
 }

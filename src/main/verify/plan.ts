@@ -3,8 +3,9 @@
  * queue (pair by pair, which arm goes first drawn at random) so neither gets the quieter hour, and
  * numbered in a random order, so a run's number tells nothing about its arm. Pure; Electron-free.
  */
-import { randomInt, randomUUID } from 'node:crypto'
-import { emptyProgress, type Run } from '../../shared/runs'
+import { randomInt } from 'node:crypto'
+import type { Run } from '../../shared/runs'
+import { queuedRun } from '../runs/queued'
 import type { Arm, Verification, VerifyVariation } from '../../shared/verify'
 
 /** A whole number in [0, n): crypto's by default; tests pass a seeded one. */
@@ -60,24 +61,15 @@ export function planVerificationRuns(
   const numbers = shuffledNumbers(slots.length, random)
   const arms: Verification['arms'] = {}
   const runs = slots.map((slot, i): Run => {
-    const v = variations[slot.variation]
-    const id = randomUUID()
-    arms[id] = slot
-    return {
-      id,
+    // the deck shows no repeat either: both arms' runs of a pair look alike
+    const run = queuedRun(
       batchId,
-      number: numbers[i],
-      difficulty: v.difficulty,
-      prompt: v.prompt,
-      // the deck shows no repeat either: both arms' runs of a pair look alike
-      repeat: 1,
-      state: 'queued',
-      sessionId: randomUUID(),
-      progress: emptyProgress(),
-      files: [],
-      screenshots: [],
-      imported: false
-    }
+      numbers[i],
+      { difficulty: variations[slot.variation].difficulty, prompt: variations[slot.variation].prompt },
+      1
+    )
+    arms[run.id] = slot
+    return run
   })
   return { runs, arms }
 }
