@@ -222,7 +222,12 @@ export const RunSchema = z.object({
   /** a past session added from the browser, not run by the app */
   imported: z.boolean().default(false),
   /** the person's grade of what the run produced */
-  feedback: FeedbackSchema.optional()
+  feedback: FeedbackSchema.optional(),
+  /**
+   * A run of a verification not every run of which is graded yet, as it is shown: what would say its
+   * arm (its session, folder, times and numbers) is left out until the last grade (src/main/verify/blind.ts).
+   */
+  blind: z.literal(true).optional()
 })
 export type Run = z.infer<typeof RunSchema>
 

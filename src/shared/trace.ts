@@ -203,14 +203,15 @@ export const ProjectSchema = z.object({
   bytes: z.number(),
   /** opened by the user with "open any folder" rather than found under the Claude config dir */
   opened: z.boolean(),
-  /** a folder trace2skill ran one of its own runs in (its data dir's workspaces/<batch>/run-<n>-…) */
+  /** a folder trace2skill ran one of its own runs in (its data dir's workspaces/<batch>/run-<n>-…, or blind-… for a verification's) */
   run: z
     .object({
       batchId: z.string(),
       /** the batch's and its task's names, while they are in the store */
       batch: z.string().optional(),
       task: z.string().optional(),
-      number: z.number(),
+      /** the run's number; unknown for an earlier attempt of a verification's run (its folder is not named by number) */
+      number: z.number().optional(),
       /** the run's state; "earlier attempt" when the run was retried in a new folder since */
       state: z.string().optional()
     })

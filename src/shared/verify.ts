@@ -109,6 +109,20 @@ export const VerificationSchema = z.object({
   explanations: z.record(z.string(), ExplanationSchema).default({}),
   /** the analysis started from this verification (deepen mode) */
   deepenAnalysisId: z.string().optional(),
+  /**
+   * What each arm had installed in its runs' folders (taken out again when each run ended): the version,
+   * the skill's folder name, and each file with its size and SHA-256.
+   */
+  installed: z
+    .array(
+      z.object({
+        arm: ArmSchema,
+        versionId: z.string(),
+        name: z.string(),
+        files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() }))
+      })
+    )
+    .optional(),
   createdAt: z.string(),
   updatedAt: z.string()
 })
@@ -221,7 +235,14 @@ export type VerifyStatus = z.infer<typeof VerifyStatusSchema>
 export const VerificationViewSchema = z.object({
   verification: VerificationSchema,
   status: VerifyStatusSchema,
+  /** null while blind (see `blind`), and before there are runs */
   report: ReportSchema.nullable(),
+  /**
+   * While not every run is graded, the verification is blind: no report, no arm of any run (its `arms`
+   * are empty), only what ties no run to its arm: the counts, and warnings about the whole (the
+   * skill's trigger rate once every run has finished).
+   */
+  blind: z.object({ graded: z.number(), runs: z.number(), warnings: z.array(VerifyWarningSchema) }).optional(),
   /** the batch's name, for links */
   batchName: z.string().optional()
 })

@@ -29,12 +29,18 @@ const rule = (text: string, evidence: number[]) => ({
   reason: `runs ${evidence.join(', ')}`
 })
 
-/** The runs a verification's batch holds, by id. */
-const runsOf = async (service: Service, v: VerificationView) => (await service.handlers.getBatch({ batchId: v.verification.batchId! })).runs
+/** The runs a verification's batch holds, as the store has them (blind or not: the test looks behind the screens). */
+const runsOf = async (service: Service, v: VerificationView) => {
+  const batchId = v.verification.batchId ?? (await service.store.verifications.get(v.verification.id))!.batchId!
+  return service.store.batches.runsOf((await service.store.batches.get(batchId))!)
+}
+/** The verification as the store has it (its arms, even while it is blind). */
+const stored = async (service: Service, v: VerificationView) => (await service.store.verifications.get(v.verification.id))!
 
 /** Grade every run from its page alone, as the person would: the blind deck's numbers, nothing else. */
 async function gradeBlind(service: Service, batchId: string) {
-  const { runs } = await service.handlers.getBatch({ batchId })
+  // the pages where the runs left them (the answer, blind, gives no folder: the store knows it)
+  const runs = service.store.batches.runsOf((await service.store.batches.get(batchId))!)
   const lines: string[] = []
   for (const r of runs.sort((a, b) => a.number - b.number)) {
     const html = await readFile(join(r.workspace!, 'index.html'), 'utf8').catch(() => '')
@@ -145,7 +151,11 @@ describe('verify a skill with the real claude', () => {
     expect(view.status.stage).toBe('generating')
     await service.verify.idle(view.verification.id)
     view = await service.handlers.getVerification({ verificationId: view.verification.id })
-    const v = view.verification
+    // blind until every run is graded: no arm of any run, no report
+    expect(view.verification.arms).toEqual({})
+    expect(view.report).toBeNull()
+    expect(view.blind).toEqual({ graded: 0, runs: 10, warnings: [] })
+    const v = await stored(service, view)
     // fresh: the variations written for it, not the learned ones (the first answer repeated one and was refused)
     expect(v.variations.map((x) => x.prompt)).toEqual(FRESH.map((x) => x.prompt))
     const asks = script.requests.filter((r) => r.kind === 'variations')
@@ -166,23 +176,21 @@ describe('verify a skill with the real claude', () => {
     // numbered 1..10 in a random order
     expect(runs.map((r) => r.number).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     const version = await service.handlers.getSkillVersion({ versionId: v.version.id })
+    expect(v.installed).toEqual([
+      {
+        arm: 'with',
+        versionId: version.id,
+        name: SKILL_NAME,
+        files: expect.arrayContaining([expect.objectContaining({ path: `.claude/skills/${SKILL_NAME}/SKILL.md` })])
+      }
+    ])
     for (const r of runs) {
       expect(r.state, r.reason).toBe('done')
-      const installed = join(r.workspace!, '.claude', 'skills', SKILL_NAME, 'SKILL.md')
-      if (v.arms[r.id].arm === 'with') expect(await readFile(installed, 'utf8')).toBe(version.skillMd)
-      else expect(existsSync(installed)).toBe(false)
+      // the skill was installed for the run and taken out when it ended: the folders look alike in both arms
+      expect(existsSync(join(r.workspace!, '.claude')), `run ${r.number}`).toBe(false)
       // the installed skill is not the run's output: the file lists look alike in both arms
       expect(r.files.map((f) => f.path)).toEqual(['index.html'])
     }
-    // Claude Code invoked it in every with-skill run, from the run's own folder
-    const report = view.report!
-    expect(report.arms.with.trigger).toEqual({ invoked: 5, runs: 5, rate: 1, elsewhere: 0 })
-    expect(report.arms.without.trigger).toBeNull()
-    for (const p of report.pairs) {
-      expect(p.with!.use).toMatchObject({ invoked: true, how: 'skill-tool', from: 'project' })
-      expect(p.without!.use).toMatchObject({ invoked: false })
-    }
-    expect(report.warnings.map((w) => w.text).join(' ')).not.toMatch(/loaded/)
   }, 240_000)
 
   it('grades blind, and the report equals the values computed by hand', async () => {
@@ -190,7 +198,16 @@ describe('verify a skill with the real claude', () => {
     view = await service.handlers.getVerification({ verificationId: view.verification.id })
     const r = view.report!
     expect(view.status.stage).toBe('complete')
+    expect(view.blind).toBeUndefined()
     expect(r.complete).toBe(true)
+    // Claude Code invoked it in every with-skill run, from the run's own folder (while it was installed there)
+    expect(r.arms.with.trigger).toEqual({ invoked: 5, runs: 5, rate: 1, elsewhere: 0 })
+    expect(r.arms.without.trigger).toBeNull()
+    for (const p of r.pairs) {
+      expect(p.with!.use).toMatchObject({ invoked: true, how: 'skill-tool', from: 'project' })
+      expect(p.without!.use).toMatchObject({ invoked: false })
+    }
+    expect(r.warnings.map((w) => w.text).join(' ')).not.toMatch(/loaded/)
     // by hand: with the skill 4 of 5 good (tea room, dentist, florist, gym; the night club broken);
     // without 2 of 5 (tea room, night club). Fixed: dentist, florist, gym (v2, v3, v4); broken: v5.
     expect(r.comparison.pairs).toBe(5)
@@ -288,6 +305,14 @@ describe('verify a skill with the real claude', () => {
     await service.verify.idle(v.verification.id)
     v = await service.handlers.getVerification({ verificationId: v.verification.id })
     expect(v.verification.heldOut).toBe(true)
+    // every run finished: the trigger rate is said already, while the grading is still blind
+    expect(v.report).toBeNull()
+    expect(
+      v.blind!.warnings.map((w) => w.kind),
+      JSON.stringify(v)
+    ).toEqual(['low-trigger'])
+    await gradeBlind(service, v.verification.batchId!)
+    v = await service.handlers.getVerification({ verificationId: v.verification.id })
     expect(v.report!.arms.with.trigger).toEqual({ invoked: 0, runs: 1, rate: 0, elsewhere: 0 })
     expect(v.report!.warnings.map((w) => w.text).join(' ')).toMatch(
       new RegExp(`loaded version ${version.number} in only 0 of 1 run that had it \\(0%\\)`)
@@ -313,13 +338,18 @@ describe('verify a skill with the real claude', () => {
     await service.verify.idle(v.verification.id)
     v = await service.handlers.getVerification({ verificationId: v.verification.id })
     expect(v.verification).toMatchObject({ skillName: 'landing-pages', againstName: SKILL_NAME })
+    // each arm had its own skill, under its own name (and took it out when the run ended)
+    expect((await stored(service, v)).installed!.map((i) => [i.arm, i.versionId, i.name])).toEqual([
+      ['with', renamed.id, 'landing-pages'],
+      ['without', first.id, SKILL_NAME]
+    ])
     const runs = await runsOf(service, v)
     for (const r of runs) {
-      const arm = v.verification.arms[r.id].arm
-      expect(existsSync(join(r.workspace!, '.claude', 'skills', arm === 'with' ? 'landing-pages' : SKILL_NAME, 'SKILL.md'))).toBe(true)
-      expect(existsSync(join(r.workspace!, '.claude', 'skills', arm === 'with' ? SKILL_NAME : 'landing-pages'))).toBe(false)
+      expect(existsSync(join(r.workspace!, '.claude'))).toBe(false)
       expect(r.files.map((f) => f.path)).toEqual(['index.html'])
     }
+    await gradeBlind(service, v.verification.batchId!)
+    v = await service.handlers.getVerification({ verificationId: v.verification.id })
     expect(v.report!.arms.with.trigger).toEqual({ invoked: 1, runs: 1, rate: 1, elsewhere: 0 })
     expect(v.report!.arms.without.trigger).toEqual({ invoked: 1, runs: 1, rate: 1, elsewhere: 0 })
     expect(v.report!.warnings.map((w) => w.kind)).not.toContain('low-trigger')
@@ -340,6 +370,7 @@ describe('verify a skill with the real claude', () => {
       settings: { claudePath: CLAUDE_BIN, maxTurns: 10, permission: 'accept-edits' }
     })
     await service.verify.idle(v.verification.id)
+    await gradeBlind(service, (await stored(service, v)).batchId!)
     v = await service.handlers.getVerification({ verificationId: v.verification.id })
     // Claude Code loaded the user's own skill: the run did not test this version, and the report says so
     expect(v.report!.arms.with.trigger).toMatchObject({ invoked: 0, runs: 1, elsewhere: 1 })

@@ -7,6 +7,8 @@ import { realpath, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { AppInfo, Notice } from '../../shared/contract'
 import { isSessionId, type Project, type SessionSummary, type Trace } from '../../shared/trace'
+import type { Run } from '../../shared/runs'
+import type { Verification } from '../../shared/verify'
 import { archiveSession, materializeArchive } from '../store/archive'
 import { openStore, type Store } from '../store/store'
 import { readImage } from '../traces/image'
@@ -15,7 +17,7 @@ import { inThreadPool, workerPool } from '../traces/summary-pool'
 import { parseSessionFile } from '../traces/parse'
 import { searchSessions } from '../traces/search'
 import { watchSessions, type SessionWatcher } from '../traces/watcher'
-import { fail, createEventHub, type EventHub, type Handlers } from './dispatch'
+import { fail, createEventHub, type EventHub, type EventSink, type Handlers } from './dispatch'
 import { isInside } from './guards'
 import { Operations } from '../operations/registry'
 import { createReviewHandlers } from './review-handlers'
@@ -27,6 +29,23 @@ import { BatchRunner } from '../runs/runner'
 import type { ScreenshotPort } from '../runs/screenshots'
 import { createVerifyService, type VerifyService } from '../verify/service'
 import type { RandomInt } from '../verify/plan'
+import { createBlindness, type Blindness } from '../verify/blind'
+import { batchSignals } from '../analysts/signals'
+
+/**
+ * The hub as everything else sees it: a run of a blind verification is pushed without what tells its
+ * arm (its session, numbers, the tool it is in), a blind verification without its arms.
+ */
+function blindEvents(hub: EventHub, blind: Blindness): EventHub {
+  const emit: EventSink = (event, payload) => {
+    const p = payload as { run?: Run; verification?: Verification }
+    if (event === 'runProgress' && p.run) return hub.emit('runProgress', { run: blind.run(p.run) })
+    if (event === 'verificationProgress' && p.verification)
+      return hub.emit('verificationProgress', { verification: blind.verification(p.verification) })
+    hub.emit(event, payload)
+  }
+  return { subscribe: hub.subscribe, emit }
+}
 
 export interface ServiceOptions {
   configDir: string
@@ -79,6 +98,8 @@ export interface Service {
   analysisIdle(analysisId: string): Promise<void>
   /** step 5: verifications (tests and the CLI wait on them) */
   verify: VerifyService
+  /** what a verification graded blind keeps to itself until its last grade (the CLI asks it too) */
+  blind: Blindness
 }
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
@@ -96,7 +117,10 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
   const notices: Notice[] = [...store.notices]
   const index = new SessionIndex(opts.configDir, store, notices, opts.summaryWorker ? workerPool(opts.summaryWorker) : inThreadPool())
   await index.load()
-  const hub = createEventHub()
+  // a verification graded blind: nothing given out (answers, events) ties a run to its arm until the last grade
+  const blind = createBlindness(store)
+  await blind.init()
+  const hub = blindEvents(createEventHub(), blind)
   const operations = new Operations({ store })
   for (const n of notices) hub.emit('notice', n)
   // A save that failed (disk full...) is shown even when nobody awaited it (background progress).
@@ -188,7 +212,12 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
   let interrupted = 0
 
   const secrets = opts.secrets ?? memorySecrets()
-  const readTrace = (sessionId: string, projectId?: string) => handlers.getTrace({ sessionId, projectId })
+  /** A session's trace, for the app's own work (a verification's report reads its runs' traces while the person may not). */
+  const readTrace = async (sessionId: string, projectId?: string): Promise<Trace> => {
+    const at = await locate(sessionId, projectId)
+    const trace = await parseSessionFile(at.file, { sessionId })
+    return { ...trace, fromArchive: at.fromArchive }
+  }
   /** where a session's file is, without parsing it (undefined when only the archive has it) */
   const sessionFile = async (sessionId: string, projectId?: string) =>
     (await index.findSession(sessionId, projectId).catch(() => null))?.file
@@ -219,7 +248,8 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     configDir: opts.configDir,
     env,
     port: opts.analystPort,
-    random: opts.random
+    random: opts.random,
+    blind
   })
   // Start-up recovery: runs and analyses a stopped app left in flight, then the operations themselves
   if (!store.readOnly) {
@@ -236,28 +266,97 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     })
 
   const runHandlers = createRunHandlers({ store, index, runner, secrets, env })
+  const reviewHandlers = createReviewHandlers({ store, readTrace, sessionFile })
+
+  /** Refuses a session of a blind verification's run (by its id, its project, or the folder it worked in). */
+  const visibleSession = async (sessionId: string, projectId?: string) => {
+    const direct = blind.ofSession({ sessionId, projectId })
+    if (direct) blind.refuse(direct)
+    const found = isSessionId(sessionId) ? await index.findSession(sessionId, projectId).catch(() => null) : null
+    const archived = store.sessions.archive(sessionId)
+    const of =
+      (found && blind.ofProject({ id: found.projectId, cwd: index.cached(found.file)?.cwd })) ||
+      (archived && blind.ofProject({ id: archived.projectId, cwd: archived.cwd }))
+    if (of) blind.refuse(of)
+  }
+  /** Refuses a project (Claude Code's folder of sessions for one working directory) a blind verification's run worked in. */
+  const visibleProject = (p: { id?: string; cwd?: string }) => {
+    const of = blind.ofProject(p)
+    if (of) blind.refuse(of)
+  }
+  /** A grade can end (or, when cleared, start again) a verification's blindness: the folders listed and its runs change. */
+  const grading = async <T>(batchId: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    const before = !!batchId && blind.isBlind(batchId)
+    const out = await fn()
+    if (batchId && before !== blind.isBlind(batchId)) {
+      hub.emit('projectsChanged', {})
+      const doc = await store.batches.get(batchId)
+      if (doc) for (const run of store.batches.runsOf(doc)) hub.emit('runProgress', { run })
+    }
+    return out
+  }
+  /** Whether a batch's runs may be analysed now (a blind verification's wait for the last grade). */
+  const analysable = (batchId: string) => {
+    if (blind.isBlind(batchId))
+      throw fail(blind.message(batchId, 'the analysts are told which run had the skill, so its runs are analysed'), 'invalid')
+  }
+
   const handlers: Handlers = {
     ...runHandlers,
-    // a verification's batch says so: its deck is blind
+    // a verification's batch says so: its deck is blind (and, until every run is graded, its runs say nothing of their arm)
     async getBatch(input) {
       const got = await runHandlers.getBatch(input)
       const verificationId = verify.ofBatch(input.batchId)
-      return verificationId ? { ...got, verificationId } : got
+      const runs = got.runs.map(blind.run)
+      return verificationId ? { ...got, runs, verificationId } : got
+    },
+    retakeScreenshots: async (input) => blind.run(await runHandlers.retakeScreenshots(input)),
+    async importSessions(input) {
+      for (const s of input.sessions) await visibleSession(s.sessionId, s.projectId)
+      return runHandlers.importSessions(input)
     },
     estimateVerification: (input) => verify.estimate(input),
     startVerification: (input) => verify.start(input),
     getVerification: ({ verificationId }) => verify.get(verificationId),
     listVerifications: ({ skillId }) => verify.list(skillId),
     cancelVerification: ({ verificationId }) => verify.cancel(verificationId),
-    resumeVerification: ({ verificationId }) => verify.resume(verificationId),
+    resumeVerification: async ({ verificationId }) =>
+      grading(store.verifications.head(verificationId)?.batchId, () => verify.resume(verificationId)),
     explainVerification: ({ verificationId, ...opts }) => verify.explain(verificationId, opts),
     deepenFromVerification: ({ verificationId, ...opts }) => verify.deepen(verificationId, opts),
-    ...createReviewHandlers({ store, readTrace, sessionFile }),
+    ...reviewHandlers,
+    saveFeedback: (input) =>
+      grading(store.batches.batchIdOfRun(input.runId), async () => blind.run(await reviewHandlers.saveFeedback(input))),
+    importFeedback: (input) => grading(input.batchId, () => reviewHandlers.importFeedback(input)),
+    // a blind verification's runs: no numbers, no signals (they tell the arms apart)
+    async getSignals(input) {
+      if (!blind.isBlind(input.batchId)) return reviewHandlers.getSignals(input)
+      const doc = await store.batches.get(input.batchId)
+      const runs = doc ? store.batches.runsOf(doc) : []
+      return {
+        runs: runs.map((r) => ({
+          runId: r.id,
+          number: r.number,
+          metrics: null,
+          warning: 'graded blind: its numbers show once every run is graded'
+        })),
+        batch: batchSignals([])
+      }
+    },
     ...skills.handlers,
+    async startAnalysis(input) {
+      analysable(input.batchId)
+      return skills.handlers.startAnalysis(input)
+    },
+    async estimateAnalysis(input) {
+      analysable(input.batchId)
+      return skills.handlers.estimateAnalysis(input)
+    },
     async getAppInfo() {
       return { version: opts.version, mode: opts.mode, configDir: opts.configDir, dataDir: opts.dataDir, notices }
     },
-    listProjects: () => index.listProjects(),
+    // a blind verification's run folders are not listed (their sessions would say each run's arm)
+    listProjects: async () => (await index.listProjects()).filter((p) => !blind.ofProject(p)),
     async pickFolder() {
       return { path: opts.pickFolder ? await opts.pickFolder() : null }
     },
@@ -266,9 +365,14 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       const dir = resolve(path)
       const st = await stat(dir).catch(() => null)
       if (!st?.isDirectory()) throw fail(`not a folder: ${dir}`, 'not-found')
+      visibleProject({ cwd: dir })
       // A folder inside Claude Code's own projects folder is that project.
       if (isInside(dir, index.projectsRoot) && dir !== index.projectsRoot) {
-        return projectById(relative(index.projectsRoot, dir).split(sep)[0])
+        const id = relative(index.projectsRoot, dir).split(sep)[0]
+        visibleProject({ id })
+        const p = await projectById(id)
+        visibleProject(p)
+        return p
       }
       const { files } = await index.sessionFiles(dir)
       if (files.length > 0) {
@@ -280,22 +384,28 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
         return projectById(dir)
       }
       // A working directory Claude Code has sessions for.
-      const match = (await index.listProjects()).find((p) => p.cwd && resolve(p.cwd) === dir)
+      const match = (await handlers.listProjects({})).find((p) => p.cwd && resolve(p.cwd) === dir)
       if (match) return match
       throw fail(`No Claude Code sessions found for ${dir}: it holds no .jsonl session files, and no project was run there.`, 'not-found')
     },
-    listSessions: ({ projectId }) => index.listSessions(projectId),
-    async searchSessions({ projectId, query, limit }) {
+    async listSessions({ projectId }) {
+      visibleProject({ id: projectId })
       const sessions = await index.listSessions(projectId)
+      for (const s of sessions) visibleProject({ cwd: s.cwd })
+      return sessions
+    },
+    async searchSessions({ projectId, query, limit }) {
+      visibleProject({ id: projectId })
+      const sessions = await index.listSessions(projectId)
+      for (const s of sessions) visibleProject({ cwd: s.cwd })
       const readable = await Promise.all(
         sessions.map(async (s) => (s.missing ? { ...s, file: await materializeArchive(store, s.sessionId) } : s))
       )
       return searchSessions(readable, query, limit ?? 200)
     },
     async getTrace({ sessionId, projectId }): Promise<Trace> {
-      const at = await locate(sessionId, projectId)
-      const trace = await parseSessionFile(at.file, { sessionId })
-      return { ...trace, fromArchive: at.fromArchive }
+      await visibleSession(sessionId, projectId)
+      return readTrace(sessionId, projectId)
     },
     async getImage({ ref }) {
       // Only session files (.jsonl) inside the known folders, symbolic links resolved on both sides.
@@ -303,10 +413,12 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       const file = ref.file.endsWith('.jsonl') ? await real(ref.file) : null
       const roots = await Promise.all(readableRoots().map(async (r) => (await real(r)) ?? resolve(r)))
       if (!file || !roots.some((root) => isInside(file, root))) throw fail('refused: image outside the session folders', 'forbidden')
+      if (isInside(file, index.projectsRoot)) visibleProject({ id: relative(index.projectsRoot, file).split(sep)[0] })
       const img = await readImage({ ...ref, file })
       return { dataUrl: `data:${img.mediaType};base64,${img.data}` }
     },
     async pinSession({ sessionId, pinned }) {
+      await visibleSession(sessionId)
       const at = await locate(sessionId)
       if (pinned) {
         if (!at.fromArchive) {
@@ -386,6 +498,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     ready: watcher ? watcher.ready : Promise.resolve(),
     analysisIdle: (id) => skills.analyses.idle(id),
     verify,
+    blind,
     async dispose() {
       // every long piece of work ends first (analyses and merges, batches, indexing)
       await operations.cancelAll()

@@ -21,6 +21,7 @@ import {
 import { checkClaude } from '../runs/claude'
 import { presetAvailability } from '../runs/sandbox'
 import { playwrightScreenshots } from '../runs/screenshots'
+import { isBinary, readInsideFile } from '../runs/workspace'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -35,6 +36,7 @@ import type { Skill } from '../../shared/skills'
 import type { VerifySettings } from '../../shared/verify'
 import { DataDirBusyError } from '../store/lock'
 import type { SkillView } from '../../shared/contract'
+import type { Project } from '../../shared/trace'
 import {
   batchName,
   call,
@@ -528,23 +530,39 @@ async function showBatch(service: Service, batchId: string) {
     ...batchHead(service, b),
     ...(verificationId ? { verificationId } : {}),
     graded: runs.filter((r) => r.feedback?.label).length,
-    runs: runs.map((r) => ({
-      number: r.number,
-      state: r.state,
-      reason: r.reason ?? null,
-      difficulty: r.difficulty ?? null,
-      prompt: r.prompt,
-      label: r.feedback?.label ?? null,
-      text: r.feedback?.text ?? '',
-      workspace: r.workspace ?? null,
-      sessionId: r.sessionId,
-      files: r.files.map((f) => f.path),
-      screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
-      result: r.result ?? null,
-      imported: r.imported,
-      ...runNumbers(r)
-    }))
+    runs: await Promise.all(
+      runs.map(async (r) => {
+        const shown = {
+          number: r.number,
+          state: r.state,
+          reason: r.reason ?? null,
+          difficulty: r.difficulty ?? null,
+          prompt: r.prompt,
+          label: r.feedback?.label ?? null,
+          text: r.feedback?.text ?? '',
+          files: r.files.map((f) => f.path),
+          screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
+          result: r.result ?? null,
+          imported: r.imported
+        }
+        // until its verification's last grade: no session, folder or numbers (they tell its arm); what it
+        // made is here instead of its folder: each text file it wrote (up to 256 KB)
+        if (service.blind.run(r).blind) return { ...shown, blind: true as const, texts: await textsOf(r) }
+        return { ...shown, workspace: r.workspace ?? null, sessionId: r.sessionId, ...runNumbers(r) }
+      })
+    )
   }
+}
+
+/** The text files a run made (or changed), by path: what a blind grader reads instead of its folder. */
+async function textsOf(r: Run): Promise<Record<string, string>> {
+  const out: Record<string, string> = {}
+  for (const f of r.files) {
+    if (f.status === 'deleted' || f.binary) continue
+    const got = await readInsideFile(r.workspace, f.path, 256 * 1024).catch(() => null)
+    if (got && got.size <= 256 * 1024 && !isBinary(got.buf)) out[f.path] = got.buf.toString('utf8')
+  }
+  return out
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -781,7 +799,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
     switch (command) {
       case 'projects': {
-        const projects = await service.index.listProjects()
+        // through the contract: a blind verification's run folders are left out, as on every screen
+        const projects = await call<Project[]>(service, 'listProjects', {})
         print(
           projects,
           () =>
@@ -888,12 +907,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             ...b.runs.flatMap((r) => [
               `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}, ${r.label ? `${r.label}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
               `  prompt: ${oneLineOf(r.prompt, 160)}`,
-              ...(r.workspace ? [`  workspace: ${r.workspace}`] : []),
+              ...('workspace' in r && r.workspace ? [`  workspace: ${r.workspace}`] : []),
               ...(r.files.length ? [`  files: ${r.files.join(', ')}`] : []),
               ...r.screenshots.map((f) => `  screenshot: ${f}`),
               ...(r.result ? [`  answer: ${oneLineOf(r.result, 160)}`] : []),
               // a verification's trace shows whether the skill was loaded: not while grading blind
-              ...(vid ? [] : [`  trace: trace2skill trace ${r.sessionId}`])
+              ...(vid || !('sessionId' in r) ? [] : [`  trace: trace2skill trace ${r.sessionId}`])
             ])
           ].join('\n')
         )

@@ -214,7 +214,7 @@ async function follow(
       told.add('batch')
       batchId = v.batchId
       io.err(
-        `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(service.store.batches.head(v.batchId)?.name ?? '')}: ${plural(Object.keys(v.arms).length, 'run')}, both arms in one queue, numbered at random`
+        `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(service.store.batches.head(v.batchId)?.name ?? '')}: ${plural(service.store.batches.head(v.batchId)?.runs.length ?? 0, 'run')}, both arms in one queue, numbered at random`
       )
     }
   }
@@ -284,23 +284,25 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
       ...(estimate ? { estimate } : {}),
       status: view.status,
       dataDir: service.store.dataDir,
-      // blind: no arm, nothing that tells them apart but what they made
+      // blind: no arm, nothing that tells them apart but what they made (no folder, session or numbers
+      // until every run is graded: `trace2skill batch` gives what each made)
       runs: runs.map((r) => ({
         number: r.number,
         state: r.state,
         reason: r.reason ?? null,
         difficulty: r.difficulty ?? null,
-        workspace: r.workspace ?? null,
         files: r.files.length,
         screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
         result: r.result ?? null,
-        ...runNumbers(r)
+        ...(service.blind.run(r).blind ? { blind: true } : { workspace: r.workspace ?? null, ...runNumbers(r) })
       })),
       next
     },
     () =>
       [
-        ...runs.map((r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${r.workspace ?? ''}`.trimEnd()),
+        ...runs.map((r) =>
+          `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${service.blind.run(r).workspace ?? ''}`.trimEnd()
+        ),
         `results: ${service.store.dataDir}`,
         `verification ${v.id}: ${versusText(v)}: ${runs.length - notDone.length} of ${plural(runs.length, 'run')} done`,
         `batch ${v.batchId} ${JSON.stringify(view.batchName ?? '')} (blind: the run numbers are the deck's and say nothing of which run had the skill)`,
@@ -441,7 +443,12 @@ export function reportText(view: VerificationView): string {
     `verification ${v.id}: ${versusText(v)}; ${plural(v.variations.length, 'variation')} x ${plural(v.repeats, 'repeat')} (${sourceText(v)})`,
     `${v.batchId ? `batch ${v.batchId} ${JSON.stringify(view.batchName ?? '')}: ` : ''}${statusText(view.status)}${v.error ? ` (${oneLineOf(v.error, 200)})` : ''}`
   ]
-  if (r && !r.comparison.pairs) lines.push('no pair is graded in both arms yet: nothing to compare')
+  if (view.blind)
+    lines.push(
+      `blind: ${view.blind.graded} of ${plural(view.blind.runs, 'run')} graded; until every run is graded nothing says which run had the skill, and then this report compares the arms`,
+      ...(view.blind.warnings.length ? ['warnings:', ...view.blind.warnings.map((w) => `  - ${w.text}`)] : [])
+    )
+  else if (r && !r.comparison.pairs) lines.push('no pair is graded in both arms yet: nothing to compare')
   else if (r) {
     const c = r.comparison
     const withL = armLabel(v, 'with')
@@ -470,7 +477,7 @@ export function reportText(view: VerificationView): string {
   if (r) {
     lines.push('per arm:', armLine(r.arms.with), armLine(r.arms.without))
     if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${w.text}`))
-  } else lines.push('no runs yet')
+  } else if (!view.blind) lines.push('no runs yet')
   lines.push(`next: ${nextOf(view)}`)
   return lines.join('\n')
 }
@@ -478,12 +485,8 @@ export function reportText(view: VerificationView): string {
 export async function reportCommand(ctx: Ctx, arg: string): Promise<number> {
   const { service, io, print } = ctx
   const v = await findVerification(service, arg)
+  // blind until every run is graded: the view has no report and no arms then (src/main/verify/blind.ts)
   const view = await asItIs(service, await call<VerificationView>(service, 'getVerification', { verificationId: v.id }), io)
-  const ungraded = v.batchId ? (await runsOf(service, v.batchId)).filter((r) => r.state === 'done' && !r.feedback?.label).length : 0
-  if (ungraded)
-    io.err(
-      `note: ${plural(ungraded, 'finished run')} not graded yet; this report says which run had the skill, so grade them first, blind (\`trace2skill batch ${v.id}\` shows them without it)`
-    )
   print(view, () => reportText(view))
   return 0
 }
@@ -510,6 +513,7 @@ export async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> 
       batchName: x.batchName ?? null,
       status: x.status,
       comparison: x.report?.comparison ?? null,
+      blind: !!x.blind,
       createdAt: v.createdAt
     }
   })
@@ -522,7 +526,9 @@ export async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> 
           statusText(x.status),
           x.comparison?.pairs
             ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`
-            : 'no pairs graded',
+            : x.blind
+              ? 'blind until every run is graded'
+              : 'no pairs graded',
           x.createdAt.slice(0, 16).replace('T', ' ')
         ].join('\t')
       )

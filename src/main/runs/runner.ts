@@ -21,7 +21,7 @@ import { claudeArgs, explain, progressOf, StreamTracker } from './claude'
 import { presetAvailability, refusal } from './sandbox'
 import type { ScreenshotPort } from './screenshots'
 import { queuedRun } from './queued'
-import { diffWorkspace, listFiles, prepareWorkspace } from './workspace'
+import { checkTemplate, diffWorkspace, listFiles, prepareWorkspace } from './workspace'
 
 const MAX_SHOTS_PER_RUN = 4
 
@@ -41,9 +41,10 @@ export interface RunnerDeps {
 
 /**
  * Readies a run's workspace beyond the template (a verification installs the skill under test there);
- * `hide`: folders of the workspace that are not the run's output (the installed skill), left out of its files.
+ * `hide`: folders of the workspace that are not the run's output (the installed skill), left out of its files;
+ * `cleanup`: takes out again what it put there, once claude has exited (before the files are read).
  */
-export type RunPreparer = (batch: Batch, run: Run, workspace: string) => Promise<{ hide?: string[] } | void>
+export type RunPreparer = (batch: Batch, run: Run, workspace: string) => Promise<{ hide?: string[]; cleanup?: () => Promise<void> } | void>
 
 interface Live {
   child?: StartedProcess
@@ -64,12 +65,18 @@ export class BatchRunner {
   private readonly cancelling = new Set<string>()
 
   private preparer: RunPreparer | undefined
+  private folderName: ((batch: Batch, run: Run) => string | undefined) | undefined
 
   constructor(private readonly d: RunnerDeps) {}
 
   /** What readies a run's workspace after the template is copied (set once, by the service). */
   setPreparer(p: RunPreparer): void {
     this.preparer = p
+  }
+
+  /** What names a run's folder in workspaces/<batch>/ when not `run-<n>-<session>` (a verification's: never by number). */
+  setFolderName(fn: (batch: Batch, run: Run) => string | undefined): void {
+    this.folderName = fn
   }
 
   get dataDir() {
@@ -178,6 +185,9 @@ export class BatchRunner {
       const preset = batch.settings.permission
       const ok = await (this.d.presetCheck ?? ((p) => presetAvailability(p, { env: this.d.env })))(preset)
       if (!ok.available) throw Object.assign(new Error(refusal(preset, ok)), { code: 'preset-unavailable' })
+      // a template is untrusted: a link in it that points outside it refuses the start, naming the link
+      const template = batch.taskId ? this.d.store.index.task(batch.taskId)?.templateDir : undefined
+      if (template) await checkTemplate(template)
     }
     await this.save(batchId, (data) => {
       for (const id of ids) {
@@ -271,13 +281,25 @@ export class BatchRunner {
     const task = batch.taskId ? this.d.store.index.task(batch.taskId) : undefined
     const doc = this.doc(batch.id)
     const run = doc.runs[id]
-    const workspace = join(this.dataDir, 'workspaces', batch.id, `run-${run.number}-${run.sessionId.slice(0, 8)}`)
+    const folder = this.folderName?.(batch, run) ?? `run-${run.number}-${run.sessionId.slice(0, 8)}`
+    const workspace = join(this.dataDir, 'workspaces', batch.id, folder)
     const logDir = join(this.dataDir, 'runs', id)
     await mkdir(logDir, { recursive: true })
     await prepareWorkspace(workspace, task?.templateDir)
-    const hide = ((await this.preparer?.(batch, run, workspace)) || {}).hide ?? []
+    const prepared = (await this.preparer?.(batch, run, workspace)) || {}
+    const hide = prepared.hide ?? []
+    /** what the preparer put in the workspace goes before its files are read (a failure is said, never silent) */
+    const cleanup = () =>
+      prepared
+        .cleanup?.()
+        .catch((err: Error) =>
+          this.d.emit('notice', { level: 'error', message: `Could not take the installed skill out of ${workspace}: ${err.message}` })
+        )
     const cancelled = live.controller.signal
-    if (cancelled.aborted) return this.finish(batch.id, id, { state: 'cancelled', reason: 'cancelled', workspace })
+    if (cancelled.aborted) {
+      await cleanup()
+      return this.finish(batch.id, id, { state: 'cancelled', reason: 'cancelled', workspace })
+    }
     const started = Date.now()
     await this.save(
       batch.id,
@@ -336,6 +358,7 @@ export class BatchRunner {
     await new Promise((r) => errLog.end(r))
     // Whatever the agent left running in its group goes too.
     child.sweep()
+    await cleanup()
 
     const verdict = explain({ result: tracker.result, code, signal, cancelled: cancelled.aborted, timedOutMs, stderr, settings })
     const patch: Partial<Run> = {

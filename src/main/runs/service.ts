@@ -28,6 +28,7 @@ import { checkClaude } from './claude'
 import { BatchRunner, planRuns } from './runner'
 import { permissionPreflight, presetAvailability, refusal } from './sandbox'
 import { generateVariations, regenerateOne } from './variations'
+import { checkTemplate } from './workspace'
 
 export interface RunsContext {
   store: Store
@@ -77,6 +78,8 @@ export function createRunsService(ctx: RunsContext) {
       if (input.templateDir) {
         const st = await stat(input.templateDir).catch(() => null)
         if (!st?.isDirectory()) throw fail(`the template folder does not exist: ${input.templateDir}`, 'invalid')
+        // links in it that point outside it are refused now, naming them (and again when a batch starts)
+        await checkTemplate(input.templateDir)
       }
       const existing = input.id ? task(input.id) : undefined
       const t = {

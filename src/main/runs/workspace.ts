@@ -4,8 +4,8 @@
  * template.
  */
 import { createHash } from 'node:crypto'
-import { cp, lstat, mkdir, open, readdir, readFile, realpath } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { cp, lstat, mkdir, open, readdir, readFile, readlink, realpath } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
 import type { OutputFile } from '../../shared/runs'
 import { isInside } from '../app/guards'
@@ -14,10 +14,48 @@ const SKIP = new Set(['.git', 'node_modules', '.DS_Store'])
 const MAX_FILES = 5000
 const DIFF_MAX_BYTES = 256 * 1024
 
+/** The name of a verification run's folder in workspaces/<batch>/: never its deck number (a blind deck's runs). */
+export const blindFolderName = (sessionId: string) => `blind-${sessionId.slice(0, 8)}`
+/** A folder name made by blindFolderName: its session's first 8 characters. */
+export const blindFolderSession = (name: string) => /^blind-([0-9a-f]{8})$/.exec(name)?.[1]
+
 export async function prepareWorkspace(dir: string, templateDir?: string): Promise<void> {
+  if (templateDir) await checkTemplate(templateDir)
   await mkdir(dir, { recursive: true })
   if (templateDir)
     await cp(templateDir, dir, { recursive: true, verbatimSymlinks: true, filter: (src) => !SKIP.has(src.split(sep).pop() ?? '') })
+}
+
+/**
+ * A task's template is untrusted: its links are copied as they are into each run's folder, so one that
+ * points outside the template (`.claude -> ../../../../../.claude` reaches the user's own ~/.claude from
+ * a run's folder) or to an absolute path is refused, naming it. Links inside the template are fine.
+ */
+export async function checkTemplate(templateDir: string): Promise<void> {
+  const root = resolve(templateDir)
+  const refuse = (rel: string, target: string, why: string): never => {
+    throw Object.assign(
+      new Error(
+        `the task's template folder ${root} holds a symbolic link ${why}: ${rel} -> ${target}. Each run works in a copy of the template, and through that link it would reach outside its own folder. Replace the link with a copy of what it points to, or remove it.`
+      ),
+      { code: 'invalid' }
+    )
+  }
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+    for (const e of entries) {
+      if (SKIP.has(e.name)) continue
+      const full = join(dir, e.name)
+      if (e.isDirectory()) await walk(full)
+      else if (e.isSymbolicLink()) {
+        const target = await readlink(full)
+        const rel = relative(root, full).split(sep).join('/')
+        if (isAbsolute(target)) refuse(rel, target, 'to an absolute path')
+        if (!isInside(resolve(dirname(full), target), root)) refuse(rel, target, 'that points outside it')
+      }
+    }
+  }
+  await walk(root)
 }
 
 interface Entry {

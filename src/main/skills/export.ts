@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { chmod, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises'
+import { chmod, lstat, mkdir, open, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve, win32 } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
 import { isInside } from '../app/guards'
@@ -122,6 +122,61 @@ export async function writeExport(
     result.written.push(e.rel)
   }
   return result
+}
+
+/**
+ * Writes files inside a folder with every check an export makes (no '..', nothing outside, no symbolic
+ * link on any segment, a link swapped in refused), replacing what is there, without backups: verify's
+ * installer, into a run's folder. Returns the relative paths written.
+ */
+export async function writeInside(folder: string, files: ExportFile[]): Promise<string[]> {
+  const { root, entries } = await analyze(folder, files)
+  for (const e of entries) {
+    const dir = await ensureDirs(root, e.rel, e.segs)
+    await atomicWrite(join(dir, e.segs[e.segs.length - 1]), e.buf, (await readExisting(root, e.rel, e.segs))?.mode)
+  }
+  return entries.map((e) => e.rel)
+}
+
+/**
+ * Removes `rel` inside `folder` (a file, a link itself, or a folder with all it holds) without going
+ * through a symbolic link on the way: a link on a folder segment is refused, never followed (what it
+ * points to stays as it was). False when there is nothing to remove.
+ */
+export async function removeInside(folder: string, rel: string): Promise<boolean> {
+  const root = await resolveRoot(folder)
+  const segs = checkPath(root, rel)
+  let cur = root
+  for (let i = 0; i < segs.length; i++) {
+    cur = join(cur, segs[i])
+    const st = await lstat(cur).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null
+      throw err
+    })
+    if (!st) return false
+    const last = i === segs.length - 1
+    if (!last && st.isSymbolicLink()) throw new Error(`refused: ${rel} goes through a symbolic link (${segs.slice(0, i + 1).join('/')})`)
+    if (!last && !st.isDirectory()) return false
+    // the last segment: a link or a file goes itself; a folder with what it holds (rm never follows the links inside)
+    if (last) await rm(cur, { recursive: st.isDirectory(), force: true })
+  }
+  return true
+}
+
+/** Removes the folder `rel` inside `folder` if it is a real, empty folder (no link followed); false otherwise. */
+export async function removeEmptyDirInside(folder: string, rel: string): Promise<boolean> {
+  const root = await resolveRoot(folder)
+  const segs = checkPath(root, rel)
+  let cur = root
+  for (const seg of segs) {
+    cur = join(cur, seg)
+    const st = await lstat(cur).catch(() => null)
+    if (!st || st.isSymbolicLink() || !st.isDirectory()) return false
+  }
+  return rmdir(cur).then(
+    () => true,
+    () => false
+  )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { totalTokens } from '../../shared/numbers'
 import { readSideFile, type Store } from '../store/store'
 import { sessionNumbers, SUMMARY_VERSION, type FileSummary } from './summary'
 import { inThreadPool, type SummaryPool } from './summary-pool'
+import { blindFolderSession } from '../runs/workspace'
 
 const CACHE_FILE = 'index-cache.json'
 
@@ -326,23 +327,29 @@ export class SessionIndex {
     }
   }
 
-  /** The batch, task and run of a folder the app ran a run in (`<data>/workspaces/<batch>/run-<n>-<session>`). */
+  /**
+   * The batch, task and run of a folder the app ran a run in (`<data>/workspaces/<batch>/run-<n>-<session>`,
+   * or a verification's `blind-<session>`: never named by its deck number).
+   */
   private runFolderOf(cwd: string | undefined): Project['run'] {
     if (!cwd) return undefined
     const parts = relative(resolve(this.store.dataDir, 'workspaces'), resolve(cwd)).split(sep)
-    const m = parts.length === 2 && !isAbsolute(parts[0]) && parts[0] !== '..' ? parts[1].match(/^run-(\d+)(?:-(.*))?$/) : null
-    if (!m) return undefined
+    if (parts.length !== 2 || isAbsolute(parts[0]) || parts[0] === '..') return undefined
+    const m = parts[1].match(/^run-(\d+)(?:-(.*))?$/)
+    const blindSession = m ? undefined : blindFolderSession(parts[1])
+    if (!m && !blindSession) return undefined
     // the batch's head in the store's index: no batch document is read
     const batch = this.store.batches.head(parts[0])
     const task = batch?.taskId ? this.store.index.task(batch.taskId) : undefined
-    const run = batch?.runs.find((r) => r.number === Number(m[1]))
-    const earlier = run && m[2] && !run.sessionId.startsWith(m[2])
+    const run = m ? batch?.runs.find((r) => r.number === Number(m[1])) : batch?.runs.find((r) => r.sessionId.startsWith(blindSession!))
+    const earlier = m ? run && m[2] && !run.sessionId.startsWith(m[2]) : !run && !!batch
+    const number = m ? Number(m[1]) : run?.number
     return {
       batchId: parts[0],
       batch: batch?.name,
       task: task?.name,
-      number: Number(m[1]),
-      state: run ? (earlier ? 'earlier attempt' : run.state) : undefined
+      ...(number !== undefined ? { number } : {}),
+      state: earlier ? 'earlier attempt' : run?.state
     }
   }
 

@@ -8,8 +8,8 @@
  * the next version. Long work is an operation (writing fresh variations, the runs, explaining pairs):
  * cancel reaches every model call and process, and a stopped app's verification resumes. Electron-free.
  */
-import { randomUUID } from 'node:crypto'
-import { lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { createHash, randomUUID } from 'node:crypto'
+import { lstat, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Analysis } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
@@ -44,7 +44,7 @@ import type { Operations } from '../operations/registry'
 import type { BatchRunner, RunPreparer } from '../runs/runner'
 import { presetAvailability, refusal } from '../runs/sandbox'
 import { generateVariations, type ModelAccess } from '../runs/variations'
-import { skillFiles } from '../skills/export'
+import { removeEmptyDirInside, removeInside, skillFiles, writeInside, type ExportFile } from '../skills/export'
 import type { SkillService } from '../skills/service'
 import type { Store } from '../store/store'
 import { traceMetrics } from '../analysts/signals'
@@ -53,6 +53,8 @@ import { cryptoInt, planVerificationRuns, type RandomInt } from './plan'
 import { buildReport, verificationStatus, type RunFacts } from './report'
 import { skillUse } from './usage'
 import { derivedFromTrace } from '../traces/derived'
+import { blindFolderName } from '../runs/workspace'
+import { createBlindness, type Blindness } from './blind'
 
 const now = () => new Date().toISOString()
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
@@ -102,6 +104,8 @@ export interface VerifyDeps {
   presetCheck?: (preset: RunSettings['permission']) => Promise<PresetAvailability>
   /** the order of arms in a pair and the deck's numbering (tests pass a seeded one) */
   random?: RandomInt
+  /** what a blind verification keeps to itself (default: made over the store) */
+  blind?: Blindness
 }
 
 export type VerifyService = ReturnType<typeof createVerifyService>
@@ -109,6 +113,7 @@ export type VerifyService = ReturnType<typeof createVerifyService>
 export function createVerifyService(d: VerifyDeps) {
   const { store, operations, runner } = d
   const random = d.random ?? cryptoInt
+  const blind = d.blind ?? createBlindness(store)
 
   const verificationOf = async (id: string): Promise<Verification> => {
     const v = await store.verifications.get(id)
@@ -308,10 +313,12 @@ export function createVerifyService(d: VerifyDeps) {
       settings: v.settings,
       runIds: runs.map((r) => r.id)
     }
+    const installed = await installedBy(v)
     await store.batches.add(batch, runs)
     await change(id, (x) => {
       x.batchId = batchId
       x.arms = arms
+      x.installed = installed
       x.phase = 'created'
       delete x.error
     })
@@ -349,40 +356,95 @@ export function createVerifyService(d: VerifyDeps) {
       }
     })
 
-  /** Installs the version an arm runs with into the run's workspace, as an export writes it. */
+  /** The files of the skill an arm runs with (none for no skill), as an export writes them. */
+  const filesOf = (version: SkillVersion): ExportFile[] =>
+    skillFiles({
+      name: nameOf(version),
+      skillMd: version.skillMd,
+      edgeCasesMd: stateOf(version).rules?.some((r) => r.tier === 'edge-case') ? version.edgeCasesMd : '',
+      agents: []
+    })
+  const versionOfArm = async (v: Verification, arm: Arm) =>
+    arm === 'with'
+      ? ((await store.skills.version(v.version.id)) ?? null)
+      : v.against
+        ? ((await store.skills.version(v.against.id)) ?? null)
+        : null
+
+  /** What each arm installs, for the verification's record: the version, the folder and each file's size and hash. */
+  const installedBy = async (v: Verification): Promise<NonNullable<Verification['installed']>> => {
+    const out: NonNullable<Verification['installed']> = []
+    for (const arm of ['with', 'without'] as const) {
+      const version = await versionOfArm(v, arm)
+      if (!version) continue
+      out.push({
+        arm,
+        versionId: version.id,
+        name: nameOf(version),
+        files: filesOf(version).map((f) => ({
+          path: f.path,
+          bytes: Buffer.byteLength(f.content),
+          sha256: createHash('sha256').update(f.content).digest('hex')
+        }))
+      })
+    }
+    return out
+  }
+
+  /** A real folder (not a link) at `rel` in a run's folder. */
+  const isDir = async (root: string, rel: string) => !!(await lstat(join(root, ...rel.split('/'))).catch(() => null))?.isDirectory()
+
+  /** The skill folders a verification's runs may hold (the names of both arms' skills): what is taken out of them. */
+  const skillNamesOf = (v: Verification) =>
+    [...new Set([v.skillName, ...(v.againstName ? [v.againstName] : []), ...(v.installed ?? []).map((i) => i.name)])].filter(Boolean)
+
+  /**
+   * Takes what was installed out of a run's folder: the skills' folders, and `.claude/skills` and
+   * `.claude` when empty (the runs of both arms look alike on disk). No link is followed: one the run
+   * put on the way is refused, and what it points to stays as it was.
+   */
+  const uninstall = async (workspace: string, names: string[]) => {
+    for (const name of names) await removeInside(workspace, `.claude/skills/${name}`)
+    await removeEmptyDirInside(workspace, '.claude/skills')
+    await removeEmptyDirInside(workspace, '.claude')
+  }
+
+  /**
+   * Installs the version an arm runs with into the run's workspace, as an export writes it: no link is
+   * followed on any segment of `.claude/skills/<name>/...` (a template's `.claude` link refuses the run
+   * instead). `cleanup` takes it out again when the run has ended, before its files are read.
+   */
   const preparer: RunPreparer = async (batch, run, workspace) => {
     const vid = store.verifications.ofBatch(batch.id)
     if (!vid) return
     const v = await verificationOf(vid)
     const slot = v.arms[run.id]
     if (!slot) return
-    const version =
-      slot.arm === 'with' ? await store.skills.version(v.version.id) : v.against ? await store.skills.version(v.against.id) : null
+    const version = await versionOfArm(v, slot.arm)
     if ((slot.arm === 'with' || v.against) && !version)
       throw new Error(`the skill version this run needs is gone (${armLabel(v, slot.arm)})`)
-    const names = [...new Set([v.skillName, ...(version ? [nameOf(version)] : [])])].filter(Boolean)
+    const names = [...new Set([...skillNamesOf(v), ...(version ? [nameOf(version)] : [])])]
     // the template's own copy of a skill of that name goes in both arms: each arm has only its own
-    for (const name of names) await rm(join(workspace, '.claude', 'skills', name), { recursive: true, force: true })
-    if (version) {
-      const s = stateOf(version)
-      const files = skillFiles({
-        name: nameOf(version),
-        skillMd: version.skillMd,
-        edgeCasesMd: s.rules?.some((r) => r.tier === 'edge-case') ? version.edgeCasesMd : '',
-        agents: []
-      })
-      for (const f of files) {
-        const path = join(workspace, ...f.path.split('/'))
-        await mkdir(join(path, '..'), { recursive: true })
-        // never through a link the template put there
-        if ((await lstat(path).catch(() => null))?.isSymbolicLink()) await rm(path, { force: true })
-        await writeFile(path, f.content)
-      }
+    const had = { claude: await isDir(workspace, '.claude'), skills: await isDir(workspace, '.claude/skills') }
+    // what the install made goes again (a folder the template had stays)
+    const cleanup = async () => {
+      for (const name of names) await removeInside(workspace, `.claude/skills/${name}`)
+      if (!had.skills) await removeEmptyDirInside(workspace, '.claude/skills')
+      if (!had.claude) await removeEmptyDirInside(workspace, '.claude')
+    }
+    try {
+      for (const name of names) await removeInside(workspace, `.claude/skills/${name}`)
+      if (version) await writeInside(workspace, filesOf(version))
+    } catch (err) {
+      await cleanup().catch(() => {})
+      throw new Error(`the skill could not be installed in the run's folder: ${(err as Error).message}`, { cause: err })
     }
     // neither arm's file list shows a skill: nothing tells the arms apart in the deck
-    return { hide: names.map((n) => `.claude/skills/${n}`) }
+    return { hide: names.map((n) => `.claude/skills/${n}`), cleanup }
   }
   runner.setPreparer(preparer)
+  // a verification's run folders are never named by its deck's numbers
+  runner.setFolderName((batch, run) => (store.verifications.ofBatch(batch.id) ? blindFolderName(run.sessionId) : undefined))
 
   // -------------------------------------------------------------------------------------------------
   // The report
@@ -406,7 +468,8 @@ export function createVerifyService(d: VerifyDeps) {
     return doc ? store.batches.runsOf(doc) : []
   }
 
-  const viewOf = async (v: Verification): Promise<VerificationView> => {
+  /** A verification, where it is and its whole report (which says each run's arm): for this service's own use. */
+  const fullViewOf = async (v: Verification): Promise<VerificationView> => {
     const runs = await runsOfVerification(v)
     const status = verificationStatus(v, runs)
     if (v.phase === 'generating' && !operations.running('verify', v.id).length) status.stage = 'interrupted'
@@ -424,6 +487,41 @@ export function createVerifyService(d: VerifyDeps) {
     return { verification: v, status, report, ...(v.batchId ? { batchName: store.batches.head(v.batchId)?.name } : {}) }
   }
 
+  /** Warnings about a blind verification as a whole: none ties a run to its arm. */
+  const WHOLE: VerifyWarning['kind'][] = ['not-held-out', 'shadow']
+  /** ...and once every run has finished (figures that no longer change with each run's end): how often the skills were loaded. */
+  const WHOLE_FINISHED: VerifyWarning['kind'][] = [...WHOLE, 'low-trigger', 'elsewhere', 'stray']
+
+  /**
+   * A verification as it is given out. While blind (not every run graded): no report and no arm of any
+   * run, only the counts and the warnings about the whole; once every run is graded, all of it.
+   */
+  const viewOf = async (v: Verification): Promise<VerificationView> => {
+    const full = await fullViewOf(v)
+    if (!v.batchId || !blind.isBlind(v.batchId)) return full
+    const s = full.status
+    const kinds = s.queued || s.running ? WHOLE : WHOLE_FINISHED
+    return {
+      verification: blind.verification(v),
+      status: s,
+      report: null,
+      ...(full.batchName !== undefined ? { batchName: full.batchName } : {}),
+      blind: { graded: s.graded, runs: s.runs, warnings: (full.report?.warnings ?? []).filter((w) => kinds.includes(w.kind)) }
+    }
+  }
+
+  /** Refuses what would tell the arms apart while a verification is blind. */
+  const notBlind = (v: Verification, what: string) => {
+    if (v.batchId && blind.isBlind(v.batchId)) {
+      const head = store.batches.head(v.batchId)
+      const graded = head?.runs.filter((r) => r.graded).length ?? 0
+      throw fail(
+        `${what} once every run is graded: the verification is graded blind until then (${graded} of ${head?.runs.length ?? 0} graded)`,
+        'invalid'
+      )
+    }
+  }
+
   // -------------------------------------------------------------------------------------------------
   // Explanations of fixed and broken pairs
 
@@ -437,7 +535,8 @@ export function createVerifyService(d: VerifyDeps) {
     const v = await verificationOf(id)
     if (operations.running('verify', id).some((op) => op.params.step === 'explain'))
       throw fail('the pairs are being explained already', 'busy')
-    const view = await viewOf(v)
+    notBlind(v, 'the pairs are explained')
+    const view = await fullViewOf(v)
     const report = view.report
     if (!report) throw fail('nothing to explain yet: no runs were graded', 'invalid')
     const todo = report.pairs.filter(
@@ -510,6 +609,7 @@ export function createVerifyService(d: VerifyDeps) {
   return {
     preparer,
     viewOf,
+    blind,
     async get(id: string) {
       return viewOf(await verificationOf(id))
     },
@@ -612,6 +712,7 @@ export function createVerifyService(d: VerifyDeps) {
     async deepen(id: string, opts: { via?: 'api' | 'claude-cli'; model?: string; mergeModel?: string; claudePath?: string } = {}) {
       const v = await verificationOf(id)
       if (!v.batchId) throw fail('this verification has no runs yet', 'invalid')
+      notBlind(v, 'the next version is made from its runs')
       const a = await d.startAnalysis({ batchId: v.batchId, deepenSkillId: v.skillId, ...opts })
       await change(id, (x) => void (x.deepenAnalysisId = a.id))
       return a
@@ -622,8 +723,9 @@ export function createVerifyService(d: VerifyDeps) {
      */
     async notesFor(batchId: string): Promise<string | undefined> {
       const vid = store.verifications.ofBatch(batchId)
-      if (!vid) return undefined
-      const view = await viewOf(await verificationOf(vid))
+      // blind: nothing says which run was in which arm (its analyses wait for the last grade)
+      if (!vid || blind.isBlind(batchId)) return undefined
+      const view = await fullViewOf(await verificationOf(vid))
       const v = view.verification
       const r = view.report
       if (!r) return undefined
@@ -656,8 +758,18 @@ export function createVerifyService(d: VerifyDeps) {
       )
       return lines.join('\n')
     },
-    /** At start-up: what a stopped app left half-done (writing variations, explaining pairs). */
+    /** At start-up: what a stopped app left half-done (writing variations, explaining pairs, a skill installed in a run's folder). */
     async recover() {
+      // runs the stop interrupted (the runner's recovery, just before, marked them) may still hold the skill installed for them
+      for (const id of store.verifications.ids()) {
+        const batchId = store.verifications.head(id)?.batchId
+        if (!batchId || !store.batches.head(batchId)?.runs.some((r) => r.state === 'interrupted')) continue
+        const v = await store.verifications.get(id).catch(() => undefined)
+        const doc = await store.batches.get(batchId).catch(() => undefined)
+        if (!v || !doc) continue
+        for (const r of store.batches.runsOf(doc))
+          if (r.state === 'interrupted' && r.workspace) await uninstall(r.workspace, skillNamesOf(v)).catch(() => {})
+      }
       // the verifications a stopped app was preparing (their heads say so) or explaining (their operations say so)
       const explaining = new Set<string>()
       for (const opId of store.operations.running()) {

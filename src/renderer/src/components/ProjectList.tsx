@@ -21,7 +21,8 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
   const [shown, runs] = useMemo(() => {
     const q = filter.trim().toLowerCase()
     // a run folder is also found by its task, batch and run number
-    const words = (p: Project) => [projectLabel(p), p.run?.task, p.run?.batch, p.run ? `run ${p.run.number}` : ''].join(' ').toLowerCase()
+    const words = (p: Project) =>
+      [projectLabel(p), p.run?.task, p.run?.batch, p.run?.number !== undefined ? `run ${p.run.number}` : ''].join(' ').toLowerCase()
     const list = (projects.data ?? []).filter((p) => !q || words(p).includes(q))
     // the app's own runs work in folders under its data dir: keep them apart from the person's projects
     const root = dataDir ? `${dataDir.replace(/[\\/]+$/, '')}` : null

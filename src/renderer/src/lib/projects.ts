@@ -27,7 +27,8 @@ export function groupRunFolders(projects: Project[]): RunGroup[] {
         ? [r.task, r.batch].filter(Boolean).join(' · ')
         : `A batch no longer in the app (${r.batchId.slice(0, 8)})`
     const g = groups.get(key) ?? { key, name, rows: [], latest: '' }
-    g.rows.push({ project: p, label: r ? `Run ${r.number}${r.state ? ` (${r.state})` : ''}` : projectName(p) })
+    const which = r?.number !== undefined ? `Run ${r.number}` : 'A run'
+    g.rows.push({ project: p, label: r ? `${which}${r.state ? ` (${r.state})` : ''}` : projectName(p) })
     if ((p.lastActivity ?? '') > g.latest) g.latest = p.lastActivity ?? ''
     groups.set(key, g)
   }
