@@ -26,6 +26,16 @@ describe('run folders in the project list', () => {
     expect(groups[1].rows.map((r) => r.label)).toEqual(['Run 1 (done)', 'Run 3 (failed)', 'Run 3 (earlier attempt)'])
   })
 
+  it("a verification's folders (blind-<session>, once it is graded): by run number, an earlier attempt with no number last", () => {
+    const v = { batchId: 'v1', batch: 'Verify landing-page v1 against no skill #1', task: 'Landing page' }
+    const groups = groupRunFolders([
+      folder('v1/blind-aaaaaaaa', { ...v, state: 'earlier attempt' }),
+      folder('v1/blind-bbbbbbbb', { ...v, number: 2, state: 'done' }),
+      folder('v1/blind-cccccccc', { ...v, number: 1, state: 'done' })
+    ])
+    expect(groups[0].rows.map((r) => r.label)).toEqual(['Run 1 (done)', 'Run 2 (done)', 'A run (earlier attempt)'])
+  })
+
   it("names a batch that is gone by its id, and puts folders that are not a run's last", () => {
     const groups = groupRunFolders([
       folder('odd-folder'),

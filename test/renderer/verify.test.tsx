@@ -500,6 +500,30 @@ describe('the verification page', () => {
     ])
   })
 
+  it('while blind (not every run graded): no report, what blind promises, the warnings about the whole; deepen waits', async () => {
+    const blindView = view(
+      {
+        report: null,
+        blind: { graded: 3, runs: 10, warnings: [{ kind: 'low-trigger', text: LOW_TRIGGER }] },
+        status: { stage: 'grading', runs: 10, queued: 0, running: 0, finished: 10, unfinished: 0, graded: 3, costUsd: 1.1 }
+      },
+      { explanations: {} }
+    )
+    setup({ getVerification: () => blindView, listVerifications: () => [blindView] })
+    renderApp('/verification/ver1')
+    const note = await screen.findByTestId('verify-blind')
+    expect(note.textContent).toContain('The report comes once every run is graded (3 of 10 so far).')
+    expect(note.textContent).toContain(
+      'nothing in the app, its run folders, its session browser or the command line says which run had the skill'
+    )
+    expect(within(note).getByTestId('report-warning').textContent).toBe(LOW_TRIGGER)
+    expect(screen.queryByTestId('verify-report')).toBeNull()
+    expect(screen.queryByTestId('pass-with')).toBeNull()
+    const deepen = screen.getByTestId('deepen') as HTMLButtonElement
+    expect(deepen.disabled).toBe(true)
+    expect(deepen.title).toMatch(/Grade every run first/)
+  })
+
   it('lists the fixed and broken pairs with both runs, their arms, a compare link, and the explanations with evidence badges', async () => {
     setup()
     renderApp('/verification/ver1')

@@ -2,7 +2,16 @@ import { mkdir, mkdtemp, readdir, readFile, realpath, symlink, writeFile } from 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkName, planExport, skillFiles, writeExport, type ExportFile } from '../../src/main/skills/export'
+import {
+  checkName,
+  planExport,
+  removeEmptyDirInside,
+  removeInside,
+  skillFiles,
+  writeExport,
+  writeInside,
+  type ExportFile
+} from '../../src/main/skills/export'
 
 const tmp = async (prefix = 't2s-export-') => realpath(await mkdtemp(join(tmpdir(), prefix)))
 
@@ -241,5 +250,55 @@ describe('writeExport / planExport', () => {
     await expect(writeExport(file, files(), { backupDir: base })).rejects.toThrow(`not a folder: ${file}`)
     await expect(planExport('relative/dir', files())).rejects.toThrow('export folder must be an absolute path: relative/dir')
     expect(await readdir(base)).toEqual(['file.txt'])
+  })
+})
+
+describe("verify's installer: writeInside, removeInside, removeEmptyDirInside", () => {
+  it('removes a folder with what it holds, a link itself (never what it points to), and refuses a link on the way', async () => {
+    const base = await tmp()
+    const home = join(base, 'home')
+    const work = join(base, 'work')
+    await mkdir(join(home, 'skills', 'landing-page'), { recursive: true })
+    await writeFile(join(home, 'skills', 'landing-page', 'mine.md'), 'mine\n')
+    // a folder that holds a link out: the folder goes, the link's target stays
+    await mkdir(join(work, '.claude', 'skills', 'landing-page'), { recursive: true })
+    await symlink(join(home, 'skills', 'landing-page'), join(work, '.claude', 'skills', 'landing-page', 'out'))
+    expect(await removeInside(work, '.claude/skills/landing-page')).toBe(true)
+    expect(await readdir(join(work, '.claude', 'skills'))).toEqual([])
+    expect(await readFile(join(home, 'skills', 'landing-page', 'mine.md'), 'utf8')).toBe('mine\n')
+    // the last segment a link: the link goes, not its target
+    await symlink(join(home, 'skills', 'landing-page'), join(work, '.claude', 'skills', 'landing-page'))
+    expect(await removeInside(work, '.claude/skills/landing-page')).toBe(true)
+    expect(await readdir(join(home, 'skills', 'landing-page'))).toEqual(['mine.md'])
+    // a link on the way: refused, nothing removed through it
+    const other = join(base, 'other')
+    await mkdir(other)
+    await symlink(home, join(other, '.claude'))
+    await expect(removeInside(other, '.claude/skills/landing-page')).rejects.toThrow(/symbolic link \(\.claude\)/)
+    expect(await readdir(join(home, 'skills', 'landing-page'))).toEqual(['mine.md'])
+    expect(await removeEmptyDirInside(other, '.claude/skills')).toBe(false)
+    expect(await removeInside(work, '.claude/skills/nothing-here')).toBe(false)
+    // an empty folder goes; one with something in it stays
+    expect(await removeEmptyDirInside(work, '.claude')).toBe(false)
+    expect(await removeEmptyDirInside(work, '.claude/skills')).toBe(true)
+    expect(await removeEmptyDirInside(work, '.claude')).toBe(true)
+    expect(await readdir(work)).toEqual([])
+  })
+
+  it('writes as an export does, replacing what is there, and refuses a link on any segment', async () => {
+    const base = await tmp()
+    const work = join(base, 'work')
+    await mkdir(join(work, '.claude', 'skills', 'landing-page'), { recursive: true })
+    await writeFile(join(work, '.claude', 'skills', 'landing-page', 'SKILL.md'), 'old\n')
+    const two = files().slice(0, 2)
+    expect(await writeInside(work, two)).toEqual(two.map((f) => f.path))
+    expect(await readFile(join(work, '.claude', 'skills', 'landing-page', 'SKILL.md'), 'utf8')).toBe(SKILL)
+    const outside = join(base, 'outside')
+    await mkdir(outside)
+    const linked = join(base, 'linked')
+    await mkdir(join(linked, '.claude'), { recursive: true })
+    await symlink(outside, join(linked, '.claude', 'skills'))
+    await expect(writeInside(linked, two)).rejects.toThrow(/symbolic link/)
+    expect(await readdir(outside)).toEqual([])
   })
 })

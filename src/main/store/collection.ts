@@ -96,8 +96,6 @@ export class Collection<D extends object, H> {
     }
     const doc = this.adopt(id, got.data, true)
     if (got.dirty) await doc.save().catch(() => {})
-    // a head written by an older version may lack what heads now keep: brought in step with its document
-    await this.syncHead(id, doc, true).catch(() => {})
     return doc
   }
 

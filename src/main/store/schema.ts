@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { AnalysisSchema, type Analysis } from '../../shared/analysis'
 import { OperationKindSchema, OperationSchema, OperationStateSchema, type Operation } from '../../shared/operations'
-import { BatchSchema, isFinished, RunSchema, RunStateSchema, TaskSchema, VariationSchema, type Batch, type Run } from '../../shared/runs'
+import { BatchSchema, RunSchema, RunStateSchema, TaskSchema, VariationSchema, type Batch, type Run } from '../../shared/runs'
 import { SkillSchema, SkillVersionSchema, type Skill, type SkillVersion } from '../../shared/skills'
 import { VerificationSchema, type Verification } from '../../shared/verify'
 import { DOC_SCHEMA, type DocSpec } from './document'
@@ -34,10 +34,7 @@ export const BatchHeadSchema = z.object({
   name: z.string(),
   taskId: z.string().optional(),
   createdAt: z.string(),
-  /** graded: finished and given a grade (a verification is blind until every run is; absent in heads of older versions) */
-  runs: z.array(
-    z.object({ id: z.string(), number: z.number(), sessionId: z.string(), state: RunStateSchema, graded: z.boolean().optional() })
-  )
+  runs: z.array(z.object({ id: z.string(), number: z.number(), sessionId: z.string(), state: RunStateSchema }))
 })
 export type BatchHead = z.infer<typeof BatchHeadSchema>
 export const AnalysisHeadSchema = z.object({
@@ -159,7 +156,7 @@ export const batchHead = (d: BatchDoc): BatchHead => ({
   createdAt: d.batch.createdAt,
   runs: d.batch.runIds.flatMap((id) => {
     const r = d.runs[id]
-    return r ? [{ id, number: r.number, sessionId: r.sessionId, state: r.state, graded: isFinished(r.state) && !!r.feedback?.label }] : []
+    return r ? [{ id, number: r.number, sessionId: r.sessionId, state: r.state }] : []
   })
 })
 export const analysisHead = (d: AnalysisDoc): AnalysisHead => ({

@@ -9,13 +9,13 @@
  *   (`ofProject`, `ofSession`, `refuse`);
  * - its runs' folders are not named by deck number (`folderName`).
  * Once the last run is graded, all of it is there as for any other batch. Whether a verification is
- * blind is read from the store's heads (each run's head says whether it is graded), so checking costs
- * no document read. Electron-free.
+ * blind is read from its batch's document, which the store keeps in memory once read (`init` reads
+ * them at start), so checking costs no read. Electron-free.
  */
 import { realpathSync } from 'node:fs'
 import { isAbsolute, join, resolve, sep } from 'node:path'
 import { fail } from '../../shared/contract'
-import { emptyProgress, type Run } from '../../shared/runs'
+import { emptyProgress, isFinished, type Run } from '../../shared/runs'
 import type { Verification } from '../../shared/verify'
 import { isInside } from '../app/guards'
 import type { Store } from '../store/store'
@@ -36,11 +36,21 @@ export function createBlindness(store: Store) {
   }
   const dataDirs = [...new Set([resolve(store.dataDir), ...(real ? [real] : [])])]
 
+  /** A verification's runs graded so far, and how many there are (its batch's document is in memory: see `init`). */
+  const counts = (batchId: string): { graded: number; runs: number } | undefined => {
+    const doc = store.batches.peek(batchId)?.data
+    if (!doc) return undefined
+    const runs = store.batches.runsOf(doc)
+    return { graded: runs.filter((r) => isFinished(r.state) && !!r.feedback?.label).length, runs: runs.length }
+  }
+
   /** The verification whose runs are this batch's, while not every one of them is graded. */
   const verificationOf = (batchId: string): string | undefined => {
     const vid = store.verifications.ofBatch(batchId)
-    const head = vid ? store.batches.head(batchId) : undefined
-    return head && head.runs.some((r) => r.graded !== true) ? vid : undefined
+    if (!vid || !store.batches.has(batchId)) return undefined
+    const c = counts(batchId)
+    // not read yet (init reads them all): blind until it is known
+    return !c || c.graded < c.runs ? vid : undefined
   }
 
   /** The batches of the verifications that are blind now. */
@@ -77,9 +87,8 @@ export function createBlindness(store: Store) {
     batchId: string,
     what = "its runs' sessions, folders and numbers would tell which run had the skill, so they open"
   ): string => {
-    const runs = store.batches.head(batchId)?.runs ?? []
-    const graded = runs.filter((r) => r.graded === true).length
-    return `refused: this belongs to verification ${verificationOf(batchId) ?? ''}, which is being graded blind: ${what} once every one of its ${runs.length} runs is graded (${graded} graded so far)`
+    const c = counts(batchId) ?? { graded: 0, runs: store.batches.head(batchId)?.runs.length ?? 0 }
+    return `refused: this belongs to verification ${verificationOf(batchId) ?? ''}, which is being graded blind: ${what} once every one of its ${c.runs} runs is graded (${c.graded} graded so far)`
   }
 
   return {
@@ -104,11 +113,15 @@ export function createBlindness(store: Store) {
     verification(v: Verification): Verification {
       return v.batchId && verificationOf(v.batchId) ? { ...v, arms: {}, explanations: {} } : v
     },
-    /** Heads written before they said whether a run is graded: brought in step by reading the verifications' batches once. */
+    counts,
+    /**
+     * Reads every verification's batch once (the store keeps them in memory after), so whether one is
+     * blind is known from its grades without reading anything again; a batch made later is in memory from the start.
+     */
     async init(): Promise<void> {
       for (const id of store.verifications.ids()) {
         const b = store.verifications.head(id)?.batchId
-        if (b && store.batches.head(b)?.runs.some((r) => r.graded === undefined)) await store.batches.get(b).catch(() => undefined)
+        if (b) await store.batches.get(b).catch(() => undefined)
       }
     }
   }

@@ -513,10 +513,9 @@ export function createVerifyService(d: VerifyDeps) {
   /** Refuses what would tell the arms apart while a verification is blind. */
   const notBlind = (v: Verification, what: string) => {
     if (v.batchId && blind.isBlind(v.batchId)) {
-      const head = store.batches.head(v.batchId)
-      const graded = head?.runs.filter((r) => r.graded).length ?? 0
+      const c = blind.counts(v.batchId)
       throw fail(
-        `${what} once every run is graded: the verification is graded blind until then (${graded} of ${head?.runs.length ?? 0} graded)`,
+        `${what} once every run is graded: the verification is graded blind until then (${c?.graded ?? 0} of ${c?.runs ?? 0} graded)`,
         'invalid'
       )
     }

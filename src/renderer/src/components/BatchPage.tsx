@@ -209,6 +209,8 @@ function RunOutputs({ run }: { run: Run }) {
         <Link to="/project/$projectId/session/$sessionId" params={{ projectId: run.projectId, sessionId: run.sessionId }}>
           Open the trace →
         </Link>
+      ) : run.blind ? (
+        <span className="muted">Its trace opens once every run of the verification is graded (it would say which run had the skill).</span>
       ) : (
         <span className="muted">No session recorded{run.state === 'failed' ? ' (the run failed before Claude Code wrote one)' : ''}.</span>
       )}

@@ -515,6 +515,7 @@ export function VerificationPage({ verificationId }: { verificationId: string })
           </div>
         ) : null}
       </div>
+      {view.blind ? <BlindNote blind={view.blind} /> : null}
       {report && batchId ? <Report view={view} report={report} batchId={batchId} /> : null}
       {batchId ? <NextVersion view={view} batchId={batchId} /> : null}
       <div className="card">
@@ -522,6 +523,32 @@ export function VerificationPage({ verificationId }: { verificationId: string })
         <VersionChart skillId={v.skillId} />
       </div>
     </section>
+  )
+}
+
+/** While not every run is graded: no report, and what blind promises (the warnings about the whole are said already). */
+function BlindNote({ blind }: { blind: NonNullable<VerificationView['blind']> }) {
+  return (
+    <div className="card verify-blind" data-testid="verify-blind">
+      <div className="label">Report</div>
+      <p>
+        The report comes once every run is graded ({blind.graded} of {blind.runs} so far). Until then nothing in the app, its run folders,
+        its session browser or the command line says which run had the skill: not its arm, its trace, its cost or its turns.
+      </p>
+      {blind.warnings.length ? (
+        <ul className="verify-warnings" data-testid="report-warnings">
+          {blind.warnings.map((w) => (
+            <li
+              key={w.text}
+              className={`notice inline ${w.kind === 'low-trigger' ? 'notice-error' : 'notice-warning'}`}
+              data-testid="report-warning"
+            >
+              {w.text}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
   )
 }
 
@@ -890,8 +917,14 @@ function NextVersion({ view, batchId }: { view: VerificationView; batchId: strin
         <input value={model} onChange={(e) => setModel(e.target.value)} aria-label="Analyst model" size={22} />
         <button
           className="primary"
-          disabled={!graded || deepen.isPending || !model.trim()}
-          title={graded ? undefined : 'Grade some runs first'}
+          disabled={!graded || !!view.blind || deepen.isPending || !model.trim()}
+          title={
+            view.blind
+              ? 'Grade every run first: the analysts are told which run had the skill'
+              : graded
+                ? undefined
+                : 'Grade some runs first'
+          }
           onClick={() =>
             deepen.mutate(
               { verificationId: v.id, via, model: model.trim() },
@@ -953,7 +986,9 @@ export function VerificationsPanel({ skillId }: { skillId: string }) {
                   <span className="muted">
                     {x.report
                       ? `${armName(x, 'with')}: ${fmtRateShort(x.report.arms.with.passRate)} · ${armName(x, 'without')}: ${fmtRateShort(x.report.arms.without.passRate)}`
-                      : 'no runs yet'}{' '}
+                      : x.blind
+                        ? `graded blind: ${x.blind.graded} of ${x.blind.runs}`
+                        : 'no runs yet'}{' '}
                     · {fmtLocalTime(x.verification.createdAt)}
                   </span>
                 </Link>
