@@ -22,6 +22,9 @@ const rule = (text: string, evidence: number[]) => ({
   reason: `runs ${evidence.join(', ')}`
 })
 
+/** A run as `trace2skill batch --json` gives it: a blind verification's has its text files instead of its folder. */
+type Shown = { number: number; workspace?: string; texts?: Record<string, string> }
+
 test('verify a skill, grade blind, read the report, open a fixed pair, explain, deepen', async ({ page }, info) => {
   test.setTimeout(300_000)
   const server = await startModelServer(
@@ -66,9 +69,10 @@ test('verify a skill, grade blind, read the report, open a fixed pair, explain, 
       CLAUDE_BIN,
       '--json'
     ])
-  ) as { batchId: string; runs: { number: number; workspace: string }[] }
-  const grades = async (runs: { number: number; workspace: string }[]) =>
-    Promise.all(runs.map(async (r) => ({ number: r.number, grade: gradeOfPage(await readFile(join(r.workspace, 'index.html'), 'utf8')) })))
+  ) as { batchId: string; runs: Shown[] }
+  // a blind verification's run gives its pages, not its folder
+  const page_ = async (r: Shown) => r.texts?.['index.html'] ?? (await readFile(join(r.workspace!, 'index.html'), 'utf8'))
+  const grades = async (runs: Shown[]) => Promise.all(runs.map(async (r) => ({ number: r.number, grade: gradeOfPage(await page_(r)) })))
   await writeFile(join(dir, 'feedback.txt'), (await grades(ran.runs)).map((g) => `Run ${g.number}: ${g.grade} - by its page`).join('\n'))
   await cli(['grade', ran.batchId, '--file', join(dir, 'feedback.txt')])
   await cli(['analyze', ran.batchId])
@@ -106,7 +110,12 @@ test('verify a skill, grade blind, read the report, open a fixed pair, explain, 
     // the runs, then grading blind
     await expect(page.getByTestId('verify-status')).toHaveAttribute('data-stage', 'grading', { timeout: 150_000 })
     const verificationId = page.url().split('/verification/')[1]
-    const blind = JSON.parse(await cli(['batch', verificationId, '--json'])) as { runs: { number: number; workspace: string }[] }
+    // blind until the last grade: no report, and it says so
+    await expect(page.getByTestId('verify-blind')).toContainText('The report comes once every run is graded (0 of 6 so far)')
+    await expect(page.getByTestId('verify-report')).toHaveCount(0)
+    await page.screenshot({ path: info.outputPath('verification-blind.png'), fullPage: true })
+    const blind = JSON.parse(await cli(['batch', verificationId, '--json'])) as { runs: Shown[] }
+    expect(blind.runs.every((r) => !r.workspace)).toBe(true)
     const wanted = new Map((await grades(blind.runs)).map((g) => [g.number, g.grade]))
     await page.getByTestId('grade-blind').click()
     const deck = page.getByTestId('deck-run')

@@ -51,6 +51,8 @@ interface Live {
   /** aborted by a cancel of the run or of its batch's operation: ends its claude */
   controller: AbortController
   done: Promise<void>
+  /** takes out what the preparer put in the workspace, until it has been done */
+  cleanup?: () => Promise<void>
 }
 
 export class BatchRunner {
@@ -257,6 +259,7 @@ export class BatchRunner {
       }
       live.done = this.execute(id, batch, live, release)
         .catch(async (err) => {
+          await live.cleanup?.()
           // if even this cannot be saved (disk full), the store has reported it; never an unhandled rejection
           await this.finish(batchId, id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` }).catch(() => {})
         })
@@ -288,13 +291,15 @@ export class BatchRunner {
     await prepareWorkspace(workspace, task?.templateDir)
     const prepared = (await this.preparer?.(batch, run, workspace)) || {}
     const hide = prepared.hide ?? []
-    /** what the preparer put in the workspace goes before its files are read (a failure is said, never silent) */
-    const cleanup = () =>
-      prepared
+    /** what the preparer put in the workspace goes before its files are read, once, whatever happens (a failure is said) */
+    const cleanup = (live.cleanup = async () => {
+      live.cleanup = undefined
+      await prepared
         .cleanup?.()
         .catch((err: Error) =>
           this.d.emit('notice', { level: 'error', message: `Could not take the installed skill out of ${workspace}: ${err.message}` })
         )
+    })
     const cancelled = live.controller.signal
     if (cancelled.aborted) {
       await cleanup()

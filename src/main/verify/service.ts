@@ -759,15 +759,17 @@ export function createVerifyService(d: VerifyDeps) {
     },
     /** At start-up: what a stopped app left half-done (writing variations, explaining pairs, a skill installed in a run's folder). */
     async recover() {
-      // runs the stop interrupted (the runner's recovery, just before, marked them) may still hold the skill installed for them
+      // runs the stop interrupted (the runner's recovery, just before, marked them), or that failed on the way,
+      // may still hold the skill installed for them
+      const left = (state: Run['state']) => state === 'interrupted' || state === 'failed'
       for (const id of store.verifications.ids()) {
         const batchId = store.verifications.head(id)?.batchId
-        if (!batchId || !store.batches.head(batchId)?.runs.some((r) => r.state === 'interrupted')) continue
+        if (!batchId || !store.batches.head(batchId)?.runs.some((r) => left(r.state))) continue
         const v = await store.verifications.get(id).catch(() => undefined)
         const doc = await store.batches.get(batchId).catch(() => undefined)
         if (!v || !doc) continue
         for (const r of store.batches.runsOf(doc))
-          if (r.state === 'interrupted' && r.workspace) await uninstall(r.workspace, skillNamesOf(v)).catch(() => {})
+          if (left(r.state) && r.workspace) await uninstall(r.workspace, skillNamesOf(v)).catch(() => {})
       }
       // the verifications a stopped app was preparing (their heads say so) or explaining (their operations say so)
       const explaining = new Set<string>()
