@@ -75,17 +75,21 @@ describe('a verification stays blind until every run is graded', () => {
     dir = await mkdtemp(join(tmpdir(), 't2s-blind-'))
     configDir = join(dir, 'claude')
     dataDir = join(dir, 'data')
+    // watching the session folders, as the app does: what changes while the runs run is pushed too
+    await mkdir(join(configDir, 'projects'), { recursive: true })
     service = await createService({
       configDir,
       dataDir,
       mode: 'web',
       version: 'test',
       env: claudeEnv(configDir, server.url),
-      random: seededInt(5)
+      random: seededInt(5),
+      watch: true
     })
+    await service.ready
     skillId = (await plantSkill(service)).skillId
     service.hub.subscribe((event, payload) => {
-      if (event === 'runProgress' || event === 'verificationProgress') events.push(JSON.stringify(payload))
+      if (event === 'runProgress' || event === 'verificationProgress' || event === 'sessionsChanged') events.push(JSON.stringify(payload))
     })
     view = await service.handlers.startVerification({
       skillId,
@@ -156,6 +160,8 @@ describe('a verification stays blind until every run is graded', () => {
     for (const s of secrets()) expect(text).not.toContain(s)
     expect(text).not.toMatch(/"name":"Skill","input"|"currentTool":"Skill"/)
     expect(events.length).toBeGreaterThan(0)
+    // the session files changing as the runs wrote them were not announced (their ids, by the moment, would name the runs)
+    expect(events.filter((e) => JSON.parse(e).sessionIds)).toEqual([])
     for (const e of events) {
       const p = JSON.parse(e)
       if (p.verification) expect(p.verification.arms).toEqual({})

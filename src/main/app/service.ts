@@ -34,14 +34,17 @@ import { batchSignals } from '../analysts/signals'
 
 /**
  * The hub as everything else sees it: a run of a blind verification is pushed without what tells its
- * arm (its session, numbers, the tool it is in), a blind verification without its arms.
+ * arm (its session, numbers, the tool it is in), a blind verification without its arms, and its
+ * runs' session files changing not at all.
  */
 function blindEvents(hub: EventHub, blind: Blindness): EventHub {
   const emit: EventSink = (event, payload) => {
-    const p = payload as { run?: Run; verification?: Verification }
+    const p = payload as { run?: Run; verification?: Verification; projectId?: string }
     if (event === 'runProgress' && p.run) return hub.emit('runProgress', { run: blind.run(p.run) })
     if (event === 'verificationProgress' && p.verification)
       return hub.emit('verificationProgress', { verification: blind.verification(p.verification) })
+    // a blind run's session changing (its file written as it runs) is not announced: its id would be tied to the run by the moment
+    if (event === 'sessionsChanged' && p.projectId && blind.ofProject({ id: p.projectId })) return
     hub.emit(event, payload)
   }
   return { subscribe: hub.subscribe, emit }
