@@ -120,7 +120,7 @@ export function describePreset(s: Pick<RunSettings, 'permission'> & { allowedDom
 /** One line: whose Claude Code settings a batch's runs load. */
 export function describeClaudeSettings(s: Pick<RunSettings, 'useMyClaudeSettings'>): string {
   return s.useMyClaudeSettings
-    ? 'your own Claude Code settings (hooks, allow rules, MCP servers) are used, outside the sandbox'
+    ? 'your own Claude Code settings (hooks, allow rules, MCP servers) are used: their hooks and MCP servers run outside the sandbox'
     : 'your own Claude Code settings (hooks, allow rules, MCP servers) are not used'
 }
 

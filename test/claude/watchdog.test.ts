@@ -73,7 +73,14 @@ describe.runIf(linux)('the watchdog and the run marker', () => {
     const file = join(dir, 'orphan.pid')
     const app = spawn(
       process.execPath,
-      ['--import', 'tsx', join(REPO, 'test', 'support', 'watchdog-parent.ts'), mark().value, '600000', `setsid sleep 600 > /dev/null 2>&1 < /dev/null & echo $! > ${file}; sleep 600`],
+      [
+        '--import',
+        'tsx',
+        join(REPO, 'test', 'support', 'watchdog-parent.ts'),
+        mark().value,
+        '600000',
+        `setsid sleep 600 > /dev/null 2>&1 < /dev/null & echo $! > ${file}; sleep 600`
+      ],
       { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] }
     )
     let out = ''

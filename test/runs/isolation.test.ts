@@ -152,7 +152,10 @@ describe('a run gets the app settings, not the user’s or the template’s (rea
 
   it('the user’s hooks, allow rules and MCP servers do not reach a run; the batch’s opt-in brings them back', async () => {
     const task = await service.handlers.saveTask({ name: 'User settings', text: 'Write a file.' })
-    await service.handlers.saveVariations({ taskId: task.id, variations: [{ difficulty: 'normal', prompt: prompt('user-settings', `OUT=${out}`) }] })
+    await service.handlers.saveVariations({
+      taskId: task.id,
+      variations: [{ difficulty: 'normal', prompt: prompt('user-settings', `OUT=${out}`) }]
+    })
 
     const plain = await runOnce(task.id, settings({}))
     expect(plain.run.state, plain.run.reason).toBe('done')
@@ -174,7 +177,10 @@ describe('a run gets the app settings, not the user’s or the template’s (rea
 
   it('a template’s project settings never load; its skills and CLAUDE.md still do, and what .claude/ holds is said before the run', async () => {
     const task = await service.handlers.saveTask({ name: 'Template', text: 'Write a file.', templateDir: template })
-    await service.handlers.saveVariations({ taskId: task.id, variations: [{ difficulty: 'normal', prompt: prompt('user-settings', `OUT=${out}/t`) }] })
+    await service.handlers.saveVariations({
+      taskId: task.id,
+      variations: [{ difficulty: 'normal', prompt: prompt('user-settings', `OUT=${out}/t`) }]
+    })
     await mkdir(join(out, 't'))
 
     // before any run: the task's template and what of it will not load
@@ -222,7 +228,9 @@ describe('a run gets the app settings, not the user’s or the template’s (rea
     )
     expect(code, err.join('\n')).toBe(0)
     const text = err.join('\n')
-    expect(text).toContain(`template ${template}:\n  .claude/settings.json (hooks: SessionStart, PreToolUse; allow rules: Write): not loaded`)
+    expect(text).toContain(
+      `template ${template}:\n  .claude/settings.json (hooks: SessionStart, PreToolUse; allow rules: Write): not loaded`
+    )
     expect(text).toMatch(/^ {2}\.claude\/skills\/template-skill: loaded$/m)
     expect(text).toMatch(/your own Claude Code settings \(hooks, allow rules, MCP servers\) are not used/)
   }, 120_000)
@@ -375,7 +383,11 @@ describe('a run’s environment, reads and temporary folder (real claude -p)', (
         '--preset',
         'accept-edits'
       ],
-      { cwd: REPO, env: { ...claudeEnv(configDir, server.url), TRACE2SKILL_DATA_DIR: join(dir, 'data'), CHROMIUM_PATH: '/nonexistent' }, stdio: 'ignore' }
+      {
+        cwd: REPO,
+        env: { ...claudeEnv(configDir, server.url), TRACE2SKILL_DATA_DIR: join(dir, 'data'), CHROMIUM_PATH: '/nonexistent' },
+        stdio: 'ignore'
+      }
     )
     try {
       // the run's claude, found by its marker in the environment of every process it starts
