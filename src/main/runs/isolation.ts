@@ -362,17 +362,22 @@ export async function inspectTemplate(templateDir: string): Promise<TemplateEntr
   const out: TemplateEntry[] = []
   const at = (rel: string) => join(templateDir, ...rel.split('/'))
   const st = (rel: string) => lstat(at(rel)).catch(() => null)
-  for (const rel of ['.claude/settings.json', '.claude/settings.local.json'])
-    if (await st(rel)) out.push({ path: rel, kind: 'settings', loaded: false, detail: settingsDetail(await readJson(at(rel))) })
+  // nothing is read through a linked .claude (a run's folder gets neither the link nor what it points at)
+  const claude = await st('.claude')
+  if (claude?.isDirectory())
+    for (const rel of ['.claude/settings.json', '.claude/settings.local.json'])
+      if (await st(rel)) out.push({ path: rel, kind: 'settings', loaded: false, detail: settingsDetail(await readJson(at(rel))) })
   const mcp = await st('.mcp.json')
   if (mcp) {
     const servers = (await readJson(at('.mcp.json')))?.mcpServers
     const names = servers && typeof servers === 'object' ? Object.keys(servers) : []
     out.push({ path: '.mcp.json', kind: 'mcp', loaded: false, detail: names.length ? `MCP servers: ${list(names)}` : undefined })
   }
-  for (const rel of ['CLAUDE.md', '.claude/CLAUDE.md']) if ((await st(rel))?.isFile()) out.push({ path: rel, kind: 'memory', loaded: true })
-  const claude = await st('.claude')
-  if (claude?.isSymbolicLink()) out.push({ path: '.claude', kind: 'other', loaded: false, detail: 'a link: not followed, not copied' })
+  if ((await st('CLAUDE.md'))?.isFile()) out.push({ path: 'CLAUDE.md', kind: 'memory', loaded: true })
+  if (claude?.isDirectory() && (await st('.claude/CLAUDE.md'))?.isFile())
+    out.push({ path: '.claude/CLAUDE.md', kind: 'memory', loaded: true })
+  if (claude?.isSymbolicLink())
+    out.push({ path: '.claude', kind: 'other', loaded: false, detail: 'a link: not followed, left out of each run’s folder' })
   else if (claude?.isDirectory()) {
     const kinds: Record<string, TemplateEntry['kind']> = { skills: 'skill', agents: 'agent', commands: 'command' }
     for (const name of (await readdir(at('.claude')).catch(() => [] as string[])).sort()) {
