@@ -107,7 +107,7 @@ export function PresetChoice(props: {
       {mine?.on ? (
         <div className="notice notice-warning inline" data-testid={`${prefix}my-claude-settings-on`}>
           Runs of this batch load your own Claude Code settings: every hook runs outside the sandbox, on every run, with your files and
-          network; a run can write the scripts a hook calls (a `lint` script in its package.json, say).
+          network; a run can write the scripts a hook calls (the lint script in its package.json, say).
         </div>
       ) : null}
       {preset === 'full-access' ? (
