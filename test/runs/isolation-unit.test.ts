@@ -12,6 +12,7 @@ import { claudeArgs, runSettings } from '../../src/main/runs/claude'
 import {
   inspectTemplate,
   isolateRun,
+  loginSettings,
   readDenials,
   readRules,
   removeProjectSettings,
@@ -186,6 +187,33 @@ describe('the arguments and settings of a run', () => {
     expect(runSettings({ ...base, permission: 'accept-edits' }, iso)).toEqual({
       permissions: { deny: ['Read(//home/me/.ssh)', 'Read(//home/me/.ssh/**)'] }
     })
+  })
+  it('keeps the login part of the user’s settings (how claude authenticates), nothing else of them', async () => {
+    const config = await mkdtemp(join(tmpdir(), 't2s-login-'))
+    expect(await loginSettings(config)).toEqual({})
+    await writeFile(
+      join(config, 'settings.json'),
+      JSON.stringify({
+        apiKeyHelper: '~/bin/get-key',
+        awsAuthRefresh: 'aws sso login',
+        env: { ANTHROPIC_BASE_URL: 'https://gw.example', CLAUDE_CONFIG_DIR: '/x', TMPDIR: '/x', GITHUB_TOKEN: 'secret', N: 3 },
+        hooks: { PostToolUse: [] },
+        permissions: { allow: ['Write'] }
+      })
+    )
+    const login = await loginSettings(config)
+    expect(login).toEqual({
+      apiKeyHelper: '~/bin/get-key',
+      awsAuthRefresh: 'aws sso login',
+      env: { ANTHROPIC_BASE_URL: 'https://gw.example' }
+    })
+    expect(runIsolation(denials, false, login).settings).toEqual({
+      ...login,
+      disableAllHooks: true,
+      permissions: { deny: readRules(denials.tools) }
+    })
+    // with the opt-in the user's settings load as they are: nothing is copied
+    expect(runIsolation(denials, true, login).settings).toEqual({ permissions: { deny: readRules(denials.tools) } })
   })
   it('readies a run: settings written where the run cannot read them, a temporary folder of its own, removed at the end', async () => {
     const root = await mkdtemp(join(tmpdir(), 't2s-ready-'))

@@ -236,6 +236,56 @@ describe('a run gets the app settings, not the user’s or the template’s (rea
   }, 120_000)
 })
 
+describe('the login still works without the user’s settings (real claude -p)', () => {
+  it('an apiKeyHelper in the user’s settings authenticates the run; their hooks still do not run', async () => {
+    const server = await startModelServer(scenarioScript({ scenarios: SCENARIOS }))
+    const root = await mkdtemp(join(tmpdir(), 't2s-iso-login-'))
+    const configDir = join(root, 'claude-config')
+    const marks = join(root, 'marks')
+    for (const d of [configDir, marks]) await mkdir(d, { recursive: true })
+    await writeFile(
+      join(configDir, 'settings.json'),
+      JSON.stringify({
+        apiKeyHelper: 'echo key-from-helper',
+        hooks: { SessionStart: [{ hooks: [{ type: 'command', command: `echo ran >> ${marks}/hook` }] }] }
+      })
+    )
+    const env = claudeEnv(configDir, server.url)
+    delete env.ANTHROPIC_API_KEY
+    const service = await createService({ configDir, dataDir: join(root, 'data'), mode: 'web', version: 'test', env })
+    try {
+      const task = await service.handlers.saveTask({ name: 'Login', text: 'Say hello.' })
+      await service.handlers.saveVariations({
+        taskId: task.id,
+        variations: [{ difficulty: 'easy', prompt: prompt('user-settings', `OUT=${root}`) }]
+      })
+      const batch = await service.handlers.createBatch({
+        taskId: task.id,
+        settings: {
+          concurrency: 1,
+          maxTurns: 6,
+          claudePath: CLAUDE_BIN,
+          timeoutMs: 120_000,
+          permission: 'sandboxed',
+          allowedTools: ['Bash'],
+          repeats: 1
+        }
+      })
+      await service.handlers.startBatch({ batchId: batch.id })
+      await service.runner.idle(batch.id)
+      const [run] = (await service.handlers.getBatch({ batchId: batch.id })).runs as Run[]
+      expect(run.state, run.reason).toBe('done')
+      const keys = server.requests.filter((r) => r.path.startsWith('/v1/messages')).map((r) => r.headers['x-api-key'])
+      expect(keys.length).toBeGreaterThan(0)
+      expect(new Set(keys)).toEqual(new Set(['key-from-helper']))
+      expect(await readdir(marks)).toEqual([])
+    } finally {
+      await service.dispose()
+      await server.close()
+    }
+  }, 120_000)
+})
+
 describe('a run’s environment, reads and temporary folder (real claude -p)', () => {
   let server: ModelServer
   let service: Service

@@ -85,8 +85,21 @@ const KEEP_PREFIXES = ['LC_', 'ANTHROPIC_', 'CLAUDE_CODE_', 'DISABLE_']
 /** Bedrock and Vertex need their cloud's variables, only when claude is told to use them. */
 const BEDROCK = ['AWS_']
 const VERTEX = ['CLOUD_ML_REGION', 'VERTEX_REGION_', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT']
-/** Never, whatever the rules above say: they hand out the user's credentials or change what claude runs. */
-const NEVER = new Set(['CLAUDE_CODE_SUBPROCESS_ENV_SCRUB', 'SSH_AUTH_SOCK', 'GPG_AGENT_INFO', 'NODE_OPTIONS'])
+/**
+ * Never, whatever the rules above say: they hand out the user's credentials, change what claude runs,
+ * or belong to a Claude Code session the app itself was started from (its temporary folder, its sockets).
+ */
+const NEVER = new Set([
+  'CLAUDE_CODE_SUBPROCESS_ENV_SCRUB',
+  'CLAUDE_CODE_TMPDIR',
+  'CLAUDE_CODE_ENTRYPOINT',
+  'CLAUDE_CODE_EXECPATH',
+  'CLAUDE_CODE_SSE_PORT',
+  'SSH_AUTH_SOCK',
+  'GPG_AGENT_INFO',
+  'NODE_OPTIONS'
+])
+const NEVER_PREFIXES = ['CLAUDE_CODE_SESSION_', 'CLAUDE_CODE_CHILD_', 'CLAUDE_CODE_MESSAGING_', 'CLAUDE_CODE_HOST_']
 
 const truthy = (v: string | undefined) => !!v && !/^(0|false|no|off)?$/i.test(v.trim())
 
@@ -94,27 +107,35 @@ const truthy = (v: string | undefined) => !!v && !/^(0|false|no|off)?$/i.test(v.
  * The environment of a run's claude: the variables it needs from the app's environment (see above),
  * then CLAUDE_CONFIG_DIR, its own TMPDIR (TMP and TEMP on Windows) and the run's marker.
  */
+/** Which variables of `env` a run keeps (by the rules above; Bedrock's and Vertex's when `env` turns them on). */
+function keeper(env: NodeJS.ProcessEnv): (name: string) => boolean {
+  const value = (name: string) => Object.entries(env).find(([k]) => k.toUpperCase() === name)?.[1]
+  const bedrock = truthy(value('CLAUDE_CODE_USE_BEDROCK'))
+  const vertex = truthy(value('CLAUDE_CODE_USE_VERTEX'))
+  return (name) => {
+    const K = name.toUpperCase()
+    if (NEVER.has(K) || NEVER_PREFIXES.some((p) => K.startsWith(p))) return false
+    return (
+      KEEP.has(K) ||
+      KEEP_PREFIXES.some((p) => K.startsWith(p)) ||
+      (bedrock && BEDROCK.some((p) => K.startsWith(p))) ||
+      (vertex && VERTEX.some((p) => K.startsWith(p)))
+    )
+  }
+}
+
+/** What the app sets itself in a run's environment. */
+const OURS = new Set(['CLAUDE_CONFIG_DIR', 'TMPDIR', 'TMP', 'TEMP', RUN_MARKER])
+
 export function runEnvironment(
   appEnv: NodeJS.ProcessEnv,
   o: { configDir: string; tmpDir: string; marker: string; platform?: NodeJS.Platform }
 ): NodeJS.ProcessEnv {
   const win = (o.platform ?? process.platform) === 'win32'
   const upper = (k: string) => k.toUpperCase()
-  const value = (name: string) => Object.entries(appEnv).find(([k]) => upper(k) === name)?.[1]
-  const bedrock = truthy(value('CLAUDE_CODE_USE_BEDROCK'))
-  const vertex = truthy(value('CLAUDE_CODE_USE_VERTEX'))
+  const keep = keeper(appEnv)
   const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(appEnv)) {
-    if (v === undefined) continue
-    const K = upper(k)
-    if (NEVER.has(K)) continue
-    const keep =
-      KEEP.has(K) ||
-      KEEP_PREFIXES.some((p) => K.startsWith(p)) ||
-      (bedrock && BEDROCK.some((p) => K.startsWith(p))) ||
-      (vertex && VERTEX.some((p) => K.startsWith(p)))
-    if (keep) env[k] = v
-  }
+  for (const [k, v] of Object.entries(appEnv)) if (v !== undefined && keep(k)) env[k] = v
   // ours, whatever the app's environment said (on Windows, names differ only by case: drop the other spellings)
   const set = (name: string, v: string) => {
     if (win) for (const k of Object.keys(env)) if (upper(k) === name) delete env[k]
@@ -271,22 +292,51 @@ export function readRules(paths: string[]): string[] {
   return rules
 }
 
+/** What of the user's settings is their login (how claude authenticates, where its API is), kept when the rest is not. */
+export interface LoginSettings {
+  apiKeyHelper?: string
+  awsAuthRefresh?: string
+  awsCredentialExport?: string
+  /** the settings' `env`, only the variables a run's environment would keep (ANTHROPIC_*, CLAUDE_CODE_*...) */
+  env?: Record<string, string>
+}
+
+/** The login part of the user's settings.json in the config folder ({} when there is none, or it cannot be read). */
+export async function loginSettings(configDir: string): Promise<LoginSettings> {
+  const s = await readJson(join(configDir, 'settings.json'))
+  if (!s) return {}
+  const out: LoginSettings = {}
+  for (const k of ['apiKeyHelper', 'awsAuthRefresh', 'awsCredentialExport'] as const) if (typeof s[k] === 'string') out[k] = s[k] as string
+  if (s.env && typeof s.env === 'object' && !Array.isArray(s.env)) {
+    const strings = Object.entries(s.env).filter((e): e is [string, string] => typeof e[1] === 'string')
+    // the same rules as the run's own environment; never what the app sets itself
+    const keep = keeper(Object.fromEntries(strings))
+    const env = Object.fromEntries(strings.filter(([k]) => keep(k) && !OURS.has(k.toUpperCase())))
+    if (Object.keys(env).length) out.env = env
+  }
+  return out
+}
+
 /** The settings and arguments that make a run's settings the app's own. */
 export interface RunIsolation {
   /** arguments beside --settings (which settings sources load, MCP servers) */
   args: string[]
   /** merged into the run's --settings */
-  settings: { disableAllHooks?: true; permissions: { deny: string[] } }
+  settings: LoginSettings & { disableAllHooks?: true; permissions: { deny: string[] } }
   /** merged into the sandbox settings of a sandboxed run */
   sandboxFilesystem: { denyRead: string[]; allowRead: string[] }
 }
 
-export function runIsolation(denials: ReadDenials, useMine: boolean): RunIsolation {
+/** `login`: what of the user's settings is kept when they do not load (see loginSettings). */
+export function runIsolation(denials: ReadDenials, useMine: boolean, login: LoginSettings = {}): RunIsolation {
   return {
     // the user's settings (hooks, allow rules) and MCP servers only when the batch asks for them; project
     // settings files never load (they are taken out of the run's folder), the project's skills do
     args: useMine ? ['--setting-sources', 'user,project'] : ['--setting-sources', 'project', '--strict-mcp-config'],
-    settings: { ...(useMine ? {} : { disableAllHooks: true as const }), permissions: { deny: readRules(denials.tools) } },
+    settings: {
+      ...(useMine ? {} : { ...login, disableAllHooks: true as const }),
+      permissions: { deny: readRules(denials.tools) }
+    },
     sandboxFilesystem: denials.sandbox
   }
 }
@@ -428,7 +478,7 @@ export async function isolateRun(o: {
   try {
     const home = o.appEnv.HOME || o.appEnv.USERPROFILE || homedir()
     const denials = await readDenials({ home, configDir: o.configDir, dataDir: o.dataDir, workspace: o.workspace, tmpDir, useMine })
-    const isolation = runIsolation(denials, useMine)
+    const isolation = runIsolation(denials, useMine, useMine ? {} : await loginSettings(o.configDir))
     const settingsFile = join(o.logDir, 'claude-settings.json')
     await writeFile(settingsFile, JSON.stringify(runSettings(o.settings, isolation), null, 2))
     const marker = { name: RUN_MARKER, value: o.sessionId }
