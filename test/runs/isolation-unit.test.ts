@@ -13,6 +13,7 @@ import {
   inspectTemplate,
   isolateRun,
   loginSettings,
+  outerMemoryFiles,
   readDenials,
   readRules,
   removeProjectSettings,
@@ -172,6 +173,14 @@ describe('the arguments and settings of a run', () => {
       const s = runSettings({ ...base, permission }, iso)
       expect(s).toEqual({ disableAllHooks: true, permissions: { deny: ['Read(//home/me/.ssh)', 'Read(//home/me/.ssh/**)'] } })
     }
+  })
+  it('leaves out the CLAUDE.md files of every folder above the run’s, not its own', () => {
+    const files = outerMemoryFiles('/home/me/.config/trace2skill/workspaces/b/run-1')
+    expect(files).toContain('/home/me/CLAUDE.md')
+    expect(files).toContain('/home/me/.claude/CLAUDE.md')
+    expect(files).toContain('/CLAUDE.local.md')
+    expect(files.some((f) => f.startsWith('/home/me/.config/trace2skill/workspaces/b/run-1/'))).toBe(false)
+    expect(runIsolation(denials, false, {}, '/w/run').settings.claudeMdExcludes).toEqual(outerMemoryFiles('/w/run'))
   })
   it('the opt-in: the user’s settings and MCP servers load, hooks run; the deny rules stay', () => {
     const iso = runIsolation(denials, true)

@@ -124,6 +124,8 @@ describe('a run gets the app settings, not the user’s or the template’s (rea
       '---\nname: template-skill\ndescription: A skill the template brings along.\n---\nUse it.\n'
     )
     await writeFile(join(template, 'CLAUDE.md'), 'TEMPLATE-MEMORY-MARKER: the project notes.\n')
+    // a CLAUDE.md above the data folder (as ~/CLAUDE.md is above ~/.config/trace2skill)
+    await writeFile(join(root, 'CLAUDE.md'), 'OUTER-MEMORY-MARKER: my personal notes.\n')
     const dataDir = join(root, 'data')
     service = await createService({ configDir, dataDir, mode: 'web', version: 'test', env: claudeEnv(configDir, server.url) })
   })
@@ -210,6 +212,8 @@ describe('a run gets the app settings, not the user’s or the template’s (rea
     const asked = JSON.stringify(server.requests.slice(before).map((r) => r.body))
     expect(asked).toContain('template-skill')
     expect(asked).toContain('TEMPLATE-MEMORY-MARKER')
+    // and nothing from the folders above the run's
+    expect(asked).not.toContain('OUTER-MEMORY-MARKER')
   }, 180_000)
 
   it('the CLI says what the template’s .claude/ holds and that its settings will not load', async () => {

@@ -19,7 +19,7 @@
  */
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
-import { isAbsolute, join, relative, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { RunSettings } from '../../shared/runs'
 import { isInside } from '../app/guards'
 import type { Marker } from '../claude/process'
@@ -317,24 +317,42 @@ export async function loginSettings(configDir: string): Promise<LoginSettings> {
   return out
 }
 
+/**
+ * The CLAUDE.md files of the folders above a run's folder (Claude Code reads a project's memory from
+ * every folder up to the root: the data folder lives in the home folder, so `~/CLAUDE.md` would reach
+ * every run): left out, so a run reads only its own folder's.
+ */
+export function outerMemoryFiles(workspace: string): string[] {
+  const out: string[] = []
+  for (let dir = dirname(workspace); ; dir = dirname(dir)) {
+    for (const name of ['CLAUDE.md', 'CLAUDE.local.md', '.claude/CLAUDE.md']) out.push(join(dir, ...name.split('/')).replace(/\\/g, '/'))
+    if (dirname(dir) === dir) break
+  }
+  return out
+}
+
 /** The settings and arguments that make a run's settings the app's own. */
 export interface RunIsolation {
   /** arguments beside --settings (which settings sources load, MCP servers) */
   args: string[]
   /** merged into the run's --settings */
-  settings: LoginSettings & { disableAllHooks?: true; permissions: { deny: string[] } }
+  settings: LoginSettings & { disableAllHooks?: true; claudeMdExcludes?: string[]; permissions: { deny: string[] } }
   /** merged into the sandbox settings of a sandboxed run */
   sandboxFilesystem: { denyRead: string[]; allowRead: string[] }
 }
 
-/** `login`: what of the user's settings is kept when they do not load (see loginSettings). */
-export function runIsolation(denials: ReadDenials, useMine: boolean, login: LoginSettings = {}): RunIsolation {
+/**
+ * `login`: what of the user's settings is kept when they do not load (see loginSettings); `workspace`:
+ * the run's folder (the memory files above it are left out).
+ */
+export function runIsolation(denials: ReadDenials, useMine: boolean, login: LoginSettings = {}, workspace?: string): RunIsolation {
   return {
     // the user's settings (hooks, allow rules) and MCP servers only when the batch asks for them; project
     // settings files never load (they are taken out of the run's folder), the project's skills do
     args: useMine ? ['--setting-sources', 'user,project'] : ['--setting-sources', 'project', '--strict-mcp-config'],
     settings: {
       ...(useMine ? {} : { ...login, disableAllHooks: true as const }),
+      ...(workspace ? { claudeMdExcludes: outerMemoryFiles(workspace) } : {}),
       permissions: { deny: readRules(denials.tools) }
     },
     sandboxFilesystem: denials.sandbox
@@ -478,7 +496,7 @@ export async function isolateRun(o: {
   try {
     const home = o.appEnv.HOME || o.appEnv.USERPROFILE || homedir()
     const denials = await readDenials({ home, configDir: o.configDir, dataDir: o.dataDir, workspace: o.workspace, tmpDir, useMine })
-    const isolation = runIsolation(denials, useMine, useMine ? {} : await loginSettings(o.configDir))
+    const isolation = runIsolation(denials, useMine, useMine ? {} : await loginSettings(o.configDir), o.workspace)
     const settingsFile = join(o.logDir, 'claude-settings.json')
     await writeFile(settingsFile, JSON.stringify(runSettings(o.settings, isolation), null, 2))
     const marker = { name: RUN_MARKER, value: o.sessionId }
