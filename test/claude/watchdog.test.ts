@@ -69,6 +69,12 @@ describe.runIf(linux)('the watchdog and the run marker', () => {
     expect((await killed.exited).signal).toBe('SIGKILL')
   })
 
+  it('a command that is not there is said so, as without the watchdog', async () => {
+    const p = startProcess('/nonexistent/claude', [], { marker: mark(), watchdog: { deadlineMs: 60_000 } })
+    expect((await p.exited).error?.code).toBe('ENOENT')
+    expect(p.pid).toBeUndefined()
+  })
+
   it('ends the command, and what it started in a session of its own, when the app is killed', async () => {
     const file = join(dir, 'orphan.pid')
     const app = spawn(

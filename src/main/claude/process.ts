@@ -263,6 +263,11 @@ export function startProcess(command: string, args: string[], opts: StartOptions
   let launch = { command, args }
   // the watchdog leads the process group (it is the one started detached); the command is its child
   const watched = !!opts.watchdog && plan.detached && opts.stdin !== 'pipe'
+  // a command that is not there is said as it would be without the watchdog (which would start fine)
+  if (watched && !findCommand(command, { env, cwd: opts.cwd, platform: opts.platform })) {
+    const exited = Promise.resolve<Exit>({ code: null, signal: null, error: { code: 'ENOENT', message: `spawn ${command} ENOENT` } })
+    return { pid: undefined, stdin: null, exited, done: true, end: () => exited.then(() => {}), sweep: async () => {} }
+  }
   if (watched) {
     const w = watchdogLaunch(command, args, { ...opts.watchdog!, marker: opts.marker })
     launch = w
