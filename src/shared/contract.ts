@@ -14,6 +14,7 @@ import {
   RunSchema,
   RunSettingsSchema,
   TaskSchema,
+  TemplateInspectionSchema,
   VariationSchema
 } from './runs'
 import { BatchSignalsSchema, RunSignalsSchema } from './signals'
@@ -215,6 +216,8 @@ export const requests = {
     output: TaskSchema
   },
   deleteTask: { input: z.object({ id: Id }).strict(), output: z.object({ deleted: z.boolean() }) },
+  /** What the task's template holds for Claude Code (.claude/, .mcp.json, CLAUDE.md) and what of it runs load; null: no template. */
+  inspectTemplate: { input: z.object({ taskId: Id }).strict(), output: TemplateInspectionSchema.nullable() },
   getVariations: { input: z.object({ taskId: Id }).strict(), output: z.array(VariationSchema) },
   /** Replace a task's variations (edit, add, delete, reorder, paste) in one step. */
   saveVariations: {

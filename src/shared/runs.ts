@@ -92,6 +92,11 @@ export const RunSettingsSchema = z.object({
   repeats: z.number().int().min(1).max(20).default(1),
   /** the `claude` binary; default: on PATH */
   claudePath: z.string().max(4096).optional(),
+  /**
+   * Runs load the user's own Claude Code settings (hooks, allow rules, MCP servers) from the config
+   * folder; off (the default): the app's settings only. A template's project settings never load.
+   */
+  useMyClaudeSettings: z.boolean().optional(),
   /** a run still going after this is stopped */
   timeoutMs: z
     .number()
@@ -111,6 +116,29 @@ export function describePreset(s: Pick<RunSettings, 'permission'> & { allowedDom
     return "Accept edits: no sandbox; the allowed tools run without asking, with your user's access to files and network"
   return 'Full access: no permission checks and no sandbox; any command, anywhere your user can reach'
 }
+
+/** One line: whose Claude Code settings a batch's runs load. */
+export function describeClaudeSettings(s: Pick<RunSettings, 'useMyClaudeSettings'>): string {
+  return s.useMyClaudeSettings
+    ? 'your own Claude Code settings (hooks, allow rules, MCP servers) are used: their hooks and MCP servers run outside the sandbox'
+    : 'your own Claude Code settings (hooks, allow rules, MCP servers) are not used'
+}
+
+/** What a task's template holds for Claude Code, and whether its runs load each (see main/runs/isolation.ts). */
+export const TemplateInspectionSchema = z.object({
+  dir: z.string(),
+  entries: z.array(
+    z.object({
+      /** template-relative, with `/` */
+      path: z.string(),
+      kind: z.enum(['settings', 'mcp', 'skill', 'agent', 'command', 'memory', 'other']),
+      loaded: z.boolean(),
+      /** e.g. "hooks: SessionStart, PreToolUse; allow rules: Write" */
+      detail: z.string().optional()
+    })
+  )
+})
+export type TemplateInspection = z.infer<typeof TemplateInspectionSchema>
 
 export const PresetAvailabilitySchema = z.object({
   available: z.boolean(),

@@ -6,8 +6,8 @@
  * call, from the run's own folder); the person grades blind from the pages alone; the report equals
  * values computed by hand; the fixed and broken pairs are explained; deepening from the verification
  * gives the next version, whose rules cite verification runs. A version whose description never
- * triggers shows a 0% trigger rate and the warning; a same-name skill in the user's own folder is said
- * to shadow the one under test.
+ * triggers shows a 0% trigger rate and the warning; a same-name skill in the user's own folder does
+ * not stand in for the one under test (runs load the app's settings only).
  */
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
@@ -355,13 +355,13 @@ describe('verify a skill with the real claude', () => {
     expect(v.report!.warnings.map((w) => w.kind)).not.toContain('low-trigger')
   }, 120_000)
 
-  it('a same-name skill in the user\u2019s own skills folder is said to shadow the one under test', async () => {
+  it('a same-name skill in the user\u2019s own skills folder does not stand in for the one under test', async () => {
     const own = join(configDir, 'skills', SKILL_NAME)
     await mkdir(own, { recursive: true })
     await writeFile(join(own, 'SKILL.md'), `---\nname: ${SKILL_NAME}\ndescription: My own landing page notes.\n---\n# Mine\n`)
     const first = (await service.handlers.getSkill({ skillId })).versions[0]
     const est = await service.handlers.estimateVerification({ skillId, versionId: first.id, variations: { source: 'batch' } })
-    expect(est.warnings.map((w) => w.text).join(' ')).toMatch(new RegExp(`Your own skills folder has a skill named ${SKILL_NAME}`))
+    expect(est.warnings.map((w) => w.kind)).not.toContain('shadow')
     let v = await service.handlers.startVerification({
       skillId,
       versionId: first.id,
@@ -372,11 +372,10 @@ describe('verify a skill with the real claude', () => {
     await service.verify.idle(v.verification.id)
     await gradeBlind(service, (await stored(service, v)).batchId!)
     v = await service.handlers.getVerification({ verificationId: v.verification.id })
-    // Claude Code loaded the user's own skill: the run did not test this version, and the report says so
-    expect(v.report!.arms.with.trigger).toMatchObject({ invoked: 0, runs: 1, elsewhere: 1 })
-    const said = v.report!.warnings.map((w) => w.text).join(' ')
-    expect(said).toMatch(/Your own skills folder has a skill named/)
-    expect(said).toMatch(/loaded another skill named landing-page instead/)
+    // runs load the app's settings only: the user's own skills are not loaded, the project skill under test is
+    expect(v.report!.arms.with.trigger).toMatchObject({ invoked: 1, runs: 1 })
+    expect(v.report!.arms.with.trigger?.elsewhere ?? 0).toBe(0)
+    expect(v.report!.warnings.map((w) => w.text).join(' ')).not.toMatch(/loaded another skill named landing-page instead/)
   }, 120_000)
 
   it('lists the verifications of the skill, newest first, each with its version', async () => {

@@ -13,6 +13,7 @@ type RunHandlers = Pick<
   | 'listTasks'
   | 'saveTask'
   | 'deleteTask'
+  | 'inspectTemplate'
   | 'getVariations'
   | 'saveVariations'
   | 'generateVariations'
@@ -40,6 +41,7 @@ export function createRunHandlers(ctx: RunsContext): RunHandlers {
     listTasks: () => runs.listTasks(),
     saveTask: (input) => runs.saveTask(input),
     deleteTask: ({ id }) => runs.deleteTask(id),
+    inspectTemplate: ({ taskId }) => runs.inspectTemplate(taskId),
     getVariations: ({ taskId }) => runs.variations(taskId),
     saveVariations: ({ taskId, variations }) => runs.saveVariations(taskId, variations),
     generateVariations: ({ taskId, mix, model }) => runs.generateVariations(taskId, mix, model),

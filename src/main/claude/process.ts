@@ -1,6 +1,6 @@
 /**
  * One portable way to start and end `claude` (and what it starts), for the runner and the analysts.
- * Electron-free; no `/proc`.
+ * Electron-free; /proc only for what Linux alone offers (processes found by a marker in their environment).
  *
  * - Start: execa, which resolves the command like a shell would (PATH, and PATHEXT on Windows) and
  *   runs Windows `.cmd`/`.bat` shims (npm's `claude.cmd`) through cmd.exe with every argument
@@ -9,7 +9,11 @@
  * - End: the whole tree. POSIX: SIGTERM to the group and to every descendant (found by ps-list, so
  *   one that left the group is not missed), then SIGKILL to all of them, and to anything still in the
  *   group, after a grace period. Windows: `taskkill /T /F` through tree-kill (Windows has no SIGTERM
- *   a console program can catch).
+ *   a console program can catch). A process given a marker (an environment variable everything it
+ *   starts inherits) also has every process that carries the marker ended with it, found in /proc on
+ *   Linux: one that left the group and the tree (`setsid`, a double fork) is not missed there.
+ * - Watchdog (POSIX, optional): the command runs under a small watchdog (watchdog.ts) that ends it
+ *   at a deadline, or as soon as this process dies, so a run's limits hold even if the app is killed.
  * - Recover: a crashed app's runs may still be going. What we record at start (pid, the start time
  *   the OS reports, a marker on the command line such as the session id) tells, after a restart,
  *   whether the process with that pid is still ours or a stranger that reuses the pid. ps-list on
@@ -19,8 +23,10 @@ import { execa } from 'execa'
 import { statSync } from 'node:fs'
 import { delimiter as posixDelimiter, isAbsolute, join } from 'node:path'
 import type { Writable } from 'node:stream'
+import { readdir, readFile } from 'node:fs/promises'
 import psList from 'ps-list'
 import treeKill from 'tree-kill'
+import { watchdogLaunch, type WatchdogOptions } from './watchdog'
 
 export interface StartOptions {
   cwd?: string
@@ -34,6 +40,19 @@ export interface StartOptions {
   /** its output, from the first byte (listening from the start loses nothing); unread output is discarded */
   onStdout?(chunk: Buffer): void
   onStderr?(chunk: Buffer): void
+  /**
+   * Set in its environment (and so in that of everything it starts): ending the process, and sweeping
+   * after it, also ends every process that carries it, even one in a session of its own (Linux).
+   */
+  marker?: Marker
+  /** POSIX: start it under a watchdog (watchdog.ts), so its deadline holds and it ends when this process dies */
+  watchdog?: WatchdogOptions
+}
+
+/** An environment variable that names what a process belongs to. */
+export interface Marker {
+  name: string
+  value: string
 }
 
 export interface Exit {
@@ -52,8 +71,8 @@ export interface StartedProcess {
   readonly done: boolean
   /** End the whole tree: TERM, then KILL after `graceMs`. Resolves when the process has exited. */
   end(graceMs?: number): Promise<void>
-  /** After it exited: end whatever it left running in its process group (POSIX). */
-  sweep(): void
+  /** After it exited: end whatever it left running in its process group (POSIX) or carrying its marker (Linux). */
+  sweep(): Promise<void>
 }
 
 /** How a command is started here. */
@@ -200,6 +219,36 @@ export async function endTree(
   await Promise.race([gone, sleep(5000)])
 }
 
+/**
+ * Every process (but this one) whose environment carries `marker` (Linux: /proc; elsewhere none is
+ * found, and a run's processes are ended by their group and tree only).
+ */
+export async function markedProcesses(marker: Marker, platform: NodeJS.Platform = process.platform): Promise<number[]> {
+  if (platform !== 'linux') return []
+  const needle = Buffer.from(`${marker.name}=${marker.value}\0`)
+  const after = Buffer.concat([Buffer.from([0]), needle])
+  const out: number[] = []
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue
+    const env = await readFile(`/proc/${name}/environ`).catch(() => null)
+    if (env && (env.indexOf(needle) === 0 || env.includes(after))) out.push(Number(name))
+  }
+  return out
+}
+
+/** End every process carrying `marker`: SIGTERM, then SIGKILL after `graceMs` to those left (0: SIGKILL at once). */
+export async function endMarked(marker: Marker, graceMs = 0, platform: NodeJS.Platform = process.platform): Promise<number> {
+  const found = await markedProcesses(marker, platform)
+  if (!found.length) return 0
+  if (graceMs > 0) {
+    for (const p of found) signal(p, 'SIGTERM', false)
+    const until = Date.now() + graceMs
+    while (found.some(isAlive) && Date.now() < until) await sleep(50)
+  }
+  for (const p of found) signal(p, 'SIGKILL', false)
+  return found.length
+}
+
 /** Start a command (see the top of this file). Never throws: a start failure is in `exited`. */
 export function startProcess(command: string, args: string[], opts: StartOptions = {}): StartedProcess {
   const plan = launchPlan(command, opts.platform)
@@ -210,12 +259,27 @@ export function startProcess(command: string, args: string[], opts: StartOptions
   let exited: Promise<Exit>
   /** the leader has exited (its output may still be draining) */
   let gone: Promise<unknown> = Promise.resolve()
+  let env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), ...(opts.marker ? { [opts.marker.name]: opts.marker.value } : {}) }
+  let launch = { command, args }
+  // the watchdog leads the process group (it is the one started detached); the command is its child
+  const watched = !!opts.watchdog && plan.detached && opts.stdin !== 'pipe'
+  // a command that is not there is said as it would be without the watchdog (which would start fine)
+  if (watched && !findCommand(command, { env, cwd: opts.cwd, platform: opts.platform })) {
+    const exited = Promise.resolve<Exit>({ code: null, signal: null, error: { code: 'ENOENT', message: `spawn ${command} ENOENT` } })
+    return { pid: undefined, stdin: null, exited, done: true, end: () => exited.then(() => {}), sweep: async () => {} }
+  }
+  if (watched) {
+    const w = watchdogLaunch(command, args, { ...opts.watchdog!, marker: opts.marker })
+    launch = w
+    env = { ...env, ...w.env }
+  }
   try {
-    sub = execa(command, args, {
+    sub = execa(launch.command, launch.args, {
       cwd: opts.cwd,
-      env: opts.env ?? process.env,
+      env,
       extendEnv: false,
-      stdin: opts.stdin ?? 'ignore',
+      // the watchdog reads its stdin only to know when this process is gone
+      stdin: watched ? 'pipe' : (opts.stdin ?? 'ignore'),
       stdout: 'pipe',
       stderr: 'pipe',
       buffer: false,
@@ -266,20 +330,27 @@ export function startProcess(command: string, args: string[], opts: StartOptions
   }
   const pid = sub?.pid
   let ending: Promise<void> | undefined
-  const sweep = () => {
+  const sweepGroup = () => {
     if (pid && plan.detached) signal(pid, 'SIGKILL', true)
+  }
+  const sweep = async () => {
+    sweepGroup()
+    if (opts.marker) await endMarked(opts.marker, 0, opts.platform)
   }
   return {
     pid,
-    stdin: (sub?.stdin as Writable | null) ?? null,
+    stdin: watched ? null : ((sub?.stdin as Writable | null) ?? null),
     exited,
     get done() {
       return done
     },
     end(graceMs = 2000) {
       if (!pid || done) return exited.then(() => {})
-      if (left) return (sweep(), exited.then(() => {}))
-      ending ??= endTree(pid, { graceMs, exited: gone, group: plan.detached, platform: opts.platform })
+      if (left) return sweep().then(() => exited.then(() => {}))
+      ending ??= Promise.all([
+        endTree(pid, { graceMs, exited: gone, group: plan.detached, platform: opts.platform }),
+        opts.marker ? endMarked(opts.marker, graceMs, opts.platform) : 0
+      ])
         .then(() => exited)
         .then(() => {})
       return ending

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { z } from 'zod'
 import {
+  describeClaudeSettings,
   describePreset,
   DifficultySchema,
   DomainSchema,
@@ -16,9 +17,11 @@ import {
   RunSettingsSchema,
   type Batch,
   type Difficulty,
-  type Run
+  type Run,
+  type TemplateInspection
 } from '../../shared/runs'
 import { checkClaude } from '../runs/claude'
+import { templateLines } from '../runs/isolation'
 import { presetAvailability } from '../runs/sandbox'
 import { playwrightScreenshots } from '../runs/screenshots'
 import { isBinary, readInsideFile } from '../runs/workspace'
@@ -84,14 +87,16 @@ sessions:
 
 step 1, run:
   run --task <file> --variations <file> [--concurrency N] [--max-turns N] [--model M] [--claude PATH]
-      [--preset sandboxed|accept-edits|full-access] [--allow-domain HOST ...] [--json]
+      [--preset sandboxed|accept-edits|full-access] [--allow-domain HOST ...] [--my-claude-settings] [--json]
                                     run a batch of claude -p headless; prints the batch's id, each run,
                                     where its results are and what to do next
                                     (task: JSON {name, text, templateDir?} or a text file; variations:
                                     JSON [{difficulty, prompt}] or a numbered list). --preset: sandboxed
                                     (default; refused where Claude Code's sandbox cannot work: then pass
                                     --preset accept-edits); --allow-domain: a host sandboxed runs may
-                                    reach (repeatable; none by default)
+                                    reach (repeatable; none by default); --my-claude-settings: runs load
+                                    your own Claude Code settings (hooks, allow rules, MCP servers; off by
+                                    default). A template's own .claude/settings*.json and .mcp.json never load
   batches [--json]                  every batch: id, name, runs by state, how many are graded
   batch <batch> [--json]            a batch's runs: state, grade, prompt, files, screenshots, final
                                     answer, workspace and session (what to grade them by)
@@ -222,7 +227,15 @@ async function readVariationsFile(file: string): Promise<{ difficulty: Difficult
 
 async function runBatch(
   service: Service,
-  o: { task: string; variations: string; concurrency?: number; maxTurns?: number; preset?: string; allowDomains?: string[] },
+  o: {
+    task: string
+    variations: string
+    concurrency?: number
+    maxTurns?: number
+    preset?: string
+    allowDomains?: string[]
+    useMyClaudeSettings?: boolean
+  },
   more: { model?: string; claude?: string },
   io: CliIo
 ) {
@@ -244,11 +257,16 @@ async function runBatch(
     model: more.model,
     claudePath: more.claude,
     permission: o.preset ?? 'sandboxed',
-    allowedDomains: o.allowDomains
+    allowedDomains: o.allowDomains,
+    useMyClaudeSettings: o.useMyClaudeSettings
   })
   const check = await checkClaude(settings.claudePath || 'claude', io.env)
   if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
   io.err(`permissions: ${describePreset(settings)}`)
+  io.err(`settings: ${describeClaudeSettings(settings)}`)
+  // what the template brings for Claude Code, and that its settings do not load, before anything runs
+  const template = await call<TemplateInspection | null>(service, 'inspectTemplate', { taskId: task.id })
+  if (template?.entries.length) io.err([`template ${template.dir}:`, ...templateLines(template.entries)].join('\n'))
   const batch = await call<{ id: string; name: string; runIds: string[] }>(service, 'createBatch', { taskId: task.id, settings })
   io.err(`batch ${batch.id} ${JSON.stringify(batch.name)}: ${plural(batch.runIds.length, 'run')}`)
   const off = service.hub.subscribe((event, payload) => {
@@ -633,6 +651,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         claude: { type: 'string' },
         preset: { type: 'string' },
         'allow-domain': { type: 'string', multiple: true },
+        'my-claude-settings': { type: 'boolean', default: false },
         file: { type: 'string' },
         against: { type: 'string' },
         repeats: { type: 'string' },
@@ -758,7 +777,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             concurrency: int('concurrency', values.concurrency, 1, 16),
             maxTurns: int('max-turns', values['max-turns'], 1, 1000),
             preset: preset(),
-            allowDomains: allowDomains()
+            allowDomains: allowDomains(),
+            useMyClaudeSettings: values['my-claude-settings'] || undefined
           }
         : null
     const verifyOpts = command === 'verify' ? await verifyArgs(rest[0], values, int, preset(), allowDomains()) : null

@@ -9,6 +9,7 @@ import type { RunProgress, RunSettings } from '../../shared/runs'
 import { SYNTHETIC_MODEL, usageOf } from '../traces/records'
 import { findCommand, startProcess } from '../claude/process'
 import { parseLine, type ClaudeMessage } from '../claude/stream'
+import type { RunIsolation } from './isolation'
 
 export interface ClaudeCheck {
   ok: boolean
@@ -106,20 +107,38 @@ export function sandboxedTools(allowedTools: string[], allowedDomains: string[])
   return tools
 }
 
-export function claudeArgs(prompt: string, sessionId: string, s: RunSettings): string[] {
+/**
+ * A run's `--settings`: the sandbox's under Sandboxed, and the isolation's (no hooks, read deny rules,
+ * the sandbox's read limits; see isolation.ts) when given. Empty: no `--settings` at all.
+ */
+export function runSettings(s: RunSettings, isolation?: RunIsolation): Record<string, unknown> {
+  const sandboxed = s.permission === 'sandboxed' ? sandboxSettings(s.allowedDomains ?? []) : undefined
+  if (!isolation) return sandboxed ?? {}
+  return {
+    ...isolation.settings,
+    ...(sandboxed ? { sandbox: { ...sandboxed.sandbox, filesystem: isolation.sandboxFilesystem } } : {})
+  }
+}
+
+/**
+ * `isolation`: the run's own settings (see isolation.ts); `settingsFile`: where the runner wrote
+ * runSettings() (a long deny list does not fit on a command line), else they go inline as JSON.
+ */
+export function claudeArgs(
+  prompt: string,
+  sessionId: string,
+  s: RunSettings,
+  o: { isolation?: RunIsolation; settingsFile?: string } = {}
+): string[] {
   const args = ['-p', prompt, '--output-format', 'stream-json', '--verbose', '--session-id', sessionId]
   if (s.permission === 'full-access') args.push('--permission-mode', 'bypassPermissions')
   else if (s.permission === 'sandboxed') {
-    const domains = s.allowedDomains ?? []
-    const tools = sandboxedTools(s.allowedTools, domains)
-    args.push(
-      '--permission-mode',
-      'acceptEdits',
-      ...(tools.length ? ['--allowedTools', tools.join(' ')] : []),
-      '--settings',
-      JSON.stringify(sandboxSettings(domains))
-    )
+    const tools = sandboxedTools(s.allowedTools, s.allowedDomains ?? [])
+    args.push('--permission-mode', 'acceptEdits', ...(tools.length ? ['--allowedTools', tools.join(' ')] : []))
   } else args.push('--permission-mode', 'acceptEdits', '--allowedTools', s.allowedTools.join(' '))
+  const settings = runSettings(s, o.isolation)
+  if (Object.keys(settings).length) args.push('--settings', o.settingsFile ?? JSON.stringify(settings))
+  if (o.isolation) args.push(...o.isolation.args)
   args.push('--max-turns', String(s.maxTurns))
   if (s.maxBudgetUsd) args.push('--max-budget-usd', String(s.maxBudgetUsd))
   if (s.model) args.push('--model', s.model)

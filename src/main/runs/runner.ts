@@ -15,15 +15,18 @@ import { archiveSession } from '../store/archive'
 import type { BatchDoc, Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
 import { parseSessionFile } from '../traces/parse'
-import { endIfOurs, recordProcess, startProcess, type StartedProcess } from '../claude/process'
+import { endIfOurs, endMarked, recordProcess, startProcess, type Marker, type StartedProcess } from '../claude/process'
 import { StreamReader } from '../claude/stream'
-import { claudeArgs, explain, progressOf, StreamTracker } from './claude'
+import { explain, progressOf, StreamTracker } from './claude'
+import { isolateRun, removeProjectSettings, removeRunTmp, RUN_MARKER } from './isolation'
 import { presetAvailability, refusal } from './sandbox'
 import type { ScreenshotPort } from './screenshots'
 import { queuedRun } from './queued'
 import { checkTemplate, diffWorkspace, listFiles, prepareWorkspace } from './workspace'
 
 const MAX_SHOTS_PER_RUN = 4
+/** The watchdog ends a run this long after its timeout, should the app not (it died, or hangs). */
+const WATCHDOG_MARGIN_MS = 30_000
 
 export interface RunnerDeps {
   store: Store
@@ -289,6 +292,8 @@ export class BatchRunner {
     const logDir = join(this.dataDir, 'runs', id)
     await mkdir(logDir, { recursive: true })
     await prepareWorkspace(workspace, task?.templateDir)
+    // a template's project settings (hooks, allow rules, MCP servers) never load in a run
+    const notLoaded = await removeProjectSettings(workspace)
     const prepared = (await this.preparer?.(batch, run, workspace)) || {}
     const hide = prepared.hide ?? []
     /** what the preparer put in the workspace goes before its files are read, once, whatever happens (a failure is said) */
@@ -324,9 +329,22 @@ export class BatchRunner {
     let stderr = ''
     let timedOutMs: number | undefined
     const reader = new StreamReader((m) => tracker.message(m))
-    const { child, exited } = launchClaude(settings.claudePath || 'claude', claudeArgs(run.prompt, run.sessionId, settings), {
+    // the app's settings only, a minimal environment, its own TMPDIR, secret reads denied (isolation.ts)
+    const isolated = await isolateRun({
+      prompt: run.prompt,
+      sessionId: run.sessionId,
+      settings,
+      appEnv: this.d.env,
+      configDir: this.d.configDir,
+      dataDir: this.dataDir,
+      workspace,
+      logDir
+    })
+    const { child, exited } = launchClaude(settings.claudePath || 'claude', isolated.args, {
       cwd: workspace,
-      env: { ...this.d.env, CLAUDE_CONFIG_DIR: this.d.configDir },
+      env: isolated.env,
+      marker: isolated.marker,
+      deadlineMs: settings.timeoutMs + WATCHDOG_MARGIN_MS,
       onStdout: (chunk) => {
         stream.write(chunk)
         reader.push(chunk)
@@ -361,8 +379,9 @@ export class BatchRunner {
     reader.end()
     await new Promise((r) => stream.end(r))
     await new Promise((r) => errLog.end(r))
-    // Whatever the agent left running in its group goes too.
-    child.sweep()
+    // Whatever the agent left running goes too: in its group, or anywhere with the run's marker.
+    await child.sweep()
+    await isolated.dispose()
     await cleanup()
 
     const verdict = explain({ result: tracker.result, code, signal, cancelled: cancelled.aborted, timedOutMs, stderr, settings })
@@ -377,8 +396,9 @@ export class BatchRunner {
       endedAt: new Date().toISOString()
     }
     // Outputs: even a failed or cancelled run keeps what it made, its stderr and its partial trace.
+    const under = (f: { path: string }, h: string) => f.path === h || f.path.startsWith(h.endsWith('/') ? h : `${h}/`)
     patch.files = (await diffWorkspace(workspace, task?.templateDir).catch(() => [])).filter(
-      (f) => !hide.some((h) => f.path === h || f.path.startsWith(h.endsWith('/') ? h : `${h}/`))
+      (f) => !hide.some((h) => under(f, h)) && !(f.status === 'deleted' && notLoaded.some((h) => under(f, h)))
     )
     patch.screenshots = await this.shoot(id, workspace, patch.files)
     const session = await this.d.index.findSession(run.sessionId).catch(() => null)
@@ -526,12 +546,23 @@ function launchClaude(
   o: {
     cwd: string
     env: NodeJS.ProcessEnv
+    /** every process of the run carries it (ended with the run) */
+    marker: Marker
+    /** the watchdog ends the run then, even if this process is gone */
+    deadlineMs: number
     onStdout(chunk: Buffer): void
     onStderr(chunk: Buffer): void
     onStartError(message: string): void
   }
 ) {
-  const child = startProcess(command, args, { cwd: o.cwd, env: o.env, onStdout: o.onStdout, onStderr: o.onStderr })
+  const child = startProcess(command, args, {
+    cwd: o.cwd,
+    env: o.env,
+    marker: o.marker,
+    watchdog: { deadlineMs: o.deadlineMs },
+    onStdout: o.onStdout,
+    onStderr: o.onStderr
+  })
   const exited = child.exited.then(({ code, signal, error }) => {
     if (!error) return { code, signal: signal as string | null }
     o.onStartError(error.code === 'ENOENT' ? `\`${command}\` was not found` : error.message)
@@ -545,9 +576,14 @@ function endProcess(child: StartedProcess): Promise<void> {
   return child.end()
 }
 
-/** At start-up: a run a crashed app left behind may still be going; end it if it is still ours (its start time and its --session-id). */
+/**
+ * At start-up: a run a crashed app left behind may still be going; end it if it is still ours (its
+ * start time and its --session-id), and whatever carries its marker; remove its temporary folder.
+ */
 async function endStaleRun(pid: number, sessionId: string, startedAt: number | undefined): Promise<void> {
   await endIfOurs({ pid, startedAt, marker: sessionId })
+  await endMarked({ name: RUN_MARKER, value: sessionId })
+  await removeRunTmp(sessionId)
 }
 
 /** New runs for a batch: one per variation per repeat, numbered 1..n. */

@@ -17,6 +17,7 @@ import {
   type Run,
   type RunSettings,
   type Task,
+  type TemplateInspection,
   type Variation
 } from '../../shared/runs'
 import { isInside } from '../app/guards'
@@ -25,6 +26,7 @@ import type { BatchDoc, Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
 import { createModelAccess, type SecretStore } from './access'
 import { checkClaude } from './claude'
+import { inspectTemplate } from './isolation'
 import { BatchRunner, planRuns } from './runner'
 import { permissionPreflight, presetAvailability, refusal } from './sandbox'
 import { generateVariations, regenerateOne } from './variations'
@@ -93,6 +95,12 @@ export function createRunsService(ctx: RunsContext) {
       }
       await store.index.putTask(t)
       return t
+    },
+    /** What the task's template holds for Claude Code, and what of it runs load (null: no template). */
+    async inspectTemplate(taskId: string): Promise<TemplateInspection | null> {
+      const dir = task(taskId).templateDir
+      if (!dir) return null
+      return { dir, entries: await inspectTemplate(dir) }
     },
     async deleteTask(id: string) {
       if (batchesOfTask(id).length) throw fail('this task has batches of runs; it is kept so their runs stay readable', 'invalid')

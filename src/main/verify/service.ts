@@ -9,7 +9,7 @@
  * cancel reaches every model call and process, and a stopped app's verification resumes. Electron-free.
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { lstat, realpath, stat } from 'node:fs/promises'
+import { lstat, realpath } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Analysis } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
@@ -189,21 +189,13 @@ export function createVerifyService(d: VerifyDeps) {
     return DIFFICULTIES.some((k) => mix[k] > 0) ? mix : DEFAULT_MIX
   }
 
-  /** A same-name skill in the user's own skills folder shadows the project skill under test. */
-  const shadowOf = async (name: string): Promise<string | undefined> => {
-    if (!name) return undefined
-    const dir = join(d.configDir, 'skills', name)
-    const st = await stat(join(dir, 'SKILL.md')).catch(() => null)
-    if (!st) return undefined
-    return `Your own skills folder has a skill named ${name} (${dir}): Claude Code loads it instead of the project skill under test, so the runs would not test this version. Move that folder aside (or rename this skill) before verifying.`
-  }
-
   const settingsFor = async (batchIds: string[], over: VerifySettings = {}) => {
     const last = batchIds.length ? await store.batches.get(batchIds[batchIds.length - 1]) : undefined
     const base = last && !Object.values(last.runs).every((r) => r.imported) ? last.batch.settings : RunSettingsSchema.parse({})
     const defined = Object.fromEntries(Object.entries(over).filter(([, x]) => x !== undefined))
-    // each arm runs every variation `repeats` times: the batch itself plans its runs one by one
-    return RunSettingsSchema.parse({ ...base, ...defined, repeats: 1 })
+    // each arm runs every variation `repeats` times: the batch itself plans its runs one by one; with the
+    // app's Claude Code settings only, so no skill of the user's own folder can stand in for the one under test
+    return RunSettingsSchema.parse({ ...base, ...defined, repeats: 1, useMyClaudeSettings: undefined })
   }
 
   /** What a verification would be: its variations (unless fresh), runs, cost estimate and warnings. */
@@ -258,12 +250,6 @@ export function createVerifyService(d: VerifyDeps) {
             : 'Not held out: some pasted variations are ones the skill was learned from, so the gain is likely overstated.'
       })
     const name = nameOf(version)
-    const shadow = await shadowOf(name)
-    if (shadow) warnings.push({ kind: 'shadow', text: shadow })
-    if (against && nameOf(against) !== name) {
-      const other = await shadowOf(nameOf(against))
-      if (other) warnings.push({ kind: 'shadow', text: other })
-    }
     const settings = await settingsFor(batches, input.settings)
     const runs = count * repeats * 2
     // the cost of a run, from the real runs the skill was learned from
@@ -482,7 +468,7 @@ export function createVerifyService(d: VerifyDeps) {
           if (f) facts.set(r.id, f)
         })
       )
-      report = buildReport(v, runs, facts, { shadow: await shadowOf(v.skillName) })
+      report = buildReport(v, runs, facts)
     }
     return { verification: v, status, report, ...(v.batchId ? { batchName: store.batches.head(v.batchId)?.name } : {}) }
   }

@@ -1,7 +1,7 @@
 /** A batch: live progress per run and overall, cancel and retry, and what each run produced. */
 import { useState } from 'react'
 import { Link } from '@tanstack/react-router'
-import { describePreset, isFinished, type Run, type ShotInfo } from '@shared/runs'
+import { describeClaudeSettings, describePreset, isFinished, type Run, type ShotInfo } from '@shared/runs'
 import { useApi, useApiMutation } from '../data/queries'
 import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine, count } from '../lib/format'
 import { DiffView } from './DiffView'
@@ -48,9 +48,17 @@ export function BatchPage({ batchId }: { batchId: string }) {
         </div>
       ) : null}
       {list.some((r) => !r.imported) ? (
-        <div className="muted" data-testid="batch-preset">
-          Permissions: {describePreset(batch.settings)}
-        </div>
+        <>
+          <div className="muted" data-testid="batch-preset">
+            Permissions: {describePreset(batch.settings)}
+          </div>
+          <div
+            className={batch.settings.useMyClaudeSettings ? 'notice notice-warning inline' : 'muted'}
+            data-testid="batch-claude-settings"
+          >
+            Claude Code settings: {describeClaudeSettings(batch.settings)}.
+          </div>
+        </>
       ) : null}
       <div className="review-links">
         <Link className="button" data-testid="open-review" to="/review/$batchId" params={{ batchId }}>

@@ -14,7 +14,8 @@ import {
   PRESET_LABELS,
   type PermissionPreflight,
   type PermissionPreset,
-  type PresetAvailability
+  type PresetAvailability,
+  type TemplateInspection
 } from '@shared/runs'
 
 export const PRESET_HELP: Record<PermissionPreset, string> = {
@@ -23,6 +24,10 @@ export const PRESET_HELP: Record<PermissionPreset, string> = {
   'accept-edits': `no sandbox; runs may edit files and use ${DEFAULT_TOOLS.join(', ')} without asking, with your user's access to files and network.`,
   'full-access': 'no permission checks at all (bypassPermissions).'
 }
+
+/** What no preset confines, and what every run is denied all the same (src/main/runs/isolation.ts). */
+export const READS_NOTE =
+  'No preset confines reads: a run can read any file your user can, except what trace2skill denies every run: ~/.ssh, ~/.gnupg, ~/.aws, ~/.azure, ~/.config/gcloud, ~/.kube, ~/.docker/config.json, ~/.netrc, ~/.npmrc, ~/.git-credentials, ~/.config/gh and other credential files, Claude Code’s login and your other sessions (its config folder), and trace2skill’s data folder (other runs and batches). Under Sandboxed neither Bash nor Claude Code’s tools can read them; under Accept edits and Full access only the tools are denied, Bash is not. Each run gets a minimal environment (not the app’s variables) and a temporary folder of its own.'
 
 type Preflight = Pick<UseQueryResult<PermissionPreflight, Error>, 'data' | 'error'>
 
@@ -38,8 +43,10 @@ export function PresetChoice(props: {
   setDomainsText: (text: string) => void
   domainErrors: string[]
   domainsPlaceholder: string
+  /** the batch's opt-in to the user's own Claude Code settings (absent: not offered) */
+  mine?: { on: boolean; set: (on: boolean) => void }
 }) {
-  const { prefix, preset, pre, usable } = props
+  const { prefix, preset, pre, usable, mine } = props
   return (
     <>
       <fieldset className="presets" data-testid={`${prefix}presets`}>
@@ -78,6 +85,30 @@ export function PresetChoice(props: {
             </div>
           ))}
         </label>
+      ) : null}
+      <p className="muted" data-testid={`${prefix}reads-note`}>
+        {READS_NOTE}
+      </p>
+      {mine ? (
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid={`${prefix}my-claude-settings`}
+            checked={mine.on}
+            onChange={(e) => mine.set(e.target.checked)}
+          />
+          <span>
+            <strong>Use my Claude Code settings (hooks, allow rules, MCP servers)</strong>: off, runs load only the app’s settings. On, your
+            hooks and MCP servers run outside the sandbox with your user’s access, and your allow rules let runs do what they allow. A
+            template’s own settings never load.
+          </span>
+        </label>
+      ) : null}
+      {mine?.on ? (
+        <div className="notice notice-warning inline" data-testid={`${prefix}my-claude-settings-on`}>
+          Runs of this batch load your own Claude Code settings: every hook runs outside the sandbox, on every run, with your files and
+          network; a run can write the scripts a hook calls (the lint script in its package.json, say).
+        </div>
       ) : null}
       {preset === 'full-access' ? (
         <div className="notice notice-warning inline">
@@ -150,6 +181,34 @@ export function PresetLine(props: {
           {props.after ? <> {props.after}</> : null}
         </>
       )}
+    </div>
+  )
+}
+
+/**
+ * What a task's template brings for Claude Code, before the first run: its settings and MCP servers
+ * (never loaded in a run) and its skills, agents, commands and CLAUDE.md (loaded as any project's).
+ */
+export function TemplateClaudeFiles(props: {
+  testId: string
+  inspection: Pick<UseQueryResult<TemplateInspection | null, Error>, 'data' | 'error'>
+}) {
+  const { data, error } = props.inspection
+  if (error) return <div className="error-text">Could not read the template folder: {error.message}</div>
+  if (!data?.entries.length) return null
+  const blocked = data.entries.filter((e) => !e.loaded)
+  return (
+    <div data-testid={props.testId}>
+      The template’s Claude Code files
+      {blocked.length ? ' (its settings and MCP servers never load in a run: hooks would run outside the sandbox)' : ''}:
+      <ul className="template-claude">
+        {data.entries.map((e) => (
+          <li key={e.path}>
+            <code>{e.path}</code>
+            {e.detail ? ` (${e.detail})` : ''}: {e.loaded ? 'loaded' : <strong>not loaded</strong>}
+          </li>
+        ))}
+      </ul>
     </div>
   )
 }

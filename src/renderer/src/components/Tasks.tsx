@@ -17,7 +17,7 @@ import { apiQuery, useApi, useApiMutation } from '../data/queries'
 import { fmtRelative } from '../lib/format'
 import { useDebounced } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
-import { ClaudeCheckLine, PresetChoice, PresetLine } from './RunPermissions'
+import { ClaudeCheckLine, PresetChoice, PresetLine, TemplateClaudeFiles } from './RunPermissions'
 import { batchEstimate } from '@shared/estimate'
 import { DEFAULT_VARIATION_MODEL, MODELS, modelLabel, RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
 
@@ -295,7 +295,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
       <button className="ghost" onClick={() => persist([...list, { difficulty: 'normal', prompt: 'Describe this variation…' }])}>
         + Add a variation
       </button>
-      <BatchSettings taskId={taskId} variations={list.length} />
+      <BatchSettings taskId={taskId} variations={list.length} hasTemplate={!!task.templateDir} />
     </section>
   )
 }
@@ -368,7 +368,7 @@ function TaskEditor({ task }: { task: Task }) {
 /** How long the claude binary field must stay unchanged before it is checked. */
 export const CLAUDE_CHECK_DELAY_MS = 400
 
-function BatchSettings({ taskId, variations }: { taskId: string; variations: number }) {
+function BatchSettings({ taskId, variations, hasTemplate }: { taskId: string; variations: number; hasTemplate: boolean }) {
   const [model, setModel] = useState('')
   const [concurrency, setConcurrency] = useState(3)
   const [repeats, setRepeats] = useState(1)
@@ -378,6 +378,7 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
   // null until the person picks one: then the preflight's default (sandboxed where it works)
   const [picked, setPicked] = useState<PermissionPreset | null>(null)
   const [domainsText, setDomainsText] = useState('')
+  const [useMine, setUseMine] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [starting, setStarting] = useState(false)
   // The binary is checked (a process is started) once the field has settled, not on every keystroke.
@@ -385,6 +386,7 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
   const settled = settledPath === claudePath.trim()
   const check = useApi('checkClaude', { path: settledPath || undefined })
   const pre = useApi('checkSandbox', {})
+  const template = useApi('inspectTemplate', hasTemplate ? { taskId } : null)
   const createBatch = useApiMutation('createBatch')
   const startBatch = useApiMutation('startBatch')
   const navigate = useNavigate()
@@ -416,6 +418,7 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
           permission: preset!,
           allowedTools: DEFAULT_TOOLS,
           allowedDomains: preset === 'sandboxed' && domains.domains.length ? domains.domains : undefined,
+          useMyClaudeSettings: useMine || undefined,
           timeoutMs: 30 * 60_000
         }
       })
@@ -476,8 +479,10 @@ function BatchSettings({ taskId, variations }: { taskId: string; variations: num
         setDomainsText={setDomainsText}
         domainErrors={domains.errors}
         domainsPlaceholder="no network"
+        mine={{ on: useMine, set: setUseMine }}
       />
       <div className="preflight" data-testid="preflight">
+        <TemplateClaudeFiles testId="template-claude" inspection={template} />
         <ClaudeCheckLine testId="claude-check" settled={settled} check={check} />
         <PresetLine
           testId="preset-line"

@@ -224,7 +224,7 @@ export const effects: { [N in WriteName]?: Effect<N> } = {
     ),
   saveTask: (c, _i, task) => {
     c.setQueriesData<RequestOutput<'listTasks'>>({ queryKey: apiKeyPrefix('listTasks') }, (list) => upsert(list, task))
-    invalidate(c, [...apiKeyPrefix('listTasks')])
+    invalidate(c, [...apiKeyPrefix('listTasks')], [...apiKeyPrefix('inspectTemplate', { taskId: task.id })])
   },
   deleteTask: (c) => invalidate(c, [...apiKeyPrefix('listTasks')], [...apiKeyPrefix('listBatches')]),
   saveVariations: (c, i, out) => void c.setQueryData(apiKey('getVariations', { taskId: i.taskId }), out),

@@ -18,6 +18,7 @@ export const READS = [
   'getModelAccess',
   'checkClaude',
   'checkSandbox',
+  'inspectTemplate',
   'listBatches',
   'getBatch',
   'exportFeedback',
