@@ -6,6 +6,7 @@
  * reads, never a crash. Ids from the model are looked up, never used as paths. Electron-free.
  */
 import { readFile } from 'node:fs/promises'
+import { redactText, type RedactOptions } from '../../shared/redact'
 import type { SubagentTrace, TraceEvent } from '../../shared/trace'
 import { FULL, renderEvents, type Limits } from './condense'
 import { isBinary, readInsideFile } from '../runs/workspace'
@@ -143,6 +144,8 @@ export function createDrillDown(
     shotTokens?: number
     /** where view_screenshot prepares a screenshot (default: on the calling thread) */
     prepareImage?: PrepareImage
+    /** a run's file read from its folder is redacted as its evidence was (the app's secret values) */
+    redact?: RedactOptions
   } = {}
 ): DrillDown {
   const byNumber = new Map(runs.map((r) => [r.number, r]))
@@ -216,7 +219,8 @@ export function createDrillDown(
     let content: string | undefined
     if (read) {
       if (isBinary(read.buf)) return text(`${f.path} is binary (${read.size.toLocaleString('en-US')} bytes): it cannot be shown as text.`)
-      content = read.buf.toString('utf8')
+      // read again from the run's folder: credentials taken out as from the rest of its evidence
+      content = redactText(read.buf.toString('utf8'), opts.redact).text
     } else content = f.text
     if (content === undefined) return error(`Run ${r.number}'s ${f.path} can no longer be read (its folder is gone).`)
     const offset = int(o.offset) ?? 0

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport, Cut } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL, modelInfo } from '../../shared/models'
 import type { Run } from '../../shared/runs'
+import { secretLiterals } from '../../shared/redact'
 import { parseSkillMd, slugifyName } from '../../shared/skill-md'
 import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
@@ -27,6 +28,7 @@ import { createDrillDown, DEFAULT_MAX_ROUNDS, DRILL_TOOLS, drillGuide } from './
 import { estimateAnalysisCost, EXPECTED_ROUNDS, TOKENS_PER_ROUND } from './estimate'
 import { loadOutputs, loadShots, removeEvidenceFolder, type RunEvidence } from './evidence'
 import { prepareEvidenceFolder } from './folder'
+import { appSecretLiterals, redactionSummary, redactRun, type Redactions } from './redaction'
 import { inThreadImages, type ImagePool } from './image-pool'
 import type { PreparedImage } from './images'
 import { apiModel, claudeCliModel, type DrillDown, type EvidenceFolder, type ModelPort, type PromptBlock } from './model'
@@ -226,11 +228,19 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     }
   }
 
-  /** The graded runs of a batch, with their traces, ready to condense. */
-  const runsForAnalysis = async (runs: Run[]): Promise<{ list: RunEvidence[]; rawBytes: number; warnings: string[] }> => {
+  /** The app's own secret values (its environment's, the API key in use): taken out of what the models read. */
+  const literals = () =>
+    appSecretLiterals(d.env, async () => (d.port ? undefined : (await d.apiAccess()).apiKey)).catch(() => secretLiterals(d.env))
+
+  /** The graded runs of a batch, with their traces, ready to condense; every secret they hold taken out (redacted: how many, per run). */
+  const runsForAnalysis = async (
+    runs: Run[]
+  ): Promise<{ list: RunEvidence[]; rawBytes: number; warnings: string[]; redacted: Redactions; literals: string[] }> => {
     const warnings: string[] = []
     let rawBytes = 0
-    const list = await Promise.all(
+    const secrets = await literals()
+    const redacted: Redactions = new Map()
+    const loaded = await Promise.all(
       runs.map(async (r) => {
         let trace: Trace | null = null
         try {
@@ -257,7 +267,13 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         }
       })
     )
-    return { list, rawBytes, warnings }
+    // before any model reads them: what a run read of the machine's credentials is taken out (a copy; the store is untouched)
+    const list = loaded.map((r) => {
+      const out = redactRun(r, { literals: secrets })
+      redacted.set(r.number, out.count)
+      return out.run
+    })
+    return { list, rawBytes, warnings, redacted, literals: secrets }
   }
 
   /**
@@ -271,7 +287,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const runs = store.batches.runsOf(doc).filter((r) => !!r.feedback?.label)
     if (!runs.length) throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
     const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
-    const { list, rawBytes, warnings } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
+    const { list, rawBytes, warnings, redacted, literals } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
     const ungraded = batch.runIds.length - runs.length
     if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
     const budget = contextBudget(model)
@@ -280,7 +296,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
     const taskInfo = taskInfoOf(batch.taskId, batch.id)
     const notes = await d.batchNotes?.(batchId).catch(() => undefined)
-    return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo, notes }
+    return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo, notes, redacted, literals }
   }
 
   /** Where an analysis's claude -p evidence folders are made (removed when its analysts end). */
@@ -297,7 +313,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     )
 
   /** What the analysts read, in figures (the page's "what the analysts read" and the estimate). */
-  const reportOf = (model: string, fitted: Fitted[]): ContextReport => {
+  const reportOf = (model: string, fitted: Fitted[], redacted?: Redactions): ContextReport => {
     const cuts: Cut[] = []
     for (const f of fitted)
       for (const c of f.cuts) {
@@ -313,7 +329,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       imageTokens: fitted.reduce((n, f) => n + f.imageTokens, 0),
       images: fitted.reduce((n, f) => n + f.runs.reduce((k, r) => k + r.shots.length, 0), 0),
       outputFiles: fitted.reduce((n, f) => n + f.outputFiles, 0),
-      cuts
+      cuts,
+      ...(redacted && redactionSummary(redacted) ? { redacted: redactionSummary(redacted) } : {})
     }
   }
 
@@ -548,6 +565,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const taskInfo = taskInfoOf(a0.taskId, a0.batchId)
     const notes = await d.batchNotes?.(a0.batchId).catch(() => undefined)
     const numbers = new Set(list.map((r) => r.number))
+    // what the analysts read beyond the shared context (a run's files, the folder's session copies) is redacted too
+    const secrets = { literals: await literals() }
     const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port, folders: [] }
     inMemory.set(analysisId, entry)
     const budget = contextBudget(a0.model)
@@ -582,7 +601,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         let lookCloser: string
         if (port.kind === 'claude-cli') {
           const dir = join(evidenceRoot(analysisId), `group-${i + 1}`)
-          const make = () => prepareEvidenceFolder(dir, { task: taskInfo, runs: group, sessionFiles: sessionFilesOf(group) })
+          const make = () =>
+            prepareEvidenceFolder(dir, { task: taskInfo, runs: group, sessionFiles: sessionFilesOf(group), redact: secrets })
           const made = await make()
           entry.folders.push(async () => void (await make()))
           // Claude Code's sandbox where it works here (the folder confines the reads either way: --restricted)
@@ -599,6 +619,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         })
         if (port.kind !== 'claude-cli')
           drill = createDrillDown(group, {
+            redact: secrets,
             prepareImage: images.prepare,
             imagesInPrefix: shared.filter((b) => b.type === 'image').length,
             prefixBytes: shared.reduce((n, b) => n + (b.type === 'text' ? b.text.length : b.data.length), 0)
@@ -736,7 +757,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         condensedTokens: p.condensed.reduce((n, c) => n + c.tokens, 0),
         contextTokens: groups.reduce((n, g) => n + g.promptTokens, 0),
         instructionTokens,
-        report: reportOf(m, p.condensed),
+        report: reportOf(m, p.condensed, p.redacted),
         rounds,
         ...cost,
         warnings: p.warnings
@@ -751,7 +772,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
       const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
       const port = await portFor(via ?? 'api', claudePath)
-      const { list, rawBytes, warnings, chunks, condensed, existingMd } = await prepare(
+      const { list, rawBytes, warnings, chunks, condensed, existingMd, redacted } = await prepare(
         batchId,
         model ?? DEFAULT_ANALYST_MODEL,
         deepenSkillId,
@@ -812,7 +833,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           charsCut: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'chars').reduce((k, x) => k + x.amount, 0), 0),
           stepsOmitted: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'steps').reduce((k, x) => k + x.amount, 0), 0),
           chunks: chunks.length,
-          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed)
+          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed, redacted)
         },
         merge: { state: 'waiting', costUsd: 0 },
         warnings: [

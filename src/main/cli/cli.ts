@@ -30,6 +30,7 @@ import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '../../shared/analysis'
 import { describeCuts } from '../analysts/condense'
+import { describeRedactions } from '../../shared/redact'
 import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
 import type { VerifySettings } from '../../shared/verify'
@@ -361,7 +362,8 @@ const readLines = (r: ContextReport | undefined): string[] => {
   const n = (x: number) => x.toLocaleString('en-US')
   return [
     `the analysts read ${n(r.textTokens)} tokens of text and ${n(r.imageTokens)} of images (${r.images} screenshots, ${r.outputFiles} output files) of a ${n(r.window)}-token window: ${r.cuts.length ? 'cut to fit, in this order:' : 'nothing cut'}`,
-    ...describeCuts(r.cuts).map((c) => `  - ${c}`)
+    ...describeCuts(r.cuts).map((c) => `  - ${c}`),
+    ...(r.redacted ? [`${describeRedactions(r.redacted)}, before any model read them (the runs are kept as they were)`] : [])
   ]
 }
 

@@ -5,6 +5,7 @@
  * does not have, is set aside with why). Electron-free.
  */
 import { z } from 'zod'
+import { redactText, type RedactOptions } from '../../shared/redact'
 import type { SkillRule } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
 import type { Explanation, RuleVerdict } from '../../shared/verify'
@@ -90,13 +91,15 @@ export async function explainPair(
   pair: PairToExplain,
   rules: ReturnType<typeof rulesOf>,
   trace: Trace,
-  signal: AbortSignal
+  signal: AbortSignal,
+  /** the app's secret values: taken out of the prompt with every credential pattern (the trace is what the run read) */
+  redact: RedactOptions = {}
 ): Promise<Explanation> {
   const res = await port.call(
     {
       model,
       system: SYSTEM,
-      shared: [{ type: 'text', text: explainPrompt(pair, rules, trace) }],
+      shared: [{ type: 'text', text: redactText(explainPrompt(pair, rules, trace), redact).text }],
       instructions: 'Call report_rules with the rules this run followed or ignored.',
       tool: EXPLAIN_TOOL,
       maxTokens: 8000

@@ -13,6 +13,7 @@ import { lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Analysis } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
+import { secretLiterals } from '../../shared/redact'
 import {
   DEFAULT_MIX,
   DIFFICULTIES,
@@ -481,7 +482,8 @@ export function createVerifyService(d: VerifyDeps) {
               },
               rules,
               trace,
-              op.signal
+              op.signal,
+              { literals: secretLiterals(d.env) }
             )
           } catch (err) {
             result = {
