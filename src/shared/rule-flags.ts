@@ -40,15 +40,16 @@ export type FieldProvenance = z.infer<typeof FieldProvenanceSchema>
 export const FLAG_KINDS = ['command', 'url', 'pipe-to-shell', 'credential', 'verbatim'] as const
 export type FlagKind = (typeof FLAG_KINDS)[number]
 
-export interface TextFlag {
-  kind: FlagKind
+export const TextFlagSchema = z.object({
+  kind: z.enum(FLAG_KINDS),
   /** what was found, as the text has it */
-  found: string
+  found: z.string(),
   /** what it is, in words ("downloads from the network") */
-  why: string
+  why: z.string(),
   /** where it came from in the runs (none known: written by the analysts, the merge or a person) */
-  from: Provenance[]
-}
+  from: z.array(ProvenanceSchema)
+})
+export type TextFlag = z.infer<typeof TextFlagSchema>
 
 const URL_CHARS = '[^\\s`\'"<>)\\]]'
 const COMMANDS: { re: RegExp; why: string; kind?: FlagKind }[] = [
@@ -158,14 +159,15 @@ export function textFlags(text: string, provenance: readonly Provenance[] = []):
 }
 
 /** A text of the skill that has flags, named as the composer and the CLI name it. */
-export interface FlaggedText {
-  where: 'rule' | 'description' | 'title' | 'when-to-use' | 'skill-md'
-  ruleId?: string
+export const FlaggedTextSchema = z.object({
+  where: z.enum(['rule', 'description', 'title', 'when-to-use', 'skill-md']),
+  ruleId: z.string().optional(),
   /** "core rule", "description"... */
-  label: string
-  text: string
-  flags: TextFlag[]
-}
+  label: z.string(),
+  text: z.string(),
+  flags: z.array(TextFlagSchema)
+})
+export type FlaggedText = z.infer<typeof FlaggedTextSchema>
 
 const TIER_LABEL: Record<string, string> = { core: 'core rule', guidance: 'guidance rule', 'edge-case': 'edge case' }
 

@@ -6,7 +6,7 @@
  * the merge's included. What it was started with (model, via, claude path) is kept with the operation, so
  * a retry (also after a restart) uses the same. Electron-free.
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport, Cut } from '../../shared/analysis'
@@ -20,6 +20,7 @@ import { fail, type EventSink } from '../app/dispatch'
 import type { LiveOperation, Operations, Outcome } from '../operations/registry'
 import { sandboxAvailability } from '../runs/sandbox'
 import { mergeRules } from '../skills/merge'
+import { withProvenance } from '../skills/provenance'
 import { rendered, type SkillService } from '../skills/service'
 import type { Store } from '../store/store'
 import { costUsd } from '../traces/pricing'
@@ -36,6 +37,8 @@ import {
   AnalystFleet,
   contradictionIndex,
   describeError,
+  fenceClose,
+  fenceOpen,
   instructionsFor,
   MergeAnswerSchema,
   MERGE_TOOL,
@@ -121,7 +124,7 @@ export interface StartAnalysis {
  * a restart; `folders`: the claude -p evidence folders, made again before a retry (they are removed
  * when the analysts end).
  */
-type Fleets = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; port: ModelPort; folders: (() => Promise<void>)[] }
+type Fleets = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; port: ModelPort; folders: (() => Promise<void>)[]; runs?: RunEvidence[] }
 
 /** Groups of runs for the analysts: one when they fit, else small groups mixing good and bad. */
 export function groupRuns<R extends RunForAnalysis>(list: R[], budget: number, opts: { mobile?: boolean } = {}): R[][] {
@@ -335,7 +338,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   }
 
   /** The shared prefix of a group: the head, then each run's text and its screenshots (made now, as images). */
-  const sharedBlocks = async (head: string, fitted: Fitted, onShot?: () => void): Promise<PromptBlock[]> => {
+  const sharedBlocks = async (head: string, fitted: Fitted, tag: string, onShot?: () => void): Promise<PromptBlock[]> => {
     const blocks: PromptBlock[] = [{ type: 'text', text: head }]
     // the API takes requests up to 32 MB: the images stop short of a share of that, with room for the rounds
     let bytes = head.length + fitted.runs.reduce((n, r) => n + r.text.length, 0)
@@ -353,18 +356,25 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(images.concurrency, shots.length)) }, lane))
     let at = 0
     for (const r of fitted.runs) {
-      blocks.push({ type: 'text', text: r.text })
-      for (const shot of r.shots) {
+      // run content is data: fenced with a tag it cannot know, so it cannot close the fence itself
+      const shots = r.shots.length
+      blocks.push({ type: 'text', text: `${fenceOpen(r.number, tag)}\n${r.text}${shots ? '' : `\n${fenceClose(r.number, tag)}`}` })
+      for (const [k, shot] of r.shots.entries()) {
+        const close = k === shots - 1 ? `\n${fenceClose(r.number, tag)}` : ''
         try {
           const img = await prepared[at++]
           if (bytes + img.data.length > MAX_PREFIX_BYTES) {
-            blocks.push({ type: 'text', text: `${shot.note}: left out, the request would be too large (look at it with view_screenshot)` })
+            blocks.push({
+              type: 'text',
+              text: `${shot.note}: left out, the request would be too large (look at it with view_screenshot)${close}`
+            })
             continue
           }
           bytes += img.data.length
           blocks.push({ type: 'image', mediaType: 'image/png', data: img.data, label: `${shot.note}:` })
+          if (close) blocks.push({ type: 'text', text: close.trim() })
         } catch (err) {
-          blocks.push({ type: 'text', text: `${shot.note}: it could not be shown (${(err as Error).message})` })
+          blocks.push({ type: 'text', text: `${shot.note}: it could not be shown (${(err as Error).message})${close}` })
         }
       }
     }
@@ -372,7 +382,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   }
 
   /** Merge every accepted rule into the skill (a new skill, or a new version of the one deepened). */
-  const mergeInto = async (analysisId: string, port: ModelPort, signal: AbortSignal) => {
+  const mergeInto = async (analysisId: string, port: ModelPort, signal: AbortSignal, runs?: RunEvidence[]) => {
     let a = await analysisOf(analysisId)
     const rules: AnalystRule[] = a.analysts.flatMap((s) => s.rules)
     const taskInfo = taskInfoOf(a.taskId, a.batchId)
@@ -491,7 +501,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       .slice(0, 1024)
     // A retry merges again into the same skill (a new version); the person's earlier edits stay in its versions.
     const previous = a.skillId ? await store.skills.get(a.skillId) : undefined
-    const skill: Skill = {
+    const made: Skill = {
       id: previous?.id ?? deepen?.id ?? randomUUID(),
       batchIds: [...new Set([...(deepen?.batchIds ?? []), a.batchId])],
       taskId: a.taskId,
@@ -504,6 +514,9 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
       updatedAt: now()
     }
+    // run content is data: a rule (or the description...) that repeats it, or holds a command, a URL or a
+    // credential found in the runs, is traced to the runs and part it came from (the composer flags it)
+    const skill = runs ? withProvenance(made, runs, deepen) : made
     // the last moment a cancel can still keep the skill from being saved
     if (signal.aborted) throw aborted()
     await skills.saveVersion(
@@ -567,7 +580,9 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const numbers = new Set(list.map((r) => r.number))
     // what the analysts read beyond the shared context (a run's files, the folder's session copies) is redacted too
     const secrets = { literals: await literals() }
-    const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port, folders: [] }
+    // the fences around run content: one random tag for the analysis (the four analysts share the prefix)
+    const tag = randomBytes(6).toString('hex')
+    const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port, folders: [], runs: list }
     inMemory.set(analysisId, entry)
     const budget = contextBudget(a0.model)
     return operations.start({ kind: 'analysis', subject: analysisId, params: { ...params } }, async (op) => {
@@ -613,13 +628,14 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           lookCloser = drillGuide(DEFAULT_MAX_ROUNDS)
         }
         const head = contextHeader(taskInfo, group, fitted, { existingSkill: existingMd, lookCloser, notes })
-        const shared = await sharedBlocks(head, fitted, () => {
+        const shared = await sharedBlocks(head, fitted, tag, () => {
           shotsDone++
           void preparing()
         })
         if (port.kind !== 'claude-cli')
           drill = createDrillDown(group, {
             redact: secrets,
+            fence: tag,
             prepareImage: images.prepare,
             imagesInPrefix: shared.filter((b) => b.type === 'image').length,
             prefixBytes: shared.reduce((n, b) => n + (b.type === 'text' ? b.text.length : b.data.length), 0)
@@ -674,7 +690,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     }
     await save(a)
     const merge = operations.start({ kind: 'merge', subject: analysisId, parent: op, params: { model: a.mergeModel } }, (m) =>
-      mergeInto(analysisId, entry.port, m.signal)
+      mergeInto(analysisId, entry.port, m.signal, entry.runs)
     )
     const ended = await merge.done
     if (ended.state === 'done') return
