@@ -25,7 +25,9 @@ export const ProvenanceSchema = z.object({
   agent: z.string().max(200).optional(),
   file: z.string().max(1000).optional(),
   /** a long span copied word for word (else a command, URL or credential of the text, found there) */
-  verbatim: z.boolean()
+  verbatim: z.boolean(),
+  /** the batch of the run (its numbers are that batch's) */
+  batchId: z.string().max(200).optional()
 })
 export type Provenance = z.infer<typeof ProvenanceSchema>
 

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import type { ModelPort } from '../../src/main/analysts/model'
+import { runCli } from '../../src/main/cli/cli'
 import { explainPair } from '../../src/main/verify/explain'
 import type { Analysis, AnalysisEstimate } from '../../src/shared/analysis'
 import { secretLiterals } from '../../src/shared/redact'
@@ -58,11 +59,14 @@ describe('secrets a run read are redacted before any model call (API)', () => {
   let batch: SpecBatch
   let analysis: Analysis
   let estimate: AnalysisEstimate
+  let configDir: string
+  let dataDir: string
+  let disposed = false
 
   beforeAll(async () => {
     server = await startModelServer(script())
-    const configDir = await mkdtemp(join(tmpdir(), 't2s-redact-claude-'))
-    const dataDir = await mkdtemp(join(tmpdir(), 't2s-redact-data-'))
+    configDir = await mkdtemp(join(tmpdir(), 't2s-redact-claude-'))
+    dataDir = await mkdtemp(join(tmpdir(), 't2s-redact-data-'))
     batch = await specFiles(configDir, dataDir, SECRET_RUNS)
     service = await createService({
       configDir,
@@ -78,7 +82,7 @@ describe('secrets a run read are redacted before any model call (API)', () => {
     analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
   }, 120_000)
   afterAll(async () => {
-    await service?.dispose()
+    if (!disposed) await service?.dispose()
     await server?.close()
   })
 
@@ -105,11 +109,42 @@ describe('secrets a run read are redacted before any model call (API)', () => {
     expect(estimate.report.redacted).toEqual(SECRET_RUNS_REDACTED)
   })
 
+  it('the CLI says it too, with --estimate and after analyze (what it prints)', async () => {
+    const { runs } = await service.handlers.getBatch({ batchId: batch.batchId })
+    expect(runs).toHaveLength(4)
+    await service.dispose()
+    disposed = true
+    const cli = async (args: string[]) => {
+      const out: string[] = []
+      const code = await runCli(args, {
+        out: (t) => out.push(t),
+        err: () => {},
+        env: {
+          ...process.env,
+          CLAUDE_CONFIG_DIR: configDir,
+          TRACE2SKILL_DATA_DIR: dataDir,
+          ANTHROPIC_API_KEY: 'test-key',
+          ANTHROPIC_BASE_URL: server.url,
+          ...SECRET_ENV
+        }
+      })
+      return { code, out: out.join('\n') }
+    }
+    const line = '21 secrets redacted in runs 1, 2, 4, before any model read them (the runs are kept as they were)'
+    const est = await cli(['analyze', batch.batchId, '--estimate'])
+    expect(est.code).toBe(0)
+    expect(est.out).toContain(line)
+    const done = await cli(['analyze', batch.batchId])
+    expect(done.code).toBe(0)
+    expect(done.out).toContain(line)
+    for (const r of server.requests) expect(leaks(JSON.stringify(r.body))).toEqual([])
+  })
+
   it('leaves the stored sessions and runs as they were', async () => {
     const session = await readFile(batch.sessionFiles.get(1)!, 'utf8')
     expect(session).toContain(SECRETS.awsSecret)
-    const { runs } = await service.handlers.getBatch({ batchId: batch.batchId })
-    expect(runs.find((r) => r.number === 2)!.result).toContain(SECRETS.envValue)
+    const stored = JSON.parse(await readFile(join(dataDir, 'store', 'batches', `${batch.batchId}.json`), 'utf8'))
+    expect(JSON.stringify(stored)).toContain(SECRETS.envValue)
   })
 })
 

@@ -516,7 +516,15 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     }
     // run content is data: a rule (or the description...) that repeats it, or holds a command, a URL or a
     // credential found in the runs, is traced to the runs and part it came from (the composer flags it)
-    const skill = runs ? withProvenance(made, runs, deepen) : made
+    // (what the skill said in any of its versions is no copy: runs that had it installed read it)
+    const known = deepen
+      ? [
+          ...(await store.skills.versions(deepen.id)).flatMap((v) => [v.skillMd, v.edgeCasesMd]),
+          rendered(deepen).skillMd,
+          rendered(deepen).edgeCasesMd
+        ]
+      : []
+    const skill = runs ? withProvenance(made, runs, deepen, a.batchId, known) : made
     // the last moment a cancel can still keep the skill from being saved
     if (signal.aborted) throw aborted()
     await skills.saveVersion(

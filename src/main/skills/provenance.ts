@@ -192,8 +192,16 @@ export function provenanceOf(texts: TextToTrace[], parts: RunPart[]): Map<string
  * description, title and "when to use" (among all the runs). What a rule kept from a deepened skill
  * already knew of its text is kept beside what these runs show.
  */
-export function withProvenance<S extends Skill>(skill: S, runs: RunContent[], before?: Pick<Skill, 'rules' | 'provenance'>): S {
+export function withProvenance<S extends Skill>(
+  skill: S,
+  runs: RunContent[],
+  before?: Pick<Skill, 'rules' | 'provenance'>,
+  batchId?: string,
+  /** the skill's own texts (its versions' SKILL.md...): runs that had it installed read them, which is no copying */
+  known: string[] = []
+): S {
   const parts = runs.flatMap(runParts)
+  const own = known.map(normalizeText).filter(Boolean)
   const fields = { description: skill.frontMatter.description, title: skill.title, whenToUse: skill.whenToUse }
   const found = provenanceOf(
     [
@@ -202,6 +210,12 @@ export function withProvenance<S extends Skill>(skill: S, runs: RunContent[], be
     ],
     parts
   )
+  for (const [key, list] of found) {
+    // a span the skill itself already said (a with-skill run read it) was not copied from run content
+    const kept = own.length ? list.filter((p) => !p.verbatim || !own.some((t) => t.includes(normalizeText(p.text)))) : list
+    if (batchId) for (const p of kept) p.batchId = batchId
+    found.set(key, kept)
+  }
   const earlier = new Map((before?.rules ?? []).map((r) => [normalizeText(r.text), r.provenance ?? []]))
   const join = (a: Provenance[], b: Provenance[] = []) => {
     const seen = new Set<string>()
