@@ -280,8 +280,8 @@ export function ContextReportView({
       </div>
       {r.redacted ? (
         <div className="report-redacted" data-testid="report-redacted">
-          {count(r.redacted.count, 'secret')} (keys, tokens, passwords) {before ? 'would be' : 'were'} redacted before any model read them,
-          in {r.redacted.runs.length === 1 ? 'run' : 'runs'}{' '}
+          {count(r.redacted.count, 'secret')} (keys, tokens, passwords) {before ? 'would be' : r.redacted.count === 1 ? 'was' : 'were'}{' '}
+          redacted before any model read them, in {r.redacted.runs.length === 1 ? 'run' : 'runs'}{' '}
           {r.redacted.runs.map((n) => (
             <RunBadge key={n} batchId={batchId} n={n} testId="redacted-run" />
           ))}{' '}
