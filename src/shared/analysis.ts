@@ -58,7 +58,9 @@ export const ContextReportSchema = z.object({
   /** output files included (whole or head and tail) and binaries listed */
   outputFiles: z.number(),
   /** the cuts made, in order; empty when everything fit at full fidelity */
-  cuts: z.array(CutSchema)
+  cuts: z.array(CutSchema),
+  /** credentials taken out of what the analysts read (src/shared/redact.ts): how many, in which runs */
+  redacted: z.object({ count: z.number(), runs: z.array(z.number()) }).optional()
 })
 export type ContextReport = z.infer<typeof ContextReportSchema>
 

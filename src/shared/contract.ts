@@ -20,6 +20,7 @@ import {
 import { BatchSignalsSchema, RunSignalsSchema } from './signals'
 import { AnalysisEstimateSchema, AnalysisSchema } from './analysis'
 import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, SkillSchema, SkillVersionSchema } from './skills'
+import { FlaggedTextSchema } from './rule-flags'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
 import { VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
 
@@ -45,7 +46,11 @@ export type SkillView = z.infer<typeof SkillViewSchema>
 
 export const ExportPlanSchema = z.object({
   folder: z.string(),
-  files: z.array(z.object({ path: z.string(), bytes: z.number(), status: z.enum(['new', 'same', 'changed']), diff: z.string().optional() }))
+  files: z.array(
+    z.object({ path: z.string(), bytes: z.number(), status: z.enum(['new', 'same', 'changed']), diff: z.string().optional() })
+  ),
+  /** texts of the skill flagged (a command, a URL, text copied from a run...): the export needs acceptFlagged */
+  flagged: z.array(FlaggedTextSchema).optional()
 })
 export const ExportResultSchema = z.object({
   folder: z.string(),
@@ -171,7 +176,9 @@ const VerifyOptions = z.object({
   /** runs per variation per arm (default 2) */
   repeats: z.number().int().min(1).max(10).optional(),
   settings: VerifySettingsSchema.strict().optional(),
-  generationModel: z.string().min(1).max(200).optional()
+  generationModel: z.string().min(1).max(200).optional(),
+  /** install a version with flagged texts anyway (without it, it is refused: 'flagged') */
+  acceptFlagged: z.boolean().optional()
 })
 const ModelChoice = {
   via: z.enum(['api', 'claude-cli']).optional(),
@@ -344,7 +351,17 @@ export const requests = {
   /** What an export would write: the file tree, each file new, the same or changed (with a diff). */
   planSkillExport: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportPlanSchema },
   /** Write the skill, its edge cases and the four analyst agents into a project folder (backups of what it replaces). */
-  exportSkill: { input: z.object({ skillId: Id, folder: z.string().min(1).max(4096) }).strict(), output: ExportResultSchema },
+  exportSkill: {
+    input: z
+      .object({
+        skillId: Id,
+        folder: z.string().min(1).max(4096),
+        /** the person read the flagged texts and exports them anyway (without it a flagged skill is refused: 'flagged') */
+        acceptFlagged: z.boolean().optional()
+      })
+      .strict(),
+    output: ExportResultSchema
+  },
   /** Render a finished run's HTML outputs again (when a screenshot failed or timed out). */
   retakeScreenshots: { input: z.object({ runId: Id }).strict(), output: RunSchema },
   // Step 5: verify that a skill version makes runs better.
@@ -446,6 +463,8 @@ export const ERROR_CODES = [
   'claude-missing',
   /** Claude Code is not signed in, or refused the request (424) */
   'claude-login',
+  /** the skill holds flagged texts (a command, a URL, text copied from a run) and the person has not confirmed them (409) */
+  'flagged',
   /** the model's answer does not fit what was asked (502) */
   'bad-answer',
   /** the store could not be written (disk full, read-only disk...); nothing was changed (507) */

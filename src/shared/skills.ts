@@ -3,6 +3,7 @@
  * schemas, shared by main, renderer and the CLI.
  */
 import { z } from 'zod'
+import { FieldProvenanceSchema, ProvenanceSchema } from './rule-flags'
 
 export const ANALYSTS = ['error', 'success', 'structure', 'edge'] as const
 export const AnalystKindSchema = z.enum(ANALYSTS)
@@ -82,7 +83,9 @@ export const SkillRuleSchema = z.object({
   /** why it is where it is when that is not its evidence tier (cap, conflict, the person) */
   note: z.string().optional(),
   /** the person removed it: it stays under discarded, and this is where it was, to restore it */
-  removed: z.object({ tier: TierSchema, pinnedTier: z.boolean(), note: z.string().optional() }).optional()
+  removed: z.object({ tier: TierSchema, pinnedTier: z.boolean(), note: z.string().optional() }).optional(),
+  /** where its text (a span copied word for word, a command, a URL) was found in the runs it cites (src/shared/rule-flags.ts) */
+  provenance: z.array(ProvenanceSchema).max(50).optional()
 })
 export type SkillRule = z.infer<typeof SkillRuleSchema>
 
@@ -142,6 +145,8 @@ export const SkillSchema = z.object({
   setAside: z.array(SetAsideSchema),
   /** the SKILL.md text when the person edited it by hand (else it is rendered from the rules) */
   markdown: z.string().optional(),
+  /** where the description, title and "when to use" were found in the runs, word for word (src/shared/rule-flags.ts) */
+  provenance: FieldProvenanceSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string()
 })

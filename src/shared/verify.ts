@@ -129,7 +129,18 @@ export const VerificationSchema = z.object({
 export type Verification = z.infer<typeof VerificationSchema>
 
 /** Something to look at before trusting the figures, with its kind (the screens put a low trigger rate first). */
-export const WARNING_KINDS = ['not-held-out', 'shadow', 'low-trigger', 'elsewhere', 'stray', 'partial', 'few-pairs', 'default-mix'] as const
+export const WARNING_KINDS = [
+  'not-held-out',
+  'shadow',
+  'low-trigger',
+  'elsewhere',
+  'stray',
+  'partial',
+  'few-pairs',
+  'default-mix',
+  /** the version (or the one it is against) holds flagged texts: installing it needs a confirmation */
+  'flagged'
+] as const
 export const VerifyWarningSchema = z.object({ kind: z.enum(WARNING_KINDS), text: z.string() })
 export type VerifyWarning = z.infer<typeof VerifyWarningSchema>
 

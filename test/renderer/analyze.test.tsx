@@ -199,6 +199,28 @@ describe('what the analysts read', () => {
     expect(within(items[1]).getByTestId('cut-run').getAttribute('href')).toBe('/review/b1/4')
   })
 
+  it('says how many secrets were redacted, and in which runs, before and after (and nothing when there were none)', async () => {
+    const redacted = { ...NOTHING_CUT, redacted: { count: 21, runs: [1, 2, 4] } }
+    setup({ analyses: [analysis({}, redacted)], estimate: estimate(redacted) })
+    renderApp('/analyze/b1')
+    const view = await screen.findByTestId('analysis')
+    const after = within(within(view).getByTestId('context-report')).getByTestId('report-redacted')
+    expect(after.textContent).toBe(
+      '21 secrets (keys, tokens, passwords) were redacted before any model read them, in runs 124 (the runs themselves are kept as they were)'
+    )
+    expect(
+      within(after)
+        .getAllByTestId('redacted-run')
+        .map((a) => a.getAttribute('href'))
+    ).toEqual(['/review/b1/1', '/review/b1/2', '/review/b1/4'])
+    const before = within(await screen.findByTestId('analysis-estimate')).getByTestId('report-redacted')
+    expect(before.textContent).toMatch(/^21 secrets \(keys, tokens, passwords\) would be redacted/)
+    cleanup()
+    setup({ analyses: [analysis()] })
+    renderApp('/analyze/b1')
+    expect(within(await screen.findByTestId('analysis')).queryByTestId('report-redacted')).toBeNull()
+  })
+
   it('an analysis from before full evidence keeps its "condensed to" line', async () => {
     setup({ analyses: [analysis({}, null)] })
     renderApp('/analyze/b1')

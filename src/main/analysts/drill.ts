@@ -6,6 +6,7 @@
  * reads, never a crash. Ids from the model are looked up, never used as paths. Electron-free.
  */
 import { readFile } from 'node:fs/promises'
+import { redactText, type RedactOptions } from '../../shared/redact'
 import type { SubagentTrace, TraceEvent } from '../../shared/trace'
 import { FULL, renderEvents, type Limits } from './condense'
 import { isBinary, readInsideFile } from '../runs/workspace'
@@ -13,6 +14,7 @@ import { OUTPUT_READ_LIMIT, type RunEvidence } from './evidence'
 import { prepareScreenshot } from './images'
 import type { PrepareImage } from './image-pool'
 import type { DrillDown, ToolDef, ToolOutcome } from './model'
+import { fenced } from './pipeline'
 
 /** Characters one drill-down result may return (about 8k tokens); longer ones say how to read on. */
 export const DRILL_RESULT_CHARS = 32_000
@@ -143,6 +145,10 @@ export function createDrillDown(
     shotTokens?: number
     /** where view_screenshot prepares a screenshot (default: on the calling thread) */
     prepareImage?: PrepareImage
+    /** a run's file read from its folder is redacted as its evidence was (the app's secret values) */
+    redact?: RedactOptions
+    /** the tag of the fences around run content (pipeline.ts): what a look returns is fenced the same way */
+    fence?: string
   } = {}
 ): DrillDown {
   const byNumber = new Map(runs.map((r) => [r.number, r]))
@@ -216,7 +222,8 @@ export function createDrillDown(
     let content: string | undefined
     if (read) {
       if (isBinary(read.buf)) return text(`${f.path} is binary (${read.size.toLocaleString('en-US')} bytes): it cannot be shown as text.`)
-      content = read.buf.toString('utf8')
+      // read again from the run's folder: credentials taken out as from the rest of its evidence
+      content = redactText(read.buf.toString('utf8'), opts.redact).text
     } else content = f.text
     if (content === undefined) return error(`Run ${r.number}'s ${f.path} can no longer be read (its folder is gone).`)
     const offset = int(o.offset) ?? 0
@@ -329,10 +336,19 @@ export function createDrillDown(
     async run(name, input, signal) {
       if (signal.aborted) return error('cancelled')
       const o = input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {}
+      // what a look returns is run content: fenced like the shared context's runs
+      const fence = (out: ToolOutcome): ToolOutcome =>
+        opts.fence && !out.isError
+          ? {
+              content: out.content.map((b) =>
+                b.type === 'text' ? { ...b, text: fenced(typeof o.run === 'number' ? o.run : 'content', opts.fence!, b.text) } : b
+              )
+            }
+          : out
       try {
-        if (name === 'read_trace') return readTrace(o)
-        if (name === 'read_output') return await readOutput(o)
-        if (name === 'search_traces') return search(o)
+        if (name === 'read_trace') return fence(readTrace(o))
+        if (name === 'read_output') return fence(await readOutput(o))
+        if (name === 'search_traces') return fence(search(o))
         if (name === 'view_screenshot') return await viewShot(o)
         return error(
           `There is no tool named ${JSON.stringify(name)}: use read_trace, read_output, search_traces, view_screenshot or propose_rules.`

@@ -6,12 +6,13 @@
  * the merge's included. What it was started with (model, via, claude path) is kept with the operation, so
  * a retry (also after a restart) uses the same. Electron-free.
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport, Cut } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL, modelInfo } from '../../shared/models'
 import type { Run } from '../../shared/runs'
+import { secretLiterals } from '../../shared/redact'
 import { parseSkillMd, slugifyName } from '../../shared/skill-md'
 import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
@@ -19,6 +20,7 @@ import { fail, type EventSink } from '../app/dispatch'
 import type { LiveOperation, Operations, Outcome } from '../operations/registry'
 import { sandboxAvailability } from '../runs/sandbox'
 import { mergeRules } from '../skills/merge'
+import { withProvenance } from '../skills/provenance'
 import { rendered, type SkillService } from '../skills/service'
 import type { Store } from '../store/store'
 import { costUsd } from '../traces/pricing'
@@ -27,6 +29,7 @@ import { createDrillDown, DEFAULT_MAX_ROUNDS, DRILL_TOOLS, drillGuide } from './
 import { estimateAnalysisCost, EXPECTED_ROUNDS, TOKENS_PER_ROUND } from './estimate'
 import { loadOutputs, loadShots, removeEvidenceFolder, type RunEvidence } from './evidence'
 import { prepareEvidenceFolder } from './folder'
+import { appSecretLiterals, redactionSummary, redactRun, type Redactions } from './redaction'
 import { inThreadImages, type ImagePool } from './image-pool'
 import type { PreparedImage } from './images'
 import { apiModel, claudeCliModel, type DrillDown, type EvidenceFolder, type ModelPort, type PromptBlock } from './model'
@@ -34,6 +37,8 @@ import {
   AnalystFleet,
   contradictionIndex,
   describeError,
+  fenceClose,
+  fenceOpen,
   instructionsFor,
   MergeAnswerSchema,
   MERGE_TOOL,
@@ -119,7 +124,7 @@ export interface StartAnalysis {
  * a restart; `folders`: the claude -p evidence folders, made again before a retry (they are removed
  * when the analysts end).
  */
-type Fleets = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; port: ModelPort; folders: (() => Promise<void>)[] }
+type Fleets = { fleets: AnalystFleet[]; kept: AnalystStatusInfo[]; port: ModelPort; folders: (() => Promise<void>)[]; runs?: RunEvidence[] }
 
 /** Groups of runs for the analysts: one when they fit, else small groups mixing good and bad. */
 export function groupRuns<R extends RunForAnalysis>(list: R[], budget: number, opts: { mobile?: boolean } = {}): R[][] {
@@ -226,11 +231,19 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     }
   }
 
-  /** The graded runs of a batch, with their traces, ready to condense. */
-  const runsForAnalysis = async (runs: Run[]): Promise<{ list: RunEvidence[]; rawBytes: number; warnings: string[] }> => {
+  /** The app's own secret values (its environment's, the API key in use): taken out of what the models read. */
+  const literals = () =>
+    appSecretLiterals(d.env, async () => (d.port ? undefined : (await d.apiAccess()).apiKey)).catch(() => secretLiterals(d.env))
+
+  /** The graded runs of a batch, with their traces, ready to condense; every secret they hold taken out (redacted: how many, per run). */
+  const runsForAnalysis = async (
+    runs: Run[]
+  ): Promise<{ list: RunEvidence[]; rawBytes: number; warnings: string[]; redacted: Redactions; literals: string[] }> => {
     const warnings: string[] = []
     let rawBytes = 0
-    const list = await Promise.all(
+    const secrets = await literals()
+    const redacted: Redactions = new Map()
+    const loaded = await Promise.all(
       runs.map(async (r) => {
         let trace: Trace | null = null
         try {
@@ -257,7 +270,13 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         }
       })
     )
-    return { list, rawBytes, warnings }
+    // before any model reads them: what a run read of the machine's credentials is taken out (a copy; the store is untouched)
+    const list = loaded.map((r) => {
+      const out = redactRun(r, { literals: secrets })
+      redacted.set(r.number, out.count)
+      return out.run
+    })
+    return { list, rawBytes, warnings, redacted, literals: secrets }
   }
 
   /**
@@ -271,7 +290,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const runs = store.batches.runsOf(doc).filter((r) => !!r.feedback?.label)
     if (!runs.length) throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
     const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
-    const { list, rawBytes, warnings } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
+    const { list, rawBytes, warnings, redacted, literals } = await runsForAnalysis(runs.sort((x, y) => x.number - y.number))
     const ungraded = batch.runIds.length - runs.length
     if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
     const budget = contextBudget(model)
@@ -280,7 +299,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
     const taskInfo = taskInfoOf(batch.taskId, batch.id)
     const notes = await d.batchNotes?.(batchId).catch(() => undefined)
-    return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo, notes }
+    return { batch, list, rawBytes, warnings, chunks, condensed, existingMd, taskInfo, notes, redacted, literals }
   }
 
   /** Where an analysis's claude -p evidence folders are made (removed when its analysts end). */
@@ -297,7 +316,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     )
 
   /** What the analysts read, in figures (the page's "what the analysts read" and the estimate). */
-  const reportOf = (model: string, fitted: Fitted[]): ContextReport => {
+  const reportOf = (model: string, fitted: Fitted[], redacted?: Redactions): ContextReport => {
     const cuts: Cut[] = []
     for (const f of fitted)
       for (const c of f.cuts) {
@@ -313,12 +332,13 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       imageTokens: fitted.reduce((n, f) => n + f.imageTokens, 0),
       images: fitted.reduce((n, f) => n + f.runs.reduce((k, r) => k + r.shots.length, 0), 0),
       outputFiles: fitted.reduce((n, f) => n + f.outputFiles, 0),
-      cuts
+      cuts,
+      ...(redacted && redactionSummary(redacted) ? { redacted: redactionSummary(redacted) } : {})
     }
   }
 
   /** The shared prefix of a group: the head, then each run's text and its screenshots (made now, as images). */
-  const sharedBlocks = async (head: string, fitted: Fitted, onShot?: () => void): Promise<PromptBlock[]> => {
+  const sharedBlocks = async (head: string, fitted: Fitted, tag: string, onShot?: () => void): Promise<PromptBlock[]> => {
     const blocks: PromptBlock[] = [{ type: 'text', text: head }]
     // the API takes requests up to 32 MB: the images stop short of a share of that, with room for the rounds
     let bytes = head.length + fitted.runs.reduce((n, r) => n + r.text.length, 0)
@@ -336,18 +356,25 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(images.concurrency, shots.length)) }, lane))
     let at = 0
     for (const r of fitted.runs) {
-      blocks.push({ type: 'text', text: r.text })
-      for (const shot of r.shots) {
+      // run content is data: fenced with a tag it cannot know, so it cannot close the fence itself
+      const shots = r.shots.length
+      blocks.push({ type: 'text', text: `${fenceOpen(r.number, tag)}\n${r.text}${shots ? '' : `\n${fenceClose(r.number, tag)}`}` })
+      for (const [k, shot] of r.shots.entries()) {
+        const close = k === shots - 1 ? `\n${fenceClose(r.number, tag)}` : ''
         try {
           const img = await prepared[at++]
           if (bytes + img.data.length > MAX_PREFIX_BYTES) {
-            blocks.push({ type: 'text', text: `${shot.note}: left out, the request would be too large (look at it with view_screenshot)` })
+            blocks.push({
+              type: 'text',
+              text: `${shot.note}: left out, the request would be too large (look at it with view_screenshot)${close}`
+            })
             continue
           }
           bytes += img.data.length
           blocks.push({ type: 'image', mediaType: 'image/png', data: img.data, label: `${shot.note}:` })
+          if (close) blocks.push({ type: 'text', text: close.trim() })
         } catch (err) {
-          blocks.push({ type: 'text', text: `${shot.note}: it could not be shown (${(err as Error).message})` })
+          blocks.push({ type: 'text', text: `${shot.note}: it could not be shown (${(err as Error).message})${close}` })
         }
       }
     }
@@ -355,7 +382,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   }
 
   /** Merge every accepted rule into the skill (a new skill, or a new version of the one deepened). */
-  const mergeInto = async (analysisId: string, port: ModelPort, signal: AbortSignal) => {
+  const mergeInto = async (analysisId: string, port: ModelPort, signal: AbortSignal, runs?: RunEvidence[]) => {
     let a = await analysisOf(analysisId)
     const rules: AnalystRule[] = a.analysts.flatMap((s) => s.rules)
     const taskInfo = taskInfoOf(a.taskId, a.batchId)
@@ -474,7 +501,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       .slice(0, 1024)
     // A retry merges again into the same skill (a new version); the person's earlier edits stay in its versions.
     const previous = a.skillId ? await store.skills.get(a.skillId) : undefined
-    const skill: Skill = {
+    const made: Skill = {
       id: previous?.id ?? deepen?.id ?? randomUUID(),
       batchIds: [...new Set([...(deepen?.batchIds ?? []), a.batchId])],
       taskId: a.taskId,
@@ -487,6 +514,17 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
       updatedAt: now()
     }
+    // run content is data: a rule (or the description...) that repeats it, or holds a command, a URL or a
+    // credential found in the runs, is traced to the runs and part it came from (the composer flags it)
+    // (what the skill said in any of its versions is no copy: runs that had it installed read it)
+    const known = deepen
+      ? [
+          ...(await store.skills.versions(deepen.id)).flatMap((v) => [v.skillMd, v.edgeCasesMd]),
+          rendered(deepen).skillMd,
+          rendered(deepen).edgeCasesMd
+        ]
+      : []
+    const skill = runs ? withProvenance(made, runs, deepen, a.batchId, known) : made
     // the last moment a cancel can still keep the skill from being saved
     if (signal.aborted) throw aborted()
     await skills.saveVersion(
@@ -548,7 +586,11 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const taskInfo = taskInfoOf(a0.taskId, a0.batchId)
     const notes = await d.batchNotes?.(a0.batchId).catch(() => undefined)
     const numbers = new Set(list.map((r) => r.number))
-    const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port, folders: [] }
+    // what the analysts read beyond the shared context (a run's files, the folder's session copies) is redacted too
+    const secrets = { literals: await literals() }
+    // the fences around run content: one random tag for the analysis (the four analysts share the prefix)
+    const tag = randomBytes(6).toString('hex')
+    const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port, folders: [], runs: list }
     inMemory.set(analysisId, entry)
     const budget = contextBudget(a0.model)
     return operations.start({ kind: 'analysis', subject: analysisId, params: { ...params } }, async (op) => {
@@ -582,7 +624,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         let lookCloser: string
         if (port.kind === 'claude-cli') {
           const dir = join(evidenceRoot(analysisId), `group-${i + 1}`)
-          const make = () => prepareEvidenceFolder(dir, { task: taskInfo, runs: group, sessionFiles: sessionFilesOf(group) })
+          const make = () =>
+            prepareEvidenceFolder(dir, { task: taskInfo, runs: group, sessionFiles: sessionFilesOf(group), redact: secrets })
           const made = await make()
           entry.folders.push(async () => void (await make()))
           // Claude Code's sandbox where it works here (the folder confines the reads either way: --restricted)
@@ -593,12 +636,14 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           lookCloser = drillGuide(DEFAULT_MAX_ROUNDS)
         }
         const head = contextHeader(taskInfo, group, fitted, { existingSkill: existingMd, lookCloser, notes })
-        const shared = await sharedBlocks(head, fitted, () => {
+        const shared = await sharedBlocks(head, fitted, tag, () => {
           shotsDone++
           void preparing()
         })
         if (port.kind !== 'claude-cli')
           drill = createDrillDown(group, {
+            redact: secrets,
+            fence: tag,
             prepareImage: images.prepare,
             imagesInPrefix: shared.filter((b) => b.type === 'image').length,
             prefixBytes: shared.reduce((n, b) => n + (b.type === 'text' ? b.text.length : b.data.length), 0)
@@ -653,7 +698,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     }
     await save(a)
     const merge = operations.start({ kind: 'merge', subject: analysisId, parent: op, params: { model: a.mergeModel } }, (m) =>
-      mergeInto(analysisId, entry.port, m.signal)
+      mergeInto(analysisId, entry.port, m.signal, entry.runs)
     )
     const ended = await merge.done
     if (ended.state === 'done') return
@@ -736,7 +781,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         condensedTokens: p.condensed.reduce((n, c) => n + c.tokens, 0),
         contextTokens: groups.reduce((n, g) => n + g.promptTokens, 0),
         instructionTokens,
-        report: reportOf(m, p.condensed),
+        report: reportOf(m, p.condensed, p.redacted),
         rounds,
         ...cost,
         warnings: p.warnings
@@ -751,7 +796,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
       const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
       const port = await portFor(via ?? 'api', claudePath)
-      const { list, rawBytes, warnings, chunks, condensed, existingMd } = await prepare(
+      const { list, rawBytes, warnings, chunks, condensed, existingMd, redacted } = await prepare(
         batchId,
         model ?? DEFAULT_ANALYST_MODEL,
         deepenSkillId,
@@ -812,7 +857,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           charsCut: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'chars').reduce((k, x) => k + x.amount, 0), 0),
           stepsOmitted: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'steps').reduce((k, x) => k + x.amount, 0), 0),
           chunks: chunks.length,
-          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed)
+          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed, redacted)
         },
         merge: { state: 'waiting', costUsd: 0 },
         warnings: [

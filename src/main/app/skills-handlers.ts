@@ -53,7 +53,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
       diffSkillVersions: ({ a, b }) => skills.diff(a, b),
       restoreSkillVersion: ({ versionId }) => skills.restore(versionId),
       planSkillExport: ({ skillId, folder }) => skills.planExport(skillId, folder),
-      exportSkill: ({ skillId, folder }) => skills.export(skillId, folder)
+      exportSkill: ({ skillId, folder, acceptFlagged }) => skills.export(skillId, folder, { acceptFlagged })
     } satisfies Partial<Handlers>
   }
 }

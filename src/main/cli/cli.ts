@@ -34,6 +34,8 @@ import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '../../shared/analysis'
 import { describeCuts } from '../analysts/condense'
+import { describeRedactions } from '../../shared/redact'
+import { describeFlagged, flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
 import type { VerifySettings } from '../../shared/verify'
@@ -117,19 +119,23 @@ steps 3 and 4, analyse and export:
                                     called, nothing written), then stop
   skills [--json]                   every skill: id, name, rules by tier, whether it can be exported
   skill <skill> [--json]            a skill's SKILL.md (--json: the skill, its files and versions)
-  export <skill> <folder> [--dry-run] [--json]
+  export <skill> <folder> [--dry-run] [--accept-flagged] [--json]
                                     write a skill into a project folder's .claude/;
-                                    --dry-run prints what would be written and writes nothing
+                                    --dry-run prints what would be written and writes nothing;
+                                    a skill with flagged texts (a command, a URL, a pipe into a
+                                    shell, a credential, text copied from a run) is refused, each
+                                    named with why, unless --accept-flagged
 
 step 5, verify (does the skill make runs better?):
   verify <skill> [--version N] [--against none|N] [--variations fresh|batch|<file>] [--repeats N]
       [--concurrency N] [--max-turns N] [--model M] [--claude PATH] [--preset sandboxed|accept-edits|full-access]
-      [--allow-domain HOST ...] [--budget USD] [--json]
+      [--allow-domain HOST ...] [--budget USD] [--accept-flagged] [--json]
                                     run the same variations with version N (default: the newest) and
                                     without a skill (or with version N of --against), in one batch
                                     numbered at random; prints the estimate first, progress on stderr,
                                     then the verification's id, its batch and what to do next; Ctrl+C
-                                    cancels. Exit 1 unless every run finished.
+                                    cancels. Exit 1 unless every run finished. A version with flagged
+                                    texts is installed only with --accept-flagged.
                                     --variations: fresh ones written from the task (default; never the
                                     prompts it was learned from), batch (the analysed batch's own: not
                                     held out), or a file (a numbered list or JSON [{difficulty, prompt}]);
@@ -314,6 +320,7 @@ async function verifyArgs(
     'max-turns'?: string
     model?: string
     claude?: string
+    'accept-flagged'?: boolean
   },
   int: (name: string, v: string | undefined, min: number, max: number) => number | undefined,
   permission: VerifySettings['permission'],
@@ -362,7 +369,8 @@ async function verifyArgs(
     against,
     variations,
     repeats: int('repeats', values.repeats, 1, 10),
-    settings: Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) as VerifySettings
+    settings: Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) as VerifySettings,
+    ...(values['accept-flagged'] ? { acceptFlagged: true } : {})
   }
 }
 
@@ -381,7 +389,8 @@ const readLines = (r: ContextReport | undefined): string[] => {
   const n = (x: number) => x.toLocaleString('en-US')
   return [
     `the analysts read ${n(r.textTokens)} tokens of text and ${n(r.imageTokens)} of images (${r.images} screenshots, ${r.outputFiles} output files) of a ${n(r.window)}-token window: ${r.cuts.length ? 'cut to fit, in this order:' : 'nothing cut'}`,
-    ...describeCuts(r.cuts).map((c) => `  - ${c}`)
+    ...describeCuts(r.cuts).map((c) => `  - ${c}`),
+    ...(r.redacted ? [`${describeRedactions(r.redacted)}, before any model read them (the runs are kept as they were)`] : [])
   ]
 }
 
@@ -605,6 +614,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     '--budget',
     '--skill-version',
     '--dry-run',
+    '--accept-flagged',
     '--estimate',
     '--mobile',
     '--help',
@@ -612,7 +622,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     '--version',
     '-v'
   ])
-  const booleans = ['--json', '--dry-run', '--estimate', '--mobile', '--help', '-h', '--version', '-v']
+  const booleans = ['--json', '--dry-run', '--accept-flagged', '--estimate', '--mobile', '--help', '-h', '--version', '-v']
   // `verify --version N` is a version of the skill, not this program's: the command is the first word
   // that is not an option or an option's value
   const commandWord = argv.find((a, i) => !a.startsWith('-') && !(flags.has(argv[i - 1]) && !booleans.includes(argv[i - 1])))
@@ -658,6 +668,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         budget: { type: 'string' },
         'skill-version': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        'accept-flagged': { type: 'boolean', default: false },
         estimate: { type: 'boolean', default: false },
         mobile: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -1122,11 +1133,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const st = await stat(folder).catch(() => null)
         if (!st) throw new Error(`export folder does not exist: ${folder}`)
         if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
+        // texts an agent would obey that hold a command, a URL or text copied from a run: named, and refused unless accepted
+        const flagged = skillFlags(skill)
+        if (flagged.length) for (const line of describeFlagged(flagged)) io.err(`flagged: ${line}`)
         if (values['dry-run']) {
           const plan = await call<ExportPlan>(service, 'planSkillExport', { skillId: skill.id, folder })
           print(plan, () => [...plan.files.map((f) => `${f.status}\t${f.path}`), `dry run: nothing written to ${plan.folder}`].join('\n'))
         } else {
-          const done = await call<ExportResult>(service, 'exportSkill', { skillId: skill.id, folder })
+          if (flagged.length && !values['accept-flagged']) {
+            io.err(
+              `trace2skill: ${flaggedRefusal(flagged, 'export with --accept-flagged').split(': read ')[0]}: read the lines above, then export with --accept-flagged; nothing was written`
+            )
+            return finish(1)
+          }
+          const done = await call<ExportResult>(service, 'exportSkill', {
+            skillId: skill.id,
+            folder,
+            acceptFlagged: values['accept-flagged']
+          })
           print(done, () =>
             [
               ...done.written.map((p) => `written\t${p}`),

@@ -60,6 +60,8 @@ export interface VerifyArgs {
   repeats?: number
   /** only the settings given on the command line; the rest as the batch it was learned from ran */
   settings: VerifySettings
+  /** install a version with flagged texts anyway (--accept-flagged) */
+  acceptFlagged?: boolean
 }
 
 const gradeNext = (id: string) => `trace2skill grade ${id} --file feedback.txt`
@@ -337,7 +339,8 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     against: against ? against.id : 'none',
     variations: a.variations.source === 'pasted' ? { source: 'pasted', items: a.variations.items } : { source: a.variations.source },
     ...(a.repeats !== undefined ? { repeats: a.repeats } : {}),
-    settings: a.settings
+    settings: a.settings,
+    ...(a.acceptFlagged ? { acceptFlagged: true } : {})
   }
   // what it would be (nothing is written): the settings both arms get, the cost and the warnings
   const est = await call<VerifyEstimate>(service, 'estimateVerification', input)
@@ -360,6 +363,10 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
   )
   io.err(`permissions: ${describePreset(settings)}`)
   for (const w of est.warnings) io.err(`warning: ${w.text}`)
+  if (est.warnings.some((w) => w.kind === 'flagged') && !a.acceptFlagged)
+    throw new Error(
+      'the version holds flagged texts (the warning above): read them, then verify with --accept-flagged to install it anyway'
+    )
 
   const got = await follow(
     ctx,

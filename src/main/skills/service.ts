@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
+import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import { renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '../../shared/skill-md'
 import { ANALYSTS, type Skill, type SkillVersion } from '../../shared/skills'
 import { agentMarkdown, sessionsLocation } from '../analysts/definitions'
@@ -153,13 +154,21 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     },
     async planExport(skillId: string, folder: string) {
       if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
-      return planExport(folder, exportFilesOf(await skillOf(skillId)))
+      const s = await skillOf(skillId)
+      const plan = await planExport(folder, exportFilesOf(s))
+      const flagged = skillFlags(s)
+      return flagged.length ? { ...plan, flagged } : plan
     },
-    async export(skillId: string, folder: string) {
+    /** Write the skill into a project; a skill with flagged texts only when the person confirmed them (`acceptFlagged`). */
+    async export(skillId: string, folder: string, opts: { acceptFlagged?: boolean } = {}) {
       if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
       const st = await stat(folder).catch(() => null)
       if (!st) throw fail(`export folder does not exist: ${folder}`, 'invalid')
-      return writeExport(folder, exportFilesOf(await skillOf(skillId)), { backupDir: join(store.dataDir, 'export-backups') })
+      const s = await skillOf(skillId)
+      const files = exportFilesOf(s)
+      const flagged = skillFlags(s)
+      if (flagged.length && !opts.acceptFlagged) throw fail(flaggedRefusal(flagged, 'confirm to export'), 'flagged')
+      return writeExport(folder, files, { backupDir: join(store.dataDir, 'export-backups') })
     }
   }
 }

@@ -13,6 +13,8 @@ import { lstat, realpath } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Analysis } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
+import { secretLiterals } from '../../shared/redact'
+import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import {
   DEFAULT_MIX,
   DIFFICULTIES,
@@ -73,6 +75,8 @@ export interface VerifyInput {
   settings?: VerifySettings
   /** the model that writes fresh variations */
   generationModel?: string
+  /** install a version with flagged texts anyway (the person read them) */
+  acceptFlagged?: boolean
 }
 
 export interface VerifyDeps {
@@ -249,6 +253,14 @@ export function createVerifyService(d: VerifyDeps) {
             ? 'Not held out: these are the variations the skill was learned from, so the gain is likely overstated.'
             : 'Not held out: some pasted variations are ones the skill was learned from, so the gain is likely overstated.'
       })
+    // what the runs will be given as a project skill: a flagged text (a command, a URL, text copied from a run) needs a confirmation
+    const flagged = [version, ...(against ? [against] : [])].flatMap((x) =>
+      skillFlags({ provenance: undefined, ...stateOf(x), rules: stateOf(x).rules ?? [] }).map((t) => ({
+        ...t,
+        label: `version ${x.number}'s ${t.label}`
+      }))
+    )
+    if (flagged.length) warnings.push({ kind: 'flagged', text: flaggedRefusal(flagged, 'confirm to install it in the with-skill runs') })
     const name = nameOf(version)
     const settings = await settingsFor(batches, input.settings)
     const runs = count * repeats * 2
@@ -277,7 +289,7 @@ export function createVerifyService(d: VerifyDeps) {
       settings,
       warnings
     }
-    return { skill, version, against, source, repeats, variations, task, settings, batches, heldOut, estimate, name }
+    return { skill, version, against, source, repeats, variations, task, settings, batches, heldOut, estimate, name, flagged }
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -565,7 +577,8 @@ export function createVerifyService(d: VerifyDeps) {
               },
               rules,
               trace,
-              op.signal
+              op.signal,
+              { literals: secretLiterals(d.env) }
             )
           } catch (err) {
             result = {
@@ -632,6 +645,8 @@ export function createVerifyService(d: VerifyDeps) {
         updatedAt: now()
       }
       if (!p.name) throw fail('the version has no name in its front matter: name the skill in the composer first', 'invalid')
+      if (p.flagged.length && !input.acceptFlagged)
+        throw fail(flaggedRefusal(p.flagged, 'confirm to install it in the with-skill runs'), 'flagged')
       // a preset that cannot work here is refused before anything is written
       const can = await (d.presetCheck ?? ((x) => presetAvailability(x, { env: d.env })))(p.settings.permission)
       if (!can.available) throw fail(refusal(p.settings.permission, can), 'preset-unavailable')

@@ -48,6 +48,7 @@ export const STATUS: Record<ErrorCode, number> = {
   'data-dir-busy': 409,
   'read-only': 409,
   'preset-unavailable': 409,
+  flagged: 409,
   cancelled: 409,
   // something this request depends on is missing: an API key, Claude Code or its login (not 401, which is our token's)
   'no-api-key': 424,

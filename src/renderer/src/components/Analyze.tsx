@@ -278,6 +278,16 @@ export function ContextReportView({
           {r.outputFiles ? `, ${count(r.outputFiles, 'output file')}` : ', no output files'}.
         </span>
       </div>
+      {r.redacted ? (
+        <div className="report-redacted" data-testid="report-redacted">
+          {count(r.redacted.count, 'secret')} (keys, tokens, passwords) {before ? 'would be' : r.redacted.count === 1 ? 'was' : 'were'}{' '}
+          redacted before any model read them, in {r.redacted.runs.length === 1 ? 'run' : 'runs'}{' '}
+          {r.redacted.runs.map((n) => (
+            <RunBadge key={n} batchId={batchId} n={n} testId="redacted-run" />
+          ))}{' '}
+          <span className="muted">(the runs themselves are kept as they were)</span>
+        </div>
+      ) : null}
       {!r.cuts.length ? (
         <div className="report-nothing" data-testid="report-nothing-cut">
           {before ? 'Nothing would be cut' : 'Nothing was cut'}: every step at full length, every output file and screenshot.

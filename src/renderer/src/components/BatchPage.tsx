@@ -6,6 +6,7 @@ import { useApi, useApiMutation } from '../data/queries'
 import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine, count } from '../lib/format'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
+import { FinalAnswer } from './FinalAnswer'
 
 export function BatchPage({ batchId }: { batchId: string }) {
   // the batch, its runs and its status, kept current by runProgress and batchProgress (data/cache.ts)
@@ -196,12 +197,7 @@ function RunOutputs({ run }: { run: Run }) {
     <div className="run-outputs">
       <div className="label">Prompt</div>
       <pre>{run.prompt}</pre>
-      {run.result ? (
-        <>
-          <div className="label">Final answer</div>
-          <pre>{run.result}</pre>
-        </>
-      ) : null}
+      {run.result ? <FinalAnswer text={run.result} /> : null}
       <div className="label">Files ({run.files.length})</div>
       {run.files.length === 0 ? <div className="muted">No files created or changed.</div> : null}
       {run.files.map((f) => (

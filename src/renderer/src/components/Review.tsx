@@ -16,6 +16,7 @@ import { typing, useHelp, useShortcut } from '../lib/hotkeys'
 import { createSaver } from '../lib/saver'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
+import { FinalAnswer, shownAnswer } from './FinalAnswer'
 
 const finished = (r: Run) => r.state !== 'queued' && r.state !== 'running'
 
@@ -495,12 +496,7 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
             ) : (
               <div className="muted">No files.</div>
             )}
-            {run.result ? (
-              <>
-                <div className="label">Final answer</div>
-                <pre>{run.result}</pre>
-              </>
-            ) : null}
+            {run.result ? <FinalAnswer text={run.result} /> : null}
           </div>
         )}
       </div>
@@ -690,7 +686,7 @@ export function Gallery({ batchId }: { batchId: string }) {
                 {shot ? (
                   <ShotImage runId={r.id} file={shot.file} alt={`Run ${r.number}`} />
                 ) : (
-                  <div className="no-shot">{oneLine(r.result ?? r.prompt, 160)}</div>
+                  <div className="no-shot">{oneLine(shownAnswer(r.result ?? r.prompt), 160)}</div>
                 )}
               </button>
               <div className="card-text">

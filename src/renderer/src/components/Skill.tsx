@@ -19,6 +19,7 @@ import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
 import { MarkdownEditor } from './MarkdownEditor'
 import { pointerAt, RunBadge } from './RunBadge'
+import { FlaggedConfirm, TextFlagsNote } from './TextFlags'
 import { VerificationsPanel } from './Verify'
 
 /** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */
@@ -279,6 +280,14 @@ export function Composer({ view }: { view: SkillView }) {
             aria-label="When to use"
           />
         </label>
+        <TextFlagsNote
+          text={draft.frontMatter.description}
+          provenance={skill.provenance?.description}
+          batchId={batchId}
+          what="the description"
+        />
+        <TextFlagsNote text={draft.title} provenance={skill.provenance?.title} batchId={batchId} what="the title" />
+        <TextFlagsNote text={draft.whenToUse} provenance={skill.provenance?.whenToUse} batchId={batchId} what={'"when to use"'} />
         {problems.length ? (
           <ul className="problems" data-testid="fm-problems" role="alert">
             {problems.map((p) => (
@@ -382,7 +391,7 @@ export function Composer({ view }: { view: SkillView }) {
       </div>
       <Versions view={view} onRestored={resetTo} />
       <VerificationsPanel skillId={skill.id} />
-      <ExportPanel skillId={skill.id} dirty={dirty} problems={problems} />
+      <ExportPanel skillId={skill.id} dirty={dirty} problems={problems} batchId={batchId} />
     </section>
   )
 }
@@ -463,6 +472,7 @@ function RuleCard({
         )}
       </div>
       {r.note ? <div className="muted small">{r.note}</div> : null}
+      <TextFlagsNote text={r.text} provenance={r.provenance} batchId={batchId} />
       {flags?.map((f) => (
         <div key={f.verificationId} className="rule-flag" data-testid="rule-flag">
           Followed in runs the skill broke:{' '}
@@ -599,8 +609,10 @@ function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: Skill
   )
 }
 
-function ExportPanel({ skillId, dirty, problems }: { skillId: string; dirty: boolean; problems: string[] }) {
+function ExportPanel({ skillId, dirty, problems, batchId }: { skillId: string; dirty: boolean; problems: string[]; batchId?: string }) {
   const [folder, setFolder] = useState('')
+  // flagged texts (a command, a URL, text copied from a run) are written only once the person ticked that they read them
+  const [acceptFlagged, setAcceptFlagged] = useState(false)
   // the folder the person asked to preview (the plan is read for it, and dropped when the folder changes)
   const [previewed, setPreviewed] = useState<string | null>(null)
   const plan = useApi('planSkillExport', previewed ? { skillId, folder: previewed } : null)
@@ -618,6 +630,7 @@ function ExportPanel({ skillId, dirty, problems }: { skillId: string; dirty: boo
   }
   const preview = () => {
     exportSkill.reset()
+    setAcceptFlagged(false)
     setPreviewed(folder.trim())
     void plan.refetch()
   }
@@ -665,10 +678,17 @@ function ExportPanel({ skillId, dirty, problems }: { skillId: string; dirty: boo
               </li>
             ))}
           </ul>
+          <FlaggedConfirm flagged={plan.data.flagged ?? []} accepted={acceptFlagged} onAccept={setAcceptFlagged} batchId={batchId} />
           <button
             className="primary"
-            disabled={exportSkill.isPending}
-            onClick={() => exportSkill.mutate({ skillId, folder: previewed }, { onSuccess: () => setPreviewed(null) })}
+            disabled={exportSkill.isPending || (!!plan.data.flagged?.length && !acceptFlagged)}
+            title={plan.data.flagged?.length && !acceptFlagged ? 'Read the flagged texts above and tick the box first' : undefined}
+            onClick={() =>
+              exportSkill.mutate(
+                { skillId, folder: previewed, ...(plan.data?.flagged?.length ? { acceptFlagged } : {}) },
+                { onSuccess: () => setPreviewed(null) }
+              )
+            }
             data-testid="export-write"
           >
             Export {plan.data.files.filter((f) => f.status !== 'same').length} files

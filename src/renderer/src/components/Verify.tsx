@@ -142,11 +142,19 @@ export function VerifySetup({ skillId }: { skillId: string }) {
   const check = useApi('checkClaude', { path: settledPath || undefined })
   const claudeBad = settledPath === path && !!check.data && !check.data.ok
 
+  // a version with flagged texts (a command, a URL, text copied from a run) is installed only once the person ticked that they read them
+  const [acceptFlagged, setAcceptFlagged] = useState(false)
+  const flagged = !!estimate.data?.warnings.some((w) => w.kind === 'flagged')
   const canStart =
-    !!input && !startVerification.isPending && !!usable?.available && !claudeBad && (!learnedId || !!learned.data || !!learned.error)
+    !!input &&
+    !startVerification.isPending &&
+    !!usable?.available &&
+    !claudeBad &&
+    (!learnedId || !!learned.data || !!learned.error) &&
+    (!flagged || acceptFlagged)
   const start = () => {
     if (!canStart || !input) return
-    startVerification.mutate(input, {
+    startVerification.mutate(flagged ? { ...input, acceptFlagged } : input, {
       onSuccess: (view) => void navigate({ to: '/verification/$verificationId', params: { verificationId: view.verification.id } })
     })
   }
@@ -371,6 +379,12 @@ export function VerifySetup({ skillId }: { skillId: string }) {
           </div>
         </details>
         <EstimateBox estimate={estimate.data} error={estimate.error?.message} loading={estimating} waiting={!input} />
+        {flagged ? (
+          <label className="flagged-accept" data-testid="verify-accept-flagged">
+            <input type="checkbox" checked={acceptFlagged} onChange={(e) => setAcceptFlagged(e.target.checked)} /> I have read the flagged
+            texts above (the composer shows where each came from): install this version in the with-skill runs anyway
+          </label>
+        ) : null}
         {problems.length ? (
           <ul className="problems" data-testid="verify-problems">
             {problems.map((p) => (
