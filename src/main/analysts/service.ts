@@ -12,13 +12,13 @@ import { join } from 'node:path'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport, Cut } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL, modelInfo } from '../../shared/models'
 import type { Run } from '../../shared/runs'
-import { parseSkillMd, slugifyName } from '../../shared/skill-md'
+import { parseSkillMd, skillProblems, slugifyName } from '../../shared/skill-md'
 import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
 import { fail, type EventSink } from '../app/dispatch'
 import type { LiveOperation, Operations, Outcome } from '../operations/registry'
 import { sandboxAvailability } from '../runs/sandbox'
-import { mergeRules } from '../skills/merge'
+import { mergeRules, type ExistingRule } from '../skills/merge'
 import { rendered, type SkillService } from '../skills/service'
 import type { Store } from '../store/store'
 import { costUsd } from '../traces/pricing'
@@ -39,6 +39,7 @@ import {
   MERGE_TOOL,
   mergePrompt,
   PROPOSE_TOOL,
+  sameAsExisting,
   SYSTEM,
   type AnalystStatus
 } from './pipeline'
@@ -360,8 +361,18 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const rules: AnalystRule[] = a.analysts.flatMap((s) => s.rules)
     const taskInfo = taskInfoOf(a.taskId, a.batchId)
     const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
-    const existing = deepen
-      ? deepen.rules.filter((r) => r.tier !== 'discarded').map((r) => ({ text: r.text, tier: r.tier as 'core' | 'guidance' | 'edge-case' }))
+    // the rules of the skill being deepened, with what they cite (runs of its newest batch, and earlier ones)
+    const existing: ExistingRule[] | undefined = deepen
+      ? deepen.rules
+          .filter((r) => r.tier !== 'discarded')
+          .map((r) => ({
+            text: r.text,
+            tier: r.tier as ExistingRule['tier'],
+            evidence: r.evidence,
+            batchId: deepen.batchIds[deepen.batchIds.length - 1],
+            earlier: r.earlier,
+            guard: r.guard
+          }))
       : undefined
     a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
     await save(a)
@@ -411,7 +422,12 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       )
       level2 = []
       for (const { g, list, answer } of firsts) {
-        const local = mergeRules({ rules: list, groups: answer?.groups ?? [], contradictions: [], newId: () => randomUUID() })
+        const local = mergeRules({
+          rules: list,
+          groups: (answer?.groups ?? []).map((g) => sameAsExisting(g, 0)),
+          contradictions: [],
+          newId: () => randomUUID()
+        })
         for (const m of local.rules) {
           const members = list.filter((r) => m.sources.includes(r.id))
           const id = `L1-g${g}-${level2.length + 1}`
@@ -443,13 +459,14 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       }
     }
     if (signal.aborted) throw aborted()
-    const groups = answer?.groups ?? []
+    // a group the model says restates an existing rule ("existing": "x3", or an xN among its members) goes into it
+    const groups = (answer?.groups ?? []).map((g) => sameAsExisting(g, existing?.length ?? 0))
     const contradictions = (answer?.contradictions ?? []).flatMap((c) => {
       const ia = contradictionIndex(c.a, groups.length, existing?.length ?? 0)
       const ib = contradictionIndex(c.b, groups.length, existing?.length ?? 0)
       return ia === null || ib === null ? [] : [{ a: ia, b: ib, why: c.why }]
     })
-    const merged = mergeRules({ rules: level2, groups, contradictions, existing, newId: () => randomUUID() })
+    const merged = mergeRules({ rules: level2, groups, contradictions, existing, batchId: a.batchId, newId: () => randomUUID() })
     if (origin.size) {
       // back to the analysts' own rules: sources, analysts and guards as if merged in one go
       merged.rules = merged.rules.map((r) => {
@@ -487,6 +504,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
       updatedAt: now()
     }
+    // the document checks itself: one rule per meaning, every rule with its citations
+    for (const p of skillProblems(skill)) warnings.push(`The merged skill needs a look: ${p}.`)
     // the last moment a cancel can still keep the skill from being saved
     if (signal.aborted) throw aborted()
     await skills.saveVersion(
@@ -773,7 +792,13 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
             rules: [],
             groups: [],
             contradictions: [],
-            existing: parsed.rules.map((r) => ({ text: r.text, tier: r.tier })),
+            // its citations stay: its own runs (the batch they are in is not known) and earlier ones
+            existing: parsed.rules.map((r) => ({
+              text: r.text,
+              tier: r.tier,
+              evidence: r.evidence,
+              earlier: (r.earlier ?? []).map((runs) => ({ runs }))
+            })),
             newId: () => randomUUID()
           }).rules,
           conflicts: [],
