@@ -618,10 +618,13 @@ function ExportPanel({ skillId, dirty, problems }: { skillId: string; dirty: boo
   }
   const preview = () => {
     exportSkill.reset()
-    setPreviewed(folder.trim())
-    void plan.refetch()
+    // a new folder is read when its plan's query starts; the same one again is asked afresh (never
+    // refetch the waiting query: with no input it has nothing to ask, and its error would stay on screen)
+    if (previewed === folder.trim()) void plan.refetch()
+    else setPreviewed(folder.trim())
   }
   const result = exportSkill.data
+  const toWrite = plan.data?.files.filter((f) => f.status !== 'same').length ?? 0
   return (
     <div className="card export" data-testid="export">
       <div className="label">Export into a project</div>
@@ -665,14 +668,20 @@ function ExportPanel({ skillId, dirty, problems }: { skillId: string; dirty: boo
               </li>
             ))}
           </ul>
-          <button
-            className="primary"
-            disabled={exportSkill.isPending}
-            onClick={() => exportSkill.mutate({ skillId, folder: previewed }, { onSuccess: () => setPreviewed(null) })}
-            data-testid="export-write"
-          >
-            Export {plan.data.files.filter((f) => f.status !== 'same').length} files
-          </button>
+          {toWrite === 0 ? (
+            <div className="muted" data-testid="export-nothing">
+              Nothing to write: every file in {plan.data.folder} is already identical.
+            </div>
+          ) : (
+            <button
+              className="primary"
+              disabled={exportSkill.isPending}
+              onClick={() => exportSkill.mutate({ skillId, folder: previewed }, { onSuccess: () => setPreviewed(null) })}
+              data-testid="export-write"
+            >
+              Export {toWrite} {toWrite === 1 ? 'file' : 'files'}
+            </button>
+          )}
         </div>
       ) : null}
       {result ? (
