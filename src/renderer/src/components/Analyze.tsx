@@ -14,7 +14,7 @@ import { useApi, useApiMutation } from '../data/queries'
 import { count, fmtCost, fmtCutAmount, fmtLocalTime, fmtTokens, fmtWindow } from '../lib/format'
 import { useDebounced } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
-import { pointerAt, RunBadge } from './RunBadge'
+import { RunBadge, RunBadges } from './RunBadge'
 
 const TITLES: Record<string, string> = {
   error: 'Error analyst',
@@ -489,8 +489,10 @@ function AnalystRules({ s, batchId }: { s: AnalystStatusInfo; batchId: string })
   const drafts = s.drafts ?? []
   const showDrafts = !s.rules.length && drafts.length > 0
   if (!s.rules.length && !s.setAside.length && !drafts.length) return null
-  const runs = (evidence: number[], pointers?: Pointer[]) =>
-    evidence.map((n) => <RunBadge key={n} batchId={batchId} n={n} {...pointerAt(pointers, n)} testId="analyst-evidence" />)
+  // coloured by grade, a long list collapsed
+  const runs = (evidence: number[], pointers?: Pointer[]) => (
+    <RunBadges batchId={batchId} runs={evidence} pointers={pointers} testId="analyst-evidence" counts={false} />
+  )
   return (
     <details className="analyst-rules" data-testid="analyst-rules">
       <summary>

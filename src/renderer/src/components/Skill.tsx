@@ -18,7 +18,7 @@ import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
 import { MarkdownEditor } from './MarkdownEditor'
-import { pointerAt, RunBadge } from './RunBadge'
+import { pointerAt, RunBadge, RunBadges } from './RunBadge'
 import { VerificationsPanel } from './Verify'
 
 /** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */
@@ -81,15 +81,16 @@ export function SkillList() {
   )
 }
 
-export function SkillPage({ skillId }: { skillId: string }) {
+export function SkillPage({ skillId, rule }: { skillId: string; rule?: string }) {
   // the saved skill (its versions, its problems) from the cache; saves and restores update it there
   const loaded = useApi('getSkill', { skillId })
   if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
   if (!loaded.data) return <div className="muted pad">Loading…</div>
-  return <Composer key={skillId} view={loaded.data} />
+  return <Composer key={skillId} view={loaded.data} focusRule={rule} />
 }
 
-export function Composer({ view }: { view: SkillView }) {
+/** focusRule: the rule card to show (back from the deck one of its evidence badges opened). */
+export function Composer({ view, focusRule }: { view: SkillView; focusRule?: string }) {
   const skill = view.skill
   const batchId = skill.batchIds[skill.batchIds.length - 1]
   const saved = useMemo(() => draftOf(skill), [skill])
@@ -303,6 +304,8 @@ export function Composer({ view }: { view: SkillView }) {
                   <RuleCard
                     key={r.id}
                     rule={r}
+                    skillId={skill.id}
+                    focused={r.id === focusRule}
                     batchId={batchId}
                     flags={flags.get(r.id)}
                     onChange={updateRule}
@@ -389,6 +392,8 @@ export function Composer({ view }: { view: SkillView }) {
 
 function RuleCard({
   rule: r,
+  skillId,
+  focused,
   batchId,
   flags,
   onChange,
@@ -396,18 +401,29 @@ function RuleCard({
   onRestore
 }: {
   rule: SkillRule
+  skillId: string
+  /** the card the page was opened at: shown and marked */
+  focused?: boolean
   batchId?: string
   flags?: RuleFlag[]
   onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
   onDelete: () => void
   onRestore: () => void
 }) {
+  const card = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (focused) card.current?.scrollIntoView?.({ block: 'center' })
+  }, [focused])
+  // where its badges lead back to from the deck
+  const from = { skillId, ruleId: r.id }
   return (
     <div
-      className={`rule-card${r.removed ? ' removed' : ''}`}
+      ref={card}
+      className={`rule-card${r.removed ? ' removed' : ''}${focused ? ' focused' : ''}`}
       data-testid="rule-card"
       data-tier={r.tier}
       data-removed={r.removed ? 'true' : undefined}
+      data-focused={focused ? 'true' : undefined}
     >
       <textarea
         value={r.text}
@@ -417,11 +433,15 @@ function RuleCard({
         data-testid="rule-text"
       />
       <div className="rule-meta">
-        <span className="evidence">
-          {r.evidence.map((n) => (
-            <RunBadge key={n} batchId={batchId} n={n} {...pointerAt(r.pointers, n)} testId="evidence-badge" />
-          ))}
-        </span>
+        <RunBadges batchId={batchId} runs={r.evidence} pointers={r.pointers} from={from} />
+        {(r.earlier ?? []).map((c, i) =>
+          c.runs.length ? (
+            <span key={i} className="earlier-citation" title="Runs of an earlier batch this rule cites (the skill it was deepened from)">
+              <span className="muted small">earlier:</span>{' '}
+              <RunBadges batchId={c.batchId} runs={c.runs} from={from} testId="earlier-badge" />
+            </span>
+          ) : null
+        )}
         <span className={`badge prio-${r.priority}`}>{r.priority}</span>
         {r.analysts.map((a) => (
           <span key={a} className="badge">
@@ -525,9 +545,7 @@ function withBadges(text: string, batchId?: string): ReactNode {
     out.push(text.slice(at, c.start))
     out.push(
       <span key={c.start} className="citation">
-        {c.runs.map((n) => (
-          <RunBadge key={n} batchId={batchId} n={n} />
-        ))}
+        <RunBadges batchId={batchId} runs={c.runs} counts={false} />
       </span>
     )
     at = c.end
