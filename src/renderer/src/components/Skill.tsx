@@ -14,6 +14,7 @@ import { useApi, useApiMutation } from '../data/queries'
 import { createDraftHistory, draftOf, keepDraft, loadDraft, sameDraft, type Draft } from '../lib/composer'
 import { fmtLocalTime, timeOf } from '../lib/format'
 import { useShortcut } from '../lib/hotkeys'
+import { AutoTextarea } from './AutoTextarea'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
@@ -259,9 +260,9 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
             aria-label="Skill name"
           />
         </label>
-        <label className="grow">
+        <label className="grow wide">
           description{' '}
-          <input
+          <AutoTextarea
             value={draft.frontMatter.description}
             onChange={(e) => setDraft((d) => ({ ...d, frontMatter: { ...d.frontMatter, description: e.target.value } }), 'description')}
             data-testid="fm-description"
@@ -272,9 +273,9 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
           title{' '}
           <input value={draft.title} onChange={(e) => setDraft((d) => ({ ...d, title: e.target.value }), 'title')} aria-label="Title" />
         </label>
-        <label className="grow">
+        <label className="grow wide">
           when to use{' '}
-          <input
+          <AutoTextarea
             value={draft.whenToUse}
             onChange={(e) => setDraft((d) => ({ ...d, whenToUse: e.target.value }), 'when')}
             aria-label="When to use"
@@ -425,9 +426,8 @@ function RuleCard({
       data-removed={r.removed ? 'true' : undefined}
       data-focused={focused ? 'true' : undefined}
     >
-      <textarea
+      <AutoTextarea
         value={r.text}
-        rows={2}
         onChange={(e) => onChange(r.id, { text: e.target.value }, `rule-${r.id}`)}
         aria-label="Rule"
         data-testid="rule-text"
