@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mergePrompt, sameAsExisting } from '../../src/main/analysts/pipeline'
 import { createService, type Service } from '../../src/main/app/service'
 import { parseSkillMd, skillProblems } from '../../src/shared/skill-md'
+import { contextTokensOf, type Analysis, type AnalysisEstimate } from '../../src/shared/analysis'
 import type { SkillView } from '../../src/shared/contract'
 import { analystScript, type AnalystBehaviour } from '../support/analyst-script'
 import { fixtureSessions } from '../support/fixture-sessions'
@@ -35,6 +36,8 @@ describe('deepen: one rule per meaning, every citation kept', () => {
   let second: SkillView
   let batchA: string
   let batchB: string
+  let estimate: AnalysisEstimate
+  let started: Analysis
   const behaviour: Partial<Record<'error' | 'success' | 'structure' | 'edge', AnalystBehaviour>> = {}
 
   beforeAll(async () => {
@@ -72,7 +75,9 @@ describe('deepen: one rule per meaning, every citation kept', () => {
     behaviour.edge = { rules: [rule('Before running any shell tool, verify that it exists with `command -v`.', runs(1, 8))] }
     behaviour.success = { rules: [rule('Verify the written file opens in a browser before you finish.', runs(2, 8))] }
     behaviour.structure = { rules: [rule('Put the call to action above the fold', runs(1, 4))] }
+    estimate = await service.handlers.estimateAnalysis({ batchId: batchB, model: 'claude-sonnet-5-5', deepenSkillId: skillId })
     const b = await service.handlers.startAnalysis({ batchId: batchB, model: 'claude-sonnet-5-5', deepenSkillId: skillId })
+    started = b
     await service.analysisIdle(b.id)
     expect((await service.handlers.getAnalysis({ analysisId: b.id })).state).toBe('done')
     second = await service.handlers.getSkill({ skillId })
@@ -80,6 +85,14 @@ describe('deepen: one rule per meaning, every citation kept', () => {
   afterAll(async () => {
     await service?.dispose()
     await server?.close()
+  })
+
+  it('one figure for what the analysts read: the estimate, its report and the analysis say the same number', () => {
+    const report = started.context.report!
+    // the whole prompt: the task, the grades, the skill being deepened and the instructions, then the evidence
+    expect(report.promptTokens).toBeGreaterThan(0)
+    expect(contextTokensOf(estimate.report)).toBe(estimate.contextTokens)
+    expect(contextTokensOf(report)).toBe(estimate.contextTokens)
   })
 
   it('the first version cites batch A', () => {

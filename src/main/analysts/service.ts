@@ -298,7 +298,33 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     )
 
   /** What the analysts read, in figures (the page's "what the analysts read" and the estimate). */
-  const reportOf = (model: string, fitted: Fitted[]): ContextReport => {
+  /**
+   * What every analyst reads besides the evidence, over all groups: system prompt, tools, and each
+   * group's head (task, grades, notes, the SKILL.md deepened, how to look closer). The estimate and the
+   * analysis count it alike, so both say the same figure.
+   */
+  const promptTokensOf = (
+    p: { chunks: RunForAnalysis[][]; condensed: Fitted[]; taskInfo: { name: string; text: string }; existingMd?: string; notes?: string },
+    via: 'api' | 'claude-cli'
+  ) => {
+    const tools = via === 'api' ? [PROPOSE_TOOL, ...DRILL_TOOLS] : [PROPOSE_TOOL]
+    const fixed = estimateTokens(SYSTEM) + estimateTokens(JSON.stringify(tools))
+    return p.chunks.reduce(
+      (n, g, i) =>
+        n +
+        fixed +
+        estimateTokens(
+          contextHeader(p.taskInfo, g, p.condensed[i], {
+            existingSkill: p.existingMd,
+            lookCloser: drillGuide(DEFAULT_MAX_ROUNDS),
+            notes: p.notes
+          })
+        ),
+      0
+    )
+  }
+
+  const reportOf = (model: string, fitted: Fitted[], promptTokens?: number): ContextReport => {
     const cuts: Cut[] = []
     for (const f of fitted)
       for (const c of f.cuts) {
@@ -312,6 +338,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       budget: contextBudget(model),
       textTokens: fitted.reduce((n, f) => n + f.textTokens, 0),
       imageTokens: fitted.reduce((n, f) => n + f.imageTokens, 0),
+      ...(promptTokens !== undefined ? { promptTokens } : {}),
       images: fitted.reduce((n, f) => n + f.runs.reduce((k, r) => k + r.shots.length, 0), 0),
       outputFiles: fitted.reduce((n, f) => n + f.outputFiles, 0),
       cuts
@@ -376,7 +403,9 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       : undefined
     a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
     await save(a)
-    const warnings = [...a.warnings]
+    const grouped = `${a.runNumbers.length} runs were analysed in ${a.context.chunks} groups; their rules were consolidated.`
+    // a retry merges again: said once
+    const warnings = [...a.warnings.filter((w) => w !== grouped), ...(a.context.chunks > 1 ? [grouped] : [])]
     let mergeCost = 0
     const askMerge = async (list: AnalystRule[], withExisting: boolean) => {
       if (signal.aborted) throw aborted()
@@ -729,19 +758,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       const p = await prepare(batchId, m, deepenSkillId, existingSkillMd, mobile)
       // the very prompt each analyst would get: system, tools, the shared context (text and images), its instructions
       const v = via ?? 'api'
-      const tools = v === 'api' ? [PROPOSE_TOOL, ...DRILL_TOOLS] : [PROPOSE_TOOL]
-      const fixed = estimateTokens(SYSTEM) + estimateTokens(JSON.stringify(tools))
       const groups = p.chunks.map((g, i) => ({
-        promptTokens:
-          fixed +
-          estimateTokens(
-            contextHeader(p.taskInfo, g, p.condensed[i], {
-              existingSkill: p.existingMd,
-              lookCloser: drillGuide(DEFAULT_MAX_ROUNDS),
-              notes: p.notes
-            })
-          ) +
-          p.condensed[i].tokens
+        promptTokens: promptTokensOf({ ...p, chunks: [g], condensed: [p.condensed[i]] }, v) + p.condensed[i].tokens
       }))
       const instructionTokens = Math.round(ANALYSTS.reduce((n, k) => n + estimateTokens(instructionsFor(k)), 0) / ANALYSTS.length)
       const rounds = { expected: EXPECTED_ROUNDS, max: DEFAULT_MAX_ROUNDS, tokensPerRound: TOKENS_PER_ROUND }
@@ -755,7 +773,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         condensedTokens: p.condensed.reduce((n, c) => n + c.tokens, 0),
         contextTokens: groups.reduce((n, g) => n + g.promptTokens, 0),
         instructionTokens,
-        report: reportOf(m, p.condensed),
+        report: reportOf(m, p.condensed, promptTokensOf(p, v)),
         rounds,
         ...cost,
         warnings: p.warnings
@@ -770,13 +788,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
       const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
       const port = await portFor(via ?? 'api', claudePath)
-      const { list, rawBytes, warnings, chunks, condensed, existingMd } = await prepare(
-        batchId,
-        model ?? DEFAULT_ANALYST_MODEL,
-        deepenSkillId,
-        existingSkillMd,
-        mobile
-      )
+      const prepared = await prepare(batchId, model ?? DEFAULT_ANALYST_MODEL, deepenSkillId, existingSkillMd, mobile)
+      const { list, rawBytes, warnings, chunks, condensed, existingMd } = prepared
       let deepenId = deepen?.id
       if (!deepen && existingSkillMd) {
         // deepen a SKILL.md pasted in: it becomes a skill of its own first, so nothing of it is lost
@@ -837,13 +850,11 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           charsCut: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'chars').reduce((k, x) => k + x.amount, 0), 0),
           stepsOmitted: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'steps').reduce((k, x) => k + x.amount, 0), 0),
           chunks: chunks.length,
-          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed)
+          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed, promptTokensOf(prepared, via ?? 'api'))
         },
         merge: { state: 'waiting', costUsd: 0 },
-        warnings: [
-          ...warnings,
-          ...(chunks.length > 1 ? [`${list.length} runs were analysed in ${chunks.length} groups; their rules were consolidated.`] : [])
-        ],
+        // "analysed in N groups" is said once the groups' rules are merged (mergeInto), not while they wait
+        warnings: [...warnings],
         createdAt: now()
       }
       await save(a)
