@@ -52,8 +52,11 @@ export const ContextReportSchema = z.object({
   /** the model's window and the part of it given to the evidence */
   window: z.number(),
   budget: z.number(),
+  /** the evidence: the runs' text and their screenshots */
   textTokens: z.number(),
   imageTokens: z.number(),
+  /** the rest of what every analyst reads: system prompt, tools, task, grades, notes, the SKILL.md deepened */
+  promptTokens: z.number().optional(),
   images: z.number(),
   /** output files included (whole or head and tail) and binaries listed */
   outputFiles: z.number(),
@@ -63,6 +66,13 @@ export const ContextReportSchema = z.object({
   redacted: z.object({ count: z.number(), runs: z.array(z.number()) }).optional()
 })
 export type ContextReport = z.infer<typeof ContextReportSchema>
+
+/**
+ * The analysts' context, in tokens: all they read before their own instructions (the prompt and the
+ * evidence, over every group). The one figure every screen and the CLI give for it.
+ */
+export const contextTokensOf = (r: Pick<ContextReport, 'promptTokens' | 'textTokens' | 'imageTokens'>) =>
+  (r.promptTokens ?? 0) + r.textTokens + r.imageTokens
 
 export const AnalysisSchema = z.object({
   id: z.string(),
@@ -114,7 +124,7 @@ export const AnalysisEstimateSchema = z.object({
   via: z.enum(['api', 'claude-cli']),
   /** tokens of the condensed traces (the analysis page's "condensed to N tokens") */
   condensedTokens: z.number(),
-  /** tokens of the prompt every analyst reads (system, tool, task, feedback, traces), summed over groups */
+  /** tokens of the prompt every analyst reads (system, tool, task, feedback, traces), summed over groups: contextTokensOf(report) */
   contextTokens: z.number(),
   /** tokens of one analyst's own instructions */
   instructionTokens: z.number(),

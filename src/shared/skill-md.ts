@@ -4,19 +4,21 @@
  *
  * Pure and shared with the renderer: no Node imports.
  */
-import type { FrontMatter, Skill, SkillRule } from './skills'
+import { sameMeaning } from './rule-meaning'
+import type { EarlierCitation, FrontMatter, Skill, SkillRule } from './skills'
 
 export const NAME_MAX = 64
 export const DESCRIPTION_MAX = 1024
 export const EDGE_CASES_LINK = 'See [edge cases](references/edge-cases.md) for rarer situations.'
 
-type RenderRule = Pick<SkillRule, 'text' | 'evidence' | 'tier' | 'guard' | 'existing'>
+type RenderRule = Pick<SkillRule, 'text' | 'evidence' | 'tier' | 'guard' | 'existing'> & { earlier?: EarlierCitation[] }
 export type ParsedTier = 'core' | 'guidance' | 'edge-case'
 export interface ParsedSkillMd {
   frontMatter: Partial<FrontMatter>
   title: string
   whenToUse: string
-  rules: { text: string; tier: ParsedTier; evidence: number[] }[]
+  /** `earlier`: the runs cited from earlier batches, one list per batch (only when there are some) */
+  rules: { text: string; tier: ParsedTier; evidence: number[]; earlier?: number[][] }[]
 }
 
 const chars = (s: string) => Array.from(s).length
@@ -89,10 +91,16 @@ const oneLine = (s: string) => s.replace(/[ \t]*(?:\r\n|[\r\n\u2028\u2029\u0085]
 const yamlQuote = (s: string) =>
   JSON.stringify(s).replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
+/** "(earlier: runs 3, 6; run 2)": a deepened rule's runs from earlier batches, one group per batch; "" for none. */
+export function earlierCitation(earlier: EarlierCitation[] | undefined): string {
+  const groups = (earlier ?? []).map((c) => citation(c.runs).slice(1, -1)).filter(Boolean)
+  return groups.length ? `(earlier: ${groups.join('; ')})` : ''
+}
+
 function ruleLine(r: RenderRule): string {
   const text = oneLine(r.text)
   const cite = r.existing && r.evidence.length === 0 ? '' : citation(r.evidence)
-  return cite ? `${text} ${cite}` : text
+  return [text, cite, earlierCitation(r.earlier)].filter(Boolean).join(' ')
 }
 
 export function renderSkillMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'>): string {
@@ -198,12 +206,27 @@ function sectionFor(heading: string): Section {
   return 'guidance' // "Patterns", "Failure modes" and any other heading
 }
 
-/** Splits a trailing citation off a rule's text. */
-function splitCitation(item: string): { text: string; evidence: number[] } {
-  const cites = parseCitations(item)
+const EARLIER_RE = /\s*\(earlier:\s*(runs?\s[^()]*)\)\s*\.?\s*$/i
+
+/** Splits the trailing citations (its own, then the earlier batches') off a rule's text. */
+function splitCitation(item: string): { text: string; evidence: number[]; earlier?: number[][] } {
+  let rest = item
+  let earlier: number[][] | undefined
+  const e = EARLIER_RE.exec(rest)
+  if (e) {
+    const groups = e[1].split(';').map((g) => parseCitations(`(${g.trim()})`))
+    if (groups.every((g) => g.length === 1)) {
+      earlier = groups.map((g) => g[0].runs)
+      rest = rest.slice(0, e.index)
+    }
+  }
+  const cites = parseCitations(rest)
   const last = cites[cites.length - 1]
-  if (last && /^\s*\.?\s*$/.test(item.slice(last.end))) return { text: item.slice(0, last.start).trimEnd(), evidence: last.runs }
-  return { text: item.trim(), evidence: [] }
+  const out =
+    last && /^\s*\.?\s*$/.test(rest.slice(last.end))
+      ? { text: rest.slice(0, last.start).trimEnd(), evidence: last.runs }
+      : { text: rest.trim(), evidence: [] }
+  return earlier ? { ...out, earlier } : out
 }
 
 /** Reads a SKILL.md back: ours round-trips; hand-written ones give their list items as rules. */
@@ -230,8 +253,8 @@ export function parseSkillMd(md: string): ParsedSkillMd {
   let fence: string | null = null
   const flush = () => {
     if (item) {
-      const { text, evidence } = splitCitation(item.parts.join(' '))
-      if (text) rules.push({ text, tier: item.tier, evidence })
+      const { text, ...cited } = splitCitation(item.parts.join(' '))
+      if (text) rules.push({ text, tier: item.tier, ...cited })
     }
     item = null
   }
@@ -278,4 +301,40 @@ export function parseSkillMd(md: string): ParsedSkillMd {
   // "When to use" on one line (ours is one paragraph; a hand-written one keeps all of its text)
   const whenToUse = when.filter((l) => l !== '').join(' ')
   return { frontMatter, title: title || frontMatter.name || '', whenToUse, rules }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document checks itself
+
+const TIER_WORDS: Record<ParsedTier, string> = { core: 'core', guidance: 'guidance', 'edge-case': 'edge case' }
+
+/**
+ * What is wrong with a skill's two files as written: two rules (in any section or tier, SKILL.md and
+ * references/edge-cases.md together) that say the same thing, a rule from the runs that cites none, and
+ * a rule whose citations did not make it into the text. [] when nothing is.
+ */
+export function skillProblems(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'> & { markdown?: string }): string[] {
+  const problems: string[] = []
+  const md = skill.markdown ?? renderSkillMd(skill)
+  const items = [
+    ...parseSkillMd(md).rules.filter((r) => r.tier !== 'edge-case'),
+    ...parseSkillMd(renderEdgeCasesMd(skill)).rules.map((r) => ({ ...r, tier: 'edge-case' as const }))
+  ]
+  for (let i = 0; i < items.length; i++)
+    for (let j = i + 1; j < items.length; j++)
+      if (sameMeaning(items[i].text, items[j].text))
+        problems.push(
+          `two rules say the same thing: "${items[i].text}" (${TIER_WORDS[items[i].tier]}) and "${items[j].text}" (${TIER_WORDS[items[j].tier]})`
+        )
+  const live = (skill.rules as SkillRule[]).filter((r) => r.tier !== 'discarded')
+  for (const r of live) {
+    if (!r.existing && r.sources.length > 0 && r.evidence.length === 0) problems.push(`the rule "${oneLine(r.text)}" cites no run`)
+    if (skill.markdown !== undefined && r.tier !== 'edge-case') continue // the person wrote the text: theirs to cite
+    const item = items.find((x) => x.text === oneLine(r.text))
+    const own = r.existing && r.evidence.length === 0 ? [] : [...new Set(r.evidence)].sort((a, b) => a - b)
+    const earlier = (r.earlier ?? []).map((c) => [...new Set(c.runs)].sort((a, b) => a - b)).filter((c) => c.length)
+    if (item && (JSON.stringify(item.evidence) !== JSON.stringify(own) || JSON.stringify(item.earlier ?? []) !== JSON.stringify(earlier)))
+      problems.push(`the rule "${oneLine(r.text)}" lost its citations in the text`)
+  }
+  return problems
 }

@@ -62,11 +62,21 @@ export function tierFor(runs: number): Tier {
 }
 export const MAX_MAIN_RULES = 30
 
+/** Runs cited from an earlier batch (the one a deepened skill's rule was first learned from). */
+export const EarlierCitationSchema = z.object({
+  /** the batch the run numbers are in (absent: a pasted SKILL.md's own citations, batch unknown) */
+  batchId: z.string().optional(),
+  runs: z.array(z.number().int())
+})
+export type EarlierCitation = z.infer<typeof EarlierCitationSchema>
+
 export const SkillRuleSchema = z.object({
   id: z.string(),
   text: z.string().min(1).max(2000),
-  /** union of the member rules' runs, sorted */
+  /** union of the member rules' runs, sorted (runs of the skill's newest batch) */
   evidence: z.array(z.number().int()),
+  /** runs of earlier batches a rule kept from the skill being deepened cites: never lost */
+  earlier: z.array(EarlierCitationSchema).optional(),
   priority: PrioritySchema,
   tier: TierSchema,
   /** ids of the analyst rules merged into this one */

@@ -309,6 +309,16 @@ export const armLabel = (v: Verification, arm: Arm) =>
 
 /** A trigger rate below this is flagged: the skill's description rarely made Claude Code load it. */
 export const LOW_TRIGGER_RATE = 0.8
+/** A trigger rate is judged once this many of an arm's runs have finished (all of them, in a smaller arm): one run is no verdict. */
+export const TRIGGER_JUDGED_AFTER = 5
+
+/** Enough of the arm's runs have finished (and were read) to say whether Claude Code loads its skill. */
+export const triggerJudged = (a: { runs: number; trigger: { runs: number; rate: number | null } | null }) =>
+  !!a.trigger && a.trigger.rate !== null && a.trigger.runs > 0 && a.trigger.runs >= Math.min(TRIGGER_JUDGED_AFTER, a.runs)
+
+/** The arm's skill is rarely loaded: judged, and below LOW_TRIGGER_RATE. */
+export const triggerLow = (a: { runs: number; trigger: { runs: number; rate: number | null } | null }) =>
+  triggerJudged(a) && a.trigger!.rate! < LOW_TRIGGER_RATE
 
 const normalize = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase()
 

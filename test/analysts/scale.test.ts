@@ -18,6 +18,7 @@ describe('more runs than one context holds', () => {
   let server: ModelServer
   let service: Service
   let analysis: Analysis
+  let started: Analysis
 
   beforeAll(async () => {
     const merge = analystScript({})
@@ -52,7 +53,7 @@ describe('more runs than one context holds', () => {
     const { runs } = await service.handlers.getBatch({ batchId: batch.id })
     for (const r of runs)
       await service.handlers.saveFeedback({ runId: r.id, label: r.number % 2 ? 'good' : 'bad', text: `run ${r.number}` })
-    analysis = await service.handlers.startAnalysis({ batchId: batch.id })
+    analysis = started = await service.handlers.startAnalysis({ batchId: batch.id })
     await service.analysisIdle(analysis.id)
     analysis = await service.handlers.getAnalysis({ analysisId: analysis.id })
   }, 120_000)
@@ -65,6 +66,10 @@ describe('more runs than one context holds', () => {
     expect(analysis.state).toBe('done')
     expect(analysis.context.chunks).toBe(4)
     expect(analysis.warnings).toContain(`${RUNS} runs were analysed in 4 groups; their rules were consolidated.`)
+    // said once it has happened: not while the analysts are still queued
+    expect(started.state).toBe('analysing')
+    expect(started.context.chunks).toBe(4)
+    expect(started.warnings.join(' ')).not.toMatch(/groups/)
     const requests = server.requests.filter((r) => isAnalystRequest(r.body))
     expect(requests).toHaveLength(16)
     const seen = requests.map((r) => [...firstMessageText(r.body).matchAll(/^=== Run (\d+)/gm)].map((m) => Number(m[1])))

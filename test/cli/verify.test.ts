@@ -431,6 +431,12 @@ describe('verify from the command line', () => {
     expect(d.stdout).toContain(
       `next: trace2skill verify ${SKILL_NAME} --version 2 (against no skill; --against 1 compares it with the version verified)`
     )
+    // the report no longer offers deepen: the next step is the new version's verification
+    const after = await cli(['report', vid])
+    expect(after.stdout).toContain(
+      `next: trace2skill verify ${SKILL_NAME} --version 2 (against no skill; --against 1 compares it with the version verified)`
+    )
+    expect(after.stdout).not.toContain('trace2skill deepen')
     // the analysts were told which arm each run was in
     expect(JSON.stringify(script.requests.filter((q) => q.kind === 'analyst').slice(-1)[0].body)).toMatch(/FIXED by the skill/)
     // version 2 against version 1 is now a verification to ask for; against itself is not

@@ -51,6 +51,7 @@ const NOTHING_CUT: ContextReport = {
   budget: 180_000,
   textTokens: 41_200,
   imageTokens: 9_600,
+  promptTokens: 1_500,
   images: 6,
   outputFiles: 14,
   cuts: []
@@ -138,10 +139,12 @@ describe('what the analysts read', () => {
     expect(report.textContent).toContain('What the analysts would read')
     // no analysis yet: it is open
     expect(report.open).toBe(true)
-    // 41,200 text + 9,600 images = 50,800 of a 200k window (25%)
+    // one figure for the context, the same in the line above: 41,200 text + 9,600 images + 1,500 of the
+    // prompt = 52,300 of a 200k window (26%)
     expect(within(report).getByTestId('report-use').textContent).toBe(
-      "51k of 200k tokens (25% of claude-sonnet-4-5's window): 41k of text, 9.6k of images (6 screenshots), 14 output files."
+      "52k of 200k tokens (26% of claude-sonnet-4-5's window): 41k of text, 9.6k of images (6 screenshots), 1.5k of task, grades and instructions, 14 output files."
     )
+    expect(report.querySelector('summary')!.textContent).toContain('52k of 200k tokens')
     expect(within(report).getByTestId('report-nothing-cut').textContent).toMatch(/^Nothing would be cut/)
     expect(within(report).queryByTestId('report-cuts')).toBeNull()
   })
@@ -227,6 +230,17 @@ describe('what the analysts read', () => {
     const view = await screen.findByTestId('analysis')
     expect(view.textContent).toContain('condensed to 51k tokens from 60k')
     expect(within(view).queryByTestId('context-report')).toBeNull()
+  })
+})
+
+describe('runs analysed in groups', () => {
+  it('while the analysts work, says what will happen; it is said to have happened only once merged', async () => {
+    const context = { ...analysis().context, chunks: 4 }
+    setup({ analyses: [analysis({ state: 'analysing', context, analysts: [analyst('error', { state: 'queued' })] })] })
+    renderApp('/analyze/b1')
+    const view = await screen.findByTestId('analysis')
+    expect(view.textContent).toContain('in 4 groups of runs, whose rules will then be consolidated')
+    expect(view.textContent).not.toMatch(/were analysed in/)
   })
 })
 

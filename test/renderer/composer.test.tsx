@@ -104,11 +104,11 @@ describe('the SKILL.md composer', () => {
 
     const badges = within(cardOf('Run the build before finishing')).getAllByTestId('evidence-badge')
     expect(badges.map((b) => b.textContent)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8'])
-    // run 3 opens at the trace line the analyst pointed to; the others at the run
-    expect(badges[2].getAttribute('href')).toBe('/review/b1/3/line/12')
-    expect(badges[0].getAttribute('href')).toBe('/review/b1/1')
+    // run 3 opens at the trace line the analyst pointed to; the others at the run (the deck leads back to the rule)
+    expect(badges[2].getAttribute('href')).toBe('/review/b1/3/line/12?from=skill%3As1%3Ac1')
+    expect(badges[0].getAttribute('href')).toBe('/review/b1/1?from=skill%3As1%3Ac1')
     // run 5 opens at the output file the analyst pointed to
-    expect(badges[4].getAttribute('href')).toBe('/review/b1/5/file/src/pages/index.html')
+    expect(badges[4].getAttribute('href')).toBe('/review/b1/5/file/src/pages/index.html?from=skill%3As1%3Ac1')
     expect(badges[4].getAttribute('title')).toContain('src/pages/index.html')
 
     expect(editor().state.doc.toString()).toBe(renderSkillMd(SKILL))

@@ -18,6 +18,7 @@ import { renderSkillMd } from '../../src/shared/skill-md'
 import type { Skill, SkillRule } from '../../src/shared/skills'
 import type { ArmStats, Verification, VerificationView, VerifyEstimate, VerifyPair, VerifyReport } from '../../src/shared/verify'
 import { connectEvents } from '../../src/renderer/src/data/cache'
+import { pWords } from '../../src/renderer/src/lib/verify'
 import { mockApi, renderApp, type ApiMock, type Handlers } from './render-app'
 
 type BatchView = RequestOutput<'getBatch'>
@@ -495,8 +496,9 @@ describe('the verification page', () => {
 
     expect(screen.getByTestId('pass-with').textContent).toBe('80% (4 of 5) · 95% CI 38–96%')
     expect(screen.getByTestId('pass-without').textContent).toBe('40% (2 of 5) · 95% CI 12–77%')
+    // not every run is graded: the figures are interim, and said so
     expect(screen.getByTestId('difference').textContent).toBe(
-      'with version 2 against no skill: +40 percentage points over the 5 pairs graded in both arms.'
+      'with version 2 against no skill: +40 percentage points over the 5 pairs graded in both arms so far.'
     )
     expect(screen.getByTestId('pair-counts').textContent).toBe('Fixed by the skill: 3 · broken by it: 1 · same grade: 1')
     expect(screen.getByTestId('p-words').textContent).toBe(
@@ -874,5 +876,102 @@ describe('the skill page', () => {
     expect(within(flag).getByTestId('flag-badge').getAttribute('href')).toBe('/review/vb-ver-c/5/line/9')
     const other = screen.getByDisplayValue('Read the brief before writing').closest('[data-testid="rule-card"]') as HTMLElement
     expect(within(other).queryByTestId('rule-flag')).toBeNull()
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------
+
+describe('the report while it fills: no early alarms, interim figures said as such, the result first', () => {
+  /** 80 runs (40 pairs), one finished: the with-skill run did not load the skill, it cost $0.25 */
+  const early = (): VerificationView =>
+    view({
+      status: { stage: 'running', runs: 80, queued: 78, running: 1, finished: 1, unfinished: 0, graded: 1, costUsd: 0.25 },
+      report: report({
+        complete: false,
+        runs: 80,
+        finished: 1,
+        graded: 1,
+        arms: {
+          with: arm('with', {
+            runs: 40,
+            finished: 1,
+            graded: 1,
+            costUsd: 0.25,
+            meanCostUsd: 0.25,
+            trigger: { invoked: 0, runs: 1, rate: 0, elsewhere: 0 }
+          }),
+          without: arm('without', { runs: 40, finished: 0, graded: 0, costUsd: 0, meanCostUsd: null })
+        },
+        comparison: { pairs: 0, with: rate(0, 1, 0, 1), without: rate(0, 1, 0, 1), difference: null, fixed: [], broken: [], ties: 0, p: 1 },
+        byDifficulty: [],
+        pairs: [],
+        warnings: [{ kind: 'partial', text: '79 runs still to finish: the figures are over the 0 pairs graded in both arms so far.' }]
+      })
+    })
+
+  it('after 1 of 80 runs: no "rarely loaded" alarm, the trigger rate and the cost are so far', async () => {
+    setup({ getVerification: () => early() })
+    renderApp('/verification/ver1')
+    await screen.findByTestId('verify-report')
+    expect(screen.getByRole('heading', { name: 'Report so far' })).toBeTruthy()
+    expect(screen.queryByTestId('low-trigger')).toBeNull()
+    expect(screen.queryByText(/rarely loaded/)).toBeNull()
+    expect(screen.getByTestId('trigger-with').textContent).toBe('0 of 1 run so far: too few to judge yet')
+    expect(screen.getByTestId('trigger-with').querySelector('[data-low]')!.getAttribute('data-low')).toBe('false')
+    expect(screen.getByTestId('cost-with').textContent).toBe('$0.25 so far · $0.25 a run')
+    expect(screen.getByTestId('difference').textContent).toBe('No pair is graded in both arms yet.')
+  })
+
+  it('the result is the headline, its warnings beside it; a small p is not rounded to 0%', async () => {
+    const r = report({
+      complete: true,
+      comparison: {
+        ...report().comparison,
+        pairs: 40,
+        difference: 0.25,
+        fixed: Array.from({ length: 11 }, (_, i) => `v${i + 1}`),
+        broken: ['v40'],
+        ties: 28,
+        p: 0.00317
+      }
+    })
+    setup({ getVerification: () => view({ report: r, status: { ...view().status, stage: 'complete', unfinished: 0, graded: 10 } }) })
+    renderApp('/verification/ver1')
+    const headline = await screen.findByTestId('report-headline')
+    expect(within(headline).getByTestId('difference').textContent).toBe(
+      'with version 2 against no skill: +25 percentage points over the 40 pairs graded in both arms.'
+    )
+    expect(within(headline).getByTestId('p-words').textContent).toMatch(/would come up 0\.3% of the time: .* p = 0\.003\./)
+    // the warnings come after the headline, in the same row (beside it), not above it
+    const warnings = screen.getByTestId('report-warnings')
+    expect(headline.compareDocumentPosition(warnings) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy()
+    expect(headline.parentElement).toBe(warnings.parentElement)
+    // a judged low trigger rate is still said, beside the result
+    expect(within(warnings).getByTestId('low-trigger').textContent).toBe(`The skill was rarely loaded. ${LOW_TRIGGER}`)
+  })
+
+  it('pWords never says 0% of a real probability', () => {
+    const c = { ...report().comparison, fixed: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], broken: [], p: 0.0039 }
+    expect(pWords(c, 'version 2')).toMatch(/would come up 0\.4% of the time/)
+    expect(pWords({ ...c, p: 0.0312 }, 'version 2')).toMatch(/would come up 3\.1% of the time/)
+    expect(pWords({ ...c, p: 0.0009 }, 'version 2')).toMatch(/would come up less than 0\.1% of the time/)
+    expect(pWords({ ...c, p: 0.625 }, 'version 2')).toMatch(/would come up 63% of the time/)
+  })
+
+  it('after deepening, offers the new version’s verification instead of deepening again', async () => {
+    setup({
+      getVerification: () => view({}, { deepenAnalysisId: 'a9' }),
+      getAnalysis: () => ({ id: 'a9', batchId: 'vb', state: 'done', skillId: 's1' }) as unknown as RequestOutput<'getAnalysis'>,
+      getSkill: () => ({
+        ...skillView(),
+        versions: [...skillView().versions, { id: 'ver-3', number: 3, createdAt: '2025-01-04T00:00:00.000Z' }]
+      })
+    })
+    renderApp('/verification/ver1')
+    const next = await screen.findByTestId('verify-next-version')
+    expect(next.textContent).toBe('Verify version 3 →')
+    expect(next.getAttribute('href')).toBe('/verify/s1')
+    expect(screen.getByTestId('next-version').textContent).toMatch(/Version 3 was made from this verification/)
+    expect(screen.queryByTestId('deepen')).toBeNull()
   })
 })

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { mergeRules, retier, reverseConflict, type MergeInput } from '../../src/main/skills/merge'
+import { sameMeaning } from '../../src/shared/rule-meaning'
 import type { AnalystKind, AnalystRule, Priority, SkillRule } from '../../src/shared/skills'
 
 const CAP_NOTE = 'moved down: the main file holds at most 30 rules'
@@ -422,5 +423,129 @@ describe('retier and pinned tiers', () => {
     // pinned rules count toward the cap and rank first: 2 pinned + 28 strong stay; the 2 weakest-ranked strong ones move
     expect(out.filter((r) => r.tier === 'core' || r.tier === 'guidance')).toHaveLength(30)
     expect(out.filter((r) => r.note === CAP_NOTE).map((r) => r.text)).toEqual(['Strong 28', 'Strong 29'])
+  })
+})
+
+describe('deepen never holds two rules with the same meaning', () => {
+  const WRITE = 'Write one index.html with inline CSS, then stop.'
+  const SHELL = 'Before running any shell tool, verify it is installed with `command -v`.'
+  const VERIFY = 'Verify the written file'
+  /** the skill being deepened: its rules cite runs of batch A; the new runs are in batch B */
+  const existing = [
+    { text: WRITE, tier: 'core' as const, evidence: runs(1, 9), batchId: 'A' },
+    { text: SHELL, tier: 'guidance' as const, evidence: [2, 4, 6, 8], batchId: 'A' },
+    { text: VERIFY, tier: 'edge-case' as const, evidence: [3, 5], batchId: 'A' },
+    { text: 'Keep the hero short', tier: 'guidance' as const, evidence: [1, 2, 3, 4], batchId: 'A' }
+  ]
+
+  it('an existing rule restated with a sentence added takes the new evidence and keeps its own', () => {
+    const { rules, warnings } = mergeRules({
+      rules: [
+        ar('a', runs(10, 12), { rule: `${WRITE} Do not ask follow-up questions.`, analyst: 'success' }),
+        ar('b', runs(20, 8), { rule: 'Before running any shell tool, verify that it exists with `command -v`.', analyst: 'edge' }),
+        ar('c', runs(30, 9), { rule: 'Verify the written file exists and opens before you finish.', analyst: 'error' }),
+        ar('d', [1, 2], { rule: 'Name the page after the product' })
+      ],
+      groups: [],
+      contradictions: [],
+      existing,
+      batchId: 'B'
+    })
+    expect(warnings).toEqual([])
+    const live = rules.filter((r) => r.tier !== 'discarded')
+    // one rule per meaning, across every tier
+    expect(live).toHaveLength(5)
+    const write = live.filter((r) => r.text.startsWith('Write one index.html'))
+    expect(write).toHaveLength(1)
+    expect(write[0]).toMatchObject({
+      text: `${WRITE} Do not ask follow-up questions.`,
+      tier: 'core',
+      existing: true,
+      evidence: runs(10, 12),
+      earlier: [{ batchId: 'A', runs: runs(1, 9) }],
+      sources: ['a'],
+      analysts: ['success']
+    })
+    const shell = live.filter((r) => r.text.startsWith('Before running any shell tool'))
+    expect(shell).toHaveLength(1)
+    // a restatement that is not a superset keeps the existing wording
+    expect(shell[0]).toMatchObject({ text: SHELL, tier: 'core', evidence: runs(20, 8), earlier: [{ batchId: 'A', runs: [2, 4, 6, 8] }] })
+    const verify = live.filter((r) => r.text.startsWith('Verify the written file'))
+    expect(verify).toHaveLength(1)
+    // out of edge-cases.md: the new evidence lifts it to core
+    expect(verify[0]).toMatchObject({ tier: 'core', evidence: runs(30, 9), earlier: [{ batchId: 'A', runs: [3, 5] }] })
+    // an existing rule nothing restated keeps its citations too
+    expect(byText(rules, 'Keep the hero short')).toMatchObject({
+      tier: 'guidance',
+      evidence: [],
+      earlier: [{ batchId: 'A', runs: [1, 2, 3, 4] }]
+    })
+  })
+
+  it('follows the merge model when it says a group is the same as an existing rule', () => {
+    const { rules } = mergeRules({
+      rules: [ar('a', runs(10, 8), { rule: 'Emit a single HTML document and finish' })],
+      groups: [{ members: ['a'], wording: 'Emit a single HTML document and finish', existing: 0 }],
+      contradictions: [],
+      existing,
+      batchId: 'B'
+    })
+    const live = rules.filter((r) => r.tier !== 'discarded')
+    expect(live).toHaveLength(4)
+    // not a superset of the existing wording: the existing one stays, with both citations
+    expect(byText(rules, WRITE)).toMatchObject({ evidence: runs(10, 8), earlier: [{ batchId: 'A', runs: runs(1, 9) }], existing: true })
+  })
+
+  it('folds two new groups that say the same thing (the model did not group them), evidence unioned', () => {
+    const { rules } = mergeRules({
+      rules: [
+        ar('a', runs(1, 8), { rule: SHELL }),
+        ar('b', [9, 10, 11, 12], { rule: 'Before running any shell tool, verify that it exists with `command -v`.' })
+      ],
+      groups: [],
+      contradictions: []
+    })
+    expect(rules).toHaveLength(1)
+    expect(rules[0]).toMatchObject({ text: SHELL, evidence: runs(1, 12), sources: ['a', 'b'], tier: 'core' })
+  })
+
+  it('runs in the same batch as the existing rule are one set of citations, not two', () => {
+    const { rules } = mergeRules({
+      rules: [ar('a', [5, 6, 7, 8, 9], { rule: WRITE })],
+      groups: [],
+      contradictions: [],
+      existing: [{ text: WRITE, tier: 'guidance', evidence: [1, 2, 3, 4], batchId: 'A' }],
+      batchId: 'A'
+    })
+    expect(rules).toHaveLength(1)
+    expect(rules[0]).toMatchObject({ evidence: runs(1, 9), tier: 'core', existing: true })
+    expect(rules[0].earlier ?? []).toEqual([])
+  })
+
+  it('keeps rules apart that differ in what they say', () => {
+    const { rules } = mergeRules({
+      rules: [
+        ar('a', runs(1, 8), { rule: 'Never use inline styles' }),
+        ar('b', runs(1, 8), { rule: 'Always use inline styles' }),
+        ar('c', runs(1, 8), { rule: 'Run the build before reporting success' }),
+        ar('d', runs(1, 8), { rule: 'Run the tests before reporting success' })
+      ],
+      groups: [],
+      contradictions: []
+    })
+    expect(rules).toHaveLength(4)
+  })
+})
+
+describe('sameMeaning', () => {
+  it('is true for a restatement and for a sentence added, false for opposites and different objects', () => {
+    expect(sameMeaning('Write one index.html, then stop.', 'Write one index.html, then stop. Do not ask questions.')).toBe(true)
+    expect(sameMeaning('Verify the written file', 'Verify the written file exists and opens before you finish.')).toBe(true)
+    expect(sameMeaning('Never use inline styles', 'Use inline styles')).toBe(false)
+    expect(sameMeaning('Run the build before reporting success', 'Run the tests before reporting success')).toBe(false)
+    expect(sameMeaning('Keep it short', 'Keep it short (runs 1, 2)')).toBe(true)
+    expect(sameMeaning('Use inline styles for the page', 'Do not use inline styles for the page.')).toBe(false)
+    expect(sameMeaning("Don't ask the user follow-up questions", 'Do not ask the user follow-up questions.')).toBe(true)
+    expect(sameMeaning('Use a blue submit button', 'Use a red submit button')).toBe(false)
   })
 })

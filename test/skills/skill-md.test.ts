@@ -8,6 +8,7 @@ import {
   parseSkillMd,
   renderEdgeCasesMd,
   renderSkillMd,
+  skillProblems,
   slugifyName,
   validateFrontMatter
 } from '../../src/shared/skill-md'
@@ -301,5 +302,71 @@ describe('slugifyName', () => {
     expect(slugifyName('x'.repeat(100))).toBe('x'.repeat(64))
     for (const s of ['Landing page!', '  Café -- Déjà vu  ', '!!!', 'a'.repeat(63) + ' b'])
       expect(validateFrontMatter({ name: slugifyName(s), description: 'd' })).toEqual([])
+  })
+})
+
+describe('earlier citations (a deepened skill keeps what its rules cited)', () => {
+  const deepened = {
+    frontMatter: { name: 'landing-page', description: 'Builds landing pages.' },
+    title: 'Landing page',
+    whenToUse: '',
+    rules: [
+      rule('Write one index.html, then stop.', 'core', [12, 40, 41, 42, 43, 44, 45, 46], {
+        existing: true,
+        earlier: [{ batchId: 'A', runs: [3, 6] }]
+      }),
+      rule('Keep the hero short', 'guidance', [], { existing: true, earlier: [{ runs: [3] }, { batchId: 'B', runs: [1, 2] }] }),
+      rule('Mind the footer', 'edge-case', [], { existing: true, earlier: [{ batchId: 'A', runs: [7, 9] }] })
+    ]
+  }
+
+  it('renders them after the rule’s own runs, one group per earlier batch', () => {
+    const md = renderSkillMd(deepened)
+    expect(md).toContain('1. Write one index.html, then stop. (runs 12, 40, 41, 42, 43, 44, 45, 46) (earlier: runs 3, 6)\n')
+    expect(md).toContain('- Keep the hero short (earlier: run 3; runs 1, 2)\n')
+    expect(renderEdgeCasesMd(deepened)).toContain('- Mind the footer (earlier: runs 7, 9)\n')
+  })
+
+  it('reads them back', () => {
+    const parsed = parseSkillMd(renderSkillMd(deepened))
+    expect(parsed.rules).toEqual([
+      { text: 'Write one index.html, then stop.', tier: 'core', evidence: [12, 40, 41, 42, 43, 44, 45, 46], earlier: [[3, 6]] },
+      { text: 'Keep the hero short', tier: 'guidance', evidence: [], earlier: [[3], [1, 2]] }
+    ])
+  })
+})
+
+describe('skillProblems: the document checks itself', () => {
+  const base = { frontMatter: { name: 'landing-page', description: 'Builds landing pages.' }, title: 'Landing page', whenToUse: '' }
+
+  it('finds nothing wrong in a skill with one rule per meaning, each cited', () => {
+    expect(
+      skillProblems({
+        ...base,
+        rules: [rule('Write one index.html, then stop.', 'core', [1, 2, 3, 4, 5, 6, 7, 8]), rule('Mind the footer', 'edge-case', [1, 2])]
+      })
+    ).toEqual([])
+  })
+
+  it('names two rules with the same meaning, across SKILL.md and edge-cases.md', () => {
+    expect(
+      skillProblems({
+        ...base,
+        rules: [
+          rule('Verify the written file exists before you finish.', 'core', [1, 2, 3, 4, 5, 6, 7, 8]),
+          rule('Verify the written file', 'edge-case', [], { existing: true })
+        ]
+      })
+    ).toEqual([
+      'two rules say the same thing: "Verify the written file exists before you finish." (core) and "Verify the written file" (edge case)'
+    ])
+  })
+
+  it('names a rule from the runs that cites none', () => {
+    expect(skillProblems({ ...base, rules: [rule('Keep it short', 'guidance', [], { sources: ['a1'] })] })).toEqual([
+      'the rule "Keep it short" cites no run'
+    ])
+    // a hand-written rule kept from a pasted SKILL.md never had any: nothing to say
+    expect(skillProblems({ ...base, rules: [rule('Keep it short', 'guidance', [], { existing: true })] })).toEqual([])
   })
 })

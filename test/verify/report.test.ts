@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Run } from '../../src/shared/runs'
-import type { SkillUse, Verification } from '../../src/shared/verify'
+import { triggerJudged, type SkillUse, type Verification } from '../../src/shared/verify'
 import { buildReport, verificationStatus, type RunFacts } from '../../src/main/verify/report'
 
 const base = (over: Partial<Verification> = {}): Verification => ({
@@ -153,5 +153,50 @@ describe('the verification report', () => {
     expect(verificationStatus(v, runs)).toMatchObject({ stage: 'grading', unfinished: 1, graded: 1 })
     expect(verificationStatus({ ...v, phase: 'generating' }, []).stage).toBe('generating')
     expect(verificationStatus({ ...v, phase: 'interrupted' }, []).stage).toBe('interrupted')
+  })
+})
+
+describe('no verdict before there is enough to judge', () => {
+  /** 40 pairs (80 runs): the first `done` pairs finished (graded), the with-skill runs never loading the skill */
+  function early(done: number) {
+    const grades = Array.from({ length: 40 }, (_, i) => (i < done ? (['good', 'bad'] as const) : ([null, null] as const)))
+    const { v, runs, facts } = build(
+      grades.map(([a, b]) => [a, b]),
+      base({ variations: Array.from({ length: 40 }, (_, i) => ({ difficulty: 'normal' as const, prompt: `p${i}` })) }),
+      Array.from({ length: 80 }, () => ({ invoked: false }))
+    )
+    runs.forEach((r, i) => {
+      if (Math.floor(i / 2) >= done) r.state = 'queued'
+    })
+    return buildReport(v, runs, facts)
+  }
+
+  it('after 1 of 80 runs, no low-trigger warning: 1 run is not enough to say the skill is rarely loaded', () => {
+    const r = early(1)
+    expect(r.arms.with.trigger).toMatchObject({ invoked: 0, runs: 1 })
+    expect(triggerJudged(r.arms.with)).toBe(false)
+    expect(r.warnings.map((w) => w.kind)).not.toContain('low-trigger')
+    expect(early(4).warnings.map((w) => w.kind)).not.toContain('low-trigger')
+  })
+
+  it('once 5 with-skill runs have finished, a low trigger rate is said', () => {
+    const r = early(5)
+    expect(triggerJudged(r.arms.with)).toBe(true)
+    expect(r.warnings.find((w) => w.kind === 'low-trigger')?.text).toMatch(/loaded version 2 in only 0 of 5 runs that had it \(0%\)/)
+  })
+
+  it('an arm of fewer than 5 runs is judged once all of them have finished', () => {
+    const { v, runs, facts } = build(
+      [
+        ['good', 'bad'],
+        ['good', 'bad']
+      ],
+      base(),
+      [{ invoked: false }, { invoked: false }, { invoked: false }, { invoked: false }]
+    )
+    runs[2].state = 'queued'
+    expect(buildReport(v, runs, facts).warnings.map((w) => w.kind)).not.toContain('low-trigger')
+    runs[2].state = 'done'
+    expect(buildReport(v, runs, facts).warnings.map((w) => w.kind)).toContain('low-trigger')
   })
 })

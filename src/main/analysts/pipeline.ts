@@ -336,7 +336,11 @@ export const MERGE_TOOL: ToolDef = {
           type: 'object',
           properties: {
             members: { type: 'array', items: { type: 'string' }, description: 'rule ids' },
-            wording: { type: 'string', description: 'one imperative sentence for the group' }
+            wording: { type: 'string', description: 'one imperative sentence for the group' },
+            existing: {
+              type: 'string',
+              description: 'the id (x1, x2, ...) of the existing rule this group says the same as (even with more added), if any'
+            }
           },
           required: ['members', 'wording']
         }
@@ -370,7 +374,7 @@ export const MERGE_TOOL: ToolDef = {
 }
 
 export const MergeAnswerSchema = z.object({
-  groups: z.array(z.object({ members: z.array(z.string()), wording: z.string() })),
+  groups: z.array(z.object({ members: z.array(z.string()), wording: z.string(), existing: z.string().nullish() })),
   contradictions: z.array(
     z.object({ a: z.union([z.number().int(), z.string()]), b: z.union([z.number().int(), z.string()]), why: z.string() })
   ),
@@ -388,12 +392,33 @@ export function mergePrompt(task: { name: string; text: string }, rules: Analyst
       ? `Rules of the existing SKILL.md (ids x1, x2, ...; they may contradict new rules):\n${existing.map((t, i) => `x${i + 1}: ${t}`).join('\n')}`
       : null,
     'Group the rules that say the same thing (every id in exactly one group; a rule alone is a group of one) and give each group one clear imperative wording that keeps what its members say.',
-    'Flag pairs that contradict each other: a group by its 0-based index in your groups list, an existing rule by its id (x1, x2, ...). Do not put existing rules in groups. Do not decide who wins: the app decides by evidence.',
+    existing?.length
+      ? 'A group that says the same as an existing rule (even reworded, or with a sentence added) names it in its "existing" field (x1, x2, ...): the app gives that rule the group\'s evidence, so the skill never holds the same rule twice. Do not put existing ids among the members.'
+      : null,
+    'Flag pairs that contradict each other: a group by its 0-based index in your groups list, an existing rule by its id (x1, x2, ...). Do not decide who wins: the app decides by evidence.',
     'Also name the skill: a name (lowercase letters, digits, hyphens), a description of what it does and when to use it, a title, and a one-paragraph "when to use".',
     'Answer only by calling merge_rules.'
   ]
     .filter(Boolean)
     .join('\n\n')
+}
+
+/**
+ * A merge group with the existing rule it restates as an index (0-based) into the existing rules: from
+ * its "existing" field, or an "xN" the model put among its members (taken out of them). Unknown ids are
+ * left for mergeRules to name.
+ */
+export function sameAsExisting(
+  g: { members: string[]; wording: string; existing?: string | null },
+  existing: number
+): { members: string[]; wording: string; existing?: number } {
+  const xOf = (id: string | null | undefined) => {
+    const m = /^\s*x(\d+)\s*$/i.exec(id ?? '')
+    return m ? Number(m[1]) : null
+  }
+  const named = [g.existing, ...g.members].map(xOf).find((n) => n !== null && n >= 1 && n <= existing)
+  const members = existing ? g.members.filter((id) => xOf(id) === null) : g.members
+  return { members, wording: g.wording, ...(named != null ? { existing: named - 1 } : {}) }
 }
 
 /** A contradiction end as a group index for mergeRules: a number is a group; "xN" is the N-th existing rule. */

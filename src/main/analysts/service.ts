@@ -13,13 +13,13 @@ import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport, Cut 
 import { DEFAULT_ANALYST_MODEL, modelInfo } from '../../shared/models'
 import type { Run } from '../../shared/runs'
 import { secretLiterals } from '../../shared/redact'
-import { parseSkillMd, slugifyName } from '../../shared/skill-md'
+import { parseSkillMd, skillProblems, slugifyName } from '../../shared/skill-md'
 import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
 import { fail, type EventSink } from '../app/dispatch'
 import type { LiveOperation, Operations, Outcome } from '../operations/registry'
 import { sandboxAvailability } from '../runs/sandbox'
-import { mergeRules } from '../skills/merge'
+import { mergeRules, type ExistingRule } from '../skills/merge'
 import { withProvenance } from '../skills/provenance'
 import { rendered, type SkillService } from '../skills/service'
 import type { Store } from '../store/store'
@@ -44,6 +44,7 @@ import {
   MERGE_TOOL,
   mergePrompt,
   PROPOSE_TOOL,
+  sameAsExisting,
   SYSTEM,
   type AnalystStatus
 } from './pipeline'
@@ -316,7 +317,33 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     )
 
   /** What the analysts read, in figures (the page's "what the analysts read" and the estimate). */
-  const reportOf = (model: string, fitted: Fitted[], redacted?: Redactions): ContextReport => {
+  /**
+   * What every analyst reads besides the evidence, over all groups: system prompt, tools, and each
+   * group's head (task, grades, notes, the SKILL.md deepened, how to look closer). The estimate and the
+   * analysis count it alike, so both say the same figure.
+   */
+  const promptTokensOf = (
+    p: { chunks: RunForAnalysis[][]; condensed: Fitted[]; taskInfo: { name: string; text: string }; existingMd?: string; notes?: string },
+    via: 'api' | 'claude-cli'
+  ) => {
+    const tools = via === 'api' ? [PROPOSE_TOOL, ...DRILL_TOOLS] : [PROPOSE_TOOL]
+    const fixed = estimateTokens(SYSTEM) + estimateTokens(JSON.stringify(tools))
+    return p.chunks.reduce(
+      (n, g, i) =>
+        n +
+        fixed +
+        estimateTokens(
+          contextHeader(p.taskInfo, g, p.condensed[i], {
+            existingSkill: p.existingMd,
+            lookCloser: drillGuide(DEFAULT_MAX_ROUNDS),
+            notes: p.notes
+          })
+        ),
+      0
+    )
+  }
+
+  const reportOf = (model: string, fitted: Fitted[], redacted?: Redactions, promptTokens?: number): ContextReport => {
     const cuts: Cut[] = []
     for (const f of fitted)
       for (const c of f.cuts) {
@@ -330,6 +357,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       budget: contextBudget(model),
       textTokens: fitted.reduce((n, f) => n + f.textTokens, 0),
       imageTokens: fitted.reduce((n, f) => n + f.imageTokens, 0),
+      ...(promptTokens !== undefined ? { promptTokens } : {}),
       images: fitted.reduce((n, f) => n + f.runs.reduce((k, r) => k + r.shots.length, 0), 0),
       outputFiles: fitted.reduce((n, f) => n + f.outputFiles, 0),
       cuts,
@@ -387,12 +415,24 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const rules: AnalystRule[] = a.analysts.flatMap((s) => s.rules)
     const taskInfo = taskInfoOf(a.taskId, a.batchId)
     const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
-    const existing = deepen
-      ? deepen.rules.filter((r) => r.tier !== 'discarded').map((r) => ({ text: r.text, tier: r.tier as 'core' | 'guidance' | 'edge-case' }))
+    // the rules of the skill being deepened, with what they cite (runs of its newest batch, and earlier ones)
+    const existing: ExistingRule[] | undefined = deepen
+      ? deepen.rules
+          .filter((r) => r.tier !== 'discarded')
+          .map((r) => ({
+            text: r.text,
+            tier: r.tier as ExistingRule['tier'],
+            evidence: r.evidence,
+            batchId: deepen.batchIds[deepen.batchIds.length - 1],
+            earlier: r.earlier,
+            guard: r.guard
+          }))
       : undefined
     a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
     await save(a)
-    const warnings = [...a.warnings]
+    const grouped = `${a.runNumbers.length} runs were analysed in ${a.context.chunks} groups; their rules were consolidated.`
+    // a retry merges again: said once
+    const warnings = [...a.warnings.filter((w) => w !== grouped), ...(a.context.chunks > 1 ? [grouped] : [])]
     let mergeCost = 0
     const askMerge = async (list: AnalystRule[], withExisting: boolean) => {
       if (signal.aborted) throw aborted()
@@ -438,7 +478,12 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       )
       level2 = []
       for (const { g, list, answer } of firsts) {
-        const local = mergeRules({ rules: list, groups: answer?.groups ?? [], contradictions: [], newId: () => randomUUID() })
+        const local = mergeRules({
+          rules: list,
+          groups: (answer?.groups ?? []).map((g) => sameAsExisting(g, 0)),
+          contradictions: [],
+          newId: () => randomUUID()
+        })
         for (const m of local.rules) {
           const members = list.filter((r) => m.sources.includes(r.id))
           const id = `L1-g${g}-${level2.length + 1}`
@@ -470,13 +515,14 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       }
     }
     if (signal.aborted) throw aborted()
-    const groups = answer?.groups ?? []
+    // a group the model says restates an existing rule ("existing": "x3", or an xN among its members) goes into it
+    const groups = (answer?.groups ?? []).map((g) => sameAsExisting(g, existing?.length ?? 0))
     const contradictions = (answer?.contradictions ?? []).flatMap((c) => {
       const ia = contradictionIndex(c.a, groups.length, existing?.length ?? 0)
       const ib = contradictionIndex(c.b, groups.length, existing?.length ?? 0)
       return ia === null || ib === null ? [] : [{ a: ia, b: ib, why: c.why }]
     })
-    const merged = mergeRules({ rules: level2, groups, contradictions, existing, newId: () => randomUUID() })
+    const merged = mergeRules({ rules: level2, groups, contradictions, existing, batchId: a.batchId, newId: () => randomUUID() })
     if (origin.size) {
       // back to the analysts' own rules: sources, analysts and guards as if merged in one go
       merged.rules = merged.rules.map((r) => {
@@ -525,6 +571,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         ]
       : []
     const skill = runs ? withProvenance(made, runs, deepen, a.batchId, known) : made
+    // the document checks itself: one rule per meaning, every rule with its citations
+    for (const p of skillProblems(skill)) warnings.push(`The merged skill needs a look: ${p}.`)
     // the last moment a cancel can still keep the skill from being saved
     if (signal.aborted) throw aborted()
     await skills.saveVersion(
@@ -755,19 +803,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       const p = await prepare(batchId, m, deepenSkillId, existingSkillMd, mobile)
       // the very prompt each analyst would get: system, tools, the shared context (text and images), its instructions
       const v = via ?? 'api'
-      const tools = v === 'api' ? [PROPOSE_TOOL, ...DRILL_TOOLS] : [PROPOSE_TOOL]
-      const fixed = estimateTokens(SYSTEM) + estimateTokens(JSON.stringify(tools))
       const groups = p.chunks.map((g, i) => ({
-        promptTokens:
-          fixed +
-          estimateTokens(
-            contextHeader(p.taskInfo, g, p.condensed[i], {
-              existingSkill: p.existingMd,
-              lookCloser: drillGuide(DEFAULT_MAX_ROUNDS),
-              notes: p.notes
-            })
-          ) +
-          p.condensed[i].tokens
+        promptTokens: promptTokensOf({ ...p, chunks: [g], condensed: [p.condensed[i]] }, v) + p.condensed[i].tokens
       }))
       const instructionTokens = Math.round(ANALYSTS.reduce((n, k) => n + estimateTokens(instructionsFor(k)), 0) / ANALYSTS.length)
       const rounds = { expected: EXPECTED_ROUNDS, max: DEFAULT_MAX_ROUNDS, tokensPerRound: TOKENS_PER_ROUND }
@@ -781,7 +818,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         condensedTokens: p.condensed.reduce((n, c) => n + c.tokens, 0),
         contextTokens: groups.reduce((n, g) => n + g.promptTokens, 0),
         instructionTokens,
-        report: reportOf(m, p.condensed, p.redacted),
+        report: reportOf(m, p.condensed, p.redacted, promptTokensOf(p, v)),
         rounds,
         ...cost,
         warnings: p.warnings
@@ -796,13 +833,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
       const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
       const port = await portFor(via ?? 'api', claudePath)
-      const { list, rawBytes, warnings, chunks, condensed, existingMd, redacted } = await prepare(
-        batchId,
-        model ?? DEFAULT_ANALYST_MODEL,
-        deepenSkillId,
-        existingSkillMd,
-        mobile
-      )
+      const prepared = await prepare(batchId, model ?? DEFAULT_ANALYST_MODEL, deepenSkillId, existingSkillMd, mobile)
+      const { list, rawBytes, warnings, chunks, condensed, existingMd, redacted } = prepared
       let deepenId = deepen?.id
       if (!deepen && existingSkillMd) {
         // deepen a SKILL.md pasted in: it becomes a skill of its own first, so nothing of it is lost
@@ -818,7 +850,13 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
             rules: [],
             groups: [],
             contradictions: [],
-            existing: parsed.rules.map((r) => ({ text: r.text, tier: r.tier })),
+            // its citations stay: its own runs (the batch they are in is not known) and earlier ones
+            existing: parsed.rules.map((r) => ({
+              text: r.text,
+              tier: r.tier,
+              evidence: r.evidence,
+              earlier: (r.earlier ?? []).map((runs) => ({ runs }))
+            })),
             newId: () => randomUUID()
           }).rules,
           conflicts: [],
@@ -857,13 +895,11 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           charsCut: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'chars').reduce((k, x) => k + x.amount, 0), 0),
           stepsOmitted: condensed.reduce((n, c) => n + c.cuts.filter((x) => x.unit === 'steps').reduce((k, x) => k + x.amount, 0), 0),
           chunks: chunks.length,
-          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed, redacted)
+          report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed, redacted, promptTokensOf(prepared, via ?? 'api'))
         },
         merge: { state: 'waiting', costUsd: 0 },
-        warnings: [
-          ...warnings,
-          ...(chunks.length > 1 ? [`${list.length} runs were analysed in ${chunks.length} groups; their rules were consolidated.`] : [])
-        ],
+        // "analysed in N groups" is said once the groups' rules are merged (mergeInto), not while they wait
+        warnings: [...warnings],
         createdAt: now()
       }
       await save(a)

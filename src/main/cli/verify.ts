@@ -14,6 +14,7 @@ import type { SkillView } from '../../shared/contract'
 import type { Skill } from '../../shared/skills'
 import {
   armLabel,
+  triggerJudged,
   type ArmStats,
   type PassRateInfo,
   type Verification,
@@ -417,21 +418,26 @@ const pairLine = (v: Verification, p: VerifyPair) => {
 
 const armLine = (a: ArmStats) => {
   const mean = (x: number | null, unit: string, digits = 1) => (x === null ? `- ${unit}` : `${x.toFixed(digits)} ${unit}`)
+  // interim figures are said so; a trigger rate is a verdict only once enough runs have finished
+  const soFar = a.finished < a.runs ? ' so far' : ''
+  const judged = triggerJudged(a)
   return [
     `  ${a.label}: ${plural(a.runs, 'run')}, ${a.finished} finished, ${a.graded} graded (good: ${a.allGraded.passed} of ${a.allGraded.n})`,
-    `cost ${money(a.costUsd)} (${a.meanCostUsd === null ? '-' : money(a.meanCostUsd)} a run)`,
+    `cost ${money(a.costUsd)}${soFar} (${a.meanCostUsd === null ? '-' : money(a.meanCostUsd)} a run)`,
     `${mean(a.meanTurns, 'turns')}, ${mean(a.meanToolErrors, 'tool errors')}, ${mean(a.meanDurationMs === null ? null : a.meanDurationMs / 1000, 's')} a run`,
     a.trigger
-      ? `skill loaded in ${a.trigger.invoked} of ${plural(a.trigger.runs, 'run')}${a.trigger.rate === null ? '' : ` (${pct(a.trigger.rate)})`}${a.trigger.elsewhere ? `; another of that name in ${a.trigger.elsewhere}` : ''}`
+      ? `skill loaded in ${a.trigger.invoked} of ${plural(a.trigger.runs, 'run')}${soFar}${a.trigger.rate === null || !a.trigger.runs ? '' : judged ? ` (${pct(a.trigger.rate)})` : ' (too few to judge)'}${a.trigger.elsewhere ? `; another of that name in ${a.trigger.elsewhere}` : ''}`
       : 'no skill to load'
   ].join('; ')
 }
 
-/** What to do next with a verification, from where it is. */
-function nextOf(view: VerificationView): string {
+/** What to do next with a verification, from where it is (deepenedInto: the version deepening it made). */
+function nextOf(view: VerificationView, deepenedInto?: number): string {
   const v = view.verification
   const s = view.status
   const r = view.report
+  if (deepenedInto)
+    return `trace2skill verify ${v.skillName || v.skillId} --version ${deepenedInto} (against no skill; --against ${v.version.number} compares it with the version verified)`
   if (!v.batchId)
     return `trace2skill resume ${v.id} (${v.phase === 'generating' ? 'if it was stopped: ' : ''}writes its variations and runs them)`
   if (s.running || s.queued) return `wait for its runs to finish (\`trace2skill report ${v.id}\` again)`
@@ -443,7 +449,7 @@ function nextOf(view: VerificationView): string {
   return `trace2skill deepen ${v.id} (the next version, from these runs)`
 }
 
-export function reportText(view: VerificationView): string {
+export function reportText(view: VerificationView, o: { deepenedInto?: number } = {}): string {
   const v = view.verification
   const r = view.report
   const lines = [
@@ -455,7 +461,14 @@ export function reportText(view: VerificationView): string {
       `blind: ${view.blind.graded} of ${plural(view.blind.runs, 'run')} graded; until every run is graded nothing says which run had the skill, and then this report compares the arms`,
       ...(view.blind.warnings.length ? ['warnings:', ...view.blind.warnings.map((w) => `  - ${w.text}`)] : [])
     )
-  else if (r && !r.comparison.pairs) lines.push('no pair is graded in both arms yet: nothing to compare')
+  // the result first, then what it rests on
+  else if (r)
+    lines.push(
+      r.comparison.pairs
+        ? `result${r.complete ? '' : ' so far'}: ${armLabel(v, 'with')} against ${armLabel(v, 'without')}: ${points(r.comparison.difference)} over ${plural(r.comparison.pairs, 'pair')} graded in both arms, p = ${pText(r.comparison.p)}`
+        : 'result: none yet: no pair is graded in both arms'
+    )
+  if (r && !r.comparison.pairs) lines.push('no pair is graded in both arms yet: nothing to compare')
   else if (r) {
     const c = r.comparison
     const withL = armLabel(v, 'with')
@@ -485,7 +498,7 @@ export function reportText(view: VerificationView): string {
     lines.push('per arm:', armLine(r.arms.with), armLine(r.arms.without))
     if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${w.text}`))
   } else if (!view.blind) lines.push('no runs yet')
-  lines.push(`next: ${nextOf(view)}`)
+  lines.push(`next: ${nextOf(view, o.deepenedInto)}`)
   return lines.join('\n')
 }
 
@@ -494,8 +507,18 @@ export async function reportCommand(ctx: Ctx, arg: string): Promise<number> {
   const v = await findVerification(service, arg)
   // blind until every run is graded: the view has no report and no arms then (src/main/verify/blind.ts)
   const view = await asItIs(service, await call<VerificationView>(service, 'getVerification', { verificationId: v.id }), io)
-  print(view, () => reportText(view))
+  const into = await deepenedInto(service, view.verification)
+  print(view, () => reportText(view, { deepenedInto: into }))
   return 0
+}
+
+/** The version deepening this verification made, once its analysis is done (else undefined). */
+async function deepenedInto(service: Service, v: Verification): Promise<number | undefined> {
+  if (!v.deepenAnalysisId) return undefined
+  const a = await service.store.analyses.get(v.deepenAnalysisId)
+  if (a?.state !== 'done' || a.skillId !== v.skillId) return undefined
+  const newest = (await service.store.skills.versions(v.skillId)).reduce((n, x) => Math.max(n, x.number), 0)
+  return newest > v.version.number ? newest : undefined
 }
 
 /** One line per verification; --json: what names it, where it is, and the comparison (no run's arm). */

@@ -5,6 +5,7 @@
  *
  * Pure: no I/O, no Electron; inputs are never mutated.
  */
+import { covers, sameMeaning } from '../../shared/rule-meaning'
 import {
   ANALYSTS,
   isGuard,
@@ -12,6 +13,7 @@ import {
   tierFor,
   type AnalystRule,
   type Conflict,
+  type EarlierCitation,
   type Priority,
   type SkillRule,
   type Tier
@@ -22,6 +24,8 @@ export interface MergeGroup {
   members: string[]
   /** one wording for all of them */
   wording: string
+  /** deepen mode: the index (0-based) of the existing rule this group says the same as, by the model's word */
+  existing?: number
 }
 
 export interface Contradiction {
@@ -33,6 +37,19 @@ export interface Contradiction {
 
 export type ExistingTier = 'core' | 'guidance' | 'edge-case'
 
+/** A rule of the SKILL.md being deepened, with its citations. */
+export interface ExistingRule {
+  text: string
+  tier: ExistingTier
+  /** the runs it cites, in `batchId` */
+  evidence?: number[]
+  /** the batch its `evidence` is in (absent: a pasted SKILL.md's own) */
+  batchId?: string
+  /** what it cited from batches before that */
+  earlier?: EarlierCitation[]
+  guard?: boolean
+}
+
 export interface MergeInput {
   /** accepted analyst rules (ids unique) */
   rules: AnalystRule[]
@@ -40,7 +57,9 @@ export interface MergeInput {
   groups: MergeGroup[]
   contradictions: Contradiction[]
   /** deepen mode: rules of the SKILL.md being improved */
-  existing?: { text: string; tier: ExistingTier }[]
+  existing?: ExistingRule[]
+  /** the batch the analyst rules' runs are in: an existing rule's runs from another batch become its `earlier` citations */
+  batchId?: string
   /** default: deterministic ids r1, r2, ... (conflicts then get c1, c2, ...) */
   newId?: () => string
 }
@@ -70,13 +89,60 @@ export function existingReason(tier: ExistingTier): string {
   return `in the existing SKILL.md as ${tier === 'edge-case' ? 'an' : 'a'} ${tier} rule`
 }
 function existingTier(rule: SkillRule): ExistingTier {
+  let best: ExistingTier | undefined
   for (const r of rule.reasons) {
     const m = /^in the existing SKILL\.md as an? (core|guidance|edge-case) rule$/.exec(r)
-    if (m) return m[1] as ExistingTier
+    if (m && (!best || TIER_RANK[m[1] as ExistingTier] < TIER_RANK[best])) best = m[1] as ExistingTier
   }
+  if (best) return best
   // not ours: its current tier when that is not the work of a conflict or the cap
-  if (rule.tier !== 'discarded' && rule.note !== NOTE_CAP) return rule.tier
+  if (rule.tier !== 'discarded' && !rule.note?.startsWith(NOTE_CAP)) return rule.tier
   return 'guidance'
+}
+
+/** Every run a rule cites: its own batch's and the earlier batches'. */
+export const citedRuns = (r: Pick<SkillRule, 'evidence' | 'earlier'>) =>
+  new Set(r.evidence).size + (r.earlier ?? []).reduce((n, c) => n + new Set(c.runs).size, 0)
+
+/** Earlier citations together, one entry per batch, runs sorted. */
+function joinEarlier(...lists: (EarlierCitation[] | undefined)[]): EarlierCitation[] {
+  const out: EarlierCitation[] = []
+  for (const c of lists.flatMap((l) => l ?? [])) {
+    if (!c.runs.length) continue
+    const same = out.find((x) => x.batchId === c.batchId)
+    if (same) same.runs = uniqueSorted([...same.runs, ...c.runs])
+    else out.push({ ...(c.batchId !== undefined ? { batchId: c.batchId } : {}), runs: uniqueSorted(c.runs) })
+  }
+  return out
+}
+
+const betterTier = (a: ExistingTier, b: Tier): ExistingTier => (b !== 'discarded' && TIER_RANK[b] < TIER_RANK[a] ? b : a)
+
+/**
+ * One rule out of two that say the same thing: the evidence of both (an existing rule takes a new
+ * finding's runs and keeps its own), the wording of the one that says more when it covers the other.
+ */
+function absorb(into: SkillRule, from: SkillRule): SkillRule {
+  const longer = (t: string) => t.replace(/\s+/g, ' ').trim().length
+  const text = covers(from.text, into.text) && longer(from.text) > longer(into.text) ? from.text : into.text
+  const present = new Set([...into.analysts, ...from.analysts])
+  const priority = PRIORITY_RANK[from.priority] < PRIORITY_RANK[into.priority] ? from.priority : into.priority
+  const earlier = joinEarlier(into.earlier, from.earlier)
+  const out: SkillRule = {
+    ...into,
+    text,
+    evidence: uniqueSorted([...into.evidence, ...from.evidence]),
+    priority,
+    sources: [...new Set([...into.sources, ...from.sources])],
+    analysts: ANALYSTS.filter((a) => present.has(a)),
+    reasons: [...new Set([...into.reasons, ...from.reasons])],
+    pointers: [...into.pointers, ...from.pointers.map((p) => ({ ...p }))],
+    guard: (into.guard || from.guard) && isGuard(text),
+    existing: into.existing || from.existing
+  }
+  if (earlier.length) out.earlier = earlier
+  else delete out.earlier
+  return out
 }
 
 export function mergeRules(input: MergeInput): MergeResult {
@@ -94,7 +160,9 @@ export function mergeRules(input: MergeInput): MergeResult {
 
   // 1. groups: known ids only, each rule in its first group only
   const placed = new Map<string, number>() // analyst rule id -> group index
-  const rules: SkillRule[] = []
+  let rules: SkillRule[] = []
+  /** a group the model said restates an existing rule (index into input.existing) */
+  const sameAsExisting = new Map<SkillRule, number>()
   /** contradiction index -> the merged rule (undefined: dropped group) */
   const addressable: (SkillRule | undefined)[] = []
   input.groups.forEach((g, gi) => {
@@ -125,6 +193,7 @@ export function mergeRules(input: MergeInput): MergeResult {
     const rule = mergeGroup(newRuleId(), members, g.wording)
     rules.push(rule)
     addressable.push(rule)
+    if (typeof g.existing === 'number') sameAsExisting.set(rule, g.existing)
   })
 
   // 2. rules the model left out: each its own group
@@ -133,33 +202,74 @@ export function mergeRules(input: MergeInput): MergeResult {
     rules.push(mergeGroup(newRuleId(), [r], r.rule))
   }
 
-  // 3. deepen mode: the existing SKILL.md's rules, addressable after the groups
-  const existingRules = new Set<string>()
+  // 3. deepen mode: the existing SKILL.md's rules, addressable after the groups, with their citations:
+  // runs of the batch being analysed stay its evidence, runs of another batch become earlier citations
+  const existingRules: (SkillRule | undefined)[] = []
   ;(input.existing ?? []).forEach((e, ei) => {
     if (typeof e.text !== 'string' || e.text.trim() === '') {
       warnings.push(`existing rule ${ei} (group ${input.groups.length + ei}) has no text; dropped`)
       addressable.push(undefined)
+      existingRules.push(undefined)
       return
     }
+    const own = uniqueSorted(e.evidence ?? [])
+    const sameBatch = e.batchId === input.batchId
+    const earlier = joinEarlier(e.earlier, sameBatch ? [] : [{ ...(e.batchId !== undefined ? { batchId: e.batchId } : {}), runs: own }])
+    const text = e.text.trim()
     const rule: SkillRule = {
       id: newRuleId(),
-      text: e.text.trim(),
-      evidence: [],
+      text,
+      evidence: sameBatch ? own : [],
+      ...(earlier.length ? { earlier } : {}),
       priority: 'medium',
       tier: e.tier,
       sources: [],
       analysts: [],
       reasons: [existingReason(e.tier)],
       pointers: [],
-      guard: false,
+      guard: Boolean(e.guard) && isGuard(text),
       existing: true,
       pinnedTier: false,
       note: NOTE_EXISTING
     }
-    existingRules.add(rule.id)
+    existingRules.push(rule)
     rules.push(rule)
     addressable.push(rule)
   })
+
+  // 3b. one rule per meaning: a group the model mapped to an existing rule, or that restates one, goes
+  // into it; then any two rules left that say the same thing (the model did not group them) become one
+  const into = new Map<SkillRule, SkillRule>() // folded rule -> the rule it went into
+  const fold = (target: SkillRule, from: SkillRule) => {
+    const merged = absorb(target, from)
+    into.set(target, merged)
+    into.set(from, merged)
+    rules = rules.filter((r) => r !== target && r !== from)
+    rules.push(merged)
+    return merged
+  }
+  const live = (r: SkillRule): SkillRule => {
+    let x = r
+    while (into.has(x)) x = into.get(x)!
+    return x
+  }
+  for (const rule of [...rules]) {
+    if (rule.existing) continue
+    const mapped = sameAsExisting.get(rule)
+    let target = mapped !== undefined ? existingRules[mapped] : undefined
+    if (mapped !== undefined && !target) warnings.push(`a group names existing rule ${mapped + 1}, which is not there; kept apart`)
+    target ??= existingRules.find((e) => e && sameMeaning(live(e).text, rule.text))
+    if (target) fold(live(target), rule)
+  }
+  // strongest first, so a weaker restatement goes into the stronger rule
+  const byStrength = [...rules].sort((x, y) => citedRuns(y) - citedRuns(x) || Number(y.existing) - Number(x.existing))
+  const kept: SkillRule[] = []
+  for (const rule of byStrength) {
+    const same = kept.findIndex((k) => sameMeaning(live(k).text, rule.text))
+    if (same < 0) kept.push(rule)
+    else kept[same] = fold(live(kept[same]), rule)
+  }
+  for (let i = 0; i < addressable.length; i++) if (addressable[i]) addressable[i] = live(addressable[i]!)
 
   // 4. contradictions
   const conflicts: Conflict[] = []
@@ -174,8 +284,10 @@ export function mergeRules(input: MergeInput): MergeResult {
     if (!ra || !rb) return bad(`group ${ra ? c.b : c.a} was dropped`)
     const pair = [ra.id, rb.id].sort().join('\u0000')
     if (seenPairs.has(pair)) return bad('the same two groups already conflict')
-    const ea = existingRules.has(ra.id)
-    const eb = existingRules.has(rb.id)
+    if (ra === rb) return bad('the two say the same thing and are one rule')
+    // an existing rule no new run restates has nothing but its place in the old SKILL.md
+    const ea = ra.existing && ra.evidence.length === 0
+    const eb = rb.existing && rb.evidence.length === 0
     if (ea && eb) return bad('two existing rules; nothing to decide with')
 
     const why = (c.why ?? '').trim()
@@ -248,8 +360,10 @@ export function retier(rules: SkillRule[], conflicts: Conflict[]): SkillRule[] {
     const copy: SkillRule = { ...r }
     if (r.pinnedTier) return copy
     if (r.existing) {
-      copy.tier = existingTier(r)
-      copy.note = NOTE_EXISTING
+      // as given in the SKILL.md, or higher when its runs (new and earlier) say so
+      copy.tier = betterTier(existingTier(r), tierFor(citedRuns(r)))
+      const fresh = new Set(r.evidence).size
+      copy.note = r.sources.length && fresh ? `${NOTE_EXISTING}, restated by ${plural(fresh, 'new run')}` : NOTE_EXISTING
     } else {
       copy.tier = tierFor(new Set(r.evidence).size)
       delete copy.note

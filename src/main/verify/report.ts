@@ -9,8 +9,8 @@ import type { RunMetrics } from '../../shared/signals'
 import {
   armLabel,
   runsStage,
-  LOW_TRIGGER_RATE,
   pairKey,
+  triggerLow,
   type Arm,
   type ArmStats,
   type SkillUse,
@@ -133,7 +133,7 @@ export function buildReport(v: Verification, runs: Run[], facts: Map<string, Run
     const t = arms[arm].trigger
     if (!t || !t.runs) continue
     const which = arm === 'with' ? `version ${v.version.number}` : `version ${v.against!.number}`
-    if (t.rate !== null && t.rate < LOW_TRIGGER_RATE)
+    if (triggerLow(arms[arm]) && t.rate !== null)
       warn(
         'low-trigger',
         `Claude Code loaded ${which} in only ${t.invoked} of ${plural(t.runs, 'run')} that had it (${pct(t.rate)}): a skill it does not load does nothing. The description decides when Claude Code loads a skill: say in it what the task looks like and the words such prompts use (the composer's description), save, and verify again.`

@@ -6,7 +6,14 @@
  * The review deck and the trace are layout routes: moving to another run (or line, or file) keeps the deck
  * mounted, with its undo history and its unsaved state.
  */
-import { createHashHistory, createRootRoute, createRoute, createRouter, type RouterHistory } from '@tanstack/react-router'
+import {
+  createHashHistory,
+  createRootRoute,
+  createRoute,
+  createRouter,
+  retainSearchParams,
+  type RouterHistory
+} from '@tanstack/react-router'
 import { Layout, Welcome } from './App'
 import { AnalyzePage } from './components/Analyze'
 import { BatchPage } from './components/BatchPage'
@@ -17,6 +24,7 @@ import { SkillList, SkillPage } from './components/Skill'
 import { TaskList, TaskPage } from './components/Tasks'
 import { TraceRoute } from './components/TraceView'
 import { VerificationPage, VerifySetup } from './components/Verify'
+import { deckFrom } from './lib/deck-from'
 
 /** A path parameter that is a number (a run, a line: 1 or more); anything else reads as 0 (none). */
 const numberParam = <K extends string>(name: K) => ({
@@ -26,6 +34,9 @@ const numberParam = <K extends string>(name: K) => ({
   },
   stringify: (p: Record<K, number>) => ({ [name]: String(p[name]) }) as Record<K, string>
 })
+
+/** An id from the address: letters, digits, "-" and "_" only, or nothing. */
+const idParam = (x: unknown): string | undefined => (typeof x === 'string' && /^[\w-]{1,100}$/.test(x) ? x : undefined)
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: Welcome })
 
@@ -52,6 +63,8 @@ const batchRoute = createRoute({
 const reviewRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'review/$batchId',
+  validateSearch: (s: Record<string, unknown>): { from?: string } => (deckFrom(s.from) ? { from: s.from as string } : {}),
+  search: { middlewares: [retainSearchParams(['from'])] },
   component: function ReviewRoute() {
     const { batchId } = reviewRoute.useParams()
     return <ReviewDeck batchId={batchId} />
@@ -92,9 +105,12 @@ const skillsRoute = createRoute({ getParentRoute: () => rootRoute, path: 'skills
 const skillRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'skill/$skillId',
+  /** `rule`: the rule card to show (back from the deck an evidence badge opened) */
+  validateSearch: (s: Record<string, unknown>): { rule?: string } => (idParam(s.rule) ? { rule: s.rule as string } : {}),
   component: function SkillRoute() {
     const { skillId } = skillRoute.useParams()
-    return <SkillPage skillId={skillId} />
+    const { rule } = skillRoute.useSearch()
+    return <SkillPage skillId={skillId} rule={rule} />
   }
 })
 

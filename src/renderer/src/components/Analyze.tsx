@@ -6,7 +6,7 @@
  */
 import { useState } from 'react'
 import { Link, useNavigate } from '@tanstack/react-router'
-import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '@shared/analysis'
+import { contextTokensOf, type Analysis, type AnalysisEstimate, type AnalystStatusInfo, type ContextReport } from '@shared/analysis'
 import type { RequestInput } from '@shared/contract'
 import type { Pointer } from '@shared/skills'
 import { DEFAULT_ANALYST_MODEL, MODELS, modelLabel } from '@shared/models'
@@ -14,7 +14,7 @@ import { useApi, useApiMutation } from '../data/queries'
 import { count, fmtCost, fmtCutAmount, fmtLocalTime, fmtTokens, fmtWindow } from '../lib/format'
 import { useDebounced } from '../lib/hooks'
 import { ErrorLine } from './ErrorLine'
-import { pointerAt, RunBadge } from './RunBadge'
+import { RunBadge, RunBadges } from './RunBadge'
 
 const TITLES: Record<string, string> = {
   error: 'Error analyst',
@@ -211,7 +211,8 @@ function EstimateLine({
   const rounds = e.rounds.max
     ? `; ${count(e.rounds.expected, 'round')} of looking closer expected, up to ${e.rounds.max}`
     : '; no looking closer'
-  const context = `${fmtTokens(e.contextTokens)} tokens of context${images}${e.groups > 1 ? ` in ${e.groups} groups` : ''}, ${models}${rounds}`
+  // the one figure for the context (the report below says the same)
+  const context = `${fmtTokens(contextTokensOf(e.report))} tokens of context${images}${e.groups > 1 ? ` in ${e.groups} groups` : ''}, ${models}${rounds}`
   return (
     <div className="estimate" data-testid="analysis-estimate" data-usd={e.usd ?? ''} aria-busy={estimate.loading}>
       <div>
@@ -250,7 +251,7 @@ export function ContextReportView({
   before?: boolean
   folded?: boolean
 }) {
-  const used = r.textTokens + r.imageTokens
+  const used = contextTokensOf(r)
   const pct = (n: number) => (r.window > 0 ? Math.min(100, (n / r.window) * 100) : 0)
   const share = r.window > 0 ? Math.round((used / r.window) * 100) : 0
   const body = (
@@ -265,7 +266,7 @@ export function ContextReportView({
           aria-valuenow={used}
           title={`${fmtTokens(used)} of ${fmtWindow(r.window)} tokens; up to ${fmtTokens(r.budget)} may go to the evidence (the mark)`}
         >
-          <span className="text" style={{ width: `${pct(r.textTokens)}%` }} />
+          <span className="text" style={{ width: `${pct(r.textTokens + (r.promptTokens ?? 0))}%` }} />
           <span className="images" style={{ width: `${pct(r.imageTokens)}%` }} />
           <span className="budget" style={{ left: `${pct(r.budget)}%` }} />
         </div>
@@ -275,6 +276,7 @@ export function ContextReportView({
           </strong>{' '}
           ({share < 1 && used > 0 ? 'under 1' : share}% of {model}&apos;s window): {fmtTokens(r.textTokens)} of text
           {r.images ? `, ${fmtTokens(r.imageTokens)} of images (${count(r.images, 'screenshot')})` : ', no screenshots'}
+          {r.promptTokens ? `, ${fmtTokens(r.promptTokens)} of task, grades and instructions` : ''}
           {r.outputFiles ? `, ${count(r.outputFiles, 'output file')}` : ', no output files'}.
         </span>
       </div>
@@ -365,8 +367,12 @@ function AnalysisView({ analysis: a, estimate }: { analysis: Analysis; estimate?
                   ? ` (cut: ${fmtTokens(Math.round(c.charsCut / 4))} tokens of long texts${c.stepsOmitted ? `, ${c.stepsOmitted} steps` : ''})`
                   : ''
               }`}
-          {c.chunks > 1 ? ` · in ${c.chunks} groups` : ''} · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model} ·{' '}
-          <span data-testid="analysis-cost">{fmtCost(total)}</span>
+          {c.chunks > 1
+            ? a.state === 'analysing'
+              ? ` · in ${c.chunks} groups of runs, whose rules will then be consolidated`
+              : ` · in ${c.chunks} groups`
+            : ''}{' '}
+          · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model} · <span data-testid="analysis-cost">{fmtCost(total)}</span>
         </span>
         {a.state === 'analysing' ? (
           <button onClick={() => cancelAnalysis.mutate({ analysisId: a.id })} data-testid="cancel-analysis">
@@ -499,8 +505,10 @@ function AnalystRules({ s, batchId }: { s: AnalystStatusInfo; batchId: string })
   const drafts = s.drafts ?? []
   const showDrafts = !s.rules.length && drafts.length > 0
   if (!s.rules.length && !s.setAside.length && !drafts.length) return null
-  const runs = (evidence: number[], pointers?: Pointer[]) =>
-    evidence.map((n) => <RunBadge key={n} batchId={batchId} n={n} {...pointerAt(pointers, n)} testId="analyst-evidence" />)
+  // coloured by grade, a long list collapsed
+  const runs = (evidence: number[], pointers?: Pointer[]) => (
+    <RunBadges batchId={batchId} runs={evidence} pointers={pointers} testId="analyst-evidence" counts={false} />
+  )
   return (
     <details className="analyst-rules" data-testid="analyst-rules">
       <summary>

@@ -5,10 +5,11 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
-import { Link, useNavigate, useRouterState } from '@tanstack/react-router'
+import { Link, useNavigate, useRouterState, useSearch } from '@tanstack/react-router'
 import { DIFFICULTIES, type Run } from '@shared/runs'
 import type { BatchSignals, RunMetrics } from '@shared/signals'
 import { putFeedback } from '../data/cache'
+import { deckFrom } from '../lib/deck-from'
 import { useApi, useApiMutation, useFetchApi } from '../data/queries'
 import { fmtBytes, fmtCost, fmtDuration, fmtTokens, oneLine, costTitle, count, matchOutputFile } from '../lib/format'
 import { createGradeHistory, type Grade } from '../lib/grades'
@@ -179,6 +180,9 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
   const [blindSetting, setBlind] = useBlind()
   const verificationId = verificationOf(loaded.data)
   const blind = blindSetting || !!verificationId
+  // opened from a skill's evidence badge: the way back leads there, at the rule
+  const from = deckFrom(useSearch({ strict: false }).from)
+  const fromSkill = useApi('getSkill', from ? { skillId: from.skillId } : null)
   // per run: the save state belongs to the run on screen, never to the one graded before it
   const [saveStates, setSaveStates] = useState<Record<string, string>>({})
   const input = useRef<HTMLInputElement>(null)
@@ -360,7 +364,17 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
         <Link to="/gallery/$batchId" params={{ batchId }}>
           Gallery
         </Link>
-        {verificationId ? (
+        {from ? (
+          <Link
+            to="/skill/$skillId"
+            params={{ skillId: from.skillId }}
+            search={from.ruleId ? { rule: from.ruleId } : {}}
+            data-testid="deck-back-to-skill"
+          >
+            ← {fromSkill.data?.skill.frontMatter.name || 'the skill'}
+            {from.ruleId ? ', at the rule' : ''}
+          </Link>
+        ) : verificationId ? (
           <Link to="/verification/$verificationId" params={{ verificationId }} data-testid="deck-report">
             Report
           </Link>
@@ -389,6 +403,21 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
             All {gradable.length} graded. See the report →
           </Link>
           <span className="muted">The report compares the two arms: pass rates, and the runs the skill fixed and broke.</span>
+        </div>
+      ) : allGraded && from ? (
+        <div className="all-graded">
+          <Link
+            ref={analyse}
+            className="button"
+            to="/skill/$skillId"
+            params={{ skillId: from.skillId }}
+            search={from.ruleId ? { rule: from.ruleId } : {}}
+            data-testid="all-graded"
+          >
+            Back to {fromSkill.data?.skill.frontMatter.name || 'the skill'}
+            {from.ruleId ? ', at the rule that cites these runs' : ''} →
+          </Link>
+          <span className="muted">These runs are evidence of the skill&apos;s rules; every one is graded.</span>
         </div>
       ) : allGraded ? (
         <div className="all-graded">

@@ -14,11 +14,12 @@ import { useApi, useApiMutation } from '../data/queries'
 import { createDraftHistory, draftOf, keepDraft, loadDraft, sameDraft, type Draft } from '../lib/composer'
 import { fmtLocalTime, timeOf } from '../lib/format'
 import { useShortcut } from '../lib/hotkeys'
+import { AutoTextarea } from './AutoTextarea'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { Markdown } from './Markdown'
 import { MarkdownEditor } from './MarkdownEditor'
-import { pointerAt, RunBadge } from './RunBadge'
+import { pointerAt, RunBadge, RunBadges } from './RunBadge'
 import { FlaggedConfirm, TextFlagsNote } from './TextFlags'
 import { VerificationsPanel } from './Verify'
 
@@ -82,15 +83,16 @@ export function SkillList() {
   )
 }
 
-export function SkillPage({ skillId }: { skillId: string }) {
+export function SkillPage({ skillId, rule }: { skillId: string; rule?: string }) {
   // the saved skill (its versions, its problems) from the cache; saves and restores update it there
   const loaded = useApi('getSkill', { skillId })
   if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
   if (!loaded.data) return <div className="muted pad">Loading…</div>
-  return <Composer key={skillId} view={loaded.data} />
+  return <Composer key={skillId} view={loaded.data} focusRule={rule} />
 }
 
-export function Composer({ view }: { view: SkillView }) {
+/** focusRule: the rule card to show (back from the deck one of its evidence badges opened). */
+export function Composer({ view, focusRule }: { view: SkillView; focusRule?: string }) {
   const skill = view.skill
   const batchId = skill.batchIds[skill.batchIds.length - 1]
   const saved = useMemo(() => draftOf(skill), [skill])
@@ -259,9 +261,9 @@ export function Composer({ view }: { view: SkillView }) {
             aria-label="Skill name"
           />
         </label>
-        <label className="grow">
+        <label className="grow wide">
           description{' '}
-          <input
+          <AutoTextarea
             value={draft.frontMatter.description}
             onChange={(e) => setDraft((d) => ({ ...d, frontMatter: { ...d.frontMatter, description: e.target.value } }), 'description')}
             data-testid="fm-description"
@@ -272,9 +274,9 @@ export function Composer({ view }: { view: SkillView }) {
           title{' '}
           <input value={draft.title} onChange={(e) => setDraft((d) => ({ ...d, title: e.target.value }), 'title')} aria-label="Title" />
         </label>
-        <label className="grow">
+        <label className="grow wide">
           when to use{' '}
-          <input
+          <AutoTextarea
             value={draft.whenToUse}
             onChange={(e) => setDraft((d) => ({ ...d, whenToUse: e.target.value }), 'when')}
             aria-label="When to use"
@@ -312,6 +314,8 @@ export function Composer({ view }: { view: SkillView }) {
                   <RuleCard
                     key={r.id}
                     rule={r}
+                    skillId={skill.id}
+                    focused={r.id === focusRule}
                     batchId={batchId}
                     flags={flags.get(r.id)}
                     onChange={updateRule}
@@ -398,6 +402,8 @@ export function Composer({ view }: { view: SkillView }) {
 
 function RuleCard({
   rule: r,
+  skillId,
+  focused,
   batchId,
   flags,
   onChange,
@@ -405,32 +411,46 @@ function RuleCard({
   onRestore
 }: {
   rule: SkillRule
+  skillId: string
+  /** the card the page was opened at: shown and marked */
+  focused?: boolean
   batchId?: string
   flags?: RuleFlag[]
   onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
   onDelete: () => void
   onRestore: () => void
 }) {
+  const card = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (focused) card.current?.scrollIntoView?.({ block: 'center' })
+  }, [focused])
+  // where its badges lead back to from the deck
+  const from = { skillId, ruleId: r.id }
   return (
     <div
-      className={`rule-card${r.removed ? ' removed' : ''}`}
+      ref={card}
+      className={`rule-card${r.removed ? ' removed' : ''}${focused ? ' focused' : ''}`}
       data-testid="rule-card"
       data-tier={r.tier}
       data-removed={r.removed ? 'true' : undefined}
+      data-focused={focused ? 'true' : undefined}
     >
-      <textarea
+      <AutoTextarea
         value={r.text}
-        rows={2}
         onChange={(e) => onChange(r.id, { text: e.target.value }, `rule-${r.id}`)}
         aria-label="Rule"
         data-testid="rule-text"
       />
       <div className="rule-meta">
-        <span className="evidence">
-          {r.evidence.map((n) => (
-            <RunBadge key={n} batchId={batchId} n={n} {...pointerAt(r.pointers, n)} testId="evidence-badge" />
-          ))}
-        </span>
+        <RunBadges batchId={batchId} runs={r.evidence} pointers={r.pointers} from={from} />
+        {(r.earlier ?? []).map((c, i) =>
+          c.runs.length ? (
+            <span key={i} className="earlier-citation" title="Runs of an earlier batch this rule cites (the skill it was deepened from)">
+              <span className="muted small">earlier:</span>{' '}
+              <RunBadges batchId={c.batchId} runs={c.runs} from={from} testId="earlier-badge" />
+            </span>
+          ) : null
+        )}
         <span className={`badge prio-${r.priority}`}>{r.priority}</span>
         {r.analysts.map((a) => (
           <span key={a} className="badge">
@@ -535,9 +555,7 @@ function withBadges(text: string, batchId?: string): ReactNode {
     out.push(text.slice(at, c.start))
     out.push(
       <span key={c.start} className="citation">
-        {c.runs.map((n) => (
-          <RunBadge key={n} batchId={batchId} n={n} />
-        ))}
+        <RunBadges batchId={batchId} runs={c.runs} counts={false} />
       </span>
     )
     at = c.end
@@ -631,10 +649,13 @@ function ExportPanel({ skillId, dirty, problems, batchId }: { skillId: string; d
   const preview = () => {
     exportSkill.reset()
     setAcceptFlagged(false)
-    setPreviewed(folder.trim())
-    void plan.refetch()
+    // a new folder is read when its plan's query starts; the same one again is asked afresh (never
+    // refetch the waiting query: with no input it has nothing to ask, and its error would stay on screen)
+    if (previewed === folder.trim()) void plan.refetch()
+    else setPreviewed(folder.trim())
   }
   const result = exportSkill.data
+  const toWrite = plan.data?.files.filter((f) => f.status !== 'same').length ?? 0
   return (
     <div className="card export" data-testid="export">
       <div className="label">Export into a project</div>
@@ -678,21 +699,29 @@ function ExportPanel({ skillId, dirty, problems, batchId }: { skillId: string; d
               </li>
             ))}
           </ul>
-          <FlaggedConfirm flagged={plan.data.flagged ?? []} accepted={acceptFlagged} onAccept={setAcceptFlagged} batchId={batchId} />
-          <button
-            className="primary"
-            disabled={exportSkill.isPending || (!!plan.data.flagged?.length && !acceptFlagged)}
-            title={plan.data.flagged?.length && !acceptFlagged ? 'Read the flagged texts above and tick the box first' : undefined}
-            onClick={() =>
-              exportSkill.mutate(
-                { skillId, folder: previewed, ...(plan.data?.flagged?.length ? { acceptFlagged } : {}) },
-                { onSuccess: () => setPreviewed(null) }
-              )
-            }
-            data-testid="export-write"
-          >
-            Export {plan.data.files.filter((f) => f.status !== 'same').length} files
-          </button>
+          {toWrite === 0 ? (
+            <div className="muted" data-testid="export-nothing">
+              Nothing to write: every file in {plan.data.folder} is already identical.
+            </div>
+          ) : (
+            <>
+              <FlaggedConfirm flagged={plan.data.flagged ?? []} accepted={acceptFlagged} onAccept={setAcceptFlagged} batchId={batchId} />
+              <button
+                className="primary"
+                disabled={exportSkill.isPending || (!!plan.data.flagged?.length && !acceptFlagged)}
+                title={plan.data.flagged?.length && !acceptFlagged ? 'Read the flagged texts above and tick the box first' : undefined}
+                onClick={() =>
+                  exportSkill.mutate(
+                    { skillId, folder: previewed, ...(plan.data?.flagged?.length ? { acceptFlagged } : {}) },
+                    { onSuccess: () => setPreviewed(null) }
+                  )
+                }
+                data-testid="export-write"
+              >
+                Export {toWrite} {toWrite === 1 ? 'file' : 'files'}
+              </button>
+            </>
+          )}
         </div>
       ) : null}
       {result ? (

@@ -13,8 +13,9 @@ import type { RequestInput } from '@shared/contract'
 import { DEFAULT_ANALYST_MODEL, RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
 import { parseDomains, parseNumberedList, RunSettingsSchema, type PermissionPreset } from '@shared/runs'
 import {
-  LOW_TRIGGER_RATE,
   pairName,
+  triggerJudged,
+  triggerLow,
   type ArmStats,
   type Explanation,
   type VerificationView,
@@ -570,12 +571,10 @@ function Report({ view, report: r, batchId }: { view: VerificationView; report: 
   const withName = armName(view, 'with')
   const withoutName = armName(view, 'without')
   const c = r.comparison
-  const lowArms = (['with', 'without'] as const).filter((arm) => {
-    const t = r.arms[arm].trigger
-    return !!t && t.rate !== null && t.rate < LOW_TRIGGER_RATE
-  })
+  // a low trigger rate only once enough of the arm's runs have finished to judge it (one run is no verdict)
+  const lowArms = (['with', 'without'] as const).filter((arm) => triggerLow(r.arms[arm]))
   // the low trigger rate first, said even if the report's words for it change
-  const lowWarnings = r.warnings.filter((w) => w.kind === 'low-trigger').map((w) => w.text)
+  const lowWarnings = lowArms.length ? r.warnings.filter((w) => w.kind === 'low-trigger').map((w) => w.text) : []
   const low = lowWarnings.length
     ? lowWarnings
     : lowArms.map((arm) => {
@@ -587,21 +586,50 @@ function Report({ view, report: r, batchId }: { view: VerificationView; report: 
   return (
     <div className="verify-report" data-testid="verify-report" data-complete={r.complete ? 'true' : 'false'}>
       <h2>{r.complete ? 'Report' : 'Report so far'}</h2>
-      {low.length || others.length ? (
-        <ul className="verify-warnings" data-testid="report-warnings">
-          {low.map((w) => (
-            <li key={w} className="notice inline notice-error" data-testid="low-trigger">
-              <strong>The skill was rarely loaded. </strong>
-              {w}
-            </li>
-          ))}
-          {others.map((w) => (
-            <li key={w} className="notice inline notice-warning" data-testid="report-warning">
-              {w}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {/* the result is the headline; what to look at before trusting it sits beside it */}
+      <div className="report-top">
+        <div className="card report-headline" data-testid="report-headline">
+          <div className="verify-difference" data-testid="difference">
+            {c.pairs ? (
+              <>
+                <strong>
+                  {withName} against {withoutName}: {fmtDifference(c.difference)}
+                </strong>{' '}
+                <span className="muted">
+                  over the {count(c.pairs, 'pair')} graded in both arms{r.complete ? '' : ' so far'}.
+                </span>
+              </>
+            ) : (
+              'No pair is graded in both arms yet.'
+            )}
+          </div>
+          {c.pairs ? (
+            <>
+              <div data-testid="pair-counts">
+                Fixed by the skill: {c.fixed.length} · broken by it: {c.broken.length} · same grade: {c.ties}
+              </div>
+              <div className="muted" data-testid="p-words">
+                {pWords(c, armName(view, 'with').replace(/^with /, ''))}
+              </div>
+            </>
+          ) : null}
+        </div>
+        {low.length || others.length ? (
+          <ul className="verify-warnings" data-testid="report-warnings" aria-label="Before trusting the result">
+            {low.map((w) => (
+              <li key={w} className="notice inline notice-error" data-testid="low-trigger">
+                <strong>The skill was rarely loaded. </strong>
+                {w}
+              </li>
+            ))}
+            {others.map((w) => (
+              <li key={w} className="notice inline notice-warning" data-testid="report-warning">
+                {w}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
       <div className="card">
         <table className="metrics verify-arms" data-testid="verify-arms">
           <thead>
@@ -624,7 +652,9 @@ function Report({ view, report: r, batchId }: { view: VerificationView; report: 
               title="Cost"
               testId="cost"
               r={r}
-              cell={(a) => `${fmtCost(a.costUsd)} in all${a.meanCostUsd !== null ? ` · ${fmtCost(a.meanCostUsd)} a run` : ''}`}
+              cell={(a) =>
+                `${fmtCost(a.costUsd)} ${a.finished < a.runs ? 'so far' : 'in all'}${a.meanCostUsd !== null ? ` · ${fmtCost(a.meanCostUsd)} a run` : ''}`
+              }
             />
             <ArmRow title="Turns (mean)" testId="turns" r={r} cell={(a) => (a.meanTurns === null ? '—' : a.meanTurns.toFixed(1))} />
             <ArmRow
@@ -642,18 +672,6 @@ function Report({ view, report: r, batchId }: { view: VerificationView; report: 
             <ArmRow title="Claude Code loaded the skill" testId="trigger" r={r} cell={(a) => <TriggerCell arm={a} />} />
           </tbody>
         </table>
-        <div className="verify-difference" data-testid="difference">
-          <strong>
-            {withName} against {withoutName}: {fmtDifference(c.difference)}
-          </strong>{' '}
-          <span className="muted">over the {count(c.pairs, 'pair')} graded in both arms.</span>
-        </div>
-        <div data-testid="pair-counts">
-          Fixed by the skill: {c.fixed.length} · broken by it: {c.broken.length} · same grade: {c.ties}
-        </div>
-        <div className="muted" data-testid="p-words">
-          {pWords(c, armName(view, 'with').replace(/^with /, ''))}
-        </div>
       </div>
       {r.byDifficulty.length ? (
         <div className="card">
@@ -725,10 +743,18 @@ function TriggerCell({ arm: a }: { arm: ArmStats }) {
   const t = a.trigger
   if (!t) return <span className="muted">no skill in this arm</span>
   if (!t.runs || t.rate === null) return <span className="muted">no finished run yet</span>
-  const low = t.rate < LOW_TRIGGER_RATE
+  // too few finished runs to say: the count, and no rate or verdict yet
+  if (!triggerJudged(a))
+    return (
+      <span className="muted" data-low="false">
+        {t.invoked} of {count(t.runs, 'run')} so far: too few to judge yet
+      </span>
+    )
+  const low = triggerLow(a)
   return (
     <span className={low ? 'error-text trigger-low' : ''} data-low={low ? 'true' : 'false'}>
-      {t.invoked} of {count(t.runs, 'run')} ({pct(t.rate)}){low ? ': low' : ''}
+      {t.invoked} of {count(t.runs, 'run')} ({pct(t.rate)}){a.finished < a.runs ? ' so far' : ''}
+      {low ? ': low' : ''}
       {t.elsewhere ? ` · ${t.elsewhere} loaded another skill of the same name instead` : ''}
     </span>
   )
@@ -916,6 +942,29 @@ function NextVersion({ view, batchId }: { view: VerificationView; batchId: strin
   const [via, setVia] = useState<'api' | 'claude-cli'>('api')
   const [model, setModel] = useState(DEFAULT_ANALYST_MODEL)
   const graded = view.report?.graded ?? 0
+  // deepened already: the next step is the new version's verification, not a second deepen
+  const analysis = useApi('getAnalysis', v.deepenAnalysisId ? { analysisId: v.deepenAnalysisId } : null)
+  const skill = useApi('getSkill', { skillId: v.skillId })
+  const newest = (skill.data?.versions ?? []).reduce((n, x) => Math.max(n, x.number), 0)
+  const made = analysis.data?.state === 'done' && analysis.data.skillId === v.skillId && newest > v.version.number ? newest : null
+  if (made)
+    return (
+      <div className="card next-version" data-testid="next-version">
+        <div className="label">The next version</div>
+        <p>
+          Version {made} was made from this verification. Verify it (on fresh variations) to know whether it does better than version{' '}
+          {v.version.number}.
+        </p>
+        <div className="row-form">
+          <Link className="button primary" to="/verify/$skillId" params={{ skillId: v.skillId }} data-testid="verify-next-version">
+            Verify version {made} →
+          </Link>
+          <Link to="/analyze/$batchId" params={{ batchId }} data-testid="deepen-analysis">
+            The analysis that made it
+          </Link>
+        </div>
+      </div>
+    )
   return (
     <div className="card next-version" data-testid="next-version">
       <div className="label">The next version</div>

@@ -29,12 +29,24 @@ export function fmtDifference(d: number | null): string {
 /** A p-value as people read it: 0.625 → "0.63", 0.0312 → "0.031". */
 export const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : p < 0.1 ? p.toFixed(3) : p.toFixed(2))
 
+/**
+ * A probability as a share of the time, never rounded to 0% (or 100%) when it is not: 0.0039 → "0.4%",
+ * 0.0312 → "3.1%", 0.625 → "63%", below 0.001 → "less than 0.1%".
+ */
+export function fmtChance(p: number): string {
+  if (p < 0.001) return 'less than 0.1%'
+  const x = p * 100
+  if (x < 10) return `${x.toFixed(1)}%`
+  if (p < 1 && x >= 99.5) return `${Math.min(x, 99.9).toFixed(1)}%`
+  return `${Math.round(x)}%`
+}
+
 /** What the exact sign test on the pairs that came out differently says, in plain words. */
 export function pWords(c: ComparisonInfo, withLabel: string): string {
   const differ = c.fixed.length + c.broken.length
   if (!c.pairs) return 'No pair is graded in both arms yet.'
   if (!differ) return `All ${count(c.pairs, 'pair')} graded in both arms came out the same: nothing tells the two arms apart.`
-  const chance = c.p < 0.001 ? 'less than 0.1%' : pct(c.p)
+  const chance = fmtChance(c.p)
   const verdict =
     c.p < 0.01
       ? 'Very unlikely to be chance.'
