@@ -271,11 +271,15 @@ describe('verify a skill with the real claude', () => {
     const skill = await service.handlers.getSkill({ skillId })
     expect(skill.versions.length).toBe(before + 1)
     expect(skill.skill.batchIds[skill.skill.batchIds.length - 1]).toBe(view.verification.batchId)
-    // its new rules cite runs of the verification's batch (the analysts' evidence: runs 1 and 2 there)
-    const fresh = skill.skill.rules.filter((r) => !r.existing && r.tier !== 'discarded')
-    expect(fresh.length).toBeGreaterThan(0)
+    // what the analysts found again (the same two rules) goes into the existing rules, once each: they now
+    // cite runs of the verification's batch, and the runs they were learned from as earlier citations
+    const kept = skill.skill.rules.filter((r) => r.tier !== 'discarded')
+    expect(new Set(kept.map((r) => r.text)).size).toBe(kept.length)
+    const cited = kept.filter((r) => r.evidence.length > 0)
+    expect(cited.length).toBeGreaterThan(0)
     const numbers = new Set((await runsOf(service, view)).map((r) => r.number))
-    for (const r of fresh) for (const n of r.evidence) expect(numbers.has(n)).toBe(true)
+    for (const r of cited) for (const n of r.evidence) expect(numbers.has(n)).toBe(true)
+    expect(cited.some((r) => r.earlier?.length)).toBe(true)
     // the analysts were told which arm each run was in, and which pairs were fixed and broken
     const asked = script.requests.filter((x) => x.kind === 'analyst').slice(-4)
     const text = JSON.stringify(asked[0].body.messages)
