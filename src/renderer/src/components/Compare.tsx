@@ -8,7 +8,7 @@ import { Link, useNavigate } from '@tanstack/react-router'
 import type { Run } from '@shared/runs'
 import type { BatchSignals, RunMetrics, RunSignals } from '@shared/signals'
 import { useApi } from '../data/queries'
-import { alignSequences, median, pixelDiff } from '../lib/compare'
+import { alignSequences, diffStat, median, pixelDiff } from '../lib/compare'
 import { costTitle, fmtCost, fmtDuration, fmtTokens } from '../lib/format'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
@@ -386,13 +386,11 @@ function Difference({ a, b }: { a: ShotRef; b: ShotRef }) {
         ctx.clearRect(0, 0, w, h)
         ctx.drawImage(ib, 0, 0)
         const db = ctx.getImageData(0, 0, w, h).data
-        const { out, changed, total } = pixelDiff(da, db)
+        const { out, changed, total, regions } = pixelDiff(da, db, w, h)
         canvas.current.width = w
         canvas.current.height = h
         canvas.current.getContext('2d')!.putImageData(new ImageData(out, w, h), 0, 0)
-        setStat(
-          `${((changed / total) * 100).toFixed(1)}% of pixels differ${ia.naturalHeight !== ib.naturalHeight ? ` (pages are ${ia.naturalHeight} and ${ib.naturalHeight} px tall)` : ''}`
-        )
+        setStat(diffStat({ changed, total, regions: regions.length, heights: [ia.naturalHeight, ib.naturalHeight] }))
       })
       .catch((e: Error) => live && setStat(e.message))
     return () => {
