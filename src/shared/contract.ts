@@ -99,7 +99,10 @@ export const BatchStatusSchema = z.object({
   batchId: z.string(),
   total: z.number(),
   queued: z.number(),
+  /** runs whose claude is alive */
   running: z.number(),
+  /** runs whose claude has exited, their outputs being collected (screenshots, files, the session) */
+  collecting: z.number(),
   done: z.number(),
   failed: z.number(),
   cancelled: z.number(),

@@ -201,6 +201,11 @@ export const RunSchema = z.object({
   prompt: z.string(),
   repeat: z.number().int().min(1),
   state: RunStateSchema,
+  /**
+   * state 'running' after its claude has exited: its outputs are being collected (files listed,
+   * screenshots taken, its session archived). Not counted as running: "running" is a live claude.
+   */
+  collecting: z.boolean().optional(),
   /** one line: why it failed, was cancelled or interrupted */
   reason: z.string().optional(),
   workspace: z.string().optional(),

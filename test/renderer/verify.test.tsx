@@ -97,6 +97,7 @@ const batchView = (id: string, runs: Run[], patch: Partial<BatchView> = {}): Bat
     total: runs.length,
     queued: 0,
     running: 0,
+    collecting: 0,
     done: runs.length,
     failed: 0,
     cancelled: 0,
@@ -247,7 +248,7 @@ const verification = (patch: Partial<Verification> = {}): Verification => ({
 
 const view = (patch: Partial<VerificationView> = {}, v: Partial<Verification> = {}): VerificationView => ({
   verification: verification(v),
-  status: { stage: 'grading', runs: 10, queued: 0, running: 0, finished: 10, unfinished: 1, graded: 9, costUsd: 1.1 },
+  status: { stage: 'grading', runs: 10, queued: 0, running: 0, collecting: 0, finished: 10, unfinished: 1, graded: 9, costUsd: 1.1 },
   report: report(),
   batchName: 'Verify landing-page v2 against no skill #1',
   ...patch

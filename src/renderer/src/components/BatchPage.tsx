@@ -2,6 +2,7 @@
 import { useState } from 'react'
 import { Link } from '@tanstack/react-router'
 import { describePreset, isFinished, type Run, type ShotInfo } from '@shared/runs'
+import { DURATION_TITLE, runDurationMs } from '@shared/numbers'
 import { useApi, useApiMutation } from '../data/queries'
 import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine, count } from '../lib/format'
 import { DiffView } from './DiffView'
@@ -21,7 +22,7 @@ export function BatchPage({ batchId }: { batchId: string }) {
   const list = loaded.data.runs.slice().sort((a, b) => a.number - b.number)
   const finished = list.filter((r) => isFinished(r.state)).length
   const retryable = list.filter((r) => ['failed', 'cancelled', 'interrupted'].includes(r.state)).length
-  const busy = status.running + status.queued > 0
+  const busy = status.running + status.collecting + status.queued > 0
   // a verification's runs: the numbers of each run (turns, the tool it is in, cost) would tell its arms apart
   const blindArms = !!loaded.data.verificationId
   return (
@@ -66,8 +67,9 @@ export function BatchPage({ batchId }: { batchId: string }) {
       <div className="batch-progress" data-testid="batch-progress" data-finished={finished} data-total={list.length}>
         <progress max={list.length} value={finished} aria-label="Batch progress" />
         <span>
-          {finished} of {list.length} finished · {status.running} running · {status.done} done · {status.failed} failed · {status.cancelled}{' '}
-          cancelled
+          {finished} of {list.length} finished · <span data-testid="batch-running">{status.running} running</span>
+          {status.collecting ? <span data-testid="batch-collecting"> · {status.collecting} collecting outputs</span> : null} · {status.done}{' '}
+          done · {status.failed} failed · {status.cancelled} cancelled
           {status.interrupted ? ` · ${status.interrupted} interrupted` : ''} ·{' '}
           <span
             data-testid="batch-cost"
@@ -86,11 +88,26 @@ export function BatchPage({ batchId }: { batchId: string }) {
       {error ? <ErrorLine error={error.message} /> : null}
       <div className="runs">
         {list.map((r) => (
-          <div key={r.id} className={`run run-${r.state}`} data-testid="run-row" data-state={r.state} data-number={r.number}>
+          <div
+            key={r.id}
+            className={`run run-${r.state}`}
+            data-testid="run-row"
+            data-state={r.collecting ? 'collecting' : r.state}
+            data-number={r.number}
+          >
             <div className="run-head" onClick={() => setOpen(open === r.id ? null : r.id)}>
               <strong>Run {r.number}</strong>
               {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}
-              <span className={`state state-${r.state}`}>{r.state}</span>
+              {r.collecting ? (
+                <span
+                  className="state state-collecting"
+                  title="claude has finished; its files, screenshots and session are being collected"
+                >
+                  collecting outputs
+                </span>
+              ) : (
+                <span className={`state state-${r.state}`}>{r.state}</span>
+              )}
               <span className="run-prompt">{oneLine(r.prompt, 90)}</span>
               {blindArms ? null : (
                 <span className="run-metrics">
@@ -103,10 +120,13 @@ export function BatchPage({ batchId }: { batchId: string }) {
                   >
                     {fmtCost(r.progress.costUsd)}
                   </span>{' '}
-                  · {fmtDuration(r.progress.elapsedMs)}
+                  ·{' '}
+                  <span data-testid="run-duration" title={DURATION_TITLE}>
+                    {fmtDuration(runDurationMs(r))}
+                  </span>
                 </span>
               )}
-              {r.state === 'running' || r.state === 'queued' ? (
+              {(r.state === 'running' && !r.collecting) || r.state === 'queued' ? (
                 <button
                   data-testid="cancel-run"
                   onClick={(e) => {
