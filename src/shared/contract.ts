@@ -187,6 +187,14 @@ export const requests = {
   listProjects: { input: NoInput, output: z.array(ProjectSchema) },
   /** Electron: native folder dialog. Web mode: returns null and the UI asks for a typed path. */
   pickFolder: { input: NoInput, output: z.object({ path: z.string().nullable() }) },
+  /**
+   * Completion for a typed folder path (the web mode's stand-in for the dialog): the sub-folders of the
+   * folder typed so far that start with its last part. Read-only, names only, folders only.
+   */
+  listFolders: {
+    input: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    output: z.object({ parent: z.string(), names: z.array(z.string()), more: z.boolean(), missing: z.literal(true).optional() })
+  },
   /** "Open any folder": a folder of session files, or a working directory Claude Code has sessions for. */
   openFolder: { input: z.object({ path: Id }).strict(), output: ProjectSchema },
   listSessions: { input: z.object({ projectId: Id }).strict(), output: z.array(SessionSummarySchema) },

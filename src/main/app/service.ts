@@ -27,6 +27,7 @@ import { BatchRunner } from '../runs/runner'
 import type { ScreenshotPort } from '../runs/screenshots'
 import { createVerifyService, type VerifyService } from '../verify/service'
 import type { RandomInt } from '../verify/plan'
+import { listFolders } from './folders'
 
 export interface ServiceOptions {
   configDir: string
@@ -261,6 +262,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     async pickFolder() {
       return { path: opts.pickFolder ? await opts.pickFolder() : null }
     },
+    listFolders: ({ path }) => listFolders(path),
     async openFolder({ path }) {
       if (!isAbsolute(path)) throw fail(`give an absolute folder path: ${path}`, 'invalid')
       const dir = resolve(path)

@@ -6,6 +6,7 @@ import { useApi, useApiMutation } from '../data/queries'
 import { fmtBytes, fmtRelative, fmtTime } from '../lib/format'
 import { groupRunFolders, projectLabel, projectName } from '../lib/projects'
 import { ErrorLine } from './ErrorLine'
+import { FolderInput } from './FolderInput'
 
 export function ProjectList({ selected, configDir, dataDir }: { selected?: string; configDir?: string; dataDir?: string }) {
   // kept current by projectsChanged (data/cache.ts)
@@ -78,11 +79,12 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
             if (typed.trim()) void open(typed.trim())
           }}
         >
-          <input
+          <FolderInput
             autoFocus
+            choose={false}
             placeholder="/absolute/path/to/folder"
             value={typed}
-            onChange={(e) => setTyped(e.target.value)}
+            onChange={setTyped}
             aria-label="Folder path"
             onKeyDown={(e) => e.key === 'Escape' && setTyped(null)}
           />

@@ -18,6 +18,7 @@ import { fmtRelative } from '../lib/format'
 import { useDebounced } from '../lib/hooks'
 import { useUndo } from '../lib/undo'
 import { ErrorLine } from './ErrorLine'
+import { FolderInput } from './FolderInput'
 import { ClaudeCheckLine, PresetChoice, PresetLine } from './RunPermissions'
 import { batchEstimate } from '@shared/estimate'
 import { DEFAULT_VARIATION_MODEL, MODELS, modelLabel, RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
@@ -398,11 +399,15 @@ function TaskEditor({ task }: { task: Task }) {
       </label>
       <label>
         Start each run from a copy of this folder (optional)
-        <input
-          value={templateDir}
-          onChange={(e) => setTemplateDir(e.target.value)}
-          placeholder="/path/to/template (empty: each run starts in an empty folder)"
-        />
+        <span className="row-form">
+          <FolderInput
+            value={templateDir}
+            onChange={setTemplateDir}
+            placeholder="/path/to/template (empty: each run starts in an empty folder)"
+            aria-label="Template folder"
+            className="grow"
+          />
+        </span>
       </label>
       <button disabled={!dirty} onClick={save}>
         {dirty ? 'Save task' : 'Saved'}

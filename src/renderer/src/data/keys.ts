@@ -9,6 +9,7 @@ import type { RequestInput, RequestName } from '@shared/contract'
 export const READS = [
   'getAppInfo',
   'listProjects',
+  'listFolders',
   'listSessions',
   'searchSessions',
   'getTrace',
