@@ -4,7 +4,7 @@ import { Link, useNavigate } from '@tanstack/react-router'
 import type { Project } from '@shared/trace'
 import { useApi, useApiMutation } from '../data/queries'
 import { fmtBytes, fmtRelative, fmtTime } from '../lib/format'
-import { groupRunFolders, projectLabel, projectName } from '../lib/projects'
+import { groupRunFolders, projectLabel, projectName, runFoldersButton } from '../lib/projects'
 import { ErrorLine } from './ErrorLine'
 import { FolderInput } from './FolderInput'
 
@@ -159,7 +159,7 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
           data-testid="toggle-run-projects"
           title="Sessions of the runs trace2skill started, one folder per run"
         >
-          {showRuns ? 'Hide' : 'Show'} {runs.length} run folder{runs.length === 1 ? '' : 's'} made by trace2skill
+          {showRuns ? 'Hide' : 'Show'} {runFoldersButton(runs)} made by trace2skill
         </button>
       ) : null}
     </nav>
