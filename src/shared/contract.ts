@@ -78,6 +78,10 @@ export const SearchHitSchema = z.object({
 })
 export type SearchHit = z.infer<typeof SearchHitSchema>
 
+/** A hit of a search across a batch: its run, and where its session is. */
+export const BatchSearchHitSchema = SearchHitSchema.extend({ runId: z.string(), number: z.number(), projectId: z.string().optional() })
+export type BatchSearchHit = z.infer<typeof BatchSearchHitSchema>
+
 export const IndexTotalsSchema = z.object({
   projects: z.number(),
   sessions: z.number(),
@@ -201,6 +205,11 @@ export const requests = {
   searchSessions: {
     input: z.object({ projectId: Id, query: z.string().min(1).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
     output: z.array(SearchHitSchema)
+  },
+  /** The sessions of every run of a batch searched at once (not a verification's: they would tell its arms apart). */
+  searchBatch: {
+    input: z.object({ batchId: Id, query: z.string().min(1).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    output: z.array(BatchSearchHitSchema)
   },
   getTrace: { input: z.object({ sessionId: SessionIdSchema, projectId: Id.optional() }).strict(), output: TraceSchema },
   /** An image left in its session file, as a data: URL. */

@@ -294,6 +294,28 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       )
       return searchSessions(readable, query, limit ?? 200)
     },
+    async searchBatch({ batchId, query, limit }) {
+      if (verify.ofBatch(batchId))
+        throw fail(
+          "a verification's runs cannot be searched: what they say would tell its arms apart (its report has them per arm)",
+          'forbidden'
+        )
+      const { runs } = await runHandlers.getBatch({ batchId })
+      const sessions: { sessionId: string; file: string; firstPrompt: string; run: (typeof runs)[number]; projectId: string }[] = []
+      for (const run of runs.slice().sort((a, b) => a.number - b.number)) {
+        // a run that never wrote a session (failed at the start) has nothing to search
+        const at = await locate(run.sessionId).catch(() => null)
+        if (at) sessions.push({ sessionId: run.sessionId, file: at.file, firstPrompt: run.prompt, run, projectId: at.projectId })
+      }
+      const hits = await searchSessions(sessions, query, limit ?? 200)
+      const bySession = new Map(sessions.map((s) => [s.sessionId, s]))
+      return hits
+        .map((h) => {
+          const s = bySession.get(h.sessionId)!
+          return { ...h, runId: s.run.id, number: s.run.number, projectId: s.projectId }
+        })
+        .sort((a, b) => a.number - b.number)
+    },
     async getTrace({ sessionId, projectId }): Promise<Trace> {
       const at = await locate(sessionId, projectId)
       const trace = await parseSessionFile(at.file, { sessionId })

@@ -7,6 +7,7 @@ import { useApi, useApiMutation } from '../data/queries'
 import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine, count } from '../lib/format'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
+import { useDebounced } from '../lib/hooks'
 
 export function BatchPage({ batchId }: { batchId: string }) {
   // the batch, its runs and its status, kept current by runProgress and batchProgress (data/cache.ts)
@@ -86,6 +87,7 @@ export function BatchPage({ batchId }: { batchId: string }) {
         {retryable ? <button onClick={() => retryRuns.mutate({ batchId })}>Retry {retryable} failed/cancelled</button> : null}
       </div>
       {error ? <ErrorLine error={error.message} /> : null}
+      {blindArms ? null : <BatchSearch batchId={batchId} />}
       <div className="runs">
         {list.map((r) => (
           <div
@@ -232,6 +234,59 @@ function RunOutputs({ run }: { run: Run }) {
       ) : (
         <span className="muted">No session recorded{run.state === 'failed' ? ' (the run failed before Claude Code wrote one)' : ''}.</span>
       )}
+    </div>
+  )
+}
+
+/** Search what every run of the batch said and did (their sessions, all at once), each hit by its run. */
+function BatchSearch({ batchId }: { batchId: string }) {
+  const [query, setQuery] = useState('')
+  const settled = useDebounced(query.trim(), 300)
+  const hits = useApi('searchBatch', settled.length >= 2 ? { batchId, query: settled } : null)
+  return (
+    <div className="batch-search" data-testid="batch-search">
+      <input
+        type="search"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => e.key === 'Escape' && setQuery('')}
+        placeholder="Search the sessions of all runs of this batch"
+        aria-label="Search this batch"
+      />
+      {settled.length >= 2 ? (
+        <div className="hits" aria-label="Search results">
+          {hits.isFetching && !hits.data ? <div className="muted pad">Searching…</div> : null}
+          {hits.error ? <ErrorLine error={hits.error.message} retry={() => void hits.refetch()} /> : null}
+          {hits.data && hits.data.length === 0 ? <div className="empty">No run of this batch says “{settled}”.</div> : null}
+          {hits.data?.length ? (
+            <div className="muted small">
+              {hits.data.length} run{hits.data.length === 1 ? '' : 's'} of this batch say “{settled}”
+            </div>
+          ) : null}
+          {hits.data?.map((h) => (
+            <div key={h.runId} className="search-hit" data-testid="batch-search-hit" data-number={h.number}>
+              <div className="hit-title">
+                {h.projectId ? (
+                  <Link to="/project/$projectId/session/$sessionId" params={{ projectId: h.projectId, sessionId: h.sessionId }}>
+                    Run {h.number}
+                  </Link>
+                ) : (
+                  <strong>Run {h.number}</strong>
+                )}{' '}
+                <span className="muted">{oneLine(h.firstPrompt, 100)}</span>{' '}
+                <span className="badge">
+                  {h.matches} match{h.matches === 1 ? '' : 'es'}
+                </span>
+              </div>
+              {h.snippets.map((s) => (
+                <div key={s.line} className="snippet">
+                  <span className="muted">line {s.line}</span> {s.text}
+                </div>
+              ))}
+            </div>
+          ))}
+        </div>
+      ) : null}
     </div>
   )
 }

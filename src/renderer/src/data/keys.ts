@@ -12,6 +12,7 @@ export const READS = [
   'listFolders',
   'listSessions',
   'searchSessions',
+  'searchBatch',
   'getTrace',
   'getImage',
   'listTasks',
