@@ -99,6 +99,12 @@ describe('the keys help', () => {
       .map((tr) => tr.getAttribute('data-shortcut'))
     expect(listed.slice().sort()).toEqual(ALL.filter((id) => id !== 'help.close').sort())
     expect(within(dialog).getByRole('button', { name: 'Close' }).textContent).toBe('Close Esc')
+    // every table of the sheet declares the same two columns, so the keys line up from one group to the next
+    const tables = [...dialog.querySelectorAll('table')]
+    expect(tables.length).toBeGreaterThan(1)
+    expect(tables.map((t) => [...t.querySelectorAll(':scope > colgroup > col')].map((c) => c.className))).toEqual(
+      tables.map(() => ['help-keys-col', ''])
+    )
 
     // while it is open the deck's keys do nothing; Esc closes it, and they work again
     await user.keyboard('g')
