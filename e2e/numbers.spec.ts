@@ -2,7 +2,8 @@
  * One truth for every number, in the browser: a small batch of real `claude -p` runs (one with a
  * sub-agent, one page writer, one cancelled mid-way); each run's turns and cost read on the batch
  * page, in the review deck, in the gallery, in the session browser and in the trace header are the
- * same strings.
+ * same strings; so is its duration on the batch page, in the deck, the gallery and compare (the run's
+ * wall time), while the trace header names the span of its records "session time".
  */
 import type { Page } from '@playwright/test'
 import { startModelServer } from '../test/support/model-server'
@@ -56,6 +57,7 @@ test('a run shows the same turns and cost on the batch page, in the deck, the ga
         turns: await text(page, `[data-testid=run-row][data-number="${n}"] [data-testid=run-turns]`),
         cost: await text(page, `[data-testid=run-row][data-number="${n}"] [data-testid=run-cost]`)
       }
+      const duration = await text(page, `[data-testid=run-row][data-number="${n}"] [data-testid=run-duration]`)
       expect(onBatch.cost, `run ${n}`).not.toBe('$0')
       await row.locator('.run-head').click()
       const href = (await row.getByText('Open the trace →').getAttribute('href'))!
@@ -69,12 +71,18 @@ test('a run shows the same turns and cost on the batch page, in the deck, the ga
       await expect(page.getByTestId('deck-run')).toHaveAttribute('data-number', String(n))
       await expect(page.getByTestId('metric-cost')).toBeVisible()
       const inDeck = { turns: await text(page, '[data-testid=metric-turns]'), cost: await text(page, '[data-testid=metric-cost]') }
+      expect(await text(page, '[data-testid=metric-duration]'), `run ${n}: duration in the deck`).toBe(duration)
       if (n === 1) await page.screenshot({ path: info.outputPath('deck.png') })
 
       await page.goto(`${url.split('#')[0]}#/gallery/${encodeURIComponent(batchId)}`)
       const card = page.locator(`[data-testid=gallery-card][data-number="${n}"] [data-testid=card-numbers]`)
       await expect(card).toBeVisible()
-      const [cardTurns, , cardCost] = ((await card.textContent()) ?? '').split(' · ').map((x) => x.trim())
+      const [cardTurns, cardDuration, cardCost] = ((await card.textContent()) ?? '').split(' · ').map((x) => x.trim())
+      expect(cardDuration, `run ${n}: duration in the gallery`).toBe(duration)
+
+      await page.goto(`${url.split('#')[0]}#/compare/${encodeURIComponent(batchId)}/${n}/${n === 1 ? 2 : 1}`)
+      const durationRow = page.getByTestId('compare-metrics').locator('tr', { has: page.locator('th', { hasText: /^Duration$/ }) })
+      await expect(durationRow.locator('td').first()).toHaveText(duration)
 
       await page.goto(`${url.split('#')[0]}#/project/${encodeURIComponent(projectId)}`)
       const session = page.locator(`[data-testid=session-row][data-session-id="${sessionId}"]`)
@@ -89,6 +97,8 @@ test('a run shows the same turns and cost on the batch page, in the deck, the ga
       await page.goto(`${url.split('#')[0]}#/project/${encodeURIComponent(projectId)}/session/${encodeURIComponent(sessionId)}`)
       await expect(page.getByTestId('trace-cost')).toBeVisible()
       const inTrace = { turns: await text(page, '[data-testid=trace-turns]'), cost: await text(page, '[data-testid=trace-cost]') }
+      // the span of the session's records: named for what it is, not a second "duration"
+      await expect(page.getByTestId('trace-session-time')).toHaveText(/^\d+(m \d+)?s session time$/)
 
       expect(inDeck, `run ${n}: deck vs batch page`).toEqual(onBatch)
       expect({ turns: cardTurns, cost: cardCost }, `run ${n}: gallery vs batch page`).toEqual(onBatch)

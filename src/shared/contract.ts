@@ -84,6 +84,10 @@ export const SearchHitSchema = z.object({
 })
 export type SearchHit = z.infer<typeof SearchHitSchema>
 
+/** A hit of a search across a batch: its run, and where its session is. */
+export const BatchSearchHitSchema = SearchHitSchema.extend({ runId: z.string(), number: z.number(), projectId: z.string().optional() })
+export type BatchSearchHit = z.infer<typeof BatchSearchHitSchema>
+
 export const IndexTotalsSchema = z.object({
   projects: z.number(),
   sessions: z.number(),
@@ -105,7 +109,10 @@ export const BatchStatusSchema = z.object({
   batchId: z.string(),
   total: z.number(),
   queued: z.number(),
+  /** runs whose claude is alive */
   running: z.number(),
+  /** runs whose claude has exited, their outputs being collected (screenshots, files, the session) */
+  collecting: z.number(),
   done: z.number(),
   failed: z.number(),
   cancelled: z.number(),
@@ -192,12 +199,25 @@ export const requests = {
   listProjects: { input: NoInput, output: z.array(ProjectSchema) },
   /** Electron: native folder dialog. Web mode: returns null and the UI asks for a typed path. */
   pickFolder: { input: NoInput, output: z.object({ path: z.string().nullable() }) },
+  /**
+   * Completion for a typed folder path (the web mode's stand-in for the dialog): the sub-folders of the
+   * folder typed so far that start with its last part. Read-only, names only, folders only.
+   */
+  listFolders: {
+    input: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    output: z.object({ parent: z.string(), names: z.array(z.string()), more: z.boolean(), missing: z.literal(true).optional() })
+  },
   /** "Open any folder": a folder of session files, or a working directory Claude Code has sessions for. */
   openFolder: { input: z.object({ path: Id }).strict(), output: ProjectSchema },
   listSessions: { input: z.object({ projectId: Id }).strict(), output: z.array(SessionSummarySchema) },
   searchSessions: {
     input: z.object({ projectId: Id, query: z.string().min(1).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
     output: z.array(SearchHitSchema)
+  },
+  /** The sessions of every run of a batch searched at once (not a verification's: they would tell its arms apart). */
+  searchBatch: {
+    input: z.object({ batchId: Id, query: z.string().min(1).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    output: z.array(BatchSearchHitSchema)
   },
   getTrace: { input: z.object({ sessionId: SessionIdSchema, projectId: Id.optional() }).strict(), output: TraceSchema },
   /** An image left in its session file, as a data: URL. */

@@ -30,8 +30,12 @@
  * prices (an estimate: the stream carries each message before its final output count; once a result
  * line came, Claude Code's figure). When it ends (done, failed, cancelled, or interrupted at a
  * restart) its stored numbers are replaced by those of its trace, so every screen shows the same.
- * Elapsed time on the batch page is wall-clock time of the process; duration elsewhere is the span of
- * the session's timestamps.
+ * - **Duration** (of a run): wall time from the start of its `claude` to its exit (`progress.elapsedMs`),
+ *   what the batch page shows; the deck, the gallery, compare and the verification report show the same.
+ *   (A session added from the browser, not run by the app, has no such time: its session time stands in.)
+ * - **Session time**: from a session's first record to its last. Shorter than the run's duration
+ *   (claude's start-up and exit are outside it); it is what a session not run by the app has, named
+ *   "session time" wherever it is shown (the session browser, the trace header), never "duration".
  */
 import { z } from 'zod'
 import type { Usage } from './trace'
@@ -55,6 +59,13 @@ export const NumbersSchema = z.object({
   costSource: CostSourceSchema
 })
 export type Numbers = z.infer<typeof NumbersSchema>
+
+/** A run's duration, the one figure every screen shows (see above). */
+export const runDurationMs = (run: { progress: { elapsedMs: number } }): number => run.progress.elapsedMs
+
+export const DURATION_TITLE = "the run's wall time, from the start of its claude to its exit"
+export const SESSION_TIME_TITLE =
+  "session time: from the session's first record to its last (a run's duration also counts claude's start-up and exit)"
 
 export const totalTokens = (u: Usage): number => u.input + u.output + u.cacheRead + u.cacheCreation
 

@@ -229,6 +229,11 @@ export const RunSchema = z.object({
   prompt: z.string(),
   repeat: z.number().int().min(1),
   state: RunStateSchema,
+  /**
+   * state 'running' after its claude has exited: its outputs are being collected (files listed,
+   * screenshots taken, its session archived). Not counted as running: "running" is a live claude.
+   */
+  collecting: z.boolean().optional(),
   /** one line: why it failed, was cancelled or interrupted */
   reason: z.string().optional(),
   workspace: z.string().optional(),
@@ -271,24 +276,37 @@ export type Batch = z.infer<typeof BatchSchema>
 
 export const emptyProgress = (): RunProgress => ({ turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 })
 
-/** A numbered list pasted by the user: "1. [hard] prompt..." lines; continuation lines join the item. */
+/**
+ * A numbered list pasted by the user: "1. [hard] prompt..." lines; continuation lines join the item.
+ * A leading one-word tag in brackets is a difficulty: one that is not is an error naming its line (a
+ * markdown link, `[text](url)`, is part of the prompt).
+ */
 export function parseNumberedList(text: string): { items: { difficulty: Difficulty; prompt: string }[]; errors: string[] } {
-  const items: { difficulty: Difficulty; prompt: string }[] = []
+  const items: { difficulty: Difficulty; prompt: string; bad?: true }[] = []
   const errors: string[] = []
   const lines = text.split(/\r?\n/)
   for (const [i, raw] of lines.entries()) {
     const line = raw.trimEnd()
     if (!line.trim()) continue
-    const m = line.match(/^\s*(\d+)[.)]\s*(?:\[(easy|normal|hard|adversarial)\]\s*)?(.*)$/i)
+    const m = line.match(/^\s*(\d+)[.)]\s*(?:\[([^\]\s]+)\](?=\s|$)\s*)?(.*)$/)
     if (m) {
       const prompt = m[3].trim()
-      if (!prompt) errors.push(`line ${i + 1}: item ${m[1]} has no prompt`)
-      items.push({ difficulty: (m[2]?.toLowerCase() as Difficulty) ?? 'normal', prompt })
+      const tag = m[2]?.toLowerCase()
+      const known = tag === undefined || (DIFFICULTIES as readonly string[]).includes(tag)
+      if (!known)
+        errors.push(
+          `line ${i + 1}: item ${m[1]} has an unknown difficulty [${m[2]}]: use ${DIFFICULTIES.map((d) => `[${d}]`)
+            .join(', ')
+            .replace(/, ([^,]*)$/, ' or $1')}`
+        )
+      else if (!prompt) errors.push(`line ${i + 1}: item ${m[1]} has no prompt`)
+      // a bad item keeps its continuation lines, so they are not read as part of the one before
+      items.push({ difficulty: (known && tag ? tag : 'normal') as Difficulty, prompt, ...(known ? {} : { bad: true as const }) })
     } else if (items.length) items[items.length - 1].prompt += `\n${line.trim()}`
     else errors.push(`line ${i + 1}: expected "1. prompt" (optionally "1. [hard] prompt")`)
   }
   if (!items.length && !errors.length) errors.push('no numbered items found')
-  return { items: items.filter((x) => x.prompt), errors }
+  return { items: items.filter((x) => x.prompt && !x.bad).map(({ difficulty, prompt }) => ({ difficulty, prompt })), errors }
 }
 
 /** One line of plain-text feedback, in the workflow's own format: `Run 2: bad - too many cards`. */

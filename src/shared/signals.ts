@@ -9,6 +9,7 @@ export const RunMetricsSchema = z.object({
   turns: z.number(),
   toolCalls: z.number(),
   toolErrors: z.number(),
+  /** session time: the span of the session's records (a run's duration is its progress.elapsedMs: numbers.ts) */
   durationMs: z.number(),
   tokens: z.number(),
   costUsd: z.number(),

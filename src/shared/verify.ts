@@ -234,7 +234,10 @@ export const VerifyStatusSchema = z.object({
   stage: z.enum(['generating', 'running', 'grading', 'complete', 'failed', 'cancelled', 'interrupted']),
   runs: z.number(),
   queued: z.number(),
+  /** runs whose claude is alive */
   running: z.number(),
+  /** runs whose claude has exited, their outputs being collected */
+  collecting: z.number(),
   finished: z.number(),
   /** runs that did not finish well (failed, cancelled, interrupted): a resume runs them again */
   unfinished: z.number(),
@@ -261,10 +264,17 @@ export type VerificationView = z.infer<typeof VerificationViewSchema>
 
 /**
  * Where a verification whose runs exist is, from their counts (one rule for main's status and the
- * screens' live counts): running while any is queued or running, complete once every one is graded.
+ * screens' live counts): running while any is queued, running or collecting its outputs, complete once
+ * every one is graded.
  */
-export const runsStage = (c: { runs: number; queued: number; running: number; graded: number }): 'running' | 'grading' | 'complete' =>
-  c.queued || c.running ? 'running' : c.runs && c.graded === c.runs ? 'complete' : 'grading'
+export const runsStage = (c: {
+  runs: number
+  queued: number
+  running: number
+  collecting: number
+  graded: number
+}): 'running' | 'grading' | 'complete' =>
+  c.queued || c.running || c.collecting ? 'running' : c.runs && c.graded === c.runs ? 'complete' : 'grading'
 
 /** What a verification would be, before it starts. */
 export const VerifyEstimateSchema = z.object({

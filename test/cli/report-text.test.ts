@@ -47,7 +47,7 @@ const view = (patch: { report?: Partial<NonNullable<VerificationView['report']>>
     updatedAt: '2026-01-01T00:00:00Z',
     ...(patch.deepenAnalysisId ? { deepenAnalysisId: patch.deepenAnalysisId } : {})
   },
-  status: { stage: 'complete', runs: 80, queued: 0, running: 0, finished: 80, unfinished: 0, graded: 80, costUsd: 20 },
+  status: { stage: 'complete', runs: 80, queued: 0, running: 0, collecting: 0, finished: 80, unfinished: 0, graded: 80, costUsd: 20 },
   report: {
     complete: true,
     runs: 80,

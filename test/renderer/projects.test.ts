@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { groupRunFolders } from '../../src/renderer/src/lib/projects'
+import { groupRunFolders, runFoldersButton } from '../../src/renderer/src/lib/projects'
 import type { Project } from '../../src/shared/trace'
 
 const folder = (name: string, run?: Project['run'], lastActivity = '2026-01-01T00:00:00Z'): Project => ({
@@ -44,5 +44,16 @@ describe('run folders in the project list', () => {
     expect(groups.map((g) => g.name)).toEqual(['A batch no longer in the app (gone1234)', 'Other run folders'])
     expect(groups[0].rows.map((r) => r.label)).toEqual(['Run 2'])
     expect(groups[1].rows.map((r) => r.label)).toEqual(['odd-folder'])
+  })
+})
+
+describe('the run folders button', () => {
+  const run = (n: number, state = 'done') => ({ batchId: 'b1', batch: 'Landing page #1', task: 'Landing page', number: n, state })
+  it("counts the runs' folders it shows, and names a retried run's earlier attempt apart", () => {
+    const twenty = Array.from({ length: 20 }, (_, i) => folder(`b1/run-${i + 1}-aaaa${i}`, run(i + 1)))
+    expect(runFoldersButton(twenty)).toBe('20 run folders')
+    expect(runFoldersButton([...twenty, folder('b1/run-4-old', run(4, 'earlier attempt'))])).toBe('20 run folders and 1 earlier attempt')
+    expect(runFoldersButton([folder('b1/run-1-x', run(1)), folder('odd')])).toBe('2 run folders')
+    expect(runFoldersButton([folder('b1/run-1-x', run(1))])).toBe('1 run folder')
   })
 })

@@ -47,6 +47,7 @@ function setup() {
       total: 1,
       queued: 1,
       running: 0,
+      collecting: 0,
       done: 0,
       failed: 0,
       cancelled: 0,
@@ -78,7 +79,19 @@ function setup() {
           imported: false
         }
       ],
-      status: { batchId: 'b1', total: 1, queued: 1, running: 0, done: 0, failed: 0, cancelled: 0, interrupted: 0, processes: 0, costUsd: 0 }
+      status: {
+        batchId: 'b1',
+        total: 1,
+        queued: 1,
+        running: 0,
+        collecting: 0,
+        done: 0,
+        failed: 0,
+        cancelled: 0,
+        interrupted: 0,
+        processes: 0,
+        costUsd: 0
+      }
     }),
     getSignals: () => ({ runs: [], batch: { good: 0, bad: 0, ungraded: 1, signals: [] } })
   })

@@ -98,6 +98,7 @@ const batchView = (id: string, runs: Run[], patch: Partial<BatchView> = {}): Bat
     total: runs.length,
     queued: 0,
     running: 0,
+    collecting: 0,
     done: runs.length,
     failed: 0,
     cancelled: 0,
@@ -248,7 +249,7 @@ const verification = (patch: Partial<Verification> = {}): Verification => ({
 
 const view = (patch: Partial<VerificationView> = {}, v: Partial<Verification> = {}): VerificationView => ({
   verification: verification(v),
-  status: { stage: 'grading', runs: 10, queued: 0, running: 0, finished: 10, unfinished: 1, graded: 9, costUsd: 1.1 },
+  status: { stage: 'grading', runs: 10, queued: 0, running: 0, collecting: 0, finished: 10, unfinished: 1, graded: 9, costUsd: 1.1 },
   report: report(),
   batchName: 'Verify landing-page v2 against no skill #1',
   ...patch
@@ -528,7 +529,7 @@ describe('the verification page', () => {
       {
         report: null,
         blind: { graded: 3, runs: 10, warnings: [{ kind: 'low-trigger', text: LOW_TRIGGER }] },
-        status: { stage: 'grading', runs: 10, queued: 0, running: 0, finished: 10, unfinished: 0, graded: 3, costUsd: 1.1 }
+        status: { stage: 'grading', runs: 10, queued: 0, running: 0, collecting: 0, finished: 10, unfinished: 0, graded: 3, costUsd: 1.1 }
       },
       { explanations: {} }
     )
@@ -885,7 +886,7 @@ describe('the report while it fills: no early alarms, interim figures said as su
   /** 80 runs (40 pairs), one finished: the with-skill run did not load the skill, it cost $0.25 */
   const early = (): VerificationView =>
     view({
-      status: { stage: 'running', runs: 80, queued: 78, running: 1, finished: 1, unfinished: 0, graded: 1, costUsd: 0.25 },
+      status: { stage: 'running', runs: 80, queued: 78, running: 1, collecting: 0, finished: 1, unfinished: 0, graded: 1, costUsd: 0.25 },
       report: report({
         complete: false,
         runs: 80,

@@ -252,7 +252,8 @@ describe('a batch of real claude -p runs', () => {
     let first = true
     const off = service.hub.subscribe((event, payload) => {
       const r = (payload as { run: Run }).run
-      if (event !== 'runProgress' || r.batchId !== batch.id || r.state !== 'running' || cancels.length >= 2) return
+      // (a run collecting its outputs is past its claude: not the moment this is about)
+      if (event !== 'runProgress' || r.batchId !== batch.id || r.state !== 'running' || r.collecting || cancels.length >= 2) return
       if (first) {
         // in the same tick as the event: before claude is spawned
         first = false

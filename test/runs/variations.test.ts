@@ -124,4 +124,13 @@ describe('pasted numbered lists', () => {
     expect(parseNumberedList('no numbers here').errors[0]).toMatch(/line 1: expected "1. prompt"/)
     expect(parseNumberedList('').errors).toEqual(['no numbered items found'])
   })
+  it('names a line whose difficulty tag is unknown, and does not take it as a prompt', () => {
+    const r = parseNumberedList(
+      '1. [easy] Build a page\n2. [HARD] Write a post\n\n4. [weird] x\n5. [Link](https://example.com) is a prompt'
+    )
+    expect(r.errors).toEqual(['line 4: item 4 has an unknown difficulty [weird]: use [easy], [normal], [hard] or [adversarial]'])
+    expect(r.items.map((i) => i.difficulty)).toEqual(['easy', 'hard', 'normal'])
+    expect(r.items[2].prompt).toBe('[Link](https://example.com) is a prompt')
+    expect(parseNumberedList('1. [weird]').errors[0]).toMatch(/^line 1: item 1 has an unknown difficulty \[weird\]/)
+  })
 })

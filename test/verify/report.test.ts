@@ -154,6 +154,20 @@ describe('the verification report', () => {
     expect(verificationStatus({ ...v, phase: 'generating' }, []).stage).toBe('generating')
     expect(verificationStatus({ ...v, phase: 'interrupted' }, []).stage).toBe('interrupted')
   })
+
+  it('counts as running only runs whose claude is alive; one collecting its outputs is counted apart, still in the running stage', () => {
+    const { v, runs } = build([
+      ['good', 'bad'],
+      ['good', 'bad']
+    ])
+    for (const r of runs) delete r.feedback
+    runs[0].state = 'running'
+    runs[1].state = 'running'
+    runs[1].collecting = true
+    expect(verificationStatus(v, runs)).toMatchObject({ stage: 'running', running: 1, collecting: 1, finished: 2 })
+    runs[0].collecting = true
+    expect(verificationStatus(v, runs)).toMatchObject({ stage: 'running', running: 0, collecting: 2 })
+  })
 })
 
 describe('no verdict before there is enough to judge', () => {

@@ -331,7 +331,7 @@ export function renderRun(run: RunForAnalysis, L: Limits): FittedRun {
     `Prompt: ${headTail(run.prompt, 4000).text}`,
     run.state !== 'done' ? `Run state: ${run.state}` : null,
     run.metrics
-      ? `Signals: ${run.metrics.turns} turns, ${run.metrics.toolCalls} tool calls, ${run.metrics.toolErrors} tool errors${run.metrics.errors.length ? ` (${[...new Set(run.metrics.errors.map((e) => e.kind))].join(', ')})` : ''}, ${Math.round(run.metrics.durationMs / 1000)} s, ${run.metrics.tokens} tokens`
+      ? `Signals: ${run.metrics.turns} turns, ${run.metrics.toolCalls} tool calls, ${run.metrics.toolErrors} tool errors${run.metrics.errors.length ? ` (${[...new Set(run.metrics.errors.map((e) => e.kind))].join(', ')})` : ''}, ${Math.round(run.metrics.durationMs / 1000)} s session time, ${run.metrics.tokens} tokens`
       : null
   ].filter(Boolean) as string[]
   const steps = run.trace

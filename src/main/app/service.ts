@@ -29,6 +29,7 @@ import { BatchRunner } from '../runs/runner'
 import type { ScreenshotPort } from '../runs/screenshots'
 import { createVerifyService, type VerifyService } from '../verify/service'
 import type { RandomInt } from '../verify/plan'
+import { listFolders } from './folders'
 import { createBlindness, type Blindness } from '../verify/blind'
 import { batchSignals } from '../analysts/signals'
 
@@ -363,6 +364,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
     async pickFolder() {
       return { path: opts.pickFolder ? await opts.pickFolder() : null }
     },
+    listFolders: ({ path }) => listFolders(path),
     async openFolder({ path }) {
       if (!isAbsolute(path)) throw fail(`give an absolute folder path: ${path}`, 'invalid')
       const dir = resolve(path)
@@ -405,6 +407,28 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
         sessions.map(async (s) => (s.missing ? { ...s, file: await materializeArchive(store, s.sessionId) } : s))
       )
       return searchSessions(readable, query, limit ?? 200)
+    },
+    async searchBatch({ batchId, query, limit }) {
+      if (verify.ofBatch(batchId))
+        throw fail(
+          "a verification's runs cannot be searched: what they say would tell its arms apart (its report has them per arm)",
+          'forbidden'
+        )
+      const { runs } = await runHandlers.getBatch({ batchId })
+      const sessions: { sessionId: string; file: string; firstPrompt: string; run: (typeof runs)[number]; projectId: string }[] = []
+      for (const run of runs.slice().sort((a, b) => a.number - b.number)) {
+        // a run that never wrote a session (failed at the start) has nothing to search
+        const at = await locate(run.sessionId).catch(() => null)
+        if (at) sessions.push({ sessionId: run.sessionId, file: at.file, firstPrompt: run.prompt, run, projectId: at.projectId })
+      }
+      const hits = await searchSessions(sessions, query, limit ?? 200)
+      const bySession = new Map(sessions.map((s) => [s.sessionId, s]))
+      return hits
+        .map((h) => {
+          const s = bySession.get(h.sessionId)!
+          return { ...h, runId: s.run.id, number: s.run.number, projectId: s.projectId }
+        })
+        .sort((a, b) => a.number - b.number)
     },
     async getTrace({ sessionId, projectId }): Promise<Trace> {
       await visibleSession(sessionId, projectId)

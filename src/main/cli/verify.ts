@@ -88,6 +88,7 @@ const statusText = (s: VerifyStatus) =>
     s.finished - s.unfinished ? `${s.finished - s.unfinished} done` : '',
     s.unfinished ? `${s.unfinished} did not finish` : '',
     s.running ? `${s.running} running` : '',
+    s.collecting ? `${s.collecting} collecting outputs` : '',
     s.queued ? `${s.queued} queued` : ''
   ]
     .filter(Boolean)

@@ -121,8 +121,11 @@ export class BatchRunner {
           const run = data.runs[r.id]
           run.reason =
             run.state === 'running'
-              ? 'interrupted: the app stopped while this run was in flight'
+              ? run.collecting
+                ? "interrupted: the app stopped while this run's outputs were being collected"
+                : 'interrupted: the app stopped while this run was in flight'
               : 'interrupted: the app stopped before this run started'
+          run.collecting = undefined
           run.state = 'interrupted'
           run.pid = undefined
           run.endedAt = run.endedAt ?? new Date().toISOString()
@@ -160,7 +163,9 @@ export class BatchRunner {
       batchId: batch.id,
       total: runs.length,
       queued: count('queued'),
-      running: count('running'),
+      // running: a live claude; a run collecting its outputs is counted apart
+      running: runs.filter((r) => r.state === 'running' && !r.collecting).length,
+      collecting: runs.filter((r) => r.state === 'running' && !!r.collecting).length,
       done: count('done'),
       failed: count('failed'),
       cancelled: count('cancelled'),
@@ -277,7 +282,8 @@ export class BatchRunner {
   private async finish(batchId: string, id: string, patch: Partial<Run>) {
     await this.save(
       batchId,
-      (data) => void Object.assign(data.runs[id], patch, { endedAt: data.runs[id].endedAt ?? new Date().toISOString() })
+      (data) =>
+        void Object.assign(data.runs[id], patch, { collecting: undefined, endedAt: data.runs[id].endedAt ?? new Date().toISOString() })
     )
     this.emitRun(this.doc(batchId).runs[id])
   }
@@ -376,6 +382,9 @@ export class BatchRunner {
     clearInterval(ticker)
     this.procs.set(batch.id, (this.procs.get(batch.id) ?? 1) - 1)
     release()
+    // claude has exited: what follows is collecting its outputs, its own stage on every screen
+    await this.save(batch.id, (data) => void (data.runs[id].collecting = true))
+    this.emitRun(doc.runs[id])
     reader.end()
     await new Promise((r) => stream.end(r))
     await new Promise((r) => errLog.end(r))

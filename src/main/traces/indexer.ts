@@ -358,7 +358,11 @@ export class SessionIndex {
     for (const folder of await this.projectFolders()) {
       if (signal?.aborted) break
       try {
-        out.push(this.projectOf(folder, await this.listSessions(folder.id, { signal })))
+        const sessions = await this.listSessions(folder.id, { signal })
+        // A folder without a session is not a project (yet): Claude Code makes a run's folder, then its
+        // session file, empty at first. A folder the person opened stays, whatever it holds.
+        if (!folder.opened && !sessions.some((s) => s.bytes > 0 || s.archived)) continue
+        out.push(this.projectOf(folder, sessions))
       } catch (err) {
         this.warn(`Cannot read project ${folder.dir}: ${(err as Error).message}`)
       }

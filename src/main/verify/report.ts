@@ -40,7 +40,8 @@ export function verificationStatus(v: Verification, runs: Run[]): VerifyStatus {
   const base = {
     runs: runs.length,
     queued: count((r) => r.state === 'queued'),
-    running: count((r) => r.state === 'running'),
+    running: count((r) => r.state === 'running' && !r.collecting),
+    collecting: count((r) => r.state === 'running' && !!r.collecting),
     finished,
     unfinished: count((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted'),
     graded,

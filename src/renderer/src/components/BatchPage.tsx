@@ -2,11 +2,13 @@
 import { useState } from 'react'
 import { Link } from '@tanstack/react-router'
 import { describeClaudeSettings, describePreset, isFinished, type Run, type ShotInfo } from '@shared/runs'
+import { DURATION_TITLE, runDurationMs } from '@shared/numbers'
 import { useApi, useApiMutation } from '../data/queries'
 import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine, count } from '../lib/format'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { FinalAnswer } from './FinalAnswer'
+import { useDebounced } from '../lib/hooks'
 
 export function BatchPage({ batchId }: { batchId: string }) {
   // the batch, its runs and its status, kept current by runProgress and batchProgress (data/cache.ts)
@@ -22,7 +24,7 @@ export function BatchPage({ batchId }: { batchId: string }) {
   const list = loaded.data.runs.slice().sort((a, b) => a.number - b.number)
   const finished = list.filter((r) => isFinished(r.state)).length
   const retryable = list.filter((r) => ['failed', 'cancelled', 'interrupted'].includes(r.state)).length
-  const busy = status.running + status.queued > 0
+  const busy = status.running + status.collecting + status.queued > 0
   // a verification's runs: the numbers of each run (turns, the tool it is in, cost) would tell its arms apart
   const blindArms = !!loaded.data.verificationId
   return (
@@ -75,8 +77,9 @@ export function BatchPage({ batchId }: { batchId: string }) {
       <div className="batch-progress" data-testid="batch-progress" data-finished={finished} data-total={list.length}>
         <progress max={list.length} value={finished} aria-label="Batch progress" />
         <span>
-          {finished} of {list.length} finished · {status.running} running · {status.done} done · {status.failed} failed · {status.cancelled}{' '}
-          cancelled
+          {finished} of {list.length} finished · <span data-testid="batch-running">{status.running} running</span>
+          {status.collecting ? <span data-testid="batch-collecting"> · {status.collecting} collecting outputs</span> : null} · {status.done}{' '}
+          done · {status.failed} failed · {status.cancelled} cancelled
           {status.interrupted ? ` · ${status.interrupted} interrupted` : ''} ·{' '}
           <span
             data-testid="batch-cost"
@@ -93,13 +96,29 @@ export function BatchPage({ batchId }: { batchId: string }) {
         {retryable ? <button onClick={() => retryRuns.mutate({ batchId })}>Retry {retryable} failed/cancelled</button> : null}
       </div>
       {error ? <ErrorLine error={error.message} /> : null}
+      {blindArms ? null : <BatchSearch batchId={batchId} />}
       <div className="runs">
         {list.map((r) => (
-          <div key={r.id} className={`run run-${r.state}`} data-testid="run-row" data-state={r.state} data-number={r.number}>
+          <div
+            key={r.id}
+            className={`run run-${r.state}`}
+            data-testid="run-row"
+            data-state={r.collecting ? 'collecting' : r.state}
+            data-number={r.number}
+          >
             <div className="run-head" onClick={() => setOpen(open === r.id ? null : r.id)}>
               <strong>Run {r.number}</strong>
               {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}
-              <span className={`state state-${r.state}`}>{r.state}</span>
+              {r.collecting ? (
+                <span
+                  className="state state-collecting"
+                  title="claude has finished; its files, screenshots and session are being collected"
+                >
+                  collecting outputs
+                </span>
+              ) : (
+                <span className={`state state-${r.state}`}>{r.state}</span>
+              )}
               <span className="run-prompt">{oneLine(r.prompt, 90)}</span>
               {blindArms ? null : (
                 <span className="run-metrics">
@@ -112,10 +131,13 @@ export function BatchPage({ batchId }: { batchId: string }) {
                   >
                     {fmtCost(r.progress.costUsd)}
                   </span>{' '}
-                  · {fmtDuration(r.progress.elapsedMs)}
+                  ·{' '}
+                  <span data-testid="run-duration" title={DURATION_TITLE}>
+                    {fmtDuration(runDurationMs(r))}
+                  </span>
                 </span>
               )}
-              {r.state === 'running' || r.state === 'queued' ? (
+              {(r.state === 'running' && !r.collecting) || r.state === 'queued' ? (
                 <button
                   data-testid="cancel-run"
                   onClick={(e) => {
@@ -218,6 +240,59 @@ function RunOutputs({ run }: { run: Run }) {
       ) : (
         <span className="muted">No session recorded{run.state === 'failed' ? ' (the run failed before Claude Code wrote one)' : ''}.</span>
       )}
+    </div>
+  )
+}
+
+/** Search what every run of the batch said and did (their sessions, all at once), each hit by its run. */
+function BatchSearch({ batchId }: { batchId: string }) {
+  const [query, setQuery] = useState('')
+  const settled = useDebounced(query.trim(), 300)
+  const hits = useApi('searchBatch', settled.length >= 2 ? { batchId, query: settled } : null)
+  return (
+    <div className="batch-search" data-testid="batch-search">
+      <input
+        type="search"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => e.key === 'Escape' && setQuery('')}
+        placeholder="Search the sessions of all runs of this batch"
+        aria-label="Search this batch"
+      />
+      {settled.length >= 2 ? (
+        <div className="hits" aria-label="Search results">
+          {hits.isFetching && !hits.data ? <div className="muted pad">Searching…</div> : null}
+          {hits.error ? <ErrorLine error={hits.error.message} retry={() => void hits.refetch()} /> : null}
+          {hits.data && hits.data.length === 0 ? <div className="empty">No run of this batch says “{settled}”.</div> : null}
+          {hits.data?.length ? (
+            <div className="muted small">
+              {hits.data.length} run{hits.data.length === 1 ? '' : 's'} of this batch say “{settled}”
+            </div>
+          ) : null}
+          {hits.data?.map((h) => (
+            <div key={h.runId} className="search-hit" data-testid="batch-search-hit" data-number={h.number}>
+              <div className="hit-title">
+                {h.projectId ? (
+                  <Link to="/project/$projectId/session/$sessionId" params={{ projectId: h.projectId, sessionId: h.sessionId }}>
+                    Run {h.number}
+                  </Link>
+                ) : (
+                  <strong>Run {h.number}</strong>
+                )}{' '}
+                <span className="muted">{oneLine(h.firstPrompt, 100)}</span>{' '}
+                <span className="badge">
+                  {h.matches} match{h.matches === 1 ? '' : 'es'}
+                </span>
+              </div>
+              {h.snippets.map((s) => (
+                <div key={s.line} className="snippet">
+                  <span className="muted">line {s.line}</span> {s.text}
+                </div>
+              ))}
+            </div>
+          ))}
+        </div>
+      ) : null}
     </div>
   )
 }

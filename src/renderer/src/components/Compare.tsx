@@ -7,8 +7,9 @@ import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { Link, useNavigate } from '@tanstack/react-router'
 import type { Run } from '@shared/runs'
 import type { BatchSignals, RunMetrics, RunSignals } from '@shared/signals'
+import { runDurationMs } from '@shared/numbers'
 import { useApi } from '../data/queries'
-import { alignSequences, median, pixelDiff } from '../lib/compare'
+import { alignSequences, diffStat, median, pixelDiff } from '../lib/compare'
 import { costTitle, fmtCost, fmtDuration, fmtTokens } from '../lib/format'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
@@ -17,11 +18,12 @@ import { firstShot, RunTrouble, ShotImage, SignalsPanel, useBlind, useShot, veri
 type View = 'side' | 'overlay' | 'difference'
 type Size = 'desktop' | 'mobile'
 
-const METRICS: [label: string, get: (m: RunMetrics) => number, fmt: (n: number) => string][] = [
+/** The rows of the metrics table: from a run's trace, but its duration, the run's own (src/shared/numbers.ts). */
+const METRICS: [label: string, get: (m: RunMetrics, r: Run) => number, fmt: (n: number) => string][] = [
   ['Turns', (m) => m.turns, (n) => String(Math.round(n * 10) / 10)],
   ['Tool calls', (m) => m.toolCalls, (n) => String(Math.round(n * 10) / 10)],
   ['Tool errors', (m) => m.toolErrors, (n) => String(Math.round(n * 10) / 10)],
-  ['Duration', (m) => m.durationMs, fmtDuration],
+  ['Duration', (_m, r) => runDurationMs(r), fmtDuration],
   ['Tokens', (m) => m.tokens, fmtTokens],
   ['Cost', (m) => m.costUsd, fmtCost]
 ]
@@ -160,8 +162,8 @@ function PairCompare({
               </thead>
               <tbody>
                 {METRICS.map(([label, get, fmt]) => {
-                  const x = ma ? get(ma) : null
-                  const y = mb ? get(mb) : null
+                  const x = ma ? get(ma, ra) : null
+                  const y = mb ? get(mb, rb) : null
                   return (
                     <tr key={label} className={x !== null && y !== null && x !== y ? 'differs' : ''}>
                       <th>{label}</th>
@@ -386,13 +388,11 @@ function Difference({ a, b }: { a: ShotRef; b: ShotRef }) {
         ctx.clearRect(0, 0, w, h)
         ctx.drawImage(ib, 0, 0)
         const db = ctx.getImageData(0, 0, w, h).data
-        const { out, changed, total } = pixelDiff(da, db)
+        const { out, changed, total, regions } = pixelDiff(da, db, w, h)
         canvas.current.width = w
         canvas.current.height = h
         canvas.current.getContext('2d')!.putImageData(new ImageData(out, w, h), 0, 0)
-        setStat(
-          `${((changed / total) * 100).toFixed(1)}% of pixels differ${ia.naturalHeight !== ib.naturalHeight ? ` (pages are ${ia.naturalHeight} and ${ib.naturalHeight} px tall)` : ''}`
-        )
+        setStat(diffStat({ changed, total, regions: regions.length, heights: [ia.naturalHeight, ib.naturalHeight] }))
       })
       .catch((e: Error) => live && setStat(e.message))
     return () => {
@@ -427,7 +427,10 @@ function GroupCompare({
   const good = group('good')
   const bad = group('bad')
   const metricsOf = (list: Run[]) =>
-    list.map((r) => signals.runs.find((s) => s.runId === r.id)?.metrics).filter((m): m is RunMetrics => !!m)
+    list.flatMap((r) => {
+      const m = signals.runs.find((s) => s.runId === r.id)?.metrics
+      return m ? [{ m, r }] : []
+    })
   const mg = metricsOf(good)
   const mbad = metricsOf(bad)
   const column = (list: Run[]) =>
@@ -463,8 +466,8 @@ function GroupCompare({
                 {METRICS.map(([label, get, fmt]) => (
                   <tr key={label}>
                     <th>{label}</th>
-                    <td>{mg.length ? fmt(median(mg.map(get))) : '—'}</td>
-                    <td>{mbad.length ? fmt(median(mbad.map(get))) : '—'}</td>
+                    <td>{mg.length ? fmt(median(mg.map(({ m, r }) => get(m, r)))) : '—'}</td>
+                    <td>{mbad.length ? fmt(median(mbad.map(({ m, r }) => get(m, r)))) : '—'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -18,6 +18,16 @@ export function useBoundShortcuts(): ShortcutId[] {
   return (Object.keys(SHORTCUTS) as ShortcutId[]).filter((id) => bound.has(id))
 }
 
+/** The same two columns in every table of the sheet, so the keys and what they do line up across groups. */
+function Columns() {
+  return (
+    <colgroup>
+      <col className="help-keys-col" />
+      <col />
+    </colgroup>
+  )
+}
+
 function Rows({ ids }: { ids: ShortcutId[] }) {
   return (
     <>
@@ -82,12 +92,14 @@ export function Help() {
           </button>
         </div>
         <table>
+          <Columns />
           <tbody data-testid="help-here">
             <Rows ids={here} />
           </tbody>
         </table>
         {elsewhere.length ? (
           <table className="help-elsewhere">
+            <Columns />
             {elsewhere.map((g) => (
               <tbody key={g}>
                 <tr>

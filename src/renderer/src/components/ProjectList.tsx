@@ -4,8 +4,9 @@ import { Link, useNavigate } from '@tanstack/react-router'
 import type { Project } from '@shared/trace'
 import { useApi, useApiMutation } from '../data/queries'
 import { fmtBytes, fmtRelative, fmtTime } from '../lib/format'
-import { groupRunFolders, projectLabel, projectName } from '../lib/projects'
+import { groupRunFolders, projectLabel, projectName, runFoldersButton } from '../lib/projects'
 import { ErrorLine } from './ErrorLine'
+import { FolderInput } from './FolderInput'
 
 export function ProjectList({ selected, configDir, dataDir }: { selected?: string; configDir?: string; dataDir?: string }) {
   // kept current by projectsChanged (data/cache.ts)
@@ -79,11 +80,12 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
             if (typed.trim()) void open(typed.trim())
           }}
         >
-          <input
+          <FolderInput
             autoFocus
+            choose={false}
             placeholder="/absolute/path/to/folder"
             value={typed}
-            onChange={(e) => setTyped(e.target.value)}
+            onChange={setTyped}
             aria-label="Folder path"
             onKeyDown={(e) => e.key === 'Escape' && setTyped(null)}
           />
@@ -158,7 +160,7 @@ export function ProjectList({ selected, configDir, dataDir }: { selected?: strin
           data-testid="toggle-run-projects"
           title="Sessions of the runs trace2skill started, one folder per run"
         >
-          {showRuns ? 'Hide' : 'Show'} {runs.length} run folder{runs.length === 1 ? '' : 's'} made by trace2skill
+          {showRuns ? 'Hide' : 'Show'} {runFoldersButton(runs)} made by trace2skill
         </button>
       ) : null}
     </nav>

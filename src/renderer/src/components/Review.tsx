@@ -8,6 +8,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { Link, useNavigate, useRouterState, useSearch } from '@tanstack/react-router'
 import { DIFFICULTIES, type Run } from '@shared/runs'
 import type { BatchSignals, RunMetrics } from '@shared/signals'
+import { DURATION_TITLE, runDurationMs } from '@shared/numbers'
 import { putFeedback } from '../data/cache'
 import { deckFrom } from '../lib/deck-from'
 import { useApi, useApiMutation, useFetchApi } from '../data/queries'
@@ -60,8 +61,8 @@ export function RunTrouble({ run, compact }: { run: Run; compact?: boolean }) {
   )
 }
 
-/** The numbers of one run, from its trace. */
-export function MetricsLine({ m }: { m: RunMetrics | null | undefined }) {
+/** The numbers of one run, from its trace; its duration, the run's own (src/shared/numbers.ts). */
+export function MetricsLine({ m, durationMs }: { m: RunMetrics | null | undefined; durationMs: number }) {
   if (!m) return null
   const kinds = [...new Set(m.errors.map((e) => e.kind))]
   return (
@@ -70,7 +71,11 @@ export function MetricsLine({ m }: { m: RunMetrics | null | undefined }) {
       <span className={m.toolErrors ? 'error-text' : ''}>
         {m.toolErrors} tool errors{kinds.length ? ` (${kinds.join(', ')})` : ''}
       </span>{' '}
-      · {fmtDuration(m.durationMs)} · {fmtTokens(m.tokens)} tokens ·{' '}
+      ·{' '}
+      <span data-testid="metric-duration" title={DURATION_TITLE}>
+        {fmtDuration(durationMs)}
+      </span>{' '}
+      · {fmtTokens(m.tokens)} tokens ·{' '}
       <span data-testid="metric-cost" data-cost-source={m.costSource ?? 'estimated'} title={costTitle(m.costSource)}>
         {fmtCost(m.costUsd)}
       </span>
@@ -436,7 +441,9 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
             {index + 1} / {gradable.length}
           </span>
         </div>
-        {verificationId ? null : <MetricsLine m={signals.data?.runs.find((x) => x.runId === run.id)?.metrics} />}
+        {verificationId ? null : (
+          <MetricsLine m={signals.data?.runs.find((x) => x.runId === run.id)?.metrics} durationMs={runDurationMs(run)} />
+        )}
         {/* a verification's run: its trace (which shows the skill loaded) only where its report pointed */}
         {run.projectId && (!verificationId || pointed) ? (
           pointed ? (
@@ -738,7 +745,7 @@ export function Gallery({ batchId }: { batchId: string }) {
                 <div className="muted">{r.feedback?.text || '—'}</div>
                 {verificationId ? null : (
                   <div className="muted small" data-testid="card-numbers">
-                    {count(r.progress.turns, 'turn')} · {fmtDuration(r.progress.elapsedMs)} ·{' '}
+                    {count(r.progress.turns, 'turn')} · <span title={DURATION_TITLE}>{fmtDuration(runDurationMs(r))}</span> ·{' '}
                     <span title={costTitle(r.progress.costSource)}>{fmtCost(r.progress.costUsd)}</span>
                   </div>
                 )}

@@ -64,7 +64,12 @@ export function PresetChoice(props: {
             <span>
               <strong>{PRESET_LABELS[p]}</strong>
               {props.noteFor(p)}: {PRESET_HELP[p]}
-              {pre.data && !pre.data.presets[p].available ? <span className="error-text"> Not available here.</span> : null}
+              {pre.data && !pre.data.presets[p].available ? (
+                <span className="error-text" data-testid={`${prefix}preset-why-${p}`}>
+                  {' '}
+                  Not available here: {pre.data.presets[p].reason ?? 'the check gave no reason'}.
+                </span>
+              ) : null}
             </span>
           </label>
         ))}

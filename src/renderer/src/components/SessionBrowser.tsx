@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useMemo, useRef, useState } from 'react'
 import { useNavigate } from '@tanstack/react-router'
 import type { SessionSummary } from '@shared/trace'
+import { SESSION_TIME_TITLE } from '@shared/numbers'
 import { useApi, useApiMutation } from '../data/queries'
 import { fmtBytes, fmtCost, fmtDuration, fmtRelative, fmtTime, fmtTokens, oneLine, shortModel, costTitle } from '../lib/format'
 import { useDebounced } from '../lib/hooks'
@@ -18,7 +19,7 @@ const COLUMNS: { key: SortKey; label: string; title: string; className: string }
   { key: 'firstPrompt', label: 'First prompt', title: 'The first prompt of the session', className: 'col-prompt' },
   { key: 'start', label: 'Started', title: 'When the session started', className: 'col-start' },
   { key: 'end', label: 'Ended', title: 'When the session ended (its last record)', className: 'col-end' },
-  { key: 'durationMs', label: 'Duration', title: 'From the first record to the last', className: 'col-duration' },
+  { key: 'durationMs', label: 'Session time', title: SESSION_TIME_TITLE, className: 'col-duration' },
   {
     key: 'turns',
     label: 'Turns',

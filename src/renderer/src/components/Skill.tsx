@@ -22,6 +22,7 @@ import { MarkdownEditor } from './MarkdownEditor'
 import { pointerAt, RunBadge, RunBadges } from './RunBadge'
 import { FlaggedConfirm, TextFlagsNote } from './TextFlags'
 import { VerificationsPanel } from './Verify'
+import { FolderInput } from './FolderInput'
 
 /** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */
 interface RuleFlag {
@@ -634,9 +635,8 @@ function ExportPanel({ skillId, dirty, problems, batchId }: { skillId: string; d
   // the folder the person asked to preview (the plan is read for it, and dropped when the folder changes)
   const [previewed, setPreviewed] = useState<string | null>(null)
   const plan = useApi('planSkillExport', previewed ? { skillId, folder: previewed } : null)
-  const pickFolder = useApiMutation('pickFolder')
   const exportSkill = useApiMutation('exportSkill')
-  const error = plan.error ?? pickFolder.error ?? exportSkill.error
+  const error = plan.error ?? exportSkill.error
   const blocked = dirty
     ? 'Save your changes first: the export writes the saved version.'
     : problems.length
@@ -660,17 +660,14 @@ function ExportPanel({ skillId, dirty, problems, batchId }: { skillId: string; d
     <div className="card export" data-testid="export">
       <div className="label">Export into a project</div>
       <div className="row-form">
-        <input
+        <FolderInput
           value={folder}
-          onChange={(e) => choose(e.target.value)}
+          onChange={choose}
           placeholder="/path/to/your/project"
           aria-label="Project folder"
           data-testid="export-folder"
           className="grow"
         />
-        <button onClick={() => pickFolder.mutate({}, { onSuccess: (r) => r.path && choose(r.path) })} title="Choose a folder (desktop app)">
-          Choose…
-        </button>
         <button disabled={!folder.trim() || !!blocked} onClick={preview} data-testid="export-preview">
           Preview
         </button>

@@ -1,5 +1,5 @@
 /** Step 1 for people who never open a terminal: describe a task, get variations, run them. */
-import { useMemo, useState } from 'react'
+import { useMemo, useRef, useState } from 'react'
 import { useQueries } from '@tanstack/react-query'
 import { Link, useNavigate } from '@tanstack/react-router'
 import {
@@ -16,7 +16,9 @@ import {
 import { apiQuery, useApi, useApiMutation } from '../data/queries'
 import { fmtRelative } from '../lib/format'
 import { useDebounced } from '../lib/hooks'
+import { useUndo } from '../lib/undo'
 import { ErrorLine } from './ErrorLine'
+import { FolderInput } from './FolderInput'
 import { ClaudeCheckLine, PresetChoice, PresetLine, TemplateClaudeFiles } from './RunPermissions'
 import { batchEstimate } from '@shared/estimate'
 import { DEFAULT_VARIATION_MODEL, MODELS, modelLabel, RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
@@ -125,14 +127,44 @@ export function TaskPage({ taskId }: { taskId: string }) {
   // the list as saved, or as it is being saved (shown at once; the answer replaces it in the cache)
   const list: Draft[] = saveVariations.isPending && saveVariations.variables ? saveVariations.variables.variations : (saved.data ?? [])
   const busy = generate.isPending ? 'generate' : regenerate.isPending ? `regen-${regenerate.variables?.variationId}` : null
+  // what a change that loses something is undone against: the list as it is when Undo is pressed
+  const current = useRef(list)
+  current.current = list
+  const undo = useUndo('variations.undo')
 
+  const toInput = (next: Draft[]) => next.map(({ id, difficulty, prompt }) => ({ id, difficulty, prompt: prompt.trim() || '(empty)' }))
   const persist = (next: Draft[]) => {
     setError(null)
-    saveVariations.mutate(
-      { taskId, variations: next.map(({ id, difficulty, prompt }) => ({ id, difficulty, prompt: prompt.trim() || '(empty)' })) },
-      { onError: (e) => setError(e.message) }
-    )
+    saveVariations.mutate({ taskId, variations: toInput(next) }, { onError: (e) => setError(e.message) })
   }
+  /** Put a list back, for an undo (its promise rejects if it cannot be saved: the toast says so). */
+  const restore = (next: Draft[]) => saveVariations.mutateAsync({ taskId, variations: toInput(next) })
+  const remove = (i: number) => {
+    const gone = list[i]
+    persist(list.filter((_, j) => j !== i))
+    undo.offer({
+      what: `Deleted variation ${i + 1}`,
+      undo: () => {
+        const now = current.current
+        if (gone.id && now.some((v) => v.id === gone.id)) return
+        const at = Math.min(i, now.length)
+        return restore([...now.slice(0, at), gone, ...now.slice(at)])
+      }
+    })
+  }
+  const replaceAll = (before: Draft[], what: string) => undo.offer({ what, undo: () => restore(before) })
+  const regenerateOne = (i: number, v: Draft) =>
+    regenerate.mutate(
+      { taskId, variationId: v.id!, model: variationModel.trim() || undefined },
+      {
+        onError: (e) => setError(e.message),
+        onSuccess: () =>
+          undo.offer({
+            what: `Regenerated variation ${i + 1}`,
+            undo: () => restore(current.current.map((x) => (x.id === v.id ? { ...x, prompt: v.prompt } : x)))
+          })
+      }
+    )
   const move = (i: number, d: number) => {
     const next = [...list]
     const [x] = next.splice(i, 1)
@@ -194,7 +226,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
           <input
             value={variationModel}
             onChange={(e) => setVariationModel(e.target.value)}
-            size={18}
+            className="model-input"
             list="variation-models"
             aria-label="Variation model"
             placeholder={DEFAULT_VARIATION_MODEL}
@@ -204,10 +236,22 @@ export function TaskPage({ taskId }: { taskId: string }) {
         <button
           data-testid="generate-variations"
           disabled={!!busy || total === 0}
-          onClick={() => (
-            setError(null),
-            generate.mutate({ taskId, mix, model: variationModel.trim() || undefined }, { onError: (e) => setError(e.message) })
-          )}
+          onClick={() => {
+            setError(null)
+            const before = list
+            generate.mutate(
+              { taskId, mix, model: variationModel.trim() || undefined },
+              {
+                onError: (e) => setError(e.message),
+                onSuccess: (made) =>
+                  before.length &&
+                  replaceAll(
+                    before,
+                    `Replaced ${before.length} variation${before.length === 1 ? '' : 's'} with ${made.length} new one${made.length === 1 ? '' : 's'}`
+                  )
+              }
+            )
+          }}
         >
           {busy === 'generate'
             ? `Generating ${total} variations…`
@@ -236,8 +280,14 @@ export function TaskPage({ taskId }: { taskId: string }) {
           <button
             disabled={!pasted || pasted.errors.length > 0 || pasted.items.length === 0}
             onClick={() => {
+              const before = list
               persist(pasted!.items)
               setPaste(null)
+              if (before.length)
+                replaceAll(
+                  before,
+                  `Replaced ${before.length} variation${before.length === 1 ? '' : 's'} with ${pasted!.items.length} pasted`
+                )
             }}
           >
             Use these {pasted?.items.length ?? 0} (replaces the list)
@@ -248,6 +298,9 @@ export function TaskPage({ taskId }: { taskId: string }) {
       <ol className="variations">
         {list.map((v, i) => (
           <li key={v.id ?? i} className="variation" data-testid="variation-row" data-difficulty={v.difficulty}>
+            <span className="variation-number" data-testid="variation-number" aria-hidden>
+              {i + 1}
+            </span>
             <select
               value={v.difficulty}
               onChange={(e) => persist(list.map((x, j) => (j === i ? { ...x, difficulty: e.target.value as Difficulty } : x)))}
@@ -275,17 +328,11 @@ export function TaskPage({ taskId }: { taskId: string }) {
                 className="ghost"
                 title="Regenerate this one"
                 disabled={!!busy || !v.id}
-                onClick={() => (
-                  setError(null),
-                  regenerate.mutate(
-                    { taskId, variationId: v.id!, model: variationModel.trim() || undefined },
-                    { onError: (e) => setError(e.message) }
-                  )
-                )}
+                onClick={() => (setError(null), regenerateOne(i, v))}
               >
                 {busy === `regen-${v.id}` ? '…' : '↻'}
               </button>
-              <button className="ghost" title="Delete" onClick={() => persist(list.filter((_, j) => j !== i))}>
+              <button className="ghost" title="Delete" onClick={() => remove(i)}>
                 ✕
               </button>
             </div>
@@ -296,6 +343,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
         + Add a variation
       </button>
       <BatchSettings taskId={taskId} variations={list.length} hasTemplate={!!task.templateDir} />
+      {undo.toast}
     </section>
   )
 }
@@ -351,11 +399,15 @@ function TaskEditor({ task }: { task: Task }) {
       </label>
       <label>
         Start each run from a copy of this folder (optional)
-        <input
-          value={templateDir}
-          onChange={(e) => setTemplateDir(e.target.value)}
-          placeholder="/path/to/template (empty: each run starts in an empty folder)"
-        />
+        <span className="row-form">
+          <FolderInput
+            value={templateDir}
+            onChange={setTemplateDir}
+            placeholder="/path/to/template (empty: each run starts in an empty folder)"
+            aria-label="Template folder"
+            className="grow"
+          />
+        </span>
       </label>
       <button disabled={!dirty} onClick={save}>
         {dirty ? 'Save task' : 'Saved'}

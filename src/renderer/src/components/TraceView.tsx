@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useNavigate, useParams } from '@tanstack/react-router'
 import type { Trace } from '@shared/trace'
+import { SESSION_TIME_TITLE } from '@shared/numbers'
 import { useApi, useApiMutation } from '../data/queries'
 import { fmtCost, fmtDuration, fmtTime, fmtTokens, shortModel, costTitle, count } from '../lib/format'
 import { useShortcut } from '../lib/hotkeys'
@@ -122,7 +123,9 @@ function Timeline({ trace, line }: { trace: Trace; line?: number }) {
           <span title={trace.file}>{trace.sessionId}</span>
           {trace.fromArchive ? <span className="badge warn">from the archive (original deleted)</span> : null}
           <span>{fmtTime(stats.start)}</span>
-          <span>{fmtDuration(stats.durationMs)}</span>
+          <span data-testid="trace-session-time" title={SESSION_TIME_TITLE}>
+            {fmtDuration(stats.durationMs)} session time
+          </span>
           <span data-testid="trace-turns">{count(trace.totals.turns, 'turn')}</span>
           <span>{trace.totals.toolCalls} tool calls</span>
           <span className={trace.totals.toolErrors ? 'has-errors' : ''}>{trace.totals.toolErrors} errors</span>

@@ -91,10 +91,20 @@ export function verificationStatusFrom(view: VerificationView, s: EventPayload<'
   const stage =
     view.verification.phase !== 'created'
       ? view.status.stage
-      : runsStage({ runs: s.total, queued: s.queued, running: s.running, graded: view.status.graded })
+      : runsStage({ runs: s.total, queued: s.queued, running: s.running, collecting: s.collecting, graded: view.status.graded })
   return {
     ...view,
-    status: { ...view.status, stage, runs: s.total, queued: s.queued, running: s.running, finished, unfinished, costUsd: s.costUsd }
+    status: {
+      ...view.status,
+      stage,
+      runs: s.total,
+      queued: s.queued,
+      running: s.running,
+      collecting: s.collecting,
+      finished,
+      unfinished,
+      costUsd: s.costUsd
+    }
   }
 }
 

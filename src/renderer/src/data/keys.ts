@@ -9,8 +9,10 @@ import type { RequestInput, RequestName } from '@shared/contract'
 export const READS = [
   'getAppInfo',
   'listProjects',
+  'listFolders',
   'listSessions',
   'searchSessions',
+  'searchBatch',
   'getTrace',
   'getImage',
   'listTasks',

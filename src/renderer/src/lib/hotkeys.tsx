@@ -11,13 +11,14 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react'
 import { HotkeysProvider, useHotkeys } from 'react-hotkeys-hook'
 
-export type Group = 'app' | 'help' | 'sessions' | 'trace' | 'deck' | 'composer' | 'verify'
+export type Group = 'app' | 'help' | 'sessions' | 'trace' | 'variations' | 'deck' | 'composer' | 'verify'
 
 export const GROUP_TITLES: Record<Group, string> = {
   app: 'Everywhere',
   help: 'This help',
   sessions: 'Session list',
   trace: 'Trace',
+  variations: 'Task variations',
   deck: 'Review deck',
   composer: 'Skill composer',
   verify: 'Verify a skill'
@@ -46,6 +47,11 @@ export const SHORTCUTS = {
   'sessions.pick': { keys: 'x', what: 'tick the highlighted session (to add to a batch)', group: 'sessions' },
   'trace.next-error': { keys: 'e', what: 'jump to the next error', group: 'trace' },
   'trace.back': { keys: 'backspace', what: 'back to the session list', group: 'trace' },
+  'variations.undo': {
+    keys: 'ctrl+z, meta+z',
+    what: 'undo the last delete, regenerate or replace of variations (its Undo toast); in a text field it undoes the typing',
+    group: 'variations'
+  },
   'deck.grade': { keys: 'g, b', what: 'good / bad, then type the sentence', group: 'deck' },
   'deck.enter': {
     keys: 'enter',

@@ -45,3 +45,13 @@ export function groupRunFolders(projects: Project[]): RunGroup[] {
       )
     }))
 }
+
+/**
+ * What the button that shows the run folders says it will show: the rows of the list, the folders of
+ * runs, and a retried run's earlier attempts named apart ("20 run folders and 1 earlier attempt").
+ */
+export function runFoldersButton(runFolders: Project[]): string {
+  const earlier = runFolders.filter((p) => p.run?.state === 'earlier attempt').length
+  const runs = runFolders.length - earlier
+  return `${runs} run folder${runs === 1 ? '' : 's'}${earlier ? ` and ${earlier} earlier attempt${earlier === 1 ? '' : 's'}` : ''}`
+}

@@ -75,6 +75,7 @@ export function statusLine(s: VerifyStatus): string {
   const parts = [
     `${s.finished} of ${s.runs} finished`,
     s.running ? `${s.running} running` : '',
+    s.collecting ? `${s.collecting} collecting outputs` : '',
     s.queued ? `${s.queued} queued` : '',
     s.unfinished ? `${count(s.unfinished, 'run')} did not finish well` : '',
     `graded ${s.graded} of ${s.runs}`,
