@@ -7,12 +7,15 @@
  * is used as a path (output paths are kept inside `outputs/`, `..` and absolute ones skipped, and no
  * symlink is followed). Something missing is listed as missing, never an error. Electron-free.
  */
-import { constants } from 'node:fs'
-import { chmod, copyFile, lstat, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises'
+import { constants, createWriteStream } from 'node:fs'
+import { chmod, lstat, mkdir, open, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { Trace } from '../../shared/trace'
 import { FULL, renderEvents } from './condense'
 import { removeEvidenceFolder, type RunEvidence } from './evidence'
+import { SAFE_READ_FLAGS } from '../traces/safe-file'
 
 /** A run's trace as text, nothing cut: the same rendering the API analysts' read_trace returns. */
 export function traceText(trace: Trace): string {
@@ -79,17 +82,31 @@ async function folderWay(root: string, dirs: string[]): Promise<'missing' | 'lin
   return null
 }
 
-/** Copies a regular file; returns why not when it cannot (missing, not a file). Follows no symlink at `src`. */
+/**
+ * Copies a regular file; returns why not when it cannot (missing, not a file). Follows no symlink at
+ * `src` (unless told to). The file is opened without waiting (a FIFO swapped in after a check never
+ * blocks) and checked on the open file itself; the bytes it had when opened are copied, in a stream.
+ */
 async function copyRegular(src: string, dest: string, opts: { followLink?: boolean } = {}): Promise<string | null> {
   try {
     const st = await (opts.followLink ? stat(src) : lstat(src))
     if (st.isSymbolicLink()) return 'a symbolic link, not followed'
     if (!st.isFile()) return 'not a file'
-    await mkdir(dirname(dest), { recursive: true })
-    await copyFile(src, dest, constants.COPYFILE_EXCL)
+    // a link swapped in since: ELOOP (O_NOFOLLOW)
+    const fh = await open(src, opts.followLink ? constants.O_RDONLY | constants.O_NONBLOCK : SAFE_READ_FLAGS)
+    try {
+      const now = await fh.stat()
+      if (!now.isFile()) return 'not a file'
+      await mkdir(dirname(dest), { recursive: true })
+      const input = now.size > 0 ? fh.createReadStream({ start: 0, end: now.size - 1, autoClose: false }) : Readable.from([])
+      await pipeline(input, createWriteStream(dest, { flags: 'wx' }))
+    } finally {
+      await fh.close().catch(() => {})
+    }
     return null
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ELOOP') return 'a symbolic link, not followed'
     return code === 'ENOENT' ? 'missing' : `could not be copied (${code ?? (e as Error).message})`
   }
 }
