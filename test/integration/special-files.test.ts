@@ -11,7 +11,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { startChild, src } from '../support/child'
+import { lastJson, runChild, startChild, src } from '../support/child'
 
 const SESSION = '55555555-5555-4555-8555-555555555555'
 const PROJECT = '-tmp-special-project'
@@ -98,5 +98,60 @@ describe('web mode with hostile sub-agent files', () => {
     } finally {
       child.kill()
     }
+  })
+})
+
+describe("a run's screenshots folder holding what is not a PNG file", () => {
+  it('a FIFO or a link to /dev/zero is refused at once; a real PNG is served', { timeout: 200_000 }, async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 't2s-special-cfg-'))
+    const dataDir = await mkdtemp(join(tmpdir(), 't2s-special-data-'))
+    const shots = join(dataDir, 'runs', 'r1', 'screenshots')
+    await mkdir(shots, { recursive: true })
+    execFileSync('mkfifo', [join(shots, 'fifo.png')])
+    await symlink('/dev/zero', join(shots, 'zero.png'))
+    // a 1x1 PNG
+    await writeFile(
+      join(shots, 'real.png'),
+      Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
+    )
+    const run = {
+      id: 'r1',
+      batchId: 'b1',
+      variationId: 'v1',
+      number: 1,
+      repeat: 1,
+      difficulty: 'normal',
+      prompt: 'p',
+      sessionId: SESSION,
+      state: 'done',
+      progress: { turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 },
+      files: [],
+      screenshots: [],
+      imported: false
+    }
+    const batch = {
+      id: 'b1',
+      name: 'b',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      settings: { permission: 'sandboxed', allowedTools: [], maxTurns: 1, concurrency: 1, repeats: 1, timeoutMs: 1000 },
+      runIds: ['r1']
+    }
+    const r = await runChild(
+      `const { createService } = await import(${src('src/main/app/service.ts')})
+      const { dispatch } = await import(${src('src/main/app/dispatch.ts')})
+      const service = await createService({ configDir: ${JSON.stringify(configDir)}, dataDir: ${JSON.stringify(dataDir)}, mode: 'web', version: 'test' })
+      await service.store.batches.add(${JSON.stringify(batch)}, [${JSON.stringify(run)}])
+      const out = {}
+      for (const name of ['fifo.png', 'zero.png', 'real.png']) {
+        const r = await dispatch(service.handlers, 'getScreenshot', { runId: 'r1', file: ${JSON.stringify(shots)} + '/' + name })
+        out[name] = r.ok ? r.value.dataUrl.slice(0, 22) : r.code
+      }
+      console.log(JSON.stringify(out))
+      process.exit(0)`,
+      { deadlineMs: 180_000 }
+    )
+    expect(r.hung, 'hung').toBe(false)
+    expect(r.code, r.stderr.slice(-2000)).toBe(0)
+    expect(lastJson(r)).toEqual({ 'fifo.png': 'not-found', 'zero.png': 'not-found', 'real.png': 'data:image/png;base64,' })
   })
 })
