@@ -207,7 +207,9 @@ export const OutputFileSchema = z.object({
   bytes: z.number(),
   /** unified diff against the template, for text files of reasonable size */
   diff: z.string().optional(),
-  binary: z.boolean()
+  binary: z.boolean(),
+  /** too large for a text diff: listed with its size only */
+  tooLarge: z.boolean().optional()
 })
 export type OutputFile = z.infer<typeof OutputFileSchema>
 
@@ -358,6 +360,8 @@ export const FilePairDiffSchema = z.object({
   same: z.boolean(),
   binary: z.boolean(),
   /** unified diff from run A's file to run B's */
-  diff: z.string().optional()
+  diff: z.string().optional(),
+  /** too large for a text diff (compared by content all the same) */
+  tooLarge: z.boolean().optional()
 })
 export type FilePairDiff = z.infer<typeof FilePairDiffSchema>

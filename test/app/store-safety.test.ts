@@ -5,12 +5,13 @@
  * stop the app.
  */
 import { execFileSync, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openStore, STORE_FILE, type Store } from '../../src/main/store/store'
-import { DataDirBusyError } from '../../src/main/store/lock'
+import { DataDirBusyError, LOCK_DIR } from '../../src/main/store/lock'
 import type { Batch, Run } from '../../src/shared/runs'
 import { REPO } from '../support/claude-harness'
 import { batchFile, changed, indexFile, snapshot, storeDir } from '../support/store-files'
@@ -153,6 +154,29 @@ describe('a write that fails is undone and reported', () => {
     const store = track(await openStore(dir, { writeFile: disk ? undefined : writeFailing }))
     return { disk, dir, store, inject: (on: boolean) => void (broken = on) }
   }
+
+  it('a start that fails on a full disk lets go of the data folder at once: the next start gets in', async () => {
+    const disk = await smallDisk()
+    const dir = disk ?? (await tmp())
+    let full = true
+    const writeFailing = async (file: string, text: string) => {
+      if (full) throw Object.assign(new Error(`ENOSPC: injected, write '${file}'`), { code: 'ENOSPC' })
+      await writeFile(file, text)
+    }
+    const writeFn = disk ? undefined : writeFailing
+    if (disk) await writeFile(join(dir, 'filler'), Buffer.alloc(256 * 1024)).catch(() => {})
+    const err = await openStore(dir, { owner: 'the first start', writeFile: writeFn }).catch((e) => e)
+    expect(err).toBeInstanceOf(Error)
+    expect(`${err.code} ${err.message}`).toMatch(/ENOSPC|disk is full/)
+    expect(existsSync(join(dir, LOCK_DIR)), 'the failed start still holds the lock').toBe(false)
+    // room again: the next writer is let in at once, not told the folder is in use by another trace2skill
+    if (disk) await rm(join(dir, 'filler'))
+    else full = false
+    const next = await openStore(dir, { owner: 'the second start', writeFile: writeFn }).catch((e) => e)
+    expect(next).not.toBeInstanceOf(Error)
+    track(next)
+    expect(next.readOnly).toBe(false)
+  })
 
   it('disk full: the change is rolled back in memory, the file keeps what was saved, and the message is one line', async () => {
     const { disk, dir, store: s, inject } = await storeOnDisk('ENOSPC')

@@ -360,7 +360,8 @@ describe('evidence that points to an output file', () => {
         bytes: 60,
         binary: false,
         diff: '@@ -0,0 +1,2 @@\n+<h1>Nine cards</h1>\n+<p>too many</p>\n'
-      }
+      },
+      { path: 'data/huge.log', status: 'added', bytes: 2.5e9, binary: false, tooLarge: true }
     ]
     setup({ runs: [run(1), run(2, { files })] })
     const { router } = renderApp('/review/b1/2/file/src/index.html')
@@ -377,6 +378,11 @@ describe('evidence that points to an output file', () => {
       params: { batchId: 'b1', run: 2, _splat: 'runs/02/outputs/src/index.html' }
     })
     await waitFor(() => expect(screen.getByTestId('pointed-file').getAttribute('data-path')).toBe('src/index.html'))
+
+    // a file too large for a text diff says so, with its size
+    await router.navigate({ to: '/review/$batchId/$run/file/$', params: { batchId: 'b1', run: 2, _splat: 'data/huge.log' } })
+    await waitFor(() => expect(screen.getByTestId('pointed-file').getAttribute('data-path')).toBe('data/huge.log'))
+    expect(screen.getByTestId('pointed-file').textContent).toContain('Too large for a text diff (2.33 GB).')
 
     await router.navigate({ to: '/review/$batchId/$run/file/$', params: { batchId: 'b1', run: 2, _splat: 'gone.html' } })
     await waitFor(() => expect(screen.getByTestId('pointed-file').getAttribute('data-found')).toBe('false'))

@@ -3,7 +3,7 @@
  * final files, its screenshots) and what the agent did (its trace, sub-agents included). Loaded once
  * per analysis from the run's record, its session and its folder. Electron-free.
  */
-import { chmod, open, readdir, rm } from 'node:fs/promises'
+import { chmod, lstat, open, readdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Run } from '../../shared/runs'
 import { isInside } from '../app/guards'
@@ -86,12 +86,29 @@ async function readHead(file: string, bytes: number): Promise<Buffer> {
   }
 }
 
-/** Removes an evidence folder made read-only (folder.ts): its folders are made writable again first, so this works without root too. */
+/**
+ * Removes an evidence folder made read-only (folder.ts): its folders are made writable again first
+ * (u+w), so this works without root too. Only real folders are walked and changed: a symbolic link
+ * (at the top or inside) is removed as a link, never followed.
+ */
 export async function removeEvidenceFolder(dir: string): Promise<void> {
-  const walk = async (d: string) => {
-    await chmod(d, 0o755).catch(() => {})
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await walk(join(d, e.name))
+  const top = await lstat(dir).catch(() => null)
+  if (!top) return
+  if (top.isDirectory()) {
+    const walk = async (d: string) => {
+      await chmod(d, 0o700).catch(() => {})
+      for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await walk(join(d, e.name))
+    }
+    await walk(dir)
   }
-  await walk(dir)
   await rm(dir, { recursive: true, force: true })
+}
+
+/**
+ * Removes every evidence folder under `root` (`<dataDir>/evidence`) but those of the analyses `keep`
+ * says are live: what an analysis stopped in the middle (the app killed) or since deleted left behind.
+ */
+export async function removeStrayEvidence(root: string, keep: (analysisId: string) => boolean = () => false): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[]))
+    if (!keep(name)) await removeEvidenceFolder(join(root, name)).catch(() => {})
 }

@@ -7,15 +7,18 @@
  * is used as a path (output paths are kept inside `outputs/`, `..` and absolute ones skipped, and no
  * symlink is followed). Something missing is listed as missing, never an error. Electron-free.
  */
-import { constants } from 'node:fs'
-import { chmod, copyFile, lstat, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises'
+import { constants, createWriteStream } from 'node:fs'
+import { chmod, lstat, mkdir, open, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { redactText, type RedactOptions } from '../../shared/redact'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { Trace } from '../../shared/trace'
 import { isBinary } from '../runs/workspace'
 import { FULL, renderEvents } from './condense'
 import { removeEvidenceFolder, type RunEvidence } from './evidence'
 import { copySessionRedacted } from './redaction'
+import { SAFE_READ_FLAGS } from '../traces/safe-file'
 
 /** A run's trace as text, nothing cut: the same rendering the API analysts' read_trace returns. */
 export function traceText(trace: Trace): string {
@@ -84,27 +87,46 @@ async function folderWay(root: string, dirs: string[]): Promise<'missing' | 'lin
   return null
 }
 
+/** A run's output file larger than this is not copied into an evidence folder that must be redacted (it is read whole to redact it). */
+const REDACT_MAX_BYTES = 32 * 2 ** 20
+
 /**
  * Copies a regular file; returns why not when it cannot (missing, not a file). Follows no symlink at
- * `src`. With `redact`, a text file's credentials are taken out of the copy (a binary is copied as it is).
+ * `src` (unless told to). The file is opened without waiting (a FIFO swapped in after a check never
+ * blocks) and checked on the open file itself; the bytes it had when opened are copied, in a stream.
+ * With `redact`, a text file's credentials are taken out of the copy (a binary is copied as it is; a
+ * file too large to redact in memory is left out).
  */
 async function copyRegular(src: string, dest: string, opts: { followLink?: boolean; redact?: RedactOptions } = {}): Promise<string | null> {
   try {
     const st = await (opts.followLink ? stat(src) : lstat(src))
     if (st.isSymbolicLink()) return 'a symbolic link, not followed'
     if (!st.isFile()) return 'not a file'
-    await mkdir(dirname(dest), { recursive: true })
-    if (opts.redact) {
-      const buf = await readFile(src)
-      if (!isBinary(buf)) {
-        await writeFile(dest, redactText(buf.toString('utf8'), opts.redact).text, { flag: 'wx' })
+    // a link swapped in since: ELOOP (O_NOFOLLOW)
+    const fh = await open(src, opts.followLink ? constants.O_RDONLY | constants.O_NONBLOCK : SAFE_READ_FLAGS)
+    try {
+      const now = await fh.stat()
+      if (!now.isFile()) return 'not a file'
+      await mkdir(dirname(dest), { recursive: true })
+      if (opts.redact) {
+        if (now.size > REDACT_MAX_BYTES) return `too large to redact (${Math.round(now.size / 2 ** 20)} MiB)`
+        const buf = await fh.readFile()
+        if (!isBinary(buf)) {
+          await writeFile(dest, redactText(buf.toString('utf8'), opts.redact).text, { flag: 'wx' })
+          return null
+        }
+        await writeFile(dest, buf, { flag: 'wx' })
         return null
       }
+      const input = now.size > 0 ? fh.createReadStream({ start: 0, end: now.size - 1, autoClose: false }) : Readable.from([])
+      await pipeline(input, createWriteStream(dest, { flags: 'wx' }))
+    } finally {
+      await fh.close().catch(() => {})
     }
-    await copyFile(src, dest, constants.COPYFILE_EXCL)
     return null
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ELOOP') return 'a symbolic link, not followed'
     return code === 'ENOENT' ? 'missing' : `could not be copied (${code ?? (e as Error).message})`
   }
 }

@@ -4,12 +4,13 @@
  * output files' text; the claude -p evidence folder's copies of its session files. Always on a copy:
  * the stored sessions, runs and workspaces are never changed. Electron-free.
  */
-import { createReadStream, createWriteStream } from 'node:fs'
-import { lstat, mkdir, stat } from 'node:fs/promises'
+import { constants, createWriteStream } from 'node:fs'
+import { lstat, mkdir, open, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { finished } from 'node:stream/promises'
 import { redactDeep, redactText, secretLiterals, type RedactOptions } from '../../shared/redact'
+import { SAFE_READ_FLAGS } from '../traces/safe-file'
 import type { RunEvidence } from './evidence'
 
 /** How many secrets were taken out, per run number. */
@@ -76,16 +77,24 @@ export async function copySessionRedacted(
     const st = await (how.followLink ? stat(src) : lstat(src))
     if (st.isSymbolicLink()) return 'a symbolic link, not followed'
     if (!st.isFile()) return 'not a file'
-    await mkdir(dirname(dest), { recursive: true })
-    const out = createWriteStream(dest, { flags: 'wx' })
-    const lines = createInterface({ input: createReadStream(src, { encoding: 'utf8' }), crlfDelay: Infinity })
-    for await (const line of lines)
-      if (!out.write(`${redactJsonlLine(line, opts)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()))
-    out.end()
-    await finished(out)
-    return null
+    // opened without waiting and checked on the open file (a FIFO swapped in after the check never blocks)
+    const fh = await open(src, how.followLink ? constants.O_RDONLY | constants.O_NONBLOCK : SAFE_READ_FLAGS)
+    try {
+      if (!(await fh.stat()).isFile()) return 'not a file'
+      await mkdir(dirname(dest), { recursive: true })
+      const out = createWriteStream(dest, { flags: 'wx' })
+      const lines = createInterface({ input: fh.createReadStream({ encoding: 'utf8', autoClose: false }), crlfDelay: Infinity })
+      for await (const line of lines)
+        if (!out.write(`${redactJsonlLine(line, opts)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()))
+      out.end()
+      await finished(out)
+      return null
+    } finally {
+      await fh.close().catch(() => {})
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ELOOP') return 'a symbolic link, not followed'
     return code === 'ENOENT' ? 'missing' : `could not be copied (${code ?? (e as Error).message})`
   }
 }

@@ -27,7 +27,7 @@ import { costUsd } from '../traces/pricing'
 import { contextHeader, estimateTokens, fitRuns, type Fitted, type RunForAnalysis } from './condense'
 import { createDrillDown, DEFAULT_MAX_ROUNDS, DRILL_TOOLS, drillGuide } from './drill'
 import { estimateAnalysisCost, EXPECTED_ROUNDS, TOKENS_PER_ROUND } from './estimate'
-import { loadOutputs, loadShots, removeEvidenceFolder, type RunEvidence } from './evidence'
+import { loadOutputs, loadShots, removeEvidenceFolder, removeStrayEvidence, type RunEvidence } from './evidence'
 import { prepareEvidenceFolder } from './folder'
 import { appSecretLiterals, redactionSummary, redactRun, type Redactions } from './redaction'
 import { inThreadImages, type ImagePool } from './image-pool'
@@ -641,7 +641,10 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const entry: Fleets = { fleets: [], kept: resume?.kept ?? [], port, folders: [], runs: list }
     inMemory.set(analysisId, entry)
     const budget = contextBudget(a0.model)
-    return operations.start({ kind: 'analysis', subject: analysisId, params: { ...params } }, async (op) => {
+    return operations.start({ kind: 'analysis', subject: analysisId, params: { ...params } }, (op) =>
+      ending(op, analysisId, () => analyse(op))
+    )
+    async function analyse(op: LiveOperation): Promise<Outcome> {
       const pub = publisher(op, analysisId, entry)
       entry.fleets = []
       let sandbox: boolean | undefined
@@ -724,7 +727,33 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       await pub.settled()
       pub.stop()
       return finishAnalysts(op, analysisId, entry)
-    })
+    }
+  }
+
+  /**
+   * Runs an analysis's operation: however it ends (done, cancelled, or a failure of the app's own such
+   * as a save on a full disk while its evidence was being prepared), its claude -p evidence folders
+   * (copies of the runs' sessions) are removed, and an analysis still marked running says it failed.
+   */
+  const ending = async (op: LiveOperation, analysisId: string, body: () => Promise<Outcome>): Promise<Outcome> => {
+    try {
+      return await body()
+    } catch (e) {
+      const a = await analysisOf(analysisId).catch(() => undefined)
+      if (!op.signal.aborted && a && (a.state === 'analysing' || a.state === 'merging')) {
+        const why = ((e as Error)?.message ?? String(e)).split('\n')[0]
+        await save({
+          ...a,
+          preparing: undefined,
+          state: 'failed',
+          endedAt: now(),
+          warnings: [...a.warnings, `The analysis stopped: ${why}`]
+        }).catch(() => {})
+      }
+      throw e
+    } finally {
+      await removeEvidenceFolder(evidenceRoot(analysisId)).catch(() => {})
+    }
   }
 
   /** The analysts have ended: the analysis is cancelled, failed, or merged (the merge a part of its operation). */
@@ -783,6 +812,8 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
             if (s.state !== 'done' && s.state !== 'failed') Object.assign(s, { state: 'cancelled', error: 'interrupted: the app stopped' })
         })
       }
+      // the evidence folders (copies of sessions) of analyses stopped in the middle, or since deleted: none is live at start-up
+      await removeStrayEvidence(join(store.dataDir, 'evidence'), (id) => !!running(id))
     },
     /** resolves when the analysis has finished (tests, CLI) */
     async idle(analysisId: string) {
@@ -946,23 +977,25 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       const e = inMemory.get(analysisId)
       if (e && e.fleets.length && e.fleets.every((f) => f.status.has(kind))) {
         await save({ ...a, state: 'analysing', endedAt: undefined })
-        operations.start({ kind: 'analysis', subject: analysisId, params: { ...params, retry: kind } }, async (op) => {
-          const pub = publisher(op, analysisId, e)
-          try {
-            // the claude -p evidence folders were removed when the analysts ended: made again
-            for (const make of e.folders) await make()
-            await Promise.all(
-              e.fleets.map((f) =>
-                f.status.get(kind)?.state === 'done' ? Promise.resolve() : f.retry(kind, op.signal).then(() => undefined)
+        operations.start({ kind: 'analysis', subject: analysisId, params: { ...params, retry: kind } }, (op) =>
+          ending(op, analysisId, async () => {
+            const pub = publisher(op, analysisId, e)
+            try {
+              // the claude -p evidence folders were removed when the analysts ended: made again
+              for (const make of e.folders) await make()
+              await Promise.all(
+                e.fleets.map((f) =>
+                  f.status.get(kind)?.state === 'done' ? Promise.resolve() : f.retry(kind, op.signal).then(() => undefined)
+                )
               )
-            )
-          } finally {
-            await removeEvidenceFolder(evidenceRoot(analysisId)).catch(() => {})
-          }
-          await pub.settled()
-          pub.stop()
-          return finishAnalysts(op, analysisId, e)
-        })
+            } finally {
+              await removeEvidenceFolder(evidenceRoot(analysisId)).catch(() => {})
+            }
+            await pub.settled()
+            pub.stop()
+            return finishAnalysts(op, analysisId, e)
+          })
+        )
         return await analysisOf(analysisId)
       }
       const port = await portFor(params.via, params.claudePath)

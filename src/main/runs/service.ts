@@ -4,7 +4,7 @@
  * only adapt requests to these. Electron-free.
  */
 import { randomUUID } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fail } from '../../shared/contract'
 import { totalTokens } from '../../shared/numbers'
@@ -28,6 +28,7 @@ import { createModelAccess, type SecretStore } from './access'
 import { checkClaude } from './claude'
 import { inspectTemplate } from './isolation'
 import { BatchRunner, planRuns } from './runner'
+import { readWorkspaceFile } from './screenshots'
 import { permissionPreflight, presetAvailability, refusal } from './sandbox'
 import { generateVariations, regenerateOne } from './variations'
 import { checkTemplate } from './workspace'
@@ -275,7 +276,9 @@ export function createRunsService(ctx: RunsContext) {
       const path = resolve(file)
       if (!(await store.batches.run(runId)) || !isInside(path, dir) || !path.endsWith('.png'))
         throw fail('refused: not a screenshot of this run', 'forbidden')
-      const buf = await readFile(path)
+      // a regular file of at most 64 MB: a FIFO or a link put there is refused, never waited on
+      const buf = await readWorkspaceFile(path)
+      if (!buf) throw fail('not a screenshot: not a regular file of at most 64 MB', 'not-found')
       return { dataUrl: `data:image/png;base64,${buf.toString('base64')}` }
     }
   }

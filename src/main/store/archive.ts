@@ -5,11 +5,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative } from 'node:path'
+import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
 import { isSessionId } from '../../shared/trace'
+import { MAX_META, openRegular } from '../traces/safe-file'
 import type { ArchiveEntry, Store } from './store'
 
 /** A session id is one file name (never a path): the archive uses it as a folder name. */
@@ -26,10 +28,18 @@ const cleanUp = (tmp: string) => async (err: unknown) => {
   throw err
 }
 
+/** Copies a regular file compressed; a link, a FIFO or a device is refused (safe-file.ts), never read. */
 async function gzipTo(src: string, dest: string): Promise<number> {
-  await mkdir(dirname(dest), { recursive: true })
+  const { fh, size } = await openRegular(src)
   const tmp = uniqueTmp(dest)
-  await pipeline(createReadStream(src), createGzip({ level: 6 }), createWriteStream(tmp)).catch(cleanUp(tmp))
+  try {
+    await mkdir(dirname(dest), { recursive: true })
+    // the bytes it had when opened: a file that keeps growing is not followed for ever
+    const input = size > 0 ? fh.createReadStream({ start: 0, end: size - 1, autoClose: false }) : Readable.from([])
+    await pipeline(input, createGzip({ level: 6 }), createWriteStream(tmp)).catch(cleanUp(tmp))
+  } finally {
+    await fh.close().catch(() => {})
+  }
   await rename(tmp, dest)
   return (await stat(dest)).size
 }
@@ -41,12 +51,20 @@ async function gunzipTo(src: string, dest: string): Promise<void> {
   await rename(tmp, dest)
 }
 
-/** Files of a session's sub-agent folder, if any. */
+/**
+ * Files of a session's sub-agent folder, if any: what the parser reads of it (regular files only, no
+ * link, no meta.json larger than it reads).
+ */
 export async function subagentFiles(sessionFile: string, sessionId: string): Promise<string[]> {
   const dir = join(dirname(sessionFile), sessionId, 'subagents')
   try {
-    const names = await readdir(dir)
-    return names.filter((n) => n.endsWith('.jsonl') || n.endsWith('.json')).map((n) => join(dir, n))
+    const out: string[] = []
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (!e.isFile() || !(e.name.endsWith('.jsonl') || e.name.endsWith('.json'))) continue
+      if (e.name.endsWith('.json') && ((await lstat(join(dir, e.name)).catch(() => null))?.size ?? Infinity) > MAX_META) continue
+      out.push(join(dir, e.name))
+    }
+    return out.sort()
   } catch {
     return []
   }
@@ -70,7 +88,10 @@ export async function archiveSession(
   for (const sub of await subagentFiles(s.file, s.sessionId)) {
     const name = basename(sub)
     const dest = join(base, 'subagents', `${name}.gz`)
-    bytes += await gzipTo(sub, join(store.dataDir, dest))
+    // one that changed into something else since it was listed is left out, not the whole archive
+    const got = await gzipTo(sub, join(store.dataDir, dest)).catch(() => null)
+    if (got === null) continue
+    bytes += got
     subagents.push({ name, file: dest })
   }
   const entry: ArchiveEntry = {

@@ -71,7 +71,12 @@ const alive = (pid: number): boolean => {
  * Take the data folder's lock, or throw DataDirBusyError. A holder on this machine whose process is
  * gone (it crashed moments ago) is waited out until its lock goes stale, rather than refused.
  */
-export async function lockDataDir(dataDir: string, what: string, onLost?: (err: Error) => void): Promise<DataDirLock> {
+export async function lockDataDir(
+  dataDir: string,
+  what: string,
+  onLost?: (err: Error) => void,
+  opts: { writeFile?: (file: string, text: string) => Promise<void> } = {}
+): Promise<DataDirLock> {
   const owner: LockOwner = { pid: process.pid, host: hostname(), what, startedAt: new Date().toISOString() }
   let held = true
   const attempt = () =>
@@ -97,7 +102,14 @@ export async function lockDataDir(dataDir: string, what: string, onLost?: (err: 
       await new Promise((r) => setTimeout(r, 500))
     }
   }
-  await writeFileAtomic(join(dataDir, OWNER_FILE), JSON.stringify(owner))
+  try {
+    await (opts.writeFile ?? writeFileAtomic)(join(dataDir, OWNER_FILE), JSON.stringify(owner))
+  } catch (err) {
+    // a start that fails here (a full disk) lets go at once: the next one is not told the folder is in use
+    held = false
+    await release().catch(() => {})
+    throw err
+  }
   return {
     owner,
     get held() {

@@ -424,12 +424,17 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   const noticeListeners = new Set<(n: Notice) => void>()
   if (!readOnly) {
     await mkdir(dataDir, { recursive: true })
-    lock = await lockDataDir(dataDir, opts.owner ?? 'trace2skill', () => {
-      notices.push({
-        level: 'error',
-        message: `Another trace2skill took over the data folder ${dataDir}; this one no longer saves anything. Restart it.`
-      })
-    })
+    lock = await lockDataDir(
+      dataDir,
+      opts.owner ?? 'trace2skill',
+      () => {
+        notices.push({
+          level: 'error',
+          message: `Another trace2skill took over the data folder ${dataDir}; this one no longer saves anything. Restart it.`
+        })
+      },
+      { writeFile: opts.writeFile }
+    )
   }
   try {
     const ctx: StoreContext = {

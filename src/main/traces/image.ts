@@ -1,16 +1,17 @@
 /**
  * Images stay in their session file (lines of tens of MB); the viewer asks for one when it shows it.
  */
-import { open } from 'node:fs/promises'
 import type { ImageRef } from '../../shared/trace'
 import { imageBlocks } from './records'
+import { openRegular } from './safe-file'
 
 const ALLOWED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])
 const MAX_LINE = 512 * 1024 * 1024
 
 export async function readImage(ref: ImageRef): Promise<{ mediaType: string; data: string }> {
   if (ref.length <= 0 || ref.length > MAX_LINE || ref.offset < 0) throw new Error('bad image reference')
-  const fh = await open(ref.file, 'r')
+  // a regular file only: a FIFO or a device under a session's name is never read (or waited on)
+  const { fh } = await openRegular(ref.file)
   let text: string
   try {
     const buf = Buffer.alloc(ref.length)

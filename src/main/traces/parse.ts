@@ -3,10 +3,11 @@
  * trace of src/shared/trace.ts. Tolerant by design: it never throws on any file; malformed lines,
  * unknown record types and a truncated last line are kept and reported, never dropped silently.
  */
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { ImageRef, ParseWarning, SubagentTrace, ToolCallEvent, ToolResult, Trace, TraceEvent } from '../../shared/trace'
-import { readJsonlLines } from './jsonl'
+import { MAX_LINE_SHOWN, readJsonlLines } from './jsonl'
+import { MAX_META, notRegular, readRegularFile, skipped, UnreadableFile } from './safe-file'
 import { reportedCostOf, sessionCost, totalTokens, type Numbers } from '../../shared/numbers'
 import { costUsd } from './pricing'
 import {
@@ -290,8 +291,18 @@ async function readConversation(file: string, splitSidechain: boolean): Promise<
     if (splitSidechain && rec.isSidechain === true) sidechain.push({ rec, pos })
     else conv.handle(rec, pos)
   }
+  // A line too long to read: a placeholder in its place, and a warning.
+  const onLongLine = (lineNo: number, fileOffset: number, length: number, complete: boolean) => {
+    conv.warn(lineNo, `line of ${length} bytes is longer than ${MAX_LINE_SHOWN}: not read${complete ? '' : ' (truncated last line?)'}`)
+    conv.malformed(
+      { file, lineNo, offset: fileOffset, length },
+      `[a line of ${length} bytes, longer than ${MAX_LINE_SHOWN}: not read]`,
+      'too long'
+    )
+  }
   const r = await readJsonlLines(file, {
-    onLine: (buf, o, l, n, fo) => handleLine(buf, o, l, n, fo, false)
+    onLine: (buf, o, l, n, fo) => handleLine(buf, o, l, n, fo, false),
+    onLongLine
   })
   if (r.error) conv.warn(0, `cannot read file: ${r.error}`)
   if (r.partialTail) {
@@ -304,7 +315,7 @@ async function readConversation(file: string, splitSidechain: boolean): Promise<
       onLine: (buf, o, l, n, fo) => handleLine(buf, o, l, n, fo, true)
     })
   }
-  return { main: conv, sidechain, lines: r.lines + (r.partialTail ? 1 : 0), bytes: r.bytes }
+  return { main: conv, sidechain, lines: r.lines + (r.partialTail || r.longTail ? 1 : 0), bytes: r.bytes }
 }
 
 function toSubagent(agentId: string, conv: Conversation, extra: Partial<SubagentTrace> = {}): SubagentTrace {
@@ -376,13 +387,21 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
   const subConvs: Conversation[] = []
   const firstPrompts = new Map<string, string | undefined>()
 
-  // Current format: <dir>/<session-id>/subagents/agent-<id>.jsonl (+ agent-<id>.meta.json)
+  // Current format: <dir>/<session-id>/subagents/agent-<id>.jsonl (+ agent-<id>.meta.json). The folder
+  // may be a copy from anywhere: only regular files are read (no link followed, no FIFO waited on).
   const subDir = join(dirname(file), basename(file, '.jsonl'), 'subagents')
   let names: string[] = []
   try {
-    names = (await readdir(subDir)).filter((n) => n.endsWith('.jsonl')).sort()
+    const entries = (await readdir(subDir, { withFileTypes: true })).filter((e) => e.name.endsWith('.jsonl'))
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    for (const e of entries) {
+      const what = notRegular(e)
+      if (what) main.warn(0, skipped(what), join(subDir, e.name))
+      else names.push(e.name)
+    }
   } catch {
     /* no sub-agents */
+    names = []
   }
   for (const name of names) {
     const subFile = join(subDir, name)
@@ -391,11 +410,12 @@ export async function parseSessionFile(file: string, opts: { sessionId?: string 
     const metaFile = join(subDir, name.replace(/\.jsonl$/, '.meta.json'))
     let meta: unknown
     try {
-      const bytes = await readFile(metaFile)
+      const bytes = await readRegularFile(metaFile, MAX_META)
       meta = JSON.parse(bytes.toString('utf8'))
       if (isDeeperThan(bytes, 0, bytes.length)) main.warn(1, deepWarning(pruneDeep(meta)), metaFile)
-    } catch {
-      /* optional */
+    } catch (err) {
+      // optional; one that is there but not readable as what it says is named
+      if (err instanceof UnreadableFile) main.warn(0, err.message, metaFile)
     }
     const m = isObj(meta) ? meta : {}
     subConvs.push(sub.main)

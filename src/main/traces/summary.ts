@@ -330,14 +330,23 @@ export async function summarizeFile(file: string, prev?: SummaryCheckpoint, opts
     if (isObj(rec)) sm.record(rec)
     else state.warnings++
   }
-  const r = await readJsonlLines(file, { start: resume?.offset ?? 0, onLine, sync })
+  // a line too long to read: one warning, as the parser gives (an unterminated one is counted below)
+  const onLongLine = (_lineNo: number, _offset: number, _length: number, complete: boolean) => {
+    if (!complete) return
+    state.lines++
+    state.warnings++
+  }
+  const r = await readJsonlLines(file, { start: resume?.offset ?? 0, onLine, onLongLine, sync })
   if (r.error) state.warnings++
 
   // An unterminated last line: count it now (it may be complete JSON), but resume before it next time.
   const saved = structuredClone(sm.finish())
   let tailWarning = 0
   let tailLine = 0
-  if (r.partialTail) {
+  if (r.longTail) {
+    tailLine = 1
+    tailWarning = 1
+  } else if (r.partialTail) {
     tailLine = 1
     await readJsonlLines(file, {
       start: r.partialTail.offset,

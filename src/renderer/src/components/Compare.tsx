@@ -198,7 +198,13 @@ function PairCompare({
                 <summary>
                   <code>{f.path}</code> <span className="badge">A: {f.a ?? 'untouched'}</span>{' '}
                   <span className="badge">B: {f.b ?? 'untouched'}</span>{' '}
-                  {f.same ? <span className="muted">identical</span> : f.binary ? <span className="muted">binary, differs</span> : null}
+                  {f.same ? (
+                    <span className="muted">identical</span>
+                  ) : f.binary ? (
+                    <span className="muted">binary, differs</span>
+                  ) : f.tooLarge ? (
+                    <span className="muted">differs, too large for a text diff</span>
+                  ) : null}
                 </summary>
                 {f.diff ? <DiffView diff={f.diff} /> : null}
               </details>

@@ -558,7 +558,13 @@ function PointedFile({ run, path }: { run: Run; path: string }) {
         <DiffView diff={f.diff} />
       ) : (
         <div className="muted">
-          {f.binary ? `A binary file (${fmtBytes(f.bytes)}).` : f.status === 'deleted' ? 'Deleted.' : 'No text to show.'}
+          {f.binary
+            ? `A binary file (${fmtBytes(f.bytes)}).`
+            : f.status === 'deleted'
+              ? 'Deleted.'
+              : f.tooLarge
+                ? `Too large for a text diff (${fmtBytes(f.bytes)}).`
+                : 'No text to show.'}
         </div>
       )}
     </details>
