@@ -6,7 +6,7 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { count, fmtTokens, fmtWindow } from '../src/renderer/src/lib/format'
-import type { Analysis } from '../src/shared/analysis'
+import { contextTokensOf, type Analysis } from '../src/shared/analysis'
 import { analystScript, isAnalystRequest, kindOf } from '../test/support/analyst-script'
 import { startModelServer } from '../test/support/model-server'
 import { scenarioScript } from '../test/support/scenarios'
@@ -100,7 +100,7 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     const report = page.getByTestId('analysis').getByTestId('context-report')
     await expect(report).toContainText('What the analysts read')
     const use = report.getByTestId('report-use')
-    await expect(use).toContainText(`${fmtTokens(r.textTokens + r.imageTokens)} of ${fmtWindow(r.window)} tokens`)
+    await expect(use).toContainText(`${fmtTokens(contextTokensOf(r))} of ${fmtWindow(r.window)} tokens`)
     await expect(use).toContainText(
       `${fmtTokens(r.textTokens)} of text, ${fmtTokens(r.imageTokens)} of images (${count(r.images, 'screenshot')})`
     )
