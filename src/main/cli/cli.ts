@@ -25,6 +25,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { VERSION } from '../../shared/version'
+import { inert, inline, jsonText } from './inert'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
@@ -248,11 +249,11 @@ async function runBatch(
   if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
   io.err(`permissions: ${describePreset(settings)}`)
   const batch = await call<{ id: string; name: string; runIds: string[] }>(service, 'createBatch', { taskId: task.id, settings })
-  io.err(`batch ${batch.id} ${JSON.stringify(batch.name)}: ${plural(batch.runIds.length, 'run')}`)
+  io.err(`batch ${batch.id} ${JSON.stringify(inline(batch.name))}: ${plural(batch.runIds.length, 'run')}`)
   const off = service.hub.subscribe((event, payload) => {
     if (event !== 'runProgress') return
     const r = (payload as { run: { number: number; state: string; reason?: string } }).run
-    if (r.state !== 'running' && r.state !== 'queued') io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}`)
+    if (r.state !== 'running' && r.state !== 'queued') io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${inline(r.reason)})` : ''}`)
   })
   const stop = () => void service.runner.cancelBatch(batch.id)
   io.untilStopped?.then(stop)
@@ -371,7 +372,7 @@ const analystLine = (a: AnalystStatusInfo) =>
   (a.state === 'queued'
     ? ''
     : ` (${tokensOf(a).toLocaleString('en-US')} tokens, $${a.costUsd.toFixed(2)}${a.rounds ? `, ${a.rounds} round${a.rounds === 1 ? '' : 's'} of looking closer` : ''}${a.attempt > 1 ? `, attempt ${a.attempt}` : ''})`) +
-  (a.state === 'failed' && a.error ? `: ${a.error.split('\n')[0]}` : '')
+  (a.state === 'failed' && a.error ? `: ${inline(a.error.split('\n')[0])}` : '')
 
 async function analyzeBatch(
   service: Service,
@@ -408,7 +409,7 @@ async function analyzeBatch(
     // the evidence being made ready: said once, when it starts
     if (a.preparing && phase !== 'preparing') {
       phase = 'preparing'
-      io.err(a.preparing)
+      io.err(inline(a.preparing))
     }
     for (const s of a.analysts) {
       if (seen.get(s.kind) === s.state) continue
@@ -462,13 +463,13 @@ function tiersText(skill: Skill): string {
   return `${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`
 }
 const notValidYet = (problems: string[]) =>
-  `not valid for export yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`
+  `not valid for export yet: ${inline(problems.join('; '))}: fix its name and description in the app's composer (Skills)`
 
 /** Why an analysis did not end done, in one line. */
 function notDone(analysis: Analysis): string {
   if (analysis.state === 'cancelled') return 'the analysis was cancelled'
   const why = analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state
-  return `the analysis ${analysis.state}: ${why}`
+  return `the analysis ${analysis.state}: ${inline(why)}`
 }
 
 /** A writer refused because another holds the data folder: the lock's reason, and for grade what to do instead. */
@@ -547,7 +548,9 @@ async function showBatch(service: Service, batchId: string) {
   }
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  // Whatever is printed may hold text from a run, a trace, a model or a file name: inert, always
+  const io: CliIo = { ...rawIo, out: (t) => rawIo.out(inert(t)), err: (t) => rawIo.err(inert(t)) }
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
   const flags = new Set([
     '--json',
@@ -644,7 +647,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const json = values.json
   const print = (value: unknown, human: () => string) => {
-    const text = json ? JSON.stringify(value, null, 2) : human()
+    const text = json ? jsonText(value) : human()
     // nothing to say in words (an empty list: stderr says why): no empty line either
     if (json || text) io.out(text)
   }
@@ -776,7 +779,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       throw err instanceof DataDirBusyError ? new Error(busyMessage(command, err)) : err
     })
     const shown = service.notices.length
-    for (const n of service.notices) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
+    for (const n of service.notices) io.err(`warning: ${inline(`${n.message}${n.detail ? ` ${n.detail}` : ''}`)}`)
     const ctx: Ctx = { service, io, print }
 
     switch (command) {
@@ -785,8 +788,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         print(
           projects,
           () =>
-            projects.map((p) => `${p.cwd ?? p.dir}\t${p.sessions} sessions\t${p.lastActivity ?? '-'}\t${fmtBytes(p.bytes)}`).join('\n') ||
-            'no projects'
+            projects
+              .map((p) => `${inline(p.cwd ?? p.dir)}\t${p.sessions} sessions\t${inline(p.lastActivity ?? '-')}\t${fmtBytes(p.bytes)}`)
+              .join('\n') || 'no projects'
         )
         break
       }
@@ -807,8 +811,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           () =>
             sessions
               .map(
-                (s) =>
-                  `${s.sessionId}\t${s.end ?? '-'}\t${s.turns} turns\t${s.toolCalls} tool calls\t${s.firstPrompt.slice(0, 60).replace(/\s+/g, ' ')}`
+                (s) => `${s.sessionId}\t${inline(s.end ?? '-')}\t${s.turns} turns\t${s.toolCalls} tool calls\t${inline(s.firstPrompt, 60)}`
               )
               .join('\n') || 'no sessions'
         )
@@ -824,7 +827,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           sessionId: rest[0],
           ...(values.project ? { projectId: values.project } : {})
         })
-        for (const w of trace.warnings) io.err(`warning: line ${w.line}: ${w.message}`)
+        for (const w of trace.warnings) io.err(`warning: line ${w.line}: ${inline(w.message)}`)
         print(trace, () => `${trace.sessionId}: ${trace.events.length} events, ${trace.subagents.length} sub-agents`)
         break
       }
@@ -842,7 +845,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const done = batch.runs.filter((r) => r.state === 'done').length
         print(batch, () =>
           [
-            ...batch.runs.map((r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${r.workspace ?? ''}`),
+            ...batch.runs.map(
+              (r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${inline(r.reason)})` : ''}  ${inline(r.workspace ?? '')}`
+            ),
             `results: ${batch.dataDir}`,
             `batch ${batch.batchId} ${JSON.stringify(batch.batchName)}: ${done} of ${plural(batch.runs.length, 'run')} done`,
             `next: grade the runs in the app (Grade the runs on the batch page), or write one line per run (${FEEDBACK_EXAMPLE}; \`trace2skill batch ${batch.batchId}\` shows what each made) and run ${gradeCommand(batch.batchId)}`
@@ -861,7 +866,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               .map((b) =>
                 [
                   b.id,
-                  b.name,
+                  inline(b.name),
                   `${plural(b.runs, 'run')} (${b.states})`,
                   `${b.graded} of ${b.runs} graded`,
                   b.createdAt.slice(0, 16).replace('T', ' '),
@@ -886,11 +891,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
                 ]
               : []),
             ...b.runs.flatMap((r) => [
-              `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}, ${r.label ? `${r.label}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
+              `Run ${r.number}: ${r.state}${r.reason ? ` (${inline(r.reason)})` : ''}, ${r.label ? `${r.label}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
               `  prompt: ${oneLineOf(r.prompt, 160)}`,
-              ...(r.workspace ? [`  workspace: ${r.workspace}`] : []),
-              ...(r.files.length ? [`  files: ${r.files.join(', ')}`] : []),
-              ...r.screenshots.map((f) => `  screenshot: ${f}`),
+              ...(r.workspace ? [`  workspace: ${inline(r.workspace)}`] : []),
+              ...(r.files.length ? [`  files: ${r.files.map((f) => inline(f)).join(', ')}`] : []),
+              ...r.screenshots.map((f) => `  screenshot: ${inline(f)}`),
               ...(r.result ? [`  answer: ${oneLineOf(r.result, 160)}`] : []),
               // a verification's trace shows whether the skill was loaded: not while grading blind
               ...(vid ? [] : [`  trace: trace2skill trace ${r.sessionId}`])
@@ -906,7 +911,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const all = await runsOf(service, batchId)
         const graded = all.filter((r) => r.feedback?.label)
         // in run-number order (a verification's runs are queued in another order): the same lines
-        const got = { ...exported, text: graded.map((r) => `${formatFeedbackLine(r.number, r.feedback!)}\n`).join('') }
+        const got = { ...exported, text: graded.map((r) => `${inline(formatFeedbackLine(r.number, r.feedback!))}\n`).join('') }
         if (!got.graded)
           io.err(
             `no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand(service.verify.ofBatch(batchId) ?? batchId)}, or in the app's review deck`
@@ -974,7 +979,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           },
           () =>
             [
-              ...entries.map((e) => formatFeedbackLine(e.number, e)),
+              ...entries.map((e) => inline(formatFeedbackLine(e.number, e))),
               `${graded} of ${plural(after.length, 'run')} graded in ${JSON.stringify(name)} (${changed} changed${ungraded.length ? `; ungraded: ${ungraded.join(', ')}` : ''})`,
               vid ? `next: trace2skill report ${vid}${leftOut}` : `next: trace2skill analyze ${batchId}${leftOut}`
             ].join('\n')
@@ -1006,9 +1011,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             .map((s) =>
               [
                 s.id,
-                s.name,
+                inline(s.name),
                 `${s.rules.core} core, ${s.rules.guidance} guidance, ${s.rules.edgeCase} edge-case rules`,
-                s.valid ? 'valid' : `not valid: ${s.problems.join('; ')}`,
+                s.valid ? 'valid' : `not valid: ${inline(s.problems.join('; '))}`,
                 s.updatedAt.slice(0, 16).replace('T', ' ')
               ].join('\t')
             )
@@ -1031,7 +1036,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             ...(values['merge-model'] ? { mergeModel: values['merge-model'] } : {}),
             ...(values.mobile ? { mobile: true } : {})
           })
-          for (const w of est.warnings) io.err(`warning: ${w}`)
+          for (const w of est.warnings) io.err(`warning: ${inline(w)}`)
           const usd = est.usd === null ? 'no price known for these models' : `about $${est.usd.toFixed(2)}`
           print(est, () =>
             [
@@ -1055,14 +1060,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io
         )
         const { analysis, skill } = got
-        for (const w of analysis.warnings) io.err(`warning: ${w}`)
+        for (const w of analysis.warnings) io.err(`warning: ${inline(w)}`)
         print(got, () => {
           const lines = [
             `analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`,
             ...readLines(analysis.context.report)
           ]
           if (skill) {
-            lines.push(`skill ${skill.skill.id} (${skill.skill.frontMatter.name}): ${tiersText(skill.skill)}`)
+            lines.push(`skill ${skill.skill.id} (${inline(skill.skill.frontMatter.name)}): ${tiersText(skill.skill)}`)
             if (skill.problems.length) lines.push(notValidYet(skill.problems))
             lines.push(`next: trace2skill export ${skill.skill.id} <project folder> (or edit it first in the app: Skills)`)
           }
@@ -1085,15 +1090,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
         if (values['dry-run']) {
           const plan = await call<ExportPlan>(service, 'planSkillExport', { skillId: skill.id, folder })
-          print(plan, () => [...plan.files.map((f) => `${f.status}\t${f.path}`), `dry run: nothing written to ${plan.folder}`].join('\n'))
+          print(plan, () =>
+            [...plan.files.map((f) => `${f.status}\t${inline(f.path)}`), `dry run: nothing written to ${inline(plan.folder)}`].join('\n')
+          )
         } else {
           const done = await call<ExportResult>(service, 'exportSkill', { skillId: skill.id, folder })
           print(done, () =>
             [
-              ...done.written.map((p) => `written\t${p}`),
-              ...done.unchanged.map((p) => `unchanged\t${p}`),
-              ...done.backups.map((b) => `backup\t${b.path} -> ${b.backup}`),
-              `exported ${skill.frontMatter.name} to ${done.folder}`
+              ...done.written.map((p) => `written\t${inline(p)}`),
+              ...done.unchanged.map((p) => `unchanged\t${inline(p)}`),
+              ...done.backups.map((b) => `backup\t${inline(b.path)} -> ${inline(b.backup)}`),
+              `exported ${inline(skill.frontMatter.name)} to ${inline(done.folder)}`
             ].join('\n')
           )
         }
@@ -1133,7 +1140,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io
         )
         const { analysis, skill } = got
-        for (const w of analysis.warnings) io.err(`warning: ${w}`)
+        for (const w of analysis.warnings) io.err(`warning: ${inline(w)}`)
         const newest = skill?.versions.reduce((x, y) => (y.number > x.number ? y : x), skill.versions[0])
         const made = skill && newest && skill.versions.length > before ? newest : null
         print({ ...got, verificationId: v.id, version: made ? made.number : null }, () => {
@@ -1142,7 +1149,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             ...readLines(analysis.context.report)
           ]
           if (skill) {
-            const name = skill.skill.frontMatter.name || skill.skill.id
+            const name = inline(skill.skill.frontMatter.name || skill.skill.id)
             lines.push(
               `skill ${skill.skill.id} (${name}): ${made ? `version ${made.number}` : 'no new version (nothing changed)'}: ${tiersText(skill.skill)}`
             )
@@ -1173,7 +1180,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return finish(0)
     function finish(code: number) {
-      for (const n of service!.notices.slice(shown)) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
+      for (const n of service!.notices.slice(shown)) io.err(`warning: ${inline(`${n.message}${n.detail ? ` ${n.detail}` : ''}`)}`)
       return code
     }
   } catch (err) {

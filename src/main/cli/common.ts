@@ -6,6 +6,7 @@ import type { Run } from '../../shared/runs'
 import type { Skill } from '../../shared/skills'
 import { dispatch } from '../app/dispatch'
 import type { Service } from '../app/service'
+import { inline } from './inert'
 
 export interface CliIo {
   out: (text: string) => void
@@ -50,10 +51,8 @@ export const statesLine = (runs: Pick<Run, 'state'>[]) =>
     .filter(([, n]) => n)
     .map(([s, n]) => `${n} ${s}`)
     .join(', ') || 'no runs'
-export const oneLineOf = (text: string, max: number) => {
-  const t = text.replace(/\s+/g, ' ').trim()
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t
-}
+/** A value from a run, a trace, a model or a file on one line, inert, cut to `max` characters. */
+export const oneLineOf = (text: string, max: number) => inline(text, max)
 
 /**
  * A batch by its id, or by its exact name (several batches of that name: say which ids), or a

@@ -74,7 +74,7 @@ const points = (d: number | null) => {
 const rateText = (r: PassRateInfo) =>
   r.n && r.rate !== null && r.ci ? `${r.passed} of ${r.n} (${pct(r.rate)}, 95% CI ${pct(r.ci.low)} to ${pct(r.ci.high)})` : 'none graded'
 const versusText = (v: Pick<Verification, 'skillName' | 'version' | 'against'>) =>
-  `${v.skillName} version ${v.version.number} against ${v.against ? `version ${v.against.number}` : 'no skill'}`
+  `${oneLineOf(v.skillName, 200)} version ${v.version.number} against ${v.against ? `version ${v.against.number}` : 'no skill'}`
 const sourceText = (v: Pick<Verification, 'source' | 'heldOut'>, file?: string) =>
   `${v.source === 'fresh' ? 'fresh variations' : v.source === 'batch' ? 'the variations it was learned from' : file ? `the variations of ${file}` : 'pasted variations'}, ${v.heldOut ? 'held out' : 'NOT held out'}`
 
@@ -222,7 +222,8 @@ async function follow(
     if (event === 'runProgress') {
       const r = (payload as { run: Run }).run
       if (batchId && r.batchId !== batchId) return
-      if (r.state !== 'running' && r.state !== 'queued') io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}`)
+      if (r.state !== 'running' && r.state !== 'queued')
+        io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${oneLineOf(r.reason, 300)})` : ''}`)
     } else if (event === 'verificationProgress') {
       const v = (payload as { verification: Verification }).verification
       if (!id || v.id === id) say(v)
@@ -300,7 +301,9 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
     },
     () =>
       [
-        ...runs.map((r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${r.workspace ?? ''}`.trimEnd()),
+        ...runs.map((r) =>
+          `Run ${r.number}: ${r.state}${r.reason ? ` (${oneLineOf(r.reason, 300)})` : ''}  ${oneLineOf(r.workspace ?? '', 4096)}`.trimEnd()
+        ),
         `results: ${service.store.dataDir}`,
         `verification ${v.id}: ${versusText(v)}: ${runs.length - notDone.length} of ${plural(runs.length, 'run')} done`,
         `batch ${v.batchId} ${JSON.stringify(view.batchName ?? '')} (blind: the run numbers are the deck's and say nothing of which run had the skill)`,
@@ -357,7 +360,7 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     `cap: ${est.capUsd === null ? 'none (--budget USD stops each run at that cost)' : `at most $${est.capUsd.toFixed(2)} (--budget $${settings.maxBudgetUsd} a run x ${plural(est.runs, 'run')})`}`
   )
   io.err(`permissions: ${describePreset(settings)}`)
-  for (const w of est.warnings) io.err(`warning: ${w.text}`)
+  for (const w of est.warnings) io.err(`warning: ${oneLineOf(w.text, 1000)}`)
 
   const got = await follow(
     ctx,
@@ -469,7 +472,7 @@ export function reportText(view: VerificationView): string {
   }
   if (r) {
     lines.push('per arm:', armLine(r.arms.with), armLine(r.arms.without))
-    if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${w.text}`))
+    if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${oneLineOf(w.text, 1000)}`))
   } else lines.push('no runs yet')
   lines.push(`next: ${nextOf(view)}`)
   return lines.join('\n')
@@ -518,7 +521,7 @@ export async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> 
       .map((x) =>
         [
           x.id,
-          `${x.skillName} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
+          `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
           statusText(x.status),
           x.comparison?.pairs
             ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`
