@@ -107,6 +107,16 @@ describe('grading and finding things from the command line', () => {
     const empty = await cli(['grade', batchId, '--file', '-'], '\n\n')
     expect(empty.code).toBe(1)
     expect(oneLine(empty)).toBe('trace2skill: no feedback lines in stdin: write one line per run, e.g. Run 2: bad - too many cards')
+    // a sentence needs its separator: "Run 2 bad cluttered" is named by its line, and nothing is applied
+    const glued = await cli(
+      ['grade', batchId, '--file', '-'],
+      'Run 1: good - fine\nRun 2 bad cluttered\nRun 3 bad - ok without the colon\n'
+    )
+    expect(glued.code).toBe(1)
+    expect(glued.stderr.trim().split('\n')).toEqual([
+      'stdin: line 2: expected "Run N: good - sentence" or "Run N: bad - sentence" (a " - " between the grade and the sentence), got "Run 2 bad cluttered"',
+      'trace2skill: nothing applied: 1 bad line (of 3); fix them and run grade again'
+    ])
     expect(await storedFeedback(dataDir, batchId)).toEqual({ 1: null, 2: null, 3: null })
   })
 
