@@ -69,6 +69,8 @@ const MAX_PREFIX_BYTES = 20 * 1024 * 1024
 /** More runs than this are analysed in groups, whose rules are then consolidated. */
 export const MAX_RUNS_PER_CONTEXT = 30
 const GROUP_SIZE = 10
+/** What an analysis in groups says about it (among its warnings; the CLI prints it as a plain note). */
+export const groupsNote = (runs: number, groups: number) => `${runs} runs were analysed in ${groups} groups; their rules were consolidated.`
 
 const now = () => new Date().toISOString()
 const aborted = () => Object.assign(new Error('cancelled'), { name: 'AbortError' })
@@ -815,10 +817,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           report: reportOf(model ?? DEFAULT_ANALYST_MODEL, condensed)
         },
         merge: { state: 'waiting', costUsd: 0 },
-        warnings: [
-          ...warnings,
-          ...(chunks.length > 1 ? [`${list.length} runs were analysed in ${chunks.length} groups; their rules were consolidated.`] : [])
-        ],
+        warnings: [...warnings, ...(chunks.length > 1 ? [groupsNote(list.length, chunks.length)] : [])],
         createdAt: now()
       }
       await save(a)

@@ -31,6 +31,7 @@ import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '../../shared/analysis'
 import { describeCuts } from '../analysts/condense'
+import { groupsNote } from '../analysts/service'
 import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
 import type { VerifySettings } from '../../shared/verify'
@@ -455,6 +456,12 @@ async function analyzeBatch(
   const analysis = await call<Analysis>(service, 'getAnalysis', { analysisId: id })
   const skill = analysis.skillId ? await call<SkillView>(service, 'getSkill', { skillId: analysis.skillId }) : null
   return { analysis, skill }
+}
+
+/** An analysis's warnings on stderr; that its runs were analysed in groups is how it works, said as a plain note. */
+function sayWarnings(analysis: Analysis, io: CliIo) {
+  const note = groupsNote(analysis.context.runs, analysis.context.chunks)
+  for (const w of analysis.warnings) io.err(w === note ? note : `warning: ${inline(w)}`)
 }
 
 /** "3 core, 2 guidance, 1 edge-case rules (4 discarded)" */
@@ -1060,7 +1067,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
           io
         )
         const { analysis, skill } = got
-        for (const w of analysis.warnings) io.err(`warning: ${inline(w)}`)
+        sayWarnings(analysis, io)
         print(got, () => {
           const lines = [
             `analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`,
@@ -1140,7 +1147,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
           io
         )
         const { analysis, skill } = got
-        for (const w of analysis.warnings) io.err(`warning: ${inline(w)}`)
+        sayWarnings(analysis, io)
         const newest = skill?.versions.reduce((x, y) => (y.number > x.number ? y : x), skill.versions[0])
         const made = skill && newest && skill.versions.length > before ? newest : null
         print({ ...got, verificationId: v.id, version: made ? made.number : null }, () => {
