@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../src/main/app/service'
 import { fixtureSessions } from '../support/fixture-sessions'
+import { changed, snapshot } from '../support/store-files'
 import { cliIn, oneLine, storedFeedback } from './support'
 
 describe('grading and finding things from the command line', () => {
@@ -118,6 +119,28 @@ describe('grading and finding things from the command line', () => {
       'trace2skill: nothing applied: 1 bad line (of 3); fix them and run grade again'
     ])
     expect(await storedFeedback(dataDir, batchId)).toEqual({ 1: null, 2: null, 3: null })
+  })
+
+  it('run without claude says how to point at it on the command line (--claude PATH), having written nothing', async () => {
+    await writeFile(join(dir, 'task.txt'), 'Build a page.')
+    await writeFile(join(dir, 'one.txt'), '1. Build it\n')
+    const store = await snapshot(dataDir)
+    const r = await cli([
+      'run',
+      '--task',
+      join(dir, 'task.txt'),
+      '--variations',
+      join(dir, 'one.txt'),
+      '--claude',
+      join(dir, 'no-claude'),
+      '--preset',
+      'accept-edits'
+    ])
+    expect(r.code).toBe(1)
+    const line = oneLine(r)
+    expect(line).toMatch(/was not found\. Install Claude Code .*; or pass its path with --claude PATH\.$/)
+    expect(line).not.toMatch(/batch settings/)
+    expect(changed(store, await snapshot(dataDir))).toEqual([])
   })
 
   it('says what fixes each "nothing to do"', async () => {

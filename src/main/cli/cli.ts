@@ -18,7 +18,7 @@ import {
   type Difficulty,
   type Run
 } from '../../shared/runs'
-import { checkClaude } from '../runs/claude'
+import { checkClaude, installHint } from '../runs/claude'
 import { presetAvailability } from '../runs/sandbox'
 import { playwrightScreenshots } from '../runs/screenshots'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -236,8 +236,6 @@ async function runBatch(
         `runs are sandboxed by default, and the sandbox is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
       )
   }
-  const task = await call<{ id: string }>(service, 'saveTask', taskIn)
-  await call(service, 'saveVariations', { taskId: task.id, variations })
   const settings = RunSettingsSchema.parse({
     concurrency: o.concurrency,
     maxTurns: o.maxTurns,
@@ -246,8 +244,11 @@ async function runBatch(
     permission: o.preset ?? 'sandboxed',
     allowedDomains: o.allowDomains
   })
+  // before anything is saved: a run that cannot start leaves no task behind
   const check = await checkClaude(settings.claudePath || 'claude', io.env)
-  if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
+  if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
+  const task = await call<{ id: string }>(service, 'saveTask', taskIn)
+  await call(service, 'saveVariations', { taskId: task.id, variations })
   io.err(`permissions: ${describePreset(settings)}`)
   const batch = await call<{ id: string; name: string; runIds: string[] }>(service, 'createBatch', { taskId: task.id, settings })
   io.err(`batch ${batch.id} ${JSON.stringify(inline(batch.name))}: ${plural(batch.runIds.length, 'run')}`)

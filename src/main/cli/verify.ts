@@ -25,7 +25,7 @@ import {
   type VerifyVariation
 } from '../../shared/verify'
 import type { Service } from '../app/service'
-import { checkClaude } from '../runs/claude'
+import { checkClaude, installHint } from '../runs/claude'
 import { presetAvailability } from '../runs/sandbox'
 import { LOCK_DIR, OWNER_FILE } from '../store/lock'
 import { verificationStatus } from '../verify/report'
@@ -350,7 +350,7 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
       `runs are ${settings.permission === 'sandboxed' ? 'sandboxed' : 'given full access'}${a.settings.permission ? '' : ' (as the batch it was learned from ran)'}, and that is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
     )
   const check = await checkClaude(settings.claudePath || 'claude', io.env)
-  if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
+  if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
 
   io.err(
     `verify ${versusText({ skillName: name, version, against })}: ${sourceText(est, a.variations.source === 'pasted' ? a.variations.file : undefined)}; ${plural(est.variations, 'variation')} x ${plural(est.repeats, 'repeat')} x 2 arms = ${plural(est.runs, 'run')}`
