@@ -4,12 +4,12 @@
  * another writer holds the data folder (the reading commands work meanwhile), and the usage text
  * listing every command with its options.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../src/main/app/service'
-import { fixtureSessions } from '../support/fixture-sessions'
+import { FIXTURE_SESSION, fixtureSessions } from '../support/fixture-sessions'
 import { changed, snapshot } from '../support/store-files'
 import { cliIn, oneLine, storedFeedback } from './support'
 
@@ -141,6 +141,38 @@ describe('grading and finding things from the command line', () => {
     expect(line).toMatch(/was not found\. Install Claude Code .*; or pass its path with --claude PATH\.$/)
     expect(line).not.toMatch(/batch settings/)
     expect(changed(store, await snapshot(dataDir))).toEqual([])
+  })
+
+  it('trace prints the conversation: the prompt, the text, each tool call and its result, a sub-agent indented under its call', async () => {
+    const project = join(configDir, 'projects', '-tmp-with-subagent')
+    await cp(dirname(FIXTURE_SESSION), project, { recursive: true })
+    const id = basename(FIXTURE_SESSION, '.jsonl')
+    const r = await cli(['trace', id, '--project', '-tmp-with-subagent'])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines.slice(0, 8)).toEqual([
+      `session ${id} in /tmp/t2s-ws-wO142G/build-tool`,
+      '3 turns, 2 tool calls (0 errors), 57,815 tokens, $0.2339, claude-opus-5-5, 1 sub-agent',
+      '',
+      '--- prompt 1 ---',
+      'user: SCENARIO:subagent Task 4.',
+      'assistant: I will ask a helper to look around.',
+      'tool Agent: Survey the workspace',
+      '  sub-agent a8c94204ceff97979 (general-purpose: Survey the workspace):'
+    ])
+    expect(lines.slice(8, 12)).toEqual([
+      '    user: SCENARIO:sub-helper List what is in the workspace and report back.',
+      '    tool Bash: echo helper was here',
+      '      ok: helper was here',
+      '    assistant: Workspace surveyed: nothing unusual.'
+    ])
+    // the call's own result under it, its first lines only
+    expect(lines[12]).toMatch(/^ {2}ok: Async agent launched successfully\./)
+    expect(lines).toContain('  | … 3 more lines (--json has them all)')
+    expect(lines[lines.length - 2]).toBe('assistant: The helper surveyed the workspace; all good.')
+    // --json: every event, whole
+    const json = JSON.parse((await cli(['trace', id, '--project', '-tmp-with-subagent', '--json'])).stdout)
+    expect(json.subagents[0].agentId).toBe('a8c94204ceff97979')
   })
 
   it('says what fixes each "nothing to do"', async () => {

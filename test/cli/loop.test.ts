@@ -141,6 +141,21 @@ describe('the whole loop from the command line', () => {
     expect(words.stdout).toContain(got.runs[0].workspace)
   })
 
+  it('trace prints the conversation of a run, each tool call with its result, errors marked', async () => {
+    const got = JSON.parse((await cli(['batch', batchId, '--json'])).stdout) as { runs: { number: number; sessionId: string }[] }
+    const r = await cli(['trace', got.runs.find((x) => x.number === 3)!.sessionId])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines[1]).toMatch(/^4 turns, 3 tool calls \(3 errors\), [\d,]+ tokens, \$\d+\.\d{4}/)
+    expect(lines).toContain(`user: ${prompt('tool-errors', 'three')}`)
+    const at = (text: string) => lines.indexOf(text)
+    expect(at('tool Read: /definitely/not/here/config.json')).toBeGreaterThan(0)
+    expect(lines[at('tool Read: /definitely/not/here/config.json') + 1]).toMatch(/^ {2}ERROR: /)
+    expect(lines[at('tool Bash: echo building && exit 3') + 1]).toMatch(/^ {2}ERROR: .*3/)
+    expect(lines).toContain('assistant: That file does not exist; trying the build.')
+    expect(lines).toContain('assistant: The build failed: the config file is missing and the command exited with 3.')
+  })
+
   it('analyze before any grading says how many runs are ungraded and how to grade them', async () => {
     const r = await cli(['analyze', batchId], undefined, analysts.url)
     expect(r.code).toBe(1)

@@ -26,6 +26,8 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { VERSION } from '../../shared/version'
 import { inert, inline, jsonText } from './inert'
+import { traceText } from './trace-text'
+import type { Trace } from '../../shared/trace'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
 import { startWebServer } from '../web/server'
@@ -78,7 +80,9 @@ sessions:
   projects [--json]                 every project Claude Code has sessions for
   sessions <project> [--json]       sessions of a project (its id, its folder, or its working directory)
   trace <session-id> [--project ID] [--json]
-                                    the normalized trace, sub-agents included
+                                    the conversation: each prompt, the assistant's text, each tool call
+                                    with its result's first lines (errors marked), sub-agents indented
+                                    under their call (--json: the normalized trace, every event)
   index [--json]                    index every session of every project and print totals
   web [--port N]                    serve the app to a browser on 127.0.0.1 (prints the URL with its token)
 
@@ -826,17 +830,12 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'trace': {
-        const trace = await call<{
-          sessionId: string
-          events: unknown[]
-          subagents: unknown[]
-          warnings: { line: number; message: string }[]
-        }>(service, 'getTrace', {
+        const trace = await call<Trace>(service, 'getTrace', {
           sessionId: rest[0],
           ...(values.project ? { projectId: values.project } : {})
         })
         for (const w of trace.warnings) io.err(`warning: line ${w.line}: ${inline(w.message)}`)
-        print(trace, () => `${trace.sessionId}: ${trace.events.length} events, ${trace.subagents.length} sub-agents`)
+        print(trace, () => traceText(trace))
         break
       }
       case 'index': {
