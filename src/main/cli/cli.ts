@@ -16,6 +16,7 @@ import {
   RunSettingsSchema,
   type Batch,
   type Difficulty,
+  type Mix,
   type Run
 } from '../../shared/runs'
 import { checkClaude, installHint } from '../runs/claude'
@@ -27,6 +28,7 @@ import { parseArgs } from 'node:util'
 import { VERSION } from '../../shared/version'
 import { inert, inline, jsonText } from './inert'
 import { traceText } from './trace-text'
+import { askForVariations, parseMix, variationList, writeNewFile } from './variations'
 import type { Trace } from '../../shared/trace'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
@@ -87,12 +89,21 @@ sessions:
   web [--port N]                    serve the app to a browser on 127.0.0.1 (prints the URL with its token)
 
 step 1, run:
-  run --task <file> --variations <file> [--concurrency N] [--max-turns N] [--model M] [--claude PATH]
-      [--preset sandboxed|accept-edits|full-access] [--allow-domain HOST ...] [--json]
+  variations --task <file> [--mix E,N,H,A] [--model M] [--out FILE] [--json]
+                                    a task's variations written by a model, as the app writes them:
+                                    --mix: how many easy, normal, hard and adversarial (default
+                                    5,8,4,3); the numbered list run takes, on stdout or in a new FILE
+                                    (--json, or FILE.json: JSON [{difficulty, prompt}]); needs
+                                    ANTHROPIC_API_KEY
+  run --task <file> [--variations <file> | --mix E,N,H,A] [--concurrency N] [--max-turns N] [--model M]
+      [--claude PATH] [--preset sandboxed|accept-edits|full-access] [--allow-domain HOST ...] [--json]
                                     run a batch of claude -p headless; prints the batch's id, each run,
                                     where its results are and what to do next
                                     (task: JSON {name, text, templateDir?} or a text file; variations:
-                                    JSON [{difficulty, prompt}] or a numbered list). --preset: sandboxed
+                                    JSON [{difficulty, prompt}] or a numbered list; without
+                                    --variations, a model writes them first, as variations does, in
+                                    the --mix given, and they are kept with the task and its batch;
+                                    --model is the runs' model). --preset: sandboxed
                                     (default; refused where Claude Code's sandbox cannot work: then pass
                                     --preset accept-edits); --allow-domain: a host sandboxed runs may
                                     reach (repeatable; none by default)
@@ -152,14 +163,28 @@ step 5, verify (does the skill make runs better?):
                                     mode, as analyze does; prints the new version and how to verify it
 
 --json prints JSON on stdout; warnings and progress go to stderr. projects, sessions, trace, index,
-batches, batch, feedback, skills, skill, report and verifications only read: they work beside the
-app or any other command.
+variations, batches, batch, feedback, skills, skill, report and verifications only read: they work
+beside the app or any other command.
 
 environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the app's data folder),
-  ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (model access for analyze, deepen and explain --via api, and fresh variations)`
+  ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (model access for analyze, deepen and explain --via api, and
+  variations, run without --variations and verify's fresh variations)`
 
 /** commands that never change the store (they run beside the app or another command) */
-const READ_ONLY = ['projects', 'sessions', 'trace', 'index', 'batches', 'batch', 'feedback', 'skills', 'skill', 'report', 'verifications']
+const READ_ONLY = [
+  'projects',
+  'sessions',
+  'trace',
+  'index',
+  'variations',
+  'batches',
+  'batch',
+  'feedback',
+  'skills',
+  'skill',
+  'report',
+  'verifications'
+]
 
 function staticDirCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url))
@@ -226,12 +251,20 @@ async function readVariationsFile(file: string): Promise<{ difficulty: Difficult
 
 async function runBatch(
   service: Service,
-  o: { task: string; variations: string; concurrency?: number; maxTurns?: number; preset?: string; allowDomains?: string[] },
+  o: {
+    task: string
+    variations?: string
+    mix: Mix
+    concurrency?: number
+    maxTurns?: number
+    preset?: string
+    allowDomains?: string[]
+  },
   more: { model?: string; claude?: string },
   io: CliIo
 ) {
   const taskIn = await readTaskFile(o.task)
-  const variations = await readVariationsFile(o.variations)
+  const fromFile = o.variations ? await readVariationsFile(o.variations) : null
   // No --preset: sandboxed, and where it cannot work, a refusal that names the way out (never a silent fall-back).
   if (!o.preset) {
     const can = await presetAvailability('sandboxed', { env: io.env })
@@ -251,11 +284,17 @@ async function runBatch(
   // before anything is saved: a run that cannot start leaves no task behind
   const check = await checkClaude(settings.claudePath || 'claude', io.env)
   if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
+  // no --variations: a model writes them (nothing is saved if it fails)
+  const variations = fromFile ?? (await askForVariations(service, io, taskIn, o.mix, undefined))
   const task = await call<{ id: string }>(service, 'saveTask', taskIn)
   await call(service, 'saveVariations', { taskId: task.id, variations })
   io.err(`permissions: ${describePreset(settings)}`)
   const batch = await call<{ id: string; name: string; runIds: string[] }>(service, 'createBatch', { taskId: task.id, settings })
   io.err(`batch ${batch.id} ${JSON.stringify(inline(batch.name))}: ${plural(batch.runIds.length, 'run')}`)
+  if (!fromFile)
+    io.err(
+      `the ${plural(variations.length, 'variation')} written are kept with the task ${JSON.stringify(inline(taskIn.name, 200))} and its batch (\`trace2skill batch ${batch.id}\` shows each prompt)`
+    )
   const off = service.hub.subscribe((event, payload) => {
     if (event !== 'runProgress') return
     const r = (payload as { run: { number: number; state: string; reason?: string } }).run
@@ -272,6 +311,7 @@ async function runBatch(
     batchName: batch.name,
     dataDir: service.store.dataDir,
     next: `trace2skill grade ${batch.id} --file feedback.txt`,
+    variations: { source: fromFile ? 'file' : 'written', count: variations.length },
     preset: settings.permission,
     runs: got.runs.map((r) => ({
       number: r.number,
@@ -351,6 +391,16 @@ async function verifyArgs(
     repeats: int('repeats', values.repeats, 1, 10),
     settings: Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) as VerifySettings
   }
+}
+
+/** `variations`'s arguments, checked (and its task read) before anything is asked of a model. */
+async function variationsArgs(values: { task?: string; mix?: string; out?: string; variations?: string }) {
+  if (values.task === undefined) throw new UsageError('variations needs --task <file> (JSON {name, text} or a text file)')
+  if (values.variations !== undefined) throw new UsageError('variations writes variations: it takes no --variations (use --out FILE)')
+  const mix = parseMix(values.mix)
+  if (values.out !== undefined && (await stat(values.out).catch(() => null)))
+    throw new UsageError(`--out ${values.out} exists: give a new file name (nothing was overwritten)`)
+  return { task: await readTaskFile(values.task), taskFile: values.task, mix, out: values.out }
 }
 
 /** A built worker script beside the built CLI (absent when running from source). */
@@ -586,6 +636,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     '--dry-run',
     '--estimate',
     '--mobile',
+    '--mix',
+    '--out',
     '--help',
     '-h',
     '--version',
@@ -638,6 +690,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         'dry-run': { type: 'boolean', default: false },
         estimate: { type: 'boolean', default: false },
         mobile: { type: 'boolean', default: false },
+        mix: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false }
       }
@@ -676,6 +730,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       'trace',
       'index',
       'web',
+      'variations',
       'run',
       'batches',
       'batch',
@@ -747,17 +802,20 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
               (() => {
                 throw new UsageError('run needs --task <file>')
               })(),
-            variations:
-              values.variations ??
-              (() => {
-                throw new UsageError('run needs --variations <file>')
-              })(),
+            variations: values.variations,
+            mix:
+              values.mix !== undefined && values.variations !== undefined
+                ? (() => {
+                    throw new UsageError('run takes --variations <file> or --mix (variations written for it), not both')
+                  })()
+                : parseMix(values.mix),
             concurrency: int('concurrency', values.concurrency, 1, 16),
             maxTurns: int('max-turns', values['max-turns'], 1, 1000),
             preset: preset(),
             allowDomains: allowDomains()
           }
         : null
+    const variationsOpts = command === 'variations' ? await variationsArgs(values) : null
     const verifyOpts = command === 'verify' ? await verifyArgs(rest[0], values, int, preset(), allowDomains()) : null
     // grade: the feedback is read before the data folder is taken (a pipe from `feedback` works)
     let feedbackText = ''
@@ -845,6 +903,26 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
           () =>
             `${totals.projects} projects, ${totals.sessions} sessions, ${fmtBytes(totals.bytes)}, ${totals.toolCalls} tool calls (${totals.toolErrors} errors), ${totals.tokens} tokens, $${totals.costUsd.toFixed(2)}, ${totals.seconds.toFixed(2)} s`
         )
+        break
+      }
+      case 'variations': {
+        const a = variationsOpts!
+        const items = await askForVariations(service, io, a.task, a.mix, values.model)
+        const asJson = json || a.out?.endsWith('.json')
+        const list = variationList(items)
+        const text = asJson ? `${JSON.stringify(items, null, 2)}\n` : list.text
+        if (!asJson && list.flattened.length)
+          io.err(
+            list.flattened.length === 1
+              ? `note: variation ${list.flattened[0]} is put on one line (its own numbered lines would read as new variations; --json keeps it as written)`
+              : `note: variations ${list.flattened.join(', ')} are put on one line (their own numbered lines would read as new variations; --json keeps them as written)`
+          )
+        if (a.out) {
+          await writeNewFile(a.out, text)
+          io.err(`${plural(items.length, 'variation')} written to ${inline(a.out)}`)
+        } else if (asJson) print(items, () => '')
+        else io.out(text.replace(/\n$/, ''))
+        io.err(`next: trace2skill run --task ${inline(a.taskFile)} --variations ${a.out ? inline(a.out) : '<that list, saved to a file>'}`)
         break
       }
       case 'run': {
