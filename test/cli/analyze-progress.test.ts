@@ -75,5 +75,36 @@ describe('analyze over many runs, in words', () => {
     const lines = got.stderr.trim().split('\n')
     expect(lines).toContain(`${RUNS} runs were analysed in 4 groups; their rules were consolidated.`)
     expect(lines.filter((l) => /groups/.test(l) && l.startsWith('warning'))).toEqual([])
+    // not a terminal: plain lines, no live line
+    expect(got.stderr).not.toMatch(/\x1b|^analysts: /m)
+    expect(lines).toContainEqual(expect.stringMatching(/^error analyst: done \(/))
+  }, 120_000)
+
+  it('on a terminal, keeps a live line of the analysts under those lines, and leaves none behind', async () => {
+    let screen = ''
+    const tty = { columns: () => 100, write: (t: string) => void (screen += t) }
+    const { io } = capture(env, { err: (t) => tty.write(`${t}\n`), tty })
+    expect(await runCli(['analyze', batchId], io)).toBe(0)
+    const CLEAR = '\r\x1b[2K'
+    const drawn = screen.split(/\r\x1b\[2K|\n/).filter((l) => /^(analysts: |merging the rules \| )/.test(l))
+    expect(drawn.length).toBeGreaterThan(0)
+    for (const l of drawn) {
+      expect(l.length).toBeLessThanOrEqual(99)
+      expect(l).toMatch(
+        /^(analysts: \d of 4 done(, \d \w+)*|merging the rules) \| [\d.]+k? tokens, \$\d+\.\d{4} \| groups: \d+ of 16 done \| \d+:\d\d \|/
+      )
+    }
+    // the tokens grow as the analysts answer
+    expect(drawn.some((l) => /\| [1-9][\d.]*k? tokens/.test(l))).toBe(true)
+    // what stays on screen: the lines printed, each once, and no live line
+    const kept: string[] = ['']
+    for (const part of screen.split(/(\r\x1b\[2K|\n)/))
+      if (part === CLEAR) kept[kept.length - 1] = ''
+      else if (part === '\n') kept.push('')
+      else kept[kept.length - 1] += part
+    expect(kept[kept.length - 1]).toBe('')
+    expect(kept.filter((l) => l.startsWith('analysts: '))).toEqual([])
+    expect(kept).toContain(`${RUNS} runs were analysed in 4 groups; their rules were consolidated.`)
+    expect(kept).toContainEqual(expect.stringMatching(/^edge analyst: done \(/))
   }, 120_000)
 })

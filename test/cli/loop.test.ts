@@ -96,6 +96,12 @@ describe('the whole loop from the command line', () => {
     expect(next).toContain(`trace2skill grade ${batchId} --file feedback.txt`)
     // the id is said on stderr as soon as the batch starts, for whoever wants to watch it
     expect(ran.stderr).toContain(`batch ${batchId} "Landing page #1": 4 runs`)
+    // not a terminal: a plain line per run that finishes, with the counts and the cost so far; no live line
+    const progress = ran.stderr.split('\n').filter((l) => /^Run \d: /.test(l))
+    expect(progress).toHaveLength(4)
+    for (const l of progress) expect(l).toMatch(/^Run \d: done \[[1-4] of 4 finished(, \d running)?(, \d queued)?; \$\d+\.\d{4}\]$/)
+    expect(progress.filter((l) => /\[4 of 4 finished; \$/.test(l))).toHaveLength(1)
+    expect(ran.stderr).not.toMatch(/\x1b|^runs: /m)
   })
 
   it('batches lists it (read-only) with its grading progress', async () => {

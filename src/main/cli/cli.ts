@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util'
 import { VERSION } from '../../shared/version'
 import { inert, inline, jsonText } from './inert'
 import { traceText } from './trace-text'
+import { analysisLine, RunBoard, StatusLine } from './progress'
 import { askForVariations, parseMix, variationList, writeNewFile } from './variations'
 import type { Trace } from '../../shared/trace'
 import { claudeConfigDir, dataDir } from '../app/paths'
@@ -295,16 +296,31 @@ async function runBatch(
     io.err(
       `the ${plural(variations.length, 'variation')} written are kept with the task ${JSON.stringify(inline(taskIn.name, 200))} and its batch (\`trace2skill batch ${batch.id}\` shows each prompt)`
     )
+  // progress: a line per run that finishes, with the counts; on a terminal, a live line under them
+  const board = new RunBoard()
+  for (const r of (await call<{ runs: Run[] }>(service, 'getBatch', { batchId: batch.id })).runs) board.update(r)
+  const live = io.status?.start(() => board.line())
   const off = service.hub.subscribe((event, payload) => {
     if (event !== 'runProgress') return
-    const r = (payload as { run: { number: number; state: string; reason?: string } }).run
-    if (r.state !== 'running' && r.state !== 'queued') io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${inline(r.reason)})` : ''}`)
+    const r = (payload as { run: Run }).run
+    if (r.batchId !== batch.id) return
+    if (board.update(r)) io.err(board.finished(r))
+    live?.changed()
   })
-  const stop = () => void service.runner.cancelBatch(batch.id)
-  io.untilStopped?.then(stop)
-  await call(service, 'startBatch', { batchId: batch.id })
-  await service.runner.idle(batch.id)
-  off()
+  let ended = false
+  void io.untilStopped?.then(() => {
+    if (ended) return
+    io.err(`cancelling batch ${batch.id} (Ctrl+C again stops at once)`)
+    void call(service, 'cancelBatch', { batchId: batch.id }).catch(() => {})
+  })
+  try {
+    await call(service, 'startBatch', { batchId: batch.id })
+    await service.runner.idle(batch.id)
+  } finally {
+    ended = true
+    off()
+    live?.stop()
+  }
   const got = await call<{ runs: Run[] }>(service, 'getBatch', { batchId: batch.id })
   return {
     batchId: batch.id,
@@ -458,10 +474,15 @@ async function analyzeBatch(
   // This process starts one analysis: every progress event of this batch is it.
   const seen = new Map<string, string>()
   let phase = ''
+  let last: Analysis | null = null
+  const began = Date.now()
+  const live = io.status?.start(() => analysisLine(last, began))
   const off = service.hub.subscribe((event, payload) => {
     if (event !== 'analysisProgress') return
     const a = (payload as { analysis: Analysis }).analysis
     if (a.batchId !== batchId) return
+    last = a
+    live?.changed()
     // the evidence being made ready: said once, when it starts
     if (a.preparing && phase !== 'preparing') {
       phase = 'preparing'
@@ -507,6 +528,7 @@ async function analyzeBatch(
   } finally {
     finished = true
     off()
+    live?.stop()
   }
   const analysis = await call<Analysis>(service, 'getAnalysis', { analysisId: id })
   const skill = analysis.skillId ? await call<SkillView>(service, 'getSkill', { skillId: analysis.skillId }) : null
@@ -611,8 +633,10 @@ async function showBatch(service: Service, batchId: string) {
 }
 
 export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
-  // Whatever is printed may hold text from a run, a trace, a model or a file name: inert, always
-  const io: CliIo = { ...rawIo, out: (t) => rawIo.out(inert(t)), err: (t) => rawIo.err(inert(t)) }
+  // Whatever is printed may hold text from a run, a trace, a model or a file name: inert, always. On a
+  // terminal, long work keeps a live line at the foot of stderr, and every line printed goes above it.
+  const status = new StatusLine(rawIo, rawIo.tty)
+  const io: CliIo = { ...rawIo, out: (t) => status.out(inert(t)), err: (t) => status.err(inert(t)), status }
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
   const flags = new Set([
     '--json',

@@ -7,6 +7,7 @@ import type { Skill } from '../../shared/skills'
 import { dispatch } from '../app/dispatch'
 import type { Service } from '../app/service'
 import { inline } from './inert'
+import type { StatusLine, Tty } from './progress'
 
 export interface CliIo {
   out: (text: string) => void
@@ -16,6 +17,10 @@ export interface CliIo {
   untilStopped?: Promise<void>
   /** all of standard input (`grade --file -`); the CLI entry reads process.stdin */
   readStdin?: () => Promise<string>
+  /** stderr when it is a terminal (a live progress line is drawn there); absent in a pipe or a log */
+  tty?: Tty
+  /** the live line at the foot of stderr (runCli makes it) */
+  status?: StatusLine
 }
 
 /** A bad argument: one line, exit 2. */

@@ -29,6 +29,7 @@ import { checkClaude, installHint } from '../runs/claude'
 import { presetAvailability } from '../runs/sandbox'
 import { LOCK_DIR, OWNER_FILE } from '../store/lock'
 import { verificationStatus } from '../verify/report'
+import { clock, RunBoard } from './progress'
 import {
   call,
   FEEDBACK_EXAMPLE,
@@ -199,6 +200,22 @@ async function follow(
   let batchId = o.batchId
   // a batch already said (resume) is not said again
   const told = new Set<string>(batchId ? ['batch'] : [])
+  // blind: the runs by the deck's numbers, with no run's own figures
+  const board = new RunBoard(true)
+  const began = Date.now()
+  const live = io.status?.start(() =>
+    batchId && board.size
+      ? board.line()
+      : `${told.has('writing') ? 'writing fresh variations from the task' : 'starting'} | ${clock(Date.now() - began)}`
+  )
+  const seed = (id: string) =>
+    void runsOf(service, id)
+      .then((runs) => {
+        for (const r of runs) board.seed(r)
+        live?.changed()
+      })
+      .catch(() => {})
+  if (batchId) seed(batchId)
   const say = (v: Verification) => {
     if (fresh && v.phase === 'generating' && !v.variations.length && !told.has('writing')) {
       told.add('writing')
@@ -213,6 +230,7 @@ async function follow(
     if (v.batchId && !told.has('batch')) {
       told.add('batch')
       batchId = v.batchId
+      seed(v.batchId)
       io.err(
         `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(service.store.batches.head(v.batchId)?.name ?? '')}: ${plural(Object.keys(v.arms).length, 'run')}, both arms in one queue, numbered at random`
       )
@@ -222,8 +240,8 @@ async function follow(
     if (event === 'runProgress') {
       const r = (payload as { run: Run }).run
       if (batchId && r.batchId !== batchId) return
-      if (r.state !== 'running' && r.state !== 'queued')
-        io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${oneLineOf(r.reason, 300)})` : ''}`)
+      if (board.update(r)) io.err(board.finished(r))
+      live?.changed()
     } else if (event === 'verificationProgress') {
       const v = (payload as { verification: Verification }).verification
       if (!id || v.id === id) say(v)
@@ -251,6 +269,7 @@ async function follow(
   } finally {
     finished = true
     off()
+    live?.stop()
   }
   return call<VerificationView>(service, 'getVerification', { verificationId: id })
 }
