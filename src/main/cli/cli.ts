@@ -17,23 +17,28 @@ import {
   type Batch,
   type Difficulty,
   type Mix,
-  type Run
+  type PermissionPreflight,
+  type Run,
+  type Variation
 } from '../../shared/runs'
-import { checkClaude, installHint } from '../runs/claude'
-import { presetAvailability } from '../runs/sandbox'
+import { installHint, type ClaudeCheck } from '../runs/claude'
 import { playwrightScreenshots } from '../runs/screenshots'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
 import { VERSION } from '../../shared/version'
 import { inert, inline, jsonText } from './inert'
 import { traceText } from './trace-text'
 import { analysisLine, RunBoard, StatusLine } from './progress'
-import { askForVariations, parseMix, variationList, writeNewFile } from './variations'
+import { askForVariations, parseMix, variationList, writeNewFile, writeVariationsFor } from './variations'
 import type { Trace } from '../../shared/trace'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
-import { startWebServer } from '../web/server'
+import { serveAppApi } from '../web/app-api'
+import { readEndpoint, type AppEndpoint } from '../web/endpoint'
+import { localClient, remoteClient, type Client } from './client'
+import { analysisEnded, batchEnded } from './wait'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '../../shared/analysis'
 import { describeCuts } from '../analysts/condense'
 import { groupsNote } from '../analysts/service'
@@ -41,12 +46,13 @@ import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
 import type { VerifySettings } from '../../shared/verify'
 import { DataDirBusyError } from '../store/lock'
-import type { SkillView } from '../../shared/contract'
+import type { AppInfo, SkillView } from '../../shared/contract'
 import {
   batchName,
   call,
   FEEDBACK_EXAMPLE,
   findBatch,
+  getBatch,
   findSkill,
   gradeCommand,
   MAKE_BATCH,
@@ -251,7 +257,7 @@ async function readVariationsFile(file: string): Promise<{ difficulty: Difficult
 }
 
 async function runBatch(
-  service: Service,
+  client: Client,
   o: {
     task: string
     variations?: string
@@ -268,7 +274,7 @@ async function runBatch(
   const fromFile = o.variations ? await readVariationsFile(o.variations) : null
   // No --preset: sandboxed, and where it cannot work, a refusal that names the way out (never a silent fall-back).
   if (!o.preset) {
-    const can = await presetAvailability('sandboxed', { env: io.env })
+    const can = (await call<PermissionPreflight>(client, 'checkSandbox', {})).presets.sandboxed
     if (!can.available)
       throw new Error(
         `runs are sandboxed by default, and the sandbox is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
@@ -283,14 +289,18 @@ async function runBatch(
     allowedDomains: o.allowDomains
   })
   // before anything is saved: a run that cannot start leaves no task behind
-  const check = await checkClaude(settings.claudePath || 'claude', io.env)
+  const check = await call<ClaudeCheck>(client, 'checkClaude', { path: settings.claudePath || 'claude' })
   if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
-  // no --variations: a model writes them (nothing is saved if it fails)
-  const variations = fromFile ?? (await askForVariations(service, io, taskIn, o.mix, undefined))
-  const task = await call<{ id: string }>(service, 'saveTask', taskIn)
-  await call(service, 'saveVariations', { taskId: task.id, variations })
+  const task = await call<{ id: string }>(client, 'saveTask', taskIn)
+  // no --variations: a model writes them, as the app's task page does (nothing is left if it fails)
+  const variations = fromFile
+    ? await call<Variation[]>(client, 'saveVariations', { taskId: task.id, variations: fromFile })
+    : await writeVariationsFor(client, io, task.id, taskIn, o.mix).catch(async (err) => {
+        await call(client, 'deleteTask', { id: task.id }).catch(() => {})
+        throw err
+      })
   io.err(`permissions: ${describePreset(settings)}`)
-  const batch = await call<{ id: string; name: string; runIds: string[] }>(service, 'createBatch', { taskId: task.id, settings })
+  const batch = await call<{ id: string; name: string; runIds: string[] }>(client, 'createBatch', { taskId: task.id, settings })
   io.err(`batch ${batch.id} ${JSON.stringify(inline(batch.name))}: ${plural(batch.runIds.length, 'run')}`)
   if (!fromFile)
     io.err(
@@ -298,9 +308,9 @@ async function runBatch(
     )
   // progress: a line per run that finishes, with the counts; on a terminal, a live line under them
   const board = new RunBoard()
-  for (const r of (await call<{ runs: Run[] }>(service, 'getBatch', { batchId: batch.id })).runs) board.update(r)
+  for (const r of await runsOf(client, batch.id)) board.update(r)
   const live = io.status?.start(() => board.line())
-  const off = service.hub.subscribe((event, payload) => {
+  const off = client.on((event, payload) => {
     if (event !== 'runProgress') return
     const r = (payload as { run: Run }).run
     if (r.batchId !== batch.id) return
@@ -311,21 +321,24 @@ async function runBatch(
   void io.untilStopped?.then(() => {
     if (ended) return
     io.err(`cancelling batch ${batch.id} (Ctrl+C again stops at once)`)
-    void call(service, 'cancelBatch', { batchId: batch.id }).catch(() => {})
+    void call(client, 'cancelBatch', { batchId: batch.id }).catch(() => {})
   })
   try {
-    await call(service, 'startBatch', { batchId: batch.id })
-    await service.runner.idle(batch.id)
+    await client.ready()
+    await call(client, 'startBatch', { batchId: batch.id })
+    await batchEnded(client, batch.id)
+    // a run whose last event had not come when the batch was seen ended: its line all the same
+    for (const r of await runsOf(client, batch.id)) if (board.update(r)) io.err(board.finished(r))
   } finally {
     ended = true
     off()
     live?.stop()
   }
-  const got = await call<{ runs: Run[] }>(service, 'getBatch', { batchId: batch.id })
+  const got = { runs: await runsOf(client, batch.id) }
   return {
     batchId: batch.id,
     batchName: batch.name,
-    dataDir: service.store.dataDir,
+    dataDir: (await call<AppInfo>(client, 'getAppInfo', {})).dataDir,
     next: `trace2skill grade ${batch.id} --file feedback.txt`,
     variations: { source: fromFile ? 'file' : 'written', count: variations.length },
     preset: settings.permission,
@@ -447,7 +460,7 @@ const analystLine = (a: AnalystStatusInfo) =>
   (a.state === 'failed' && a.error ? `: ${inline(a.error.split('\n')[0])}` : '')
 
 async function analyzeBatch(
-  service: Service,
+  client: Client,
   batchArg: string,
   o: {
     via?: 'api' | 'claude-cli'
@@ -460,10 +473,10 @@ async function analyzeBatch(
   },
   io: CliIo
 ): Promise<{ analysis: Analysis; skill: SkillView | null }> {
-  const batchId = findBatch(service, o.deepenFrom ?? batchArg)
-  const runs = await runsOf(service, batchId)
+  const batchId = await findBatch(client, o.deepenFrom ?? batchArg)
+  const runs = await runsOf(client, batchId)
   if (!runs.some((r) => r.feedback?.label)) {
-    const name = batchName(service, batchId)
+    const name = await batchName(client, batchId)
     const none = runs.length === 1 ? 'its 1 run is ungraded' : `its ${runs.length} runs are all ungraded`
     throw new Error(
       runs.length
@@ -471,16 +484,14 @@ async function analyzeBatch(
         : `No runs in ${JSON.stringify(name)}: nothing to analyse (add runs in the app: Add to a batch in the session browser)`
     )
   }
-  // This process starts one analysis: every progress event of this batch is it.
+  // The analysis this starts: the events of its batch until its id is known, then its own.
+  let id: string | null = null
   const seen = new Map<string, string>()
   let phase = ''
   let last: Analysis | null = null
   const began = Date.now()
   const live = io.status?.start(() => analysisLine(last, began))
-  const off = service.hub.subscribe((event, payload) => {
-    if (event !== 'analysisProgress') return
-    const a = (payload as { analysis: Analysis }).analysis
-    if (a.batchId !== batchId) return
+  const show = (a: Analysis) => {
     last = a
     live?.changed()
     // the evidence being made ready: said once, when it starts
@@ -500,19 +511,24 @@ async function analyzeBatch(
     }
     if (a.state === 'merging' && phase !== 'merging') io.err('merging the rules into a skill')
     if (!a.preparing) phase = a.state
+  }
+  const off = client.on((event, payload) => {
+    if (event !== 'analysisProgress') return
+    const a = (payload as { analysis: Analysis }).analysis
+    if (id ? a.id === id : a.batchId === batchId) show(a)
   })
   // Ctrl+C cancels the analysis (once it has an id); the analysts stop and it ends as cancelled.
-  let id: string | null = null
   let stopRequested = false
   let finished = false
   const cancel = () => {
-    if (id && !finished) void call(service, 'cancelAnalysis', { analysisId: id }).catch(() => {})
+    if (id && !finished) void call(client, 'cancelAnalysis', { analysisId: id }).catch(() => {})
   }
   void io.untilStopped?.then(() => {
     stopRequested = true
     cancel()
   })
   try {
+    await client.ready()
     const models = {
       ...(o.via ? { via: o.via } : {}),
       ...(o.model ? { model: o.model } : {}),
@@ -520,18 +536,20 @@ async function analyzeBatch(
       ...(o.claude ? { claudePath: o.claude } : {})
     }
     const started = o.deepenFrom
-      ? await call<Analysis>(service, 'deepenFromVerification', { verificationId: o.deepenFrom, ...models })
-      : await call<Analysis>(service, 'startAnalysis', { batchId, ...models, ...(o.mobile ? { mobile: true } : {}) })
+      ? await call<Analysis>(client, 'deepenFromVerification', { verificationId: o.deepenFrom, ...models })
+      : await call<Analysis>(client, 'startAnalysis', { batchId, ...models, ...(o.mobile ? { mobile: true } : {}) })
     id = started.id
     if (stopRequested) cancel()
-    await service.analysisIdle(id)
+    await analysisEnded(client, id)
+    // what its last events had not said yet when it was seen ended
+    show(await call<Analysis>(client, 'getAnalysis', { analysisId: id }))
   } finally {
     finished = true
     off()
     live?.stop()
   }
-  const analysis = await call<Analysis>(service, 'getAnalysis', { analysisId: id })
-  const skill = analysis.skillId ? await call<SkillView>(service, 'getSkill', { skillId: analysis.skillId }) : null
+  const analysis = await call<Analysis>(client, 'getAnalysis', { analysisId: id })
+  const skill = analysis.skillId ? await call<SkillView>(client, 'getSkill', { skillId: analysis.skillId }) : null
   return { analysis, skill }
 }
 
@@ -556,9 +574,24 @@ function notDone(analysis: Analysis): string {
   return `the analysis ${analysis.state}: ${inline(why)}`
 }
 
+/**
+ * The running app that holds the data folder and says where it answers (its endpoint file, written by
+ * the holder itself); null when the holder is not an app (another command: it is refused as before);
+ * why not, when it is an app that cannot be reached.
+ */
+async function appHolding(data: string, err: DataDirBusyError): Promise<{ endpoint: AppEndpoint } | { why: string } | null> {
+  const holder = err.holder
+  const isApp = holder?.what === 'the desktop app' || holder?.what === '`trace2skill web`'
+  const found = await readEndpoint(data)
+  if ('why' in found) return isApp ? found : null
+  if (!holder || found.endpoint.pid !== holder.pid || holder.host !== hostname())
+    return isApp ? { why: `its endpoint file was written by another process (pid ${found.endpoint.pid})` } : null
+  return found
+}
+
 /** A writer refused because another holds the data folder: the lock's reason, and for grade what to do instead. */
-function busyMessage(command: string, err: DataDirBusyError): string {
-  const m = `${err.message} Commands that only read (${READ_ONLY.join(', ')}) work meanwhile.`
+function busyMessage(command: string, err: DataDirBusyError, unreachable?: string): string {
+  const m = `${err.message}${unreachable ? ` It cannot be gone through: ${unreachable}.` : ''} Commands that only read (${READ_ONLY.join(', ')}) work meanwhile.`
   if (command !== 'grade') return m
   const what = err.holder?.what ?? ''
   if (what === '`trace2skill run`')
@@ -605,8 +638,9 @@ async function listBatches(service: Service) {
 
 /** One batch with each run's state, grade and what it made. */
 async function showBatch(service: Service, batchId: string) {
-  const b = (await service.store.batches.get(batchId))!.batch
-  const runs = await runsOf(service, batchId)
+  const doc = (await service.store.batches.get(batchId))!
+  const b = doc.batch
+  const runs = service.store.batches.runsOf(doc).sort((x, y) => x.number - y.number)
   // a verification's runs: nothing here says which arm a run was in (the deck is blind)
   const verificationId = service.verify.ofBatch(batchId)
   return {
@@ -727,6 +761,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   }
   const { values, positionals } = parsed
   const [command, ...rest] = positionals
+  // a path to claude is this shell's (the running app this may go through has its own working folder)
+  if (values.claude && /[\\/]/.test(values.claude)) values.claude = resolve(values.claude)
   if (values.version) {
     io.out(VERSION)
     return 0
@@ -743,6 +779,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   }
 
   let service: Service | null = null
+  /** the running app this command goes through (it holds the data folder), or null */
+  let remote: Client | null = null
   try {
     const want = (n: number, what: string) => {
       if (rest.length !== n)
@@ -855,9 +893,10 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
             })
     }
 
+    const data = dataDir(io.env)
     service = await createService({
       configDir: claudeConfigDir(io.env),
-      dataDir: dataDir(io.env),
+      dataDir: data,
       mode: 'web',
       version: VERSION,
       // Commands that only read take no lock and write no store, so they work beside the app.
@@ -869,16 +908,28 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       imageWorker: builtWorker('image-worker.js'),
       screenshots: ['run', 'web', 'verify', 'resume'].includes(command) ? screenshotPort(io) : undefined,
       env: io.env
-    }).catch((err) => {
-      throw err instanceof DataDirBusyError ? new Error(busyMessage(command, err)) : err
+    }).catch(async (err) => {
+      if (!(err instanceof DataDirBusyError)) throw err
+      // held by the running app (the desktop app, `trace2skill web`): go through it, as its client
+      const app = command === 'web' ? null : await appHolding(data, err)
+      if (!app || 'why' in app) throw new Error(busyMessage(command, err, app?.why))
+      remote = await remoteClient(app.endpoint).catch((e: Error) => {
+        throw new Error(busyMessage(command, err, e.message))
+      })
+      io.err(`the data folder is held by ${app.endpoint.what} (pid ${app.endpoint.pid}): going through it`)
+      return null
     })
-    const shown = service.notices.length
-    for (const n of service.notices) io.err(`warning: ${inline(`${n.message}${n.detail ? ` ${n.detail}` : ''}`)}`)
-    const ctx: Ctx = { service, io, print }
+    const client: Client = service ? localClient(service) : remote!
+    const notices = service?.notices ?? []
+    const shown = notices.length
+    for (const n of notices) io.err(`warning: ${inline(`${n.message}${n.detail ? ` ${n.detail}` : ''}`)}`)
+    /** this process's own service: the commands that only read (and web) always have one */
+    const local = () => service!
+    const ctx: Ctx = { client, dataDir: data, io, print }
 
     switch (command) {
       case 'projects': {
-        const projects = await service.index.listProjects()
+        const projects = await local().index.listProjects()
         print(
           projects,
           () =>
@@ -893,10 +944,10 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         const abs = resolve(arg)
         const projectId =
           existsSync(abs) && (arg.includes('/') || arg === '.' || arg === '..')
-            ? (await call<{ id: string }>(service, 'openFolder', { path: abs })).id
+            ? (await call<{ id: string }>(client, 'openFolder', { path: abs })).id
             : arg
         const sessions = await call<{ sessionId: string; firstPrompt: string; turns: number; toolCalls: number; end?: string }[]>(
-          service,
+          client,
           'listSessions',
           { projectId }
         )
@@ -912,7 +963,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'trace': {
-        const trace = await call<Trace>(service, 'getTrace', {
+        const trace = await call<Trace>(client, 'getTrace', {
           sessionId: rest[0],
           ...(values.project ? { projectId: values.project } : {})
         })
@@ -921,7 +972,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'index': {
-        const totals = await service.index.indexAll()
+        const totals = await local().index.indexAll()
         print(
           totals,
           () =>
@@ -931,7 +982,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       }
       case 'variations': {
         const a = variationsOpts!
-        const items = await askForVariations(service, io, a.task, a.mix, values.model)
+        const items = await askForVariations(client, io, a.task, a.mix, values.model)
         const asJson = json || a.out?.endsWith('.json')
         const list = variationList(items)
         const text = asJson ? `${JSON.stringify(items, null, 2)}\n` : list.text
@@ -950,7 +1001,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'run': {
-        const batch = await runBatch(service, runOpts!, { model: values.model, claude: values.claude }, io)
+        const batch = await runBatch(client, runOpts!, { model: values.model, claude: values.claude }, io)
         const done = batch.runs.filter((r) => r.state === 'done').length
         print(batch, () =>
           [
@@ -966,7 +1017,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'batches': {
-        const list = await listBatches(service)
+        const list = await listBatches(local())
         if (!list.length) io.err(`no batches yet: ${MAKE_BATCH}, or in the app (Tasks & runs)`)
         print(
           list.map(({ states: _states, ...b }) => b),
@@ -989,7 +1040,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'batch': {
-        const b = await showBatch(service, findBatch(service, rest[0]))
+        const b = await showBatch(local(), await findBatch(client, rest[0]))
         const vid = b.verificationId
         print(b, () =>
           [
@@ -1014,16 +1065,16 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'feedback': {
-        const batchId = findBatch(service, rest[0])
-        const name = batchName(service, batchId)
-        const exported = await call<{ text: string; graded: number; total: number }>(service, 'exportFeedback', { batchId })
-        const all = await runsOf(service, batchId)
+        const batchId = await findBatch(client, rest[0])
+        const name = await batchName(client, batchId)
+        const exported = await call<{ text: string; graded: number; total: number }>(client, 'exportFeedback', { batchId })
+        const all = await runsOf(client, batchId)
         const graded = all.filter((r) => r.feedback?.label)
         // in run-number order (a verification's runs are queued in another order): the same lines
         const got = { ...exported, text: graded.map((r) => `${inline(formatFeedbackLine(r.number, r.feedback!))}\n`).join('') }
         if (!got.graded)
           io.err(
-            `no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand(service.verify.ofBatch(batchId) ?? batchId)}, or in the app's review deck`
+            `no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand((await getBatch(client, batchId))?.verificationId ?? batchId)}, or in the app's review deck`
           )
         else if (got.graded < got.total)
           io.err(
@@ -1044,10 +1095,10 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'grade': {
-        const batchId = findBatch(service, rest[0])
-        const name = batchName(service, batchId)
+        const batchId = await findBatch(client, rest[0])
+        const name = await batchName(client, batchId)
         // copies: what the runs were before grading (the documents change in place)
-        const before = structuredClone(await runsOf(service, batchId))
+        const before = structuredClone(await runsOf(client, batchId))
         const busy = before.filter((r) => r.state === 'queued' || r.state === 'running')
         if (busy.length)
           throw new Error(
@@ -1056,7 +1107,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         const lines = feedbackText.split(/\r?\n/).filter((l) => l.trim()).length
         if (!lines) throw new Error(`no feedback lines in ${feedbackFrom}: write one line per run, e.g. ${FEEDBACK_EXAMPLE}`)
         const was = new Map(before.map((r) => [r.number, r.feedback]))
-        const res = await call<{ applied: number; errors: string[] }>(service, 'importFeedback', { batchId, text: feedbackText })
+        const res = await call<{ applied: number; errors: string[] }>(client, 'importFeedback', { batchId, text: feedbackText })
         if (res.errors.length) {
           for (const e of res.errors) io.err(`${feedbackFrom}: ${e}`)
           io.err(`trace2skill: nothing applied: ${plural(res.errors.length, 'bad line')} (of ${lines}); fix them and run grade again`)
@@ -1066,12 +1117,12 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
           feedbackText,
           before.map((r) => r.number)
         ).entries.sort((a, b) => a.number - b.number)
-        const after = await runsOf(service, batchId)
+        const after = await runsOf(client, batchId)
         const changed = after.filter((r) => JSON.stringify(r.feedback) !== JSON.stringify(was.get(r.number))).length
         const ungraded = after.filter((r) => !r.feedback?.label).map((r) => r.number)
         const graded = after.length - ungraded.length
         // a verification's runs: next is its report (the arms compared)
-        const vid = service.verify.ofBatch(batchId)
+        const vid = (await getBatch(client, batchId))?.verificationId
         const leftOut = ungraded.length
           ? ` (the ${plural(ungraded.length, 'ungraded run')} ${ungraded.length === 1 ? 'is' : 'are'} left out)`
           : ''
@@ -1097,8 +1148,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       }
       case 'skills': {
         const list = await Promise.all(
-          (await call<Skill[]>(service, 'listSkills', {})).map(async (s) => {
-            const view = await call<SkillView>(service!, 'getSkill', { skillId: s.id })
+          (await call<Skill[]>(client, 'listSkills', {})).map(async (s) => {
+            const view = await call<SkillView>(client, 'getSkill', { skillId: s.id })
             const count = (t: string) => s.rules.filter((r) => r.tier === t).length
             return {
               id: s.id,
@@ -1131,14 +1182,14 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'skill': {
-        const view = await call<SkillView>(service, 'getSkill', { skillId: (await findSkill(service, rest[0])).id })
+        const view = await call<SkillView>(client, 'getSkill', { skillId: (await findSkill(client, rest[0])).id })
         print(view, () => view.skillMd.replace(/\n$/, ''))
         break
       }
       case 'analyze': {
         if (values.estimate) {
-          const batchId = findBatch(service, rest[0])
-          const est = await call<AnalysisEstimate>(service, 'estimateAnalysis', {
+          const batchId = await findBatch(client, rest[0])
+          const est = await call<AnalysisEstimate>(client, 'estimateAnalysis', {
             batchId,
             ...(values.via ? { via: values.via } : {}),
             ...(values.model ? { model: values.model } : {}),
@@ -1157,7 +1208,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
           break
         }
         const got = await analyzeBatch(
-          service,
+          client,
           rest[0],
           {
             via: values.via as 'api' | 'claude-cli' | undefined,
@@ -1189,8 +1240,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         break
       }
       case 'export': {
-        const skill = await findSkill(service, rest[0])
-        const { problems } = await call<SkillView>(service, 'getSkill', { skillId: skill.id })
+        const skill = await findSkill(client, rest[0])
+        const { problems } = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
         if (problems.length)
           throw new Error(`the skill is not valid yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
         const folder = resolve(rest[1])
@@ -1198,12 +1249,12 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
         if (!st) throw new Error(`export folder does not exist: ${folder}`)
         if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
         if (values['dry-run']) {
-          const plan = await call<ExportPlan>(service, 'planSkillExport', { skillId: skill.id, folder })
+          const plan = await call<ExportPlan>(client, 'planSkillExport', { skillId: skill.id, folder })
           print(plan, () =>
             [...plan.files.map((f) => `${f.status}\t${inline(f.path)}`), `dry run: nothing written to ${inline(plan.folder)}`].join('\n')
           )
         } else {
-          const done = await call<ExportResult>(service, 'exportSkill', { skillId: skill.id, folder })
+          const done = await call<ExportResult>(client, 'exportSkill', { skillId: skill.id, folder })
           print(done, () =>
             [
               ...done.written.map((p) => `written\t${inline(p)}`),
@@ -1232,12 +1283,10 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
           })
         )
       case 'deepen': {
-        const v = await findVerification(service, rest[0])
-        const before = service.store.skills.has(v.skillId)
-          ? (await call<SkillView>(service, 'getSkill', { skillId: v.skillId })).versions.length
-          : 0
+        const v = await findVerification(client, rest[0])
+        const before = (await call<SkillView>(client, 'getSkill', { skillId: v.skillId }).catch(() => null))?.versions.length ?? 0
         const got = await analyzeBatch(
-          service,
+          client,
           v.id,
           {
             via: values.via as 'api' | 'claude-cli' | undefined,
@@ -1279,7 +1328,15 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       case 'web': {
         const staticDir = io.env.TRACE2SKILL_STATIC_DIR || staticDirCandidates().find((d) => existsSync(join(d, 'index.html')))
         if (!staticDir) throw new Error('the app is not built: run npm run build first')
-        const server = await startWebServer({ handlers: service.handlers, hub: service.hub, staticDir, port })
+        // the page, and the API the command line's writing commands go through while this holds the data folder
+        const server = await serveAppApi({
+          handlers: local().handlers,
+          hub: local().hub,
+          dataDir: data,
+          what: '`trace2skill web`',
+          staticDir,
+          port
+        })
         io.out(`trace2skill web: ${server.url}`)
         io.err('Open that URL in a browser; anyone without its token is refused. Ctrl+C stops.')
         await (io.untilStopped ?? new Promise(() => {}))
@@ -1289,13 +1346,15 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     }
     return finish(0)
     function finish(code: number) {
-      for (const n of service!.notices.slice(shown)) io.err(`warning: ${inline(`${n.message}${n.detail ? ` ${n.detail}` : ''}`)}`)
+      for (const n of notices.slice(shown)) io.err(`warning: ${inline(`${n.message}${n.detail ? ` ${n.detail}` : ''}`)}`)
       return code
     }
   } catch (err) {
     io.err(`trace2skill: ${(err as Error).message.split('\n')[0]}`)
     return err instanceof UsageError ? 2 : 1
   } finally {
+    // assigned in the catch above (TypeScript cannot see it)
+    await (remote as Client | null)?.close()
     await service?.dispose()
   }
 }

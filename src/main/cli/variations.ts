@@ -5,11 +5,11 @@
  */
 import { open } from 'node:fs/promises'
 import { DEFAULT_VARIATION_MODEL } from '../../shared/models'
-import { DEFAULT_MIX, DIFFICULTIES, parseNumberedList, type Difficulty, type Mix } from '../../shared/runs'
-import { createModelAccess, memorySecrets } from '../runs/access'
+import { DEFAULT_MIX, DIFFICULTIES, parseNumberedList, type Difficulty, type Mix, type Variation } from '../../shared/runs'
 import { generateVariations } from '../runs/variations'
-import type { Service } from '../app/service'
-import { plural, UsageError, type CliIo } from './common'
+import type { ModelAccessInfo } from '../../shared/contract'
+import type { Client } from './client'
+import { call, plural, UsageError, type CliIo } from './common'
 import { inline } from './inert'
 
 /** `--mix 5,8,4,3`: easy, normal, hard, adversarial (the default is the workflow's 20). */
@@ -58,23 +58,49 @@ export function variationList(items: { difficulty: Difficulty; prompt: string }[
   return { text: `${lines.join('\n')}\n`, flattened }
 }
 
-/** Ask the model for a task's variations, as the app does, with the API access the app would use here. */
+/** "writing 20 variations (5 easy, ...) of "Landing page" with claude-..." */
+const sayWriting = (io: CliIo, task: { name: string }, mix: Mix, model: string | undefined) =>
+  io.err(
+    `writing ${plural(mixTotal(mix), 'variation')} (${mixText(mix)}) of ${JSON.stringify(inline(task.name, 200))} with ${inline(model ?? DEFAULT_VARIATION_MODEL, 100)}`
+  )
+
+/**
+ * Ask the model for a task's variations, as the app does, saving nothing: the API key from the
+ * environment, the base URL the app would use (its setting, else ANTHROPIC_BASE_URL).
+ */
 export async function askForVariations(
-  service: Service,
+  client: Client,
   io: CliIo,
   task: { name: string; text: string },
   mix: Mix,
   model: string | undefined
 ) {
-  const access = await createModelAccess(service.store, memorySecrets(), io.env).modelAccess()
+  const info = await call<ModelAccessInfo>(client, 'getModelAccess', {})
+  const apiKey = io.env.ANTHROPIC_API_KEY
+  if (!apiKey)
+    throw new Error('No Anthropic API key: set ANTHROPIC_API_KEY (or write the variations yourself: a numbered list, one prompt per item)')
   const controller = new AbortController()
   void io.untilStopped?.then(() => controller.abort())
-  io.err(
-    `writing ${plural(mixTotal(mix), 'variation')} (${mixText(mix)}) of ${JSON.stringify(inline(task.name, 200))} with ${inline(model ?? DEFAULT_VARIATION_MODEL, 100)}`
-  )
-  return generateVariations(access, task, mix, { model, signal: controller.signal }).catch((err: Error) => {
+  sayWriting(io, task, mix, model)
+  return generateVariations({ apiKey, baseURL: info.baseUrl ?? io.env.ANTHROPIC_BASE_URL ?? undefined }, task, mix, {
+    model,
+    signal: controller.signal
+  }).catch((err: Error) => {
     throw controller.signal.aborted ? new Error('cancelled: no variations were written') : err
   })
+}
+
+/** A saved task's variations written by the model through the contract (the app's own request; they are saved on the task). */
+export async function writeVariationsFor(
+  client: Client,
+  io: CliIo,
+  taskId: string,
+  task: { name: string },
+  mix: Mix
+): Promise<Variation[]> {
+  sayWriting(io, task, mix, undefined)
+  const stopped = new Promise<never>((_, reject) => io.untilStopped?.then(() => reject(new Error('cancelled: no variations were written'))))
+  return Promise.race([call<Variation[]>(client, 'generateVariations', { taskId, mix }), stopped])
 }
 
 /** Write a new file (never over one that is there: nothing of the person's is lost). */
