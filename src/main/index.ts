@@ -13,10 +13,14 @@ import { keychainSecrets } from './electron/secrets'
 import { electronScreenshots } from './electron/screenshots'
 import { applyGlobalSecurity } from './electron/security'
 import { createMainWindow } from './electron/window'
+import { serveAppApi } from './web/app-api'
+import type { WebServer } from './web/server'
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 let win: BrowserWindow | null = null
 let service: Service | null = null
+/** the contract on 127.0.0.1 with a token, for the command line's writing commands while this app holds the data folder */
+let api: WebServer | null = null
 
 // Every renderer sandboxed, including windows not made by createMainWindow (the Electron checklist).
 app.enableSandbox()
@@ -46,6 +50,11 @@ app.whenReady().then(async () => {
     app.exit(1)
     return
   }
+  // the same local API as web mode (no page): `trace2skill run`, `grade`... go through this app
+  api = await serveAppApi({ handlers: service.handlers, hub: service.hub, dataDir: data, what: 'the desktop app' }).catch((err) => {
+    console.warn(`trace2skill: the command line cannot reach this app: ${(err as Error).message}`)
+    return null
+  })
   const created = createMainWindow(outDir)
   win = created.win
   wireIpc(service.handlers, service.hub, () => win, created.rendererUrl)
@@ -80,5 +89,8 @@ app.on('before-quit', (e) => {
   if (quitting || !service) return
   e.preventDefault()
   quitting = true
-  void service.dispose().finally(() => app.quit())
+  void Promise.resolve(api?.close())
+    .catch(() => {})
+    .then(() => service!.dispose())
+    .finally(() => app.quit())
 })

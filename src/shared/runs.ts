@@ -333,18 +333,23 @@ export function parseFeedback(text: string, runNumbers: Iterable<number>): Parse
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim()
     if (!line) return
-    // "Run 2: bad - …", "run #2 bad: …", "Run 2 - bad: …", or a numbered list's "2. good - …"
-    const m = line.match(/^(?:run\s*#?\s*)?(\d+)\s*[:.)-]?\s*(good|bad)\b\s*(?:[-\u2013\u2014:,]\s*)?(.*)$/i)
-    if (!m) {
-      errors.push(`line ${i + 1}: expected "Run N: good - sentence" or "Run N: bad - sentence", got "${line.slice(0, 60)}"`)
+    // The grammar: "Run N", then ':' '.' ')' or '-' (optional after "Run N"; a bare "N" of a numbered
+    // list needs one), "good" or "bad", then nothing, or a separator ('-' '–' '—' ':', with a space on
+    // either side) and the sentence. "Run 2: bad - …", "run #2 bad: …", "Run 2 - bad: …", "2. good - …".
+    const m = line.match(/^(?:run\s*#?\s*(\d+)\s*[:.)-]?|(\d+)\s*[:.)-])\s*(good|bad)(?![\p{L}\p{N}_])(.*)$/iu)
+    const rest = m?.[4] ?? ''
+    const sentence = rest.trim() ? /^(?:\s+[-\u2013\u2014:]\s*|\s*[-\u2013\u2014:]\s+)(.*)$/.exec(rest) : ['', '']
+    if (!m || !sentence) {
+      const hint = m ? ' (a " - " between the grade and the sentence)' : ''
+      errors.push(`line ${i + 1}: expected "Run N: good - sentence" or "Run N: bad - sentence"${hint}, got "${line.slice(0, 60)}"`)
       return
     }
-    const number = Number(m[1])
+    const number = Number(m[1] ?? m[2])
     if (!known.has(number)) errors.push(`line ${i + 1}: there is no Run ${number} in this batch`)
     else if (seen.has(number)) errors.push(`line ${i + 1}: Run ${number} was already graded on line ${seen.get(number)}`)
     else {
       seen.set(number, i + 1)
-      entries.push({ number, label: m[2].toLowerCase() as 'good' | 'bad', text: m[3].trim(), line: i + 1 })
+      entries.push({ number, label: m[3].toLowerCase() as 'good' | 'bad', text: sentence[1].trim(), line: i + 1 })
     }
   })
   if (!entries.length && !errors.length) errors.push('no feedback lines found')

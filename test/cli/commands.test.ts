@@ -4,12 +4,13 @@
  * another writer holds the data folder (the reading commands work meanwhile), and the usage text
  * listing every command with its options.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../src/main/app/service'
-import { fixtureSessions } from '../support/fixture-sessions'
+import { FIXTURE_SESSION, fixtureSessions } from '../support/fixture-sessions'
+import { changed, snapshot } from '../support/store-files'
 import { cliIn, oneLine, storedFeedback } from './support'
 
 describe('grading and finding things from the command line', () => {
@@ -47,7 +48,19 @@ describe('grading and finding things from the command line', () => {
       trace: ['<session-id>', '--project', '--json'],
       index: ['--json'],
       web: ['--port'],
-      run: ['--task', '--variations', '--concurrency', '--max-turns', '--model', '--claude', '--preset', '--allow-domain', '--json'],
+      variations: ['--task', '--mix', '--model', '--out', '--json'],
+      run: [
+        '--task',
+        '--variations',
+        '--mix',
+        '--concurrency',
+        '--max-turns',
+        '--model',
+        '--claude',
+        '--preset',
+        '--allow-domain',
+        '--json'
+      ],
       batches: ['--json'],
       batch: ['<batch>', '--json'],
       grade: ['<batch>', '--file', '--json'],
@@ -107,7 +120,71 @@ describe('grading and finding things from the command line', () => {
     const empty = await cli(['grade', batchId, '--file', '-'], '\n\n')
     expect(empty.code).toBe(1)
     expect(oneLine(empty)).toBe('trace2skill: no feedback lines in stdin: write one line per run, e.g. Run 2: bad - too many cards')
+    // a sentence needs its separator: "Run 2 bad cluttered" is named by its line, and nothing is applied
+    const glued = await cli(
+      ['grade', batchId, '--file', '-'],
+      'Run 1: good - fine\nRun 2 bad cluttered\nRun 3 bad - ok without the colon\n'
+    )
+    expect(glued.code).toBe(1)
+    expect(glued.stderr.trim().split('\n')).toEqual([
+      'stdin: line 2: expected "Run N: good - sentence" or "Run N: bad - sentence" (a " - " between the grade and the sentence), got "Run 2 bad cluttered"',
+      'trace2skill: nothing applied: 1 bad line (of 3); fix them and run grade again'
+    ])
     expect(await storedFeedback(dataDir, batchId)).toEqual({ 1: null, 2: null, 3: null })
+  })
+
+  it('run without claude says how to point at it on the command line (--claude PATH), having written nothing', async () => {
+    await writeFile(join(dir, 'task.txt'), 'Build a page.')
+    await writeFile(join(dir, 'one.txt'), '1. Build it\n')
+    const store = await snapshot(dataDir)
+    const r = await cli([
+      'run',
+      '--task',
+      join(dir, 'task.txt'),
+      '--variations',
+      join(dir, 'one.txt'),
+      '--claude',
+      join(dir, 'no-claude'),
+      '--preset',
+      'accept-edits'
+    ])
+    expect(r.code).toBe(1)
+    const line = oneLine(r)
+    expect(line).toMatch(/was not found\. Install Claude Code .*; or pass its path with --claude PATH\.$/)
+    expect(line).not.toMatch(/batch settings/)
+    expect(changed(store, await snapshot(dataDir))).toEqual([])
+  })
+
+  it('trace prints the conversation: the prompt, the text, each tool call and its result, a sub-agent indented under its call', async () => {
+    const project = join(configDir, 'projects', '-tmp-with-subagent')
+    await cp(dirname(FIXTURE_SESSION), project, { recursive: true })
+    const id = basename(FIXTURE_SESSION, '.jsonl')
+    const r = await cli(['trace', id, '--project', '-tmp-with-subagent'])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines.slice(0, 8)).toEqual([
+      `session ${id} in /tmp/t2s-ws-wO142G/build-tool`,
+      '3 turns, 2 tool calls (0 errors), 57,815 tokens, $0.2339, claude-opus-5-5, 1 sub-agent',
+      '',
+      '--- prompt 1 ---',
+      'user: SCENARIO:subagent Task 4.',
+      'assistant: I will ask a helper to look around.',
+      'tool Agent: Survey the workspace',
+      '  sub-agent a8c94204ceff97979 (general-purpose: Survey the workspace):'
+    ])
+    expect(lines.slice(8, 12)).toEqual([
+      '    user: SCENARIO:sub-helper List what is in the workspace and report back.',
+      '    tool Bash: echo helper was here',
+      '      ok: helper was here',
+      '    assistant: Workspace surveyed: nothing unusual.'
+    ])
+    // the call's own result under it, its first lines only
+    expect(lines[12]).toMatch(/^ {2}ok: Async agent launched successfully\./)
+    expect(lines).toContain('  | … 3 more lines (--json has them all)')
+    expect(lines[lines.length - 2]).toBe('assistant: The helper surveyed the workspace; all good.')
+    // --json: every event, whole
+    const json = JSON.parse((await cli(['trace', id, '--project', '-tmp-with-subagent', '--json'])).stdout)
+    expect(json.subagents[0].agentId).toBe('a8c94204ceff97979')
   })
 
   it('says what fixes each "nothing to do"', async () => {

@@ -96,6 +96,12 @@ describe('the whole loop from the command line', () => {
     expect(next).toContain(`trace2skill grade ${batchId} --file feedback.txt`)
     // the id is said on stderr as soon as the batch starts, for whoever wants to watch it
     expect(ran.stderr).toContain(`batch ${batchId} "Landing page #1": 4 runs`)
+    // not a terminal: a plain line per run that finishes, with the counts and the cost so far; no live line
+    const progress = ran.stderr.split('\n').filter((l) => /^Run \d: /.test(l))
+    expect(progress).toHaveLength(4)
+    for (const l of progress) expect(l).toMatch(/^Run \d: done \[[1-4] of 4 finished(, \d running)?(, \d queued)?; \$\d+\.\d{4}\]$/)
+    expect(progress.filter((l) => /\[4 of 4 finished; \$/.test(l))).toHaveLength(1)
+    expect(ran.stderr).not.toMatch(/\x1b|^runs: /m)
   })
 
   it('batches lists it (read-only) with its grading progress', async () => {
@@ -139,6 +145,21 @@ describe('the whole loop from the command line', () => {
     const words = await cli(['batch', batchId])
     expect(words.stdout).toMatch(/^Run 1: done, ungraded \(easy\)/m)
     expect(words.stdout).toContain(got.runs[0].workspace)
+  })
+
+  it('trace prints the conversation of a run, each tool call with its result, errors marked', async () => {
+    const got = JSON.parse((await cli(['batch', batchId, '--json'])).stdout) as { runs: { number: number; sessionId: string }[] }
+    const r = await cli(['trace', got.runs.find((x) => x.number === 3)!.sessionId])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines[1]).toMatch(/^4 turns, 3 tool calls \(3 errors\), [\d,]+ tokens, \$\d+\.\d{4}/)
+    expect(lines).toContain(`user: ${prompt('tool-errors', 'three')}`)
+    const at = (text: string) => lines.indexOf(text)
+    expect(at('tool Read: /definitely/not/here/config.json')).toBeGreaterThan(0)
+    expect(lines[at('tool Read: /definitely/not/here/config.json') + 1]).toMatch(/^ {2}ERROR: /)
+    expect(lines[at('tool Bash: echo building && exit 3') + 1]).toMatch(/^ {2}ERROR: .*3/)
+    expect(lines).toContain('assistant: That file does not exist; trying the build.')
+    expect(lines).toContain('assistant: The build failed: the config file is missing and the command exited with 3.')
   })
 
   it('analyze before any grading says how many runs are ungraded and how to grade them', async () => {

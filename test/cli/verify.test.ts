@@ -214,9 +214,12 @@ describe('verify from the command line', () => {
     )
     expect(err).toContain('cap: at most $4.00 (--budget $0.5 a run x 8 runs)')
     expect(r.stderr).toMatch(/^permissions: Accept edits/m)
-    expect(err.findIndex((l) => l.startsWith('estimate:'))).toBeLessThan(err.findIndex((l) => /^Run \d: done$/.test(l)))
-    // progress as run says it: each of the 8
-    for (let n = 1; n <= 8; n++) expect(err).toContain(`Run ${n}: done`)
+    expect(err.findIndex((l) => l.startsWith('estimate:'))).toBeLessThan(err.findIndex((l) => /^Run \d: done /.test(l)))
+    // progress as run says it: each of the 8, with the counts; blind, so no cost (it would tell each run's)
+    for (let n = 1; n <= 8; n++) expect(err).toContainEqual(expect.stringMatching(new RegExp(`^Run ${n}: done \\[\\d of 8 finished`)))
+    expect(err.filter((l) => /^Run \d: /.test(l) && l.includes('$'))).toEqual([])
+    // the last to finish says all are
+    expect(err.filter((l) => /^Run \d: done \[8 of 8 finished\]$/.test(l))).toHaveLength(1)
 
     const out = r.stdout.trim().split('\n')
     // blind: no run's folder (its name would lead to its session)

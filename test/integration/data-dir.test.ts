@@ -1,6 +1,6 @@
 /**
  * Several trace2skill processes on one data folder (the built CLI, as a user runs it): the web mode
- * holds the folder; a second writer is refused and changes nothing; many read-only commands at once
+ * holds the folder; a CLI writer goes through it, a second web mode is refused and changes nothing; many read-only commands at once
  * all work and write nothing; every write of the writer survives.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -68,22 +68,25 @@ describe('one data folder, several processes', () => {
       .map((t) => t.name)
       .sort()
 
-  it('the web mode and the CLI: a second writer is refused, read-only commands work at once, nothing is lost', async () => {
+  it('the web mode and the CLI: a CLI writer goes through it, a second web mode is refused, read-only commands work at once, nothing is lost', async () => {
     web = await startWeb(env())
     await api('saveTask', { name: 'from the web, first', text: 'do a thing' })
     expect(await tasksOnDisk()).toEqual(['from the web, first'])
 
-    // A CLI writer while the web mode holds the folder: refused, naming the holder, changing nothing.
+    // A CLI writer while the web mode holds the folder goes through it (test/cli/through-app.test.ts):
+    // here one that the web mode turns down (no claude at that path) before it saves anything.
     const before = await snapshot(dataDir)
     const task = join(configDir, 'task.json')
     await writeFile(task, JSON.stringify({ name: 'from the cli', text: 'do another thing' }))
     const vars = join(configDir, 'vars.txt')
     await writeFile(vars, '1. [easy] say hi\n')
-    const refused = await cli(['run', '--task', task, '--variations', vars], env())
-    expect(refused.code).toBe(1)
-    expect(refused.stderr).toContain('is in use by `trace2skill web`')
-    expect(refused.stderr).toContain(`pid ${web.proc.pid}`)
-    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    const through = await cli(
+      ['run', '--task', task, '--variations', vars, '--preset', 'accept-edits', '--claude', join(configDir, 'no-claude')],
+      env()
+    )
+    expect(through.code).toBe(1)
+    expect(through.stderr).toContain(`the data folder is held by \`trace2skill web\` (pid ${web.proc.pid}): going through it`)
+    expect(through.stderr).toMatch(/^trace2skill: .*no-claude.*--claude PATH/m)
     expect(changed(before, await snapshot(dataDir))).toEqual([])
 
     // Many read-only commands at once, beside the writer: all succeed and none writes the store.

@@ -40,6 +40,25 @@ describe('plain-text feedback', () => {
     ])
   })
 
+  it('needs a separator before the sentence, and between a bare number and the grade, naming the line', () => {
+    const bad = ['Run 4 bad cluttered', 'Run 2: good-looking page', '3 good - clean', 'Run 1: bad, cluttered', 'Run 2: good:clean']
+    const r = parseFeedback(bad.join('\n'), [1, 2, 3, 4])
+    expect(r.entries).toEqual([])
+    const expected = (i: number, hint: string) =>
+      `line ${i + 1}: expected "Run N: good - sentence" or "Run N: bad - sentence"${hint}, got "${bad[i]}"`
+    const between = ' (a " - " between the grade and the sentence)'
+    expect(r.errors).toEqual([expected(0, between), expected(1, between), expected(2, ''), expected(3, between), expected(4, between)])
+    // the colon after "Run N" may be left out; the sentence may be; a colon or a dash parts it from the grade
+    const ok = parseFeedback('Run 4 bad - cluttered\nRun 1: good\nrun 2 GOOD: clean\nRun 3: bad -broken', [1, 2, 3, 4])
+    expect(ok.errors).toEqual([])
+    expect(ok.entries.map((e) => [e.number, e.label, e.text])).toEqual([
+      [4, 'bad', 'cluttered'],
+      [1, 'good', ''],
+      [2, 'good', 'clean'],
+      [3, 'bad', 'broken']
+    ])
+  })
+
   it('formats what it reads back to the same thing', () => {
     const line = formatFeedbackLine(7, { label: 'bad', text: '  the  footer\noverlaps ' })
     expect(line).toBe('Run 7: bad - the footer overlaps')

@@ -75,6 +75,8 @@ const MAX_PREFIX_BYTES = 20 * 1024 * 1024
 /** More runs than this are analysed in groups, whose rules are then consolidated. */
 export const MAX_RUNS_PER_CONTEXT = 30
 const GROUP_SIZE = 10
+/** What an analysis in groups says about it (among its warnings; the CLI prints it as a plain note). */
+export const groupsNote = (runs: number, groups: number) => `${runs} runs were analysed in ${groups} groups; their rules were consolidated.`
 
 const now = () => new Date().toISOString()
 const aborted = () => Object.assign(new Error('cancelled'), { name: 'AbortError' })
@@ -430,7 +432,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       : undefined
     a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
     await save(a)
-    const grouped = `${a.runNumbers.length} runs were analysed in ${a.context.chunks} groups; their rules were consolidated.`
+    const grouped = groupsNote(a.runNumbers.length, a.context.chunks)
     // a retry merges again: said once
     const warnings = [...a.warnings.filter((w) => w !== grouped), ...(a.context.chunks > 1 ? [grouped] : [])]
     let mergeCost = 0

@@ -17,36 +17,49 @@ import {
   RunSettingsSchema,
   type Batch,
   type Difficulty,
+  type Mix,
+  type PermissionPreflight,
   type Run,
-  type TemplateInspection
+  type TemplateInspection,
+  type Variation
 } from '../../shared/runs'
-import { checkClaude } from '../runs/claude'
+import { installHint, type ClaudeCheck } from '../runs/claude'
 import { templateLines } from '../runs/isolation'
-import { presetAvailability } from '../runs/sandbox'
 import { playwrightScreenshots } from '../runs/screenshots'
 import { isBinary, readInsideFile } from '../runs/workspace'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
 import { VERSION } from '../../shared/version'
+import { inert, inline, jsonText } from './inert'
+import { traceText } from './trace-text'
+import { analysisLine, RunBoard, StatusLine } from './progress'
+import { askForVariations, parseMix, variationList, writeNewFile, writeVariationsFor } from './variations'
+import type { Trace } from '../../shared/trace'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
-import { startWebServer } from '../web/server'
+import { serveAppApi } from '../web/app-api'
+import { readEndpoint, type AppEndpoint } from '../web/endpoint'
+import { localClient, remoteClient, type Client } from './client'
+import { analysisEnded, batchEnded } from './wait'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '../../shared/analysis'
 import { describeCuts } from '../analysts/condense'
 import { describeRedactions } from '../../shared/redact'
 import { describeFlagged, flaggedRefusal, skillFlags } from '../../shared/rule-flags'
+import { groupsNote } from '../analysts/service'
 import type { ExportPlan, ExportResult } from '../skills/export'
 import type { Skill } from '../../shared/skills'
 import type { VerifySettings } from '../../shared/verify'
 import { DataDirBusyError } from '../store/lock'
-import type { SkillView } from '../../shared/contract'
+import type { AppInfo, SkillView } from '../../shared/contract'
 import type { Project } from '../../shared/trace'
 import {
   batchName,
   call,
   FEEDBACK_EXAMPLE,
   findBatch,
+  getBatch,
   findSkill,
   gradeCommand,
   MAKE_BATCH,
@@ -83,17 +96,29 @@ sessions:
   projects [--json]                 every project Claude Code has sessions for
   sessions <project> [--json]       sessions of a project (its id, its folder, or its working directory)
   trace <session-id> [--project ID] [--json]
-                                    the normalized trace, sub-agents included
+                                    the conversation: each prompt, the assistant's text, each tool call
+                                    with its result's first lines (errors marked), sub-agents indented
+                                    under their call (--json: the normalized trace, every event)
   index [--json]                    index every session of every project and print totals
   web [--port N]                    serve the app to a browser on 127.0.0.1 (prints the URL with its token)
 
 step 1, run:
-  run --task <file> --variations <file> [--concurrency N] [--max-turns N] [--model M] [--claude PATH]
-      [--preset sandboxed|accept-edits|full-access] [--allow-domain HOST ...] [--my-claude-settings] [--json]
+  variations --task <file> [--mix E,N,H,A] [--model M] [--out FILE] [--json]
+                                    a task's variations written by a model, as the app writes them:
+                                    --mix: how many easy, normal, hard and adversarial (default
+                                    5,8,4,3); the numbered list run takes, on stdout or in a new FILE
+                                    (--json, or FILE.json: JSON [{difficulty, prompt}]); needs
+                                    ANTHROPIC_API_KEY
+  run --task <file> [--variations <file> | --mix E,N,H,A] [--concurrency N] [--max-turns N] [--model M]
+      [--claude PATH] [--preset sandboxed|accept-edits|full-access] [--allow-domain HOST ...]
+      [--my-claude-settings] [--json]
                                     run a batch of claude -p headless; prints the batch's id, each run,
                                     where its results are and what to do next
                                     (task: JSON {name, text, templateDir?} or a text file; variations:
-                                    JSON [{difficulty, prompt}] or a numbered list). --preset: sandboxed
+                                    JSON [{difficulty, prompt}] or a numbered list; without
+                                    --variations, a model writes them first, as variations does, in
+                                    the --mix given, and they are kept with the task and its batch;
+                                    --model is the runs' model). --preset: sandboxed
                                     (default; refused where Claude Code's sandbox cannot work: then pass
                                     --preset accept-edits); --allow-domain: a host sandboxed runs may
                                     reach (repeatable; none by default); --my-claude-settings: runs load
@@ -159,14 +184,28 @@ step 5, verify (does the skill make runs better?):
                                     mode, as analyze does; prints the new version and how to verify it
 
 --json prints JSON on stdout; warnings and progress go to stderr. projects, sessions, trace, index,
-batches, batch, feedback, skills, skill, report and verifications only read: they work beside the
-app or any other command.
+variations, batches, batch, feedback, skills, skill, report and verifications only read: they work
+beside the app or any other command.
 
 environment: CLAUDE_CONFIG_DIR (default ~/.claude), TRACE2SKILL_DATA_DIR (the app's data folder),
-  ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (model access for analyze, deepen and explain --via api, and fresh variations)`
+  ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (model access for analyze, deepen and explain --via api, and
+  variations, run without --variations and verify's fresh variations)`
 
 /** commands that never change the store (they run beside the app or another command) */
-const READ_ONLY = ['projects', 'sessions', 'trace', 'index', 'batches', 'batch', 'feedback', 'skills', 'skill', 'report', 'verifications']
+const READ_ONLY = [
+  'projects',
+  'sessions',
+  'trace',
+  'index',
+  'variations',
+  'batches',
+  'batch',
+  'feedback',
+  'skills',
+  'skill',
+  'report',
+  'verifications'
+]
 
 function staticDirCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url))
@@ -232,10 +271,11 @@ async function readVariationsFile(file: string): Promise<{ difficulty: Difficult
 }
 
 async function runBatch(
-  service: Service,
+  client: Client,
   o: {
     task: string
-    variations: string
+    variations?: string
+    mix: Mix
     concurrency?: number
     maxTurns?: number
     preset?: string
@@ -246,17 +286,15 @@ async function runBatch(
   io: CliIo
 ) {
   const taskIn = await readTaskFile(o.task)
-  const variations = await readVariationsFile(o.variations)
+  const fromFile = o.variations ? await readVariationsFile(o.variations) : null
   // No --preset: sandboxed, and where it cannot work, a refusal that names the way out (never a silent fall-back).
   if (!o.preset) {
-    const can = await presetAvailability('sandboxed', { env: io.env })
+    const can = (await call<PermissionPreflight>(client, 'checkSandbox', {})).presets.sandboxed
     if (!can.available)
       throw new Error(
         `runs are sandboxed by default, and the sandbox is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
       )
   }
-  const task = await call<{ id: string }>(service, 'saveTask', taskIn)
-  await call(service, 'saveVariations', { taskId: task.id, variations })
   const settings = RunSettingsSchema.parse({
     concurrency: o.concurrency,
     maxTurns: o.maxTurns,
@@ -266,31 +304,63 @@ async function runBatch(
     allowedDomains: o.allowDomains,
     useMyClaudeSettings: o.useMyClaudeSettings
   })
-  const check = await checkClaude(settings.claudePath || 'claude', io.env)
-  if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
+  // before anything is saved: a run that cannot start leaves no task behind
+  const check = await call<ClaudeCheck>(client, 'checkClaude', { path: settings.claudePath || 'claude' })
+  if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
+  const task = await call<{ id: string }>(client, 'saveTask', taskIn)
+  // no --variations: a model writes them, as the app's task page does (nothing is left if it fails)
+  const variations = fromFile
+    ? await call<Variation[]>(client, 'saveVariations', { taskId: task.id, variations: fromFile })
+    : await writeVariationsFor(client, io, task.id, taskIn, o.mix).catch(async (err) => {
+        await call(client, 'deleteTask', { id: task.id }).catch(() => {})
+        throw err
+      })
   io.err(`permissions: ${describePreset(settings)}`)
   io.err(`settings: ${describeClaudeSettings(settings)}`)
   // what the template brings for Claude Code, and that its settings do not load, before anything runs
-  const template = await call<TemplateInspection | null>(service, 'inspectTemplate', { taskId: task.id })
-  if (template?.entries.length) io.err([`template ${template.dir}:`, ...templateLines(template.entries)].join('\n'))
-  const batch = await call<{ id: string; name: string; runIds: string[] }>(service, 'createBatch', { taskId: task.id, settings })
-  io.err(`batch ${batch.id} ${JSON.stringify(batch.name)}: ${plural(batch.runIds.length, 'run')}`)
-  const off = service.hub.subscribe((event, payload) => {
+  const template = await call<TemplateInspection | null>(client, 'inspectTemplate', { taskId: task.id })
+  if (template?.entries.length) io.err([`template ${inline(template.dir)}:`, ...templateLines(template.entries)].join('\n'))
+  const batch = await call<{ id: string; name: string; runIds: string[] }>(client, 'createBatch', { taskId: task.id, settings })
+  io.err(`batch ${batch.id} ${JSON.stringify(inline(batch.name))}: ${plural(batch.runIds.length, 'run')}`)
+  if (!fromFile)
+    io.err(
+      `the ${plural(variations.length, 'variation')} written are kept with the task ${JSON.stringify(inline(taskIn.name, 200))} and its batch (\`trace2skill batch ${batch.id}\` shows each prompt)`
+    )
+  // progress: a line per run that finishes, with the counts; on a terminal, a live line under them
+  const board = new RunBoard()
+  for (const r of await runsOf(client, batch.id)) board.update(r)
+  const live = io.status?.start(() => board.line())
+  const off = client.on((event, payload) => {
     if (event !== 'runProgress') return
-    const r = (payload as { run: { number: number; state: string; reason?: string } }).run
-    if (r.state !== 'running' && r.state !== 'queued') io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}`)
+    const r = (payload as { run: Run }).run
+    if (r.batchId !== batch.id) return
+    if (board.update(r)) io.err(board.finished(r))
+    live?.changed()
   })
-  const stop = () => void service.runner.cancelBatch(batch.id)
-  io.untilStopped?.then(stop)
-  await call(service, 'startBatch', { batchId: batch.id })
-  await service.runner.idle(batch.id)
-  off()
-  const got = await call<{ runs: Run[] }>(service, 'getBatch', { batchId: batch.id })
+  let ended = false
+  void io.untilStopped?.then(() => {
+    if (ended) return
+    io.err(`cancelling batch ${batch.id} (Ctrl+C again stops at once)`)
+    void call(client, 'cancelBatch', { batchId: batch.id }).catch(() => {})
+  })
+  try {
+    await client.ready()
+    await call(client, 'startBatch', { batchId: batch.id })
+    await batchEnded(client, batch.id)
+    // a run whose last event had not come when the batch was seen ended: its line all the same
+    for (const r of await runsOf(client, batch.id)) if (board.update(r)) io.err(board.finished(r))
+  } finally {
+    ended = true
+    off()
+    live?.stop()
+  }
+  const got = { runs: await runsOf(client, batch.id) }
   return {
     batchId: batch.id,
     batchName: batch.name,
-    dataDir: service.store.dataDir,
+    dataDir: (await call<AppInfo>(client, 'getAppInfo', {})).dataDir,
     next: `trace2skill grade ${batch.id} --file feedback.txt`,
+    variations: { source: fromFile ? 'file' : 'written', count: variations.length },
     preset: settings.permission,
     runs: got.runs.map((r) => ({
       number: r.number,
@@ -374,6 +444,16 @@ async function verifyArgs(
   }
 }
 
+/** `variations`'s arguments, checked (and its task read) before anything is asked of a model. */
+async function variationsArgs(values: { task?: string; mix?: string; out?: string; variations?: string }) {
+  if (values.task === undefined) throw new UsageError('variations needs --task <file> (JSON {name, text} or a text file)')
+  if (values.variations !== undefined) throw new UsageError('variations writes variations: it takes no --variations (use --out FILE)')
+  const mix = parseMix(values.mix)
+  if (values.out !== undefined && (await stat(values.out).catch(() => null)))
+    throw new UsageError(`--out ${values.out} exists: give a new file name (nothing was overwritten)`)
+  return { task: await readTaskFile(values.task), taskFile: values.task, mix, out: values.out }
+}
+
 /** A built worker script beside the built CLI (absent when running from source). */
 function builtWorker(name: string): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url))
@@ -400,10 +480,10 @@ const analystLine = (a: AnalystStatusInfo) =>
   (a.state === 'queued'
     ? ''
     : ` (${tokensOf(a).toLocaleString('en-US')} tokens, $${a.costUsd.toFixed(2)}${a.rounds ? `, ${a.rounds} round${a.rounds === 1 ? '' : 's'} of looking closer` : ''}${a.attempt > 1 ? `, attempt ${a.attempt}` : ''})`) +
-  (a.state === 'failed' && a.error ? `: ${a.error.split('\n')[0]}` : '')
+  (a.state === 'failed' && a.error ? `: ${inline(a.error.split('\n')[0])}` : '')
 
 async function analyzeBatch(
-  service: Service,
+  client: Client,
   batchArg: string,
   o: {
     via?: 'api' | 'claude-cli'
@@ -416,10 +496,10 @@ async function analyzeBatch(
   },
   io: CliIo
 ): Promise<{ analysis: Analysis; skill: SkillView | null }> {
-  const batchId = findBatch(service, o.deepenFrom ?? batchArg)
-  const runs = await runsOf(service, batchId)
+  const batchId = await findBatch(client, o.deepenFrom ?? batchArg)
+  const runs = await runsOf(client, batchId)
   if (!runs.some((r) => r.feedback?.label)) {
-    const name = batchName(service, batchId)
+    const name = await batchName(client, batchId)
     const none = runs.length === 1 ? 'its 1 run is ungraded' : `its ${runs.length} runs are all ungraded`
     throw new Error(
       runs.length
@@ -427,17 +507,20 @@ async function analyzeBatch(
         : `No runs in ${JSON.stringify(name)}: nothing to analyse (add runs in the app: Add to a batch in the session browser)`
     )
   }
-  // This process starts one analysis: every progress event of this batch is it.
+  // The analysis this starts: the events of its batch until its id is known, then its own.
+  let id: string | null = null
   const seen = new Map<string, string>()
   let phase = ''
-  const off = service.hub.subscribe((event, payload) => {
-    if (event !== 'analysisProgress') return
-    const a = (payload as { analysis: Analysis }).analysis
-    if (a.batchId !== batchId) return
+  let last: Analysis | null = null
+  const began = Date.now()
+  const live = io.status?.start(() => analysisLine(last, began))
+  const show = (a: Analysis) => {
+    last = a
+    live?.changed()
     // the evidence being made ready: said once, when it starts
     if (a.preparing && phase !== 'preparing') {
       phase = 'preparing'
-      io.err(a.preparing)
+      io.err(inline(a.preparing))
     }
     for (const s of a.analysts) {
       if (seen.get(s.kind) === s.state) continue
@@ -451,19 +534,24 @@ async function analyzeBatch(
     }
     if (a.state === 'merging' && phase !== 'merging') io.err('merging the rules into a skill')
     if (!a.preparing) phase = a.state
+  }
+  const off = client.on((event, payload) => {
+    if (event !== 'analysisProgress') return
+    const a = (payload as { analysis: Analysis }).analysis
+    if (id ? a.id === id : a.batchId === batchId) show(a)
   })
   // Ctrl+C cancels the analysis (once it has an id); the analysts stop and it ends as cancelled.
-  let id: string | null = null
   let stopRequested = false
   let finished = false
   const cancel = () => {
-    if (id && !finished) void call(service, 'cancelAnalysis', { analysisId: id }).catch(() => {})
+    if (id && !finished) void call(client, 'cancelAnalysis', { analysisId: id }).catch(() => {})
   }
   void io.untilStopped?.then(() => {
     stopRequested = true
     cancel()
   })
   try {
+    await client.ready()
     const models = {
       ...(o.via ? { via: o.via } : {}),
       ...(o.model ? { model: o.model } : {}),
@@ -471,18 +559,27 @@ async function analyzeBatch(
       ...(o.claude ? { claudePath: o.claude } : {})
     }
     const started = o.deepenFrom
-      ? await call<Analysis>(service, 'deepenFromVerification', { verificationId: o.deepenFrom, ...models })
-      : await call<Analysis>(service, 'startAnalysis', { batchId, ...models, ...(o.mobile ? { mobile: true } : {}) })
+      ? await call<Analysis>(client, 'deepenFromVerification', { verificationId: o.deepenFrom, ...models })
+      : await call<Analysis>(client, 'startAnalysis', { batchId, ...models, ...(o.mobile ? { mobile: true } : {}) })
     id = started.id
     if (stopRequested) cancel()
-    await service.analysisIdle(id)
+    await analysisEnded(client, id)
+    // what its last events had not said yet when it was seen ended
+    show(await call<Analysis>(client, 'getAnalysis', { analysisId: id }))
   } finally {
     finished = true
     off()
+    live?.stop()
   }
-  const analysis = await call<Analysis>(service, 'getAnalysis', { analysisId: id })
-  const skill = analysis.skillId ? await call<SkillView>(service, 'getSkill', { skillId: analysis.skillId }) : null
+  const analysis = await call<Analysis>(client, 'getAnalysis', { analysisId: id })
+  const skill = analysis.skillId ? await call<SkillView>(client, 'getSkill', { skillId: analysis.skillId }) : null
   return { analysis, skill }
+}
+
+/** An analysis's warnings on stderr; that its runs were analysed in groups is how it works, said as a plain note. */
+function sayWarnings(analysis: Analysis, io: CliIo) {
+  const note = groupsNote(analysis.runNumbers.length, analysis.context.chunks)
+  for (const w of analysis.warnings) io.err(w === note ? note : `warning: ${inline(w)}`)
 }
 
 /** "3 core, 2 guidance, 1 edge-case rules (4 discarded)" */
@@ -491,18 +588,33 @@ function tiersText(skill: Skill): string {
   return `${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`
 }
 const notValidYet = (problems: string[]) =>
-  `not valid for export yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`
+  `not valid for export yet: ${inline(problems.join('; '))}: fix its name and description in the app's composer (Skills)`
 
 /** Why an analysis did not end done, in one line. */
 function notDone(analysis: Analysis): string {
   if (analysis.state === 'cancelled') return 'the analysis was cancelled'
   const why = analysis.merge.error ?? analysis.warnings[analysis.warnings.length - 1] ?? analysis.state
-  return `the analysis ${analysis.state}: ${why}`
+  return `the analysis ${analysis.state}: ${inline(why)}`
+}
+
+/**
+ * The running app that holds the data folder and says where it answers (its endpoint file, written by
+ * the holder itself); null when the holder is not an app (another command: it is refused as before);
+ * why not, when it is an app that cannot be reached.
+ */
+async function appHolding(data: string, err: DataDirBusyError): Promise<{ endpoint: AppEndpoint } | { why: string } | null> {
+  const holder = err.holder
+  const isApp = holder?.what === 'the desktop app' || holder?.what === '`trace2skill web`'
+  const found = await readEndpoint(data)
+  if ('why' in found) return isApp ? found : null
+  if (!holder || found.endpoint.pid !== holder.pid || holder.host !== hostname())
+    return isApp ? { why: `its endpoint file was written by another process (pid ${found.endpoint.pid})` } : null
+  return found
 }
 
 /** A writer refused because another holds the data folder: the lock's reason, and for grade what to do instead. */
-function busyMessage(command: string, err: DataDirBusyError): string {
-  const m = `${err.message} Commands that only read (${READ_ONLY.join(', ')}) work meanwhile.`
+function busyMessage(command: string, err: DataDirBusyError, unreachable?: string): string {
+  const m = `${err.message}${unreachable ? ` It cannot be gone through: ${unreachable}.` : ''} Commands that only read (${READ_ONLY.join(', ')}) work meanwhile.`
   if (command !== 'grade') return m
   const what = err.holder?.what ?? ''
   if (what === '`trace2skill run`')
@@ -549,8 +661,9 @@ async function listBatches(service: Service) {
 
 /** One batch with each run's state, grade and what it made. */
 async function showBatch(service: Service, batchId: string) {
-  const b = (await service.store.batches.get(batchId))!.batch
-  const runs = await runsOf(service, batchId)
+  const doc = (await service.store.batches.get(batchId))!
+  const b = doc.batch
+  const runs = service.store.batches.runsOf(doc).sort((x, y) => x.number - y.number)
   // a verification's runs: nothing here says which arm a run was in (the deck is blind)
   const verificationId = service.verify.ofBatch(batchId)
   return {
@@ -592,7 +705,11 @@ async function textsOf(r: Run): Promise<Record<string, string>> {
   return out
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  // Whatever is printed may hold text from a run, a trace, a model or a file name: inert, always. On a
+  // terminal, long work keeps a live line at the foot of stderr, and every line printed goes above it.
+  const status = new StatusLine(rawIo, rawIo.tty)
+  const io: CliIo = { ...rawIo, out: (t) => status.out(inert(t)), err: (t) => status.err(inert(t)), status }
   // Claude Code's project folder names start with '-' (e.g. -home-me-app): not options.
   const flags = new Set([
     '--json',
@@ -617,6 +734,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     '--accept-flagged',
     '--estimate',
     '--mobile',
+    '--mix',
+    '--out',
     '--help',
     '-h',
     '--version',
@@ -671,6 +790,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'accept-flagged': { type: 'boolean', default: false },
         estimate: { type: 'boolean', default: false },
         mobile: { type: 'boolean', default: false },
+        mix: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false }
       }
@@ -682,6 +803,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const { values, positionals } = parsed
   const [command, ...rest] = positionals
+  // a path to claude is this shell's (the running app this may go through has its own working folder)
+  if (values.claude && /[\\/]/.test(values.claude)) values.claude = resolve(values.claude)
   if (values.version) {
     io.out(VERSION)
     return 0
@@ -692,12 +815,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const json = values.json
   const print = (value: unknown, human: () => string) => {
-    const text = json ? JSON.stringify(value, null, 2) : human()
+    const text = json ? jsonText(value) : human()
     // nothing to say in words (an empty list: stderr says why): no empty line either
     if (json || text) io.out(text)
   }
 
   let service: Service | null = null
+  /** the running app this command goes through (it holds the data folder), or null */
+  let remote: Client | null = null
   try {
     const want = (n: number, what: string) => {
       if (rest.length !== n)
@@ -709,6 +834,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       'trace',
       'index',
       'web',
+      'variations',
       'run',
       'batches',
       'batch',
@@ -780,11 +906,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               (() => {
                 throw new UsageError('run needs --task <file>')
               })(),
-            variations:
-              values.variations ??
-              (() => {
-                throw new UsageError('run needs --variations <file>')
-              })(),
+            variations: values.variations,
+            mix:
+              values.mix !== undefined && values.variations !== undefined
+                ? (() => {
+                    throw new UsageError('run takes --variations <file> or --mix (variations written for it), not both')
+                  })()
+                : parseMix(values.mix),
             concurrency: int('concurrency', values.concurrency, 1, 16),
             maxTurns: int('max-turns', values['max-turns'], 1, 1000),
             preset: preset(),
@@ -792,6 +920,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             useMyClaudeSettings: values['my-claude-settings'] || undefined
           }
         : null
+    const variationsOpts = command === 'variations' ? await variationsArgs(values) : null
     const verifyOpts = command === 'verify' ? await verifyArgs(rest[0], values, int, preset(), allowDomains()) : null
     // grade: the feedback is read before the data folder is taken (a pipe from `feedback` works)
     let feedbackText = ''
@@ -807,9 +936,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             })
     }
 
+    const data = dataDir(io.env)
     service = await createService({
       configDir: claudeConfigDir(io.env),
-      dataDir: dataDir(io.env),
+      dataDir: data,
       mode: 'web',
       version: VERSION,
       // Commands that only read take no lock and write no store, so they work beside the app.
@@ -821,22 +951,35 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       imageWorker: builtWorker('image-worker.js'),
       screenshots: ['run', 'web', 'verify', 'resume'].includes(command) ? screenshotPort(io) : undefined,
       env: io.env
-    }).catch((err) => {
-      throw err instanceof DataDirBusyError ? new Error(busyMessage(command, err)) : err
+    }).catch(async (err) => {
+      if (!(err instanceof DataDirBusyError)) throw err
+      // held by the running app (the desktop app, `trace2skill web`): go through it, as its client
+      const app = command === 'web' ? null : await appHolding(data, err)
+      if (!app || 'why' in app) throw new Error(busyMessage(command, err, app?.why))
+      remote = await remoteClient(app.endpoint).catch((e: Error) => {
+        throw new Error(busyMessage(command, err, e.message))
+      })
+      io.err(`the data folder is held by ${app.endpoint.what} (pid ${app.endpoint.pid}): going through it`)
+      return null
     })
-    const shown = service.notices.length
-    for (const n of service.notices) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
-    const ctx: Ctx = { service, io, print }
+    const client: Client = service ? localClient(service) : remote!
+    const notices = service?.notices ?? []
+    const shown = notices.length
+    for (const n of notices) io.err(`warning: ${inline(`${n.message}${n.detail ? ` ${n.detail}` : ''}`)}`)
+    /** this process's own service: the commands that only read (and web) always have one */
+    const local = () => service!
+    const ctx: Ctx = { client, dataDir: data, io, print }
 
     switch (command) {
       case 'projects': {
         // through the contract: a blind verification's run folders are left out, as on every screen
-        const projects = await call<Project[]>(service, 'listProjects', {})
+        const projects = await call<Project[]>(client, 'listProjects', {})
         print(
           projects,
           () =>
-            projects.map((p) => `${p.cwd ?? p.dir}\t${p.sessions} sessions\t${p.lastActivity ?? '-'}\t${fmtBytes(p.bytes)}`).join('\n') ||
-            'no projects'
+            projects
+              .map((p) => `${inline(p.cwd ?? p.dir)}\t${p.sessions} sessions\t${inline(p.lastActivity ?? '-')}\t${fmtBytes(p.bytes)}`)
+              .join('\n') || 'no projects'
         )
         break
       }
@@ -845,10 +988,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const abs = resolve(arg)
         const projectId =
           existsSync(abs) && (arg.includes('/') || arg === '.' || arg === '..')
-            ? (await call<{ id: string }>(service, 'openFolder', { path: abs })).id
+            ? (await call<{ id: string }>(client, 'openFolder', { path: abs })).id
             : arg
         const sessions = await call<{ sessionId: string; firstPrompt: string; turns: number; toolCalls: number; end?: string }[]>(
-          service,
+          client,
           'listSessions',
           { projectId }
         )
@@ -857,29 +1000,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           () =>
             sessions
               .map(
-                (s) =>
-                  `${s.sessionId}\t${s.end ?? '-'}\t${s.turns} turns\t${s.toolCalls} tool calls\t${s.firstPrompt.slice(0, 60).replace(/\s+/g, ' ')}`
+                (s) => `${s.sessionId}\t${inline(s.end ?? '-')}\t${s.turns} turns\t${s.toolCalls} tool calls\t${inline(s.firstPrompt, 60)}`
               )
               .join('\n') || 'no sessions'
         )
         break
       }
       case 'trace': {
-        const trace = await call<{
-          sessionId: string
-          events: unknown[]
-          subagents: unknown[]
-          warnings: { line: number; message: string }[]
-        }>(service, 'getTrace', {
+        const trace = await call<Trace>(client, 'getTrace', {
           sessionId: rest[0],
           ...(values.project ? { projectId: values.project } : {})
         })
-        for (const w of trace.warnings) io.err(`warning: line ${w.line}: ${w.message}`)
-        print(trace, () => `${trace.sessionId}: ${trace.events.length} events, ${trace.subagents.length} sub-agents`)
+        for (const w of trace.warnings) io.err(`warning: line ${w.line}: ${inline(w.message)}`)
+        print(trace, () => traceText(trace))
         break
       }
       case 'index': {
-        const totals = await service.index.indexAll()
+        const totals = await local().index.indexAll()
         print(
           totals,
           () =>
@@ -887,12 +1024,34 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         )
         break
       }
+      case 'variations': {
+        const a = variationsOpts!
+        const items = await askForVariations(client, io, a.task, a.mix, values.model)
+        const asJson = json || a.out?.endsWith('.json')
+        const list = variationList(items)
+        const text = asJson ? `${JSON.stringify(items, null, 2)}\n` : list.text
+        if (!asJson && list.flattened.length)
+          io.err(
+            list.flattened.length === 1
+              ? `note: variation ${list.flattened[0]} is put on one line (its own numbered lines would read as new variations; --json keeps it as written)`
+              : `note: variations ${list.flattened.join(', ')} are put on one line (their own numbered lines would read as new variations; --json keeps them as written)`
+          )
+        if (a.out) {
+          await writeNewFile(a.out, text)
+          io.err(`${plural(items.length, 'variation')} written to ${inline(a.out)}`)
+        } else if (asJson) print(items, () => '')
+        else io.out(text.replace(/\n$/, ''))
+        io.err(`next: trace2skill run --task ${inline(a.taskFile)} --variations ${a.out ? inline(a.out) : '<that list, saved to a file>'}`)
+        break
+      }
       case 'run': {
-        const batch = await runBatch(service, runOpts!, { model: values.model, claude: values.claude }, io)
+        const batch = await runBatch(client, runOpts!, { model: values.model, claude: values.claude }, io)
         const done = batch.runs.filter((r) => r.state === 'done').length
         print(batch, () =>
           [
-            ...batch.runs.map((r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${r.workspace ?? ''}`),
+            ...batch.runs.map(
+              (r) => `Run ${r.number}: ${r.state}${r.reason ? ` (${inline(r.reason)})` : ''}  ${inline(r.workspace ?? '')}`
+            ),
             `results: ${batch.dataDir}`,
             `batch ${batch.batchId} ${JSON.stringify(batch.batchName)}: ${done} of ${plural(batch.runs.length, 'run')} done`,
             `next: grade the runs in the app (Grade the runs on the batch page), or write one line per run (${FEEDBACK_EXAMPLE}; \`trace2skill batch ${batch.batchId}\` shows what each made) and run ${gradeCommand(batch.batchId)}`
@@ -902,7 +1061,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
       case 'batches': {
-        const list = await listBatches(service)
+        const list = await listBatches(local())
         if (!list.length) io.err(`no batches yet: ${MAKE_BATCH}, or in the app (Tasks & runs)`)
         print(
           list.map(({ states: _states, ...b }) => b),
@@ -911,7 +1070,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               .map((b) =>
                 [
                   b.id,
-                  b.name,
+                  inline(b.name),
                   `${plural(b.runs, 'run')} (${b.states})`,
                   `${b.graded} of ${b.runs} graded`,
                   b.createdAt.slice(0, 16).replace('T', ' '),
@@ -925,7 +1084,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
       case 'batch': {
-        const b = await showBatch(service, findBatch(service, rest[0]))
+        const b = await showBatch(local(), await findBatch(client, rest[0]))
         const vid = b.verificationId
         print(b, () =>
           [
@@ -936,11 +1095,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
                 ]
               : []),
             ...b.runs.flatMap((r) => [
-              `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}, ${r.label ? `${r.label}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
+              `Run ${r.number}: ${r.state}${r.reason ? ` (${inline(r.reason)})` : ''}, ${r.label ? `${r.label}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
               `  prompt: ${oneLineOf(r.prompt, 160)}`,
-              ...('workspace' in r && r.workspace ? [`  workspace: ${r.workspace}`] : []),
-              ...(r.files.length ? [`  files: ${r.files.join(', ')}`] : []),
-              ...r.screenshots.map((f) => `  screenshot: ${f}`),
+              ...('workspace' in r && r.workspace ? [`  workspace: ${inline(r.workspace)}`] : []),
+              ...(r.files.length ? [`  files: ${r.files.map((f) => inline(f)).join(', ')}`] : []),
+              ...r.screenshots.map((f) => `  screenshot: ${inline(f)}`),
               ...(r.result ? [`  answer: ${oneLineOf(r.result, 160)}`] : []),
               // a verification's trace shows whether the skill was loaded: not while grading blind
               ...(vid || !('sessionId' in r) ? [] : [`  trace: trace2skill trace ${r.sessionId}`])
@@ -950,16 +1109,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
       case 'feedback': {
-        const batchId = findBatch(service, rest[0])
-        const name = batchName(service, batchId)
-        const exported = await call<{ text: string; graded: number; total: number }>(service, 'exportFeedback', { batchId })
-        const all = await runsOf(service, batchId)
+        const batchId = await findBatch(client, rest[0])
+        const name = await batchName(client, batchId)
+        const exported = await call<{ text: string; graded: number; total: number }>(client, 'exportFeedback', { batchId })
+        const all = await runsOf(client, batchId)
         const graded = all.filter((r) => r.feedback?.label)
         // in run-number order (a verification's runs are queued in another order): the same lines
-        const got = { ...exported, text: graded.map((r) => `${formatFeedbackLine(r.number, r.feedback!)}\n`).join('') }
+        const got = { ...exported, text: graded.map((r) => `${inline(formatFeedbackLine(r.number, r.feedback!))}\n`).join('') }
         if (!got.graded)
           io.err(
-            `no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand(service.verify.ofBatch(batchId) ?? batchId)}, or in the app's review deck`
+            `no graded runs in ${JSON.stringify(name)} (${plural(got.total, 'run')}): grade them with ${gradeCommand((await getBatch(client, batchId))?.verificationId ?? batchId)}, or in the app's review deck`
           )
         else if (got.graded < got.total)
           io.err(
@@ -980,10 +1139,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
       case 'grade': {
-        const batchId = findBatch(service, rest[0])
-        const name = batchName(service, batchId)
+        const batchId = await findBatch(client, rest[0])
+        const name = await batchName(client, batchId)
         // copies: what the runs were before grading (the documents change in place)
-        const before = structuredClone(await runsOf(service, batchId))
+        const before = structuredClone(await runsOf(client, batchId))
         const busy = before.filter((r) => r.state === 'queued' || r.state === 'running')
         if (busy.length)
           throw new Error(
@@ -992,7 +1151,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const lines = feedbackText.split(/\r?\n/).filter((l) => l.trim()).length
         if (!lines) throw new Error(`no feedback lines in ${feedbackFrom}: write one line per run, e.g. ${FEEDBACK_EXAMPLE}`)
         const was = new Map(before.map((r) => [r.number, r.feedback]))
-        const res = await call<{ applied: number; errors: string[] }>(service, 'importFeedback', { batchId, text: feedbackText })
+        const res = await call<{ applied: number; errors: string[] }>(client, 'importFeedback', { batchId, text: feedbackText })
         if (res.errors.length) {
           for (const e of res.errors) io.err(`${feedbackFrom}: ${e}`)
           io.err(`trace2skill: nothing applied: ${plural(res.errors.length, 'bad line')} (of ${lines}); fix them and run grade again`)
@@ -1002,12 +1161,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           feedbackText,
           before.map((r) => r.number)
         ).entries.sort((a, b) => a.number - b.number)
-        const after = await runsOf(service, batchId)
+        const after = await runsOf(client, batchId)
         const changed = after.filter((r) => JSON.stringify(r.feedback) !== JSON.stringify(was.get(r.number))).length
         const ungraded = after.filter((r) => !r.feedback?.label).map((r) => r.number)
         const graded = after.length - ungraded.length
         // a verification's runs: next is its report (the arms compared)
-        const vid = service.verify.ofBatch(batchId)
+        const vid = (await getBatch(client, batchId))?.verificationId
         const leftOut = ungraded.length
           ? ` (the ${plural(ungraded.length, 'ungraded run')} ${ungraded.length === 1 ? 'is' : 'are'} left out)`
           : ''
@@ -1024,7 +1183,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           },
           () =>
             [
-              ...entries.map((e) => formatFeedbackLine(e.number, e)),
+              ...entries.map((e) => inline(formatFeedbackLine(e.number, e))),
               `${graded} of ${plural(after.length, 'run')} graded in ${JSON.stringify(name)} (${changed} changed${ungraded.length ? `; ungraded: ${ungraded.join(', ')}` : ''})`,
               vid ? `next: trace2skill report ${vid}${leftOut}` : `next: trace2skill analyze ${batchId}${leftOut}`
             ].join('\n')
@@ -1033,8 +1192,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'skills': {
         const list = await Promise.all(
-          (await call<Skill[]>(service, 'listSkills', {})).map(async (s) => {
-            const view = await call<SkillView>(service!, 'getSkill', { skillId: s.id })
+          (await call<Skill[]>(client, 'listSkills', {})).map(async (s) => {
+            const view = await call<SkillView>(client, 'getSkill', { skillId: s.id })
             const count = (t: string) => s.rules.filter((r) => r.tier === t).length
             return {
               id: s.id,
@@ -1056,9 +1215,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             .map((s) =>
               [
                 s.id,
-                s.name,
+                inline(s.name),
                 `${s.rules.core} core, ${s.rules.guidance} guidance, ${s.rules.edgeCase} edge-case rules`,
-                s.valid ? 'valid' : `not valid: ${s.problems.join('; ')}`,
+                s.valid ? 'valid' : `not valid: ${inline(s.problems.join('; '))}`,
                 s.updatedAt.slice(0, 16).replace('T', ' ')
               ].join('\t')
             )
@@ -1067,21 +1226,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
       case 'skill': {
-        const view = await call<SkillView>(service, 'getSkill', { skillId: (await findSkill(service, rest[0])).id })
+        const view = await call<SkillView>(client, 'getSkill', { skillId: (await findSkill(client, rest[0])).id })
         print(view, () => view.skillMd.replace(/\n$/, ''))
         break
       }
       case 'analyze': {
         if (values.estimate) {
-          const batchId = findBatch(service, rest[0])
-          const est = await call<AnalysisEstimate>(service, 'estimateAnalysis', {
+          const batchId = await findBatch(client, rest[0])
+          const est = await call<AnalysisEstimate>(client, 'estimateAnalysis', {
             batchId,
             ...(values.via ? { via: values.via } : {}),
             ...(values.model ? { model: values.model } : {}),
             ...(values['merge-model'] ? { mergeModel: values['merge-model'] } : {}),
             ...(values.mobile ? { mobile: true } : {})
           })
-          for (const w of est.warnings) io.err(`warning: ${w}`)
+          for (const w of est.warnings) io.err(`warning: ${inline(w)}`)
           const usd = est.usd === null ? 'no price known for these models' : `about $${est.usd.toFixed(2)}`
           print(est, () =>
             [
@@ -1093,7 +1252,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           break
         }
         const got = await analyzeBatch(
-          service,
+          client,
           rest[0],
           {
             via: values.via as 'api' | 'claude-cli' | undefined,
@@ -1105,14 +1264,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io
         )
         const { analysis, skill } = got
-        for (const w of analysis.warnings) io.err(`warning: ${w}`)
+        sayWarnings(analysis, io)
         print(got, () => {
           const lines = [
             `analysis ${analysis.id}: ${analysis.state} (${analysis.context.runs} runs; ${analysis.analysts.map((a) => `${a.kind} ${a.state}`).join(', ')})`,
             ...readLines(analysis.context.report)
           ]
           if (skill) {
-            lines.push(`skill ${skill.skill.id} (${skill.skill.frontMatter.name}): ${tiersText(skill.skill)}`)
+            lines.push(`skill ${skill.skill.id} (${inline(skill.skill.frontMatter.name)}): ${tiersText(skill.skill)}`)
             if (skill.problems.length) lines.push(notValidYet(skill.problems))
             lines.push(`next: trace2skill export ${skill.skill.id} <project folder> (or edit it first in the app: Skills)`)
           }
@@ -1125,8 +1284,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         break
       }
       case 'export': {
-        const skill = await findSkill(service, rest[0])
-        const { problems } = await call<SkillView>(service, 'getSkill', { skillId: skill.id })
+        const skill = await findSkill(client, rest[0])
+        const { problems } = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
         if (problems.length)
           throw new Error(`the skill is not valid yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
         const folder = resolve(rest[1])
@@ -1137,8 +1296,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const flagged = skillFlags(skill)
         if (flagged.length) for (const line of describeFlagged(flagged)) io.err(`flagged: ${line}`)
         if (values['dry-run']) {
-          const plan = await call<ExportPlan>(service, 'planSkillExport', { skillId: skill.id, folder })
-          print(plan, () => [...plan.files.map((f) => `${f.status}\t${f.path}`), `dry run: nothing written to ${plan.folder}`].join('\n'))
+          const plan = await call<ExportPlan>(client, 'planSkillExport', { skillId: skill.id, folder })
+          print(plan, () =>
+            [...plan.files.map((f) => `${f.status}\t${inline(f.path)}`), `dry run: nothing written to ${inline(plan.folder)}`].join('\n')
+          )
         } else {
           if (flagged.length && !values['accept-flagged']) {
             io.err(
@@ -1146,17 +1307,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             )
             return finish(1)
           }
-          const done = await call<ExportResult>(service, 'exportSkill', {
+          const done = await call<ExportResult>(client, 'exportSkill', {
             skillId: skill.id,
             folder,
             acceptFlagged: values['accept-flagged']
           })
           print(done, () =>
             [
-              ...done.written.map((p) => `written\t${p}`),
-              ...done.unchanged.map((p) => `unchanged\t${p}`),
-              ...done.backups.map((b) => `backup\t${b.path} -> ${b.backup}`),
-              `exported ${skill.frontMatter.name} to ${done.folder}`
+              ...done.written.map((p) => `written\t${inline(p)}`),
+              ...done.unchanged.map((p) => `unchanged\t${inline(p)}`),
+              ...done.backups.map((b) => `backup\t${inline(b.path)} -> ${inline(b.backup)}`),
+              `exported ${inline(skill.frontMatter.name)} to ${inline(done.folder)}`
             ].join('\n')
           )
         }
@@ -1179,12 +1340,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           })
         )
       case 'deepen': {
-        const v = await findVerification(service, rest[0])
-        const before = service.store.skills.has(v.skillId)
-          ? (await call<SkillView>(service, 'getSkill', { skillId: v.skillId })).versions.length
-          : 0
+        const v = await findVerification(client, rest[0])
+        const before = (await call<SkillView>(client, 'getSkill', { skillId: v.skillId }).catch(() => null))?.versions.length ?? 0
         const got = await analyzeBatch(
-          service,
+          client,
           v.id,
           {
             via: values.via as 'api' | 'claude-cli' | undefined,
@@ -1196,7 +1355,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io
         )
         const { analysis, skill } = got
-        for (const w of analysis.warnings) io.err(`warning: ${w}`)
+        sayWarnings(analysis, io)
         const newest = skill?.versions.reduce((x, y) => (y.number > x.number ? y : x), skill.versions[0])
         const made = skill && newest && skill.versions.length > before ? newest : null
         print({ ...got, verificationId: v.id, version: made ? made.number : null }, () => {
@@ -1205,7 +1364,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             ...readLines(analysis.context.report)
           ]
           if (skill) {
-            const name = skill.skill.frontMatter.name || skill.skill.id
+            const name = inline(skill.skill.frontMatter.name || skill.skill.id)
             lines.push(
               `skill ${skill.skill.id} (${name}): ${made ? `version ${made.number}` : 'no new version (nothing changed)'}: ${tiersText(skill.skill)}`
             )
@@ -1226,7 +1385,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'web': {
         const staticDir = io.env.TRACE2SKILL_STATIC_DIR || staticDirCandidates().find((d) => existsSync(join(d, 'index.html')))
         if (!staticDir) throw new Error('the app is not built: run npm run build first')
-        const server = await startWebServer({ handlers: service.handlers, hub: service.hub, staticDir, port })
+        // the page, and the API the command line's writing commands go through while this holds the data folder
+        const server = await serveAppApi({
+          handlers: local().handlers,
+          hub: local().hub,
+          dataDir: data,
+          what: '`trace2skill web`',
+          staticDir,
+          port
+        })
         io.out(`trace2skill web: ${server.url}`)
         io.err('Open that URL in a browser; anyone without its token is refused. Ctrl+C stops.')
         await (io.untilStopped ?? new Promise(() => {}))
@@ -1236,13 +1403,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return finish(0)
     function finish(code: number) {
-      for (const n of service!.notices.slice(shown)) io.err(`warning: ${n.message}${n.detail ? ` ${n.detail}` : ''}`)
+      for (const n of notices.slice(shown)) io.err(`warning: ${inline(`${n.message}${n.detail ? ` ${n.detail}` : ''}`)}`)
       return code
     }
   } catch (err) {
     io.err(`trace2skill: ${(err as Error).message.split('\n')[0]}`)
     return err instanceof UsageError ? 2 : 1
   } finally {
+    // assigned in the catch above (TypeScript cannot see it)
+    await (remote as Client | null)?.close()
     await service?.dispose()
   }
 }

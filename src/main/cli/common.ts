@@ -2,10 +2,13 @@
  * What the command line's commands share: the io, the one-line errors, calling the core through the
  * contract, finding a batch, a skill or a verification by what people type, and a few ways to say things.
  */
-import type { Run } from '../../shared/runs'
+import type { BatchStatus, RequestName, SkillView } from '../../shared/contract'
+import type { Batch, Run } from '../../shared/runs'
 import type { Skill } from '../../shared/skills'
-import { dispatch } from '../app/dispatch'
-import type { Service } from '../app/service'
+import type { VerificationView } from '../../shared/verify'
+import type { Client } from './client'
+import { inline } from './inert'
+import type { StatusLine, Tty } from './progress'
 
 export interface CliIo {
   out: (text: string) => void
@@ -15,17 +18,28 @@ export interface CliIo {
   untilStopped?: Promise<void>
   /** all of standard input (`grade --file -`); the CLI entry reads process.stdin */
   readStdin?: () => Promise<string>
+  /** stderr when it is a terminal (a live progress line is drawn there); absent in a pipe or a log */
+  tty?: Tty
+  /** the live line at the foot of stderr (runCli makes it) */
+  status?: StatusLine
 }
 
 /** A bad argument: one line, exit 2. */
 export class UsageError extends Error {}
 
-/** A request through the contract, as the app makes it; a failure throws its one line (and its code). */
-export async function call<T>(service: Service, name: Parameters<typeof dispatch>[1], input: unknown): Promise<T> {
-  const reply = await dispatch(service.handlers, name, input)
-  if (!reply.ok) throw Object.assign(new Error(reply.error), { code: reply.code })
-  return reply.value as T
-}
+/** A request through the contract, as the app makes it (here, or in the running app); a failure throws its one line (and its code). */
+export const call = <T>(client: Client, name: RequestName, input: unknown): Promise<T> => client.call<T>(name, input)
+
+/** A request that answers not-found: undefined (anything else is thrown). */
+const found = <T>(p: Promise<T>): Promise<T | undefined> =>
+  p.catch((err: Error & { code?: string }) => {
+    if (err.code === 'not-found' || err.code === 'invalid') return undefined
+    throw err
+  })
+
+type BatchView = { batch: Batch; runs: Run[]; status: BatchStatus; verificationId?: string }
+/** A batch with its runs (and its verification, when it holds one's runs), or undefined. */
+export const getBatch = (client: Client, batchId: string) => found(call<BatchView>(client, 'getBatch', { batchId }))
 
 /** A run's numbers as every screen shows them (src/shared/numbers.ts). */
 export const runNumbers = (r: Run) => ({
@@ -50,61 +64,58 @@ export const statesLine = (runs: Pick<Run, 'state'>[]) =>
     .filter(([, n]) => n)
     .map(([s, n]) => `${n} ${s}`)
     .join(', ') || 'no runs'
-export const oneLineOf = (text: string, max: number) => {
-  const t = text.replace(/\s+/g, ' ').trim()
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t
-}
+/** A value from a run, a trace, a model or a file on one line, inert, cut to `max` characters. */
+export const oneLineOf = (text: string, max: number) => inline(text, max)
 
 /**
  * A batch by its id, or by its exact name (several batches of that name: say which ids), or a
  * verification's id: its batch (the runs of both arms).
  */
-export function findBatch(service: Service, arg: string): string {
-  const batches = service.store.batches
-  if (batches.has(arg)) return arg
-  const verification = service.store.verifications.has(arg) ? service.store.verifications.head(arg) : undefined
+export async function findBatch(client: Client, arg: string): Promise<string> {
+  if (await getBatch(client, arg)) return arg
+  const verification = (await found(call<VerificationView>(client, 'getVerification', { verificationId: arg })))?.verification
   if (verification) {
-    if (verification.batchId && batches.has(verification.batchId)) return verification.batchId
+    if (verification.batchId && (await getBatch(client, verification.batchId))) return verification.batchId
     throw new Error(
       verification.phase === 'generating'
         ? `verification ${arg} has no runs yet: its variations are being written (\`trace2skill verifications\` says where it is)`
         : `verification ${arg} has no runs: it stopped before they were made (${verification.phase}); \`trace2skill resume ${arg}\` makes and runs them`
     )
   }
-  const named = batches.named(arg)
+  const all = await call<{ batch: Batch }[]>(client, 'listBatches', {})
+  const named = all.filter((b) => b.batch.name === arg).map((b) => b.batch.id)
   if (named.length > 1)
     throw new UsageError(`several batches are named ${JSON.stringify(arg)}: give one of their ids (${named.join(', ')})`)
   if (!named.length)
     throw new Error(
-      `no such batch: ${arg} (${batches.ids().length ? '`trace2skill batches` lists them' : `there are no batches yet: ${MAKE_BATCH}`})`
+      `no such batch: ${arg} (${all.length ? '`trace2skill batches` lists them' : `there are no batches yet: ${MAKE_BATCH}`})`
     )
   return named[0]
 }
-export const batchName = (service: Service, batchId: string) => service.store.batches.head(batchId)?.name ?? batchId
+export const batchName = async (client: Client, batchId: string) => (await getBatch(client, batchId))?.batch.name ?? batchId
 
 /** A batch's runs in number order. */
-export async function runsOf(service: Service, batchId: string): Promise<Run[]> {
-  const doc = await service.store.batches.get(batchId)
-  return doc ? service.store.batches.runsOf(doc).sort((a, b) => a.number - b.number) : []
+export async function runsOf(client: Client, batchId: string): Promise<Run[]> {
+  return ((await getBatch(client, batchId))?.runs ?? []).sort((a, b) => a.number - b.number)
 }
 
 /** A skill by its id, or by its front-matter name (several skills of that name: say which ids). */
-export async function findSkill(service: Service, arg: string): Promise<Skill> {
-  const skills = service.store.skills
-  const found = skills.has(arg) ? await skills.get(arg) : undefined
-  if (found) return found
-  const named = skills.ids().filter((id) => skills.head(id)?.name === arg)
-  if (named.length > 1) throw new UsageError(`several skills are named ${JSON.stringify(arg)}: give one of their ids (${named.join(', ')})`)
-  const one = named.length ? await skills.get(named[0]) : undefined
-  if (!one) {
-    const all = skills.ids().sort((a, b) => skills.head(b)!.updatedAt.localeCompare(skills.head(a)!.updatedAt))
+export async function findSkill(client: Client, arg: string): Promise<Skill> {
+  const byId = await found(call<SkillView>(client, 'getSkill', { skillId: arg }))
+  if (byId) return byId.skill
+  const skills = await call<Skill[]>(client, 'listSkills', {})
+  const named = skills.filter((s) => s.frontMatter.name === arg)
+  if (named.length > 1)
+    throw new UsageError(`several skills are named ${JSON.stringify(arg)}: give one of their ids (${named.map((s) => s.id).join(', ')})`)
+  if (!named.length) {
+    const all = [...skills].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
     const listed = all
       .slice(0, 5)
-      .map((id) => `${skills.head(id)!.name} (${id})`)
+      .map((s) => `${s.frontMatter.name} (${s.id})`)
       .join(', ')
     throw new Error(
       `no such skill: ${arg} (${all.length ? `the skills here: ${listed}${all.length > 5 ? `, and ${all.length - 5} more: \`trace2skill skills\` lists them` : ''}` : `there are no skills yet: ${MAKE_SKILL}`})`
     )
   }
-  return one
+  return named[0]
 }

@@ -27,6 +27,8 @@ runCli(process.argv.slice(2), {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
   env: process.env,
+  // a terminal gets a live progress line on stderr; a pipe or a log gets plain lines
+  tty: process.stderr.isTTY ? { columns: () => process.stderr.columns, write: (t) => void process.stderr.write(t) } : undefined,
   untilStopped: stopped,
   readStdin: async () => {
     const chunks: Buffer[] = []

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { describePreset, type Run } from '../../shared/runs'
 import type { SkillView } from '../../shared/contract'
 import type { Skill } from '../../shared/skills'
+import type { Analysis } from '../../shared/analysis'
 import {
   armLabel,
   triggerJudged,
@@ -25,15 +26,18 @@ import {
   type VerifyStatus,
   type VerifyVariation
 } from '../../shared/verify'
-import type { Service } from '../app/service'
-import { checkClaude } from '../runs/claude'
-import { presetAvailability } from '../runs/sandbox'
+import type { PermissionPreflight } from '../../shared/runs'
+import { installHint, type ClaudeCheck } from '../runs/claude'
 import { LOCK_DIR, OWNER_FILE } from '../store/lock'
 import { verificationStatus } from '../verify/report'
+import { clock, RunBoard } from './progress'
+import type { Client } from './client'
+import { verificationEnded } from './wait'
 import {
   call,
   FEEDBACK_EXAMPLE,
   findSkill,
+  getBatch,
   MAKE_VERIFICATION,
   oneLineOf,
   plural,
@@ -43,9 +47,10 @@ import {
   type CliIo
 } from './common'
 
-/** What a command needs: the core, where to write, and how to print (JSON with --json, else words). */
+/** What a command needs: the core (here or in the running app), the data folder, and how to print (JSON with --json, else words). */
 export interface Ctx {
-  service: Service
+  client: Client
+  dataDir: string
   io: CliIo
   print: (value: unknown, human: () => string) => void
 }
@@ -77,7 +82,7 @@ const points = (d: number | null) => {
 const rateText = (r: PassRateInfo) =>
   r.n && r.rate !== null && r.ci ? `${r.passed} of ${r.n} (${pct(r.rate)}, 95% CI ${pct(r.ci.low)} to ${pct(r.ci.high)})` : 'none graded'
 const versusText = (v: Pick<Verification, 'skillName' | 'version' | 'against'>) =>
-  `${v.skillName} version ${v.version.number} against ${v.against ? `version ${v.against.number}` : 'no skill'}`
+  `${oneLineOf(v.skillName, 200)} version ${v.version.number} against ${v.against ? `version ${v.against.number}` : 'no skill'}`
 const sourceText = (v: Pick<Verification, 'source' | 'heldOut'>, file?: string) =>
   `${v.source === 'fresh' ? 'fresh variations' : v.source === 'batch' ? 'the variations it was learned from' : file ? `the variations of ${file}` : 'pasted variations'}, ${v.heldOut ? 'held out' : 'NOT held out'}`
 
@@ -98,22 +103,32 @@ const statusText = (s: VerifyStatus) =>
 // Finding one
 
 /** A verification by its id, or by its batch's id or exact name. */
-export async function findVerification(service: Service, arg: string): Promise<Verification> {
-  const { verifications, batches } = service.store
-  let id = verifications.has(arg) ? arg : undefined
-  if (!id) {
-    const batchIds = batches.has(arg) ? [arg] : batches.named(arg)
-    const found = batchIds.map((b) => verifications.ofBatch(b)).filter((x): x is string => !!x)
+export async function findVerification(client: Client, arg: string): Promise<Verification> {
+  const byId = await call<VerificationView>(client, 'getVerification', { verificationId: arg }).catch((err: Error & { code?: string }) => {
+    if (err.code === 'not-found' || err.code === 'invalid') return undefined
+    throw err
+  })
+  if (byId) return byId.verification
+  let id: string | undefined
+  {
+    const batchIds = (await getBatch(client, arg))
+      ? [arg]
+      : (await call<{ batch: { id: string; name: string } }[]>(client, 'listBatches', {}))
+          .filter((b) => b.batch.name === arg)
+          .map((b) => b.batch.id)
+    const found = (await Promise.all(batchIds.map(async (b) => (await getBatch(client, b))?.verificationId))).filter(
+      (x): x is string => !!x
+    )
     if (found.length > 1)
       throw new UsageError(`several verifications have a batch named ${JSON.stringify(arg)}: give one of their ids (${found.join(', ')})`)
     id = found[0]
     if (!id && batchIds.length)
       throw new Error(`${arg} is a batch of runs, not a verification: verify a skill learned from it with \`trace2skill verify <skill>\``)
   }
-  const v = id ? await verifications.get(id) : undefined
+  const v = id ? (await call<VerificationView>(client, 'getVerification', { verificationId: id })).verification : undefined
   if (!v)
     throw new Error(
-      `no such verification: ${arg} (${verifications.ids().length ? '`trace2skill verifications` lists them' : `there are no verifications yet: ${MAKE_VERIFICATION}`})`
+      `no such verification: ${arg} (${(await call<unknown[]>(client, 'listVerifications', {})).length ? '`trace2skill verifications` lists them' : `there are no verifications yet: ${MAKE_VERIFICATION}`})`
     )
   return v
 }
@@ -170,12 +185,12 @@ async function noWriter(dataDir: string): Promise<{ gone: boolean; pid?: number 
  * trace2skill that has stopped count as interrupted (as the store will say once a writer opens it),
  * and one still writing its variations in another process is said to be generating.
  */
-async function asItIs(service: Service, view: VerificationView, io: CliIo): Promise<VerificationView> {
+async function asItIs(ctx: Ctx, view: VerificationView, io: CliIo): Promise<VerificationView> {
   const v = view.verification
-  const runs = v.batchId ? await runsOf(service, v.batchId) : []
+  const runs = v.batchId ? await runsOf(ctx.client, v.batchId) : []
   const busy = runs.filter((r) => r.state === 'running' || r.state === 'queued')
   if (!busy.length && v.phase !== 'generating') return view
-  const writer = await noWriter(service.store.dataDir)
+  const writer = await noWriter(ctx.dataDir)
   if (v.phase === 'generating') return writer.gone ? view : { ...view, status: { ...view.status, stage: 'generating' } }
   if (!writer.gone) return view
   io.err(
@@ -197,12 +212,30 @@ async function follow(
   begin: () => Promise<VerificationView>,
   o: { fresh?: { count?: number }; batchId?: string } = {}
 ): Promise<VerificationView> {
-  const { service, io } = ctx
+  const { client, io } = ctx
   const fresh = o.fresh
   let id: string | null = null
   let batchId = o.batchId
   // a batch already said (resume) is not said again
   const told = new Set<string>(batchId ? ['batch'] : [])
+  // blind: the runs by the deck's numbers, with no run's own figures
+  const board = new RunBoard(true)
+  const began = Date.now()
+  const live = io.status?.start(() =>
+    batchId && board.size
+      ? board.line()
+      : `${told.has('writing') ? 'writing fresh variations from the task' : 'starting'} | ${clock(Date.now() - began)}`
+  )
+  const seed = (id: string) =>
+    void runsOf(client, id)
+      .then((runs) => {
+        for (const r of runs) board.seed(r)
+        live?.changed()
+      })
+      .catch(() => {})
+  if (batchId) seed(batchId)
+  /** the batch's line, said once its name is known */
+  let announced: Promise<void> = Promise.resolve()
   const say = (v: Verification) => {
     if (fresh && v.phase === 'generating' && !v.variations.length && !told.has('writing')) {
       told.add('writing')
@@ -217,16 +250,22 @@ async function follow(
     if (v.batchId && !told.has('batch')) {
       told.add('batch')
       batchId = v.batchId
-      io.err(
-        `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(service.store.batches.head(v.batchId)?.name ?? '')}: ${plural(service.store.batches.head(v.batchId)?.runs.length ?? 0, 'run')}, both arms in one queue, numbered at random`
+      seed(v.batchId)
+      const runs = plural(Object.keys(v.arms).length, 'run')
+      const line = (name: string) =>
+        io.err(`verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${runs}, both arms in one queue, numbered at random`)
+      announced = getBatch(client, v.batchId).then(
+        (b) => line(b?.batch.name ?? ''),
+        () => line('')
       )
     }
   }
-  const off = service.hub.subscribe((event, payload) => {
+  const off = client.on((event, payload) => {
     if (event === 'runProgress') {
       const r = (payload as { run: Run }).run
       if (batchId && r.batchId !== batchId) return
-      if (r.state !== 'running' && r.state !== 'queued') io.err(`Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}`)
+      if (board.update(r)) io.err(board.finished(r))
+      live?.changed()
     } else if (event === 'verificationProgress') {
       const v = (payload as { verification: Verification }).verification
       if (!id || v.id === id) say(v)
@@ -238,7 +277,7 @@ async function follow(
   const cancel = () => {
     if (id && !finished) {
       io.err(`cancelling verification ${id} (Ctrl+C again stops at once)`)
-      void call(service, 'cancelVerification', { verificationId: id }).catch(() => {})
+      void call(client, 'cancelVerification', { verificationId: id }).catch(() => {})
     }
   }
   void io.untilStopped?.then(() => {
@@ -250,17 +289,23 @@ async function follow(
     id = started.verification.id
     say(started.verification)
     if (stopRequested) cancel()
-    await service.verify.idle(id)
+    await verificationEnded(client, id)
+    // what an event had not said yet when it was seen ended: its batch, its runs' lines
+    say((await call<VerificationView>(client, 'getVerification', { verificationId: id })).verification)
+    await announced
+    // a run whose last event had not come when it was seen ended: its line all the same
+    if (batchId) for (const r of await runsOf(client, batchId)) if (board.update(r)) io.err(board.finished(r))
   } finally {
     finished = true
     off()
+    live?.stop()
   }
-  return call<VerificationView>(service, 'getVerification', { verificationId: id })
+  return call<VerificationView>(client, 'getVerification', { verificationId: id })
 }
 
 /** What `verify` and `resume` print at the end: each run (blind), the verification, its batch, what next. Its exit code. */
 async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate): Promise<number> {
-  const { service, io, print } = ctx
+  const { client, io, print } = ctx
   const v = view.verification
   if (!v.batchId) {
     const why =
@@ -276,7 +321,7 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
     io.err(`trace2skill: verification ${v.id} ${why.split('\n')[0]}; \`trace2skill resume ${v.id}\` tries again`)
     return 1
   }
-  const runs = await runsOf(service, v.batchId)
+  const runs = await runsOf(client, v.batchId)
   const notDone = runs.filter((r) => r.state !== 'done')
   const next = `${notDone.length ? `trace2skill resume ${v.id} (runs again the ${plural(notDone.length, 'run')} that did not finish), then ` : ''}${gradeNext(v.id)}`
   print(
@@ -287,7 +332,7 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
       ...whatItIs(v),
       ...(estimate ? { estimate } : {}),
       status: view.status,
-      dataDir: service.store.dataDir,
+      dataDir: ctx.dataDir,
       // blind: no arm, nothing that tells them apart but what they made (no folder, session or numbers
       // until every run is graded: `trace2skill batch` gives what each made)
       runs: runs.map((r) => ({
@@ -298,16 +343,16 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
         files: r.files.length,
         screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
         result: r.result ?? null,
-        ...(service.blind.run(r).blind ? { blind: true } : { workspace: r.workspace ?? null, ...runNumbers(r) })
+        ...(r.blind ? { blind: true } : { workspace: r.workspace ?? null, ...runNumbers(r) })
       })),
       next
     },
     () =>
       [
         ...runs.map((r) =>
-          `Run ${r.number}: ${r.state}${r.reason ? ` (${r.reason})` : ''}  ${service.blind.run(r).workspace ?? ''}`.trimEnd()
+          `Run ${r.number}: ${r.state}${r.reason ? ` (${oneLineOf(r.reason, 300)})` : ''}  ${oneLineOf(r.workspace ?? '', 4096)}`.trimEnd()
         ),
-        `results: ${service.store.dataDir}`,
+        `results: ${ctx.dataDir}`,
         `verification ${v.id}: ${versusText(v)}: ${runs.length - notDone.length} of ${plural(runs.length, 'run')} done`,
         `batch ${v.batchId} ${JSON.stringify(view.batchName ?? '')} (blind: the run numbers are the deck's and say nothing of which run had the skill)`,
         `next: ${next} (one line per run, e.g. ${FEEDBACK_EXAMPLE}; \`trace2skill batch ${v.id}\` shows what each run made, not which had the skill), or grade them in the app's review deck`
@@ -323,10 +368,10 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
 }
 
 export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
-  const { service, io } = ctx
-  const skill = await findSkill(service, a.skill)
+  const { client, io } = ctx
+  const skill = await findSkill(client, a.skill)
   const name = skill.frontMatter.name || skill.id
-  const view = await call<SkillView>(service, 'getSkill', { skillId: skill.id })
+  const view = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
   if (!view.versions.length) throw new Error(`${name} has no saved version yet: save it in the app's composer (Skills), then verify it`)
   const newest = view.versions.reduce((x, y) => (y.number > x.number ? y : x))
   const version = a.version !== undefined ? versionByNumber(skill, view, a.version, '--version') : newest
@@ -345,16 +390,16 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     ...(a.acceptFlagged ? { acceptFlagged: true } : {})
   }
   // what it would be (nothing is written): the settings both arms get, the cost and the warnings
-  const est = await call<VerifyEstimate>(service, 'estimateVerification', input)
+  const est = await call<VerifyEstimate>(client, 'estimateVerification', input)
   // where the runs cannot work, say so before anything is written (never a silent fall-back)
   const settings = est.settings
-  const can = await presetAvailability(settings.permission, { env: io.env })
+  const can = (await call<PermissionPreflight>(client, 'checkSandbox', {})).presets[settings.permission]
   if (!can.available)
     throw new Error(
       `runs are ${settings.permission === 'sandboxed' ? 'sandboxed' : 'given full access'}${a.settings.permission ? '' : ' (as the batch it was learned from ran)'}, and that is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
     )
-  const check = await checkClaude(settings.claudePath || 'claude', io.env)
-  if (!check.ok) throw new Error(`${check.error}. ${check.install}`)
+  const check = await call<ClaudeCheck>(client, 'checkClaude', { path: settings.claudePath || 'claude' })
+  if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
 
   io.err(
     `verify ${versusText({ skillName: name, version, against })}: ${sourceText(est, a.variations.source === 'pasted' ? a.variations.file : undefined)}; ${plural(est.variations, 'variation')} x ${plural(est.repeats, 'repeat')} x 2 arms = ${plural(est.runs, 'run')}`
@@ -364,7 +409,7 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     `cap: ${est.capUsd === null ? 'none (--budget USD stops each run at that cost)' : `at most $${est.capUsd.toFixed(2)} (--budget $${settings.maxBudgetUsd} a run x ${plural(est.runs, 'run')})`}`
   )
   io.err(`permissions: ${describePreset(settings)}`)
-  for (const w of est.warnings) io.err(`warning: ${w.text}`)
+  for (const w of est.warnings) io.err(`warning: ${oneLineOf(w.text, 1000)}`)
   if (est.warnings.some((w) => w.kind === 'flagged') && !a.acceptFlagged)
     throw new Error(
       'the version holds flagged texts (the warning above): read them, then verify with --accept-flagged to install it anyway'
@@ -373,7 +418,7 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
   const got = await follow(
     ctx,
     () =>
-      call<VerificationView>(service, 'startVerification', input).catch((err: Error & { code?: string }) => {
+      call<VerificationView>(client, 'startVerification', input).catch((err: Error & { code?: string }) => {
         throw err.code === 'preset-unavailable' ? new Error(`${err.message} Pass --preset accept-edits to run without it.`) : err
       }),
     est.source === 'fresh' ? { fresh: { count: est.variations } } : {}
@@ -382,17 +427,17 @@ export async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
 }
 
 export async function resumeCommand(ctx: Ctx, arg: string): Promise<number> {
-  const { service, io } = ctx
-  const v = await findVerification(service, arg)
+  const { client, io } = ctx
+  const v = await findVerification(client, arg)
   if (v.phase === 'created' && v.batchId) {
-    const runs = await runsOf(service, v.batchId)
+    const runs = await runsOf(client, v.batchId)
     const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted')
     if (!again.length)
       throw new Error(
         `nothing to resume: every run of verification ${v.id} has finished; ${runs.some((r) => !r.feedback?.label) ? `grade them: ${gradeNext(v.id)}` : `the report: trace2skill report ${v.id}`}`
       )
     io.err(
-      `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(service.store.batches.head(v.batchId)?.name ?? '')}: running again ${again.map((r) => `Run ${r.number} (${r.state})`).join(', ')}`
+      `verification ${v.id}: batch ${v.batchId} ${JSON.stringify((await getBatch(client, v.batchId))?.batch.name ?? '')}: running again ${again.map((r) => `Run ${r.number} (${r.state})`).join(', ')}`
     )
   } else
     io.err(
@@ -400,7 +445,7 @@ export async function resumeCommand(ctx: Ctx, arg: string): Promise<number> {
     )
   const got = await follow(
     ctx,
-    () => call<VerificationView>(service, 'resumeVerification', { verificationId: v.id }),
+    () => call<VerificationView>(client, 'resumeVerification', { verificationId: v.id }),
     v.phase === 'created' ? { batchId: v.batchId } : v.source === 'fresh' && !v.variations.length ? { fresh: {} } : {}
   )
   return ended(ctx, got)
@@ -497,37 +542,38 @@ export function reportText(view: VerificationView, o: { deepenedInto?: number } 
   }
   if (r) {
     lines.push('per arm:', armLine(r.arms.with), armLine(r.arms.without))
-    if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${w.text}`))
+    if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${oneLineOf(w.text, 1000)}`))
   } else if (!view.blind) lines.push('no runs yet')
   lines.push(`next: ${nextOf(view, o.deepenedInto)}`)
   return lines.join('\n')
 }
 
 export async function reportCommand(ctx: Ctx, arg: string): Promise<number> {
-  const { service, io, print } = ctx
-  const v = await findVerification(service, arg)
+  const { client, io, print } = ctx
+  const v = await findVerification(client, arg)
   // blind until every run is graded: the view has no report and no arms then (src/main/verify/blind.ts)
-  const view = await asItIs(service, await call<VerificationView>(service, 'getVerification', { verificationId: v.id }), io)
-  const into = await deepenedInto(service, view.verification)
+  const view = await asItIs(ctx, await call<VerificationView>(client, 'getVerification', { verificationId: v.id }), io)
+  const into = await deepenedInto(client, view.verification)
   print(view, () => reportText(view, { deepenedInto: into }))
   return 0
 }
 
 /** The version deepening this verification made, once its analysis is done (else undefined). */
-async function deepenedInto(service: Service, v: Verification): Promise<number | undefined> {
+async function deepenedInto(client: Client, v: Verification): Promise<number | undefined> {
   if (!v.deepenAnalysisId) return undefined
-  const a = await service.store.analyses.get(v.deepenAnalysisId)
+  const a = await call<Analysis>(client, 'getAnalysis', { analysisId: v.deepenAnalysisId }).catch(() => undefined)
   if (a?.state !== 'done' || a.skillId !== v.skillId) return undefined
-  const newest = (await service.store.skills.versions(v.skillId)).reduce((n, x) => Math.max(n, x.number), 0)
+  const view = await call<SkillView>(client, 'getSkill', { skillId: v.skillId }).catch(() => undefined)
+  const newest = (view?.versions ?? []).reduce((n, x) => Math.max(n, x.number), 0)
   return newest > v.version.number ? newest : undefined
 }
 
 /** One line per verification; --json: what names it, where it is, and the comparison (no run's arm). */
 export async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
-  const { service, io, print } = ctx
-  const skill = skillArg ? await findSkill(service, skillArg) : undefined
+  const { client, io, print } = ctx
+  const skill = skillArg ? await findSkill(client, skillArg) : undefined
   const views = await Promise.all(
-    (await call<VerificationView[]>(service, 'listVerifications', skill ? { skillId: skill.id } : {})).map((x) => asItIs(service, x, io))
+    (await call<VerificationView[]>(client, 'listVerifications', skill ? { skillId: skill.id } : {})).map((x) => asItIs(ctx, x, io))
   )
   if (!views.length)
     io.err(
@@ -553,7 +599,7 @@ export async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> 
       .map((x) =>
         [
           x.id,
-          `${x.skillName} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
+          `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
           statusText(x.status),
           x.comparison?.pairs
             ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`
@@ -576,9 +622,9 @@ export async function explainCommand(
   arg: string,
   o: { via?: 'api' | 'claude-cli'; model?: string; claude?: string }
 ): Promise<number> {
-  const { service, io, print } = ctx
-  const v = await findVerification(service, arg)
-  const before = await call<VerificationView>(service, 'getVerification', { verificationId: v.id })
+  const { client, io, print } = ctx
+  const v = await findVerification(client, arg)
+  const before = await call<VerificationView>(client, 'getVerification', { verificationId: v.id })
   const c = before.report?.comparison
   if (!c?.pairs)
     throw new Error(`nothing to explain yet: no pair of verification ${v.id} is graded in both arms; grade its runs: ${gradeNext(v.id)}`)
@@ -587,7 +633,7 @@ export async function explainCommand(
       `nothing to explain: each of the ${plural(c.pairs, 'pair')} graded in both arms has the same grade in both (none fixed or broken); the next version: trace2skill deepen ${v.id}`
     )
   const seen = new Map<string, string>()
-  const off = service.hub.subscribe((event, payload) => {
+  const off = client.on((event, payload) => {
     if (event !== 'verificationProgress') return
     const x = (payload as { verification: Verification }).verification
     if (x.id !== v.id) return
@@ -604,21 +650,21 @@ export async function explainCommand(
   void io.untilStopped?.then(() => {
     if (finished) return
     io.err(`cancelling the explanations (Ctrl+C again stops at once)`)
-    void call(service, 'cancelVerification', { verificationId: v.id }).catch(() => {})
+    void call(client, 'cancelVerification', { verificationId: v.id }).catch(() => {})
   })
   try {
-    await call(service, 'explainVerification', {
+    await call(client, 'explainVerification', {
       verificationId: v.id,
       ...(o.via ? { via: o.via } : {}),
       ...(o.model ? { model: o.model } : {}),
       ...(o.claude ? { claudePath: o.claude } : {})
     })
-    await service.verify.idle(v.id)
+    await verificationEnded(client, v.id)
   } finally {
     finished = true
     off()
   }
-  const view = await call<VerificationView>(service, 'getVerification', { verificationId: v.id })
+  const view = await call<VerificationView>(client, 'getVerification', { verificationId: v.id })
   const r = view.report!
   const keys = [...r.comparison.fixed, ...r.comparison.broken]
   const failed = keys.filter((k) => view.verification.explanations[k]?.state !== 'done')

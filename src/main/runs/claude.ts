@@ -19,8 +19,12 @@ export interface ClaudeCheck {
   install: string
 }
 
-export const INSTALL_HINT =
-  'Install Claude Code with `npm install -g @anthropic-ai/claude-code`, then sign in once with `claude`; or set the path to the claude binary in the batch settings.'
+/** How to get Claude Code, then how to point at it where the hint is shown: the app's settings, or the command line's option. */
+export const installHint = (where: 'app' | 'cli'): string =>
+  `Install Claude Code with \`npm install -g @anthropic-ai/claude-code\`, then sign in once with \`claude\`; or ${
+    where === 'cli' ? 'pass its path with --claude PATH' : 'set the path to the claude binary in the batch settings'
+  }.`
+export const INSTALL_HINT = installHint('app')
 
 /** How long a check of an unchanged binary is reused. */
 const CHECK_TTL_MS = 60_000

@@ -99,12 +99,13 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 export async function startWebServer(opts: {
   handlers: Handlers
   hub: EventHub
-  staticDir: string
+  /** the built renderer; absent, the API only (the desktop app serves it for the command line) */
+  staticDir?: string
   port?: number
   token?: string
 }): Promise<WebServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url')
-  const staticDir = resolve(opts.staticDir)
+  const staticDir = opts.staticDir === undefined ? null : resolve(opts.staticDir)
   let port = 0
   const streams = new Set<ServerResponse>()
 
@@ -158,6 +159,7 @@ export async function startWebServer(opts: {
         return send(res, STATUS[reply.code ?? 'internal'], { error: reply.error, code: reply.code ?? 'internal' })
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' })
+      if (!staticDir) return send(res, 404, { error: 'no page here: this server answers the API only' })
       // Static files of the built renderer.
       let file = resolve(join(staticDir, path))
       if (!isInside(file, staticDir)) return send(res, 403, { error: 'refused' })

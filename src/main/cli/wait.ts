@@ -1,0 +1,95 @@
+/**
+ * Waiting for long work through the contract: a batch's runs, an analysis, a verification. Each is
+ * asked for its state when an event says it may have ended (and every few seconds besides, so a
+ * missed event or a dropped stream never leaves a command waiting for good).
+ */
+import type { EventName } from '../../shared/contract'
+import type { Analysis } from '../../shared/analysis'
+import type { Run } from '../../shared/runs'
+import type { VerificationView } from '../../shared/verify'
+import type { Client } from './client'
+import { call, runsOf } from './common'
+
+const FINISHED: Run['state'][] = ['done', 'failed', 'cancelled', 'interrupted']
+const ENDED: Analysis['state'][] = ['done', 'failed', 'cancelled', 'interrupted']
+/** how often the state is asked for when no event has said anything */
+const EVERY_MS = 3000
+
+/** Resolves once `ended` says so, asked again at each event `maybe` picks out. */
+async function until(client: Client, maybe: (event: EventName, payload: unknown) => boolean, ended: () => Promise<boolean>) {
+  let asking: Promise<boolean> | null = null
+  let again = false
+  return new Promise<void>((resolve, reject) => {
+    const ask = () => {
+      if (asking) {
+        again = true
+        return
+      }
+      asking = ended()
+      asking.then(
+        (yes) => {
+          asking = null
+          if (yes) return finish()
+          if (again) {
+            again = false
+            ask()
+          }
+        },
+        (err) => {
+          finish()
+          reject(err)
+        }
+      )
+    }
+    const off = client.on((event, payload) => void (maybe(event, payload) && ask()))
+    const timer = setInterval(ask, EVERY_MS)
+    const finish = () => {
+      off()
+      clearInterval(timer)
+      resolve()
+    }
+    ask()
+  })
+}
+
+const finished = (runs: Pick<Run, 'state'>[]) => runs.every((r) => FINISHED.includes(r.state))
+
+/** Every run of the batch has finished (done, failed, cancelled or interrupted). */
+export const batchEnded = (client: Client, batchId: string) =>
+  until(
+    client,
+    (event, payload) =>
+      event === 'runProgress' &&
+      (payload as { run: Run }).run.batchId === batchId &&
+      FINISHED.includes((payload as { run: Run }).run.state),
+    async () => finished(await runsOf(client, batchId))
+  )
+
+/** The analysis has ended (done, failed, cancelled or interrupted). */
+export const analysisEnded = (client: Client, analysisId: string) =>
+  until(
+    client,
+    (event, payload) => event === 'analysisProgress' && (payload as { analysis: Analysis }).analysis.id === analysisId,
+    async () => ENDED.includes((await call<Analysis>(client, 'getAnalysis', { analysisId })).state)
+  )
+
+/** Nothing of the verification runs any more: its variations written (or not), its runs finished, its explanations done. */
+export function verificationEnded(client: Client, verificationId: string) {
+  let batchId: string | undefined
+  return until(
+    client,
+    (event, payload) =>
+      (event === 'verificationProgress' && (payload as { verification: { id: string } }).verification.id === verificationId) ||
+      (event === 'runProgress' &&
+        !!batchId &&
+        (payload as { run: Run }).run.batchId === batchId &&
+        FINISHED.includes((payload as { run: Run }).run.state)),
+    async () => {
+      const v = (await call<VerificationView>(client, 'getVerification', { verificationId })).verification
+      batchId = v.batchId
+      if (v.phase === 'generating') return false
+      if (Object.values(v.explanations).some((e) => e.state === 'running')) return false
+      return !v.batchId || finished(await runsOf(client, v.batchId))
+    }
+  )
+}
