@@ -251,12 +251,14 @@ async function follow(
       told.add('batch')
       batchId = v.batchId
       seed(v.batchId)
-      const runs = plural(Object.keys(v.arms).length, 'run')
-      const line = (name: string) =>
-        io.err(`verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${runs}, both arms in one queue, numbered at random`)
+      // (the verification comes without its arms while it is blind: the batch says how many runs)
+      const line = (name: string, runs: number) =>
+        io.err(
+          `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${plural(runs, 'run')}, both arms in one queue, numbered at random`
+        )
       announced = getBatch(client, v.batchId).then(
-        (b) => line(b?.batch.name ?? ''),
-        () => line('')
+        (b) => line(b?.batch.name ?? '', b?.runs.length ?? 0),
+        () => line('', 0)
       )
     }
   }
