@@ -27,6 +27,7 @@ import {
   type VerifyVariation
 } from '../../shared/verify'
 import type { PermissionPreflight } from '../../shared/runs'
+import { isAlive } from '../claude/process'
 import { installHint, type ClaudeCheck } from '../runs/claude'
 import { LOCK_DIR, OWNER_FILE } from '../store/lock'
 import { verificationStatus } from '../verify/report'
@@ -172,12 +173,7 @@ async function noWriter(dataDir: string): Promise<{ gone: boolean; pid?: number 
     .then((t) => JSON.parse(t) as { pid?: unknown; host?: unknown })
     .catch(() => null)
   if (typeof owner?.pid !== 'number' || owner.host !== hostname()) return { gone: false }
-  try {
-    process.kill(owner.pid, 0)
-    return { gone: false }
-  } catch (err) {
-    return { gone: (err as NodeJS.ErrnoException).code !== 'EPERM', pid: owner.pid }
-  }
+  return isAlive(owner.pid) ? { gone: false } : { gone: true, pid: owner.pid }
 }
 
 /**

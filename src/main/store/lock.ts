@@ -11,6 +11,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import lockfile from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
+import { isAlive } from '../claude/process'
 
 export const LOCK_DIR = 'store.lock'
 export const OWNER_FILE = 'store.lock-owner.json'
@@ -58,15 +59,6 @@ async function readOwner(dataDir: string): Promise<LockOwner | null> {
   }
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /**
  * Take the data folder's lock, or throw DataDirBusyError. A holder on this machine whose process is
  * gone (it crashed moments ago) is waited out until its lock goes stale, rather than refused.
@@ -97,7 +89,7 @@ export async function lockDataDir(
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err
       const holder = await readOwner(dataDir)
-      const gone = holder && holder.host === owner.host && holder.pid !== process.pid && !alive(holder.pid)
+      const gone = holder && holder.host === owner.host && holder.pid !== process.pid && !isAlive(holder.pid)
       if (!gone || waited > STALE_MS * 2) throw new DataDirBusyError(dataDir, holder)
       await new Promise((r) => setTimeout(r, 500))
     }

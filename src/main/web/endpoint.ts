@@ -12,6 +12,7 @@ import { lstatSync, readFileSync, unlinkSync } from 'node:fs'
 import { lstat, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
+import { isAlive } from '../claude/process'
 import { z } from 'zod'
 
 export const ENDPOINT_FILE = 'app-endpoint.json'
@@ -48,15 +49,6 @@ export async function publishEndpoint(dataDir: string, e: Omit<AppEndpoint, 'pid
   return remove
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** Why the endpoint file was not used (for people), or the endpoint. */
 export async function readEndpoint(dataDir: string): Promise<{ endpoint: AppEndpoint } | { why: string }> {
   const file = join(dataDir, ENDPOINT_FILE)
@@ -69,7 +61,7 @@ export async function readEndpoint(dataDir: string): Promise<{ endpoint: AppEndp
     const parsed = EndpointSchema.safeParse(JSON.parse(await readFile(file, 'utf8')))
     if (!parsed.success) return { why: `${file} is not an endpoint file` }
     // left by an app that was killed: nobody answers there
-    if (!alive(parsed.data.pid)) return { why: `${file} is stale: its app (pid ${parsed.data.pid}) has stopped` }
+    if (!isAlive(parsed.data.pid)) return { why: `${file} is stale: its app (pid ${parsed.data.pid}) has stopped` }
     return { endpoint: parsed.data }
   } catch {
     return { why: `${file} cannot be read` }

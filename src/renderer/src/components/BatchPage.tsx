@@ -8,6 +8,7 @@ import { costTitle, fmtCost, fmtDuration, fmtTokens, oneLine, count } from '../l
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
 import { FinalAnswer } from './FinalAnswer'
+import { SearchHitBody } from './SearchHitBody'
 import { useDebounced } from '../lib/hooks'
 
 export function BatchPage({ batchId }: { batchId: string }) {
@@ -271,7 +272,7 @@ function BatchSearch({ batchId }: { batchId: string }) {
           ) : null}
           {hits.data?.map((h) => (
             <div key={h.runId} className="search-hit" data-testid="batch-search-hit" data-number={h.number}>
-              <div className="hit-title">
+              <SearchHitBody hit={h}>
                 {h.projectId ? (
                   <Link to="/project/$projectId/session/$sessionId" params={{ projectId: h.projectId, sessionId: h.sessionId }}>
                     Run {h.number}
@@ -279,16 +280,8 @@ function BatchSearch({ batchId }: { batchId: string }) {
                 ) : (
                   <strong>Run {h.number}</strong>
                 )}{' '}
-                <span className="muted">{oneLine(h.firstPrompt, 100)}</span>{' '}
-                <span className="badge">
-                  {h.matches} match{h.matches === 1 ? '' : 'es'}
-                </span>
-              </div>
-              {h.snippets.map((s) => (
-                <div key={s.line} className="snippet">
-                  <span className="muted">line {s.line}</span> {s.text}
-                </div>
-              ))}
+                <span className="muted">{oneLine(h.firstPrompt, 100)}</span>
+              </SearchHitBody>
             </div>
           ))}
         </div>

@@ -10,6 +10,7 @@ import { useDebounced } from '../lib/hooks'
 import { useShortcut } from '../lib/hotkeys'
 import { sortSessions, type SortKey } from '../lib/sessions'
 import { ErrorLine } from './ErrorLine'
+import { SearchHitBody } from './SearchHitBody'
 
 /**
  * Short labels (each says in full what it is when hovered) in columns wide enough for them and their
@@ -179,17 +180,7 @@ export function SessionBrowser({ projectId }: { projectId: string }) {
           {hits.data && hits.data.length === 0 ? <div className="empty">No session contains “{debounced}”.</div> : null}
           {hits.data?.map((h) => (
             <button key={h.sessionId} className="search-hit" data-testid="search-hit" onClick={() => open(h)}>
-              <div className="hit-title">
-                {oneLine(h.firstPrompt || h.sessionId, 140)}{' '}
-                <span className="badge">
-                  {h.matches} match{h.matches === 1 ? '' : 'es'}
-                </span>
-              </div>
-              {h.snippets.map((s) => (
-                <div key={s.line} className="snippet">
-                  <span className="muted">line {s.line}</span> {s.text}
-                </div>
-              ))}
+              <SearchHitBody hit={h}>{oneLine(h.firstPrompt || h.sessionId, 140)}</SearchHitBody>
             </button>
           ))}
         </div>
