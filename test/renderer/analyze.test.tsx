@@ -11,40 +11,12 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport } from '../../src/shared/analysis'
 import type { RequestOutput } from '../../src/shared/contract'
-import { emptyProgress, type Run } from '../../src/shared/runs'
+import type { Run } from '../../src/shared/runs'
+import { batchViewOf, testRun } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 
-type BatchView = RequestOutput<'getBatch'>
-
-const run = (n: number, patch: Partial<Run> = {}): Run => ({
-  id: `r${n}`,
-  batchId: 'b1',
-  number: n,
-  difficulty: 'normal',
-  prompt: `Build a landing page (variation ${n}).`,
-  repeat: 1,
-  state: 'done',
-  sessionId: `s${n}`,
-  progress: emptyProgress(),
-  result: `Made page ${n}.`,
-  files: [],
-  screenshots: [],
-  imported: false,
-  feedback: { label: n % 2 ? 'good' : 'bad', text: `page ${n}`, updatedAt: '2025-01-01T00:00:00.000Z' },
-  ...patch
-})
-
-const batch = (runs: Run[]): BatchView => ({
-  batch: {
-    id: 'b1',
-    name: 'Landing page #1',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    settings: {} as BatchView['batch']['settings'],
-    runIds: runs.map((r) => r.id)
-  },
-  runs,
-  status: {} as BatchView['status']
-})
+const run = (n: number, patch: Partial<Run> = {}) =>
+  testRun(n, { feedback: { label: n % 2 ? 'good' : 'bad', text: `page ${n}`, updatedAt: '2025-01-01T00:00:00.000Z' }, ...patch })
 
 const NOTHING_CUT: ContextReport = {
   window: 200_000,
@@ -116,7 +88,7 @@ const analysis = (patch: Partial<Analysis> = {}, report: ContextReport | null = 
 function setup(opts: { analyses?: Analysis[]; estimate?: AnalysisEstimate; runs?: Run[] }) {
   const runs = opts.runs ?? [1, 2, 3, 4, 5, 6].map((n) => run(n))
   return mockApi({
-    getBatch: () => batch(runs),
+    getBatch: () => batchViewOf(runs),
     listAnalyses: () => opts.analyses ?? [],
     listSkills: () => [],
     getModelAccess: () => ({ hasKey: true }) as RequestOutput<'getModelAccess'>,

@@ -5,6 +5,7 @@ import { cleanup, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { RequestOutput } from '../../src/shared/contract'
 import { emptyProgress, type Run } from '../../src/shared/runs'
+import { batchStatus } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 
 const run = (n: number): Run => ({
@@ -30,19 +31,7 @@ describe('search across a batch', () => {
     const view = {
       batch: { id: 'b1', name: 'Landing page #1', createdAt: '', settings: { permission: 'accept-edits' }, runIds: runs.map((r) => r.id) },
       runs,
-      status: {
-        batchId: 'b1',
-        total: 3,
-        queued: 0,
-        running: 0,
-        collecting: 0,
-        done: 3,
-        failed: 0,
-        cancelled: 0,
-        interrupted: 0,
-        processes: 0,
-        costUsd: 0
-      }
+      status: batchStatus({ batchId: 'b1', total: 3, done: 3 })
     } as RequestOutput<'getBatch'>
     const api = mockApi({
       getBatch: () => view,

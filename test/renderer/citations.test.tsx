@@ -8,83 +8,40 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import type { RequestOutput, SkillView } from '../../src/shared/contract'
-import { emptyProgress, type Run } from '../../src/shared/runs'
-import { renderEdgeCasesMd, renderSkillMd } from '../../src/shared/skill-md'
-import type { Skill, SkillRule } from '../../src/shared/skills'
+import { batchViewOf, skillViewOf, testRule, testRun, testSkill } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 
-const rule = (id: string, text: string, tier: SkillRule['tier'], evidence: number[], patch: Partial<SkillRule> = {}): SkillRule => ({
-  id,
-  text,
-  evidence,
-  priority: 'high',
-  tier,
-  sources: [],
-  analysts: ['error'],
-  reasons: [],
-  pointers: [],
-  guard: false,
-  existing: false,
-  pinnedTier: false,
-  ...patch
-})
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i)
 
-const SKILL: Skill = {
-  id: 's1',
-  batchIds: ['b0', 'b1'],
-  frontMatter: { name: 'landing-pages', description: 'Build landing pages that work.' },
-  title: 'Landing pages',
-  whenToUse: 'When building a landing page.',
-  rules: [
-    rule('c1', 'Run the build before finishing', 'core', range(1, 60)),
-    rule('g1', 'Read back every file you write', 'guidance', [2, 4, 6, 8], { existing: true, earlier: [{ batchId: 'b0', runs: [3, 5] }] })
-  ],
-  conflicts: [],
-  setAside: [],
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z'
-}
-const VIEW: SkillView = {
-  skill: SKILL,
-  skillMd: renderSkillMd(SKILL),
-  edgeCasesMd: renderEdgeCasesMd(SKILL),
-  versions: [{ id: 'v1', number: 1, createdAt: SKILL.createdAt }],
-  problems: []
-}
+const VIEW = skillViewOf(
+  testSkill({
+    batchIds: ['b0', 'b1'],
+    rules: [
+      testRule({ evidence: range(1, 60) }),
+      testRule({
+        id: 'g1',
+        text: 'Read back every file you write',
+        tier: 'guidance',
+        evidence: [2, 4, 6, 8],
+        existing: true,
+        earlier: [{ batchId: 'b0', runs: [3, 5] }]
+      })
+    ]
+  })
+)
 
 /** run n of a batch: odd good, even bad, 58 and over ungraded */
-const run = (batchId: string, n: number): Run => ({
-  id: `${batchId}-r${n}`,
-  batchId,
-  number: n,
-  difficulty: 'normal',
-  prompt: `Build a landing page (variation ${n}).`,
-  repeat: 1,
-  state: 'done',
-  sessionId: `s${n}`,
-  progress: emptyProgress(),
-  result: `Made page ${n}.`,
-  files: [],
-  screenshots: [],
-  imported: false,
-  ...(n >= 58 ? {} : { feedback: { label: n % 2 ? 'good' : 'bad', text: '', updatedAt: 'then' } })
-})
-const batch = (batchId: string): RequestOutput<'getBatch'> => {
-  const runs = range(1, batchId === 'b1' ? 60 : 8).map((n) => run(batchId, n))
-  return {
-    batch: {
-      id: batchId,
-      name: batchId === 'b1' ? 'Landing page #2' : 'Landing page #1',
-      createdAt: '2025-01-01T00:00:00.000Z',
-      settings: {} as RequestOutput<'getBatch'>['batch']['settings'],
-      runIds: runs.map((r) => r.id)
-    },
-    runs,
-    status: {} as RequestOutput<'getBatch'>['status']
-  }
-}
+const run = (batchId: string, n: number) =>
+  testRun(n, {
+    id: `${batchId}-r${n}`,
+    batchId,
+    ...(n >= 58 ? {} : { feedback: { label: n % 2 ? 'good' : 'bad', text: '', updatedAt: 'then' } })
+  })
+const batch = (batchId: string) =>
+  batchViewOf(
+    range(1, batchId === 'b1' ? 60 : 8).map((n) => run(batchId, n)),
+    { id: batchId, name: batchId === 'b1' ? 'Landing page #2' : 'Landing page #1' }
+  )
 
 function setup() {
   return mockApi({

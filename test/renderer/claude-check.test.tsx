@@ -6,9 +6,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, fireEvent, screen } from '@testing-library/react'
 import { CLAUDE_CHECK_DELAY_MS } from '../../src/renderer/src/components/Tasks'
+import { sandboxAvailable } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
-
-const available = { available: true }
 
 afterEach(() => {
   cleanup()
@@ -23,12 +22,7 @@ describe('the claude check in the batch form', () => {
       getModelAccess: () => ({ hasKey: true, source: 'env', baseUrl: null, canStoreKey: false }),
       getVariations: () => [],
       listBatches: () => [],
-      checkSandbox: () => ({
-        platform: 'linux',
-        presets: { sandboxed: available, 'accept-edits': available, 'full-access': available },
-        defaultPreset: 'sandboxed',
-        summary: 'Sandboxed'
-      }),
+      checkSandbox: sandboxAvailable,
       checkClaude: ({ path }) => ({ ok: true, path: path ?? 'claude', version: `2.1.0 (${path ?? 'on PATH'})`, install: '' })
     })
     renderApp('/task/t1')

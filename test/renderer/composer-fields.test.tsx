@@ -7,47 +7,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import type { SkillView } from '../../src/shared/contract'
-import { renderEdgeCasesMd, renderSkillMd } from '../../src/shared/skill-md'
-import type { Skill } from '../../src/shared/skills'
+import { skillViewOf, testSkill } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 
 const DESCRIPTION =
   `Builds single-page landing sites. ${'Use it when a landing page is asked for, with its hero, cards and call to action. '.repeat(8)}`.trim()
-const SKILL: Skill = {
-  id: 's1',
-  batchIds: ['b1'],
-  frontMatter: { name: 'landing-pages', description: DESCRIPTION },
-  title: 'Landing pages',
-  whenToUse: 'When building a landing page.',
-  rules: [
-    {
-      id: 'c1',
-      text: 'Run the build before finishing',
-      evidence: [1, 2, 3, 4, 5, 6, 7, 8],
-      priority: 'high',
-      tier: 'core',
-      sources: [],
-      analysts: ['error'],
-      reasons: [],
-      pointers: [],
-      guard: false,
-      existing: false,
-      pinnedTier: false
-    }
-  ],
-  conflicts: [],
-  setAside: [],
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z'
-}
-const VIEW: SkillView = {
-  skill: SKILL,
-  skillMd: renderSkillMd(SKILL),
-  edgeCasesMd: renderEdgeCasesMd(SKILL),
-  versions: [{ id: 'v1', number: 1, createdAt: SKILL.createdAt }],
-  problems: []
-}
+const VIEW = skillViewOf(testSkill({ frontMatter: { name: 'landing-pages', description: DESCRIPTION } }))
 
 // jsdom has no layout: a text box's content height is 20 px a line, a line every 60 characters or newline
 const LINE = 20

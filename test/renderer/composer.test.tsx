@@ -9,59 +9,29 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { EditorView } from '@codemirror/view'
 import type { RequestInput, SkillView } from '../../src/shared/contract'
-import { renderEdgeCasesMd, renderSkillMd } from '../../src/shared/skill-md'
-import type { Skill, SkillRule } from '../../src/shared/skills'
+import { renderSkillMd } from '../../src/shared/skill-md'
+import type { Skill } from '../../src/shared/skills'
+import { skillViewOf, testRule, testSkill } from '../support/builders'
 import { mockApi, renderApp, type ApiMock } from './render-app'
 
-const rule = (id: string, text: string, tier: SkillRule['tier'], evidence: number[], patch: Partial<SkillRule> = {}): SkillRule => ({
-  id,
-  text,
-  evidence,
-  priority: 'high',
-  tier,
-  sources: [],
-  analysts: ['error'],
-  reasons: [],
-  pointers: [],
-  guard: false,
-  existing: false,
-  pinnedTier: false,
-  ...patch
-})
-
-const SKILL: Skill = {
-  id: 's1',
-  batchIds: ['b1'],
-  frontMatter: { name: 'landing-pages', description: 'Build landing pages that work.' },
-  title: 'Landing pages',
-  whenToUse: 'When building a landing page.',
+const SKILL = testSkill({
   rules: [
-    rule('c1', 'Run the build before finishing', 'core', [1, 2, 3, 4, 5, 6, 7, 8], {
+    testRule({
       pointers: [
         { run: 3, line: 12 },
         { run: 5, file: 'src/pages/index.html' }
       ]
     }),
-    rule('g1', 'Read back every file you write', 'guidance', [2, 4, 6, 8]),
-    rule('e1', 'If the page has no title, add one', 'edge-case', [3, 6], { guard: true })
-  ],
-  conflicts: [],
-  setAside: [],
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z'
-}
+    testRule({ id: 'g1', text: 'Read back every file you write', tier: 'guidance', evidence: [2, 4, 6, 8] }),
+    testRule({ id: 'e1', text: 'If the page has no title, add one', tier: 'edge-case', evidence: [3, 6], guard: true })
+  ]
+})
 
 /** A tiny skill store behind the mocked api: a save makes a version. */
 function skillStore() {
   let skill: Skill = structuredClone(SKILL)
   const versions: SkillView['versions'] = [{ id: 'v1', number: 1, createdAt: '2025-01-01T00:00:00.000Z' }]
-  const view = (): SkillView => ({
-    skill,
-    skillMd: renderSkillMd(skill),
-    edgeCasesMd: renderEdgeCasesMd(skill),
-    versions: [...versions],
-    problems: []
-  })
+  const view = (): SkillView => ({ ...skillViewOf(skill), versions: [...versions] })
   return {
     get: view,
     save: ({ patch }: RequestInput<'saveSkill'>): SkillView => {

@@ -6,48 +6,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import type { RequestOutput } from '../../src/shared/contract'
-import { emptyProgress, type Run } from '../../src/shared/runs'
+import type { Run } from '../../src/shared/runs'
+import { batchViewOf, testRun as run } from '../support/builders'
 import { mockApi, renderApp, type ApiMock } from './render-app'
-
-type BatchView = RequestOutput<'getBatch'>
-
-const run = (n: number, patch: Partial<Run> = {}): Run => ({
-  id: `r${n}`,
-  batchId: 'b1',
-  number: n,
-  difficulty: 'normal',
-  prompt: `Build a landing page (variation ${n}).`,
-  repeat: 1,
-  state: 'done',
-  sessionId: `s${n}`,
-  progress: emptyProgress(),
-  result: `Made page ${n}.`,
-  files: [],
-  screenshots: [],
-  imported: false,
-  ...patch
-})
-
-function batch(runs: Run[]): BatchView {
-  return {
-    batch: {
-      id: 'b1',
-      name: 'Landing page #1',
-      createdAt: '2025-01-01T00:00:00.000Z',
-      settings: {} as BatchView['batch']['settings'],
-      runIds: runs.map((r) => r.id)
-    },
-    runs,
-    status: {} as BatchView['status']
-  }
-}
 
 let api: ApiMock
 
 function setup(runs: Run[]) {
   api = mockApi({
-    getBatch: () => batch(runs),
+    getBatch: () => batchViewOf(runs),
     getSignals: () => ({ runs: [], batch: { good: 0, bad: 0, ungraded: runs.length, signals: [] } }),
     saveFeedback: (input) => ({
       ...runs.find((r) => r.id === input.runId)!,

@@ -8,29 +8,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, waitFor, within } from '@testing-library/react'
-import type { RequestOutput } from '../../src/shared/contract'
 import { emptyProgress, type Run } from '../../src/shared/runs'
 import type { RunMetrics } from '../../src/shared/signals'
+import { batchStatus, batchViewOf, testRun, type BatchView } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 
-type BatchView = RequestOutput<'getBatch'>
-
-const run = (n: number, patch: Partial<Run> = {}): Run => ({
-  id: `r${n}`,
-  batchId: 'b1',
-  number: n,
-  difficulty: 'normal',
-  prompt: `Build a landing page (variation ${n}).`,
-  repeat: 1,
-  state: 'done',
-  sessionId: `s${n}`,
-  progress: { ...emptyProgress(), turns: 3, elapsedMs: 12_000 * n },
-  result: `Made page ${n}.`,
-  files: [],
-  screenshots: [],
-  imported: false,
-  ...patch
-})
+const run = (n: number, patch: Partial<Run> = {}) =>
+  testRun(n, { progress: { ...emptyProgress(), turns: 3, elapsedMs: 12_000 * n }, ...patch })
 
 const metrics = (n: number): RunMetrics => ({
   turns: 3,
@@ -45,30 +29,11 @@ const metrics = (n: number): RunMetrics => ({
 })
 
 function setup(runs: Run[], status: Partial<BatchView['status']> = {}) {
-  const view: BatchView = {
-    batch: {
-      id: 'b1',
-      name: 'Landing page #1',
-      createdAt: '2025-01-01T00:00:00.000Z',
-      settings: { permission: 'accept-edits' } as BatchView['batch']['settings'],
-      runIds: runs.map((r) => r.id)
-    },
+  const view = batchViewOf(
     runs,
-    status: {
-      batchId: 'b1',
-      total: runs.length,
-      queued: 0,
-      running: 0,
-      collecting: 0,
-      done: runs.length,
-      failed: 0,
-      cancelled: 0,
-      interrupted: 0,
-      processes: 0,
-      costUsd: 0,
-      ...status
-    }
-  }
+    { settings: { permission: 'accept-edits' } as BatchView['batch']['settings'] },
+    batchStatus({ batchId: 'b1', total: runs.length, done: runs.length, ...status })
+  )
   mockApi({
     getBatch: () => view,
     getSignals: () => ({

@@ -6,46 +6,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import type { RequestOutput } from '../../src/shared/contract'
-import { emptyProgress, type Run } from '../../src/shared/runs'
+import { batchViewOf, testRun } from '../support/builders'
 import { SECRETS } from '../support/secrets'
 import { mockApi, renderApp } from './render-app'
 
-type BatchView = RequestOutput<'getBatch'>
-
 const ANSWER = `Done. I also found GITHUB_TOKEN=${SECRETS.github} and aws_secret_access_key = ${SECRETS.awsSecret} on the way.`
 
-const run = (n: number): Run => ({
-  id: `r${n}`,
-  batchId: 'b1',
-  number: n,
-  difficulty: 'normal',
-  prompt: `Build a landing page (variation ${n}).`,
-  repeat: 1,
-  state: 'done',
-  sessionId: `s${n}`,
-  progress: emptyProgress(),
-  result: n === 1 ? ANSWER : 'Made the page.',
-  files: [],
-  screenshots: [],
-  imported: false
-})
-
 function setup() {
-  const runs = [run(1), run(2)]
-  const view: BatchView = {
-    batch: {
-      id: 'b1',
-      name: 'Landing page #1',
-      createdAt: '2025-01-01T00:00:00.000Z',
-      settings: {} as BatchView['batch']['settings'],
-      runIds: runs.map((r) => r.id)
-    },
-    runs,
-    status: {} as BatchView['status']
-  }
+  const runs = [testRun(1, { result: ANSWER }), testRun(2, { result: 'Made the page.' })]
   return mockApi({
-    getBatch: () => view,
+    getBatch: () => batchViewOf(runs),
     getSignals: () => ({ runs: [], batch: { good: 0, bad: 0, ungraded: 2, signals: [] } })
   })
 }

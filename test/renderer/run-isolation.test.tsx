@@ -10,9 +10,11 @@ import { cleanup, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { RequestOutput } from '../../src/shared/contract'
 import { emptyProgress, RunSettingsSchema, type RunSettings } from '../../src/shared/runs'
+import { batchStatus, sandboxAvailable } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 
-const available = { available: true }
+/** batch b1 as it starts: its one run queued */
+const QUEUED = batchStatus({ batchId: 'b1', total: 1, queued: 1 })
 afterEach(() => cleanup())
 
 function setup() {
@@ -24,12 +26,7 @@ function setup() {
     getModelAccess: () => ({ hasKey: true, source: 'env', baseUrl: null, canStoreKey: false }),
     getVariations: () => [{ id: 'v1', taskId: 't1', difficulty: 'normal', prompt: 'Build it.' }],
     listBatches: () => [],
-    checkSandbox: () => ({
-      platform: 'linux',
-      presets: { sandboxed: available, 'accept-edits': available, 'full-access': available },
-      defaultPreset: 'sandboxed',
-      summary: 'Sandboxed'
-    }),
+    checkSandbox: sandboxAvailable,
     checkClaude: () => ({ ok: true, path: 'claude', version: '2.1.330', install: '' }),
     inspectTemplate: () => ({
       dir: '/home/me/template',
@@ -42,19 +39,7 @@ function setup() {
       settings = RunSettingsSchema.parse(input.settings)
       return { id: 'b1', taskId: 't1', name: 'Landing page #1', createdAt: '2025-01-01T00:00:00.000Z', settings, runIds: ['r1'] }
     },
-    startBatch: () => ({
-      batchId: 'b1',
-      total: 1,
-      queued: 1,
-      running: 0,
-      collecting: 0,
-      done: 0,
-      failed: 0,
-      cancelled: 0,
-      interrupted: 0,
-      processes: 0,
-      costUsd: 0
-    }),
+    startBatch: () => QUEUED,
     getBatch: (): RequestOutput<'getBatch'> => ({
       batch: {
         id: 'b1',
@@ -79,19 +64,7 @@ function setup() {
           imported: false
         }
       ],
-      status: {
-        batchId: 'b1',
-        total: 1,
-        queued: 1,
-        running: 0,
-        collecting: 0,
-        done: 0,
-        failed: 0,
-        cancelled: 0,
-        interrupted: 0,
-        processes: 0,
-        costUsd: 0
-      }
+      status: QUEUED
     }),
     getSignals: () => ({ runs: [], batch: { good: 0, bad: 0, ungraded: 1, signals: [] } })
   })

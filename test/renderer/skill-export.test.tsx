@@ -7,45 +7,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import type { RequestOutput, SkillView } from '../../src/shared/contract'
-import { renderEdgeCasesMd, renderSkillMd } from '../../src/shared/skill-md'
-import type { Skill } from '../../src/shared/skills'
+import type { RequestOutput } from '../../src/shared/contract'
+import { skillViewOf, testSkill } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 
-const SKILL: Skill = {
-  id: 's1',
-  batchIds: ['b1'],
-  frontMatter: { name: 'landing-pages', description: 'Build landing pages that work.' },
-  title: 'Landing pages',
-  whenToUse: 'When building a landing page.',
-  rules: [
-    {
-      id: 'c1',
-      text: 'Run the build before finishing',
-      evidence: [1, 2, 3, 4, 5, 6, 7, 8],
-      priority: 'high',
-      tier: 'core',
-      sources: [],
-      analysts: ['error'],
-      reasons: [],
-      pointers: [],
-      guard: false,
-      existing: false,
-      pinnedTier: false
-    }
-  ],
-  conflicts: [],
-  setAside: [],
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z'
-}
-const VIEW: SkillView = {
-  skill: SKILL,
-  skillMd: renderSkillMd(SKILL),
-  edgeCasesMd: renderEdgeCasesMd(SKILL),
-  versions: [{ id: 'v1', number: 1, createdAt: SKILL.createdAt }],
-  problems: []
-}
+const VIEW = skillViewOf(testSkill())
 const FILES = ['.claude/skills/landing-pages/SKILL.md', '.claude/agents/error-analyst.md']
 
 beforeEach(() => localStorage.clear())

@@ -8,9 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { Variation } from '../../src/shared/runs'
+import { sandboxAvailable } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
-
-const available = { available: true }
 
 afterEach(() => cleanup())
 
@@ -30,12 +29,7 @@ function setup() {
       put(Array.from({ length: 20 }, (_, i) => ({ id: `g${i + 1}`, difficulty: 'normal' as const, prompt: `Generated prompt ${i + 1}` }))),
     regenerateVariation: ({ variationId }) => put(saved.map((v) => (v.id === variationId ? { ...v, prompt: 'A fresh generated one' } : v))),
     listBatches: () => [],
-    checkSandbox: () => ({
-      platform: 'linux',
-      presets: { sandboxed: available, 'accept-edits': available, 'full-access': available },
-      defaultPreset: 'sandboxed',
-      summary: 'Sandboxed'
-    }),
+    checkSandbox: sandboxAvailable,
     checkClaude: () => ({ ok: true, path: 'claude', version: '2.1.0', install: '' })
   })
   return { api, saved: () => saved }

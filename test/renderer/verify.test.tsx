@@ -15,10 +15,11 @@ import { DEFAULT_ANALYST_MODEL } from '../../src/shared/models'
 import { emptyProgress, RunSettingsSchema, type Run } from '../../src/shared/runs'
 import type { RunMetrics } from '../../src/shared/signals'
 import { renderSkillMd } from '../../src/shared/skill-md'
-import type { Skill, SkillRule } from '../../src/shared/skills'
+import type { Skill } from '../../src/shared/skills'
 import type { ArmStats, Verification, VerificationView, VerifyEstimate, VerifyPair, VerifyReport } from '../../src/shared/verify'
 import { connectEvents } from '../../src/renderer/src/data/cache'
 import { pWords } from '../../src/renderer/src/lib/verify'
+import { batchStatus, testRule } from '../support/builders'
 import { mockApi, renderApp, type ApiMock, type Handlers } from './render-app'
 
 type BatchView = RequestOutput<'getBatch'>
@@ -26,20 +27,7 @@ type BatchView = RequestOutput<'getBatch'>
 // ---------------------------------------------------------------------------------------------------
 // Fixtures
 
-const rule = (id: string, text: string, evidence: number[]): SkillRule => ({
-  id,
-  text,
-  evidence,
-  priority: 'high',
-  tier: 'guidance',
-  sources: [],
-  analysts: ['error'],
-  reasons: [],
-  pointers: [],
-  guard: false,
-  existing: false,
-  pinnedTier: false
-})
+const rule = (id: string, text: string, evidence: number[]) => testRule({ id, text, evidence, tier: 'guidance' })
 
 const SKILL: Skill = {
   id: 's1',
@@ -93,19 +81,7 @@ const batchView = (id: string, runs: Run[], patch: Partial<BatchView> = {}): Bat
     runIds: runs.map((r) => r.id)
   },
   runs,
-  status: {
-    batchId: id,
-    total: runs.length,
-    queued: 0,
-    running: 0,
-    collecting: 0,
-    done: runs.length,
-    failed: 0,
-    cancelled: 0,
-    interrupted: 0,
-    processes: 0,
-    costUsd: 0
-  },
+  status: batchStatus({ batchId: id, total: runs.length, done: runs.length }),
   ...patch
 })
 
