@@ -75,6 +75,16 @@ describe("a run's duration", () => {
     await screen.findByTestId('compare-metrics')
   })
 
+  it('a run cancelled before its claude started says so on the batch page, not a row of zeros', async () => {
+    setup([run(1), run(2, { state: 'cancelled', reason: 'cancelled', progress: emptyProgress() })])
+    renderApp('/batch/b1')
+    const rows = await screen.findAllByTestId('run-row')
+    expect(within(rows[0]).queryByTestId('run-not-started')).toBeNull()
+    expect(within(rows[0]).getByTestId('run-duration').textContent).toBe('12s')
+    expect(within(rows[1]).getByTestId('run-not-started').textContent).toBe('did not start')
+    expect(within(rows[1]).queryByTestId('run-duration')).toBeNull()
+  })
+
   it('the batch page counts a run collecting its outputs apart from the running ones, and offers no Cancel for it', async () => {
     setup(
       [

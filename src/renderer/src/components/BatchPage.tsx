@@ -11,6 +11,13 @@ import { FinalAnswer } from './FinalAnswer'
 import { SearchHitBody } from './SearchHitBody'
 import { useDebounced } from '../lib/hooks'
 
+/** A run cancelled (or failed) before its claude started: no figures to show, not a row of zeros. */
+const neverStarted = (r: Run) =>
+  (r.state === 'cancelled' || r.state === 'failed' || r.state === 'interrupted') &&
+  !r.imported &&
+  !r.startedAt &&
+  r.progress.elapsedMs === 0
+
 export function BatchPage({ batchId }: { batchId: string }) {
   // the batch, its runs and its status, kept current by runProgress and batchProgress (data/cache.ts)
   const loaded = useApi('getBatch', { batchId })
@@ -121,7 +128,11 @@ export function BatchPage({ batchId }: { batchId: string }) {
                 <span className={`state state-${r.state}`}>{r.state}</span>
               )}
               <span className="run-prompt">{oneLine(r.prompt, 90)}</span>
-              {blindArms ? null : (
+              {blindArms ? null : neverStarted(r) ? (
+                <span className="run-metrics muted" data-testid="run-not-started">
+                  did not start
+                </span>
+              ) : (
                 <span className="run-metrics">
                   <span data-testid="run-turns">{count(r.progress.turns, 'turn')}</span> · {count(r.progress.toolCalls, 'tool')}
                   {r.progress.currentTool ? ` · ${r.progress.currentTool}…` : ''} · {fmtTokens(r.progress.tokens)} tok ·{' '}
