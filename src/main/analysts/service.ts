@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import PQueue from 'p-queue'
 import type { Analysis, AnalysisEstimate, AnalystStatusInfo, ContextReport, Cut } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL, modelInfo } from '../../shared/models'
 import type { Run } from '../../shared/runs'
@@ -374,16 +375,17 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     let bytes = head.length + fitted.runs.reduce((n, r) => n + r.text.length, 0)
     // every screenshot of the group is prepared up to images.concurrency at a time, used in order
     const shots = fitted.runs.flatMap((r) => r.shots)
-    const prepared = new Array<Promise<PreparedImage>>(shots.length)
-    let next = 0
-    const lane = async (): Promise<void> => {
-      for (let i = next++; i < shots.length; i = next++) {
-        prepared[i] = readFile(shots[i].file).then((png) => images.prepare(png, { maxTokens: shots[i].maxTokens }))
-        await prepared[i].catch(() => {})
-        onShot?.()
-      }
-    }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(images.concurrency, shots.length)) }, lane))
+    const queue = new PQueue({ concurrency: Math.max(1, images.concurrency) })
+    const prepared: Promise<PreparedImage>[] = shots.map((shot) =>
+      queue.add(async () => {
+        try {
+          return await images.prepare(await readFile(shot.file), { maxTokens: shot.maxTokens })
+        } finally {
+          onShot?.()
+        }
+      })
+    )
+    await Promise.allSettled(prepared)
     let at = 0
     for (const r of fitted.runs) {
       // run content is data: fenced with a tag it cannot know, so it cannot close the fence itself

@@ -22,6 +22,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import PQueue from 'p-queue'
 import { DeadlineError, withTimeout as within } from '../../shared/async'
 import {
   decideWorkspaceRequest,
@@ -50,12 +51,8 @@ export function electronScreenshots(): ScreenshotPort {
     return join(await preloadDir, 'guard.js')
   }
   // One at a time, as in the playwright port: the limit measures only the page.
-  let queue: Promise<unknown> = Promise.resolve()
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = queue.then(fn, fn)
-    queue = next.catch(() => {})
-    return next
-  }
+  const queue = new PQueue({ concurrency: 1 })
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => queue.add(fn)
 
   async function one(
     req: ScreenshotRequest,

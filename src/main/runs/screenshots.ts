@@ -27,6 +27,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { inflateSync } from 'node:zlib'
 import type { Browser, BrowserContext, BrowserServer } from 'playwright-core'
+import PQueue from 'p-queue'
 import { DeadlineError, withTimeout } from '../../shared/async'
 
 export interface ScreenshotRequest {
@@ -373,12 +374,8 @@ export function playwrightScreenshots(opts: { executablePath?: string; launchArg
   }
   // Shots are taken one at a time, so a busy machine (runs still going) delays them in the queue, and
   // the time limit measures only the page itself.
-  let queue: Promise<unknown> = Promise.resolve()
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = queue.then(fn, fn)
-    queue = next.catch(() => {})
-    return next
-  }
+  const queue = new PQueue({ concurrency: 1 })
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => queue.add(fn)
 
   async function one(
     req: ScreenshotRequest,

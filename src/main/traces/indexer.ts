@@ -10,6 +10,7 @@ import { readdir, stat, mkdir } from 'node:fs/promises'
 import writeFileAtomic from 'write-file-atomic'
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { z } from 'zod'
+import PQueue from 'p-queue'
 import type { IndexTotals, Notice } from '../../shared/contract'
 import { emptyUsage, isSessionId, type Project, type SessionSummary, type Usage } from '../../shared/trace'
 import { totalTokens } from '../../shared/numbers'
@@ -50,11 +51,8 @@ const addUsage = (a: Usage, b: Usage): Usage => ({
 
 /** Run `fn` over items with at most `n` in flight; stops taking new items once `signal` aborts. */
 export async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  let next = 0
-  const worker = async () => {
-    while (next < items.length && !signal?.aborted) await fn(items[next++])
-  }
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker))
+  const queue = new PQueue({ concurrency: Math.max(1, n) })
+  await Promise.all(items.map((item) => queue.add(async () => (signal?.aborted ? undefined : fn(item)))))
 }
 
 const isJsonl = (name: string) => name.endsWith('.jsonl') && !name.startsWith('.')

@@ -11,6 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { lstat, realpath } from 'node:fs/promises'
 import { join } from 'node:path'
+import PQueue from 'p-queue'
 import type { Analysis } from '../../shared/analysis'
 import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
 import { secretLiterals } from '../../shared/redact'
@@ -556,43 +557,42 @@ export function createVerifyService(d: VerifyDeps) {
       for (const p of todo) x.explanations[p.key] = { state: 'running', costUsd: 0, rules: [], setAside: [] }
     })
     operations.start({ kind: 'verify', subject: id, params: { step: 'explain', model, via: port.kind } }, async (op) => {
-      let next = 0
-      const one = async () => {
-        while (next < todo.length && !op.signal.aborted) {
-          const p = todo[next++]
-          const kind = report.comparison.fixed.includes(p.key) ? ('fixed' as const) : ('broken' as const)
-          let result: Explanation
-          try {
-            const runs = await runsOfVerification(v)
-            const withRun = runs.find((r) => r.id === p.with!.runId)!
-            const trace = await d.readTrace(withRun.sessionId, withRun.projectId)
-            result = await explainPair(
-              port,
-              model,
-              {
-                kind,
-                prompt: p.prompt,
-                with: { number: p.with!.number, label: p.with!.label!, text: p.with!.text },
-                without: { number: p.without!.number, label: p.without!.label!, text: p.without!.text }
-              },
-              rules,
-              trace,
-              op.signal,
-              { literals: secretLiterals(d.env) }
-            )
-          } catch (err) {
-            result = {
-              state: 'failed',
-              error: op.signal.aborted ? 'cancelled' : (err as Error).message.split('\n')[0],
-              costUsd: 0,
-              rules: [],
-              setAside: []
-            }
+      // up to EXPLAIN_CONCURRENCY pairs at a time; after a cancel, the pairs not started are not taken
+      const queue = new PQueue({ concurrency: EXPLAIN_CONCURRENCY })
+      const one = async (p: (typeof todo)[number]) => {
+        if (op.signal.aborted) return
+        const kind = report.comparison.fixed.includes(p.key) ? ('fixed' as const) : ('broken' as const)
+        let result: Explanation
+        try {
+          const runs = await runsOfVerification(v)
+          const withRun = runs.find((r) => r.id === p.with!.runId)!
+          const trace = await d.readTrace(withRun.sessionId, withRun.projectId)
+          result = await explainPair(
+            port,
+            model,
+            {
+              kind,
+              prompt: p.prompt,
+              with: { number: p.with!.number, label: p.with!.label!, text: p.with!.text },
+              without: { number: p.without!.number, label: p.without!.label!, text: p.without!.text }
+            },
+            rules,
+            trace,
+            op.signal,
+            { literals: secretLiterals(d.env) }
+          )
+        } catch (err) {
+          result = {
+            state: 'failed',
+            error: op.signal.aborted ? 'cancelled' : (err as Error).message.split('\n')[0],
+            costUsd: 0,
+            rules: [],
+            setAside: []
           }
-          await change(id, (x) => void (x.explanations[p.key] = result))
         }
+        await change(id, (x) => void (x.explanations[p.key] = result))
       }
-      await Promise.all(Array.from({ length: Math.min(EXPLAIN_CONCURRENCY, todo.length) }, one))
+      await Promise.all(todo.map((p) => queue.add(() => one(p))))
       if (op.signal.aborted)
         await change(id, (x) => {
           for (const [k, e] of Object.entries(x.explanations))
