@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
+import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isBlankPng, MAX_HEIGHT, playwrightScreenshots, pngSize } from '../../src/main/runs/screenshots'
 import { LANDING_PAGE } from '../support/scenarios'
@@ -220,5 +221,33 @@ describe('screenshot port (playwright-core, Debian Chromium)', () => {
     expect(isBlankPng(solidPng(30, 20, [255, 255, 255]))).toBe(true)
     const two = solidPng(30, 20, [255, 255, 255])
     expect(pngSize(two)).toEqual({ width: 30, height: 20 })
+  })
+})
+
+describe('isBlankPng', () => {
+  /** A 17 × 9 PNG of one colour, one pixel changed, in the given colour type (0 grey, 2 RGB, 4 grey+alpha, 6 RGBA) and row filter. */
+  const png = (colorType: 0 | 2 | 4 | 6, filterType: number, change?: { at: number; rgba: number[] }, bitDepth: 8 | 16 = 8) => {
+    const img = new PNG({ width: 17, height: 9 })
+    for (let i = 0; i < 17 * 9; i++) img.data.set(change?.at === i ? change.rgba : [90, 90, 90, 255], i * 4)
+    return PNG.sync.write(img, { colorType, filterType, bitDepth, inputHasAlpha: true })
+  }
+
+  it('judges every pixel, whatever the colour type and the row filter', () => {
+    for (const colorType of [0, 2, 4, 6] as const)
+      for (const filterType of [0, 1, 2, 3, 4]) {
+        const what = `colour type ${colorType}, filter ${filterType}`
+        expect(isBlankPng(png(colorType, filterType)), what).toBe(true)
+        expect(isBlankPng(png(colorType, filterType, { at: 0, rgba: [200, 200, 200, 255] })), what).toBe(false)
+        expect(isBlankPng(png(colorType, filterType, { at: 17 * 9 - 1, rgba: [200, 200, 200, 255] })), what).toBe(false)
+        expect(isBlankPng(png(colorType, filterType, { at: 17 * 4 + 3, rgba: [90, 90, 90, 40] })), what).toBe(false)
+      }
+  })
+
+  it('does not judge unusual formats blank, and refuses what is not a PNG', () => {
+    expect(isBlankPng(png(6, 0, undefined, 16))).toBe(false)
+    const interlaced = png(6, 0)
+    interlaced[28] = 1
+    expect(isBlankPng(interlaced)).toBe(false)
+    expect(() => isBlankPng(Buffer.from('not a png at all, not at all'))).toThrow(/not a PNG/)
   })
 })

@@ -25,9 +25,9 @@ import { constants } from 'node:fs'
 import { mkdir, open, realpath, stat, writeFile } from 'node:fs/promises'
 import { dirname, extname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { inflateSync } from 'node:zlib'
 import type { Browser, BrowserContext, BrowserServer } from 'playwright-core'
 import PQueue from 'p-queue'
+import { PNG } from 'pngjs'
 import { DeadlineError, withTimeout } from '../../shared/async'
 
 export interface ScreenshotRequest {
@@ -273,49 +273,13 @@ export function pngSize(buf: Buffer): { width: number; height: number } {
 /** True when every pixel of an 8-bit RGB/RGBA/grey PNG has the same value. */
 export function isBlankPng(buf: Buffer): boolean {
   const { width, height } = pngSize(buf)
-  const bitDepth = buf[24]
-  const colorType = buf[25]
-  const channels = { 0: 1, 2: 3, 4: 2, 6: 4 }[colorType as 0 | 2 | 4 | 6]
-  if (bitDepth !== 8 || !channels || buf[28] !== 0) return false // unusual formats: not judged blank
-  const idat: Buffer[] = []
-  for (let at = 8; at < buf.length;) {
-    const len = buf.readUInt32BE(at)
-    const type = buf.toString('latin1', at + 4, at + 8)
-    if (type === 'IDAT') idat.push(buf.subarray(at + 8, at + 8 + len))
-    if (type === 'IEND') break
-    at += 12 + len
-  }
-  const raw = inflateSync(Buffer.concat(idat))
-  const stride = width * channels
-  let prev = Buffer.alloc(stride)
-  const line = Buffer.alloc(stride)
-  let first: Buffer | null = null
-  for (let y = 0; y < height; y++) {
-    const off = y * (stride + 1)
-    const filter = raw[off]
-    for (let x = 0; x < stride; x++) {
-      const v = raw[off + 1 + x]
-      const a = x >= channels ? line[x - channels] : 0
-      const b = prev[x]
-      const c = x >= channels ? prev[x - channels] : 0
-      let out: number
-      if (filter === 0) out = v
-      else if (filter === 1) out = v + a
-      else if (filter === 2) out = v + b
-      else if (filter === 3) out = v + ((a + b) >> 1)
-      else {
-        const p = a + b - c
-        const pa = Math.abs(p - a)
-        const pb = Math.abs(p - b)
-        const pc = Math.abs(p - c)
-        out = v + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)
-      }
-      line[x] = out & 0xff
-    }
-    if (!first) first = Buffer.from(line.subarray(0, channels))
-    for (let x = 0; x < stride; x += channels) if (line.compare(first, 0, channels, x, x + channels) !== 0) return false
-    prev = Buffer.from(line)
-  }
+  const [bitDepth, colorType, , , interlace] = buf.subarray(24, 29)
+  if (bitDepth !== 8 || ![0, 2, 4, 6].includes(colorType) || interlace !== 0) return false // unusual formats: not judged blank
+  if (!width || !height) return true
+  // pngjs gives RGBA (grey spread to RGB, alpha 255 where the PNG has none): equal pixels stay equal, different ones differ
+  const { data } = PNG.sync.read(buf, { checkCRC: false })
+  const first = data.readUInt32LE(0)
+  for (let at = 4; at < data.length; at += 4) if (data.readUInt32LE(at) !== first) return false
   return true
 }
 
