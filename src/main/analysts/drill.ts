@@ -6,7 +6,9 @@
  * reads, never a crash. Ids from the model are looked up, never used as paths. Electron-free.
  */
 import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
 import { redactText, type RedactOptions } from '../../shared/redact'
+import { toolInputSchema } from '../../shared/tool-schema'
 import type { SubagentTrace, TraceEvent } from '../../shared/trace'
 import { FULL, renderEvents, type Limits } from './condense'
 import { isBinary, readInsideFile } from '../runs/workspace'
@@ -36,64 +38,53 @@ const UNTRUNCATED: Limits = {
   error: DRILL_RESULT_CHARS
 }
 
-const runProp = { type: 'integer', description: 'The run number ("Run 3" is 3).' }
+// What each tool takes, as the model is told it (the calls themselves are read leniently, below, with a clear error for a bad one).
+const run = z.number().int().describe('The run number ("Run 3" is 3).')
+const ReadTraceInput = z.object({
+  run,
+  from_line: z.number().int().optional().describe('First line (default: the start).'),
+  to_line: z.number().int().optional().describe('Last line (default: the end).'),
+  agent: z.string().optional().describe("A sub-agent's id, as shown in [<agent> L<n>].")
+})
+const ReadOutputInput = z.object({
+  run,
+  path: z.string().describe("The file's path in the run's folder, as listed under the run."),
+  offset: z.number().int().optional().describe('Character to start from (default 0).')
+})
+const SearchTracesInput = z.object({
+  pattern: z.string().describe('The text to find.'),
+  runs: z.array(z.number().int()).optional().describe('Only these runs (default: all).')
+})
+const ViewScreenshotInput = z.object({
+  run,
+  label: z.enum(['desktop', 'mobile']).optional(),
+  page: z.string().optional().describe('The HTML file, when the run has screenshots of several pages.'),
+  part: z.number().int().optional().describe('Which part of a tall page, from 1 (default 1).')
+})
 
 export const DRILL_TOOLS: ToolDef[] = [
   {
     name: 'read_trace',
     description:
       "Read a range of a run's trace in full (nothing cut): every event between two lines of its session file, sub-agent transcripts included. Give `agent` to read a sub-agent's own file instead.",
-    input_schema: {
-      type: 'object',
-      properties: {
-        run: runProp,
-        from_line: { type: 'integer', description: 'First line (default: the start).' },
-        to_line: { type: 'integer', description: 'Last line (default: the end).' },
-        agent: { type: 'string', description: "A sub-agent's id, as shown in [<agent> L<n>]." }
-      },
-      required: ['run']
-    }
+    input_schema: toolInputSchema(ReadTraceInput)
   },
   {
     name: 'read_output',
     description: 'Read a file the run left in its folder (its final content), whole or from a character offset.',
-    input_schema: {
-      type: 'object',
-      properties: {
-        run: runProp,
-        path: { type: 'string', description: "The file's path in the run's folder, as listed under the run." },
-        offset: { type: 'integer', description: 'Character to start from (default 0).' }
-      },
-      required: ['run', 'path']
-    }
+    input_schema: toolInputSchema(ReadOutputInput)
   },
   {
     name: 'search_traces',
     description:
       "Search every run's trace (main and sub-agents) and output files for a text (plain text, case-insensitive). Returns matching lines with run and line numbers.",
-    input_schema: {
-      type: 'object',
-      properties: {
-        pattern: { type: 'string', description: 'The text to find.' },
-        runs: { type: 'array', items: { type: 'integer' }, description: 'Only these runs (default: all).' }
-      },
-      required: ['pattern']
-    }
+    input_schema: toolInputSchema(SearchTracesInput)
   },
   {
     name: 'view_screenshot',
     description:
       "See a run's screenshot as the person saw it. Tall pages come in parts (part 1 is the top). label: desktop (default) or mobile.",
-    input_schema: {
-      type: 'object',
-      properties: {
-        run: runProp,
-        label: { type: 'string', enum: ['desktop', 'mobile'] },
-        page: { type: 'string', description: 'The HTML file, when the run has screenshots of several pages.' },
-        part: { type: 'integer', description: 'Which part of a tall page, from 1 (default 1).' }
-      },
-      required: ['run']
-    }
+    input_schema: toolInputSchema(ViewScreenshotInput)
   }
 ]
 

@@ -4,13 +4,14 @@
  * the user's own Claude Code login through `claude -p --json-schema`. Electron-free.
  */
 import Anthropic from '@anthropic-ai/sdk'
+import type { ToolInputSchema } from '../../shared/tool-schema'
 import type { Usage } from '../../shared/trace'
 import { costUsd } from '../traces/pricing'
 
 export interface ToolDef {
   name: string
   description: string
-  input_schema: { type: 'object'; properties: Record<string, unknown>; required?: string[] }
+  input_schema: ToolInputSchema
 }
 
 /** A block of a prompt: text, or a PNG image (base64) with one line saying what it shows. */

@@ -6,8 +6,9 @@
  * or below an analyst's minimum, is set aside with the reason. Electron-free.
  */
 import { z } from 'zod'
-import { ANALYSTS, PRIORITIES, ProposedRuleSchema, type AnalystKind, type AnalystRule, type SetAside } from '../../shared/skills'
+import { ANALYSTS, ProposedRuleSchema, type AnalystKind, type AnalystRule, type SetAside } from '../../shared/skills'
 import type { Usage } from '../../shared/trace'
+import { toolInputSchema } from '../../shared/tool-schema'
 import { costUsd } from '../traces/pricing'
 import { ANALYST_DEFINITIONS, isGuard, RULE_FORMAT } from './definitions'
 import type { DrillDown, EvidenceFolder, ModelPort, PromptBlock, ToolDef } from './model'
@@ -31,40 +32,28 @@ export function fenceClose(run: number | string, tag: string): string {
 /** One run's content, fenced. */
 export const fenced = (run: number | string, tag: string, text: string) => `${fenceOpen(run, tag)}\n${text}\n${fenceClose(run, tag)}`
 
+const proposed = ProposedRuleSchema.shape
+/** An analyst's answer, as checked; the tool's JSON schema is made from it (with what the model reads of each field). */
+const AnswerSchema = z.object({
+  rules: z
+    .array(
+      ProposedRuleSchema.extend({
+        rule: proposed.rule.describe('One imperative sentence.'),
+        evidence: proposed.evidence.describe('Run numbers that show it.'),
+        reason: proposed.reason.describe('What the traces show, and where (run and line numbers).'),
+        pointers: proposed.pointers.describe(
+          'Where it shows: a run and a line of its session file ([L<n>]), or a run and one of its output files.'
+        )
+      })
+    )
+    .max(200)
+})
+
 export const PROPOSE_TOOL: ToolDef = {
   name: 'propose_rules',
   description: 'Return the rules you propose, each with its evidence.',
-  input_schema: {
-    type: 'object',
-    properties: {
-      rules: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            rule: { type: 'string', description: 'One imperative sentence.' },
-            evidence: { type: 'array', items: { type: 'integer' }, description: 'Run numbers that show it.' },
-            priority: { type: 'string', enum: [...PRIORITIES] },
-            reason: { type: 'string', description: 'What the traces show, and where (run and line numbers).' },
-            pointers: {
-              type: 'array',
-              description: 'Where it shows: a run and a line of its session file ([L<n>]), or a run and one of its output files.',
-              items: {
-                type: 'object',
-                properties: { run: { type: 'integer' }, line: { type: 'integer' }, file: { type: 'string' } },
-                required: ['run']
-              }
-            }
-          },
-          required: ['rule', 'evidence', 'priority', 'reason']
-        }
-      }
-    },
-    required: ['rules']
-  }
+  input_schema: toolInputSchema(AnswerSchema)
 }
-
-const AnswerSchema = z.object({ rules: z.array(ProposedRuleSchema).max(200) })
 
 export function instructionsFor(kind: AnalystKind): string {
   const d = ANALYST_DEFINITIONS[kind]
@@ -324,62 +313,34 @@ export function describeError(err: unknown): string {
 
 // The merge: a model groups rules that say the same thing and flags contradictions; the app does the rest.
 
+const contradicting = z.union([z.number().int(), z.string()])
+export const MergeAnswerSchema = z.object({
+  groups: z.array(
+    z.object({
+      members: z.array(z.string()).describe('rule ids'),
+      wording: z.string().describe('one imperative sentence for the group'),
+      existing: z
+        .string()
+        .nullish()
+        .describe('the id (x1, x2, ...) of the existing rule this group says the same as (even with more added), if any')
+    })
+  ),
+  contradictions: z
+    .array(z.object({ a: contradicting, b: contradicting, why: z.string() }))
+    .describe('pairs that contradict each other: a group by its index in groups (0-based), or an existing rule by its id (x1, x2, ...)'),
+  skill: z.object({
+    name: z.string().describe('lowercase letters, digits and hyphens, at most 64'),
+    description: z.string().describe('what the skill does and when to use it, at most 1024 characters, no angle brackets'),
+    title: z.string(),
+    whenToUse: z.string().describe('one short paragraph')
+  })
+})
+
 export const MERGE_TOOL: ToolDef = {
   name: 'merge_rules',
   description: 'Group the rules that say the same thing, give each group one wording, flag contradictions, and name the skill.',
-  input_schema: {
-    type: 'object',
-    properties: {
-      groups: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            members: { type: 'array', items: { type: 'string' }, description: 'rule ids' },
-            wording: { type: 'string', description: 'one imperative sentence for the group' },
-            existing: {
-              type: 'string',
-              description: 'the id (x1, x2, ...) of the existing rule this group says the same as (even with more added), if any'
-            }
-          },
-          required: ['members', 'wording']
-        }
-      },
-      contradictions: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: { a: { type: ['integer', 'string'] }, b: { type: ['integer', 'string'] }, why: { type: 'string' } },
-          required: ['a', 'b', 'why']
-        },
-        description:
-          'pairs that contradict each other: a group by its index in groups (0-based), or an existing rule by its id (x1, x2, ...)'
-      },
-      skill: {
-        type: 'object',
-        properties: {
-          name: { type: 'string', description: 'lowercase letters, digits and hyphens, at most 64' },
-          description: {
-            type: 'string',
-            description: 'what the skill does and when to use it, at most 1024 characters, no angle brackets'
-          },
-          title: { type: 'string' },
-          whenToUse: { type: 'string', description: 'one short paragraph' }
-        },
-        required: ['name', 'description', 'title', 'whenToUse']
-      }
-    },
-    required: ['groups', 'contradictions', 'skill']
-  }
+  input_schema: toolInputSchema(MergeAnswerSchema)
 }
-
-export const MergeAnswerSchema = z.object({
-  groups: z.array(z.object({ members: z.array(z.string()), wording: z.string(), existing: z.string().nullish() })),
-  contradictions: z.array(
-    z.object({ a: z.union([z.number().int(), z.string()]), b: z.union([z.number().int(), z.string()]), why: z.string() })
-  ),
-  skill: z.object({ name: z.string(), description: z.string(), title: z.string(), whenToUse: z.string() })
-})
 export type MergeAnswer = z.infer<typeof MergeAnswerSchema>
 
 export function mergePrompt(task: { name: string; text: string }, rules: AnalystRule[], existing?: string[]): string {

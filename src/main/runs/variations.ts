@@ -8,35 +8,27 @@ import { z } from 'zod'
 import { DIFFICULTIES, DifficultySchema, type Difficulty, type Mix, type Task } from '../../shared/runs'
 
 import { DEFAULT_VARIATION_MODEL } from '../../shared/models'
+import { toolInputSchema } from '../../shared/tool-schema'
 
 /** The model that writes variations unless one is chosen (src/shared/models.ts). */
 export { DEFAULT_VARIATION_MODEL }
 
 const AnswerSchema = z.object({
-  variations: z.array(z.object({ difficulty: DifficultySchema, prompt: z.string().min(20).max(20_000) })).min(1)
+  variations: z
+    .array(
+      z.object({
+        difficulty: DifficultySchema,
+        prompt: z.string().min(20).max(20_000).describe('A complete, self-contained prompt for Claude Code.')
+      })
+    )
+    .min(1)
 })
 export type ProposedVariation = { difficulty: Difficulty; prompt: string }
 
-const TOOL = {
+export const TOOL = {
   name: 'propose_variations',
   description: 'Return the task variations.',
-  input_schema: {
-    type: 'object' as const,
-    properties: {
-      variations: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            difficulty: { type: 'string', enum: [...DIFFICULTIES] },
-            prompt: { type: 'string', description: 'A complete, self-contained prompt for Claude Code.' }
-          },
-          required: ['difficulty', 'prompt']
-        }
-      }
-    },
-    required: ['variations']
-  }
+  input_schema: toolInputSchema(AnswerSchema)
 }
 
 const DESCRIBE: Record<Difficulty, string> = {
