@@ -123,7 +123,7 @@ export function claudeCliModel(opts: {
     kind: 'claude-cli',
     call(req, hooks, signal) {
       return new Promise((resolve, reject) => {
-        if (signal.aborted) return reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }))
+        if (signal.aborted) return reject(signal.reason)
         const folder = req.folder
         const root = folder ? resolvePath(folder.path) : undefined
         // the answer may take a few tries (claude returns a schema mismatch to the model)
@@ -261,7 +261,7 @@ export function claudeCliModel(opts: {
                 return settle(fail(`Claude Code at \`${bin}\` cannot be run (permission denied)`, 'claude-missing'))
               return settle(fail(`could not start \`${bin}\`: ${error.message}`))
             }
-            if (signal.aborted) return settle(Object.assign(new Error('cancelled'), { name: 'AbortError' }))
+            if (signal.aborted) return settle(signal.reason)
             if (refused) return settle(fail(refused, 'claude-login'))
             if (timedOut) return settle(fail(`claude -p took longer than ${Math.round(timeoutMs / 1000)}s and was stopped`))
             const r = result as ResultMessage | null

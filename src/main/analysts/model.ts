@@ -189,7 +189,7 @@ export function apiModel(access: { apiKey: string; baseURL?: string; maxRetries?
         else rounds++
         const results: Anthropic.ToolResultBlockParam[] = []
         for (const c of calls) {
-          if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' })
+          signal.throwIfAborted()
           if (over) {
             results.push({
               type: 'tool_result',

@@ -80,7 +80,6 @@ const GROUP_SIZE = 10
 export const groupsNote = (runs: number, groups: number) => `${runs} runs were analysed in ${groups} groups; their rules were consolidated.`
 
 const now = () => new Date().toISOString()
-const aborted = () => Object.assign(new Error('cancelled'), { name: 'AbortError' })
 
 /** What an analysis was started with, kept with its operation (a retry and a restart reuse it). */
 export interface AnalysisParams {
@@ -439,7 +438,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     const warnings = [...a.warnings.filter((w) => w !== grouped), ...(a.context.chunks > 1 ? [grouped] : [])]
     let mergeCost = 0
     const askMerge = async (list: AnalystRule[], withExisting: boolean) => {
-      if (signal.aborted) throw aborted()
+      signal.throwIfAborted()
       const res = await port.call(
         {
           model: a.mergeModel,
@@ -518,7 +517,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
         a = { ...a, merge: { state: 'failed', error: describeError(err), costUsd: mergeCost } }
       }
     }
-    if (signal.aborted) throw aborted()
+    signal.throwIfAborted()
     // a group the model says restates an existing rule ("existing": "x3", or an xN among its members) goes into it
     const groups = (answer?.groups ?? []).map((g) => sameAsExisting(g, existing?.length ?? 0))
     const contradictions = (answer?.contradictions ?? []).flatMap((c) => {
@@ -578,7 +577,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
     // the document checks itself: one rule per meaning, every rule with its citations
     for (const p of skillProblems(skill)) warnings.push(`The merged skill needs a look: ${p}.`)
     // the last moment a cancel can still keep the skill from being saved
-    if (signal.aborted) throw aborted()
+    signal.throwIfAborted()
     await skills.saveVersion(
       skill,
       previous

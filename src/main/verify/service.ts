@@ -340,10 +340,10 @@ export function createVerifyService(d: VerifyDeps) {
             signal: op.signal,
             avoid: await learnedPrompts(v.learnedFrom)
           })
-          if (op.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' })
+          op.signal.throwIfAborted()
           await change(id, (x) => void (x.variations = fresh))
         }
-        if (op.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' })
+        op.signal.throwIfAborted()
         await makeBatch(id)
       } catch (err) {
         const cancelled = op.signal.aborted
