@@ -175,9 +175,8 @@ export class AnalystFleet {
   private start(kind: AnalystKind, signal?: AbortSignal): { begun: Promise<void>; finished: Promise<void> } {
     const controller = new AbortController()
     this.controllers.set(kind, controller)
-    const onAbort = () => controller.abort()
-    if (signal?.aborted) controller.abort()
-    else signal?.addEventListener('abort', onAbort, { once: true })
+    // ended on its own (cancel) or with the whole analysis (signal)
+    const ended = signal ? AbortSignal.any([controller.signal, signal]) : controller.signal
     const attempt = (this.status.get(kind)?.attempt ?? 0) + 1
     let markBegun!: () => void
     const begun = new Promise<void>((r) => (markBegun = r))
@@ -223,7 +222,7 @@ export class AnalystFleet {
               if (drafts.length !== (this.status.get(kind)?.drafts?.length ?? 0)) this.set(kind, { drafts })
             }
           },
-          controller.signal
+          ended
         )
         const checked = checkRules(kind, answer.input, this.o.runNumbers, `${this.o.idPrefix ?? ''}a${attempt}-`, this.o.group)
         this.set(kind, {
@@ -236,7 +235,7 @@ export class AnalystFleet {
           endedAt: new Date().toISOString()
         })
       } catch (err) {
-        const cancelled = controller.signal.aborted
+        const cancelled = ended.aborted
         this.set(kind, {
           state: cancelled ? 'cancelled' : 'failed',
           drafts: [],
@@ -245,7 +244,6 @@ export class AnalystFleet {
           endedAt: new Date().toISOString()
         })
       } finally {
-        signal?.removeEventListener('abort', onAbort)
         markBegun()
       }
     })()
