@@ -17,7 +17,7 @@ import { inThreadPool, workerPool } from '../traces/summary-pool'
 import { parseSessionFile } from '../traces/parse'
 import { searchSessions } from '../traces/search'
 import { watchSessions, type SessionWatcher } from '../traces/watcher'
-import { fail, createEventHub, type EventHub, type EventSink, type Handlers } from './dispatch'
+import { codeOf, fail, createEventHub, type EventHub, type EventSink, type Handlers } from './dispatch'
 import { isInside } from './guards'
 import { Operations } from '../operations/registry'
 import { createReviewHandlers } from './review-handlers'
@@ -32,6 +32,7 @@ import type { RandomInt } from '../verify/plan'
 import { listFolders } from './folders'
 import { createBlindness, type Blindness } from '../verify/blind'
 import { batchSignals } from '../analysts/signals'
+import { errorFields, openLog, silentLog, type Log, type OpenLog } from '../log/log'
 
 /**
  * The hub as everything else sees it: a run of a blind verification is pushed without what tells its
@@ -83,6 +84,8 @@ export interface ServiceOptions {
   owner?: string
   /** tests: the order of a verification's arms and its deck's numbers */
   random?: RandomInt
+  /** where the log goes; by default the data folder's (logs/trace2skill.log) for the process that writes it, none for a read-only one */
+  log?: Log
 }
 
 export interface Service {
@@ -104,6 +107,8 @@ export interface Service {
   verify: VerifyService
   /** what a verification graded blind keeps to itself until its last grade (the CLI asks it too) */
   blind: Blindness
+  /** the app's log (src/main/log/log.ts) */
+  log: Log
 }
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
@@ -118,6 +123,20 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 }
 
 async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service> {
+  // only the process that writes the data folder logs to it (two would rotate the same file)
+  const opened = opts.log || store.readOnly ? null : openLog(opts.dataDir)
+  const log = opts.log ?? opened?.log ?? silentLog()
+  log.info({ version: opts.version, mode: opts.mode, dataDir: opts.dataDir, configDir: opts.configDir }, 'start')
+  try {
+    return await serviceWith(store, opts, log, opened)
+  } catch (err) {
+    log.error({ error: errorFields(err) }, 'the start failed')
+    await opened?.close()
+    throw err
+  }
+}
+
+async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened: OpenLog | null): Promise<Service> {
   const notices: Notice[] = [...store.notices]
   const index = new SessionIndex(opts.configDir, store, notices, opts.summaryWorker ? workerPool(opts.summaryWorker) : inThreadPool())
   await index.load()
@@ -125,6 +144,12 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
   const blind = createBlindness(store)
   await blind.init()
   const hub = blindEvents(createEventHub(), blind)
+  // what the person was warned of goes in the log too (a bug report then has it)
+  hub.subscribe((event, payload) => {
+    if (event !== 'notice') return
+    const n = payload as Notice
+    log[n.level === 'error' ? 'error' : n.level === 'warning' ? 'warn' : 'info']({ notice: n.message, detail: n.detail }, 'notice')
+  })
   const operations = new Operations({ store })
   for (const n of notices) hub.emit('notice', n)
   // A save that failed (disk full...) is shown even when nobody awaited it (background progress).
@@ -498,9 +523,13 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
           if (!owner) continue
           // Refresh the summary now (reads only what was appended); keep pinned archives current.
           const main = file.includes(`${sep}subagents${sep}`) ? join(dirname(dirname(dirname(file))), `${owner.sessionId}.jsonl`) : file
-          await index.sessionSummary(owner.projectId, main).catch(() => null)
+          await index
+            .sessionSummary(owner.projectId, main)
+            .catch((err) => log.warn({ sessionId: owner.sessionId, error: errorFields(err) }, 'a changed session could not be summarised'))
           if (store.sessions.pin(owner.sessionId)) {
-            await archiveSession(store, { sessionId: owner.sessionId, projectId: owner.projectId, file: main }).catch(() => null)
+            await archiveSession(store, { sessionId: owner.sessionId, projectId: owner.projectId, file: main }).catch((err) =>
+              log.warn({ sessionId: owner.sessionId, error: errorFields(err) }, 'a pinned session could not be archived again')
+            )
           }
           const set = byProject.get(owner.projectId) ?? new Set()
           set.add(owner.sessionId)
@@ -515,8 +544,9 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
   if (opts.indexOnStart) startIndex()
 
   return {
-    handlers,
+    handlers: logFailures(handlers, log),
     hub,
+    log,
     store,
     index,
     operations,
@@ -535,6 +565,23 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
       await index.dispose()
       await images.close()
       await store.close()
+      log.info('stop')
+      await opened?.close()
     }
   }
+}
+
+/** The same handlers; a request that fails with `internal` (a bug, not the user's input) is logged with its stack. */
+export function logFailures(handlers: Handlers, log: Log): Handlers {
+  const out = {} as Record<string, (input: unknown) => Promise<unknown>>
+  for (const [name, h] of Object.entries(handlers) as [string, (input: unknown) => Promise<unknown>][])
+    out[name] = async (input) => {
+      try {
+        return await h(input)
+      } catch (err) {
+        if (codeOf(err) === 'internal') log.error({ request: name, error: errorFields(err) }, 'a request failed')
+        throw err
+      }
+    }
+  return out as unknown as Handlers
 }
