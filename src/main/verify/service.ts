@@ -121,7 +121,7 @@ export function createVerifyService(d: VerifyDeps) {
 
   const verificationOf = async (id: string): Promise<Verification> => {
     const v = await store.verifications.get(id)
-    if (!v) throw fail(`no such verification: ${id}`)
+    if (!v) throw fail(`no such verification: ${id}`, 'not-found')
     return v
   }
   const save = async (v: Verification) => {
