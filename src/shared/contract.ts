@@ -558,3 +558,6 @@ export function createApi(transport: Transport): Api {
   }
   return Object.freeze(api) as Api
 }
+
+/** Where pushed events go (the hub, and every domain service that emits). */
+export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void

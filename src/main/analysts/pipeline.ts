@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { ANALYSTS, PRIORITIES, ProposedRuleSchema, type AnalystKind, type AnalystRule, type SetAside } from '../../shared/skills'
 import type { Usage } from '../../shared/trace'
 import { costUsd } from '../traces/pricing'
-import { ANALYST_DEFINITIONS, isGuard, RULE_FORMAT } from './definitions'
+import { ANALYST_DEFINITIONS, isGuard, RULE_FORMAT } from '../skills/definitions'
 import type { DrillDown, EvidenceFolder, ModelPort, PromptBlock, ToolDef } from './model'
 import { draftRules, type DraftRule } from './partial'
 

@@ -10,8 +10,7 @@ import {
   isRequestName,
   requests,
   type ErrorCode,
-  type EventName,
-  type EventPayload,
+  type EventSink,
   type Reply,
   type RequestName,
   type RequestOutput,
@@ -34,7 +33,7 @@ export function codeOf(err: unknown): ErrorCode {
   return 'internal'
 }
 
-export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+export type { EventSink }
 
 export async function dispatch(handlers: Handlers, name: unknown, input: unknown): Promise<Reply> {
   if (!isRequestName(name)) return { ok: false, error: `unknown request: ${String(name).slice(0, 80)}`, code: 'not-found' }

@@ -20,7 +20,7 @@ import {
   type TemplateInspection,
   type Variation
 } from '../../shared/runs'
-import { isInside } from '../app/guards'
+import { isInside } from '../base/paths'
 import { archiveSession } from '../store/archive'
 import type { BatchDoc, Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'

@@ -17,7 +17,7 @@ import { totalTokens } from '../../shared/numbers'
 import { readSideFile, type Store } from '../store/store'
 import { sessionNumbers, SUMMARY_VERSION, type FileSummary } from './summary'
 import { inThreadPool, type SummaryPool } from './summary-pool'
-import { blindFolderSession } from '../runs/workspace'
+import { blindFolderSession } from '../base/run-folders'
 
 const CACHE_FILE = 'index-cache.json'
 

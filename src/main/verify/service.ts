@@ -41,7 +41,7 @@ import {
   type VerifyVariation
 } from '../../shared/verify'
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
-import { fail, type EventSink } from '../app/dispatch'
+import { fail, type EventSink } from '../../shared/contract'
 import type { Operations } from '../operations/registry'
 import type { BatchRunner, RunPreparer } from '../runs/runner'
 import { presetAvailability, refusal } from '../runs/sandbox'
