@@ -561,3 +561,8 @@ export function createApi(transport: Transport): Api {
 
 /** Where pushed events go (the hub, and every domain service that emits). */
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+
+/** What main answers each request with (the app's handlers: one per request of the contract). */
+export type Handlers = {
+  [N in RequestName]: (input: z.infer<Requests[N]['input']>) => Promise<RequestOutput<N>>
+}

@@ -3,23 +3,18 @@
  * validate the name and the payload against the contract, run the handler, and turn any failure
  * into one clear line. Never throws.
  */
-import type { z } from 'zod'
 import {
   fail,
   isErrorCode,
   isRequestName,
   requests,
   type ErrorCode,
+  type Handlers,
   type EventSink,
-  type Reply,
-  type RequestName,
-  type RequestOutput,
-  type Requests
+  type Reply
 } from '../../shared/contract'
 
-export type Handlers = {
-  [N in RequestName]: (input: z.infer<Requests[N]['input']>) => Promise<RequestOutput<N>>
-}
+export type { Handlers }
 
 /** An error a handler throws for the user (defined with the codes in the contract). */
 export { fail }
