@@ -1,13 +1,15 @@
+/**
+ * Step 5, read and explained: `report` (the arms compared once the runs are graded blind), `verifications`
+ * (every one, or a skill's) and `explain` (which rules the fixed and broken pairs followed).
+ */
 import type { SkillView } from '../../../shared/contract'
 import type { Analysis } from '../../../shared/analysis'
 import { armLabel, triggerJudged, type ArmStats, type Verification, type VerificationView, type VerifyPair } from '../../../shared/verify'
 import type { Client } from '../client'
 import { verificationEnded } from '../wait'
 import { call, findSkill, MAKE_VERIFICATION, oneLineOf, plural } from '../common'
-
-import type { Ctx } from '../context'
 import { claudePath, via } from '../args'
-import { verb } from '../context'
+import { verb, type Ctx } from '../context'
 import {
   asItIs,
   findVerification,

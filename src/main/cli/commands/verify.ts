@@ -1,15 +1,17 @@
+/**
+ * Step 5, `verify` and `resume`: a skill version and no skill (or another version) run on the same variations,
+ * in one batch numbered at random, followed on stderr until every run has ended; Ctrl+C cancels.
+ */
 import { describePreset, type Run } from '../../../shared/runs'
 import type { SkillView } from '../../../shared/contract'
-import { type Verification, type VerificationView, type VerifyEstimate, type VerifySettings } from '../../../shared/verify'
+import type { Verification, VerificationView, VerifyEstimate, VerifySettings } from '../../../shared/verify'
 import type { PermissionPreflight } from '../../../shared/runs'
 import { installHint, type ClaudeCheck } from '../../runs/claude'
 import { clock, RunBoard } from '../progress'
 import { verificationEnded } from '../wait'
 import { call, FEEDBACK_EXAMPLE, findSkill, getBatch, oneLineOf, plural, runNumbers, runsOf, UsageError } from '../common'
-
-import type { Ctx } from '../context'
 import { allowDomains, claudePath, int, preset, readVariationsFile, type Opts } from '../args'
-import { verb } from '../context'
+import { verb, type Ctx } from '../context'
 import { findVerification, gradeNext, sourceText, versionByNumber, versusText, whatItIs, type VerifyArgs } from '../verification'
 
 // ---------------------------------------------------------------------------------------------------
