@@ -21,9 +21,9 @@ import { CompareView } from './components/Compare'
 import { Gallery, ReviewDeck } from './components/Review'
 import { SessionBrowser } from './components/SessionBrowser'
 import { SkillList, SkillPage } from './components/Skill'
-import { TaskList, TaskPage } from './components/Tasks'
+import { TaskList, TaskPage } from './features/tasks'
 import { TraceRoute } from './components/TraceView'
-import { VerificationPage, VerifySetup } from './components/Verify'
+import { VerificationPage, VerifySetup } from './features/verify'
 import { deckFrom } from './lib/deck-from'
 
 /** A path parameter that is a number (a run, a line: 1 or more); anything else reads as 0 (none). */
