@@ -28,7 +28,8 @@ export function BatchSettings({ taskId, variations, hasTemplate }: { taskId: str
   const createBatch = useApiMutation('createBatch')
   const startBatch = useApiMutation('startBatch')
   const navigate = useNavigate()
-  const repeats = values?.repeats ?? 0
+  // the runs as typed, while another field is still out of bounds
+  const repeats = values?.repeats ?? (Number.isInteger(Number(s.input.repeats)) ? Number(s.input.repeats) : 0)
   const runs = variations * repeats
   const history = useTaskRunCosts(taskId)
   const capPerRun = values?.maxBudgetUsd ?? null
