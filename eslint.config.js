@@ -5,6 +5,50 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import prettier from 'eslint-config-prettier'
 import globals from 'globals'
 
+/**
+ * The main process's layers, bottom first (README, Architecture): a folder imports only folders of the
+ * layers below its own, never one beside or above it, so no folder cycles either. `src/shared` is below
+ * them all and imports nothing of main's; only the Electron shell (src/main/electron, src/main/index.ts)
+ * imports electron.
+ */
+const LAYERS = [
+  ['base'],
+  ['claude', 'log'],
+  ['store'],
+  ['operations'],
+  ['traces'],
+  ['runs'],
+  ['skills'],
+  ['analysts'],
+  ['review', 'verify'],
+  ['app'],
+  ['web', 'electron'],
+  ['cli']
+]
+const ELECTRON = { name: 'electron', message: 'Only the Electron shell (src/main/electron, src/main/index.ts) imports electron.' }
+const layerRules = LAYERS.flatMap((layer, i) =>
+  layer.map((folder) => {
+    const banned = LAYERS.slice(i + 1)
+      .flat()
+      .concat(layer.filter((f) => f !== folder))
+    return {
+      files: [`src/main/${folder}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: folder === 'electron' ? [] : [ELECTRON],
+            patterns: banned.map((f) => ({
+              group: [`../${f}/*`, `../../main/${f}/*`],
+              message: `src/main/${folder} may not import src/main/${f} (a layer above or beside it; see LAYERS in eslint.config.js).`
+            }))
+          }
+        ]
+      }
+    }
+  })
+)
+
 export default tseslint.config(
   { ignores: ['out/', 'node_modules/', '.bench/', '.tmp/', 'test-results/', 'playwright-report/', 'test/fixtures/'] },
   js.configs.recommended,
@@ -22,6 +66,16 @@ export default tseslint.config(
     files: ['src/renderer/**/*.{ts,tsx}', 'test/renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' }
+  },
+  ...layerRules,
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [ELECTRON], patterns: [{ group: ['../main/*', '../../main/*'], message: 'src/shared imports nothing of src/main.' }] }
+      ]
+    }
   },
   prettier
 )

@@ -499,9 +499,23 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>
 export const isErrorCode = (code: unknown): code is ErrorCode =>
   typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)
 
-/** An error thrown for the user, in main: its message is shown as is, its code travels with it to the renderer. */
-export const fail = (message: string, code: ErrorCode = 'not-found'): Error & { code: ErrorCode } =>
-  Object.assign(new Error(message), { code })
+/**
+ * The one error of ours: its message is shown as is and its code (required: a forgotten one is no
+ * longer a silent "not found") travels with it to the renderer, the web client and the CLI; `cause`
+ * keeps what it came from (for the log).
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AppError'
+    this.code = code
+  }
+}
+
+/** An error thrown for the user, in main (an AppError). */
+export const fail = (message: string, code: ErrorCode, cause?: unknown): AppError =>
+  new AppError(message, code, cause === undefined ? undefined : { cause })
 
 /** Errors cross IPC/HTTP as this shape so the UI can show one clear line. */
 export const ApiErrorSchema = z.object({ error: z.string(), code: ErrorCodeSchema.optional() })
@@ -543,4 +557,12 @@ export function createApi(transport: Transport): Api {
     return transport.subscribe(event, listener)
   }
   return Object.freeze(api) as Api
+}
+
+/** Where pushed events go (the hub, and every domain service that emits). */
+export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+
+/** What main answers each request with (the app's handlers: one per request of the contract). */
+export type Handlers = {
+  [N in RequestName]: (input: z.infer<Requests[N]['input']>) => Promise<RequestOutput<N>>
 }

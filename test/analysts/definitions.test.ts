@@ -1,6 +1,6 @@
 /** The exported analyst agents say where the sessions really are. */
 import { describe, expect, it } from 'vitest'
-import { agentMarkdown, sessionsLocation } from '../../src/main/analysts/definitions'
+import { agentMarkdown, sessionsLocation } from '../../src/main/skills/definitions'
 
 describe('agent definitions', () => {
   it('name the projects folder of the config folder in use', () => {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { codeOf, dispatch, type Handlers } from '../../src/main/app/dispatch'
-import { ApiErrorSchema, apiFailure, ERROR_CODES, fail } from '../../src/shared/contract'
+import { ApiErrorSchema, apiFailure, AppError, ERROR_CODES, fail } from '../../src/shared/contract'
 
 const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -62,7 +62,15 @@ describe('error codes', () => {
     expect(await reply('a string')).toEqual({ ok: false, error: 'a string', code: 'internal' })
     expect(await dispatch(throwing(null), 'listProjects', { extra: 1 })).toMatchObject({ ok: false, code: 'invalid' })
     expect(await dispatch(throwing(null), 'nope', {})).toMatchObject({ ok: false, code: 'not-found' })
-    expect(codeOf(fail('x'))).toBe('not-found')
+    expect(codeOf(fail('x', 'busy'))).toBe('busy')
+    // one error class of ours, its code required (a forgotten one no longer means "not found"), its cause kept
+    const cause = new Error('EIO')
+    const e = fail('could not save', 'internal', cause)
+    expect(e).toBeInstanceOf(AppError)
+    expect(e).toBeInstanceOf(Error)
+    expect(e.cause).toBe(cause)
+    // @ts-expect-error: the code is required
+    fail('x')
   })
 
   it('a failed reply becomes an Error with its code, and only a known code', () => {

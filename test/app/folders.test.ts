@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/app/dispatch'
-import { listFolders } from '../../src/main/app/folders'
+import { listFolders } from '../../src/main/traces/folders'
 import { createService, type Service } from '../../src/main/app/service'
 
 describe('folder completion', () => {

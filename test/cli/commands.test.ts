@@ -108,7 +108,10 @@ describe('grading and finding things from the command line', () => {
       [['grade', 'no-such-batch', '--file', '-'], 1, /no such batch: no-such-batch \(`trace2skill batches` lists them\)/],
       [['feedback'], 2, /feedback needs a batch/],
       [['feedback', batchId, 'x'], 2, /unexpected argument x/],
-      [['batches', 'x'], 2, /unexpected argument x/]
+      [['batches', 'x'], 2, /unexpected argument x/],
+      // each command takes only the options it declares
+      [['batches', '--task', 'x'], 2, /^trace2skill: unknown option '--task'$/],
+      [['feedback', batchId, '--file', 'x'], 2, /^trace2skill: unknown option '--file'$/]
     ]
     for (const [args, code, message] of cases) {
       const r = await cli(args, 'Run 1: good\n')

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { RunSettingsSchema } from '../../src/shared/runs'
 import type { ArmStats, VerificationView } from '../../src/shared/verify'
-import { reportText } from '../../src/main/cli/verify'
+import { reportText } from '../../src/main/cli/commands/report'
 
 const rate = (passed: number, n: number) => ({ passed, n, rate: n ? passed / n : null, ci: n ? { low: 0.1, high: 0.9 } : null })
 const arm = (a: 'with' | 'without', patch: Partial<ArmStats> = {}): ArmStats => ({

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, fireEvent, screen } from '@testing-library/react'
-import { CLAUDE_CHECK_DELAY_MS } from '../../src/renderer/src/components/Tasks'
+import { CLAUDE_CHECK_DELAY_MS } from '../../src/renderer/src/features/run-settings/useRunSettingsForm'
 import { sandboxAvailable } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 

@@ -282,6 +282,31 @@ afterEach(() => cleanup())
 // ---------------------------------------------------------------------------------------------------
 
 describe('the setup page', () => {
+  it('bounds each run setting by RunSettingsSchema: one out of bounds is said, nothing is estimated with it and Start stays off', async () => {
+    setup({ estimateVerification: () => ESTIMATE() })
+    renderApp('/verify/s1')
+    const user = userEvent.setup()
+    await screen.findByTestId('estimate-runs')
+    const limits = RunSettingsSchema.shape.concurrency.unwrap()
+    const field = screen.getByTestId('verify-concurrency') as HTMLInputElement
+    expect([field.min, field.max]).toEqual([String(limits.minValue), String(limits.maxValue)])
+    const asked = api.estimateVerification.mock.calls.length
+    await user.type(field, String(limits.maxValue! + 1))
+    await waitFor(() =>
+      expect(screen.getByTestId('verify-problems').textContent).toBe(
+        `Runs at once: a whole number from 1 to ${limits.maxValue} (or empty).`
+      )
+    )
+    expect(field.getAttribute('aria-invalid')).toBe('true')
+    expect((screen.getByTestId('start-verification') as HTMLButtonElement).disabled).toBe(true)
+    // emptied, it keeps the learned batch's (said in its placeholder) and is not sent
+    await user.clear(field)
+    await waitFor(() => expect(screen.queryByTestId('verify-problems')).toBeNull())
+    expect(field.placeholder).toMatch(/\(as the runs it was learned from\)$/)
+    await waitFor(() => expect((screen.getByTestId('start-verification') as HTMLButtonElement).disabled).toBe(false))
+    expect(api.estimateVerification.mock.calls.slice(asked).every(([input]) => input.settings?.concurrency === undefined)).toBe(true)
+  })
+
   it('shows what the verification would be before it starts (runs, cost, cap, warnings), and starts it with the options chosen', async () => {
     setup({
       estimateVerification: (input) => {

@@ -6,7 +6,7 @@
 import { chmod, lstat, open, readdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Run } from '../../shared/runs'
-import { isInside } from '../app/guards'
+import { isInside } from '../base/paths'
 import { pngSize } from '../runs/screenshots'
 import { isBinary, readInsideFile } from '../runs/workspace'
 import type { RunForAnalysis } from './condense'

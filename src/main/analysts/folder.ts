@@ -18,7 +18,7 @@ import { isBinary } from '../runs/workspace'
 import { FULL, renderEvents } from './condense'
 import { removeEvidenceFolder, type RunEvidence } from './evidence'
 import { copySessionRedacted } from './redaction'
-import { SAFE_READ_FLAGS } from '../traces/safe-file'
+import { SAFE_READ_FLAGS } from '../base/safe-file'
 
 /** A run's trace as text, nothing cut: the same rendering the API analysts' read_trace returns. */
 export function traceText(trace: Trace): string {

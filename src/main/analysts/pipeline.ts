@@ -10,7 +10,7 @@ import { ANALYSTS, ProposedRuleSchema, type AnalystKind, type AnalystRule, type 
 import type { Usage } from '../../shared/trace'
 import { toolInputSchema } from '../../shared/tool-schema'
 import { costUsd } from '../traces/pricing'
-import { ANALYST_DEFINITIONS, isGuard, RULE_FORMAT } from './definitions'
+import { ANALYST_DEFINITIONS, isGuard, RULE_FORMAT } from '../skills/definitions'
 import type { DrillDown, EvidenceFolder, ModelPort, PromptBlock, ToolDef } from './model'
 import { draftRules, type DraftRule } from './partial'
 

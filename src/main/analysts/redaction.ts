@@ -10,7 +10,7 @@ import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { finished } from 'node:stream/promises'
 import { redactDeep, redactText, secretLiterals, type RedactOptions } from '../../shared/redact'
-import { SAFE_READ_FLAGS } from '../traces/safe-file'
+import { SAFE_READ_FLAGS } from '../base/safe-file'
 import type { RunEvidence } from './evidence'
 
 /** How many secrets were taken out, per run number. */

@@ -17,7 +17,7 @@ import { secretLiterals } from '../../shared/redact'
 import { parseSkillMd, skillProblems, slugifyName } from '../../shared/skill-md'
 import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
-import { fail, type EventSink } from '../app/dispatch'
+import { fail, type EventSink } from '../../shared/contract'
 import type { LiveOperation, Operations, Outcome } from '../operations/registry'
 import { sandboxAvailability } from '../runs/sandbox'
 import { mergeRules, type ExistingRule } from '../skills/merge'
@@ -202,7 +202,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
   const analysisOf = async (id: string) =>
     (await store.analyses.get(id)) ??
     (() => {
-      throw fail(`no such analysis: ${id}`)
+      throw fail(`no such analysis: ${id}`, 'not-found')
     })()
   const save = async (a: Analysis) => {
     await store.analyses.put(a)
@@ -288,7 +288,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
    */
   const prepare = async (batchId: string, model: string, deepenSkillId?: string, existingSkillMd?: string, mobile?: boolean) => {
     const doc = await store.batches.get(batchId)
-    if (!doc) throw fail(`no such batch: ${batchId}`)
+    if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
     const batch = doc.batch
     const runs = store.batches.runsOf(doc).filter((r) => !!r.feedback?.label)
     if (!runs.length) throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
@@ -861,7 +861,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
 
     async start({ batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, claudePath, mobile }: StartAnalysis): Promise<Analysis> {
       const doc = await store.batches.get(batchId)
-      if (!doc) throw fail(`no such batch: ${batchId}`)
+      if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
       const batch = doc.batch
       if (!store.batches.runsOf(doc).some((r) => r.feedback?.label))
         throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
@@ -1003,7 +1003,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       }
       const port = await portFor(params.via, params.claudePath)
       const batch = await store.batches.get(a.batchId)
-      if (!batch) throw fail(`the batch of this analysis is gone: ${a.batchId}`)
+      if (!batch) throw fail(`the batch of this analysis is gone: ${a.batchId}`, 'not-found')
       const wanted = new Set(a.runNumbers)
       const runs = store.batches.runsOf(batch).filter((r) => wanted.has(r.number) && !!r.feedback?.label)
       if (!runs.length) throw fail('None of the runs of this analysis is graded any more.', 'invalid')

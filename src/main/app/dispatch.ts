@@ -3,24 +3,18 @@
  * validate the name and the payload against the contract, run the handler, and turn any failure
  * into one clear line. Never throws.
  */
-import type { z } from 'zod'
 import {
   fail,
   isErrorCode,
   isRequestName,
   requests,
   type ErrorCode,
-  type EventName,
-  type EventPayload,
-  type Reply,
-  type RequestName,
-  type RequestOutput,
-  type Requests
+  type Handlers,
+  type EventSink,
+  type Reply
 } from '../../shared/contract'
 
-export type Handlers = {
-  [N in RequestName]: (input: z.infer<Requests[N]['input']>) => Promise<RequestOutput<N>>
-}
+export type { Handlers }
 
 /** An error a handler throws for the user (defined with the codes in the contract). */
 export { fail }
@@ -34,7 +28,7 @@ export function codeOf(err: unknown): ErrorCode {
   return 'internal'
 }
 
-export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+export type { EventSink }
 
 export async function dispatch(handlers: Handlers, name: unknown, input: unknown): Promise<Reply> {
   if (!isRequestName(name)) return { ok: false, error: `unknown request: ${String(name).slice(0, 80)}`, code: 'not-found' }

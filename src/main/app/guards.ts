@@ -1,13 +1,7 @@
 /**
  * Small, Electron-free security guards with their own unit tests.
  */
-import { isAbsolute, relative, resolve, sep } from 'node:path'
-
-/** Is `child` the folder `parent` or inside it (lexically; callers resolve links where they matter)? */
-export function isInside(child: string, parent: string): boolean {
-  const rel = relative(resolve(parent), resolve(child))
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
-}
+export { isInside } from '../base/paths'
 
 /** Host header values the web mode accepts: loopback names on our own port only. */
 export function isLoopbackHost(host: string | undefined, port: number): boolean {

@@ -19,6 +19,7 @@
  *   whether the process with that pid is still ours or a stranger that reuses the pid. ps-list on
  *   macOS and Linux (`ps`), a CIM query through PowerShell on Windows.
  */
+import { isAlive } from '../base/process'
 import { execa } from 'execa'
 import { statSync } from 'node:fs'
 import { delimiter as posixDelimiter, isAbsolute, join } from 'node:path'
@@ -142,15 +143,6 @@ function envValue(env: NodeJS.ProcessEnv, name: string, caseInsensitive: boolean
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Is a process with this pid alive (on every platform; a zombie counts as alive until reaped)? */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 function signal(pid: number, sig: NodeJS.Signals, group: boolean) {
   try {
     process.kill(group ? -pid : pid, sig)
@@ -458,3 +450,5 @@ export async function endIfOurs(
   await endTree(recorded.pid, { graceMs: opts.graceMs ?? 0, platform })
   return 'ended'
 }
+
+export { isAlive }

@@ -5,6 +5,7 @@
  * this: the same requests and events either way, so what the CLI does through the app is what it
  * would do alone.
  */
+import { fail } from '../../shared/contract'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { isEventName, type EventName, type RequestName } from '../../shared/contract'
 import { dispatch } from '../app/dispatch'
@@ -128,7 +129,7 @@ export async function remoteClient(app: AppEndpoint): Promise<Client> {
   return {
     async call<T>(name: RequestName, input: unknown) {
       const { res, text } = await send(app, 'POST', `/api/${name}`, input ?? {}).catch((err: Error) => {
-        throw Object.assign(new Error(`the app (${app.what}, pid ${app.pid}) does not answer: ${err.message}`), { code: 'busy' })
+        throw fail(`the app (${app.what}, pid ${app.pid}) does not answer: ${err.message}`, 'busy')
       })
       const body = await text()
       let reply: { value?: unknown; error?: unknown; code?: unknown }

@@ -3,7 +3,7 @@
  * asked for its state when an event says it may have ended (and every few seconds besides, so a
  * missed event or a dropped stream never leaves a command waiting for good).
  */
-import type { EventName } from '../../shared/contract'
+import type { EventName, EventPayload, IndexTotals } from '../../shared/contract'
 import type { Analysis } from '../../shared/analysis'
 import type { Run } from '../../shared/runs'
 import type { VerificationView } from '../../shared/verify'
@@ -92,4 +92,30 @@ export function verificationEnded(client: Client, verificationId: string) {
       return !v.batchId || finished(await runsOf(client, v.batchId))
     }
   )
+}
+
+/** Indexes every session (the app's indexing operation, or the one already going) and gives its totals once it has ended. */
+export async function indexEnded(client: Client): Promise<IndexTotals> {
+  // the events of every indexing, until this one's id is known (its first ones may come before)
+  const seen = new Map<string, EventPayload<'indexProgress'>>()
+  let wake = () => {}
+  const off = client.on((event, payload) => {
+    if (event !== 'indexProgress') return
+    const p = payload as EventPayload<'indexProgress'>
+    if (p.phase === 'done' || p.phase === 'cancelled' || p.phase === 'failed') seen.set(p.jobId, p)
+    wake()
+  })
+  try {
+    await client.ready()
+    const { jobId } = await call<{ jobId: string }>(client, 'startIndex', {})
+    for (;;) {
+      const end = seen.get(jobId)
+      if (end?.phase === 'failed') throw new Error(`indexing failed: ${end.error ?? 'no reason given'}`)
+      if (end?.totals) return end.totals
+      if (end) throw new Error('indexing was cancelled')
+      await new Promise<void>((r) => (wake = r))
+    }
+  } finally {
+    off()
+  }
 }

@@ -35,12 +35,12 @@ export function createReviewService(ctx: ReviewContext) {
   const metricsOf = createMetricsReader(ctx)
   const batchOf = async (id: string): Promise<BatchDoc> => {
     const b = await store.batches.get(id)
-    if (!b) throw fail(`no such batch: ${id}`)
+    if (!b) throw fail(`no such batch: ${id}`, 'not-found')
     return b
   }
   const runOf = async (id: string) => {
     const got = await store.batches.run(id)
-    if (!got) throw fail(`no such run: ${id}`)
+    if (!got) throw fail(`no such run: ${id}`, 'not-found')
     return got
   }
 

@@ -21,7 +21,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { homedir, tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { RunSettings } from '../../shared/runs'
-import { isInside } from '../app/guards'
+import { isInside } from '../base/paths'
 import type { Marker } from '../claude/process'
 import { claudeArgs, runSettings } from './claude'
 

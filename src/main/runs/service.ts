@@ -20,7 +20,7 @@ import {
   type TemplateInspection,
   type Variation
 } from '../../shared/runs'
-import { isInside } from '../app/guards'
+import { isInside } from '../base/paths'
 import { archiveSession } from '../store/archive'
 import type { BatchDoc, Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
@@ -52,12 +52,12 @@ export function createRunsService(ctx: RunsContext) {
 
   const task = (id: string) => {
     const t = store.index.task(id)
-    if (!t) throw fail(`no such task: ${id}`)
+    if (!t) throw fail(`no such task: ${id}`, 'not-found')
     return t
   }
   const batchOf = async (id: string): Promise<BatchDoc> => {
     const b = await store.batches.get(id)
-    if (!b) throw fail(`no such batch: ${id}`)
+    if (!b) throw fail(`no such batch: ${id}`, 'not-found')
     return b
   }
   const putVariations = async (taskId: string, list: VariationInput[]) => {
@@ -128,7 +128,7 @@ export function createRunsService(ctx: RunsContext) {
       const t = task(taskId)
       const list = store.index.variations(taskId)
       const at = list.findIndex((v) => v.id === variationId)
-      if (at < 0) throw fail(`no such variation: ${variationId}`)
+      if (at < 0) throw fail(`no such variation: ${variationId}`, 'not-found')
       const fresh = await regenerateOne(
         await modelAccess(),
         t,
@@ -223,7 +223,7 @@ export function createRunsService(ctx: RunsContext) {
       for (const s of sessions) {
         const found = await ctx.index.findSession(s.sessionId, s.projectId)
         const archived = store.sessions.archive(s.sessionId)
-        if (!found && !archived) throw fail(`session not found: ${s.sessionId}`)
+        if (!found && !archived) throw fail(`session not found: ${s.sessionId}`, 'not-found')
         if (existing && store.batches.runsOf(existing).some((r) => r.sessionId === s.sessionId)) continue
         if (runs.some((r) => r.sessionId === s.sessionId)) continue
         const projectId = found?.projectId ?? archived!.projectId

@@ -3,14 +3,15 @@
  * so runs never see each other's files; afterwards, what it created or changed is diffed against the
  * template.
  */
+import { blindFolderSession } from '../base/run-folders'
 import { createHash } from 'node:crypto'
 import { cp, lstat, mkdir, readdir, readlink, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createTwoFilesPatch } from 'diff'
 import type { OutputFile } from '../../shared/runs'
-import { isInside } from '../app/guards'
-import { openRegular } from '../traces/safe-file'
+import { isInside } from '../base/paths'
+import { openRegular } from '../base/safe-file'
 
 const SKIP = new Set(['.git', 'node_modules', '.DS_Store'])
 const MAX_FILES = 5000
@@ -21,7 +22,7 @@ const SNIFF_BYTES = 8000
 /** The name of a verification run's folder in workspaces/<batch>/: never its deck number (a blind deck's runs). */
 export const blindFolderName = (sessionId: string) => `blind-${sessionId.slice(0, 8)}`
 /** A folder name made by blindFolderName: its session's first 8 characters. */
-export const blindFolderSession = (name: string) => /^blind-([0-9a-f]{8})$/.exec(name)?.[1]
+export { blindFolderSession }
 
 export async function prepareWorkspace(dir: string, templateDir?: string): Promise<void> {
   if (templateDir) await checkTemplate(templateDir)

@@ -12,7 +12,7 @@ import { constants } from 'node:fs'
 import { chmod, lstat, mkdir, open, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve, win32 } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
-import { isInside } from '../app/guards'
+import { isInside } from '../base/paths'
 
 export interface ExportFile {
   /** relative to the target folder, '/'-separated, e.g. ".claude/skills/landing-page/SKILL.md" */

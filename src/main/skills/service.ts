@@ -11,8 +11,8 @@ import { createTwoFilesPatch } from 'diff'
 import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import { renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '../../shared/skill-md'
 import { ANALYSTS, type Skill, type SkillVersion } from '../../shared/skills'
-import { agentMarkdown, sessionsLocation } from '../analysts/definitions'
-import { fail } from '../app/dispatch'
+import { agentMarkdown, sessionsLocation } from './definitions'
+import { fail } from '../../shared/contract'
 import type { Store } from '../store/store'
 import { planExport, skillFiles, writeExport } from './export'
 import { retier, reverseConflict } from './merge'
@@ -37,7 +37,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
   const skillOf = async (id: string) =>
     (await store.skills.get(id)) ??
     (() => {
-      throw fail(`no such skill: ${id}`)
+      throw fail(`no such skill: ${id}`, 'not-found')
     })()
   const versionList = (skillId: string) => store.skills.versions(skillId)
 
@@ -120,7 +120,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     },
     async reverseConflict(skillId: string, conflictId: string) {
       const s = await skillOf(skillId)
-      if (!s.conflicts.some((c) => c.id === conflictId)) throw fail(`no such conflict: ${conflictId}`)
+      if (!s.conflicts.some((c) => c.id === conflictId)) throw fail(`no such conflict: ${conflictId}`, 'not-found')
       const r = reverseConflict(s.rules, s.conflicts, conflictId)
       const next = { ...s, ...r, updatedAt: now() }
       await saveVersion(next, 'conflict reversed')
@@ -128,13 +128,13 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     },
     async version(versionId: string) {
       const v = await store.skills.version(versionId)
-      if (!v) throw fail(`no such version: ${versionId}`)
+      if (!v) throw fail(`no such version: ${versionId}`, 'not-found')
       return v
     },
     async diff(a: string, b: string) {
       const va = await store.skills.version(a)
       const vb = await store.skills.version(b)
-      if (!va || !vb) throw fail('no such version')
+      if (!va || !vb) throw fail('no such version', 'not-found')
       const diff = (file: string, x: string, y: string) =>
         x === y
           ? `${file}: identical in version ${va.number} and version ${vb.number}\n`
@@ -148,7 +148,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     /** Go back to a version: its state becomes the current skill (as a new version; nothing is lost). */
     async restore(versionId: string) {
       const v = await store.skills.version(versionId)
-      if (!v) throw fail(`no such version: ${versionId}`)
+      if (!v) throw fail(`no such version: ${versionId}`, 'not-found')
       const next = { ...(v.state as Skill), updatedAt: now() }
       return commit(await store.skills.get(v.skillId), next, `restored version ${v.number}`)
     },

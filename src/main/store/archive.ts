@@ -11,7 +11,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
 import { isSessionId } from '../../shared/trace'
-import { MAX_META, openRegular } from '../traces/safe-file'
+import { MAX_META, openRegular } from '../base/safe-file'
 import type { ArchiveEntry, Store } from './store'
 
 /** A session id is one file name (never a path): the archive uses it as a folder name. */

@@ -3,6 +3,7 @@
  * the aggregate's id. Documents are read when first needed and kept in memory; the index keeps a small
  * head of each (kept in step with the document), so listing never reads them all.
  */
+import { fail } from '../../shared/contract'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Notice } from '../../shared/contract'
@@ -41,7 +42,7 @@ export class Collection<D extends object, H> {
   ) {}
 
   fileOf(id: string): string {
-    if (!isDocId(id)) throw Object.assign(new Error(`not a valid id: ${JSON.stringify(String(id).slice(0, 80))}`), { code: 'invalid' })
+    if (!isDocId(id)) throw fail(`not a valid id: ${JSON.stringify(String(id).slice(0, 80))}`, 'invalid')
     return join(this.dir, `${id}.json`)
   }
 
@@ -125,7 +126,7 @@ export class Collection<D extends object, H> {
   /** A new document: its file is written first, then its head (so a crash never leaves a head without a file). */
   async create(id: string, data: D): Promise<JsonDocument<D>> {
     this.fileOf(id)
-    if (this.docs.has(id) || this.has(id)) throw Object.assign(new Error(`already exists: ${id}`), { code: 'invalid' })
+    if (this.docs.has(id) || this.has(id)) throw fail(`already exists: ${id}`, 'invalid')
     const doc = this.adopt(id, data, false)
     try {
       await doc.save()
@@ -140,7 +141,7 @@ export class Collection<D extends object, H> {
   /** Change a document and write it (and its head, when that changed). */
   async update(id: string, fn: (d: D) => void): Promise<void> {
     const doc = await this.load(id)
-    if (!doc) throw Object.assign(new Error(`not found: ${this.what(id)}`), { code: 'not-found' })
+    if (!doc) throw fail(`not found: ${this.what(id)}`, 'not-found')
     await doc.update(fn)
     await this.syncHead(id, doc)
   }
@@ -148,7 +149,7 @@ export class Collection<D extends object, H> {
   /** A small change applied at once and written within `delayMs` (progress). The document must be in memory. */
   patch(id: string, fn: (d: D) => void, delayMs = 1000): void {
     const doc = this.docs.get(id)
-    if (!doc) throw Object.assign(new Error(`not loaded: ${this.what(id)}`), { code: 'not-found' })
+    if (!doc) throw fail(`not loaded: ${this.what(id)}`, 'not-found')
     doc.patch(fn, delayMs)
     void this.syncHead(id, doc, true).catch(() => {})
   }

@@ -11,6 +11,7 @@
  * - A document that cannot be read is moved aside (never deleted) with a notice; one bad record in it is
  *   set aside in a side file with a notice, and the rest loads.
  */
+import { fail } from '../../shared/contract'
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { Low, type Adapter } from 'lowdb'
@@ -347,8 +348,7 @@ export class JsonDocument<T extends object> {
   /** Apply a change and write it; a failed write (or a throwing change) undoes it in memory and rejects. */
   update(fn: (data: T) => void): Promise<void> {
     const next = this.queue.then(async () => {
-      if (this.o.readOnly)
-        throw Object.assign(new Error(`read-only: this command does not change the store (${this.file})`), { code: 'read-only' })
+      if (this.o.readOnly) throw fail(`read-only: this command does not change the store (${this.file})`, 'read-only')
       const refused = this.o.canWrite()
       if (refused) throw refused
       try {

@@ -11,7 +11,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import lockfile from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
-import { isAlive } from '../claude/process'
+import { isAlive } from '../base/process'
 
 export const LOCK_DIR = 'store.lock'
 export const OWNER_FILE = 'store.lock-owner.json'

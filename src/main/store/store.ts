@@ -26,6 +26,7 @@
  *   is kept as store.json.backup-<time>. A crash during the migration leaves store.json in place, and
  *   the next start migrates again.
  */
+import { fail } from '../../shared/contract'
 import { mkdir, readdir, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Notice } from '../../shared/contract'
@@ -441,9 +442,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       readOnly,
       writeFile: opts.writeFile ?? atomicWrite,
       canWrite: () =>
-        lock && !lock.held
-          ? Object.assign(new Error(`not saved: another trace2skill took over the data folder ${dataDir}`), { code: 'data-dir-busy' })
-          : null,
+        lock && !lock.held ? fail(`not saved: another trace2skill took over the data folder ${dataDir}`, 'data-dir-busy') : null,
       onWriteError: (err) => writeErrorListeners.forEach((l) => l(err)),
       notify: (n) => {
         notices.push(n)

@@ -3,7 +3,7 @@
  */
 import type { ImageRef } from '../../shared/trace'
 import { imageBlocks } from './records'
-import { openRegular } from './safe-file'
+import { openRegular } from '../base/safe-file'
 
 const ALLOWED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])
 const MAX_LINE = 512 * 1024 * 1024

@@ -6,6 +6,7 @@
  * `<session-id>/subagents/`. Each file's summary is cached by size and mtime, so a warm re-index reads
  * nothing that did not change, and a file that grew is read only from where it was left.
  */
+import { fail } from '../../shared/contract'
 import { readdir, stat, mkdir } from 'node:fs/promises'
 import writeFileAtomic from 'write-file-atomic'
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
@@ -17,7 +18,7 @@ import { totalTokens } from '../../shared/numbers'
 import { readSideFile, type Store } from '../store/store'
 import { sessionNumbers, SUMMARY_VERSION, type FileSummary } from './summary'
 import { inThreadPool, type SummaryPool } from './summary-pool'
-import { blindFolderSession } from '../runs/workspace'
+import { blindFolderSession } from '../base/run-folders'
 
 const CACHE_FILE = 'index-cache.json'
 
@@ -128,17 +129,16 @@ export class SessionIndex {
   async folder(projectId: string): Promise<ProjectFolder> {
     const shown = JSON.stringify(projectId.slice(0, 200))
     if (isAbsolute(projectId)) {
-      if (!this.store.index.openedFolders().includes(projectId))
-        throw Object.assign(new Error(`folder not opened: ${shown}`), { code: 'not-found' })
+      if (!this.store.index.openedFolders().includes(projectId)) throw fail(`folder not opened: ${shown}`, 'not-found')
       return { id: projectId, dir: projectId, opened: true }
     }
     if (/[/\\\u0000-\u001f]/.test(projectId) || projectId.startsWith('.') || projectId in Object.prototype)
-      throw Object.assign(new Error(`not a project id: ${shown}`), { code: 'invalid' })
+      throw fail(`not a project id: ${shown}`, 'invalid')
     const known = (await this.projectFolders()).find((f) => f.id === projectId && !f.opened)
     if (known) return known
     // a project whose folder is gone, with sessions kept in the archive
     if (this.hasArchives(projectId)) return { id: projectId, dir: join(this.projectsRoot, projectId), opened: false }
-    throw Object.assign(new Error(`no such project: ${shown}`), { code: 'not-found' })
+    throw fail(`no such project: ${shown}`, 'not-found')
   }
 
   private warn(message: string): void {
@@ -288,7 +288,7 @@ export class SessionIndex {
     const folder = await this.folder(projectId)
     const { files, error } = await this.sessionFiles(folder.dir)
     if (error && !(error.includes('ENOENT') && this.hasArchives(projectId))) {
-      if (error.includes('ENOENT')) throw Object.assign(new Error(`no such project: ${projectId}`), { code: 'not-found' })
+      if (error.includes('ENOENT')) throw fail(`no such project: ${projectId}`, 'not-found')
       this.warn(error)
     }
     const out: SessionSummary[] = []

@@ -5,7 +5,7 @@
  * MAX_LINE is skipped in a stream, never held: it is reported through `onLongLine`.
  */
 import { closeSync, readSync } from 'node:fs'
-import { openRegular, openRegularSync, UnreadableFile } from './safe-file'
+import { openRegular, openRegularSync, UnreadableFile } from '../base/safe-file'
 
 const CHUNK = 1 << 20
 const WHOLE = 64 << 20

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { ImageRef, ParseWarning, SubagentTrace, ToolCallEvent, ToolResult, Trace, TraceEvent } from '../../shared/trace'
 import { MAX_LINE_SHOWN, readJsonlLines } from './jsonl'
-import { MAX_META, notRegular, readRegularFile, skipped, UnreadableFile } from './safe-file'
+import { MAX_META, notRegular, readRegularFile, skipped, UnreadableFile } from '../base/safe-file'
 import { reportedCostOf, sessionCost, totalTokens, type Numbers } from '../../shared/numbers'
 import { costUsd } from './pricing'
 import {

@@ -17,7 +17,7 @@ import { isAbsolute, join, resolve, sep } from 'node:path'
 import { fail } from '../../shared/contract'
 import { emptyProgress, isFinished, type Run } from '../../shared/runs'
 import type { Verification } from '../../shared/verify'
-import { isInside } from '../app/guards'
+import { isInside } from '../base/paths'
 import type { Store } from '../store/store'
 
 /** How Claude Code names the folder of a working directory's sessions (projects/<name>): every character not a letter or digit is '-', cut at 200. */

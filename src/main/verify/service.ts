@@ -42,7 +42,7 @@ import {
   type VerifyVariation
 } from '../../shared/verify'
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
-import { fail, type EventSink } from '../app/dispatch'
+import { fail, type EventSink } from '../../shared/contract'
 import type { Operations } from '../operations/registry'
 import type { BatchRunner, RunPreparer } from '../runs/runner'
 import { presetAvailability, refusal } from '../runs/sandbox'
@@ -122,7 +122,7 @@ export function createVerifyService(d: VerifyDeps) {
 
   const verificationOf = async (id: string): Promise<Verification> => {
     const v = await store.verifications.get(id)
-    if (!v) throw fail(`no such verification: ${id}`)
+    if (!v) throw fail(`no such verification: ${id}`, 'not-found')
     return v
   }
   const save = async (v: Verification) => {

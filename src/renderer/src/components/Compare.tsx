@@ -13,7 +13,7 @@ import { alignSequences, diffStat, median, pixelDiff } from '../lib/compare'
 import { costTitle, fmtCost, fmtDuration, fmtTokens } from '../lib/format'
 import { DiffView } from './DiffView'
 import { ErrorLine } from './ErrorLine'
-import { firstShot, RunTrouble, ShotImage, SignalsPanel, useBlind, useShot, verificationOf } from './Review'
+import { firstShot, RunTrouble, ShotImage, SignalsPanel, useBlind, useShot, verificationOf } from '../features/review'
 
 type View = 'side' | 'overlay' | 'difference'
 type Size = 'desktop' | 'mobile'

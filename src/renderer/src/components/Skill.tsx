@@ -21,7 +21,7 @@ import { Markdown } from './Markdown'
 import { MarkdownEditor } from './MarkdownEditor'
 import { pointerAt, RunBadge, RunBadges } from './RunBadge'
 import { FlaggedConfirm, TextFlagsNote } from './TextFlags'
-import { VerificationsPanel } from './Verify'
+import { VerificationsPanel } from '../features/verify'
 import { FolderInput } from './FolderInput'
 
 /** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */

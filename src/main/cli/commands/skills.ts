@@ -1,0 +1,110 @@
+/** Skills: `skills` (every skill), `skill` (its SKILL.md) and `export` (into a project folder's .claude/). */
+import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { SkillView } from '../../../shared/contract'
+import { describeFlagged, flaggedRefusal, skillFlags } from '../../../shared/rule-flags'
+import type { Skill } from '../../../shared/skills'
+import type { ExportPlan, ExportResult } from '../../skills/export'
+import { call, findSkill, MAKE_SKILL } from '../common'
+import { verb } from '../context'
+import { inline } from '../inert'
+
+const skills = verb({
+  name: 'skills',
+  args: { n: 0, what: '' },
+  options: ['json'],
+  readOnly: true,
+  async run({ client, io, print }) {
+    const list = await Promise.all(
+      (await call<Skill[]>(client, 'listSkills', {})).map(async (s) => {
+        const view = await call<SkillView>(client, 'getSkill', { skillId: s.id })
+        const count = (t: string) => s.rules.filter((r) => r.tier === t).length
+        return {
+          id: s.id,
+          name: s.frontMatter.name,
+          description: s.frontMatter.description,
+          title: s.title,
+          batches: s.batchIds,
+          rules: { core: count('core'), guidance: count('guidance'), edgeCase: count('edge-case'), discarded: count('discarded') },
+          valid: !view.problems.length,
+          problems: view.problems,
+          versions: view.versions.length,
+          updatedAt: s.updatedAt
+        }
+      })
+    )
+    if (!list.length) io.err(`no skills yet: ${MAKE_SKILL}`)
+    print(list, () =>
+      list
+        .map((s) =>
+          [
+            s.id,
+            inline(s.name),
+            `${s.rules.core} core, ${s.rules.guidance} guidance, ${s.rules.edgeCase} edge-case rules`,
+            s.valid ? 'valid' : `not valid: ${inline(s.problems.join('; '))}`,
+            s.updatedAt.slice(0, 16).replace('T', ' ')
+          ].join('\t')
+        )
+        .join('\n')
+    )
+  }
+})
+
+const skill = verb({
+  name: 'skill',
+  args: { n: 1, what: 'a skill (its id or name)' },
+  options: ['json'],
+  readOnly: true,
+  async run({ client, print }, [skillArg]) {
+    const view = await call<SkillView>(client, 'getSkill', { skillId: (await findSkill(client, skillArg)).id })
+    print(view, () => view.skillMd.replace(/\n$/, ''))
+  }
+})
+
+const exportVerb = verb({
+  name: 'export',
+  args: { n: 2, what: 'a skill (its id or name) and a folder' },
+  options: ['dryRun', 'acceptFlagged', 'json'],
+  readOnly: false,
+  async run({ client, io, print }, [skillArg, folderArg], o) {
+    const skill = await findSkill(client, skillArg)
+    const { problems } = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
+    if (problems.length)
+      throw new Error(`the skill is not valid yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
+    const folder = resolve(folderArg)
+    const st = await stat(folder).catch(() => null)
+    if (!st) throw new Error(`export folder does not exist: ${folder}`)
+    if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
+    // texts an agent would obey that hold a command, a URL or text copied from a run: named, and refused unless accepted
+    const flagged = skillFlags(skill)
+    if (flagged.length) for (const line of describeFlagged(flagged)) io.err(`flagged: ${line}`)
+    if (o.dryRun) {
+      const plan = await call<ExportPlan>(client, 'planSkillExport', { skillId: skill.id, folder })
+      print(plan, () =>
+        [...plan.files.map((f) => `${f.status}\t${inline(f.path)}`), `dry run: nothing written to ${inline(plan.folder)}`].join('\n')
+      )
+    } else {
+      if (flagged.length && !o.acceptFlagged) {
+        io.err(
+          `trace2skill: ${flaggedRefusal(flagged, 'export with --accept-flagged').split(': read ')[0]}: read the lines above, then export with --accept-flagged; nothing was written`
+        )
+        return 1
+      }
+      const done = await call<ExportResult>(client, 'exportSkill', {
+        skillId: skill.id,
+        folder,
+        acceptFlagged: o.acceptFlagged
+      })
+      print(done, () =>
+        [
+          ...done.written.map((p) => `written\t${inline(p)}`),
+          ...done.unchanged.map((p) => `unchanged\t${inline(p)}`),
+          ...done.backups.map((b) => `backup\t${inline(b.path)} -> ${inline(b.backup)}`),
+          `exported ${inline(skill.frontMatter.name)} to ${inline(done.folder)}`
+        ].join('\n')
+      )
+    }
+  }
+})
+
+export const skillVerbs = [skills, skill, exportVerb]

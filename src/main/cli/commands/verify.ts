@@ -1,0 +1,351 @@
+/**
+ * Step 5, `verify` and `resume`: a skill version and no skill (or another version) run on the same variations,
+ * in one batch numbered at random, followed on stderr until every run has ended; Ctrl+C cancels.
+ */
+import { describePreset, type Run } from '../../../shared/runs'
+import type { SkillView } from '../../../shared/contract'
+import type { Verification, VerificationView, VerifyEstimate, VerifySettings } from '../../../shared/verify'
+import type { PermissionPreflight } from '../../../shared/runs'
+import { installHint, type ClaudeCheck } from '../../runs/claude'
+import { clock, RunBoard } from '../progress'
+import { verificationEnded } from '../wait'
+import { call, FEEDBACK_EXAMPLE, findSkill, getBatch, oneLineOf, plural, runNumbers, runsOf, UsageError } from '../common'
+import { allowDomains, claudePath, int, preset, readVariationsFile, type Opts } from '../args'
+import { verb, type Ctx } from '../context'
+import { findVerification, gradeNext, sourceText, versionByNumber, versusText, whatItIs, type VerifyArgs } from '../verification'
+
+// ---------------------------------------------------------------------------------------------------
+// verify and resume: start it, say how it goes, wait
+
+/** Says what happens to the verification and its runs on stderr, cancels it on Ctrl+C, waits for it to end. */
+async function follow(
+  ctx: Ctx,
+  begin: () => Promise<VerificationView>,
+  o: { fresh?: { count?: number }; batchId?: string } = {}
+): Promise<VerificationView> {
+  const { client, io } = ctx
+  const fresh = o.fresh
+  let id: string | null = null
+  let batchId = o.batchId
+  // a batch already said (resume) is not said again
+  const told = new Set<string>(batchId ? ['batch'] : [])
+  // blind: the runs by the deck's numbers, with no run's own figures
+  const board = new RunBoard(true)
+  const began = Date.now()
+  const live = io.status?.start(() =>
+    batchId && board.size
+      ? board.line()
+      : `${told.has('writing') ? 'writing fresh variations from the task' : 'starting'} | ${clock(Date.now() - began)}`
+  )
+  const seed = (id: string) =>
+    void runsOf(client, id)
+      .then((runs) => {
+        for (const r of runs) board.seed(r)
+        live?.changed()
+      })
+      .catch(() => {})
+  if (batchId) seed(batchId)
+  /** the batch's line, said once its name is known */
+  let announced: Promise<void> = Promise.resolve()
+  const say = (v: Verification) => {
+    if (fresh && v.phase === 'generating' && !v.variations.length && !told.has('writing')) {
+      told.add('writing')
+      io.err(
+        `writing ${fresh.count ? plural(fresh.count, 'fresh variation') : 'fresh variations'} from the task (the mix it was learned from, none of its prompts)`
+      )
+    }
+    if (told.has('writing') && v.variations.length && !told.has('written')) {
+      told.add('written')
+      io.err(`${plural(v.variations.length, 'fresh variation')} written`)
+    }
+    if (v.batchId && !told.has('batch')) {
+      told.add('batch')
+      batchId = v.batchId
+      seed(v.batchId)
+      // (the verification comes without its arms while it is blind: the batch says how many runs)
+      const line = (name: string, runs: number) =>
+        io.err(
+          `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${plural(runs, 'run')}, both arms in one queue, numbered at random`
+        )
+      announced = getBatch(client, v.batchId).then(
+        (b) => line(b?.batch.name ?? '', b?.runs.length ?? 0),
+        () => line('', 0)
+      )
+    }
+  }
+  const off = client.on((event, payload) => {
+    if (event === 'runProgress') {
+      const r = (payload as { run: Run }).run
+      if (batchId && r.batchId !== batchId) return
+      if (board.update(r)) io.err(board.finished(r))
+      live?.changed()
+    } else if (event === 'verificationProgress') {
+      const v = (payload as { verification: Verification }).verification
+      if (!id || v.id === id) say(v)
+    }
+  })
+  // Ctrl+C cancels it (its variations' model call, its runs); a second one stops at once (the entry)
+  let stopRequested = false
+  let finished = false
+  const cancel = () => {
+    if (id && !finished) {
+      io.err(`cancelling verification ${id} (Ctrl+C again stops at once)`)
+      void call(client, 'cancelVerification', { verificationId: id }).catch(() => {})
+    }
+  }
+  void io.untilStopped?.then(() => {
+    stopRequested = true
+    cancel()
+  })
+  try {
+    const started = await begin()
+    id = started.verification.id
+    say(started.verification)
+    if (stopRequested) cancel()
+    await verificationEnded(client, id)
+    // what an event had not said yet when it was seen ended: its batch, its runs' lines
+    say((await call<VerificationView>(client, 'getVerification', { verificationId: id })).verification)
+    await announced
+    // a run whose last event had not come when it was seen ended: its line all the same
+    if (batchId) for (const r of await runsOf(client, batchId)) if (board.update(r)) io.err(board.finished(r))
+  } finally {
+    finished = true
+    off()
+    live?.stop()
+  }
+  return call<VerificationView>(client, 'getVerification', { verificationId: id })
+}
+
+/** What `verify` and `resume` print at the end: each run (blind), the verification, its batch, what next. Its exit code. */
+async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate): Promise<number> {
+  const { client, io, print } = ctx
+  const v = view.verification
+  if (!v.batchId) {
+    const why =
+      v.phase === 'cancelled'
+        ? 'was cancelled before its runs were made'
+        : v.phase === 'failed'
+          ? `stopped before its runs were made: ${v.error ?? 'failed'}`
+          : `has no runs (${v.phase})`
+    print(
+      { verificationId: v.id, phase: v.phase, error: v.error ?? null, status: view.status, next: `trace2skill resume ${v.id}` },
+      () => ''
+    )
+    io.err(`trace2skill: verification ${v.id} ${why.split('\n')[0]}; \`trace2skill resume ${v.id}\` tries again`)
+    return 1
+  }
+  const runs = await runsOf(client, v.batchId)
+  const notDone = runs.filter((r) => r.state !== 'done')
+  const next = `${notDone.length ? `trace2skill resume ${v.id} (runs again the ${plural(notDone.length, 'run')} that did not finish), then ` : ''}${gradeNext(v.id)}`
+  print(
+    {
+      verificationId: v.id,
+      batchId: v.batchId,
+      batchName: view.batchName ?? null,
+      ...whatItIs(v),
+      ...(estimate ? { estimate } : {}),
+      status: view.status,
+      dataDir: ctx.dataDir,
+      // blind: no arm, nothing that tells them apart but what they made (no folder, session or numbers
+      // until every run is graded: `trace2skill batch` gives what each made)
+      runs: runs.map((r) => ({
+        number: r.number,
+        state: r.state,
+        reason: r.reason ?? null,
+        difficulty: r.difficulty ?? null,
+        files: r.files.length,
+        screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
+        result: r.result ?? null,
+        ...(r.blind ? { blind: true } : { workspace: r.workspace ?? null, ...runNumbers(r) })
+      })),
+      next
+    },
+    () =>
+      [
+        ...runs.map((r) =>
+          `Run ${r.number}: ${r.state}${r.reason ? ` (${oneLineOf(r.reason, 300)})` : ''}  ${oneLineOf(r.workspace ?? '', 4096)}`.trimEnd()
+        ),
+        `results: ${ctx.dataDir}`,
+        `verification ${v.id}: ${versusText(v)}: ${runs.length - notDone.length} of ${plural(runs.length, 'run')} done`,
+        `batch ${v.batchId} ${JSON.stringify(view.batchName ?? '')} (blind: the run numbers are the deck's and say nothing of which run had the skill)`,
+        `next: ${next} (one line per run, e.g. ${FEEDBACK_EXAMPLE}; \`trace2skill batch ${v.id}\` shows what each run made, not which had the skill), or grade them in the app's review deck`
+      ].join('\n')
+  )
+  if (notDone.length) {
+    io.err(
+      `trace2skill: ${plural(notDone.length, 'run')} did not finish (${notDone.map((r) => `Run ${r.number} ${r.state}`).join(', ')}): \`trace2skill resume ${v.id}\` runs ${notDone.length === 1 ? 'it' : 'them'} again`
+    )
+    return 1
+  }
+  return 0
+}
+
+async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
+  const { client, io } = ctx
+  const skill = await findSkill(client, a.skill)
+  const name = skill.frontMatter.name || skill.id
+  const view = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
+  if (!view.versions.length) throw new Error(`${name} has no saved version yet: save it in the app's composer (Skills), then verify it`)
+  const newest = view.versions.reduce((x, y) => (y.number > x.number ? y : x))
+  const version = a.version !== undefined ? versionByNumber(skill, view, a.version, '--version') : newest
+  const against = a.against === undefined || a.against === 'none' ? null : versionByNumber(skill, view, a.against, '--against')
+  if (against?.id === version.id)
+    throw new UsageError(
+      `--against ${against.number} is the version verified${a.version === undefined ? ' (the newest, when --version is not given)' : ''}: compare it with another version (--version N), or with no skill (--against none)`
+    )
+  const input = {
+    skillId: skill.id,
+    versionId: version.id,
+    against: against ? against.id : 'none',
+    variations: a.variations.source === 'pasted' ? { source: 'pasted', items: a.variations.items } : { source: a.variations.source },
+    ...(a.repeats !== undefined ? { repeats: a.repeats } : {}),
+    settings: a.settings,
+    ...(a.acceptFlagged ? { acceptFlagged: true } : {})
+  }
+  // what it would be (nothing is written): the settings both arms get, the cost and the warnings
+  const est = await call<VerifyEstimate>(client, 'estimateVerification', input)
+  // where the runs cannot work, say so before anything is written (never a silent fall-back)
+  const settings = est.settings
+  const can = (await call<PermissionPreflight>(client, 'checkSandbox', {})).presets[settings.permission]
+  if (!can.available)
+    throw new Error(
+      `runs are ${settings.permission === 'sandboxed' ? 'sandboxed' : 'given full access'}${a.settings.permission ? '' : ' (as the batch it was learned from ran)'}, and that is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
+    )
+  const check = await call<ClaudeCheck>(client, 'checkClaude', { path: settings.claudePath || 'claude' })
+  if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
+
+  io.err(
+    `verify ${versusText({ skillName: name, version, against })}: ${sourceText(est, a.variations.source === 'pasted' ? a.variations.file : undefined)}; ${plural(est.variations, 'variation')} x ${plural(est.repeats, 'repeat')} x 2 arms = ${plural(est.runs, 'run')}`
+  )
+  io.err(`estimate: ${est.usd === null ? 'no cost to go by' : `about $${est.usd.toFixed(2)}`} (${est.basis})`)
+  io.err(
+    `cap: ${est.capUsd === null ? 'none (--budget USD stops each run at that cost)' : `at most $${est.capUsd.toFixed(2)} (--budget $${settings.maxBudgetUsd} a run x ${plural(est.runs, 'run')})`}`
+  )
+  io.err(`permissions: ${describePreset(settings)}`)
+  for (const w of est.warnings) io.err(`warning: ${oneLineOf(w.text, 1000)}`)
+  if (est.warnings.some((w) => w.kind === 'flagged') && !a.acceptFlagged)
+    throw new Error(
+      'the version holds flagged texts (the warning above): read them, then verify with --accept-flagged to install it anyway'
+    )
+
+  const got = await follow(
+    ctx,
+    () =>
+      call<VerificationView>(client, 'startVerification', input).catch((err: Error & { code?: string }) => {
+        throw err.code === 'preset-unavailable' ? new Error(`${err.message} Pass --preset accept-edits to run without it.`) : err
+      }),
+    est.source === 'fresh' ? { fresh: { count: est.variations } } : {}
+  )
+  return ended(ctx, got, est)
+}
+
+async function resumeCommand(ctx: Ctx, arg: string): Promise<number> {
+  const { client, io } = ctx
+  const v = await findVerification(client, arg)
+  if (v.phase === 'created' && v.batchId) {
+    const runs = await runsOf(client, v.batchId)
+    const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted')
+    if (!again.length)
+      throw new Error(
+        `nothing to resume: every run of verification ${v.id} has finished; ${runs.some((r) => !r.feedback?.label) ? `grade them: ${gradeNext(v.id)}` : `the report: trace2skill report ${v.id}`}`
+      )
+    io.err(
+      `verification ${v.id}: batch ${v.batchId} ${JSON.stringify((await getBatch(client, v.batchId))?.batch.name ?? '')}: running again ${again.map((r) => `Run ${r.number} (${r.state})`).join(', ')}`
+    )
+  } else
+    io.err(
+      `verification ${v.id} stopped before its runs were made (${v.phase}${v.error ? `: ${oneLineOf(v.error, 200)}` : ''}): ${v.variations.length ? 'making its runs' : 'writing its variations again'}`
+    )
+  const got = await follow(
+    ctx,
+    () => call<VerificationView>(client, 'resumeVerification', { verificationId: v.id }),
+    v.phase === 'created' ? { batchId: v.batchId } : v.source === 'fresh' && !v.variations.length ? { fresh: {} } : {}
+  )
+  return ended(ctx, got)
+}
+
+/** `verify`'s arguments, checked (and its variations file read) before the data folder is opened. */
+async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
+  const permission = preset(values)
+  const allowedDomains = allowDomains(values)
+  const number = (flag: string, v: string | undefined, or = '') => {
+    if (v === undefined) return undefined
+    if (!/^[1-9]\d{0,5}$/.test(v))
+      throw new UsageError(
+        `--${flag} takes ${or}a version number of the skill (1, 2, ...: \`trace2skill skill <skill> --json\` lists its versions), not ${v}`
+      )
+    return Number(v)
+  }
+  const version = number('version', values.skillVersion)
+  const against = values.against === 'none' ? 'none' : number('against', values.against, 'none or ')
+  if (version !== undefined && against === version)
+    throw new UsageError(`--against ${against} is the version verified: compare it with another version, or with no skill (--against none)`)
+  const from = values.variations ?? 'fresh'
+  let variations: VerifyArgs['variations']
+  if (from === 'fresh' || from === 'batch') variations = { source: from }
+  else {
+    const items = await readVariationsFile(from)
+    if (!items.length)
+      throw new UsageError(`--variations ${from} has no variations: write a numbered list, or JSON [{"difficulty", "prompt"}]`)
+    if (items.length > 200) throw new UsageError(`--variations ${from}: ${items.length} variations; a verification takes at most 200`)
+    variations = { source: 'pasted', items, file: from }
+  }
+  let maxBudgetUsd: number | undefined
+  if (values.budget !== undefined) {
+    maxBudgetUsd = Number(values.budget)
+    if (!/^(\d+\.?\d*|\.\d+)$/.test(values.budget) || !(maxBudgetUsd > 0) || maxBudgetUsd > 10_000)
+      throw new UsageError(`--budget takes US dollars a run, more than 0 and at most 10000 (such as 0.50), not ${values.budget}`)
+  }
+  const given: VerifySettings = {
+    concurrency: int('concurrency', values.concurrency, 1, 16),
+    maxTurns: int('max-turns', values.maxTurns, 1, 1000),
+    model: values.model,
+    claudePath: claudePath(values),
+    permission,
+    allowedDomains,
+    maxBudgetUsd
+  }
+  return {
+    skill,
+    version,
+    against,
+    variations,
+    repeats: int('repeats', values.repeats, 1, 10),
+    settings: Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) as VerifySettings,
+    ...(values.acceptFlagged ? { acceptFlagged: true } : {})
+  }
+}
+
+const verify = verb<VerifyArgs>({
+  name: 'verify',
+  args: { n: 1, what: 'a skill (its id or name)' },
+  options: [
+    'against',
+    'variations',
+    'repeats',
+    'concurrency',
+    'maxTurns',
+    'model',
+    'claude',
+    'preset',
+    'allowDomain',
+    'budget',
+    'acceptFlagged',
+    'json'
+  ],
+  readOnly: false,
+  screenshots: true,
+  prepare: ([skill], o) => verifyArgs(skill, o),
+  run: (ctx, _args, _o, a) => verifyCommand(ctx, a)
+})
+
+const resume = verb({
+  name: 'resume',
+  args: { n: 1, what: 'a verification (its id; `trace2skill verifications` lists them)' },
+  options: ['json'],
+  readOnly: false,
+  screenshots: true,
+  run: (ctx, [arg]) => resumeCommand(ctx, arg)
+})
+
+export const verifyVerbs = [verify, resume]

@@ -1,0 +1,168 @@
+/**
+ * Step 5 from the command line, what its commands share: a verification found by what people type, its
+ * versions, whether anyone still runs it, and how its parts are said. Whatever is printed before the
+ * report says nothing of which run had the skill: the run numbers are the blind deck's.
+ */
+import { readFile, stat } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import type { SkillView } from '../../shared/contract'
+import type { Skill } from '../../shared/skills'
+import {
+  type PassRateInfo,
+  type Verification,
+  type VerificationView,
+  type VerifySettings,
+  type VerifyStatus,
+  type VerifyVariation
+} from '../../shared/verify'
+import { isAlive } from '../claude/process'
+import { LOCK_DIR, OWNER_FILE } from '../store/lock'
+import { verificationStatus } from '../verify/report'
+import type { Client } from './client'
+import { call, getBatch, MAKE_VERIFICATION, oneLineOf, plural, runsOf, UsageError, type CliIo } from './common'
+
+import type { Ctx } from './context'
+
+/** `verify`'s arguments, checked before the data folder is opened. */
+export interface VerifyArgs {
+  skill: string
+  /** the version NUMBER verified (default: the newest) */
+  version?: number
+  /** 'none' (default), or the number of the version it is compared against */
+  against?: 'none' | number
+  variations: { source: 'fresh' } | { source: 'batch' } | { source: 'pasted'; items: VerifyVariation[]; file: string }
+  repeats?: number
+  /** only the settings given on the command line; the rest as the batch it was learned from ran */
+  settings: VerifySettings
+  /** install a version with flagged texts anyway (--accept-flagged) */
+  acceptFlagged?: boolean
+}
+
+export const gradeNext = (id: string) => `trace2skill grade ${id} --file feedback.txt`
+export const pct = (x: number) => `${Math.round(x * 100)}%`
+export const money = (x: number) => `$${x.toFixed(x >= 1 ? 2 : 4)}`
+export const pText = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3))
+export const points = (d: number | null) => {
+  if (d === null) return '-'
+  const n = Math.round(d * 100)
+  return `${n > 0 ? '+' : n < 0 ? '-' : '±'}${Math.abs(n)} points`
+}
+export const rateText = (r: PassRateInfo) =>
+  r.n && r.rate !== null && r.ci ? `${r.passed} of ${r.n} (${pct(r.rate)}, 95% CI ${pct(r.ci.low)} to ${pct(r.ci.high)})` : 'none graded'
+export const versusText = (v: Pick<Verification, 'skillName' | 'version' | 'against'>) =>
+  `${oneLineOf(v.skillName, 200)} version ${v.version.number} against ${v.against ? `version ${v.against.number}` : 'no skill'}`
+export const sourceText = (v: Pick<Verification, 'source' | 'heldOut'>, file?: string) =>
+  `${v.source === 'fresh' ? 'fresh variations' : v.source === 'batch' ? 'the variations it was learned from' : file ? `the variations of ${file}` : 'pasted variations'}, ${v.heldOut ? 'held out' : 'NOT held out'}`
+
+/** "grading: 6 runs, 5 done, 1 did not finish; 3 graded; $0.0123" */
+export const statusText = (s: VerifyStatus) =>
+  [
+    `${s.stage}: ${plural(s.runs, 'run')}`,
+    s.finished - s.unfinished ? `${s.finished - s.unfinished} done` : '',
+    s.unfinished ? `${s.unfinished} did not finish` : '',
+    s.running ? `${s.running} running` : '',
+    s.collecting ? `${s.collecting} collecting outputs` : '',
+    s.queued ? `${s.queued} queued` : ''
+  ]
+    .filter(Boolean)
+    .join(', ') + `; ${s.graded} of ${s.runs} graded; ${money(s.costUsd)}`
+
+// ---------------------------------------------------------------------------------------------------
+// Finding one
+
+/** A verification by its id, or by its batch's id or exact name. */
+export async function findVerification(client: Client, arg: string): Promise<Verification> {
+  const byId = await call<VerificationView>(client, 'getVerification', { verificationId: arg }).catch((err: Error & { code?: string }) => {
+    if (err.code === 'not-found' || err.code === 'invalid') return undefined
+    throw err
+  })
+  if (byId) return byId.verification
+  let id: string | undefined
+  {
+    const batchIds = (await getBatch(client, arg))
+      ? [arg]
+      : (await call<{ batch: { id: string; name: string } }[]>(client, 'listBatches', {}))
+          .filter((b) => b.batch.name === arg)
+          .map((b) => b.batch.id)
+    const found = (await Promise.all(batchIds.map(async (b) => (await getBatch(client, b))?.verificationId))).filter(
+      (x): x is string => !!x
+    )
+    if (found.length > 1)
+      throw new UsageError(`several verifications have a batch named ${JSON.stringify(arg)}: give one of their ids (${found.join(', ')})`)
+    id = found[0]
+    if (!id && batchIds.length)
+      throw new Error(`${arg} is a batch of runs, not a verification: verify a skill learned from it with \`trace2skill verify <skill>\``)
+  }
+  const v = id ? (await call<VerificationView>(client, 'getVerification', { verificationId: id })).verification : undefined
+  if (!v)
+    throw new Error(
+      `no such verification: ${arg} (${(await call<unknown[]>(client, 'listVerifications', {})).length ? '`trace2skill verifications` lists them' : `there are no verifications yet: ${MAKE_VERIFICATION}`})`
+    )
+  return v
+}
+
+/** The skill's versions by number, as `--version N` and `--against N` name them. */
+export function versionByNumber(skill: Skill, view: SkillView, n: number, flag: string) {
+  const v = view.versions.find((x) => x.number === n)
+  if (!v)
+    throw new Error(
+      `${skill.frontMatter.name || skill.id} has no version ${n} (${flag} ${n}; its versions: ${view.versions
+        .map((x) => x.number)
+        .sort((a, b) => a - b)
+        .join(', ')})`
+    )
+  return v
+}
+
+/** What a verification is, for --json: the skill, the versions compared, its variations. */
+export const whatItIs = (v: Verification) => ({
+  skillId: v.skillId,
+  skillName: v.skillName,
+  version: v.version.number,
+  against: v.against?.number ?? null,
+  source: v.source,
+  heldOut: v.heldOut,
+  repeats: v.repeats,
+  variations: v.variations.length
+})
+
+// ---------------------------------------------------------------------------------------------------
+// Is anyone running it?
+
+/**
+ * No live trace2skill holds the data folder (its lock is gone, or its holder on this machine is): runs
+ * the store says are running or queued are nobody's. A holder elsewhere, or one that cannot be read, is
+ * taken to be alive.
+ */
+async function noWriter(dataDir: string): Promise<{ gone: boolean; pid?: number }> {
+  if (!(await stat(join(dataDir, LOCK_DIR)).catch(() => null))) return { gone: true }
+  const owner = await readFile(join(dataDir, OWNER_FILE), 'utf8')
+    .then((t) => JSON.parse(t) as { pid?: unknown; host?: unknown })
+    .catch(() => null)
+  if (typeof owner?.pid !== 'number' || owner.host !== hostname()) return { gone: false }
+  return isAlive(owner.pid) ? { gone: false } : { gone: true, pid: owner.pid }
+}
+
+/**
+ * A verification as it really is, for the commands that only read: runs left running or queued by a
+ * trace2skill that has stopped count as interrupted (as the store will say once a writer opens it),
+ * and one still writing its variations in another process is said to be generating.
+ */
+export async function asItIs(ctx: Ctx, view: VerificationView, io: CliIo): Promise<VerificationView> {
+  const v = view.verification
+  const runs = v.batchId ? await runsOf(ctx.client, v.batchId) : []
+  const busy = runs.filter((r) => r.state === 'running' || r.state === 'queued')
+  if (!busy.length && v.phase !== 'generating') return view
+  const writer = await noWriter(ctx.dataDir)
+  if (v.phase === 'generating') return writer.gone ? view : { ...view, status: { ...view.status, stage: 'generating' } }
+  if (!writer.gone) return view
+  io.err(
+    `warning: ${plural(busy.length, 'run')} of verification ${v.id} ${busy.length === 1 ? 'is' : 'are'} marked ${busy.length === 1 ? busy[0].state : 'running or queued'}, but the trace2skill that ran them has stopped${writer.pid ? ` (pid ${writer.pid})` : ''}: they count as interrupted; \`trace2skill resume ${v.id}\` runs them again`
+  )
+  const status = verificationStatus(
+    v,
+    runs.map((r) => (busy.includes(r) ? { ...r, state: 'interrupted' as const } : r))
+  )
+  return { ...view, status }
+}

@@ -1,0 +1,122 @@
+/** A verification (`#/verification/<id>`): where it is, live, with cancel and resume; grading blind; its report once every run is graded. */
+import { Link, useNavigate } from '@tanstack/react-router'
+import { RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
+import { type VerificationView } from '@shared/verify'
+import { useApi, useApiMutation } from '../../data/queries'
+import { count, fmtLocalTime } from '../../lib/format'
+import { useShortcut } from '../../lib/hotkeys'
+import { STAGE_WORDS, statusLine } from '../../lib/verify'
+import { ErrorLine } from '../../components/ErrorLine'
+import { Report } from './Report'
+import { NextVersion } from './NextVersion'
+import { VersionChart } from './Chart'
+
+const SOURCE_WORDS = {
+  fresh: 'fresh variations (held out)',
+  batch: "the analysed batch's own variations (not held out: overstates the gain)",
+  pasted: 'pasted variations'
+}
+
+export function VerificationPage({ verificationId }: { verificationId: string }) {
+  // kept current by verificationProgress, runProgress and batchProgress (data/cache.ts)
+  const loaded = useApi('getVerification', { verificationId })
+  const cancel = useApiMutation('cancelVerification')
+  const resume = useApiMutation('resumeVerification')
+  const navigate = useNavigate()
+  const batchId = loaded.data?.verification.batchId
+  useShortcut('verify.grade', () => batchId && void navigate({ to: '/review/$batchId', params: { batchId } }), { enabled: !!batchId })
+
+  if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
+  if (!loaded.data) return <div className="muted pad">Loading…</div>
+  const view = loaded.data
+  const { verification: v, status: s, report } = view
+  const explaining = Object.values(v.explanations).some((e) => e.state === 'running')
+  const busy = s.stage === 'generating' || s.stage === 'running' || explaining
+  const resumable = s.stage === 'failed' || s.stage === 'cancelled' || s.stage === 'interrupted' || s.unfinished > 0
+  const error = cancel.error ?? resume.error
+  return (
+    <section className="page verification" data-testid="verification">
+      <div className="crumbs">
+        <Link to="/skill/$skillId" params={{ skillId: v.skillId }}>
+          ← {v.skillName || 'skill'}
+        </Link>
+      </div>
+      <h1>
+        Verify {v.skillName}: version {v.version.number} against {v.against ? `version ${v.against.number}` : 'no skill'}
+      </h1>
+      <div className="muted">
+        {v.variations.length ? count(v.variations.length, 'variation') : 'variations being written'} · {SOURCE_WORDS[v.source]} ·{' '}
+        {count(v.repeats, 'repeat')} per arm · {v.settings.model || RUN_MODEL_DEFAULT_LABEL} · max {count(v.settings.maxTurns, 'turn')} ·
+        started {fmtLocalTime(v.createdAt)}
+      </div>
+      <div className="card verify-status" data-testid="verify-status" data-stage={s.stage}>
+        <div className="verify-status-line">
+          <span className={`badge state-${s.stage}`} data-testid="verify-stage">
+            {STAGE_WORDS[s.stage]}
+          </span>
+          {s.runs ? <progress max={s.runs} value={s.finished} aria-label="Runs finished" /> : null}
+          <span data-testid="verify-progress">{statusLine(s)}</span>
+          {busy ? (
+            <button onClick={() => cancel.mutate({ verificationId })} disabled={cancel.isPending} data-testid="cancel-verification">
+              Cancel
+            </button>
+          ) : null}
+          {resumable ? (
+            <button onClick={() => resume.mutate({ verificationId })} disabled={resume.isPending} data-testid="resume-verification">
+              {s.unfinished ? `Resume: run the ${count(s.unfinished, 'unfinished run')} again` : 'Resume'}
+            </button>
+          ) : null}
+        </div>
+        {v.error ? (
+          <div className="error-text" data-testid="verify-error" role="alert">
+            {v.error}
+          </div>
+        ) : null}
+        {error ? <ErrorLine error={error.message} /> : null}
+        {batchId ? (
+          <div className="grade-blind">
+            <Link className="button big" to="/review/$batchId" params={{ batchId }} data-testid="grade-blind">
+              Grade blind →
+            </Link>
+            <span className="muted">
+              Both arms in one shuffled deck (key <kbd>g</kbd>): nothing in it says which run had the skill. {s.graded} of {s.runs} graded.
+            </span>
+          </div>
+        ) : null}
+      </div>
+      {view.blind ? <BlindNote blind={view.blind} /> : null}
+      {report && batchId ? <Report view={view} report={report} batchId={batchId} /> : null}
+      {batchId ? <NextVersion view={view} batchId={batchId} /> : null}
+      <div className="card">
+        <div className="label">Pass rate per version, across verifications of {v.skillName}</div>
+        <VersionChart skillId={v.skillId} />
+      </div>
+    </section>
+  )
+}
+
+/** While not every run is graded: no report, and what blind promises (the warnings about the whole are said already). */
+function BlindNote({ blind }: { blind: NonNullable<VerificationView['blind']> }) {
+  return (
+    <div className="card verify-blind" data-testid="verify-blind">
+      <div className="label">Report</div>
+      <p>
+        The report comes once every run is graded ({blind.graded} of {blind.runs} so far). Until then nothing in the app, its run folders,
+        its session browser or the command line says which run had the skill: not its arm, its trace, its cost or its turns.
+      </p>
+      {blind.warnings.length ? (
+        <ul className="verify-warnings" data-testid="report-warnings">
+          {blind.warnings.map((w) => (
+            <li
+              key={w.text}
+              className={`notice inline ${w.kind === 'low-trigger' ? 'notice-error' : 'notice-warning'}`}
+              data-testid="report-warning"
+            >
+              {w.text}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  )
+}

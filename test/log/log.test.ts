@@ -1,0 +1,96 @@
+/**
+ * The app's log (src/main/log/log.ts): the process that writes the data folder logs its start and stop,
+ * what the person was warned of and every request that failed with `internal` (with its stack) to
+ * <data>/logs/trace2skill.log, readable by its user only; a read-only process logs nothing there; the
+ * file is rotated by size and only so many are kept.
+ */
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createService, logFailures, type Service } from '../../src/main/app/service'
+import type { Handlers } from '../../src/main/app/dispatch'
+import { fail } from '../../src/shared/contract'
+import { LOG_FILE, logsDir, openLog } from '../../src/main/log/log'
+
+const lines = async (file: string) =>
+  (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+
+describe('the log', () => {
+  let service: Service | undefined
+  afterEach(async () => {
+    await service?.dispose()
+    service = undefined
+  })
+
+  it('keeps the start, the notices shown and the stop, in a file of its user only', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 't2s-log-'))
+    const configDir = await mkdtemp(join(tmpdir(), 't2s-log-claude-'))
+    service = await createService({ configDir, dataDir, mode: 'web', version: '9.9.9' })
+    service.hub.emit('notice', { level: 'error', message: 'Could not save batch b1: ENOSPC' })
+    await service.dispose()
+    service = undefined
+    const file = join(logsDir(dataDir), LOG_FILE)
+    const got = await lines(file)
+    expect(got[0]).toMatchObject({ msg: 'start', version: '9.9.9', mode: 'web', level: 30 })
+    expect(got).toContainEqual(expect.objectContaining({ msg: 'notice', notice: 'Could not save batch b1: ENOSPC', level: 50 }))
+    expect(got[got.length - 1]).toMatchObject({ msg: 'stop' })
+    expect((await stat(file)).mode & 0o777).toBe(0o600)
+    expect((await stat(logsDir(dataDir))).mode & 0o777).toBe(0o700)
+  })
+
+  it('a read-only process (the CLI reading beside the app) writes no log', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 't2s-log-'))
+    const configDir = await mkdtemp(join(tmpdir(), 't2s-log-claude-'))
+    service = await createService({ configDir, dataDir, mode: 'web', version: 'test', readOnly: true })
+    await service.dispose()
+    service = undefined
+    expect(existsSync(logsDir(dataDir))).toBe(false)
+  })
+
+  it('a request that fails with internal is logged with its name and stack; a refusal for the user is not', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 't2s-log-'))
+    const opened = openLog(dataDir)
+    const handlers = logFailures(
+      {
+        getBatch: async () => {
+          throw new Error('boom', { cause: new Error('EIO: the disk') })
+        },
+        getSkill: async () => {
+          throw fail('no such skill', 'not-found')
+        }
+      } as unknown as Handlers,
+      opened.log
+    )
+    await expect(handlers.getBatch({ batchId: 'b1' })).rejects.toThrow('boom')
+    await expect(handlers.getSkill({ skillId: 's1' })).rejects.toThrow('no such skill')
+    await opened.close()
+    const got = await lines(opened.file)
+    expect(got).toHaveLength(1)
+    expect(got[0]).toMatchObject({ msg: 'a request failed', request: 'getBatch', level: 50 })
+    const err = got[0].error as { message: string; stack: string; cause: { message: string } }
+    expect(err.message).toBe('boom')
+    expect(err.stack).toMatch(/log\.test\.ts/)
+    expect(err.cause.message).toBe('EIO: the disk')
+  })
+
+  it('is rotated by size, keeping the newest few', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 't2s-log-'))
+    const opened = openLog(dataDir, { size: '1K', keep: 2 })
+    for (let i = 0; i < 200; i++) {
+      opened.log.info({ i, pad: 'x'.repeat(40) }, 'line')
+      // let the stream see each write (rotation happens between writes)
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5))
+    }
+    await opened.close()
+    const files = (await readdir(logsDir(dataDir))).sort()
+    expect(files).toEqual([LOG_FILE, `${LOG_FILE}.1`, `${LOG_FILE}.2`])
+    const newest = await lines(opened.file)
+    expect(newest.length).toBeGreaterThan(0)
+    expect((newest[newest.length - 1] as { i: number }).i).toBe(199)
+  })
+})
