@@ -5,7 +5,7 @@
  * file is rotated by size and only so many are kept.
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -41,6 +41,17 @@ describe('the log', () => {
     expect(got[got.length - 1]).toMatchObject({ msg: 'stop' })
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     expect((await stat(logsDir(dataDir))).mode & 0o777).toBe(0o700)
+  })
+
+  it('a log that cannot be made (logs is a file) costs only the log: the app starts and says so', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 't2s-log-'))
+    const configDir = await mkdtemp(join(tmpdir(), 't2s-log-claude-'))
+    await writeFile(logsDir(dataDir), 'not a folder')
+    service = await createService({ configDir, dataDir, mode: 'web', version: 'test' })
+    expect(service.notices).toContainEqual(
+      expect.objectContaining({ level: 'warning', message: expect.stringMatching(/^No log is kept: /) })
+    )
+    expect(await readFile(logsDir(dataDir), 'utf8')).toBe('not a folder')
   })
 
   it('a read-only process (the CLI reading beside the app) writes no log', async () => {

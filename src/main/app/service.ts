@@ -24,7 +24,7 @@ import type { RandomInt } from '../verify/plan'
 import { createTracesService } from '../traces/service'
 import { createBlindness, type Blindness } from '../verify/blind'
 import { batchSignals } from '../analysts/signals'
-import { errorFields, openLog, silentLog, type Log, type OpenLog } from '../log/log'
+import { errorFields, logsDir, openLog, silentLog, type Log, type OpenLog } from '../log/log'
 
 /**
  * The hub as everything else sees it: a run of a blind verification is pushed without what tells its
@@ -116,7 +116,18 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
 async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service> {
   // only the process that writes the data folder logs to it (two would rotate the same file)
-  const opened = opts.log || store.readOnly ? null : openLog(opts.dataDir)
+  let opened: OpenLog | null = null
+  if (!opts.log && !store.readOnly) {
+    try {
+      opened = openLog(opts.dataDir)
+    } catch (err) {
+      // no log costs only the log
+      store.notices.push({
+        level: 'warning',
+        message: `No log is kept: ${logsDir(opts.dataDir)} could not be made (${(err as Error).message}).`
+      })
+    }
+  }
   const log = opts.log ?? opened?.log ?? silentLog()
   log.info({ version: opts.version, mode: opts.mode, dataDir: opts.dataDir, configDir: opts.configDir }, 'start')
   try {
