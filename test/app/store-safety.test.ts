@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openStore, STORE_FILE, type Store } from '../../src/main/store/store'
-import { DataDirBusyError, LOCK_DIR } from '../../src/main/store/lock'
+import { DataDirBusyError, LOCK_DIR, lockHolder } from '../../src/main/store/lock'
 import type { Batch, Run } from '../../src/shared/runs'
 import { REPO } from '../support/claude-harness'
 import { batchFile, changed, indexFile, snapshot, storeDir } from '../support/store-files'
@@ -58,6 +58,7 @@ describe('one writer per data folder', () => {
     expect(refused.message).toContain(`pid ${process.pid}`)
     expect(refused.message).toContain(dir)
     await a.close()
+    expect(await lockHolder(dir)).toEqual({ held: false })
     const b = track(await openStore(dir, { owner: 'the second writer' }))
     expect(b.index.openedFolders()).toEqual(['/from/a'])
   })
@@ -78,8 +79,11 @@ describe('one writer per data folder', () => {
       child.on('exit', (code) => fail(new Error(`child exited ${code}`)))
     })
     expect((await openStore(dir, { owner: 'me' }).catch((e) => e)).message).toContain('a doomed writer')
+    // who holds it, as the CLI asks (one liveness check, the lock's): alive, then gone
+    expect(await lockHolder(dir)).toMatchObject({ held: true, gone: false, holder: { what: 'a doomed writer', pid: child.pid } })
     child.kill('SIGKILL')
     await new Promise((r) => child.once('exit', r))
+    expect(await lockHolder(dir)).toMatchObject({ held: true, gone: true, holder: { pid: child.pid } })
     const s = track(await openStore(dir, { owner: 'me' }))
     expect(s.readOnly).toBe(false)
   })

@@ -3,9 +3,6 @@
  * versions, whether anyone still runs it, and how its parts are said. Whatever is printed before the
  * report says nothing of which run had the skill: the run numbers are the blind deck's.
  */
-import { readFile, stat } from 'node:fs/promises'
-import { hostname } from 'node:os'
-import { join } from 'node:path'
 import type { SkillView } from '../../shared/contract'
 import type { Skill } from '../../shared/skills'
 import {
@@ -16,8 +13,7 @@ import {
   type VerifyStatus,
   type VerifyVariation
 } from '../../shared/verify'
-import { isAlive } from '../claude/process'
-import { LOCK_DIR, OWNER_FILE } from '../store/lock'
+import { lockHolder } from '../store/lock'
 import { verificationStatus } from '../verify/report'
 import type { Client } from './client'
 import { call, getBatch, MAKE_VERIFICATION, oneLineOf, plural, runsOf, UsageError, type CliIo } from './common'
@@ -136,12 +132,9 @@ export const whatItIs = (v: Verification) => ({
  * taken to be alive.
  */
 async function noWriter(dataDir: string): Promise<{ gone: boolean; pid?: number }> {
-  if (!(await stat(join(dataDir, LOCK_DIR)).catch(() => null))) return { gone: true }
-  const owner = await readFile(join(dataDir, OWNER_FILE), 'utf8')
-    .then((t) => JSON.parse(t) as { pid?: unknown; host?: unknown })
-    .catch(() => null)
-  if (typeof owner?.pid !== 'number' || owner.host !== hostname()) return { gone: false }
-  return isAlive(owner.pid) ? { gone: false } : { gone: true, pid: owner.pid }
+  const h = await lockHolder(dataDir)
+  if (!h.held) return { gone: true }
+  return h.gone ? { gone: true, pid: h.holder?.pid } : { gone: false }
 }
 
 /**

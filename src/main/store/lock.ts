@@ -6,7 +6,7 @@
  * The lock is proper-lockfile's (an atomic mkdir, kept fresh while the holder lives, stale a few
  * seconds after it dies, released on exit). Beside it, a small owner file says who holds it.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import lockfile from 'proper-lockfile'
@@ -59,6 +59,19 @@ async function readOwner(dataDir: string): Promise<LockOwner | null> {
   }
 }
 
+/** A holder on this machine whose process is gone (a holder elsewhere, or unknown, is taken to be alive). */
+const goneHere = (holder: LockOwner | null) => !!holder && holder.host === hostname() && !isAlive(holder.pid)
+
+/**
+ * Who holds the data folder: nobody (no lock), or its holder (null when it cannot be read) and whether
+ * it is gone (its process on this machine has stopped, and its lock will go stale).
+ */
+export async function lockHolder(dataDir: string): Promise<{ held: false } | { held: true; holder: LockOwner | null; gone: boolean }> {
+  if (!(await stat(join(dataDir, LOCK_DIR)).catch(() => null))) return { held: false }
+  const holder = await readOwner(dataDir)
+  return { held: true, holder, gone: goneHere(holder) }
+}
+
 /**
  * Take the data folder's lock, or throw DataDirBusyError. A holder on this machine whose process is
  * gone (it crashed moments ago) is waited out until its lock goes stale, rather than refused.
@@ -89,7 +102,7 @@ export async function lockDataDir(
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err
       const holder = await readOwner(dataDir)
-      const gone = holder && holder.host === owner.host && holder.pid !== process.pid && !isAlive(holder.pid)
+      const gone = holder?.pid !== process.pid && goneHere(holder)
       if (!gone || waited > STALE_MS * 2) throw new DataDirBusyError(dataDir, holder)
       await new Promise((r) => setTimeout(r, 500))
     }
