@@ -13,6 +13,7 @@ import { createService, logFailures, type Service } from '../../src/main/app/ser
 import type { Handlers } from '../../src/main/app/dispatch'
 import { fail } from '../../src/shared/contract'
 import { LOG_FILE, logsDir, openLog } from '../../src/main/log/log'
+import { Operations } from '../../src/main/operations/registry'
 
 const lines = async (file: string) =>
   (await readFile(file, 'utf8'))
@@ -87,6 +88,30 @@ describe('the log', () => {
     expect(err.message).toBe('boom')
     expect(err.stack).toMatch(/log\.test\.ts/)
     expect(err.cause.message).toBe('EIO: the disk')
+  })
+
+  it('an operation that fails is logged with its stack; a cancelled one is not', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 't2s-log-'))
+    const opened = openLog(dataDir)
+    const operations = new Operations({ log: opened.log })
+    const failed = operations.start({ kind: 'analysis', subject: 'a1' }, async () => {
+      throw new Error('the merge blew up', { cause: new Error('ENOSPC') })
+    })
+    expect((await failed.done).state).toBe('failed')
+    const cancelled = operations.start({ kind: 'batch', subject: 'b1' }, async (op) => {
+      await new Promise((_, reject) => op.signal.addEventListener('abort', () => reject(op.signal.reason), { once: true }))
+    })
+    operations.cancel(cancelled.id)
+    expect((await cancelled.done).state).toBe('cancelled')
+    await opened.close()
+    const got = (await lines(opened.file)).filter((l) => l.msg === 'an operation failed')
+    expect(got).toHaveLength(1)
+    expect(got[0]).toMatchObject({
+      kind: 'analysis',
+      operation: failed.id,
+      error: { message: 'the merge blew up', cause: { message: 'ENOSPC' } }
+    })
+    expect((got[0].error as { stack: string }).stack).toMatch(/log\.test\.ts/)
   })
 
   it('is rotated by size, keeping the newest few', async () => {

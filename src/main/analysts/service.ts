@@ -23,6 +23,7 @@ import { sandboxAvailability } from '../runs/sandbox'
 import { mergeRules, type ExistingRule } from '../skills/merge'
 import { withProvenance } from '../skills/provenance'
 import { rendered, type SkillService } from '../skills/service'
+import { errorFields, silentLog, type Log } from '../log/log'
 import type { Store } from '../store/store'
 import { costUsd } from '../traces/pricing'
 import { contextHeader, estimateTokens, fitRuns, type Fitted, type RunForAnalysis } from './condense'
@@ -93,6 +94,8 @@ export interface AnalysisParams {
 
 export interface AnalysisServiceDeps {
   store: Store
+  /** where failures handled without bothering the person are kept (the app's log) */
+  log?: Log
   emit: EventSink
   operations: Operations
   skills: SkillService
@@ -196,6 +199,12 @@ export type AnalysisService = ReturnType<typeof createAnalysisService>
 
 export function createAnalysisService(d: AnalysisServiceDeps) {
   const { store, operations, skills } = d
+  const log = d.log ?? silentLog()
+  /** an evidence folder that could not be removed stays on disk (copies of sessions): it is logged, and the next start removes it */
+  const removeEvidence = (analysisId: string) =>
+    removeEvidenceFolder(evidenceRoot(analysisId)).catch((e) =>
+      log.warn({ analysisId, error: errorFields(e) }, 'an evidence folder could not be removed')
+    )
   const inMemory = new Map<string, Fleets>()
   const images = d.images ?? inThreadImages()
 
@@ -725,7 +734,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       try {
         await Promise.all(entry.fleets.map((f) => f.run(op.signal)))
       } finally {
-        await removeEvidenceFolder(evidenceRoot(analysisId)).catch(() => {})
+        await removeEvidence(analysisId)
       }
       await pub.settled()
       pub.stop()
@@ -751,11 +760,11 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
           state: 'failed',
           endedAt: now(),
           warnings: [...a.warnings, `The analysis stopped: ${why}`]
-        }).catch(() => {})
+        }).catch((err) => log.error({ analysisId, error: errorFields(err) }, 'a failed analysis could not be saved'))
       }
       throw e
     } finally {
-      await removeEvidenceFolder(evidenceRoot(analysisId)).catch(() => {})
+      await removeEvidence(analysisId)
     }
   }
 
@@ -992,7 +1001,7 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
                 )
               )
             } finally {
-              await removeEvidenceFolder(evidenceRoot(analysisId)).catch(() => {})
+              await removeEvidence(analysisId)
             }
             await pub.settled()
             pub.stop()

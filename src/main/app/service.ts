@@ -153,7 +153,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     const n = payload as Notice
     log[n.level === 'error' ? 'error' : n.level === 'warning' ? 'warn' : 'info']({ notice: n.message, detail: n.detail }, 'notice')
   })
-  const operations = new Operations({ store })
+  const operations = new Operations({ store, log })
   for (const n of notices) hub.emit('notice', n)
   // A save that failed (disk full...) is shown even when nobody awaited it (background progress).
   store.onWriteError((err) => {
@@ -187,7 +187,8 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     screenshots: opts.screenshots,
     env,
     configDir: opts.configDir,
-    operations
+    operations,
+    log
   })
   let interrupted = 0
 
@@ -204,7 +205,8 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     env,
     configDir: opts.configDir,
     port: opts.analystPort,
-    batchNotes: (batchId) => verify.notesFor(batchId)
+    batchNotes: (batchId) => verify.notesFor(batchId),
+    log
   })
   const verify: VerifyService = createVerifyService({
     store,
@@ -220,7 +222,8 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     env,
     port: opts.analystPort,
     random: opts.random,
-    blind
+    blind,
+    log
   })
   // Start-up recovery: runs and analyses a stopped app left in flight, then the operations themselves
   if (!store.readOnly) {

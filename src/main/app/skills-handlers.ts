@@ -3,6 +3,7 @@
  * (src/main/analysts/service.ts: analysts and merge, as operations) and the skill service
  * (src/main/skills/service.ts: versions, save, export). Electron-free.
  */
+import type { Log } from '../log/log'
 import type { Trace } from '../../shared/trace'
 import type { ImagePool } from '../analysts/image-pool'
 import { createAnalysisService } from '../analysts/service'
@@ -28,6 +29,8 @@ export interface SkillsContext {
   images?: ImagePool
   /** what the analysts should know of how a batch's runs were made (a verification's arms) */
   batchNotes?(batchId: string): Promise<string | undefined>
+  /** the app's log */
+  log?: Log
 }
 
 export function createSkillsHandlers(ctx: SkillsContext) {

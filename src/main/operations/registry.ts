@@ -6,6 +6,7 @@
  * recovery running first. The app, web mode and the CLI share one registry through createService.
  * Electron-free.
  */
+import { errorFields, silentLog, type Log } from '../log/log'
 import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import type { Operation, OperationKind, OperationState } from '../../shared/operations'
@@ -48,6 +49,8 @@ export interface LiveOperation {
 export interface OperationsOptions {
   /** where records are kept; absent (or a read-only store): in memory only */
   store?: Pick<Store, 'operations' | 'readOnly'>
+  /** where a failed operation's error (with its stack) and a record that could not be saved are kept */
+  log?: Log
 }
 
 interface Entry {
@@ -61,6 +64,10 @@ export class Operations {
   private readonly live = new Map<string, Entry>()
 
   constructor(private readonly o: OperationsOptions = {}) {}
+
+  private get log(): Log {
+    return (this.o.log ??= silentLog())
+  }
 
   private get repo() {
     return this.o.store && !this.o.store.readOnly ? this.o.store.operations : undefined
@@ -108,12 +115,15 @@ export class Operations {
     const entry: Entry = { op, record, controller, coalescers }
     this.live.set(id, entry)
     const repo = spec.persist === false ? undefined : this.repo
-    const added = repo?.add(record).catch(() => {})
+    const added = repo
+      ?.add(record)
+      .catch((e) => this.log.error({ operation: id, error: errorFields(e) }, 'an operation could not be recorded'))
     void (async () => {
       let outcome: Outcome
       try {
         outcome = await work(op)
       } catch (err) {
+        if (!controller.signal.aborted) this.log.error({ operation: id, kind: spec.kind, error: errorFields(err) }, 'an operation failed')
         outcome = controller.signal.aborted
           ? { state: 'cancelled' }
           : { state: 'failed', error: ((err as Error)?.message ?? String(err)).split('\n')[0] }
@@ -124,7 +134,7 @@ export class Operations {
       await added
       await repo
         ?.set(id, { state: record.state, endedAt: record.endedAt, ...(record.error ? { error: record.error } : {}) })
-        .catch(() => {})
+        .catch((e) => this.log.error({ operation: id, error: errorFields(e) }, 'how an operation ended could not be saved'))
       this.live.delete(id)
       detach()
       resolveDone({ ...record })

@@ -9,6 +9,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { EventSink } from '../../shared/contract'
+import { errorFields, silentLog, type Log } from '../log/log'
 import type { Operations } from '../operations/registry'
 import { emptyProgress, isFinished, type Batch, type PresetAvailability, type Run, type RunSettings } from '../../shared/runs'
 import { archiveSession } from '../store/archive'
@@ -40,6 +41,8 @@ export interface RunnerDeps {
   presetCheck?: (preset: RunSettings['permission']) => Promise<PresetAvailability>
   /** the registry of long work: a batch with runs queued or running is an operation there */
   operations?: Operations
+  /** where failures handled without bothering the person are kept (the app's log) */
+  log?: Log
 }
 
 /**
@@ -70,6 +73,9 @@ export class BatchRunner {
   private readonly cancelling = new Set<string>()
 
   private preparer: RunPreparer | undefined
+  private get log(): Log {
+    return (this.d.log ??= silentLog())
+  }
   private folderName: ((batch: Batch, run: Run) => string | undefined) | undefined
 
   constructor(private readonly d: RunnerDeps) {}
@@ -267,9 +273,12 @@ export class BatchRunner {
       }
       live.done = this.execute(id, batch, live, release)
         .catch(async (err) => {
+          this.log.error({ batchId, runId: id, error: errorFields(err) }, 'the runner failed')
           await live.cleanup?.()
           // if even this cannot be saved (disk full), the store has reported it; never an unhandled rejection
-          await this.finish(batchId, id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` }).catch(() => {})
+          await this.finish(batchId, id, { state: 'failed', reason: `the runner failed: ${(err as Error).message}` }).catch((e) =>
+            this.log.error({ batchId, runId: id, error: errorFields(e) }, 'a failed run could not be saved')
+          )
         })
         .finally(() => {
           op?.signal.removeEventListener('abort', onAbort)
@@ -536,7 +545,8 @@ export class BatchRunner {
     for (const q of this.queues.values()) q.length = 0
     await Promise.all([...this.live.keys()].map((id) => this.cancel(id).catch(() => false)))
     // progress not yet saved (a read-only process has none, and may not write)
-    if (!this.d.store.readOnly) await this.d.store.batches.flush().catch(() => {})
+    if (!this.d.store.readOnly)
+      await this.d.store.batches.flush().catch((e) => this.log.error({ error: errorFields(e) }, 'progress could not be saved at the end'))
   }
 
   /** The files a finished workspace holds (for the outputs view). */

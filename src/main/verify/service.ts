@@ -49,6 +49,7 @@ import { presetAvailability, refusal } from '../runs/sandbox'
 import { generateVariations, type ModelAccess } from '../runs/variations'
 import { removeEmptyDirInside, removeInside, skillFiles, writeInside, type ExportFile } from '../skills/export'
 import type { SkillService } from '../skills/service'
+import { errorFields, silentLog, type Log } from '../log/log'
 import type { Store } from '../store/store'
 import { traceMetrics } from '../analysts/signals'
 import { explainPair, rulesOf } from './explain'
@@ -82,6 +83,8 @@ export interface VerifyInput {
 
 export interface VerifyDeps {
   store: Store
+  /** where failures handled without bothering the person are kept (the app's log) */
+  log?: Log
   emit: EventSink
   operations: Operations
   runner: BatchRunner
@@ -116,6 +119,7 @@ export interface VerifyDeps {
 export type VerifyService = ReturnType<typeof createVerifyService>
 
 export function createVerifyService(d: VerifyDeps) {
+  const log = d.log ?? silentLog()
   const { store, operations, runner } = d
   const random = d.random ?? cryptoInt
   const blind = d.blind ?? createBlindness(store)
@@ -350,7 +354,7 @@ export function createVerifyService(d: VerifyDeps) {
         await change(id, (x) => {
           x.phase = cancelled ? 'cancelled' : 'failed'
           if (!cancelled) x.error = (err as Error).message
-        }).catch(() => {})
+        }).catch((e) => log.error({ verificationId: id, error: errorFields(e) }, 'a stopped verification could not be saved'))
         return cancelled ? { state: 'cancelled' } : { state: 'failed', error: (err as Error).message }
       }
     })
@@ -435,7 +439,7 @@ export function createVerifyService(d: VerifyDeps) {
       for (const name of names) await removeInside(workspace, `.claude/skills/${name}`)
       if (version) await writeInside(workspace, filesOf(version))
     } catch (err) {
-      await cleanup().catch(() => {})
+      await cleanup().catch((e) => log.warn({ workspace, error: errorFields(e) }, 'a half-installed skill could not be taken out'))
       throw new Error(`the skill could not be installed in the run's folder: ${(err as Error).message}`, { cause: err })
     }
     // neither arm's file list shows a skill: nothing tells the arms apart in the deck
@@ -770,7 +774,10 @@ export function createVerifyService(d: VerifyDeps) {
         const doc = await store.batches.get(batchId).catch(() => undefined)
         if (!v || !doc) continue
         for (const r of store.batches.runsOf(doc))
-          if (left(r.state) && r.workspace) await uninstall(r.workspace, skillNamesOf(v)).catch(() => {})
+          if (left(r.state) && r.workspace)
+            await uninstall(r.workspace, skillNamesOf(v)).catch((e) =>
+              log.warn({ verificationId: id, runId: r.id, error: errorFields(e) }, 'a skill left installed could not be taken out')
+            )
       }
       // the verifications a stopped app was preparing (their heads say so) or explaining (their operations say so)
       const explaining = new Set<string>()
@@ -787,7 +794,7 @@ export function createVerifyService(d: VerifyDeps) {
           }
           for (const [k, e] of Object.entries(x.explanations))
             if (e.state === 'running') x.explanations[k] = { ...e, state: 'failed', error: 'interrupted: the app stopped' }
-        }).catch(() => {})
+        }).catch((e) => log.error({ verificationId: id, error: errorFields(e) }, 'an interrupted verification could not be saved'))
       }
     },
     /** The arm of a run of a verification batch (after grading, to say which is which). */
