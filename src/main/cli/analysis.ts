@@ -2,6 +2,7 @@
  * An analysis from the command line (`analyze`, `deepen`): started through the contract, its analysts'
  * progress followed on stderr, Ctrl+C cancelling it, and what it made said in lines.
  */
+import { follow } from './follow'
 import type { Analysis, AnalystStatusInfo, ContextReport } from '../../shared/analysis'
 import type { SkillView } from '../../shared/contract'
 import type { Skill } from '../../shared/skills'
@@ -86,42 +87,32 @@ export async function analyzeBatch(
     if (a.state === 'merging' && phase !== 'merging') io.err('merging the rules into a skill')
     if (!a.preparing) phase = a.state
   }
-  const off = client.on((event, payload) => {
-    if (event !== 'analysisProgress') return
-    const a = (payload as { analysis: Analysis }).analysis
-    if (id ? a.id === id : a.batchId === batchId) show(a)
-  })
+  const models = {
+    ...(o.via ? { via: o.via } : {}),
+    ...(o.model ? { model: o.model } : {}),
+    ...(o.mergeModel ? { mergeModel: o.mergeModel } : {}),
+    ...(o.claude ? { claudePath: o.claude } : {})
+  }
   // Ctrl+C cancels the analysis (once it has an id); the analysts stop and it ends as cancelled.
-  let stopRequested = false
-  let finished = false
-  const cancel = () => {
-    if (id && !finished) void call(client, 'cancelAnalysis', { analysisId: id }).catch(() => {})
-  }
-  void io.untilStopped?.then(() => {
-    stopRequested = true
-    cancel()
-  })
-  try {
-    await client.ready()
-    const models = {
-      ...(o.via ? { via: o.via } : {}),
-      ...(o.model ? { model: o.model } : {}),
-      ...(o.mergeModel ? { mergeModel: o.mergeModel } : {}),
-      ...(o.claude ? { claudePath: o.claude } : {})
-    }
-    const started = o.deepenFrom
-      ? await call<Analysis>(client, 'deepenFromVerification', { verificationId: o.deepenFrom, ...models })
-      : await call<Analysis>(client, 'startAnalysis', { batchId, ...models, ...(o.mobile ? { mobile: true } : {}) })
-    id = started.id
-    if (stopRequested) cancel()
-    await analysisEnded(client, id)
+  id = await follow({
+    io,
+    client,
+    live,
+    onEvent: (event, payload) => {
+      if (event !== 'analysisProgress') return
+      const a = (payload as { analysis: Analysis }).analysis
+      if (id ? a.id === id : a.batchId === batchId) show(a)
+    },
+    start: async () =>
+      (o.deepenFrom
+        ? await call<Analysis>(client, 'deepenFromVerification', { verificationId: o.deepenFrom, ...models })
+        : await call<Analysis>(client, 'startAnalysis', { batchId, ...models, ...(o.mobile ? { mobile: true } : {}) })
+      ).id,
+    cancel: (analysisId) => call(client, 'cancelAnalysis', { analysisId }),
+    ended: (analysisId) => analysisEnded(client, analysisId),
     // what its last events had not said yet when it was seen ended
-    show(await call<Analysis>(client, 'getAnalysis', { analysisId: id }))
-  } finally {
-    finished = true
-    off()
-    live?.stop()
-  }
+    after: async (analysisId) => show(await call<Analysis>(client, 'getAnalysis', { analysisId }))
+  })
   const analysis = await call<Analysis>(client, 'getAnalysis', { analysisId: id })
   const skill = analysis.skillId ? await call<SkillView>(client, 'getSkill', { skillId: analysis.skillId }) : null
   return { analysis, skill }

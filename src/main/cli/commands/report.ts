@@ -2,6 +2,7 @@
  * Step 5, read and explained: `report` (the arms compared once the runs are graded blind), `verifications`
  * (every one, or a skill's) and `explain` (which rules the fixed and broken pairs followed).
  */
+import { follow } from '../follow'
 import type { SkillView } from '../../../shared/contract'
 import type { Analysis } from '../../../shared/analysis'
 import { armLabel, triggerJudged, type ArmStats, type Verification, type VerificationView, type VerifyPair } from '../../../shared/verify'
@@ -203,37 +204,35 @@ async function explainCommand(ctx: Ctx, arg: string, o: { via?: 'api' | 'claude-
       `nothing to explain: each of the ${plural(c.pairs, 'pair')} graded in both arms has the same grade in both (none fixed or broken); the next version: trace2skill deepen ${v.id}`
     )
   const seen = new Map<string, string>()
-  const off = client.on((event, payload) => {
-    if (event !== 'verificationProgress') return
-    const x = (payload as { verification: Verification }).verification
-    if (x.id !== v.id) return
-    for (const [key, e] of Object.entries(x.explanations)) {
-      if (seen.get(key) === e.state) continue
-      seen.set(key, e.state)
-      if (e.state !== 'running')
-        io.err(
-          `${key}: ${e.state === 'done' ? `explained (${plural(e.rules.length, 'rule')})` : `failed: ${oneLineOf(e.error ?? '', 200)}`}`
-        )
-    }
+  await follow({
+    io,
+    client,
+    onEvent: (event, payload) => {
+      if (event !== 'verificationProgress') return
+      const x = (payload as { verification: Verification }).verification
+      if (x.id !== v.id) return
+      for (const [key, e] of Object.entries(x.explanations)) {
+        if (seen.get(key) === e.state) continue
+        seen.set(key, e.state)
+        if (e.state !== 'running')
+          io.err(
+            `${key}: ${e.state === 'done' ? `explained (${plural(e.rules.length, 'rule')})` : `failed: ${oneLineOf(e.error ?? '', 200)}`}`
+          )
+      }
+    },
+    start: async () => {
+      await call(client, 'explainVerification', {
+        verificationId: v.id,
+        ...(o.via ? { via: o.via } : {}),
+        ...(o.model ? { model: o.model } : {}),
+        ...(o.claude ? { claudePath: o.claude } : {})
+      })
+      return v.id
+    },
+    cancel: (verificationId) => call(client, 'cancelVerification', { verificationId }),
+    cancelling: () => `cancelling the explanations (Ctrl+C again stops at once)`,
+    ended: (verificationId) => verificationEnded(client, verificationId)
   })
-  let finished = false
-  void io.untilStopped?.then(() => {
-    if (finished) return
-    io.err(`cancelling the explanations (Ctrl+C again stops at once)`)
-    void call(client, 'cancelVerification', { verificationId: v.id }).catch(() => {})
-  })
-  try {
-    await call(client, 'explainVerification', {
-      verificationId: v.id,
-      ...(o.via ? { via: o.via } : {}),
-      ...(o.model ? { model: o.model } : {}),
-      ...(o.claude ? { claudePath: o.claude } : {})
-    })
-    await verificationEnded(client, v.id)
-  } finally {
-    finished = true
-    off()
-  }
   const view = await call<VerificationView>(client, 'getVerification', { verificationId: v.id })
   const r = view.report!
   const keys = [...r.comparison.fixed, ...r.comparison.broken]

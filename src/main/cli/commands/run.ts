@@ -1,4 +1,5 @@
 /** Step 1, run: `variations` (a task's variations, written by a model) and `run` (a batch of claude -p). */
+import { follow } from '../follow'
 import { stat } from 'node:fs/promises'
 import {
   describeClaudeSettings,
@@ -82,30 +83,29 @@ async function runBatch(
   const board = new RunBoard()
   for (const r of await runsOf(client, batch.id)) board.update(r)
   const live = io.status?.start(() => board.line())
-  const off = client.on((event, payload) => {
-    if (event !== 'runProgress') return
-    const r = (payload as { run: Run }).run
-    if (r.batchId !== batch.id) return
-    if (board.update(r)) io.err(board.finished(r))
-    live?.changed()
-  })
-  let ended = false
-  void io.untilStopped?.then(() => {
-    if (ended) return
-    io.err(`cancelling batch ${batch.id} (Ctrl+C again stops at once)`)
-    void call(client, 'cancelBatch', { batchId: batch.id }).catch(() => {})
-  })
-  try {
-    await client.ready()
-    await call(client, 'startBatch', { batchId: batch.id })
-    await batchEnded(client, batch.id)
+  await follow({
+    io,
+    client,
+    live,
+    onEvent: (event, payload) => {
+      if (event !== 'runProgress') return
+      const r = (payload as { run: Run }).run
+      if (r.batchId !== batch.id) return
+      if (board.update(r)) io.err(board.finished(r))
+      live?.changed()
+    },
+    start: async () => {
+      await call(client, 'startBatch', { batchId: batch.id })
+      return batch.id
+    },
+    cancel: (batchId) => call(client, 'cancelBatch', { batchId }),
+    cancelling: (batchId) => `cancelling batch ${batchId} (Ctrl+C again stops at once)`,
+    ended: (batchId) => batchEnded(client, batchId),
     // a run whose last event had not come when the batch was seen ended: its line all the same
-    for (const r of await runsOf(client, batch.id)) if (board.update(r)) io.err(board.finished(r))
-  } finally {
-    ended = true
-    off()
-    live?.stop()
-  }
+    after: async (batchId) => {
+      for (const r of await runsOf(client, batchId)) if (board.update(r)) io.err(board.finished(r))
+    }
+  })
   const got = { runs: await runsOf(client, batch.id) }
   return {
     batchId: batch.id,

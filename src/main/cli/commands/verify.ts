@@ -2,6 +2,7 @@
  * Step 5, `verify` and `resume`: a skill version and no skill (or another version) run on the same variations,
  * in one batch numbered at random, followed on stderr until every run has ended; Ctrl+C cancels.
  */
+import { follow as followWork } from '../follow'
 import { describePreset, type Run } from '../../../shared/runs'
 import type { SkillView } from '../../../shared/contract'
 import type { Verification, VerificationView, VerifyEstimate, VerifySettings } from '../../../shared/verify'
@@ -73,46 +74,39 @@ async function follow(
       )
     }
   }
-  const off = client.on((event, payload) => {
-    if (event === 'runProgress') {
-      const r = (payload as { run: Run }).run
-      if (batchId && r.batchId !== batchId) return
-      if (board.update(r)) io.err(board.finished(r))
-      live?.changed()
-    } else if (event === 'verificationProgress') {
-      const v = (payload as { verification: Verification }).verification
-      if (!id || v.id === id) say(v)
-    }
-  })
   // Ctrl+C cancels it (its variations' model call, its runs); a second one stops at once (the entry)
-  let stopRequested = false
-  let finished = false
-  const cancel = () => {
-    if (id && !finished) {
-      io.err(`cancelling verification ${id} (Ctrl+C again stops at once)`)
-      void call(client, 'cancelVerification', { verificationId: id }).catch(() => {})
+  id = await followWork({
+    io,
+    client,
+    live,
+    onEvent: (event, payload) => {
+      if (event === 'runProgress') {
+        const r = (payload as { run: Run }).run
+        if (batchId && r.batchId !== batchId) return
+        if (board.update(r)) io.err(board.finished(r))
+        live?.changed()
+      } else if (event === 'verificationProgress') {
+        const v = (payload as { verification: Verification }).verification
+        if (!id || v.id === id) say(v)
+      }
+    },
+    start: async () => {
+      const started = await begin()
+      id = started.verification.id
+      say(started.verification)
+      return id
+    },
+    cancel: (verificationId) => call(client, 'cancelVerification', { verificationId }),
+    cancelling: (verificationId) => `cancelling verification ${verificationId} (Ctrl+C again stops at once)`,
+    ended: (verificationId) => verificationEnded(client, verificationId),
+    after: async (verificationId) => {
+      // what an event had not said yet when it was seen ended: its batch, its runs' lines
+      say((await call<VerificationView>(client, 'getVerification', { verificationId })).verification)
+      await announced
+      // a run whose last event had not come when it was seen ended: its line all the same
+      if (batchId) for (const r of await runsOf(client, batchId)) if (board.update(r)) io.err(board.finished(r))
     }
-  }
-  void io.untilStopped?.then(() => {
-    stopRequested = true
-    cancel()
   })
-  try {
-    const started = await begin()
-    id = started.verification.id
-    say(started.verification)
-    if (stopRequested) cancel()
-    await verificationEnded(client, id)
-    // what an event had not said yet when it was seen ended: its batch, its runs' lines
-    say((await call<VerificationView>(client, 'getVerification', { verificationId: id })).verification)
-    await announced
-    // a run whose last event had not come when it was seen ended: its line all the same
-    if (batchId) for (const r of await runsOf(client, batchId)) if (board.update(r)) io.err(board.finished(r))
-  } finally {
-    finished = true
-    off()
-    live?.stop()
-  }
   return call<VerificationView>(client, 'getVerification', { verificationId: id })
 }
 
