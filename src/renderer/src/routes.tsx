@@ -15,7 +15,7 @@ import {
   type RouterHistory
 } from '@tanstack/react-router'
 import { Layout, Welcome } from './App'
-import { AnalyzePage } from './components/Analyze'
+import { AnalyzePage } from './features/analyze'
 import { BatchPage } from './components/BatchPage'
 import { CompareView } from './components/Compare'
 import { Gallery, ReviewDeck } from './features/review'
