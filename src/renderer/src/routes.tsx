@@ -17,7 +17,7 @@ import {
 import { Layout, Welcome } from './App'
 import { AnalyzePage } from './features/analyze'
 import { BatchPage } from './components/BatchPage'
-import { CompareView } from './components/Compare'
+import { CompareView } from './features/compare'
 import { Gallery, ReviewDeck } from './features/review'
 import { SessionBrowser } from './components/SessionBrowser'
 import { SkillList, SkillPage } from './features/skill'
