@@ -1,0 +1,140 @@
+import { useEffect, useRef } from 'react'
+import { Link } from '@tanstack/react-router'
+import { TIERS, type SkillRule, type Tier } from '@shared/skills'
+import { describePairKey } from '@shared/verify'
+import { AutoTextarea } from '../../components/AutoTextarea'
+import { pointerAt, RunBadge, RunBadges } from '../../components/RunBadge'
+import { TextFlagsNote } from '../../components/TextFlags'
+
+/** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */
+export interface RuleFlag {
+  verificationId: string
+  version: number
+  /** the verification's batch: its run numbers */
+  batchId?: string
+  pairs: string[]
+  runs: number[]
+  /** the lines of those runs that show it */
+  pointers: { run: number; line?: number }[]
+}
+
+export function RuleCard({
+  rule: r,
+  skillId,
+  focused,
+  batchId,
+  flags,
+  onChange,
+  onDelete,
+  onRestore
+}: {
+  rule: SkillRule
+  skillId: string
+  /** the card the page was opened at: shown and marked */
+  focused?: boolean
+  batchId?: string
+  flags?: RuleFlag[]
+  onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
+  onDelete: () => void
+  onRestore: () => void
+}) {
+  const card = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (focused) card.current?.scrollIntoView?.({ block: 'center' })
+  }, [focused])
+  // where its badges lead back to from the deck
+  const from = { skillId, ruleId: r.id }
+  return (
+    <div
+      ref={card}
+      className={`rule-card${r.removed ? ' removed' : ''}${focused ? ' focused' : ''}`}
+      data-testid="rule-card"
+      data-tier={r.tier}
+      data-removed={r.removed ? 'true' : undefined}
+      data-focused={focused ? 'true' : undefined}
+    >
+      <AutoTextarea
+        value={r.text}
+        onChange={(e) => onChange(r.id, { text: e.target.value }, `rule-${r.id}`)}
+        aria-label="Rule"
+        data-testid="rule-text"
+      />
+      <div className="rule-meta">
+        <RunBadges batchId={batchId} runs={r.evidence} pointers={r.pointers} from={from} />
+        {(r.earlier ?? []).map((c, i) =>
+          c.runs.length ? (
+            <span key={i} className="earlier-citation" title="Runs of an earlier batch this rule cites (the skill it was deepened from)">
+              <span className="muted small">earlier:</span>{' '}
+              <RunBadges batchId={c.batchId} runs={c.runs} from={from} testId="earlier-badge" />
+            </span>
+          ) : null
+        )}
+        <span className={`badge prio-${r.priority}`}>{r.priority}</span>
+        {r.analysts.map((a) => (
+          <span key={a} className="badge">
+            {a}
+          </span>
+        ))}
+        {r.guard ? <span className="badge">guard</span> : null}
+        {r.existing ? <span className="badge">from the existing skill</span> : null}
+        {r.removed ? <span className="badge">removed</span> : null}
+        <select
+          value={r.tier}
+          onChange={(e) => onChange(r.id, { tier: e.target.value as Tier, pinnedTier: true, note: 'moved by you', removed: undefined })}
+          aria-label="Move to tier"
+        >
+          {TIERS.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        {r.removed ? (
+          <>
+            <button onClick={onRestore} title={`Back to ${r.removed.tier}`} data-testid="restore-rule">
+              Restore
+            </button>
+            <button className="ghost" onClick={onDelete} title="Delete for good (Undo brings it back)" data-testid="delete-rule">
+              Delete for good
+            </button>
+          </>
+        ) : (
+          <button
+            className="ghost"
+            onClick={onDelete}
+            title="Delete: it goes under Discarded, where it can be restored (Undo brings it back too)"
+            data-testid="delete-rule"
+          >
+            Delete
+          </button>
+        )}
+      </div>
+      {r.note ? <div className="muted small">{r.note}</div> : null}
+      <TextFlagsNote text={r.text} provenance={r.provenance} batchId={batchId} />
+      {flags?.map((f) => (
+        <div key={f.verificationId} className="rule-flag" data-testid="rule-flag">
+          Followed in runs the skill broke:{' '}
+          <Link to="/verification/$verificationId" params={{ verificationId: f.verificationId }}>
+            verification of version {f.version}
+          </Link>
+          , {f.pairs.map(describePairKey).join('; ')}{' '}
+          <span className="evidence">
+            {f.runs.map((n) => (
+              <RunBadge key={n} batchId={f.batchId} n={n} {...pointerAt(f.pointers, n)} testId="flag-badge" />
+            ))}
+          </span>
+        </div>
+      ))}
+      {r.reasons.length ? (
+        <details>
+          <summary className="muted small">Why ({r.reasons.length})</summary>
+          {r.reasons.map((x, i) => (
+            <p key={i} className="small">
+              {x}
+            </p>
+          ))}
+        </details>
+      ) : null}
+    </div>
+  )
+}

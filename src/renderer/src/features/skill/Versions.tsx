@@ -1,0 +1,87 @@
+import { useState } from 'react'
+import type { SkillView } from '@shared/contract'
+import { useApi, useApiMutation } from '../../data/queries'
+import { fmtLocalTime, timeOf } from '../../lib/format'
+import { DiffView } from '../../components/DiffView'
+import { ErrorLine } from '../../components/ErrorLine'
+
+/** A version's time to the second (two versions made within a second differ by their number). */
+function fmtVersionTime(iso: string): string {
+  const t = timeOf(iso)
+  if (t === null) return fmtLocalTime(iso)
+  try {
+    return new Date(t).toLocaleString(undefined, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit'
+    })
+  } catch {
+    return new Date(t).toISOString()
+  }
+}
+
+export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: SkillView) => void }) {
+  const [picked, setPicked] = useState<string[]>([])
+  const [note, setNote] = useState<string | null>(null)
+  const restore = useApiMutation('restoreSkillVersion')
+  const numberOf = (id: string) => view.versions.find((v) => v.id === id)?.number ?? 0
+  // always the older version against the newer, whichever was ticked first
+  const [a, b] = [...picked].sort((x, y) => numberOf(x) - numberOf(y))
+  const diff = useApi('diffSkillVersions', picked.length === 2 ? { a, b } : null)
+  const error = restore.error ?? diff.error
+  const restoreVersion = (versionId: string, n: number) =>
+    restore.mutate(
+      { versionId },
+      {
+        onSuccess: (r) => {
+          setNote(
+            r.unchangedSince ? `Version ${n} is what the skill already is (as version ${r.unchangedSince}): nothing to restore.` : null
+          )
+          onRestored(r)
+        }
+      }
+    )
+  return (
+    <details className="card versions" data-testid="versions">
+      <summary>Versions ({view.versions.length}): tick two to diff</summary>
+      {view.versions
+        .slice()
+        .reverse()
+        .map((v) => (
+          <div key={v.id} className="version">
+            <label>
+              <input
+                type="checkbox"
+                checked={picked.includes(v.id)}
+                onChange={() => setPicked((p) => (p.includes(v.id) ? p.filter((x) => x !== v.id) : [...p.slice(-1), v.id]))}
+              />{' '}
+              Version {v.number}
+            </label>{' '}
+            <span className="muted" data-testid="version-time">
+              {fmtVersionTime(v.createdAt)} {v.label ? `· ${v.label}` : ''}
+            </span>{' '}
+            <button className="ghost" onClick={() => restoreVersion(v.id, v.number)}>
+              Restore
+            </button>
+          </div>
+        ))}
+      {picked.length === 2 && diff.data ? (
+        diff.data.identical ? (
+          <div className="muted" data-testid="version-diff" data-identical="true">
+            Version {numberOf(a)} and version {numberOf(b)} are identical (SKILL.md and references/edge-cases.md).
+          </div>
+        ) : (
+          <>
+            <DiffView diff={diff.data.skillMd} testId="version-diff" />
+            <DiffView diff={diff.data.edgeCasesMd} />
+          </>
+        )
+      ) : null}
+      {note ? <div className="muted">{note}</div> : null}
+      {error ? <ErrorLine error={error.message} /> : null}
+    </details>
+  )
+}
