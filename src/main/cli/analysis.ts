@@ -103,11 +103,14 @@ export async function analyzeBatch(
       const a = (payload as { analysis: Analysis }).analysis
       if (id ? a.id === id : a.batchId === batchId) show(a)
     },
-    start: async () =>
-      (o.deepenFrom
+    // once its id is known, only its own events are shown (another analysis of the batch is not this one)
+    start: async () => {
+      const started = o.deepenFrom
         ? await call<Analysis>(client, 'deepenFromVerification', { verificationId: o.deepenFrom, ...models })
         : await call<Analysis>(client, 'startAnalysis', { batchId, ...models, ...(o.mobile ? { mobile: true } : {}) })
-      ).id,
+      id = started.id
+      return id
+    },
     cancel: (analysisId) => call(client, 'cancelAnalysis', { analysisId }),
     ended: (analysisId) => analysisEnded(client, analysisId),
     // what its last events had not said yet when it was seen ended
