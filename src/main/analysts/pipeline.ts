@@ -5,6 +5,7 @@
  * retried on its own. Answers are checked against a schema; evidence naming runs that do not exist,
  * or below an analyst's minimum, is set aside with the reason. Electron-free.
  */
+import { fail } from '../../shared/contract'
 import { z } from 'zod'
 import { ANALYSTS, ProposedRuleSchema, type AnalystKind, type AnalystRule, type SetAside } from '../../shared/skills'
 import type { Usage } from '../../shared/trace'
@@ -98,9 +99,7 @@ export function checkRules(
   const parsed = AnswerSchema.safeParse(input)
   if (!parsed.success) {
     const i = parsed.error.issues[0]
-    throw Object.assign(new Error(`bad answer: it does not fit the schema (${i?.path.join('.') || 'top level'}: ${i?.message})`), {
-      code: 'bad-answer'
-    })
+    throw fail(`bad answer: it does not fit the schema (${i?.path.join('.') || 'top level'}: ${i?.message})`, 'bad-answer')
   }
   const min = ANALYST_DEFINITIONS[kind].minEvidence
   const rules: AnalystRule[] = []

@@ -4,6 +4,7 @@
  * were in flight when the app died are marked interrupted, never left "running"). Running a batch is an
  * operation (src/main/operations/): its signal ends every claude of the batch; its settings are kept.
  */
+import { fail } from '../../shared/contract'
 import { randomUUID } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -97,7 +98,7 @@ export class BatchRunner {
   /** A batch this runner works on (its document is in memory while it does). */
   private doc(batchId: string): BatchDoc {
     const doc = this.d.store.batches.peek(batchId)?.data
-    if (!doc) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
     return doc
   }
 
@@ -190,7 +191,7 @@ export class BatchRunner {
   /** Queue runs of a batch (all not-yet-finished ones, or the given ones) and start as many as allowed. */
   async start(batchId: string, runIds?: string[]): Promise<void> {
     const doc = await this.d.store.batches.get(batchId)
-    if (!doc) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
     const batch = doc.batch
     const ids = (runIds ?? batch.runIds).filter((id) => {
       const r = doc.runs[id]
@@ -200,7 +201,7 @@ export class BatchRunner {
     if (ids.length) {
       const preset = batch.settings.permission
       const ok = await (this.d.presetCheck ?? ((p) => presetAvailability(p, { env: this.d.env })))(preset)
-      if (!ok.available) throw Object.assign(new Error(refusal(preset, ok)), { code: 'preset-unavailable' })
+      if (!ok.available) throw fail(refusal(preset, ok), 'preset-unavailable')
       // a template is untrusted: a link in it that points outside it refuses the start, naming the link
       const template = batch.taskId ? this.d.store.index.task(batch.taskId)?.templateDir : undefined
       if (template) await checkTemplate(template)
@@ -470,12 +471,11 @@ export class BatchRunner {
   async retakeScreenshots(runId: string): Promise<Run> {
     const got = await this.d.store.batches.run(runId)
     const run = got?.run
-    if (!got || !run) throw Object.assign(new Error(`no such run: ${runId}`), { code: 'not-found' })
+    if (!got || !run) throw fail(`no such run: ${runId}`, 'not-found')
     if (this.live.has(runId) || !isFinished(run.state))
-      throw Object.assign(new Error('the run is still going: retake its screenshots when it has finished'), { code: 'busy' })
-    if (!run.workspace || run.imported)
-      throw Object.assign(new Error('this run has no workspace of its own to render'), { code: 'invalid' })
-    if (!this.d.screenshots) throw Object.assign(new Error('screenshots are not available here (no Chromium)'), { code: 'invalid' })
+      throw fail('the run is still going: retake its screenshots when it has finished', 'busy')
+    if (!run.workspace || run.imported) throw fail('this run has no workspace of its own to render', 'invalid')
+    if (!this.d.screenshots) throw fail('screenshots are not available here (no Chromium)', 'invalid')
     const screenshots = await this.shoot(runId, run.workspace, run.files)
     await this.save(run.batchId, (data) => void (data.runs[runId].screenshots = screenshots))
     this.emitRun(got.batch.runs[runId])
@@ -484,7 +484,7 @@ export class BatchRunner {
 
   async cancel(runId: string): Promise<boolean> {
     const run = (await this.d.store.batches.run(runId))?.run
-    if (!run) throw Object.assign(new Error(`no such run: ${runId}`), { code: 'not-found' })
+    if (!run) throw fail(`no such run: ${runId}`, 'not-found')
     const live = this.live.get(runId)
     if (live) {
       live.controller.abort()
@@ -519,7 +519,7 @@ export class BatchRunner {
 
   private async cancelRuns(batchId: string): Promise<number> {
     const doc = await this.d.store.batches.get(batchId)
-    if (!doc) throw Object.assign(new Error(`no such batch: ${batchId}`), { code: 'not-found' })
+    if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
     const batch = doc.batch
     // Queued ones first, so none of them starts while the running ones stop.
     const queued = batch.runIds.filter((id) => doc.runs[id]?.state === 'queued' && !this.live.has(id))
