@@ -80,13 +80,34 @@ describe('operations', () => {
       startedAt: new Date().toISOString()
     })
     const order: string[] = []
-    const got = await new Operations({ store: s }).recover({
-      batch: async () => void order.push('batch'),
-      analysis: async () => void order.push('analysis')
-    })
+    const ops = new Operations({ store: s })
+    ops.onRecover('batch', async () => void order.push('batch'))
+    ops.onRecover('analysis', async () => void order.push('analysis'))
+    const got = await ops.recover()
     expect(order).toEqual(['batch', 'analysis'])
     expect(got.map((o) => [o.id, o.state])).toEqual([['op-left', 'interrupted']])
     expect(s.operations.running()).toEqual([])
+  })
+
+  it('whenSettled waits for every operation of a kind and subject, work that joins while waiting too, without polling', async () => {
+    const ops = new Operations()
+    const first = gate()
+    const second = gate()
+    ops.start({ kind: 'batch', subject: 'b1' }, () => first.p)
+    ops.start({ kind: 'batch', subject: 'b2' }, () => new Promise(() => {}))
+    let settled = false
+    const waiting = ops.whenSettled('batch', 'b1').then(() => (settled = true))
+    await Promise.resolve()
+    // a second piece of work on the same subject starts before the first ends: it is waited for too
+    ops.start({ kind: 'batch', subject: 'b1' }, () => second.p)
+    first.open()
+    await new Promise((r) => setImmediate(r))
+    expect(settled).toBe(false)
+    second.open()
+    await waiting
+    expect(settled).toBe(true)
+    // nothing running: at once
+    await ops.whenSettled('analysis', 'none')
   })
 
   it('the service (app, web and CLI alike) recovers at start-up through the registry', async () => {

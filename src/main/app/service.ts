@@ -227,11 +227,10 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
   })
   // Start-up recovery: runs and analyses a stopped app left in flight, then the operations themselves
   if (!store.readOnly) {
-    await operations.recover({
-      batch: async () => void (interrupted = await runner.recover()),
-      analysis: () => skills.analyses.recover(),
-      verify: () => verify.recover()
-    })
+    operations.onRecover('batch', async () => void (interrupted = await runner.recover()))
+    operations.onRecover('analysis', () => skills.analyses.recover())
+    operations.onRecover('verify', () => verify.recover())
+    await operations.recover()
   }
   if (interrupted)
     notices.push({

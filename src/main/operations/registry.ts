@@ -62,6 +62,7 @@ interface Entry {
 
 export class Operations {
   private readonly live = new Map<string, Entry>()
+  private readonly recoveries = new Map<OperationKind, () => Promise<unknown>>()
 
   constructor(private readonly o: OperationsOptions = {}) {}
 
@@ -161,6 +162,15 @@ export class Operations {
       .filter((op) => (!kind || op.kind === kind) && (subject === undefined || op.subject === subject))
   }
 
+  /**
+   * Resolves once no operation of this kind (on this subject, if given) is running here: the one way to
+   * wait for long work (a batch's runs, an analysis, a verification), instead of polling each domain.
+   * Work started while waiting (a retry joining a batch) is waited for too.
+   */
+  async whenSettled(kind: OperationKind, subject?: string): Promise<void> {
+    for (let ops = this.running(kind, subject); ops.length; ops = this.running(kind, subject)) await Promise.all(ops.map((op) => op.done))
+  }
+
   /** The parameters an earlier operation on this subject was started with (a retry, after a restart too). */
   async lastParams(kind: OperationKind, subject: string): Promise<Record<string, unknown> | undefined> {
     const mine = this.running(kind, subject).pop()
@@ -174,11 +184,11 @@ export class Operations {
   }
 
   /**
-   * At start-up: each kind's own recovery (runs and analyses a stopped app left in flight), then every
-   * operation still recorded as running becomes interrupted.
+   * At start-up: each kind's own recovery (registered with `onRecover`, in that order: runs and analyses a
+   * stopped app left in flight), then every operation still recorded as running becomes interrupted.
    */
-  async recover(byKind: Partial<Record<OperationKind, () => Promise<unknown>>> = {}): Promise<Operation[]> {
-    for (const fn of Object.values(byKind)) await fn?.()
+  async recover(): Promise<Operation[]> {
+    for (const fn of this.recoveries.values()) await fn()
     const repo = this.repo
     if (!repo) return []
     const out: Operation[] = []
@@ -190,6 +200,11 @@ export class Operations {
     }
     await repo.prune().catch(() => {})
     return out
+  }
+
+  /** What a kind does at start-up about its work a stopped app left in flight (run by `recover`, before the records are marked). */
+  onRecover(kind: OperationKind, fn: () => Promise<unknown>): void {
+    this.recoveries.set(kind, fn)
   }
 
   /** Cancel everything and wait for it to end (the service's dispose). */
