@@ -13,10 +13,12 @@ import globals from 'globals'
  */
 const LAYERS = [
   ['base'],
-  ['claude', 'log'],
+  ['log'],
   ['store'],
   ['operations'],
   ['traces'],
+  // an agent's driver and a place to run know nothing of each other: the runner joins them
+  ['agents', 'backends'],
   ['runs'],
   ['skills'],
   ['analysts'],
@@ -39,7 +41,8 @@ const layerRules = LAYERS.flatMap((layer, i) =>
           {
             paths: folder === 'electron' ? [] : [ELECTRON],
             patterns: banned.map((f) => ({
-              group: [`../${f}/*`, `../../main/${f}/*`],
+              // from the folder itself and from folders inside it (agents/claude-code/)
+              group: [`../${f}/*`, `../../${f}/*`, `../../../${f}/*`, `../../main/${f}/*`],
               message: `src/main/${folder} may not import src/main/${f} (a layer above or beside it; see LAYERS in eslint.config.js).`
             }))
           }

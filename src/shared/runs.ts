@@ -3,7 +3,7 @@
  * Pure data + zod schemas shared by main, the CLI and the renderer.
  */
 import { z } from 'zod'
-import { CostSourceSchema } from './numbers'
+import { CostSourceSchema, type Numbers } from './numbers'
 
 export const DIFFICULTIES = ['easy', 'normal', 'hard', 'adversarial'] as const
 export const DifficultySchema = z.enum(DIFFICULTIES)
@@ -124,7 +124,7 @@ export function describeClaudeSettings(s: Pick<RunSettings, 'useMyClaudeSettings
     : 'your own Claude Code settings (hooks, allow rules, MCP servers) are not used'
 }
 
-/** What a task's template holds for Claude Code, and whether its runs load each (see main/runs/isolation.ts). */
+/** What a task's template holds for Claude Code, and whether its runs load each (see main/agents/claude-code/isolation.ts). */
 export const TemplateInspectionSchema = z.object({
   dir: z.string(),
   entries: z.array(
@@ -370,3 +370,8 @@ export const FilePairDiffSchema = z.object({
   tooLarge: z.boolean().optional()
 })
 export type FilePairDiff = z.infer<typeof FilePairDiffSchema>
+
+/** A finished run's stored numbers: its trace's totals, with the wall-clock time it took. */
+export function progressOf(n: Numbers, elapsedMs: number): RunProgress {
+  return { turns: n.turns, toolCalls: n.toolCalls, tokens: n.tokens, costUsd: n.costUsd, costSource: n.costSource, elapsedMs }
+}

@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { StreamTracker } from '../../src/main/runs/claude'
+import { StreamTracker } from '../../src/main/agents/claude-code/monitor'
 import { parseSessionFile } from '../../src/main/traces/parse'
 import { summarizeFile } from '../../src/main/traces/summary'
 import {

@@ -11,13 +11,31 @@ const lint = async (file: string, code: string) =>
 
 describe('layers', () => {
   it('an import from a layer above or beside is refused, naming both folders', async () => {
-    expect(await lint('src/main/store/x.ts', "import { isBinary } from '../runs/workspace'\nexport const y = isBinary\n")).toEqual([
+    expect(await lint('src/main/store/x.ts', "import { planRuns } from '../runs/queued'\nexport const y = planRuns\n")).toEqual([
       expect.stringContaining('src/main/store may not import src/main/runs')
     ])
     expect(await lint('src/main/verify/x.ts', "import { fail } from '../app/dispatch'\nexport const y = fail\n")).toHaveLength(1)
     expect(await lint('src/main/verify/x.ts', "import { z } from '../review/service'\nexport const y = z\n")).toHaveLength(1)
     expect(await lint('src/main/skills/x.ts', "export { agentMarkdown } from '../analysts/pipeline'\n")).toHaveLength(1)
     expect(await lint('src/shared/x.ts', "import { isInside } from '../main/base/paths'\nexport const y = isInside\n")).toHaveLength(1)
+  })
+
+  it('a folder inside a layer is held to it too; an agent driver and a backend know nothing of each other', async () => {
+    expect(
+      await lint('src/main/agents/claude-code/x.ts', "import { planRuns } from '../../runs/queued'\nexport const y = planRuns\n")
+    ).toEqual([expect.stringContaining('src/main/agents may not import src/main/runs')])
+    expect(
+      await lint(
+        'src/main/agents/claude-code/x.ts',
+        "import { createLocalBackend } from '../../backends/local/backend'\nexport const y = createLocalBackend\n"
+      )
+    ).toHaveLength(1)
+    expect(
+      await lint('src/main/backends/local/x.ts', "import type { AgentDriver } from '../../agents/driver'\nexport type Y = AgentDriver\n")
+    ).toHaveLength(1)
+    expect(
+      await lint('src/main/backends/local/x.ts', "import { startProcess } from '../../base/processes'\nexport const y = startProcess\n")
+    ).toEqual([])
   })
 
   it('electron only in the shell', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { OutputFile } from '../../src/shared/runs'
-import type { FilePairDiff } from '../../src/main/runs/workspace'
+import type { FilePairDiff } from '../../src/main/base/workspace'
 import { lastJson, PEAK_RSS, runChild, src } from '../support/child'
 
 const GB = 1e9
@@ -52,7 +52,7 @@ describe("a run's folder with huge files", () => {
 
       const r = await runChild(
         `${PEAK_RSS}
-      const { diffWorkspace } = await import(${src('src/main/runs/workspace.ts')})
+      const { diffWorkspace } = await import(${src('src/main/base/workspace.ts')})
       const files = await diffWorkspace(${JSON.stringify(ws)}, ${JSON.stringify(template)})
       console.log(JSON.stringify({ files: files.map((f) => ({ ...f, diff: f.diff ? f.diff.slice(f.diff.indexOf('@@')) : undefined })), peak: peakRss() }))
       process.exit(0)`,
@@ -92,7 +92,7 @@ describe("a run's folder with huge files", () => {
       ])
     const r = await runChild(
       `${PEAK_RSS}
-      const { diffRunOutputs } = await import(${src('src/main/runs/workspace.ts')})
+      const { diffRunOutputs } = await import(${src('src/main/base/workspace.ts')})
       const pairs = await diffRunOutputs({ workspace: ${JSON.stringify(a)}, files: ${files()} }, { workspace: ${JSON.stringify(b)}, files: ${files()} })
       console.log(JSON.stringify({ pairs: pairs.map((p) => ({ ...p, diff: p.diff ? p.diff.slice(p.diff.indexOf('@@')) : undefined })), peak: peakRss() }))
       process.exit(0)`,

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { claudeArgs, runSettings } from '../../src/main/runs/claude'
+import { claudeArgs, runSettings } from '../../src/main/agents/claude-code/args'
 import {
   inspectTemplate,
   isolateRun,
@@ -21,7 +21,7 @@ import {
   runEnvironment,
   runIsolation,
   templateLines
-} from '../../src/main/runs/isolation'
+} from '../../src/main/agents/claude-code/isolation'
 import { RunSettingsSchema } from '../../src/shared/runs'
 
 const argAfter = (args: string[], flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined)
@@ -224,11 +224,13 @@ describe('the arguments and settings of a run', () => {
     // with the opt-in the user's settings load as they are: nothing is copied
     expect(runIsolation(denials, true, login).settings).toEqual({ permissions: { deny: readRules(denials.tools) } })
   })
-  it('readies a run: settings written where the run cannot read them, a temporary folder of its own, removed at the end', async () => {
+  it('readies a run in the place its backend made: settings written where the run cannot read them, its temporary folder and marker', async () => {
     const root = await mkdtemp(join(tmpdir(), 't2s-ready-'))
-    const [config, data, logDir] = ['claude', 'data', 'data/runs/r1'].map((p) => join(root, p))
+    const [config, data, logDir, tmpRoot] = ['claude', 'data', 'data/runs/r1', 'tmp'].map((p) => join(root, p))
     const workspace = join(data, 'workspaces', 'b', 'run-1')
-    for (const dir of [config, logDir, workspace]) await mkdir(dir, { recursive: true })
+    const tmpDir = join(tmpRoot, 'run-0123abcd-x')
+    for (const dir of [config, logDir, workspace, tmpDir]) await mkdir(dir, { recursive: true })
+    const marker = { name: RUN_MARKER, value: '0123abcd-0000-0000-0000-000000000000' }
     const run = await isolateRun({
       prompt: 'p',
       sessionId: '0123abcd-0000-0000-0000-000000000000',
@@ -237,20 +239,21 @@ describe('the arguments and settings of a run', () => {
       configDir: config,
       dataDir: data,
       workspace,
-      logDir
+      logDir,
+      tmpDir,
+      tmpRoot,
+      marker
     })
-    expect(run.env.TMPDIR).toBe(run.tmpDir)
+    expect(run.env.TMPDIR).toBe(tmpDir)
     expect(run.env.SECRET).toBeUndefined()
-    expect(run.tmpDir).toMatch(/trace2skill-.*[\\/]run-0123abcd-/)
-    expect(existsSync(run.tmpDir)).toBe(true)
-    expect(run.marker).toEqual({ name: RUN_MARKER, value: '0123abcd-0000-0000-0000-000000000000' })
+    expect(run.env[RUN_MARKER]).toBe(marker.value)
     const file = argAfter(run.args, '--settings')!
     expect(file).toBe(join(logDir, 'claude-settings.json'))
     const written = JSON.parse(await readFile(file, 'utf8'))
     expect(written.sandbox.filesystem.allowRead).toContain(workspace)
+    expect(written.sandbox.filesystem.allowRead).toContain(tmpDir)
+    expect(written.sandbox.filesystem.denyRead).toContain(tmpRoot)
     expect(written.permissions.deny).toContain(`Read(/${join(config, 'projects')})`)
-    await run.dispose()
-    expect(existsSync(run.tmpDir)).toBe(false)
   })
 })
 

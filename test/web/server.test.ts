@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEventHub, type Handlers } from '../../src/main/app/dispatch'
-import { checkClaude } from '../../src/main/runs/claude'
+import { checkClaude } from '../../src/main/agents/claude-code/check'
 import { startWebServer, type WebServer } from '../../src/main/web/server'
 
 /** A raw HTTP request, so Host and Origin can be anything. */

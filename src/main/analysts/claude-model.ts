@@ -5,8 +5,8 @@ import { statSync } from 'node:fs'
 import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path'
 import type { ErrorCode } from '../../shared/contract'
 import type { Usage } from '../../shared/trace'
-import { startProcess } from '../claude/process'
-import { StreamReader, toolResultText, usageNumbers, type ResultMessage } from '../claude/stream'
+import { startProcess } from '../base/processes'
+import { StreamReader, toolResultText, usageNumbers, type ResultMessage } from '../agents/claude-code/stream'
 import type { CallResult, EvidenceFolder, ModelCall, ModelPort } from './model'
 
 /** The tools a `claude -p` analyst may look closer with: read-only, over its evidence folder. */

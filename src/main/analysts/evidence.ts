@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import type { Run } from '../../shared/runs'
 import { isInside } from '../base/paths'
 import { pngSize } from '../runs/screenshots'
-import { isBinary, readInsideFile } from '../runs/workspace'
+import { isBinary, readInsideFile } from '../base/workspace'
 import type { RunForAnalysis } from './condense'
 
 /** A file the run created, changed or deleted, with its final content when it is text. */

@@ -19,7 +19,7 @@ import { ANALYSTS, isGuard, type AnalystKind, type AnalystRule, type Skill } fro
 import type { Trace } from '../../shared/trace'
 import { fail, type EventSink } from '../../shared/contract'
 import type { LiveOperation, Operations, Outcome } from '../operations/registry'
-import { sandboxAvailability } from '../runs/sandbox'
+import { sandboxAvailability } from '../agents/claude-code/presets'
 import { mergeRules, type ExistingRule } from '../skills/merge'
 import { withProvenance } from '../skills/provenance'
 import { rendered, type SkillService } from '../skills/service'

@@ -18,6 +18,8 @@ import type { ModelPort } from '../analysts/model'
 import { imageWorkerPool, inThreadImages } from '../analysts/image-pool'
 import { createModelAccess, createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
 import { BatchRunner } from '../runs/runner'
+import { createClaudeCodeDriver } from '../agents/claude-code/driver'
+import { createLocalBackend } from '../backends/local/backend'
 import type { ScreenshotPort } from '../runs/screenshots'
 import { createVerifyService, type VerifyService } from '../verify/service'
 import type { RandomInt } from '../verify/plan'
@@ -180,13 +182,15 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
   const { locate, readTrace, sessionFile, visibleSession } = traces
 
   const env = opts.env ?? process.env
+  // the one agent (Claude Code) and the one place to run (local processes) today: the seams are
+  // src/main/agents/driver.ts and src/main/backends/backend.ts
   const runner = new BatchRunner({
     store,
-    index,
     emit: hub.emit,
+    driver: createClaudeCodeDriver({ configDir: opts.configDir, index }),
+    backend: createLocalBackend(),
     screenshots: opts.screenshots,
     env,
-    configDir: opts.configDir,
     operations,
     log
   })
@@ -238,7 +242,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       message: `${interrupted} run${interrupted === 1 ? ' was' : 's were'} in flight when the app stopped; they are marked interrupted and can be run again.`
     })
 
-  const runHandlers = createRunHandlers({ store, index, runner, secrets, env })
+  const runHandlers = createRunHandlers({ store, index, runner, secrets, env, startOptions: verify.runOptions })
   const reviewHandlers = createReviewHandlers({ store, readTrace, sessionFile })
 
   /** A grade can end (or, when cleared, start again) a verification's blindness: the folders listed and its runs change. */

@@ -7,7 +7,7 @@ import { fail } from '../../shared/contract'
 import { formatFeedbackLine, parseFeedback, type Feedback, type Run } from '../../shared/runs'
 import type { RunMetrics, RunSignals } from '../../shared/signals'
 import { batchSignals, traceMetrics } from '../analysts/signals'
-import { diffRunOutputs } from '../runs/workspace'
+import { diffRunOutputs } from '../base/workspace'
 import { derivedFromTrace, type TraceSource } from '../traces/derived'
 import type { BatchDoc, Store } from '../store/store'
 

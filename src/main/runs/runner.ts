@@ -1,44 +1,48 @@
 /**
- * The batch runner: one `claude -p` per run, each in its own workspace, at most `concurrency` at once,
- * with live progress events, cancel (the whole process tree), retry, and restart recovery (runs that
- * were in flight when the app died are marked interrupted, never left "running"). Running a batch is an
- * operation (src/main/operations/): its signal ends every claude of the batch; its settings are kept.
+ * The batch runner: one agent run per run of a batch, each in its own workspace, at most `concurrency`
+ * at once, with live progress events, cancel (the whole process tree), retry, and restart recovery (runs
+ * that were in flight when the app died are marked interrupted, never left "running"). Running a batch
+ * is an operation (src/main/operations/): its signal ends every run of the batch; its settings are kept.
+ *
+ * The runner knows neither the agent nor where it runs: the agent is an AgentDriver
+ * (src/main/agents/driver.ts, Claude Code's in agents/claude-code/), the place a RunBackend
+ * (src/main/backends/backend.ts, local processes in backends/local/). Electron-free.
  */
-import { fail } from '../../shared/contract'
 import { randomUUID } from 'node:crypto'
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { basename, join } from 'node:path'
-import type { EventSink } from '../../shared/contract'
-import { errorFields, silentLog, type Log } from '../log/log'
-import type { Operations } from '../operations/registry'
+import { join } from 'node:path'
+import { fail, type EventSink } from '../../shared/contract'
 import { emptyProgress, isFinished, type Batch, type PresetAvailability, type Run, type RunSettings } from '../../shared/runs'
-import { archiveSession } from '../store/archive'
+import type { AgentDriver } from '../agents/driver'
+import type { RunBackend } from '../backends/backend'
+import { RUN_MARKER } from '../base/processes'
+import { errorFields, silentLog, type Log } from '../log/log'
+import { Coalescer } from '../operations/coalesce'
+import type { Operations } from '../operations/registry'
 import type { BatchDoc, Store } from '../store/store'
-import type { SessionIndex } from '../traces/indexer'
-import { parseSessionFile } from '../traces/parse'
-import { endIfOurs, endMarked, recordProcess, startProcess, type Marker, type StartedProcess } from '../claude/process'
-import { StreamReader } from '../claude/stream'
-import { explain, progressOf, StreamTracker } from './claude'
-import { isolateRun, removeProjectSettings, removeRunTmp, RUN_MARKER } from './isolation'
-import { presetAvailability, refusal } from './sandbox'
+import { checkTemplate, listFiles } from '../base/workspace'
+import { collectRun } from './collect'
+import { recoverRuns } from './recover'
 import type { ScreenshotPort } from './screenshots'
-import { queuedRun } from './queued'
-import { checkTemplate, diffWorkspace, listFiles, prepareWorkspace } from './workspace'
+import { shootRun } from './shots'
 
-const MAX_SHOTS_PER_RUN = 4
 /** The watchdog ends a run this long after its timeout, should the app not (it died, or hangs). */
 const WATCHDOG_MARGIN_MS = 30_000
+/** Live progress to the screens: at most every this often per run (state changes go at once). */
+const PROGRESS_EVERY_MS = 250
 
 export interface RunnerDeps {
   store: Store
-  index: SessionIndex
   emit: EventSink
+  /** the agent runs are of (Claude Code) */
+  driver: AgentDriver
+  /** where runs run (local processes) */
+  backend: RunBackend
   screenshots?: ScreenshotPort
-  /** environment for `claude` (CLAUDE_CONFIG_DIR is set to the folder the app reads sessions from) */
+  /** the app's environment (the agent keeps what it needs of it) */
   env: NodeJS.ProcessEnv
-  configDir: string
-  /** can a permission preset work here (default: the real preflight over `env`) */
+  /** can a permission preset work here (default: the driver's preflight over `env`) */
   presetCheck?: (preset: RunSettings['permission']) => Promise<PresetAvailability>
   /** the registry of long work: a batch with runs queued or running is an operation there */
   operations?: Operations
@@ -49,13 +53,22 @@ export interface RunnerDeps {
 /**
  * Readies a run's workspace beyond the template (a verification installs the skill under test there);
  * `hide`: folders of the workspace that are not the run's output (the installed skill), left out of its files;
- * `cleanup`: takes out again what it put there, once claude has exited (before the files are read).
+ * `cleanup`: takes out again what it put there, once the agent has exited (before the files are read).
  */
 export type RunPreparer = (batch: Batch, run: Run, workspace: string) => Promise<{ hide?: string[]; cleanup?: () => Promise<void> } | void>
 
+/** What a batch is started with beyond its settings (a verification's: its skill installed, its folders unnumbered). */
+export interface BatchStartOptions {
+  prepare?: RunPreparer
+  /** names a run's folder in workspaces/<batch>/ when not `run-<n>-<session>` */
+  folderName?: (batch: Batch, run: Run) => string | undefined
+}
+
 interface Live {
-  child?: StartedProcess
-  /** aborted by a cancel of the run or of its batch's operation: ends its claude */
+  batchId: string
+  /** ends the agent's process (set once it started) */
+  end?: () => Promise<void>
+  /** aborted by a cancel of the run or of its batch's operation: ends its agent */
   controller: AbortController
   done: Promise<void>
   /** takes out what the preparer put in the workspace, until it has been done */
@@ -66,33 +79,27 @@ export class BatchRunner {
   private readonly live = new Map<string, Live>()
   private readonly queues = new Map<string, string[]>()
   private readonly active = new Map<string, number>()
-  /** claude processes alive per batch (a run collecting its outputs no longer holds one) */
+  /** agent processes alive per batch (a run collecting its outputs no longer holds one) */
   private readonly procs = new Map<string, number>()
-  /** progress to the screen: at most a few times a second per run (state changes go at once) */
-  private readonly lastEmit = new Map<string, number>()
   /** batches a cancelBatch is cancelling now (their operation's abort need not do it again) */
   private readonly cancelling = new Set<string>()
+  /** what each batch with work here was started with (later starts that join it keep it) */
+  private readonly options = new Map<string, BatchStartOptions>()
+  /** who waits for a batch to have nothing queued or running */
+  private readonly waiters = new Map<string, (() => void)[]>()
 
-  private preparer: RunPreparer | undefined
   private get log(): Log {
     return (this.d.log ??= silentLog())
   }
-  private folderName: ((batch: Batch, run: Run) => string | undefined) | undefined
 
   constructor(private readonly d: RunnerDeps) {}
 
-  /** What readies a run's workspace after the template is copied (set once, by the service). */
-  setPreparer(p: RunPreparer): void {
-    this.preparer = p
-  }
-
-  /** What names a run's folder in workspaces/<batch>/ when not `run-<n>-<session>` (a verification's: never by number). */
-  setFolderName(fn: (batch: Batch, run: Run) => string | undefined): void {
-    this.folderName = fn
-  }
-
   get dataDir() {
     return this.d.store.dataDir
+  }
+
+  get driver(): AgentDriver {
+    return this.d.driver
   }
 
   /** A batch this runner works on (its document is in memory while it does). */
@@ -107,56 +114,13 @@ export class BatchRunner {
     return this.d.store.batches.update(batchId, fn)
   }
 
-  /**
-   * At start-up: anything that was in flight when the app stopped is interrupted, with what it left.
-   * Only the batches whose heads say a run was queued or running are read.
-   */
-  async recover(): Promise<number> {
-    let count = 0
-    for (const batchId of this.d.store.batches.ids()) {
-      if (!this.d.store.batches.head(batchId)?.runs.some((r) => r.state === 'running' || r.state === 'queued')) continue
-      const doc = await this.d.store.batches.get(batchId)
-      if (!doc) continue
-      const stale = this.d.store.batches.runsOf(doc).filter((r) => r.state === 'running' || r.state === 'queued')
-      if (!stale.length) continue
-      count += stale.length
-      // A crashed app's runs may still be going: end their process groups (only if they are still ours).
-      for (const r of stale) if (r.pid) await endStaleRun(r.pid, r.sessionId, r.pidStartedAt)
-      const wasRunning = stale.filter((r) => r.state === 'running').map((r) => ({ id: r.id, sessionId: r.sessionId }))
-      await this.save(batchId, (data) => {
-        for (const r of stale) {
-          const run = data.runs[r.id]
-          run.reason =
-            run.state === 'running'
-              ? run.collecting
-                ? "interrupted: the app stopped while this run's outputs were being collected"
-                : 'interrupted: the app stopped while this run was in flight'
-              : 'interrupted: the app stopped before this run started'
-          run.collecting = undefined
-          run.state = 'interrupted'
-          run.pid = undefined
-          run.endedAt = run.endedAt ?? new Date().toISOString()
-        }
-      })
-      // what they left: the numbers of their partial traces, as every other screen shows them
-      for (const r of wasRunning) {
-        const session = await this.d.index.findSession(r.sessionId).catch(() => null)
-        const trace = session ? await parseSessionFile(session.file).catch(() => null) : null
-        if (trace)
-          await this.save(
-            batchId,
-            (data) => void (data.runs[r.id].progress = progressOf(trace.totals, data.runs[r.id].progress.elapsedMs))
-          ).catch(() => {})
-      }
-    }
-    return count
+  /** At start-up: anything that was in flight when the app stopped is interrupted, with what it left. */
+  recover(): Promise<number> {
+    return recoverRuns({ store: this.d.store, driver: this.d.driver, backend: this.d.backend, log: this.log })
   }
 
-  /** Tell the screens; live progress at most every 250 ms per run, anything else at once. */
-  private emitRun(run: Run, progressOnly = false) {
-    const now = Date.now()
-    if (progressOnly && now - (this.lastEmit.get(run.id) ?? 0) < 250) return
-    this.lastEmit.set(run.id, now)
+  /** Tell the screens about a run (and its batch's counts). */
+  private emitRun(run: Run) {
     this.d.emit('runProgress', { run })
     const doc = this.d.store.batches.peek(run.batchId)?.data
     if (doc) this.d.emit('batchProgress', this.batchStatus(doc))
@@ -170,7 +134,7 @@ export class BatchRunner {
       batchId: batch.id,
       total: runs.length,
       queued: count('queued'),
-      // running: a live claude; a run collecting its outputs is counted apart
+      // running: a live agent; a run collecting its outputs is counted apart
       running: runs.filter((r) => r.state === 'running' && !r.collecting).length,
       collecting: runs.filter((r) => r.state === 'running' && !!r.collecting).length,
       done: count('done'),
@@ -182,14 +146,11 @@ export class BatchRunner {
     }
   }
 
-  /** Progress of a running run: in memory and on screen now, in its batch's file within a second. */
-  private progress(run: Run, progress: Run['progress']) {
-    this.d.store.batches.patch(run.batchId, (d) => void (d.runs[run.id].progress = progress), 1000)
-    this.emitRun(run, true)
-  }
-
-  /** Queue runs of a batch (all not-yet-finished ones, or the given ones) and start as many as allowed. */
-  async start(batchId: string, runIds?: string[]): Promise<void> {
+  /**
+   * Queue runs of a batch (all not-yet-finished ones, or the given ones) and start as many as allowed.
+   * `opts`: what this batch's runs are readied with (kept while the batch has work here).
+   */
+  async start(batchId: string, runIds?: string[], opts?: BatchStartOptions): Promise<void> {
     const doc = await this.d.store.batches.get(batchId)
     if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
     const batch = doc.batch
@@ -200,8 +161,8 @@ export class BatchRunner {
     // Never a silent fall-back: a preset that cannot work here refuses the start, with the reason.
     if (ids.length) {
       const preset = batch.settings.permission
-      const ok = await (this.d.presetCheck ?? ((p) => presetAvailability(p, { env: this.d.env })))(preset)
-      if (!ok.available) throw fail(refusal(preset, ok), 'preset-unavailable')
+      const ok = await (this.d.presetCheck ?? ((p) => this.d.driver.presetAvailability(p, this.d.env)))(preset)
+      if (!ok.available) throw fail(this.d.driver.refusal(preset, ok), 'preset-unavailable')
       // a template is untrusted: a link in it that points outside it refuses the start, naming the link
       const template = batch.taskId ? this.d.store.index.task(batch.taskId)?.templateDir : undefined
       if (template) await checkTemplate(template)
@@ -228,12 +189,14 @@ export class BatchRunner {
         }
       }
     })
+    if (opts) this.options.set(batchId, opts)
     const q = this.queues.get(batchId) ?? []
     for (const id of ids) if (!q.includes(id)) q.push(id)
     this.queues.set(batchId, q)
     for (const id of ids) this.emitRun(doc.runs[id])
     if (ids.length) this.operationFor(batch)
     this.pump(batchId)
+    this.settle(batchId)
   }
 
   /** The batch's operation while any of its runs is queued or running (started once; later starts join it). */
@@ -244,11 +207,38 @@ export class BatchRunner {
     if (running) return running
     return ops.start({ kind: 'batch', subject: batch.id, params: { settings: batch.settings } }, async (op) => {
       // a cancel of the operation cancels the runs still queued too
-      op.signal.addEventListener('abort', () => void (this.cancelling.has(batch.id) ? 0 : this.cancelRuns(batch.id).catch(() => 0)), {
-        once: true
-      })
-      await this.idle(batch.id)
+      op.signal.addEventListener(
+        'abort',
+        () =>
+          void (this.cancelling.has(batch.id)
+            ? 0
+            : this.cancelRuns(batch.id).catch((e) =>
+                this.log.error({ batchId: batch.id, error: errorFields(e) }, 'a batch could not be cancelled')
+              )),
+        { once: true }
+      )
+      await this.settled(batch.id)
     })
+  }
+
+  /** Is anything of the batch queued or running here? */
+  private busy(batchId: string): boolean {
+    return (this.queues.get(batchId) ?? []).length > 0 || [...this.live.values()].some((l) => l.batchId === batchId)
+  }
+
+  /** Resolves when nothing of the batch is queued or running (the batch's operation ends then). */
+  private settled(batchId: string): Promise<void> {
+    if (!this.busy(batchId)) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.set(batchId, [...(this.waiters.get(batchId) ?? []), resolve]))
+  }
+
+  /** Wake who waits for the batch, once nothing of it is left to do. */
+  private settle(batchId: string) {
+    if (this.busy(batchId)) return
+    this.options.delete(batchId)
+    const waiting = this.waiters.get(batchId) ?? []
+    this.waiters.delete(batchId)
+    for (const w of waiting) w()
   }
 
   private pump(batchId: string) {
@@ -257,14 +247,14 @@ export class BatchRunner {
     while (q.length && (this.active.get(batchId) ?? 0) < batch.settings.concurrency) {
       const id = q.shift()!
       this.active.set(batchId, (this.active.get(batchId) ?? 0) + 1)
-      const live: Live = { controller: new AbortController(), done: Promise.resolve() }
-      // the batch's operation's signal reaches this run's claude
+      const live: Live = { batchId, controller: new AbortController(), done: Promise.resolve() }
+      // the batch's operation's signal reaches this run's agent
       const op = this.d.operations?.running('batch', batchId)[0]
       const onAbort = () => live.controller.abort()
       if (op?.signal.aborted) live.controller.abort()
       else op?.signal.addEventListener('abort', onAbort, { once: true })
       this.live.set(id, live)
-      // The slot frees as soon as claude exits: collecting outputs need not hold up the next run.
+      // The slot frees as soon as the agent exits: collecting outputs need not hold up the next run.
       let released = false
       const release = () => {
         if (released) return
@@ -285,6 +275,7 @@ export class BatchRunner {
           op?.signal.removeEventListener('abort', onAbort)
           this.live.delete(id)
           release()
+          this.settle(batchId)
         })
     }
   }
@@ -299,172 +290,154 @@ export class BatchRunner {
   }
 
   private async execute(id: string, batch: Batch, live: Live, release: () => void): Promise<void> {
+    const { driver, backend } = this.d
     const settings = batch.settings
     const task = batch.taskId ? this.d.store.index.task(batch.taskId) : undefined
     const doc = this.doc(batch.id)
     const run = doc.runs[id]
-    const folder = this.folderName?.(batch, run) ?? `run-${run.number}-${run.sessionId.slice(0, 8)}`
+    const opts = this.options.get(batch.id) ?? {}
+    const folder = opts.folderName?.(batch, run) ?? `run-${run.number}-${run.sessionId.slice(0, 8)}`
     const workspace = join(this.dataDir, 'workspaces', batch.id, folder)
     const logDir = join(this.dataDir, 'runs', id)
     await mkdir(logDir, { recursive: true })
-    await prepareWorkspace(workspace, task?.templateDir)
-    // a template's project settings (hooks, allow rules, MCP servers) never load in a run
-    const notLoaded = await removeProjectSettings(workspace)
-    const prepared = (await this.preparer?.(batch, run, workspace)) || {}
-    const hide = prepared.hide ?? []
-    /** what the preparer put in the workspace goes before its files are read, once, whatever happens (a failure is said) */
-    const cleanup = (live.cleanup = async () => {
-      live.cleanup = undefined
-      await prepared
-        .cleanup?.()
-        .catch((err: Error) =>
-          this.d.emit('notice', { level: 'error', message: `Could not take the installed skill out of ${workspace}: ${err.message}` })
-        )
-    })
-    const cancelled = live.controller.signal
-    if (cancelled.aborted) {
-      await cleanup()
-      return this.finish(batch.id, id, { state: 'cancelled', reason: 'cancelled', workspace })
-    }
-    const started = Date.now()
-    await this.save(
-      batch.id,
-      (data) =>
-        void Object.assign(data.runs[id], {
-          state: 'running',
-          workspace,
-          startedAt: new Date(started).toISOString(),
-          progress: emptyProgress()
-        })
-    )
-    this.emitRun(doc.runs[id])
+    const place = await backend.prepare({ workspace, templateDir: task?.templateDir, sessionId: run.sessionId })
+    let ended = false
+    try {
+      // what the agent would load as its own project settings never comes from a template
+      const notLoaded = await driver.readyWorkspace(workspace)
+      const prepared = (await opts.prepare?.(batch, run, workspace)) || {}
+      /** what the preparer put in the workspace goes before its files are read, once, whatever happens (a failure is said) */
+      const cleanup = (live.cleanup = async () => {
+        live.cleanup = undefined
+        await prepared
+          .cleanup?.()
+          .catch((err: Error) =>
+            this.d.emit('notice', { level: 'error', message: `Could not take the installed skill out of ${workspace}: ${err.message}` })
+          )
+      })
+      const cancelled = live.controller.signal
+      if (cancelled.aborted) {
+        await cleanup()
+        return await this.finish(batch.id, id, { state: 'cancelled', reason: 'cancelled', workspace })
+      }
+      const started = Date.now()
+      await this.save(
+        batch.id,
+        (data) =>
+          void Object.assign(data.runs[id], {
+            state: 'running',
+            workspace,
+            startedAt: new Date(started).toISOString(),
+            progress: emptyProgress()
+          })
+      )
+      this.emitRun(doc.runs[id])
 
-    const tracker = new StreamTracker()
-    const stream: WriteStream = createWriteStream(join(logDir, 'stream.jsonl'))
-    const errLog: WriteStream = createWriteStream(join(logDir, 'stderr.txt'))
-    let stderr = ''
-    let timedOutMs: number | undefined
-    const reader = new StreamReader((m) => tracker.message(m))
-    // the app's settings only, a minimal environment, its own TMPDIR, secret reads denied (isolation.ts)
-    const isolated = await isolateRun({
-      prompt: run.prompt,
-      sessionId: run.sessionId,
-      settings,
-      appEnv: this.d.env,
-      configDir: this.d.configDir,
-      dataDir: this.dataDir,
-      workspace,
-      logDir
-    })
-    const { child, exited } = launchClaude(settings.claudePath || 'claude', isolated.args, {
-      cwd: workspace,
-      env: isolated.env,
-      marker: isolated.marker,
-      deadlineMs: settings.timeoutMs + WATCHDOG_MARGIN_MS,
-      onStdout: (chunk) => {
-        stream.write(chunk)
-        reader.push(chunk)
-        // a failed save (disk full) is undone and reported by the store as a notice; the run goes on
-        this.progress(doc.runs[id], { ...tracker.progress, elapsedMs: Date.now() - started })
-      },
-      onStderr: (c) => {
-        errLog.write(c)
-        stderr = (stderr + c.toString('utf8')).slice(-8192)
-      },
-      onStartError: (message) => (stderr += `\n${message}`)
-    })
-    live.child = child
-    // a cancel ends it (at once when it came while the workspace was being readied)
-    if (cancelled.aborted) void endProcess(child)
-    else cancelled.addEventListener('abort', () => void endProcess(child), { once: true })
-    this.procs.set(batch.id, (this.procs.get(batch.id) ?? 0) + 1)
-    if (child.pid) {
-      const { startedAt } = await recordProcess(child.pid, run.sessionId)
-      await this.save(batch.id, (data) => void Object.assign(data.runs[id], { pid: child.pid, pidStartedAt: startedAt }))
-    }
-    const timer = setTimeout(() => {
-      timedOutMs = settings.timeoutMs
-      void endProcess(child)
-    }, settings.timeoutMs)
-    const ticker = setInterval(() => this.progress(doc.runs[id], { ...tracker.progress, elapsedMs: Date.now() - started }), 1000)
-    const { code, signal } = await exited
-    clearTimeout(timer)
-    clearInterval(ticker)
-    this.procs.set(batch.id, (this.procs.get(batch.id) ?? 1) - 1)
-    release()
-    // claude has exited: what follows is collecting its outputs, its own stage on every screen
-    await this.save(batch.id, (data) => void (data.runs[id].collecting = true))
-    this.emitRun(doc.runs[id])
-    reader.end()
-    await new Promise((r) => stream.end(r))
-    await new Promise((r) => errLog.end(r))
-    // Whatever the agent left running goes too: in its group, or anywhere with the run's marker.
-    await child.sweep()
-    await isolated.dispose()
-    await cleanup()
-
-    const verdict = explain({ result: tracker.result, code, signal, cancelled: cancelled.aborted, timedOutMs, stderr, settings })
-    const patch: Partial<Run> = {
-      pid: undefined,
-      pidStartedAt: undefined,
-      state: verdict.ok ? 'done' : cancelled.aborted ? 'cancelled' : 'failed',
-      reason: verdict.reason,
-      exitCode: code,
-      result: tracker.result?.result,
-      progress: { ...tracker.progress, elapsedMs: Date.now() - started },
-      endedAt: new Date().toISOString()
-    }
-    // Outputs: even a failed or cancelled run keeps what it made, its stderr and its partial trace.
-    const under = (f: { path: string }, h: string) => f.path === h || f.path.startsWith(h.endsWith('/') ? h : `${h}/`)
-    patch.files = (await diffWorkspace(workspace, task?.templateDir).catch(() => [])).filter(
-      (f) => !hide.some((h) => under(f, h)) && !(f.status === 'deleted' && notLoaded.some((h) => under(f, h)))
-    )
-    patch.screenshots = await this.shoot(id, workspace, patch.files)
-    const session = await this.d.index.findSession(run.sessionId).catch(() => null)
-    if (session) {
-      // the numbers every other screen shows: its trace's (src/shared/numbers.ts)
-      const trace = await parseSessionFile(session.file).catch(() => null)
-      if (trace) patch.progress = progressOf(trace.totals, patch.progress!.elapsedMs)
-      patch.projectId = session.projectId
-      await archiveSession(this.d.store, {
+      const marker = { name: RUN_MARKER, value: run.sessionId }
+      const launch = await driver.launch({
+        prompt: run.prompt,
         sessionId: run.sessionId,
-        projectId: session.projectId,
-        file: session.file,
-        cwd: workspace
-      }).catch(() => null)
-    }
-    await this.finish(batch.id, id, patch)
-  }
+        settings,
+        workspace,
+        tmpDir: place.tmpDir,
+        tmpRoot: place.tmpRoot,
+        logDir,
+        dataDir: this.dataDir,
+        appEnv: this.d.env,
+        marker
+      })
+      const monitor = driver.monitor()
+      const stream = createWriteStream(join(logDir, 'stream.jsonl'))
+      const errLog = createWriteStream(join(logDir, 'stderr.txt'))
+      let stderr = ''
+      let timedOutMs: number | undefined
+      // progress: in memory and on screen a few times a second, in the batch's file within a second
+      const op = this.d.operations?.running('batch', batch.id)[0]
+      const toScreen = (progress: Run['progress']) => {
+        this.d.store.batches.patch(batch.id, (d) => void (d.runs[id].progress = progress), 1000)
+        this.emitRun(doc.runs[id])
+      }
+      const progress = op ? op.events(toScreen, PROGRESS_EVERY_MS) : new Coalescer(PROGRESS_EVERY_MS, toScreen)
+      const tick = () => progress.push({ ...monitor.progress, elapsedMs: Date.now() - started })
+      const proc = backend.start({
+        command: launch.command,
+        args: launch.args,
+        env: launch.env,
+        cwd: workspace,
+        marker,
+        deadlineMs: settings.timeoutMs + WATCHDOG_MARGIN_MS,
+        onStdout: (chunk) => {
+          stream.write(chunk)
+          monitor.push(chunk)
+          tick()
+        },
+        onStderr: (c) => {
+          errLog.write(c)
+          stderr = (stderr + c.toString('utf8')).slice(-8192)
+        }
+      })
+      live.end = () => proc.end()
+      // a cancel ends it (at once when it came while the workspace was being readied)
+      if (cancelled.aborted) void proc.end()
+      else cancelled.addEventListener('abort', () => void proc.end(), { once: true })
+      this.procs.set(batch.id, (this.procs.get(batch.id) ?? 0) + 1)
+      const identity = await proc.identity()
+      if (identity)
+        await this.save(batch.id, (data) => void Object.assign(data.runs[id], { pid: identity.pid, pidStartedAt: identity.startedAt }))
+      const timer = setTimeout(() => {
+        timedOutMs = settings.timeoutMs
+        void proc.end()
+      }, settings.timeoutMs)
+      const ticker = setInterval(tick, 1000)
+      const exit = await proc.exited
+      clearTimeout(timer)
+      clearInterval(ticker)
+      progress.cancel()
+      if (exit.error) stderr += `\n${exit.error}`
+      this.procs.set(batch.id, (this.procs.get(batch.id) ?? 1) - 1)
+      release()
+      // the agent has exited: what follows is collecting its outputs, its own stage on every screen
+      await this.save(batch.id, (data) => void (data.runs[id].collecting = true))
+      this.emitRun(doc.runs[id])
+      monitor.end()
+      await new Promise((r) => stream.end(r))
+      await new Promise((r) => errLog.end(r))
+      // Whatever the agent left running goes too.
+      await proc.sweep()
+      await launch.dispose?.()
+      await place.dispose()
+      ended = true
+      await cleanup()
 
-  private async shoot(id: string, workspace: string, files: Run['files']): Promise<Run['screenshots']> {
-    if (!this.d.screenshots) return []
-    const html = files.filter((f) => f.status !== 'deleted' && /\.html?$/i.test(f.path)).slice(0, MAX_SHOTS_PER_RUN)
-    const out: Run['screenshots'] = []
-    for (const f of html) {
-      const name = basename(f.path).replace(/[^A-Za-z0-9._-]/g, '_')
-      const shots = await this.d.screenshots
-        .capture({
-          htmlFile: join(workspace, f.path),
-          root: workspace,
-          outDir: join(this.dataDir, 'runs', id, 'screenshots'),
-          name: `${out.length + 1}-${name}`
-        })
-        .catch((err: Error) => [
-          {
-            label: 'desktop' as const,
-            width: 0,
-            height: 0,
-            file: '',
-            bytes: 0,
-            blank: true,
-            timedOut: false,
-            blockedRequests: [],
-            error: err.message
-          }
-        ])
-      out.push({ html: f.path, shots })
+      const verdict = driver.verdict(monitor, {
+        code: exit.code,
+        signal: exit.signal,
+        cancelled: cancelled.aborted,
+        timedOutMs,
+        stderr,
+        settings
+      })
+      const patch = await collectRun(
+        { store: this.d.store, driver, backend, log: this.log },
+        { run, workspace, templateDir: task?.templateDir, hide: prepared.hide ?? [], notLoaded, monitor, started }
+      )
+      Object.assign(patch, {
+        pid: undefined,
+        pidStartedAt: undefined,
+        state: verdict.ok ? 'done' : cancelled.aborted ? 'cancelled' : 'failed',
+        reason: verdict.reason,
+        exitCode: exit.code
+      } satisfies Partial<Run>)
+      patch.screenshots = this.d.screenshots
+        ? await shootRun(this.d.screenshots, { dataDir: this.dataDir, runId: id, workspace, files: patch.files ?? [] })
+        : []
+      await this.finish(batch.id, id, patch)
+    } finally {
+      if (!ended)
+        await place
+          .dispose()
+          .catch((e) => this.log.warn({ runId: id, error: errorFields(e) }, "a run's temporary folder could not be removed"))
     }
-    return out
   }
 
   /** Render a finished run's HTML outputs again (after a screenshot failed or timed out). */
@@ -476,7 +449,7 @@ export class BatchRunner {
       throw fail('the run is still going: retake its screenshots when it has finished', 'busy')
     if (!run.workspace || run.imported) throw fail('this run has no workspace of its own to render', 'invalid')
     if (!this.d.screenshots) throw fail('screenshots are not available here (no Chromium)', 'invalid')
-    const screenshots = await this.shoot(runId, run.workspace, run.files)
+    const screenshots = await shootRun(this.d.screenshots, { dataDir: this.dataDir, runId, workspace: run.workspace, files: run.files })
     await this.save(run.batchId, (data) => void (data.runs[runId].screenshots = screenshots))
     this.emitRun(got.batch.runs[runId])
     return got.batch.runs[runId]
@@ -488,7 +461,7 @@ export class BatchRunner {
     const live = this.live.get(runId)
     if (live) {
       live.controller.abort()
-      if (live.child) await endProcess(live.child)
+      await live.end?.()
       await live.done
       return true
     }
@@ -500,6 +473,7 @@ export class BatchRunner {
           q.filter((x) => x !== runId)
         )
       await this.finish(run.batchId, runId, { state: 'cancelled', reason: 'cancelled before it started' })
+      this.settle(run.batchId)
       return true
     }
     return false
@@ -529,21 +503,19 @@ export class BatchRunner {
     return queued.length + running.length
   }
 
-  /** Resolves when no run of the batch is queued or running. */
+  /** Resolves when no run of the batch is queued or running (its operation has settled). */
   async idle(batchId: string): Promise<void> {
-    for (;;) {
-      const batch = this.doc(batchId).batch
-      const busy = batch.runIds.filter((id) => this.live.has(id))
-      const queued = (this.queues.get(batchId) ?? []).length
-      if (!busy.length && !queued) return
-      await Promise.all(busy.map((id) => this.live.get(id)?.done))
-      if (!busy.length) await new Promise((r) => setTimeout(r, 50))
-    }
+    if (this.d.operations) await this.d.operations.whenSettled('batch', batchId)
+    await this.settled(batchId)
   }
 
   async dispose(): Promise<void> {
     for (const q of this.queues.values()) q.length = 0
-    await Promise.all([...this.live.keys()].map((id) => this.cancel(id).catch(() => false)))
+    await Promise.all(
+      [...this.live.keys()].map((id) =>
+        this.cancel(id).catch((e) => this.log.warn({ runId: id, error: errorFields(e) }, 'a run could not be cancelled at the end'))
+      )
+    )
     // progress not yet saved (a read-only process has none, and may not write)
     if (!this.d.store.readOnly)
       await this.d.store.batches.flush().catch((e) => this.log.error({ error: errorFields(e) }, 'progress could not be saved at the end'))
@@ -553,66 +525,4 @@ export class BatchRunner {
   files(workspace: string) {
     return listFiles(workspace)
   }
-}
-
-// Starting and ending `claude`: every process the runner starts or stops goes through these few
-// functions, so how it is done can change in one place.
-
-/** Start `claude` (its own process group on POSIX; a Windows .cmd through its shim); `exited` resolves once, however it ends (never rejects). */
-function launchClaude(
-  command: string,
-  args: string[],
-  o: {
-    cwd: string
-    env: NodeJS.ProcessEnv
-    /** every process of the run carries it (ended with the run) */
-    marker: Marker
-    /** the watchdog ends the run then, even if this process is gone */
-    deadlineMs: number
-    onStdout(chunk: Buffer): void
-    onStderr(chunk: Buffer): void
-    onStartError(message: string): void
-  }
-) {
-  const child = startProcess(command, args, {
-    cwd: o.cwd,
-    env: o.env,
-    marker: o.marker,
-    watchdog: { deadlineMs: o.deadlineMs },
-    onStdout: o.onStdout,
-    onStderr: o.onStderr
-  })
-  const exited = child.exited.then(({ code, signal, error }) => {
-    if (!error) return { code, signal: signal as string | null }
-    o.onStartError(error.code === 'ENOENT' ? `\`${command}\` was not found` : error.message)
-    return { code: -1, signal: null }
-  })
-  return { child, exited }
-}
-
-/** End a running claude and its whole tree. */
-function endProcess(child: StartedProcess): Promise<void> {
-  return child.end()
-}
-
-/**
- * At start-up: a run a crashed app left behind may still be going; end it if it is still ours (its
- * start time and its --session-id), and whatever carries its marker; remove its temporary folder.
- */
-async function endStaleRun(pid: number, sessionId: string, startedAt: number | undefined): Promise<void> {
-  await endIfOurs({ pid, startedAt, marker: sessionId })
-  await endMarked({ name: RUN_MARKER, value: sessionId })
-  await removeRunTmp(sessionId)
-}
-
-/** New runs for a batch: one per variation per repeat, numbered 1..n. */
-export function planRuns(
-  batchId: string,
-  variations: { id?: string; difficulty?: Run['difficulty']; prompt: string }[],
-  settings: RunSettings
-): Run[] {
-  const runs: Run[] = []
-  for (const v of variations)
-    for (let repeat = 1; repeat <= settings.repeats; repeat++) runs.push(queuedRun(batchId, runs.length + 1, v, repeat))
-  return runs
 }

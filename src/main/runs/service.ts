@@ -25,13 +25,11 @@ import { archiveSession } from '../store/archive'
 import type { BatchDoc, Store } from '../store/store'
 import type { SessionIndex } from '../traces/indexer'
 import { createModelAccess, type SecretStore } from './access'
-import { checkClaude } from './claude'
-import { inspectTemplate } from './isolation'
-import { BatchRunner, planRuns } from './runner'
+import { BatchRunner, type BatchStartOptions } from './runner'
+import { planRuns } from './queued'
 import { readWorkspaceFile } from './screenshots'
-import { permissionPreflight, presetAvailability, refusal } from './sandbox'
 import { generateVariations, regenerateOne } from './variations'
-import { checkTemplate } from './workspace'
+import { checkTemplate } from '../base/workspace'
 
 export interface RunsContext {
   store: Store
@@ -39,6 +37,8 @@ export interface RunsContext {
   runner: BatchRunner
   secrets: SecretStore
   env: NodeJS.ProcessEnv
+  /** what a batch's runs are readied with beyond its template, when it is not a plain batch (a verification's: its skill) */
+  startOptions?: (batchId: string) => BatchStartOptions | undefined
 }
 
 export type TaskInput = Pick<Task, 'name' | 'text' | 'templateDir' | 'skillMd'> & { id?: string }
@@ -101,7 +101,7 @@ export function createRunsService(ctx: RunsContext) {
     async inspectTemplate(taskId: string): Promise<TemplateInspection | null> {
       const dir = task(taskId).templateDir
       if (!dir) return null
-      return { dir, entries: await inspectTemplate(dir) }
+      return { dir, entries: await runner.driver.inspectTemplate(dir) }
     },
     async deleteTask(id: string) {
       if (batchesOfTask(id).length) throw fail('this task has batches of runs; it is kept so their runs stay readable', 'invalid')
@@ -150,8 +150,8 @@ export function createRunsService(ctx: RunsContext) {
       await store.index.setBaseUrl(baseUrl ?? undefined)
       return publicAccess()
     },
-    checkClaude: (path?: string) => checkClaude(path || 'claude', ctx.env),
-    checkSandbox: () => permissionPreflight({ env: ctx.env }),
+    checkClaude: (path?: string) => runner.driver.check(path, ctx.env),
+    checkSandbox: () => runner.driver.preflight(ctx.env),
 
     // Batches
     async createBatch(taskId: string, settings: RunSettings, name?: string): Promise<Batch> {
@@ -160,8 +160,8 @@ export function createRunsService(ctx: RunsContext) {
       if (!variations.length) throw fail('this task has no variations yet: generate or paste some first', 'invalid')
       const s = RunSettingsSchema.parse(settings)
       // A preset that cannot work here is refused now, with the reason: never a silent fall-back.
-      const can = await presetAvailability(s.permission, { env: ctx.env })
-      if (!can.available) throw fail(refusal(s.permission, can), 'preset-unavailable')
+      const can = await runner.driver.presetAvailability(s.permission, ctx.env)
+      if (!can.available) throw fail(runner.driver.refusal(s.permission, can), 'preset-unavailable')
       const id = randomUUID()
       const runs = planRuns(id, variations, s)
       const count = batchesOfTask(taskId).length
@@ -177,7 +177,7 @@ export function createRunsService(ctx: RunsContext) {
       return batch
     },
     async startBatch(batchId: string) {
-      await runner.start(batchId)
+      await runner.start(batchId, undefined, ctx.startOptions?.(batchId))
       return runner.batchStatus(await batchOf(batchId))
     },
     cancelRun: (runId: string) => runner.cancel(runId),
@@ -192,7 +192,7 @@ export function createRunsService(ctx: RunsContext) {
           .filter((r) => ['failed', 'cancelled', 'interrupted'].includes(r.state))
           .map((r) => r.id)
       for (const id of ids) if (!doc.batch.runIds.includes(id)) throw fail(`run ${id} is not in this batch`, 'invalid')
-      await runner.start(batchId, ids)
+      await runner.start(batchId, ids, ctx.startOptions?.(batchId))
       return runner.batchStatus(doc)
     },
     async listBatches(taskId?: string) {

@@ -44,8 +44,8 @@ import {
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
 import { fail, type EventSink } from '../../shared/contract'
 import type { Operations } from '../operations/registry'
-import type { BatchRunner, RunPreparer } from '../runs/runner'
-import { presetAvailability, refusal } from '../runs/sandbox'
+import type { BatchRunner, BatchStartOptions, RunPreparer } from '../runs/runner'
+import { presetAvailability, refusal } from '../agents/claude-code/presets'
 import { generateVariations, type ModelAccess } from '../runs/variations'
 import { removeEmptyDirInside, removeInside, skillFiles, writeInside, type ExportFile } from '../skills/export'
 import type { SkillService } from '../skills/service'
@@ -57,7 +57,7 @@ import { cryptoInt, planVerificationRuns, type RandomInt } from './plan'
 import { buildReport, verificationStatus, type RunFacts } from './report'
 import { skillUse } from './usage'
 import { derivedFromTrace } from '../traces/derived'
-import { blindFolderName } from '../runs/workspace'
+import { blindFolderName } from '../base/workspace'
 import { createBlindness, type Blindness } from './blind'
 
 const now = () => new Date().toISOString()
@@ -325,7 +325,7 @@ export function createVerifyService(d: VerifyDeps) {
       x.phase = 'created'
       delete x.error
     })
-    await runner.start(batchId)
+    await runner.start(batchId, undefined, runOptions(batchId))
   }
 
   /** Write fresh variations (as an operation: cancel ends the model call), then make and start the batch. */
@@ -445,9 +445,9 @@ export function createVerifyService(d: VerifyDeps) {
     // neither arm's file list shows a skill: nothing tells the arms apart in the deck
     return { hide: names.map((n) => `.claude/skills/${n}`), cleanup }
   }
-  runner.setPreparer(preparer)
-  // a verification's run folders are never named by its deck's numbers
-  runner.setFolderName((batch, run) => (store.verifications.ofBatch(batch.id) ? blindFolderName(run.sessionId) : undefined))
+  /** What a verification's batch is started with (by it, or by a retry from its batch's page): its skill installed, its folders never numbered. */
+  const runOptions = (batchId: string): BatchStartOptions | undefined =>
+    store.verifications.ofBatch(batchId) ? { prepare: preparer, folderName: (_batch, run) => blindFolderName(run.sessionId) } : undefined
 
   // -------------------------------------------------------------------------------------------------
   // The report
@@ -697,7 +697,7 @@ export function createVerifyService(d: VerifyDeps) {
         await store.batches.update(v.batchId!, (doc) => {
           for (const runId of again) delete doc.runs[runId].feedback
         })
-        await runner.start(v.batchId!, again)
+        await runner.start(v.batchId!, again, runOptions(v.batchId!))
       }
       return viewOf(await verificationOf(id))
     },
@@ -721,6 +721,7 @@ export function createVerifyService(d: VerifyDeps) {
       await change(id, (x) => void (x.deepenAnalysisId = a.id))
       return a
     },
+    runOptions,
     /**
      * What the analysts of a verification's batch should know: each run's arm and its pair, and the
      * rules the with-skill trace showed followed where the skill broke a run. Undefined for other batches.

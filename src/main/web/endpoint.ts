@@ -12,7 +12,7 @@ import { lstatSync, readFileSync, unlinkSync } from 'node:fs'
 import { lstat, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
-import { isAlive } from '../claude/process'
+import { isAlive } from '../base/process'
 import { z } from 'zod'
 
 export const ENDPOINT_FILE = 'app-endpoint.json'

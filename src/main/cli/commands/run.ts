@@ -12,8 +12,8 @@ import {
   type Variation
 } from '../../../shared/runs'
 import type { AppInfo } from '../../../shared/contract'
-import { installHint, type ClaudeCheck } from '../../runs/claude'
-import { templateLines } from '../../runs/isolation'
+import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
+import { templateLines } from '../../agents/claude-code/isolation'
 import { allowDomains, claudePath, int, preset, readTaskFile, readVariationsFile } from '../args'
 import type { Client } from '../client'
 import { call, FEEDBACK_EXAMPLE, gradeCommand, plural, runNumbers, runsOf, UsageError, type CliIo } from '../common'

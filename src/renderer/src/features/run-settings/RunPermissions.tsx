@@ -25,7 +25,7 @@ export const PRESET_HELP: Record<PermissionPreset, string> = {
   'full-access': 'no permission checks at all (bypassPermissions).'
 }
 
-/** What no preset confines, and what every run is denied all the same (src/main/runs/isolation.ts). */
+/** What no preset confines, and what every run is denied all the same (src/main/agents/claude-code/isolation.ts). */
 export const READS_NOTE =
   'No preset confines reads: a run can read any file your user can, except what trace2skill denies every run: ~/.ssh, ~/.gnupg, ~/.aws, ~/.azure, ~/.config/gcloud, ~/.kube, ~/.docker/config.json, ~/.netrc, ~/.npmrc, ~/.git-credentials, ~/.config/gh and other credential files, Claude Code’s login and your other sessions (its config folder), and trace2skill’s data folder (other runs and batches). Under Sandboxed neither Bash nor Claude Code’s tools can read them; under Accept edits and Full access only the tools are denied, Bash is not. Each run gets a minimal environment (not the app’s variables) and a temporary folder of its own.'
 

@@ -29,6 +29,9 @@ import psList from 'ps-list'
 import treeKill from 'tree-kill'
 import { watchdogLaunch, type WatchdogOptions } from './watchdog'
 
+/** The variable every process a run starts inherits: its value names the run (see endMarked). */
+export const RUN_MARKER = 'TRACE2SKILL_RUN'
+
 export interface StartOptions {
   cwd?: string
   /** the whole environment (nothing of ours is added) */

@@ -21,7 +21,7 @@ import {
   startProcess,
   windowsProcessQuery,
   type RecordedProcess
-} from '../../src/main/claude/process'
+} from '../../src/main/base/processes'
 import { REPO } from '../support/claude-harness'
 
 const posix = process.platform !== 'win32'
@@ -124,7 +124,7 @@ describe.runIf(posix)('recovery after a crash', () => {
     const app = join(dir, 'app.mts')
     await writeFile(
       app,
-      `import { recordProcess, startProcess } from ${JSON.stringify(join(REPO, 'src/main/claude/process.ts'))}
+      `import { recordProcess, startProcess } from ${JSON.stringify(join(REPO, 'src/main/base/processes.ts'))}
 const p = startProcess('/bin/sh', ['-c', "sleep 300 & echo $! > ${gc}; wait", ${JSON.stringify(marker)}])
 const rec = await recordProcess(p.pid!, ${JSON.stringify(marker)})
 process.stdout.write(JSON.stringify(rec) + '\\n')

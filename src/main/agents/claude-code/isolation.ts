@@ -17,16 +17,16 @@
  *
  * Electron-free.
  */
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { homedir, tmpdir } from 'node:os'
+import { lstat, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, relative, sep } from 'node:path'
-import type { RunSettings } from '../../shared/runs'
-import { isInside } from '../base/paths'
-import type { Marker } from '../claude/process'
-import { claudeArgs, runSettings } from './claude'
+import type { RunSettings } from '../../../shared/runs'
+import { isInside } from '../../base/paths'
+import { RUN_MARKER, type Marker } from '../../base/processes'
+import { runTmpRoot } from '../../base/run-tmp'
+import { claudeArgs, runSettings } from './args'
 
-/** The variable every process a run starts inherits: its value names the run (see endMarked in claude/process.ts). */
-export const RUN_MARKER = 'TRACE2SKILL_RUN'
+export { RUN_MARKER }
 
 /** What claude gets of the app's environment, by name (upper-cased for the comparison). */
 const KEEP = new Set(
@@ -129,7 +129,7 @@ const OURS = new Set(['CLAUDE_CONFIG_DIR', 'TMPDIR', 'TMP', 'TEMP', RUN_MARKER])
 
 export function runEnvironment(
   appEnv: NodeJS.ProcessEnv,
-  o: { configDir: string; tmpDir: string; marker: string; platform?: NodeJS.Platform }
+  o: { configDir: string; tmpDir: string; marker: string | Marker; platform?: NodeJS.Platform }
 ): NodeJS.ProcessEnv {
   const win = (o.platform ?? process.platform) === 'win32'
   const upper = (k: string) => k.toUpperCase()
@@ -147,30 +147,9 @@ export function runEnvironment(
     set('TMP', o.tmpDir)
     set('TEMP', o.tmpDir)
   }
-  set(RUN_MARKER, o.marker)
+  const marker = typeof o.marker === 'string' ? { name: RUN_MARKER, value: o.marker } : o.marker
+  set(marker.name, marker.value)
   return env
-}
-
-/** The run's own temporary folder: short (Claude Code's sandbox puts sockets there), private, under one folder for all runs. */
-export function runTmpRoot(): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user'
-  return join(tmpdir(), `trace2skill-${uid}`)
-}
-
-/** A run's temporary folder: `run-<first 8 of its session id>-XXXXXX` (mode 0700) in runTmpRoot(). */
-export async function makeRunTmp(sessionId: string, root = runTmpRoot()): Promise<string> {
-  await mkdir(root, { recursive: true, mode: 0o700 })
-  const st = await lstat(root)
-  if (!st.isDirectory() || (typeof process.getuid === 'function' && st.uid !== process.getuid()))
-    throw new Error(`${root} is not a folder of this user: cannot give the run a private temporary folder`)
-  return mkdtemp(join(root, `run-${sessionId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 8)}-`))
-}
-
-/** Remove the temporary folders of a run (by its session id): at its end, and after a crash at the next start. */
-export async function removeRunTmp(sessionId: string, root = runTmpRoot()): Promise<void> {
-  const prefix = `run-${sessionId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 8)}-`
-  for (const name of await readdir(root).catch(() => [] as string[]))
-    if (name.startsWith(prefix)) await rm(join(root, name), { recursive: true, force: true }).catch(() => {})
 }
 
 /** Secret places in the home folder: keys, cloud and registry credentials, password stores. */
@@ -466,20 +445,16 @@ export function templateLines(entries: TemplateEntry[]): string[] {
   return entries.map((e) => `  ${e.path}${e.detail ? ` (${e.detail})` : ''}: ${e.loaded ? 'loaded' : 'not loaded'}`)
 }
 
-/** What one run of claude is started with: its arguments, environment, marker and temporary folder. */
+/** What one run of claude is started with: its arguments and environment. */
 export interface IsolatedRun {
   args: string[]
   env: NodeJS.ProcessEnv
-  marker: Marker
-  tmpDir: string
-  /** remove its temporary folder (after it ended) */
-  dispose(): Promise<void>
 }
 
 /**
- * Ready one run: its own temporary folder, the settings that make it the app's (written to
- * `<logDir>/claude-settings.json`, where the run cannot read them and a person can), its arguments and
- * its environment.
+ * Ready one run in the place its backend made (its own temporary folder, its marker): the settings that
+ * make it the app's (written to `<logDir>/claude-settings.json`, where the run cannot read them and a
+ * person can), its arguments and its environment.
  */
 export async function isolateRun(o: {
   prompt: string
@@ -490,25 +465,26 @@ export async function isolateRun(o: {
   dataDir: string
   workspace: string
   logDir: string
+  tmpDir: string
+  tmpRoot?: string
+  marker: Marker
 }): Promise<IsolatedRun> {
   const useMine = !!o.settings.useMyClaudeSettings
-  const tmpDir = await makeRunTmp(o.sessionId)
-  try {
-    const home = o.appEnv.HOME || o.appEnv.USERPROFILE || homedir()
-    const denials = await readDenials({ home, configDir: o.configDir, dataDir: o.dataDir, workspace: o.workspace, tmpDir, useMine })
-    const isolation = runIsolation(denials, useMine, useMine ? {} : await loginSettings(o.configDir), o.workspace)
-    const settingsFile = join(o.logDir, 'claude-settings.json')
-    await writeFile(settingsFile, JSON.stringify(runSettings(o.settings, isolation), null, 2))
-    const marker = { name: RUN_MARKER, value: o.sessionId }
-    return {
-      args: claudeArgs(o.prompt, o.sessionId, o.settings, { isolation, settingsFile }),
-      env: runEnvironment(o.appEnv, { configDir: o.configDir, tmpDir, marker: o.sessionId }),
-      marker,
-      tmpDir,
-      dispose: () => removeRunTmp(o.sessionId)
-    }
-  } catch (err) {
-    await removeRunTmp(o.sessionId)
-    throw err
+  const home = o.appEnv.HOME || o.appEnv.USERPROFILE || homedir()
+  const denials = await readDenials({
+    home,
+    configDir: o.configDir,
+    dataDir: o.dataDir,
+    workspace: o.workspace,
+    tmpDir: o.tmpDir,
+    tmpRoot: o.tmpRoot,
+    useMine
+  })
+  const isolation = runIsolation(denials, useMine, useMine ? {} : await loginSettings(o.configDir), o.workspace)
+  const settingsFile = join(o.logDir, 'claude-settings.json')
+  await writeFile(settingsFile, JSON.stringify(runSettings(o.settings, isolation), null, 2))
+  return {
+    args: claudeArgs(o.prompt, o.sessionId, o.settings, { isolation, settingsFile }),
+    env: runEnvironment(o.appEnv, { configDir: o.configDir, tmpDir: o.tmpDir, marker: o.marker })
   }
 }

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { PRESET_LABELS, type PermissionPreflight, type PermissionPreset, type PresetAvailability } from '../../shared/runs'
+import { PRESET_LABELS, type PermissionPreflight, type PermissionPreset, type PresetAvailability } from '../../../shared/runs'
 
 export const LINUX_INSTALL = '`sudo apt-get install bubblewrap socat` (Fedora: `sudo dnf install bubblewrap socat`)'
 

@@ -3,15 +3,15 @@
  * so runs never see each other's files; afterwards, what it created or changed is diffed against the
  * template.
  */
-import { blindFolderSession } from '../base/run-folders'
+import { blindFolderSession } from './run-folders'
 import { createHash } from 'node:crypto'
 import { cp, lstat, mkdir, readdir, readlink, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createTwoFilesPatch } from 'diff'
 import type { OutputFile } from '../../shared/runs'
-import { isInside } from '../base/paths'
-import { openRegular } from '../base/safe-file'
+import { isInside } from './paths'
+import { openRegular } from './safe-file'
 
 const SKIP = new Set(['.git', 'node_modules', '.DS_Store'])
 const MAX_FILES = 5000

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { claudeCliModel } from '../../src/main/analysts/model'
 import { createService, type Service } from '../../src/main/app/service'
-import { checkClaude, clearClaudeChecks } from '../../src/main/runs/claude'
+import { checkClaude, clearClaudeChecks } from '../../src/main/agents/claude-code/check'
 import type { Run } from '../../src/shared/runs'
 
 /** is a pid alive (signal 0; no /proc) */

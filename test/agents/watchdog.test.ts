@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { endMarked, isAlive, markedProcesses, startProcess } from '../../src/main/claude/process'
+import { endMarked, isAlive, markedProcesses, startProcess } from '../../src/main/base/processes'
 import { REPO } from '../support/claude-harness'
 
 const linux = process.platform === 'linux'
