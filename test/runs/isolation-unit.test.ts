@@ -9,19 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { claudeArgs, runSettings } from '../../src/main/agents/claude-code/args'
-import {
-  inspectTemplate,
-  isolateRun,
-  loginSettings,
-  outerMemoryFiles,
-  readDenials,
-  readRules,
-  removeProjectSettings,
-  RUN_MARKER,
-  runEnvironment,
-  runIsolation,
-  templateLines
-} from '../../src/main/agents/claude-code/isolation'
+import { isolateRun, outerMemoryFiles, readDenials, readRules, runIsolation } from '../../src/main/agents/claude-code/isolation'
+import { loginSettings, runEnvironment } from '../../src/main/agents/claude-code/env'
+import { inspectTemplate, removeProjectSettings, templateLines } from '../../src/main/agents/claude-code/template'
+import { RUN_MARKER } from '../../src/main/base/processes'
 import { RunSettingsSchema } from '../../src/shared/runs'
 
 const argAfter = (args: string[], flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined)

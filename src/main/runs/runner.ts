@@ -9,28 +9,18 @@
  * (src/main/backends/backend.ts, local processes in backends/local/). Electron-free.
  */
 import { randomUUID } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import { fail, type EventSink } from '../../shared/contract'
 import { emptyProgress, isFinished, type Batch, type PresetAvailability, type Run, type RunSettings } from '../../shared/runs'
 import type { AgentDriver } from '../agents/driver'
 import type { RunBackend } from '../backends/backend'
-import { RUN_MARKER } from '../base/processes'
 import { errorFields, silentLog, type Log } from '../log/log'
-import { Coalescer } from '../operations/coalesce'
 import type { Operations } from '../operations/registry'
 import type { BatchDoc, Store } from '../store/store'
 import { checkTemplate, listFiles } from '../base/workspace'
-import { collectRun } from './collect'
+import { executeRun, type Live, type RunContext } from './execute'
 import { recoverRuns } from './recover'
 import type { ScreenshotPort } from './screenshots'
 import { shootRun } from './shots'
-
-/** The watchdog ends a run this long after its timeout, should the app not (it died, or hangs). */
-const WATCHDOG_MARGIN_MS = 30_000
-/** Live progress to the screens: at most every this often per run (state changes go at once). */
-const PROGRESS_EVERY_MS = 250
 
 export interface RunnerDeps {
   store: Store
@@ -62,17 +52,6 @@ export interface BatchStartOptions {
   prepare?: RunPreparer
   /** names a run's folder in workspaces/<batch>/ when not `run-<n>-<session>` */
   folderName?: (batch: Batch, run: Run) => string | undefined
-}
-
-interface Live {
-  batchId: string
-  /** ends the agent's process (set once it started) */
-  end?: () => Promise<void>
-  /** aborted by a cancel of the run or of its batch's operation: ends its agent */
-  controller: AbortController
-  done: Promise<void>
-  /** takes out what the preparer put in the workspace, until it has been done */
-  cleanup?: () => Promise<void>
 }
 
 export class BatchRunner {
@@ -262,7 +241,7 @@ export class BatchRunner {
         this.active.set(batchId, (this.active.get(batchId) ?? 1) - 1)
         this.pump(batchId)
       }
-      live.done = this.execute(id, batch, live, release)
+      live.done = executeRun(this.context(), { id, batch, live, release, options: this.options.get(batchId) ?? {} })
         .catch(async (err) => {
           this.log.error({ batchId, runId: id, error: errorFields(err) }, 'the runner failed')
           await live.cleanup?.()
@@ -280,6 +259,20 @@ export class BatchRunner {
     }
   }
 
+  /** What running one run needs of the runner (runs/execute.ts). */
+  private context(): RunContext {
+    return {
+      d: this.d,
+      log: this.log,
+      dataDir: this.dataDir,
+      doc: (batchId) => this.doc(batchId),
+      save: (batchId, fn) => this.save(batchId, fn),
+      emitRun: (run) => this.emitRun(run),
+      finish: (batchId, id, patch) => this.finish(batchId, id, patch),
+      processes: (batchId, delta) => void this.procs.set(batchId, (this.procs.get(batchId) ?? 0) + delta)
+    }
+  }
+
   private async finish(batchId: string, id: string, patch: Partial<Run>) {
     await this.save(
       batchId,
@@ -287,157 +280,6 @@ export class BatchRunner {
         void Object.assign(data.runs[id], patch, { collecting: undefined, endedAt: data.runs[id].endedAt ?? new Date().toISOString() })
     )
     this.emitRun(this.doc(batchId).runs[id])
-  }
-
-  private async execute(id: string, batch: Batch, live: Live, release: () => void): Promise<void> {
-    const { driver, backend } = this.d
-    const settings = batch.settings
-    const task = batch.taskId ? this.d.store.index.task(batch.taskId) : undefined
-    const doc = this.doc(batch.id)
-    const run = doc.runs[id]
-    const opts = this.options.get(batch.id) ?? {}
-    const folder = opts.folderName?.(batch, run) ?? `run-${run.number}-${run.sessionId.slice(0, 8)}`
-    const workspace = join(this.dataDir, 'workspaces', batch.id, folder)
-    const logDir = join(this.dataDir, 'runs', id)
-    await mkdir(logDir, { recursive: true })
-    const place = await backend.prepare({ workspace, templateDir: task?.templateDir, sessionId: run.sessionId })
-    let ended = false
-    try {
-      // what the agent would load as its own project settings never comes from a template
-      const notLoaded = await driver.readyWorkspace(workspace)
-      const prepared = (await opts.prepare?.(batch, run, workspace)) || {}
-      /** what the preparer put in the workspace goes before its files are read, once, whatever happens (a failure is said) */
-      const cleanup = (live.cleanup = async () => {
-        live.cleanup = undefined
-        await prepared
-          .cleanup?.()
-          .catch((err: Error) =>
-            this.d.emit('notice', { level: 'error', message: `Could not take the installed skill out of ${workspace}: ${err.message}` })
-          )
-      })
-      const cancelled = live.controller.signal
-      if (cancelled.aborted) {
-        await cleanup()
-        return await this.finish(batch.id, id, { state: 'cancelled', reason: 'cancelled', workspace })
-      }
-      const started = Date.now()
-      await this.save(
-        batch.id,
-        (data) =>
-          void Object.assign(data.runs[id], {
-            state: 'running',
-            workspace,
-            startedAt: new Date(started).toISOString(),
-            progress: emptyProgress()
-          })
-      )
-      this.emitRun(doc.runs[id])
-
-      const marker = { name: RUN_MARKER, value: run.sessionId }
-      const launch = await driver.launch({
-        prompt: run.prompt,
-        sessionId: run.sessionId,
-        settings,
-        workspace,
-        tmpDir: place.tmpDir,
-        tmpRoot: place.tmpRoot,
-        logDir,
-        dataDir: this.dataDir,
-        appEnv: this.d.env,
-        marker
-      })
-      const monitor = driver.monitor()
-      const stream = createWriteStream(join(logDir, 'stream.jsonl'))
-      const errLog = createWriteStream(join(logDir, 'stderr.txt'))
-      let stderr = ''
-      let timedOutMs: number | undefined
-      // progress: in memory and on screen a few times a second, in the batch's file within a second
-      const op = this.d.operations?.running('batch', batch.id)[0]
-      const toScreen = (progress: Run['progress']) => {
-        this.d.store.batches.patch(batch.id, (d) => void (d.runs[id].progress = progress), 1000)
-        this.emitRun(doc.runs[id])
-      }
-      const progress = op ? op.events(toScreen, PROGRESS_EVERY_MS) : new Coalescer(PROGRESS_EVERY_MS, toScreen)
-      const tick = () => progress.push({ ...monitor.progress, elapsedMs: Date.now() - started })
-      const proc = backend.start({
-        command: launch.command,
-        args: launch.args,
-        env: launch.env,
-        cwd: workspace,
-        marker,
-        deadlineMs: settings.timeoutMs + WATCHDOG_MARGIN_MS,
-        onStdout: (chunk) => {
-          stream.write(chunk)
-          monitor.push(chunk)
-          tick()
-        },
-        onStderr: (c) => {
-          errLog.write(c)
-          stderr = (stderr + c.toString('utf8')).slice(-8192)
-        }
-      })
-      live.end = () => proc.end()
-      // a cancel ends it (at once when it came while the workspace was being readied)
-      if (cancelled.aborted) void proc.end()
-      else cancelled.addEventListener('abort', () => void proc.end(), { once: true })
-      this.procs.set(batch.id, (this.procs.get(batch.id) ?? 0) + 1)
-      const identity = await proc.identity()
-      if (identity)
-        await this.save(batch.id, (data) => void Object.assign(data.runs[id], { pid: identity.pid, pidStartedAt: identity.startedAt }))
-      const timer = setTimeout(() => {
-        timedOutMs = settings.timeoutMs
-        void proc.end()
-      }, settings.timeoutMs)
-      const ticker = setInterval(tick, 1000)
-      const exit = await proc.exited
-      clearTimeout(timer)
-      clearInterval(ticker)
-      progress.cancel()
-      if (exit.error) stderr += `\n${exit.error}`
-      this.procs.set(batch.id, (this.procs.get(batch.id) ?? 1) - 1)
-      release()
-      // the agent has exited: what follows is collecting its outputs, its own stage on every screen
-      await this.save(batch.id, (data) => void (data.runs[id].collecting = true))
-      this.emitRun(doc.runs[id])
-      monitor.end()
-      await new Promise((r) => stream.end(r))
-      await new Promise((r) => errLog.end(r))
-      // Whatever the agent left running goes too.
-      await proc.sweep()
-      await launch.dispose?.()
-      await place.dispose()
-      ended = true
-      await cleanup()
-
-      const verdict = driver.verdict(monitor, {
-        code: exit.code,
-        signal: exit.signal,
-        cancelled: cancelled.aborted,
-        timedOutMs,
-        stderr,
-        settings
-      })
-      const patch = await collectRun(
-        { store: this.d.store, driver, backend, log: this.log },
-        { run, workspace, templateDir: task?.templateDir, hide: prepared.hide ?? [], notLoaded, monitor, started }
-      )
-      Object.assign(patch, {
-        pid: undefined,
-        pidStartedAt: undefined,
-        state: verdict.ok ? 'done' : cancelled.aborted ? 'cancelled' : 'failed',
-        reason: verdict.reason,
-        exitCode: exit.code
-      } satisfies Partial<Run>)
-      patch.screenshots = this.d.screenshots
-        ? await shootRun(this.d.screenshots, { dataDir: this.dataDir, runId: id, workspace, files: patch.files ?? [] })
-        : []
-      await this.finish(batch.id, id, patch)
-    } finally {
-      if (!ended)
-        await place
-          .dispose()
-          .catch((e) => this.log.warn({ runId: id, error: errorFields(e) }, "a run's temporary folder could not be removed"))
-    }
   }
 
   /** Render a finished run's HTML outputs again (after a screenshot failed or timed out). */

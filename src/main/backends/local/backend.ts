@@ -6,7 +6,8 @@
  * ended only if it is still the one recorded (its start time and the session id on its command line).
  * Electron-free.
  */
-import { endIfOurs, endMarked, recordProcess, startProcess } from '../../base/processes'
+import { endIfOurs, recordProcess } from '../../base/process-identity'
+import { endMarked, startProcess } from '../../base/processes'
 import { makeRunTmp, removeRunTmp, runTmpRoot } from '../../base/run-tmp'
 import { diffWorkspace, prepareWorkspace } from '../../base/workspace'
 import type { RunBackend, RunProcess, StartSpec } from '../backend'

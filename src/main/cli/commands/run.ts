@@ -13,7 +13,7 @@ import {
 } from '../../../shared/runs'
 import type { AppInfo } from '../../../shared/contract'
 import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
-import { templateLines } from '../../agents/claude-code/isolation'
+import { templateLines } from '../../agents/claude-code/template'
 import { allowDomains, claudePath, int, preset, readTaskFile, readVariationsFile } from '../args'
 import type { Client } from '../client'
 import { call, FEEDBACK_EXAMPLE, gradeCommand, plural, runNumbers, runsOf, UsageError, type CliIo } from '../common'

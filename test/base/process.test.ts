@@ -10,18 +10,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findCommand, launchPlan, startProcess } from '../../src/main/base/processes'
 import {
   endIfOurs,
-  findCommand,
   isSameProcess,
-  launchPlan,
   parseWindowsProcess,
   processInfo,
   recordProcess,
-  startProcess,
   windowsProcessQuery,
   type RecordedProcess
-} from '../../src/main/base/processes'
+} from '../../src/main/base/process-identity'
 import { REPO } from '../support/claude-harness'
 
 const posix = process.platform !== 'win32'
@@ -124,7 +122,8 @@ describe.runIf(posix)('recovery after a crash', () => {
     const app = join(dir, 'app.mts')
     await writeFile(
       app,
-      `import { recordProcess, startProcess } from ${JSON.stringify(join(REPO, 'src/main/base/processes.ts'))}
+      `import { startProcess } from ${JSON.stringify(join(REPO, 'src/main/base/processes.ts'))}
+import { recordProcess } from ${JSON.stringify(join(REPO, 'src/main/base/process-identity.ts'))}
 const p = startProcess('/bin/sh', ['-c', "sleep 300 & echo $! > ${gc}; wait", ${JSON.stringify(marker)}])
 const rec = await recordProcess(p.pid!, ${JSON.stringify(marker)})
 process.stdout.write(JSON.stringify(rec) + '\\n')
