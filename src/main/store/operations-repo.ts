@@ -40,6 +40,7 @@ export class OperationsRepo extends Collection<OperationDoc, OperationHead> {
       seen.add(`${h.kind}:${h.subject}`)
       newest.add(id)
     }
+    // one that cannot be removed now stays a little longer (a finished record, read by nobody): pruned at the next start
     for (const [id] of finished.slice(keep)) if (!newest.has(id)) await this.remove(id).catch(() => {})
   }
 }

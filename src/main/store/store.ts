@@ -178,6 +178,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       onNotice: writer.onNotice,
       flush,
       async close() {
+        // a write that fails is reported through onWriteError; the lock is let go either way
         await flush().catch(() => {})
         await lock?.release()
       }

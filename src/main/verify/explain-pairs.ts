@@ -10,6 +10,7 @@ import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
 import { secretLiterals } from '../../shared/redact'
 import type { Explanation, VerificationView } from '../../shared/verify'
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
+import { errorFields } from '../log/log'
 import { change, stateOf, verificationOf, type VerifyContext } from './context'
 import { explainPair, rulesOf } from './explain'
 import { fullViewOf, notBlind, runsOfVerification, viewOf } from './view'
@@ -81,6 +82,8 @@ export async function explainPairs(ctx: VerifyContext, id: string, opts: Explain
           { literals: secretLiterals(ctx.env) }
         )
       } catch (err) {
+        // the pair shows the first line; the log keeps the whole error
+        if (!op.signal.aborted) ctx.log.warn({ verificationId: id, pair: p.key, error: errorFields(err) }, 'a pair could not be explained')
         result = {
           state: 'failed',
           error: op.signal.aborted ? 'cancelled' : (err as Error).message.split('\n')[0],

@@ -9,7 +9,7 @@ import { fullViewOf } from './view'
 
 /** The notes for a verification's batch; undefined for other batches, and while blind. */
 export async function notesFor(
-  ctx: Pick<VerifyContext, 'store' | 'operations' | 'blind' | 'facts'>,
+  ctx: Pick<VerifyContext, 'store' | 'operations' | 'blind' | 'facts' | 'log'>,
   batchId: string
 ): Promise<string | undefined> {
   const vid = ctx.store.verifications.ofBatch(batchId)

@@ -15,8 +15,11 @@ export async function recoverVerifications(ctx: Pick<VerifyContext, 'store' | 'e
   for (const id of ctx.store.verifications.ids()) {
     const batchId = ctx.store.verifications.head(id)?.batchId
     if (!batchId || !ctx.store.batches.head(batchId)?.runs.some((r) => left(r.state))) continue
-    const v = await ctx.store.verifications.get(id).catch(() => undefined)
-    const doc = await ctx.store.batches.get(batchId).catch(() => undefined)
+    // one that cannot be read (the store reports it) keeps nothing of the others from being recovered
+    const unread = (e: unknown) =>
+      void ctx.log.warn({ verificationId: id, batchId, error: errorFields(e) }, 'a verification could not be read at start-up')
+    const v = await ctx.store.verifications.get(id).catch(unread)
+    const doc = await ctx.store.batches.get(batchId).catch(unread)
     if (!v || !doc) continue
     for (const r of ctx.store.batches.runsOf(doc))
       if (left(r.state) && r.workspace)

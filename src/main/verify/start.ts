@@ -42,6 +42,8 @@ export function generateThenRun(ctx: VerifyContext, id: string): LiveOperation {
       await makeBatch(ctx, id)
     } catch (err) {
       const cancelled = op.signal.aborted
+      // the verification shows the message; the log keeps the whole error (the outcome below is not thrown, so the registry does not log it)
+      if (!cancelled) ctx.log.warn({ verificationId: id, error: errorFields(err) }, 'a verification could not be prepared')
       await change(ctx, id, (x) => {
         x.phase = cancelled ? 'cancelled' : 'failed'
         if (!cancelled) x.error = (err as Error).message

@@ -8,14 +8,15 @@ import { fail } from '../../shared/contract'
 import { isFinished, type Run } from '../../shared/runs'
 import type { Verification, VerificationView, VerifyWarning } from '../../shared/verify'
 import { traceMetrics } from '../analysts/signals'
+import { errorFields } from '../log/log'
 import type { VerifyContext } from './context'
 import { buildReport, verificationStatus, type RunFacts } from './report'
 import { skillUse } from './usage'
 
-type Ctx = Pick<VerifyContext, 'store' | 'operations' | 'blind' | 'facts'>
+type Ctx = Pick<VerifyContext, 'store' | 'operations' | 'blind' | 'facts' | 'log'>
 
 /** Per run: its metrics and how it used the arm's skill (cached by its session file's size and time). */
-async function factsOf(ctx: Pick<VerifyContext, 'facts'>, v: Verification, run: Run): Promise<RunFacts | null> {
+async function factsOf(ctx: Pick<VerifyContext, 'facts' | 'log'>, v: Verification, run: Run): Promise<RunFacts | null> {
   if (!isFinished(run.state)) return null
   // the skill this run's arm had: the version verified, or the one it is compared against
   const name = v.arms[run.id]?.arm === 'without' && v.againstName ? v.againstName : v.skillName
@@ -24,7 +25,10 @@ async function factsOf(ctx: Pick<VerifyContext, 'facts'>, v: Verification, run: 
   // a trace that cannot be read (gone, unparsable) gives a run without figures: the report says it has none
   return ctx
     .facts(run, name, (trace) => ({ metrics: traceMetrics(trace), use: skillUse(trace, name, roots) }))
-    .catch(() => ({ metrics: null, use: null }))
+    .catch((e) => {
+      ctx.log.warn({ verificationId: v.id, runId: run.id, error: errorFields(e) }, "a run's trace could not be read for the report")
+      return { metrics: null, use: null }
+    })
 }
 
 export async function runsOfVerification(ctx: Pick<VerifyContext, 'store'>, v: Verification): Promise<Run[]> {
