@@ -38,6 +38,7 @@ async function gzipTo(src: string, dest: string): Promise<number> {
     const input = size > 0 ? fh.createReadStream({ start: 0, end: size - 1, autoClose: false }) : Readable.from([])
     await pipeline(input, createGzip({ level: 6 }), createWriteStream(tmp)).catch(cleanUp(tmp))
   } finally {
+    // a file only read: closing it cannot lose anything
     await fh.close().catch(() => {})
   }
   await rename(tmp, dest)
@@ -66,6 +67,7 @@ export async function subagentFiles(sessionFile: string, sessionId: string): Pro
     }
     return out.sort()
   } catch {
+    // no sub-agent folder (most sessions), or one that cannot be listed: the session is archived without them
     return []
   }
 }

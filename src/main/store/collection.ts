@@ -92,10 +92,13 @@ export class Collection<D extends object, H> {
       // gone or unreadable (moved aside): only this document is lost; its head goes too
       if (!got.notices.length)
         this.ctx.notify({ level: 'warning', message: `The ${this.what(id)} is missing from the store (${file}); it is left out.` })
+      // a failed write of the index is reported through onWriteError; the document is left out either way
       if (!this.ctx.readOnly) await this.heads.set(id, null).catch(() => {})
       return undefined
     }
     const doc = this.adopt(id, got.data, true)
+    // cleaned of bad records (set aside with a notice): a failed write is reported through onWriteError, and the
+    // clean document goes with its next change
     if (got.dirty) await doc.save().catch(() => {})
     return doc
   }
@@ -151,6 +154,7 @@ export class Collection<D extends object, H> {
     const doc = this.docs.get(id)
     if (!doc) throw fail(`not loaded: ${this.what(id)}`, 'not-found')
     doc.patch(fn, delayMs)
+    // the head is patched too (coalesced): its write's failure is reported through onWriteError
     void this.syncHead(id, doc, true).catch(() => {})
   }
 

@@ -359,6 +359,7 @@ export class JsonDocument<T extends object> {
       }
       await this.writeNow()
     })
+    // the caller gets the failure (next); the queue goes on to the next change
     this.queue = next.catch(() => {})
     return next
   }
@@ -372,6 +373,8 @@ export class JsonDocument<T extends object> {
     if (this.o.readOnly || this.timer) return
     this.timer = setTimeout(() => {
       this.timer = null
+      // nobody awaits it: writeNow reports a failed write through onWriteError (a write refused after a
+      // takeover, through the takeover's notice)
       this.queue = this.queue.then(() => this.writeNow()).catch(() => {})
     }, delayMs)
   }
@@ -381,6 +384,7 @@ export class JsonDocument<T extends object> {
     if (this.timer && !this.o.readOnly) {
       clearTimeout(this.timer)
       this.timer = null
+      // as patch's: a failed write is reported through onWriteError
       this.queue = this.queue.then(() => this.writeNow()).catch(() => {})
     }
     await this.queue

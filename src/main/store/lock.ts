@@ -112,6 +112,7 @@ export async function lockDataDir(
   } catch (err) {
     // a start that fails here (a full disk) lets go at once: the next one is not told the folder is in use
     held = false
+    // the error that matters is the one thrown; a lock that cannot be let go goes stale in STALE_MS
     await release().catch(() => {})
     throw err
   }
@@ -123,6 +124,7 @@ export async function lockDataDir(
     async release() {
       if (!held) return
       held = false
+      // already lost, or its folder gone: a lock not let go goes stale in STALE_MS, and the next start takes it
       await release().catch(() => {})
     }
   }

@@ -1,6 +1,6 @@
 /**
  * From the single store.json (schema 1: everything in one file, rewritten on every change) to one
- * document per aggregate. Pure: the old data in, the new documents out; ./store.ts writes them.
+ * document per aggregate. Pure: the old data in, the new documents out; ./legacy.ts writes them.
  *
  * Also moves a rule's origin out of its id: rules of runs analysed in groups had their group written
  * into the id (`g2-a1-error-1`, `r…-g2-…`); it becomes the rule's `group` field.

@@ -28,6 +28,7 @@ export async function readSideFile<T>(
   try {
     text = await readFile(file, 'utf8')
   } catch {
+    // gone since it was looked at, or not readable: derived data, made again
     return null
   }
   let reason = 'unexpected content'

@@ -32,6 +32,7 @@ export function createBlindness(store: Store) {
   try {
     real = realpathSync(store.dataDir)
   } catch {
+    // not made yet (nothing in it to resolve): the folder as given is the one the runs will use
     real = undefined
   }
   const dataDirs = [...new Set([resolve(store.dataDir), ...(real ? [real] : [])])]
@@ -121,6 +122,7 @@ export function createBlindness(store: Store) {
     async init(): Promise<void> {
       for (const id of store.verifications.ids()) {
         const b = store.verifications.head(id)?.batchId
+        // a batch that cannot be read is reported by the store (a notice) and has no runs to give out
         if (b) await store.batches.get(b).catch(() => undefined)
       }
     }

@@ -1,0 +1,50 @@
+/**
+ * A verification's runs: one batch of its own holding both arms, interleaved and numbered at random,
+ * started at once. Every start of a verification's runs (the first, a resume) goes through `startRuns`.
+ * Electron-free.
+ */
+import { randomUUID } from 'node:crypto'
+import { fail } from '../../shared/contract'
+import type { Batch } from '../../shared/runs'
+import { change, now, verificationOf, type VerifyContext } from './context'
+import { installedBy, runOptions } from './install'
+import { planVerificationRuns } from './plan'
+
+type Ctx = Pick<VerifyContext, 'store' | 'emit' | 'runner' | 'env' | 'presetCheck' | 'random' | 'log'>
+
+/**
+ * Queue runs of a verification's batch (all not yet finished, or the given ones). The runner is given,
+ * at the start, what installs each arm's skill and names the folders blind (`runOptions`, ./install.ts).
+ */
+export const startRuns = (ctx: Pick<VerifyContext, 'runner' | 'store' | 'log'>, batchId: string, runIds?: string[]) =>
+  ctx.runner.start(batchId, runIds, runOptions(ctx, batchId))
+
+/** The verification's batch of runs: both arms, interleaved, numbered at random; started at once. */
+export async function makeBatch(ctx: Ctx, id: string): Promise<void> {
+  const { store } = ctx
+  const v = await verificationOf(ctx, id)
+  const { driver } = ctx.runner
+  const can = await (ctx.presetCheck ?? ((p) => driver.presetAvailability(p, ctx.env)))(v.settings.permission)
+  if (!can.available) throw fail(driver.refusal(v.settings.permission, can), 'preset-unavailable')
+  const batchId = randomUUID()
+  const { runs, arms } = planVerificationRuns(batchId, v.variations, v.repeats, ctx.random)
+  const count = store.verifications.ofSkill(v.skillId).filter((x) => store.verifications.head(x)?.batchId).length
+  const batch: Batch = {
+    id: batchId,
+    ...(v.taskId ? { taskId: v.taskId } : {}),
+    name: `Verify ${v.skillName} v${v.version.number} against ${v.against ? `v${v.against.number}` : 'no skill'} #${count + 1}`,
+    createdAt: now(),
+    settings: v.settings,
+    runIds: runs.map((r) => r.id)
+  }
+  const installed = await installedBy(ctx, v)
+  await store.batches.add(batch, runs)
+  await change(ctx, id, (x) => {
+    x.batchId = batchId
+    x.arms = arms
+    x.installed = installed
+    x.phase = 'created'
+    delete x.error
+  })
+  await startRuns(ctx, batchId)
+}
