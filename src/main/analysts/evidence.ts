@@ -107,8 +107,14 @@ export async function removeEvidenceFolder(dir: string): Promise<void> {
 /**
  * Removes every evidence folder under `root` (`<dataDir>/evidence`) but those of the analyses `keep`
  * says are live: what an analysis stopped in the middle (the app killed) or since deleted left behind.
+ * One that cannot be removed goes to `onError` (the next start tries again).
  */
-export async function removeStrayEvidence(root: string, keep: (analysisId: string) => boolean = () => false): Promise<void> {
+export async function removeStrayEvidence(
+  root: string,
+  keep: (analysisId: string) => boolean = () => false,
+  onError: (analysisId: string, err: unknown) => void = () => {}
+): Promise<void> {
+  // no evidence folder yet: nothing was left behind
   for (const name of await readdir(root).catch(() => [] as string[]))
-    if (!keep(name)) await removeEvidenceFolder(join(root, name)).catch(() => {})
+    if (!keep(name)) await removeEvidenceFolder(join(root, name)).catch((e) => onError(name, e))
 }

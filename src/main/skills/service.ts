@@ -15,7 +15,7 @@ import { agentMarkdown, sessionsLocation } from './definitions'
 import { fail } from '../../shared/contract'
 import type { Store } from '../store/store'
 import { planExport, skillFiles, writeExport } from './export'
-import { retier, reverseConflict } from './merge'
+import { retier, reverseConflict } from './rules/tiers'
 
 const now = () => new Date().toISOString()
 
