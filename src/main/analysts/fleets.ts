@@ -119,7 +119,7 @@ export async function startFleets(
         lookCloser = drillGuide(DEFAULT_MAX_ROUNDS)
       }
       const head = contextHeader(taskInfo, group, fitted, { existingSkill: existingMd, lookCloser, notes })
-      const shared = await sharedBlocks(ctx.images, head, fitted, tag, () => {
+      const shared = await sharedBlocks(ctx, head, fitted, tag, () => {
         shotsDone++
         void preparing()
       })

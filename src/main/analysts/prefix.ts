@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import PQueue from 'p-queue'
+import { errorFields, type Log } from '../log/log'
 import type { Fitted } from './fit'
 import type { ImagePool } from './image-pool'
 import type { PreparedImage } from './images'
@@ -16,7 +17,7 @@ const MAX_PREFIX_BYTES = 20 * 1024 * 1024
 
 /** The shared prefix of a group: the head, then each run's text and its screenshots (made now, as images). */
 export async function sharedBlocks(
-  images: ImagePool,
+  { images, log }: { images: ImagePool; log: Log },
   head: string,
   fitted: Fitted,
   tag: string,
@@ -58,6 +59,8 @@ export async function sharedBlocks(
         blocks.push({ type: 'image', mediaType: 'image/png', data: img.data, label: `${shot.note}:` })
         if (close) blocks.push({ type: 'text', text: close.trim() })
       } catch (err) {
+        // the analysts are told, and the log keeps why (a broken file, a screenshot worker that stopped)
+        log.warn({ run: r.number, error: errorFields(err) }, 'a screenshot could not be prepared for the analysts')
         blocks.push({ type: 'text', text: `${shot.note}: it could not be shown (${(err as Error).message})${close}` })
       }
     }

@@ -162,6 +162,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     /** Write the skill into a project; a skill with flagged texts only when the person confirmed them (`acceptFlagged`). */
     async export(skillId: string, folder: string, opts: { acceptFlagged?: boolean } = {}) {
       if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
+      // not there or not readable: refused with a clear error just below
       const st = await stat(folder).catch(() => null)
       if (!st) throw fail(`export folder does not exist: ${folder}`, 'invalid')
       const s = await skillOf(skillId)
