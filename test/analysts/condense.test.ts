@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import {
-  contextHeader,
-  CUT_STEPS,
-  estimateTokens,
-  fitRuns,
-  headTail,
-  keyArgs,
-  planImage,
-  type RunForAnalysis
-} from '../../src/main/analysts/condense'
-import { contextBudget, contextWindow } from '../../src/main/analysts/service'
+import { estimateTokens, headTail, keyArgs, planImage, type RunForAnalysis } from '../../src/main/analysts/condense'
+import { CUT_STEPS } from '../../src/main/analysts/cuts'
+import { contextHeader, fitRuns } from '../../src/main/analysts/fit'
+import { contextBudget, contextWindow } from '../../src/main/analysts/budget'
 import type { Trace, TraceEvent } from '../../src/shared/trace'
 
 const usage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }

@@ -47,7 +47,7 @@ describe('layers', () => {
     expect(
       await lint(
         'src/main/analysts/x.ts',
-        "import { isInside } from '../base/paths'\nimport { mergeRules } from '../skills/merge'\nexport const y = [isInside, mergeRules]\n"
+        "import { isInside } from '../base/paths'\nimport { mergeRules } from '../skills/rules/consolidate'\nexport const y = [isInside, mergeRules]\n"
       )
     ).toEqual([])
     expect(await lint('src/main/cli/x.ts', "import { dispatch } from '../app/dispatch'\nexport const y = dispatch\n")).toEqual([])

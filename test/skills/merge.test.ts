@@ -2,7 +2,8 @@
  * Step 4, the deterministic part of the merge: constructed rule sets where the right answer is known.
  */
 import { describe, expect, it } from 'vitest'
-import { mergeRules, retier, reverseConflict, type MergeInput } from '../../src/main/skills/merge'
+import { mergeRules, type MergeInput } from '../../src/main/skills/rules/consolidate'
+import { retier, reverseConflict } from '../../src/main/skills/rules/tiers'
 import { sameMeaning } from '../../src/shared/rule-meaning'
 import type { AnalystKind, AnalystRule, Priority, SkillRule } from '../../src/shared/skills'
 

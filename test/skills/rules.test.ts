@@ -3,7 +3,7 @@
  * shared by the edge analyst and the merge.
  */
 import { describe, expect, it } from 'vitest'
-import { retier } from '../../src/main/skills/merge'
+import { retier } from '../../src/main/skills/rules/tiers'
 import { isGuard, removeRule, restoreRule, type SkillRule } from '../../src/shared/skills'
 
 const base: SkillRule = {

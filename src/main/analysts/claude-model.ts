@@ -3,7 +3,7 @@
  */
 import { statSync } from 'node:fs'
 import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path'
-import type { ErrorCode } from '../../shared/contract'
+import { fail, type ErrorCode } from '../../shared/contract'
 import type { Usage } from '../../shared/trace'
 import { startProcess } from '../base/processes'
 import { StreamReader, toolResultText, usageNumbers, type ResultMessage } from '../agents/claude-code/stream'
@@ -116,8 +116,9 @@ export function claudeCliModel(opts: {
   maxTurns?: number
 }): ModelPort {
   const bin = opts.claudePath || 'claude'
-  // one line; a code only from the contract's closed set (none: the dispatcher calls it internal)
-  const fail = (message: string, code?: ErrorCode) => Object.assign(new Error(message.replace(/\s+/g, ' ').trim()), code ? { code } : {})
+  // an AppError in one line: 'claude-missing' when claude cannot be run, 'claude-login' when refused,
+  // 'bad-answer' when it answered beside the schema, else 'internal' (a timeout, a crash, a failure it reported)
+  const failed = (message: string, code: ErrorCode, cause?: unknown) => fail(message.replace(/\s+/g, ' ').trim(), code, cause)
   const firstLine = (s: string) => s.trim().split('\n').filter(Boolean)[0]?.trim().slice(0, 300) ?? ''
   return {
     kind: 'claude-cli',
@@ -252,18 +253,19 @@ export function claudeCliModel(opts: {
             if (error) {
               if (error.code === 'ENOENT')
                 return settle(
-                  fail(
+                  failed(
                     `Claude Code was not found at \`${bin}\`: install it (npm i -g @anthropic-ai/claude-code) or set its path`,
-                    'claude-missing'
+                    'claude-missing',
+                    error
                   )
                 )
               if (error.code === 'EACCES')
-                return settle(fail(`Claude Code at \`${bin}\` cannot be run (permission denied)`, 'claude-missing'))
-              return settle(fail(`could not start \`${bin}\`: ${error.message}`))
+                return settle(failed(`Claude Code at \`${bin}\` cannot be run (permission denied)`, 'claude-missing', error))
+              return settle(failed(`could not start \`${bin}\`: ${error.message}`, 'claude-missing', error))
             }
             if (signal.aborted) return settle(signal.reason)
-            if (refused) return settle(fail(refused, 'claude-login'))
-            if (timedOut) return settle(fail(`claude -p took longer than ${Math.round(timeoutMs / 1000)}s and was stopped`))
+            if (refused) return settle(failed(refused, 'claude-login'))
+            if (timedOut) return settle(failed(`claude -p took longer than ${Math.round(timeoutMs / 1000)}s and was stopped`, 'internal'))
             const r = result as ResultMessage | null
             if (!r) {
               const why = firstLine(
@@ -275,13 +277,16 @@ export function claudeCliModel(opts: {
               // an older claude cannot keep the analyst inside its folder: say what to do
               if (folder && /unknown option '--restricted'/.test(err))
                 return settle(
-                  fail(
+                  failed(
                     `this Claude Code is too old to read the evidence folder safely (${why}): update it (claude update), or analyse without looking closer`,
                     'claude-missing'
                   )
                 )
               return settle(
-                fail(`claude -p ${sig ? `was killed (${sig})` : `exited with code ${code}`} without a result${why ? `: ${why}` : ''}`)
+                failed(
+                  `claude -p ${sig ? `was killed (${sig})` : `exited with code ${code}`} without a result${why ? `: ${why}` : ''}`,
+                  'internal'
+                )
               )
             }
             const usage = usageNumbers(r.usage)
@@ -289,11 +294,11 @@ export function claudeCliModel(opts: {
             hooks.onUsage?.(final)
             if (r.structured_output !== undefined && r.structured_output !== null && !r.is_error)
               return settle(null, { input: r.structured_output, usage: final, model })
-            if (schemaError) return settle(fail(`bad answer: it does not fit the schema (${schemaError})`, 'bad-answer'))
+            if (schemaError) return settle(failed(`bad answer: it does not fit the schema (${schemaError})`, 'bad-answer'))
             if (r.is_error || code !== 0) {
               if (r.subtype === 'error_max_turns')
                 return settle(
-                  fail(
+                  failed(
                     `bad answer: claude -p reached its turn limit (${maxTurns}${folder ? `: ${folder.maxRounds} rounds of looking closer and ${answerTurns} to answer` : ''}) without a structured answer`,
                     'bad-answer'
                   )
@@ -301,7 +306,7 @@ export function claudeCliModel(opts: {
               const why = firstLine(
                 r.result ? r.result : r.errors?.length ? r.errors.map(String).join('; ') : (r.subtype ?? `exit ${code}`)
               )
-              return settle(fail(`claude -p failed: ${why}`))
+              return settle(failed(`claude -p failed: ${why}`, 'internal'))
             }
             // no structured output: older versions put the JSON in \`result\`
             if (typeof r.result === 'string') {
@@ -313,7 +318,7 @@ export function claudeCliModel(opts: {
               }
             }
             settle(
-              fail(
+              failed(
                 `bad answer: claude -p returned no structured output${r.result?.trim() ? ` (it answered: "${firstLine(r.result).slice(0, 120)}")` : ''}`,
                 'bad-answer'
               )

@@ -10,7 +10,8 @@ import { z } from 'zod'
 import { redactText, type RedactOptions } from '../../shared/redact'
 import { toolInputSchema } from '../../shared/tool-schema'
 import type { SubagentTrace, TraceEvent } from '../../shared/trace'
-import { FULL, renderEvents, type Limits } from './condense'
+import { renderEvents } from './condense'
+import { FULL, type Limits } from './cuts'
 import { isBinary, readInsideFile } from '../base/workspace'
 import { OUTPUT_READ_LIMIT, type RunEvidence } from './evidence'
 import { prepareScreenshot } from './images'
@@ -209,6 +210,7 @@ export function createDrillDown(
     const list = r.outputs.map((x) => x.path).join(', ') || 'none'
     if (!f) return error(`Run ${r.number} left no file named ${JSON.stringify(o.path)}; its files: ${list}.`)
     if (f.status === 'deleted') return error(`Run ${r.number} deleted ${f.path}: there is no final content.`)
+    // gone, or refused (a link, outside the run's folder): the text read with the evidence, else the analyst is told it can no longer be read
     const read = await readInsideFile(r.workspace, f.path, OUTPUT_READ_LIMIT * 8).catch(() => null)
     let content: string | undefined
     if (read) {

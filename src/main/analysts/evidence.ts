@@ -50,6 +50,7 @@ export async function loadOutputs(run: Pick<Run, 'workspace' | 'files'>): Promis
     (run.files ?? []).map(async (f): Promise<OutputEvidence> => {
       const base = { path: f.path, status: f.status, bytes: f.bytes, binary: f.binary }
       if (f.status === 'deleted' || f.binary) return base
+      // gone, or refused (a link, outside the run's folder): the analysts read it as not readable
       const read = await readInsideFile(run.workspace, f.path, OUTPUT_READ_LIMIT).catch(() => null)
       if (!read) return base
       if (isBinary(read.buf)) return { ...base, binary: true }
@@ -92,9 +93,11 @@ async function readHead(file: string, bytes: number): Promise<Buffer> {
  * (at the top or inside) is removed as a link, never followed.
  */
 export async function removeEvidenceFolder(dir: string): Promise<void> {
+  // no folder: nothing to remove
   const top = await lstat(dir).catch(() => null)
   if (!top) return
   if (top.isDirectory()) {
+    // a folder that cannot be made writable or listed makes the rm below fail, and that is thrown
     const walk = async (d: string) => {
       await chmod(d, 0o700).catch(() => {})
       for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await walk(join(d, e.name))
@@ -107,8 +110,14 @@ export async function removeEvidenceFolder(dir: string): Promise<void> {
 /**
  * Removes every evidence folder under `root` (`<dataDir>/evidence`) but those of the analyses `keep`
  * says are live: what an analysis stopped in the middle (the app killed) or since deleted left behind.
+ * One that cannot be removed goes to `onError` (the next start tries again).
  */
-export async function removeStrayEvidence(root: string, keep: (analysisId: string) => boolean = () => false): Promise<void> {
+export async function removeStrayEvidence(
+  root: string,
+  keep: (analysisId: string) => boolean = () => false,
+  onError: (analysisId: string, err: unknown) => void = () => {}
+): Promise<void> {
+  // no evidence folder yet: nothing was left behind
   for (const name of await readdir(root).catch(() => [] as string[]))
-    if (!keep(name)) await removeEvidenceFolder(join(root, name)).catch(() => {})
+    if (!keep(name)) await removeEvidenceFolder(join(root, name)).catch((e) => onError(name, e))
 }

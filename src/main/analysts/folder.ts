@@ -15,7 +15,8 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Trace } from '../../shared/trace'
 import { isBinary } from '../base/workspace'
-import { FULL, renderEvents } from './condense'
+import { renderEvents } from './condense'
+import { FULL } from './cuts'
 import { removeEvidenceFolder, type RunEvidence } from './evidence'
 import { copySessionRedacted } from './redaction'
 import { SAFE_READ_FLAGS } from '../base/safe-file'
@@ -79,6 +80,7 @@ async function folderWay(root: string, dirs: string[]): Promise<'missing' | 'lin
   let at = root
   for (const d of dirs) {
     at = join(at, d)
+    // not there (or not readable): said in the folder's list as missing
     const st = await lstat(at).catch(() => null)
     if (!st) return 'missing'
     if (st.isSymbolicLink()) return 'link'
@@ -121,6 +123,7 @@ async function copyRegular(src: string, dest: string, opts: { followLink?: boole
       const input = now.size > 0 ? fh.createReadStream({ start: 0, end: now.size - 1, autoClose: false }) : Readable.from([])
       await pipeline(input, createWriteStream(dest, { flags: 'wx' }))
     } finally {
+      // the copy is written: a failure to close the source read changes nothing
       await fh.close().catch(() => {})
     }
     return null
@@ -162,6 +165,7 @@ export async function prepareEvidenceFolder(dir: string, input: EvidenceFolderIn
   const root = resolve(dir)
   await mkdir(root, { recursive: true })
   if ((await readdir(root)).length) {
+    // no README of ours: not an evidence folder, refused below
     const readme = await readFile(join(root, 'README.md'), 'utf8').catch(() => '')
     if (!readme.startsWith(README_TITLE)) throw new Error(`the evidence folder ${root} is not empty`)
     await removeEvidenceFolder(root)
@@ -243,6 +247,7 @@ export async function prepareEvidenceFolder(dir: string, input: EvidenceFolderIn
         if (way === 'missing') missing.push(`${rel}/outputs/${shown}`)
         continue
       }
+      // not there: copyRegular says why it was not copied
       const size = await lstat(src).catch(() => null)
       if (size?.isFile() && size.size > OUTPUT_COPY_LIMIT) {
         outLines.push(`- ${shown} (${meta}): too large to copy (${size.size} bytes)`)

@@ -18,6 +18,7 @@ export type Redactions = Map<number, number>
 
 /** The app's secret values to take out wherever they appear: its environment's and the API key in use. */
 export async function appSecretLiterals(env: NodeJS.ProcessEnv, apiKey?: () => Promise<string | undefined>): Promise<string[]> {
+  // no key set (or none readable): no key to take out; the environment's values are taken out all the same
   const key = apiKey ? await apiKey().catch(() => undefined) : undefined
   return secretLiterals(env, [key])
 }
@@ -90,6 +91,7 @@ export async function copySessionRedacted(
       await finished(out)
       return null
     } finally {
+      // the copy is written: a failure to close the source read changes nothing
       await fh.close().catch(() => {})
     }
   } catch (e) {

@@ -221,7 +221,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     readTrace,
     sessionFile,
     apiAccess: createModelAccess(store, secrets, env).modelAccess,
-    startAnalysis: (input) => skills.analyses.start(input),
+    startAnalysis: (input) => skills.startAnalysis(input),
     configDir: opts.configDir,
     env,
     port: opts.analystPort,

@@ -3,10 +3,10 @@
  * (src/main/analysts/service.ts: analysts and merge, as operations) and the skill service
  * (src/main/skills/service.ts: versions, save, export). Electron-free.
  */
-import type { Log } from '../log/log'
+import { errorFields, silentLog, type Log } from '../log/log'
 import type { Trace } from '../../shared/trace'
 import type { ImagePool } from '../analysts/image-pool'
-import { createAnalysisService } from '../analysts/service'
+import { createAnalysisService, type StartAnalysis } from '../analysts/service'
 import type { ModelPort } from '../analysts/model'
 import type { Operations } from '../operations/registry'
 import { createSkillService } from '../skills/service'
@@ -27,7 +27,7 @@ export interface SkillsContext {
   port?: ModelPort
   /** where the analysts' screenshots are prepared (default: on the calling thread) */
   images?: ImagePool
-  /** what the analysts should know of how a batch's runs were made (a verification's arms) */
+  /** what the analysts should know of how a batch's runs were made (a verification's arms): read here, for each estimate, start and retry, and given to the analysis */
   batchNotes?(batchId: string): Promise<string | undefined>
   /** the app's log */
   log?: Log
@@ -36,18 +36,33 @@ export interface SkillsContext {
 export function createSkillsHandlers(ctx: SkillsContext) {
   const skills = createSkillService({ store: ctx.store, configDir: ctx.configDir })
   const analyses = createAnalysisService({ ...ctx, skills })
+  const log = ctx.log ?? silentLog()
+  /** The notes of a batch: when they cannot be made, the analysis goes on without them (logged). */
+  const notesOf = async (batchId: string | undefined): Promise<string | undefined> => {
+    if (!ctx.batchNotes || !batchId) return undefined
+    try {
+      return await ctx.batchNotes(batchId)
+    } catch (e) {
+      log.warn({ batchId, error: errorFields(e) }, "a batch's notes for the analysts could not be made; the analysis goes on without them")
+      return undefined
+    }
+  }
+  /** Start an analysis with the notes of its batch (a verification's deepening starts here too). */
+  const startAnalysis = async (input: Omit<StartAnalysis, 'notes'>) => analyses.start({ ...input, notes: await notesOf(input.batchId) })
 
   return {
     analyses,
     skills,
+    startAnalysis,
     handlers: {
-      estimateAnalysis: (input) => analyses.estimate(input),
-      startAnalysis: (input) => analyses.start(input),
+      estimateAnalysis: async (input) => analyses.estimate({ ...input, notes: await notesOf(input.batchId) }),
+      startAnalysis,
       getAnalysis: ({ analysisId }) => analyses.analysisOf(analysisId),
       listAnalyses: ({ batchId }) => analyses.list(batchId),
       cancelAnalyst: async ({ analysisId, kind }) => analyses.cancelAnalyst(analysisId, kind),
       cancelAnalysis: async ({ analysisId }) => analyses.cancel(analysisId),
-      retryAnalyst: ({ analysisId, kind }) => analyses.retryAnalyst(analysisId, kind),
+      retryAnalyst: async ({ analysisId, kind }) =>
+        analyses.retryAnalyst(analysisId, kind, { notes: await notesOf(ctx.store.analyses.head(analysisId)?.batchId) }),
       listSkills: () => skills.list(),
       getSkill: async ({ skillId }) => skills.viewOf(await skills.skillOf(skillId)),
       saveSkill: ({ skillId, patch, label }) => skills.save(skillId, patch, label),

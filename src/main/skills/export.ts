@@ -170,9 +170,11 @@ export async function removeEmptyDirInside(folder: string, rel: string): Promise
   let cur = root
   for (const seg of segs) {
     cur = join(cur, seg)
+    // not there, not readable, a link or not a folder: nothing of ours to remove
     const st = await lstat(cur).catch(() => null)
     if (!st || st.isSymbolicLink() || !st.isDirectory()) return false
   }
+  // tidying only: a folder not empty (the project's own files) or not removable stays, and the caller is told so (false)
   return rmdir(cur).then(
     () => true,
     () => false
@@ -327,6 +329,7 @@ async function atomicWrite(target: string, buf: Buffer, mode?: number): Promise<
     if (mode !== undefined) await chmod(tmp, mode & 0o7777)
     await rename(tmp, target)
   } catch (err) {
+    // the write's own failure is what is thrown; a hidden .tmp file left beside the target is never read as it
     await unlink(tmp).catch(() => undefined)
     throw err
   }

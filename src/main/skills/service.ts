@@ -15,7 +15,7 @@ import { agentMarkdown, sessionsLocation } from './definitions'
 import { fail } from '../../shared/contract'
 import type { Store } from '../store/store'
 import { planExport, skillFiles, writeExport } from './export'
-import { retier, reverseConflict } from './merge'
+import { retier, reverseConflict } from './rules/tiers'
 
 const now = () => new Date().toISOString()
 
@@ -162,6 +162,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     /** Write the skill into a project; a skill with flagged texts only when the person confirmed them (`acceptFlagged`). */
     async export(skillId: string, folder: string, opts: { acceptFlagged?: boolean } = {}) {
       if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
+      // not there or not readable: refused with a clear error just below
       const st = await stat(folder).catch(() => null)
       if (!st) throw fail(`export folder does not exist: ${folder}`, 'invalid')
       const s = await skillOf(skillId)

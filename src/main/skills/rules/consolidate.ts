@@ -1,23 +1,23 @@
 /**
  * Step 4: merging the analysts' rules into one set of skill rules. The model only says which rules
- * say the same thing (groups) and which groups contradict each other; everything else (evidence
- * unions, tiers, conflict winners, the 30-rule cap) is computed here, deterministically.
+ * say the same thing (groups) and which groups contradict each other (schema.ts, prompt.ts); everything
+ * else (evidence unions, one rule per meaning, conflict winners) is computed here, deterministically,
+ * and the tiers and the 30-rule cap in tiers.ts.
  *
  * Pure: no I/O, no Electron; inputs are never mutated.
  */
-import { covers, sameMeaning } from '../../shared/rule-meaning'
+import { covers, sameMeaning } from '../../../shared/rule-meaning'
 import {
   ANALYSTS,
   isGuard,
-  MAX_MAIN_RULES,
   tierFor,
   type AnalystRule,
   type Conflict,
   type EarlierCitation,
   type Priority,
-  type SkillRule,
-  type Tier
-} from '../../shared/skills'
+  type SkillRule
+} from '../../../shared/skills'
+import { citedRuns, existingReason, NOTE_EXISTING, plural, PRIORITY_RANK, retier, uniqueSorted, type ExistingTier } from './tiers'
 
 export interface MergeGroup {
   /** analyst rule ids that say the same thing */
@@ -34,8 +34,6 @@ export interface Contradiction {
   b: number
   why: string
 }
-
-export type ExistingTier = 'core' | 'guidance' | 'edge-case'
 
 /** A rule of the SKILL.md being deepened, with its citations. */
 export interface ExistingRule {
@@ -70,40 +68,6 @@ export interface MergeResult {
   warnings: string[]
 }
 
-export const NOTE_EXISTING = 'kept from the existing SKILL.md'
-export const NOTE_CAP = `moved down: the main file holds at most ${MAX_MAIN_RULES} rules`
-
-const TIER_RANK: Record<Tier, number> = { core: 0, guidance: 1, 'edge-case': 2, discarded: 3 }
-const PRIORITY_RANK: Record<Priority, number> = { high: 0, medium: 1, low: 2 }
-
-/** Code-point order, the same on every machine (no locale). */
-const cmpText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
-const uniqueSorted = (xs: number[]) => [...new Set(xs)].sort((x, y) => x - y)
-
-/**
- * Existing rules have no evidence, so their tier "as given" cannot be recomputed; it is kept in
- * their reasons (visible, and it survives a round trip through the skill schema).
- */
-export function existingReason(tier: ExistingTier): string {
-  return `in the existing SKILL.md as ${tier === 'edge-case' ? 'an' : 'a'} ${tier} rule`
-}
-function existingTier(rule: SkillRule): ExistingTier {
-  let best: ExistingTier | undefined
-  for (const r of rule.reasons) {
-    const m = /^in the existing SKILL\.md as an? (core|guidance|edge-case) rule$/.exec(r)
-    if (m && (!best || TIER_RANK[m[1] as ExistingTier] < TIER_RANK[best])) best = m[1] as ExistingTier
-  }
-  if (best) return best
-  // not ours: its current tier when that is not the work of a conflict or the cap
-  if (rule.tier !== 'discarded' && !rule.note?.startsWith(NOTE_CAP)) return rule.tier
-  return 'guidance'
-}
-
-/** Every run a rule cites: its own batch's and the earlier batches'. */
-export const citedRuns = (r: Pick<SkillRule, 'evidence' | 'earlier'>) =>
-  new Set(r.evidence).size + (r.earlier ?? []).reduce((n, c) => n + new Set(c.runs).size, 0)
-
 /** Earlier citations together, one entry per batch, runs sorted. */
 function joinEarlier(...lists: (EarlierCitation[] | undefined)[]): EarlierCitation[] {
   const out: EarlierCitation[] = []
@@ -115,8 +79,6 @@ function joinEarlier(...lists: (EarlierCitation[] | undefined)[]): EarlierCitati
   }
   return out
 }
-
-const betterTier = (a: ExistingTier, b: Tier): ExistingTier => (b !== 'discarded' && TIER_RANK[b] < TIER_RANK[a] ? b : a)
 
 /**
  * One rule out of two that say the same thing: the evidence of both (an existing rule takes a new
@@ -348,81 +310,4 @@ function mergeGroup(id: string, members: AnalystRule[], wording: string | undefi
     existing: false,
     pinnedTier: false
   }
-}
-
-/**
- * Recomputes every tier: evidence tiers for merged rules, the given tier for existing rules, then
- * the conflicts' losers, then the cap. Rules the person pinned keep their tier (and note). Returns a
- * new array, sorted; the input is not touched.
- */
-export function retier(rules: SkillRule[], conflicts: Conflict[]): SkillRule[] {
-  const out: SkillRule[] = rules.map((r) => {
-    const copy: SkillRule = { ...r }
-    if (r.pinnedTier) return copy
-    if (r.existing) {
-      // as given in the SKILL.md, or higher when its runs (new and earlier) say so
-      copy.tier = betterTier(existingTier(r), tierFor(citedRuns(r)))
-      const fresh = new Set(r.evidence).size
-      copy.note = r.sources.length && fresh ? `${NOTE_EXISTING}, restated by ${plural(fresh, 'new run')}` : NOTE_EXISTING
-    } else {
-      copy.tier = tierFor(new Set(r.evidence).size)
-      delete copy.note
-    }
-    return copy
-  })
-  const byId = new Map(out.map((r) => [r.id, r]))
-
-  // conflicts: the loser (after any reversal, `loser` names the current one) is discarded
-  const lost = new Set<string>()
-  for (const c of conflicts) {
-    const winner = byId.get(c.winner)
-    const loser = byId.get(c.loser)
-    if (!winner || !loser || winner === loser || loser.pinnedTier || lost.has(loser.id)) continue
-    lost.add(loser.id)
-    loser.tier = 'discarded'
-    loser.note = `lost a conflict with "${winner.text}": ${c.why}`
-  }
-
-  // the cap: at most MAX_MAIN_RULES in core + guidance; pinned rules rank first and never move
-  const main = out.filter((r) => r.tier === 'core' || r.tier === 'guidance')
-  main.sort((x, y) => Number(y.pinnedTier) - Number(x.pinnedTier) || compareRank(x, y))
-  for (const r of main.slice(MAX_MAIN_RULES)) {
-    if (r.pinnedTier) continue
-    r.tier = 'edge-case'
-    r.note = NOTE_CAP
-  }
-
-  return out.sort(compareOutput)
-}
-
-/** Flips the winner and loser of one conflict (reversed = !reversed), then retiers. */
-export function reverseConflict(
-  rules: SkillRule[],
-  conflicts: Conflict[],
-  conflictId: string
-): { rules: SkillRule[]; conflicts: Conflict[] } {
-  if (!conflicts.some((c) => c.id === conflictId)) throw new Error(`no conflict with id "${conflictId}"`)
-  const next = conflicts.map((c) => (c.id === conflictId ? { ...c, winner: c.loser, loser: c.winner, reversed: !c.reversed } : { ...c }))
-  return { rules: retier(rules, next), conflicts: next }
-}
-
-/** Main-file rank: tier, evidence desc, priority, text, id. */
-function compareRank(x: SkillRule, y: SkillRule): number {
-  return (
-    TIER_RANK[x.tier] - TIER_RANK[y.tier] ||
-    new Set(y.evidence).size - new Set(x.evidence).size ||
-    PRIORITY_RANK[x.priority] - PRIORITY_RANK[y.priority] ||
-    cmpText(x.text, y.text) ||
-    cmpText(x.id, y.id)
-  )
-}
-
-/** Output order: tier, evidence desc, text, id. */
-function compareOutput(x: SkillRule, y: SkillRule): number {
-  return (
-    TIER_RANK[x.tier] - TIER_RANK[y.tier] ||
-    new Set(y.evidence).size - new Set(x.evidence).size ||
-    cmpText(x.text, y.text) ||
-    cmpText(x.id, y.id)
-  )
 }

@@ -1,0 +1,172 @@
+/**
+ * The merge of an analysis (a part of its operation): every accepted rule into the skill, a new skill
+ * or a new version of the one deepened. The model groups and words (src/main/skills/rules/: its prompt,
+ * schema and consolidation); runs analysed in groups are consolidated group by group first. A failed
+ * merge model loses nothing: every rule stands alone. Electron-free.
+ */
+import { randomUUID } from 'node:crypto'
+import { fail } from '../../shared/contract'
+import { skillProblems, slugifyName } from '../../shared/skill-md'
+import type { AnalystRule, Skill } from '../../shared/skills'
+import { mergeRules, type ExistingRule } from '../skills/rules/consolidate'
+import { backToAnalysts, firstLevel, rulesByGroup, twoLevels, type GroupAnswer } from '../skills/rules/groups'
+import { mergePrompt } from '../skills/rules/prompt'
+import { contradictionIndex, MERGE_TOOL, MergeAnswerSchema, sameAsExisting, type MergeAnswer } from '../skills/rules/schema'
+import { withProvenance } from '../skills/provenance'
+import { rendered } from '../skills/service'
+import { costUsd } from '../traces/pricing'
+import { groupsNote } from './budget'
+import { analysisOf, now, save, taskInfoOf, type AnalysisContext } from './context'
+import type { RunEvidence } from './evidence'
+import type { ModelPort } from './model'
+import { describeError, SYSTEM } from './pipeline'
+
+/** Merge every accepted rule into the skill (a new skill, or a new version of the one deepened). */
+export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: ModelPort, signal: AbortSignal, runs?: RunEvidence[]) {
+  const { store } = ctx
+  let a = await analysisOf(ctx, analysisId)
+  const rules: AnalystRule[] = a.analysts.flatMap((s) => s.rules)
+  const taskInfo = taskInfoOf(ctx, a.taskId, a.batchId)
+  const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
+  // the rules of the skill being deepened, with what they cite (runs of its newest batch, and earlier ones)
+  const existing: ExistingRule[] | undefined = deepen
+    ? deepen.rules
+        .filter((r) => r.tier !== 'discarded')
+        .map((r) => ({
+          text: r.text,
+          tier: r.tier as ExistingRule['tier'],
+          evidence: r.evidence,
+          batchId: deepen.batchIds[deepen.batchIds.length - 1],
+          earlier: r.earlier,
+          guard: r.guard
+        }))
+    : undefined
+  a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
+  await save(ctx, a)
+  const grouped = groupsNote(a.runNumbers.length, a.context.chunks)
+  // a retry merges again: said once
+  const warnings = [...a.warnings.filter((w) => w !== grouped), ...(a.context.chunks > 1 ? [grouped] : [])]
+  let mergeCost = 0
+  const askMerge = async (list: AnalystRule[], withExisting: boolean): Promise<MergeAnswer> => {
+    signal.throwIfAborted()
+    const res = await port.call(
+      {
+        model: a.mergeModel,
+        system: SYSTEM,
+        shared: [{ type: 'text', text: mergePrompt(taskInfo, list, withExisting ? existing?.map((e) => e.text) : undefined) }],
+        instructions: 'Merge these rules.',
+        tool: MERGE_TOOL,
+        maxTokens: 16_000
+      },
+      {},
+      signal
+    )
+    mergeCost += res.costUsd ?? costUsd(a.mergeModel, res.usage)
+    const parsed = MergeAnswerSchema.safeParse(res.input)
+    if (!parsed.success)
+      throw fail(
+        `bad answer: the merge does not fit the schema (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+        'bad-answer'
+      )
+    return parsed.data
+  }
+
+  // Runs analysed in groups: first consolidate each group's rules (in parallel), then the groups'
+  // results together, as the Trace2Skill paper does; the app keeps track of the original rules.
+  let level2 = rules
+  let origin = new Map<string, AnalystRule[]>()
+  const byGroup = rulesByGroup(rules)
+  if (twoLevels(byGroup, rules)) {
+    const firsts = await Promise.all(
+      [...byGroup].map(async ([g, list]): Promise<GroupAnswer> => {
+        try {
+          return { g, list, answer: await askMerge(list, false) }
+        } catch (err) {
+          if (signal.aborted) throw err
+          warnings.push(`Consolidating the rules of group ${g} failed (${describeError(err)}); its rules go to the final merge one by one.`)
+          return { g, list, answer: null }
+        }
+      })
+    )
+    ;({ level2, origin } = firstLevel(rules, firsts))
+  }
+
+  let answer: MergeAnswer | null = null
+  if (level2.length) {
+    try {
+      answer = await askMerge(level2, true)
+    } catch (err) {
+      if (signal.aborted) throw err
+      // Nothing is lost: every rule stands alone, and the person can merge by hand.
+      warnings.push(`The merge model failed (${describeError(err)}); rules were kept one by one, not grouped.`)
+      a = { ...a, merge: { state: 'failed', error: describeError(err), costUsd: mergeCost } }
+    }
+  }
+  signal.throwIfAborted()
+  // a group the model says restates an existing rule ("existing": "x3", or an xN among its members) goes into it
+  const groups = (answer?.groups ?? []).map((g) => sameAsExisting(g, existing?.length ?? 0))
+  const contradictions = (answer?.contradictions ?? []).flatMap((c) => {
+    const ia = contradictionIndex(c.a, groups.length, existing?.length ?? 0)
+    const ib = contradictionIndex(c.b, groups.length, existing?.length ?? 0)
+    return ia === null || ib === null ? [] : [{ a: ia, b: ib, why: c.why }]
+  })
+  const merged = mergeRules({ rules: level2, groups, contradictions, existing, batchId: a.batchId, newId: () => randomUUID() })
+  // back to the analysts' own rules: sources, analysts and guards as if merged in one go
+  if (origin.size) merged.rules = backToAnalysts(merged.rules, origin, level2)
+  warnings.push(...merged.warnings)
+  const name = slugifyName(answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
+  const description = (
+    answer?.skill.description ||
+    deepen?.frontMatter.description ||
+    `Rules for ${taskInfo.name}, learned from graded runs.`
+  )
+    .replace(/[<>]/g, '')
+    .slice(0, 1024)
+  // A retry merges again into the same skill (a new version); the person's earlier edits stay in its versions.
+  const previous = a.skillId ? await store.skills.get(a.skillId) : undefined
+  const made: Skill = {
+    id: previous?.id ?? deepen?.id ?? randomUUID(),
+    batchIds: [...new Set([...(deepen?.batchIds ?? []), a.batchId])],
+    taskId: a.taskId,
+    frontMatter: { name, description },
+    title: answer?.skill.title || deepen?.title || taskInfo.name,
+    whenToUse: answer?.skill.whenToUse || deepen?.whenToUse || `When the task is like: ${taskInfo.name}.`,
+    rules: merged.rules,
+    conflicts: merged.conflicts,
+    setAside: a.analysts.flatMap((s) => s.setAside),
+    createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
+    updatedAt: now()
+  }
+  // run content is data: a rule (or the description...) that repeats it, or holds a command, a URL or a
+  // credential found in the runs, is traced to the runs and part it came from (the composer flags it)
+  // (what the skill said in any of its versions is no copy: runs that had it installed read it)
+  const known = deepen
+    ? [
+        ...(await store.skills.versions(deepen.id)).flatMap((v) => [v.skillMd, v.edgeCasesMd]),
+        rendered(deepen).skillMd,
+        rendered(deepen).edgeCasesMd
+      ]
+    : []
+  const skill = runs ? withProvenance(made, runs, deepen, a.batchId, known) : made
+  // the document checks itself: one rule per meaning, every rule with its citations
+  for (const p of skillProblems(skill)) warnings.push(`The merged skill needs a look: ${p}.`)
+  // the last moment a cancel can still keep the skill from being saved
+  signal.throwIfAborted()
+  await ctx.skills.saveVersion(
+    skill,
+    previous
+      ? 'merged again after a retry'
+      : deepen
+        ? `deepened from analysis of ${store.batches.head(a.batchId)?.name ?? a.batchId}`
+        : 'from the analysts'
+  )
+  a = {
+    ...a,
+    state: 'done',
+    skillId: skill.id,
+    warnings,
+    merge: a.merge.state === 'failed' ? a.merge : { state: 'done', costUsd: mergeCost },
+    endedAt: now()
+  }
+  await save(ctx, a)
+}

@@ -1,0 +1,64 @@
+/**
+ * What the merge model answers, checked with this schema (the tool's JSON schema is made from it), and
+ * how its answer becomes consolidate.ts's input: existing rules named "xN", contradiction ends as
+ * group indexes. The model only groups and flags; the app does the rest. Pure; Electron-free.
+ */
+import { z } from 'zod'
+import { toolInputSchema } from '../../../shared/tool-schema'
+
+const contradicting = z.union([z.number().int(), z.string()])
+export const MergeAnswerSchema = z.object({
+  groups: z.array(
+    z.object({
+      members: z.array(z.string()).describe('rule ids'),
+      wording: z.string().describe('one imperative sentence for the group'),
+      existing: z
+        .string()
+        .nullish()
+        .describe('the id (x1, x2, ...) of the existing rule this group says the same as (even with more added), if any')
+    })
+  ),
+  contradictions: z
+    .array(z.object({ a: contradicting, b: contradicting, why: z.string() }))
+    .describe('pairs that contradict each other: a group by its index in groups (0-based), or an existing rule by its id (x1, x2, ...)'),
+  skill: z.object({
+    name: z.string().describe('lowercase letters, digits and hyphens, at most 64'),
+    description: z.string().describe('what the skill does and when to use it, at most 1024 characters, no angle brackets'),
+    title: z.string(),
+    whenToUse: z.string().describe('one short paragraph')
+  })
+})
+
+/** The tool the merge model answers with (the ModelPort's ToolDef). */
+export const MERGE_TOOL = {
+  name: 'merge_rules',
+  description: 'Group the rules that say the same thing, give each group one wording, flag contradictions, and name the skill.',
+  input_schema: toolInputSchema(MergeAnswerSchema)
+}
+export type MergeAnswer = z.infer<typeof MergeAnswerSchema>
+
+/**
+ * A merge group with the existing rule it restates as an index (0-based) into the existing rules: from
+ * its "existing" field, or an "xN" the model put among its members (taken out of them). Unknown ids are
+ * left for mergeRules to name.
+ */
+export function sameAsExisting(
+  g: { members: string[]; wording: string; existing?: string | null },
+  existing: number
+): { members: string[]; wording: string; existing?: number } {
+  const xOf = (id: string | null | undefined) => {
+    const m = /^\s*x(\d+)\s*$/i.exec(id ?? '')
+    return m ? Number(m[1]) : null
+  }
+  const named = [g.existing, ...g.members].map(xOf).find((n) => n !== null && n >= 1 && n <= existing)
+  const members = existing ? g.members.filter((id) => xOf(id) === null) : g.members
+  return { members, wording: g.wording, ...(named != null ? { existing: named - 1 } : {}) }
+}
+
+/** A contradiction end as a group index for mergeRules: a number is a group; "xN" is the N-th existing rule. */
+export function contradictionIndex(end: number | string, groups: number, existing: number): number | null {
+  if (typeof end === 'number') return end >= 0 && end < groups ? end : null
+  const x = /^x(\d+)$/i.exec(end.trim())
+  if (x) return Number(x[1]) >= 1 && Number(x[1]) <= existing ? groups + Number(x[1]) - 1 : null
+  return /^\d+$/.test(end.trim()) ? contradictionIndex(Number(end), groups, existing) : null
+}
