@@ -197,6 +197,8 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
   let interrupted = 0
 
   const secrets = opts.secrets ?? memorySecrets()
+  // model access (the API key and base URL), built once for variations, the analysts and verify
+  const access = createModelAccess(store, secrets, env)
   // screenshots are decoded and scaled off the main thread: seconds of CPU for an analysis of 20 runs
   const images = opts.imageWorker && existsSync(opts.imageWorker) ? imageWorkerPool(opts.imageWorker) : inThreadImages()
   const skills = createSkillsHandlers({
@@ -205,7 +207,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     emit: hub.emit,
     operations,
     readTrace,
-    apiAccess: createModelAccess(store, secrets, env).modelAccess,
+    apiAccess: access.modelAccess,
     env,
     configDir: opts.configDir,
     port: opts.analystPort,
@@ -220,7 +222,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     skills: skills.skills,
     readTrace,
     sessionFile,
-    apiAccess: createModelAccess(store, secrets, env).modelAccess,
+    apiAccess: access.modelAccess,
     startAnalysis: (input) => skills.startAnalysis(input),
     configDir: opts.configDir,
     env,
@@ -242,7 +244,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       message: `${interrupted} run${interrupted === 1 ? ' was' : 's were'} in flight when the app stopped; they are marked interrupted and can be run again.`
     })
 
-  const runHandlers = createRunHandlers({ store, index, runner, secrets, env, startOptions: verify.runOptions })
+  const runHandlers = createRunHandlers({ store, index, runner, secrets, env, access, startOptions: verify.runOptions })
   const reviewHandlers = createReviewHandlers({ store, readTrace, sessionFile })
 
   /** A grade can end (or, when cleared, start again) a verification's blindness: the folders listed and its runs change. */

@@ -37,6 +37,8 @@ export interface RunsContext {
   runner: BatchRunner
   secrets: SecretStore
   env: NodeJS.ProcessEnv
+  /** model access, when the caller has built it already (else built here from the secrets and env) */
+  access?: ReturnType<typeof createModelAccess>
   /** what a batch's runs are readied with beyond its template, when it is not a plain batch (a verification's: its skill) */
   startOptions?: (batchId: string) => BatchStartOptions | undefined
 }
@@ -48,7 +50,7 @@ export type SessionRef = { sessionId: string; projectId?: string }
 export function createRunsService(ctx: RunsContext) {
   const { store, runner } = ctx
   const now = () => new Date().toISOString()
-  const { modelAccess, publicAccess } = createModelAccess(store, ctx.secrets, ctx.env)
+  const { modelAccess, publicAccess } = ctx.access ?? createModelAccess(store, ctx.secrets, ctx.env)
 
   const task = (id: string) => {
     const t = store.index.task(id)
