@@ -187,7 +187,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
   const runner = new BatchRunner({
     store,
     emit: hub.emit,
-    driver: createClaudeCodeDriver({ configDir: opts.configDir, index }),
+    driver: createClaudeCodeDriver({ configDir: opts.configDir, index, log }),
     backend: createLocalBackend(),
     screenshots: opts.screenshots,
     env,

@@ -25,5 +25,6 @@ export async function makeRunTmp(sessionId: string, root = runTmpRoot()): Promis
 export async function removeRunTmp(sessionId: string, root = runTmpRoot()): Promise<void> {
   const prefix = `run-${sessionId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 8)}-`
   for (const name of await readdir(root).catch(() => [] as string[]))
+    // one left behind (a file the run made read-only) only takes room in the temporary folder; the next start tries again
     if (name.startsWith(prefix)) await rm(join(root, name), { recursive: true, force: true }).catch(() => {})
 }

@@ -194,11 +194,14 @@ export class Operations {
     const out: Operation[] = []
     for (const id of repo.running()) {
       if (this.live.has(id)) continue
-      await repo.set(id, { state: 'interrupted', endedAt: new Date().toISOString(), error: 'interrupted: the app stopped' }).catch(() => {})
+      await repo
+        .set(id, { state: 'interrupted', endedAt: new Date().toISOString(), error: 'interrupted: the app stopped' })
+        .catch((e) => this.log.error({ operation: id, error: errorFields(e) }, 'an interrupted operation could not be marked so'))
       const rec = await repo.get(id)
       if (rec) out.push(rec)
     }
-    await repo.prune().catch(() => {})
+    // old records only take room: a failed prune is tried again at the next start
+    await repo.prune().catch((e) => this.log.warn({ error: errorFields(e) }, 'old operation records could not be pruned'))
     return out
   }
 

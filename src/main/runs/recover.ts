@@ -45,7 +45,10 @@ export async function recoverRuns(d: { store: Store; driver: AgentDriver; backen
     })
     // what they left: the numbers of their partial traces, as every other screen shows them
     for (const r of wasRunning) {
-      const session = await d.driver.session(r.sessionId).catch(() => null)
+      const session = await d.driver.session(r.sessionId).catch((e) => {
+        d.log.warn({ runId: r.id, error: errorFields(e) }, "an interrupted run's session could not be read")
+        return null
+      })
       if (session?.totals) {
         const totals = session.totals
         await batches

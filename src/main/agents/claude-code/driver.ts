@@ -5,6 +5,7 @@
  * Electron-free.
  */
 import type { Numbers } from '../../../shared/numbers'
+import { errorFields, type Log } from '../../log/log'
 import type { SessionIndex } from '../../traces/indexer'
 import { parseSessionFile } from '../../traces/parse'
 import type { AgentDriver, AgentMonitor } from '../driver'
@@ -20,6 +21,8 @@ export interface ClaudeCodeDeps {
   configDir: string
   /** where the sessions are found once a run ends */
   index: Pick<SessionIndex, 'findSession'>
+  /** where a session that could not be found or read is noted (its run then shows its live figures) */
+  log?: Log
 }
 
 /** The monitor of one run: its tracker, with the stream's final result kept for the verdict. */
@@ -75,10 +78,16 @@ export function createClaudeCodeDriver(d: ClaudeCodeDeps): AgentDriver {
       return explain({ result, ...exit })
     },
     async session(sessionId) {
-      const found = await d.index.findSession(sessionId).catch(() => null)
+      const found = await d.index.findSession(sessionId).catch((e) => {
+        d.log?.warn({ sessionId, error: errorFields(e) }, "a run's session could not be looked for")
+        return null
+      })
       if (!found) return null
       // the numbers every other screen shows: its trace's (src/shared/numbers.ts)
-      const trace = await parseSessionFile(found.file).catch(() => null)
+      const trace = await parseSessionFile(found.file).catch((e) => {
+        d.log?.warn({ sessionId, file: found.file, error: errorFields(e) }, "a run's session could not be read")
+        return null
+      })
       const totals: Numbers | undefined = trace?.totals
       return { file: found.file, projectId: found.projectId, totals }
     }
