@@ -26,7 +26,7 @@ export interface Ctx {
   print: (value: unknown, human: () => string) => void
   /** --json was given */
   json: boolean
-  /** this process's own service: only `web` (which serves it) and the blind texts of `batch` reach it */
+  /** this process's own service: only `web` (which serves it) reaches it; every other command goes through `client` */
   local: () => Service
 }
 

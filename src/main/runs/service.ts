@@ -31,7 +31,7 @@ import { BatchRunner, planRuns } from './runner'
 import { readWorkspaceFile } from './workspace-request'
 import { permissionPreflight, presetAvailability, refusal } from './sandbox'
 import { generateVariations, regenerateOne } from './variations'
-import { checkTemplate } from './workspace'
+import { checkTemplate, readRunTexts } from './workspace'
 
 export interface RunsContext {
   store: Store
@@ -123,6 +123,10 @@ export function createRunsService(ctx: RunsContext) {
       const t = task(taskId)
       const proposed = await generateVariations(await modelAccess(), t, mix, { model })
       return putVariations(taskId, proposed)
+    },
+    /** variations for a task given by its text, saved nowhere (nothing is written: a read-only store serves it) */
+    async proposeVariations(task: Pick<Task, 'name' | 'text'>, mix: Mix, model?: string) {
+      return generateVariations(await modelAccess(), task, mix, { model })
     },
     async regenerateVariation(taskId: string, variationId: string, model?: string) {
       const t = task(taskId)
@@ -280,6 +284,12 @@ export function createRunsService(ctx: RunsContext) {
       const buf = await readWorkspaceFile(path)
       if (!buf) throw fail('not a screenshot: not a regular file of at most 64 MB', 'not-found')
       return { dataUrl: `data:image/png;base64,${buf.toString('base64')}` }
+    },
+    /** the text files a run made, by path: the run is looked up by its id (never a path), its files read inside its folder */
+    async runTexts(runId: string) {
+      const found = await store.batches.run(runId)
+      if (!found) throw fail(`no such run: ${JSON.stringify(runId.slice(0, 200))}`, 'not-found')
+      return readRunTexts(found.run)
     }
   }
 }
