@@ -45,6 +45,7 @@ export function objectAfter(line: Buffer, key: string): unknown {
       try {
         return JSON.parse(line.toString('utf8', from, i + 1))
       } catch {
+        // not JSON after all: no value, as for a key not there (the summary counts no usage from it)
         return undefined
       }
     }

@@ -54,17 +54,24 @@ export class SummaryCache {
     this.saveTimer = null
     if (!this.dirty) return
     this.dirty = false
-    await mkdir(this.store.dataDir, { recursive: true })
-    // A unique temp name: another trace2skill (a read-only CLI command) may save the cache at once.
-    await writeFileAtomic(
-      this.file,
-      JSON.stringify({ schema: 1, summaryVersion: SUMMARY_VERSION, files: Object.fromEntries(this.entries) })
-    )
+    try {
+      await mkdir(this.store.dataDir, { recursive: true })
+      // A unique temp name: another trace2skill (a read-only CLI command) may save the cache at once.
+      await writeFileAtomic(
+        this.file,
+        JSON.stringify({ schema: 1, summaryVersion: SUMMARY_VERSION, files: Object.fromEntries(this.entries) })
+      )
+    } catch (err) {
+      // still to be saved: the next save tries again
+      this.dirty = true
+      throw err
+    }
   }
 
   private scheduleSave(): void {
     this.dirty = true
-    // a save that fails here is tried again by the next change and by dispose(), whose failure is the caller's
+    // the cache only saves reading: a save that fails here is tried again by the next one and by dispose()
+    // (whose failure its caller hears of); until then nothing is lost but a re-read of what changed
     if (!this.saveTimer) this.saveTimer = setTimeout(() => void this.save().catch(() => {}), 2000)
   }
 
