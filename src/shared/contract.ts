@@ -255,6 +255,20 @@ export const requests = {
     input: z.object({ taskId: Id, mix: MixSchema, model: z.string().max(100).optional() }).strict(),
     output: z.array(VariationSchema)
   },
+  /**
+   * Variations a model proposes for a task given by its name and text, saved nowhere (what
+   * `trace2skill variations` writes to a file); generateVariations is the same for a saved task, kept with it.
+   */
+  proposeVariations: {
+    input: z
+      .object({
+        task: z.object({ name: z.string().trim().min(1).max(200), text: z.string().trim().min(1).max(100_000) }).strict(),
+        mix: MixSchema.refine((m) => Object.values(m).some((n) => n > 0), { message: 'ask for at least one variation' }),
+        model: z.string().max(100).optional()
+      })
+      .strict(),
+    output: z.array(z.object({ difficulty: DifficultySchema, prompt: z.string() }))
+  },
   regenerateVariation: {
     input: z.object({ taskId: Id, variationId: Id, model: z.string().max(100).optional() }).strict(),
     output: z.array(VariationSchema)
@@ -407,7 +421,12 @@ export const requests = {
     output: AnalysisSchema
   },
   /** A screenshot PNG of a run, as a data: URL. */
-  getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) }
+  getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) },
+  /**
+   * The text files a run made or changed (each up to 256 KB; binaries, deleted and larger ones left out), by
+   * path: what a grader reads instead of its folder, which a blind verification's run does not give.
+   */
+  getRunTexts: { input: z.object({ runId: Id }).strict(), output: z.array(z.object({ path: z.string(), text: z.string() })) }
 } as const
 
 /** Events main pushes to the renderer: name -> payload schema. */

@@ -5,6 +5,7 @@
  * without `--variations` has them written first (with the real claude running them), says so, and
  * keeps them with the task and its batch.
  */
+import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +15,7 @@ import { parseNumberedList } from '../../src/shared/runs'
 import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
 import { startModelServer, type ModelServer, type Reply } from '../support/model-server'
 import { prompt, scenarioScript } from '../support/scenarios'
+import { BIN } from '../support/cli'
 import { cliIn, oneLine } from './support'
 
 const EASY = prompt('write-file', 'An easy landing page for a bakery with a hero and three cards.')
@@ -28,6 +30,7 @@ describe('variations from the command line', () => {
   let dataDir: string
   const env = () => ({ ...claudeEnv(configDir, server.url), TRACE2SKILL_DATA_DIR: dataDir, CHROMIUM_PATH: join(dir, 'no-chromium') })
   const cli = (args: string[]) => cliIn(args, env())
+  let slowAsked = () => {}
   const asked = () => server.requests.filter((r) => r.body?.tool_choice?.name === 'propose_variations')
 
   beforeAll(async () => {
@@ -36,6 +39,9 @@ describe('variations from the command line', () => {
       if (req.body?.tool_choice?.name !== 'propose_variations') return runs(req)
       const text = JSON.stringify(req.body.messages)
       if (text.includes('MALFORMED')) return { toolUses: [{ name: 'propose_variations', input: { variations: 'not a list' } }] } as Reply
+      // a model that takes its time: the command is stopped while it waits
+      if (text.includes('SLOW')) slowAsked()
+      if (text.includes('SLOW')) return { delayMs: 60_000, toolUses: [{ name: 'propose_variations', input: { variations: [] } }] } as Reply
       const want = (d: string) => Number(new RegExp(`- (\\d+) ${d}:`).exec(req.body.messages[0].content)?.[1] ?? 0)
       const list = [
         ...(want('easy') ? [{ difficulty: 'easy', prompt: EASY }] : []),
@@ -49,6 +55,7 @@ describe('variations from the command line', () => {
     dataDir = join(dir, 'data')
     await writeFile(join(dir, 'Landing page.txt'), 'Build a landing page.')
     await writeFile(join(dir, 'broken.txt'), 'MALFORMED answers only.')
+    await writeFile(join(dir, 'slow.txt'), 'SLOW answers only.')
   })
   afterAll(async () => {
     await server?.close()
@@ -122,6 +129,23 @@ describe('variations from the command line', () => {
     const noKey = await cliIn(['variations', '--task', join(dir, 'Landing page.txt')], { ...env(), ANTHROPIC_API_KEY: '' })
     expect(noKey.code).toBe(1)
     expect(noKey.stderr.trim().split('\n').pop()).toMatch(/^trace2skill: No Anthropic API key: set ANTHROPIC_API_KEY/)
+  })
+
+  it('stops at Ctrl+C while the model writes, in one line, writing nothing', async () => {
+    const out = join(dir, 'stopped.txt')
+    // the request reached the model: the command is waiting on it when stopped
+    const waiting = new Promise<void>((ok) => (slowAsked = ok))
+    const child = spawn(process.execPath, [BIN, 'variations', '--task', join(dir, 'slow.txt'), '--mix', '1,0,0,0', '--out', out], {
+      env: { ...process.env, ...env() }
+    })
+    let err = ''
+    child.stderr.on('data', (d) => (err += d))
+    const exited = new Promise<number | string | null>((ok) => child.on('close', (code, sig) => ok(code ?? sig)))
+    await waiting
+    child.kill('SIGINT')
+    expect(await exited).toBe(1)
+    expect(err.trim().split('\n').pop()).toBe('trace2skill: cancelled: no variations were written')
+    await expect(readFile(out, 'utf8')).rejects.toThrow(/ENOENT/)
   })
 
   it('run without --variations has them written first, says so, runs them, and keeps them with the task and its batch', async () => {

@@ -7,7 +7,9 @@ import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { electronGuardPreload } from '../../src/main/electron/guard-preload'
-import { CHROMIUM_ARGS, pageGuardScript, playwrightScreenshots, type Shot } from '../../src/main/runs/screenshots'
+import { pageGuardScript } from '../../src/main/runs/page-guard'
+import { CHROMIUM_ARGS, playwrightScreenshots } from '../../src/main/runs/playwright-screenshots'
+import type { Shot } from '../../src/main/runs/screenshots'
 
 // An agent-built page tries every way out we know of while it is screenshotted. Loopback listeners stand
 // in for the outside world: a UDP socket (WebRTC STUN/TURN, QUIC) and two HTTP servers (one counts the

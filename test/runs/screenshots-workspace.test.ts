@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { decideWorkspaceRequest, MAX_BLOCKED, MAX_FILE_BYTES, noteBlocked, readWorkspaceFile } from '../../src/main/runs/screenshots'
+import { MAX_BLOCKED, noteBlocked } from '../../src/main/runs/screenshots'
+import { decideWorkspaceRequest, MAX_FILE_BYTES, readWorkspaceFile } from '../../src/main/runs/workspace-request'
 
 // The one decision both screenshot ports make for every request of an untrusted page: only files whose
 // REAL path is inside the workspace. The Electron port (file: URLs) used to check the path as text, so a

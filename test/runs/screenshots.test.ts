@@ -7,7 +7,9 @@ import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { isBlankPng, MAX_HEIGHT, playwrightScreenshots, pngSize } from '../../src/main/runs/screenshots'
+import { MAX_HEIGHT } from '../../src/main/runs/screenshots'
+import { playwrightScreenshots } from '../../src/main/runs/playwright-screenshots'
+import { isBlankPng, pngSize } from '../../src/main/runs/png'
 import { LANDING_PAGE } from '../support/scenarios'
 
 /** A solid-colour PNG, made by hand. */

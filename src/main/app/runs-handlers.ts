@@ -17,6 +17,7 @@ type RunHandlers = Pick<
   | 'getVariations'
   | 'saveVariations'
   | 'generateVariations'
+  | 'proposeVariations'
   | 'regenerateVariation'
   | 'getModelAccess'
   | 'setApiKey'
@@ -33,6 +34,7 @@ type RunHandlers = Pick<
   | 'importSessions'
   | 'getScreenshot'
   | 'retakeScreenshots'
+  | 'getRunTexts'
 >
 
 export function createRunHandlers(ctx: RunsContext): RunHandlers {
@@ -45,6 +47,7 @@ export function createRunHandlers(ctx: RunsContext): RunHandlers {
     getVariations: ({ taskId }) => runs.variations(taskId),
     saveVariations: ({ taskId, variations }) => runs.saveVariations(taskId, variations),
     generateVariations: ({ taskId, mix, model }) => runs.generateVariations(taskId, mix, model),
+    proposeVariations: ({ task, mix, model }) => runs.proposeVariations(task, mix, model),
     regenerateVariation: ({ taskId, variationId, model }) => runs.regenerateVariation(taskId, variationId, model),
     getModelAccess: () => runs.modelAccess(),
     setApiKey: ({ key }) => runs.setApiKey(key),
@@ -60,6 +63,7 @@ export function createRunHandlers(ctx: RunsContext): RunHandlers {
     getBatch: ({ batchId }) => runs.batch(batchId),
     importSessions: ({ batchId, name, sessions }) => runs.importSessions(sessions, { batchId, name }),
     retakeScreenshots: ({ runId }) => runs.retakeScreenshots(runId),
-    getScreenshot: ({ runId, file }) => runs.screenshot(runId, file)
+    getScreenshot: ({ runId, file }) => runs.screenshot(runId, file),
+    getRunTexts: ({ runId }) => runs.runTexts(runId)
   }
 }

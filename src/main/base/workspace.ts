@@ -239,3 +239,21 @@ export async function diffRunOutputs(
   }
   return out
 }
+
+/** The largest text file of a run given whole to a grader (getRunTexts). */
+export const RUN_TEXT_MAX = 256 * 1024
+
+/**
+ * The text files a run made or changed, by path, each read inside its folder (no link followed):
+ * binaries, deleted files, files over RUN_TEXT_MAX and what cannot be read (gone, swapped for a link) are left out.
+ */
+export async function readRunTexts(run: { workspace?: string; files: OutputFile[] }): Promise<{ path: string; text: string }[]> {
+  const out: { path: string; text: string }[] = []
+  for (const f of run.files) {
+    if (f.status === 'deleted' || f.binary) continue
+    // not there any more, or not a regular file inside the folder: nothing to give
+    const got = await readInsideFile(run.workspace, f.path, RUN_TEXT_MAX).catch(() => null)
+    if (got && got.size <= RUN_TEXT_MAX && !isBinary(got.buf)) out.push({ path: f.path, text: got.buf.toString('utf8') })
+  }
+  return out
+}

@@ -120,6 +120,7 @@ export async function remoteClient(app: AppEndpoint): Promise<Client> {
       })
       res.on('close', () => {
         stream = null
+        // an app that does not take the stream again is gone: the next request says so ('does not answer')
         if (!closed) connected = new Promise((r) => setTimeout(r, 500)).then(connect).catch(() => {})
       })
     })

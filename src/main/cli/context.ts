@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { VERSION } from '../../shared/version'
 import { claudeConfigDir, dataDir } from '../app/paths'
 import { createService, type Service } from '../app/service'
-import { playwrightScreenshots } from '../runs/screenshots'
+import { playwrightScreenshots } from '../runs/playwright-screenshots'
 import { DataDirBusyError } from '../store/lock'
 import { readEndpoint, type AppEndpoint } from '../web/endpoint'
 import type { OptionName, Opts } from './args'
@@ -26,7 +26,7 @@ export interface Ctx {
   print: (value: unknown, human: () => string) => void
   /** --json was given */
   json: boolean
-  /** this process's own service: only `web` (which serves it) and the blind texts of `batch` reach it */
+  /** this process's own service: only `web` (which serves it) reaches it; every other command goes through `client` */
   local: () => Service
 }
 

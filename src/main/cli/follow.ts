@@ -35,7 +35,8 @@ export async function follow(o: Follow): Promise<string> {
   const cancel = () => {
     if (!id || finished) return
     if (o.cancelling) o.io.err(o.cancelling(id))
-    void o.cancel(id).catch(() => {})
+    // a cancel that fails leaves the work going (in the app, when it is the app's): said, not hidden
+    void o.cancel(id).catch((err: Error) => o.io.err(`warning: could not cancel ${id}: ${err.message.split('\n')[0]}`))
   }
   void o.io.untilStopped?.then(() => {
     stopRequested = true

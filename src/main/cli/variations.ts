@@ -1,12 +1,12 @@
 /**
- * Variations from the command line: `variations` asks the model for a task's variations (the app's own
- * core, src/main/runs/variations.ts: a forced tool call, the mix checked, one retry) and writes the list
- * `run` takes; `run` without `--variations` asks for them itself. Nothing here writes the store.
+ * Variations from the command line: `variations` asks the model for a task's variations through the
+ * contract (proposeVariations: the app's own core, a forced tool call, the mix checked, one retry; saved
+ * nowhere) and writes the list `run` takes; `run` without `--variations` has them written for its saved
+ * task (generateVariations). Nothing here writes the store.
  */
 import { open } from 'node:fs/promises'
 import { DEFAULT_VARIATION_MODEL } from '../../shared/models'
 import { DEFAULT_MIX, DIFFICULTIES, parseNumberedList, type Difficulty, type Mix, type Variation } from '../../shared/runs'
-import { generateVariations } from '../runs/variations'
 import type { ModelAccessInfo } from '../../shared/contract'
 import type { Client } from './client'
 import { call, plural, UsageError, type CliIo } from './common'
@@ -64,9 +64,14 @@ const sayWriting = (io: CliIo, task: { name: string }, mix: Mix, model: string |
     `writing ${plural(mixTotal(mix), 'variation')} (${mixText(mix)}) of ${JSON.stringify(inline(task.name, 200))} with ${inline(model ?? DEFAULT_VARIATION_MODEL, 100)}`
   )
 
+/** Rejects once the person stops the command (Ctrl+C): the request it races is left, and nothing was written. */
+const whenStopped = (io: CliIo) =>
+  new Promise<never>((_, reject) => io.untilStopped?.then(() => reject(new Error('cancelled: no variations were written'))))
+
 /**
- * Ask the model for a task's variations, as the app does, saving nothing: the API key from the
- * environment, the base URL the app would use (its setting, else ANTHROPIC_BASE_URL).
+ * Ask the model for a task's variations through the contract (proposeVariations), as the app does,
+ * saving nothing: the API key is the environment's (the core here is given it), the base URL the one
+ * the app would use (its setting, else ANTHROPIC_BASE_URL).
  */
 export async function askForVariations(
   client: Client,
@@ -74,20 +79,17 @@ export async function askForVariations(
   task: { name: string; text: string },
   mix: Mix,
   model: string | undefined
-) {
+): Promise<{ difficulty: Difficulty; prompt: string }[]> {
   const info = await call<ModelAccessInfo>(client, 'getModelAccess', {})
-  const apiKey = io.env.ANTHROPIC_API_KEY
-  if (!apiKey)
+  if (!info.hasKey)
     throw new Error('No Anthropic API key: set ANTHROPIC_API_KEY (or write the variations yourself: a numbered list, one prompt per item)')
-  const controller = new AbortController()
-  void io.untilStopped?.then(() => controller.abort())
   sayWriting(io, task, mix, model)
-  return generateVariations({ apiKey, baseURL: info.baseUrl ?? io.env.ANTHROPIC_BASE_URL ?? undefined }, task, mix, {
-    model,
-    signal: controller.signal
-  }).catch((err: Error) => {
-    throw controller.signal.aborted ? new Error('cancelled: no variations were written') : err
+  const asked = call<{ difficulty: Difficulty; prompt: string }[]>(client, 'proposeVariations', {
+    task: { name: task.name, text: task.text },
+    mix,
+    model
   })
+  return Promise.race([asked, whenStopped(io)])
 }
 
 /** A saved task's variations written by the model through the contract (the app's own request; they are saved on the task). */
@@ -99,8 +101,7 @@ export async function writeVariationsFor(
   mix: Mix
 ): Promise<Variation[]> {
   sayWriting(io, task, mix, undefined)
-  const stopped = new Promise<never>((_, reject) => io.untilStopped?.then(() => reject(new Error('cancelled: no variations were written'))))
-  return Promise.race([call<Variation[]>(client, 'generateVariations', { taskId, mix }), stopped])
+  return Promise.race([call<Variation[]>(client, 'generateVariations', { taskId, mix }), whenStopped(io)])
 }
 
 /** Write a new file (never over one that is there: nothing of the person's is lost). */

@@ -1,6 +1,6 @@
 /**
  * The screenshot port in the desktop app: Electron's own Chromium, a hidden sandboxed window with a
- * throw-away session of its own. The same layers as the playwright port (src/main/runs/screenshots.ts):
+ * throw-away session of its own. The same layers as the playwright port (src/main/runs/playwright-screenshots.ts):
  *
  * - every request goes through `decideWorkspaceRequest`: only files whose real path (links resolved,
  *   asynchronously, before the request is let through) is inside the run's workspace; the rest is
@@ -25,17 +25,16 @@ import { pathToFileURL } from 'node:url'
 import PQueue from 'p-queue'
 import { DeadlineError, withTimeout as within } from '../../shared/async'
 import {
-  decideWorkspaceRequest,
   DEFAULT_WIDTHS,
-  isBlankPng,
   MAX_HEIGHT,
   noteBlocked,
-  pngSize,
   tallPageNote,
   type ScreenshotPort,
   type ScreenshotRequest,
   type Shot
 } from '../runs/screenshots'
+import { decideWorkspaceRequest } from '../runs/workspace-request'
+import { isBlankPng, pngSize } from '../runs/png'
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => within(p, ms, what, DeadlineError)
 

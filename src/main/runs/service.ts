@@ -27,9 +27,9 @@ import type { SessionIndex } from '../traces/indexer'
 import { createModelAccess, type SecretStore } from './access'
 import { BatchRunner, type BatchStartOptions } from './runner'
 import { planRuns } from './queued'
-import { readWorkspaceFile } from './screenshots'
+import { readWorkspaceFile } from './workspace-request'
 import { generateVariations, regenerateOne } from './variations'
-import { checkTemplate } from '../base/workspace'
+import { checkTemplate, readRunTexts } from '../base/workspace'
 
 export interface RunsContext {
   store: Store
@@ -125,6 +125,10 @@ export function createRunsService(ctx: RunsContext) {
       const t = task(taskId)
       const proposed = await generateVariations(await modelAccess(), t, mix, { model })
       return putVariations(taskId, proposed)
+    },
+    /** variations for a task given by its text, saved nowhere (nothing is written: a read-only store serves it) */
+    async proposeVariations(task: Pick<Task, 'name' | 'text'>, mix: Mix, model?: string) {
+      return generateVariations(await modelAccess(), task, mix, { model })
     },
     async regenerateVariation(taskId: string, variationId: string, model?: string) {
       const t = task(taskId)
@@ -282,6 +286,12 @@ export function createRunsService(ctx: RunsContext) {
       const buf = await readWorkspaceFile(path)
       if (!buf) throw fail('not a screenshot: not a regular file of at most 64 MB', 'not-found')
       return { dataUrl: `data:image/png;base64,${buf.toString('base64')}` }
+    },
+    /** the text files a run made, by path: the run is looked up by its id (never a path), its files read inside its folder */
+    async runTexts(runId: string) {
+      const found = await store.batches.run(runId)
+      if (!found) throw fail(`no such run: ${JSON.stringify(runId.slice(0, 200))}`, 'not-found')
+      return readRunTexts(found.run)
     }
   }
 }

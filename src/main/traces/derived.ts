@@ -25,6 +25,7 @@ export function derivedFromTrace<T>(source: TraceSource) {
     salt: string,
     compute: (trace: Trace) => T | Promise<T>
   ): Promise<T> => {
+    // a file not found (or not looked at) only goes without the cache: readTrace below says why it cannot be read
     const file = await source.sessionFile?.(run.sessionId, run.projectId).catch(() => undefined)
     const st = file ? await stat(file).catch(() => null) : null
     const key = st ? `${file}|${st.size}|${st.mtimeMs}|${salt}` : undefined

@@ -26,6 +26,7 @@ export async function listFolders(typed: string): Promise<FolderList> {
   const cut = path.lastIndexOf('/')
   const parent = resolve(path.slice(0, cut + 1) || '/')
   const start = path.slice(cut + 1)
+  // a folder that cannot be listed is shown as missing (what the person typed is not there to complete)
   const entries = await readdir(parent, { withFileTypes: true }).catch(() => null)
   if (!entries) return { parent, names: [], more: false, missing: true }
   const names = entries

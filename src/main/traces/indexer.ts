@@ -3,33 +3,22 @@
  *
  * Projects are the folders under `<config>/projects/` (plus folders the user opened); a project's
  * sessions are the `*.jsonl` files directly inside it, with sub-agent transcripts in
- * `<session-id>/subagents/`. Each file's summary is cached by size and mtime, so a warm re-index reads
- * nothing that did not change, and a file that grew is read only from where it was left.
+ * `<session-id>/subagents/`. Each file's summary is cached by size and mtime (summary-cache.ts), so a
+ * warm re-index reads nothing that did not change, and a file that grew is read only from where it was left.
  */
 import { fail } from '../../shared/contract'
-import { readdir, stat, mkdir } from 'node:fs/promises'
-import writeFileAtomic from 'write-file-atomic'
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { z } from 'zod'
-import PQueue from 'p-queue'
+import { readdir, stat } from 'node:fs/promises'
+import { basename, isAbsolute, join } from 'node:path'
 import type { IndexTotals, Notice } from '../../shared/contract'
 import { emptyUsage, isSessionId, type Project, type SessionSummary, type Usage } from '../../shared/trace'
-import { totalTokens } from '../../shared/numbers'
-import { readSideFile, type Store } from '../store/store'
-import { sessionNumbers, SUMMARY_VERSION, type FileSummary } from './summary'
+import type { Store } from '../store/store'
+import { sessionNumbers, type FileSummary } from './summary'
 import { inThreadPool, type SummaryPool } from './summary-pool'
-import { blindFolderSession } from '../base/run-folders'
-
-const CACHE_FILE = 'index-cache.json'
-
-const CacheEntrySchema = z.object({
-  projectId: z.string(),
-  size: z.number(),
-  mtimeMs: z.number(),
-  summary: z.custom<FileSummary>((v) => typeof v === 'object' && v !== null)
-})
-type CacheEntry = z.infer<typeof CacheEntrySchema>
-const CacheSchema = z.object({ schema: z.literal(1), summaryVersion: z.number().optional(), files: z.record(z.string(), CacheEntrySchema) })
+import { SummaryCache } from './summary-cache'
+import { archivedMissing } from './archived-sessions'
+import { runFolderOf } from './run-folder'
+import { indexAll } from './index-all'
+import { pool } from './pool'
 
 export interface ProjectFolder {
   id: string
@@ -50,22 +39,11 @@ const addUsage = (a: Usage, b: Usage): Usage => ({
   cacheCreation: a.cacheCreation + b.cacheCreation
 })
 
-/** Run `fn` over items with at most `n` in flight; stops taking new items once `signal` aborts. */
-export async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  const queue = new PQueue({ concurrency: Math.max(1, n) })
-  await Promise.all(items.map((item) => queue.add(async () => (signal?.aborted ? undefined : fn(item)))))
-}
-
 const isJsonl = (name: string) => name.endsWith('.jsonl') && !name.startsWith('.')
 
 export class SessionIndex {
   readonly projectsRoot: string
-  private readonly cache = new Map<string, CacheEntry>()
-  private readonly cacheFile: string
-  private saveTimer: NodeJS.Timeout | null = null
-  private dirty = false
-  /** bytes actually read by summarizers since the index was created (0 on a warm re-index) */
-  bytesRead = 0
+  private readonly cache: SummaryCache
 
   constructor(
     readonly configDir: string,
@@ -74,32 +52,21 @@ export class SessionIndex {
     private readonly summaries: SummaryPool = inThreadPool()
   ) {
     this.projectsRoot = join(configDir, 'projects')
-    this.cacheFile = join(store.dataDir, CACHE_FILE)
+    this.cache = new SummaryCache(store, summaries, notices)
   }
 
-  async load(): Promise<void> {
-    const data = await readSideFile(this.cacheFile, CacheSchema, 'session index cache', this.notices, this.store.readOnly)
-    // Summaries made by another version of the summarizer are recomputed, not trusted.
-    if (data && data.summaryVersion === SUMMARY_VERSION) for (const [file, entry] of Object.entries(data.files)) this.cache.set(file, entry)
+  /** bytes actually read by summarizers since the index was created (0 on a warm re-index) */
+  get bytesRead(): number {
+    return this.cache.bytesRead
+  }
+
+  load(): Promise<void> {
+    return this.cache.load()
   }
 
   /** Persist the cache (atomically: write a temp file, then rename). */
-  async save(): Promise<void> {
-    if (this.saveTimer) clearTimeout(this.saveTimer)
-    this.saveTimer = null
-    if (!this.dirty) return
-    this.dirty = false
-    await mkdir(this.store.dataDir, { recursive: true })
-    // A unique temp name: another trace2skill (a read-only CLI command) may save the cache at once.
-    await writeFileAtomic(
-      this.cacheFile,
-      JSON.stringify({ schema: 1, summaryVersion: SUMMARY_VERSION, files: Object.fromEntries(this.cache) })
-    )
-  }
-
-  private scheduleSave(): void {
-    this.dirty = true
-    if (!this.saveTimer) this.saveTimer = setTimeout(() => void this.save().catch(() => {}), 2000)
+  save(): Promise<void> {
+    return this.cache.save()
   }
 
   async dispose(): Promise<void> {
@@ -160,41 +127,13 @@ export class SessionIndex {
     }
   }
 
-  /** Reads of a file in flight: a second caller waits for the first, then finds the cache fresh. */
-  private readonly reading = new Map<string, Promise<FileSummary | null>>()
-
   /** Summary of one file, from the cache when unchanged, read from its checkpoint when it grew. */
   indexFile(projectId: string, file: string): Promise<FileSummary | null> {
-    // the watcher and a listing can ask at once: one at a time per file, so no byte is read twice
-    const next = (this.reading.get(file) ?? Promise.resolve(null)).catch(() => null).then(() => this.indexFileNow(projectId, file))
-    this.reading.set(file, next)
-    void next.finally(() => this.reading.get(file) === next && this.reading.delete(file)).catch(() => {})
-    return next
-  }
-
-  private async indexFileNow(projectId: string, file: string): Promise<FileSummary | null> {
-    let st
-    try {
-      st = await stat(file)
-    } catch {
-      this.cache.delete(file)
-      return null
-    }
-    const hit = this.cache.get(file)
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
-      if (hit.projectId !== projectId) hit.projectId = projectId
-      return hit.summary
-    }
-    const prev = hit && st.size >= hit.size ? hit.summary.checkpoint : undefined
-    const summary = await this.summaries.summarize(file, prev)
-    this.bytesRead += Math.max(0, st.size - (prev?.offset ?? 0))
-    this.cache.set(file, { projectId, size: st.size, mtimeMs: st.mtimeMs, summary })
-    this.scheduleSave()
-    return summary
+    return this.cache.summarize(projectId, file)
   }
 
   /** Sub-agent transcripts of a session: their usage, cost and tool calls count toward the session. */
-  private async subagentTotals(projectId: string, file: string, sessionId: string) {
+  private async subagentTotals(projectId: string, file: string) {
     const dir = join(file.slice(0, -'.jsonl'.length), 'subagents')
     const { files } = await this.sessionFiles(dir)
     let usage = emptyUsage()
@@ -211,7 +150,6 @@ export class SessionIndex {
       toolErrors += s.toolErrors
       s.models.forEach((m: string) => models.add(m))
     }
-    void sessionId
     return { usage, costUsd, toolCalls, toolErrors, models, count: files.length }
   }
 
@@ -219,7 +157,7 @@ export class SessionIndex {
     const s = await this.indexFile(projectId, file)
     if (!s) return null
     const sessionId = s.sessionId || basename(file, '.jsonl')
-    const sub = await this.subagentTotals(projectId, file, sessionId)
+    const sub = await this.subagentTotals(projectId, file)
     // own keys only: a file named constructor.jsonl is not pinned by Object.prototype
     const pinned = !!this.store.sessions.pin(sessionId)
     const archived = !!this.store.sessions.archive(sessionId)
@@ -247,43 +185,6 @@ export class SessionIndex {
     }
   }
 
-  /** Archived sessions of a project whose original file is gone, from the last summary we had. */
-  private archivedMissing(projectId: string, present: Set<string>): SessionSummary[] {
-    const out: SessionSummary[] = []
-    for (const a of this.store.sessions.archives()) {
-      if (a.projectId !== projectId || present.has(a.sessionId)) continue
-      const s = this.cache.get(a.originalFile)?.summary
-      out.push({
-        sessionId: a.sessionId,
-        projectId,
-        file: a.originalFile,
-        cwd: a.cwd ?? s?.cwd,
-        firstPrompt: s?.firstPrompt ?? '',
-        start: s?.start,
-        end: s?.end,
-        durationMs: s?.durationMs ?? 0,
-        turns: s?.turns ?? 0,
-        prompts: s?.prompts,
-        toolCalls: s?.toolCalls ?? 0,
-        toolErrors: s?.toolErrors ?? 0,
-        models: s?.models ?? [],
-        usage: s?.usage ?? emptyUsage(),
-        costUsd: s?.costUsd ?? 0,
-        costSource: s?.costSource,
-        bytes: s?.bytes ?? a.sourceSize,
-        lines: s?.lines ?? 0,
-        subagents: a.subagents.filter((x) => x.name.endsWith('.jsonl')).length,
-        gitBranch: s?.gitBranch,
-        version: s?.version,
-        warnings: s?.warnings ?? 0,
-        pinned: !!this.store.sessions.pin(a.sessionId),
-        archived: true,
-        missing: true
-      })
-    }
-    return out
-  }
-
   async listSessions(projectId: string, opts: { signal?: AbortSignal; onFile?: (bytes: number) => void } = {}): Promise<SessionSummary[]> {
     const folder = await this.folder(projectId)
     const { files, error } = await this.sessionFiles(folder.dir)
@@ -302,7 +203,8 @@ export class SessionIndex {
       },
       opts.signal
     )
-    out.push(...this.archivedMissing(projectId, new Set(out.map((s) => s.sessionId))))
+    const present = new Set(out.map((s) => s.sessionId))
+    out.push(...archivedMissing(this.store, (file) => this.cache.get(file), projectId, present))
     return out.sort((a, b) => (b.end ?? '').localeCompare(a.end ?? ''))
   }
 
@@ -321,33 +223,7 @@ export class SessionIndex {
       lastActivity: latest[0]?.end,
       bytes: sessions.reduce((n, s) => n + s.bytes, 0),
       opened: folder.opened,
-      run: this.runFolderOf(latest.find((s) => s.cwd)?.cwd)
-    }
-  }
-
-  /**
-   * The batch, task and run of a folder the app ran a run in (`<data>/workspaces/<batch>/run-<n>-<session>`,
-   * or a verification's `blind-<session>`: never named by its deck number).
-   */
-  private runFolderOf(cwd: string | undefined): Project['run'] {
-    if (!cwd) return undefined
-    const parts = relative(resolve(this.store.dataDir, 'workspaces'), resolve(cwd)).split(sep)
-    if (parts.length !== 2 || isAbsolute(parts[0]) || parts[0] === '..') return undefined
-    const m = parts[1].match(/^run-(\d+)(?:-(.*))?$/)
-    const blindSession = m ? undefined : blindFolderSession(parts[1])
-    if (!m && !blindSession) return undefined
-    // the batch's head in the store's index: no batch document is read
-    const batch = this.store.batches.head(parts[0])
-    const task = batch?.taskId ? this.store.index.task(batch.taskId) : undefined
-    const run = m ? batch?.runs.find((r) => r.number === Number(m[1])) : batch?.runs.find((r) => r.sessionId.startsWith(blindSession!))
-    const earlier = m ? run && m[2] && !run.sessionId.startsWith(m[2]) : !run && !!batch
-    const number = m ? Number(m[1]) : run?.number
-    return {
-      batchId: parts[0],
-      batch: batch?.name,
-      task: task?.name,
-      ...(number !== undefined ? { number } : {}),
-      state: earlier ? 'earlier attempt' : run?.state
+      run: runFolderOf(this.store, latest.find((s) => s.cwd)?.cwd)
     }
   }
 
@@ -369,74 +245,27 @@ export class SessionIndex {
   }
 
   /** Index every session of every project; the totals the CLI's `index` prints. */
-  async indexAll(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexTotals> {
-    const started = performance.now()
-    const readBefore = this.bytesRead
-    const folders = await this.projectFolders()
-    const perFolder = await Promise.all(folders.map((f) => this.sessionFiles(f.dir)))
-    const total = perFolder.reduce((n, f) => n + f.files.length, 0)
-    let done = 0
-    let bytes = 0
-    const totals: IndexTotals = {
-      projects: 0,
-      sessions: 0,
-      bytes: 0,
-      bytesRead: 0,
-      toolCalls: 0,
-      toolErrors: 0,
-      tokens: 0,
-      costUsd: 0,
-      seconds: 0,
-      cancelled: false,
-      warnings: 0
-    }
-    opts.onProgress?.({ done, total, bytes })
-    // Summarize every file across all projects through one pool (all cores busy), then list.
-    const work = folders.flatMap((f, i) => perFolder[i].files.map((file) => ({ projectId: f.id, file })))
-    await pool(
-      work,
-      this.summaries.concurrency,
-      async ({ projectId, file }) => {
-        const s = await this.indexFile(projectId, file).catch(() => null)
-        done++
-        bytes += s?.bytes ?? 0
-        if (done % 25 === 0 || done === total) opts.onProgress?.({ done, total, bytes })
+  indexAll(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexTotals> {
+    return indexAll(
+      {
+        projectFolders: () => this.projectFolders(),
+        sessionFiles: (dir) => this.sessionFiles(dir),
+        indexFile: (projectId, file) => this.indexFile(projectId, file),
+        listSessions: (projectId, o) => this.listSessions(projectId, o),
+        bytesRead: () => this.bytesRead,
+        save: () => this.save(),
+        warn: (message) => this.warn(message),
+        concurrency: this.summaries.concurrency
       },
-      opts.signal
+      opts
     )
-    for (const folder of folders) {
-      if (opts.signal?.aborted) break
-      let sessions: SessionSummary[]
-      try {
-        sessions = await this.listSessions(folder.id, { signal: opts.signal })
-      } catch (err) {
-        this.warn(`Cannot read project ${folder.dir}: ${(err as Error).message}`)
-        continue
-      }
-      totals.projects++
-      for (const s of sessions) {
-        if (s.missing) continue
-        totals.sessions++
-        totals.bytes += s.bytes
-        totals.toolCalls += s.toolCalls
-        totals.toolErrors += s.toolErrors
-        totals.tokens += totalTokens(s.usage)
-        totals.costUsd += s.costUsd
-        totals.warnings += s.warnings
-      }
-    }
-    totals.cancelled = !!opts.signal?.aborted
-    totals.bytesRead = this.bytesRead - readBefore
-    totals.seconds = (performance.now() - started) / 1000
-    await this.save()
-    return totals
   }
 
   /** Find a session file by id, across all projects (and opened folders). */
   async findSession(sessionId: string, projectId?: string): Promise<{ projectId: string; file: string } | null> {
     // The id comes from outside: it is looked up among the session files listed, never joined into a path.
     if (!isSessionId(sessionId)) return null
-    for (const [file, e] of this.cache)
+    for (const [file, e] of this.cache.all())
       if (e.summary.sessionId === sessionId && (!projectId || e.projectId === projectId) && !file.includes('/subagents/')) {
         const ok = await stat(file).then(
           () => true,
@@ -455,6 +284,6 @@ export class SessionIndex {
 
   /** A cached summary of a file, if indexed. */
   cached(file: string): FileSummary | undefined {
-    return this.cache.get(resolve(file))?.summary ?? this.cache.get(file)?.summary
+    return this.cache.cached(file)
   }
 }

@@ -60,6 +60,7 @@ export async function searchSessionFile(
       try {
         value = JSON.parse(buf.toString('utf8', offset, offset + length))
       } catch {
+        // a line that is not JSON is searched as it is
         value = buf.toString('utf8', offset, offset + length)
       }
       for (const text of readableText(value)) {

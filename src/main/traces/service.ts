@@ -93,6 +93,7 @@ export function createTracesService(d: TracesDeps) {
   }
 
   /** where a session's file is, without parsing it (undefined when only the archive has it) */
+  // a lookup that fails (an unknown project) is as not found: callers then read the trace, which says why
   const sessionFile = async (sessionId: string, projectId?: string) =>
     (await index.findSession(sessionId, projectId).catch(() => null))?.file
 
@@ -100,6 +101,7 @@ export function createTracesService(d: TracesDeps) {
   const visibleSession = async (sessionId: string, projectId?: string) => {
     const direct = hidden.ofSession({ sessionId, projectId })
     if (direct) hidden.refuse(direct)
+    // not found here (an unknown project): not readable either (readTrace's locate fails the same way), so nothing to hide
     const found = isSessionId(sessionId) ? await index.findSession(sessionId, projectId).catch(() => null) : null
     const archived = store.sessions.archive(sessionId)
     const of =
@@ -160,6 +162,7 @@ export function createTracesService(d: TracesDeps) {
       if (!isAbsolute(path)) throw fail(`give an absolute folder path: ${path}`, 'invalid')
       const dir = resolve(path)
       const st = await stat(dir).catch(() => null)
+      // not there or not readable: refused as not a folder
       if (!st?.isDirectory()) throw fail(`not a folder: ${dir}`, 'not-found')
       visibleProject({ cwd: dir })
       // A folder inside Claude Code's own projects folder is that project.

@@ -77,6 +77,7 @@ const deepen = verb({
   prepare: (_args, o) => void via(o),
   async run({ client, io, print }, [arg], o) {
     const v = await findVerification(client, arg)
+    // only to say whether the analysis made a new version: a skill that cannot be read counts as having none
     const before = (await call<SkillView>(client, 'getSkill', { skillId: v.skillId }).catch(() => null))?.versions.length ?? 0
     const got = await analyzeBatch(
       client,

@@ -3,8 +3,6 @@ import type { Analysis } from '../../../shared/analysis'
 import type { BatchStatus } from '../../../shared/contract'
 import type { Batch, Run, Task } from '../../../shared/runs'
 import type { Skill } from '../../../shared/skills'
-import type { Service } from '../../app/service'
-import { isBinary, readInsideFile } from '../../base/workspace'
 import type { Client } from '../client'
 import { call, findBatch, gradeCommand, MAKE_BATCH, oneLineOf, plural, runNumbers, runsOf, STATES, statesLine } from '../common'
 import { verb } from '../context'
@@ -46,7 +44,7 @@ async function listBatches(client: Client) {
 }
 
 /** One batch with each run's state, grade and what it made (a blind verification's: without what tells its arm). */
-async function showBatch(client: Client, service: Service, batchId: string) {
+async function showBatch(client: Client, batchId: string) {
   const [got, tasks] = await Promise.all([
     call<{ batch: Batch; runs: Run[]; verificationId?: string }>(client, 'getBatch', { batchId }),
     call<Task[]>(client, 'listTasks', {})
@@ -74,28 +72,17 @@ async function showBatch(client: Client, service: Service, batchId: string) {
         }
         // until its verification's last grade: no session, folder or numbers (they tell its arm); what it
         // made is here instead of its folder: each text file it wrote (up to 256 KB)
-        if (r.blind) return { ...shown, blind: true as const, texts: await textsOf(service, batchId, r) }
+        if (r.blind) return { ...shown, blind: true as const, texts: await textsOf(client, r) }
         return { ...shown, workspace: r.workspace ?? null, sessionId: r.sessionId, ...runNumbers(r) }
       })
     )
   }
 }
 
-/**
- * The text files a blind run made (or changed), by path: what a blind grader reads instead of its folder.
- * The contract gives no blind run's folder, so this reads the store of this process (the command only reads).
- */
-async function textsOf(service: Service, batchId: string, blind: Run): Promise<Record<string, string>> {
-  const doc = await service.store.batches.get(batchId)
-  const r = doc && service.store.batches.runsOf(doc).find((x) => x.id === blind.id)
-  const out: Record<string, string> = {}
-  if (!r) return out
-  for (const f of r.files) {
-    if (f.status === 'deleted' || f.binary) continue
-    const got = await readInsideFile(r.workspace, f.path, 256 * 1024).catch(() => null)
-    if (got && got.size <= 256 * 1024 && !isBinary(got.buf)) out[f.path] = got.buf.toString('utf8')
-  }
-  return out
+/** The text files a blind run made (or changed), by path: what a blind grader reads instead of its folder. */
+async function textsOf(client: Client, blind: Run): Promise<Record<string, string>> {
+  const texts = await call<{ path: string; text: string }[]>(client, 'getRunTexts', { runId: blind.id })
+  return Object.fromEntries(texts.map((t) => [t.path, t.text]))
 }
 
 const batches = verb({
@@ -132,8 +119,8 @@ const batch = verb({
   args: { n: 1, what: 'a batch (its id or name)' },
   options: ['json'],
   readOnly: true,
-  async run({ client, print, local }, [arg]) {
-    const b = await showBatch(client, local(), await findBatch(client, arg))
+  async run({ client, print }, [arg]) {
+    const b = await showBatch(client, await findBatch(client, arg))
     const vid = b.verificationId
     print(b, () =>
       [

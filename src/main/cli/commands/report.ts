@@ -136,6 +136,7 @@ async function reportCommand(ctx: Ctx, arg: string): Promise<number> {
 /** The version deepening this verification made, once its analysis is done (else undefined). */
 async function deepenedInto(client: Client, v: Verification): Promise<number | undefined> {
   if (!v.deepenAnalysisId) return undefined
+  // one line of the report (which version deepening made); an analysis or skill that cannot be read leaves it out
   const a = await call<Analysis>(client, 'getAnalysis', { analysisId: v.deepenAnalysisId }).catch(() => undefined)
   if (a?.state !== 'done' || a.skillId !== v.skillId) return undefined
   const view = await call<SkillView>(client, 'getSkill', { skillId: v.skillId }).catch(() => undefined)

@@ -65,7 +65,12 @@ async function runBatch(
   const variations = fromFile
     ? await call<Variation[]>(client, 'saveVariations', { taskId: task.id, variations: fromFile })
     : await writeVariationsFor(client, io, task.id, taskIn, o.mix).catch(async (err) => {
-        await call(client, 'deleteTask', { id: task.id }).catch(() => {})
+        // the variations' failure is the one said; a task that cannot be taken back is said too (it is left in the app)
+        await call(client, 'deleteTask', { id: task.id }).catch((e: Error) =>
+          io.err(
+            `warning: the task saved for this run is left (${e.message.split('\n')[0]}): delete it in the app (Tasks & runs) if it is not wanted`
+          )
+        )
         throw err
       })
   io.err(`permissions: ${describePreset(settings)}`)

@@ -73,6 +73,7 @@ const exportVerb = verb({
       throw new Error(`the skill is not valid yet: ${problems.join('; ')}: fix its name and description in the app's composer (Skills)`)
     const folder = resolve(folderArg)
     const st = await stat(folder).catch(() => null)
+    // any reason it cannot be looked at is said as not being there
     if (!st) throw new Error(`export folder does not exist: ${folder}`)
     if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
     // texts an agent would obey that hold a command, a URL or text copied from a run: named, and refused unless accepted

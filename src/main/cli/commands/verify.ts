@@ -44,6 +44,7 @@ async function follow(
         for (const r of runs) board.seed(r)
         live?.changed()
       })
+      // only the live line's first state: the runs' events fill it anyway
       .catch(() => {})
   if (batchId) seed(batchId)
   /** the batch's line, said once its name is known */

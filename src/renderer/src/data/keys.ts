@@ -35,6 +35,7 @@ export const READS = [
   'diffSkillVersions',
   'planSkillExport',
   'getScreenshot',
+  'getRunTexts',
   'estimateVerification',
   'getVerification',
   'listVerifications'
