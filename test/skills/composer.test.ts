@@ -3,7 +3,7 @@
  * estimate before Analyse, through the service (the analysts answer through the real SDK against
  * the scripted API).
  */
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -162,5 +162,18 @@ describe('the composer through the service', () => {
     const agent = await readFile(join(folder, '.claude/agents/error-analyst.md'), 'utf8')
     expect(agent).toContain(`${join(configDir, 'projects')}/`)
     expect(agent).not.toContain('`~/.claude/projects/`')
+  })
+
+  it('an export to a folder that is not there, or through a link, is refused with a code the screens can say, not as a bug', async () => {
+    const view = await service.handlers.getSkill({ skillId: analysis.skillId! })
+    const missing = join(tmpdir(), `t2s-no-such-folder-${Date.now()}`)
+    const gone = await service.handlers.exportSkill({ skillId: view.skill.id, folder: missing }).catch((e) => e)
+    expect(gone).toMatchObject({ code: 'invalid', message: expect.stringContaining('export folder does not exist') })
+    const relative = await service.handlers.planSkillExport({ skillId: view.skill.id, folder: 'not/absolute' }).catch((e) => e)
+    expect(relative).toMatchObject({ code: 'invalid' })
+    const target = await mkdtemp(join(tmpdir(), 't2s-composer-link-'))
+    await symlink(await mkdtemp(join(tmpdir(), 't2s-composer-outside-')), join(target, '.claude'), 'dir')
+    const linked = await service.handlers.exportSkill({ skillId: view.skill.id, folder: target }).catch((e) => e)
+    expect(linked).toMatchObject({ code: 'forbidden', message: expect.stringContaining('symbolic link') })
   })
 })

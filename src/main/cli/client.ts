@@ -5,7 +5,7 @@
  * this: the same requests and events either way, so what the CLI does through the app is what it
  * would do alone.
  */
-import { fail } from '../../shared/contract'
+import { apiFailure, fail } from '../../shared/contract'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { isEventName, type EventName, type RequestName } from '../../shared/contract'
 import { dispatch } from '../app/dispatch'
@@ -27,8 +27,8 @@ export interface Client {
   close(): Promise<void>
 }
 
-const failure = (error: unknown, code: unknown) =>
-  Object.assign(new Error(typeof error === 'string' && error ? error : 'the request failed'), typeof code === 'string' ? { code } : {})
+/** A failed reply, here or from the app: the contract's one shape of it (its message, its code when it is one of ours). */
+const failure = (error: unknown, code: unknown) => apiFailure({ error, code })
 
 /** The core in this process. */
 export function localClient(service: Service): Client {

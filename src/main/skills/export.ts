@@ -12,6 +12,7 @@ import { constants } from 'node:fs'
 import { chmod, lstat, mkdir, open, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve, win32 } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
+import { fail } from '../../shared/contract'
 import { isInside } from '../base/paths'
 
 export interface ExportFile {
@@ -67,7 +68,7 @@ export function skillFiles(input: {
 export function checkName(name: string, what: string): void {
   const shown = typeof name === 'string' ? JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}...` : name) : String(name)
   const bad = (why: string): never => {
-    throw new Error(`invalid ${what}: ${shown} ${why}`)
+    throw fail(`invalid ${what}: ${shown} ${why}`, 'invalid')
   }
   if (typeof name !== 'string' || name === '') bad('is empty')
   if (name === '.' || name === '..') bad('is not allowed')
@@ -91,7 +92,7 @@ export async function writeExport(
   // 1. every check for every file; nothing is written if one fails
   const { root, entries } = await analyze(folder, files)
   if (typeof opts.backupDir !== 'string' || !isAbsolute(opts.backupDir))
-    throw new Error(`backup folder must be an absolute path: ${opts.backupDir}`)
+    throw fail(`backup folder must be an absolute path: ${opts.backupDir}`, 'invalid')
   const stamp = timestamp((opts.now ?? (() => new Date()))())
   const result: ExportResult = { folder: root, written: [], unchanged: [], backups: [] }
   let backupRoot: string | undefined
@@ -155,7 +156,8 @@ export async function removeInside(folder: string, rel: string): Promise<boolean
     })
     if (!st) return false
     const last = i === segs.length - 1
-    if (!last && st.isSymbolicLink()) throw new Error(`refused: ${rel} goes through a symbolic link (${segs.slice(0, i + 1).join('/')})`)
+    if (!last && st.isSymbolicLink())
+      throw fail(`refused: ${rel} goes through a symbolic link (${segs.slice(0, i + 1).join('/')})`, 'forbidden')
     if (!last && !st.isDirectory()) return false
     // the last segment: a link or a file goes itself; a folder with what it holds (rm never follows the links inside)
     if (last) await rm(cur, { recursive: st.isDirectory(), force: true })
@@ -192,27 +194,27 @@ interface Entry {
 
 async function resolveRoot(folder: string): Promise<string> {
   if (typeof folder !== 'string' || folder === '' || !isAbsolute(folder))
-    throw new Error(`export folder must be an absolute path: ${folder}`)
+    throw fail(`export folder must be an absolute path: ${folder}`, 'invalid')
   let st
   try {
     st = await stat(folder)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Error(`export folder does not exist: ${folder}`, { cause: err })
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw fail(`export folder does not exist: ${folder}`, 'invalid', err)
     throw err
   }
-  if (!st.isDirectory()) throw new Error(`not a folder: ${folder}`)
+  if (!st.isDirectory()) throw fail(`not a folder: ${folder}`, 'invalid')
   return realpath(folder)
 }
 
 /** Syntax checks of one relative path; returns its segments. */
 function checkPath(root: string, rel: string): string[] {
-  if (typeof rel !== 'string' || rel === '') throw new Error('refused: empty file path')
-  if (isAbsolute(rel) || win32.isAbsolute(rel)) throw new Error(`refused: ${JSON.stringify(rel)} is an absolute path`)
+  if (typeof rel !== 'string' || rel === '') throw fail('refused: empty file path', 'forbidden')
+  if (isAbsolute(rel) || win32.isAbsolute(rel)) throw fail(`refused: ${JSON.stringify(rel)} is an absolute path`, 'forbidden')
   const segs = rel.split('/')
   for (const s of segs) checkName(s, `path ${JSON.stringify(rel)}: segment`)
   const abs = resolve(root, ...segs)
-  if (abs === root || !isInside(abs, root)) throw new Error(`refused: ${JSON.stringify(rel)} is outside the export folder`)
+  if (abs === root || !isInside(abs, root)) throw fail(`refused: ${JSON.stringify(rel)} is outside the export folder`, 'forbidden')
   return segs
 }
 
@@ -222,13 +224,13 @@ async function analyze(folder: string, files: ExportFile[]): Promise<{ root: str
   const dirs = new Set<string>()
   const checked = files.map((f) => {
     const segs = checkPath(root, f.path)
-    if (typeof f.content !== 'string') throw new Error(`refused: ${f.path} has no text content`)
-    if (seen.has(f.path)) throw new Error(`refused: ${f.path} is listed twice`)
+    if (typeof f.content !== 'string') throw fail(`refused: ${f.path} has no text content`, 'forbidden')
+    if (seen.has(f.path)) throw fail(`refused: ${f.path} is listed twice`, 'forbidden')
     seen.add(f.path)
     for (let i = 1; i < segs.length; i++) dirs.add(segs.slice(0, i).join('/'))
     return { f, segs }
   })
-  for (const { f } of checked) if (dirs.has(f.path)) throw new Error(`refused: ${f.path} is both a file and a folder`)
+  for (const { f } of checked) if (dirs.has(f.path)) throw fail(`refused: ${f.path} is both a file and a folder`, 'forbidden')
 
   const entries: Entry[] = []
   for (const { f, segs } of checked) {
@@ -270,9 +272,10 @@ async function readExisting(root: string, rel: string, segs: string[]): Promise<
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw err
     }
-    if (st.isSymbolicLink()) throw new Error(`refused: ${rel} goes through a symbolic link`)
-    if (!last && !st.isDirectory()) throw new Error(`refused: ${rel} needs ${segs.slice(0, i + 1).join('/')} to be a folder, and it is not`)
-    if (last && !st.isFile()) throw new Error(`refused: ${rel} exists and is not a regular file`)
+    if (st.isSymbolicLink()) throw fail(`refused: ${rel} goes through a symbolic link`, 'forbidden')
+    if (!last && !st.isDirectory())
+      throw fail(`refused: ${rel} needs ${segs.slice(0, i + 1).join('/')} to be a folder, and it is not`, 'forbidden')
+    if (last && !st.isFile()) throw fail(`refused: ${rel} exists and is not a regular file`, 'forbidden')
   }
   // O_NOFOLLOW: a link swapped in after the lstat is refused, not followed
   let fh
@@ -280,13 +283,13 @@ async function readExisting(root: string, rel: string, segs: string[]): Promise<
     fh = await open(cur, constants.O_RDONLY | O_NOFOLLOW)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ELOOP' || code === 'EMLINK') throw new Error(`refused: ${rel} goes through a symbolic link`, { cause: err })
+    if (code === 'ELOOP' || code === 'EMLINK') throw fail(`refused: ${rel} goes through a symbolic link`, 'forbidden', err)
     if (code === 'ENOENT') return null
     throw err
   }
   try {
     const st = await fh.stat()
-    if (!st.isFile()) throw new Error(`refused: ${rel} exists and is not a regular file`)
+    if (!st.isFile()) throw fail(`refused: ${rel} exists and is not a regular file`, 'forbidden')
     return { buf: await fh.readFile(), mode: st.mode }
   } finally {
     await fh.close()
@@ -308,10 +311,10 @@ async function ensureDirs(root: string, rel: string, segs: string[]): Promise<st
       })
       st = await lstat(cur)
     }
-    if (st.isSymbolicLink()) throw new Error(`refused: ${rel} goes through a symbolic link`)
-    if (!st.isDirectory()) throw new Error(`refused: ${rel} needs ${segs.slice(0, i + 1).join('/')} to be a folder, and it is not`)
+    if (st.isSymbolicLink()) throw fail(`refused: ${rel} goes through a symbolic link`, 'forbidden')
+    if (!st.isDirectory()) throw fail(`refused: ${rel} needs ${segs.slice(0, i + 1).join('/')} to be a folder, and it is not`, 'forbidden')
   }
-  if (!isInside(cur, root)) throw new Error(`refused: ${JSON.stringify(rel)} is outside the export folder`)
+  if (!isInside(cur, root)) throw fail(`refused: ${JSON.stringify(rel)} is outside the export folder`, 'forbidden')
   return cur
 }
 
