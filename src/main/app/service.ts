@@ -143,7 +143,7 @@ async function serviceOver(store: Store, opts: ServiceOptions): Promise<Service>
 
 async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened: OpenLog | null): Promise<Service> {
   const notices: Notice[] = [...store.notices]
-  const index = new SessionIndex(opts.configDir, store, notices, opts.summaryWorker ? workerPool(opts.summaryWorker) : inThreadPool())
+  const index = new SessionIndex(opts.configDir, store, notices, opts.summaryWorker ? workerPool(opts.summaryWorker) : inThreadPool(), log)
   await index.load()
   // a verification graded blind: nothing given out (answers, events) ties a run to its arm until the last grade
   const blind = createBlindness(store)

@@ -11,6 +11,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { basename, isAbsolute, join } from 'node:path'
 import type { IndexTotals, Notice } from '../../shared/contract'
 import { emptyUsage, isSessionId, type Project, type SessionSummary, type Usage } from '../../shared/trace'
+import type { Log } from '../log/log'
 import type { Store } from '../store/store'
 import { sessionNumbers, type FileSummary } from './summary'
 import { inThreadPool, type SummaryPool } from './summary-pool'
@@ -49,10 +50,12 @@ export class SessionIndex {
     readonly configDir: string,
     private readonly store: Store,
     private readonly notices: Notice[] = [],
-    private readonly summaries: SummaryPool = inThreadPool()
+    private readonly summaries: SummaryPool = inThreadPool(),
+    /** where a background save of the summary cache that failed is noted */
+    log?: Log
   ) {
     this.projectsRoot = join(configDir, 'projects')
-    this.cache = new SummaryCache(store, summaries, notices)
+    this.cache = new SummaryCache(store, summaries, notices, log)
   }
 
   /** bytes actually read by summarizers since the index was created (0 on a warm re-index) */

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import { z } from 'zod'
 import type { Notice } from '../../shared/contract'
+import { errorFields, silentLog, type Log } from '../log/log'
 import { readSideFile, type Store } from '../store/store'
 import { SUMMARY_VERSION, type FileSummary } from './summary'
 import type { SummaryPool } from './summary-pool'
@@ -36,7 +37,8 @@ export class SummaryCache {
   constructor(
     private readonly store: Store,
     private readonly summaries: SummaryPool,
-    private readonly notices: Notice[]
+    private readonly notices: Notice[],
+    private readonly log: Log = silentLog()
   ) {
     this.file = join(store.dataDir, CACHE_FILE)
   }
@@ -72,7 +74,14 @@ export class SummaryCache {
     this.dirty = true
     // the cache only saves reading: a save that fails here is tried again by the next one and by dispose()
     // (whose failure its caller hears of); until then nothing is lost but a re-read of what changed
-    if (!this.saveTimer) this.saveTimer = setTimeout(() => void this.save().catch(() => {}), 2000)
+    if (!this.saveTimer)
+      this.saveTimer = setTimeout(
+        () =>
+          void this.save().catch((e) =>
+            this.log.warn({ file: this.file, error: errorFields(e) }, 'the session index cache could not be saved')
+          ),
+        2000
+      )
   }
 
   /** Summary of one file, from the cache when unchanged, read from its checkpoint when it grew. */
