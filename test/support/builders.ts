@@ -4,9 +4,10 @@
  * takes what a test needs different.
  */
 import type { BatchStatus, RequestOutput, SkillView } from '../../src/shared/contract'
-import { emptyProgress, type Run } from '../../src/shared/runs'
+import { emptyProgress, RunSettingsSchema, type Run } from '../../src/shared/runs'
 import { renderEdgeCasesMd, renderSkillMd } from '../../src/shared/skill-md'
 import type { Skill, SkillRule } from '../../src/shared/skills'
+import type { Verification } from '../../src/shared/verify'
 
 export type BatchView = RequestOutput<'getBatch'>
 
@@ -107,3 +108,31 @@ export const sandboxAvailable = (): RequestOutput<'checkSandbox'> => ({
   defaultPreset: 'sandboxed',
   summary: 'Sandboxed'
 })
+
+/**
+ * A verification of version 1 of a skill against no skill, pasted variations, created: its batch and
+ * arms are what a test gives (a run id to its arm); everything else the usual.
+ */
+export const testVerification = (
+  over: Partial<Verification> & Pick<Verification, 'skillId' | 'batchId' | 'arms'> & { versionId?: string }
+): Verification => {
+  const { versionId = 'v1', ...rest } = over
+  const at = new Date().toISOString()
+  return {
+    id: crypto.randomUUID(),
+    skillName: 'landing-page',
+    version: { id: versionId, number: 1 },
+    against: null,
+    source: 'pasted',
+    heldOut: true,
+    learnedFrom: [],
+    repeats: 1,
+    settings: RunSettingsSchema.parse({}),
+    variations: [{ difficulty: 'normal', prompt: 'a landing page' }],
+    phase: 'created',
+    explanations: {},
+    createdAt: at,
+    updatedAt: at,
+    ...rest
+  }
+}

@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
-import { emptyProgress, RunSettingsSchema, type Batch, type Run } from '../../src/shared/runs'
-import type { Verification } from '../../src/shared/verify'
+import { emptyProgress, type Batch, type Run } from '../../src/shared/runs'
 import { plantSkill } from '../support/skill'
 import { SKILL_NAME } from '../support/verify-script'
+import { testVerification } from '../support/builders'
 
 const now = () => new Date().toISOString()
 
@@ -45,25 +45,12 @@ describe("verify's skill installer and a template's links", () => {
 
   /** A verification of the skill whose one run (with the skill) is `runId` of batch `batchId`, as makeBatch records it. */
   async function verificationWith(batchId: string, runId: string) {
-    const v: Verification = {
-      id: randomUUID(),
+    const v = testVerification({
       skillId: skill.skillId,
-      skillName: SKILL_NAME,
-      version: { id: skill.versionId, number: 1 },
-      against: null,
-      source: 'pasted',
-      heldOut: true,
-      learnedFrom: [],
-      repeats: 1,
-      settings: RunSettingsSchema.parse({}),
-      variations: [{ difficulty: 'normal', prompt: 'a landing page' }],
+      versionId: skill.versionId,
       batchId,
-      arms: { [runId]: { arm: 'with', variation: 0, repeat: 1 } },
-      phase: 'created',
-      explanations: {},
-      createdAt: now(),
-      updatedAt: now()
-    }
+      arms: { [runId]: { arm: 'with', variation: 0, repeat: 1 } }
+    })
     await service.store.verifications.put(v)
     const batch: Batch = { id: batchId, name: 'v', createdAt: now(), settings: v.settings, runIds: [runId] }
     const run: Run = {

@@ -12,9 +12,9 @@ import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import { emptyProgress, RunSettingsSchema, type Batch, type Run } from '../../src/shared/runs'
-import type { Verification } from '../../src/shared/verify'
 import { plantSkill } from '../support/skill'
 import { SKILL_NAME } from '../support/verify-script'
+import { testVerification } from '../support/builders'
 
 const now = () => new Date().toISOString()
 
@@ -45,25 +45,13 @@ describe("a verification's run retried from its batch's page", () => {
     const batchId = randomUUID()
     const runId = randomUUID()
     const settings = RunSettingsSchema.parse({ permission: 'accept-edits', claudePath: fake, allowedTools: ['Read'], timeoutMs: 60_000 })
-    const v: Verification = {
-      id: randomUUID(),
+    const v = testVerification({
       skillId: skill.skillId,
-      skillName: SKILL_NAME,
-      version: { id: skill.versionId, number: 1 },
-      against: null,
-      source: 'pasted',
-      heldOut: true,
-      learnedFrom: [],
-      repeats: 1,
+      versionId: skill.versionId,
       settings,
-      variations: [{ difficulty: 'normal', prompt: 'a landing page' }],
       batchId,
-      arms: { [runId]: { arm: 'with', variation: 0, repeat: 1 } },
-      phase: 'created',
-      explanations: {},
-      createdAt: now(),
-      updatedAt: now()
-    }
+      arms: { [runId]: { arm: 'with', variation: 0, repeat: 1 } }
+    })
     await service.store.verifications.put(v)
     const batch: Batch = { id: batchId, name: 'v', createdAt: now(), settings, runIds: [runId] }
     const run: Run = {

@@ -15,7 +15,7 @@ import { openStore, type Store } from '../../src/main/store/store'
 import { verifyContext } from '../../src/main/verify/context'
 import { fullViewOf } from '../../src/main/verify/view'
 import { emptyProgress, RunSettingsSchema, type Batch, type Run } from '../../src/shared/runs'
-import type { Verification } from '../../src/shared/verify'
+import { testVerification } from '../support/builders'
 
 const stores: Store[] = []
 afterEach(async () => {
@@ -70,25 +70,13 @@ describe("a verification's report", () => {
     const settings = RunSettingsSchema.parse({})
     const batch: Batch = { id: batchId, name: 'v', createdAt: at, settings, runIds: [run.id] }
     await store.batches.add(batch, [run])
-    const v: Verification = {
-      id: randomUUID(),
+    const v = testVerification({
       skillId: 'skill',
       skillName: 'landing-pages',
-      version: { id: 'v1', number: 1 },
-      against: null,
-      source: 'pasted',
-      heldOut: true,
-      learnedFrom: [],
-      repeats: 1,
       settings,
-      variations: [{ difficulty: 'normal', prompt: 'a landing page' }],
       batchId,
-      arms: { [run.id]: { arm: 'with', variation: 0, repeat: 1 } },
-      phase: 'created',
-      explanations: {},
-      createdAt: at,
-      updatedAt: at
-    }
+      arms: { [run.id]: { arm: 'with', variation: 0, repeat: 1 } }
+    })
     await store.verifications.put(v)
 
     const view = await fullViewOf(ctx, v)

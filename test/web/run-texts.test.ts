@@ -13,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import { startWebServer, type WebServer } from '../../src/main/web/server'
 import { emptyProgress, RunSettingsSchema, type Batch, type Run } from '../../src/shared/runs'
-import type { Verification } from '../../src/shared/verify'
 import { plantSkill } from '../support/skill'
-import { SKILL_NAME } from '../support/verify-script'
+import { testVerification } from '../support/builders'
 
 const now = () => new Date().toISOString()
 const PAGE = (arm: string) => `<!doctype html><title>Bakery</title><h1>Fresh bread</h1><!-- ${arm} -->\n`
@@ -75,25 +74,14 @@ describe('getRunTexts: the text files a run made, over the web API', () => {
         return run
       })
     )
-    const verification: Verification = {
-      id: randomUUID(),
+    const verification = testVerification({
       skillId: skill.skillId,
-      skillName: SKILL_NAME,
-      version: { id: skill.versionId, number: 1 },
-      against: null,
-      source: 'pasted',
-      heldOut: true,
-      learnedFrom: [],
-      repeats: 1,
+      versionId: skill.versionId,
       settings,
       variations: [{ difficulty: 'normal', prompt: 'A landing page for a bakery' }],
       batchId,
-      arms: { [runs[0].id]: { arm: 'with', variation: 0, repeat: 1 }, [runs[1].id]: { arm: 'without', variation: 0, repeat: 1 } },
-      phase: 'created',
-      explanations: {},
-      createdAt: now(),
-      updatedAt: now()
-    }
+      arms: { [runs[0].id]: { arm: 'with', variation: 0, repeat: 1 }, [runs[1].id]: { arm: 'without', variation: 0, repeat: 1 } }
+    })
     await service.store.verifications.put(verification)
     const batch: Batch = { id: batchId, name: 'verification', createdAt: now(), settings, runIds: runs.map((r) => r.id) }
     await service.store.batches.add(batch, runs)

@@ -25,6 +25,7 @@ import { pathToFileURL } from 'node:url'
 import PQueue from 'p-queue'
 import { DeadlineError, withTimeout as within } from '../../shared/async'
 import {
+  blankShot,
   DEFAULT_WIDTHS,
   MAX_HEIGHT,
   noteBlocked,
@@ -60,9 +61,8 @@ export function electronScreenshots(): ScreenshotPort {
     w: { label: 'desktop' | 'mobile'; width: number },
     timeoutMs: number
   ): Promise<Shot> {
-    const file = join(req.outDir, `${req.name}-${w.label}.png`)
-    const blocked: string[] = []
-    const base: Shot = { label: w.label, width: w.width, height: 0, file, bytes: 0, blank: true, timedOut: false, blockedRequests: blocked }
+    const base = blankShot(req, w)
+    const { file, blockedRequests: blocked } = base
     const preload = await preloadFile()
     const ses = session.fromPartition(`screenshots-${randomUUID()}`, { cache: false })
     ses.setPermissionRequestHandler((_wc, _p, cb) => cb(false))

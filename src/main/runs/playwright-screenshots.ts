@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto'
 import { mkdir, realpath, writeFile } from 'node:fs/promises'
-import { extname, join, relative, sep } from 'node:path'
+import { extname, relative, sep } from 'node:path'
 import type { BrowserContext, Route } from 'playwright-core'
 import PQueue from 'p-queue'
 import { DeadlineError, withTimeout } from '../../shared/async'
 import {
+  blankShot,
   DEFAULT_WIDTHS,
   MAX_HEIGHT,
   noteBlocked,
@@ -101,9 +102,8 @@ async function shoot(
   w: { label: 'desktop' | 'mobile'; width: number },
   timeoutMs: number
 ): Promise<Shot> {
-  const file = join(req.outDir, `${req.name}-${w.label}.png`)
-  const blocked: string[] = []
-  const base: Shot = { label: w.label, width: w.width, height: 0, file, bytes: 0, blank: true, timedOut: false, blockedRequests: blocked }
+  const base = blankShot(req, w)
+  const { file, blockedRequests: blocked } = base
   let context: BrowserContext | null = null
   const handle = c.browsers.acquire()
   let failed = false

@@ -23,6 +23,8 @@
  */
 
 // the PNG checks are the port's too (the analysts read shots' sizes through here)
+import { join } from 'node:path'
+
 export { pngSize } from './png'
 
 export interface ScreenshotRequest {
@@ -67,6 +69,12 @@ export const MAX_HEIGHT = 16384
 export const MAX_BLOCKED = 200
 
 /** Adds a blocked request to a shot's list, capped at MAX_BLOCKED entries of at most 500 characters. */
+/** A shot before it is taken, at one width: its file, nothing blocked yet, and blank until the page is drawn (what a failure gives). */
+export function blankShot(req: ScreenshotRequest, w: { label: 'desktop' | 'mobile'; width: number }): Shot {
+  const file = join(req.outDir, `${req.name}-${w.label}.png`)
+  return { label: w.label, width: w.width, height: 0, file, bytes: 0, blank: true, timedOut: false, blockedRequests: [] }
+}
+
 export function noteBlocked(list: string[], entry: string): void {
   if (list.length < MAX_BLOCKED) list.push(entry.length > 500 ? `${entry.slice(0, 500)}…` : entry)
   else if (list.length === MAX_BLOCKED) list.push('… and more, not listed')

@@ -3,7 +3,8 @@
  */
 import { messageCostUsd, type PricedUsage } from '../../../shared/models'
 import { isReportedCost, sessionCost, totalTokens } from '../../../shared/numbers'
-import type { RunProgress, RunSettings } from '../../../shared/runs'
+import type { RunProgress } from '../../../shared/runs'
+import type { AgentExit } from '../driver'
 import { SYNTHETIC_MODEL, usageOf } from '../../traces/records'
 import { parseLine, type ClaudeMessage } from './stream'
 
@@ -86,15 +87,7 @@ export class StreamTracker {
 }
 
 /** Why a run ended, in one line. */
-export function explain(o: {
-  result: StreamResult | null
-  code: number | null
-  signal: string | null
-  cancelled: boolean
-  timedOutMs?: number
-  stderr: string
-  settings: RunSettings
-}): { ok: boolean; reason?: string } {
+export function explain(o: AgentExit & { result: StreamResult | null }): { ok: boolean; reason?: string } {
   if (o.cancelled) return { ok: false, reason: 'cancelled' }
   if (o.timedOutMs) return { ok: false, reason: `timed out after ${Math.round(o.timedOutMs / 1000)} s` }
   const lastErr = o.stderr.trim().split('\n').filter(Boolean).pop()?.slice(0, 300)
