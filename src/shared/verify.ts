@@ -374,3 +374,41 @@ export function brokenRuleFlags(
   }
   return out
 }
+
+/** How a rule fared across verifications: explained pairs where it was followed and the skill fixed the run, or broke it. */
+export interface RuleTally {
+  helpful: number
+  harmful: number
+}
+
+/**
+ * Per rule (by id), across the skill's verifications: in how many explained pairs the with-skill run
+ * followed it and the skill fixed the run (helpful), and in how many it followed it and the skill broke
+ * it (harmful). Pairs that came out the same say nothing either way. Rules never followed in a fixed or
+ * broken pair are left out.
+ */
+export function ruleTallies(
+  rules: { id: string; text: string }[],
+  verifications: Pick<Verification, 'id' | 'explanations'>[],
+  outcome: (verificationId: string) => { fixed: string[]; broken: string[] }
+): Map<string, RuleTally> {
+  const out = new Map<string, RuleTally>()
+  for (const v of verifications) {
+    const { fixed, broken } = outcome(v.id)
+    const kinds = new Map<string, keyof RuleTally>([
+      ...fixed.map((k) => [k, 'helpful'] as const),
+      ...broken.map((k) => [k, 'harmful'] as const)
+    ])
+    for (const [key, e] of Object.entries(v.explanations)) {
+      const kind = kinds.get(key)
+      if (!kind) continue
+      for (const r of rules) {
+        if (!e.rules.some((x) => x.verdict === 'followed' && normalize(x.text) === normalize(r.text))) continue
+        const t = out.get(r.id) ?? { helpful: 0, harmful: 0 }
+        t[kind]++
+        out.set(r.id, t)
+      }
+    }
+  }
+  return out
+}

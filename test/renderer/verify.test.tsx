@@ -848,6 +848,16 @@ describe('the skill page', () => {
           { ruleId: 'r1', text: 'Keep the page to three cards', verdict: 'followed', why: 'three cards', pointers: [{ run: 5, line: 9 }] }
         ],
         setAside: []
+      },
+      // a fixed pair where the with-skill run followed it too, and one where it was not followed (counts for nothing)
+      v2: {
+        state: 'done',
+        costUsd: 0,
+        rules: [
+          { ruleId: 'r1', text: 'Keep the page to three cards', verdict: 'followed', why: 'three cards', pointers: [{ run: 2 }] },
+          { ruleId: 'r2', text: 'Read the brief before writing', verdict: 'ignored', why: 'skipped', pointers: [] }
+        ],
+        setAside: []
       }
     }
     setup({ listVerifications: () => list })
@@ -878,6 +888,10 @@ describe('the skill page', () => {
     expect(within(flag).getByTestId('flag-badge').getAttribute('href')).toBe('/review/vb-ver-c/5/line/9')
     const other = screen.getByDisplayValue('Read the brief before writing').closest('[data-testid="rule-card"]') as HTMLElement
     expect(within(other).queryByTestId('rule-flag')).toBeNull()
+    // how it fared across the explained pairs: followed in the fixed pair v2 of each of the three
+    // verifications (the two older ones keep the default explanations), and in the broken pair v5 of the newest
+    expect(within(card).getByTestId('rule-tally').textContent).toBe('Followed where the skill helped: 3 pairs · where it hurt: 1')
+    expect(within(other).queryByTestId('rule-tally')).toBeNull()
   })
 })
 

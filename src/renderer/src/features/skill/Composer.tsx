@@ -49,6 +49,7 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
     text,
     edge,
     flags,
+    tallies,
     updateRule
   } = useComposer(view)
 
@@ -175,6 +176,7 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
                     focused={r.id === focusRule}
                     batchId={batchId}
                     flags={flags.get(r.id)}
+                    tally={tallies.get(r.id)}
                     onChange={updateRule}
                     // a deleted card stays under Discarded, marked removed, until it is deleted for good
                     onDelete={() =>

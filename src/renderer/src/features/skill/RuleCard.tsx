@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react'
 import { Link } from '@tanstack/react-router'
 import { TIERS, type SkillRule, type Tier } from '@shared/skills'
-import { describePairKey } from '@shared/verify'
+import { describePairKey, type RuleTally } from '@shared/verify'
 import { AutoTextarea } from '../../components/AutoTextarea'
 import { pointerAt, RunBadge, RunBadges } from '../../components/RunBadge'
 import { TextFlagsNote } from '../../components/TextFlags'
@@ -24,6 +24,7 @@ export function RuleCard({
   focused,
   batchId,
   flags,
+  tally,
   onChange,
   onDelete,
   onRestore
@@ -34,6 +35,8 @@ export function RuleCard({
   focused?: boolean
   batchId?: string
   flags?: RuleFlag[]
+  /** explained pairs across verifications where it was followed and the skill fixed the run, or broke it */
+  tally?: RuleTally
   onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
   onDelete: () => void
   onRestore: () => void
@@ -111,6 +114,15 @@ export function RuleCard({
       </div>
       {r.note ? <div className="muted small">{r.note}</div> : null}
       <TextFlagsNote text={r.text} provenance={r.provenance} batchId={batchId} />
+      {tally ? (
+        <div
+          className="muted small"
+          data-testid="rule-tally"
+          title="Pairs of a verification explained so far where the run with the skill followed this rule"
+        >
+          Followed where the skill helped: {tally.helpful} {tally.helpful === 1 ? 'pair' : 'pairs'} · where it hurt: {tally.harmful}
+        </div>
+      ) : null}
       {flags?.map((f) => (
         <div key={f.verificationId} className="rule-flag" data-testid="rule-flag">
           Followed in runs the skill broke:{' '}

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import type { SkillView } from '@shared/contract'
 import { renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
 import type { SkillRule } from '@shared/skills'
-import { brokenRuleFlags } from '@shared/verify'
+import { brokenRuleFlags, ruleTallies } from '@shared/verify'
 import { useApi, useApiMutation } from '../../data/queries'
 import { createDraftHistory, draftOf, keepDraft, loadDraft, sameDraft, type Draft } from '../../lib/composer'
 import { useShortcut } from '../../lib/hotkeys'
@@ -112,6 +112,16 @@ export function useComposer(view: SkillView) {
       out.set(f.ruleId, [...(out.get(f.ruleId) ?? []), { ...f, batchId: byId.get(f.verificationId)?.verification.batchId }])
     return out
   }, [verifications.data, draft.rules])
+  /** per rule: explained pairs where it was followed and the skill fixed the run, or broke it */
+  const tallies = useMemo(() => {
+    const list = verifications.data ?? []
+    const byId = new Map(list.map((x) => [x.verification.id, x]))
+    return ruleTallies(
+      draft.rules,
+      list.map((x) => x.verification),
+      (id) => byId.get(id)?.report?.comparison ?? { fixed: [], broken: [] }
+    )
+  }, [verifications.data, draft.rules])
   const updateRule = (id: string, patch: Partial<SkillRule>, coalesce?: string) =>
     setDraft((d) => ({ ...d, rules: d.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) }), coalesce)
 
@@ -128,6 +138,7 @@ export function useComposer(view: SkillView) {
     save,
     saveSkill,
     reverseConflict,
+    tallies,
     error,
     setError,
     info,
