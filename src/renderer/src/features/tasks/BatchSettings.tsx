@@ -87,8 +87,10 @@ export function BatchSettings({
       {nearMisses ? (
         <label className="check" data-testid="near-miss-choice">
           <input type="checkbox" checked={includeNearMiss} onChange={(e) => setIncludeNearMiss(e.target.checked)} />
-          Also run the {nearMisses} near-miss prompt{nearMisses === 1 ? '' : 's'}{' '}
-          <span className="muted">(left out by default: they ask for a different job, the cases the skill should not be used for)</span>
+          <span>
+            Also run the {nearMisses} near-miss prompt{nearMisses === 1 ? '' : 's'}{' '}
+            <span className="muted">(left out by default: they ask for a different job, the cases the skill should not be used for)</span>
+          </span>
         </label>
       ) : null}
       <div className="preflight" data-testid="preflight">

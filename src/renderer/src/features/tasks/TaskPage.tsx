@@ -209,25 +209,27 @@ export function TaskPage({ taskId }: { taskId: string }) {
             <span className="variation-number" data-testid="variation-number" aria-hidden>
               {i + 1}
             </span>
-            {v.nearMiss ? (
-              <button
-                className="badge near-miss"
-                data-testid="near-miss-badge"
-                title="A near miss: similar words, a different job (a case the skill should not be used for). Not run in a batch unless you include near misses. Click to make it an ordinary variation."
-                onClick={() => persist(list.map((x, j) => (j === i ? { ...x, nearMiss: false } : x)))}
+            <div className="variation-kind">
+              <select
+                value={v.difficulty}
+                onChange={(e) => persist(list.map((x, j) => (j === i ? { ...x, difficulty: e.target.value as Difficulty } : x)))}
+                aria-label="Difficulty"
               >
-                near miss ✕
-              </button>
-            ) : null}
-            <select
-              value={v.difficulty}
-              onChange={(e) => persist(list.map((x, j) => (j === i ? { ...x, difficulty: e.target.value as Difficulty } : x)))}
-              aria-label="Difficulty"
-            >
-              {DIFFICULTIES.map((d) => (
-                <option key={d}>{d}</option>
-              ))}
-            </select>
+                {DIFFICULTIES.map((d) => (
+                  <option key={d}>{d}</option>
+                ))}
+              </select>
+              {v.nearMiss ? (
+                <button
+                  className="badge near-miss"
+                  data-testid="near-miss-badge"
+                  title="A near miss: similar words, a different job (a case the skill should not be used for). Not run in a batch unless you include near misses. Click to make it an ordinary variation."
+                  onClick={() => persist(list.map((x, j) => (j === i ? { ...x, nearMiss: false } : x)))}
+                >
+                  near miss ✕
+                </button>
+              ) : null}
+            </div>
             <textarea
               rows={2}
               defaultValue={v.prompt}
