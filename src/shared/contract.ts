@@ -155,7 +155,14 @@ const AnalysisOptions = z.object({
   mobile: z.boolean().optional()
 })
 
-const VariationInput = z.object({ id: z.string().optional(), difficulty: DifficultySchema, prompt: z.string().min(1).max(50_000) }).strict()
+const VariationInput = z
+  .object({
+    id: z.string().optional(),
+    difficulty: DifficultySchema,
+    prompt: z.string().min(1).max(50_000),
+    nearMiss: z.boolean().optional()
+  })
+  .strict()
 
 /** What a verification is (startVerification, and its estimate). */
 const VerifyOptions = z.object({
@@ -279,8 +286,11 @@ export const requests = {
   checkClaude: { input: z.object({ path: z.string().max(4096).optional() }).strict(), output: ClaudeCheckSchema },
   /** Which permission presets can work here (Claude Code's sandbox needs bubblewrap and socat on Linux), and the default for a new batch. */
   checkSandbox: { input: NoInput, output: PermissionPreflightSchema },
+  /** Near-miss variations are left out unless includeNearMiss. */
   createBatch: {
-    input: z.object({ taskId: Id, settings: RunSettingsSchema, name: z.string().max(200).optional() }).strict(),
+    input: z
+      .object({ taskId: Id, settings: RunSettingsSchema, name: z.string().max(200).optional(), includeNearMiss: z.boolean().optional() })
+      .strict(),
     output: BatchSchema
   },
   startBatch: { input: z.object({ batchId: Id }).strict(), output: BatchStatusSchema },

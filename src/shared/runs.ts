@@ -35,7 +35,9 @@ export const VariationSchema = z.object({
   id: z.string(),
   taskId: z.string(),
   difficulty: DifficultySchema,
-  prompt: z.string().min(1).max(50_000)
+  prompt: z.string().min(1).max(50_000),
+  /** a near miss: similar words, a different job (a "should not trigger" case); not run in a batch unless included */
+  nearMiss: z.boolean().optional()
 })
 export type Variation = z.infer<typeof VariationSchema>
 

@@ -56,9 +56,69 @@ export const TIERS = ['core', 'guidance', 'edge-case', 'discarded'] as const
 export const TierSchema = z.enum(TIERS)
 export type Tier = z.infer<typeof TierSchema>
 
-/** The deterministic tier for a number of supporting runs: 8+ core, 4-7 guidance, 2-3 edge case, else discarded. */
-export function tierFor(runs: number): Tier {
-  return runs >= 8 ? 'core' : runs >= 4 ? 'guidance' : runs >= 2 ? 'edge-case' : 'discarded'
+/** The fewest supporting runs for each tier, for a number of graded runs. */
+export const ThresholdsSchema = z.object({
+  /** the graded runs they are scaled to */
+  runs: z.number().int().min(0),
+  core: z.number().int().min(1),
+  guidance: z.number().int().min(1),
+  edgeCase: z.number().int().min(1)
+})
+export type Thresholds = z.infer<typeof ThresholdsSchema>
+
+/**
+ * The thresholds a skill's rules were tiered with: the batch's, and for guards (the edge analyst's
+ * "Before X, verify Y") the hard and adversarial runs' (their run numbers, to count a guard's runs among them).
+ */
+export const TierThresholdsSchema = ThresholdsSchema.extend({
+  guards: ThresholdsSchema.extend({ hardRuns: z.array(z.number().int()).max(10_000) }).optional()
+})
+export type TierThresholds = z.infer<typeof TierThresholdsSchema>
+
+/** The seed's runs: 8+ core, 4-7 guidance, 2-3 edge case are its thresholds at this many graded runs. */
+export const SEED_RUNS = 20
+
+/**
+ * The thresholds for `graded` runs: the seed's share of them (core 40%, guidance 20%, edge case 10%,
+ * rounded up), an edge case never below 2 runs, and each tier at least one run above the next.
+ */
+export function thresholdsFor(graded: number): Thresholds {
+  const n = Math.max(0, Math.floor(graded))
+  const share = (seed: number) => Math.ceil((seed * n) / SEED_RUNS)
+  const edgeCase = Math.max(2, share(2))
+  const guidance = Math.max(edgeCase + 1, share(4))
+  const core = Math.max(guidance + 1, share(8))
+  return { runs: n, core, guidance, edgeCase }
+}
+export const SEED_THRESHOLDS: Thresholds = thresholdsFor(SEED_RUNS)
+
+/** The deterministic tier for a number of supporting runs (the seed's thresholds: 8+ core, 4-7 guidance, 2-3 edge case, else discarded). */
+export function tierFor(runs: number, t: Omit<Thresholds, 'runs'> = SEED_THRESHOLDS): Tier {
+  return runs >= t.core ? 'core' : runs >= t.guidance ? 'guidance' : runs >= t.edgeCase ? 'edge-case' : 'discarded'
+}
+
+/** "core 8+, patterns 4-7, edge cases 2-3" */
+export function thresholdsText(t: Omit<Thresholds, 'runs'>): string {
+  const range = (lo: number, hi: number) => (hi <= lo ? `${lo}` : `${lo}-${hi}`)
+  return `core ${t.core}+, patterns ${range(t.guidance, t.core - 1)}, edge cases ${range(t.edgeCase, t.guidance - 1)}`
+}
+
+/** The line the skill page shows: "Tiers for 20 graded runs: core 8+, patterns 4-7, edge cases 2-3" (and the guards'). */
+export function tiersLine(t: TierThresholds | undefined): string {
+  if (!t) return `Tiers: ${thresholdsText(SEED_THRESHOLDS)} (the seed's, for about ${SEED_RUNS} runs)`
+  const runs = (n: number) => `${n} graded run${n === 1 ? '' : 's'}`
+  const guards = t.guards
+    ? `; guards, against ${t.guards.runs} hard or adversarial run${t.guards.runs === 1 ? '' : 's'}: ${thresholdsText(t.guards)}`
+    : ''
+  return `Tiers for ${runs(t.runs)}: ${thresholdsText(t)}${guards}`
+}
+
+/** The thresholds for a batch's graded runs, and for its guards those of its graded hard and adversarial runs. */
+export function tierThresholds(graded: { number: number; difficulty?: string }[]): TierThresholds {
+  const hardRuns = [...new Set(graded.filter((r) => r.difficulty === 'hard' || r.difficulty === 'adversarial').map((r) => r.number))].sort(
+    (a, b) => a - b
+  )
+  return { ...thresholdsFor(graded.length), ...(hardRuns.length ? { guards: { ...thresholdsFor(hardRuns.length), hardRuns } } : {}) }
 }
 export const MAX_MAIN_RULES = 30
 
@@ -157,6 +217,8 @@ export const SkillSchema = z.object({
   markdown: z.string().optional(),
   /** where the description, title and "when to use" were found in the runs, word for word (src/shared/rule-flags.ts) */
   provenance: FieldProvenanceSchema.optional(),
+  /** the thresholds its rules were tiered with (absent: the seed's, 8+ / 4-7 / 2-3) */
+  tiers: TierThresholdsSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string()
 })
@@ -170,6 +232,8 @@ export const SkillVersionSchema = z.object({
   label: z.string().optional(),
   skillMd: z.string(),
   edgeCasesMd: z.string(),
+  /** the thresholds its rules were tiered with (absent in versions saved before they scaled) */
+  tiers: TierThresholdsSchema.optional(),
   /** the skill's structured state at that version, to go back to */
   state: z.unknown()
 })

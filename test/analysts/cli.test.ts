@@ -294,8 +294,11 @@ describe('trace2skill analyze and export', () => {
     expect(read).toMatch(
       /^the analysts read [\d,]+ tokens of text and 0 of images \(0 screenshots, 0 output files\) of a 1,000,000-token window: nothing cut$/
     )
-    // "Run the build" on runs 1-8 is core, "Always inline" on 4 runs guidance, the guard on 2 runs an edge case
-    expect(second).toMatch(/^skill \S+ \(landing-page\): 1 core, 1 guidance, 1 edge-case rules \(1 discarded\)$/)
+    // at 9 graded runs (core 4+, patterns 3, edge cases 2): "Run the build" on runs 1-8 and "Always inline" on 4 runs
+    // are core, the guard on 2 runs an edge case; the thresholds are said
+    expect(second).toMatch(
+      /^skill \S+ \(landing-page\): 2 core, 0 guidance, 1 edge-case rules \(1 discarded\); Tiers for 9 graded runs: core 4\+, patterns 3, edge cases 2$/
+    )
     const skillId = /^skill (\S+)/.exec(second)![1]
     expect(next).toBe(`next: trace2skill export ${skillId} <project folder> (or edit it first in the app: Skills)`)
     expect(skillId).not.toBe(out.skill!.skill.id)

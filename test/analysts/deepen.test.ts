@@ -128,8 +128,8 @@ describe('deepen: one rule per meaning, every citation kept', () => {
       evidence: runs(2, 8),
       earlier: [{ batchId: batchA, runs: [3, 5] }]
     })
-    // nothing restated it, and it still cites its runs
-    expect(second.skillMd).toContain('- Keep the hero text short (earlier: runs 1, 2, 3, 4)')
+    // nothing restated it, and it still cites its runs (4 cited runs: core at 9 graded runs)
+    expect(second.skillMd).toMatch(/^\d+\. Keep the hero text short \(earlier: runs 1, 2, 3, 4\)$/m)
   })
 })
 

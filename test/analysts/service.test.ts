@@ -90,8 +90,11 @@ describe('analyse a graded batch, merge, edit, export', () => {
     const find = (t: string) => s.rules.find((r) => r.text.toLowerCase().startsWith(t.toLowerCase()))!
     // "Run the build before finishing" from two analysts: runs 1-8 -> 8 runs -> core
     expect(find('Run the build')).toMatchObject({ evidence: [1, 2, 3, 4, 5, 6, 7, 8], tier: 'core', analysts: ['error', 'success'] })
-    // the conflict: "Always inline" (4 runs) beats "Never inline" (2 runs)
-    expect(find('Always inline')).toMatchObject({ tier: 'guidance', evidence: [1, 2, 3, 9] })
+    // tiers scaled to the 9 graded runs (core 4+, patterns 3, edge cases 2), recorded with the skill and its version
+    expect(s.tiers).toEqual({ runs: 9, core: 4, guidance: 3, edgeCase: 2 })
+    expect((await service.handlers.getSkillVersion({ versionId: view.versions[0].id })).tiers).toEqual(s.tiers)
+    // the conflict: "Always inline" (4 runs: core at 9 graded runs, guidance at the seed's 20) beats "Never inline" (2 runs)
+    expect(find('Always inline')).toMatchObject({ tier: 'core', evidence: [1, 2, 3, 9] })
     expect(find('Never inline').tier).toBe('discarded')
     expect(find('Never inline').note).toMatch(/lost a conflict/)
     expect(s.conflicts).toHaveLength(1)

@@ -92,6 +92,29 @@ describe('the SKILL.md composer', () => {
     expect(saveButton().disabled).toBe(true)
   })
 
+  it('says the tier thresholds the skill was tiered with, and the seed ones for an older skill', async () => {
+    setup()
+    renderApp('/skill/s1')
+    await screen.findByTestId('skill')
+    // a skill tiered before the thresholds scaled: the seed's
+    expect(screen.getByTestId('tier-thresholds').textContent).toBe(
+      "Tiers: core 8+, patterns 4-7, edge cases 2-3 (the seed's, for about 20 runs)"
+    )
+    expect(within(tier('core')).getByRole('heading').textContent).toMatch(/^Core rules \(8\+ runs\)/)
+    cleanup()
+    const tiers = { runs: 40, core: 16, guidance: 8, edgeCase: 4, guards: { runs: 10, core: 4, guidance: 3, edgeCase: 2, hardRuns: [] } }
+    api = mockApi({ getSkill: () => skillViewOf({ ...structuredClone(SKILL), tiers }), listVerifications: () => [] })
+    renderApp('/skill/s1')
+    await screen.findByTestId('skill')
+    expect(screen.getByTestId('tier-thresholds').textContent).toBe(
+      'Tiers for 40 graded runs: core 16+, patterns 8-15, edge cases 4-7; guards, against 10 hard or adversarial runs: core 4+, patterns 3, edge cases 2'
+    )
+    expect(within(tier('core')).getByRole('heading').textContent).toMatch(/^Core rules \(16\+ runs\)/)
+    expect(within(tier('guidance')).getByRole('heading').textContent).toMatch(/^Guidance \(8-15 runs\)/)
+    expect(within(tier('edge-case')).getByRole('heading').textContent).toMatch(/\(4-7 runs\)/)
+    expect(within(tier('discarded')).getByRole('heading').textContent).toMatch(/^Discarded \(1-3 runs,/)
+  })
+
   it('editing the text makes it unsaved; saving sends it and makes a version; it is saved again', async () => {
     setup()
     renderApp('/skill/s1')

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { fail } from '../../shared/contract'
 import { skillProblems, slugifyName } from '../../shared/skill-md'
-import type { AnalystRule, Skill } from '../../shared/skills'
+import { tierThresholds, type AnalystRule, type Skill } from '../../shared/skills'
 import { mergeRules, type ExistingRule } from '../skills/rules/consolidate'
 import { backToAnalysts, firstLevel, rulesByGroup, twoLevels, type GroupAnswer } from '../skills/rules/groups'
 import { mergePrompt } from '../skills/rules/prompt'
@@ -110,7 +110,9 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     const ib = contradictionIndex(c.b, groups.length, existing?.length ?? 0)
     return ia === null || ib === null ? [] : [{ a: ia, b: ib, why: c.why }]
   })
-  const merged = mergeRules({ rules: level2, groups, contradictions, existing, batchId: a.batchId, newId: () => randomUUID() })
+  // tiers scaled to the graded runs analysed (guards: to the hard and adversarial ones among them)
+  const tiers = await analysedTiers(ctx, a.batchId, a.runNumbers)
+  const merged = mergeRules({ rules: level2, groups, contradictions, existing, batchId: a.batchId, newId: () => randomUUID(), tiers })
   // back to the analysts' own rules: sources, analysts and guards as if merged in one go
   if (origin.size) merged.rules = backToAnalysts(merged.rules, origin, level2)
   warnings.push(...merged.warnings)
@@ -134,6 +136,7 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     rules: merged.rules,
     conflicts: merged.conflicts,
     setAside: a.analysts.flatMap((s) => s.setAside),
+    tiers,
     createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
     updatedAt: now()
   }
@@ -169,4 +172,11 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     endedAt: now()
   }
   await save(ctx, a)
+}
+
+/** The tier thresholds for the graded runs an analysis read (their difficulties from the batch). */
+async function analysedTiers(ctx: AnalysisContext, batchId: string, runNumbers: number[]) {
+  const doc = await ctx.store.batches.get(batchId)
+  const difficulty = new Map((doc ? ctx.store.batches.runsOf(doc) : []).map((r) => [r.number, r.difficulty]))
+  return tierThresholds(runNumbers.map((number) => ({ number, difficulty: difficulty.get(number) })))
 }

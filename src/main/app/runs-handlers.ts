@@ -54,7 +54,7 @@ export function createRunHandlers(ctx: RunsContext): RunHandlers {
     setBaseUrl: ({ baseUrl }) => runs.setBaseUrl(baseUrl),
     checkClaude: ({ path }) => runs.checkClaude(path),
     checkSandbox: () => runs.checkSandbox(),
-    createBatch: ({ taskId, settings, name }) => runs.createBatch(taskId, settings, name),
+    createBatch: ({ taskId, settings, name, includeNearMiss }) => runs.createBatch(taskId, settings, name, includeNearMiss),
     startBatch: ({ batchId }) => runs.startBatch(batchId),
     cancelRun: async ({ runId }) => ({ cancelled: await runs.cancelRun(runId) }),
     cancelBatch: async ({ batchId }) => ({ cancelled: await runs.cancelBatch(batchId) }),

@@ -5,7 +5,7 @@
 import { follow } from './follow'
 import type { Analysis, AnalystStatusInfo, ContextReport } from '../../shared/analysis'
 import type { SkillView } from '../../shared/contract'
-import type { Skill } from '../../shared/skills'
+import { tiersLine, type Skill } from '../../shared/skills'
 import { describeRedactions } from '../../shared/redact'
 import { describeCuts } from '../analysts/cuts'
 import { groupsNote } from '../analysts/budget'
@@ -130,7 +130,7 @@ export function sayWarnings(analysis: Analysis, io: CliIo) {
 /** "3 core, 2 guidance, 1 edge-case rules (4 discarded)" */
 export function tiersText(skill: Skill): string {
   const count = (t: string) => skill.rules.filter((r) => r.tier === t).length
-  return `${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded)`
+  return `${count('core')} core, ${count('guidance')} guidance, ${count('edge-case')} edge-case rules (${count('discarded')} discarded); ${tiersLine(skill.tiers)}`
 }
 export const notValidYet = (problems: string[]) =>
   `not valid for export yet: ${inline(problems.join('; '))}: fix its name and description in the app's composer (Skills)`

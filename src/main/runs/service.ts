@@ -28,7 +28,7 @@ import { createModelAccess, type SecretStore } from './access'
 import { BatchRunner, type BatchStartOptions } from './runner'
 import { planRuns } from './queued'
 import { readWorkspaceFile } from './workspace-request'
-import { generateVariations, regenerateOne } from './variations'
+import { generateVariations, nearMissesFor, regenerateOne } from './variations'
 import { checkTemplate, readRunTexts } from '../base/workspace'
 
 export interface RunsContext {
@@ -44,7 +44,7 @@ export interface RunsContext {
 }
 
 export type TaskInput = Pick<Task, 'name' | 'text' | 'templateDir' | 'skillMd'> & { id?: string }
-export type VariationInput = { id?: string; difficulty: Difficulty; prompt: string }
+export type VariationInput = { id?: string; difficulty: Difficulty; prompt: string; nearMiss?: boolean }
 export type SessionRef = { sessionId: string; projectId?: string }
 
 export function createRunsService(ctx: RunsContext) {
@@ -67,7 +67,8 @@ export function createRunsService(ctx: RunsContext) {
       id: v.id ?? randomUUID(),
       taskId,
       difficulty: v.difficulty,
-      prompt: v.prompt.trim()
+      prompt: v.prompt.trim(),
+      ...(v.nearMiss ? { nearMiss: true } : {})
     }))
     await store.index.setVariations(taskId, variations, now())
     return variations
@@ -123,7 +124,9 @@ export function createRunsService(ctx: RunsContext) {
     },
     async generateVariations(taskId: string, mix: Mix, model?: string) {
       const t = task(taskId)
-      const proposed = await generateVariations(await modelAccess(), t, mix, { model })
+      // with a few near-miss prompts (the "should not trigger" cases), left out of a batch unless included
+      const total = Object.values(mix).reduce((n, k) => n + k, 0)
+      const proposed = await generateVariations(await modelAccess(), t, mix, { model, nearMisses: nearMissesFor(total) })
       return putVariations(taskId, proposed)
     },
     /** variations for a task given by its text, saved nowhere (nothing is written: a read-only store serves it) */
@@ -140,7 +143,7 @@ export function createRunsService(ctx: RunsContext) {
         t,
         list[at].difficulty,
         list.map((v) => v.prompt),
-        { model }
+        { model, nearMiss: list[at].nearMiss }
       )
       const next = list.map((v, i) => (i === at ? { ...v, prompt: fresh.prompt } : v))
       return putVariations(taskId, next)
@@ -160,10 +163,17 @@ export function createRunsService(ctx: RunsContext) {
     checkSandbox: () => runner.driver.preflight(ctx.env),
 
     // Batches
-    async createBatch(taskId: string, settings: RunSettings, name?: string): Promise<Batch> {
+    /** A batch of the task's variations; its near-miss ones only when includeNearMiss. */
+    async createBatch(taskId: string, settings: RunSettings, name?: string, includeNearMiss = false): Promise<Batch> {
       const t = task(taskId)
-      const variations = store.index.variations(taskId)
-      if (!variations.length) throw fail('this task has no variations yet: generate or paste some first', 'invalid')
+      const all = store.index.variations(taskId)
+      if (!all.length) throw fail('this task has no variations yet: generate or paste some first', 'invalid')
+      const variations = includeNearMiss ? all : all.filter((v) => !v.nearMiss)
+      if (!variations.length)
+        throw fail(
+          `every variation of this task is a near miss (${all.length}): include them to run them, or add an ordinary one`,
+          'invalid'
+        )
       const s = RunSettingsSchema.parse(settings)
       // A preset that cannot work here is refused now, with the reason: never a silent fall-back.
       const can = await runner.driver.presetAvailability(s.permission, ctx.env)

@@ -47,7 +47,16 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     // strictly later than the last one, even when saved within the same millisecond (or the clock went back)
     const last = list.length ? Date.parse(list[list.length - 1].createdAt) : NaN
     const createdAt = Number.isFinite(last) && Date.now() <= last ? new Date(last + 1).toISOString() : now()
-    const v: SkillVersion = { id: randomUUID(), skillId: s.id, number: list.length + 1, createdAt, label, ...rendered(s), state: s }
+    const v: SkillVersion = {
+      id: randomUUID(),
+      skillId: s.id,
+      number: list.length + 1,
+      createdAt,
+      label,
+      ...rendered(s),
+      ...(s.tiers ? { tiers: s.tiers } : {}),
+      state: s
+    }
     await store.skills.putWithVersion(s, v)
     return v
   }
@@ -111,7 +120,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
       const next: Skill = {
         ...s,
         ...rest,
-        rules: patch.rules ? retier(patch.rules, patch.conflicts ?? s.conflicts) : s.rules,
+        rules: patch.rules ? retier(patch.rules, patch.conflicts ?? s.conflicts, s.tiers) : s.rules,
         updatedAt: now()
       }
       if (markdown === null) delete next.markdown
@@ -121,7 +130,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     async reverseConflict(skillId: string, conflictId: string) {
       const s = await skillOf(skillId)
       if (!s.conflicts.some((c) => c.id === conflictId)) throw fail(`no such conflict: ${conflictId}`, 'not-found')
-      const r = reverseConflict(s.rules, s.conflicts, conflictId)
+      const r = reverseConflict(s.rules, s.conflicts, conflictId, s.tiers)
       const next = { ...s, ...r, updatedAt: now() }
       await saveVersion(next, 'conflict reversed')
       return viewOf(next)

@@ -79,7 +79,10 @@ async function runBatch(
   const template = await call<TemplateInspection | null>(client, 'inspectTemplate', { taskId: task.id })
   if (template?.entries.length) io.err([`template ${inline(template.dir)}:`, ...templateLines(template.entries)].join('\n'))
   const batch = await call<{ id: string; name: string; runIds: string[] }>(client, 'createBatch', { taskId: task.id, settings })
-  io.err(`batch ${batch.id} ${JSON.stringify(inline(batch.name))}: ${plural(batch.runIds.length, 'run')}`)
+  const nearMisses = variations.filter((v) => v.nearMiss).length
+  io.err(
+    `batch ${batch.id} ${JSON.stringify(inline(batch.name))}: ${plural(batch.runIds.length, 'run')}${nearMisses ? ` (${plural(nearMisses, 'near-miss prompt')} kept with the task, not run)` : ''}`
+  )
   if (!fromFile)
     io.err(
       `the ${plural(variations.length, 'variation')} written are kept with the task ${JSON.stringify(inline(taskIn.name, 200))} and its batch (\`trace2skill batch ${batch.id}\` shows each prompt)`

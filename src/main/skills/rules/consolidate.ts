@@ -15,7 +15,8 @@ import {
   type Conflict,
   type EarlierCitation,
   type Priority,
-  type SkillRule
+  type SkillRule,
+  type TierThresholds
 } from '../../../shared/skills'
 import { citedRuns, existingReason, NOTE_EXISTING, plural, PRIORITY_RANK, retier, uniqueSorted, type ExistingTier } from './tiers'
 
@@ -60,6 +61,8 @@ export interface MergeInput {
   batchId?: string
   /** default: deterministic ids r1, r2, ... (conflicts then get c1, c2, ...) */
   newId?: () => string
+  /** the thresholds for the batch's graded runs (shared/skills.ts tierThresholds); default: the seed's */
+  tiers?: TierThresholds
 }
 
 export interface MergeResult {
@@ -281,7 +284,7 @@ export function mergeRules(input: MergeInput): MergeResult {
     conflicts.push({ id: newConflictId(), a: ra.id, b: rb.id, why, winner: winner.id, loser: loser.id, decision, reversed: false })
   })
 
-  return { rules: retier(rules, conflicts), conflicts, warnings }
+  return { rules: retier(rules, conflicts, input.tiers), conflicts, warnings }
 }
 
 function mergeGroup(id: string, members: AnalystRule[], wording: string | undefined): SkillRule {

@@ -2,9 +2,17 @@
  * The tiers of a skill's rules, computed, never asked of a model: evidence tiers for merged rules, the
  * tier given in the SKILL.md for existing ones (or higher when runs say so), conflicts' losers
  * discarded, and the cap on the main file. Used by the merge (consolidate.ts) and by every edit of a
- * skill (a pinned tier, a reversed conflict). Pure: no I/O, no Electron; inputs are never mutated.
+ * skill (a pinned tier, a reversed conflict), with the thresholds the skill was tiered with. Pure: no I/O, no Electron; inputs are never mutated.
  */
-import { MAX_MAIN_RULES, tierFor, type Conflict, type Priority, type SkillRule, type Tier } from '../../../shared/skills'
+import {
+  MAX_MAIN_RULES,
+  tierFor,
+  type Conflict,
+  type Priority,
+  type SkillRule,
+  type Tier,
+  type TierThresholds
+} from '../../../shared/skills'
 
 export type ExistingTier = 'core' | 'guidance' | 'edge-case'
 
@@ -45,21 +53,34 @@ export const citedRuns = (r: Pick<SkillRule, 'evidence' | 'earlier'>) =>
 const betterTier = (a: ExistingTier, b: Tier): ExistingTier => (b !== 'discarded' && TIER_RANK[b] < TIER_RANK[a] ? b : a)
 
 /**
+ * A rule's tier by its runs against the thresholds in use (none: the seed's); a guard's also by its runs
+ * among the hard and adversarial ones against theirs, whichever is higher.
+ */
+export function evidenceTier(r: Pick<SkillRule, 'evidence' | 'guard'>, runs: number, tiers?: TierThresholds): Tier {
+  const byAll = tierFor(runs, tiers)
+  const g = tiers?.guards
+  if (!r.guard || !g) return byAll
+  const hard = new Set(g.hardRuns)
+  const byHard = tierFor(new Set(r.evidence.filter((n) => hard.has(n))).size, g)
+  return TIER_RANK[byHard] < TIER_RANK[byAll] ? byHard : byAll
+}
+
+/**
  * Recomputes every tier: evidence tiers for merged rules, the given tier for existing rules, then
  * the conflicts' losers, then the cap. Rules the person pinned keep their tier (and note). Returns a
  * new array, sorted; the input is not touched.
  */
-export function retier(rules: SkillRule[], conflicts: Conflict[]): SkillRule[] {
+export function retier(rules: SkillRule[], conflicts: Conflict[], tiers?: TierThresholds): SkillRule[] {
   const out: SkillRule[] = rules.map((r) => {
     const copy: SkillRule = { ...r }
     if (r.pinnedTier) return copy
     if (r.existing) {
       // as given in the SKILL.md, or higher when its runs (new and earlier) say so
-      copy.tier = betterTier(existingTier(r), tierFor(citedRuns(r)))
+      copy.tier = betterTier(existingTier(r), evidenceTier(r, citedRuns(r), tiers))
       const fresh = new Set(r.evidence).size
       copy.note = r.sources.length && fresh ? `${NOTE_EXISTING}, restated by ${plural(fresh, 'new run')}` : NOTE_EXISTING
     } else {
-      copy.tier = tierFor(new Set(r.evidence).size)
+      copy.tier = evidenceTier(r, new Set(r.evidence).size, tiers)
       delete copy.note
     }
     return copy
@@ -93,11 +114,12 @@ export function retier(rules: SkillRule[], conflicts: Conflict[]): SkillRule[] {
 export function reverseConflict(
   rules: SkillRule[],
   conflicts: Conflict[],
-  conflictId: string
+  conflictId: string,
+  tiers?: TierThresholds
 ): { rules: SkillRule[]; conflicts: Conflict[] } {
   if (!conflicts.some((c) => c.id === conflictId)) throw new Error(`no conflict with id "${conflictId}"`)
   const next = conflicts.map((c) => (c.id === conflictId ? { ...c, winner: c.loser, loser: c.winner, reversed: !c.reversed } : { ...c }))
-  return { rules: retier(rules, next), conflicts: next }
+  return { rules: retier(rules, next, tiers), conflicts: next }
 }
 
 /** Main-file rank: tier, evidence desc, priority, text, id. */

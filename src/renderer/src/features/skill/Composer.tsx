@@ -7,7 +7,7 @@
  */
 import { Link } from '@tanstack/react-router'
 import type { SkillView } from '@shared/contract'
-import { removeRule, restoreRule, TIERS, type Tier } from '@shared/skills'
+import { removeRule, restoreRule, SEED_THRESHOLDS, TIERS, tiersLine, type Tier, type TierThresholds } from '@shared/skills'
 import { AutoTextarea } from '../../components/AutoTextarea'
 import { ErrorLine } from '../../components/ErrorLine'
 import { MarkdownEditor } from '../../components/MarkdownEditor'
@@ -19,11 +19,17 @@ import { SkillPreview } from './SkillPreview'
 import { useComposer } from './useComposer'
 import { Versions } from './Versions'
 
-const TIER_TITLES: Record<Tier, string> = {
-  core: 'Core rules (8+ runs)',
-  guidance: 'Guidance (4-7 runs)',
-  'edge-case': 'Edge cases, in references/edge-cases.md (2-3 runs)',
-  discarded: 'Discarded (1 run, lost a conflict, or removed)'
+/** A tier's heading, with the runs it takes by the thresholds the skill was tiered with (the seed's for an older skill). */
+function tierTitle(tier: Tier, tiers: TierThresholds | undefined): string {
+  const t = tiers ?? SEED_THRESHOLDS
+  const range = (lo: number, hi: number) => (hi <= lo ? `${lo}` : `${lo}-${hi}`)
+  const few = t.edgeCase - 1
+  return {
+    core: `Core rules (${t.core}+ runs)`,
+    guidance: `Guidance (${range(t.guidance, t.core - 1)} runs)`,
+    'edge-case': `Edge cases, in references/edge-cases.md (${range(t.edgeCase, t.guidance - 1)} runs)`,
+    discarded: `Discarded (${range(1, few)} run${few === 1 ? '' : 's'}, lost a conflict, or removed)`
+  }[tier]
 }
 
 /** focusRule: the rule card to show (back from the deck one of its evidence badges opened). */
@@ -161,12 +167,15 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
 
       <div className="composer">
         <div className="cards-col">
+          <p className="muted" data-testid="tier-thresholds">
+            {tiersLine(skill.tiers)}
+          </p>
           {TIERS.map((tier) => {
             const list = draft.rules.filter((r) => r.tier === tier)
             return (
               <div key={tier} className={`tier tier-${tier}`} data-testid={`tier-${tier}`}>
                 <h3>
-                  {TIER_TITLES[tier]} <span className="muted">{list.length}</span>
+                  {tierTitle(tier, skill.tiers)} <span className="muted">{list.length}</span>
                 </h3>
                 {list.map((r) => (
                   <RuleCard

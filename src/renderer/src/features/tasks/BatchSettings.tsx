@@ -19,8 +19,20 @@ const BATCH_FORM = runSettingsFormSchema({
 })
 const BATCH_DEFAULTS = formDefaults(true, RUN_DEFAULTS.repeats)
 
-export function BatchSettings({ taskId, variations, hasTemplate }: { taskId: string; variations: number; hasTemplate: boolean }) {
+/** variations: the ordinary ones; nearMisses: the near-miss ones, left out unless the person includes them. */
+export function BatchSettings({
+  taskId,
+  variations,
+  nearMisses = 0,
+  hasTemplate
+}: {
+  taskId: string
+  variations: number
+  nearMisses?: number
+  hasTemplate: boolean
+}) {
   const s = useRunSettingsForm({ schema: BATCH_FORM, defaults: BATCH_DEFAULTS })
+  const [includeNearMiss, setIncludeNearMiss] = useState(false)
   const { values, preset, usable, domains } = s
   const [error, setError] = useState<string | null>(null)
   const [starting, setStarting] = useState(false)
@@ -30,7 +42,7 @@ export function BatchSettings({ taskId, variations, hasTemplate }: { taskId: str
   const navigate = useNavigate()
   // the runs as typed, while another field is still out of bounds
   const repeats = values?.repeats ?? (Number.isInteger(Number(s.input.repeats)) ? Number(s.input.repeats) : 0)
-  const runs = variations * repeats
+  const runs = (variations + (includeNearMiss ? nearMisses : 0)) * repeats
   const history = useTaskRunCosts(taskId)
   const capPerRun = values?.maxBudgetUsd ?? null
   const estimate = batchEstimate({ finished: history.data ?? [], model: values?.model, runs, capPerRun })
@@ -51,7 +63,7 @@ export function BatchSettings({ taskId, variations, hasTemplate }: { taskId: str
         allowedDomains: preset === 'sandboxed' && domains.domains.length ? domains.domains : undefined,
         useMyClaudeSettings: v.useMyClaudeSettings || undefined
       }
-      const batch = await createBatch.mutateAsync({ taskId, settings })
+      const batch = await createBatch.mutateAsync({ taskId, settings, ...(includeNearMiss && nearMisses ? { includeNearMiss: true } : {}) })
       await startBatch.mutateAsync({ batchId: batch.id })
       void navigate({ to: '/batch/$batchId', params: { batchId: batch.id } })
     } catch (e) {
@@ -72,6 +84,15 @@ export function BatchSettings({ taskId, variations, hasTemplate }: { taskId: str
       >
         <NumberField s={s} name="repeats" label="Repeats of each" />
       </RunSettingsFields>
+      {nearMisses ? (
+        <label className="check" data-testid="near-miss-choice">
+          <input type="checkbox" checked={includeNearMiss} onChange={(e) => setIncludeNearMiss(e.target.checked)} />
+          <span>
+            Also run the {nearMisses} near-miss prompt{nearMisses === 1 ? '' : 's'}{' '}
+            <span className="muted">(left out by default: they ask for a different job, the cases the skill should not be used for)</span>
+          </span>
+        </label>
+      ) : null}
       <div className="preflight" data-testid="preflight">
         <TemplateClaudeFiles testId="template-claude" inspection={template} />
         <ClaudeCheckLine testId="claude-check" settled={s.claude.settled} check={s.claude.check} />

@@ -11,7 +11,7 @@ import { TaskEditor } from './TaskEditor'
 import { ModelSettings } from './ModelSettings'
 import { BatchSettings } from './BatchSettings'
 
-type Draft = { id?: string; difficulty: Difficulty; prompt: string }
+type Draft = { id?: string; difficulty: Difficulty; prompt: string; nearMiss?: boolean }
 
 export function TaskPage({ taskId }: { taskId: string }) {
   const tasks = useApi('listTasks', {})
@@ -34,7 +34,13 @@ export function TaskPage({ taskId }: { taskId: string }) {
   current.current = list
   const undo = useUndo('variations.undo')
 
-  const toInput = (next: Draft[]) => next.map(({ id, difficulty, prompt }) => ({ id, difficulty, prompt: prompt.trim() || '(empty)' }))
+  const toInput = (next: Draft[]) =>
+    next.map(({ id, difficulty, prompt, nearMiss }) => ({
+      id,
+      difficulty,
+      prompt: prompt.trim() || '(empty)',
+      ...(nearMiss ? { nearMiss } : {})
+    }))
   const persist = (next: Draft[]) => {
     setError(null)
     saveVariations.mutate({ taskId, variations: toInput(next) }, { onError: (e) => setError(e.message) })
@@ -203,15 +209,27 @@ export function TaskPage({ taskId }: { taskId: string }) {
             <span className="variation-number" data-testid="variation-number" aria-hidden>
               {i + 1}
             </span>
-            <select
-              value={v.difficulty}
-              onChange={(e) => persist(list.map((x, j) => (j === i ? { ...x, difficulty: e.target.value as Difficulty } : x)))}
-              aria-label="Difficulty"
-            >
-              {DIFFICULTIES.map((d) => (
-                <option key={d}>{d}</option>
-              ))}
-            </select>
+            <div className="variation-kind">
+              <select
+                value={v.difficulty}
+                onChange={(e) => persist(list.map((x, j) => (j === i ? { ...x, difficulty: e.target.value as Difficulty } : x)))}
+                aria-label="Difficulty"
+              >
+                {DIFFICULTIES.map((d) => (
+                  <option key={d}>{d}</option>
+                ))}
+              </select>
+              {v.nearMiss ? (
+                <button
+                  className="badge near-miss"
+                  data-testid="near-miss-badge"
+                  title="A near miss: similar words, a different job (a case the skill should not be used for). Not run in a batch unless you include near misses. Click to make it an ordinary variation."
+                  onClick={() => persist(list.map((x, j) => (j === i ? { ...x, nearMiss: false } : x)))}
+                >
+                  near miss ✕
+                </button>
+              ) : null}
+            </div>
             <textarea
               rows={2}
               defaultValue={v.prompt}
@@ -244,7 +262,12 @@ export function TaskPage({ taskId }: { taskId: string }) {
       <button className="ghost" onClick={() => persist([...list, { difficulty: 'normal', prompt: 'Describe this variation…' }])}>
         + Add a variation
       </button>
-      <BatchSettings taskId={taskId} variations={list.length} hasTemplate={!!task.templateDir} />
+      <BatchSettings
+        taskId={taskId}
+        variations={list.filter((v) => !v.nearMiss).length}
+        nearMisses={list.filter((v) => v.nearMiss).length}
+        hasTemplate={!!task.templateDir}
+      />
       {undo.toast}
     </section>
   )
