@@ -50,6 +50,7 @@ export async function runsForAnalysis(
         label: r.feedback?.label ?? null,
         feedback: r.feedback?.text ?? '',
         state: r.state,
+        ...(r.reason ? { reason: r.reason } : {}),
         result: r.result,
         trace,
         metrics: trace ? traceMetrics(trace) : null,
