@@ -16,7 +16,11 @@ interface HarnessKind {
 
 /** The harness's own failures, as the runs' reasons say them (src/main/agents/claude-code/monitor.ts explain). */
 export const HARNESS_FAILURES: HarnessKind[] = [
-  { label: 'the sandbox could not start', reason: /could not start its sandbox|sandbox required but unavailable/i, about: /sandbox|bubblewrap|bwrap|seccomp/i },
+  {
+    label: 'the sandbox could not start',
+    reason: /could not start its sandbox|sandbox required but unavailable/i,
+    about: /sandbox|bubblewrap|bwrap|seccomp/i
+  },
   { label: 'authentication failed', reason: /^authentication failed/i, about: /authenticat|api[ -]?key|log ?in|credential|\b401\b/i },
   { label: 'the turn limit', reason: /^hit the turn limit/i, about: /turn limit|max(imum)?[ -]?turns|turns?\b.*\blimit|too many turns/i },
   { label: 'the spending cap', reason: /^hit the spending cap/i, about: /spending cap|budget|cost (cap|limit)|max[ -]?budget/i },

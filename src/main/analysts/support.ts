@@ -22,8 +22,10 @@ export const CHECK_RUN_TOKENS = 12_000
 /** Tokens of the checker's answer allowed, and expected (one short verdict per rule). */
 export const CHECK_MAX_TOKENS = 2000
 export const CHECK_OUTPUT_ALLOWANCE = 400
-/** Tokens of the check's prompt besides the rules and the run: system, instructions, the tool. */
-export const CHECK_PROMPT_OVERHEAD = 700
+/** Tokens of the check's prompt besides the task, the rules and the run: its instructions. */
+export const CHECK_PROMPT_OVERHEAD = 200
+/** Tokens the candidate rules are expected to take in the prefix (before the analysis, their number is not known). */
+export const CHECK_RULES_TOKENS = 1500
 /** Calls at once, after the first has written the cache. */
 export const CHECK_CONCURRENCY = { api: 4, 'claude-cli': 2 } as const
 
