@@ -5,13 +5,19 @@
  * the checker's reason. A rule about a failure of the harness (a sandbox refusal) yields no rule. The
  * estimate counts the check; a cancel during the check ends it.
  */
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
+import type { RunEvidence } from '../../src/main/analysts/evidence'
+import { harnessRule } from '../../src/main/analysts/harness'
+import { claudeCliModel } from '../../src/main/analysts/model'
+import { checkSupport } from '../../src/main/analysts/support'
+import { testRule } from '../support/builders'
+import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
 import type { Analysis } from '../../src/shared/analysis'
-import { analystScript, firstMessageText, type CheckVerdict } from '../support/analyst-script'
+import { analystScript, firstMessageText, isClaudeStructured, type CheckVerdict } from '../support/analyst-script'
 import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
 
@@ -177,4 +183,67 @@ describe('a cancel during the support check', () => {
     // the first call (the cache's writer) was the only one made
     expect(server.requests.filter((r) => isCheck(r.body))).toHaveLength(1)
   }, 60_000)
+})
+
+describe('the support check through claude -p', () => {
+  let server: ModelServer
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 't2s-support-cli-'))
+    server = await startModelServer(analystScript({}, { check: (run) => (run === 1 ? true : `run ${run} wrote no build step`) }))
+  })
+  afterAll(async () => {
+    await server?.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('checks each cited run with claude’s structured output and keeps what did not hold', async () => {
+    const run = (number: number): RunEvidence => ({
+      number,
+      prompt: `variation ${number}`,
+      label: 'good',
+      feedback: 'fine',
+      state: 'done',
+      trace: null,
+      metrics: null,
+      outputs: [],
+      shots: []
+    })
+    const out = await checkSupport({
+      port: claudeCliModel({ claudePath: CLAUDE_BIN, env: claudeEnv(dir, server.url), cwd: dir, timeoutMs: 120_000 }),
+      model: 'claude-haiku-4-5',
+      task: { name: 'Landing page', text: 'Build a landing page.' },
+      rules: [testRule({ text: 'Run the build before finishing', evidence: [1, 2] })],
+      runs: [run(1), run(2)],
+      tag: 'abc123',
+      signal: new AbortController().signal
+    })
+    expect(out.warnings).toEqual([])
+    expect(out.rules[0].evidence).toEqual([1])
+    expect(out.rules[0].unconfirmed).toEqual([{ run: 2, reason: 'run 2 wrote no build step' }])
+    expect(out).toMatchObject({ runs: 2, checked: 2, confirmed: 1, unconfirmed: 1 })
+    expect(server.requests.filter((r) => isClaudeStructured(r.body) && /check_support/.test(firstMessageText(r.body)))).toHaveLength(2)
+  }, 180_000)
+})
+
+describe('a rule about a failure of the harness', () => {
+  const reasons: Record<number, string> = {
+    1: 'Claude Code could not start its sandbox: bwrap missing',
+    2: 'Claude Code could not start its sandbox: bwrap missing',
+    3: 'hit the turn limit (30 turns)',
+    4: 'authentication failed: invalid x-api-key'
+  }
+  const of = (n: number) => reasons[n]
+  it('is one when every run it cites failed for such a reason and its text is about it', () => {
+    expect(harnessRule({ rule: 'Install bubblewrap so the sandbox can start', evidence: [1, 2] }, of)).toMatch(
+      /the sandbox could not start/
+    )
+    expect(harnessRule({ rule: 'Raise the max turns for long pages', evidence: [3] }, of)).toMatch(/the turn limit/)
+    expect(harnessRule({ rule: 'Check the API key before starting', evidence: [4] }, of)).toMatch(/authentication failed/)
+  })
+  it('is not one when a cited run ended well, or the text is about the task', () => {
+    expect(harnessRule({ rule: 'Install bubblewrap so the sandbox can start', evidence: [1, 5] }, of)).toBeNull()
+    expect(harnessRule({ rule: 'Keep one call to action in the hero', evidence: [1, 2] }, of)).toBeNull()
+    expect(harnessRule({ rule: 'Raise the max turns', evidence: [] }, of)).toBeNull()
+  })
 })

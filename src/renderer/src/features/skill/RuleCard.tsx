@@ -125,6 +125,21 @@ export function RuleCard({
           </span>
         </div>
       ))}
+      {r.unconfirmed?.length ? (
+        <div className="rule-unconfirmed" data-testid="rule-unconfirmed">
+          <span className="muted small">
+            Cited but not confirmed by the support check in {r.unconfirmed.length} run{r.unconfirmed.length === 1 ? '' : 's'} (not counted
+            toward its tier):
+          </span>
+          <ul>
+            {r.unconfirmed.map((u) => (
+              <li key={u.run} className="small" data-testid="unconfirmed-run">
+                <RunBadge batchId={batchId} n={u.run} from={from} testId="unconfirmed-badge" /> not confirmed: {u.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {r.reasons.length ? (
         <details>
           <summary className="muted small">Why ({r.reasons.length})</summary>
