@@ -17,6 +17,7 @@ import { checkSupport } from '../../src/main/analysts/support'
 import { testRule } from '../support/builders'
 import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
 import type { Analysis } from '../../src/shared/analysis'
+import { DEFAULT_CHECK_MODEL } from '../../src/shared/models'
 import { analystScript, firstMessageText, isClaudeStructured, type CheckVerdict } from '../support/analyst-script'
 import { fixtureSessions } from '../support/fixture-sessions'
 import { startModelServer, type ModelServer } from '../support/model-server'
@@ -211,7 +212,7 @@ describe('the support check through claude -p', () => {
     })
     const out = await checkSupport({
       port: claudeCliModel({ claudePath: CLAUDE_BIN, env: claudeEnv(dir, server.url), cwd: dir, timeoutMs: 120_000 }),
-      model: 'claude-haiku-4-5',
+      model: DEFAULT_CHECK_MODEL,
       task: { name: 'Landing page', text: 'Build a landing page.' },
       rules: [testRule({ text: 'Run the build before finishing', evidence: [1, 2] })],
       runs: [run(1), run(2)],
