@@ -3,7 +3,7 @@ import { Link } from '@tanstack/react-router'
 import { TIERS, type SkillRule, type Tier } from '@shared/skills'
 import { describePairKey } from '@shared/verify'
 import { AutoTextarea } from '../../components/AutoTextarea'
-import { pointerAt, RunBadge, RunBadges } from '../../components/RunBadge'
+import { pointerAt, RunBadge, RunBadges, useRunGrades } from '../../components/RunBadge'
 import { TextFlagsNote } from '../../components/TextFlags'
 
 /** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */
@@ -44,6 +44,7 @@ export function RuleCard({
   }, [focused])
   // where its badges lead back to from the deck
   const from = { skillId, ruleId: r.id }
+  const grades = useRunGrades(batchId)
   return (
     <div
       ref={card}
@@ -134,7 +135,8 @@ export function RuleCard({
           <ul>
             {r.unconfirmed.map((u) => (
               <li key={u.run} className="small" data-testid="unconfirmed-run">
-                <RunBadge batchId={batchId} n={u.run} from={from} testId="unconfirmed-badge" /> not confirmed: {u.reason}
+                <RunBadge batchId={batchId} n={u.run} grade={grades.get(u.run)} from={from} testId="unconfirmed-badge" /> not confirmed:{' '}
+                {u.reason}
               </li>
             ))}
           </ul>
