@@ -130,6 +130,11 @@ describe('the support check after the merge', () => {
     expect(skill.rules.some((r) => /sandbox/i.test(r.text))).toBe(false)
     const aside = skill.setAside.find((s) => s.rule.rule === SANDBOX)
     expect(aside?.why).toMatch(/failure of the harness/)
+    // shown with the error analyst's other set-aside rules, and said in the warnings
+    const error = analysis.analysts.find((x) => x.kind === 'error')!
+    expect(error.rules.map((r) => r.rule)).toEqual([CONTROL_SIX])
+    expect(error.setAside.map((x) => x.rule.rule)).toEqual([SANDBOX])
+    expect(analysis.warnings.some((w) => w.includes(SANDBOX) && /failure of the harness/.test(w))).toBe(true)
     // no check was spent on it either (runs 16-18 are cited by it only)
     const analystRequest = server.requests.find((r) => r.body?.tools?.some((t: { name: string }) => t.name === 'propose_rules'))!
     expect(analystRequest.body.system[0].text).toMatch(/Failures of the harness are not lessons/)

@@ -36,6 +36,18 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     (n) => reasons.get(n)
   )
   const rules: AnalystRule[] = harness.kept
+  if (harness.setAside.length) {
+    // shown where the analysts' other set-aside rules are, under the analyst that proposed each
+    const aside = new Set(harness.setAside.map((x) => x.rule))
+    a = {
+      ...a,
+      analysts: a.analysts.map((s) => ({
+        ...s,
+        rules: s.rules.filter((r) => !aside.has(r)),
+        setAside: [...s.setAside, ...harness.setAside.filter((x) => x.rule.analyst === s.kind)]
+      }))
+    }
+  }
   const taskInfo = taskInfoOf(ctx, a.taskId, a.batchId)
   const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
   // the rules of the skill being deepened, with what they cite (runs of its newest batch, and earlier ones)
@@ -55,7 +67,11 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   await save(ctx, a)
   const grouped = groupsNote(a.runNumbers.length, a.context.chunks)
   // a retry merges again: said once
-  const warnings = [...a.warnings.filter((w) => w !== grouped), ...(a.context.chunks > 1 ? [grouped] : [])]
+  const warnings = [
+    ...a.warnings.filter((w) => w !== grouped),
+    ...(a.context.chunks > 1 ? [grouped] : []),
+    ...harness.setAside.map((x) => `Set aside "${x.rule.rule}" (${x.rule.analyst} analyst): ${x.why}.`)
+  ]
   let mergeCost = 0
   const askMerge = async (list: AnalystRule[], withExisting: boolean): Promise<MergeAnswer> => {
     signal.throwIfAborted()
@@ -177,7 +193,7 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     whenToUse: answer?.skill.whenToUse || deepen?.whenToUse || `When the task is like: ${taskInfo.name}.`,
     rules: merged.rules,
     conflicts: merged.conflicts,
-    setAside: [...a.analysts.flatMap((s) => s.setAside), ...harness.setAside],
+    setAside: a.analysts.flatMap((s) => s.setAside),
     createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
     updatedAt: now()
   }
