@@ -59,7 +59,7 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
             { name: 'read_output', input: { run: 1, path: 'index.html' } }
           ]
         }
-      : isAnalystRequest(req.body) || req.body?.tool_choice?.name === 'merge_rules'
+      : isAnalystRequest(req.body) || req.body?.tool_choice?.name === 'merge_rules' || req.body?.tool_choice?.name === 'check_support'
         ? analysts(req)
         : runs(req)
   )

@@ -57,7 +57,11 @@ test('estimates, rules where they are made, and a composer that saves only chang
     return reply
   }
   const server = await startModelServer((req) =>
-    req.body?.tool_choice?.name === 'merge_rules' ? merge(req) : isAnalystRequest(req.body) ? analysts(req) : runs(req)
+    req.body?.tool_choice?.name === 'merge_rules'
+      ? merge(req)
+      : isAnalystRequest(req.body) || req.body?.tool_choice?.name === 'check_support'
+        ? analysts(req)
+        : runs(req)
   )
   const { url, proc, config, project } = await landingPagesBatch(server.url, 'composer')
   const pageErrors: string[] = []

@@ -102,6 +102,21 @@ export const AnalysisSchema = z.object({
     report: ContextReportSchema.optional()
   }),
   merge: z.object({ state: z.enum(['waiting', 'running', 'done', 'failed']), error: z.string().optional(), costUsd: z.number() }),
+  /** the support check after the merge: each cited run checked against the rules citing it (analyses from before it have none) */
+  support: z
+    .object({
+      state: z.enum(['running', 'done', 'failed', 'cancelled']),
+      model: z.string(),
+      /** runs to check, and checked so far */
+      runs: z.number(),
+      checked: z.number(),
+      /** citations confirmed and not */
+      confirmed: z.number(),
+      unconfirmed: z.number(),
+      costUsd: z.number(),
+      error: z.string().optional()
+    })
+    .optional(),
   warnings: z.array(z.string()),
   /** while the evidence is being made ready, before the analysts start: one line saying how far it is */
   preparing: z.string().optional(),
@@ -136,6 +151,8 @@ export const AnalysisEstimateSchema = z.object({
   outputAllowance: z.number(),
   analysts: EstimatePartSchema,
   merge: EstimatePartSchema,
+  /** the support check: one call per graded run with the check model (at most; only cited runs are checked) */
+  support: EstimatePartSchema.extend({ model: z.string(), calls: z.number() }).optional(),
   /** null when a model has no known price */
   usd: z.number().nullable(),
   /** how it was computed, in one line */

@@ -112,6 +112,8 @@ export const MODELS: readonly ModelInfo[] = ALL_MODELS.filter((m) => m.current)
 export const DEFAULT_ANALYST_MODEL = 'claude-sonnet-5-5'
 /** The merge's model, unless one is chosen: the analysts' model (this when none was chosen either). */
 export const DEFAULT_MERGE_MODEL = DEFAULT_ANALYST_MODEL
+/** The support check (each cited run against the rules citing it): many small calls, so a cheap model. */
+export const DEFAULT_CHECK_MODEL = 'claude-haiku-5-5'
 /** The model that writes variations, unless one is chosen. */
 export const DEFAULT_VARIATION_MODEL = 'claude-sonnet-5-5'
 /** Runs use Claude Code's own default model unless the batch names one. */

@@ -155,7 +155,9 @@ export const SkillRuleSchema = z.object({
   /** the person removed it: it stays under discarded, and this is where it was, to restore it */
   removed: z.object({ tier: TierSchema, pinnedTier: z.boolean(), note: z.string().optional() }).optional(),
   /** where its text (a span copied word for word, a command, a URL) was found in the runs it cites (src/shared/rule-flags.ts) */
-  provenance: z.array(ProvenanceSchema).max(50).optional()
+  provenance: z.array(ProvenanceSchema).max(50).optional(),
+  /** runs an analyst cited that the support check did not confirm (they do not count toward the tier), with the checker's reason */
+  unconfirmed: z.array(z.object({ run: z.number().int(), reason: z.string().max(500) })).optional()
 })
 export type SkillRule = z.infer<typeof SkillRuleSchema>
 

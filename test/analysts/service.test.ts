@@ -214,9 +214,13 @@ describe('analyse a graded batch, merge, edit, export', () => {
     await service.analysisIdle(analysis.id)
     const after = await service.handlers.getAnalysis({ analysisId: analysis.id })
     expect(after.state).toBe('done')
-    // only the structure analyst asked the model again (then the merge)
-    const asked = server.requests.slice(requestsBefore).map((r) => (r.body?.tool_choice?.name === 'merge_rules' ? 'merge' : kindOf(r.body)))
-    expect(asked).toEqual(['structure', 'merge'])
+    // only the structure analyst asked the model again (then the merge, and the support check of each cited run)
+    const asked = server.requests
+      .slice(requestsBefore)
+      .map((r) =>
+        r.body?.tool_choice?.name === 'merge_rules' ? 'merge' : r.body?.tool_choice?.name === 'check_support' ? 'check' : kindOf(r.body)
+      )
+    expect(asked).toEqual(['structure', 'merge', ...Array(9).fill('check')])
     for (const k of ['error', 'success', 'edge'] as const)
       expect(after.analysts.find((a) => a.kind === k)!.rules).toEqual(before.analysts.find((a) => a.kind === k)!.rules)
     expect(after.analysts.find((a) => a.kind === 'structure')!.state).toBe('failed')

@@ -75,7 +75,9 @@ describe('the composer through the service', () => {
       instructionTokens: est.instructionTokens,
       rounds: est.rounds
     })
-    expect(est.usd).toBeCloseTo(again.usd!, 10)
+    // plus the support check after the merge (one call per graded run, test/analysts/support.test.ts)
+    expect(est.support!.calls).toBe(8)
+    expect(est.usd).toBeCloseTo(again.usd! + est.support!.usd!, 10)
     expect(est.usd).toBeGreaterThan(0)
     // the real analysis reads that much context (the estimate counts the same prompt)
     analysis = await service.handlers.startAnalysis({ batchId, model: 'claude-sonnet-5-5' })

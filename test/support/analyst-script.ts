@@ -55,27 +55,59 @@ export const isAnalystRequest = (body: any): boolean =>
 
 const toolName = (body: any): string | undefined => body?.tool_choice?.name ?? body?.tools?.[0]?.name
 
-/** What the request asks for: the tool to answer with, and which of the two scripted tasks it is. */
-function askOf(body: any): { task: 'propose_rules' | 'merge_rules'; answerWith: string } | null {
+/** What the request asks for: the tool to answer with, and which of the scripted tasks it is. */
+function askOf(body: any): { task: 'propose_rules' | 'merge_rules' | 'check_support'; answerWith: string } | null {
   const tool = toolName(body)
-  if (tool === 'propose_rules' || tool === 'merge_rules') return { task: tool, answerWith: tool }
+  if (tool === 'propose_rules' || tool === 'merge_rules' || tool === 'check_support') return { task: tool, answerWith: tool }
   if (isClaudeStructured(body)) {
     // claude: the analyst or the merge is named in the prompt; anything else is a side request
     if (kindOf(body)) return { task: 'propose_rules', answerWith: STRUCTURED_OUTPUT_TOOL }
     if (/Answer only by calling merge_rules/.test(firstMessageText(body)))
       return { task: 'merge_rules', answerWith: STRUCTURED_OUTPUT_TOOL }
+    if (/Answer only by calling check_support/.test(firstMessageText(body)))
+      return { task: 'check_support', answerWith: STRUCTURED_OUTPUT_TOOL }
   }
   return null
 }
 
+/**
+ * The support checker's verdict on one rule in one run: true confirms it, a string is why not (by
+ * default every cited run is confirmed). The rule is its text as the merge worded it.
+ */
+export type CheckVerdict = (run: number, rule: string) => true | string
+
+/** The scripted support checker: the rules it was asked about in this run, each with its verdict. */
+export function checkAnswer(body: any, verdict: CheckVerdict = () => true) {
+  const text = firstMessageText(body)
+  const asked = /Check these rules against run (\d+): ([R\d, ]+)\./.exec(text)
+  if (!asked) return null
+  const run = Number(asked[1])
+  const texts = new Map([...text.matchAll(/^(R\d+) \(runs [\d, ]+\): (.*)$/gm)].map(([, l, t]) => [l, t]))
+  return {
+    run,
+    verdicts: asked[2]
+      .split(',')
+      .map((l) => l.trim())
+      .map((l) => {
+        const v = verdict(run, texts.get(l) ?? '')
+        return v === true ? { rule: l, confirmed: true, reason: `run ${run} shows it` } : { rule: l, confirmed: false, reason: v }
+      })
+  }
+}
+
 export function analystScript(
   behaviour: Partial<Record<Kind, AnalystBehaviour>>,
-  opts: { skillName?: string; mergeDelayMs?: number } = {}
+  opts: { skillName?: string; mergeDelayMs?: number; check?: CheckVerdict; checkDelayMs?: number } = {}
 ): Script {
   const seen = new Map<Kind, number>()
   return ({ body }) => {
     const ask = askOf(body)
     const tool = ask?.task
+    if (tool === 'check_support') {
+      const answer = checkAnswer(body, opts.check)
+      if (!answer) return { error: { status: 400, type: 'invalid_request_error', message: 'scripted checker: no run named' } }
+      return { delayMs: opts.checkDelayMs, toolUses: [{ name: ask!.answerWith, input: { verdicts: answer.verdicts } }] }
+    }
     if (tool === 'propose_rules') {
       const kind = kindOf(body)
       if (!kind) return { error: { status: 400, type: 'invalid_request_error', message: 'scripted analysts: no analyst named' } }

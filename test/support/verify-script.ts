@@ -100,6 +100,11 @@ export function verifyScript(o: VerifyScriptOptions = {}): Script & { requests: 
       requests.push({ kind: tools.includes('propose_rules') ? 'analyst' : 'merge', body })
       return analysts(req)
     }
+    // the support check after the merge: every cited run confirmed
+    if (tools.includes('check_support')) {
+      requests.push({ kind: 'check', body })
+      return analysts(req)
+    }
     const first = textOf((body?.messages ?? []).find((m: any) => m.role === 'user')?.content)
     if (/SCENARIO:skilled\b/.test(first)) {
       requests.push({ kind: 'run', body })

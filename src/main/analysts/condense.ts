@@ -17,6 +17,8 @@ export interface RunForAnalysis {
   label: 'good' | 'bad' | null
   feedback: string
   state: string
+  /** why it failed, was cancelled or interrupted (the run's one line) */
+  reason?: string
   result?: string
   trace: Trace | null
   metrics: RunMetrics | null
@@ -186,7 +188,7 @@ export function renderRun(run: RunForAnalysis, L: Limits): FittedRun {
   const head = [
     `=== Run ${run.number}${run.difficulty ? ` (${run.difficulty})` : ''}: ${run.label ? `graded ${run.label}` : 'not graded'}${run.feedback ? ` - ${JSON.stringify(run.feedback)}` : ''}`,
     `Prompt: ${headTail(run.prompt, 4000).text}`,
-    run.state !== 'done' ? `Run state: ${run.state}` : null,
+    run.state !== 'done' ? `Run state: ${run.state}${run.reason ? ` (${oneLine(run.reason).slice(0, 300)})` : ''}` : null,
     run.metrics
       ? `Signals: ${run.metrics.turns} turns, ${run.metrics.toolCalls} tool calls, ${run.metrics.toolErrors} tool errors${run.metrics.errors.length ? ` (${[...new Set(run.metrics.errors.map((e) => e.kind))].join(', ')})` : ''}, ${Math.round(run.metrics.durationMs / 1000)} s session time, ${run.metrics.tokens} tokens`
       : null

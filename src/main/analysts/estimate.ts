@@ -13,7 +13,8 @@
  *   own (prefix and instructions at the cache-write price); the answers as above.
  * The merge reads the analysts' answers (about their output allowance) plus MERGE_PROMPT_OVERHEAD and
  * answers about OUTPUT_ALLOWANCE; with several groups, each group's rules are merged first, then the
- * groups' results together.
+ * groups' results together. The support check (support.ts) is at most one call per graded run with the
+ * check model: the shared prefix (cached as the analysts' is) and the run's capped evidence.
  */
 import type { AnalysisEstimate } from '../../shared/analysis'
 import type { Usage } from '../../shared/trace'
@@ -42,6 +43,11 @@ export interface EstimateInput {
   outputAllowance?: number
   /** drill-down rounds each analyst is expected to use, and the tokens each adds */
   rounds?: { expected: number; tokensPerRound: number }
+  /**
+   * the support check after the merge: at most one call per graded run with its model; each reads the
+   * shared prefix (the task and the rules: cached) and that run's evidence (`runTokens`, capped)
+   */
+  support?: { model: string; prefixTokens: number; runTokens: number[]; outputAllowance: number }
 }
 
 const zero = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheCreation: 0 })
@@ -49,7 +55,9 @@ const add = (a: Usage, b: Partial<Usage>) => {
   for (const k of Object.keys(a) as (keyof Usage)[]) a[k] += b[k] ?? 0
 }
 
-export function estimateAnalysisCost(i: EstimateInput): Pick<AnalysisEstimate, 'analysts' | 'merge' | 'usd' | 'basis' | 'outputAllowance'> {
+export function estimateAnalysisCost(
+  i: EstimateInput
+): Pick<AnalysisEstimate, 'analysts' | 'merge' | 'support' | 'usd' | 'basis' | 'outputAllowance'> {
   const out = i.outputAllowance ?? OUTPUT_ALLOWANCE
   // every request, priced one by one
   const analystCalls: Partial<Usage>[] = []
@@ -94,10 +102,31 @@ export function estimateAnalysisCost(i: EstimateInput): Pick<AnalysisEstimate, '
   }
   const analysts = part(i.model, analystCalls)
   const merge = part(i.mergeModel, mergeCalls)
+  // the support check: the first call writes the prefix to the cache, the others read it (API); through
+  // claude -p each call caches its own prompt
+  const sc = i.support
+  const support = sc
+    ? {
+        ...part(
+          sc.model,
+          sc.runTokens.map((t, k) =>
+            i.via === 'api'
+              ? { [k === 0 ? 'cacheCreation' : 'cacheRead']: sc.prefixTokens, input: t, output: sc.outputAllowance }
+              : { cacheCreation: sc.prefixTokens + t, output: sc.outputAllowance }
+          )
+        ),
+        model: sc.model,
+        calls: sc.runTokens.length
+      }
+    : undefined
   const unpriced = [
-    ...new Set([analysts.usd === null ? i.model : null, merge.usd === null ? i.mergeModel : null].filter((x): x is string => !!x))
+    ...new Set(
+      [analysts.usd === null ? i.model : null, merge.usd === null ? i.mergeModel : null, support?.usd === null ? sc!.model : null].filter(
+        (x): x is string => !!x
+      )
+    )
   ]
-  const each = `${rounds ? `${rounds} rounds of looking closer (about ${perRound.toLocaleString('en-US')} tokens each), ` : ''}about ${out.toLocaleString('en-US')} tokens out each, plus the merge`
+  const each = `${rounds ? `${rounds} rounds of looking closer (about ${perRound.toLocaleString('en-US')} tokens each), ` : ''}about ${out.toLocaleString('en-US')} tokens out each, plus the merge${support ? ` and the support check (at most ${support.calls} calls to ${support.model}, one per cited run)` : ''}`
   const how =
     i.via === 'api'
       ? `the first analyst writes the context to the prompt cache, the other three read it from there (at ${i.model}'s cache prices), ${each}`
@@ -105,7 +134,8 @@ export function estimateAnalysisCost(i: EstimateInput): Pick<AnalysisEstimate, '
   return {
     analysts,
     merge,
-    usd: analysts.usd === null || merge.usd === null ? null : analysts.usd + merge.usd,
+    ...(support ? { support } : {}),
+    usd: analysts.usd === null || merge.usd === null || support?.usd === null ? null : analysts.usd + merge.usd + (support?.usd ?? 0),
     outputAllowance: out,
     basis: unpriced.length ? `no price known for ${unpriced.join(' or ')}: tokens only` : how
   }

@@ -4,13 +4,15 @@
  * schema and consolidation); runs analysed in groups are consolidated group by group first. A failed
  * merge model loses nothing: every rule stands alone. Electron-free.
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { fail } from '../../shared/contract'
+import { DEFAULT_CHECK_MODEL } from '../../shared/models'
 import { skillProblems, slugifyName } from '../../shared/skill-md'
 import { tierThresholds, type AnalystRule, type Skill } from '../../shared/skills'
 import { mergeRules, type ExistingRule } from '../skills/rules/consolidate'
 import { backToAnalysts, firstLevel, rulesByGroup, twoLevels, type GroupAnswer } from '../skills/rules/groups'
 import { mergePrompt } from '../skills/rules/prompt'
+import { retier } from '../skills/rules/tiers'
 import { contradictionIndex, MERGE_TOOL, MergeAnswerSchema, sameAsExisting, type MergeAnswer } from '../skills/rules/schema'
 import { withProvenance } from '../skills/provenance'
 import { rendered } from '../skills/service'
@@ -18,14 +20,34 @@ import { costUsd } from '../traces/pricing'
 import { groupsNote } from './budget'
 import { analysisOf, now, save, taskInfoOf, type AnalysisContext } from './context'
 import type { RunEvidence } from './evidence'
+import { setAsideHarness } from './harness'
 import type { ModelPort } from './model'
 import { describeError, SYSTEM } from './pipeline'
+import { checkSupport } from './support'
 
 /** Merge every accepted rule into the skill (a new skill, or a new version of the one deepened). */
 export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: ModelPort, signal: AbortSignal, runs?: RunEvidence[]) {
   const { store } = ctx
   let a = await analysisOf(ctx, analysisId)
-  const rules: AnalystRule[] = a.analysts.flatMap((s) => s.rules)
+  // failures of the harness are not lessons: a rule about one (every run it cites failed for it) is set aside
+  const reasons = new Map((runs ?? []).map((r) => [r.number, r.state !== 'done' ? r.reason : undefined]))
+  const harness = setAsideHarness(
+    a.analysts.flatMap((s) => s.rules),
+    (n) => reasons.get(n)
+  )
+  const rules: AnalystRule[] = harness.kept
+  if (harness.setAside.length) {
+    // shown where the analysts' other set-aside rules are, under the analyst that proposed each
+    const aside = new Set(harness.setAside.map((x) => x.rule))
+    a = {
+      ...a,
+      analysts: a.analysts.map((s) => ({
+        ...s,
+        rules: s.rules.filter((r) => !aside.has(r)),
+        setAside: [...s.setAside, ...harness.setAside.filter((x) => x.rule.analyst === s.kind)]
+      }))
+    }
+  }
   const taskInfo = taskInfoOf(ctx, a.taskId, a.batchId)
   const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
   // the rules of the skill being deepened, with what they cite (runs of its newest batch, and earlier ones)
@@ -45,7 +67,11 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   await save(ctx, a)
   const grouped = groupsNote(a.runNumbers.length, a.context.chunks)
   // a retry merges again: said once
-  const warnings = [...a.warnings.filter((w) => w !== grouped), ...(a.context.chunks > 1 ? [grouped] : [])]
+  const warnings = [
+    ...a.warnings.filter((w) => w !== grouped),
+    ...(a.context.chunks > 1 ? [grouped] : []),
+    ...harness.setAside.map((x) => `Set aside "${x.rule.rule}" (${x.rule.analyst} analyst): ${x.why}.`)
+  ]
   let mergeCost = 0
   const askMerge = async (list: AnalystRule[], withExisting: boolean): Promise<MergeAnswer> => {
     signal.throwIfAborted()
@@ -116,6 +142,40 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   // back to the analysts' own rules: sources, analysts and guards as if merged in one go
   if (origin.size) merged.rules = backToAnalysts(merged.rules, origin, level2)
   warnings.push(...merged.warnings)
+  // honest support: each cited run checked against the rules citing it; only confirmed runs count toward a tier
+  if (runs?.length && merged.rules.some((r) => r.evidence.length)) {
+    const model = DEFAULT_CHECK_MODEL
+    let writes = Promise.resolve()
+    const show = (support: NonNullable<typeof a.support>) => {
+      a = { ...a, support }
+      const next = a
+      writes = writes.then(() => save(ctx, next)).catch(() => {})
+    }
+    show({ state: 'running', model, runs: 0, checked: 0, confirmed: 0, unconfirmed: 0, costUsd: 0 })
+    try {
+      const checked = await checkSupport({
+        port,
+        model,
+        task: taskInfo,
+        rules: merged.rules,
+        runs,
+        tag: randomBytes(6).toString('hex'),
+        signal,
+        onProgress: (p) => show({ state: 'running', model, ...p })
+      })
+      await writes
+      const { rules: _rules, warnings: checkWarnings, ...figures } = checked
+      show({ state: 'done', model, ...figures })
+      warnings.push(...checkWarnings)
+      merged.rules = retier(checked.rules, merged.conflicts)
+    } catch (err) {
+      await writes
+      show({ ...a.support!, state: signal.aborted ? 'cancelled' : 'failed', error: signal.aborted ? 'cancelled' : describeError(err) })
+      await writes
+      throw err
+    }
+    await writes
+  }
   const name = slugifyName(answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
   const description = (
     answer?.skill.description ||

@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import type { AnalysisEstimate, ContextReport, Cut } from '../../shared/analysis'
 import { fail } from '../../shared/contract'
-import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
+import { DEFAULT_ANALYST_MODEL, DEFAULT_CHECK_MODEL } from '../../shared/models'
 import type { Run } from '../../shared/runs'
 import { ANALYSTS } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
@@ -22,6 +22,15 @@ import { estimateAnalysisCost, EXPECTED_ROUNDS, TOKENS_PER_ROUND } from './estim
 import { loadOutputs, loadShots, type RunEvidence } from './evidence'
 import { contextHeader, fitRuns, type Fitted } from './fit'
 import { instructionsFor, PROPOSE_TOOL, SYSTEM } from './pipeline'
+import {
+  CHECK_OUTPUT_ALLOWANCE,
+  CHECK_PROMPT_OVERHEAD,
+  CHECK_RULES_TOKENS,
+  CHECK_SYSTEM,
+  CHECK_TOOL,
+  checkEvidence,
+  checkPrefix
+} from './support'
 import { redactionSummary, redactRun, type Redactions } from './redaction'
 
 /** The graded runs, with their traces, ready to condense; every secret they hold taken out (redacted: how many, per run). */
@@ -50,6 +59,7 @@ export async function runsForAnalysis(
         label: r.feedback?.label ?? null,
         feedback: r.feedback?.text ?? '',
         state: r.state,
+        ...(r.reason ? { reason: r.reason } : {}),
         result: r.result,
         trace,
         metrics: trace ? traceMetrics(trace) : null,
@@ -170,7 +180,19 @@ export async function estimateAnalysis(
   }))
   const instructionTokens = Math.round(ANALYSTS.reduce((n, k) => n + estimateTokens(instructionsFor(k)), 0) / ANALYSTS.length)
   const rounds = { expected: EXPECTED_ROUNDS, max: DEFAULT_MAX_ROUNDS, tokensPerRound: TOKENS_PER_ROUND }
-  const cost = estimateAnalysisCost({ model: m, mergeModel: mm, via: v, groups, instructionTokens, rounds })
+  // the support check: at most one call per graded run, reading its evidence (capped) after the task and the rules
+  const support = {
+    model: DEFAULT_CHECK_MODEL,
+    prefixTokens:
+      estimateTokens(CHECK_SYSTEM) +
+      estimateTokens(JSON.stringify(CHECK_TOOL)) +
+      CHECK_PROMPT_OVERHEAD +
+      estimateTokens(checkPrefix(p.taskInfo, [])) +
+      CHECK_RULES_TOKENS,
+    runTokens: p.list.map((r) => estimateTokens(checkEvidence(r))),
+    outputAllowance: CHECK_OUTPUT_ALLOWANCE
+  }
+  const cost = estimateAnalysisCost({ model: m, mergeModel: mm, via: v, groups, instructionTokens, rounds, support })
   return {
     runs: p.list.length,
     groups: p.chunks.length,

@@ -194,7 +194,7 @@ const short = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ?
 export function analysisLine(a: Analysis | null, began: number, now = Date.now()): string {
   if (!a) return `starting the analysis | ${clock(now - began)}`
   if (a.preparing) return `${inline(a.preparing, 200)} | ${clock(now - began)}`
-  const cost = a.analysts.reduce((n, x) => n + x.costUsd, 0) + a.merge.costUsd
+  const cost = a.analysts.reduce((n, x) => n + x.costUsd, 0) + a.merge.costUsd + (a.support?.costUsd ?? 0)
   const tokens = a.analysts.reduce((n, x) => n + tokensOf(x), 0)
   const by = (s: AnalystStatusInfo['state']) => a.analysts.filter((x) => x.state === s).length
   const states = (['streaming', 'waiting', 'queued', 'failed', 'cancelled'] as const).filter((s) => by(s)).map((s) => `${by(s)} ${s}`)
@@ -203,8 +203,10 @@ export function analysisLine(a: Analysis | null, began: number, now = Date.now()
     ? ` | groups: ${chunked.reduce((n, x) => n + (x.chunksDone ?? 0), 0)} of ${chunked.reduce((n, x) => n + (x.chunks ?? 0), 0)} done`
     : ''
   const head =
-    a.state === 'merging' || a.merge.state === 'running'
-      ? 'merging the rules'
-      : `analysts: ${by('done')} of ${a.analysts.length} done${states.length ? `, ${states.join(', ')}` : ''}`
+    a.support?.state === 'running'
+      ? `checking support: ${a.support.checked} of ${a.support.runs} cited runs`
+      : a.state === 'merging' || a.merge.state === 'running'
+        ? 'merging the rules'
+        : `analysts: ${by('done')} of ${a.analysts.length} done${states.length ? `, ${states.join(', ')}` : ''}`
   return `${head} | ${short(tokens)} tokens, ${money(cost)}${groups} | ${clock(now - began)} | ${a.analysts.map((x) => `${x.kind} ${x.state}`).join(', ')}`
 }

@@ -13,7 +13,7 @@ export function AnalysisView({ analysis: a, estimate }: { analysis: Analysis; es
   const retryAnalyst = useApiMutation('retryAnalyst')
   const error = cancelAnalysis.error ?? cancelAnalyst.error ?? retryAnalyst.error
   const act = { cancelAnalyst: cancelAnalyst.mutate, retryAnalyst: retryAnalyst.mutate }
-  const total = a.analysts.reduce((n, s) => n + s.costUsd, 0) + a.merge.costUsd
+  const total = a.analysts.reduce((n, s) => n + s.costUsd, 0) + a.merge.costUsd + (a.support?.costUsd ?? 0)
   const c = a.context
   // the estimate for these settings, per analyst, beside each analyst's actual cost (when it is for the same model and runs)
   const each =
@@ -40,7 +40,7 @@ export function AnalysisView({ analysis: a, estimate }: { analysis: Analysis; es
             : ''}{' '}
           · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model} · <span data-testid="analysis-cost">{fmtCost(total)}</span>
         </span>
-        {a.state === 'analysing' ? (
+        {a.state === 'analysing' || a.state === 'merging' ? (
           <button onClick={() => cancelAnalysis.mutate({ analysisId: a.id })} data-testid="cancel-analysis">
             Cancel all
           </button>
@@ -59,6 +59,16 @@ export function AnalysisView({ analysis: a, estimate }: { analysis: Analysis; es
         <strong>Merge</strong> <span className={`badge state-${a.merge.state}`}>{a.merge.state}</span>{' '}
         <span className="muted">{a.merge.error ?? 'groups rules that say the same thing; the app tiers them by evidence'}</span>
       </div>
+      {a.support ? (
+        <div className="analyst-line" data-testid="support-line" data-state={a.support.state}>
+          <strong>Support check</strong> <span className={`badge state-${a.support.state}`}>{a.support.state}</span>{' '}
+          <span className="muted">
+            {a.support.error ??
+              `${a.support.checked} of ${a.support.runs} cited runs checked against their rules (${a.support.model}): ${a.support.confirmed} citations confirmed, ${a.support.unconfirmed} not`}{' '}
+            · {fmtCost(a.support.costUsd)}
+          </span>
+        </div>
+      ) : null}
       {a.warnings.length ? (
         <ul className="warnings">
           {a.warnings.map((w) => (

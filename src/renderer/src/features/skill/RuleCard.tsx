@@ -3,7 +3,7 @@ import { Link } from '@tanstack/react-router'
 import { TIERS, type SkillRule, type Tier } from '@shared/skills'
 import { describePairKey, type RuleTally } from '@shared/verify'
 import { AutoTextarea } from '../../components/AutoTextarea'
-import { pointerAt, RunBadge, RunBadges } from '../../components/RunBadge'
+import { pointerAt, RunBadge, RunBadges, useRunGrades } from '../../components/RunBadge'
 import { TextFlagsNote } from '../../components/TextFlags'
 
 /** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */
@@ -47,6 +47,7 @@ export function RuleCard({
   }, [focused])
   // where its badges lead back to from the deck
   const from = { skillId, ruleId: r.id }
+  const grades = useRunGrades(batchId)
   return (
     <div
       ref={card}
@@ -137,6 +138,22 @@ export function RuleCard({
           </span>
         </div>
       ))}
+      {r.unconfirmed?.length ? (
+        <div className="rule-unconfirmed" data-testid="rule-unconfirmed">
+          <span className="muted small">
+            Cited but not confirmed by the support check in {r.unconfirmed.length} run{r.unconfirmed.length === 1 ? '' : 's'} (not counted
+            toward its tier):
+          </span>
+          <ul>
+            {r.unconfirmed.map((u) => (
+              <li key={u.run} className="small" data-testid="unconfirmed-run">
+                <RunBadge batchId={batchId} n={u.run} grade={grades.get(u.run)} from={from} testId="unconfirmed-badge" /> not confirmed:{' '}
+                {u.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {r.reasons.length ? (
         <details>
           <summary className="muted small">Why ({r.reasons.length})</summary>
