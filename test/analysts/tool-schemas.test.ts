@@ -132,7 +132,12 @@ describe("the tools' schemas, as the model is sent them", () => {
             type: 'object',
             properties: {
               difficulty: { type: 'string', enum: ['easy', 'normal', 'hard', 'adversarial'] },
-              prompt: { type: 'string', description: 'A complete, self-contained prompt for Claude Code.' }
+              prompt: { type: 'string', description: 'A complete, self-contained prompt for Claude Code.' },
+              // a near miss is marked as one (issue 20): optional, so the model may leave it out
+              nearMiss: {
+                type: 'boolean',
+                description: 'true for a near-miss prompt: similar words, a different job, one the skill should not be used for'
+              }
             },
             required: ['difficulty', 'prompt']
           }

@@ -167,7 +167,7 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
       const { rules: _rules, warnings: checkWarnings, ...figures } = checked
       show({ state: 'done', model, ...figures })
       warnings.push(...checkWarnings)
-      merged.rules = retier(checked.rules, merged.conflicts)
+      merged.rules = retier(checked.rules, merged.conflicts, tiers)
     } catch (err) {
       await writes
       show({ ...a.support!, state: signal.aborted ? 'cancelled' : 'failed', error: signal.aborted ? 'cancelled' : describeError(err) })
