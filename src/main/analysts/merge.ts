@@ -12,6 +12,7 @@ import { mergeRules, type ExistingRule } from '../skills/rules/consolidate'
 import { backToAnalysts, firstLevel, rulesByGroup, twoLevels, type GroupAnswer } from '../skills/rules/groups'
 import { mergePrompt } from '../skills/rules/prompt'
 import { contradictionIndex, MERGE_TOOL, MergeAnswerSchema, sameAsExisting, type MergeAnswer } from '../skills/rules/schema'
+import { checkExamples } from '../skills/examples'
 import { withProvenance } from '../skills/provenance'
 import { rendered } from '../skills/service'
 import { costUsd } from '../traces/pricing'
@@ -38,7 +39,10 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
           evidence: r.evidence,
           batchId: deepen.batchIds[deepen.batchIds.length - 1],
           earlier: r.earlier,
-          guard: r.guard
+          guard: r.guard,
+          ...(r.why ? { why: r.why } : {}),
+          // an example the person wrote, or checked against its own batch: kept as it is
+          ...(r.example ? { example: { ...r.example, batchId: r.example.batchId ?? deepen.batchIds[deepen.batchIds.length - 1] } } : {})
         }))
     : undefined
   a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
@@ -114,6 +118,10 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   // back to the analysts' own rules: sources, analysts and guards as if merged in one go
   if (origin.size) merged.rules = backToAnalysts(merged.rules, origin, level2)
   warnings.push(...merged.warnings)
+  // an example's snippets must be real lines of the files or commands of the runs it cites: one that is not is dropped, said so
+  const examples = checkExamples(merged.rules, runs, a.batchId)
+  merged.rules = examples.rules
+  warnings.push(...examples.warnings)
   const name = slugifyName(answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
   const description = (
     answer?.skill.description ||
