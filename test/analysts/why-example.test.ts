@@ -90,7 +90,7 @@ describe('a rule with its why and an example from the runs', () => {
   const ruleOf = (text: string) => view.skill.rules.find((r) => r.text === text)!
   const fileOf = async (run: number, path: string) => {
     const r = planted.runs.find((x) => x.number === run)!
-    return (await readFile(join(r.workspace, path), 'utf8')).split('\n')
+    return (await readFile(join(r.workspace!, path), 'utf8')).split('\n')
   }
 
   it('asks the analysts for a why and an example, and the merge for the group’s why', () => {
