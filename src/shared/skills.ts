@@ -34,9 +34,9 @@ export const EXAMPLE_MAX_LINES = 6
  * found there is dropped.
  */
 export const RuleExampleSchema = z.object({
-  wrong: z.string().max(1200).optional(),
-  right: z.string().max(1200).optional(),
-  runs: z.array(z.number().int()).max(20)
+  wrong: z.string().max(4000).optional(),
+  right: z.string().max(4000).optional(),
+  runs: z.array(z.number().int()).max(500)
 })
 export type RuleExample = z.infer<typeof RuleExampleSchema>
 
@@ -51,7 +51,7 @@ export const ProposedRuleSchema = z.object({
   reason: z.string().max(4000),
   pointers: z.array(PointerSchema).max(50).optional(),
   /** one short reason drawn from what happened in the runs ("Pages with two CTAs above the fold had lower click-through.") */
-  why: z.string().max(600).optional(),
+  why: z.string().max(2000).optional(),
   /** where a good and a bad run differ concretely: a wrong/right pair quoted from their files or commands */
   example: RuleExampleSchema.optional()
 })
@@ -115,7 +115,7 @@ export const SkillRuleSchema = z.object({
   /** the person removed it: it stays under discarded, and this is where it was, to restore it */
   removed: z.object({ tier: TierSchema, pinnedTier: z.boolean(), note: z.string().optional() }).optional(),
   /** one short reason drawn from the runs, rendered after the rule in the same paragraph */
-  why: z.string().max(600).optional(),
+  why: z.string().max(2000).optional(),
   /** a wrong/right pair quoted from the runs' files or commands; `batchId`: the batch its runs are in (set once checked) */
   example: RuleExampleSchema.extend({ batchId: z.string().max(200).optional() }).optional(),
   /** what the check of the example against the runs dropped ("the right snippet was not found in run 4") */
