@@ -136,7 +136,7 @@ export function RuleCard({
       ))}
       {r.reasons.length ? (
         <details>
-          <summary className="muted small">Why ({r.reasons.length})</summary>
+          <summary className="muted small">The analysts’ reasons ({r.reasons.length})</summary>
           {r.reasons.map((x, i) => (
             <p key={i} className="small">
               {x}
