@@ -197,6 +197,13 @@ export function skillFlags(
   for (const r of live)
     if (skill.markdown === undefined || r.tier === 'edge-case')
       push({ where: 'rule', ruleId: r.id, label: TIER_LABEL[r.tier] ?? 'rule', text: r.text }, r.provenance)
+  // an example is quoted from the runs by design: what it holds that reaches the network, escalates or
+  // deletes is flagged all the same (its being copied is not)
+  for (const r of live) {
+    const snippets = [r.example?.wrong, r.example?.right].filter((x): x is string => Boolean(x?.trim()))
+    if (snippets.length && (skill.markdown === undefined || r.tier === 'edge-case'))
+      push({ where: 'rule', ruleId: r.id, label: `${TIER_LABEL[r.tier] ?? 'rule'}'s example`, text: snippets.join('\n') })
+  }
   return out
 }
 

@@ -11,7 +11,27 @@ export const NAME_MAX = 64
 export const DESCRIPTION_MAX = 1024
 export const EDGE_CASES_LINK = 'See [edge cases](references/edge-cases.md) for rarer situations.'
 
-type RenderRule = Pick<SkillRule, 'text' | 'evidence' | 'tier' | 'guard' | 'existing'> & { earlier?: EarlierCitation[] }
+type RenderRule = Pick<SkillRule, 'text' | 'evidence' | 'tier' | 'guard' | 'existing'> & {
+  earlier?: EarlierCitation[]
+  why?: string
+  example?: { wrong?: string; right?: string; runs: number[] }
+}
+
+/** The Agent Skills guidance for a SKILL.md's body (after the front matter): about 500 lines, 5,000 tokens. */
+export const BODY_MAX_LINES = 500
+export const BODY_MAX_TOKENS = 5000
+/** A rough token count (four characters a token), as the budget is checked with. */
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4)
+/** The body of a SKILL.md (what follows its front matter). */
+export function skillBody(md: string): string {
+  const m = /^---\n[\s\S]*?\n---\n/.exec(md)
+  return m ? md.slice(m[0].length) : md
+}
+/** Whether a SKILL.md's body is within the budget. */
+export function withinBudget(md: string): boolean {
+  const body = skillBody(md)
+  return body.split('\n').length <= BODY_MAX_LINES && estimateTokens(body) <= BODY_MAX_TOKENS
+}
 export type ParsedTier = 'core' | 'guidance' | 'edge-case'
 export interface ParsedSkillMd {
   frontMatter: Partial<FrontMatter>
@@ -97,13 +117,95 @@ export function earlierCitation(earlier: EarlierCitation[] | undefined): string 
   return groups.length ? `(earlier: ${groups.join('; ')})` : ''
 }
 
-function ruleLine(r: RenderRule): string {
+/** A sentence ends with a full stop (or ! or ?), so a why can follow it in the same paragraph. */
+const sentence = (s: string) => (/[.!?:;)]$/.test(s) ? s : `${s}.`)
+
+/** The rule, its why in the same paragraph, and its citations: "One hero section, one CTA. Pages with two had lower click-through. (runs 2, 7)". */
+function ruleLine(r: RenderRule, withWhy = true): string {
   const text = oneLine(r.text)
+  const why = withWhy ? oneLine(r.why ?? '') : ''
   const cite = r.existing && r.evidence.length === 0 ? '' : citation(r.evidence)
-  return [text, cite, earlierCitation(r.earlier)].filter(Boolean).join(' ')
+  return [why ? sentence(text) : text, why ? sentence(why) : '', cite, earlierCitation(r.earlier)].filter(Boolean).join(' ')
 }
 
-export function renderSkillMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'>): string {
+/**
+ * A rule's example under it, indented into its list item: "Example (runs 3, 7). Instead of:" and the
+ * wrong snippet fenced, "write:" and the right one. A blank line first, so the item's paragraph (its
+ * text and citations) ends before it. A snippet holding both ``` and ~~~ cannot be fenced and is left out.
+ */
+function exampleLines(r: RenderRule, indent: number): string[] {
+  const e = r.example
+  const pad = ' '.repeat(indent)
+  const block = (s: string | undefined): string[] | null => {
+    const text = (s ?? '').replace(/\r\n?/g, '\n').replace(/^\n+|\s+$/g, '')
+    if (!text.trim()) return null
+    const fence = !text.includes('```') ? '```' : !text.includes('~~~') ? '~~~' : null
+    return fence ? [pad + fence, ...text.split('\n').map((l) => (l.trim() ? pad + l : '')), pad + fence] : null
+  }
+  const wrong = block(e?.wrong)
+  const right = block(e?.right)
+  if (!e || (!wrong && !right)) return []
+  const from = e.runs.length ? ` ${citation(e.runs)}` : ''
+  if (wrong && right) return ['', `${pad}Example${from}. Instead of:`, ...wrong, `${pad}write:`, ...right]
+  return wrong ? ['', `${pad}Example${from}. Avoid:`, ...wrong] : ['', `${pad}Example${from}:`, ...right!]
+}
+
+/** A list of rules, each with its why (unless left out) and its example (unless left out) under it. */
+function ruleList(
+  rules: RenderRule[],
+  bullet: (i: number) => string,
+  leave: { whys: Set<RenderRule>; examples: Set<RenderRule> }
+): string[] {
+  const out: string[] = []
+  rules.forEach((r, i) => {
+    const head = bullet(i)
+    const ex = leave.examples.has(r) ? [] : exampleLines(r, head.length)
+    // a rule with an example is a paragraph of its own: a blank line after its example
+    if (out.length && (ex.length || out[out.length - 1] === '')) out.push('')
+    out.push(head + ruleLine(r, !leave.whys.has(r)), ...ex)
+    if (ex.length) out.push('')
+  })
+  while (out.length && out[out.length - 1] === '') out.pop()
+  // no two blank lines in a row
+  return out.filter((l, i) => l !== '' || out[i - 1] !== '')
+}
+
+/**
+ * The SKILL.md of a skill's rules. Within the body budget (BODY_MAX_LINES, BODY_MAX_TOKENS): when the
+ * whole would be over it, examples are left out first (from the last rule of the file up: failure
+ * modes, patterns, then core rules), then the whys of the guidance rules (from the last up); the core
+ * rules' whys and every rule and citation stay. `plain`: no whys and no examples (the document's
+ * checks read the rules this way).
+ */
+export function renderSkillMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'>, opts: { plain?: boolean } = {}): string {
+  const rules = skill.rules as RenderRule[]
+  const leave = { whys: new Set<RenderRule>(), examples: new Set<RenderRule>() }
+  if (opts.plain)
+    for (const r of rules) {
+      leave.whys.add(r)
+      leave.examples.add(r)
+    }
+  let md = renderWith(skill, leave)
+  if (opts.plain || withinBudget(md)) return md
+  const core = rules.filter((r) => r.tier === 'core')
+  const guidance = [...rules.filter((r) => r.tier === 'guidance' && !r.guard), ...rules.filter((r) => r.tier === 'guidance' && r.guard)]
+  for (const r of [...core, ...guidance].reverse().filter((x) => x.example)) {
+    leave.examples.add(r)
+    md = renderWith(skill, leave)
+    if (withinBudget(md)) return md
+  }
+  for (const r of [...guidance].reverse().filter((x) => x.why?.trim())) {
+    leave.whys.add(r)
+    md = renderWith(skill, leave)
+    if (withinBudget(md)) return md
+  }
+  return md
+}
+
+function renderWith(
+  skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'>,
+  leave: { whys: Set<RenderRule>; examples: Set<RenderRule> }
+): string {
   const { name, description } = skill.frontMatter
   const rules = skill.rules as RenderRule[]
   const core = rules.filter((r) => r.tier === 'core')
@@ -121,9 +223,9 @@ export function renderSkillMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'when
   out.push(`# ${oneLine(skill.title) || name}`, '')
   const when = oneLine(skill.whenToUse ?? '')
   if (when) out.push('## When to use this skill', '', when, '')
-  if (core.length) out.push('## Core rules', '', ...core.map((r, i) => `${i + 1}. ${ruleLine(r)}`), '')
-  if (patterns.length) out.push('## Patterns', '', ...patterns.map((r) => `- ${ruleLine(r)}`), '')
-  if (failures.length) out.push('## Failure modes', '', ...failures.map((r) => `- ${ruleLine(r)}`), '')
+  if (core.length) out.push('## Core rules', '', ...ruleList(core, (i) => `${i + 1}. `, leave), '')
+  if (patterns.length) out.push('## Patterns', '', ...ruleList(patterns, () => '- ', leave), '')
+  if (failures.length) out.push('## Failure modes', '', ...ruleList(failures, () => '- ', leave), '')
   if (edge.length) out.push(EDGE_CASES_LINK, '')
   return out.join('\n').replace(/\n+$/, '\n')
 }
@@ -132,7 +234,7 @@ export function renderEdgeCasesMd(skill: Pick<Skill, 'frontMatter' | 'title' | '
   const title = oneLine(skill.title) || skill.frontMatter.name
   const edge = (skill.rules as RenderRule[]).filter((r) => r.tier === 'edge-case')
   const out = [`# ${title}: edge cases`, '']
-  if (edge.length) out.push(...edge.map((r) => `- ${ruleLine(r)}`), '')
+  if (edge.length) out.push(...ruleList(edge, () => '- ', { whys: new Set(), examples: new Set() }), '')
   return out.join('\n').replace(/\n+$/, '\n')
 }
 
@@ -315,10 +417,13 @@ const TIER_WORDS: Record<ParsedTier, string> = { core: 'core', guidance: 'guidan
  */
 export function skillProblems(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'> & { markdown?: string }): string[] {
   const problems: string[] = []
-  const md = skill.markdown ?? renderSkillMd(skill)
+  const md = skill.markdown ?? renderSkillMd(skill, { plain: true })
   const items = [
     ...parseSkillMd(md).rules.filter((r) => r.tier !== 'edge-case'),
-    ...parseSkillMd(renderEdgeCasesMd(skill)).rules.map((r) => ({ ...r, tier: 'edge-case' as const }))
+    ...parseSkillMd(renderEdgeCasesMd({ ...skill, rules: skill.rules.map(({ why: _w, example: _e, ...r }) => r) })).rules.map((r) => ({
+      ...r,
+      tier: 'edge-case' as const
+    }))
   ]
   for (let i = 0; i < items.length; i++)
     for (let j = i + 1; j < items.length; j++)
@@ -330,7 +435,8 @@ export function skillProblems(skill: Pick<Skill, 'frontMatter' | 'title' | 'when
   for (const r of live) {
     if (!r.existing && r.sources.length > 0 && r.evidence.length === 0) problems.push(`the rule "${oneLine(r.text)}" cites no run`)
     if (skill.markdown !== undefined && r.tier !== 'edge-case') continue // the person wrote the text: theirs to cite
-    const item = items.find((x) => x.text === oneLine(r.text))
+    // the rule's text, alone or followed by its why
+    const item = items.find((x) => x.text === oneLine(r.text) || x.text.startsWith(`${sentence(oneLine(r.text))} `))
     const own = r.existing && r.evidence.length === 0 ? [] : [...new Set(r.evidence)].sort((a, b) => a - b)
     const earlier = (r.earlier ?? []).map((c) => [...new Set(c.runs)].sort((a, b) => a - b)).filter((c) => c.length)
     if (item && (JSON.stringify(item.evidence) !== JSON.stringify(own) || JSON.stringify(item.earlier ?? []) !== JSON.stringify(earlier)))

@@ -24,6 +24,22 @@ export const PointerSchema = z.object({
 })
 export type Pointer = z.infer<typeof PointerSchema>
 
+/** The most lines a wrong or right snippet of an example keeps (longer ones are cut to these). */
+export const EXAMPLE_MAX_LINES = 6
+
+/**
+ * Where good and bad runs differ concretely: a short snippet quoted from a real file or command of a
+ * bad run (`wrong`) and of a good one (`right`), with the runs they come from. After the merge each
+ * snippet is checked against those runs' files and commands (src/main/skills/examples.ts); one not
+ * found there is dropped.
+ */
+export const RuleExampleSchema = z.object({
+  wrong: z.string().max(4000).optional(),
+  right: z.string().max(4000).optional(),
+  runs: z.array(z.number().int()).max(500)
+})
+export type RuleExample = z.infer<typeof RuleExampleSchema>
+
 /** What an analyst proposes (the forced tool call's schema, item by item). */
 export const ProposedRuleSchema = z.object({
   /** imperative: "Run the build before reporting success" */
@@ -33,7 +49,11 @@ export const ProposedRuleSchema = z.object({
   priority: PrioritySchema,
   /** the reason, in the trace: what happened and where */
   reason: z.string().max(4000),
-  pointers: z.array(PointerSchema).max(50).optional()
+  pointers: z.array(PointerSchema).max(50).optional(),
+  /** one short reason drawn from what happened in the runs ("Pages with two CTAs above the fold had lower click-through.") */
+  why: z.string().max(2000).optional(),
+  /** where a good and a bad run differ concretely: a wrong/right pair quoted from their files or commands */
+  example: RuleExampleSchema.optional()
 })
 export type ProposedRule = z.infer<typeof ProposedRuleSchema>
 
@@ -154,6 +174,12 @@ export const SkillRuleSchema = z.object({
   note: z.string().optional(),
   /** the person removed it: it stays under discarded, and this is where it was, to restore it */
   removed: z.object({ tier: TierSchema, pinnedTier: z.boolean(), note: z.string().optional() }).optional(),
+  /** one short reason drawn from the runs, rendered after the rule in the same paragraph */
+  why: z.string().max(2000).optional(),
+  /** a wrong/right pair quoted from the runs' files or commands; `batchId`: the batch its runs are in (set once checked) */
+  example: RuleExampleSchema.extend({ batchId: z.string().max(200).optional() }).optional(),
+  /** what the check of the example against the runs dropped ("the right snippet was not found in run 4") */
+  exampleNote: z.string().max(1000).optional(),
   /** where its text (a span copied word for word, a command, a URL) was found in the runs it cites (src/shared/rule-flags.ts) */
   provenance: z.array(ProvenanceSchema).max(50).optional(),
   /** runs an analyst cited that the support check did not confirm (they do not count toward the tier), with the checker's reason */

@@ -59,6 +59,21 @@ describe("the tools' schemas, as the model is sent them", () => {
                   properties: { run: { type: 'integer' }, line: { type: 'integer' }, file: { type: 'string' } },
                   required: ['run']
                 }
+              },
+              // optional: the why and a wrong/right example quoted from the runs
+              why: {
+                type: 'string',
+                description: 'One short sentence: what happened in the runs that makes the rule matter (not a generic justification).'
+              },
+              example: {
+                type: 'object',
+                description: 'Only where a good and a bad run differ concretely: a short wrong/right pair quoted from them.',
+                properties: {
+                  wrong: { type: 'string', description: 'A few lines copied exactly from a file or command of a bad run.' },
+                  right: { type: 'string', description: 'A few lines copied exactly from a file or command of a good run.' },
+                  runs: { type: 'array', items: { type: 'integer' }, description: 'The runs the snippets are copied from.' }
+                },
+                required: ['runs']
               }
             },
             required: ['rule', 'evidence', 'priority', 'reason']
@@ -95,6 +110,7 @@ describe("the tools' schemas, as the model is sent them", () => {
     const s = MERGE_TOOL.input_schema as any // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(s.required).toEqual(['groups', 'contradictions', 'skill'])
     expect(s.properties.groups.items.required).toEqual(['members', 'wording'])
+    expect(s.properties.groups.items.properties.why.type).toBe('string')
     expect(s.properties.groups.items.properties.existing).toEqual({
       type: 'string',
       description: 'the id (x1, x2, ...) of the existing rule this group says the same as (even with more added), if any'

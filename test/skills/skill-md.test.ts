@@ -3,14 +3,19 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
+  BODY_MAX_LINES,
+  BODY_MAX_TOKENS,
   citation,
+  estimateTokens,
   parseCitations,
   parseSkillMd,
   renderEdgeCasesMd,
   renderSkillMd,
+  skillBody,
   skillProblems,
   slugifyName,
-  validateFrontMatter
+  validateFrontMatter,
+  withinBudget
 } from '../../src/shared/skill-md'
 import type { SkillRule, Tier } from '../../src/shared/skills'
 
@@ -370,3 +375,103 @@ describe('skillProblems: the document checks itself', () => {
     expect(skillProblems({ ...base, rules: [rule('Keep it short', 'guidance', [], { existing: true })] })).toEqual([])
   })
 })
+
+describe('a rule with its why and example', () => {
+  const fm = { name: 'landing-page', description: 'Builds landing pages.' }
+  const skillOf = (rules: SkillRule[]) => ({ frontMatter: fm, title: 'Landing pages', whenToUse: 'When asked.', rules })
+
+  it('renders the why in the rule paragraph before its citations, and the example as a wrong/right pair under it', () => {
+    const hero = rule('One hero section, one CTA', 'core', [2, 7, 9], {
+      why: 'Pages with two CTAs above the fold had lower click-through',
+      example: { wrong: '<a class="cta">Buy</a>\n<a class="cta">Try</a>', right: '<a class="cta">Buy</a>', runs: [2, 7] }
+    })
+    const quiet = rule('Keep the colours quiet', 'guidance', [1, 5, 6, 8], { example: { wrong: 'body{font-family:Impact}', runs: [6] } })
+    const md = renderSkillMd(skillOf([hero, quiet]))
+    expect(md).toContain(
+      [
+        '1. One hero section, one CTA. Pages with two CTAs above the fold had lower click-through. (runs 2, 7, 9)',
+        '',
+        '   Example (runs 2, 7). Instead of:',
+        '   ```',
+        '   <a class="cta">Buy</a>',
+        '   <a class="cta">Try</a>',
+        '   ```',
+        '   write:',
+        '   ```',
+        '   <a class="cta">Buy</a>',
+        '   ```'
+      ].join('\n')
+    )
+    expect(md).toContain(
+      ['- Keep the colours quiet (runs 1, 5, 6, 8)', '', '  Example (run 6). Avoid:', '  ```', '  body{font-family:Impact}', '  ```'].join(
+        '\n'
+      )
+    )
+    // read back: the examples are no rules, the citations are still the rules' own, and the document has no problem
+    expect(parseSkillMd(md).rules.map((r) => [r.tier, r.evidence])).toEqual([
+      ['core', [2, 7, 9]],
+      ['guidance', [1, 5, 6, 8]]
+    ])
+    expect(skillProblems(skillOf([hero, quiet]))).toEqual([])
+    // a snippet holding a ``` is fenced with ~~~
+    const fenced = renderSkillMd(skillOf([rule('Close the code block', 'core', [1], { example: { right: '```js\nx()\n```', runs: [1] } })]))
+    expect(fenced).toContain('   ~~~\n   ```js\n   x()\n   ```\n   ~~~')
+  })
+
+  it('the edge cases file has them too', () => {
+    const md = renderEdgeCasesMd(skillOf([rule('Check the port first', 'edge-case', [3, 4], { why: 'Run 3 died on EADDRINUSE.' })]))
+    expect(md).toContain('- Check the port first. Run 3 died on EADDRINUSE. (runs 3, 4)')
+  })
+
+  it('stays within the body budget: examples go first (from the bottom up), then the whys of guidance rules; core whys and citations stay', () => {
+    const long = Array.from({ length: 5 }, (_, i) => `  <div class="card">Feature ${i + 1} ${'x'.repeat(60)}</div>`).join('\n')
+    const withAll = (tier: Tier, i: number) =>
+      rule(`Rule ${tier} number ${i} says a distinct thing ${'w'.repeat(i)}`, tier, [i + 1, i + 2], {
+        why: `Because run ${i + 1} showed reason ${i} ${'y'.repeat(40)}`,
+        example: { wrong: long, right: long.replace(/x/g, 'z'), runs: [i + 1] }
+      })
+    const rules = [
+      ...Array.from({ length: 12 }, (_, i) => withAll('core', i)),
+      ...Array.from({ length: 18 }, (_, i) => withAll('guidance', i + 20))
+    ]
+    const md = renderSkillMd(skillOf(rules))
+    const body = skillBody(md)
+    expect(withinBudget(md)).toBe(true)
+    expect(body.split('\n').length).toBeLessThanOrEqual(BODY_MAX_LINES)
+    expect(estimateTokens(body)).toBeLessThanOrEqual(BODY_MAX_TOKENS)
+    // unbudgeted it would be over (the test means something)
+    expect(withinBudget(renderWithoutBudget(rules))).toBe(false)
+    // every rule and its citations are there; the first core rule keeps its example, the last guidance rule lost its own
+    for (const r of rules) expect(md).toContain(`(runs ${r.evidence.join(', ')})`)
+    expect(md).toContain(`Because run 1 showed reason 0`)
+    const examples = (md.match(/Instead of:/g) ?? []).length
+    expect(examples).toBeGreaterThan(0)
+    expect(examples).toBeLessThan(rules.length)
+    expect(md.indexOf('Instead of:')).toBeLessThan(md.indexOf('## Patterns'))
+    // examples leave before any why: with examples left, every why is there
+    for (const r of rules) expect(md).toContain(r.why!.slice(0, 30))
+    // a budget so tight that examples are not enough: guidance whys go from the last up, core whys stay
+    const many = [
+      ...Array.from({ length: 12 }, (_, i) => withAll('core', i)),
+      ...Array.from({ length: 60 }, (_, i) =>
+        rule(`Guidance rule ${i} ${'g'.repeat(150)}`, 'guidance', [i + 1, i + 2], { why: `Guidance reason ${i} ${'h'.repeat(150)}` })
+      )
+    ]
+    const tight = renderSkillMd(skillOf(many))
+    expect(withinBudget(tight)).toBe(true)
+    expect(tight).not.toContain('Instead of:')
+    expect(tight).toContain('Guidance reason 0 ')
+    expect(tight).not.toContain('Guidance reason 59 ')
+    for (const r of many.filter((x) => x.tier === 'core')) expect(tight).toContain(r.why!)
+  })
+})
+
+/** The SKILL.md with every why and example, as if there were no budget (its parts, put together by hand). */
+function renderWithoutBudget(rules: SkillRule[]): string {
+  const plain = renderSkillMd(
+    { frontMatter: { name: 'landing-page', description: 'x' }, title: 'T', whenToUse: 'w', rules },
+    { plain: true }
+  )
+  const extra = rules.map((r) => `${r.why}\n${r.example?.wrong}\n${r.example?.right}`).join('\n')
+  return `${plain}\n${extra}`
+}

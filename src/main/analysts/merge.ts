@@ -14,6 +14,7 @@ import { backToAnalysts, firstLevel, rulesByGroup, twoLevels, type GroupAnswer }
 import { mergePrompt } from '../skills/rules/prompt'
 import { retier } from '../skills/rules/tiers'
 import { contradictionIndex, MERGE_TOOL, MergeAnswerSchema, sameAsExisting, type MergeAnswer } from '../skills/rules/schema'
+import { checkExamples } from '../skills/examples'
 import { withProvenance } from '../skills/provenance'
 import { rendered } from '../skills/service'
 import { costUsd } from '../traces/pricing'
@@ -60,7 +61,10 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
           evidence: r.evidence,
           batchId: deepen.batchIds[deepen.batchIds.length - 1],
           earlier: r.earlier,
-          guard: r.guard
+          guard: r.guard,
+          ...(r.why ? { why: r.why } : {}),
+          // an example the person wrote, or checked against its own batch: kept as it is
+          ...(r.example ? { example: { ...r.example, batchId: r.example.batchId ?? deepen.batchIds[deepen.batchIds.length - 1] } } : {})
         }))
     : undefined
   a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
@@ -176,6 +180,10 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     }
     await writes
   }
+  // an example's snippets must be real lines of the files or commands of the runs it cites: one that is not is dropped, said so
+  const examples = checkExamples(merged.rules, runs, a.batchId)
+  merged.rules = examples.rules
+  warnings.push(...examples.warnings)
   const name = slugifyName(answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
   const description = (
     answer?.skill.description ||

@@ -7,7 +7,7 @@
  */
 import { fail } from '../../shared/contract'
 import { z } from 'zod'
-import { ANALYSTS, ProposedRuleSchema, type AnalystKind, type AnalystRule, type SetAside } from '../../shared/skills'
+import { ANALYSTS, ProposedRuleSchema, RuleExampleSchema, type AnalystKind, type AnalystRule, type SetAside } from '../../shared/skills'
 import type { Usage } from '../../shared/trace'
 import { toolInputSchema } from '../../shared/tool-schema'
 import { costUsd } from '../traces/pricing'
@@ -45,7 +45,17 @@ const AnswerSchema = z.object({
         reason: proposed.reason.describe('What the traces show, and where (run and line numbers).'),
         pointers: proposed.pointers.describe(
           'Where it shows: a run and a line of its session file ([L<n>]), or a run and one of its output files.'
-        )
+        ),
+        why: proposed.why.describe(
+          'One short sentence: what happened in the runs that makes the rule matter (not a generic justification).'
+        ),
+        example: RuleExampleSchema.extend({
+          wrong: RuleExampleSchema.shape.wrong.describe('A few lines copied exactly from a file or command of a bad run.'),
+          right: RuleExampleSchema.shape.right.describe('A few lines copied exactly from a file or command of a good run.'),
+          runs: RuleExampleSchema.shape.runs.describe('The runs the snippets are copied from.')
+        })
+          .optional()
+          .describe('Only where a good and a bad run differ concretely: a short wrong/right pair quoted from them.')
       })
     )
     .max(200)

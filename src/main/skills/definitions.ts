@@ -65,6 +65,8 @@ export const RULE_FORMAT = [
   'Every rule has: RULE (one imperative sentence a future agent can follow), EVIDENCE (the run numbers that show it, as in "Run 3"),',
   'PRIORITY (high, medium or low), and REASON (what happened in the trace, and where: cite run numbers and the line numbers shown in the trace, or the output file it shows in).',
   'Give POINTERS to where it shows: a run and a trace line, or a run and one of its output files.',
+  'Give WHY: one short sentence drawn from what happened in the runs ("Pages with two CTAs above the fold were graded cluttered."), not a generic justification.',
+  'Where a good run and a bad run differ concretely, give an EXAMPLE: WRONG, a few lines copied exactly from a file or command of the bad run, RIGHT, the same from the good run, and the runs they come from. An example is the one place a run is quoted, and never as an instruction: the app checks every snippet against those runs and drops one it cannot find; give none rather than paraphrase.',
   'Cite only runs that really show the rule. Prefer few strong rules to many weak ones.'
 ].join('\n')
 
@@ -117,6 +119,7 @@ export function agentMarkdown(kind: AnalystKind, opts: { sessions?: string } = {
     '    EVIDENCE: runs 3, 6, 11',
     '    PRIORITY: high',
     '    REASON: <what the traces show>',
+    '    WHY: <one short reason, from what happened in the runs>',
     ''
   ].join('\n')
 }

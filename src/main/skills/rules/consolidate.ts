@@ -25,6 +25,8 @@ export interface MergeGroup {
   members: string[]
   /** one wording for all of them */
   wording: string
+  /** the merge's why for the group (else the best of its members') */
+  why?: string
   /** deepen mode: the index (0-based) of the existing rule this group says the same as, by the model's word */
   existing?: number
 }
@@ -47,6 +49,9 @@ export interface ExistingRule {
   /** what it cited from batches before that */
   earlier?: EarlierCitation[]
   guard?: boolean
+  /** its why and example, kept */
+  why?: string
+  example?: SkillRule['example']
 }
 
 export interface MergeInput {
@@ -69,6 +74,19 @@ export interface MergeResult {
   rules: SkillRule[]
   conflicts: Conflict[]
   warnings: string[]
+}
+
+type Example = NonNullable<SkillRule['example']>
+const exampleScore = (e: Example | undefined) =>
+  e ? (e.wrong?.trim() ? 2 : 0) + (e.right?.trim() ? 2 : 0) + Math.min(e.runs.length, 1) : 0
+/** The better of two examples: a full wrong/right pair over half of one; the first on a tie. */
+function betterExample(a: Example | undefined, b: Example | undefined): Example | undefined {
+  return exampleScore(b) > exampleScore(a) ? b : a
+}
+/** A copy of an example, or nothing when it holds no snippet. */
+function exampleOf(e: Example | undefined): Example | undefined {
+  if (!e || !(e.wrong?.trim() || e.right?.trim())) return undefined
+  return { ...e, runs: uniqueSorted(e.runs) }
 }
 
 /** Earlier citations together, one entry per batch, runs sorted. */
@@ -107,6 +125,12 @@ function absorb(into: SkillRule, from: SkillRule): SkillRule {
   }
   if (earlier.length) out.earlier = earlier
   else delete out.earlier
+  // the why of the rule kept (else the other's), and the better example
+  const why = into.why?.trim() ? into.why : from.why
+  if (why?.trim()) out.why = why
+  const example = betterExample(into.example, from.example)
+  if (example) out.example = { ...example, runs: [...example.runs] }
+  else delete out.example
   return out
 }
 
@@ -155,7 +179,7 @@ export function mergeRules(input: MergeInput): MergeResult {
       addressable.push(undefined)
       return
     }
-    const rule = mergeGroup(newRuleId(), members, g.wording)
+    const rule = mergeGroup(newRuleId(), members, g.wording, g.why)
     rules.push(rule)
     addressable.push(rule)
     if (typeof g.existing === 'number') sameAsExisting.set(rule, g.existing)
@@ -195,7 +219,9 @@ export function mergeRules(input: MergeInput): MergeResult {
       guard: Boolean(e.guard) && isGuard(text),
       existing: true,
       pinnedTier: false,
-      note: NOTE_EXISTING
+      note: NOTE_EXISTING,
+      ...(e.why?.trim() ? { why: e.why.trim() } : {}),
+      ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {})
     }
     existingRules.push(rule)
     rules.push(rule)
@@ -287,7 +313,7 @@ export function mergeRules(input: MergeInput): MergeResult {
   return { rules: retier(rules, conflicts, input.tiers), conflicts, warnings }
 }
 
-function mergeGroup(id: string, members: AnalystRule[], wording: string | undefined): SkillRule {
+function mergeGroup(id: string, members: AnalystRule[], wording: string | undefined, groupWhy?: string): SkillRule {
   let text = (wording ?? '').trim()
   if (text === '') {
     let best = members[0]
@@ -298,7 +324,13 @@ function mergeGroup(id: string, members: AnalystRule[], wording: string | undefi
   let priority: Priority = 'low'
   for (const m of members) if (PRIORITY_RANK[m.priority] < PRIORITY_RANK[priority]) priority = m.priority
   const present = new Set(members.map((m) => m.analyst))
+  // the merge's why, else that of the member with the most runs; the best example of the members
+  const whys = [...members].sort((a, b) => new Set(b.evidence).size - new Set(a.evidence).size).map((m) => m.why?.trim())
+  const why = groupWhy?.trim() || whys.find(Boolean)
+  const example = members.map((m) => exampleOf(m.example)).reduce<Example | undefined>((best, e) => betterExample(best, e), undefined)
   return {
+    ...(why ? { why } : {}),
+    ...(example ? { example } : {}),
     id,
     text,
     evidence,

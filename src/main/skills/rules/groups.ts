@@ -52,7 +52,10 @@ export function firstLevel(rules: AnalystRule[], answers: GroupAnswer[]): { leve
         evidence: m.evidence,
         priority: m.priority,
         reason: m.reasons.join(' | ').slice(0, 4000),
-        pointers: m.pointers.slice(0, 50)
+        pointers: m.pointers.slice(0, 50),
+        // the group's why and best example go on to the final merge
+        ...(m.why ? { why: m.why } : {}),
+        ...(m.example ? { example: { ...m.example, runs: [...m.example.runs] } } : {})
       })
     }
   }

@@ -12,6 +12,10 @@ export const MergeAnswerSchema = z.object({
     z.object({
       members: z.array(z.string()).describe('rule ids'),
       wording: z.string().describe('one imperative sentence for the group'),
+      why: z
+        .string()
+        .nullish()
+        .describe("one short sentence: why the group's rule matters, drawn from its members' reasons (what happened in the runs)"),
       existing: z
         .string()
         .nullish()
@@ -43,16 +47,17 @@ export type MergeAnswer = z.infer<typeof MergeAnswerSchema>
  * left for mergeRules to name.
  */
 export function sameAsExisting(
-  g: { members: string[]; wording: string; existing?: string | null },
+  g: { members: string[]; wording: string; why?: string | null; existing?: string | null },
   existing: number
-): { members: string[]; wording: string; existing?: number } {
+): { members: string[]; wording: string; why?: string; existing?: number } {
   const xOf = (id: string | null | undefined) => {
     const m = /^\s*x(\d+)\s*$/i.exec(id ?? '')
     return m ? Number(m[1]) : null
   }
   const named = [g.existing, ...g.members].map(xOf).find((n) => n !== null && n >= 1 && n <= existing)
   const members = existing ? g.members.filter((id) => xOf(id) === null) : g.members
-  return { members, wording: g.wording, ...(named != null ? { existing: named - 1 } : {}) }
+  const why = g.why?.trim()
+  return { members, wording: g.wording, ...(why ? { why } : {}), ...(named != null ? { existing: named - 1 } : {}) }
 }
 
 /** A contradiction end as a group index for mergeRules: a number is a group; "xN" is the N-th existing rule. */

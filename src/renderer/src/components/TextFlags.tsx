@@ -102,7 +102,7 @@ export function FlaggedConfirm({
       </div>
       <ul>
         {flagged.map((t, i) => (
-          <li key={`${t.where}-${t.ruleId ?? i}`} data-testid="flagged-text">
+          <li key={`${t.where}-${t.ruleId ?? ''}-${i}`} data-testid="flagged-text">
             <span className="label">{t.label}</span> <q>{t.text.length > 200 ? `${t.text.slice(0, 199)}…` : t.text}</q>
             <ul>
               {t.flags.map((f, k) => (

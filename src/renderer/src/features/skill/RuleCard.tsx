@@ -63,6 +63,15 @@ export function RuleCard({
         aria-label="Rule"
         data-testid="rule-text"
       />
+      <AutoTextarea
+        className="rule-why"
+        value={r.why ?? ''}
+        placeholder="Why: one short reason, from what happened in the runs"
+        onChange={(e) => onChange(r.id, { why: e.target.value === '' ? undefined : e.target.value }, `why-${r.id}`)}
+        aria-label="Why"
+        data-testid="rule-why"
+      />
+      <RuleExample rule={r} batchId={batchId} from={{ skillId, ruleId: r.id }} onChange={onChange} />
       <div className="rule-meta">
         <RunBadges batchId={batchId} runs={r.evidence} pointers={r.pointers} from={from} />
         {(r.earlier ?? []).map((c, i) =>
@@ -156,7 +165,7 @@ export function RuleCard({
       ) : null}
       {r.reasons.length ? (
         <details>
-          <summary className="muted small">Why ({r.reasons.length})</summary>
+          <summary className="muted small">The analysts’ reasons ({r.reasons.length})</summary>
           {r.reasons.map((x, i) => (
             <p key={i} className="small">
               {x}
@@ -164,6 +173,76 @@ export function RuleCard({
           ))}
         </details>
       ) : null}
+    </div>
+  )
+}
+
+/**
+ * A rule's example: the wrong and the right snippet (quoted from the runs' files or commands, checked
+ * against them after the merge), editable, with the runs they come from; what the check dropped.
+ */
+function RuleExample({
+  rule: r,
+  batchId,
+  from,
+  onChange
+}: {
+  rule: SkillRule
+  batchId?: string
+  from: { skillId: string; ruleId: string }
+  onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
+}) {
+  const e = r.example
+  const note = r.exampleNote ? (
+    <div className="muted small" data-testid="example-note">
+      {r.exampleNote}
+    </div>
+  ) : null
+  if (!e)
+    return (
+      <div className="rule-example-add">
+        <button className="ghost small" onClick={() => onChange(r.id, { example: { runs: [] } })} data-testid="add-example">
+          Add an example
+        </button>
+        {note}
+      </div>
+    )
+  const edit = (side: 'wrong' | 'right', value: string) =>
+    onChange(r.id, { example: { ...e, [side]: value === '' ? undefined : value } }, `example-${side}-${r.id}`)
+  return (
+    <div className="rule-example" data-testid="rule-example">
+      <div className="muted small">
+        Example{' '}
+        {e.runs.length ? (
+          <RunBadges batchId={e.batchId ?? batchId} runs={e.runs} from={from} counts={false} testId="example-badge" />
+        ) : null}
+      </div>
+      <label className="small">
+        Instead of
+        <AutoTextarea
+          className="mono"
+          value={e.wrong ?? ''}
+          placeholder="a few lines of a bad run's file or command"
+          onChange={(ev) => edit('wrong', ev.target.value)}
+          aria-label="Example: instead of"
+          data-testid="example-wrong"
+        />
+      </label>
+      <label className="small">
+        write
+        <AutoTextarea
+          className="mono"
+          value={e.right ?? ''}
+          placeholder="a few lines of a good run's file or command"
+          onChange={(ev) => edit('right', ev.target.value)}
+          aria-label="Example: write"
+          data-testid="example-right"
+        />
+      </label>
+      <button className="ghost small" onClick={() => onChange(r.id, { example: undefined })} data-testid="remove-example">
+        Remove the example
+      </button>
+      {note}
     </div>
   )
 }
