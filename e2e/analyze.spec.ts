@@ -120,17 +120,18 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     await page.screenshot({ path: info.outputPath('analysis.png'), fullPage: true })
     await info.attach('analysis', { path: info.outputPath('analysis.png'), contentType: 'image/png' })
 
-    // the composer: "Run the build" merged from two analysts = 6 runs = guidance
+    // the composer: "Run the build" merged from two analysts = 6 runs = core (tiers scale with the 6
+    // graded runs: core 4+, guidance 3, edge cases 2)
     await page.getByTestId('open-skill').click()
-    const guidance = page.getByTestId('tier-guidance')
-    await expect(guidance.getByTestId('rule-text')).toHaveValue('Run the build before finishing')
-    await expect(guidance.getByTestId('evidence-badge')).toHaveText(['1', '2', '3', '4', '5', '6'])
+    const core = page.getByTestId('tier-core')
+    await expect(core.getByTestId('rule-text')).toHaveValue('Run the build before finishing')
+    await expect(core.getByTestId('evidence-badge')).toHaveText(['1', '2', '3', '4', '5', '6'])
     // edit the rule; the preview follows; undo and redo; save as a version
-    await guidance.getByTestId('rule-text').fill('Run the build and open the page before finishing')
+    await core.getByTestId('rule-text').fill('Run the build and open the page before finishing')
     await expect(page.getByTestId('skill-preview').first()).toContainText('Run the build and open the page before finishing')
     await page.getByTestId('undo').click()
-    await expect(guidance.getByTestId('rule-text')).toHaveValue('Run the build before finishing')
-    await guidance.getByTestId('rule-text').fill('Run the build and open the page before finishing')
+    await expect(core.getByTestId('rule-text')).toHaveValue('Run the build before finishing')
+    await core.getByTestId('rule-text').fill('Run the build and open the page before finishing')
     // a bad name is flagged as you type
     await page.getByTestId('fm-name').fill('Landing Page')
     await expect(page.getByTestId('fm-problems')).toContainText('lowercase')
@@ -165,7 +166,7 @@ test('analyse a graded batch, edit a rule, follow a badge, export', async ({ pag
     await expect(page.getByTestId('open-trace')).toContainText('line 5')
     // and one that points to an output file opens the run with that file shown
     await page.goBack()
-    await page.getByTestId('tier-guidance').getByTestId('evidence-badge').first().click()
+    await page.getByTestId('tier-core').getByTestId('evidence-badge').first().click()
     await expect(page.getByTestId('deck-run')).toHaveAttribute('data-number', '1')
     await expect(page.getByTestId('pointed-file')).toHaveAttribute('data-path', 'index.html')
     await expect(page.getByTestId('pointed-file')).toContainText('Acme Rockets')
