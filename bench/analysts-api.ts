@@ -8,8 +8,8 @@
  * where it listens, and answers for its bills, its requests' timings and a request's body.
  */
 import { createHash } from 'node:crypto'
-import type { AnalystKind, ProposedRule } from '../src/shared/skills'
-import { analystScript, isAnalystRequest, kindOf } from '../test/support/analyst-script'
+import type { AnalystKind, ProposedRule, RuleExample } from '../src/shared/skills'
+import { analystScript, isAnalystRequest, kindOf, type CheckVerdict } from '../test/support/analyst-script'
 import { startModelServer, type ModelServer, type Reply, type Script } from '../test/support/model-server'
 import type { Kind } from './analysts-corpus'
 
@@ -71,7 +71,9 @@ function blocksOf(body: any): { key: string; tokens: number; image: number; mark
 
 export interface Billed {
   index: number
-  what: AnalystKind | 'merge' | 'other'
+  what: AnalystKind | 'merge' | 'support' | 'other'
+  /** the model the request named (the support check uses a cheaper one) */
+  model: string
   round: number
   input: number
   cacheCreation: number
@@ -134,7 +136,9 @@ function cachingApi(inner: Script, serverOf: () => ModelServer) {
     const firstMarker = markers[0] ?? -1
     billed.push({
       index: req.index,
-      what: kind ?? (body?.tool_choice?.name === 'merge_rules' ? 'merge' : 'other'),
+      what:
+        kind ?? (body?.tool_choice?.name === 'merge_rules' ? 'merge' : body?.tool_choice?.name === 'check_support' ? 'support' : 'other'),
+      model: String(body?.model ?? ''),
       round: ((body.messages?.length ?? 1) - 1) / 2,
       input,
       cacheCreation,
@@ -194,12 +198,30 @@ export function lookCloser(runsOf: RunsOf): Record<AnalystKind, { name: string; 
 
 /** The rules the scripted analysts propose, citing the runs of each kind. */
 export function analystRules(runsOf: RunsOf): Record<AnalystKind, ProposedRule[]> {
-  const r = (rule: string, kinds: Kind | Kind[], priority: 'high' | 'medium' | 'low', reason: string): ProposedRule => {
+  // where good and bad runs differ concretely (the page's colours, its cards, the header's padding), an
+  // example quoted from real lines of their final files (checked after the merge); no example where
+  // the runs show no such pair (the good runs never ran the build, so there is no right command to quote)
+  const [c1] = runsOf('cluttered')
+  const [g1] = runsOf('good')
+  const ex = (runs: (number | undefined)[], wrong?: string, right?: string): RuleExample | undefined => {
+    const known = runs.filter((n): n is number => n !== undefined)
+    return known.length ? { ...(wrong ? { wrong } : {}), ...(right ? { right } : {}), runs: known } : undefined
+  }
+  const r = (
+    rule: string,
+    kinds: Kind | Kind[],
+    priority: 'high' | 'medium' | 'low',
+    reason: string,
+    why: string,
+    example?: RuleExample
+  ): ProposedRule => {
     const evidence = runsOf(kinds)
     return {
       rule,
       evidence,
       priority,
+      why,
+      ...(example ? { example } : {}),
       // an answer of realistic length: what each run shows, and where
       reason: `${reason} Seen in runs ${evidence.join(', ')}. ${evidence
         .map((n) => `In run ${n} it shows at the steps around line ${10 + ((n * 7) % 60)} and again in the final files and the screenshot.`)
@@ -213,19 +235,23 @@ export function analystRules(runsOf: RunsOf): Record<AnalystKind, ProposedRule[]
         'Check that the pricing configuration exists before running the build.',
         'errors',
         'high',
-        'The build failed three times on ENOENT for config/pricing.json and the agent retried it unchanged each time.'
+        'The build failed three times on ENOENT for config/pricing.json and the agent retried it unchanged each time.',
+        'Every half-finished run lost its pricing section to a build that could not open config/pricing.json.'
       ),
       r(
         'When the build fails, read the error and fix its cause before running it again.',
         'errors',
         'high',
-        'Each failing build was followed by unrelated edits and the same command, so the pricing section never appeared.'
+        'Each failing build was followed by unrelated edits and the same command, so the pricing section never appeared.',
+        'The same ENOENT came back three times in each half-finished run because its cause was never touched.'
       ),
       r(
         'Never put more than three cards on the page.',
         'cluttered',
         'high',
-        'The cluttered pages have twelve yellow cards in a four-column grid; the screenshots show them crowding the fold.'
+        'The cluttered pages have twelve yellow cards in a four-column grid; the screenshots show them crowding the fold.',
+        'The pages graded cluttered had twelve cards; every page graded good had three.',
+        ex([c1, g1], '<div class="card"><h3>Feature 12</h3>', '<div class="card"><h3>Feature 3</h3>')
       )
     ],
     success: [
@@ -233,25 +259,35 @@ export function analystRules(runsOf: RunsOf): Record<AnalystKind, ProposedRule[]
         'Write the page in one Write call with the whole document, then the stylesheet.',
         'good',
         'high',
-        'Every run graded good wrote index.html whole, then styles.css, with no rewrites.'
+        'Every run graded good wrote index.html whole, then styles.css, with no rewrites.',
+        'The good runs finished in fewer steps, with no half-written page for a later edit to break.'
       ),
       r(
         'Keep a calm palette: one accent colour on the header, dark text on a light background.',
         'good',
         'high',
-        'The good pages use #2b59c3 for the header only and #1d2433 on #f4f6fb; the cluttered ones use red and yellow.'
+        'The good pages use #2b59c3 for the header only and #1d2433 on #f4f6fb; the cluttered ones use red and yellow.',
+        'The pages graded good were called calm and readable; the red and yellow ones were called loud.',
+        ex(
+          [c1, g1],
+          'body{font-family:Impact;background:#ff2d2d;color:#ffe36e}',
+          'body{font-family:system-ui,sans-serif;background:#f4f6fb;color:#1d2433}'
+        )
       ),
       r(
         'Pad the header generously (about 64px 32px).',
         'good',
         'medium',
-        'The screenshots of the good runs show a tall, airy header; the cluttered ones cram it.'
+        'The screenshots of the good runs show a tall, airy header; the cluttered ones cram it.',
+        'The headers the person called clear all had this padding.',
+        ex([g1], undefined, 'header{background:#2b59c3;color:#fff;padding:64px 32px}')
       ),
       r(
         'Show three feature cards, one sentence each.',
         'good',
         'medium',
-        'The good pages have exactly three cards in the grid, each with a heading and a sentence.'
+        'The good pages have exactly three cards in the grid, each with a heading and a sentence.',
+        'Three short cards kept the feature grid readable on the desktop screenshots.'
       )
     ],
     structure: [
@@ -259,24 +295,51 @@ export function analystRules(runsOf: RunsOf): Record<AnalystKind, ProposedRule[]
         'Do not write progress notes to files unless asked.',
         'detour',
         'medium',
-        'The slow runs left notes-N.txt files every few steps, which the person called stray.'
+        'The slow runs left notes-N.txt files every few steps, which the person called stray.',
+        'The person called the notes files left in the slow runs stray.'
       ),
       r(
         'Check the asset sizes yourself with one command instead of starting a sub-agent.',
         'detour',
         'medium',
-        'A sub-agent ran six du commands to report one large hero image.'
+        'A sub-agent ran six du commands to report one large hero image.',
+        'The sub-agent took six steps to find what one command shows, and the run took ages.'
       ),
-      r('Write the deliverable before surveying the rest of the workspace.', ['good', 'detour'], 'low', 'The good runs wrote early.')
+      r(
+        'Write the deliverable before surveying the rest of the workspace.',
+        ['good', 'detour'],
+        'low',
+        'The good runs wrote early.',
+        'The runs that wrote the page first were the quick ones.'
+      )
     ],
     edge: [
       r(
         'Before running the build, verify that config/pricing.json exists.',
         'errors',
         'high',
-        'The missing pricing.json is the first failure of every run graded half-finished.'
+        'The missing pricing.json is the first failure of every run graded half-finished.',
+        'Without config/pricing.json the build stops before the pricing section is made.'
       )
     ]
+  }
+}
+
+/**
+ * The scripted support checker's verdicts: most cited runs bear their rule out; a few do not (the
+ * detours cited for writing early surveyed first, the last half-finished run made no unrelated edits),
+ * so the check has something to take away.
+ */
+export function supportVerdict(runsOf: RunsOf): CheckVerdict {
+  const detours = new Set(runsOf('detour'))
+  const errors = runsOf('errors')
+  const lastError = errors[errors.length - 1]
+  return (run, rule) => {
+    if (/^Write the deliverable before surveying/.test(rule) && detours.has(run))
+      return `Run ${run} surveyed the assets with a sub-agent before it wrote index.html and was graded fine in the end: it does not show that writing first matters.`
+    if (/^When the build fails, read the error/.test(rule) && run === lastError && errors.length > 1)
+      return `Between the failing builds run ${run} only read and searched files; it made no unrelated edits, so it does not show this.`
+    return true
   }
 }
 
@@ -313,12 +376,15 @@ async function child(runs: { kind: Kind; number: number }[]) {
   let server!: ModelServer
   const api = cachingApi(
     drillingScript(
-      analystScript({
-        error: { rules: rules.error },
-        success: { rules: rules.success },
-        structure: { rules: rules.structure },
-        edge: { rules: rules.edge }
-      }),
+      analystScript(
+        {
+          error: { rules: rules.error },
+          success: { rules: rules.success },
+          structure: { rules: rules.structure },
+          edge: { rules: rules.edge }
+        },
+        { check: supportVerdict(runsOf) }
+      ),
       lookCloser(runsOf)
     ),
     () => server

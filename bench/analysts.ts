@@ -12,9 +12,14 @@
  *   4. the whole analysis's wall time (four analysts, then the merge) against the slowest analyst alone
  *      (target at most 1.3): an AnalystFleet of that one kind with the same shared blocks and drill-down,
  *      a cold cache, each analyst in turn (BENCH_ALONE=predicted: only the one the latency model predicts slowest).
+ *   5. what the rules' why and examples and the support check add (issue 20): the check's own bill
+ *      and span (one cheap call per cited run, after the merge) and the why/example part of the
+ *      analysts' answers (its output tokens, priced, and streamed by the analyst that ended last),
+ *      against the same analysis without them (target at most 1.3x in cost and in wall time). The
+ *      SKILL.md made is written to .bench/analysts-SKILL.md.
  * The scripted API runs in a child process (bench/analysts-api.ts) so its own work does not load the app.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createService, type Service } from '../src/main/app/service'
@@ -27,6 +32,7 @@ import { costUsd } from '../src/main/traces/pricing'
 import { parseSessionFile } from '../src/main/traces/parse'
 import { ANALYSTS, type AnalystKind } from '../src/shared/skills'
 import {
+  analystRules,
   CACHED_PREFILL_TOKENS_PER_S,
   FIRST_TOKEN_MS,
   lookCloser,
@@ -130,6 +136,14 @@ export async function benchAnalysts() {
     if (analysis.state !== 'done') throw new Error(`analysis ended ${analysis.state}: ${analysis.warnings.join('; ')}`)
     const failed = analysis.analysts.filter((a) => a.state !== 'done')
     if (failed.length) throw new Error(`analysts failed: ${failed.map((a) => `${a.kind}: ${a.error}`).join('; ')}`)
+    if (analysis.support?.state !== 'done') throw new Error(`the support check ended ${analysis.support?.state ?? 'never started'}`)
+    // the skill the batch produced, for the README's before/after (.bench/analysts-SKILL.md)
+    const skillView = analysis.skillId ? await service.handlers.getSkill({ skillId: analysis.skillId }) : null
+    if (skillView) {
+      await mkdir('.bench', { recursive: true })
+      await writeFile(join('.bench', 'analysts-SKILL.md'), skillView.skillMd)
+      await writeFile(join('.bench', 'analysts-edge-cases.md'), skillView.edgeCasesMd)
+    }
 
     const { billed, timings } = await api.state()
     const ofKind = (kind: AnalystKind) => billed.filter((b) => b.what === kind)
@@ -144,7 +158,9 @@ export async function benchAnalysts() {
       from: Math.min(...list.map((b) => rec(b).receivedAt)),
       to: Math.max(...list.map((b) => rec(b).endedAt!))
     })
-    const analystReqs = billed.filter((b) => b.what !== 'merge' && b.what !== 'other')
+    const analystReqs = billed.filter((b) => b.what !== 'merge' && b.what !== 'support' && b.what !== 'other')
+    const support = billed.filter((b) => b.what === 'support')
+    if (support.length !== analysis.support.runs) throw new Error(`expected ${analysis.support.runs} support checks, saw ${support.length}`)
     const all = span([...analystReqs, ...merge])
     const wallMs = all.to - all.from
     const analystsWallMs = span(analystReqs).to - span(analystReqs).from
@@ -167,6 +183,37 @@ export async function benchAnalysts() {
     const withMergeCached = analystsCached + merge.reduce((n, b) => n + price(b), 0)
     const withMergePlain = analystsPlain + merge.reduce((n, b) => n + plain(b), 0)
     const inTok = (b: Billed) => b.input + b.cacheCreation + b.cacheRead
+
+    // 5. what the why, the examples and the support check add: the check's own bill and span, and
+    // the why/example part of the analysts' answers (their output tokens, priced and streamed)
+    const supportUsd = support.reduce(
+      (n, b) => n + costUsd(b.model, { input: b.input, output: b.output, cacheRead: b.cacheRead, cacheCreation: b.cacheCreation }),
+      0
+    )
+    if (Math.abs(supportUsd - analysis.support.costUsd) > 1e-6 * Math.max(1, supportUsd))
+      throw new Error(`the app billed ${analysis.support.costUsd} for the support check but the server's usage prices at ${supportUsd}`)
+    const supportSpan = span(support)
+    const proposed = analystRules(runsOf)
+    const tok = (x: unknown) => Math.ceil(JSON.stringify(x).length / 4)
+    const whyTokens = Object.fromEntries(
+      ANALYSTS.map((kind) => [
+        kind,
+        proposed[kind].reduce((n, p) => {
+          const { why: _w, example: _e, ...bare } = p
+          return n + tok(p) - tok(bare)
+        }, 0)
+      ])
+    ) as Record<AnalystKind, number>
+    const whyOutputTokens = ANALYSTS.reduce((n, kind) => n + whyTokens[kind], 0)
+    const whyUsd = costUsd(MODEL, { input: 0, output: whyOutputTokens, cacheRead: 0, cacheCreation: 0 })
+    const withUsd = appBilledUsd + supportUsd
+    const withoutUsd = appBilledUsd - whyUsd
+    // without them the analysis would end when the merge's answer does, the analyst that ended last
+    // streaming its why/example tokens fewer (the merge waits for it)
+    const lastAnalyst = ANALYSTS.reduce((a, b) => (span(ofKind(b)).to > span(ofKind(a)).to ? b : a))
+    const whyStreamMs = (whyTokens[lastAnalyst] / OUTPUT_TOKENS_PER_S) * 1000 * TIME_SCALE
+    const wallWithMs = Math.max(supportSpan.to, all.to) - all.from
+    const wallWithoutMs = wallMs - whyStreamMs
     const inputCachedUsd = analystReqs.reduce((n, b) => n + price({ ...b, output: 0 }), 0)
     const inputPlainUsd = analystReqs.reduce((n, b) => n + plain({ ...b, output: 0 }), 0)
 
@@ -279,6 +326,29 @@ export async function benchAnalysts() {
       slowest,
       slowestAloneMs: soloMs,
       wallRatio: wallMs / soloMs,
+      supportCheck: {
+        model: analysis.support.model,
+        runs: analysis.support.runs,
+        confirmed: analysis.support.confirmed,
+        unconfirmed: analysis.support.unconfirmed,
+        requests: support.length,
+        input: support.reduce((n, b) => n + b.input, 0),
+        cacheCreation: support.reduce((n, b) => n + b.cacheCreation, 0),
+        cacheRead: support.reduce((n, b) => n + b.cacheRead, 0),
+        output: support.reduce((n, b) => n + b.output, 0),
+        costUsd: supportUsd,
+        ms: supportSpan.to - supportSpan.from,
+        afterMergeMs: supportSpan.from - all.to
+      },
+      whyExample: { outputTokens: whyOutputTokens, costUsd: whyUsd, lastAnalyst, streamMs: whyStreamMs },
+      examplesKept: skillView?.skill.rules.filter((r) => r.example).length ?? 0,
+      exampleNotes: skillView?.skill.rules.flatMap((r) => (r.exampleNote ? [r.exampleNote] : [])) ?? [],
+      withUsd,
+      withoutUsd,
+      addedCostRatio: withUsd / withoutUsd,
+      wallWithMs,
+      wallWithoutMs,
+      addedWallRatio: wallWithMs / wallWithoutMs,
       analysisClientSeconds: clientSeconds,
       estimateSeconds,
       startAnalysisSeconds: startSeconds,
@@ -331,6 +401,22 @@ export async function benchAnalysts() {
       `| slowest analyst alone (${slowest}${aloneKinds.length === 1 ? ', the slowest by the latency model' : ''}, cold cache, same requests) | ${soloMs.toFixed(0)} ms |`
     )
     console.log(`| wall / slowest alone (target <= 1.3) | ${result.wallRatio.toFixed(3)} |`)
+    const sc = result.supportCheck
+    console.log(
+      `| support check (${sc.model}): ${sc.requests} calls, one per cited run; citations confirmed / not | ${sc.confirmed} / ${sc.unconfirmed} |`
+    )
+    console.log(`| support check: cost / wall (its first call in to its last answer out) | ${usd(sc.costUsd)} / ${sc.ms.toFixed(0)} ms |`)
+    console.log(
+      `| why and examples: the analysts' output tokens for them / their cost (examples kept after the check: ${result.examplesKept}) | ${whyOutputTokens} / ${usd(whyUsd)} |`
+    )
+    console.log(
+      `| cost with them / without (analysts + merge + check, less the check and the why/example tokens) | ${usd(withUsd)} / ${usd(withoutUsd)} |`
+    )
+    console.log(`| added cost ratio (target <= 1.3) | ${result.addedCostRatio.toFixed(3)} |`)
+    console.log(
+      `| wall with them (to the check's last answer) / without (to the merge's answer, less the last analyst's why/example streaming) | ${wallWithMs.toFixed(0)} / ${wallWithoutMs.toFixed(0)} ms |`
+    )
+    console.log(`| added wall ratio (target <= 1.3) | ${result.addedWallRatio.toFixed(3)} |`)
     console.log(
       `| whole analysis as the app saw it (startAnalysis to done, incl. reading and condensing) | ${clientSeconds.toFixed(2)} s |`
     )
