@@ -1,10 +1,9 @@
 /**
- * SKILL.md and references/edge-cases.md: front-matter checks, rendering from merged rules, run
- * citations, and reading a SKILL.md back (ours or hand-written) for deepen mode.
+ * SKILL.md and references/edge-cases.md: front-matter checks, rendering from merged rules within the
+ * body budget, and run citations. Reading one back, and a skill's problems: skill-md-read.ts.
  *
  * Pure and shared with the renderer: no Node imports.
  */
-import { sameMeaning } from './rule-meaning'
 import type { EarlierCitation, FrontMatter, Skill, SkillRule } from './skills'
 
 export const NAME_MAX = 64
@@ -105,7 +104,7 @@ export function parseCitations(text: string): { start: number; end: number; runs
 }
 
 /** Untrusted text on one line: newlines (and the space around them) become one space. */
-const oneLine = (s: string) => s.replace(/[ \t]*(?:\r\n|[\r\n\u2028\u2029\u0085])+[ \t]*/g, ' ').trim()
+export const oneLine = (s: string) => s.replace(/[ \t]*(?:\r\n|[\r\n\u2028\u2029\u0085])+[ \t]*/g, ' ').trim()
 
 /** A JSON string is a valid YAML double-quoted scalar once the YAML 1.1 line breaks are escaped too. */
 const yamlQuote = (s: string) =>
@@ -118,7 +117,7 @@ export function earlierCitation(earlier: EarlierCitation[] | undefined): string 
 }
 
 /** A sentence ends with a full stop (or ! or ?), so a why can follow it in the same paragraph. */
-const sentence = (s: string) => (/[.!?:;)]$/.test(s) ? s : `${s}.`)
+export const sentence = (s: string) => (/[.!?:;)]$/.test(s) ? s : `${s}.`)
 
 /** The rule, its why in the same paragraph, and its citations: "One hero section, one CTA. Pages with two had lower click-through. (runs 2, 7)". */
 function ruleLine(r: RenderRule, withWhy = true): string {
@@ -250,197 +249,4 @@ export function slugifyName(text: string): string {
     .slice(0, NAME_MAX)
     .replace(/-+$/, '')
   return slug || 'skill'
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading a SKILL.md back
-
-function unquoteYaml(raw: string): string {
-  const v = raw.trim()
-  if (v.startsWith('"')) {
-    try {
-      const parsed: unknown = JSON.parse(v)
-      if (typeof parsed === 'string') return parsed
-    } catch {
-      // not JSON-compatible: fall through to a plain unquote
-    }
-    return v.replace(/^"|"$/g, '')
-  }
-  if (v.startsWith("'")) return v.replace(/^'|'$/g, '').replace(/''/g, "'")
-  return v.replace(/\s+#.*$/, '')
-}
-
-/** A small YAML reader for the front matter: `key: value`, quoted values, `|` / `>` blocks, plain continuations. */
-function parseFrontMatter(lines: string[]): Partial<FrontMatter> {
-  const fm: Partial<FrontMatter> = {}
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([A-Za-z_][\w-]*)\s*:(.*)$/.exec(lines[i])
-    if (!m) continue
-    const key = m[1]
-    let value = m[2].trim()
-    const block = /^([|>])[+-]?\d*$/.exec(value)
-    // the indented lines that follow belong to this key
-    const cont: string[] = []
-    while (i + 1 < lines.length && (/^\s+\S/.test(lines[i + 1]) || (lines[i + 1].trim() === '' && block))) cont.push(lines[++i])
-    if (block) {
-      const body = cont.map((l) => l.trim())
-      while (body.length && body[body.length - 1] === '') body.pop()
-      value = block[1] === '|' ? body.join('\n') : body.join(' ').replace(/ {2,}/g, ' ').trim()
-    } else if (cont.length) {
-      value = unquoteYaml([value, ...cont.map((l) => l.trim())].join(' '))
-    } else value = unquoteYaml(value)
-    if (key === 'name' || key === 'description') fm[key] = value
-  }
-  return fm
-}
-
-type Section = 'none' | 'when' | ParsedTier
-
-function sectionFor(heading: string): Section {
-  const h = heading
-    .replace(/[*_`]/g, '')
-    .replace(/[:.]\s*$/, '')
-    .trim()
-    .toLowerCase()
-  if (/^when to use\b/.test(h)) return 'when'
-  if (h === 'core rules' || h === 'core') return 'core'
-  if (h === 'edge cases' || h === 'edge-cases') return 'edge-case'
-  return 'guidance' // "Patterns", "Failure modes" and any other heading
-}
-
-const EARLIER_RE = /\s*\(earlier:\s*(runs?\s[^()]*)\)\s*\.?\s*$/i
-
-/** Splits the trailing citations (its own, then the earlier batches') off a rule's text. */
-function splitCitation(item: string): { text: string; evidence: number[]; earlier?: number[][] } {
-  let rest = item
-  let earlier: number[][] | undefined
-  const e = EARLIER_RE.exec(rest)
-  if (e) {
-    const groups = e[1].split(';').map((g) => parseCitations(`(${g.trim()})`))
-    if (groups.every((g) => g.length === 1)) {
-      earlier = groups.map((g) => g[0].runs)
-      rest = rest.slice(0, e.index)
-    }
-  }
-  const cites = parseCitations(rest)
-  const last = cites[cites.length - 1]
-  const out =
-    last && /^\s*\.?\s*$/.test(rest.slice(last.end))
-      ? { text: rest.slice(0, last.start).trimEnd(), evidence: last.runs }
-      : { text: rest.trim(), evidence: [] }
-  return earlier ? { ...out, earlier } : out
-}
-
-/** Reads a SKILL.md back: ours round-trips; hand-written ones give their list items as rules. */
-export function parseSkillMd(md: string): ParsedSkillMd {
-  const lines = (md ?? '')
-    .replace(/^\uFEFF/, '')
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-  let i = 0
-  let frontMatter: Partial<FrontMatter> = {}
-  if (lines[0]?.trim() === '---') {
-    const end = lines.findIndex((l, k) => k > 0 && (l.trim() === '---' || l.trim() === '...'))
-    if (end > 0) {
-      frontMatter = parseFrontMatter(lines.slice(1, end))
-      i = end + 1
-    }
-  }
-
-  let title = ''
-  let section: Section = 'none'
-  const when: string[] = []
-  const rules: ParsedSkillMd['rules'] = []
-  let item: { parts: string[]; tier: ParsedTier } | null = null
-  let fence: string | null = null
-  const flush = () => {
-    if (item) {
-      const { text, ...cited } = splitCitation(item.parts.join(' '))
-      if (text) rules.push({ text, tier: item.tier, ...cited })
-    }
-    item = null
-  }
-
-  for (; i < lines.length; i++) {
-    const line = lines[i]
-    const fenceMatch = /^\s*(```|~~~)/.exec(line)
-    if (fence) {
-      if (fenceMatch && fenceMatch[1] === fence) fence = null
-      continue
-    }
-    if (fenceMatch) {
-      flush()
-      fence = fenceMatch[1]
-      continue
-    }
-    const heading = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line)
-    if (heading) {
-      flush()
-      const level = heading[1].length
-      if (level === 1 && !title && section === 'none') title = heading[2].trim()
-      else if (level <= 2) section = sectionFor(heading[2])
-      continue
-    }
-    if (line.trim() === '') {
-      flush()
-      continue
-    }
-    if (section === 'when') {
-      when.push(line.trim())
-      continue
-    }
-    const bullet = /^\s*(?:[-*+]|\d{1,9}[.)])\s+(.*)$/.exec(line)
-    if (bullet) {
-      flush()
-      item = { parts: [bullet[1].trim()], tier: section === 'core' || section === 'edge-case' ? section : 'guidance' }
-      continue
-    }
-    // a lazy continuation of the item above, else a paragraph (not a rule)
-    if (item) (item as { parts: string[] }).parts.push(line.trim())
-  }
-  flush()
-
-  // "When to use" on one line (ours is one paragraph; a hand-written one keeps all of its text)
-  const whenToUse = when.filter((l) => l !== '').join(' ')
-  return { frontMatter, title: title || frontMatter.name || '', whenToUse, rules }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The document checks itself
-
-const TIER_WORDS: Record<ParsedTier, string> = { core: 'core', guidance: 'guidance', 'edge-case': 'edge case' }
-
-/**
- * What is wrong with a skill's two files as written: two rules (in any section or tier, SKILL.md and
- * references/edge-cases.md together) that say the same thing, a rule from the runs that cites none, and
- * a rule whose citations did not make it into the text. [] when nothing is.
- */
-export function skillProblems(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'> & { markdown?: string }): string[] {
-  const problems: string[] = []
-  const md = skill.markdown ?? renderSkillMd(skill, { plain: true })
-  const items = [
-    ...parseSkillMd(md).rules.filter((r) => r.tier !== 'edge-case'),
-    ...parseSkillMd(renderEdgeCasesMd({ ...skill, rules: skill.rules.map(({ why: _w, example: _e, ...r }) => r) })).rules.map((r) => ({
-      ...r,
-      tier: 'edge-case' as const
-    }))
-  ]
-  for (let i = 0; i < items.length; i++)
-    for (let j = i + 1; j < items.length; j++)
-      if (sameMeaning(items[i].text, items[j].text))
-        problems.push(
-          `two rules say the same thing: "${items[i].text}" (${TIER_WORDS[items[i].tier]}) and "${items[j].text}" (${TIER_WORDS[items[j].tier]})`
-        )
-  const live = (skill.rules as SkillRule[]).filter((r) => r.tier !== 'discarded')
-  for (const r of live) {
-    if (!r.existing && r.sources.length > 0 && r.evidence.length === 0) problems.push(`the rule "${oneLine(r.text)}" cites no run`)
-    if (skill.markdown !== undefined && r.tier !== 'edge-case') continue // the person wrote the text: theirs to cite
-    // the rule's text, alone or followed by its why
-    const item = items.find((x) => x.text === oneLine(r.text) || x.text.startsWith(`${sentence(oneLine(r.text))} `))
-    const own = r.existing && r.evidence.length === 0 ? [] : [...new Set(r.evidence)].sort((a, b) => a - b)
-    const earlier = (r.earlier ?? []).map((c) => [...new Set(c.runs)].sort((a, b) => a - b)).filter((c) => c.length)
-    if (item && (JSON.stringify(item.evidence) !== JSON.stringify(own) || JSON.stringify(item.earlier ?? []) !== JSON.stringify(earlier)))
-      problems.push(`the rule "${oneLine(r.text)}" lost its citations in the text`)
-  }
-  return problems
 }

@@ -8,15 +8,14 @@ import {
   citation,
   estimateTokens,
   parseCitations,
-  parseSkillMd,
   renderEdgeCasesMd,
   renderSkillMd,
   skillBody,
-  skillProblems,
   slugifyName,
   validateFrontMatter,
   withinBudget
 } from '../../src/shared/skill-md'
+import { parseSkillMd, skillProblems } from '../../src/shared/skill-md-read'
 import type { SkillRule, Tier } from '../../src/shared/skills'
 
 let n = 0
