@@ -280,37 +280,52 @@ export type Batch = z.infer<typeof BatchSchema>
 
 export const emptyProgress = (): RunProgress => ({ turns: 0, toolCalls: 0, tokens: 0, costUsd: 0, elapsedMs: 0 })
 
+/** The tag of a near-miss prompt in a numbered list: "1. [normal] [near-miss] fix the README's typo". */
+export const NEAR_MISS_TAG = 'near-miss'
+type ListItem = { difficulty: Difficulty; prompt: string; nearMiss?: true }
+
 /**
  * A numbered list pasted by the user: "1. [hard] prompt..." lines; continuation lines join the item.
- * A leading one-word tag in brackets is a difficulty: one that is not is an error naming its line (a
- * markdown link, `[text](url)`, is part of the prompt).
+ * Leading one-word tags in brackets: a difficulty, and `[near-miss]` (a prompt with similar words and a
+ * different job, kept with the task and not run unless included); any other tag is an error naming its
+ * line (a markdown link, `[text](url)`, is part of the prompt).
  */
-export function parseNumberedList(text: string): { items: { difficulty: Difficulty; prompt: string }[]; errors: string[] } {
-  const items: { difficulty: Difficulty; prompt: string; bad?: true }[] = []
+export function parseNumberedList(text: string): { items: ListItem[]; errors: string[] } {
+  const items: (ListItem & { bad?: true })[] = []
   const errors: string[] = []
   const lines = text.split(/\r?\n/)
   for (const [i, raw] of lines.entries()) {
     const line = raw.trimEnd()
     if (!line.trim()) continue
-    const m = line.match(/^\s*(\d+)[.)]\s*(?:\[([^\]\s]+)\](?=\s|$)\s*)?(.*)$/)
+    const m = line.match(/^\s*(\d+)[.)]\s*((?:\[[^\]\s]+\](?=\s|$)\s*){0,2})(.*)$/)
     if (m) {
       const prompt = m[3].trim()
-      const tag = m[2]?.toLowerCase()
-      const known = tag === undefined || (DIFFICULTIES as readonly string[]).includes(tag)
-      if (!known)
+      const tags = [...m[2].matchAll(/\[([^\]\s]+)\]/g)].map((t) => t[1])
+      const nearMiss = tags.some((t) => t.toLowerCase() === NEAR_MISS_TAG)
+      const others = tags.filter((t) => t.toLowerCase() !== NEAR_MISS_TAG)
+      const tag = others[0]?.toLowerCase()
+      const unknown = others.find((t) => !(DIFFICULTIES as readonly string[]).includes(t.toLowerCase()))
+      const bad = unknown !== undefined || others.length > 1
+      if (unknown !== undefined)
         errors.push(
-          `line ${i + 1}: item ${m[1]} has an unknown difficulty [${m[2]}]: use ${DIFFICULTIES.map((d) => `[${d}]`)
+          `line ${i + 1}: item ${m[1]} has an unknown difficulty [${unknown}]: use ${DIFFICULTIES.map((d) => `[${d}]`)
             .join(', ')
-            .replace(/, ([^,]*)$/, ' or $1')}`
+            .replace(/, ([^,]*)$/, ' or $1')}, and [${NEAR_MISS_TAG}] for a near miss`
         )
+      else if (others.length > 1) errors.push(`line ${i + 1}: item ${m[1]} has two difficulties: give it one`)
       else if (!prompt) errors.push(`line ${i + 1}: item ${m[1]} has no prompt`)
       // a bad item keeps its continuation lines, so they are not read as part of the one before
-      items.push({ difficulty: (known && tag ? tag : 'normal') as Difficulty, prompt, ...(known ? {} : { bad: true as const }) })
+      items.push({
+        difficulty: (!bad && tag ? tag : 'normal') as Difficulty,
+        prompt,
+        ...(nearMiss ? { nearMiss: true as const } : {}),
+        ...(bad ? { bad: true as const } : {})
+      })
     } else if (items.length) items[items.length - 1].prompt += `\n${line.trim()}`
     else errors.push(`line ${i + 1}: expected "1. prompt" (optionally "1. [hard] prompt")`)
   }
   if (!items.length && !errors.length) errors.push('no numbered items found')
-  return { items: items.filter((x) => x.prompt && !x.bad).map(({ difficulty, prompt }) => ({ difficulty, prompt })), errors }
+  return { items: items.filter((x) => x.prompt && !x.bad).map(({ bad: _bad, ...item }) => item), errors }
 }
 
 /** One line of plain-text feedback, in the workflow's own format: `Run 2: bad - too many cards`. */

@@ -136,6 +136,7 @@ describe('verify from the command line', () => {
 
   it('refuses bad arguments in one line: 2 for the arguments, 1 for what does not exist', async () => {
     await writeFile(join(dir, 'empty.txt'), '\n')
+    await writeFile(join(dir, 'near.txt'), '1. [easy] A bakery page\n2. [normal] [near-miss] Fix the README typo\n')
     const cases: [string[], number, RegExp][] = [
       [['verify'], 2, /^trace2skill: verify needs a skill \(its id or name\)$/],
       [['verify', SKILL_NAME, '--repeats', '0'], 2, /--repeats takes a whole number from 1 to 10, not 0$/],
@@ -147,6 +148,11 @@ describe('verify from the command line', () => {
       [['verify', SKILL_NAME, '--budget', '0'], 2, /--budget takes US dollars a run, more than 0/],
       [['verify', SKILL_NAME, '--variations', join(dir, 'nope.txt')], 2, /cannot read --variations .*nope\.txt: ENOENT/],
       [['verify', SKILL_NAME, '--variations', join(dir, 'empty.txt')], 2, /--variations .*empty\.txt: /],
+      [
+        ['verify', SKILL_NAME, '--variations', join(dir, 'near.txt')],
+        2,
+        /--variations .*near\.txt: item 2 is a near miss: a verification runs only/
+      ],
       [['verify', 'no-such-skill'], 1, new RegExp(`^trace2skill: no such skill: no-such-skill \\(the skills here: ${SKILL_NAME} \\(`)],
       [
         ['verify', SKILL_NAME, '--version', '9'],

@@ -69,6 +69,25 @@ describe('near-miss variations', () => {
     expect(api.saveVariations).toHaveBeenCalledTimes(1)
   })
 
+  it('an ordinary variation can be marked a near miss by hand, and a pasted [near-miss] item comes in marked', async () => {
+    const { saved } = setup()
+    const user = userEvent.setup()
+    renderApp('/task/t1')
+    await waitFor(() => expect(rows()).toHaveLength(3))
+    expect(within(rows()[2]).queryByTestId('near-miss-mark')).toBeNull()
+    await user.click(within(rows()[0]).getByRole('button', { name: 'Mark as a near miss' }))
+    await waitFor(() => expect(saved()[0].nearMiss).toBe(true))
+    await waitFor(() => expect(screen.getAllByTestId('near-miss-badge')).toHaveLength(2))
+    expect(screen.getByTestId('start-batch').textContent).toBe('Start 1 run')
+
+    await user.click(screen.getByRole('button', { name: 'Paste a numbered list' }))
+    await user.click(screen.getByLabelText('Numbered list'))
+    await user.paste('1. [easy] a page\n2. [near-miss] fix the README')
+    await user.click(screen.getByRole('button', { name: /Use these 2/ }))
+    await waitFor(() => expect(saved().map((v) => Boolean(v.nearMiss))).toEqual([false, true]))
+    await waitFor(() => expect(screen.getAllByTestId('near-miss-badge')).toHaveLength(1))
+  })
+
   it('a batch started without including them does not ask for them', async () => {
     const { api } = setup()
     const user = userEvent.setup()

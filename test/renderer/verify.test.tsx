@@ -414,6 +414,12 @@ describe('the setup page', () => {
     expect((screen.getByTestId('start-verification') as HTMLButtonElement).disabled).toBe(true)
     expect(screen.getByTestId('verify-problems').textContent).toContain('Fix the pasted list first')
 
+    // a near miss is not an instance of the task: a verification does not run it
+    await user.clear(screen.getByTestId('verify-paste'))
+    await user.type(screen.getByTestId('verify-paste'), '1. [[hard] Build a zoo page{Enter}2. [[near-miss] Fix the README')
+    expect(screen.getByTestId('verify-problems').textContent).toContain('Take the near misses out of the pasted list (item 2)')
+    expect((screen.getByTestId('start-verification') as HTMLButtonElement).disabled).toBe(true)
+
     await user.clear(screen.getByTestId('verify-paste'))
     await user.type(screen.getByTestId('verify-paste'), '1. [[hard] Build a zoo page{Enter}2. Build a gym page')
     expect(screen.getByTestId('paste-problems').textContent).toBe('')

@@ -128,9 +128,25 @@ describe('pasted numbered lists', () => {
     const r = parseNumberedList(
       '1. [easy] Build a page\n2. [HARD] Write a post\n\n4. [weird] x\n5. [Link](https://example.com) is a prompt'
     )
-    expect(r.errors).toEqual(['line 4: item 4 has an unknown difficulty [weird]: use [easy], [normal], [hard] or [adversarial]'])
+    expect(r.errors).toEqual([
+      'line 4: item 4 has an unknown difficulty [weird]: use [easy], [normal], [hard] or [adversarial], and [near-miss] for a near miss'
+    ])
     expect(r.items.map((i) => i.difficulty)).toEqual(['easy', 'hard', 'normal'])
     expect(r.items[2].prompt).toBe('[Link](https://example.com) is a prompt')
     expect(parseNumberedList('1. [weird]').errors[0]).toMatch(/^line 1: item 1 has an unknown difficulty \[weird\]/)
+  })
+  it('reads a near miss by its [near-miss] tag, before or after the difficulty, and refuses two difficulties', () => {
+    const r = parseNumberedList(
+      '1. [hard] [near-miss] Fix the typo in the README\n2. [Near-Miss] [easy] Write the email\n3. [near-miss] Plain'
+    )
+    expect(r.errors).toEqual([])
+    expect(r.items).toEqual([
+      { difficulty: 'hard', prompt: 'Fix the typo in the README', nearMiss: true },
+      { difficulty: 'easy', prompt: 'Write the email', nearMiss: true },
+      { difficulty: 'normal', prompt: 'Plain', nearMiss: true }
+    ])
+    const two = parseNumberedList('1. [hard] [easy] x\n2. fine')
+    expect(two.errors).toEqual(['line 1: item 1 has two difficulties: give it one'])
+    expect(two.items).toEqual([{ difficulty: 'normal', prompt: 'fine' }])
   })
 })

@@ -123,7 +123,7 @@ export async function readTaskFile(file: string): Promise<{ name: string; text: 
   return { name: basename(file).replace(/\.[^.]+$/, ''), text }
 }
 
-export async function readVariationsFile(file: string): Promise<{ difficulty: Difficulty; prompt: string }[]> {
+export async function readVariationsFile(file: string): Promise<{ difficulty: Difficulty; prompt: string; nearMiss?: boolean }[]> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read --variations ${file}: ${e.code ?? e.message}`)
   })
@@ -135,12 +135,12 @@ export async function readVariationsFile(file: string): Promise<{ difficulty: Di
       throw new UsageError(`--variations ${file} is not valid JSON`)
     }
     const parsed = z
-      .array(z.object({ difficulty: DifficultySchema.default('normal'), prompt: z.string().min(1) }))
+      .array(z.object({ difficulty: DifficultySchema.default('normal'), prompt: z.string().min(1), nearMiss: z.boolean().optional() }))
       .min(1)
       .safeParse(v)
     if (!parsed.success)
       throw new UsageError(
-        `--variations ${file}: expected [{"difficulty", "prompt"}] (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`
+        `--variations ${file}: expected [{"difficulty", "prompt", "nearMiss"?}] (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`
       )
     return parsed.data
   }

@@ -6,7 +6,7 @@
  */
 import { open } from 'node:fs/promises'
 import { DEFAULT_VARIATION_MODEL } from '../../shared/models'
-import { DEFAULT_MIX, DIFFICULTIES, parseNumberedList, type Difficulty, type Mix, type Variation } from '../../shared/runs'
+import { DEFAULT_MIX, DIFFICULTIES, NEAR_MISS_TAG, parseNumberedList, type Difficulty, type Mix, type Variation } from '../../shared/runs'
 import type { ModelAccessInfo } from '../../shared/contract'
 import type { Client } from './client'
 import { call, plural, UsageError, type CliIo } from './common'
@@ -34,14 +34,17 @@ export const mixText = (mix: Mix) =>
 export const mixTotal = (mix: Mix) => DIFFICULTIES.reduce((n, d) => n + mix[d], 0)
 
 /**
- * The numbered list `run --variations` reads back to the same variations: `1. [easy] prompt`, a
- * prompt's further lines under it. A prompt whose own lines would read as new items (its own numbered
+ * The numbered list `run --variations` reads back to the same variations: `1. [easy] prompt` (a near
+ * miss `1. [easy] [near-miss] prompt`), a prompt's further lines under it. A prompt whose own lines would read as new items (its own numbered
  * list) is put on one line, and said so in `flattened`.
  */
-export function variationList(items: { difficulty: Difficulty; prompt: string }[]): { text: string; flattened: number[] } {
+export function variationList(items: { difficulty: Difficulty; prompt: string; nearMiss?: boolean }[]): {
+  text: string
+  flattened: number[]
+} {
   const flattened: number[] = []
   const lines = items.map((v, i) => {
-    const item = (prompt: string) => `${i + 1}. [${v.difficulty}] ${prompt}`
+    const item = (prompt: string) => `${i + 1}. [${v.difficulty}] ${v.nearMiss ? `[${NEAR_MISS_TAG}] ` : ''}${prompt}`
     // what the list reader makes of a prompt's lines: each trimmed, blank ones dropped
     const prompt = v.prompt
       .split(/\r\n?|\n/)
@@ -50,7 +53,13 @@ export function variationList(items: { difficulty: Difficulty; prompt: string }[
       .join('\n')
     const kept = item(prompt.replace(/\n/g, '\n   '))
     const back = parseNumberedList(kept)
-    if (back.errors.length === 0 && back.items.length === 1 && back.items[0].prompt === prompt && back.items[0].difficulty === v.difficulty)
+    if (
+      back.errors.length === 0 &&
+      back.items.length === 1 &&
+      back.items[0].prompt === prompt &&
+      back.items[0].difficulty === v.difficulty &&
+      Boolean(back.items[0].nearMiss) === Boolean(v.nearMiss)
+    )
       return kept
     flattened.push(i + 1)
     return item(prompt.replace(/\s+/g, ' '))

@@ -283,6 +283,11 @@ async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
     if (!items.length)
       throw new UsageError(`--variations ${from} has no variations: write a numbered list, or JSON [{"difficulty", "prompt"}]`)
     if (items.length > 200) throw new UsageError(`--variations ${from}: ${items.length} variations; a verification takes at most 200`)
+    const near = items.findIndex((v) => v.nearMiss)
+    if (near >= 0)
+      throw new UsageError(
+        `--variations ${from}: item ${near + 1} is a near miss: a verification runs only instances of the task (take the near misses out of the list)`
+      )
     variations = { source: 'pasted', items, file: from }
   }
   let maxBudgetUsd: number | undefined

@@ -7,6 +7,7 @@ import { RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
 import { RunSettingsSchema, type RunSettings } from '@shared/runs'
 import { apiQuery, useApi, useApiMutation } from '../../data/queries'
 import { ErrorLine } from '../../components/ErrorLine'
+import { count } from '../../lib/format'
 import { ClaudeCheckLine, PresetLine, TemplateClaudeFiles } from '../run-settings/RunPermissions'
 import { NumberField, RunSettingsFields } from '../run-settings/RunSettingsFields'
 import { formDefaults, RUN_DEFAULTS, runSettingsFormSchema } from '../run-settings/schema'
@@ -125,7 +126,7 @@ export function BatchSettings({
         disabled={!runs || starting || !values || !s.claude.settled || !s.claude.check.data?.ok || !usable?.available || !!s.domainProblem}
         onClick={() => void start()}
       >
-        {starting ? 'Starting…' : `Start ${runs} runs`}
+        {starting ? 'Starting…' : `Start ${count(runs, 'run')}`}
       </button>
       {error ? <ErrorLine error={error} /> : null}
     </div>

@@ -177,7 +177,9 @@ export function TaskPage({ taskId }: { taskId: string }) {
             rows={6}
             value={paste}
             onChange={(e) => setPaste(e.target.value)}
-            placeholder={'1. [easy] Build…\n2. [hard] Build… with…'}
+            placeholder={
+              '1. [easy] Build…\n2. [hard] Build… with…\n3. [near-miss] Fix the typo in… (a different job: not run unless included)'
+            }
             aria-label="Numbered list"
           />
           {pasted?.errors.map((e) => (
@@ -252,6 +254,17 @@ export function TaskPage({ taskId }: { taskId: string }) {
               >
                 {busy === `regen-${v.id}` ? '…' : '↻'}
               </button>
+              {v.nearMiss ? null : (
+                <button
+                  className="ghost"
+                  data-testid="near-miss-mark"
+                  title="Mark as a near miss: similar words, a different job (a case the skill should not be used for); kept with the task, not run unless you include near misses"
+                  aria-label="Mark as a near miss"
+                  onClick={() => persist(list.map((x, j) => (j === i ? { ...x, nearMiss: true } : x)))}
+                >
+                  ≉
+                </button>
+              )}
               <button className="ghost" title="Delete" onClick={() => remove(i)}>
                 ✕
               </button>

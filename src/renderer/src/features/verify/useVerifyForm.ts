@@ -46,7 +46,10 @@ export function useVerifyForm(skillId: string) {
 
   const problems = [
     ...run.problems,
-    pasted && (pasted.errors.length || !pasted.items.length) ? 'Fix the pasted list first (its problems are shown under it).' : ''
+    pasted && (pasted.errors.length || !pasted.items.length) ? 'Fix the pasted list first (its problems are shown under it).' : '',
+    pasted?.items.some((v) => v.nearMiss)
+      ? `Take the near misses out of the pasted list (item ${pasted.items.findIndex((v) => v.nearMiss) + 1}): a verification runs only instances of the task.`
+      : ''
   ].filter(Boolean)
 
   const settings: VerifySettings = {
@@ -64,7 +67,8 @@ export function useVerifyForm(skillId: string) {
           skillId,
           versionId,
           against,
-          variations: source === 'pasted' ? { source, items: pasted!.items } : { source },
+          variations:
+            source === 'pasted' ? { source, items: pasted!.items.map(({ difficulty, prompt }) => ({ difficulty, prompt })) } : { source },
           repeats: values.repeats!,
           settings
         }
