@@ -9,11 +9,11 @@ import { fail } from '../../shared/contract'
 import { DEFAULT_CHECK_MODEL } from '../../shared/models'
 import { slugifyName } from '../../shared/skill-md'
 import { skillProblems } from '../../shared/skill-md-read'
-import { tierThresholds, type AnalystRule, type Skill } from '../../shared/skills'
+import { tierThresholds, type AnalystRule, type Skill, type SkillRule } from '../../shared/skills'
 import { mergeRules, type ExistingRule } from '../skills/rules/consolidate'
 import { backToAnalysts, firstLevel, rulesByGroup, twoLevels, type GroupAnswer } from '../skills/rules/groups'
 import { mergePrompt } from '../skills/rules/prompt'
-import { redecideConflicts, retier } from '../skills/rules/tiers'
+import { givenTier, redecideConflicts, retier } from '../skills/rules/tiers'
 import { contradictionIndex, MERGE_TOOL, MergeAnswerSchema, sameAsExisting, type MergeAnswer } from '../skills/rules/schema'
 import { checkExamples } from '../skills/examples'
 import { withProvenance } from '../skills/provenance'
@@ -52,13 +52,17 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   }
   const taskInfo = taskInfoOf(ctx, a.taskId, a.batchId)
   const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
+  // deepened from a verification: what it showed of the existing rules (followed where the skill broke runs: demoted)
+  const { outcomes } = deepen ? await paramsOf(ctx, a) : {}
+  // a rule this verification already demoted (a retry, a second deepen from it) starts from its tier before
+  const again = (r: SkillRule) => !r.pinnedTier && !r.removed && !!outcomes && r.outcome?.version === outcomes.version
   // the rules of the skill being deepened, with what they cite (runs of its newest batch, and earlier ones)
   const existing: ExistingRule[] | undefined = deepen
     ? deepen.rules
-        .filter((r) => r.tier !== 'discarded')
+        .filter((r) => r.tier !== 'discarded' || again(r))
         .map((r) => ({
           text: r.text,
-          tier: r.tier as ExistingRule['tier'],
+          tier: again(r) ? givenTier(r) : (r.tier as ExistingRule['tier']),
           evidence: r.evidence,
           batchId: deepen.batchIds[deepen.batchIds.length - 1],
           earlier: r.earlier,
@@ -145,8 +149,6 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   })
   // tiers scaled to the graded runs analysed (guards: to the hard and adversarial ones among them)
   const tiers = await analysedTiers(ctx, a.batchId, a.runNumbers)
-  // deepened from a verification: what it showed of the existing rules (followed where the skill broke runs: demoted)
-  const { outcomes } = deepen ? await paramsOf(ctx, a) : {}
   const merged = mergeRules({
     rules: level2,
     groups,

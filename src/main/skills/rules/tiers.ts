@@ -46,6 +46,12 @@ function existingTier(rule: SkillRule): ExistingTier {
   return 'guidance'
 }
 
+/**
+ * The tier a rule kept from a SKILL.md was given there, before any demotion (a merge again from the
+ * same verification, a retry, starts from it: a demotion is not applied twice).
+ */
+export const givenTier = (rule: SkillRule): ExistingTier => existingTier(rule)
+
 /** Every run a rule cites: its own batch's and the earlier batches'. */
 export const citedRuns = (r: Pick<SkillRule, 'evidence' | 'earlier'>) =>
   new Set(r.evidence).size + (r.earlier ?? []).reduce((n, c) => n + new Set(c.runs).size, 0)
