@@ -104,7 +104,9 @@ function pastedSkill(skillMd: string, batch: Batch): Skill {
         text: r.text,
         tier: r.tier,
         evidence: r.evidence,
-        earlier: (r.earlier ?? []).map((runs) => ({ runs }))
+        earlier: (r.earlier ?? []).map((runs) => ({ runs })),
+        // its why apart from it, as the SKILL.md rendered them ("rule. why. (runs ...)")
+        ...(r.why ? { why: r.why } : {})
       })),
       newId: () => randomUUID()
     }).rules,
