@@ -3,6 +3,7 @@
  * with-skill run followed a rule, where the skill fixed the run or broke it. Matched by the rule's text
  * (a rule keeps its text across versions). Pure.
  */
+import { z } from 'zod'
 import type { Explanation, Verification } from './verify'
 
 const normalize = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase()
@@ -87,3 +88,41 @@ export function ruleTallies(
   }
   return out
 }
+
+/** What one verification showed of one rule (by its text): the pairs where it was followed and the skill fixed the run (helped) or broke it (hurt). */
+export const RuleOutcomeSchema = z.object({ text: z.string(), helped: z.array(z.string()), hurt: z.array(z.string()) })
+export type RuleOutcome = z.infer<typeof RuleOutcomeSchema>
+
+/** A verification's outcomes for the rules of the version it verified: what a deepen from it gives the merge. */
+export const VerificationOutcomesSchema = z.object({ version: z.number().int().optional(), rules: z.array(RuleOutcomeSchema) })
+export type VerificationOutcomes = z.infer<typeof VerificationOutcomesSchema>
+
+/**
+ * Per rule text followed in an explained fixed or broken pair of one verification: those pairs (keys
+ * sorted). The same 'followed in this pair' match as the tallies and the flags; rules never followed
+ * in a fixed or broken pair are left out.
+ */
+export function verificationOutcomes(
+  explanations: Verification['explanations'],
+  comparison: { fixed: string[]; broken: string[] }
+): RuleOutcome[] {
+  const fixed = new Set(comparison.fixed)
+  const broken = new Set(comparison.broken)
+  const byText = new Map<string, RuleOutcome>()
+  for (const key of Object.keys(explanations).sort()) {
+    const kind = fixed.has(key) ? 'helped' : broken.has(key) ? 'hurt' : undefined
+    if (!kind) continue
+    for (const x of explanations[key].rules) {
+      if (x.verdict !== 'followed') continue
+      const t = normalize(x.text)
+      const o = byText.get(t) ?? { text: x.text.trim(), helped: [], hurt: [] }
+      if (!o[kind].includes(key)) o[kind].push(key)
+      byText.set(t, o)
+    }
+  }
+  return [...byText.values()]
+}
+
+/** The outcome of a rule text among a verification's, matched as the tallies match (whitespace and case aside). */
+export const outcomeOf = (outcomes: RuleOutcome[] | undefined, text: string): RuleOutcome | undefined =>
+  outcomes?.find((o) => normalize(o.text) === normalize(text))

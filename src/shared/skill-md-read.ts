@@ -83,6 +83,26 @@ function splitCitation(item: string): { text: string; evidence: number[]; earlie
   return earlier ? { ...out, earlier } : out
 }
 
+/** A sentence's end that is no sentence's end: an abbreviation ("e.g.", "etc."), an ellipsis. */
+const NOT_AN_END = /(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|no|dr|mr|mrs|ms|st)|\.\.)\.$/i
+
+/**
+ * A rule as ruleLine (skill-md.ts) renders it with its why: "Rule. Why." (citations already split
+ * off): the first sentence is the rule (the period the rendering added taken off), the rest its why.
+ * A sentence ends at ".", "!" or "?" followed by a space and a capital or a digit (after any opening
+ * quote or bracket) or a backtick, not after an abbreviation, and the rule is at least two words. One sentence:
+ * the text alone.
+ */
+export function splitWhy(item: string): { text: string; why?: string } {
+  for (const m of item.matchAll(/[.!?]\s+(?=`|["'([]?[A-Z0-9])/g)) {
+    const first = item.slice(0, m.index + 1).trim()
+    const why = item.slice(m.index + m[0].length).trim()
+    if (NOT_AN_END.test(first) || first.split(/\s+/).length < 2 || !why) continue
+    return { text: first.replace(/(?<![.])\.$/, ''), why }
+  }
+  return { text: item }
+}
+
 /** Reads a SKILL.md back: ours round-trips; hand-written ones give their list items as rules. */
 export function parseSkillMd(md: string): ParsedSkillMd {
   const lines = (md ?? '')
@@ -107,8 +127,10 @@ export function parseSkillMd(md: string): ParsedSkillMd {
   let fence: string | null = null
   const flush = () => {
     if (item) {
-      const { text, ...cited } = splitCitation(item.parts.join(' '))
-      if (text) rules.push({ text, tier: item.tier, ...cited })
+      const { text: whole, ...cited } = splitCitation(item.parts.join(' '))
+      // "rule. why." as rendered: the rule and its why apart
+      const { text, why } = splitWhy(whole)
+      if (text) rules.push({ text, tier: item.tier, ...cited, ...(why ? { why } : {}) })
     }
     item = null
   }
@@ -170,13 +192,15 @@ const TIER_WORDS: Record<ParsedTier, string> = { core: 'core', guidance: 'guidan
 export function skillProblems(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'> & { markdown?: string }): string[] {
   const problems: string[] = []
   const md = skill.markdown ?? renderSkillMd(skill, { plain: true })
+  // each item whole (a rule of two sentences read back as a rule and its why is one rule here)
+  const whole = (r: ParsedSkillMd['rules'][number]) => ({ ...r, text: r.why ? `${sentence(r.text)} ${r.why}` : r.text })
   const items = [
     ...parseSkillMd(md).rules.filter((r) => r.tier !== 'edge-case'),
     ...parseSkillMd(renderEdgeCasesMd({ ...skill, rules: skill.rules.map(({ why: _w, example: _e, ...r }) => r) })).rules.map((r) => ({
       ...r,
       tier: 'edge-case' as const
     }))
-  ]
+  ].map(whole)
   for (let i = 0; i < items.length; i++)
     for (let j = i + 1; j < items.length; j++)
       if (sameMeaning(items[i].text, items[j].text))

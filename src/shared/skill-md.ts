@@ -36,8 +36,8 @@ export interface ParsedSkillMd {
   frontMatter: Partial<FrontMatter>
   title: string
   whenToUse: string
-  /** `earlier`: the runs cited from earlier batches, one list per batch (only when there are some) */
-  rules: { text: string; tier: ParsedTier; evidence: number[]; earlier?: number[][] }[]
+  /** `earlier`: the runs cited from earlier batches, one list per batch (only when there are some); `why`: the sentences after the rule's first (skill-md-read.ts) */
+  rules: { text: string; tier: ParsedTier; evidence: number[]; earlier?: number[][]; why?: string }[]
 }
 
 const chars = (s: string) => Array.from(s).length

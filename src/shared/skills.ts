@@ -174,6 +174,12 @@ export const SkillRuleSchema = z.object({
   note: z.string().optional(),
   /** the person removed it: it stays under discarded, and this is where it was, to restore it */
   removed: z.object({ tier: TierSchema, pinnedTier: z.boolean(), note: z.string().optional() }).optional(),
+  /**
+   * what the verification the skill was deepened from showed of it: the pairs (keys "v3") where the
+   * with-skill run followed it and the skill fixed the run (helped) or broke it (hurt), in that
+   * verification of `version`. The tiers demote on it (src/main/skills/rules/tiers.ts `demotion`).
+   */
+  outcome: z.object({ version: z.number().int().optional(), helped: z.array(z.string()), hurt: z.array(z.string()) }).optional(),
   /** one short reason drawn from the runs, rendered after the rule in the same paragraph */
   why: z.string().max(2000).optional(),
   /** a wrong/right pair quoted from the runs' files or commands; `batchId`: the batch its runs are in (set once checked) */

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { Analysis, AnalystStatusInfo } from '../../shared/analysis'
 import { fail, type EventSink } from '../../shared/contract'
 import { secretLiterals } from '../../shared/redact'
+import { VerificationOutcomesSchema, type VerificationOutcomes } from '../../shared/rule-outcomes'
 import type { Trace } from '../../shared/trace'
 import { errorFields, silentLog, type Log } from '../log/log'
 import type { Operations } from '../operations/registry'
@@ -46,6 +47,8 @@ export interface AnalysisParams {
   mergeModel: string
   deepenSkillId?: string
   claudePath?: string
+  /** deepen from a verification: what it showed of the deepened skill's rules (the merge demotes on it) */
+  outcomes?: VerificationOutcomes
 }
 
 /**
@@ -106,13 +109,15 @@ export async function portFor(ctx: AnalysisContext, via: Analysis['via'], claude
 export async function paramsOf(ctx: AnalysisContext, a: Analysis): Promise<AnalysisParams> {
   const p = (await ctx.operations.lastParams('analysis', a.id)) ?? {}
   const claudePath = typeof p.claudePath === 'string' ? p.claudePath : undefined
+  const outcomes = VerificationOutcomesSchema.safeParse(p.outcomes)
   return {
     batchId: a.batchId,
     via: a.via,
     model: a.model,
     mergeModel: a.mergeModel,
     deepenSkillId: a.deepenSkillId,
-    ...(claudePath ? { claudePath } : {})
+    ...(claudePath ? { claudePath } : {}),
+    ...(outcomes.success ? { outcomes: outcomes.data } : {})
   }
 }
 
@@ -146,4 +151,6 @@ export interface StartAnalysis {
   mobile?: boolean
   /** what the analysts should know of how the batch's runs were made (a verification's arms and pairs), computed by the caller */
   notes?: string
+  /** deepen from a verification: what it showed of the deepened skill's rules, computed by the caller; kept with the operation, read by the merge */
+  outcomes?: VerificationOutcomes
 }

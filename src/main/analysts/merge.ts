@@ -9,18 +9,18 @@ import { fail } from '../../shared/contract'
 import { DEFAULT_CHECK_MODEL } from '../../shared/models'
 import { slugifyName } from '../../shared/skill-md'
 import { skillProblems } from '../../shared/skill-md-read'
-import { tierThresholds, type AnalystRule, type Skill } from '../../shared/skills'
+import { tierThresholds, type AnalystRule, type Skill, type SkillRule } from '../../shared/skills'
 import { mergeRules, type ExistingRule } from '../skills/rules/consolidate'
 import { backToAnalysts, firstLevel, rulesByGroup, twoLevels, type GroupAnswer } from '../skills/rules/groups'
 import { mergePrompt } from '../skills/rules/prompt'
-import { retier } from '../skills/rules/tiers'
+import { givenTier, redecideConflicts, retier } from '../skills/rules/tiers'
 import { contradictionIndex, MERGE_TOOL, MergeAnswerSchema, sameAsExisting, type MergeAnswer } from '../skills/rules/schema'
 import { checkExamples } from '../skills/examples'
 import { withProvenance } from '../skills/provenance'
 import { rendered } from '../skills/service'
 import { costUsd } from '../traces/pricing'
 import { groupsNote } from './budget'
-import { analysisOf, now, save, taskInfoOf, type AnalysisContext } from './context'
+import { analysisOf, now, paramsOf, save, taskInfoOf, type AnalysisContext } from './context'
 import type { RunEvidence } from './evidence'
 import { setAsideHarness } from './harness'
 import type { ModelPort } from './model'
@@ -52,17 +52,23 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   }
   const taskInfo = taskInfoOf(ctx, a.taskId, a.batchId)
   const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
+  // deepened from a verification: what it showed of the existing rules (followed where the skill broke runs: demoted)
+  const { outcomes } = deepen ? await paramsOf(ctx, a) : {}
+  // a rule this verification already demoted (a retry, a second deepen from it) starts from its tier before
+  const again = (r: SkillRule) => !r.pinnedTier && !r.removed && !!outcomes && r.outcome?.version === outcomes.version
   // the rules of the skill being deepened, with what they cite (runs of its newest batch, and earlier ones)
   const existing: ExistingRule[] | undefined = deepen
     ? deepen.rules
-        .filter((r) => r.tier !== 'discarded')
+        .filter((r) => r.tier !== 'discarded' || again(r))
         .map((r) => ({
           text: r.text,
-          tier: r.tier as ExistingRule['tier'],
+          tier: again(r) ? givenTier(r) : (r.tier as ExistingRule['tier']),
           evidence: r.evidence,
           batchId: deepen.batchIds[deepen.batchIds.length - 1],
           earlier: r.earlier,
           guard: r.guard,
+          // a tier the person pinned stays where they put it
+          ...(r.pinnedTier ? { pinned: true, ...(r.note ? { note: r.note } : {}) } : {}),
           ...(r.why ? { why: r.why } : {}),
           // an example the person wrote, or checked against its own batch: kept as it is
           ...(r.example ? { example: { ...r.example, batchId: r.example.batchId ?? deepen.batchIds[deepen.batchIds.length - 1] } } : {})
@@ -143,7 +149,16 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   })
   // tiers scaled to the graded runs analysed (guards: to the hard and adversarial ones among them)
   const tiers = await analysedTiers(ctx, a.batchId, a.runNumbers)
-  const merged = mergeRules({ rules: level2, groups, contradictions, existing, batchId: a.batchId, newId: () => randomUUID(), tiers })
+  const merged = mergeRules({
+    rules: level2,
+    groups,
+    contradictions,
+    existing,
+    batchId: a.batchId,
+    newId: () => randomUUID(),
+    tiers,
+    outcomes
+  })
   // back to the analysts' own rules: sources, analysts and guards as if merged in one go
   if (origin.size) merged.rules = backToAnalysts(merged.rules, origin, level2)
   warnings.push(...merged.warnings)
@@ -172,6 +187,8 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
       const { rules: _rules, warnings: checkWarnings, ...figures } = checked
       show({ state: 'done', model, ...figures })
       warnings.push(...checkWarnings)
+      // the conflicts decided again with the confirmed runs (a winner that lost its lead loses), then the tiers
+      merged.conflicts = redecideConflicts(checked.rules, merged.conflicts, 'after the support check')
       merged.rules = retier(checked.rules, merged.conflicts, tiers)
     } catch (err) {
       await writes
@@ -181,6 +198,9 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     }
     await writes
   }
+  // what the verification changed is said on the analysis too (the rule's card shows its note)
+  for (const r of merged.rules)
+    if (r.outcome && !r.pinnedTier && r.note && /^(demoted|discarded as)/.test(r.note)) warnings.push(`Rule "${r.text}": ${r.note}.`)
   // an example's snippets must be real lines of the files or commands of the runs it cites: one that is not is dropped, said so
   const examples = checkExamples(merged.rules, runs, a.batchId)
   merged.rules = examples.rules

@@ -18,7 +18,7 @@ import { startFleets } from './fleets'
 import { prepare, promptTokensOf, reportOf } from './prepare'
 
 export async function startAnalysis(ctx: AnalysisContext, input: StartAnalysis): Promise<Analysis> {
-  const { batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, claudePath, mobile, notes } = input
+  const { batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, claudePath, mobile, notes, outcomes } = input
   const { store, skills } = ctx
   const doc = await store.batches.get(batchId)
   if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
@@ -77,7 +77,9 @@ export async function startAnalysis(ctx: AnalysisContext, input: StartAnalysis):
     model: a.model,
     mergeModel: a.mergeModel,
     ...(deepenId ? { deepenSkillId: deepenId } : {}),
-    ...(claudePath ? { claudePath } : {})
+    ...(claudePath ? { claudePath } : {}),
+    // only for the skill the verification verified (the outcomes are of its rules)
+    ...(outcomes && deepen ? { outcomes } : {})
   }
   await startFleets(ctx, { analysisId: a.id, list, chunks, port, params, existingMd, notes })
   return a
@@ -102,7 +104,9 @@ function pastedSkill(skillMd: string, batch: Batch): Skill {
         text: r.text,
         tier: r.tier,
         evidence: r.evidence,
-        earlier: (r.earlier ?? []).map((runs) => ({ runs }))
+        earlier: (r.earlier ?? []).map((runs) => ({ runs })),
+        // its why apart from it, as the SKILL.md rendered them ("rule. why. (runs ...)")
+        ...(r.why ? { why: r.why } : {})
       })),
       newId: () => randomUUID()
     }).rules,

@@ -5,6 +5,7 @@
  */
 import type { Analysis } from '../../shared/analysis'
 import { fail, type EventSink } from '../../shared/contract'
+import type { VerificationOutcomes } from '../../shared/rule-outcomes'
 import type { PresetAvailability, RunSettings } from '../../shared/runs'
 import type { Skill, SkillVersion } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
@@ -58,6 +59,8 @@ export interface VerifyDeps {
     model?: string
     mergeModel?: string
     claudePath?: string
+    /** what the verification showed of the skill's rules: the merge demotes on it */
+    outcomes?: VerificationOutcomes
   }): Promise<Analysis>
   /** Claude Code's config folder the runs use: the user's own skills are in its `skills/` */
   configDir: string

@@ -1,11 +1,15 @@
 /**
  * The next version from a verification: its graded runs (both arms) analysed in deepen mode, the
- * current skill the starting point. Not while it is graded blind. Electron-free.
+ * current skill the starting point, and what the verification showed of its rules (the pairs where
+ * each was followed and the skill fixed or broke the run) given to the merge, which demotes a rule
+ * that hurt more than it helped (src/main/skills/rules/tiers.ts). Not while it is graded blind.
+ * Electron-free.
  */
 import type { Analysis } from '../../shared/analysis'
 import { fail } from '../../shared/contract'
+import { verificationOutcomes } from '../../shared/rule-outcomes'
 import { change, verificationOf, type VerifyContext } from './context'
-import { notBlind } from './view'
+import { fullViewOf, notBlind } from './view'
 
 export interface DeepenOptions {
   via?: 'api' | 'claude-cli'
@@ -15,14 +19,22 @@ export interface DeepenOptions {
 }
 
 export async function deepenFromVerification(
-  ctx: Pick<VerifyContext, 'store' | 'emit' | 'blind' | 'startAnalysis'>,
+  ctx: Pick<VerifyContext, 'store' | 'emit' | 'blind' | 'startAnalysis' | 'operations' | 'facts' | 'log'>,
   id: string,
   opts: DeepenOptions = {}
 ): Promise<Analysis> {
   const v = await verificationOf(ctx, id)
   if (!v.batchId) throw fail('this verification has no runs yet', 'invalid')
   notBlind(ctx, v, 'the next version is made from its runs')
-  const a = await ctx.startAnalysis({ batchId: v.batchId, deepenSkillId: v.skillId, ...opts })
+  // the explained fixed and broken pairs: which rules their with-skill runs followed
+  const report = (await fullViewOf(ctx, v)).report
+  const rules = report ? verificationOutcomes(v.explanations, report.comparison) : []
+  const a = await ctx.startAnalysis({
+    batchId: v.batchId,
+    deepenSkillId: v.skillId,
+    ...opts,
+    ...(rules.length ? { outcomes: { version: v.version.number, rules } } : {})
+  })
   await change(ctx, id, (x) => void (x.deepenAnalysisId = a.id))
   return a
 }

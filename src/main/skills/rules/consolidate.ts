@@ -18,7 +18,8 @@ import {
   type SkillRule,
   type TierThresholds
 } from '../../../shared/skills'
-import { citedRuns, existingReason, NOTE_EXISTING, plural, PRIORITY_RANK, retier, uniqueSorted, type ExistingTier } from './tiers'
+import { outcomeOf, type VerificationOutcomes } from '../../../shared/rule-outcomes'
+import { citedRuns, decideConflict, existingReason, NOTE_EXISTING, PRIORITY_RANK, retier, uniqueSorted, type ExistingTier } from './tiers'
 
 export interface MergeGroup {
   /** analyst rule ids that say the same thing */
@@ -52,6 +53,9 @@ export interface ExistingRule {
   /** its why and example, kept */
   why?: string
   example?: SkillRule['example']
+  /** the person pinned its tier: it keeps it (and its note) */
+  pinned?: boolean
+  note?: string
 }
 
 export interface MergeInput {
@@ -68,6 +72,11 @@ export interface MergeInput {
   newId?: () => string
   /** the thresholds for the batch's graded runs (shared/skills.ts tierThresholds); default: the seed's */
   tiers?: TierThresholds
+  /**
+   * deepen from a verification: what it showed of the existing rules (matched by text), each rule's
+   * pairs where it was followed and the skill fixed or broke the run; the tiers demote on them (tiers.ts `demotion`)
+   */
+  outcomes?: VerificationOutcomes
 }
 
 export interface MergeResult {
@@ -131,7 +140,19 @@ function absorb(into: SkillRule, from: SkillRule): SkillRule {
   const example = betterExample(into.example, from.example)
   if (example) out.example = { ...example, runs: [...example.runs] }
   else delete out.example
+  // what a verification showed of either, together; a tier the person pinned stays
+  const outcome = joinOutcomes(into.outcome, from.outcome)
+  if (outcome) out.outcome = outcome
+  if (!into.pinnedTier && from.pinnedTier) Object.assign(out, { pinnedTier: true, tier: from.tier, note: from.note })
   return out
+}
+
+type Outcome = NonNullable<SkillRule['outcome']>
+function joinOutcomes(a: Outcome | undefined, b: Outcome | undefined): Outcome | undefined {
+  const copy = (x: Outcome) => ({ ...x, helped: [...x.helped], hurt: [...x.hurt] })
+  if (!a || !b) return a ? copy(a) : b && copy(b)
+  const keys = (x: string[], y: string[]) => [...new Set([...x, ...y])].sort()
+  return { ...(a.version !== undefined ? { version: a.version } : {}), helped: keys(a.helped, b.helped), hurt: keys(a.hurt, b.hurt) }
 }
 
 export function mergeRules(input: MergeInput): MergeResult {
@@ -205,6 +226,12 @@ export function mergeRules(input: MergeInput): MergeResult {
     const sameBatch = e.batchId === input.batchId
     const earlier = joinEarlier(e.earlier, sameBatch ? [] : [{ ...(e.batchId !== undefined ? { batchId: e.batchId } : {}), runs: own }])
     const text = e.text.trim()
+    const o = outcomeOf(input.outcomes?.rules, text)
+    const outcome = o && {
+      ...(input.outcomes?.version !== undefined ? { version: input.outcomes.version } : {}),
+      helped: [...o.helped],
+      hurt: [...o.hurt]
+    }
     const rule: SkillRule = {
       id: newRuleId(),
       text,
@@ -218,8 +245,9 @@ export function mergeRules(input: MergeInput): MergeResult {
       pointers: [],
       guard: Boolean(e.guard) && isGuard(text),
       existing: true,
-      pinnedTier: false,
-      note: NOTE_EXISTING,
+      pinnedTier: Boolean(e.pinned),
+      note: e.pinned && e.note ? e.note : NOTE_EXISTING,
+      ...(outcome ? { outcome } : {}),
       ...(e.why?.trim() ? { why: e.why.trim() } : {}),
       ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {})
     }
@@ -276,38 +304,21 @@ export function mergeRules(input: MergeInput): MergeResult {
     const pair = [ra.id, rb.id].sort().join('\u0000')
     if (seenPairs.has(pair)) return bad('the same two groups already conflict')
     if (ra === rb) return bad('the two say the same thing and are one rule')
-    // an existing rule no new run restates has nothing but its place in the old SKILL.md
-    const ea = ra.existing && ra.evidence.length === 0
-    const eb = rb.existing && rb.evidence.length === 0
-    if (ea && eb) return bad('two existing rules; nothing to decide with')
-
     const why = (c.why ?? '').trim()
-    let winner: SkillRule
-    let loser: SkillRule
-    let decision: string
-    if (ea || eb) {
-      winner = ea ? rb : ra
-      loser = ea ? ra : rb
-      if (winner.evidence.length < 1) return bad('no run evidence against the existing rule')
-      decision = `evidence from ${plural(winner.evidence.length, 'run')} against the existing rule`
-    } else {
-      const na = ra.evidence.length
-      const nb = rb.evidence.length
-      const pa = PRIORITY_RANK[ra.priority]
-      const pb = PRIORITY_RANK[rb.priority]
-      if (na !== nb) {
-        ;[winner, loser] = na > nb ? [ra, rb] : [rb, ra]
-        decision = `${plural(winner.evidence.length, 'run')} against ${loser.evidence.length}`
-      } else if (pa !== pb) {
-        ;[winner, loser] = pa < pb ? [ra, rb] : [rb, ra]
-        decision = `tie at ${plural(na, 'run')}: ${winner.priority} priority against ${loser.priority}`
-      } else {
-        ;[winner, loser] = c.a < c.b ? [ra, rb] : [rb, ra]
-        decision = 'tie: kept the first'
-      }
-    }
+    // more runs, then priority, then the first group named (tiers.ts)
+    const d = c.a < c.b ? decideConflict(ra, rb) : decideConflict(rb, ra)
+    if (typeof d === 'string') return bad(d)
     seenPairs.add(pair)
-    conflicts.push({ id: newConflictId(), a: ra.id, b: rb.id, why, winner: winner.id, loser: loser.id, decision, reversed: false })
+    conflicts.push({
+      id: newConflictId(),
+      a: ra.id,
+      b: rb.id,
+      why,
+      winner: d.winner.id,
+      loser: d.loser.id,
+      decision: d.decision,
+      reversed: false
+    })
   })
 
   return { rules: retier(rules, conflicts, input.tiers), conflicts, warnings }

@@ -46,6 +46,12 @@ function existingTier(rule: SkillRule): ExistingTier {
   return 'guidance'
 }
 
+/**
+ * The tier a rule kept from a SKILL.md was given there, before any demotion (a merge again from the
+ * same verification, a retry, starts from it: a demotion is not applied twice).
+ */
+export const givenTier = (rule: SkillRule): ExistingTier => existingTier(rule)
+
 /** Every run a rule cites: its own batch's and the earlier batches'. */
 export const citedRuns = (r: Pick<SkillRule, 'evidence' | 'earlier'>) =>
   new Set(r.evidence).size + (r.earlier ?? []).reduce((n, c) => n + new Set(c.runs).size, 0)
@@ -67,8 +73,8 @@ export function evidenceTier(r: Pick<SkillRule, 'evidence' | 'guard'>, runs: num
 
 /**
  * Recomputes every tier: evidence tiers for merged rules, the given tier for existing rules, then
- * the conflicts' losers, then the cap. Rules the person pinned keep their tier (and note). Returns a
- * new array, sorted; the input is not touched.
+ * the demotions a verification calls for (`demotion`), then the conflicts' losers, then the cap. Rules
+ * the person pinned keep their tier (and note). Returns a new array, sorted; the input is not touched.
  */
 export function retier(rules: SkillRule[], conflicts: Conflict[], tiers?: TierThresholds): SkillRule[] {
   const out: SkillRule[] = rules.map((r) => {
@@ -83,6 +89,9 @@ export function retier(rules: SkillRule[], conflicts: Conflict[], tiers?: TierTh
       copy.tier = evidenceTier(r, new Set(r.evidence).size, tiers)
       delete copy.note
     }
+    // what a verification showed of it: followed where the skill broke runs more than where it fixed them
+    const down = demotion(copy.tier, r.outcome)
+    if (down) Object.assign(copy, down)
     return copy
   })
   const byId = new Map(out.map((r) => [r.id, r]))
@@ -108,6 +117,93 @@ export function retier(rules: SkillRule[], conflicts: Conflict[], tiers?: TierTh
   }
 
   return out.sort(compareOutput)
+}
+
+/**
+ * Demotion by a verification (the rule's `outcome`: the pairs where its with-skill run followed it and
+ * the skill fixed the run, or broke it). Thresholds:
+ * - followed in at least DEMOTE_MIN_HURT broken pair(s) and in more broken pairs than fixed ones
+ *   (hurt >= 1 and hurt > helped): one tier down, core -> guidance -> edge case;
+ * - at edge case already, followed in at least DISCARD_MIN_HURT broken pairs and in no fixed one
+ *   (hurt >= 2, helped 0): discarded. At edge case with less than that it stays, the evidence said.
+ * A rule that helped as often as it hurt keeps its tier. The note says why, with the pairs.
+ */
+export const DEMOTE_MIN_HURT = 1
+export const DISCARD_MIN_HURT = 2
+
+export function demotion(tier: Tier, o: SkillRule['outcome']): { tier: Tier; note: string } | undefined {
+  if (!o || tier === 'discarded') return undefined
+  const hurt = new Set(o.hurt).size
+  const helped = new Set(o.helped).size
+  if (hurt < DEMOTE_MIN_HURT || hurt <= helped) return undefined
+  const where = o.version !== undefined ? ` in the verification of version ${o.version}` : ''
+  const evidence = `followed in ${plural(hurt, 'pair')} the skill broke (${[...new Set(o.hurt)].join(', ')})${where}, helped in ${helped || 'none'}`
+  if (tier === 'edge-case')
+    return hurt >= DISCARD_MIN_HURT && helped === 0
+      ? { tier: 'discarded', note: `discarded as an edge case: ${evidence}` }
+      : { tier, note: `kept as an edge case: ${evidence} (discarded at ${DISCARD_MIN_HURT} with none helped)` }
+  return { tier: tier === 'core' ? 'guidance' : 'edge-case', note: `demoted from ${tier}: ${evidence}` }
+}
+
+/** A conflict's decision: who wins, and how it was decided in one line. */
+export interface Decision {
+  winner: SkillRule
+  loser: SkillRule
+  decision: string
+}
+
+/**
+ * Who wins a conflict between `a` (the first named) and `b`, by the runs each cites now: the one with
+ * more runs, then the higher priority, then the first. An existing rule no new run restates has only
+ * its place in the old SKILL.md: the other wins when it has any run. A string says why nothing decides.
+ */
+export function decideConflict(a: SkillRule, b: SkillRule): Decision | string {
+  const ea = a.existing && a.evidence.length === 0
+  const eb = b.existing && b.evidence.length === 0
+  if (ea && eb) return 'two existing rules; nothing to decide with'
+  if (ea || eb) {
+    const [winner, loser] = ea ? [b, a] : [a, b]
+    if (winner.evidence.length < 1) return 'no run evidence against the existing rule'
+    return { winner, loser, decision: `evidence from ${plural(winner.evidence.length, 'run')} against the existing rule` }
+  }
+  const na = a.evidence.length
+  const nb = b.evidence.length
+  const pa = PRIORITY_RANK[a.priority]
+  const pb = PRIORITY_RANK[b.priority]
+  if (na !== nb) {
+    const [winner, loser] = na > nb ? [a, b] : [b, a]
+    return { winner, loser, decision: `${plural(winner.evidence.length, 'run')} against ${loser.evidence.length}` }
+  }
+  if (pa !== pb) {
+    const [winner, loser] = pa < pb ? [a, b] : [b, a]
+    return { winner, loser, decision: `tie at ${plural(na, 'run')}: ${winner.priority} priority against ${loser.priority}` }
+  }
+  return { winner: a, loser: b, decision: 'tie: kept the first' }
+}
+
+/**
+ * The conflicts decided again on the runs the rules cite now (after the support check: the confirmed
+ * ones), the decision said with `basis` when it changed. A conflict the person reversed keeps their
+ * choice; one nothing decides any more keeps its winner, unless the winner lost every run against an
+ * existing rule (that one wins back). Retier afterwards.
+ */
+export function redecideConflicts(rules: SkillRule[], conflicts: Conflict[], basis: string): Conflict[] {
+  const byId = new Map(rules.map((r) => [r.id, r]))
+  return conflicts.map((c) => {
+    const a = byId.get(c.a)
+    const b = byId.get(c.b)
+    if (c.reversed || !a || !b) return { ...c }
+    let d = decideConflict(a, b)
+    if (typeof d === 'string') {
+      const existing = [a, b].find((r) => r.existing && r.evidence.length === 0)
+      const other = existing === a ? b : a
+      if (!existing || other.existing || other.evidence.length) return { ...c }
+      d = { winner: existing, loser: other, decision: 'no run left against the existing rule' }
+    }
+    // a tie goes to the first named when the merge decides it: here the winner stays
+    if (d.decision === 'tie: kept the first' || (d.winner.id === c.winner && d.decision === c.decision)) return { ...c }
+    return { ...c, winner: d.winner.id, loser: d.loser.id, decision: `${basis}: ${d.decision}` }
+  })
 }
 
 /** Flips the winner and loser of one conflict (reversed = !reversed), then retiers. */
