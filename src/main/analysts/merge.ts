@@ -214,9 +214,14 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   // (what the skill said in any of its versions is no copy: runs that had it installed read it)
   const known = deepen
     ? [
-        ...(await store.skills.versions(deepen.id)).flatMap((v) => [v.skillMd, v.edgeCasesMd]),
+        ...(await store.skills.versions(deepen.id)).flatMap((v) => [
+          v.skillMd,
+          v.edgeCasesMd,
+          ...(v.references ?? []).map((f) => f.content)
+        ]),
         rendered(deepen).skillMd,
-        rendered(deepen).edgeCasesMd
+        rendered(deepen).edgeCasesMd,
+        ...rendered(deepen).references.map((f) => f.content)
       ]
     : []
   const skill = runs ? withProvenance(made, runs, deepen, a.batchId, known) : made
