@@ -65,7 +65,9 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
           guard: r.guard,
           ...(r.why ? { why: r.why } : {}),
           // an example the person wrote, or checked against its own batch: kept as it is
-          ...(r.example ? { example: { ...r.example, batchId: r.example.batchId ?? deepen.batchIds[deepen.batchIds.length - 1] } } : {})
+          ...(r.example ? { example: { ...r.example, batchId: r.example.batchId ?? deepen.batchIds[deepen.batchIds.length - 1] } } : {}),
+          // its reference file: it stays there
+          ...(r.topic ? { topic: r.topic } : {})
         }))
     : undefined
   a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
@@ -84,7 +86,17 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
       {
         model: a.mergeModel,
         system: SYSTEM,
-        shared: [{ type: 'text', text: mergePrompt(taskInfo, list, withExisting ? existing?.map((e) => e.text) : undefined) }],
+        shared: [
+          {
+            type: 'text',
+            text: mergePrompt(
+              taskInfo,
+              list,
+              withExisting ? existing?.map((e) => e.text) : undefined,
+              withExisting ? deepen?.topics : undefined
+            )
+          }
+        ],
         instructions: 'Merge these rules.',
         tool: MERGE_TOOL,
         maxTokens: 16_000
@@ -143,7 +155,18 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   })
   // tiers scaled to the graded runs analysed (guards: to the hard and adversarial ones among them)
   const tiers = await analysedTiers(ctx, a.batchId, a.runNumbers)
-  const merged = mergeRules({ rules: level2, groups, contradictions, existing, batchId: a.batchId, newId: () => randomUUID(), tiers })
+  const merged = mergeRules({
+    rules: level2,
+    groups,
+    contradictions,
+    existing,
+    batchId: a.batchId,
+    newId: () => randomUUID(),
+    tiers,
+    // the reference files by topic: the model's, with the deepened skill's carried forward
+    topics: answer?.topics,
+    existingTopics: deepen?.topics
+  })
   // back to the analysts' own rules: sources, analysts and guards as if merged in one go
   if (origin.size) merged.rules = backToAnalysts(merged.rules, origin, level2)
   warnings.push(...merged.warnings)
@@ -206,6 +229,7 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     conflicts: merged.conflicts,
     setAside: a.analysts.flatMap((s) => s.setAside),
     tiers,
+    ...(merged.topics ? { topics: merged.topics } : {}),
     createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
     updatedAt: now()
   }

@@ -16,8 +16,10 @@ import {
   type EarlierCitation,
   type Priority,
   type SkillRule,
+  type SkillTopic,
   type TierThresholds
 } from '../../../shared/skills'
+import { mergedTopics, withTopics } from './topics'
 import { citedRuns, existingReason, NOTE_EXISTING, plural, PRIORITY_RANK, retier, uniqueSorted, type ExistingTier } from './tiers'
 
 export interface MergeGroup {
@@ -29,6 +31,8 @@ export interface MergeGroup {
   why?: string
   /** deepen mode: the index (0-based) of the existing rule this group says the same as, by the model's word */
   existing?: number
+  /** the topic (reference file) the model gave the group, by name */
+  topic?: string
 }
 
 export interface Contradiction {
@@ -52,6 +56,8 @@ export interface ExistingRule {
   /** its why and example, kept */
   why?: string
   example?: SkillRule['example']
+  /** the reference file it was in: it stays there */
+  topic?: string
 }
 
 export interface MergeInput {
@@ -68,12 +74,18 @@ export interface MergeInput {
   newId?: () => string
   /** the thresholds for the batch's graded runs (shared/skills.ts tierThresholds); default: the seed's */
   tiers?: TierThresholds
+  /** the topics the model named (reference files; at most MAX_TOPICS are kept, names made safe) */
+  topics?: Partial<SkillTopic>[] | null
+  /** deepen mode: the topics of the skill being improved (carried forward) */
+  existingTopics?: SkillTopic[]
 }
 
 export interface MergeResult {
   rules: SkillRule[]
   conflicts: Conflict[]
   warnings: string[]
+  /** the skill's topics (absent when none was named: the skill keeps one edge-cases.md) */
+  topics?: SkillTopic[]
 }
 
 type Example = NonNullable<SkillRule['example']>
@@ -131,6 +143,9 @@ function absorb(into: SkillRule, from: SkillRule): SkillRule {
   const example = betterExample(into.example, from.example)
   if (example) out.example = { ...example, runs: [...example.runs] }
   else delete out.example
+  // the topic of the rule kept (an existing rule stays in its file), else the other's
+  const topic = into.topic ?? from.topic
+  if (topic !== undefined) out.topic = topic
   return out
 }
 
@@ -180,6 +195,7 @@ export function mergeRules(input: MergeInput): MergeResult {
       return
     }
     const rule = mergeGroup(newRuleId(), members, g.wording, g.why)
+    if (typeof g.topic === 'string' && g.topic.trim()) rule.topic = g.topic.trim()
     rules.push(rule)
     addressable.push(rule)
     if (typeof g.existing === 'number') sameAsExisting.set(rule, g.existing)
@@ -221,7 +237,8 @@ export function mergeRules(input: MergeInput): MergeResult {
       pinnedTier: false,
       note: NOTE_EXISTING,
       ...(e.why?.trim() ? { why: e.why.trim() } : {}),
-      ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {})
+      ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {}),
+      ...(e.topic ? { topic: e.topic } : {})
     }
     existingRules.push(rule)
     rules.push(rule)
@@ -310,7 +327,10 @@ export function mergeRules(input: MergeInput): MergeResult {
     conflicts.push({ id: newConflictId(), a: ra.id, b: rb.id, why, winner: winner.id, loser: loser.id, decision, reversed: false })
   })
 
-  return { rules: retier(rules, conflicts, input.tiers), conflicts, warnings }
+  // 5. topics: names made safe, the deepened skill's kept; a rule with none or an unknown one goes to "edge-cases"
+  const topics = mergedTopics(input.existingTopics, input.topics)
+  const tiered = withTopics(retier(rules, conflicts, input.tiers), topics)
+  return { rules: tiered, conflicts, warnings, ...(topics.length ? { topics } : {}) }
 }
 
 function mergeGroup(id: string, members: AnalystRule[], wording: string | undefined, groupWhy?: string): SkillRule {
