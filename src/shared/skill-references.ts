@@ -112,9 +112,14 @@ export const draftTopics = (d: Draftish): SkillTopic[] =>
     when
   }))
 
-/** A topic's title or "when" changed (a skill without topics gets its topics then). */
+/** A draft's topic as typed (not yet made tidy), by its name. */
+export const rawTopic = (d: { topics?: SkillTopic[] }, name: string) => d.topics?.find((t) => toSlug(t.name) === name)
+
+/** A topic's title or "when" changed, as typed (a skill without topics gets its topics then). */
 export function editTopic<D extends Draftish>(d: D, name: string, patch: Partial<Pick<SkillTopic, 'title' | 'when'>>): D {
-  return { ...d, topics: draftTopics(d).map((t) => (t.name === name ? { ...t, ...patch } : t)) }
+  const topics = d.topics?.length ? d.topics : draftTopics(d)
+  const all = topics.some((t) => toSlug(t.name) === name) ? topics : [...topics, ...draftTopics(d).filter((t) => t.name === name)]
+  return { ...d, topics: all.map((t) => (toSlug(t.name) === name ? { ...t, ...patch } : t)) }
 }
 
 /** A rule moved to another topic. */
@@ -124,10 +129,11 @@ export function moveToTopic<D extends Draftish>(d: D, ruleId: string, name: stri
 
 /** A new topic ("new-topic", "new-topic-2"...), with `ruleId` moved to it when given. */
 export function addTopic<D extends Draftish>(d: D, ruleId?: string): { draft: D; name: string } {
-  const topics = draftTopics(d)
+  const taken = draftTopics(d)
   let name = 'new-topic'
-  for (let n = 2; topics.some((t) => t.name === name); n++) name = `new-topic-${n}`
-  const next = { ...d, topics: [...topics, { name, title: 'New topic', when: '' }] }
+  for (let n = 2; taken.some((t) => t.name === name); n++) name = `new-topic-${n}`
+  // after the skill's own topics (the fallback edge-cases stays last unless the skill named it)
+  const next = { ...d, topics: [...(d.topics?.length ? d.topics : taken), { name, title: 'New topic', when: '' }] }
   return { draft: ruleId ? moveToTopic(next, ruleId, name) : next, name }
 }
 
