@@ -18,9 +18,9 @@ export function mergedTopics(
   return all.slice(0, Math.max(MAX_TOPICS, kept.length))
 }
 
-/** Every rule with a topic among `topics` (its own when known, else "edge-cases"); the rules as they are when there are no topics. */
+/** Every rule with a topic among `topics` (its own when known, else "edge-cases"); with no topics, none has one. */
 export function withTopics(rules: SkillRule[], topics: SkillTopic[]): SkillRule[] {
-  if (!topics.length) return rules
+  if (!topics.length) return rules.map(({ topic: _topic, ...r }) => r)
   const names = new Set(topics.map((t) => t.name))
   return rules.map((r) => ({ ...r, topic: topicOf(r, names) }))
 }
