@@ -19,7 +19,16 @@ import {
 } from './runs'
 import { BatchSignalsSchema, RunSignalsSchema } from './signals'
 import { AnalysisEstimateSchema, AnalysisSchema } from './analysis'
-import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, SkillSchema, SkillVersionSchema } from './skills'
+import {
+  AnalystKindSchema,
+  ConflictSchema,
+  FrontMatterSchema,
+  SkillFileSchema,
+  SkillRuleSchema,
+  SkillSchema,
+  SkillTopicSchema,
+  SkillVersionSchema
+} from './skills'
 import { FlaggedTextSchema } from './rule-flags'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
 import { VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
@@ -36,6 +45,8 @@ export const SkillViewSchema = z.object({
   skill: SkillSchema,
   skillMd: z.string(),
   edgeCasesMd: z.string(),
+  /** every reference file, references/<name>.md (by topic; or the one edge-cases.md of a skill without topics) */
+  references: z.array(SkillFileSchema).optional(),
   versions: z.array(z.object({ id: z.string(), number: z.number(), createdAt: z.string(), label: z.string().optional() })),
   /** what the Agent Skills rules say is wrong with the front matter ([] when valid) */
   problems: z.array(z.string()),
@@ -376,6 +387,7 @@ export const requests = {
             whenToUse: z.string().max(5000).optional(),
             rules: z.array(SkillRuleSchema).max(2000).optional(),
             conflicts: z.array(ConflictSchema).max(2000).optional(),
+            topics: z.array(SkillTopicSchema).max(50).optional(),
             markdown: z.string().max(1_000_000).nullable().optional()
           })
           .strict(),
@@ -386,10 +398,15 @@ export const requests = {
   },
   reverseConflict: { input: z.object({ skillId: Id, conflictId: Id }).strict(), output: SkillViewSchema },
   getSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillVersionSchema },
-  /** A unified diff per file (a file with no change says so); `identical` when both files are the same. */
+  /** A unified diff per file (a file with no change says so): SKILL.md, edge-cases.md, and each reference file of either version; `identical` when all are the same. */
   diffSkillVersions: {
     input: z.object({ a: Id, b: Id }).strict(),
-    output: z.object({ skillMd: z.string(), edgeCasesMd: z.string(), identical: z.boolean() })
+    output: z.object({
+      skillMd: z.string(),
+      edgeCasesMd: z.string(),
+      references: z.array(z.object({ name: z.string(), diff: z.string() })).optional(),
+      identical: z.boolean()
+    })
   },
   restoreSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillViewSchema },
   /** What an export would write: the file tree, each file new, the same or changed (with a diff). */

@@ -5,7 +5,7 @@
  */
 import { sameMeaning } from './rule-meaning'
 import type { FrontMatter, Skill, SkillRule } from './skills'
-import { oneLine, parseCitations, renderEdgeCasesMd, renderSkillMd, sentence, type ParsedSkillMd, type ParsedTier } from './skill-md'
+import { oneLine, parseCitations, renderReferenceFiles, renderSkillMd, sentence, type ParsedSkillMd, type ParsedTier } from './skill-md'
 
 function unquoteYaml(raw: string): string {
   const v = raw.trim()
@@ -185,21 +185,22 @@ export function parseSkillMd(md: string): ParsedSkillMd {
 const TIER_WORDS: Record<ParsedTier, string> = { core: 'core', guidance: 'guidance', 'edge-case': 'edge case' }
 
 /**
- * What is wrong with a skill's two files as written: two rules (in any section or tier, SKILL.md and
- * references/edge-cases.md together) that say the same thing, a rule from the runs that cites none, and
+ * What is wrong with a skill's files as written: two rules (in any section or tier, SKILL.md and every
+ * reference file together) that say the same thing, a rule from the runs that cites none, and
  * a rule whose citations did not make it into the text. [] when nothing is.
  */
-export function skillProblems(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'> & { markdown?: string }): string[] {
+export function skillProblems(
+  skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'topics'> & { markdown?: string }
+): string[] {
   const problems: string[] = []
   const md = skill.markdown ?? renderSkillMd(skill, { plain: true })
   // each item whole (a rule of two sentences read back as a rule and its why is one rule here)
   const whole = (r: ParsedSkillMd['rules'][number]) => ({ ...r, text: r.why ? `${sentence(r.text)} ${r.why}` : r.text })
   const items = [
     ...parseSkillMd(md).rules.filter((r) => r.tier !== 'edge-case'),
-    ...parseSkillMd(renderEdgeCasesMd({ ...skill, rules: skill.rules.map(({ why: _w, example: _e, ...r }) => r) })).rules.map((r) => ({
-      ...r,
-      tier: 'edge-case' as const
-    }))
+    ...renderReferenceFiles({ ...skill, rules: skill.rules.map(({ why: _w, example: _e, ...r }) => r) }).flatMap((f) =>
+      parseSkillMd(f.content).rules.map((r) => ({ ...r, tier: 'edge-case' as const }))
+    )
   ].map(whole)
   for (let i = 0; i < items.length; i++)
     for (let j = i + 1; j < items.length; j++)

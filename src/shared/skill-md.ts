@@ -1,16 +1,17 @@
 /**
- * SKILL.md and references/edge-cases.md: front-matter checks, rendering from merged rules within the
+ * SKILL.md and its reference files (references/edge-cases.md, or one file per topic: skill-references.ts): front-matter checks, rendering from merged rules within the
  * body budget, and run citations. Reading one back, and a skill's problems: skill-md-read.ts.
  *
  * Pure and shared with the renderer: no Node imports.
  */
-import type { EarlierCitation, FrontMatter, Skill, SkillRule } from './skills'
+import { EDGE_CASES_TOPIC, referenceLink, toSlug, topicGroups } from './skill-references'
+import type { EarlierCitation, FrontMatter, Skill, SkillFile, SkillRule } from './skills'
 
 export const NAME_MAX = 64
 export const DESCRIPTION_MAX = 1024
 export const EDGE_CASES_LINK = 'See [edge cases](references/edge-cases.md) for rarer situations.'
 
-type RenderRule = Pick<SkillRule, 'text' | 'evidence' | 'tier' | 'guard' | 'existing'> & {
+type RenderRule = Pick<SkillRule, 'text' | 'evidence' | 'tier' | 'guard' | 'existing' | 'topic'> & {
   earlier?: EarlierCitation[]
   why?: string
   example?: { wrong?: string; right?: string; runs: number[] }
@@ -176,7 +177,10 @@ function ruleList(
  * rules' whys and every rule and citation stay. `plain`: no whys and no examples (the document's
  * checks read the rules this way).
  */
-export function renderSkillMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'>, opts: { plain?: boolean } = {}): string {
+export function renderSkillMd(
+  skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'topics'>,
+  opts: { plain?: boolean } = {}
+): string {
   const rules = skill.rules as RenderRule[]
   const leave = { whys: new Set<RenderRule>(), examples: new Set<RenderRule>() }
   if (opts.plain)
@@ -202,7 +206,7 @@ export function renderSkillMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'when
 }
 
 function renderWith(
-  skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules'>,
+  skill: Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'topics'>,
   leave: { whys: Set<RenderRule>; examples: Set<RenderRule> }
 ): string {
   const { name, description } = skill.frontMatter
@@ -225,28 +229,42 @@ function renderWith(
   if (core.length) out.push('## Core rules', '', ...ruleList(core, (i) => `${i + 1}. `, leave), '')
   if (patterns.length) out.push('## Patterns', '', ...ruleList(patterns, () => '- ', leave), '')
   if (failures.length) out.push('## Failure modes', '', ...ruleList(failures, () => '- ', leave), '')
-  if (edge.length) out.push(EDGE_CASES_LINK, '')
+  // one link per reference file: by topic, each with when to read it; else the one edge-cases.md
+  const groups = topicGroups({ topics: skill.topics, rules })
+  const files = groups?.filter((g) => g.rules.length) ?? []
+  if (groups && files.length) out.push('## References', '', ...files.flatMap((g) => [referenceLink(g), '']))
+  else if (!groups && edge.length) out.push(EDGE_CASES_LINK, '')
   return out.join('\n').replace(/\n+$/, '\n')
 }
 
-export function renderEdgeCasesMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'rules'>): string {
+/** A reference file: "# <skill title>: <topic title>" and its rules, as edge-cases.md has them. */
+function referenceMd(skill: Pick<Skill, 'frontMatter' | 'title'>, topicTitle: string, rules: RenderRule[]): string {
   const title = oneLine(skill.title) || skill.frontMatter.name
-  const edge = (skill.rules as RenderRule[]).filter((r) => r.tier === 'edge-case')
-  const out = [`# ${title}: edge cases`, '']
-  if (edge.length) out.push(...ruleList(edge, () => '- ', { whys: new Set(), examples: new Set() }), '')
+  const out = [`# ${title}: ${oneLine(topicTitle)}`, '']
+  if (rules.length) out.push(...ruleList(rules, () => '- ', { whys: new Set(), examples: new Set() }), '')
   return out.join('\n').replace(/\n+$/, '\n')
+}
+
+/** references/edge-cases.md: every edge case of the skill (its one reference file when it has no topics). */
+export function renderEdgeCasesMd(skill: Pick<Skill, 'frontMatter' | 'title' | 'rules'>): string {
+  return referenceMd(
+    skill,
+    'edge cases',
+    (skill.rules as RenderRule[]).filter((r) => r.tier === 'edge-case')
+  )
+}
+
+/**
+ * The skill's reference files (references/<name>.md): one per topic that has edge cases, or for a skill
+ * without topics its edge-cases.md when it has edge cases. [] when there are none.
+ */
+export function renderReferenceFiles(skill: Pick<Skill, 'frontMatter' | 'title' | 'rules' | 'topics'>): SkillFile[] {
+  const groups = topicGroups(skill)
+  if (!groups) return skill.rules.some((r) => r.tier === 'edge-case') ? [{ name: EDGE_CASES_TOPIC, content: renderEdgeCasesMd(skill) }] : []
+  return groups.filter((g) => g.rules.length).map((g) => ({ name: g.name, content: referenceMd(skill, g.title, g.rules as RenderRule[]) }))
 }
 
 /** A valid skill name from any text: "Landing page!" -> "landing-page"; "skill" when nothing is left. */
 export function slugifyName(text: string): string {
-  const slug = (text ?? '')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/['\u2019]/g, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, NAME_MAX)
-    .replace(/-+$/, '')
-  return slug || 'skill'
+  return toSlug(text, NAME_MAX) || 'skill'
 }

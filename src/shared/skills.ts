@@ -189,7 +189,9 @@ export const SkillRuleSchema = z.object({
   /** where its text (a span copied word for word, a command, a URL) was found in the runs it cites (src/shared/rule-flags.ts) */
   provenance: z.array(ProvenanceSchema).max(50).optional(),
   /** runs an analyst cited that the support check did not confirm (they do not count toward the tier), with the checker's reason */
-  unconfirmed: z.array(z.object({ run: z.number().int(), reason: z.string().max(500) })).optional()
+  unconfirmed: z.array(z.object({ run: z.number().int(), reason: z.string().max(500) })).optional(),
+  /** the reference file an edge case goes to, by its topic's name (src/shared/skill-references.ts; unknown or absent: "edge-cases") */
+  topic: z.string().max(200).optional()
 })
 export type SkillRule = z.infer<typeof SkillRuleSchema>
 
@@ -234,6 +236,23 @@ export const ConflictSchema = z.object({
 })
 export type Conflict = z.infer<typeof ConflictSchema>
 
+/**
+ * A reference file of the skill: edge cases on one topic, in references/<name>.md, linked from SKILL.md
+ * with "Read references/<name>.md when <when>." (src/shared/skill-references.ts).
+ */
+export const SkillTopicSchema = z.object({
+  /** the file's name without .md: lowercase letters, digits and hyphens (made so from whatever a model said) */
+  name: z.string().max(200),
+  title: z.string().max(300),
+  /** when a future agent should read it: "the page needs a form" */
+  when: z.string().max(1000)
+})
+export type SkillTopic = z.infer<typeof SkillTopicSchema>
+
+/** A file of the skill's folder other than SKILL.md, by its name (a reference file: references/<name>.md). */
+export const SkillFileSchema = z.object({ name: z.string().max(200), content: z.string() })
+export type SkillFile = z.infer<typeof SkillFileSchema>
+
 export const FrontMatterSchema = z.object({ name: z.string(), description: z.string() })
 export type FrontMatter = z.infer<typeof FrontMatterSchema>
 
@@ -253,6 +272,8 @@ export const SkillSchema = z.object({
   provenance: FieldProvenanceSchema.optional(),
   /** the thresholds its rules were tiered with (absent: the seed's, 8+ / 4-7 / 2-3) */
   tiers: TierThresholdsSchema.optional(),
+  /** the reference files the edge cases go to, by topic (absent: one references/edge-cases.md, as before topics) */
+  topics: z.array(SkillTopicSchema).max(50).optional(),
   createdAt: z.string(),
   updatedAt: z.string()
 })
@@ -265,7 +286,10 @@ export const SkillVersionSchema = z.object({
   createdAt: z.string(),
   label: z.string().optional(),
   skillMd: z.string(),
+  /** references/edge-cases.md as it read (with topics: that file's text, or "" when the skill has none) */
   edgeCasesMd: z.string(),
+  /** every reference file as it read, references/<name>.md (absent in versions saved before topics: edgeCasesMd is their one file) */
+  references: z.array(SkillFileSchema).optional(),
   /** the thresholds its rules were tiered with (absent in versions saved before they scaled) */
   tiers: TierThresholdsSchema.optional(),
   /** the skill's structured state at that version, to go back to */

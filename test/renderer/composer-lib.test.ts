@@ -34,7 +34,7 @@ function storage(fail = false) {
 
 describe('the composer draft', () => {
   it('is the skill without what is not edited (ids, dates, set-aside rules)', () => {
-    expect(Object.keys(base).sort()).toEqual(['conflicts', 'frontMatter', 'markdown', 'rules', 'title', 'whenToUse'])
+    expect(Object.keys(base).sort()).toEqual(['conflicts', 'frontMatter', 'markdown', 'rules', 'title', 'topics', 'whenToUse'])
     expect(sameDraft(base, draftOf({ ...SKILL, updatedAt: 'later' }))).toBe(true)
     expect(sameDraft(base, named('other'))).toBe(false)
   })

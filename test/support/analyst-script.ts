@@ -97,7 +97,15 @@ export function checkAnswer(body: any, verdict: CheckVerdict = () => true) {
 
 export function analystScript(
   behaviour: Partial<Record<Kind, AnalystBehaviour>>,
-  opts: { skillName?: string; mergeDelayMs?: number; check?: CheckVerdict; checkDelayMs?: number } = {}
+  opts: {
+    skillName?: string
+    mergeDelayMs?: number
+    check?: CheckVerdict
+    checkDelayMs?: number
+    /** the topics the merge names (none: an answer as before topics), and each group's topic by its wording */
+    topics?: { name: string; title: string; when: string }[]
+    topicOf?: (wording: string) => string | undefined
+  } = {}
 ): Script {
   const seen = new Map<Kind, number>()
   return ({ body }) => {
@@ -122,7 +130,7 @@ export function analystScript(
       // group ids whose rule text is the same (case and punctuation aside)
       const text = firstMessageText(body)
       const lines = [...text.matchAll(/^(\S+) \[(\w+)\] runs [\d, ]+: (.*)$/gm)]
-      const groups = new Map<string, { members: string[]; wording: string }>()
+      const groups = new Map<string, { members: string[]; wording: string; topic?: string }>()
       for (const [, id, , rule] of lines) {
         const key = rule
           .toLowerCase()
@@ -132,7 +140,10 @@ export function analystScript(
         g.members.push(id)
         groups.set(key, g)
       }
-      const list = [...groups.values()]
+      const list = [...groups.values()].map((g) => {
+        const topic = opts.topicOf?.(g.wording)
+        return topic ? { ...g, topic } : g
+      })
       // "Never X" against "Always X" is a contradiction
       const contradictions: { a: number; b: number; why: string }[] = []
       list.forEach((g, i) =>
@@ -154,6 +165,7 @@ export function analystScript(
             input: {
               groups: list,
               contradictions,
+              ...(opts.topics ? { topics: opts.topics } : {}),
               skill: {
                 name: opts.skillName ?? 'landing-page',
                 description: 'Builds single-page landing sites. Use when asked for a landing page.',

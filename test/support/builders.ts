@@ -5,7 +5,7 @@
  */
 import type { BatchStatus, RequestOutput, SkillView } from '../../src/shared/contract'
 import { emptyProgress, RunSettingsSchema, type Run } from '../../src/shared/runs'
-import { renderEdgeCasesMd, renderSkillMd } from '../../src/shared/skill-md'
+import { renderEdgeCasesMd, renderReferenceFiles, renderSkillMd } from '../../src/shared/skill-md'
 import type { Skill, SkillRule } from '../../src/shared/skills'
 import type { Verification } from '../../src/shared/verify'
 
@@ -50,6 +50,7 @@ export const skillViewOf = (skill: Skill): SkillView => ({
   skill,
   skillMd: renderSkillMd(skill),
   edgeCasesMd: renderEdgeCasesMd(skill),
+  references: renderReferenceFiles(skill),
   versions: [{ id: 'v1', number: 1, createdAt: skill.createdAt }],
   problems: []
 })

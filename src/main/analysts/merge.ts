@@ -71,7 +71,9 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
           ...(r.pinnedTier ? { pinned: true, ...(r.note ? { note: r.note } : {}) } : {}),
           ...(r.why ? { why: r.why } : {}),
           // an example the person wrote, or checked against its own batch: kept as it is
-          ...(r.example ? { example: { ...r.example, batchId: r.example.batchId ?? deepen.batchIds[deepen.batchIds.length - 1] } } : {})
+          ...(r.example ? { example: { ...r.example, batchId: r.example.batchId ?? deepen.batchIds[deepen.batchIds.length - 1] } } : {}),
+          // its reference file: it stays there
+          ...(r.topic ? { topic: r.topic } : {})
         }))
     : undefined
   a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
@@ -90,7 +92,17 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
       {
         model: a.mergeModel,
         system: SYSTEM,
-        shared: [{ type: 'text', text: mergePrompt(taskInfo, list, withExisting ? existing?.map((e) => e.text) : undefined) }],
+        shared: [
+          {
+            type: 'text',
+            text: mergePrompt(
+              taskInfo,
+              list,
+              withExisting ? existing?.map((e) => e.text) : undefined,
+              withExisting ? deepen?.topics : undefined
+            )
+          }
+        ],
         instructions: 'Merge these rules.',
         tool: MERGE_TOOL,
         maxTokens: 16_000
@@ -157,7 +169,10 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     batchId: a.batchId,
     newId: () => randomUUID(),
     tiers,
-    outcomes
+    outcomes,
+    // the reference files by topic: the model's, with the deepened skill's carried forward
+    topics: answer?.topics,
+    existingTopics: deepen?.topics
   })
   // back to the analysts' own rules: sources, analysts and guards as if merged in one go
   if (origin.size) merged.rules = backToAnalysts(merged.rules, origin, level2)
@@ -226,6 +241,7 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     conflicts: merged.conflicts,
     setAside: a.analysts.flatMap((s) => s.setAside),
     tiers,
+    ...(merged.topics ? { topics: merged.topics } : {}),
     createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
     updatedAt: now()
   }
@@ -234,9 +250,14 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   // (what the skill said in any of its versions is no copy: runs that had it installed read it)
   const known = deepen
     ? [
-        ...(await store.skills.versions(deepen.id)).flatMap((v) => [v.skillMd, v.edgeCasesMd]),
+        ...(await store.skills.versions(deepen.id)).flatMap((v) => [
+          v.skillMd,
+          v.edgeCasesMd,
+          ...(v.references ?? []).map((f) => f.content)
+        ]),
         rendered(deepen).skillMd,
-        rendered(deepen).edgeCasesMd
+        rendered(deepen).edgeCasesMd,
+        ...rendered(deepen).references.map((f) => f.content)
       ]
     : []
   const skill = runs ? withProvenance(made, runs, deepen, a.batchId, known) : made

@@ -48,19 +48,33 @@ export interface ExportResult {
 const DIFF_MAX_BYTES = 512 * 1024
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
 
+/**
+ * The files of a skill's folder and the agents, as an export writes them. `edgeCasesMd`: the one
+ * references/edge-cases.md (older callers); `references`: each references/<name>.md (by topic). Every
+ * name is checked as one file name (a topic named "../x" is refused), and no path is given twice.
+ */
 export function skillFiles(input: {
   name: string
   skillMd: string
   edgeCasesMd?: string
+  references?: { name: string; content: string }[]
   agents: { name: string; content: string }[]
 }): ExportFile[] {
   checkName(input.name, 'skill name')
   for (const a of input.agents) checkName(a.name, 'agent name')
+  for (const r of input.references ?? []) checkName(r.name, 'reference name')
   const base = `.claude/skills/${input.name}`
   const out: ExportFile[] = [{ path: `${base}/SKILL.md`, content: input.skillMd }]
   if (input.edgeCasesMd && input.edgeCasesMd.trim() !== '')
     out.push({ path: `${base}/references/edge-cases.md`, content: input.edgeCasesMd })
+  for (const r of input.references ?? [])
+    if (r.content.trim() !== '') out.push({ path: `${base}/references/${r.name}.md`, content: r.content })
   for (const a of input.agents) out.push({ path: `.claude/agents/${a.name}.md`, content: a.content })
+  const seen = new Set<string>()
+  for (const f of out) {
+    if (seen.has(f.path)) throw fail(`the skill would write ${f.path} twice`, 'invalid')
+    seen.add(f.path)
+  }
   return out
 }
 

@@ -9,7 +9,8 @@ import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
 import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
-import { renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '../../shared/skill-md'
+import { renderEdgeCasesMd, renderReferenceFiles, renderSkillMd, validateFrontMatter } from '../../shared/skill-md'
+import { EDGE_CASES_TOPIC, hasTopics, normalizeTopics, versionReferences } from '../../shared/skill-references'
 import { ANALYSTS, type Skill, type SkillVersion } from '../../shared/skills'
 import { agentMarkdown, sessionsLocation } from './definitions'
 import { fail } from '../../shared/contract'
@@ -19,11 +20,20 @@ import { retier, reverseConflict } from './rules/tiers'
 
 const now = () => new Date().toISOString()
 
-/** A skill's two files as they read now (the person's own SKILL.md when they wrote one). */
-export const rendered = (s: Skill) => ({ skillMd: s.markdown ?? renderSkillMd(s), edgeCasesMd: renderEdgeCasesMd(s) })
+/**
+ * A skill's files as they read now (the person's own SKILL.md when they wrote one): SKILL.md, every
+ * reference file, and references/edge-cases.md on its own (for a skill with topics, that file's text or "").
+ */
+export const rendered = (s: Skill) => {
+  const references = renderReferenceFiles(s)
+  const edgeCasesMd = hasTopics(s) ? (references.find((f) => f.name === EDGE_CASES_TOPIC)?.content ?? '') : renderEdgeCasesMd(s)
+  return { skillMd: s.markdown ?? renderSkillMd(s), edgeCasesMd, references }
+}
 
 /** What the person may change (the composer's save); `markdown: null` goes back to the text rendered from the rules. */
-export type SkillPatch = Partial<Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'conflicts'>> & { markdown?: string | null }
+export type SkillPatch = Partial<Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'conflicts' | 'topics'>> & {
+  markdown?: string | null
+}
 
 export interface SkillServiceDeps {
   store: Store
@@ -80,6 +90,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
       whenToUse: s.whenToUse,
       rules: s.rules,
       conflicts: s.conflicts,
+      topics: s.topics,
       markdown: s.markdown ?? null
     })
   /** Save `next` as a new version, unless it is the skill as it stands: then nothing is written. */
@@ -93,14 +104,14 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
   }
 
   const exportFilesOf = (s: Skill) => {
-    const { skillMd, edgeCasesMd } = rendered(s)
+    const { skillMd, references } = rendered(s)
     const problems = validateFrontMatter(s.frontMatter, s.frontMatter.name)
     if (problems.length) throw fail(`the skill is not valid yet: ${problems.join('; ')}`, 'invalid')
     const sessions = configDir ? sessionsLocation(configDir, homedir()) : undefined
     return skillFiles({
       name: s.frontMatter.name,
       skillMd,
-      edgeCasesMd: s.rules.some((r) => r.tier === 'edge-case') ? edgeCasesMd : '',
+      references,
       agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k, { sessions }) }))
     })
   }
@@ -116,10 +127,12 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
     /** Save the person's edits as a new version (rules re-tiered unless they pinned them). */
     async save(skillId: string, patch: SkillPatch, label?: string) {
       const s = await skillOf(skillId)
-      const { markdown, ...rest } = patch
+      const { markdown, topics, ...rest } = patch
       const next: Skill = {
         ...s,
         ...rest,
+        // topic names are file names: made safe here, whatever the client sent
+        ...(topics ? { topics: normalizeTopics(topics) } : {}),
         rules: patch.rules ? retier(patch.rules, patch.conflicts ?? s.conflicts, s.tiers) : s.rules,
         updatedAt: now()
       }
@@ -148,10 +161,19 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
         x === y
           ? `${file}: identical in version ${va.number} and version ${vb.number}\n`
           : createTwoFilesPatch(`version ${va.number}/${file}`, `version ${vb.number}/${file}`, x, y)
+      // every reference file of either version (one saved before topics has its edge-cases.md)
+      const ra = new Map(versionReferences(va).map((f) => [f.name, f.content]))
+      const rb = new Map(versionReferences(vb).map((f) => [f.name, f.content]))
+      const names = [...new Set([...ra.keys(), ...rb.keys()])]
+      const references = names.map((name) => ({
+        name,
+        diff: diff(`references/${name}.md`, ra.get(name) ?? '', rb.get(name) ?? '')
+      }))
       return {
         skillMd: diff('SKILL.md', va.skillMd, vb.skillMd),
         edgeCasesMd: diff('references/edge-cases.md', va.edgeCasesMd, vb.edgeCasesMd),
-        identical: va.skillMd === vb.skillMd && va.edgeCasesMd === vb.edgeCasesMd
+        references,
+        identical: va.skillMd === vb.skillMd && va.edgeCasesMd === vb.edgeCasesMd && names.every((n) => ra.get(n) === rb.get(n))
       }
     },
     /** Go back to a version: its state becomes the current skill (as a new version; nothing is lost). */

@@ -8,20 +8,22 @@ import { createHash } from 'node:crypto'
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Batch, Run } from '../../shared/runs'
+import { versionReferences } from '../../shared/skill-references'
 import type { SkillVersion } from '../../shared/skills'
 import { armLabel, type Arm, type Verification } from '../../shared/verify'
 import { errorFields } from '../log/log'
 import type { BatchStartOptions, RunPreparer } from '../runs/runner'
 import { blindFolderName } from '../base/workspace'
 import { removeEmptyDirInside, removeInside, skillFiles, writeInside, type ExportFile } from '../skills/export'
-import { nameOf, stateOf, verificationOf, type VerifyContext } from './context'
+import { nameOf, verificationOf, type VerifyContext } from './context'
 
 /** The files of the skill an arm runs with (none for no skill), as an export writes them. */
 export const filesOf = (version: SkillVersion): ExportFile[] =>
   skillFiles({
     name: nameOf(version),
     skillMd: version.skillMd,
-    edgeCasesMd: stateOf(version).rules?.some((r) => r.tier === 'edge-case') ? version.edgeCasesMd : '',
+    // every reference file it stored (one saved before topics: its edge-cases.md, when it had edge cases)
+    references: versionReferences(version),
     agents: []
   })
 

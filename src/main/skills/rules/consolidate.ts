@@ -16,9 +16,11 @@ import {
   type EarlierCitation,
   type Priority,
   type SkillRule,
+  type SkillTopic,
   type TierThresholds
 } from '../../../shared/skills'
 import { outcomeOf, type VerificationOutcomes } from '../../../shared/rule-outcomes'
+import { mergedTopics, withTopics } from './topics'
 import { citedRuns, decideConflict, existingReason, NOTE_EXISTING, PRIORITY_RANK, retier, uniqueSorted, type ExistingTier } from './tiers'
 
 export interface MergeGroup {
@@ -30,6 +32,8 @@ export interface MergeGroup {
   why?: string
   /** deepen mode: the index (0-based) of the existing rule this group says the same as, by the model's word */
   existing?: number
+  /** the topic (reference file) the model gave the group, by name */
+  topic?: string
 }
 
 export interface Contradiction {
@@ -56,6 +60,8 @@ export interface ExistingRule {
   /** the person pinned its tier: it keeps it (and its note) */
   pinned?: boolean
   note?: string
+  /** the reference file it was in: it stays there */
+  topic?: string
 }
 
 export interface MergeInput {
@@ -77,12 +83,18 @@ export interface MergeInput {
    * pairs where it was followed and the skill fixed or broke the run; the tiers demote on them (tiers.ts `demotion`)
    */
   outcomes?: VerificationOutcomes
+  /** the topics the model named (reference files; at most MAX_TOPICS are kept, names made safe) */
+  topics?: Partial<SkillTopic>[] | null
+  /** deepen mode: the topics of the skill being improved (carried forward) */
+  existingTopics?: SkillTopic[]
 }
 
 export interface MergeResult {
   rules: SkillRule[]
   conflicts: Conflict[]
   warnings: string[]
+  /** the skill's topics (absent when none was named: the skill keeps one edge-cases.md) */
+  topics?: SkillTopic[]
 }
 
 type Example = NonNullable<SkillRule['example']>
@@ -144,6 +156,9 @@ function absorb(into: SkillRule, from: SkillRule): SkillRule {
   const outcome = joinOutcomes(into.outcome, from.outcome)
   if (outcome) out.outcome = outcome
   if (!into.pinnedTier && from.pinnedTier) Object.assign(out, { pinnedTier: true, tier: from.tier, note: from.note })
+  // the topic of the rule kept (an existing rule stays in its file), else the other's
+  const topic = into.topic ?? from.topic
+  if (topic !== undefined) out.topic = topic
   return out
 }
 
@@ -201,6 +216,7 @@ export function mergeRules(input: MergeInput): MergeResult {
       return
     }
     const rule = mergeGroup(newRuleId(), members, g.wording, g.why)
+    if (typeof g.topic === 'string' && g.topic.trim()) rule.topic = g.topic.trim()
     rules.push(rule)
     addressable.push(rule)
     if (typeof g.existing === 'number') sameAsExisting.set(rule, g.existing)
@@ -249,7 +265,8 @@ export function mergeRules(input: MergeInput): MergeResult {
       note: e.pinned && e.note ? e.note : NOTE_EXISTING,
       ...(outcome ? { outcome } : {}),
       ...(e.why?.trim() ? { why: e.why.trim() } : {}),
-      ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {})
+      ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {}),
+      ...(e.topic ? { topic: e.topic } : {})
     }
     existingRules.push(rule)
     rules.push(rule)
@@ -321,7 +338,10 @@ export function mergeRules(input: MergeInput): MergeResult {
     })
   })
 
-  return { rules: retier(rules, conflicts, input.tiers), conflicts, warnings }
+  // 5. topics: names made safe, the deepened skill's kept; a rule with none or an unknown one goes to "edge-cases"
+  const topics = mergedTopics(input.existingTopics, input.topics)
+  const tiered = withTopics(retier(rules, conflicts, input.tiers), topics)
+  return { rules: tiered, conflicts, warnings, ...(topics.length ? { topics } : {}) }
 }
 
 function mergeGroup(id: string, members: AnalystRule[], wording: string | undefined, groupWhy?: string): SkillRule {

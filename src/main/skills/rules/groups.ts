@@ -57,6 +57,7 @@ export function firstLevel(rules: AnalystRule[], answers: GroupAnswer[]): { leve
         ...(m.why ? { why: m.why } : {}),
         ...(m.example ? { example: { ...m.example, runs: [...m.example.runs] } } : {})
       })
+      // (a first level's topics are not the skill's: the final merge names them)
     }
   }
   level2.push(...rules.filter((r) => r.group === undefined))

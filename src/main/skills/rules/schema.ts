@@ -19,9 +19,22 @@ export const MergeAnswerSchema = z.object({
       existing: z
         .string()
         .nullish()
-        .describe('the id (x1, x2, ...) of the existing rule this group says the same as (even with more added), if any')
+        .describe('the id (x1, x2, ...) of the existing rule this group says the same as (even with more added), if any'),
+      topic: z.string().nullish().describe('the name of the topic (from topics) its rule belongs to')
     })
   ),
+  topics: z
+    .array(
+      z.object({
+        name: z.string().describe('a file name: lowercase letters, digits and hyphens ("forms", "slow-network")'),
+        title: z.string().describe('a short title'),
+        when: z
+          .string()
+          .describe('when a future agent should read it, as it follows "Read references/<name>.md when": "the page has a form"')
+      })
+    )
+    .nullish()
+    .describe('at most 5 topics the rarer rules fall into, each a reference file of the skill'),
   contradictions: z
     .array(z.object({ a: contradicting, b: contradicting, why: z.string() }))
     .describe('pairs that contradict each other: a group by its index in groups (0-based), or an existing rule by its id (x1, x2, ...)'),
@@ -36,7 +49,8 @@ export const MergeAnswerSchema = z.object({
 /** The tool the merge model answers with (the ModelPort's ToolDef). */
 export const MERGE_TOOL = {
   name: 'merge_rules',
-  description: 'Group the rules that say the same thing, give each group one wording, flag contradictions, and name the skill.',
+  description:
+    'Group the rules that say the same thing, give each group one wording and a topic, flag contradictions, and name the skill and its topics.',
   input_schema: toolInputSchema(MergeAnswerSchema)
 }
 export type MergeAnswer = z.infer<typeof MergeAnswerSchema>
@@ -47,9 +61,9 @@ export type MergeAnswer = z.infer<typeof MergeAnswerSchema>
  * left for mergeRules to name.
  */
 export function sameAsExisting(
-  g: { members: string[]; wording: string; why?: string | null; existing?: string | null },
+  g: { members: string[]; wording: string; why?: string | null; existing?: string | null; topic?: string | null },
   existing: number
-): { members: string[]; wording: string; why?: string; existing?: number } {
+): { members: string[]; wording: string; why?: string; existing?: number; topic?: string } {
   const xOf = (id: string | null | undefined) => {
     const m = /^\s*x(\d+)\s*$/i.exec(id ?? '')
     return m ? Number(m[1]) : null
@@ -57,7 +71,14 @@ export function sameAsExisting(
   const named = [g.existing, ...g.members].map(xOf).find((n) => n !== null && n >= 1 && n <= existing)
   const members = existing ? g.members.filter((id) => xOf(id) === null) : g.members
   const why = g.why?.trim()
-  return { members, wording: g.wording, ...(why ? { why } : {}), ...(named != null ? { existing: named - 1 } : {}) }
+  const topic = g.topic?.trim()
+  return {
+    members,
+    wording: g.wording,
+    ...(why ? { why } : {}),
+    ...(named != null ? { existing: named - 1 } : {}),
+    ...(topic ? { topic } : {})
+  }
 }
 
 /** A contradiction end as a group index for mergeRules: a number is a group; "xN" is the N-th existing rule. */

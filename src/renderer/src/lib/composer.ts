@@ -5,7 +5,7 @@
  */
 import type { Skill } from '@shared/skills'
 
-export type Draft = Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'conflicts' | 'markdown'>
+export type Draft = Pick<Skill, 'frontMatter' | 'title' | 'whenToUse' | 'rules' | 'conflicts' | 'markdown' | 'topics'>
 
 export const draftOf = (s: Skill): Draft => ({
   frontMatter: s.frontMatter,
@@ -13,7 +13,8 @@ export const draftOf = (s: Skill): Draft => ({
   whenToUse: s.whenToUse,
   rules: s.rules,
   conflicts: s.conflicts,
-  markdown: s.markdown
+  markdown: s.markdown,
+  topics: s.topics
 })
 
 /** Same content (the key order of objects made the same way is the same). */

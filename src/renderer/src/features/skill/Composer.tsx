@@ -7,7 +7,8 @@
  */
 import { Link } from '@tanstack/react-router'
 import type { SkillView } from '@shared/contract'
-import { removeRule, restoreRule, SEED_THRESHOLDS, TIERS, tiersLine, type Tier, type TierThresholds } from '@shared/skills'
+import { draftTopics, hasTopics, topicOf } from '@shared/skill-references'
+import { removeRule, restoreRule, SEED_THRESHOLDS, TIERS, tiersLine, type SkillRule, type Tier, type TierThresholds } from '@shared/skills'
 import { AutoTextarea } from '../../components/AutoTextarea'
 import { ErrorLine } from '../../components/ErrorLine'
 import { MarkdownEditor } from '../../components/MarkdownEditor'
@@ -16,18 +17,19 @@ import { VerificationsPanel } from '../verify'
 import { ExportPanel } from './ExportPanel'
 import { RuleCard } from './RuleCard'
 import { SkillPreview } from './SkillPreview'
+import { TopicGroups } from './TopicGroups'
 import { useComposer } from './useComposer'
 import { Versions } from './Versions'
 
 /** A tier's heading, with the runs it takes by the thresholds the skill was tiered with (the seed's for an older skill). */
-function tierTitle(tier: Tier, tiers: TierThresholds | undefined): string {
+function tierTitle(tier: Tier, tiers: TierThresholds | undefined, byTopic = false): string {
   const t = tiers ?? SEED_THRESHOLDS
   const range = (lo: number, hi: number) => (hi <= lo ? `${lo}` : `${lo}-${hi}`)
   const few = t.edgeCase - 1
   return {
     core: `Core rules (${t.core}+ runs)`,
     guidance: `Guidance (${range(t.guidance, t.core - 1)} runs)`,
-    'edge-case': `Edge cases, in references/edge-cases.md (${range(t.edgeCase, t.guidance - 1)} runs)`,
+    'edge-case': `Edge cases, in ${byTopic ? 'references/ by topic' : 'references/edge-cases.md'} (${range(t.edgeCase, t.guidance - 1)} runs)`,
     discarded: `Discarded (${range(1, few)} run${few === 1 ? '' : 's'}, lost a conflict, or removed)`
   }[tier]
 }
@@ -53,11 +55,38 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
     dirty,
     problems,
     text,
-    edge,
+    references,
     flags,
     tallies,
-    updateRule
+    updateRule,
+    topicEdits
   } = useComposer(view)
+  // an edge case's reference file, to move it to another (or a new one)
+  const topics = draftTopics(draft)
+  const topicNames = new Set(topics.map((t) => t.name))
+  const card = (r: SkillRule) => (
+    <RuleCard
+      key={r.id}
+      rule={r}
+      skillId={skill.id}
+      focused={r.id === focusRule}
+      batchId={batchId}
+      flags={flags.get(r.id)}
+      tally={tallies.get(r.id)}
+      onChange={updateRule}
+      // a deleted card stays under Discarded, marked removed, until it is deleted for good
+      onDelete={() =>
+        setDraft((d) => ({
+          ...d,
+          rules: r.removed ? d.rules.filter((x) => x.id !== r.id) : d.rules.map((x) => (x.id === r.id ? removeRule(x) : x))
+        }))
+      }
+      onRestore={() => setDraft((d) => ({ ...d, rules: d.rules.map((x) => (x.id === r.id ? restoreRule(x) : x)) }))}
+      {...(r.tier === 'edge-case'
+        ? { topics, topic: topicOf(r, topicNames), onTopic: (name: string | null) => topicEdits.move(r.id, name) }
+        : {})}
+    />
+  )
 
   return (
     <section className="page skill" data-testid="skill">
@@ -175,28 +204,9 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
             return (
               <div key={tier} className={`tier tier-${tier}`} data-testid={`tier-${tier}`}>
                 <h3>
-                  {tierTitle(tier, skill.tiers)} <span className="muted">{list.length}</span>
+                  {tierTitle(tier, skill.tiers, hasTopics(draft))} <span className="muted">{list.length}</span>
                 </h3>
-                {list.map((r) => (
-                  <RuleCard
-                    key={r.id}
-                    rule={r}
-                    skillId={skill.id}
-                    focused={r.id === focusRule}
-                    batchId={batchId}
-                    flags={flags.get(r.id)}
-                    tally={tallies.get(r.id)}
-                    onChange={updateRule}
-                    // a deleted card stays under Discarded, marked removed, until it is deleted for good
-                    onDelete={() =>
-                      setDraft((d) => ({
-                        ...d,
-                        rules: r.removed ? d.rules.filter((x) => x.id !== r.id) : d.rules.map((x) => (x.id === r.id ? removeRule(x) : x))
-                      }))
-                    }
-                    onRestore={() => setDraft((d) => ({ ...d, rules: d.rules.map((x) => (x.id === r.id ? restoreRule(x) : x)) }))}
-                  />
-                ))}
+                {tier === 'edge-case' ? <TopicGroups draft={draft} rules={list} edits={topicEdits} card={card} /> : list.map(card)}
               </div>
             )
           })}
@@ -253,12 +263,12 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
           />
           <div className="label">Preview</div>
           <SkillPreview text={text} batchId={batchId} />
-          {edge.trim() && draft.rules.some((r) => r.tier === 'edge-case') ? (
-            <details>
-              <summary>references/edge-cases.md</summary>
-              <SkillPreview text={edge} batchId={batchId} />
+          {references.map((f) => (
+            <details key={f.name} data-testid="reference-preview">
+              <summary>references/{f.name}.md</summary>
+              <SkillPreview text={f.content} batchId={batchId} />
             </details>
-          ) : null}
+          ))}
         </div>
       </div>
       <Versions view={view} onRestored={resetTo} />

@@ -19,6 +19,9 @@ export interface RuleFlag {
   pointers: { run: number; line?: number }[]
 }
 
+/** The topic select's entry that makes a new topic (no topic name can be it: names are slugs). */
+const NEW_TOPIC = ' new'
+
 export function RuleCard({
   rule: r,
   skillId,
@@ -28,7 +31,10 @@ export function RuleCard({
   tally,
   onChange,
   onDelete,
-  onRestore
+  onRestore,
+  topics,
+  topic,
+  onTopic
 }: {
   rule: SkillRule
   skillId: string
@@ -41,6 +47,10 @@ export function RuleCard({
   onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
   onDelete: () => void
   onRestore: () => void
+  /** an edge case's reference files to move it between (its own: `topic`); `onTopic(null)`: to a new one */
+  topics?: { name: string; title: string }[]
+  topic?: string
+  onTopic?: (name: string | null) => void
 }) {
   const card = useRef<HTMLDivElement>(null)
   useEffect(() => {
@@ -103,6 +113,22 @@ export function RuleCard({
             </option>
           ))}
         </select>
+        {topics && onTopic ? (
+          <select
+            value={topic}
+            onChange={(e) => onTopic(e.target.value === NEW_TOPIC ? null : e.target.value)}
+            aria-label="Reference file"
+            title="The reference file (topic) this edge case is in"
+            data-testid="rule-topic"
+          >
+            {topics.map((t) => (
+              <option key={t.name} value={t.name}>
+                references/{t.name}.md ({t.title})
+              </option>
+            ))}
+            <option value={NEW_TOPIC}>New topic…</option>
+          </select>
+        ) : null}
         {r.removed ? (
           <>
             <button onClick={onRestore} title={`Back to ${r.removed.tier}`} data-testid="restore-rule">

@@ -71,12 +71,18 @@ export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v
       {picked.length === 2 && diff.data ? (
         diff.data.identical ? (
           <div className="muted" data-testid="version-diff" data-identical="true">
-            Version {numberOf(a)} and version {numberOf(b)} are identical (SKILL.md and references/edge-cases.md).
+            Version {numberOf(a)} and version {numberOf(b)} are identical (SKILL.md and{' '}
+            {(diff.data.references ?? []).some((r) => r.name !== 'edge-cases') ? 'every reference file' : 'references/edge-cases.md'}).
           </div>
         ) : (
           <>
             <DiffView diff={diff.data.skillMd} testId="version-diff" />
-            <DiffView diff={diff.data.edgeCasesMd} />
+            {/* each reference file of either version (by topic); edge-cases.md alone from an older server */}
+            {diff.data.references ? (
+              diff.data.references.map((r) => <DiffView key={r.name} diff={r.diff} />)
+            ) : (
+              <DiffView diff={diff.data.edgeCasesMd} />
+            )}
           </>
         )
       ) : null}

@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { SkillView } from '@shared/contract'
-import { renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
+import { renderEdgeCasesMd, renderReferenceFiles, renderSkillMd, validateFrontMatter } from '@shared/skill-md'
+import { addTopic, editTopic, moveToTopic, renameTopic } from '@shared/skill-references'
 import type { SkillRule } from '@shared/skills'
 import { brokenRuleFlags, ruleTallies } from '@shared/rule-outcomes'
 import { useApi, useApiMutation } from '../../data/queries'
 import { createDraftHistory, draftOf, keepDraft, loadDraft, sameDraft, type Draft } from '../../lib/composer'
 import { useShortcut } from '../../lib/hotkeys'
 import type { RuleFlag } from './RuleCard'
+import type { TopicEdits } from './TopicGroups'
 
 /**
  * The composer's state: the draft (kept across a reload until saved), its undo history, saving a
@@ -62,10 +64,10 @@ export function useComposer(view: SkillView) {
     if (!dirty)
       return setInfo(lastVersion ? `Nothing changed since version ${lastVersion}: no new version.` : 'Nothing changed: no new version.')
     try {
-      const { frontMatter, title, whenToUse, rules, conflicts, markdown } = draft
+      const { frontMatter, title, whenToUse, rules, conflicts, markdown, topics } = draft
       const v = await saveSkill.mutateAsync({
         skillId: skill.id,
-        patch: { frontMatter, title, whenToUse, rules, conflicts, markdown: markdown ?? null },
+        patch: { frontMatter, title, whenToUse, rules, conflicts, markdown: markdown ?? null, ...(topics ? { topics } : {}) },
         label
       })
       keepDraft(skill.id, draftOf(v.skill), false)
@@ -100,6 +102,8 @@ export function useComposer(view: SkillView) {
   const rendered = renderSkillMd({ ...draft })
   const text = draft.markdown ?? rendered
   const edge = renderEdgeCasesMd({ ...draft })
+  /** every reference file the draft writes (by topic; or its one edge-cases.md) */
+  const references = renderReferenceFiles({ ...draft })
   const flags = useMemo(() => {
     const list = verifications.data ?? []
     const byId = new Map(list.map((x) => [x.verification.id, x]))
@@ -124,6 +128,13 @@ export function useComposer(view: SkillView) {
   }, [verifications.data, draft.rules])
   const updateRule = (id: string, patch: Partial<SkillRule>, coalesce?: string) =>
     setDraft((d) => ({ ...d, rules: d.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) }), coalesce)
+  /** the reference files by topic: a topic's title and "when", its name, a new one; an edge case moved between them */
+  const topicEdits: TopicEdits & { move: (ruleId: string, name: string | null) => void } = {
+    edit: (name, patch, coalesce) => setDraft((d) => editTopic(d, name, patch), coalesce),
+    rename: (name, to) => setDraft((d) => renameTopic(d, name, to)),
+    add: (ruleId) => setDraft((d) => addTopic(d, ruleId).draft),
+    move: (ruleId, name) => setDraft((d) => (name === null ? addTopic(d, ruleId).draft : moveToTopic(d, ruleId, name)))
+  }
 
   return {
     skill,
@@ -146,7 +157,9 @@ export function useComposer(view: SkillView) {
     problems,
     text,
     edge,
+    references,
     flags,
-    updateRule
+    updateRule,
+    topicEdits
   }
 }
