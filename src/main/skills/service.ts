@@ -10,6 +10,7 @@ import { isAbsolute, join } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
 import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import { renderEdgeCasesMd, renderSkillMd, validateFrontMatter } from '../../shared/skill-md'
+import { exportedScripts } from '../../shared/skill-scripts'
 import { ANALYSTS, type Skill, type SkillVersion } from '../../shared/skills'
 import { agentMarkdown, sessionsLocation } from './definitions'
 import { fail } from '../../shared/contract'
@@ -55,6 +56,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
       label,
       ...rendered(s),
       ...(s.tiers ? { tiers: s.tiers } : {}),
+      ...(exportedScripts(s.rules).length ? { scripts: exportedScripts(s.rules) } : {}),
       state: s
     }
     await store.skills.putWithVersion(s, v)
@@ -101,7 +103,8 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
       name: s.frontMatter.name,
       skillMd,
       edgeCasesMd: s.rules.some((r) => r.tier === 'edge-case') ? edgeCasesMd : '',
-      agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k, { sessions }) }))
+      agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k, { sessions }) })),
+      scripts: exportedScripts(s.rules)
     })
   }
 

@@ -22,7 +22,9 @@ export const filesOf = (version: SkillVersion): ExportFile[] =>
     name: nameOf(version),
     skillMd: version.skillMd,
     edgeCasesMd: stateOf(version).rules?.some((r) => r.tier === 'edge-case') ? version.edgeCasesMd : '',
-    agents: []
+    agents: [],
+    // the scripts the version exports (kept with it), as an export writes them
+    scripts: version.scripts ?? []
   })
 
 /** The version an arm runs with: the one verified, the one it is compared against, or none. */

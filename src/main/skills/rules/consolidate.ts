@@ -7,6 +7,7 @@
  * Pure: no I/O, no Electron; inputs are never mutated.
  */
 import { covers, sameMeaning } from '../../../shared/rule-meaning'
+import { betterScript, proposedScript } from '../../../shared/skill-scripts'
 import {
   ANALYSTS,
   isGuard,
@@ -52,6 +53,8 @@ export interface ExistingRule {
   /** its why and example, kept */
   why?: string
   example?: SkillRule['example']
+  /** its script (checked against its own batch when it was made) */
+  script?: SkillRule['script']
 }
 
 export interface MergeInput {
@@ -131,6 +134,9 @@ function absorb(into: SkillRule, from: SkillRule): SkillRule {
   const example = betterExample(into.example, from.example)
   if (example) out.example = { ...example, runs: [...example.runs] }
   else delete out.example
+  // the better-supported script of the two
+  const script = betterScript(into.script, from.script)
+  if (script) out.script = script
   return out
 }
 
@@ -221,7 +227,8 @@ export function mergeRules(input: MergeInput): MergeResult {
       pinnedTier: false,
       note: NOTE_EXISTING,
       ...(e.why?.trim() ? { why: e.why.trim() } : {}),
-      ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {})
+      ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {}),
+      ...(e.script ? { script: { ...e.script, runs: [...e.script.runs] } } : {})
     }
     existingRules.push(rule)
     rules.push(rule)
@@ -328,9 +335,11 @@ function mergeGroup(id: string, members: AnalystRule[], wording: string | undefi
   const whys = [...members].sort((a, b) => new Set(b.evidence).size - new Set(a.evidence).size).map((m) => m.why?.trim())
   const why = groupWhy?.trim() || whys.find(Boolean)
   const example = members.map((m) => exampleOf(m.example)).reduce<Example | undefined>((best, e) => betterExample(best, e), undefined)
+  const script = members.reduce<SkillRule['script']>((best, m) => betterScript(best, m.script && proposedScript(m.script)), undefined)
   return {
     ...(why ? { why } : {}),
     ...(example ? { example } : {}),
+    ...(script ? { script } : {}),
     id,
     text,
     evidence,
