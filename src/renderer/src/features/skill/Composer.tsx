@@ -15,6 +15,7 @@ import { TextFlagsNote } from '../../components/TextFlags'
 import { VerificationsPanel } from '../verify'
 import { ExportPanel } from './ExportPanel'
 import { RuleCard } from './RuleCard'
+import { Scripts } from './Scripts'
 import { SkillPreview } from './SkillPreview'
 import { useComposer } from './useComposer'
 import { Versions } from './Versions'
@@ -200,6 +201,7 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
               </div>
             )
           })}
+          <Scripts rules={draft.rules} skillId={skill.id} batchId={batchId} onChange={updateRule} />
           {draft.conflicts.length ? (
             <div className="tier">
               <h3>Conflicts decided by evidence</h3>
