@@ -20,17 +20,11 @@ import { validateFrontMatter, withinBudget } from '../../src/shared/skill-md'
 import type { ProposedRule, SkillRule } from '../../src/shared/skills'
 import { analystScript } from '../support/analyst-script'
 import { startModelServer, type ModelServer } from '../support/model-server'
-import { addPlanted, HELPER, plantedFiles, type PlantedBatch } from '../support/planted'
+import { addPlanted, HELPER, HELPER_RULE, plantedFiles, type PlantedBatch } from '../support/planted'
 
 const both = (name: string, file = HELPER.path) => ({ name, from: [1, 5].map((run) => ({ run, file })) })
 const rules: Record<string, ProposedRule> = {
-  links: {
-    rule: 'Before reporting, run scripts/check-links.sh and fix every missing link',
-    evidence: [1, 5],
-    priority: 'high',
-    reason: 'runs 1 and 5 checked their links with the same script',
-    script: both('check-links.sh')
-  },
+  links: HELPER_RULE,
   mixed: {
     rule: 'Check the links with a script of your own',
     evidence: [1, 2],

@@ -12,6 +12,7 @@ import { Jimp } from 'jimp'
 import type { Service } from '../../src/main/app/service'
 import { addGradedBatch, finishedRun, sessionLines, type Step } from './sessions'
 import type { Run } from '../../src/shared/runs'
+import type { ProposedRule } from '../../src/shared/skills'
 
 export const FACTS = {
   deepFile: 'PLANTED-DEEP-FILE: nine yellow Deal cards crammed under the fold',
@@ -41,6 +42,15 @@ export const HELPER = {
   path: 'tools/check-links.sh',
   good: '#!/bin/sh\n# every local link of index.html must exist\nfor f in $(grep -o \'href="[^"#:]*"\' index.html | cut -d\'"\' -f2); do\n  [ -e "$f" ] || { echo "missing: $f"; exit 1; }\ndone\necho "links ok"\n',
   bad: '#!/bin/sh\necho "links ok"\n'
+}
+
+/** What a scripted analyst proposes for HELPER: a rule that says when to run it, with the script from good runs 1 and 5's real file. */
+export const HELPER_RULE: ProposedRule = {
+  rule: 'Before reporting, run scripts/check-links.sh and fix every missing link',
+  evidence: [1, 5],
+  priority: 'high',
+  reason: 'runs 1 and 5 checked their links with the same script',
+  script: { name: 'check-links.sh', from: [1, 5].map((run) => ({ run, file: HELPER.path })) }
 }
 
 export interface PlantedBatch {
