@@ -214,6 +214,19 @@ describe('the merge and SKILL.md', () => {
     expect(rules[0].script).toMatchObject({ name: 'two.sh', content: '', include: false })
   })
 
+  it('a deepen keeps an existing rule’s script when a new finding restating it has none', () => {
+    const kept: RuleScript = { name: 'check.sh', content: CHECK, runs: [1, 2], batchId: 'old', include: true }
+    const { rules } = mergeRules({
+      rules: [ar('a', [3, 4])],
+      groups: [{ members: ['a'], wording: 'Build before reporting', existing: 0 }],
+      contradictions: [],
+      existing: [{ text: 'Build before reporting', tier: 'guidance', evidence: [1, 2], batchId: 'old', script: kept }],
+      batchId: 'new'
+    })
+    expect(rules).toHaveLength(1)
+    expect(rules[0].script).toEqual(kept)
+  })
+
   it('names an included script after its rule, only when included and not named already', () => {
     const s: RuleScript = { name: 'check.sh', content: CHECK, runs: [1, 2], include: true }
     expect(scriptMention({ text: 'Build first', script: s })).toBe('Run `scripts/check.sh`.')
