@@ -389,7 +389,13 @@ export const requests = {
   /** A unified diff per file (a file with no change says so); `identical` when both files are the same. */
   diffSkillVersions: {
     input: z.object({ a: Id, b: Id }).strict(),
-    output: z.object({ skillMd: z.string(), edgeCasesMd: z.string(), identical: z.boolean() })
+    output: z.object({
+      skillMd: z.string(),
+      edgeCasesMd: z.string(),
+      identical: z.boolean(),
+      /** the exported scripts/ of both, one diff (absent when neither exports a script) */
+      scripts: z.string().optional()
+    })
   },
   restoreSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillViewSchema },
   /** What an export would write: the file tree, each file new, the same or changed (with a diff). */

@@ -161,6 +161,11 @@ describe('a script from the helper good runs kept writing', () => {
       { name: 'check-links.sh', content: HELPER.good },
       { name: 'x', content: HELPER.good }
     ])
+    // the versions' diff shows the scripts the newer one exports
+    const diff = await service.handlers.diffSkillVersions({ a: saved.versions[saved.versions.length - 2].id, b: last.id })
+    expect(diff.identical).toBe(false)
+    expect(diff.scripts).toContain('+# scripts/check-links.sh')
+    expect(diff.scripts).toContain('+echo "links ok"')
     const run = await mkdtemp(join(tmpdir(), 't2s-scripts-run-'))
     await writeInside(run, filesOf(version))
     expect((await stat(join(run, rel))).mode & 0o777).toBe(0o755)

@@ -151,10 +151,18 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
         x === y
           ? `${file}: identical in version ${va.number} and version ${vb.number}\n`
           : createTwoFilesPatch(`version ${va.number}/${file}`, `version ${vb.number}/${file}`, x, y)
+      // the scripts each exports, as one text (name by name)
+      const scriptsOf = (v: SkillVersion) =>
+        [...(v.scripts ?? [])]
+          .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+          .map((x) => `# scripts/${x.name}\n${x.content}`)
+          .join('\n')
+      const [sa, sb] = [scriptsOf(va), scriptsOf(vb)]
       return {
         skillMd: diff('SKILL.md', va.skillMd, vb.skillMd),
         edgeCasesMd: diff('references/edge-cases.md', va.edgeCasesMd, vb.edgeCasesMd),
-        identical: va.skillMd === vb.skillMd && va.edgeCasesMd === vb.edgeCasesMd
+        identical: va.skillMd === vb.skillMd && va.edgeCasesMd === vb.edgeCasesMd && sa === sb,
+        ...(sa || sb ? { scripts: diff('scripts/', sa, sb) } : {})
       }
     },
     /** Go back to a version: its state becomes the current skill (as a new version; nothing is lost). */

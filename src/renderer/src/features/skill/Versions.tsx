@@ -77,6 +77,7 @@ export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v
           <>
             <DiffView diff={diff.data.skillMd} testId="version-diff" />
             <DiffView diff={diff.data.edgeCasesMd} />
+            {diff.data.scripts ? <DiffView diff={diff.data.scripts} testId="version-diff-scripts" /> : null}
           </>
         )
       ) : null}
