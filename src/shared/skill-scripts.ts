@@ -80,3 +80,11 @@ export const proposedScript = (p: ProposedScript): RuleScript => ({
   from: p.from.map((f) => ({ ...f })),
   include: false
 })
+
+/** The scripts a skill proposes that the person has not included (the export leaves them out), for a note. */
+export function scriptsNotIncluded(rules: Pick<SkillRule, 'tier' | 'script'>[]): string {
+  const names = rules.filter((r) => r.tier !== 'discarded' && r.script && !r.script.include).map((r) => scriptPath(r.script!.name))
+  if (!names.length) return ''
+  const n = names.length
+  return `${n} proposed script${n === 1 ? '' : 's'} (${names.join(', ')}) ${n === 1 ? 'is' : 'are'} not exported until you read ${n === 1 ? 'it' : 'them'} and tick "Include in the export" in the app's composer (Skills, Scripts)`
+}

@@ -13,7 +13,7 @@ import { mergeRules } from '../../src/main/skills/rules/consolidate'
 import { checkScripts, sameHelper, type ScriptRun } from '../../src/main/skills/scripts'
 import { skillFlags } from '../../src/shared/rule-flags'
 import { renderSkillMd } from '../../src/shared/skill-md'
-import { exportedScripts, safeScriptName, scriptMention } from '../../src/shared/skill-scripts'
+import { exportedScripts, safeScriptName, scriptMention, scriptsNotIncluded } from '../../src/shared/skill-scripts'
 import type { AnalystRule, RuleScript, SkillRule } from '../../src/shared/skills'
 
 const CHECK = '#!/bin/sh\nnpm run build\ntest -f dist/index.html\necho ok\n'
@@ -242,6 +242,12 @@ describe('the merge and SKILL.md', () => {
     expect(exportedScripts([rule({ script: s }), rule({ tier: 'discarded', script: { ...s, name: 'gone.sh' } })])).toEqual([
       { name: 'check.sh', content: CHECK }
     ])
+    expect(scriptsNotIncluded([rule({ script: s })])).toBe('')
+    expect(
+      scriptsNotIncluded([rule({ script: { ...s, include: false } }), rule({ tier: 'discarded', script: { ...s, include: false } })])
+    ).toBe(
+      '1 proposed script (scripts/check.sh) is not exported until you read it and tick "Include in the export" in the app\'s composer (Skills, Scripts)'
+    )
   })
 
   it('flags what an included script holds (a download piped into a shell)', () => {
