@@ -163,6 +163,20 @@ describe('checkScripts', () => {
       'b1'
     )
     expect(long.rules[0].scriptNote).toBe('Script scripts/long.sh: 301 lines, 1505 bytes (at most 300 lines and 16384 bytes); dropped.')
+    const secret = `${CHECK}export TOKEN=[REDACTED:anthropic-key]\n`
+    const held = checkScripts(
+      [
+        rule({
+          script: proposal('c.sh', [
+            [1, 'c.sh'],
+            [2, 'c.sh']
+          ])
+        })
+      ],
+      [run(1, 'good', { 'c.sh': secret }), run(2, 'good', { 'c.sh': secret })],
+      'b1'
+    )
+    expect(held.rules[0].scriptNote).toBe('Script scripts/c.sh: it held a credential (taken out before the analysis); dropped.')
     const none = checkScripts([rule({ script: proposal('c.sh', [[1, 'c.sh']]) })], undefined, 'b1')
     expect(none.rules[0].scriptNote).toBe('Script scripts/c.sh: it could not be checked (the runs were not at hand); dropped.')
   })

@@ -11,6 +11,7 @@
  * sets of their non-blank lines, white space aside, share at least ALIKE of their union: the same
  * check written under two names).
  */
+import { redactionMark } from '../../shared/redact'
 import { safeScriptName, scriptPath } from '../../shared/skill-scripts'
 import { SCRIPT_MAX_BYTES, SCRIPT_MAX_LINES, type SkillRule } from '../../shared/skills'
 
@@ -119,6 +120,8 @@ export function checkScripts(
     if (lines > SCRIPT_MAX_LINES || bytes > SCRIPT_MAX_BYTES)
       return drop(`${lines} lines, ${bytes} bytes (at most ${SCRIPT_MAX_LINES} lines and ${SCRIPT_MAX_BYTES} bytes)`)
     if (!chosen.text.trim()) return drop('the file the runs wrote is empty')
+    // the runs reach the merge with credentials taken out: a helper that held one would not run as it is
+    if (chosen.text.includes(redactionMark('').slice(0, -1))) return drop('it held a credential (taken out before the analysis)')
     const safe = safeScriptName(s.name) || safeScriptName(chosen.path)
     if (!safe) return drop('it has no usable file name')
     const name = unique(safe)
