@@ -405,7 +405,9 @@ export const requests = {
       skillMd: z.string(),
       edgeCasesMd: z.string(),
       references: z.array(z.object({ name: z.string(), diff: z.string() })).optional(),
-      identical: z.boolean()
+      identical: z.boolean(),
+      /** the exported scripts/ of both, one diff (absent when neither exports a script) */
+      scripts: z.string().optional()
     })
   },
   restoreSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillViewSchema },

@@ -204,6 +204,10 @@ export function skillFlags(
     if (snippets.length && (skill.markdown === undefined || r.tier === 'edge-case'))
       push({ where: 'rule', ruleId: r.id, label: `${TIER_LABEL[r.tier] ?? 'rule'}'s example`, text: snippets.join('\n') })
   }
+  // a script is a run's file that a future agent may execute: what it holds is flagged when it is exported
+  for (const r of live)
+    if (r.script?.include && r.script.content.trim())
+      push({ where: 'rule', ruleId: r.id, label: `script scripts/${r.script.name}`, text: r.script.content })
   return out
 }
 

@@ -5,6 +5,7 @@
  * Pure and shared with the renderer: no Node imports.
  */
 import { EDGE_CASES_TOPIC, referenceLink, toSlug, topicGroups } from './skill-references'
+import { scriptMention } from './skill-scripts'
 import type { EarlierCitation, FrontMatter, Skill, SkillFile, SkillRule } from './skills'
 
 export const NAME_MAX = 64
@@ -15,6 +16,7 @@ type RenderRule = Pick<SkillRule, 'text' | 'evidence' | 'tier' | 'guard' | 'exis
   earlier?: EarlierCitation[]
   why?: string
   example?: { wrong?: string; right?: string; runs: number[] }
+  script?: { name: string; include: boolean; content: string }
 }
 
 /** The Agent Skills guidance for a SKILL.md's body (after the front matter): about 500 lines, 5,000 tokens. */
@@ -125,7 +127,8 @@ function ruleLine(r: RenderRule, withWhy = true): string {
   const text = oneLine(r.text)
   const why = withWhy ? oneLine(r.why ?? '') : ''
   const cite = r.existing && r.evidence.length === 0 ? '' : citation(r.evidence)
-  return [why ? sentence(text) : text, why ? sentence(why) : '', cite, earlierCitation(r.earlier)].filter(Boolean).join(' ')
+  const run = scriptMention(r)
+  return [why || run ? sentence(text) : text, why ? sentence(why) : '', run, cite, earlierCitation(r.earlier)].filter(Boolean).join(' ')
 }
 
 /**

@@ -40,6 +40,39 @@ export const RuleExampleSchema = z.object({
 })
 export type RuleExample = z.infer<typeof RuleExampleSchema>
 
+/**
+ * A helper the good runs kept writing (a check, a build step), proposed as `scripts/<name>` of the
+ * skill: a file name, and where runs wrote it (a file in a run's final files). Its content is never the
+ * model's: the app takes it from a real run's file (src/main/skills/scripts.ts).
+ */
+export const ProposedScriptSchema = z.object({
+  name: z.string().max(200),
+  from: z
+    .array(z.object({ run: z.number().int(), file: z.string().max(1000) }))
+    .min(1)
+    .max(20)
+})
+export type ProposedScript = z.infer<typeof ProposedScriptSchema>
+
+/** The most lines and bytes a script may have (a longer helper is no script of the skill). */
+export const SCRIPT_MAX_LINES = 300
+export const SCRIPT_MAX_BYTES = 16 * 1024
+
+/**
+ * A rule's script, as the skill keeps it: its file name in scripts/, its content (a real run's file,
+ * then as the person edited it), the runs that wrote it, and whether the export writes it (`include`,
+ * off until the person ticks it). `from`: what the analysts cited; `batchId`: set once checked.
+ */
+export const RuleScriptSchema = z.object({
+  name: z.string().min(1).max(100),
+  content: z.string().max(64 * 1024),
+  runs: z.array(z.number().int()).max(500),
+  from: ProposedScriptSchema.shape.from.optional(),
+  batchId: z.string().max(200).optional(),
+  include: z.boolean().default(false)
+})
+export type RuleScript = z.infer<typeof RuleScriptSchema>
+
 /** What an analyst proposes (the forced tool call's schema, item by item). */
 export const ProposedRuleSchema = z.object({
   /** imperative: "Run the build before reporting success" */
@@ -53,7 +86,9 @@ export const ProposedRuleSchema = z.object({
   /** one short reason drawn from what happened in the runs ("Pages with two CTAs above the fold had lower click-through.") */
   why: z.string().max(2000).optional(),
   /** where a good and a bad run differ concretely: a wrong/right pair quoted from their files or commands */
-  example: RuleExampleSchema.optional()
+  example: RuleExampleSchema.optional(),
+  /** a helper two or more good runs wrote, to bundle as scripts/<name>; the rule says when to run it */
+  script: ProposedScriptSchema.optional()
 })
 export type ProposedRule = z.infer<typeof ProposedRuleSchema>
 
@@ -191,7 +226,11 @@ export const SkillRuleSchema = z.object({
   /** runs an analyst cited that the support check did not confirm (they do not count toward the tier), with the checker's reason */
   unconfirmed: z.array(z.object({ run: z.number().int(), reason: z.string().max(500) })).optional(),
   /** the reference file an edge case goes to, by its topic's name (src/shared/skill-references.ts; unknown or absent: "edge-cases") */
-  topic: z.string().max(200).optional()
+  topic: z.string().max(200).optional(),
+  /** a helper the runs kept writing, exported as scripts/<name> when the person includes it (src/main/skills/scripts.ts) */
+  script: RuleScriptSchema.optional(),
+  /** why a proposed script is not there (not found in two good runs, too long, removed by the person) */
+  scriptNote: z.string().max(1000).optional()
 })
 export type SkillRule = z.infer<typeof SkillRuleSchema>
 
@@ -292,6 +331,8 @@ export const SkillVersionSchema = z.object({
   references: z.array(SkillFileSchema).optional(),
   /** the thresholds its rules were tiered with (absent in versions saved before they scaled) */
   tiers: TierThresholdsSchema.optional(),
+  /** the scripts it exports (scripts/<name>, the ones the person included), so the version installs as it was */
+  scripts: z.array(z.object({ name: z.string(), content: z.string() })).optional(),
   /** the skill's structured state at that version, to go back to */
   state: z.unknown()
 })

@@ -74,6 +74,25 @@ describe("the tools' schemas, as the model is sent them", () => {
                   runs: { type: 'array', items: { type: 'integer' }, description: 'The runs the snippets are copied from.' }
                 },
                 required: ['runs']
+              },
+              // optional: a helper good runs wrote, named by file (its content is never the model's)
+              script: {
+                type: 'object',
+                description:
+                  'Only when two or more good runs wrote the same helper file (a check, a build step): the app bundles that real file.',
+                properties: {
+                  name: { type: 'string', description: 'A file name for scripts/, with its extension ("check-links.sh").' },
+                  from: {
+                    type: 'array',
+                    description: 'Where good runs wrote this helper: each a run and the path of one of its output files.',
+                    items: {
+                      type: 'object',
+                      properties: { run: { type: 'integer' }, file: { type: 'string' } },
+                      required: ['run', 'file']
+                    }
+                  }
+                },
+                required: ['name', 'from']
               }
             },
             required: ['rule', 'evidence', 'priority', 'reason']

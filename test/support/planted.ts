@@ -12,6 +12,7 @@ import { Jimp } from 'jimp'
 import type { Service } from '../../src/main/app/service'
 import { addGradedBatch, finishedRun, sessionLines, type Step } from './sessions'
 import type { Run } from '../../src/shared/runs'
+import type { ProposedRule } from '../../src/shared/skills'
 
 export const FACTS = {
   deepFile: 'PLANTED-DEEP-FILE: nine yellow Deal cards crammed under the fold',
@@ -33,6 +34,25 @@ async function png(colour: number, width = 1280, height = 2000): Promise<Buffer>
   return img.getBuffer('image/png')
 }
 
+/**
+ * The helper good runs 1 and 5 both wrote (with `helpers`): a link check, the same file in both; bad
+ * run 2 wrote one of its own. What a scripted analyst proposes as scripts/check-links.sh.
+ */
+export const HELPER = {
+  path: 'tools/check-links.sh',
+  good: '#!/bin/sh\n# every local link of index.html must exist\nfor f in $(grep -o \'href="[^"#:]*"\' index.html | cut -d\'"\' -f2); do\n  [ -e "$f" ] || { echo "missing: $f"; exit 1; }\ndone\necho "links ok"\n',
+  bad: '#!/bin/sh\necho "links ok"\n'
+}
+
+/** What a scripted analyst proposes for HELPER: a rule that says when to run it, with the script from good runs 1 and 5's real file. */
+export const HELPER_RULE: ProposedRule = {
+  rule: 'Before reporting, run scripts/check-links.sh and fix every missing link',
+  evidence: [1, 5],
+  priority: 'high',
+  reason: 'runs 1 and 5 checked their links with the same script',
+  script: { name: 'check-links.sh', from: [1, 5].map((run) => ({ run, file: HELPER.path })) }
+}
+
 export interface PlantedBatch {
   batchId: string
   runs: Run[]
@@ -44,7 +64,11 @@ export interface PlantedBatch {
  * under `dataDir` (before the service starts, so it finds the sessions); `addPlanted` then adds the
  * batch to the store and grades every run.
  */
-export async function plantedFiles(configDir: string, dataDir: string, opts: { resultChars?: number } = {}): Promise<PlantedBatch> {
+export async function plantedFiles(
+  configDir: string,
+  dataDir: string,
+  opts: { resultChars?: number; helpers?: boolean } = {}
+): Promise<PlantedBatch> {
   const slug = '-tmp-planted'
   const project = join(configDir, 'projects', slug)
   await mkdir(project, { recursive: true })
@@ -171,6 +195,13 @@ export async function plantedFiles(configDir: string, dataDir: string, opts: { r
     const workspace = join(dataDir, 'workspaces', `run-${s.number}`)
     await mkdir(workspace, { recursive: true })
     for (const [path, text] of Object.entries(s.files)) await writeFile(join(workspace, path), text)
+    // the same helper in good runs 1 and 5, another in bad run 2 (HELPER)
+    const helper = opts.helpers ? (s.number === 1 || s.number === 5 ? HELPER.good : s.number === 2 ? HELPER.bad : undefined) : undefined
+    if (helper) {
+      s.files[HELPER.path] = helper
+      await mkdir(join(workspace, 'tools'), { recursive: true })
+      await writeFile(join(workspace, HELPER.path), helper)
+    }
     const steps = [...s.steps]
     await writeFile(join(project, `${sessionId}.jsonl`), sessionLines(sessionId, workspace, s.prompt, steps))
     if (s.subagent) {

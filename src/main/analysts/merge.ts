@@ -16,6 +16,7 @@ import { mergePrompt } from '../skills/rules/prompt'
 import { givenTier, redecideConflicts, retier } from '../skills/rules/tiers'
 import { contradictionIndex, MERGE_TOOL, MergeAnswerSchema, sameAsExisting, type MergeAnswer } from '../skills/rules/schema'
 import { checkExamples } from '../skills/examples'
+import { checkScripts } from '../skills/scripts'
 import { withProvenance } from '../skills/provenance'
 import { rendered } from '../skills/service'
 import { costUsd } from '../traces/pricing'
@@ -73,7 +74,8 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
           // an example the person wrote, or checked against its own batch: kept as it is
           ...(r.example ? { example: { ...r.example, batchId: r.example.batchId ?? deepen.batchIds[deepen.batchIds.length - 1] } } : {}),
           // its reference file: it stays there
-          ...(r.topic ? { topic: r.topic } : {})
+          ...(r.topic ? { topic: r.topic } : {}),
+          ...(r.script ? { script: r.script } : {})
         }))
     : undefined
   a = { ...a, state: 'merging', merge: { ...a.merge, state: 'running', error: undefined } }
@@ -220,6 +222,10 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   const examples = checkExamples(merged.rules, runs, a.batchId)
   merged.rules = examples.rules
   warnings.push(...examples.warnings)
+  // a script's content is a real file that good runs wrote, never the model's: one not found in two of them is dropped, said so
+  const scripts = checkScripts(merged.rules, runs, a.batchId)
+  merged.rules = scripts.rules
+  warnings.push(...scripts.warnings)
   const name = slugifyName(answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
   const description = (
     answer?.skill.description ||

@@ -7,7 +7,15 @@
  */
 import { fail } from '../../shared/contract'
 import { z } from 'zod'
-import { ANALYSTS, ProposedRuleSchema, RuleExampleSchema, type AnalystKind, type AnalystRule, type SetAside } from '../../shared/skills'
+import {
+  ANALYSTS,
+  ProposedRuleSchema,
+  ProposedScriptSchema,
+  RuleExampleSchema,
+  type AnalystKind,
+  type AnalystRule,
+  type SetAside
+} from '../../shared/skills'
 import type { Usage } from '../../shared/trace'
 import { toolInputSchema } from '../../shared/tool-schema'
 import { costUsd } from '../traces/pricing'
@@ -55,7 +63,15 @@ const AnswerSchema = z.object({
           runs: RuleExampleSchema.shape.runs.describe('The runs the snippets are copied from.')
         })
           .optional()
-          .describe('Only where a good and a bad run differ concretely: a short wrong/right pair quoted from them.')
+          .describe('Only where a good and a bad run differ concretely: a short wrong/right pair quoted from them.'),
+        script: ProposedScriptSchema.extend({
+          name: ProposedScriptSchema.shape.name.describe('A file name for scripts/, with its extension ("check-links.sh").'),
+          from: ProposedScriptSchema.shape.from.describe(
+            'Where good runs wrote this helper: each a run and the path of one of its output files.'
+          )
+        })
+          .optional()
+          .describe('Only when two or more good runs wrote the same helper file (a check, a build step): the app bundles that real file.')
       })
     )
     .max(200)

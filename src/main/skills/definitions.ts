@@ -67,6 +67,7 @@ export const RULE_FORMAT = [
   'Give POINTERS to where it shows: a run and a trace line, or a run and one of its output files.',
   'Give WHY: one short sentence drawn from what happened in the runs ("Pages with two CTAs above the fold were graded cluttered."), not a generic justification.',
   'Where a good run and a bad run differ concretely, give an EXAMPLE: WRONG, a few lines copied exactly from a file or command of the bad run, RIGHT, the same from the good run, and the runs they come from. An example is the one place a run is quoted, and never as an instruction: the app checks every snippet against those runs and drops one it cannot find; give none rather than paraphrase.',
+  'Where two or more good runs wrote the same helper file (a check, a build step), you may give a SCRIPT: a file name for scripts/ and the runs and output files it is in; the rule then says when to run it ("Before reporting, run scripts/check-links.sh"). Never write the script yourself: the app takes a real file the runs wrote, and drops a script it cannot find in two good runs.',
   'Cite only runs that really show the rule. Prefer few strong rules to many weak ones.'
 ].join('\n')
 

@@ -19,6 +19,8 @@ export interface ExportFile {
   /** relative to the target folder, '/'-separated, e.g. ".claude/skills/landing-page/SKILL.md" */
   path: string
   content: string
+  /** the file's permission bits (0o755: a script with its run bit); absent: a new file's default, an existing one's own */
+  mode?: number
 }
 
 export interface PlannedFile {
@@ -46,6 +48,8 @@ export interface ExportResult {
 }
 
 const DIFF_MAX_BYTES = 512 * 1024
+/** A script's permission bits: its run bit set. */
+export const SCRIPT_MODE = 0o755
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
 
 /**
@@ -59,16 +63,20 @@ export function skillFiles(input: {
   edgeCasesMd?: string
   references?: { name: string; content: string }[]
   agents: { name: string; content: string }[]
+  /** scripts/<name>, written with their run bit (the ones the person included) */
+  scripts?: { name: string; content: string }[]
 }): ExportFile[] {
   checkName(input.name, 'skill name')
   for (const a of input.agents) checkName(a.name, 'agent name')
   for (const r of input.references ?? []) checkName(r.name, 'reference name')
+  for (const s of input.scripts ?? []) checkName(s.name, 'script name')
   const base = `.claude/skills/${input.name}`
   const out: ExportFile[] = [{ path: `${base}/SKILL.md`, content: input.skillMd }]
   if (input.edgeCasesMd && input.edgeCasesMd.trim() !== '')
     out.push({ path: `${base}/references/edge-cases.md`, content: input.edgeCasesMd })
   for (const r of input.references ?? [])
     if (r.content.trim() !== '') out.push({ path: `${base}/references/${r.name}.md`, content: r.content })
+  for (const s of input.scripts ?? []) out.push({ path: `${base}/scripts/${s.name}`, content: s.content, mode: SCRIPT_MODE })
   for (const a of input.agents) out.push({ path: `.claude/agents/${a.name}.md`, content: a.content })
   const seen = new Set<string>()
   for (const f of out) {
@@ -116,7 +124,7 @@ export async function writeExport(
     const dir = await ensureDirs(root, e.rel, e.segs)
     const target = join(dir, e.segs[e.segs.length - 1])
     const existing = await readExisting(root, e.rel, e.segs)
-    if (existing && existing.buf.equals(e.buf)) {
+    if (existing && existing.buf.equals(e.buf) && sameMode(existing.mode, e.mode)) {
       result.unchanged.push(e.rel)
       continue
     }
@@ -133,7 +141,7 @@ export async function writeExport(
       }
       result.backups.push({ path: e.rel, backup })
     }
-    await atomicWrite(target, e.buf, existing?.mode)
+    await atomicWrite(target, e.buf, e.mode ?? existing?.mode)
     result.written.push(e.rel)
   }
   return result
@@ -148,7 +156,7 @@ export async function writeInside(folder: string, files: ExportFile[]): Promise<
   const { root, entries } = await analyze(folder, files)
   for (const e of entries) {
     const dir = await ensureDirs(root, e.rel, e.segs)
-    await atomicWrite(join(dir, e.segs[e.segs.length - 1]), e.buf, (await readExisting(root, e.rel, e.segs))?.mode)
+    await atomicWrite(join(dir, e.segs[e.segs.length - 1]), e.buf, e.mode ?? (await readExisting(root, e.rel, e.segs))?.mode)
   }
   return entries.map((e) => e.rel)
 }
@@ -203,8 +211,12 @@ interface Entry {
   rel: string
   segs: string[]
   buf: Buffer
+  mode?: number
   planned: PlannedFile
 }
+
+/** Whether a file's mode is already the one wanted (none wanted: any). */
+const sameMode = (have: number, want: number | undefined) => want === undefined || (have & 0o7777) === want
 
 async function resolveRoot(folder: string): Promise<string> {
   if (typeof folder !== 'string' || folder === '' || !isAbsolute(folder))
@@ -253,7 +265,7 @@ async function analyze(folder: string, files: ExportFile[]): Promise<{ root: str
     const planned: PlannedFile = {
       path: f.path,
       bytes: buf.length,
-      status: !existing ? 'new' : existing.buf.equals(buf) ? 'same' : 'changed'
+      status: !existing ? 'new' : existing.buf.equals(buf) && sameMode(existing.mode, f.mode) ? 'same' : 'changed'
     }
     if (
       existing &&
@@ -265,7 +277,9 @@ async function analyze(folder: string, files: ExportFile[]): Promise<{ root: str
     ) {
       planned.diff = createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, existing.buf.toString('utf8'), f.content)
     }
-    entries.push({ rel: f.path, segs, buf, planned })
+    if (f.mode !== undefined && (!Number.isInteger(f.mode) || f.mode < 0 || f.mode > 0o777))
+      throw fail(`refused: ${f.path} has an invalid mode`, 'forbidden')
+    entries.push({ rel: f.path, segs, buf, ...(f.mode !== undefined ? { mode: f.mode } : {}), planned })
   }
   return { root, entries }
 }

@@ -11,6 +11,7 @@ import { createTwoFilesPatch } from 'diff'
 import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import { renderEdgeCasesMd, renderReferenceFiles, renderSkillMd, validateFrontMatter } from '../../shared/skill-md'
 import { EDGE_CASES_TOPIC, hasTopics, normalizeTopics, versionReferences } from '../../shared/skill-references'
+import { exportedScripts } from '../../shared/skill-scripts'
 import { ANALYSTS, type Skill, type SkillVersion } from '../../shared/skills'
 import { agentMarkdown, sessionsLocation } from './definitions'
 import { fail } from '../../shared/contract'
@@ -65,6 +66,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
       label,
       ...rendered(s),
       ...(s.tiers ? { tiers: s.tiers } : {}),
+      ...(exportedScripts(s.rules).length ? { scripts: exportedScripts(s.rules) } : {}),
       state: s
     }
     await store.skills.putWithVersion(s, v)
@@ -112,7 +114,8 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
       name: s.frontMatter.name,
       skillMd,
       references,
-      agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k, { sessions }) }))
+      agents: ANALYSTS.map((k) => ({ name: `${k}-analyst`, content: agentMarkdown(k, { sessions }) })),
+      scripts: exportedScripts(s.rules)
     })
   }
 
@@ -161,6 +164,13 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
         x === y
           ? `${file}: identical in version ${va.number} and version ${vb.number}\n`
           : createTwoFilesPatch(`version ${va.number}/${file}`, `version ${vb.number}/${file}`, x, y)
+      // the scripts each exports, as one text (name by name)
+      const scriptsOf = (v: SkillVersion) =>
+        [...(v.scripts ?? [])]
+          .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+          .map((x) => `# scripts/${x.name}\n${x.content}`)
+          .join('\n')
+      const [sa, sb] = [scriptsOf(va), scriptsOf(vb)]
       // every reference file of either version (one saved before topics has its edge-cases.md)
       const ra = new Map(versionReferences(va).map((f) => [f.name, f.content]))
       const rb = new Map(versionReferences(vb).map((f) => [f.name, f.content]))
@@ -173,7 +183,9 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
         skillMd: diff('SKILL.md', va.skillMd, vb.skillMd),
         edgeCasesMd: diff('references/edge-cases.md', va.edgeCasesMd, vb.edgeCasesMd),
         references,
-        identical: va.skillMd === vb.skillMd && va.edgeCasesMd === vb.edgeCasesMd && names.every((n) => ra.get(n) === rb.get(n))
+        identical:
+          va.skillMd === vb.skillMd && va.edgeCasesMd === vb.edgeCasesMd && names.every((n) => ra.get(n) === rb.get(n)) && sa === sb,
+        ...(sa || sb ? { scripts: diff('scripts/', sa, sb) } : {})
       }
     },
     /** Go back to a version: its state becomes the current skill (as a new version; nothing is lost). */

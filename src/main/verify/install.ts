@@ -24,7 +24,9 @@ export const filesOf = (version: SkillVersion): ExportFile[] =>
     skillMd: version.skillMd,
     // every reference file it stored (one saved before topics: its edge-cases.md, when it had edge cases)
     references: versionReferences(version),
-    agents: []
+    agents: [],
+    // the scripts the version exports (kept with it), as an export writes them
+    scripts: version.scripts ?? []
   })
 
 /** The version an arm runs with: the one verified, the one it is compared against, or none. */

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { SkillView } from '../../../shared/contract'
 import { describeFlagged, flaggedRefusal, skillFlags } from '../../../shared/rule-flags'
+import { scriptsNotIncluded } from '../../../shared/skill-scripts'
 import type { Skill } from '../../../shared/skills'
 import type { ExportPlan, ExportResult } from '../../skills/export'
 import { call, findSkill, MAKE_SKILL } from '../common'
@@ -79,6 +80,9 @@ const exportVerb = verb({
     // texts an agent would obey that hold a command, a URL or text copied from a run: named, and refused unless accepted
     const flagged = skillFlags(skill)
     if (flagged.length) for (const line of describeFlagged(flagged)) io.err(`flagged: ${line}`)
+    // a script a run wrote is exported only once the person read and included it
+    const waiting = scriptsNotIncluded(skill.rules)
+    if (waiting) io.err(`note: ${inline(waiting)}`)
     if (o.dryRun) {
       const plan = await call<ExportPlan>(client, 'planSkillExport', { skillId: skill.id, folder })
       print(plan, () =>

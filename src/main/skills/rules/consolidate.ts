@@ -7,6 +7,7 @@
  * Pure: no I/O, no Electron; inputs are never mutated.
  */
 import { covers, sameMeaning } from '../../../shared/rule-meaning'
+import { betterScript, proposedScript } from '../../../shared/skill-scripts'
 import {
   ANALYSTS,
   isGuard,
@@ -62,6 +63,8 @@ export interface ExistingRule {
   note?: string
   /** the reference file it was in: it stays there */
   topic?: string
+  /** its script (checked against its own batch when it was made) */
+  script?: SkillRule['script']
 }
 
 export interface MergeInput {
@@ -159,6 +162,9 @@ function absorb(into: SkillRule, from: SkillRule): SkillRule {
   // the topic of the rule kept (an existing rule stays in its file), else the other's
   const topic = into.topic ?? from.topic
   if (topic !== undefined) out.topic = topic
+  // the better-supported script of the two
+  const script = betterScript(into.script, from.script)
+  if (script) out.script = script
   return out
 }
 
@@ -266,7 +272,8 @@ export function mergeRules(input: MergeInput): MergeResult {
       ...(outcome ? { outcome } : {}),
       ...(e.why?.trim() ? { why: e.why.trim() } : {}),
       ...(exampleOf(e.example) ? { example: exampleOf(e.example) } : {}),
-      ...(e.topic ? { topic: e.topic } : {})
+      ...(e.topic ? { topic: e.topic } : {}),
+      ...(e.script ? { script: { ...e.script, runs: [...e.script.runs] } } : {})
     }
     existingRules.push(rule)
     rules.push(rule)
@@ -359,9 +366,11 @@ function mergeGroup(id: string, members: AnalystRule[], wording: string | undefi
   const whys = [...members].sort((a, b) => new Set(b.evidence).size - new Set(a.evidence).size).map((m) => m.why?.trim())
   const why = groupWhy?.trim() || whys.find(Boolean)
   const example = members.map((m) => exampleOf(m.example)).reduce<Example | undefined>((best, e) => betterExample(best, e), undefined)
+  const script = members.reduce<SkillRule['script']>((best, m) => betterScript(best, m.script && proposedScript(m.script)), undefined)
   return {
     ...(why ? { why } : {}),
     ...(example ? { example } : {}),
+    ...(script ? { script } : {}),
     id,
     text,
     evidence,

@@ -30,13 +30,16 @@ export function MarkdownEditor({
   onChange,
   label,
   testId,
-  placeholder
+  placeholder,
+  plain = false
 }: {
   value: string
   onChange: (text: string) => void
   label: string
   testId?: string
   placeholder?: string
+  /** plain text (a script): no markdown colours */
+  plain?: boolean
 }) {
   const host = useRef<HTMLDivElement>(null)
   const view = useRef<EditorView | null>(null)
@@ -51,7 +54,7 @@ export function MarkdownEditor({
         extensions: [
           history(),
           keymap.of([...defaultKeymap, ...historyKeymap]),
-          markdown(),
+          plain ? [] : markdown(),
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           EditorView.lineWrapping,
           placeholder ? placeholderExt(placeholder) : [],

@@ -16,6 +16,7 @@ import { TextFlagsNote } from '../../components/TextFlags'
 import { VerificationsPanel } from '../verify'
 import { ExportPanel } from './ExportPanel'
 import { RuleCard } from './RuleCard'
+import { Scripts } from './Scripts'
 import { SkillPreview } from './SkillPreview'
 import { TopicGroups } from './TopicGroups'
 import { useComposer } from './useComposer'
@@ -210,6 +211,7 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
               </div>
             )
           })}
+          <Scripts rules={draft.rules} skillId={skill.id} batchId={batchId} onChange={updateRule} />
           {draft.conflicts.length ? (
             <div className="tier">
               <h3>Conflicts decided by evidence</h3>

@@ -83,6 +83,7 @@ export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v
             ) : (
               <DiffView diff={diff.data.edgeCasesMd} />
             )}
+            {diff.data.scripts ? <DiffView diff={diff.data.scripts} testId="version-diff-scripts" /> : null}
           </>
         )
       ) : null}
