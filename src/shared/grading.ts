@@ -145,3 +145,21 @@ export const GraderCheckSchema = z.object({
   error: z.string().optional()
 })
 export type GraderCheck = z.infer<typeof GraderCheckSchema>
+
+/** What measuring the grader on a batch would cost, before it runs (no model is called). */
+export const GraderEstimateSchema = z.object({
+  batchId: z.string(),
+  model: z.string(),
+  /** graded runs, and folds they split into */
+  runs: z.number().int(),
+  folds: z.number().int(),
+  /** model calls planned: one rubric per fold, one grade per run (a retry adds one) */
+  calls: z.number().int(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  /** null: no price known for this model */
+  usd: z.number().nullable(),
+  /** one line: how the figure was made */
+  basis: z.string()
+})
+export type GraderEstimate = z.infer<typeof GraderEstimateSchema>

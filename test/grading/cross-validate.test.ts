@@ -14,16 +14,10 @@ import { apiModel } from '../../src/main/analysts/model'
 import { crossValidate, type GradedRun } from '../../src/main/grading/cross-validate'
 import { gradeRun, loadRunToGrade, type RunToGrade } from '../../src/main/grading/grade'
 import { testRun } from '../support/builders'
-import { startModelServer, type ModelServer, type Reply } from '../support/model-server'
+import { graderScript, textOf, toolOf } from '../support/grader-script'
+import { startModelServer, type ModelServer } from '../support/model-server'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the scripted API's request bodies are untyped JSON */
-const textOf = (body: any): string =>
-  body.messages[0].content
-    .filter((b: any) => b.type === 'text')
-    .map((b: any) => b.text)
-    .join('\n')
-const toolOf = (body: any): string => body.tool_choice?.name
-
 /** Runs 1-10 graded good, 11-20 bad, each with a sentence of its own. */
 const RUNS = Array.from({ length: 20 }, (_, i) => i + 1)
 const labelOf = (n: number) => (n <= 10 ? ('good' as const) : ('bad' as const))
@@ -45,38 +39,7 @@ const graded = (): GradedRun[] =>
     })
   }))
 
-/**
- * The scripted model. A rubric request: one assertion naming the runs whose sentences it was given (so
- * the rubric carries where it came from into the grading requests). A grade request: a verdict for
- * every assertion, and the person's label except on the runs in `wrong`.
- */
-function grader(wrong: Set<number>) {
-  return (req: { body: any }): Reply => {
-    const text = textOf(req.body)
-    if (toolOf(req.body) === 'write_rubric') {
-      const runs = [...text.matchAll(/Run (\d+): (good|bad) - /g)].map((m) => Number(m[1]))
-      return {
-        toolUses: [{ name: 'write_rubric', input: { assertions: [{ text: `learned from runs ${runs.join(',')}`, runs, from: 'both' }] } }]
-      }
-    }
-    const n = Number(text.match(/# The task the agent was given \(Run (\d+)\)/)![1])
-    const keys = [...text.matchAll(/^\[(A\d+)\] /gm)].map((m) => m[1])
-    const right = labelOf(n)
-    const label = wrong.has(n) ? (right === 'good' ? 'bad' : 'good') : right
-    return {
-      toolUses: [
-        {
-          name: 'grade_output',
-          input: {
-            verdicts: keys.map((k) => ({ assertion_id: k, verdict: label === 'good' ? 'pass' : 'fail', evidence: `page ${n}'s hero` })),
-            label,
-            reason: `run ${n} looks ${label}`
-          }
-        }
-      ]
-    }
-  }
-}
+const grader = (wrong: Set<number>) => graderScript(labelOf, wrong)
 
 let server: ModelServer | undefined
 const dirs: string[] = []
