@@ -65,6 +65,8 @@ describe('grading and finding things from the command line', () => {
       batch: ['<batch>', '--json'],
       grade: ['<batch>', '--file', '--json'],
       feedback: ['<batch>', '--json'],
+      rubric: ['<batch>', '--via', '--model', '--claude', '--json'],
+      grader: ['<batch>', '--via', '--model', '--claude', '--folds', '--estimate', '--json'],
       analyze: ['<batch>', '--via', '--model', '--merge-model', '--claude', '--json'],
       skills: ['--json'],
       skill: ['<skill>', '--json'],

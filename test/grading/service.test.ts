@@ -193,6 +193,14 @@ describe('the CLI', () => {
     return { io, got }
   }
 
+  it('the usage text lists rubric and grader with their options', async () => {
+    const { io, got } = capture()
+    expect(await runCli(['--help'], io)).toBe(0)
+    const entry = (name: string) => got.stdout.split('\n').find((l) => l.startsWith(`  ${name} `))
+    expect(entry('rubric')).toMatch(/rubric <batch> \[--via api\|claude-cli\] \[--model M\] \[--claude PATH\] \[--json\]/)
+    expect(entry('grader')).toMatch(/grader <batch> .*\[--folds N\] \[--estimate\] \[--json\]/)
+  })
+
   it('rubric <batch> --json: the new version of the rubric', async () => {
     const { io, got } = capture()
     expect(await runCli(['rubric', batchId, '--json'], io), got.stderr).toBe(0)
