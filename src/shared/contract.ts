@@ -23,7 +23,7 @@ import { AnalystKindSchema, ConflictSchema, FrontMatterSchema, SkillRuleSchema, 
 import { FlaggedTextSchema } from './rule-flags'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
 import { VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
-import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, RubricViewSchema } from './grading'
+import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, PregradeSchema, RubricViewSchema } from './grading'
 
 const NoInput = z.object({}).strict()
 /** Ids index the store's records: never a name Object.prototype has (`__proto__`, `constructor`...), never control characters. */
@@ -475,7 +475,17 @@ export const requests = {
   getGrader: { input: z.object({ graderId: Id }).strict(), output: GraderCheckSchema },
   /** The newest measurement of the grader on a batch; null when there is none. */
   latestGrader: { input: z.object({ batchId: Id }).strict(), output: GraderCheckSchema.nullable() },
-  cancelGrader: { input: z.object({ graderId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) }
+  cancelGrader: { input: z.object({ graderId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** The grader grades the batch's runs the person has not graded, with the task's rubric (progress: pregradeProgress); its grades stay the grader's until confirmed. */
+  startPregrade: { input: z.object({ batchId: Id, ...ModelChoice }).strict(), output: PregradeSchema },
+  /** The batch's pre-grades still to confirm (a run the person graded since is left out); null when never pre-graded. */
+  getPregrade: { input: z.object({ batchId: Id }).strict(), output: PregradeSchema.nullable() },
+  cancelPregrade: { input: z.object({ batchId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** The person confirms the grader's grade of a run (or flips it with `label`): saved as the person's grade. */
+  confirmPregrade: {
+    input: z.object({ runId: Id, label: z.enum(['good', 'bad']).optional(), text: z.string().max(5000).optional() }).strict(),
+    output: RunSchema
+  }
 } as const
 
 /** Events main pushes to the renderer: name -> payload schema. */
@@ -497,7 +507,8 @@ export const events = {
   analysisProgress: z.object({ analysis: AnalysisSchema }),
   verificationProgress: z.object({ verification: VerificationSchema }),
   rubricChanged: z.object({ rubric: RubricViewSchema }),
-  graderProgress: z.object({ grader: GraderCheckSchema })
+  graderProgress: z.object({ grader: GraderCheckSchema }),
+  pregradeProgress: z.object({ pregrade: PregradeSchema })
 } as const
 
 export type Requests = typeof requests

@@ -163,3 +163,31 @@ export const GraderEstimateSchema = z.object({
   basis: z.string()
 })
 export type GraderEstimate = z.infer<typeof GraderEstimateSchema>
+
+/** A grade the grader gave a run before the person: marked as the grader's until the person confirms (or flips) it. */
+export const PregradeEntrySchema = RunGradeSchema.extend({ at: z.string() })
+export type PregradeEntry = z.infer<typeof PregradeEntrySchema>
+
+/** A batch pre-graded by the grader: its grades of the runs the person had not graded, kept apart from the person's. */
+export const PregradeSchema = z.object({
+  batchId: z.string(),
+  rubricId: z.string(),
+  rubricVersionId: z.string(),
+  via: z.enum(['api', 'claude-cli']),
+  model: z.string(),
+  state: z.enum(GRADER_STATES),
+  createdAt: z.string(),
+  endedAt: z.string().optional(),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }),
+  costUsd: z.number(),
+  /** by run id: the grader's grade, until the person confirms or flips it (then it is theirs, and it leaves here) */
+  grades: z.record(z.string(), PregradeEntrySchema),
+  /** runs the grader could not grade */
+  failed: z.array(z.object({ number: z.number().int(), error: z.string() })),
+  /** how far the grader was measured to agree with the person on this batch when it ran (none: never measured) */
+  measured: z
+    .object({ graderId: z.string(), trusted: z.boolean(), accuracy: z.number().nullable(), kappa: z.number().nullable() })
+    .nullable(),
+  error: z.string().optional()
+})
+export type Pregrade = z.infer<typeof PregradeSchema>

@@ -232,3 +232,80 @@ describe('the CLI', () => {
     expect(c.got.stderr).toMatch(/--folds takes a whole number from 2 to 20, not 1/)
   })
 })
+
+describe('pre-grading', () => {
+  it("grades the runs the person has not, marked as the grader's until confirmed or flipped", async () => {
+    const more = await fixtureSessions(configDir, 3, '-tmp-more')
+    const service = await open()
+    try {
+      // a batch without a rubric is refused with what to do
+      const lone = (await service.handlers.importSessions({ name: 'lone', sessions: [{ sessionId: more[0] }] })).id
+      await expect(service.handlers.startPregrade({ batchId: lone })).rejects.toMatchObject({
+        code: 'invalid',
+        message: expect.stringMatching(/no rubric yet/)
+      })
+
+      await service.handlers.importSessions({ batchId, sessions: more.map((sessionId) => ({ sessionId })) })
+      const runs = (await service.handlers.getBatch({ batchId })).runs
+      const fresh = runs.filter((r) => !r.feedback?.label).sort((a, b) => a.number - b.number)
+      expect(fresh.map((r) => r.number)).toEqual([13, 14, 15])
+      const started = await service.handlers.startPregrade({ batchId })
+      expect(started).toMatchObject({ state: 'running', progress: { done: 0, total: 3 } })
+      await service.operations.whenSettled('pregrade', batchId)
+      const p = (await service.handlers.getPregrade({ batchId }))!
+      expect(p.state).toBe('done')
+      expect(
+        Object.values(p.grades)
+          .map((g) => [g.number, g.label, g.reason])
+          .sort()
+      ).toEqual([
+        [13, 'bad', 'run 13 looks bad'],
+        [14, 'bad', 'run 14 looks bad'],
+        [15, 'bad', 'run 15 looks bad']
+      ])
+      // how far the grader was measured to agree on this batch (the newest measurement: 10 of 12)
+      expect(p.measured).toMatchObject({ trusted: true })
+      expect(p.measured!.accuracy).toBeCloseTo(10 / 12, 12)
+      // the grader's grades are not the person's: the runs stay ungraded, and the grader is still measured on the person's 12
+      expect((await service.handlers.getBatch({ batchId })).runs.filter((r) => r.feedback?.label)).toHaveLength(12)
+      expect((await service.handlers.estimateGrader({ batchId })).runs).toBe(12)
+      const exported = await service.handlers.exportFeedback({ batchId })
+      expect(exported.text).not.toMatch(/Run 1[345]:/)
+
+      // confirmed: the person's grade, with the grader's reason as its sentence; no longer the grader's
+      const [r13, r14, r15] = fresh
+      const c13 = await service.handlers.confirmPregrade({ runId: r13.id })
+      expect(c13.feedback).toMatchObject({ label: 'bad', text: 'run 13 looks bad' })
+      // flipped: the person's label, and no sentence of the grader's put in their mouth
+      const c14 = await service.handlers.confirmPregrade({ runId: r14.id, label: 'good' })
+      expect(c14.feedback).toMatchObject({ label: 'good', text: '' })
+      // graded by the person directly: the grader's grade of it is left out
+      await service.handlers.saveFeedback({ runId: r15.id, label: 'good', text: 'fine by me' })
+      expect((await service.handlers.getPregrade({ batchId }))!.grades).toEqual({})
+      await expect(service.handlers.confirmPregrade({ runId: r13.id })).rejects.toMatchObject({ code: 'not-found' })
+    } finally {
+      await service.dispose()
+    }
+  })
+
+  it("pregrade <batch> in words: each grade marked as the grader's, and how far to trust it", async () => {
+    const [extra] = await fixtureSessions(configDir, 1, '-tmp-extra')
+    const s = await open()
+    try {
+      await s.handlers.importSessions({ batchId, sessions: [{ sessionId: extra }] })
+    } finally {
+      await s.dispose()
+    }
+    const got = { stdout: '', stderr: '' }
+    const io: CliIo = {
+      out: (t) => (got.stdout += `${t}\n`),
+      err: (t) => (got.stderr += `${t}\n`),
+      env: { ...env, CLAUDE_CONFIG_DIR: configDir, TRACE2SKILL_DATA_DIR: dataDir, CHROMIUM_PATH: join(root, 'no-chromium') }
+    }
+    expect(await runCli(['pregrade', batchId], io), got.stderr).toBe(0)
+    expect(got.stdout).toContain(
+      "1 run pre-graded by the grader (done), not yet confirmed by you:\n  Run 16: bad (grader's) - run 16 looks bad"
+    )
+    expect(got.stdout).toMatch(/the grader agreed with you on 83% of runs \(kappa 0\.67\)\n/)
+  })
+})

@@ -18,7 +18,10 @@ export function createGradingHandlers(deps: GradingDeps) {
       startGrader: ({ batchId, ...choice }) => grading.start(batchId, choice),
       getGrader: ({ graderId }) => grading.get(graderId),
       latestGrader: ({ batchId }) => grading.latest(batchId),
-      cancelGrader: async ({ graderId }) => ({ cancelled: grading.cancel(graderId) })
+      cancelGrader: async ({ graderId }) => ({ cancelled: grading.cancel(graderId) }),
+      startPregrade: ({ batchId, ...choice }) => grading.pregrade.start(batchId, choice),
+      getPregrade: ({ batchId }) => grading.pregrade.get(batchId),
+      cancelPregrade: async ({ batchId }) => ({ cancelled: grading.pregrade.cancel(batchId) })
     } satisfies Partial<Handlers>
   }
 }

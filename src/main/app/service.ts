@@ -325,6 +325,18 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     },
     ...skills.handlers,
     ...gradingParts.handlers,
+    // confirmed (or flipped), the grader's grade becomes the person's: saved as any grade is, then no longer the grader's
+    async confirmPregrade({ runId, label, text }) {
+      const { batchId, entry } = await gradingParts.grading.pregrade.ofRun(runId)
+      const had = (await store.batches.run(runId))?.run.feedback?.text
+      const run = await handlers.saveFeedback({
+        runId,
+        label: label ?? entry.label,
+        text: text ?? (had || (label && label !== entry.label ? '' : entry.reason))
+      })
+      await gradingParts.grading.pregrade.drop(batchId, runId)
+      return run
+    },
     async startAnalysis(input) {
       analysable(input.batchId)
       return skills.handlers.startAnalysis(input)

@@ -54,6 +54,7 @@ const ORDER = [
   'feedback',
   'rubric',
   'grader',
+  'pregrade',
   'analyze',
   'skills',
   'skill',

@@ -57,6 +57,10 @@ step 2, grade:
                                     confusion table, each disagreement with the grader's reasons, and
                                     whether to trust it (kappa >= 0.6, accuracy >= 80%, 10+ runs).
                                     Ctrl+C cancels. Exit 1 unless measured. --estimate: the cost first
+  pregrade <batch> [--via api|claude-cli] [--model M] [--claude PATH] [--json]
+                                    the grader grades the runs you have not, with the task's rubric;
+                                    its grades are marked as the grader's until you confirm them (the
+                                    deck, or grade); says how far it was measured to agree with you
 
 steps 3 and 4, analyse and export:
   analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--mobile] [--estimate] [--json]

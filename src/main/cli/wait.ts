@@ -81,6 +81,14 @@ export const graderEnded = (client: Client, graderId: string) =>
     async () => (await call<{ state: string }>(client, 'getGrader', { graderId })).state !== 'running'
   )
 
+/** The batch's pre-grading has ended. */
+export const pregradeEnded = (client: Client, batchId: string) =>
+  until(
+    client,
+    (event, payload) => event === 'pregradeProgress' && (payload as { pregrade: { batchId: string } }).pregrade.batchId === batchId,
+    async () => (await call<{ state: string } | null>(client, 'getPregrade', { batchId }))?.state !== 'running'
+  )
+
 /** Nothing of the verification runs any more: its variations written (or not), its runs finished, its explanations done. */
 export function verificationEnded(client: Client, verificationId: string) {
   let batchId: string | undefined

@@ -1,5 +1,5 @@
 /**
- * The collections of documents (batches, analyses, skills, operations, verifications, rubrics, graders): their
+ * The collections of documents (batches, analyses, skills, operations, verifications, rubrics, graders, pregrades): their
  * repositories over one store context, and their heads rebuilt from the documents on disk when the
  * index was lost.
  */
@@ -23,6 +23,8 @@ import {
   skillHead,
   GRADER_SPEC,
   graderHead,
+  PREGRADE_SPEC,
+  pregradeHead,
   RUBRIC_SPEC,
   rubricHead,
   VERIFICATION_SPEC,
@@ -30,11 +32,12 @@ import {
   type IndexData
 } from './schema'
 import { GradersRepo } from './graders-repo'
+import { PregradesRepo } from './pregrades-repo'
 import { RubricsRepo } from './rubrics-repo'
 import { SkillsRepo } from './skills-repo'
 import { VerificationsRepo } from './verifications-repo'
 
-export const COLLECTIONS = ['batches', 'analyses', 'skills', 'operations', 'verifications', 'rubrics', 'graders'] as const
+export const COLLECTIONS = ['batches', 'analyses', 'skills', 'operations', 'verifications', 'rubrics', 'graders', 'pregrades'] as const
 export type CollectionName = (typeof COLLECTIONS)[number]
 
 /** What one document of a collection is called in a message. */
@@ -45,7 +48,8 @@ const ONE: Record<CollectionName, string> = {
   operations: 'operation',
   verifications: 'verification',
   rubrics: 'rubric',
-  graders: "grader's measurement"
+  graders: "grader's measurement",
+  pregrades: "batch's pre-grades"
 }
 
 export interface Collections {
@@ -56,6 +60,7 @@ export interface Collections {
   readonly verifications: VerificationsRepo
   readonly rubrics: RubricsRepo
   readonly graders: GradersRepo
+  readonly pregrades: PregradesRepo
 }
 
 /** The repositories of the collections in `<dir>/<collection>/`, their heads kept in the index. */
@@ -127,6 +132,15 @@ export function openCollections(dir: string, index: IndexRepo, ctx: StoreContext
       graderHead,
       index.heads('graders'),
       ctx
+    ),
+    pregrades: new PregradesRepo(
+      join(dir, 'pregrades'),
+      what('pregrades'),
+      PREGRADE_SPEC,
+      () => ({ schema: DOC_SCHEMA, pregrade: null as never }),
+      pregradeHead,
+      index.heads('pregrades'),
+      ctx
     )
   }
 }
@@ -140,7 +154,8 @@ export async function rebuildHeads(dir: string, index: IndexData, readOnly: bool
     operations: [OPERATION_SPEC, operationHead],
     verifications: [VERIFICATION_SPEC, verificationHead],
     rubrics: [RUBRIC_SPEC, rubricHead],
-    graders: [GRADER_SPEC, graderHead]
+    graders: [GRADER_SPEC, graderHead],
+    pregrades: [PREGRADE_SPEC, pregradeHead]
   } as const
   let n = 0
   for (const field of COLLECTIONS) {

@@ -9,9 +9,11 @@ import { SkillSchema, SkillVersionSchema, type Skill, type SkillVersion } from '
 import { VerificationSchema, type Verification } from '../../shared/verify'
 import {
   GraderCheckSchema,
+  PregradeSchema,
   RubricSchema,
   RubricVersionSchema,
   type GraderCheck,
+  type Pregrade,
   type Rubric,
   type RubricVersion
 } from '../../shared/grading'
@@ -76,6 +78,9 @@ export type RubricHead = z.infer<typeof RubricHeadSchema>
 /** What the index keeps of a grader's measurement: its batch, state and date (the newest of a batch, those left running). */
 export const GraderHeadSchema = z.object({ batchId: z.string(), state: GraderCheckSchema.shape.state, createdAt: z.string() })
 export type GraderHead = z.infer<typeof GraderHeadSchema>
+/** What the index keeps of a batch's pre-grades: their state (those left running). */
+export const PregradeHeadSchema = z.object({ state: PregradeSchema.shape.state, createdAt: z.string() })
+export type PregradeHead = z.infer<typeof PregradeHeadSchema>
 
 /** index.json: the small things, and one head per batch, analysis, skill and operation. */
 export interface IndexData {
@@ -93,6 +98,7 @@ export interface IndexData {
   verifications: Record<string, VerificationHead>
   rubrics: Record<string, RubricHead>
   graders: Record<string, GraderHead>
+  pregrades: Record<string, PregradeHead>
 }
 export const emptyIndex = (): IndexData => ({
   schema: DOC_SCHEMA,
@@ -106,7 +112,8 @@ export const emptyIndex = (): IndexData => ({
   operations: {},
   verifications: {},
   rubrics: {},
-  graders: {}
+  graders: {},
+  pregrades: {}
 })
 export const INDEX_SPEC: DocSpec = {
   many: {
@@ -118,7 +125,8 @@ export const INDEX_SPEC: DocSpec = {
     operations: OperationHeadSchema,
     verifications: VerificationHeadSchema,
     rubrics: RubricHeadSchema,
-    graders: GraderHeadSchema
+    graders: GraderHeadSchema,
+    pregrades: PregradeHeadSchema
   },
   list: { openedFolders: z.string() },
   opt: { settings: SettingsSchema }
@@ -185,6 +193,13 @@ export interface GraderDoc {
 }
 export const GRADER_SPEC: DocSpec = { one: { check: GraderCheckSchema } }
 
+/** pregrades/<batchId>.json: the grader's grades of a batch's runs, until the person confirms them. */
+export interface PregradeDoc {
+  schema: typeof DOC_SCHEMA
+  pregrade: Pregrade
+}
+export const PREGRADE_SPEC: DocSpec = { one: { pregrade: PregradeSchema } }
+
 export const batchHead = (d: BatchDoc): BatchHead => ({
   name: d.batch.name,
   ...(d.batch.taskId !== undefined ? { taskId: d.batch.taskId } : {}),
@@ -224,3 +239,4 @@ export const rubricHead = (d: RubricDoc): RubricHead => ({
   updatedAt: d.rubric.updatedAt
 })
 export const graderHead = (d: GraderDoc): GraderHead => ({ batchId: d.check.batchId, state: d.check.state, createdAt: d.check.createdAt })
+export const pregradeHead = (d: PregradeDoc): PregradeHead => ({ state: d.pregrade.state, createdAt: d.pregrade.createdAt })

@@ -3,13 +3,13 @@
  * `grader` (how far a grader built from those sentences agrees with the person, by cross-validation).
  */
 import { TRUST, type Agreement } from '../../../shared/agreement'
-import type { GraderCheck, GraderEstimate, RubricView } from '../../../shared/grading'
+import type { GraderCheck, GraderEstimate, Pregrade, RubricView } from '../../../shared/grading'
 import { claudePath, int, via, type Opts } from '../args'
 import { batchName, call, findBatch, gradeCommand, plural, runsOf } from '../common'
 import { verb } from '../context'
 import { follow } from '../follow'
 import { inline } from '../inert'
-import { graderEnded } from '../wait'
+import { graderEnded, pregradeEnded } from '../wait'
 
 const models = (o: Opts) => {
   const v = via(o)
@@ -131,4 +131,53 @@ const grader = verb({
   }
 })
 
-export const graderVerbs = [rubric, grader]
+/** The pre-grades in words: each run's grade marked as the grader's, and how far the grader was measured to agree. */
+export function pregradeText(p: Pregrade, numbers: Map<string, number>, batchId: string): string {
+  const m = p.measured
+  const trust = !m
+    ? `the grader was never measured on this batch: run \`trace2skill grader ${batchId}\` to know how far to trust it`
+    : `the grader agreed with you on ${pct(m.accuracy)} of runs (kappa ${m.kappa === null ? 'undefined' : m.kappa.toFixed(2)})${m.trusted ? '' : `: do not trust it yet (\`trace2skill grader ${batchId}\` says why)`}`
+  const rows = Object.entries(p.grades)
+    .map(([runId, g]) => ({ n: numbers.get(runId) ?? g.number, g }))
+    .sort((a, b) => a.n - b.n)
+  return [
+    `${plural(rows.length, 'run')} pre-graded by the grader (${p.state}), not yet confirmed by you:`,
+    ...rows.map(({ n, g }) => `  Run ${n}: ${g.label} (grader's) - ${inline(g.reason, 300)}`),
+    ...p.failed.map((f) => `  Run ${f.number}: not graded (${inline(f.error, 200)})`),
+    trust,
+    "confirm or flip each in the review deck, or grade them with `trace2skill grade` (your grade replaces the grader's)"
+  ].join('\n')
+}
+
+const pregrade = verb({
+  name: 'pregrade',
+  args: { n: 1, what: 'a batch (its id or name)' },
+  options: ['via', 'model', 'claude', 'json'],
+  readOnly: false,
+  prepare: (_args, o) => void via(o),
+  async run({ client, io, print }, [arg], o) {
+    const batchId = await findBatch(client, arg)
+    const id = await follow({
+      io,
+      client,
+      onEvent: (event, payload) => {
+        if (event !== 'pregradeProgress') return
+        const p = (payload as { pregrade: Pregrade }).pregrade
+        if (p.batchId === batchId && p.state === 'running' && p.progress.done) io.err(`${p.progress.done}/${p.progress.total} graded`)
+      },
+      start: async () => (await call<Pregrade>(client, 'startPregrade', { batchId, ...models(o) })).batchId,
+      cancel: (b) => call(client, 'cancelPregrade', { batchId: b }),
+      cancelling: () => 'cancelling the pre-grading',
+      ended: (b) => pregradeEnded(client, b)
+    })
+    const p = (await call<Pregrade | null>(client, 'getPregrade', { batchId: id }))!
+    const numbers = new Map((await runsOf(client, batchId)).map((r) => [r.id, r.number]))
+    print(p, () => pregradeText(p, numbers, batchId))
+    if (p.state !== 'done') {
+      io.err(`trace2skill: the pre-grading did not finish: ${p.state}${p.error ? ` (${inline(p.error)})` : ''}`)
+      return 1
+    }
+  }
+})
+
+export const graderVerbs = [rubric, grader, pregrade]
