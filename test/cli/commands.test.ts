@@ -67,6 +67,7 @@ describe('grading and finding things from the command line', () => {
       feedback: ['<batch>', '--json'],
       rubric: ['<batch>', '--via', '--model', '--claude', '--json'],
       grader: ['<batch>', '--via', '--model', '--claude', '--folds', '--estimate', '--json'],
+      pregrade: ['<batch>', '--via', '--model', '--claude', '--json'],
       analyze: ['<batch>', '--via', '--model', '--merge-model', '--claude', '--json'],
       skills: ['--json'],
       skill: ['<skill>', '--json'],
