@@ -101,7 +101,7 @@ export function AgreementView({ grader, batchId }: { grader: GraderCheck; batchI
         <strong data-testid="kappa">{a.kappa === null ? 'undefined' : a.kappa.toFixed(2)}</strong>
         {a.kappaNote ? <span className="muted"> ({a.kappaNote})</span> : null} · {r.folds.length} folds · {fmtCost(grader.costUsd)}
       </p>
-      <table className="table" data-testid="confusion">
+      <table className="confusion" data-testid="confusion">
         <thead>
           <tr>
             <th />
