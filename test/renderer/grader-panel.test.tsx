@@ -147,3 +147,65 @@ describe('the grader panel', () => {
     expect(api.editRubric).toHaveBeenLastCalledWith({ rubricId: 'rb1', baseVersionId: 'v2', edit: { op: 'add', text: 'No carousel' } })
   })
 })
+
+describe('pre-grading on the batch page', () => {
+  it("lists the grader's grades as the grader's, to confirm or flip; pre-grades the ungraded runs", async () => {
+    const some = runs.map((r) => (r.number > 10 ? { ...r, feedback: undefined } : r))
+    const at = 'x'
+    const confirmed = { ...some[10], feedback: { label: 'bad' as const, text: 'two CTAs', updatedAt: at } }
+    const api = mockApi({
+      getBatch: () => batchViewOf(some, { taskId: 't1' }, batchStatus({ batchId: 'b1', total: 12, done: 12 })),
+      getRubric: () => view,
+      latestGrader: () => null,
+      estimateGrader: () => ({
+        batchId: 'b1',
+        model: 'm',
+        runs: 10,
+        folds: 5,
+        calls: 15,
+        inputTokens: 1,
+        outputTokens: 1,
+        usd: 0.1,
+        basis: ''
+      }),
+      getPregrade: () => ({
+        batchId: 'b1',
+        rubricId: 'rb1',
+        rubricVersionId: 'v2',
+        via: 'api',
+        model: 'm',
+        state: 'done',
+        createdAt: at,
+        progress: { done: 2, total: 2 },
+        costUsd: 0.01,
+        grades: {
+          r12: { runId: 'r12', number: 12, label: 'good', reason: 'one clear CTA', verdicts: [], at },
+          r11: { runId: 'r11', number: 11, label: 'bad', reason: 'two CTAs', verdicts: [], at }
+        },
+        failed: [],
+        measured: { graderId: 'g1', trusted: false, accuracy: 0.7, kappa: 0.4 }
+      }),
+      confirmPregrade: () => confirmed,
+      startPregrade: () => api.getPregrade.mock.results[0].value
+    })
+    renderApp('/batch/b1')
+    const user = userEvent.setup()
+    const box = await screen.findByTestId('pregrades')
+    const rows = await within(box).findAllByTestId('pregrade')
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringMatching(/^Run 11: bad grader's, not confirmed two CTAs/),
+      expect.stringMatching(/^Run 12: good grader's, not confirmed one clear CTA/)
+    ])
+    expect(within(box).getByTestId('pregrade-trust').textContent).toBe(
+      'The grader agreed with you on 70% of runs (kappa 0.40): do not trust it yet.'
+    )
+    await user.click(within(box).getByRole('button', { name: 'Pre-grade the 2 ungraded runs' }))
+    expect(api.startPregrade).toHaveBeenCalledWith({ batchId: 'b1' })
+    await user.click(within(rows[0]).getByRole('button', { name: 'Confirm bad' }))
+    expect(api.confirmPregrade).toHaveBeenCalledWith({ runId: 'r11' })
+    await user.click(within(rows[1]).getByRole('button', { name: 'Flip to bad' }))
+    expect(api.confirmPregrade).toHaveBeenLastCalledWith({ runId: 'r12', label: 'bad' })
+    // run 11 is the person's now: one run is left to pre-grade
+    expect(await within(box).findByRole('button', { name: 'Pre-grade the ungraded run' })).toBeTruthy()
+  })
+})

@@ -183,7 +183,14 @@ export function BatchPage({ batchId }: { batchId: string }) {
           </div>
         ))}
       </div>
-      {blindArms ? null : <GraderPanel batchId={batchId} graded={list.filter((r) => r.feedback?.label).length} />}
+      {blindArms ? null : (
+        <GraderPanel
+          batchId={batchId}
+          graded={list.filter((r) => r.feedback?.label).length}
+          ungraded={list.filter((r) => !r.feedback?.label && isFinished(r.state)).length}
+          numbers={new Map(list.map((r) => [r.id, r.number]))}
+        />
+      )}
     </section>
   )
 }

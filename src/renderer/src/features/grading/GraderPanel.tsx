@@ -165,7 +165,78 @@ export function AgreementView({ grader, batchId }: { grader: GraderCheck; batchI
   )
 }
 
-export function GraderPanel({ batchId, graded }: { batchId: string; graded: number }) {
+/** The grader's grades of the runs the person has not graded: each marked as the grader's, to confirm or flip. */
+function Pregrades({ batchId, ungraded, numbers }: { batchId: string; ungraded: number; numbers: Map<string, number> }) {
+  const pregrade = useApi('getPregrade', { batchId })
+  const start = useApiMutation('startPregrade')
+  const cancel = useApiMutation('cancelPregrade')
+  const confirm = useApiMutation('confirmPregrade')
+  const p = pregrade.data
+  const rows = p ? Object.entries(p.grades).sort(([a], [b]) => (numbers.get(a) ?? 0) - (numbers.get(b) ?? 0)) : []
+  const error = start.error ?? cancel.error ?? confirm.error ?? pregrade.error
+  const m = p?.measured
+  return (
+    <div data-testid="pregrades">
+      <h3>Pre-grading</h3>
+      {p?.state === 'running' ? (
+        <p className="muted">
+          Pre-grading: {p.progress.done} of {p.progress.total} runs. <button onClick={() => cancel.mutate({ batchId })}>Cancel</button>
+        </p>
+      ) : (
+        <button onClick={() => start.mutate({ batchId })} disabled={!ungraded || start.isPending}>
+          {ungraded === 1
+            ? 'Pre-grade the ungraded run'
+            : ungraded
+              ? `Pre-grade the ${ungraded} ungraded runs`
+              : 'Every run is graded by you'}
+        </button>
+      )}
+      {p ? (
+        <p className="muted" data-testid="pregrade-trust">
+          {!m
+            ? 'The grader was never measured on this batch: measure it above to know how far to trust these.'
+            : `The grader agreed with you on ${pct(m.accuracy)} of runs (kappa ${m.kappa === null ? 'undefined' : m.kappa.toFixed(2)})${m.trusted ? '.' : ': do not trust it yet.'}`}
+        </p>
+      ) : null}
+      {rows.length ? (
+        <ul>
+          {rows.map(([runId, g]) => {
+            const other = g.label === 'good' ? 'bad' : 'good'
+            return (
+              <li key={runId} data-testid="pregrade">
+                <Link to="/review/$batchId/$run" params={{ batchId, run: numbers.get(runId) ?? g.number }}>
+                  Run {numbers.get(runId) ?? g.number}
+                </Link>
+                : <strong>{g.label}</strong> <span className="badge">grader&apos;s, not confirmed</span> {g.reason}{' '}
+                <button onClick={() => confirm.mutate({ runId })} disabled={confirm.isPending}>
+                  Confirm {g.label}
+                </button>{' '}
+                <button onClick={() => confirm.mutate({ runId, label: other })} disabled={confirm.isPending}>
+                  Flip to {other}
+                </button>
+              </li>
+            )
+          })}
+        </ul>
+      ) : null}
+      {error ? <ErrorLine error={error.message} /> : null}
+    </div>
+  )
+}
+
+export function GraderPanel({
+  batchId,
+  graded,
+  ungraded = 0,
+  numbers = new Map()
+}: {
+  batchId: string
+  graded: number
+  /** finished runs the person has not graded */
+  ungraded?: number
+  /** run id to its number */
+  numbers?: Map<string, number>
+}) {
   const rubric = useApi('getRubric', { batchId })
   const latest = useApi('latestGrader', { batchId })
   const estimate = useApi('estimateGrader', graded >= 2 ? { batchId } : null)
@@ -205,6 +276,7 @@ export function GraderPanel({ batchId, graded }: { batchId: string; graded: numb
             </button>
           )}
           {latest.data ? <AgreementView grader={latest.data} batchId={batchId} /> : null}
+          {rubric.data ? <Pregrades batchId={batchId} ungraded={ungraded} numbers={numbers} /> : null}
         </>
       )}
       {error ? <ErrorLine error={error.message} /> : null}
