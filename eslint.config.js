@@ -22,6 +22,8 @@ const LAYERS = [
   ['runs'],
   ['skills'],
   ['analysts'],
+  // a rubric and a grader learned from the person's sentences (verify may use the grader)
+  ['grading'],
   ['review', 'verify'],
   ['app'],
   ['web', 'electron'],

@@ -32,6 +32,7 @@ import {
 import { FlaggedTextSchema } from './rule-flags'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
 import { VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
+import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, PregradeSchema, RubricViewSchema } from './grading'
 
 const NoInput = z.object({}).strict()
 /** Ids index the store's records: never a name Object.prototype has (`__proto__`, `constructor`...), never control characters. */
@@ -455,7 +456,55 @@ export const requests = {
    * The text files a run made or changed (each up to 256 KB; binaries, deleted and larger ones left out), by
    * path: what a grader reads instead of its folder, which a blind verification's run does not give.
    */
-  getRunTexts: { input: z.object({ runId: Id }).strict(), output: z.array(z.object({ path: z.string(), text: z.string() })) }
+  getRunTexts: { input: z.object({ runId: Id }).strict(), output: z.array(z.object({ path: z.string(), text: z.string() })) },
+  // A rubric from the person's sentences, and a grader measured against the person.
+  /** Build (or rebuild, as a new version) the task's rubric from a batch's good and bad sentences; answers when it is saved. */
+  buildRubric: { input: z.object({ batchId: Id, ...ModelChoice }).strict(), output: RubricViewSchema },
+  /** The rubric of a batch's task (of the batch when it has no task); null when none was built. */
+  getRubric: { input: z.object({ batchId: Id }).strict(), output: RubricViewSchema.nullable() },
+  /** One edit by the person, saved as a new version (`baseVersionId`: refused when the rubric has changed since). */
+  editRubric: {
+    input: z
+      .object({
+        rubricId: Id,
+        baseVersionId: Id.optional(),
+        edit: z.discriminatedUnion('op', [
+          z.object({ op: z.literal('edit'), assertionId: Id, text: z.string().max(ASSERTION_MAX) }).strict(),
+          z.object({ op: z.literal('add'), text: z.string().max(ASSERTION_MAX) }).strict(),
+          z.object({ op: z.literal('delete'), assertionId: Id }).strict(),
+          z.object({ op: z.literal('restore'), versionId: Id }).strict()
+        ])
+      })
+      .strict(),
+    output: RubricViewSchema
+  },
+  cancelRubric: { input: z.object({ batchId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** What measuring the grader on a batch would cost: no model is called. */
+  estimateGrader: {
+    input: z
+      .object({ batchId: Id, via: ModelChoice.via, model: ModelChoice.model, folds: z.number().int().min(2).max(20).optional() })
+      .strict(),
+    output: GraderEstimateSchema
+  },
+  /** Measure the grader's agreement with the person on a batch by cross-validation (progress: graderProgress). */
+  startGrader: {
+    input: z.object({ batchId: Id, ...ModelChoice, folds: z.number().int().min(2).max(20).optional() }).strict(),
+    output: GraderCheckSchema
+  },
+  getGrader: { input: z.object({ graderId: Id }).strict(), output: GraderCheckSchema },
+  /** The newest measurement of the grader on a batch; null when there is none. */
+  latestGrader: { input: z.object({ batchId: Id }).strict(), output: GraderCheckSchema.nullable() },
+  cancelGrader: { input: z.object({ graderId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** The grader grades the batch's runs the person has not graded, with the task's rubric (progress: pregradeProgress); its grades stay the grader's until confirmed. */
+  startPregrade: { input: z.object({ batchId: Id, ...ModelChoice }).strict(), output: PregradeSchema },
+  /** The batch's pre-grades still to confirm (a run the person graded since is left out); null when never pre-graded. */
+  getPregrade: { input: z.object({ batchId: Id }).strict(), output: PregradeSchema.nullable() },
+  cancelPregrade: { input: z.object({ batchId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** The person confirms the grader's grade of a run (or flips it with `label`): saved as the person's grade. */
+  confirmPregrade: {
+    input: z.object({ runId: Id, label: z.enum(['good', 'bad']).optional(), text: z.string().max(5000).optional() }).strict(),
+    output: RunSchema
+  }
 } as const
 
 /** Events main pushes to the renderer: name -> payload schema. */
@@ -475,7 +524,10 @@ export const events = {
   runProgress: z.object({ run: RunSchema }),
   batchProgress: BatchStatusSchema,
   analysisProgress: z.object({ analysis: AnalysisSchema }),
-  verificationProgress: z.object({ verification: VerificationSchema })
+  verificationProgress: z.object({ verification: VerificationSchema }),
+  rubricChanged: z.object({ rubric: RubricViewSchema }),
+  graderProgress: z.object({ grader: GraderCheckSchema }),
+  pregradeProgress: z.object({ pregrade: PregradeSchema })
 } as const
 
 export type Requests = typeof requests

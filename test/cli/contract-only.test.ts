@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 const MAIN = resolve('src/main')
 const CLI = join(MAIN, 'cli')
 /** The domain: what the contract's handlers adapt (with the agent drivers, run backends and what they stand on). */
-const DOMAIN = ['runs', 'store', 'traces', 'analysts', 'skills', 'verify', 'review', 'operations', 'agents', 'backends', 'base']
+const DOMAIN = ['runs', 'store', 'traces', 'analysts', 'skills', 'grading', 'verify', 'review', 'operations', 'agents', 'backends', 'base']
 /** What a command may import from the domain, and why it is not work done around the contract. */
 const ALLOWED: Record<string, string> = {
   installHint: 'a sentence: how to install Claude Code',

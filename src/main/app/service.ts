@@ -14,6 +14,7 @@ import { codeOf, fail, createEventHub, type EventHub, type EventSink, type Handl
 import { Operations } from '../operations/registry'
 import { createReviewHandlers } from './review-handlers'
 import { createSkillsHandlers } from './skills-handlers'
+import { createGradingHandlers } from './grading-handlers'
 import type { ModelPort } from '../analysts/model'
 import { imageWorkerPool, inThreadImages } from '../analysts/image-pool'
 import { createModelAccess, createRunHandlers, memorySecrets, type SecretStore } from './runs-handlers'
@@ -231,8 +232,23 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     blind,
     log
   })
+  // the rubric and the grader; a blind verification's grades are not read before its last one
+  const gradingParts = createGradingHandlers({
+    store,
+    emit: hub.emit,
+    operations,
+    apiAccess: access.modelAccess,
+    env,
+    port: opts.analystPort,
+    log,
+    readable: (batchId) => {
+      if (blind.isBlind(batchId))
+        throw fail(blind.message(batchId, "the grader is learned from the person's grades, so its runs are used"), 'invalid')
+    }
+  })
   // Start-up recovery: runs and analyses a stopped app left in flight, then the operations themselves
   if (!store.readOnly) {
+    operations.onRecover('grader', () => gradingParts.grading.recover())
     operations.onRecover('batch', async () => void (interrupted = await runner.recover()))
     operations.onRecover('analysis', () => skills.analyses.recover())
     operations.onRecover('verify', () => verify.recover())
@@ -308,6 +324,19 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       }
     },
     ...skills.handlers,
+    ...gradingParts.handlers,
+    // confirmed (or flipped), the grader's grade becomes the person's: saved as any grade is, then no longer the grader's
+    async confirmPregrade({ runId, label, text }) {
+      const { batchId, entry } = await gradingParts.grading.pregrade.ofRun(runId)
+      const had = (await store.batches.run(runId))?.run.feedback?.text
+      const run = await handlers.saveFeedback({
+        runId,
+        label: label ?? entry.label,
+        text: text ?? (had || (label && label !== entry.label ? '' : entry.reason))
+      })
+      await gradingParts.grading.pregrade.drop(batchId, runId)
+      return run
+    },
     async startAnalysis(input) {
       analysable(input.batchId)
       return skills.handlers.startAnalysis(input)

@@ -36,6 +36,7 @@ export interface Opts {
   mobile?: boolean
   mix?: string
   out?: string
+  folds?: string
   help?: boolean
   /** this program's version (-v, --version) */
   version?: boolean
@@ -66,7 +67,8 @@ export const OPTIONS = {
   estimate: '--estimate',
   mobile: '--mobile',
   mix: '--mix <E,N,H,A>',
-  out: '--out <file>'
+  out: '--out <file>',
+  folds: '--folds <n>'
 } as const
 export type OptionName = keyof typeof OPTIONS
 

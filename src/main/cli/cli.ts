@@ -15,6 +15,7 @@ import { USAGE } from './usage'
 import { analyzeVerbs } from './commands/analyze'
 import { batchVerbs } from './commands/batches'
 import { gradeVerbs } from './commands/grade'
+import { graderVerbs } from './commands/grader'
 import { reportVerbs } from './commands/report'
 import { runVerbs } from './commands/run'
 import { sessionVerbs } from './commands/sessions'
@@ -32,6 +33,7 @@ const byName = new Map<string, AnyVerb>(
     ...runVerbs,
     ...batchVerbs,
     ...gradeVerbs,
+    ...graderVerbs,
     ...analyzeVerbs,
     ...skillVerbs,
     ...verifyVerbs,
@@ -50,6 +52,9 @@ const ORDER = [
   'batch',
   'grade',
   'feedback',
+  'rubric',
+  'grader',
+  'pregrade',
   'analyze',
   'skills',
   'skill',

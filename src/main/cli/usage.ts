@@ -47,6 +47,20 @@ step 2, grade:
                                     "Run 2: bad - too many cards" (--file - reads standard input);
                                     all or nothing: every bad line is reported with its line number
   feedback <batch> [--json]         the batch's grades in that same format (feeds back into grade)
+  rubric <batch> [--via api|claude-cli] [--model M] [--claude PATH] [--json]
+                                    the task's rubric from the batch's good and bad sentences:
+                                    checkable assertions, each with the runs it came from (a new
+                                    version of the task's rubric; edit it in the app)
+  grader <batch> [--via api|claude-cli] [--model M] [--claude PATH] [--folds N] [--estimate] [--json]
+                                    how far a grader built from your sentences agrees with you, by
+                                    cross-validation (default 5 folds): accuracy, Cohen's kappa, the
+                                    confusion table, each disagreement with the grader's reasons, and
+                                    whether to trust it (kappa >= 0.6, accuracy >= 80%, 10+ runs).
+                                    Ctrl+C cancels. Exit 1 unless measured. --estimate: the cost first
+  pregrade <batch> [--via api|claude-cli] [--model M] [--claude PATH] [--json]
+                                    the grader grades the runs you have not, with the task's rubric;
+                                    its grades are marked as the grader's until you confirm them (the
+                                    deck, or grade); says how far it was measured to agree with you
 
 steps 3 and 4, analyse and export:
   analyze <batch> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--mobile] [--estimate] [--json]

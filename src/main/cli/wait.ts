@@ -73,6 +73,22 @@ export const analysisEnded = (client: Client, analysisId: string) =>
     async () => ENDED.includes((await call<Analysis>(client, 'getAnalysis', { analysisId })).state)
   )
 
+/** The grader's measurement has ended (done, failed, cancelled or interrupted). */
+export const graderEnded = (client: Client, graderId: string) =>
+  until(
+    client,
+    (event, payload) => event === 'graderProgress' && (payload as { grader: { id: string } }).grader.id === graderId,
+    async () => (await call<{ state: string }>(client, 'getGrader', { graderId })).state !== 'running'
+  )
+
+/** The batch's pre-grading has ended. */
+export const pregradeEnded = (client: Client, batchId: string) =>
+  until(
+    client,
+    (event, payload) => event === 'pregradeProgress' && (payload as { pregrade: { batchId: string } }).pregrade.batchId === batchId,
+    async () => (await call<{ state: string } | null>(client, 'getPregrade', { batchId }))?.state !== 'running'
+  )
+
 /** Nothing of the verification runs any more: its variations written (or not), its runs finished, its explanations done. */
 export function verificationEnded(client: Client, verificationId: string) {
   let batchId: string | undefined

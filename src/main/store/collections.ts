@@ -1,5 +1,5 @@
 /**
- * The five collections of documents (batches, analyses, skills, operations, verifications): their
+ * The collections of documents (batches, analyses, skills, operations, verifications, rubrics, graders, pregrades): their
  * repositories over one store context, and their heads rebuilt from the documents on disk when the
  * index was lost.
  */
@@ -21,14 +21,23 @@ import {
   operationHead,
   SKILL_SPEC,
   skillHead,
+  GRADER_SPEC,
+  graderHead,
+  PREGRADE_SPEC,
+  pregradeHead,
+  RUBRIC_SPEC,
+  rubricHead,
   VERIFICATION_SPEC,
   verificationHead,
   type IndexData
 } from './schema'
+import { GradersRepo } from './graders-repo'
+import { PregradesRepo } from './pregrades-repo'
+import { RubricsRepo } from './rubrics-repo'
 import { SkillsRepo } from './skills-repo'
 import { VerificationsRepo } from './verifications-repo'
 
-export const COLLECTIONS = ['batches', 'analyses', 'skills', 'operations', 'verifications'] as const
+export const COLLECTIONS = ['batches', 'analyses', 'skills', 'operations', 'verifications', 'rubrics', 'graders', 'pregrades'] as const
 export type CollectionName = (typeof COLLECTIONS)[number]
 
 /** What one document of a collection is called in a message. */
@@ -37,7 +46,10 @@ const ONE: Record<CollectionName, string> = {
   analyses: 'analysis',
   skills: 'skill',
   operations: 'operation',
-  verifications: 'verification'
+  verifications: 'verification',
+  rubrics: 'rubric',
+  graders: "grader's measurement",
+  pregrades: "batch's pre-grades"
 }
 
 export interface Collections {
@@ -46,6 +58,9 @@ export interface Collections {
   readonly skills: SkillsRepo
   readonly operations: OperationsRepo
   readonly verifications: VerificationsRepo
+  readonly rubrics: RubricsRepo
+  readonly graders: GradersRepo
+  readonly pregrades: PregradesRepo
 }
 
 /** The repositories of the collections in `<dir>/<collection>/`, their heads kept in the index. */
@@ -99,6 +114,33 @@ export function openCollections(dir: string, index: IndexRepo, ctx: StoreContext
       verificationHead,
       index.heads('verifications'),
       ctx
+    ),
+    rubrics: new RubricsRepo(
+      join(dir, 'rubrics'),
+      what('rubrics'),
+      RUBRIC_SPEC,
+      () => ({ schema: DOC_SCHEMA, rubric: null as never, versions: {} }),
+      rubricHead,
+      index.heads('rubrics'),
+      ctx
+    ),
+    graders: new GradersRepo(
+      join(dir, 'graders'),
+      what('graders'),
+      GRADER_SPEC,
+      () => ({ schema: DOC_SCHEMA, check: null as never }),
+      graderHead,
+      index.heads('graders'),
+      ctx
+    ),
+    pregrades: new PregradesRepo(
+      join(dir, 'pregrades'),
+      what('pregrades'),
+      PREGRADE_SPEC,
+      () => ({ schema: DOC_SCHEMA, pregrade: null as never }),
+      pregradeHead,
+      index.heads('pregrades'),
+      ctx
     )
   }
 }
@@ -110,7 +152,10 @@ export async function rebuildHeads(dir: string, index: IndexData, readOnly: bool
     analyses: [ANALYSIS_SPEC, analysisHead],
     skills: [SKILL_SPEC, skillHead],
     operations: [OPERATION_SPEC, operationHead],
-    verifications: [VERIFICATION_SPEC, verificationHead]
+    verifications: [VERIFICATION_SPEC, verificationHead],
+    rubrics: [RUBRIC_SPEC, rubricHead],
+    graders: [GRADER_SPEC, graderHead],
+    pregrades: [PREGRADE_SPEC, pregradeHead]
   } as const
   let n = 0
   for (const field of COLLECTIONS) {

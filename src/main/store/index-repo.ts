@@ -56,7 +56,9 @@ export class IndexRepo {
   }
 
   /** The heads of one collection, kept in this document. */
-  heads<K extends 'batches' | 'analyses' | 'skills' | 'operations' | 'verifications'>(field: K): HeadStore<IndexData[K][string]> {
+  heads<K extends 'batches' | 'analyses' | 'skills' | 'operations' | 'verifications' | 'rubrics' | 'graders' | 'pregrades'>(
+    field: K
+  ): HeadStore<IndexData[K][string]> {
     return {
       all: () => this.doc.data[field] as Record<string, IndexData[K][string]>,
       set: async (id, head, coalesce) => {

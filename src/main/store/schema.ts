@@ -7,6 +7,16 @@ import { OperationKindSchema, OperationSchema, OperationStateSchema, type Operat
 import { BatchSchema, RunSchema, RunStateSchema, TaskSchema, VariationSchema, type Batch, type Run } from '../../shared/runs'
 import { SkillSchema, SkillVersionSchema, type Skill, type SkillVersion } from '../../shared/skills'
 import { VerificationSchema, type Verification } from '../../shared/verify'
+import {
+  GraderCheckSchema,
+  PregradeSchema,
+  RubricSchema,
+  RubricVersionSchema,
+  type GraderCheck,
+  type Pregrade,
+  type Rubric,
+  type RubricVersion
+} from '../../shared/grading'
 import { DOC_SCHEMA, type DocSpec } from './document'
 
 export const PinSchema = z.object({ sessionId: z.string(), projectId: z.string(), pinnedAt: z.string() })
@@ -62,6 +72,15 @@ export const VerificationHeadSchema = z.object({
   createdAt: z.string()
 })
 export type VerificationHead = z.infer<typeof VerificationHeadSchema>
+/** What the index keeps of a rubric: its task and batch (to find a task's rubric), when it last changed. */
+export const RubricHeadSchema = z.object({ taskId: z.string().optional(), batchId: z.string(), updatedAt: z.string() })
+export type RubricHead = z.infer<typeof RubricHeadSchema>
+/** What the index keeps of a grader's measurement: its batch, state and date (the newest of a batch, those left running). */
+export const GraderHeadSchema = z.object({ batchId: z.string(), state: GraderCheckSchema.shape.state, createdAt: z.string() })
+export type GraderHead = z.infer<typeof GraderHeadSchema>
+/** What the index keeps of a batch's pre-grades: their state (those left running). */
+export const PregradeHeadSchema = z.object({ state: PregradeSchema.shape.state, createdAt: z.string() })
+export type PregradeHead = z.infer<typeof PregradeHeadSchema>
 
 /** index.json: the small things, and one head per batch, analysis, skill and operation. */
 export interface IndexData {
@@ -77,6 +96,9 @@ export interface IndexData {
   skills: Record<string, SkillHead>
   operations: Record<string, OperationHead>
   verifications: Record<string, VerificationHead>
+  rubrics: Record<string, RubricHead>
+  graders: Record<string, GraderHead>
+  pregrades: Record<string, PregradeHead>
 }
 export const emptyIndex = (): IndexData => ({
   schema: DOC_SCHEMA,
@@ -88,7 +110,10 @@ export const emptyIndex = (): IndexData => ({
   analyses: {},
   skills: {},
   operations: {},
-  verifications: {}
+  verifications: {},
+  rubrics: {},
+  graders: {},
+  pregrades: {}
 })
 export const INDEX_SPEC: DocSpec = {
   many: {
@@ -98,7 +123,10 @@ export const INDEX_SPEC: DocSpec = {
     analyses: AnalysisHeadSchema,
     skills: SkillHeadSchema,
     operations: OperationHeadSchema,
-    verifications: VerificationHeadSchema
+    verifications: VerificationHeadSchema,
+    rubrics: RubricHeadSchema,
+    graders: GraderHeadSchema,
+    pregrades: PregradeHeadSchema
   },
   list: { openedFolders: z.string() },
   opt: { settings: SettingsSchema }
@@ -150,6 +178,28 @@ export interface VerificationDoc {
 }
 export const VERIFICATION_SPEC: DocSpec = { one: { verification: VerificationSchema } }
 
+/** rubrics/<id>.json: a rubric and every version of it (each edit is a new one). */
+export interface RubricDoc {
+  schema: typeof DOC_SCHEMA
+  rubric: Rubric
+  versions: Record<string, RubricVersion>
+}
+export const RUBRIC_SPEC: DocSpec = { one: { rubric: RubricSchema }, many: { versions: RubricVersionSchema } }
+
+/** graders/<id>.json: one measurement of the grader on a batch. */
+export interface GraderDoc {
+  schema: typeof DOC_SCHEMA
+  check: GraderCheck
+}
+export const GRADER_SPEC: DocSpec = { one: { check: GraderCheckSchema } }
+
+/** pregrades/<batchId>.json: the grader's grades of a batch's runs, until the person confirms them. */
+export interface PregradeDoc {
+  schema: typeof DOC_SCHEMA
+  pregrade: Pregrade
+}
+export const PREGRADE_SPEC: DocSpec = { one: { pregrade: PregradeSchema } }
+
 export const batchHead = (d: BatchDoc): BatchHead => ({
   name: d.batch.name,
   ...(d.batch.taskId !== undefined ? { taskId: d.batch.taskId } : {}),
@@ -183,3 +233,10 @@ export const verificationHead = (d: VerificationDoc): VerificationHead => ({
   phase: d.verification.phase,
   createdAt: d.verification.createdAt
 })
+export const rubricHead = (d: RubricDoc): RubricHead => ({
+  ...(d.rubric.taskId ? { taskId: d.rubric.taskId } : {}),
+  batchId: d.rubric.batchId,
+  updatedAt: d.rubric.updatedAt
+})
+export const graderHead = (d: GraderDoc): GraderHead => ({ batchId: d.check.batchId, state: d.check.state, createdAt: d.check.createdAt })
+export const pregradeHead = (d: PregradeDoc): PregradeHead => ({ state: d.pregrade.state, createdAt: d.pregrade.createdAt })

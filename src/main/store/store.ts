@@ -10,6 +10,9 @@
  *   store/skills/<id>.json        a skill and every saved version of it
  *   store/operations/<id>.json    a long piece of work: its kind, parameters and how it ended
  *   store/verifications/<id>.json a verification of a skill version (its runs are a batch of their own)
+ *   store/rubrics/<id>.json       a task's rubric (assertions from the person's sentences) and every version of it
+ *   store/graders/<id>.json       one measurement of the grader's agreement with the person on a batch
+ *   store/pregrades/<batch>.json  the grader's grades of a batch's runs, apart from the person's until confirmed
  *
  * A change writes only its own document (feedback: that batch's file), so a write costs the same with
  * one batch or a thousand. Typed repositories are the only way in; nothing else touches the data.
@@ -42,6 +45,9 @@ import { emptyIndex, emptySessions, INDEX_SPEC, SESSIONS_SPEC, type IndexData, t
 import { SessionsRepo } from './sessions-repo'
 import type { SkillsRepo } from './skills-repo'
 import type { VerificationsRepo } from './verifications-repo'
+import type { RubricsRepo } from './rubrics-repo'
+import type { GradersRepo } from './graders-repo'
+import type { PregradesRepo } from './pregrades-repo'
 import { openWriter } from './writer'
 
 export type { ArchiveEntry, BatchDoc, Pin } from './schema'
@@ -53,6 +59,9 @@ export { AnalysesRepo } from './analyses-repo'
 export { SkillsRepo } from './skills-repo'
 export { OperationsRepo } from './operations-repo'
 export { VerificationsRepo } from './verifications-repo'
+export { RubricsRepo } from './rubrics-repo'
+export { GradersRepo } from './graders-repo'
+export { PregradesRepo } from './pregrades-repo'
 
 export const STORE_DIR = 'store'
 export const INDEX_FILE = 'index.json'
@@ -75,6 +84,9 @@ export interface Store {
   readonly skills: SkillsRepo
   readonly operations: OperationsRepo
   readonly verifications: VerificationsRepo
+  readonly rubrics: RubricsRepo
+  readonly graders: GradersRepo
+  readonly pregrades: PregradesRepo
   /** every failed write, also those nobody awaited (coalesced progress): e.g. shown as a notice */
   onWriteError(listener: (err: Error) => void): () => void
   /** notices found after start-up (a document that could not be read when first needed) */
@@ -150,7 +162,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     const index = new IndexRepo(indexDoc)
     const sessions = new SessionsRepo(sessionsDoc)
     const collections = openCollections(dir, index, ctx)
-    const { batches, analyses, skills, operations, verifications } = collections
+    const { batches, analyses, skills, operations, verifications, rubrics, graders, pregrades } = collections
 
     if (migrated) await writeMigrated(migrated, collections, sessionsDoc, ctx)
     if (indexDirty && !readOnly) await indexDoc.save()
@@ -159,7 +171,15 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
 
     const docs = () => [indexDoc, sessionsDoc]
     const flush = async () => {
-      await Promise.all([batches.flush(), analyses.flush(), skills.flush(), operations.flush(), verifications.flush()])
+      await Promise.all([
+        batches.flush(),
+        analyses.flush(),
+        skills.flush(),
+        operations.flush(),
+        verifications.flush(),
+        rubrics.flush(),
+        graders.flush()
+      ])
       await Promise.all(docs().map((d) => d.flush()))
     }
     return {
@@ -174,6 +194,9 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       skills,
       operations,
       verifications,
+      rubrics,
+      graders,
+      pregrades,
       onWriteError: writer.onWriteError,
       onNotice: writer.onNotice,
       flush,

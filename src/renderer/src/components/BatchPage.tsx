@@ -10,6 +10,7 @@ import { ErrorLine } from './ErrorLine'
 import { FinalAnswer } from './FinalAnswer'
 import { SearchHitBody } from './SearchHitBody'
 import { useDebounced } from '../lib/hooks'
+import { GraderPanel } from '../features/grading/GraderPanel'
 
 /** A run cancelled (or failed) before its claude started: no figures to show, not a row of zeros. */
 const neverStarted = (r: Run) =>
@@ -182,6 +183,14 @@ export function BatchPage({ batchId }: { batchId: string }) {
           </div>
         ))}
       </div>
+      {blindArms ? null : (
+        <GraderPanel
+          batchId={batchId}
+          graded={list.filter((r) => r.feedback?.label).length}
+          ungraded={list.filter((r) => !r.feedback?.label && isFinished(r.state)).length}
+          numbers={new Map(list.map((r) => [r.id, r.number]))}
+        />
+      )}
     </section>
   )
 }

@@ -67,6 +67,8 @@ export function putFeedback(
   void client.invalidateQueries({ queryKey: apiKeyPrefix('getSignals', { batchId }), refetchType: 'none' })
   void client.invalidateQueries({ queryKey: apiKeyPrefix('estimateAnalysis', { batchId }), refetchType: 'none' })
   void client.invalidateQueries({ queryKey: apiKeyPrefix('exportFeedback', { batchId }), refetchType: 'none' })
+  // a run the person grades is no longer the grader's to pre-grade
+  void client.invalidateQueries({ queryKey: apiKeyPrefix('getPregrade', { batchId }) })
   refreshVerifications(client, batchId, false)
 }
 
@@ -215,7 +217,14 @@ export function connectEvents(client: QueryClient, api: Pick<Api, 'on'>): () => 
     }),
     api.on('projectsChanged', () => void client.invalidateQueries({ queryKey: apiKeyPrefix('listProjects') })),
     api.on('indexProgress', (p) => client.setQueryData(eventKey.indexProgress, p)),
-    api.on('notice', (n) => addNotice(client, n))
+    api.on('notice', (n) => addNotice(client, n)),
+    // a rubric belongs to a task: every batch's view of it is read again
+    api.on('rubricChanged', () => void client.invalidateQueries({ queryKey: apiKeyPrefix('getRubric') })),
+    api.on('graderProgress', ({ grader }) => void client.setQueryData(apiKey('latestGrader', { batchId: grader.batchId }), grader)),
+    api.on(
+      'pregradeProgress',
+      ({ pregrade }) => void client.invalidateQueries({ queryKey: apiKeyPrefix('getPregrade', { batchId: pregrade.batchId }) })
+    )
   ]
   return () => offs.forEach((off) => off())
 }
@@ -227,6 +236,15 @@ const invalidate = (client: QueryClient, ...keys: readonly unknown[][]) =>
 
 /** What each mutation changes in the cache, once it has succeeded. */
 export const effects: { [N in WriteName]?: Effect<N> } = {
+  buildRubric: (c) => invalidate(c, [...apiKeyPrefix('getRubric')]),
+  editRubric: (c) => invalidate(c, [...apiKeyPrefix('getRubric')]),
+  startGrader: (c, i, out) => void c.setQueryData(apiKey('latestGrader', { batchId: i.batchId }), out),
+  startPregrade: (c, i, out) => void c.setQueryData(apiKey('getPregrade', { batchId: i.batchId }), out),
+  // confirmed (or flipped), the grader's grade is the person's: into the batch, and out of the pre-grades
+  confirmPregrade: (c, _i, run) => {
+    putRun(c, run)
+    putFeedback(c, run.batchId, run.id, { label: run.feedback?.label ?? null, text: run.feedback?.text ?? '' })
+  },
   openFolder: (c) => invalidate(c, [...apiKeyPrefix('listProjects')]),
   pinSession: (c, _i, s) =>
     void c.setQueriesData<SessionSummary[]>({ queryKey: apiKeyPrefix('listSessions') }, (list) =>

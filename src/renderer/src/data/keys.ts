@@ -38,7 +38,12 @@ export const READS = [
   'getRunTexts',
   'estimateVerification',
   'getVerification',
-  'listVerifications'
+  'listVerifications',
+  'getRubric',
+  'estimateGrader',
+  'getGrader',
+  'latestGrader',
+  'getPregrade'
 ] as const satisfies readonly RequestName[]
 
 export type ReadName = (typeof READS)[number]

@@ -1,0 +1,438 @@
+/**
+ * The rubric and the grader as use cases: build a task's rubric from a batch's sentences, edit it, and
+ * measure the grader's agreement with the person by cross-validation, each model call inside an
+ * operation (progress events, a cancel reaching every call, a measurement left running by a stopped app
+ * marked interrupted at the next start). Electron-free.
+ */
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { DEFAULT_FOLDS } from '../../shared/agreement'
+import { fail, type EventSink } from '../../shared/contract'
+import type { GraderCheck, GraderEstimate, Pregrade, PregradeEntry, RubricView } from '../../shared/grading'
+import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
+import type { Run } from '../../shared/runs'
+import { errorFields, silentLog, type Log } from '../log/log'
+import { loadOutputs, loadShots } from '../analysts/evidence'
+import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
+import { appSecretLiterals } from '../analysts/redaction'
+import type { Operations } from '../operations/registry'
+import type { Store } from '../store/store'
+import { costUsd, isPriced } from '../traces/pricing'
+import { crossValidate, plannedCalls, type GradedRun } from './cross-validate'
+import { GRADE_FILES_CHARS, GRADE_SHOT_TOKENS, GRADE_SHOTS, gradePrompt, gradeRun, loadRunToGrade } from './grade'
+import { isAppError } from './errors'
+import { buildAssertions, rubricPrompt, type Sentence } from './rubric'
+import { editRubric, rubricIdOf, rubricView, saveBuilt, type RubricEdit } from './rubrics'
+
+/** The model that writes rubrics and grades unless one is chosen. */
+export const DEFAULT_GRADER_MODEL = DEFAULT_ANALYST_MODEL
+/** Tokens a rubric's answer and a grade's answer are expected to take. */
+export const RUBRIC_OUTPUT = 1500
+export const GRADE_OUTPUT = 800
+/** Tokens of the system prompt, the tool and the instructions of a call, besides what it reads. */
+const CALL_OVERHEAD = 700
+
+export interface GradingDeps {
+  store: Store
+  emit: EventSink
+  operations: Operations
+  apiAccess(): Promise<{ apiKey: string; baseURL?: string }>
+  env: NodeJS.ProcessEnv
+  /** tests: a model port instead of the real ones */
+  port?: ModelPort
+  log?: Log
+  /** refuses a batch whose grades may not be read yet (a blind verification before its last grade) */
+  readable?(batchId: string): void
+}
+
+export interface ModelChoice {
+  via?: 'api' | 'claude-cli'
+  model?: string
+  claudePath?: string
+}
+
+const now = () => new Date().toISOString()
+
+export function createGradingService(d: GradingDeps) {
+  const log = d.log ?? silentLog()
+
+  const portFor = async (via: ModelChoice['via'], claudePath?: string): Promise<ModelPort> => {
+    if (d.port) return d.port
+    if (via === 'claude-cli') return claudeCliModel({ claudePath, env: d.env })
+    return apiModel(await d.apiAccess())
+  }
+  const redact = async () => ({
+    literals: await appSecretLiterals(d.env, async () => (d.port ? undefined : (await d.apiAccess()).apiKey)).catch(() => [])
+  })
+
+  /** A batch's graded runs, in order, and its task. */
+  const gradedOf = async (batchId: string) => {
+    d.readable?.(batchId)
+    const doc = await d.store.batches.get(batchId)
+    if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
+    const runs = d.store.batches.runsOf(doc).filter((r): r is Run & { feedback: { label: 'good' | 'bad' } } => !!r.feedback?.label)
+    const task = doc.batch.taskId ? d.store.index.task(doc.batch.taskId) : undefined
+    return { doc, runs, task: { name: task?.name ?? doc.batch.name, text: task?.text ?? '' } }
+  }
+  const sentences = (runs: Run[]): Sentence[] =>
+    runs.map((r) => ({ number: r.number, label: r.feedback!.label!, text: r.feedback?.text ?? '' }))
+
+  async function buildRubric(batchId: string, choice: ModelChoice = {}): Promise<RubricView> {
+    const { runs, task } = await gradedOf(batchId)
+    if (!runs.length) throw fail('No run of this batch is graded yet: grade some (good or bad, one sentence each) first.', 'invalid')
+    if (d.operations.running('rubric', batchId).length) throw fail('A rubric is already being built from this batch.', 'busy')
+    const model = choice.model ?? DEFAULT_GRADER_MODEL
+    const port = await portFor(choice.via, choice.claudePath)
+    const r = await redact()
+    let view: RubricView | undefined
+    const op = d.operations.start(
+      {
+        kind: 'rubric',
+        subject: batchId,
+        params: { via: choice.via ?? 'api', model, ...(choice.claudePath ? { claudePath: choice.claudePath } : {}) }
+      },
+      async (op) => {
+        const built = await buildAssertions(port, model, task, sentences(runs), op.signal, r)
+        op.signal.throwIfAborted()
+        view = await saveBuilt(d.store, batchId, built.assertions, { model, costUsd: built.costUsd, fromRuns: runs.map((x) => x.number) })
+        d.emit('rubricChanged', { rubric: view })
+      }
+    )
+    const ended = await op.done
+    if (ended.state === 'cancelled') throw fail('The rubric was not built: cancelled.', 'cancelled')
+    if (!view)
+      throw fail(ended.error ?? 'The rubric could not be built.', /rejected twice/.test(ended.error ?? '') ? 'bad-answer' : 'internal')
+    return view
+  }
+
+  async function getRubric(batchId: string): Promise<RubricView | null> {
+    if (!d.store.batches.has(batchId)) throw fail(`no such batch: ${batchId}`, 'not-found')
+    const id = rubricIdOf(d.store, batchId)
+    return id ? rubricView(d.store, id) : null
+  }
+
+  async function edit(rubricId: string, change: RubricEdit, baseVersionId?: string): Promise<RubricView> {
+    const view = await editRubric(d.store, rubricId, change, baseVersionId)
+    d.emit('rubricChanged', { rubric: view })
+    return view
+  }
+
+  async function estimate(batchId: string, choice: ModelChoice & { folds?: number } = {}): Promise<GraderEstimate> {
+    const { runs, task } = await gradedOf(batchId)
+    const model = choice.model ?? DEFAULT_GRADER_MODEL
+    const folds = Math.min(choice.folds ?? DEFAULT_FOLDS, runs.length)
+    const all = sentences(runs)
+    // each fold's rubric reads the other runs' sentences: about (folds - 1) / folds of them
+    const rubricIn = folds ? Math.ceil(((rubricPrompt(task, all).length / 4) * (folds - 1)) / folds) + CALL_OVERHEAD : 0
+    let gradeIn = 0
+    for (const r of runs) {
+      const outputs = await loadOutputs(r).catch(() => [])
+      const shots = await loadShots(r, join(d.store.dataDir, 'runs', r.id, 'screenshots')).catch(() => [])
+      const text = gradePrompt({ id: r.id, number: r.number, prompt: r.prompt, result: r.result, outputs, images: [] }, [])
+      // the rubric's assertions: about 25 tokens each, about one per two sentences
+      gradeIn +=
+        Math.min(text.length, GRADE_FILES_CHARS + 4000) / 4 +
+        Math.min(shots.length, GRADE_SHOTS) * GRADE_SHOT_TOKENS +
+        CALL_OVERHEAD +
+        Math.ceil(all.length / 2) * 25
+    }
+    const inputTokens = Math.round(rubricIn * folds + gradeIn)
+    const outputTokens = RUBRIC_OUTPUT * folds + GRADE_OUTPUT * runs.length
+    const usd = isPriced(model) ? costUsd(model, { input: inputTokens, output: outputTokens, cacheRead: 0, cacheCreation: 0 }) : null
+    return {
+      batchId,
+      model,
+      runs: runs.length,
+      folds,
+      calls: runs.length >= 2 ? plannedCalls(runs.length, folds) : 0,
+      inputTokens,
+      outputTokens,
+      usd,
+      basis: `${folds} rubrics rebuilt (each from the other folds' sentences) and ${runs.length} runs graded from their files, answers and up to ${GRADE_SHOTS} screenshots each; about ${RUBRIC_OUTPUT} tokens per rubric and ${GRADE_OUTPUT} per grade answered; a retry would add a call`
+    }
+  }
+
+  const save = async (c: GraderCheck, progress = false) => {
+    if (progress) d.store.graders.progress(c)
+    else await d.store.graders.put(c)
+    d.emit('graderProgress', { grader: c })
+  }
+
+  async function start(batchId: string, choice: ModelChoice & { folds?: number } = {}): Promise<GraderCheck> {
+    const { doc, runs, task } = await gradedOf(batchId)
+    if (runs.length < 2)
+      throw fail(
+        `The grader is measured on the person's own grades: at least 2 graded runs are needed (this batch has ${runs.length}).`,
+        'invalid'
+      )
+    if (d.operations.running('grader', batchId).length)
+      throw fail("The grader's agreement is already being measured on this batch.", 'busy')
+    const model = choice.model ?? DEFAULT_GRADER_MODEL
+    const via = choice.via ?? 'api'
+    const port = await portFor(via, choice.claudePath)
+    const r = await redact()
+    const folds = choice.folds ?? DEFAULT_FOLDS
+    const check: GraderCheck = {
+      id: randomUUID(),
+      batchId,
+      ...(doc.batch.taskId ? { taskId: doc.batch.taskId } : {}),
+      via,
+      model,
+      folds,
+      state: 'running',
+      createdAt: now(),
+      progress: { done: 0, total: plannedCalls(runs.length, folds), step: 'starting' },
+      costUsd: 0
+    }
+    await save(check)
+    const graded: GradedRun[] = runs.map((run) => ({
+      id: run.id,
+      number: run.number,
+      label: run.feedback.label,
+      text: run.feedback.text ?? '',
+      load: () => loadRunToGrade(run, d.store.dataDir)
+    }))
+    d.operations.start(
+      {
+        kind: 'grader',
+        subject: batchId,
+        params: { graderId: check.id, via, model, folds, ...(choice.claudePath ? { claudePath: choice.claudePath } : {}) }
+      },
+      async (op) => {
+        const c = (await d.store.graders.get(check.id)) ?? check
+        try {
+          const { report, costUsd } = await crossValidate({
+            port,
+            model,
+            task,
+            runs: graded,
+            folds,
+            signal: op.signal,
+            redact: r,
+            onProgress: (p) => void save({ ...c, progress: { done: p.done, total: p.total, step: p.step }, costUsd: p.costUsd }, true)
+          })
+          const latest = (await d.store.graders.get(check.id)) ?? c
+          await save({ ...latest, state: 'done', endedAt: now(), report, costUsd, progress: { ...latest.progress, step: 'done' } })
+        } catch (err) {
+          const latest = (await d.store.graders.get(check.id)) ?? c
+          const cancelled = op.signal.aborted
+          await save({
+            ...latest,
+            state: cancelled ? 'cancelled' : 'failed',
+            endedAt: now(),
+            error: cancelled ? 'cancelled' : ((err as Error)?.message ?? String(err)).split('\n')[0]
+          }).catch((e) => log.error({ graderId: check.id, error: errorFields(e) }, "a grader's end could not be saved"))
+          throw err
+        }
+      }
+    )
+    return check
+  }
+
+  async function get(graderId: string): Promise<GraderCheck> {
+    const c = await d.store.graders.get(graderId)
+    if (!c) throw fail(`no such measurement of the grader: ${graderId}`, 'not-found')
+    return c
+  }
+
+  /** The batch's pre-grades as they stand: a run the person has graded since is left out (the person's grade is the one). */
+  async function pregradeOf(batchId: string): Promise<Pregrade | null> {
+    const p = await d.store.pregrades.get(batchId)
+    if (!p) return null
+    const doc = await d.store.batches.get(batchId)
+    const graded = new Set(
+      doc
+        ? d.store.batches
+            .runsOf(doc)
+            .filter((r) => r.feedback?.label)
+            .map((r) => r.id)
+        : []
+    )
+    return { ...p, grades: Object.fromEntries(Object.entries(p.grades).filter(([runId]) => !graded.has(runId))) }
+  }
+
+  const savePregrade = async (p: Pregrade) => {
+    await d.store.pregrades.put(p)
+    d.emit('pregradeProgress', { pregrade: p })
+  }
+
+  /** The grader grades the runs the person has not graded, with the task's rubric as it now is; its grades stay the grader's until confirmed. */
+  async function startPregrade(batchId: string, choice: ModelChoice = {}): Promise<Pregrade> {
+    const { runs: graded } = await gradedOf(batchId)
+    const doc = (await d.store.batches.get(batchId))!
+    const rubricId = rubricIdOf(d.store, batchId)
+    if (!rubricId) throw fail(`This task has no rubric yet: build it from a graded batch first (trace2skill rubric <batch>).`, 'invalid')
+    const rubric = await rubricView(d.store, rubricId)
+    const gradedIds = new Set(graded.map((r) => r.id))
+    const todo = d.store.batches.runsOf(doc).filter((r) => !gradedIds.has(r.id) && r.state !== 'queued' && r.state !== 'running')
+    if (!todo.length) throw fail('Every finished run of this batch is graded by you already: nothing to pre-grade.', 'invalid')
+    if (d.operations.running('pregrade', batchId).length) throw fail('This batch is already being pre-graded.', 'busy')
+    const model = choice.model ?? DEFAULT_GRADER_MODEL
+    const via = choice.via ?? 'api'
+    const port = await portFor(via, choice.claudePath)
+    const r = await redact()
+    const latest = await (async () => {
+      for (const id of d.store.graders.ofBatch(batchId)) {
+        const g = await d.store.graders.get(id)
+        if (g?.state === 'done' && g.report) return g
+      }
+      return undefined
+    })()
+    const before = await d.store.pregrades.get(batchId)
+    let p: Pregrade = {
+      batchId,
+      rubricId,
+      rubricVersionId: rubric.current.id,
+      via,
+      model,
+      state: 'running',
+      createdAt: now(),
+      progress: { done: 0, total: todo.length },
+      costUsd: 0,
+      // earlier grades of runs not graded again now are kept (still unconfirmed)
+      grades: Object.fromEntries(Object.entries(before?.grades ?? {}).filter(([id]) => !todo.some((t) => t.id === id))),
+      failed: [],
+      measured: latest
+        ? {
+            graderId: latest.id,
+            trusted: latest.report!.trust.trusted,
+            accuracy: latest.report!.agreement.accuracy,
+            kappa: latest.report!.agreement.kappa
+          }
+        : null
+    }
+    await savePregrade(p)
+    // one change at a time to the batch's pre-grades (the grades come back in any order)
+    let chain = Promise.resolve()
+    const change = (fn: (x: Pregrade) => Pregrade) =>
+      (chain = chain.then(async () => {
+        p = fn(p)
+        await savePregrade(p)
+      }))
+    d.operations.start(
+      {
+        kind: 'pregrade',
+        subject: batchId,
+        params: { via, model, rubricVersionId: rubric.current.id, ...(choice.claudePath ? { claudePath: choice.claudePath } : {}) }
+      },
+      async (op) => {
+        let next = 0
+        let failure: unknown
+        const worker = async () => {
+          while (next < todo.length && !op.signal.aborted) {
+            const run = todo[next++]
+            try {
+              const got = await gradeRun(port, model, await loadRunToGrade(run, d.store.dataDir), rubric.current.assertions, op.signal, r)
+              const entry: PregradeEntry = { ...got.grade, at: now() }
+              await change((x) => ({
+                ...x,
+                grades: { ...x.grades, [run.id]: entry },
+                costUsd: x.costUsd + got.costUsd,
+                progress: { ...x.progress, done: x.progress.done + 1 }
+              }))
+            } catch (err) {
+              if (op.signal.aborted) return
+              if (!isAppError(err, 'bad-answer')) {
+                failure ??= err
+                return
+              }
+              await change((x) => ({
+                ...x,
+                failed: [...x.failed, { number: run.number, error: (err as Error).message }],
+                costUsd: x.costUsd + ((err as { costUsd?: number }).costUsd ?? 0),
+                progress: { ...x.progress, done: x.progress.done + 1 }
+              }))
+            }
+          }
+        }
+        await Promise.all(Array.from({ length: Math.min(3, todo.length) }, worker))
+        await chain
+        const cancelled = op.signal.aborted
+        await change((x) => ({
+          ...x,
+          state: cancelled ? 'cancelled' : failure ? 'failed' : 'done',
+          endedAt: now(),
+          ...(cancelled ? { error: 'cancelled' } : failure ? { error: ((failure as Error).message ?? String(failure)).split('\n')[0] } : {})
+        }))
+        if (failure && !cancelled) throw failure
+      }
+    )
+    return p
+  }
+
+  /** The grader's grade of a run, to confirm or flip (the caller saves it as the person's, then `dropPregrade`). */
+  async function pregradeOfRun(runId: string): Promise<{ batchId: string; entry: PregradeEntry }> {
+    const batchId = d.store.batches.batchIdOfRun(runId)
+    if (!batchId) throw fail(`no such run: ${runId}`, 'not-found')
+    const p = await pregradeOf(batchId)
+    const entry = p?.grades[runId]
+    if (!entry) throw fail('The grader has not graded this run (or you have graded it since): nothing to confirm.', 'not-found')
+    return { batchId, entry }
+  }
+
+  async function dropPregrade(batchId: string, runId: string): Promise<void> {
+    const p = await d.store.pregrades.get(batchId)
+    if (!p || !Object.hasOwn(p.grades, runId)) return
+    const grades = { ...p.grades }
+    delete grades[runId]
+    await savePregrade({ ...p, grades })
+  }
+
+  return {
+    pregrade: {
+      start: startPregrade,
+      get: pregradeOf,
+      ofRun: pregradeOfRun,
+      drop: dropPregrade,
+      cancel(batchId: string): boolean {
+        const op = d.operations.running('pregrade', batchId)[0]
+        return op ? d.operations.cancel(op.id) : false
+      }
+    },
+    buildRubric,
+    getRubric,
+    edit,
+    estimate,
+    start,
+    get,
+    /** The newest measurement on a batch (null: none yet). */
+    async latest(batchId: string): Promise<GraderCheck | null> {
+      const id = d.store.graders.ofBatch(batchId)[0]
+      return id ? get(id) : null
+    },
+    cancel(graderId: string): boolean {
+      const op = d.operations.running('grader').find((o) => o.params.graderId === graderId)
+      return op ? d.operations.cancel(op.id) : false
+    },
+    cancelRubric(batchId: string): boolean {
+      const op = d.operations.running('rubric', batchId)[0]
+      return op ? d.operations.cancel(op.id) : false
+    },
+    /** Resolves when nothing is measuring the grader on this batch (tests and the CLI). */
+    idle: (batchId: string) => d.operations.whenSettled('grader', batchId),
+    /** At start-up: a measurement a stopped app left running is marked interrupted (run it again: nothing partial is kept); pre-grading left running keeps the grades it had made. */
+    async recover(): Promise<number> {
+      let n = 0
+      for (const batchId of d.store.pregrades.running()) {
+        const p = await d.store.pregrades.get(batchId)
+        if (!p || p.state !== 'running') continue
+        await d.store.pregrades.put({
+          ...p,
+          state: 'interrupted',
+          endedAt: now(),
+          error: 'interrupted: the app stopped; pre-grade again for the rest'
+        })
+        n++
+      }
+      for (const id of d.store.graders.running()) {
+        const c = await d.store.graders.get(id)
+        if (!c || c.state !== 'running') continue
+        await d.store.graders.put({ ...c, state: 'interrupted', endedAt: now(), error: 'interrupted: the app stopped; measure again' })
+        n++
+      }
+      return n
+    }
+  }
+}
+
+export type GradingService = ReturnType<typeof createGradingService>
