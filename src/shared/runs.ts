@@ -219,7 +219,9 @@ export const FeedbackSchema = z.object({
   label: z.enum(['good', 'bad']).nullable(),
   /** one sentence about what the run produced */
   text: z.string().max(5000),
-  updatedAt: z.string()
+  updatedAt: z.string(),
+  /** who graded: absent or 'person' is the person; 'grader' a grade the grader gave that no person confirmed (issue 21) */
+  by: z.enum(['person', 'grader']).optional()
 })
 export type Feedback = z.infer<typeof FeedbackSchema>
 
