@@ -55,9 +55,14 @@ export const SHORTCUTS = {
   'deck.grade': { keys: 'g, b', what: 'good / bad, then type the sentence', group: 'deck' },
   'deck.enter': {
     keys: 'enter',
-    what: 'in the sentence: save it and go to the next ungraded run; elsewhere: type the sentence',
+    what: "in the sentence: save it and go to the next ungraded run; on a run the grader pre-graded: confirm the grader's grade (it becomes yours) and go on; elsewhere: type the sentence",
     group: 'deck',
     inFields: true
+  },
+  'deck.flip': {
+    keys: 'f',
+    what: 'on a run the grader pre-graded: flip its grade (yours, without its sentence), then type why',
+    group: 'deck'
   },
   'deck.leave': { keys: 'escape', what: 'leave the sentence', group: 'deck', inFields: true },
   'deck.move': { keys: 'j, k, arrowright, arrowleft', what: 'next / previous run', group: 'deck' },

@@ -1,6 +1,7 @@
 /**
  * Step 2: grade what each run produced, fast. The deck shows one run at a time (keys: g good, b bad,
- * type the sentence, Enter saves and moves to the next ungraded run, j/k next/previous, ? help).
+ * type the sentence, Enter saves and moves to the next ungraded run, j/k next/previous, ? help). A run
+ * the grader pre-graded shows its grade marked as the grader's: Enter confirms it, f flips it.
  * Feedback is saved as it is typed (its state: useReviewDeck).
  */
 import { Link } from '@tanstack/react-router'
@@ -13,6 +14,8 @@ import { ErrorLine } from '../../components/ErrorLine'
 import { FinalAnswer } from '../../components/FinalAnswer'
 import { MetricsLine, RunTrouble, ShotImage } from './runs'
 import { useReviewDeck } from './useReviewDeck'
+import { PregradeRest, RunPregrade } from './DeckPregrade'
+import { gradedByGrader } from '../../components/GraderMark'
 
 export function ReviewDeck({ batchId }: { batchId: string }) {
   const {
@@ -20,6 +23,10 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
     blind,
     commit,
     compareWith,
+    confirmPending,
+    nextUngraded,
+    pendingOf,
+    pregrade,
     from,
     fromSkill,
     gradable,
@@ -50,6 +57,9 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
     s.shots.filter((x) => x.label === view && !x.error && x.file).map((x) => ({ ...x, html: s.html }))
   )
   const allGraded = gradable.length > 0 && graded === gradable.length
+  // a grade the grader gave that no person confirmed: not lit as the person's
+  const byGrader = gradedByGrader(run)
+  const left = gradable.filter((r) => !gradeOf(r).label && !pendingOf(r)).length
   return (
     <section className="page review" data-testid="review-deck">
       <div className="review-head">
@@ -95,6 +105,7 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
             <input type="checkbox" checked={blind} onChange={(e) => setBlind(e.target.checked)} data-testid="blind" /> Blind
           </label>
         )}
+        <PregradeRest batchId={batchId} pregrade={pregrade.data} left={left} />
         <button className="ghost" onClick={help.show}>
           ? Keys
         </button>
@@ -165,16 +176,23 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
         ) : null}
         {pointedFile ? <PointedFile run={run} path={pointedFile} /> : null}
         <pre className="deck-prompt">{run.prompt}</pre>
-        <div className={`grade grade-${grade.label ?? 'none'}`}>
+        <RunPregrade
+          run={run}
+          pending={pendingOf(run)}
+          pregrade={pregrade.data}
+          onConfirm={() => confirmPending(false) && nextUngraded()}
+          onFlip={() => confirmPending(true) && input.current?.focus()}
+        />
+        <div className={`grade grade-${byGrader ? 'none' : (grade.label ?? 'none')}`}>
           <button
-            className={grade.label === 'good' ? 'on' : ''}
+            className={grade.label === 'good' && !byGrader ? 'on' : ''}
             onClick={() => (update({ label: 'good' }), input.current?.focus())}
             data-testid="grade-good"
           >
             Good (g)
           </button>
           <button
-            className={grade.label === 'bad' ? 'on bad' : ''}
+            className={grade.label === 'bad' && !byGrader ? 'on bad' : ''}
             onClick={() => (update({ label: 'bad' }), input.current?.focus())}
             data-testid="grade-bad"
           >

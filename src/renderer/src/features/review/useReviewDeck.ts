@@ -3,11 +3,13 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useNavigate, useRouterState, useSearch } from '@tanstack/react-router'
 import { type Run } from '@shared/runs'
 import { putFeedback } from '../../data/cache'
+import { apiKeyPrefix } from '../../data/keys'
 import { deckFrom } from '../../lib/deck-from'
 import { useApi, useApiMutation } from '../../data/queries'
 import { createGradeHistory, type Grade } from '../../lib/grades'
 import { typing, useHelp, useShortcut } from '../../lib/hotkeys'
 import { createSaver } from '../../lib/saver'
+import { gradedByGrader } from '../../components/GraderMark'
 import { finished, useBatchRuns, useBlind, verificationOf } from './runs'
 
 /**
@@ -35,6 +37,8 @@ export function useReviewDeck(batchId: string) {
   // the same entry as the gallery's and compare's: one request per batch
   const signals = useApi('getSignals', { batchId })
   const saveFeedback = useApiMutation('saveFeedback')
+  // the grader's pre-grades still to confirm (a run the person has graded since is left out by main)
+  const pregrade = useApi('getPregrade', { batchId })
   const help = useHelp()
   const [view, setView] = useState<'desktop' | 'mobile'>('desktop')
   const [blindSetting, setBlind] = useBlind()
@@ -54,8 +58,13 @@ export function useReviewDeck(batchId: string) {
     () =>
       createSaver<Grade>(
         (runId, v) => send.current({ runId, label: v.label, text: v.text }),
-        (runId, s, e) => setSaveStates((m) => ({ ...m, [runId]: s === 'error' ? `not saved: ${e}` : s }))
+        (runId, s, e) => {
+          setSaveStates((m) => ({ ...m, [runId]: s === 'error' ? `not saved: ${e}` : s }))
+          // main leaves out the pre-grade of a run graded: read again once the grade is saved (an undone one shows again)
+          if (s === 'saved') void client.invalidateQueries({ queryKey: apiKeyPrefix('getPregrade', { batchId }) })
+        }
       ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     []
   )
   const gradable = runs.filter(finished)
@@ -75,6 +84,8 @@ export function useReviewDeck(batchId: string) {
     void saver.save(runId, next)
   }
   const isGraded = (r: Run) => !!gradeOf(r).label
+  /** The grader's pre-grade of a run the person has not graded (as the deck now has it), or undefined. */
+  const pendingOf = (r: Run) => (gradeOf(r).label ? undefined : pregrade.data?.grades[r.id])
 
   // The run on screen, by number. Where the deck opens: the run named in the address, else the first
   // ungraded one (decided once, when the batch is there).
@@ -119,6 +130,27 @@ export function useReviewDeck(batchId: string) {
     if (!run) return
     undoable.begin(run.id)
     apply(run.id, { ...gradeOf(run), ...patch })
+  }
+  /**
+   * Confirm the grader's pre-grade of the run on screen (its reason becomes the sentence, unless one is
+   * typed), or flip it (the other label, no sentence put in the person's mouth). Saved as the person's
+   * grade like any other (main then leaves the pre-grade out), one change for undo: undone, the run is
+   * ungraded again and the grader's pre-grade shows again.
+   */
+  const confirmPending = (flip: boolean): boolean => {
+    if (!run) return false
+    const now = gradeOf(run)
+    const other = (l: 'good' | 'bad') => (l === 'good' ? 'bad' : 'good')
+    // a grade the grader gave on its own (a verification graded by it): confirmed as it is, or flipped
+    if (now.label && gradedByGrader(run)) {
+      undoable.begin(run.id)
+      apply(run.id, flip ? { label: other(now.label), text: '' } : now)
+      return true
+    }
+    const p = pendingOf(run)
+    if (!p) return false
+    update(flip ? { label: other(p.label), text: now.text } : { label: p.label, text: now.text || p.reason })
+    return true
   }
   const move = (d: number) => {
     commit()
@@ -174,7 +206,22 @@ export function useReviewDeck(batchId: string) {
         e.preventDefault()
         input.current?.blur()
         nextUngraded()
-      } else if (!typing(e) && !(e.target instanceof HTMLElement && e.target.closest('a, button'))) input.current?.focus()
+      } else if (!typing(e) && !(e.target instanceof HTMLElement && e.target.closest('a, button'))) {
+        // a run the grader pre-graded: Enter confirms its grade and goes on (walk the deck with one key)
+        e.preventDefault()
+        if (confirmPending(false)) nextUngraded()
+        else input.current?.focus()
+      }
+    },
+    { enabled: ready }
+  )
+  useShortcut(
+    'deck.flip',
+    (e) => {
+      if (!confirmPending(true)) return
+      // the grader was wrong: the sentence is the person's to write (the f is not typed into it)
+      e.preventDefault()
+      input.current?.focus()
     },
     { enabled: ready }
   )
@@ -204,6 +251,10 @@ export function useReviewDeck(batchId: string) {
     analyse,
     blind,
     commit,
+    confirmPending,
+    nextUngraded,
+    pendingOf,
+    pregrade,
     compareWith,
     from,
     fromSkill,

@@ -1,0 +1,54 @@
+/**
+ * A grade that is the grader's, not the person's: a pre-grade still to confirm, or a grade the grader
+ * gave that no person confirmed (`Feedback.by === 'grader'`). Dashed and italic, prefixed "grader:",
+ * so it never looks like the person's grade. The reason is model text: rendered as plain text.
+ */
+import type { Run } from '@shared/runs'
+
+export function GraderMark({
+  label,
+  reason,
+  pending = false,
+  compact = false
+}: {
+  label: 'good' | 'bad'
+  reason?: string
+  /** a pre-grade still to confirm (else a grade the grader gave on its own) */
+  pending?: boolean
+  /** the label only, the reason in the title */
+  compact?: boolean
+}) {
+  const title = `${pending ? "The grader's pre-grade, not confirmed by you" : 'Graded by the grader, not by you'}${reason ? `: ${reason}` : ''}`
+  return (
+    <span
+      className={`grader-mark grader-${label}`}
+      data-testid="grader-mark"
+      data-label={label}
+      data-pending={pending ? 'true' : 'false'}
+      title={title}
+    >
+      grader: {label}
+      {reason && !compact ? ` — ${reason}` : ''}
+    </span>
+  )
+}
+
+/** Is the run's grade the grader's (given by it, never confirmed by a person)? */
+export const gradedByGrader = (r: Pick<Run, 'feedback'>): boolean => !!r.feedback?.label && r.feedback.by === 'grader'
+
+/** A run's grade as a short mark: the grader's (marked), the person's (plain), or a pending pre-grade. */
+export function GradeMark({
+  run,
+  pregrade,
+  compact = false
+}: {
+  run: Pick<Run, 'feedback'>
+  pregrade?: { label: 'good' | 'bad'; reason: string }
+  compact?: boolean
+}) {
+  const label = run.feedback?.label
+  if (label && gradedByGrader(run)) return <GraderMark label={label} reason={run.feedback?.text} compact={compact} />
+  if (label) return <span className={`label-${label}`}>{label}</span>
+  if (pregrade) return <GraderMark label={pregrade.label} reason={pregrade.reason} pending compact={compact} />
+  return <span className="label-none">ungraded</span>
+}
