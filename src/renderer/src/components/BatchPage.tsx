@@ -11,6 +11,7 @@ import { FinalAnswer } from './FinalAnswer'
 import { SearchHitBody } from './SearchHitBody'
 import { useDebounced } from '../lib/hooks'
 import { GraderPanel } from '../features/grading/GraderPanel'
+import { GradeMark } from './GraderMark'
 
 /** A run cancelled (or failed) before its claude started: no figures to show, not a row of zeros. */
 const neverStarted = (r: Run) =>
@@ -25,6 +26,8 @@ export function BatchPage({ batchId }: { batchId: string }) {
   const cancelBatch = useApiMutation('cancelBatch')
   const cancelRun = useApiMutation('cancelRun')
   const retryRuns = useApiMutation('retryRuns')
+  // the grader's pre-grades still to confirm (the grader panel reads the same entry): marked on their runs
+  const pregrade = useApi('getPregrade', { batchId })
   const [open, setOpen] = useState<string | null>(null)
   const error = cancelBatch.error ?? cancelRun.error ?? retryRuns.error
   if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
@@ -128,6 +131,11 @@ export function BatchPage({ batchId }: { batchId: string }) {
               ) : (
                 <span className={`state state-${r.state}`}>{r.state}</span>
               )}
+              {r.state === 'done' || r.feedback?.label ? (
+                <span className="run-grade" data-testid="run-grade">
+                  <GradeMark run={r} pregrade={pregrade.data?.grades[r.id]} compact />
+                </span>
+              ) : null}
               <span className="run-prompt">{oneLine(r.prompt, 90)}</span>
               {blindArms ? null : neverStarted(r) ? (
                 <span className="run-metrics muted" data-testid="run-not-started">

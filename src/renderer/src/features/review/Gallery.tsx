@@ -9,6 +9,7 @@ import { ErrorLine } from '../../components/ErrorLine'
 import { shownAnswer } from '../../components/FinalAnswer'
 import { finished, firstShot, RunTrouble, ShotImage, useBatchRuns, verificationOf } from './runs'
 import { SignalsPanel } from './SignalsPanel'
+import { GradeMark } from '../../components/GraderMark'
 
 export function Gallery({ batchId }: { batchId: string }) {
   const { loaded, runs } = useBatchRuns(batchId)
@@ -20,6 +21,8 @@ export function Gallery({ batchId }: { batchId: string }) {
   // the same entry as the deck's and compare's: one request per batch, read again when grades change
   const signals = useApi('getSignals', { batchId })
   const importFeedback = useApiMutation('importFeedback')
+  // the grader's pre-grades still to confirm: marked as the grader's on their cards
+  const pregrade = useApi('getPregrade', { batchId })
   const fetchApi = useFetchApi()
   const navigate = useNavigate()
   const result = importFeedback.data
@@ -118,7 +121,7 @@ export function Gallery({ batchId }: { batchId: string }) {
           return (
             <div
               key={r.id}
-              className={`gallery-card grade-${r.feedback?.label ?? 'none'}`}
+              className={`gallery-card grade-${r.feedback?.by === 'grader' ? 'none' : (r.feedback?.label ?? 'none')}`}
               data-testid="gallery-card"
               data-label={r.feedback?.label ?? 'ungraded'}
               data-number={r.number}
@@ -136,7 +139,7 @@ export function Gallery({ batchId }: { batchId: string }) {
               </button>
               <div className="card-text">
                 <strong>Run {r.number}</strong> {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}{' '}
-                <span className={`label-${r.feedback?.label ?? 'none'}`}>{r.feedback?.label ?? 'ungraded'}</span>
+                <GradeMark run={r} pregrade={pregrade.data?.grades[r.id]} compact />
                 {r.state !== 'done' ? (
                   <div className="card-trouble">
                     <RunTrouble run={r} compact />
