@@ -4,83 +4,14 @@
  * by cross-validation (accuracy, kappa, the confusion table, every disagreement one click from its run),
  * with whether to trust it and why. Text from models and runs renders as plain text.
  */
-import { useState } from 'react'
 import { Link } from '@tanstack/react-router'
-import type { GraderCheck, RubricView } from '@shared/grading'
+import type { GraderCheck } from '@shared/grading'
 import { useApi, useApiMutation } from '../../data/queries'
 import { ErrorLine } from '../../components/ErrorLine'
 import { fmtCost } from '../../lib/format'
+import { RubricList } from './RubricList'
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`)
-
-function RubricList({ view }: { view: RubricView }) {
-  const edit = useApiMutation('editRubric')
-  const [editing, setEditing] = useState<{ id: string | null; text: string } | null>(null)
-  const base = view.current.id
-  const save = () => {
-    if (!editing) return
-    const text = editing.text.trim()
-    if (!text) return
-    edit.mutate(
-      editing.id
-        ? { rubricId: view.rubric.id, baseVersionId: base, edit: { op: 'edit', assertionId: editing.id, text } }
-        : { rubricId: view.rubric.id, baseVersionId: base, edit: { op: 'add', text } },
-      { onSuccess: () => setEditing(null) }
-    )
-  }
-  const field = (
-    <span className="row">
-      <input
-        aria-label="Assertion"
-        autoFocus
-        value={editing?.text ?? ''}
-        onChange={(e) => setEditing((x) => (x ? { ...x, text: e.target.value } : x))}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') save()
-          if (e.key === 'Escape') setEditing(null)
-        }}
-      />
-      <button onClick={save} disabled={edit.isPending}>
-        Save
-      </button>
-      <button onClick={() => setEditing(null)}>Cancel</button>
-    </span>
-  )
-  return (
-    <div data-testid="rubric">
-      <div className="muted">
-        Version {view.current.number} of {view.history.length}: {view.current.note}
-      </div>
-      <ol>
-        {view.current.assertions.map((a) => (
-          <li key={a.id} data-testid="assertion">
-            {editing?.id === a.id ? (
-              field
-            ) : (
-              <>
-                <span>{a.text}</span>{' '}
-                <span className="muted">
-                  {[a.runs.length ? `(runs ${a.runs.join(', ')})` : '', a.by === 'person' ? '· yours' : ''].filter(Boolean).join(' ')}
-                </span>{' '}
-                <button className="link" onClick={() => setEditing({ id: a.id, text: a.text })}>
-                  Edit
-                </button>{' '}
-                <button
-                  className="link"
-                  onClick={() => edit.mutate({ rubricId: view.rubric.id, baseVersionId: base, edit: { op: 'delete', assertionId: a.id } })}
-                >
-                  Delete
-                </button>
-              </>
-            )}
-          </li>
-        ))}
-      </ol>
-      {editing && editing.id === null ? field : <button onClick={() => setEditing({ id: null, text: '' })}>Add an assertion</button>}
-      {edit.error ? <ErrorLine error={edit.error.message} /> : null}
-    </div>
-  )
-}
 
 export function AgreementView({ grader, batchId }: { grader: GraderCheck; batchId: string }) {
   const r = grader.report

@@ -10,6 +10,7 @@ import { ModelOptions } from '../run-settings/RunSettingsFields'
 import { TaskEditor } from './TaskEditor'
 import { ModelSettings } from './ModelSettings'
 import { BatchSettings } from './BatchSettings'
+import { TaskRubric } from '../grading/TaskRubric'
 
 type Draft = { id?: string; difficulty: Difficulty; prompt: string; nearMiss?: boolean }
 
@@ -281,6 +282,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
         nearMisses={list.filter((v) => v.nearMiss).length}
         hasTemplate={!!task.templateDir}
       />
+      <TaskRubric taskId={taskId} />
       {undo.toast}
     </section>
   )
