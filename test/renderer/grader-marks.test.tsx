@@ -2,7 +2,7 @@
 /**
  * Whose grade it is, everywhere a run's grade shows: a grade the grader gave that no person confirmed
  * (`feedback.by === 'grader'`) and a pre-grade still to confirm are marked as the grader's in the
- * gallery and the batch page's runs list; the person's grades stay plain.
+ * gallery, the batch page's runs list and compare; the person's grades stay plain.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, within } from '@testing-library/react'
@@ -38,6 +38,7 @@ function mock() {
     getSignals: () => ({ runs: [], batch: { good: 1, bad: 1, ungraded: 2, signals: [] } }),
     getPregrade: () => pregrade,
     getRubric: () => null,
+    compareFiles: () => [],
     latestGrader: () => null,
     estimateGrader: () => ({ batchId: 'b1', model: 'm', runs: 2, folds: 2, calls: 4, inputTokens: 1, outputTokens: 1, usd: 0, basis: '' })
   })
@@ -74,5 +75,13 @@ describe("the grader's grades, marked", () => {
       'person'
     ])
     expect(within(rows[3]).getByTestId('run-grade').textContent).toBe('ungraded')
+  })
+  it('in compare, side by side', async () => {
+    mock()
+    renderApp('/compare/b1/1/2')
+    const a = await screen.findByTestId('compare-head-a')
+    const b = screen.getByTestId('compare-head-b')
+    expect(marks([a, b])).toEqual(['person', 'grader: bad (unconfirmed)'])
+    expect(b.className).toContain('grade-none')
   })
 })

@@ -8,6 +8,7 @@ import { DiffView } from '../../components/DiffView'
 import { ErrorLine } from '../../components/ErrorLine'
 import { RunTrouble } from '../review'
 import { Screens } from './Screens'
+import { GradeMark, gradedByGrader } from '../../components/GraderMark'
 import { METRICS, Section } from './Section'
 
 export function PairCompare({
@@ -33,15 +34,17 @@ export function PairCompare({
   const ma = signals.find((s) => s.number === a)?.metrics ?? null
   const mb = signals.find((s) => s.number === b)?.metrics ?? null
   const head = (r: Run, side: string) => (
-    <div className={`compare-run grade-${r.feedback?.label ?? 'none'}`} data-testid={`compare-head-${side.toLowerCase()}`}>
+    <div
+      className={`compare-run grade-${gradedByGrader(r) ? 'none' : (r.feedback?.label ?? 'none')}`}
+      data-testid={`compare-head-${side.toLowerCase()}`}
+    >
       <strong>
         {side}:{' '}
         <Link to="/review/$batchId/$run" params={{ batchId, run: r.number }}>
           Run {r.number}
         </Link>
       </strong>{' '}
-      {r.difficulty ? <span className="badge">{r.difficulty}</span> : null}{' '}
-      <span className={`label-${r.feedback?.label ?? 'none'}`}>{r.feedback?.label ?? 'ungraded'}</span>
+      {r.difficulty ? <span className="badge">{r.difficulty}</span> : null} <GradeMark run={r} compact />
       {r.state !== 'done' ? (
         <div>
           <RunTrouble run={r} compact />
