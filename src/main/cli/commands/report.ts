@@ -5,7 +5,15 @@
 import { follow } from '../follow'
 import type { SkillView } from '../../../shared/contract'
 import type { Analysis } from '../../../shared/analysis'
-import { armLabel, triggerJudged, type ArmStats, type Verification, type VerificationView, type VerifyPair } from '../../../shared/verify'
+import {
+  armLabel,
+  graderHeadline,
+  triggerJudged,
+  type ArmStats,
+  type Verification,
+  type VerificationView,
+  type VerifyPair
+} from '../../../shared/verify'
 import type { Client } from '../client'
 import { verificationEnded } from '../wait'
 import { call, findSkill, MAKE_VERIFICATION, oneLineOf, plural } from '../common'
@@ -89,6 +97,8 @@ export function reportText(view: VerificationView, o: { deepenedInto?: number } 
         ? `result${r.complete ? '' : ' so far'}: ${armLabel(v, 'with')} against ${armLabel(v, 'without')}: ${points(r.comparison.difference)} over ${plural(r.comparison.pairs, 'pair')} graded in both arms, p = ${pText(r.comparison.p)}`
         : 'result: none yet: no pair is graded in both arms'
     )
+  // graded by the grader (all or some runs): said beside the result, with how far it was measured to agree
+  if (view.grader) lines.push(graderHeadline(view.grader))
   if (r && !r.comparison.pairs) lines.push('no pair is graded in both arms yet: nothing to compare')
   else if (r) {
     const c = r.comparison
