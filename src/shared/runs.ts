@@ -330,13 +330,17 @@ export function parseNumberedList(text: string): { items: ListItem[]; errors: st
   return { items: items.filter((x) => x.prompt && !x.bad).map(({ bad: _bad, ...item }) => item), errors }
 }
 
-/** One line of plain-text feedback, in the workflow's own format: `Run 2: bad - too many cards`. */
-export function formatFeedbackLine(number: number, f: Pick<Feedback, 'label' | 'text'>): string {
-  return `Run ${number}: ${f.label ?? 'ungraded'}${f.text.trim() ? ` - ${f.text.trim().replace(/\s+/g, ' ')}` : ''}`
+/**
+ * One line of plain-text feedback, in the workflow's own format: `Run 2: bad - too many cards`; a grade
+ * the grader gave (no person confirmed it) says so: `Run 2: bad (grader) - too many cards`.
+ */
+export function formatFeedbackLine(number: number, f: Pick<Feedback, 'label' | 'text' | 'by'>): string {
+  return `Run ${number}: ${f.label ?? 'ungraded'}${f.by === 'grader' ? ' (grader)' : ''}${f.text.trim() ? ` - ${f.text.trim().replace(/\s+/g, ' ')}` : ''}`
 }
 
 export interface ParsedFeedback {
-  entries: { number: number; label: 'good' | 'bad'; text: string; line: number }[]
+  /** `by: 'grader'`: the line was marked "(grader)" after its grade: the grader's grade, never read as the person's */
+  entries: { number: number; label: 'good' | 'bad'; text: string; line: number; by?: 'grader' }[]
   errors: string[]
 }
 
@@ -355,8 +359,9 @@ export function parseFeedback(text: string, runNumbers: Iterable<number>): Parse
     // The grammar: "Run N", then ':' '.' ')' or '-' (optional after "Run N"; a bare "N" of a numbered
     // list needs one), "good" or "bad", then nothing, or a separator ('-' '–' '—' ':', with a space on
     // either side) and the sentence. "Run 2: bad - …", "run #2 bad: …", "Run 2 - bad: …", "2. good - …".
-    const m = line.match(/^(?:run\s*#?\s*(\d+)\s*[:.)-]?|(\d+)\s*[:.)-])\s*(good|bad)(?![\p{L}\p{N}_])(.*)$/iu)
-    const rest = m?.[4] ?? ''
+    // "(grader)" after the grade: a grade the grader gave, kept as the grader's ("Run 2: bad (grader) - …")
+    const m = line.match(/^(?:run\s*#?\s*(\d+)\s*[:.)-]?|(\d+)\s*[:.)-])\s*(good|bad)(?![\p{L}\p{N}_])(\s*\(grader\))?(.*)$/iu)
+    const rest = m?.[5] ?? ''
     const sentence = rest.trim() ? /^(?:\s+[-\u2013\u2014:]\s*|\s*[-\u2013\u2014:]\s+)(.*)$/.exec(rest) : ['', '']
     if (!m || !sentence) {
       const hint = m ? ' (a " - " between the grade and the sentence)' : ''
@@ -368,7 +373,13 @@ export function parseFeedback(text: string, runNumbers: Iterable<number>): Parse
     else if (seen.has(number)) errors.push(`line ${i + 1}: Run ${number} was already graded on line ${seen.get(number)}`)
     else {
       seen.set(number, i + 1)
-      entries.push({ number, label: m[3].toLowerCase() as 'good' | 'bad', text: sentence[1].trim(), line: i + 1 })
+      entries.push({
+        number,
+        label: m[3].toLowerCase() as 'good' | 'bad',
+        text: sentence[1].trim(),
+        line: i + 1,
+        ...(m[4] ? { by: 'grader' as const } : {})
+      })
     }
   })
   if (!entries.length && !errors.length) errors.push('no feedback lines found')
