@@ -13,16 +13,19 @@ import { textOf, toolOf } from './grader-script'
 import type { Reply, Script } from './model-server'
 import { verifyScript } from './verify-script'
 
-export function verifyGraderScript(): Script & { graderRequests: any[] } {
+/** `graderDelayMs`: asked at each grade, how long its answer waits (a cancel while the grader grades); `onGrade`: told of each grade asked for. */
+export function verifyGraderScript(o: { graderDelayMs?: () => number; onGrade?: () => void } = {}): Script & { graderRequests: any[] } {
   const runs = verifyScript()
   const graderRequests: any[] = []
   const script = ((req) => {
     if (toolOf(req.body) !== 'grade_output') return runs(req)
     graderRequests.push(req.body)
+    o.onGrade?.()
     const text = textOf(req.body)
     const keys = [...text.matchAll(/^\[(A\d+)\] /gm)].map((m) => m[1])
     const label = text.includes('Deal 1') ? 'bad' : 'good'
     return {
+      delayMs: o.graderDelayMs?.() || undefined,
       toolUses: [
         {
           name: 'grade_output',

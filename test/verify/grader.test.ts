@@ -35,7 +35,9 @@ describe("a verification's blind deck pre-graded by the grader", () => {
   let verificationId = ''
   let batchId = ''
   let stored: Run[] = []
-  const script = verifyGraderScript()
+  let slowGrades = false
+  let graded: () => void = () => {}
+  const script = verifyGraderScript({ graderDelayMs: () => (slowGrades ? 30_000 : 0), onGrade: () => graded() })
 
   beforeAll(async () => {
     server = await startModelServer(script)
@@ -134,6 +136,60 @@ describe("a verification's blind deck pre-graded by the grader", () => {
     })
     expect((await service.handlers.exportFeedback({ batchId })).text).not.toContain('(grader)')
   })
+
+  it("grade auto: cancelled while the grader grades, it stays blind; resumed, every run is the grader's and the report says so", async () => {
+    const seen: string[] = []
+    // the grader's first call is in flight (its answer waits)
+    const asking = new Promise<void>((resolve) => (graded = resolve))
+    const off = service.hub.subscribe((event, payload) => {
+      const v = (payload as { verification?: { autoGrade?: { state: string } } }).verification
+      if (event === 'verificationProgress' && v?.autoGrade) seen.push(v.autoGrade.state)
+    })
+    slowGrades = true
+    const asked = script.graderRequests.length
+    const started = await service.handlers.startVerification({
+      skillId,
+      repeats: 1,
+      variations: { source: 'pasted', items: PASTED },
+      settings: SETTINGS,
+      grade: 'auto'
+    })
+    const id = started.verification.id
+    expect(started.verification.grade).toBe('auto')
+    await asking
+    graded = () => {}
+    await service.handlers.cancelVerification({ verificationId: id })
+    await service.verify.idle(id)
+    let v = (await service.store.verifications.get(id))!
+    expect(v.autoGrade).toMatchObject({ state: 'cancelled', done: 0, total: 4 })
+    const bid = v.batchId!
+    expect(service.blind.isBlind(bid)).toBe(true)
+    expect((await service.handlers.getVerification({ verificationId: id })).report).toBeNull()
+    // the grader was asked (and its call in flight stopped): nothing was saved as a grade
+    expect(script.graderRequests.length).toBeGreaterThan(asked)
+    expect(service.store.batches.runsOf((await service.store.batches.get(bid))!).filter((r) => r.feedback?.label)).toEqual([])
+
+    slowGrades = false
+    await service.handlers.resumeVerification({ verificationId: id })
+    await service.verify.idle(id)
+    off()
+    v = (await service.store.verifications.get(id))!
+    expect(v.autoGrade).toMatchObject({ state: 'done', done: 4, total: 4, failed: [] })
+    expect(seen).toEqual(expect.arrayContaining(['waiting', 'running', 'cancelled', 'done']))
+    const runs = service.store.batches.runsOf((await service.store.batches.get(bid))!)
+    for (const r of runs) {
+      expect(r.feedback, `Run ${r.number}`).toMatchObject({ by: 'grader' })
+      expect(r.feedback!.label).toBe(gradeOfPage(await readFile(join(r.workspace!, 'index.html'), 'utf8')))
+    }
+    expect(service.blind.isBlind(bid)).toBe(false)
+    const view = await service.handlers.getVerification({ verificationId: id })
+    expect(view.report?.complete).toBe(true)
+    expect(view.grader).toEqual({ runs: 4, of: 4, measured: expect.objectContaining({ trusted: true, accuracy: 10 / 12, kappa: 2 / 3 }) })
+    // the feedback text marks every grade as the grader's
+    const text = (await service.handlers.exportFeedback({ batchId: bid })).text.trim().split('\n')
+    expect(text).toHaveLength(4)
+    for (const line of text) expect(line).toMatch(/^Run \d: (good|bad) \(grader\) - /)
+  }, 120_000)
 
   it('refuses grade auto before anything is written when the task has no rubric, or the skill no task', async () => {
     const before = service.store.verifications.ids().length

@@ -38,14 +38,15 @@ export function refuseAutoWithoutRubric(ctx: Pick<VerifyContext, 'store'>, taskI
  * Start the grading operation of an 'auto' verification: it waits for the runs to finish (a start of
  * runs, or a resume, starts one when none is running), then grades every finished run not graded yet.
  */
-export function startAutoGrade(ctx: Ctx, id: string, batchId: string): void {
+export async function startAutoGrade(ctx: Ctx, id: string, batchId: string): Promise<void> {
   if (ctx.operations.running('verify', id).some((op) => op.params.step === 'grade')) return
+  const set = (fn: (a: AutoGrade) => AutoGrade) =>
+    change(ctx, id, (x) => {
+      x.autoGrade = fn(x.autoGrade ?? { state: 'waiting', done: 0, total: 0, costUsd: 0, model: AUTO_GRADE_MODEL, failed: [] })
+    })
+  // said before it is given back: what reads it next never sees an earlier grading's end
+  await set(({ error: _e, ...a }) => ({ ...a, state: 'waiting' }))
   ctx.operations.start({ kind: 'verify', subject: id, params: { step: 'grade' } }, async (op) => {
-    const set = (fn: (a: AutoGrade) => AutoGrade) =>
-      change(ctx, id, (x) => {
-        x.autoGrade = fn(x.autoGrade ?? { state: 'waiting', done: 0, total: 0, costUsd: 0, model: AUTO_GRADE_MODEL, failed: [] })
-      })
-    await set((a) => ({ ...a, state: 'waiting' }))
     await ctx.operations.whenSettled('batch', batchId)
     try {
       op.signal.throwIfAborted()

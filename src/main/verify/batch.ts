@@ -22,7 +22,7 @@ type Ctx = RunsCtx & Pick<VerifyContext, 'presetCheck' | 'random'>
 export async function startRuns(ctx: RunsCtx, batchId: string, runIds?: string[]): Promise<void> {
   await ctx.runner.start(batchId, runIds, runOptions(ctx, batchId))
   const id = ctx.store.verifications.ofBatch(batchId)
-  if (id && (await verificationOf(ctx, id)).grade === 'auto') startAutoGrade(ctx, id, batchId)
+  if (id && (await verificationOf(ctx, id)).grade === 'auto') await startAutoGrade(ctx, id, batchId)
 }
 
 /** The verification's batch of runs: both arms, interleaved, numbered at random; started at once. */

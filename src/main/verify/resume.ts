@@ -24,7 +24,7 @@ export async function resumeVerification(ctx: VerifyContext, id: string): Promis
     const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').map((r) => r.id)
     // graded by the grader alone, stopped while grading: the runs left ungraded are graded
     if (!again.length && (await ungradedRuns(ctx, id))) {
-      startAutoGrade(ctx, id, v.batchId!)
+      await startAutoGrade(ctx, id, v.batchId!)
       return viewOf(ctx, await verificationOf(ctx, id))
     }
     if (!again.length) throw fail('every run has finished: nothing to resume', 'invalid')

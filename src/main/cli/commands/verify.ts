@@ -257,13 +257,18 @@ async function resumeCommand(ctx: Ctx, arg: string): Promise<number> {
   if (v.phase === 'created' && v.batchId) {
     const runs = await runsOf(client, v.batchId)
     const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted')
-    if (!again.length)
+    const ungraded = runs.filter((r) => !r.feedback?.label)
+    // graded by the grader alone, stopped while grading: it grades the rest
+    if (!again.length && v.grade === 'auto' && ungraded.length)
+      io.err(`verification ${v.id}: the grader grades the ${plural(ungraded.length, 'run')} not graded yet`)
+    else if (!again.length)
       throw new Error(
         `nothing to resume: every run of verification ${v.id} has finished; ${runs.some((r) => !r.feedback?.label) ? `grade them: ${gradeNext(v.id)}` : `the report: trace2skill report ${v.id}`}`
       )
-    io.err(
-      `verification ${v.id}: batch ${v.batchId} ${JSON.stringify((await getBatch(client, v.batchId))?.batch.name ?? '')}: running again ${again.map((r) => `Run ${r.number} (${r.state})`).join(', ')}`
-    )
+    else
+      io.err(
+        `verification ${v.id}: batch ${v.batchId} ${JSON.stringify((await getBatch(client, v.batchId))?.batch.name ?? '')}: running again ${again.map((r) => `Run ${r.number} (${r.state})`).join(', ')}`
+      )
   } else
     io.err(
       `verification ${v.id} stopped before its runs were made (${v.phase}${v.error ? `: ${oneLineOf(v.error, 200)}` : ''}): ${v.variations.length ? 'making its runs' : 'writing its variations again'}`
