@@ -118,7 +118,7 @@ export const VerificationSchema = z.object({
   /** 'auto': the grader grading every run once they have finished (an operation of its own) */
   autoGrade: z
     .object({
-      state: z.enum(['waiting', 'running', 'done', 'failed', 'cancelled']),
+      state: z.enum(['waiting', 'running', 'done', 'failed', 'cancelled', 'interrupted']),
       done: z.number().int(),
       total: z.number().int(),
       costUsd: z.number(),

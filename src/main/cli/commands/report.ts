@@ -72,6 +72,10 @@ function nextOf(view: VerificationView, deepenedInto?: number): string {
   if (s.running || s.queued) return `wait for its runs to finish (\`trace2skill report ${v.id}\` again)`
   const ungraded = s.finished - s.graded
   if (s.unfinished) return `trace2skill resume ${v.id} (runs again the ${plural(s.unfinished, 'run')} that did not finish)`
+  if (ungraded && v.grade === 'auto' && (v.autoGrade?.state === 'waiting' || v.autoGrade?.state === 'running'))
+    return `wait for the grader to grade the ${plural(ungraded, 'run')} left (\`trace2skill report ${v.id}\` again)`
+  if (ungraded && v.grade === 'auto')
+    return `trace2skill resume ${v.id} (the grader grades the ${plural(ungraded, 'run')} left), or ${gradeNext(v.id)}`
   if (ungraded) return `${gradeNext(v.id)} (${plural(ungraded, 'run')} not graded yet)`
   if (r && r.comparison.fixed.length + r.comparison.broken.length)
     return `trace2skill explain ${v.id} (which rules the fixed and broken pairs followed), or trace2skill deepen ${v.id} (the next version, from these runs)`
