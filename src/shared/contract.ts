@@ -204,7 +204,9 @@ const VerifyOptions = z.object({
   settings: VerifySettingsSchema.strict().optional(),
   generationModel: z.string().min(1).max(200).optional(),
   /** install a version with flagged texts anyway (without it, it is refused: 'flagged') */
-  acceptFlagged: z.boolean().optional()
+  acceptFlagged: z.boolean().optional(),
+  /** who grades the runs: the person, blind (default), or the grader alone with the task's rubric (refused when it has none) */
+  grade: z.enum(['person', 'auto']).optional()
 })
 const ModelChoice = {
   via: z.enum(['api', 'claude-cli']).optional(),

@@ -113,6 +113,22 @@ export const VerificationSchema = z.object({
    * What each arm had installed in its runs' folders (taken out again when each run ended): the version,
    * the skill's folder name, and each file with its size and SHA-256.
    */
+  /** who grades its runs: the person, blind (absent too), or the grader alone with the task's rubric ('auto') */
+  grade: z.enum(['person', 'auto']).optional(),
+  /** 'auto': the grader grading every run once they have finished (an operation of its own) */
+  autoGrade: z
+    .object({
+      state: z.enum(['waiting', 'running', 'done', 'failed', 'cancelled', 'interrupted']),
+      done: z.number().int(),
+      total: z.number().int(),
+      costUsd: z.number(),
+      model: z.string(),
+      rubricVersionId: z.string().optional(),
+      /** runs the grader could not grade (its answer did not fit twice): the person grades them */
+      failed: z.array(z.object({ number: z.number().int(), error: z.string() })),
+      error: z.string().optional()
+    })
+    .optional(),
   installed: z
     .array(
       z.object({
@@ -258,9 +274,36 @@ export const VerificationViewSchema = z.object({
    */
   blind: z.object({ graded: z.number(), runs: z.number(), warnings: z.array(VerifyWarningSchema) }).optional(),
   /** the batch's name, for links */
-  batchName: z.string().optional()
+  batchName: z.string().optional(),
+  /**
+   * When any grade is the grader's (not confirmed by the person): how many runs it graded of how many,
+   * and its last measured agreement with the person on the task (null: never measured)
+   */
+  grader: z
+    .object({
+      runs: z.number().int(),
+      of: z.number().int(),
+      measured: z
+        .object({ graderId: z.string(), trusted: z.boolean(), accuracy: z.number().nullable(), kappa: z.number().nullable() })
+        .nullable()
+    })
+    .optional()
 })
 export type VerificationView = z.infer<typeof VerificationViewSchema>
+
+/**
+ * The headline of a verification any of whose grades are the grader's, the same on every screen:
+ * "graded by the grader (its agreement with you on the task: accuracy 83%, kappa 0.67: trusted)" or
+ * "3 of 8 runs graded by the grader (...)".
+ */
+export function graderHeadline(g: NonNullable<VerificationView['grader']>): string {
+  const who = g.runs === g.of ? 'graded by the grader' : `${g.runs} of ${g.of} runs graded by the grader`
+  const m = g.measured
+  const figures = !m
+    ? 'its agreement with you never measured: trace2skill grader <batch> measures it'
+    : `its agreement with you on the task: accuracy ${m.accuracy === null ? 'n/a' : `${Math.round(m.accuracy * 100)}%`}, kappa ${m.kappa === null ? 'undefined' : m.kappa.toFixed(2)}: ${m.trusted ? 'trusted' : 'not trusted'}`
+  return `${who} (${figures})`
+}
 
 /**
  * Where a verification whose runs exist is, from their counts (one rule for main's status and the

@@ -64,6 +64,17 @@ describe('plain-text feedback', () => {
     expect(line).toBe('Run 7: bad - the footer overlaps')
     expect(parseFeedback(line, [7]).entries[0]).toMatchObject({ number: 7, label: 'bad', text: 'the footer overlaps' })
   })
+
+  it("marks a grade the grader gave, and reads the mark back as the grader's (never the person's)", () => {
+    const line = formatFeedbackLine(2, { label: 'bad', text: 'four cards in a row', by: 'grader' })
+    expect(line).toBe('Run 2: bad (grader) - four cards in a row')
+    const [e] = parseFeedback(line, [2]).entries
+    expect(e).toEqual({ number: 2, label: 'bad', text: 'four cards in a row', line: 1, by: 'grader' })
+    // the person's own line has no mark, and "(grader)" inside a sentence is only words
+    expect(formatFeedbackLine(2, { label: 'bad', text: 'x', by: 'person' })).toBe('Run 2: bad - x')
+    expect(parseFeedback('Run 2: good - as the (grader) said', [2]).entries[0]).not.toHaveProperty('by')
+    expect(parseFeedback('Run 3 good (grader)', [3]).entries[0]).toMatchObject({ label: 'good', text: '', by: 'grader' })
+  })
 })
 
 describe('feedback through the service', () => {
@@ -99,6 +110,16 @@ describe('feedback through the service', () => {
     expect(back).toEqual({ applied: 2, errors: [] })
     const again = await service.handlers.exportFeedback({ batchId })
     expect(again.text).toBe('Run 1: bad - changed my mind\nRun 2: bad - too many cards\nRun 3: bad - overlapping footer\n')
+  })
+
+  it("a line marked (grader) is imported as the grader's grade, and exported with its mark again", async () => {
+    await service.handlers.importFeedback({ batchId, text: 'Run 2: good (grader) - three clean cards' })
+    expect((await service.handlers.getBatch({ batchId })).runs[1].feedback).toMatchObject({ label: 'good', by: 'grader' })
+    expect((await service.handlers.exportFeedback({ batchId })).text).toContain('Run 2: good (grader) - three clean cards\n')
+    // the same line without the mark: the person's now
+    await service.handlers.importFeedback({ batchId, text: 'Run 2: good - three clean cards' })
+    expect((await service.handlers.getBatch({ batchId })).runs[1].feedback).not.toHaveProperty('by')
+    await service.handlers.importFeedback({ batchId, text: 'Run 2: bad - too many cards' })
   })
 
   it('applies nothing when any line is bad', async () => {

@@ -37,6 +37,7 @@ export interface Opts {
   mix?: string
   out?: string
   folds?: string
+  grade?: string
   help?: boolean
   /** this program's version (-v, --version) */
   version?: boolean
@@ -68,7 +69,8 @@ export const OPTIONS = {
   mobile: '--mobile',
   mix: '--mix <E,N,H,A>',
   out: '--out <file>',
-  folds: '--folds <n>'
+  folds: '--folds <n>',
+  grade: '--grade <person|auto>'
 } as const
 export type OptionName = keyof typeof OPTIONS
 

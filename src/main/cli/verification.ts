@@ -33,6 +33,8 @@ export interface VerifyArgs {
   settings: VerifySettings
   /** install a version with flagged texts anyway (--accept-flagged) */
   acceptFlagged?: boolean
+  /** who grades the runs: the person (default) or the grader alone (--grade auto) */
+  grade?: 'person' | 'auto'
 }
 
 export const gradeNext = (id: string) => `trace2skill grade ${id} --file feedback.txt`

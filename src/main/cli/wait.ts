@@ -105,7 +105,10 @@ export function verificationEnded(client: Client, verificationId: string) {
       batchId = v.batchId
       if (v.phase === 'generating') return false
       if (Object.values(v.explanations).some((e) => e.state === 'running')) return false
-      return !v.batchId || finished(await runsOf(client, v.batchId))
+      if (!v.batchId) return true
+      // graded by the grader alone: until it has graded (or stopped)
+      if (v.grade === 'auto' && (!v.autoGrade || v.autoGrade.state === 'waiting' || v.autoGrade.state === 'running')) return false
+      return finished(await runsOf(client, v.batchId))
     }
   )
 }

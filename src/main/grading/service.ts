@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { DEFAULT_FOLDS } from '../../shared/agreement'
 import { fail, type EventSink } from '../../shared/contract'
-import type { GraderCheck, GraderEstimate, Pregrade, PregradeEntry, RubricView } from '../../shared/grading'
+import type { GraderCheck, GraderEstimate, RubricView } from '../../shared/grading'
 import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
 import type { Run } from '../../shared/runs'
 import { errorFields, silentLog, type Log } from '../log/log'
@@ -19,8 +19,8 @@ import type { Operations } from '../operations/registry'
 import type { Store } from '../store/store'
 import { costUsd, isPriced } from '../traces/pricing'
 import { crossValidate, plannedCalls, type GradedRun } from './cross-validate'
-import { GRADE_FILES_CHARS, GRADE_SHOT_TOKENS, GRADE_SHOTS, gradePrompt, gradeRun, loadRunToGrade } from './grade'
-import { isAppError } from './errors'
+import { GRADE_FILES_CHARS, GRADE_SHOT_TOKENS, GRADE_SHOTS, gradePrompt, loadRunToGrade } from './grade'
+import { createPregrading } from './pregrade'
 import { buildAssertions, rubricPrompt, type Sentence } from './rubric'
 import { editRubric, rubricIdOf, rubricView, saveBuilt, type RubricEdit } from './rubrics'
 
@@ -235,160 +235,8 @@ export function createGradingService(d: GradingDeps) {
     return c
   }
 
-  /** The batch's pre-grades as they stand: a run the person has graded since is left out (the person's grade is the one). */
-  async function pregradeOf(batchId: string): Promise<Pregrade | null> {
-    const p = await d.store.pregrades.get(batchId)
-    if (!p) return null
-    const doc = await d.store.batches.get(batchId)
-    const graded = new Set(
-      doc
-        ? d.store.batches
-            .runsOf(doc)
-            .filter((r) => r.feedback?.label)
-            .map((r) => r.id)
-        : []
-    )
-    return { ...p, grades: Object.fromEntries(Object.entries(p.grades).filter(([runId]) => !graded.has(runId))) }
-  }
-
-  const savePregrade = async (p: Pregrade) => {
-    await d.store.pregrades.put(p)
-    d.emit('pregradeProgress', { pregrade: p })
-  }
-
-  /** The grader grades the runs the person has not graded, with the task's rubric as it now is; its grades stay the grader's until confirmed. */
-  async function startPregrade(batchId: string, choice: ModelChoice = {}): Promise<Pregrade> {
-    const { runs: graded } = await gradedOf(batchId)
-    const doc = (await d.store.batches.get(batchId))!
-    const rubricId = rubricIdOf(d.store, batchId)
-    if (!rubricId) throw fail(`This task has no rubric yet: build it from a graded batch first (trace2skill rubric <batch>).`, 'invalid')
-    const rubric = await rubricView(d.store, rubricId)
-    const gradedIds = new Set(graded.map((r) => r.id))
-    const todo = d.store.batches.runsOf(doc).filter((r) => !gradedIds.has(r.id) && r.state !== 'queued' && r.state !== 'running')
-    if (!todo.length) throw fail('Every finished run of this batch is graded by you already: nothing to pre-grade.', 'invalid')
-    if (d.operations.running('pregrade', batchId).length) throw fail('This batch is already being pre-graded.', 'busy')
-    const model = choice.model ?? DEFAULT_GRADER_MODEL
-    const via = choice.via ?? 'api'
-    const port = await portFor(via, choice.claudePath)
-    const r = await redact()
-    const latest = await (async () => {
-      for (const id of d.store.graders.ofBatch(batchId)) {
-        const g = await d.store.graders.get(id)
-        if (g?.state === 'done' && g.report) return g
-      }
-      return undefined
-    })()
-    const before = await d.store.pregrades.get(batchId)
-    let p: Pregrade = {
-      batchId,
-      rubricId,
-      rubricVersionId: rubric.current.id,
-      via,
-      model,
-      state: 'running',
-      createdAt: now(),
-      progress: { done: 0, total: todo.length },
-      costUsd: 0,
-      // earlier grades of runs not graded again now are kept (still unconfirmed)
-      grades: Object.fromEntries(Object.entries(before?.grades ?? {}).filter(([id]) => !todo.some((t) => t.id === id))),
-      failed: [],
-      measured: latest
-        ? {
-            graderId: latest.id,
-            trusted: latest.report!.trust.trusted,
-            accuracy: latest.report!.agreement.accuracy,
-            kappa: latest.report!.agreement.kappa
-          }
-        : null
-    }
-    await savePregrade(p)
-    // one change at a time to the batch's pre-grades (the grades come back in any order)
-    let chain = Promise.resolve()
-    const change = (fn: (x: Pregrade) => Pregrade) =>
-      (chain = chain.then(async () => {
-        p = fn(p)
-        await savePregrade(p)
-      }))
-    d.operations.start(
-      {
-        kind: 'pregrade',
-        subject: batchId,
-        params: { via, model, rubricVersionId: rubric.current.id, ...(choice.claudePath ? { claudePath: choice.claudePath } : {}) }
-      },
-      async (op) => {
-        let next = 0
-        let failure: unknown
-        const worker = async () => {
-          while (next < todo.length && !op.signal.aborted) {
-            const run = todo[next++]
-            try {
-              const got = await gradeRun(port, model, await loadRunToGrade(run, d.store.dataDir), rubric.current.assertions, op.signal, r)
-              const entry: PregradeEntry = { ...got.grade, at: now() }
-              await change((x) => ({
-                ...x,
-                grades: { ...x.grades, [run.id]: entry },
-                costUsd: x.costUsd + got.costUsd,
-                progress: { ...x.progress, done: x.progress.done + 1 }
-              }))
-            } catch (err) {
-              if (op.signal.aborted) return
-              if (!isAppError(err, 'bad-answer')) {
-                failure ??= err
-                return
-              }
-              await change((x) => ({
-                ...x,
-                failed: [...x.failed, { number: run.number, error: (err as Error).message }],
-                costUsd: x.costUsd + ((err as { costUsd?: number }).costUsd ?? 0),
-                progress: { ...x.progress, done: x.progress.done + 1 }
-              }))
-            }
-          }
-        }
-        await Promise.all(Array.from({ length: Math.min(3, todo.length) }, worker))
-        await chain
-        const cancelled = op.signal.aborted
-        await change((x) => ({
-          ...x,
-          state: cancelled ? 'cancelled' : failure ? 'failed' : 'done',
-          endedAt: now(),
-          ...(cancelled ? { error: 'cancelled' } : failure ? { error: ((failure as Error).message ?? String(failure)).split('\n')[0] } : {})
-        }))
-        if (failure && !cancelled) throw failure
-      }
-    )
-    return p
-  }
-
-  /** The grader's grade of a run, to confirm or flip (the caller saves it as the person's, then `dropPregrade`). */
-  async function pregradeOfRun(runId: string): Promise<{ batchId: string; entry: PregradeEntry }> {
-    const batchId = d.store.batches.batchIdOfRun(runId)
-    if (!batchId) throw fail(`no such run: ${runId}`, 'not-found')
-    const p = await pregradeOf(batchId)
-    const entry = p?.grades[runId]
-    if (!entry) throw fail('The grader has not graded this run (or you have graded it since): nothing to confirm.', 'not-found')
-    return { batchId, entry }
-  }
-
-  async function dropPregrade(batchId: string, runId: string): Promise<void> {
-    const p = await d.store.pregrades.get(batchId)
-    if (!p || !Object.hasOwn(p.grades, runId)) return
-    const grades = { ...p.grades }
-    delete grades[runId]
-    await savePregrade({ ...p, grades })
-  }
-
   return {
-    pregrade: {
-      start: startPregrade,
-      get: pregradeOf,
-      ofRun: pregradeOfRun,
-      drop: dropPregrade,
-      cancel(batchId: string): boolean {
-        const op = d.operations.running('pregrade', batchId)[0]
-        return op ? d.operations.cancel(op.id) : false
-      }
-    },
+    pregrade: createPregrading(d, { portFor, redact, model: DEFAULT_GRADER_MODEL }),
     buildRubric,
     getRubric,
     edit,

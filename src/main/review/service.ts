@@ -75,9 +75,10 @@ export function createReviewService(ctx: ReviewContext) {
         for (const e of parsed.entries) {
           const run = runs.find((r) => r.number === e.number)!
           const had = d.runs[run.id].feedback
-          // the same grade and sentence (one line folds whitespace): kept as it was, its time too
-          if (had?.label === e.label && same(had.text) === same(e.text)) continue
-          d.runs[run.id].feedback = { label: e.label, text: e.text, updatedAt: now() }
+          // the same grade, sentence and grader (one line folds whitespace): kept as it was, its time too
+          if (had?.label === e.label && same(had.text) === same(e.text) && (had.by === 'grader') === (e.by === 'grader')) continue
+          // a line marked "(grader)" stays the grader's grade: it is never read as the person's
+          d.runs[run.id].feedback = { label: e.label, text: e.text, updatedAt: now(), ...(e.by ? { by: e.by } : {}) }
         }
       })
       return { applied: parsed.entries.length, errors: [] as string[] }

@@ -12,6 +12,12 @@ export class GradersRepo extends Collection<GraderDoc, GraderHead> {
       .sort(([, a], [, b]) => b.createdAt.localeCompare(a.createdAt))
       .map(([id]) => id)
   }
+  /** Every measurement, newest first. */
+  newest(): string[] {
+    return Object.entries(this.heads.all())
+      .sort(([, a], [, b]) => b.createdAt.localeCompare(a.createdAt))
+      .map(([id]) => id)
+  }
   /** Those left running (by a process that stopped). */
   running(): string[] {
     return Object.entries(this.heads.all())

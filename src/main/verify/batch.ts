@@ -7,17 +7,23 @@ import { randomUUID } from 'node:crypto'
 import { fail } from '../../shared/contract'
 import type { Batch } from '../../shared/runs'
 import { change, now, verificationOf, type VerifyContext } from './context'
+import { startAutoGrade } from './auto-grade'
 import { installedBy, runOptions } from './install'
 import { planVerificationRuns } from './plan'
 
-type Ctx = Pick<VerifyContext, 'store' | 'emit' | 'runner' | 'env' | 'presetCheck' | 'random' | 'log'>
+type RunsCtx = Pick<VerifyContext, 'runner' | 'store' | 'log' | 'emit' | 'operations' | 'apiAccess' | 'env' | 'port'>
+type Ctx = RunsCtx & Pick<VerifyContext, 'presetCheck' | 'random'>
 
 /**
  * Queue runs of a verification's batch (all not yet finished, or the given ones). The runner is given,
  * at the start, what installs each arm's skill and names the folders blind (`runOptions`, ./install.ts).
+ * A verification the grader grades alone has its grading wait for the runs (./auto-grade.ts).
  */
-export const startRuns = (ctx: Pick<VerifyContext, 'runner' | 'store' | 'log'>, batchId: string, runIds?: string[]) =>
-  ctx.runner.start(batchId, runIds, runOptions(ctx, batchId))
+export async function startRuns(ctx: RunsCtx, batchId: string, runIds?: string[]): Promise<void> {
+  await ctx.runner.start(batchId, runIds, runOptions(ctx, batchId))
+  const id = ctx.store.verifications.ofBatch(batchId)
+  if (id && (await verificationOf(ctx, id)).grade === 'auto') await startAutoGrade(ctx, id, batchId)
+}
 
 /** The verification's batch of runs: both arms, interleaved, numbered at random; started at once. */
 export async function makeBatch(ctx: Ctx, id: string): Promise<void> {

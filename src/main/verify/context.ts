@@ -36,6 +36,8 @@ export interface VerifyInput {
   generationModel?: string
   /** install a version with flagged texts anyway (the person read them) */
   acceptFlagged?: boolean
+  /** who grades the runs: the person, blind (default), or the grader alone with the task's rubric */
+  grade?: 'person' | 'auto'
 }
 
 export interface VerifyDeps {

@@ -7,6 +7,9 @@ import { fail } from '../../shared/contract'
 import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import { DIFFICULTIES } from '../../shared/runs'
 import type { VerifyEstimate, VerifyVariation, VerifyWarning } from '../../shared/verify'
+import { rubricView } from '../grading/rubrics'
+import { costUsd, isPriced } from '../traces/pricing'
+import { AUTO_GRADE_MODEL, refuseAutoWithoutRubric } from './auto-grade'
 import { nameOf, plural, stateOf, type VerifyContext, type VerifyInput } from './context'
 import { learnedFrom, learnedPrompts, mixOf, resolveVersions, settingsFor, variationsOfBatch } from './sources'
 
@@ -23,6 +26,9 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
   const analysedVariations = analysed ? await variationsOfBatch(ctx, analysed) : []
   const taskId = skill.taskId ?? (analysed ? ctx.store.batches.head(analysed)?.taskId : undefined)
   const task = taskId ? ctx.store.index.task(taskId) : undefined
+  // graded by the grader alone: refused, before anything runs, when the task has no rubric
+  const grade = input.grade ?? 'person'
+  const rubric = grade === 'auto' ? await rubricView(ctx.store, refuseAutoWithoutRubric(ctx, task?.id)) : undefined
   const warnings: VerifyWarning[] = []
   let variations: VerifyVariation[] = []
   let count: number
@@ -81,6 +87,8 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
       if (r.state === 'done' && r.progress.costUsd > 0) costs.push(r.progress.costUsd)
   }
   const costPerRunUsd = costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : null
+  const grading = rubric ? gradingCost(runs, rubric.current.assertions.length) : undefined
+  const runsUsd = costPerRunUsd === null ? null : costPerRunUsd * runs
   const estimate: VerifyEstimate = {
     variations: count,
     runs,
@@ -90,14 +98,30 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
     source,
     heldOut,
     costPerRunUsd,
-    usd: costPerRunUsd === null ? null : costPerRunUsd * runs,
+    usd: runsUsd === null ? null : runsUsd + (grading?.usd ?? 0),
     capUsd: settings.maxBudgetUsd ? settings.maxBudgetUsd * runs : null,
     basis:
-      costPerRunUsd === null
+      (costPerRunUsd === null
         ? 'no finished run of the batches it was learned from has a cost to go by'
-        : `${plural(runs, 'run')} (${plural(count, 'variation')} x ${repeats} x 2 arms) at $${costPerRunUsd.toFixed(3)}, the mean of ${plural(costs.length, 'finished run')} it was learned from${source === 'fresh' ? '; writing the variations costs a little more' : ''}`,
+        : `${plural(runs, 'run')} (${plural(count, 'variation')} x ${repeats} x 2 arms) at $${costPerRunUsd.toFixed(3)}, the mean of ${plural(costs.length, 'finished run')} it was learned from${source === 'fresh' ? '; writing the variations costs a little more' : ''}`) +
+      (grading ? `; ${grading.basis}` : ''),
     settings,
     warnings
   }
-  return { skill, version, against, source, repeats, variations, task, settings, batches, heldOut, estimate, name, flagged }
+  return { skill, version, against, source, repeats, variations, task, settings, batches, heldOut, estimate, name, flagged, grade }
+}
+
+/** Tokens a grade is expected to read besides the rubric: the answer and files, and up to four screenshots; and to answer. */
+const GRADE_READ = 4000 + 4 * 1600 + 700
+const GRADE_ANSWER = 800
+
+/** What the grader grading every run would cost (model, tokens, dollars when the model is priced). */
+export function gradingCost(runs: number, assertions: number): { usd: number; basis: string } {
+  const input = runs * (GRADE_READ + 25 * assertions)
+  const output = runs * GRADE_ANSWER
+  const usd = isPriced(AUTO_GRADE_MODEL) ? costUsd(AUTO_GRADE_MODEL, { input, output, cacheRead: 0, cacheCreation: 0 }) : 0
+  return {
+    usd,
+    basis: `the grader grading the ${plural(runs, 'run')} with the task's rubric (${plural(assertions, 'assertion')}, ${AUTO_GRADE_MODEL}): about $${usd.toFixed(3)} (about ${GRADE_READ} tokens read and ${GRADE_ANSWER} answered per run)`
+  }
 }

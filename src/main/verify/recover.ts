@@ -1,6 +1,6 @@
 /**
  * At start-up: what a stopped app left half-done of its verifications (a skill installed in a run's
- * folder, variations being written, pairs being explained). Run by the operations' recovery, after the
+ * folder, variations being written, pairs being explained, runs being graded by the grader). Run by the operations' recovery, after the
  * runner's (which has marked the runs it interrupted). Electron-free.
  */
 import type { Run } from '../../shared/runs'
@@ -40,6 +40,9 @@ export async function recoverVerifications(ctx: Pick<VerifyContext, 'store' | 'e
         x.phase = 'interrupted'
         x.error = 'the app stopped while the variations were being written'
       }
+      // graded by the grader alone, stopped while grading: the grades made are kept, a resume grades the rest
+      if (x.autoGrade && (x.autoGrade.state === 'waiting' || x.autoGrade.state === 'running'))
+        x.autoGrade = { ...x.autoGrade, state: 'interrupted', error: 'interrupted: the app stopped; resume grades the runs left' }
       for (const [k, e] of Object.entries(x.explanations))
         if (e.state === 'running') x.explanations[k] = { ...e, state: 'failed', error: 'interrupted: the app stopped' }
     }).catch((e) => ctx.log.error({ verificationId: id, error: errorFields(e) }, 'an interrupted verification could not be saved'))

@@ -4,6 +4,7 @@
  */
 import { fail } from '../../shared/contract'
 import type { VerificationView } from '../../shared/verify'
+import { startAutoGrade, ungradedRuns } from './auto-grade'
 import { startRuns } from './batch'
 import { change, verificationOf, type VerifyContext } from './context'
 import { generateThenRun } from './start'
@@ -21,6 +22,11 @@ export async function resumeVerification(ctx: VerifyContext, id: string): Promis
   } else {
     const runs = await runsOfVerification(ctx, v)
     const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').map((r) => r.id)
+    // graded by the grader alone, stopped while grading: the runs left ungraded are graded
+    if (!again.length && (await ungradedRuns(ctx, id))) {
+      await startAutoGrade(ctx, id, v.batchId!)
+      return viewOf(ctx, await verificationOf(ctx, id))
+    }
     if (!again.length) throw fail('every run has finished: nothing to resume', 'invalid')
     // a run made again is graded again: a grade of what the stopped run left would not be about it
     await ctx.store.batches.update(v.batchId!, (doc) => {

@@ -9,6 +9,7 @@ import { isFinished, type Run } from '../../shared/runs'
 import type { Verification, VerificationView, VerifyWarning } from '../../shared/verify'
 import { traceMetrics } from '../analysts/signals'
 import { errorFields } from '../log/log'
+import { figuresOf, lastMeasured } from '../grading/pregrade'
 import type { VerifyContext } from './context'
 import { buildReport, verificationStatus, type RunFacts } from './report'
 import { skillUse } from './usage'
@@ -53,7 +54,16 @@ export async function fullViewOf(ctx: Ctx, v: Verification): Promise<Verificatio
     )
     report = buildReport(v, runs, facts)
   }
-  return { verification: v, status, report, ...(v.batchId ? { batchName: ctx.store.batches.head(v.batchId)?.name } : {}) }
+  const byGrader = runs.filter((r) => r.feedback?.label && r.feedback.by === 'grader').length
+  const grader =
+    byGrader && v.batchId ? { runs: byGrader, of: runs.length, measured: figuresOf(await lastMeasured(ctx.store, v.batchId)) } : undefined
+  return {
+    verification: v,
+    status,
+    report,
+    ...(v.batchId ? { batchName: ctx.store.batches.head(v.batchId)?.name } : {}),
+    ...(grader ? { grader } : {})
+  }
 }
 
 /** Warnings about a blind verification as a whole: none ties a run to its arm. */
@@ -75,6 +85,8 @@ export async function viewOf(ctx: Ctx, v: Verification): Promise<VerificationVie
     status: s,
     report: null,
     ...(full.batchName !== undefined ? { batchName: full.batchName } : {}),
+    // how many runs the grader graded, and its figures on the task: nothing of any run's arm
+    ...(full.grader ? { grader: full.grader } : {}),
     blind: { graded: s.graded, runs: s.runs, warnings: (full.report?.warnings ?? []).filter((w) => kinds.includes(w.kind)) }
   }
 }

@@ -59,7 +59,7 @@ const grade = verb<{ text: string; from: string }>({
         batchId,
         batchName: name,
         ...(vid ? { verificationId: vid } : {}),
-        applied: entries.map((e) => ({ number: e.number, label: e.label, text: e.text })),
+        applied: entries.map((e) => ({ number: e.number, label: e.label, text: e.text, ...(e.by ? { by: e.by } : {}) })),
         changed,
         graded,
         total: after.length,

@@ -135,7 +135,7 @@ const grader = verb({
 export function pregradeText(p: Pregrade, numbers: Map<string, number>, batchId: string): string {
   const m = p.measured
   const trust = !m
-    ? `the grader was never measured on this batch: run \`trace2skill grader ${batchId}\` to know how far to trust it`
+    ? `the grader was never measured on this batch nor on another of its task: run \`trace2skill grader <batch>\` on a batch you graded to know how far to trust it`
     : `the grader agreed with you on ${pct(m.accuracy)} of runs (kappa ${m.kappa === null ? 'undefined' : m.kappa.toFixed(2)})${m.trusted ? '' : `: do not trust it yet (\`trace2skill grader ${batchId}\` says why)`}`
   const rows = Object.entries(p.grades)
     .map(([runId, g]) => ({ n: numbers.get(runId) ?? g.number, g }))

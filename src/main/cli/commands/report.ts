@@ -5,7 +5,15 @@
 import { follow } from '../follow'
 import type { SkillView } from '../../../shared/contract'
 import type { Analysis } from '../../../shared/analysis'
-import { armLabel, triggerJudged, type ArmStats, type Verification, type VerificationView, type VerifyPair } from '../../../shared/verify'
+import {
+  armLabel,
+  graderHeadline,
+  triggerJudged,
+  type ArmStats,
+  type Verification,
+  type VerificationView,
+  type VerifyPair
+} from '../../../shared/verify'
 import type { Client } from '../client'
 import { verificationEnded } from '../wait'
 import { call, findSkill, MAKE_VERIFICATION, oneLineOf, plural } from '../common'
@@ -64,6 +72,10 @@ function nextOf(view: VerificationView, deepenedInto?: number): string {
   if (s.running || s.queued) return `wait for its runs to finish (\`trace2skill report ${v.id}\` again)`
   const ungraded = s.finished - s.graded
   if (s.unfinished) return `trace2skill resume ${v.id} (runs again the ${plural(s.unfinished, 'run')} that did not finish)`
+  if (ungraded && v.grade === 'auto' && (v.autoGrade?.state === 'waiting' || v.autoGrade?.state === 'running'))
+    return `wait for the grader to grade the ${plural(ungraded, 'run')} left (\`trace2skill report ${v.id}\` again)`
+  if (ungraded && v.grade === 'auto')
+    return `trace2skill resume ${v.id} (the grader grades the ${plural(ungraded, 'run')} left), or ${gradeNext(v.id)}`
   if (ungraded) return `${gradeNext(v.id)} (${plural(ungraded, 'run')} not graded yet)`
   if (r && r.comparison.fixed.length + r.comparison.broken.length)
     return `trace2skill explain ${v.id} (which rules the fixed and broken pairs followed), or trace2skill deepen ${v.id} (the next version, from these runs)`
@@ -89,6 +101,8 @@ export function reportText(view: VerificationView, o: { deepenedInto?: number } 
         ? `result${r.complete ? '' : ' so far'}: ${armLabel(v, 'with')} against ${armLabel(v, 'without')}: ${points(r.comparison.difference)} over ${plural(r.comparison.pairs, 'pair')} graded in both arms, p = ${pText(r.comparison.p)}`
         : 'result: none yet: no pair is graded in both arms'
     )
+  // graded by the grader (all or some runs): said beside the result, with how far it was measured to agree
+  if (view.grader) lines.push(graderHeadline(view.grader))
   if (r && !r.comparison.pairs) lines.push('no pair is graded in both arms yet: nothing to compare')
   else if (r) {
     const c = r.comparison

@@ -60,6 +60,19 @@ async function follow(
       told.add('written')
       io.err(`${plural(v.variations.length, 'fresh variation')} written`)
     }
+    const g = v.autoGrade
+    if (g?.state === 'running' && !told.has('grading')) {
+      told.add('grading')
+      io.err(`the grader grades the ${plural(g.total, 'run')} with the task's rubric (no person grades this verification)`)
+    }
+    if (g && g.state !== 'running' && g.state !== 'waiting' && !told.has('graded')) {
+      told.add('graded')
+      io.err(
+        g.state === 'done'
+          ? `graded by the grader: ${g.done - g.failed.length} of ${plural(g.total, 'run')} ($${g.costUsd.toFixed(4)})${g.failed.length ? `; it could not grade ${g.failed.map((f) => `Run ${f.number}`).join(', ')}: grade ${g.failed.length === 1 ? 'it' : 'them'} yourself` : ''}`
+          : `the grader stopped grading (${g.state}${g.error ? `: ${oneLineOf(g.error, 300)}` : ''}): \`trace2skill resume ${v.id}\` grades the rest`
+      )
+    }
     if (v.batchId && !told.has('batch')) {
       told.add('batch')
       batchId = v.batchId
@@ -131,7 +144,8 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
   }
   const runs = await runsOf(client, v.batchId)
   const notDone = runs.filter((r) => r.state !== 'done')
-  const next = `${notDone.length ? `trace2skill resume ${v.id} (runs again the ${plural(notDone.length, 'run')} that did not finish), then ` : ''}${gradeNext(v.id)}`
+  const ungraded = runs.filter((r) => !r.feedback?.label).length
+  const next = `${notDone.length ? `trace2skill resume ${v.id} (runs again the ${plural(notDone.length, 'run')} that did not finish), then ` : ''}${v.grade === 'auto' && !ungraded ? `trace2skill report ${v.id}` : gradeNext(v.id)}`
   print(
     {
       verificationId: v.id,
@@ -163,7 +177,9 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
         `results: ${ctx.dataDir}`,
         `verification ${v.id}: ${versusText(v)}: ${runs.length - notDone.length} of ${plural(runs.length, 'run')} done`,
         `batch ${v.batchId} ${JSON.stringify(view.batchName ?? '')} (blind: the run numbers are the deck's and say nothing of which run had the skill)`,
-        `next: ${next} (one line per run, e.g. ${FEEDBACK_EXAMPLE}; \`trace2skill batch ${v.id}\` shows what each run made, not which had the skill), or grade them in the app's review deck`
+        v.grade === 'auto' && !ungraded
+          ? `next: ${next} (every run graded by the grader)`
+          : `next: ${next} (one line per run, e.g. ${FEEDBACK_EXAMPLE}; \`trace2skill batch ${v.id}\` shows what each run made, not which had the skill), or grade them in the app's review deck`
       ].join('\n')
   )
   if (notDone.length) {
@@ -195,7 +211,8 @@ async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     variations: a.variations.source === 'pasted' ? { source: 'pasted', items: a.variations.items } : { source: a.variations.source },
     ...(a.repeats !== undefined ? { repeats: a.repeats } : {}),
     settings: a.settings,
-    ...(a.acceptFlagged ? { acceptFlagged: true } : {})
+    ...(a.acceptFlagged ? { acceptFlagged: true } : {}),
+    ...(a.grade === 'auto' ? { grade: 'auto' } : {})
   }
   // what it would be (nothing is written): the settings both arms get, the cost and the warnings
   const est = await call<VerifyEstimate>(client, 'estimateVerification', input)
@@ -240,13 +257,18 @@ async function resumeCommand(ctx: Ctx, arg: string): Promise<number> {
   if (v.phase === 'created' && v.batchId) {
     const runs = await runsOf(client, v.batchId)
     const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted')
-    if (!again.length)
+    const ungraded = runs.filter((r) => !r.feedback?.label)
+    // graded by the grader alone, stopped while grading: it grades the rest
+    if (!again.length && v.grade === 'auto' && ungraded.length)
+      io.err(`verification ${v.id}: the grader grades the ${plural(ungraded.length, 'run')} not graded yet`)
+    else if (!again.length)
       throw new Error(
         `nothing to resume: every run of verification ${v.id} has finished; ${runs.some((r) => !r.feedback?.label) ? `grade them: ${gradeNext(v.id)}` : `the report: trace2skill report ${v.id}`}`
       )
-    io.err(
-      `verification ${v.id}: batch ${v.batchId} ${JSON.stringify((await getBatch(client, v.batchId))?.batch.name ?? '')}: running again ${again.map((r) => `Run ${r.number} (${r.state})`).join(', ')}`
-    )
+    else
+      io.err(
+        `verification ${v.id}: batch ${v.batchId} ${JSON.stringify((await getBatch(client, v.batchId))?.batch.name ?? '')}: running again ${again.map((r) => `Run ${r.number} (${r.state})`).join(', ')}`
+      )
   } else
     io.err(
       `verification ${v.id} stopped before its runs were made (${v.phase}${v.error ? `: ${oneLineOf(v.error, 200)}` : ''}): ${v.variations.length ? 'making its runs' : 'writing its variations again'}`
@@ -275,6 +297,11 @@ async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
   const against = values.against === 'none' ? 'none' : number('against', values.against, 'none or ')
   if (version !== undefined && against === version)
     throw new UsageError(`--against ${against} is the version verified: compare it with another version, or with no skill (--against none)`)
+  const grade = values.grade ?? 'person'
+  if (grade !== 'person' && grade !== 'auto')
+    throw new UsageError(
+      `--grade takes person (you grade the runs blind, the default) or auto (the grader grades them with the task's rubric), not ${grade}`
+    )
   const from = values.variations ?? 'fresh'
   let variations: VerifyArgs['variations']
   if (from === 'fresh' || from === 'batch') variations = { source: from }
@@ -312,7 +339,8 @@ async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
     variations,
     repeats: int('repeats', values.repeats, 1, 10),
     settings: Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) as VerifySettings,
-    ...(values.acceptFlagged ? { acceptFlagged: true } : {})
+    ...(values.acceptFlagged ? { acceptFlagged: true } : {}),
+    ...(grade === 'auto' ? { grade } : {})
   }
 }
 
@@ -331,6 +359,7 @@ const verify = verb<VerifyArgs>({
     'allowDomain',
     'budget',
     'acceptFlagged',
+    'grade',
     'json'
   ],
   readOnly: false,

@@ -1,6 +1,6 @@
 /** A verification's report: the result, what to check before trusting it, the arms side by side, by difficulty, the pairs fixed and broken. */
 import { type ReactNode } from 'react'
-import { triggerJudged, triggerLow, type ArmStats, type VerificationView, type VerifyReport } from '@shared/verify'
+import { graderHeadline, triggerJudged, triggerLow, type ArmStats, type VerificationView, type VerifyReport } from '@shared/verify'
 import { count, fmtCost, fmtDuration } from '../../lib/format'
 import { armName, fmtDifference, fmtP, fmtPassRate, fmtRateShort, pct, pWords } from '../../lib/verify'
 import { Explain } from './Explain'
@@ -42,6 +42,14 @@ export function Report({ view, report: r, batchId }: { view: VerificationView; r
               'No pair is graded in both arms yet.'
             )}
           </div>
+          {view.grader ? (
+            <div
+              className={`grader-headline${view.grader.measured?.trusted ? '' : ' notice inline notice-error'}`}
+              data-testid="grader-headline"
+            >
+              {graderHeadline(view.grader)[0].toUpperCase() + graderHeadline(view.grader).slice(1)}.
+            </div>
+          ) : null}
           {c.pairs ? (
             <>
               <div data-testid="pair-counts">
