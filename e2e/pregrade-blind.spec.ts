@@ -133,6 +133,11 @@ test('pre-grade a blind deck and confirm it', async ({ page }, info) => {
       .fill([skilledPrompt('fixed', 'a dentist'), skilledPrompt('fixed', 'a florist')].map((p, i) => `${i + 1}. [normal] ${p}`).join('\n'))
     await page.getByTestId('verify-repeats').fill('1')
     await expect(page.getByTestId('estimate-runs')).toContainText('4 runs: 2 variations × 1 repeat × 2 arms')
+    // the task has a rubric: the grader could grade it alone; the person grades it (the default), helped by the grader
+    await expect(page.getByTestId('grade-auto')).toBeEnabled()
+    await expect(page.getByTestId('grade-auto-rubric')).toContainText('Rubric version 1, 1 assertion')
+    await expect(page.getByTestId('grade-person')).toBeChecked()
+    await page.screenshot({ path: info.outputPath('setup.png'), fullPage: true })
     await page.getByTestId('start-verification').click()
     await expect(page.getByTestId('verify-status')).toHaveAttribute('data-stage', 'grading', { timeout: 150_000 })
     const verificationId = page.url().split('/verification/')[1]

@@ -12,11 +12,13 @@ import { RUN_DEFAULTS } from '../run-settings/schema'
 import { EstimateBox } from './EstimateBox'
 import { REPEATS_LIMITS, useVerifyForm } from './useVerifyForm'
 
+const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`)
+
 export function VerifySetup({ skillId }: { skillId: string }) {
   const f = useVerifyForm(skillId)
   const { skill, access, inherited, versions, versionId, against, source, pasteText, pasted, run, problems, input, estimate } = f
   const { setVersionPick, setAgainstPick, setSource, setPasteText, flagged, acceptFlagged, setAcceptFlagged, canStart, start } = f
-  const { startVerification, estimating } = f
+  const { startVerification, estimating, grade, setGrade, autoBlocked, rubric, measured } = f
 
   if (skill.error) return <ErrorLine error={skill.error.message} retry={() => void skill.refetch()} />
   if (!skill.data) return <div className="muted pad">Loading…</div>
@@ -131,6 +133,43 @@ export function VerifySetup({ skillId }: { skillId: string }) {
               ) : null}
             </>
           ) : null}
+        </fieldset>
+        <fieldset className="presets" data-testid="verify-grade">
+          <legend>Grade</legend>
+          <label className="check">
+            <input type="radio" name="grade" checked={grade === 'person'} onChange={() => setGrade('person')} data-testid="grade-person" />
+            <span>
+              <strong>By me, blind</strong>: you grade every run in the blind deck (the grader can pre-grade it for you to confirm).
+            </span>
+          </label>
+          <label className={`check${autoBlocked ? ' disabled' : ''}`}>
+            <input
+              type="radio"
+              name="grade"
+              checked={grade === 'auto'}
+              disabled={!!autoBlocked}
+              onChange={() => setGrade('auto')}
+              data-testid="grade-auto"
+            />
+            <span>
+              <strong>By the grader</strong>: it grades every run alone with the task&apos;s rubric once the runs have finished (for
+              unattended use); the report says so.{' '}
+              {autoBlocked ? (
+                <span className="muted" data-testid="grade-auto-blocked">
+                  {autoBlocked}
+                </span>
+              ) : rubric.data ? (
+                <span className="muted" data-testid="grade-auto-rubric">
+                  Rubric version {rubric.data.current.number}, {count(rubric.data.current.assertions.length, 'assertion')};{' '}
+                  {measured.data?.report
+                    ? `measured on the runs it was learned from: accuracy ${pct(measured.data.report.agreement.accuracy)}, kappa ${
+                        measured.data.report.agreement.kappa === null ? 'n/a' : measured.data.report.agreement.kappa.toFixed(2)
+                      }${measured.data.report.trust.trusted ? '' : ': not to be trusted yet'}.`
+                    : 'its agreement with you was not measured on the runs it was learned from.'}
+                </span>
+              ) : null}
+            </span>
+          </label>
         </fieldset>
         {source === 'fresh' && access.data && !access.data.hasKey ? (
           <div className="notice notice-warning inline" data-testid="no-api-key">

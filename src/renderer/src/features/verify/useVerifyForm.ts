@@ -15,6 +15,7 @@ import { formDefaults, limitsOf, runSettingsFormSchema } from '../run-settings/s
 import { useRunSettingsForm } from '../run-settings/useRunSettingsForm'
 
 export type Source = 'fresh' | 'batch' | 'pasted'
+export type Grade = 'person' | 'auto'
 
 /** A verification's repeats per arm, bounded by its schema; the run settings may each be left empty. */
 const VERIFY_FORM = runSettingsFormSchema({ optional: true, repeats: VerificationSchema.shape.repeats, repeatsLabel: 'Repeats per arm' })
@@ -37,6 +38,20 @@ export function useVerifyForm(skillId: string) {
   const [againstPick, setAgainstPick] = useState('none')
   const [source, setSource] = useState<Source>('fresh')
   const [pasteText, setPasteText] = useState('')
+  // who grades: the person, blind, or the grader alone with the task's rubric (found through the batch it was learned from)
+  const [gradePick, setGrade] = useState<Grade>('person')
+  const rubric = useApi('getRubric', learnedId ? { batchId: learnedId } : null)
+  const measured = useApi('latestGrader', learnedId && rubric.data ? { batchId: learnedId } : null)
+  const autoBlocked = !learnedId
+    ? 'The skill was learned from imported sessions, not a task: there is no rubric to grade with.'
+    : rubric.error
+      ? `The task's rubric could not be read: ${rubric.error.message}`
+      : rubric.data === null
+        ? "The task has no rubric yet: build it from a graded batch of the task (the batch page's grader panel)."
+        : rubric.data === undefined
+          ? 'Reading the task’s rubric…'
+          : null
+  const grade: Grade = autoBlocked ? 'person' : gradePick
   const run = useRunSettingsForm({ schema: VERIFY_FORM, defaults: VERIFY_DEFAULTS, inherited })
   const { values, preset, domains } = run
 
@@ -70,7 +85,8 @@ export function useVerifyForm(skillId: string) {
           variations:
             source === 'pasted' ? { source, items: pasted!.items.map(({ difficulty, prompt }) => ({ difficulty, prompt })) } : { source },
           repeats: values.repeats!,
-          settings
+          settings,
+          ...(grade === 'auto' ? { grade } : {})
         }
       : null
 
@@ -116,6 +132,11 @@ export function useVerifyForm(skillId: string) {
     setSource,
     pasteText,
     setPasteText,
+    grade,
+    setGrade,
+    autoBlocked,
+    rubric,
+    measured,
     pasted,
     run,
     problems,
