@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
 import type { Pregrade } from '../../src/shared/grading'
 import { batchStatus, batchViewOf, testRun } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
@@ -61,6 +62,27 @@ describe("the grader's grades, marked", () => {
     expect(within(cards[0]).getByText('good').className).toBe('label-good')
     expect(cards[1].className).toContain('grade-none')
     expect(within(cards[2]).getByTestId('grader-mark').getAttribute('title')).toMatch(/not confirmed by you: one clear CTA/)
+  })
+
+  it("in the gallery's filters: the grader's grades counted apart, and a filter of their own", async () => {
+    mock()
+    renderApp('/gallery/b1')
+    await screen.findAllByTestId('gallery-card')
+    const filter = screen.getByTestId('filter-label') as HTMLSelectElement
+    expect([...filter.options].map((o) => o.textContent)).toEqual([
+      'All grades',
+      'Good (1)',
+      'Bad (1, 1 by the grader)',
+      'Ungraded (2)',
+      "The grader's, not confirmed by you (1)"
+    ])
+    const user = userEvent.setup()
+    await user.selectOptions(filter, 'grader')
+    expect(screen.getAllByTestId('gallery-card').map((c) => within(c).getByText(/^Run \d+$/).textContent)).toEqual(['Run 2'])
+    await user.selectOptions(filter, 'bad')
+    expect(screen.getAllByTestId('gallery-card').map((c) => within(c).getByText(/^Run \d+$/).textContent)).toEqual(['Run 2'])
+    await user.selectOptions(filter, 'good')
+    expect(screen.getAllByTestId('gallery-card').map((c) => within(c).getByText(/^Run \d+$/).textContent)).toEqual(['Run 1'])
   })
 
   it("in the batch page's runs list", async () => {

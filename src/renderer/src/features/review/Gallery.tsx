@@ -9,11 +9,11 @@ import { ErrorLine } from '../../components/ErrorLine'
 import { shownAnswer } from '../../components/FinalAnswer'
 import { finished, firstShot, RunTrouble, ShotImage, useBatchRuns, verificationOf } from './runs'
 import { SignalsPanel } from './SignalsPanel'
-import { GradeMark } from '../../components/GraderMark'
+import { GradeMark, gradedByGrader } from '../../components/GraderMark'
 
 export function Gallery({ batchId }: { batchId: string }) {
   const { loaded, runs } = useBatchRuns(batchId)
-  const [label, setLabel] = useState<'all' | 'good' | 'bad' | 'ungraded'>('all')
+  const [label, setLabel] = useState<'all' | 'good' | 'bad' | 'ungraded' | 'grader'>('all')
   const [difficulty, setDifficulty] = useState<string>('all')
   const [sort, setSort] = useState<'number' | 'label'>('number')
   const [text, setText] = useState<string | null>(null)
@@ -28,9 +28,20 @@ export function Gallery({ batchId }: { batchId: string }) {
   const result = importFeedback.data
   const verificationId = verificationOf(loaded.data)
   const togglePick = (n: number) => setPicked((p) => (p.includes(n) ? p.filter((x) => x !== n) : [...p.slice(-1), n]))
-  const shown = runs
-    .filter(finished)
-    .filter((r) => label === 'all' || (label === 'ungraded' ? !r.feedback?.label : r.feedback?.label === label))
+  const done = runs.filter(finished)
+  // each grade counted, those the grader gave that no person confirmed apart
+  const counted = (l: 'good' | 'bad') => {
+    const all = done.filter((r) => r.feedback?.label === l)
+    const byGrader = all.filter(gradedByGrader).length
+    return `${all.length}${byGrader ? `, ${byGrader} by the grader` : ''}`
+  }
+  const graderCount = done.filter(gradedByGrader).length
+  const shown = done
+    .filter(
+      (r) =>
+        label === 'all' ||
+        (label === 'ungraded' ? !r.feedback?.label : label === 'grader' ? gradedByGrader(r) : r.feedback?.label === label)
+    )
     .filter((r) => difficulty === 'all' || r.difficulty === difficulty)
     .sort((a, b) =>
       sort === 'label' ? (a.feedback?.label ?? 'z').localeCompare(b.feedback?.label ?? 'z') || a.number - b.number : a.number - b.number
@@ -49,9 +60,12 @@ export function Gallery({ batchId }: { batchId: string }) {
           data-testid="filter-label"
         >
           <option value="all">All grades</option>
-          <option value="good">Good</option>
-          <option value="bad">Bad</option>
-          <option value="ungraded">Ungraded</option>
+          <option value="good">Good ({counted('good')})</option>
+          <option value="bad">Bad ({counted('bad')})</option>
+          <option value="ungraded">Ungraded ({done.filter((r) => !r.feedback?.label).length})</option>
+          {graderCount || label === 'grader' ? (
+            <option value="grader">The grader&apos;s, not confirmed by you ({graderCount})</option>
+          ) : null}
         </select>
         <select value={difficulty} onChange={(e) => setDifficulty(e.target.value)} aria-label="Filter by difficulty">
           <option value="all">All difficulties</option>
