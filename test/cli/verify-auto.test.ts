@@ -130,6 +130,11 @@ describe('verify --grade auto from the command line', () => {
     await writeFile(join(dir, 'mine.txt'), `${first}\n`)
     const g = await cli(['grade', batchId, '--file', join(dir, 'mine.txt')])
     expect(g.code, g.err).toBe(0)
+    // `batch` says who graded each run, in its text and its JSON
+    const batch = await cli(['batch', batchId])
+    expect(batch.out.match(/^Run \d: done, (good|bad) \(grader\)/gm)).toHaveLength(3)
+    const runs = (JSON.parse((await cli(['batch', batchId, '--json'])).out) as { runs: { gradedBy: string | null }[] }).runs
+    expect(runs.map((r) => r.gradedBy).sort()).toEqual(['grader', 'grader', 'grader', 'person'])
     const report = await cli(['report', vid])
     expect(report.out).toContain('3 of 4 runs graded by the grader (its agreement with you on the task: accuracy 83%, kappa 0.67: trusted)')
   })

@@ -65,6 +65,8 @@ async function showBatch(client: Client, batchId: string) {
           prompt: r.prompt,
           label: r.feedback?.label ?? null,
           text: r.feedback?.text ?? '',
+          // who graded: the grader's grade that no person confirmed says so
+          gradedBy: r.feedback?.label ? (r.feedback.by ?? 'person') : null,
           files: r.files.map((f) => f.path),
           screenshots: r.screenshots.flatMap((s) => s.shots.map((x) => x.file)),
           result: r.result ?? null,
@@ -131,7 +133,7 @@ const batch = verb({
             ]
           : []),
         ...b.runs.flatMap((r) => [
-          `Run ${r.number}: ${r.state}${r.reason ? ` (${inline(r.reason)})` : ''}, ${r.label ? `${r.label}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
+          `Run ${r.number}: ${r.state}${r.reason ? ` (${inline(r.reason)})` : ''}, ${r.label ? `${r.label}${r.gradedBy === 'grader' ? ' (grader)' : ''}${r.text.trim() ? ` - ${oneLineOf(r.text, 120)}` : ''}` : 'ungraded'}${r.difficulty ? ` (${r.difficulty})` : ''}`,
           `  prompt: ${oneLineOf(r.prompt, 160)}`,
           ...('workspace' in r && r.workspace ? [`  workspace: ${inline(r.workspace)}`] : []),
           ...(r.files.length ? [`  files: ${r.files.map((f) => inline(f)).join(', ')}`] : []),

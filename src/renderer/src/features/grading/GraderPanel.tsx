@@ -125,7 +125,7 @@ function Pregrades({ batchId, ungraded, numbers }: { batchId: string; ungraded: 
       {p ? (
         <p className="muted" data-testid="pregrade-trust">
           {!m
-            ? 'The grader was never measured on this batch: measure it above to know how far to trust these.'
+            ? 'The grader was never measured against your grades on this task: measure it above to know how far to trust these.'
             : `The grader agreed with you on ${pct(m.accuracy)} of runs (kappa ${m.kappa === null ? 'undefined' : m.kappa.toFixed(2)})${m.trusted ? '.' : ': do not trust it yet.'}`}
         </p>
       ) : null}

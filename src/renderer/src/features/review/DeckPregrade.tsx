@@ -84,7 +84,7 @@ export function RunPregrade({
       {pending ? (
         <span className="muted small" data-testid="deck-pregrade-trust">
           {!m
-            ? 'The grader was never measured on this batch.'
+            ? 'The grader was never measured against your grades on this task: measure it on a batch you graded (its grader panel) to know how far to trust it.'
             : `Measured: it agreed with you on ${pct(m.accuracy)} of runs${m.trusted ? '' : ', not enough to trust it yet'}.`}
         </span>
       ) : null}
