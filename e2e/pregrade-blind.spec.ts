@@ -5,26 +5,11 @@
  * offers "Pre-grade the rest", the grader grades every run (told nothing of its arm), the person confirms
  * each with Enter and flips one with f, and then the verification has its report, graded by the person.
  */
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { promisify } from 'node:util'
-import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
 import { textOf, toolOf } from '../test/support/grader-script'
 import { startModelServer, type Script } from '../test/support/model-server'
-import { gradeOfPage, skilledPrompt, verifyScript } from '../test/support/verify-script'
-import { expect, ROOT, startWeb, test } from './fixtures'
-
-const rule = (text: string, evidence: number[]) => ({
-  rule: text,
-  evidence,
-  priority: 'high' as const,
-  reason: `runs ${evidence.join(', ')}`
-})
-
-/** A run as `trace2skill batch --json` gives it: a blind verification's has its text files instead of its folder. */
-type Shown = { number: number; workspace?: string; texts?: Record<string, string> }
+import { skilledPrompt, verifyScript } from '../test/support/verify-script'
+import { expect, startWeb, test } from './fixtures'
+import { gradesOf, learnSkill, rule, type Shown } from './learn'
 
 /** The runs and the analysts (verifyScript), the rubric writer, and a grader that grades a page as the person would; every grader request kept. */
 function script() {
@@ -69,56 +54,9 @@ test('pre-grade a blind deck and confirm it', async ({ page }, info) => {
   test.setTimeout(300_000)
   const model = script()
   const server = await startModelServer(model.script)
-  const dir = await mkdtemp(join(tmpdir(), 't2s-e2e-pregrade-blind-'))
-  const config = join(dir, 'claude')
-  const data = join(dir, 'data')
-  await mkdir(config, { recursive: true })
-  const env = { ...process.env, ...claudeEnv(config, server.url), TRACE2SKILL_DATA_DIR: data, CHROMIUM_PATH: '/nonexistent' }
-  const cli = async (args: string[]) =>
-    (await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'trace2skill.mjs'), ...args], { env })).stdout
   // learn a skill headless: three runs without it, graded from their pages; the task's rubric from them; analysed
-  await writeFile(join(dir, 'task.json'), JSON.stringify({ name: 'Landing page', text: 'Build a landing page.' }))
-  await writeFile(
-    join(dir, 'variations.txt'),
-    [skilledPrompt('fixed', 'learned: a bakery'), skilledPrompt('fixed', 'learned: a gym'), skilledPrompt('good', 'learned: a library')]
-      .map((p, i) => `${i + 1}. [normal] ${p}`)
-      .join('\n')
-  )
-  const ran = JSON.parse(
-    await cli([
-      'run',
-      '--task',
-      join(dir, 'task.json'),
-      '--variations',
-      join(dir, 'variations.txt'),
-      '--preset',
-      'accept-edits',
-      '--max-turns',
-      '10',
-      '--claude',
-      CLAUDE_BIN,
-      '--json'
-    ])
-  ) as { batchId: string; runs: Shown[] }
-  const pageOf = async (r: Shown) => r.texts?.['index.html'] ?? (await readFile(join(r.workspace!, 'index.html'), 'utf8'))
-  const grades = async (runs: Shown[]) =>
-    new Map(await Promise.all(runs.map(async (r) => [r.number, gradeOfPage(await pageOf(r))] as const)))
-  const learned = await grades(ran.runs)
-  await writeFile(join(dir, 'feedback.txt'), [...learned].map(([n, g]) => `Run ${n}: ${g} - by its page`).join('\n'))
-  await cli(['grade', ran.batchId, '--file', join(dir, 'feedback.txt')])
-  await cli(['rubric', ran.batchId])
-  await cli(['analyze', ran.batchId])
-
-  const web = await startWeb({
-    CLAUDE_CONFIG_DIR: config,
-    TRACE2SKILL_DATA_DIR: data,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: server.url,
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
-  })
+  const { cli, webEnv } = await learnSkill(server.url, 'pregrade-blind', { rubric: true })
+  const web = await startWeb(webEnv)
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
   try {
@@ -142,7 +80,7 @@ test('pre-grade a blind deck and confirm it', async ({ page }, info) => {
     await expect(page.getByTestId('verify-status')).toHaveAttribute('data-stage', 'grading', { timeout: 150_000 })
     const verificationId = page.url().split('/verification/')[1]
     const blind = JSON.parse(await cli(['batch', verificationId, '--json'])) as { runs: Shown[] }
-    const byPage = await grades(blind.runs)
+    const byPage = await gradesOf(blind.runs)
     expect([...byPage.values()].sort()).toEqual(['bad', 'bad', 'good', 'good'])
 
     // the blind deck: pre-grade the rest, with the task's rubric
@@ -155,8 +93,8 @@ test('pre-grade a blind deck and confirm it', async ({ page }, info) => {
     await expect(mark).toHaveAttribute('data-pending', 'true', { timeout: 30_000 })
     await expect(page.getByTestId('graded-count')).toHaveText('0 of 4 graded')
     await page.screenshot({ path: info.outputPath('blind-deck-pregrade.png') })
-    // the grader was told what the person sees, nothing of the arm
-    expect(model.graded).toHaveLength(4)
+    // the grader was told what the person sees, nothing of the arm (the first mark shows while it still grades the rest)
+    await expect.poll(() => model.graded.length, { timeout: 30_000 }).toBe(4)
     for (const body of model.graded) expect(body).not.toMatch(/with the skill|without the skill|landing-page\/SKILL\.md|"arm"/i)
 
     // walk it: Enter confirms, f flips the second; every run is the person's once they are through

@@ -5,25 +5,10 @@
  * fixed pair opens side by side; the pairs are explained; and deepening from the verification makes the
  * next version.
  */
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { promisify } from 'node:util'
-import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
 import { startModelServer } from '../test/support/model-server'
-import { gradeOfPage, skilledPrompt, verifyScript } from '../test/support/verify-script'
-import { expect, ROOT, startWeb, test } from './fixtures'
-
-const rule = (text: string, evidence: number[]) => ({
-  rule: text,
-  evidence,
-  priority: 'high' as const,
-  reason: `runs ${evidence.join(', ')}`
-})
-
-/** A run as `trace2skill batch --json` gives it: a blind verification's has its text files instead of its folder. */
-type Shown = { number: number; workspace?: string; texts?: Record<string, string> }
+import { skilledPrompt, verifyScript } from '../test/support/verify-script'
+import { expect, startWeb, test } from './fixtures'
+import { gradesOf, learnSkill, rule, type Shown } from './learn'
 
 test('verify a skill, grade blind, read the report, open a fixed pair, explain, deepen', async ({ page }, info) => {
   test.setTimeout(300_000)
@@ -39,54 +24,9 @@ test('verify a skill, grade blind, read the report, open a fixed pair, explain, 
       }
     })
   )
-  const dir = await mkdtemp(join(tmpdir(), 't2s-e2e-verify-'))
-  const config = join(dir, 'claude')
-  const data = join(dir, 'data')
-  await mkdir(config, { recursive: true })
-  const env = { ...process.env, ...claudeEnv(config, server.url), TRACE2SKILL_DATA_DIR: data, CHROMIUM_PATH: '/nonexistent' }
-  const cli = async (args: string[]) =>
-    (await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'trace2skill.mjs'), ...args], { env })).stdout
   // learn a skill headless: three runs without it, graded from their pages, analysed
-  await writeFile(join(dir, 'task.json'), JSON.stringify({ name: 'Landing page', text: 'Build a landing page.' }))
-  await writeFile(
-    join(dir, 'variations.txt'),
-    [skilledPrompt('fixed', 'learned: a bakery'), skilledPrompt('fixed', 'learned: a gym'), skilledPrompt('good', 'learned: a library')]
-      .map((p, i) => `${i + 1}. [normal] ${p}`)
-      .join('\n')
-  )
-  const ran = JSON.parse(
-    await cli([
-      'run',
-      '--task',
-      join(dir, 'task.json'),
-      '--variations',
-      join(dir, 'variations.txt'),
-      '--preset',
-      'accept-edits',
-      '--max-turns',
-      '10',
-      '--claude',
-      CLAUDE_BIN,
-      '--json'
-    ])
-  ) as { batchId: string; runs: Shown[] }
-  // a blind verification's run gives its pages, not its folder
-  const page_ = async (r: Shown) => r.texts?.['index.html'] ?? (await readFile(join(r.workspace!, 'index.html'), 'utf8'))
-  const grades = async (runs: Shown[]) => Promise.all(runs.map(async (r) => ({ number: r.number, grade: gradeOfPage(await page_(r)) })))
-  await writeFile(join(dir, 'feedback.txt'), (await grades(ran.runs)).map((g) => `Run ${g.number}: ${g.grade} - by its page`).join('\n'))
-  await cli(['grade', ran.batchId, '--file', join(dir, 'feedback.txt')])
-  await cli(['analyze', ran.batchId])
-
-  const web = await startWeb({
-    CLAUDE_CONFIG_DIR: config,
-    TRACE2SKILL_DATA_DIR: data,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: server.url,
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
-  })
+  const { cli, webEnv } = await learnSkill(server.url, 'verify')
+  const web = await startWeb(webEnv)
   try {
     await page.goto(web.url)
     await page.getByRole('link', { name: 'Skills' }).click()
@@ -116,7 +56,7 @@ test('verify a skill, grade blind, read the report, open a fixed pair, explain, 
     await page.screenshot({ path: info.outputPath('verification-blind.png'), fullPage: true })
     const blind = JSON.parse(await cli(['batch', verificationId, '--json'])) as { runs: Shown[] }
     expect(blind.runs.every((r) => !r.workspace)).toBe(true)
-    const wanted = new Map((await grades(blind.runs)).map((g) => [g.number, g.grade]))
+    const wanted = await gradesOf(blind.runs)
     await page.getByTestId('grade-blind').click()
     const deck = page.getByTestId('deck-run')
     await expect(deck).toBeVisible()
