@@ -13,6 +13,7 @@ import {
   type EventSink,
   type Reply
 } from '../../shared/contract'
+import { errorFields, type Log } from '../log/log'
 
 export type { Handlers }
 
@@ -67,3 +68,18 @@ export function createEventHub() {
   }
 }
 export type EventHub = ReturnType<typeof createEventHub>
+
+/** The same handlers; a request that fails with `internal` (a bug, not the user's input) is logged with its stack. */
+export function logFailures(handlers: Handlers, log: Log): Handlers {
+  const out = {} as Record<string, (input: unknown) => Promise<unknown>>
+  for (const [name, h] of Object.entries(handlers) as [string, (input: unknown) => Promise<unknown>][])
+    out[name] = async (input) => {
+      try {
+        return await h(input)
+      } catch (err) {
+        if (codeOf(err) === 'internal') log.error({ request: name, error: errorFields(err) }, 'a request failed')
+        throw err
+      }
+    }
+  return out as unknown as Handlers
+}

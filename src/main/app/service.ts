@@ -4,13 +4,12 @@
  */
 import { existsSync } from 'node:fs'
 import type { AppInfo, Notice } from '../../shared/contract'
-import type { Run } from '../../shared/runs'
-import type { Verification } from '../../shared/verify'
 import { openStore, type Store } from '../store/store'
 import { SessionIndex } from '../traces/indexer'
 import { inThreadPool, workerPool } from '../traces/summary-pool'
 import { searchSessions } from '../traces/search'
-import { codeOf, fail, createEventHub, type EventHub, type EventSink, type Handlers } from './dispatch'
+import { fail, createEventHub, logFailures, type EventHub, type Handlers } from './dispatch'
+import { blindEvents, blindSignals } from './blind-gates'
 import { Operations } from '../operations/registry'
 import { createReviewHandlers } from './review-handlers'
 import { createSkillsHandlers } from './skills-handlers'
@@ -26,26 +25,7 @@ import { createVerifyService, type VerifyService } from '../verify/service'
 import type { RandomInt } from '../verify/plan'
 import { createTracesService } from '../traces/service'
 import { createBlindness, type Blindness } from '../verify/blind'
-import { batchSignals } from '../analysts/signals'
 import { errorFields, logsDir, openLog, silentLog, type Log, type OpenLog } from '../log/log'
-
-/**
- * The hub as everything else sees it: a run of a blind verification is pushed without what tells its
- * arm (its session, numbers, the tool it is in), a blind verification without its arms, and its
- * runs' session files changing not at all.
- */
-function blindEvents(hub: EventHub, blind: Blindness): EventHub {
-  const emit: EventSink = (event, payload) => {
-    const p = payload as { run?: Run; verification?: Verification; projectId?: string }
-    if (event === 'runProgress' && p.run) return hub.emit('runProgress', { run: blind.run(p.run) })
-    if (event === 'verificationProgress' && p.verification)
-      return hub.emit('verificationProgress', { verification: blind.verification(p.verification) })
-    // a blind run's session changing (its file written as it runs) is not announced: its id would be tied to the run by the moment
-    if (event === 'sessionsChanged' && p.projectId && blind.ofProject({ id: p.projectId })) return
-    hub.emit(event, payload)
-  }
-  return { subscribe: hub.subscribe, emit }
-}
 
 export interface ServiceOptions {
   configDir: string
@@ -309,20 +289,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       grading(store.batches.batchIdOfRun(input.runId), async () => blind.run(await reviewHandlers.saveFeedback(input))),
     importFeedback: (input) => grading(input.batchId, () => reviewHandlers.importFeedback(input)),
     // a blind verification's runs: no numbers, no signals (they tell the arms apart)
-    async getSignals(input) {
-      if (!blind.isBlind(input.batchId)) return reviewHandlers.getSignals(input)
-      const doc = await store.batches.get(input.batchId)
-      const runs = doc ? store.batches.runsOf(doc) : []
-      return {
-        runs: runs.map((r) => ({
-          runId: r.id,
-          number: r.number,
-          metrics: null,
-          warning: 'graded blind: its numbers show once every run is graded'
-        })),
-        batch: batchSignals([])
-      }
-    },
+    getSignals: async (input) => (blind.isBlind(input.batchId) ? blindSignals(store, input.batchId) : reviewHandlers.getSignals(input)),
     ...skills.handlers,
     ...gradingParts.handlers,
     // confirmed (or flipped), the grader's grade becomes the person's: saved as any grade is, then no longer the grader's
@@ -400,19 +367,4 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       await opened?.close()
     }
   }
-}
-
-/** The same handlers; a request that fails with `internal` (a bug, not the user's input) is logged with its stack. */
-export function logFailures(handlers: Handlers, log: Log): Handlers {
-  const out = {} as Record<string, (input: unknown) => Promise<unknown>>
-  for (const [name, h] of Object.entries(handlers) as [string, (input: unknown) => Promise<unknown>][])
-    out[name] = async (input) => {
-      try {
-        return await h(input)
-      } catch (err) {
-        if (codeOf(err) === 'internal') log.error({ request: name, error: errorFields(err) }, 'a request failed')
-        throw err
-      }
-    }
-  return out as unknown as Handlers
 }
