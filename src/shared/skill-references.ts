@@ -19,14 +19,22 @@ export const TOPIC_NAME_MAX = 64
 const DEFAULT_TITLE = 'edge cases'
 const DEFAULT_WHEN = 'a situation is rarer than the rules above cover'
 
-/** A slug of any text: "Forms & Inputs!" -> "forms-inputs", "../x" -> "x"; "" when nothing is left. */
-export function toSlug(text: string, max = TOPIC_NAME_MAX): string {
-  return String(text ?? '')
+/**
+ * A slug of any text: "Forms & Inputs!" -> "forms-inputs", "../x" -> "x"; "" when nothing is left.
+ * `keepCase` (a script's name): letters keep their case, '_' stays, and an apostrophe is one more '-'.
+ */
+export function toSlug(text: string, max = TOPIC_NAME_MAX, opts: { keepCase?: boolean } = {}): string {
+  const plain = String(text ?? '')
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/['\u2019]/g, '')
-    .replace(/[^a-z0-9]+/g, '-')
+  return (
+    opts.keepCase
+      ? plain.replace(/[^A-Za-z0-9_]+/g, '-')
+      : plain
+          .toLowerCase()
+          .replace(/['\u2019]/g, '')
+          .replace(/[^a-z0-9]+/g, '-')
+  )
     .replace(/^-+|-+$/g, '')
     .slice(0, max)
     .replace(/-+$/, '')

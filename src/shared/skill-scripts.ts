@@ -3,19 +3,13 @@
  * it and exported as `.claude/skills/<name>/scripts/<script>` only when the person included it. Their
  * names, how SKILL.md points to them, and which ones a skill exports. Pure; shared with the renderer.
  */
+import { toSlug } from './skill-references'
 import type { ProposedScript, RuleScript, SkillRule } from './skills'
 
 export const SCRIPTS_DIR = 'scripts'
 export const scriptPath = (name: string) => `${SCRIPTS_DIR}/${name}`
 
-const slug = (t: string, max: number) =>
-  t
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^A-Za-z0-9_]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, max)
-    .replace(/-+$/, '')
+const slug = (t: string, max: number) => toSlug(t, max, { keepCase: true })
 
 /**
  * A name from outside (a model's, a run's file path) made safe as one file name in scripts/: its last
