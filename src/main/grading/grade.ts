@@ -25,6 +25,10 @@ export const GRADE_FILES_CHARS = 120_000
 /** Screenshots shown per run (desktop first), and the image budget of each (tokens). */
 export const GRADE_SHOTS = 4
 export const GRADE_SHOT_TOKENS = 1600
+/** Tokens a grade's answer is expected to take. */
+export const GRADE_OUTPUT = 800
+/** Tokens of the system prompt, the tool and the instructions of a call, besides what it reads. */
+export const CALL_OVERHEAD = 700
 
 const AnswerSchema = z.object({
   verdicts: z

@@ -19,18 +19,15 @@ import type { Operations } from '../operations/registry'
 import type { Store } from '../store/store'
 import { costUsd, isPriced } from '../traces/pricing'
 import { crossValidate, plannedCalls, type GradedRun } from './cross-validate'
-import { GRADE_FILES_CHARS, GRADE_SHOT_TOKENS, GRADE_SHOTS, gradePrompt, loadRunToGrade } from './grade'
+import { CALL_OVERHEAD, GRADE_FILES_CHARS, GRADE_OUTPUT, GRADE_SHOT_TOKENS, GRADE_SHOTS, gradePrompt, loadRunToGrade } from './grade'
 import { createPregrading } from './pregrade'
 import { buildAssertions, rubricPrompt, type Sentence } from './rubric'
 import { editRubric, rubricIdOf, rubricView, saveBuilt, type RubricEdit } from './rubrics'
 
 /** The model that writes rubrics and grades unless one is chosen. */
 export const DEFAULT_GRADER_MODEL = DEFAULT_ANALYST_MODEL
-/** Tokens a rubric's answer and a grade's answer are expected to take. */
+/** Tokens a rubric's answer is expected to take. */
 export const RUBRIC_OUTPUT = 1500
-export const GRADE_OUTPUT = 800
-/** Tokens of the system prompt, the tool and the instructions of a call, besides what it reads. */
-const CALL_OVERHEAD = 700
 
 export interface GradingDeps {
   store: Store

@@ -7,6 +7,7 @@ import { fail } from '../../shared/contract'
 import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import { DIFFICULTIES } from '../../shared/runs'
 import type { VerifyEstimate, VerifyVariation, VerifyWarning } from '../../shared/verify'
+import { CALL_OVERHEAD, GRADE_OUTPUT, GRADE_SHOT_TOKENS, GRADE_SHOTS } from '../grading/grade'
 import { rubricView } from '../grading/rubrics'
 import { costUsd, isPriced } from '../traces/pricing'
 import { AUTO_GRADE_MODEL, refuseAutoWithoutRubric } from './auto-grade'
@@ -112,8 +113,8 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
 }
 
 /** Tokens a grade is expected to read besides the rubric: the answer and files, and up to four screenshots; and to answer. */
-const GRADE_READ = 4000 + 4 * 1600 + 700
-const GRADE_ANSWER = 800
+const GRADE_READ = 4000 + GRADE_SHOTS * GRADE_SHOT_TOKENS + CALL_OVERHEAD
+const GRADE_ANSWER = GRADE_OUTPUT
 
 /** What the grader grading every run would cost (model, tokens, dollars when the model is priced). */
 export function gradingCost(runs: number, assertions: number): { usd: number; basis: string } {
