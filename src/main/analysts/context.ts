@@ -18,7 +18,7 @@ import { removeEvidenceFolder, type RunEvidence } from './evidence'
 import { inThreadImages, type ImagePool } from './image-pool'
 import { apiModel, claudeCliModel, type ModelPort } from './model'
 import type { AnalystFleet } from './pipeline'
-import { appSecretLiterals } from './redaction'
+import { appSecretsOf } from './redaction'
 
 export interface AnalysisServiceDeps {
   store: Store
@@ -132,8 +132,8 @@ export const removeEvidence = (ctx: AnalysisContext, analysisId: string) =>
 
 /** The app's own secret values (its environment's, the API key in use): taken out of what the models read. */
 export const literals = (ctx: AnalysisContext) =>
-  appSecretLiterals(ctx.env, async () => (ctx.port ? undefined : (await ctx.apiAccess()).apiKey)).catch((e) => {
-    // appSecretLiterals already goes on without a key (none set: none to take out); anything else is logged, and the environment's are taken out still
+  appSecretsOf(ctx).catch((e) => {
+    // appSecretsOf already goes on without a key (none set: none to take out); anything else is logged, and the environment's are taken out still
     ctx.log.warn({ error: errorFields(e) }, "the app's secret values could not all be read; the environment's are taken out")
     return secretLiterals(ctx.env)
   })

@@ -13,6 +13,10 @@ import { redactDeep, redactText, secretLiterals, type RedactOptions } from '../.
 import { SAFE_READ_FLAGS } from '../base/safe-file'
 import type { RunEvidence } from './evidence'
 
+/** The app's secret values for a service that reaches the model with the API key in use, or with a port it was given (tests: no key). */
+export const appSecretsOf = (d: { env: NodeJS.ProcessEnv; port?: unknown; apiAccess(): Promise<{ apiKey: string }> }) =>
+  appSecretLiterals(d.env, async () => (d.port ? undefined : (await d.apiAccess()).apiKey))
+
 /** How many secrets were taken out, per run number. */
 export type Redactions = Map<number, number>
 

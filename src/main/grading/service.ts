@@ -14,7 +14,7 @@ import type { Run } from '../../shared/runs'
 import { errorFields, silentLog, type Log } from '../log/log'
 import { loadOutputs, loadShots } from '../analysts/evidence'
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
-import { appSecretLiterals } from '../analysts/redaction'
+import { appSecretsOf } from '../analysts/redaction'
 import type { Operations } from '../operations/registry'
 import type { Store } from '../store/store'
 import { costUsd, isPriced } from '../traces/pricing'
@@ -59,7 +59,7 @@ export function createGradingService(d: GradingDeps) {
     return apiModel(await d.apiAccess())
   }
   const redact = async () => ({
-    literals: await appSecretLiterals(d.env, async () => (d.port ? undefined : (await d.apiAccess()).apiKey)).catch(() => [])
+    literals: await appSecretsOf(d).catch(() => [])
   })
 
   /** A batch's graded runs, in order, and its task. */

@@ -11,7 +11,7 @@ import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
 import { isFinished, type Run } from '../../shared/runs'
 import type { Verification } from '../../shared/verify'
 import { apiModel, type ModelPort } from '../analysts/model'
-import { appSecretLiterals } from '../analysts/redaction'
+import { appSecretsOf } from '../analysts/redaction'
 import { gradeEach, rubricFor } from '../grading/pregrade'
 import { errorFields } from '../log/log'
 import { change, now, verificationOf, type VerifyContext } from './context'
@@ -55,7 +55,7 @@ export async function startAutoGrade(ctx: Ctx, id: string, batchId: string): Pro
       const todo = ctx.store.batches.runsOf(doc).filter((r) => isFinished(r.state) && !r.feedback?.label)
       const rubric = await rubricFor(ctx.store, batchId)
       const port: ModelPort = ctx.port ?? apiModel(await ctx.apiAccess())
-      const literals = await appSecretLiterals(ctx.env, async () => (ctx.port ? undefined : (await ctx.apiAccess()).apiKey)).catch(() => [])
+      const literals = await appSecretsOf(ctx).catch(() => [])
       await set((a) => ({ ...a, state: 'running', done: 0, total: todo.length, failed: [], rubricVersionId: rubric.current.id }))
       // one change at a time (the grades come back in any order)
       let chain: Promise<unknown> = Promise.resolve()
