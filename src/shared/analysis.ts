@@ -86,6 +86,8 @@ export const AnalysisSchema = z.object({
   deepenSkillId: z.string().optional(),
   /** the mobile screenshots are shown too (the desktop ones always) */
   mobile: z.boolean().optional(),
+  /** the runs (and the analysts' rules, to the merge) were given in this seed's order (src/shared/shuffle.ts); absent: in run order */
+  seed: z.number().int().optional(),
   runNumbers: z.array(z.number()),
   analysts: z.array(AnalystStatusSchema),
   context: z.object({
@@ -160,3 +162,16 @@ export const AnalysisEstimateSchema = z.object({
   warnings: z.array(z.string())
 })
 export type AnalysisEstimate = z.infer<typeof AnalysisEstimateSchema>
+
+/** What N candidates would cost: each candidate's analysis estimate (its seed, its models), and their sum (null when a model has no known price). */
+export const CandidatesEstimateSchema = z.object({
+  n: z.number(),
+  candidates: z.array(AnalysisEstimateSchema.extend({ seed: z.number() })),
+  usd: z.number().nullable()
+})
+export type CandidatesEstimate = z.infer<typeof CandidatesEstimateSchema>
+
+/** The label of a candidate's version: "candidate 2 of 3 (seed 2, claude-sonnet-5-5)". */
+export const candidateLabel = (i: number, n: number, seed: number, model: string) => `candidate ${i} of ${n} (seed ${seed}, ${model})`
+/** Whether a version's label says it is a candidate (its own, or after a retry of its analysis). */
+export const isCandidateLabel = (label: string | undefined) => !!label && /^candidate \d+ of \d+\b/.test(label)

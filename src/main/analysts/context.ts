@@ -49,6 +49,12 @@ export interface AnalysisParams {
   claudePath?: string
   /** deepen from a verification: what it showed of the deepened skill's rules (the merge demotes on it) */
   outcomes?: VerificationOutcomes
+  /** the runs and the rules in this seed's order (a candidate) */
+  seed?: number
+  /** the merged skill is saved as a new version of this skill (learned from scratch, its name kept: a candidate) */
+  intoSkillId?: string
+  /** the label of the version the merge saves (a candidate's: "candidate 2 of 3 (seed 2, model)") */
+  versionLabel?: string
 }
 
 /**
@@ -110,6 +116,7 @@ export async function paramsOf(ctx: AnalysisContext, a: Analysis): Promise<Analy
   const p = (await ctx.operations.lastParams('analysis', a.id)) ?? {}
   const claudePath = typeof p.claudePath === 'string' ? p.claudePath : undefined
   const outcomes = VerificationOutcomesSchema.safeParse(p.outcomes)
+  const seed = a.seed ?? (Number.isInteger(p.seed) ? (p.seed as number) : undefined)
   return {
     batchId: a.batchId,
     via: a.via,
@@ -117,7 +124,10 @@ export async function paramsOf(ctx: AnalysisContext, a: Analysis): Promise<Analy
     mergeModel: a.mergeModel,
     deepenSkillId: a.deepenSkillId,
     ...(claudePath ? { claudePath } : {}),
-    ...(outcomes.success ? { outcomes: outcomes.data } : {})
+    ...(outcomes.success ? { outcomes: outcomes.data } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(typeof p.intoSkillId === 'string' ? { intoSkillId: p.intoSkillId } : {}),
+    ...(typeof p.versionLabel === 'string' ? { versionLabel: p.versionLabel } : {})
   }
 }
 
@@ -153,4 +163,13 @@ export interface StartAnalysis {
   notes?: string
   /** deepen from a verification: what it showed of the deepened skill's rules, computed by the caller; kept with the operation, read by the merge */
   outcomes?: VerificationOutcomes
+  /**
+   * the runs go to the analysts, and their rules to the merge, in this seed's order (deterministic for
+   * the seed); without one, in run order as always
+   */
+  seed?: number
+  /** save the merged skill as a new version of this existing skill: learned from the batch from scratch (not deepened), its name kept */
+  intoSkillId?: string
+  /** the label of the version the merge saves (a retry's says it was merged again) */
+  versionLabel?: string
 }

@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { fail } from '../../shared/contract'
 import { DEFAULT_CHECK_MODEL } from '../../shared/models'
+import { inSeedOrder } from '../../shared/shuffle'
 import { slugifyName } from '../../shared/skill-md'
 import { skillProblems } from '../../shared/skill-md-read'
 import { tierThresholds, type AnalystRule, type Skill, type SkillRule } from '../../shared/skills'
@@ -38,7 +39,8 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     a.analysts.flatMap((s) => s.rules),
     (n) => reasons.get(n)
   )
-  const rules: AnalystRule[] = harness.kept
+  // an analysis with a seed gives the merge its rules in the seed's order (another order than its runs')
+  const rules: AnalystRule[] = inSeedOrder(harness.kept, a.seed, 1)
   if (harness.setAside.length) {
     // shown where the analysts' other set-aside rules are, under the analyst that proposed each
     const aside = new Set(harness.setAside.map((x) => x.rule))
@@ -54,7 +56,8 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   const taskInfo = taskInfoOf(ctx, a.taskId, a.batchId)
   const deepen = a.deepenSkillId ? await store.skills.get(a.deepenSkillId) : undefined
   // deepened from a verification: what it showed of the existing rules (followed where the skill broke runs: demoted)
-  const { outcomes } = deepen ? await paramsOf(ctx, a) : {}
+  const params = await paramsOf(ctx, a)
+  const outcomes = deepen ? params.outcomes : undefined
   // a rule this verification already demoted (a retry, a second deepen from it) starts from its tier before
   const again = (r: SkillRule) => !r.pinnedTier && !r.removed && !!outcomes && r.outcome?.version === outcomes.version
   // the rules of the skill being deepened, with what they cite (runs of its newest batch, and earlier ones)
@@ -226,7 +229,13 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   const scripts = checkScripts(merged.rules, runs, a.batchId)
   merged.rules = scripts.rules
   warnings.push(...scripts.warnings)
-  const name = slugifyName(answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
+  // A retry merges again into the same skill (a new version); the person's earlier edits stay in its versions.
+  const previous = a.skillId ? await store.skills.get(a.skillId) : undefined
+  // a candidate: a new version of the skill it is added to, learned from scratch (not deepened), under its name
+  const into = !deepen && params.intoSkillId ? (previous ?? (await store.skills.get(params.intoSkillId))) : undefined
+  if (!deepen && params.intoSkillId && !into)
+    warnings.push('The skill this version was to be added to is gone: it was saved as a new skill.')
+  const name = slugifyName(into?.frontMatter.name || answer?.skill.name || deepen?.frontMatter.name || taskInfo.name) || 'skill'
   const description = (
     answer?.skill.description ||
     deepen?.frontMatter.description ||
@@ -234,11 +243,9 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   )
     .replace(/[<>]/g, '')
     .slice(0, 1024)
-  // A retry merges again into the same skill (a new version); the person's earlier edits stay in its versions.
-  const previous = a.skillId ? await store.skills.get(a.skillId) : undefined
   const made: Skill = {
-    id: previous?.id ?? deepen?.id ?? randomUUID(),
-    batchIds: [...new Set([...(deepen?.batchIds ?? []), a.batchId])],
+    id: previous?.id ?? deepen?.id ?? into?.id ?? randomUUID(),
+    batchIds: [...new Set([...(deepen?.batchIds ?? into?.batchIds ?? []), a.batchId])],
     taskId: a.taskId,
     frontMatter: { name, description },
     title: answer?.skill.title || deepen?.title || taskInfo.name,
@@ -248,7 +255,7 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
     setAside: a.analysts.flatMap((s) => s.setAside),
     tiers,
     ...(merged.topics ? { topics: merged.topics } : {}),
-    createdAt: previous?.createdAt ?? deepen?.createdAt ?? now(),
+    createdAt: previous?.createdAt ?? deepen?.createdAt ?? into?.createdAt ?? now(),
     updatedAt: now()
   }
   // run content is data: a rule (or the description...) that repeats it, or holds a command, a URL or a
@@ -271,13 +278,14 @@ export async function mergeInto(ctx: AnalysisContext, analysisId: string, port: 
   for (const p of skillProblems(skill)) warnings.push(`The merged skill needs a look: ${p}.`)
   // the last moment a cancel can still keep the skill from being saved
   signal.throwIfAborted()
+  const label = params.versionLabel
   await ctx.skills.saveVersion(
     skill,
     previous
-      ? 'merged again after a retry'
-      : deepen
-        ? `deepened from analysis of ${store.batches.head(a.batchId)?.name ?? a.batchId}`
-        : 'from the analysts'
+      ? label
+        ? `${label}, merged again after a retry`
+        : 'merged again after a retry'
+      : (label ?? (deepen ? `deepened from analysis of ${store.batches.head(a.batchId)?.name ?? a.batchId}` : 'from the analysts'))
   )
   a = {
     ...a,

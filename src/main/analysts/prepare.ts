@@ -9,6 +9,7 @@ import type { AnalysisEstimate, ContextReport, Cut } from '../../shared/analysis
 import { fail } from '../../shared/contract'
 import { DEFAULT_ANALYST_MODEL, DEFAULT_CHECK_MODEL } from '../../shared/models'
 import type { Run } from '../../shared/runs'
+import { inSeedOrder } from '../../shared/shuffle'
 import { ANALYSTS } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
 import { rendered } from '../skills/service'
@@ -92,10 +93,12 @@ export interface PrepareInput {
   existingSkillMd?: string
   mobile?: boolean
   notes?: string
+  /** the runs in this seed's order (src/shared/shuffle.ts); without one, in run order */
+  seed?: number
 }
 
 /** What the analysts of a batch would read: its graded runs in groups, condensed to the model's budget. */
-export async function prepare(ctx: AnalysisContext, { batchId, model, deepenSkillId, existingSkillMd, mobile, notes }: PrepareInput) {
+export async function prepare(ctx: AnalysisContext, { batchId, model, deepenSkillId, existingSkillMd, mobile, notes, seed }: PrepareInput) {
   const doc = await ctx.store.batches.get(batchId)
   if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
   const batch = doc.batch
@@ -109,7 +112,8 @@ export async function prepare(ctx: AnalysisContext, { batchId, model, deepenSkil
   const ungraded = batch.runIds.length - runs.length
   if (ungraded) warnings.push(`${ungraded} ungraded run${ungraded === 1 ? ' was' : 's were'} left out.`)
   const budget = contextBudget(model)
-  const chunks = groupRuns(list, budget, { mobile })
+  // `list` stays in run order (the analysis's run numbers); the analysts read the runs in the seed's order
+  const chunks = groupRuns(inSeedOrder(list, seed), budget, { mobile })
   const condensed = chunks.map((g) => fitRuns(g, budget, { mobile }))
   const existingMd = existingSkillMd ?? (deepen ? rendered(deepen).skillMd : undefined)
   const taskInfo = taskInfoOf(ctx, batch.taskId, batch.id)
@@ -168,11 +172,11 @@ export function reportOf(model: string, fitted: Fitted[], redacted?: Redactions,
 /** The estimate of an analysis before it runs: the very prompt each analyst would get, and what it would cost. */
 export async function estimateAnalysis(
   ctx: AnalysisContext,
-  { batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, mobile, notes }: Omit<StartAnalysis, 'claudePath'>
+  { batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, mobile, notes, seed }: Omit<StartAnalysis, 'claudePath'>
 ): Promise<AnalysisEstimate> {
   const m = model ?? DEFAULT_ANALYST_MODEL
   const mm = mergeModel ?? m
-  const p = await prepare(ctx, { batchId, model: m, deepenSkillId, existingSkillMd, mobile, notes })
+  const p = await prepare(ctx, { batchId, model: m, deepenSkillId, existingSkillMd, mobile, notes, seed })
   // the very prompt each analyst would get: system, tools, the shared context (text and images), its instructions
   const v = via ?? 'api'
   const groups = p.chunks.map((g, i) => ({

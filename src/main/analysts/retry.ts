@@ -6,6 +6,7 @@
  */
 import type { Analysis } from '../../shared/analysis'
 import { fail } from '../../shared/contract'
+import { inSeedOrder } from '../../shared/shuffle'
 import { ANALYSTS, type AnalystKind } from '../../shared/skills'
 import { rendered } from '../skills/service'
 import { contextBudget, groupRuns } from './budget'
@@ -69,7 +70,8 @@ export async function retryAnalyst(
   await startFleets(ctx, {
     analysisId,
     list,
-    chunks: groupRuns(list, contextBudget(a.model), { mobile: a.mobile }),
+    // in the order the analysis first read them (its seed's)
+    chunks: groupRuns(inSeedOrder(list, params.seed), contextBudget(a.model), { mobile: a.mobile }),
     port,
     params: { ...params },
     existingMd: deepen ? rendered(deepen).skillMd : undefined,

@@ -19,15 +19,29 @@ import { prepare, promptTokensOf, reportOf } from './prepare'
 
 export async function startAnalysis(ctx: AnalysisContext, input: StartAnalysis): Promise<Analysis> {
   const { batchId, via, model, mergeModel, deepenSkillId, existingSkillMd, claudePath, mobile, notes, outcomes } = input
+  const { seed, intoSkillId, versionLabel } = input
   const { store, skills } = ctx
   const doc = await store.batches.get(batchId)
   if (!doc) throw fail(`no such batch: ${batchId}`, 'not-found')
   const batch = doc.batch
   if (!store.batches.runsOf(doc).some((r) => r.feedback?.label))
     throw fail('No graded runs in this batch: grade at least one run (good or bad) first.', 'invalid')
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw fail(`a seed is a whole number, not ${seed}`, 'invalid')
+  if (intoSkillId && (deepenSkillId || existingSkillMd))
+    throw fail('An analysis either deepens a skill or adds a version learned from scratch to one, not both.', 'invalid')
   const deepen = deepenSkillId ? await skills.skillOf(deepenSkillId) : undefined
+  // the skill a new version (a candidate) is added to: it must be there before any model is paid for
+  if (intoSkillId) await skills.skillOf(intoSkillId)
   const port = await portFor(ctx, via ?? 'api', claudePath)
-  const prepared = await prepare(ctx, { batchId, model: model ?? DEFAULT_ANALYST_MODEL, deepenSkillId, existingSkillMd, mobile, notes })
+  const prepared = await prepare(ctx, {
+    batchId,
+    model: model ?? DEFAULT_ANALYST_MODEL,
+    deepenSkillId,
+    existingSkillMd,
+    mobile,
+    notes,
+    seed
+  })
   const { list, rawBytes, warnings, chunks, condensed, existingMd, redacted } = prepared
   let deepenId = deepen?.id
   if (!deepen && existingSkillMd) {
@@ -45,6 +59,7 @@ export async function startAnalysis(ctx: AnalysisContext, input: StartAnalysis):
     mergeModel: mergeModel ?? model ?? DEFAULT_ANALYST_MODEL,
     deepenSkillId: deepenId,
     ...(mobile ? { mobile: true } : {}),
+    ...(seed !== undefined ? { seed } : {}),
     runNumbers: list.map((r) => r.number),
     analysts: ANALYSTS.map((kind) => ({
       kind,
@@ -79,7 +94,10 @@ export async function startAnalysis(ctx: AnalysisContext, input: StartAnalysis):
     ...(deepenId ? { deepenSkillId: deepenId } : {}),
     ...(claudePath ? { claudePath } : {}),
     // only for the skill the verification verified (the outcomes are of its rules)
-    ...(outcomes && deepen ? { outcomes } : {})
+    ...(outcomes && deepen ? { outcomes } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(intoSkillId ? { intoSkillId } : {}),
+    ...(versionLabel ? { versionLabel } : {})
   }
   await startFleets(ctx, { analysisId: a.id, list, chunks, port, params, existingMd, notes })
   return a
