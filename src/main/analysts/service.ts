@@ -10,6 +10,7 @@
  */
 import type { Analysis } from '../../shared/analysis'
 import type { AnalystKind } from '../../shared/skills'
+import { buildCandidates, estimateCandidates, type CandidatesInput, type CandidatesOptions } from './candidates'
 import { analysisContext, analysisOf, running, type AnalysisServiceDeps, type StartAnalysis } from './context'
 import { estimateAnalysis } from './prepare'
 import { recoverAnalyses } from './recover'
@@ -17,6 +18,8 @@ import { retryAnalyst, type RetryOptions } from './retry'
 import { startAnalysis } from './start'
 
 export type { AnalysisParams, AnalysisServiceDeps, StartAnalysis } from './context'
+export type { BuiltCandidates, CandidatesInput, CandidatesOptions, CandidatesProgress, CandidateVersion } from './candidates'
+export { CandidatesError } from './candidates'
 export type AnalysisService = ReturnType<typeof createAnalysisService>
 
 export function createAnalysisService(d: AnalysisServiceDeps) {
@@ -50,6 +53,10 @@ export function createAnalysisService(d: AnalysisServiceDeps) {
       const op = running(ctx, analysisId)
       return { cancelled: op ? operations.cancel(op.id) : false }
     },
+    /** N candidate versions of one skill from a batch's graded runs (each a seeded analysis), one after another; the signal cancels */
+    buildCandidates: (input: CandidatesInput, opts: CandidatesOptions) => buildCandidates(ctx, input, opts),
+    /** what buildCandidates would cost: N analysis estimates */
+    estimateCandidates: (input: CandidatesInput) => estimateCandidates(ctx, input),
     /** Run one analyst again, then merge again (a new version); `notes` as for the start (read when the context is rebuilt after a restart). */
     retryAnalyst: (analysisId: string, kind: AnalystKind, opts?: RetryOptions): Promise<Analysis> =>
       retryAnalyst(ctx, analysisId, kind, opts)
