@@ -452,6 +452,9 @@ export const requests = {
     input: z.object({ verificationId: Id, ...ModelChoice, mergeModel: z.string().min(1).max(200).optional() }).strict(),
     output: AnalysisSchema
   },
+  // Candidates: several versions of one skill from the same runs; the person promotes one.
+  /** A version (a candidate) becomes the current skill, as a new version "promoted version N"; already current: nothing saved, `unchangedSince` says as which. */
+  promoteSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillViewSchema },
   /** A screenshot PNG of a run, as a data: URL. */
   getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) },
   /**

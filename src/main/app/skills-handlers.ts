@@ -70,6 +70,7 @@ export function createSkillsHandlers(ctx: SkillsContext) {
       getSkillVersion: ({ versionId }) => skills.version(versionId),
       diffSkillVersions: ({ a, b }) => skills.diff(a, b),
       restoreSkillVersion: ({ versionId }) => skills.restore(versionId),
+      promoteSkillVersion: ({ versionId }) => skills.promote(versionId),
       planSkillExport: ({ skillId, folder }) => skills.planExport(skillId, folder),
       exportSkill: ({ skillId, folder, acceptFlagged }) => skills.export(skillId, folder, { acceptFlagged })
     } satisfies Partial<Handlers>

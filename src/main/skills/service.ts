@@ -195,6 +195,17 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
       const next = { ...(v.state as Skill), updatedAt: now() }
       return commit(await store.skills.get(v.skillId), next, `restored version ${v.number}`)
     },
+    /**
+     * Promote a version (a candidate): its state becomes the current skill, as a new version labelled
+     * "promoted version N" (nothing is lost). The version that already is the skill: nothing is saved,
+     * and the answer says which version it is as (`unchangedSince`).
+     */
+    async promote(versionId: string) {
+      const v = await store.skills.version(versionId)
+      if (!v) throw fail(`no such version: ${versionId}`, 'not-found')
+      const next = { ...(v.state as Skill), updatedAt: now() }
+      return commit(await skillOf(v.skillId), next, `promoted version ${v.number}`)
+    },
     async planExport(skillId: string, folder: string) {
       if (!isAbsolute(folder)) throw fail('Give the folder as an absolute path.', 'invalid')
       const s = await skillOf(skillId)

@@ -287,6 +287,7 @@ export const effects: { [N in WriteName]?: Effect<N> } = {
   saveSkill: (c, _i, v) => putSkill(c, v),
   reverseConflict: (c, _i, v) => putSkill(c, v),
   restoreSkillVersion: (c, _i, v) => putSkill(c, v),
+  promoteSkillVersion: (c, _i, v) => putSkill(c, v),
   exportSkill: (c, i) => invalidate(c, [...apiKeyPrefix('planSkillExport', { skillId: i.skillId })]),
   startVerification: (c, _i, view) => {
     putVerificationView(c, view)
