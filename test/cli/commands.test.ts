@@ -91,7 +91,8 @@ describe('grading and finding things from the command line', () => {
       report: ['<verification>', '--json'],
       verifications: ['<skill>', '--json'],
       explain: ['<verification>', '--via', '--model', '--claude', '--json'],
-      deepen: ['<verification>', '--via', '--model', '--merge-model', '--claude', '--json']
+      deepen: ['<verification>', '--via', '--model', '--merge-model', '--claude', '--json'],
+      promote: ['<skill>', '--version', '--json']
     }
     const lines = r.stdout.split('\n')
     for (const [command, options] of Object.entries(commands)) {

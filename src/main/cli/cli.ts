@@ -64,7 +64,8 @@ const ORDER = [
   'report',
   'verifications',
   'explain',
-  'deepen'
+  'deepen',
+  'promote'
 ]
 const VERBS = ORDER.map((n) => byName.get(n)!)
 /** commands that never change the store (they run beside the app or another command) */
@@ -80,7 +81,12 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     parsed = await program(VERBS).parse(argv)
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err
-    io.err(`trace2skill: ${parseError(err)}`)
+    io.err(
+      `trace2skill: ${parseError(
+        err,
+        argv.find((a) => !a.startsWith('-'))
+      )}`
+    )
     return 2
   }
   const { verb: v, args, opts: o } = parsed

@@ -14,6 +14,9 @@ export interface Parsed {
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v]
 
+/** The commands whose --version is a version of the skill (-v stays this program's). */
+const SKILL_VERSION = new Set(['verify', 'promote'])
+
 /** The parser for these verbs; `parse` gives the verb typed, its arguments and options (or throws a CommanderError). */
 export function program(verbs: AnyVerb[]) {
   let got: Parsed = { verb: null, args: [], opts: {} }
@@ -30,9 +33,10 @@ export function program(verbs: AnyVerb[]) {
     .action((c: string | undefined, o: Opts) => void (got = { verb: null, args: c ? [c] : [], opts: o }))
   for (const v of verbs) {
     const c = root.command(v.name).helpOption(false).argument('[args...]').option('-h, --help')
-    // verify's --version is the skill's; -v stays this program's
-    c.option(v.name === 'verify' ? '--version <n>' : '-v, --version')
-    if (v.name === 'verify') c.option('-v')
+    // verify's (and promote's) --version is the skill's; -v stays this program's
+    const skillVersion = SKILL_VERSION.has(v.name)
+    c.option(skillVersion ? '--version <n>' : '-v, --version')
+    if (skillVersion) c.option('-v')
     for (const name of v.options)
       if (name === 'allowDomain') c.option(OPTIONS.allowDomain, '', collect as (v: string, prev: string[]) => string[])
       else c.option(OPTIONS[name])
@@ -41,7 +45,7 @@ export function program(verbs: AnyVerb[]) {
       got = {
         verb: v,
         args,
-        opts: v.name === 'verify' ? { ...rest, skillVersion: o.version as unknown as string | undefined, version: program } : o
+        opts: skillVersion ? { ...rest, skillVersion: o.version as unknown as string | undefined, version: program } : o
       }
     })
   }
@@ -69,10 +73,10 @@ export function program(verbs: AnyVerb[]) {
   }
 }
 
-/** A parser's refusal in one line (`verify --version` without its number said as what it is). */
-export function parseError(err: CommanderError): string {
+/** A parser's refusal in one line (`verify --version` without its number said as what it is; `command`: the one typed). */
+export function parseError(err: CommanderError, command = 'verify'): string {
   const m = err.message.replace(/^error: /, '').split('\n')[0]
   return err.code === 'commander.optionMissingArgument' && m.includes("'--version <n>'")
-    ? 'verify --version takes a version number of the skill (--version N)'
+    ? `${SKILL_VERSION.has(command) ? command : 'verify'} --version takes a version number of the skill (--version N)`
     : m
 }

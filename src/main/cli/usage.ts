@@ -109,6 +109,9 @@ step 5, verify (does the skill make runs better?):
   deepen <verification> [--via api|claude-cli] [--model M] [--merge-model M] [--claude PATH] [--json]
                                     the next version: its graded runs (both arms) analysed in deepen
                                     mode, as analyze does; prints the new version and how to verify it
+  promote <skill> --version N [--json]
+                                    version N (a candidate) becomes the skill, as a new version
+                                    "promoted version N" (nothing is lost); already the skill: nothing saved
 
 --json prints JSON on stdout; warnings and progress go to stderr. projects, sessions, trace, index,
 variations, batches, batch, feedback, skills, skill, report and verifications only read: they work

@@ -1,4 +1,7 @@
-/** Skills: `skills` (every skill), `skill` (its SKILL.md) and `export` (into a project folder's .claude/). */
+/**
+ * Skills: `skills` (every skill), `skill` (its SKILL.md), `export` (into a project folder's .claude/) and
+ * `promote` (a version, such as a candidate, becomes the skill).
+ */
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { SkillView } from '../../../shared/contract'
@@ -6,9 +9,10 @@ import { describeFlagged, flaggedRefusal, skillFlags } from '../../../shared/rul
 import { scriptsNotIncluded } from '../../../shared/skill-scripts'
 import type { Skill } from '../../../shared/skills'
 import type { ExportPlan, ExportResult } from '../../skills/export'
-import { call, findSkill, MAKE_SKILL } from '../common'
+import { call, findSkill, MAKE_SKILL, UsageError } from '../common'
 import { verb } from '../context'
 import { inline } from '../inert'
+import { versionByNumber } from '../verification'
 
 const skills = verb({
   name: 'skills',
@@ -112,4 +116,43 @@ const exportVerb = verb({
   }
 })
 
-export const skillVerbs = [skills, skill, exportVerb]
+// Candidates: the person promotes one version of the skill (a candidate) to be the skill.
+const promote = verb<number>({
+  name: 'promote',
+  args: { n: 1, what: 'a skill (its id or name) and --version N' },
+  options: ['json'],
+  readOnly: false,
+  prepare(_args, o) {
+    const n = o.skillVersion
+    if (n === undefined)
+      throw new UsageError('promote needs --version N: the version to promote (`trace2skill skill <skill> --json` lists its versions)')
+    if (!/^[1-9]\d{0,5}$/.test(n))
+      throw new UsageError(
+        `--version takes a version number of the skill (1, 2, ...: \`trace2skill skill <skill> --json\` lists its versions), not ${n}`
+      )
+    return Number(n)
+  },
+  async run({ client, print }, [skillArg], _o, n) {
+    const skill = await findSkill(client, skillArg)
+    const name = skill.frontMatter.name || skill.id
+    const version = versionByNumber(skill, await call<SkillView>(client, 'getSkill', { skillId: skill.id }), n, '--version')
+    const view = await call<SkillView>(client, 'promoteSkillVersion', { versionId: version.id })
+    const current = view.unchangedSince ?? Math.max(...view.versions.map((v) => v.number))
+    const result = {
+      skillId: skill.id,
+      name: skill.frontMatter.name,
+      promoted: n,
+      ...(version.label ? { label: version.label } : {}),
+      // the version the skill now is: the new one, or the one it already was
+      version: current,
+      saved: view.unchangedSince === undefined
+    }
+    print(result, () =>
+      result.saved
+        ? `promoted version ${n} of ${inline(name)}${version.label ? ` (${inline(version.label)})` : ''}: it is the skill now, as version ${current}; next: \`trace2skill export ${inline(name)} <folder>\``
+        : `version ${n} of ${inline(name)} is already the skill (as version ${current}): nothing saved`
+    )
+  }
+})
+
+export const skillVerbs = [skills, skill, exportVerb, promote]
