@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { isCandidateLabel } from '@shared/analysis'
 import type { SkillView } from '@shared/contract'
 import { useApi, useApiMutation } from '../../data/queries'
 import { fmtLocalTime, timeOf } from '../../lib/format'
@@ -31,7 +32,8 @@ export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v
   // always the older version against the newer, whichever was ticked first
   const [a, b] = [...picked].sort((x, y) => numberOf(x) - numberOf(y))
   const diff = useApi('diffSkillVersions', picked.length === 2 ? { a, b } : null)
-  const error = restore.error ?? diff.error
+  const promote = useApiMutation('promoteSkillVersion')
+  const error = restore.error ?? promote.error ?? diff.error
   const restoreVersion = (versionId: string, n: number) =>
     restore.mutate(
       { versionId },
@@ -39,6 +41,22 @@ export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v
         onSuccess: (r) => {
           setNote(
             r.unchangedSince ? `Version ${n} is what the skill already is (as version ${r.unchangedSince}): nothing to restore.` : null
+          )
+          onRestored(r)
+        }
+      }
+    )
+  // a candidate (one of several versions made from the same runs) becomes the skill: a new version, nothing lost
+  const promoteVersion = (versionId: string, n: number) =>
+    promote.mutate(
+      { versionId },
+      {
+        onSuccess: (r) => {
+          const newest = Math.max(...r.versions.map((v) => v.number))
+          setNote(
+            r.unchangedSince
+              ? `Version ${n} is already the skill (as version ${r.unchangedSince}): nothing to promote.`
+              : `Promoted version ${n}: it is the skill now, as version ${newest}.`
           )
           onRestored(r)
         }
@@ -66,6 +84,17 @@ export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v
             <button className="ghost" onClick={() => restoreVersion(v.id, v.number)}>
               Restore
             </button>
+            {isCandidateLabel(v.label) ? (
+              <button
+                className="ghost"
+                data-testid="promote-version"
+                disabled={promote.isPending}
+                title="Make this candidate the skill (a new version; every version stays)"
+                onClick={() => promoteVersion(v.id, v.number)}
+              >
+                Promote
+              </button>
+            ) : null}
           </div>
         ))}
       {picked.length === 2 && diff.data ? (
@@ -87,7 +116,11 @@ export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v
           </>
         )
       ) : null}
-      {note ? <div className="muted">{note}</div> : null}
+      {note ? (
+        <div className="muted" data-testid="versions-note">
+          {note}
+        </div>
+      ) : null}
       {error ? <ErrorLine error={error.message} /> : null}
     </details>
   )
