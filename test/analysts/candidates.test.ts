@@ -120,6 +120,19 @@ describe('candidates: several versions of one skill from the same runs', () => {
     expect(view.skill.frontMatter.name).toBe('from-claude-sonnet-5-5')
   })
 
+  it("the app's candidates read the notes of their batch, as its analyses do", async () => {
+    const { port, seen } = recordingPort()
+    const app = setUp.handlers(port, async (id) => `NOTE: how batch ${id} was made.`)
+    const built = await app.buildCandidates({ batchId: setUp.batchId, n: 2 }, { signal: new AbortController().signal })
+    expect(built.versions.map((v) => v.model)).toEqual(['claude-sonnet-5-5', 'claude-sonnet-5-5'])
+    const analysts = seen.filter((s) => s.tool === 'propose_rules')
+    expect(analysts).toHaveLength(8)
+    for (const s of analysts) expect(s.text).toContain(`# How these runs were made\nNOTE: how batch ${setUp.batchId} was made.`)
+    const est = await app.estimateCandidates({ batchId: setUp.batchId, n: 2 })
+    const without = await setUp.handlers(port).estimateCandidates({ batchId: setUp.batchId, n: 2 })
+    expect(est.candidates[0].contextTokens).toBeGreaterThan(without.candidates[0].contextTokens)
+  })
+
   it('a cancel mid-build cancels the analysis in flight and stops; the candidates built stay', async () => {
     const stop = new AbortController()
     const { port, seen } = recordingPort({

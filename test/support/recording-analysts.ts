@@ -14,6 +14,8 @@ import { fixtureSessions } from './fixture-sessions'
 
 export interface Seen {
   tool: string
+  /** all the shared text the request held */
+  text: string
   kind?: string
   model: string
   /** the runs in the order the request held them (their fences) */
@@ -45,6 +47,7 @@ export function recordingPort(o: RecordingOptions = {}) {
       const index = seen.length
       seen.push({
         tool: req.tool.name,
+        text,
         kind,
         model: req.model,
         runs: [...text.matchAll(/<<<RUN (\d+) DATA /g)].map((m) => Number(m[1])),
@@ -104,7 +107,7 @@ export async function gradedBatch(runs: number, prefix: string) {
   for (const r of (await service.handlers.getBatch({ batchId: batch.id })).runs)
     await service.handlers.saveFeedback({ runId: r.id, label: r.number <= runs / 2 ? 'good' : 'bad', text: `run ${r.number}` })
   /** the skills handlers as the app makes them (a new one: as after a restart), with this port */
-  const handlers = (port: ModelPort) => {
+  const handlers = (port: ModelPort, batchNotes?: (batchId: string) => Promise<string | undefined>) => {
     const operations = new Operations({ store: service.store })
     return {
       operations,
@@ -115,7 +118,8 @@ export async function gradedBatch(runs: number, prefix: string) {
         readTrace: (sessionId, projectId) => service.handlers.getTrace({ sessionId, projectId }),
         apiAccess: async () => ({ apiKey: 'unused' }),
         env: {},
-        port
+        port,
+        batchNotes
       })
     }
   }

@@ -6,7 +6,7 @@
 import { errorFields, silentLog, type Log } from '../log/log'
 import type { Trace } from '../../shared/trace'
 import type { ImagePool } from '../analysts/image-pool'
-import { createAnalysisService, type StartAnalysis } from '../analysts/service'
+import { createAnalysisService, type CandidatesInput, type CandidatesOptions, type StartAnalysis } from '../analysts/service'
 import type { ModelPort } from '../analysts/model'
 import type { Operations } from '../operations/registry'
 import { createSkillService } from '../skills/service'
@@ -50,10 +50,18 @@ export function createSkillsHandlers(ctx: SkillsContext) {
   /** Start an analysis with the notes of its batch (a verification's deepening starts here too). */
   const startAnalysis = async (input: Omit<StartAnalysis, 'notes'>) => analyses.start({ ...input, notes: await notesOf(input.batchId) })
 
+  /** Candidates (N seeded analyses into one skill) and their estimate, with the notes of their batch as an analysis has them. */
+  const buildCandidates = async (input: Omit<CandidatesInput, 'notes'>, opts: CandidatesOptions) =>
+    analyses.buildCandidates({ ...input, notes: await notesOf(input.batchId) }, opts)
+  const estimateCandidates = async (input: Omit<CandidatesInput, 'notes'>) =>
+    analyses.estimateCandidates({ ...input, notes: await notesOf(input.batchId) })
+
   return {
     analyses,
     skills,
     startAnalysis,
+    buildCandidates,
+    estimateCandidates,
     handlers: {
       estimateAnalysis: async (input) => analyses.estimate({ ...input, notes: await notesOf(input.batchId) }),
       startAnalysis,
