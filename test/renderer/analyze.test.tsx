@@ -155,6 +155,17 @@ describe('what the analysts read', () => {
     expect(view.textContent).not.toContain('condensed to')
   })
 
+  it("a candidate's analysis says its seed; one without a seed says none", async () => {
+    setup({ analyses: [analysis({ seed: 2 })] })
+    renderApp('/analyze/b1')
+    const view = await screen.findByTestId('analysis')
+    expect(within(view).getByTestId('analysis-seed').textContent).toBe(' · seed 2')
+    cleanup()
+    setup({ analyses: [analysis()] })
+    renderApp('/analyze/b1')
+    expect(within(await screen.findByTestId('analysis')).queryByTestId('analysis-seed')).toBeNull()
+  })
+
   it('after: the cuts listed in order, each run a link into the review deck', async () => {
     setup({ analyses: [analysis({}, CUT)] })
     renderApp('/analyze/b1')

@@ -38,7 +38,17 @@ export function AnalysisView({ analysis: a, estimate }: { analysis: Analysis; es
               ? ` · in ${c.chunks} groups of runs, whose rules will then be consolidated`
               : ` · in ${c.chunks} groups`
             : ''}{' '}
-          · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model} · <span data-testid="analysis-cost">{fmtCost(total)}</span>
+          · {a.via === 'api' ? 'API' : 'claude -p'} · {a.model}
+          {a.seed !== undefined ? (
+            <span
+              data-testid="analysis-seed"
+              title="The analysts read the runs, and the merge their rules, in this seed's order (a candidate)"
+            >
+              {' '}
+              · seed {a.seed}
+            </span>
+          ) : null}{' '}
+          · <span data-testid="analysis-cost">{fmtCost(total)}</span>
         </span>
         {a.state === 'analysing' || a.state === 'merging' ? (
           <button onClick={() => cancelAnalysis.mutate({ analysisId: a.id })} data-testid="cancel-analysis">
