@@ -5,7 +5,7 @@
  * groups. An analysis is an operation, and its merge a part of it: cancelling it aborts every model call,
  * the merge's included. What it was started with (model, via, claude path) is kept with the operation, so
  * a retry (also after a restart) uses the same. Each use case is a module of its own taking the context
- * (context.ts): prepare (and the estimate), start, fleets, merge, status, retry, recover; this file wires
+ * (context.ts): prepare (and the estimate), start, fleets, merge, status, retry, recover, candidates; this file wires
  * them. Electron-free.
  */
 import type { Analysis } from '../../shared/analysis'
