@@ -24,6 +24,10 @@ export const CandidatesBuildSchema = z.object({
   mergeModel: z.string().optional(),
   via: z.enum(['api', 'claude-cli']).optional(),
   claudePath: z.string().optional(),
+  /** install candidates with flagged texts (the person confirmed it when making them) */
+  acceptFlagged: z.boolean().optional(),
+  /** the cost cap it was made under */
+  capUsd: z.number().optional(),
   state: z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']),
   done: z.number().int(),
   total: z.number().int(),
