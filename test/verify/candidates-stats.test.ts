@@ -82,7 +82,8 @@ describe('the candidates table', () => {
         ['good', 'bad', 'bad', 'bad', 'bad', 'bad'] // version 4: 1 of 6
       ],
       // version 3 was loaded from elsewhere once; version 4 never loaded
-      (c, variation) => (c === 2 ? { invoked: false } : c === 1 && variation === 0 ? { invoked: true, from: 'elsewhere' } : { invoked: true })
+      (c, variation) =>
+        c === 2 ? { invoked: false } : c === 1 && variation === 0 ? { invoked: true, from: 'elsewhere' } : { invoked: true }
     )
     const t = buildCandidatesTable(v, runs, uses)
     expect(t.pairs).toBe(6)
@@ -162,7 +163,14 @@ describe('the candidates table', () => {
 
   it('several eligible: the one beating every other eligible one by the paired test; none when they cannot be told apart', () => {
     const labels = ['version 2', 'version 3', 'version 4']
-    const p = (fixed: number, broken: number, pairs = 20, p = 0.01) => ({ pairs, difference: (fixed - broken) / pairs, fixed, broken, ties: pairs - fixed - broken, p })
+    const p = (fixed: number, broken: number, pairs = 20, p = 0.01) => ({
+      pairs,
+      difference: (fixed - broken) / pairs,
+      fixed,
+      broken,
+      ties: pairs - fixed - broken,
+      p
+    })
     const vsNone = [p(8, 0, 20, 0.0078), p(12, 0, 20, 0.0005), p(1, 0, 20, 1)]
     const matrix = [
       [null, p(0, 6, 20, 0.03125), p(7, 0)],

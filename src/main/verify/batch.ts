@@ -33,7 +33,13 @@ export async function makeBatch(ctx: Ctx, id: string): Promise<void> {
   const can = await (ctx.presetCheck ?? ((p) => driver.presetAvailability(p, ctx.env)))(v.settings.permission)
   if (!can.available) throw fail(driver.refusal(v.settings.permission, can), 'preset-unavailable')
   const batchId = randomUUID()
-  const { runs, arms } = planVerificationRuns(batchId, v.variations, v.repeats, ctx.random, v.kind === 'candidates' ? (v.candidates?.length ?? 0) : 0)
+  const { runs, arms } = planVerificationRuns(
+    batchId,
+    v.variations,
+    v.repeats,
+    ctx.random,
+    v.kind === 'candidates' ? (v.candidates?.length ?? 0) : 0
+  )
   const count = store.verifications.ofSkill(v.skillId).filter((x) => store.verifications.head(x)?.batchId).length
   const batch: Batch = {
     id: batchId,

@@ -84,7 +84,8 @@ async function costsOf(ctx: Pick<Ctx, 'store'>, batchIds: string[]) {
   const costs: number[] = []
   for (const id of batchIds) {
     const doc = await ctx.store.batches.get(id)
-    for (const r of doc ? ctx.store.batches.runsOf(doc) : []) if (r.state === 'done' && r.progress.costUsd > 0) costs.push(r.progress.costUsd)
+    for (const r of doc ? ctx.store.batches.runsOf(doc) : [])
+      if (r.state === 'done' && r.progress.costUsd > 0) costs.push(r.progress.costUsd)
   }
   return costs
 }

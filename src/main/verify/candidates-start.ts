@@ -165,7 +165,9 @@ function runBuild(ctx: VerifyContext, id: string): void {
                   costUsd: p.costUsd,
                   analysisIds: p.analysisId && !ids.includes(p.analysisId) ? [...ids, p.analysisId] : ids
                 }
-              }).catch((e) => ctx.log.warn({ verificationId: id, error: errorFields(e) }, "a candidates build's progress could not be saved"))
+              }).catch((e) =>
+                ctx.log.warn({ verificationId: id, error: errorFields(e) }, "a candidates build's progress could not be saved")
+              )
             ))
         }
       )
@@ -201,7 +203,8 @@ function runBuild(ctx: VerifyContext, id: string): void {
       await change(ctx, id, (x) => {
         x.phase = cancelled ? 'cancelled' : 'failed'
         if (!cancelled) x.error = `the candidates could not be built: ${error}`
-        if (x.build?.state === 'running') x.build = { ...x.build, state: cancelled ? 'cancelled' : 'failed', ...(cancelled ? {} : { error }) }
+        if (x.build?.state === 'running')
+          x.build = { ...x.build, state: cancelled ? 'cancelled' : 'failed', ...(cancelled ? {} : { error }) }
       }).catch((e) => ctx.log.error({ verificationId: id, error: errorFields(e) }, 'a stopped candidates build could not be saved'))
       return cancelled ? { state: 'cancelled' } : { state: 'failed', error: (err as Error).message }
     }
@@ -210,7 +213,8 @@ function runBuild(ctx: VerifyContext, id: string): void {
 
 /** A candidates verification stopped before its candidates were built: the build starts again. */
 export async function resumeBuild(ctx: VerifyContext, id: string): Promise<void> {
-  if (ctx.operations.running('verify', id).some((op) => op.params.step === 'build')) throw fail('its candidates are being built already', 'busy')
+  if (ctx.operations.running('verify', id).some((op) => op.params.step === 'build'))
+    throw fail('its candidates are being built already', 'busy')
   await change(ctx, id, (x) => {
     x.phase = 'building'
     delete x.error

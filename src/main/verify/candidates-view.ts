@@ -23,7 +23,10 @@ export async function candidatesTableOf(ctx: Pick<VerifyContext, 'facts' | 'log'
       const f = await ctx
         .facts(run, name, (trace) => ({ metrics: traceMetrics(trace), use: skillUse(trace, name, roots) }))
         .catch((e) => {
-          ctx.log.warn({ verificationId: v.id, runId: run.id, error: errorFields(e) }, "a run's trace could not be read for the candidates table")
+          ctx.log.warn(
+            { verificationId: v.id, runId: run.id, error: errorFields(e) },
+            "a run's trace could not be read for the candidates table"
+          )
           return { metrics: null, use: null }
         })
       uses.set(run.id, f.use)

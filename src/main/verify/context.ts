@@ -131,7 +131,10 @@ export const nameOf = (v: SkillVersion) => stateOf(v).frontMatter?.name || ''
 /** Refuses what only makes sense for two arms (explaining pairs, deepening) on a verification of another kind. */
 export function twoArmsOnly(v: Verification, what: string): void {
   if (v.kind && v.kind !== 'compare')
-    throw fail(`${what} only from a verification of one version against no skill or another version; this one compares ${v.kind}`, 'invalid')
+    throw fail(
+      `${what} only from a verification of one version against no skill or another version; this one compares ${v.kind}`,
+      'invalid'
+    )
 }
 
 export async function verificationOf(ctx: Pick<VerifyContext, 'store'>, id: string): Promise<Verification> {
