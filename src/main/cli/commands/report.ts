@@ -18,6 +18,7 @@ import type { Client } from '../client'
 import { verificationEnded } from '../wait'
 import { call, findSkill, MAKE_VERIFICATION, oneLineOf, plural } from '../common'
 import { claudePath, via } from '../args'
+import { candidatesText } from '../candidates'
 import { verb, type Ctx } from '../context'
 import {
   asItIs,
@@ -143,7 +144,7 @@ async function reportCommand(ctx: Ctx, arg: string): Promise<number> {
   // blind until every run is graded: the view has no report and no arms then (src/main/verify/blind.ts)
   const view = await asItIs(ctx, await call<VerificationView>(client, 'getVerification', { verificationId: v.id }), io)
   const into = await deepenedInto(client, view.verification)
-  print(view, () => reportText(view, { deepenedInto: into }))
+  print(view, () => (view.verification.kind === 'candidates' ? candidatesText(view) : reportText(view, { deepenedInto: into })))
   return 0
 }
 
