@@ -182,6 +182,9 @@ async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
       status: x.status,
       comparison: x.report?.comparison ?? null,
       blind: !!x.blind,
+      ...(v.kind === 'candidates'
+        ? { candidates: (v.candidates ?? []).map((c) => c.number), suggested: x.candidates?.suggested ?? null }
+        : {}),
       createdAt: v.createdAt
     }
   })
@@ -190,7 +193,9 @@ async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
       .map((x) =>
         [
           x.id,
-          `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
+          x.candidates
+            ? `${oneLineOf(x.skillName, 200)} candidates ${x.candidates.map((c) => `v${c}`).join(', ')} and no skill`
+            : `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
           statusText(x.status),
           x.comparison?.pairs
             ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`
