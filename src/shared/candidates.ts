@@ -33,6 +33,8 @@ export const CandidatesBuildSchema = z.object({
   total: z.number().int(),
   costUsd: z.number(),
   analysisIds: z.array(z.string()).default([]),
+  /** the versions built (kept as soon as they are: a resume verifies them instead of building again) */
+  versionIds: z.array(z.string()).optional(),
   error: z.string().optional()
 })
 export type CandidatesBuild = z.infer<typeof CandidatesBuildSchema>

@@ -213,6 +213,7 @@ describe('the best of several candidates', () => {
     const v = (await service.store.verifications.get(view.verification.id))!
     expect(v).toMatchObject({ phase: 'created', skillId, build: { state: 'done', done: 2, costUsd: 1, analysisIds: ['a1', 'a2'] } })
     expect(v.candidates!.map((c) => c.id)).toEqual([versions[0].id, versions[1].id])
+    expect(v.build!.versionIds).toEqual([versions[0].id, versions[1].id])
     expect(Object.keys(v.arms)).toHaveLength(3)
 
     // a build that waits: cancelled, the signal reaches it
@@ -246,4 +247,24 @@ describe('the best of several candidates', () => {
     expect(resumed).toMatchObject({ phase: 'created', build: { state: 'done', analysisIds: ['b1', 'b2'] } })
     expect(resumed.candidates!.map((c) => c.number)).toEqual([2, 3])
   }, 300_000)
+
+  it('built, but not verifiable: the versions are kept, and a resume verifies them without building again', async () => {
+    build = async () => ({ skillId, versions: [{ ...versions[0], seed: 0, model: 'm', analysisId: 'c1', costUsd: 0.1 }] })
+    const made = await service.handlers.makeCandidates({
+      batchId: learnedBatch,
+      n: 2,
+      variations: { source: 'pasted', items: candidateVariations(1) },
+      settings: SETTINGS
+    })
+    await service.verify.idle(made.verification.id)
+    const failed = (await service.store.verifications.get(made.verification.id))!
+    expect(failed.phase).toBe('failed')
+    expect(failed.error).toBe(
+      'the candidates were built (versions kept), but could not be verified: versionIds: from 2 to 5 candidates, not 1'
+    )
+    expect(failed.build).toMatchObject({ state: 'done', versionIds: [versions[0].id] })
+    const asked = builds.length
+    await expect(service.handlers.resumeVerification({ verificationId: failed.id })).rejects.toThrow(/from 2 to 5 candidates, not 1/)
+    expect(builds.length).toBe(asked)
+  })
 })

@@ -172,37 +172,31 @@ function runBuild(ctx: VerifyContext, id: string): void {
         }
       )
       await chain
-      op.signal.throwIfAborted()
-      const p = await planned(ctx, {
-        skillId: built.skillId,
-        versionIds: built.versions.map((x) => x.id),
-        variations: v.source === 'pasted' ? { source: 'pasted', items: v.variations } : { source: v.source },
-        repeats: v.repeats,
-        settings: given(v.settings),
-        ...(v.grade ? { grade: v.grade } : {}),
-        acceptFlagged: !!b.acceptFlagged
-      })
+      // the versions built are kept at once: a resume verifies them instead of building again
       await change(ctx, id, (x) => {
-        fill(x, p, x.generationModel)
+        x.skillId = built.skillId
         x.build = {
           ...x.build!,
           state: 'done',
           done: built.versions.length,
           total: built.versions.length,
           costUsd: built.versions.reduce((s, c) => s + c.costUsd, 0),
-          analysisIds: built.versions.map((c) => c.analysisId)
+          analysisIds: built.versions.map((c) => c.analysisId),
+          versionIds: built.versions.map((c) => c.id)
         }
-        x.phase = 'generating'
       })
-      // then as any verification: fresh variations written, its batch made and started
-      generateThenRun(ctx, id)
+      op.signal.throwIfAborted()
+      await verifyBuilt(ctx, id)
     } catch (err) {
       const cancelled = op.signal.aborted
       if (!cancelled) ctx.log.warn({ verificationId: id, error: errorFields(err) }, 'candidates could not be built')
       const error = ((err as Error).message ?? String(err)).split('\n')[0]
       await change(ctx, id, (x) => {
         x.phase = cancelled ? 'cancelled' : 'failed'
-        if (!cancelled) x.error = `the candidates could not be built: ${error}`
+        if (!cancelled)
+          x.error = x.build?.versionIds?.length
+            ? `the candidates were built (versions kept), but could not be verified: ${error}`
+            : `the candidates could not be built: ${error}`
         if (x.build?.state === 'running')
           x.build = { ...x.build, state: cancelled ? 'cancelled' : 'failed', ...(cancelled ? {} : { error }) }
       }).catch((e) => ctx.log.error({ verificationId: id, error: errorFields(e) }, 'a stopped candidates build could not be saved'))
@@ -211,8 +205,44 @@ function runBuild(ctx: VerifyContext, id: string): void {
   })
 }
 
-/** A candidates verification stopped before its candidates were built: the build starts again. */
+/** Plan the verification over the versions built (with the options it was made with), then its runs as any verification's. */
+async function verifyBuilt(ctx: VerifyContext, id: string): Promise<void> {
+  const v = await verificationOf(ctx, id)
+  const p = await planned(ctx, {
+    skillId: v.skillId,
+    versionIds: v.build!.versionIds!,
+    variations: v.source === 'pasted' ? { source: 'pasted', items: v.variations } : { source: v.source },
+    repeats: v.repeats,
+    settings: given(v.settings),
+    ...(v.grade ? { grade: v.grade } : {}),
+    acceptFlagged: !!v.build!.acceptFlagged
+  })
+  await change(ctx, id, (x) => {
+    fill(x, p, x.generationModel)
+    x.phase = 'generating'
+    delete x.error
+  })
+  // fresh variations written, its batch made and started
+  generateThenRun(ctx, id)
+}
+
+/**
+ * A candidates verification stopped before its candidates were verified: the build starts again, or,
+ * its versions built already (a failure after), they are verified.
+ */
 export async function resumeBuild(ctx: VerifyContext, id: string): Promise<void> {
+  const v = await verificationOf(ctx, id)
+  if (v.build?.versionIds?.length) {
+    try {
+      return await verifyBuilt(ctx, id)
+    } catch (err) {
+      await change(ctx, id, (x) => {
+        x.phase = 'failed'
+        x.error = (err as Error).message
+      })
+      throw err
+    }
+  }
   if (ctx.operations.running('verify', id).some((op) => op.params.step === 'build'))
     throw fail('its candidates are being built already', 'busy')
   await change(ctx, id, (x) => {
