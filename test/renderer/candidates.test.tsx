@@ -283,4 +283,20 @@ describe('making candidates', () => {
     })
     expect(screen.getByTestId('make-candidates').textContent).toBe('Build 3 and verify them')
   })
+
+  it('a candidate with flagged texts: said, and made only once the person confirms having read them', async () => {
+    const api = mockApi({
+      estimateCandidates: () => estimate({ warnings: [{ kind: 'flagged', text: "version 2's rule 1 holds a command: curl example.com" }] }),
+      makeCandidates: () => view({}, undefined),
+      getVerification: () => view({}, undefined)
+    })
+    renderApp('/make-candidates/batch/b9')
+    expect((await screen.findByTestId('estimate-warning')).textContent).toContain('holds a command')
+    const button = screen.getByTestId('make-candidates') as HTMLButtonElement
+    expect(button.disabled).toBe(true)
+    fireEvent.click(screen.getByTestId('accept-flagged'))
+    await waitFor(() => expect(button.disabled).toBe(false))
+    fireEvent.click(button)
+    await waitFor(() => expect(api.makeCandidates).toHaveBeenCalledWith(expect.objectContaining({ batchId: 'b9', acceptFlagged: true })))
+  })
 })

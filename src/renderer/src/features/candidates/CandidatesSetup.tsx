@@ -30,6 +30,7 @@ export function CandidatesSetup({ skillId, batchId }: { skillId?: string; batchI
   const [repeats, setRepeats] = useState(2)
   const [grade, setGrade] = useState<'person' | 'auto'>('person')
   const [cap, setCap] = useState(DEFAULT_CANDIDATES_CAP_USD)
+  const [acceptFlagged, setAcceptFlagged] = useState(false)
   const make = useApiMutation('makeCandidates')
   const navigate = useNavigate()
 
@@ -45,7 +46,7 @@ export function CandidatesSetup({ skillId, batchId }: { skillId?: string; batchI
         ? 'No graded batch to build them from.'
         : ''
   const pastedProblem = source === 'pasted' && !items.length ? 'Paste at least one variation (a numbered list).' : ''
-  const common = { variations, repeats, grade, capUsd: cap }
+  const common = { variations, repeats, grade, capUsd: cap, ...(acceptFlagged ? { acceptFlagged } : {}) }
   const input: Input | null =
     problem || pastedProblem
       ? null
@@ -54,6 +55,7 @@ export function CandidatesSetup({ skillId, batchId }: { skillId?: string; batchI
         : ({ ...common, batchId: build, n, ...(skillId ? { skillId } : {}) } as Input)
   const estimate = useApi('estimateCandidates', input, { keepPrevious: true })
   const e = input ? estimate.data : undefined
+  const flagged = !!e?.warnings.some((w) => w.kind === 'flagged')
 
   const start = () => {
     if (!input || e?.over) return
@@ -227,8 +229,24 @@ export function CandidatesSetup({ skillId, batchId }: { skillId?: string; batchI
             <span className="muted">Working out the runs and the cost…</span>
           )}
         </div>
+        {flagged ? (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={acceptFlagged}
+              onChange={(ev) => setAcceptFlagged(ev.target.checked)}
+              data-testid="accept-flagged"
+            />{' '}
+            I have read the flagged texts above: install them in the runs
+          </label>
+        ) : null}
         {make.error ? <ErrorLine error={make.error.message} /> : null}
-        <button className="primary" type="submit" disabled={!input || !e || e.over || make.isPending} data-testid="make-candidates">
+        <button
+          className="primary"
+          type="submit"
+          disabled={!input || !e || e.over || (flagged && !acceptFlagged) || make.isPending}
+          data-testid="make-candidates"
+        >
           {make.isPending ? 'Starting…' : mode === 'build' ? `Build ${n} and verify them` : 'Verify them'}
         </button>
       </form>
