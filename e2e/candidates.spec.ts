@@ -121,7 +121,9 @@ test('make candidates from existing versions, grade blind, read the table, promo
     if (promotable) await expect(page.getByTestId('promote-done')).toHaveText("Version 2 is now the skill's current version.")
     else {
       info.annotations.push({ type: 'note', description: 'promoteSkillVersion is not in this branch: the page says so' })
-      await expect(page.getByTestId('verify-status').getByRole('alert')).toContainText('promoting a version is not available in this version of the app')
+      await expect(page.getByTestId('verify-status').getByRole('alert')).toContainText(
+        'promoting a version is not available in this version of the app'
+      )
     }
   } finally {
     web.proc.kill()
