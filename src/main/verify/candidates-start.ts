@@ -65,7 +65,8 @@ const blank = (o: CandidatesOptions, over: Partial<Verification>): Verification 
   arms: {},
   phase: 'generating',
   explanations: {},
-  ...(o.grade === 'auto' ? { grade: 'auto' as const } : {}),
+  // passed through as given ('person' is the default, so not written)
+  ...(o.grade && o.grade !== 'person' ? { grade: o.grade } : {}),
   createdAt: now(),
   updatedAt: now(),
   ...over
