@@ -32,6 +32,8 @@ import {
 import { FlaggedTextSchema } from './rule-flags'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
 import { VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
+import { CandidatesEstimateSchema } from './candidates-estimate'
+import { MAX_CANDIDATES, MIN_CANDIDATES } from './candidates'
 import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, PregradeSchema, RubricViewSchema } from './grading'
 
 const NoInput = z.object({}).strict()
@@ -213,6 +215,36 @@ const ModelChoice = {
   model: z.string().min(1).max(200).optional(),
   claudePath: z.string().max(4096).optional()
 }
+
+/** What a candidates verification is given beside its candidates (makeCandidates, and its estimate). */
+const CandidatesCommon = {
+  variations: VerifyOptions.shape.variations,
+  repeats: VerifyOptions.shape.repeats,
+  settings: VerifyOptions.shape.settings,
+  generationModel: VerifyOptions.shape.generationModel,
+  acceptFlagged: VerifyOptions.shape.acceptFlagged,
+  grade: VerifyOptions.shape.grade,
+  /** refused when the estimate is over it (default $25) */
+  capUsd: z.number().positive().max(100_000).optional()
+}
+/** Existing versions of one skill as candidates, or N built first from a graded batch. */
+const CandidatesOptions = z.union([
+  z.object({ ...CandidatesCommon, skillId: Id, versionIds: z.array(Id).min(MIN_CANDIDATES).max(MAX_CANDIDATES) }).strict(),
+  z
+    .object({
+      ...CandidatesCommon,
+      batchId: Id,
+      n: z.number().int().min(MIN_CANDIDATES).max(MAX_CANDIDATES),
+      /** one model per candidate (in turn when fewer) */
+      models: z.array(z.string().min(1).max(200)).max(MAX_CANDIDATES).optional(),
+      mergeModel: z.string().min(1).max(200).optional(),
+      via: ModelChoice.via,
+      claudePath: ModelChoice.claudePath,
+      /** the skill the candidates are versions of (default: the batch's) */
+      skillId: Id.optional()
+    })
+    .strict()
+])
 
 /** Requests: name -> input and output schemas. */
 export const requests = {
@@ -447,6 +479,15 @@ export const requests = {
     input: z.object({ verificationId: Id, ...ModelChoice }).strict(),
     output: VerificationViewSchema
   },
+  // The best of several candidates (issue 22): a verification of kind 'candidates'.
+  /** What making candidates would be: its runs (variations x repeats x (candidates + no skill)), the cost at the learned batch's costs, the cap. */
+  estimateCandidates: { input: CandidatesOptions, output: CandidatesEstimateSchema },
+  /**
+   * Make candidates: verify existing versions (skillId, versionIds), or build N from a batch first
+   * (batchId, n: the verification is 'building' meanwhile); refused over the cap. Its table is the
+   * verification's `candidates` once every run is graded (progress: verificationProgress, runProgress).
+   */
+  makeCandidates: { input: CandidatesOptions, output: VerificationViewSchema },
   /** The next version: analyse the verification's graded runs (both arms) in deepen mode. */
   deepenFromVerification: {
     input: z.object({ verificationId: Id, ...ModelChoice, mergeModel: z.string().min(1).max(200).optional() }).strict(),

@@ -4,6 +4,7 @@
  * numbers. Pure data + zod schemas shared by main, the CLI and the renderer.
  */
 import { z } from 'zod'
+import { CandidateSchema, CandidatesBuildSchema, CandidatesTableSchema } from './candidates'
 import { DifficultySchema, RunSettingsSchema } from './runs'
 
 /** The two arms: `with` the version under test, `without` it (no skill, or the version it is compared against). */
@@ -72,10 +73,20 @@ export const ExplanationSchema = z.object({
 })
 export type Explanation = z.infer<typeof ExplanationSchema>
 
-export const VERIFICATION_PHASES = ['generating', 'created', 'failed', 'cancelled', 'interrupted'] as const
+/** building: a candidates verification's versions are being built (its `build` says how far) */
+export const VERIFICATION_PHASES = ['building', 'generating', 'created', 'failed', 'cancelled', 'interrupted'] as const
+
+/** What a verification compares: one version against no skill or another ('compare', also when absent), several candidates. */
+export const VERIFICATION_KINDS = ['compare', 'candidates', 'confirm'] as const
 
 export const VerificationSchema = z.object({
   id: z.string(),
+  /** absent: 'compare' (one version against no skill or another) */
+  kind: z.enum(VERIFICATION_KINDS).optional(),
+  /** kind 'candidates': the versions compared (a run's `candidate` is an index into them) */
+  candidates: z.array(CandidateSchema).optional(),
+  /** kind 'candidates' made from a batch: its candidates being built first */
+  build: CandidatesBuildSchema.optional(),
   skillId: z.string(),
   /** the skill's name at the version verified: the folder it is installed as */
   skillName: z.string(),
@@ -98,7 +109,16 @@ export const VerificationSchema = z.object({
   /** the batch of runs (both arms), once made */
   batchId: z.string().optional(),
   /** per run of the batch: its arm, its variation (0-based) and repeat (1-based) */
-  arms: z.record(z.string(), z.object({ arm: ArmSchema, variation: z.number().int().min(0), repeat: z.number().int().min(1) })),
+  arms: z.record(
+    z.string(),
+    z.object({
+      arm: ArmSchema,
+      variation: z.number().int().min(0),
+      repeat: z.number().int().min(1),
+      /** kind 'candidates': which candidate an arm 'with' run has installed (an index into `candidates`) */
+      candidate: z.number().int().min(0).optional()
+    })
+  ),
   /**
    * generating: fresh variations are being written; created: its batch exists (its runs say the rest);
    * failed, cancelled, interrupted: before the batch was made (a resume starts again from there)
@@ -133,6 +153,8 @@ export const VerificationSchema = z.object({
     .array(
       z.object({
         arm: ArmSchema,
+        /** kind 'candidates': the candidate (an index into `candidates`) */
+        candidate: z.number().int().min(0).optional(),
         versionId: z.string(),
         name: z.string(),
         files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() }))
@@ -247,7 +269,7 @@ export type VerifyReport = z.infer<typeof ReportSchema>
 
 /** Where the verification is, for people: one word and counts. */
 export const VerifyStatusSchema = z.object({
-  stage: z.enum(['generating', 'running', 'grading', 'complete', 'failed', 'cancelled', 'interrupted']),
+  stage: z.enum(['building', 'generating', 'running', 'grading', 'complete', 'failed', 'cancelled', 'interrupted']),
   runs: z.number(),
   queued: z.number(),
   /** runs whose claude is alive */
@@ -275,6 +297,8 @@ export const VerificationViewSchema = z.object({
   blind: z.object({ graded: z.number(), runs: z.number(), warnings: z.array(VerifyWarningSchema) }).optional(),
   /** the batch's name, for links */
   batchName: z.string().optional(),
+  /** kind 'candidates', once every run is graded: the table and the suggestion (./candidates.ts) */
+  candidates: CandidatesTableSchema.optional(),
   /**
    * When any grade is the grader's (not confirmed by the person): how many runs it graded of how many,
    * and its last measured agreement with the person on the task (null: never measured)

@@ -58,4 +58,23 @@ describe('planning a verification', () => {
       expect(Number.isInteger(x) && x >= 0 && x < 7).toBe(true)
     }
   })
+
+  it('candidates: per variation and repeat one run per candidate and one with no skill, side by side, in a drawn order', () => {
+    const { runs, arms } = planVerificationRuns('b1', variations.slice(0, 6), 2, seededInt(7), 3)
+    expect(runs).toHaveLength(6 * 2 * 4)
+    const orders = new Set<string>()
+    for (let i = 0; i < runs.length; i += 4) {
+      const group = runs.slice(i, i + 4).map((r) => arms[r.id])
+      expect(new Set(group.map((s) => `${s.variation}.${s.repeat}`)).size).toBe(1)
+      expect(group.map((s) => (s.arm === 'without' ? 'none' : `c${s.candidate}`)).sort()).toEqual(['c0', 'c1', 'c2', 'none'])
+      expect(new Set(runs.slice(i, i + 4).map((r) => r.prompt)).size).toBe(1)
+      orders.add(group.map((s) => s.candidate ?? 'none').join())
+    }
+    // the order within a group is drawn: not always the same
+    expect(orders.size).toBeGreaterThan(3)
+    expect([...runs.map((r) => r.number)].sort((a, b) => a - b)).toEqual(Array.from({ length: 48 }, (_, i) => i + 1))
+    // two arms: what it did before (the same draws give the same plan)
+    const two = planVerificationRuns('b1', variations, 2, seededInt(1))
+    expect(Object.values(two.arms).every((s) => s.candidate === undefined)).toBe(true)
+  })
 })

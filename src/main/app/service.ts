@@ -21,7 +21,7 @@ import { BatchRunner } from '../runs/runner'
 import { createClaudeCodeDriver } from '../agents/claude-code/driver'
 import { createLocalBackend } from '../backends/local/backend'
 import type { ScreenshotPort } from '../runs/screenshots'
-import { createVerifyService, type VerifyService } from '../verify/service'
+import { createVerifyService, type BuildCandidates, type VerifyService } from '../verify/service'
 import type { RandomInt } from '../verify/plan'
 import { createTracesService } from '../traces/service'
 import { createBlindness, type Blindness } from '../verify/blind'
@@ -57,6 +57,8 @@ export interface ServiceOptions {
   readOnly?: boolean
   /** who this is, for the message a second writer on the same data folder gets ("the desktop app") */
   owner?: string
+  /** tests: what builds candidates from a batch (default: the analysis service's) */
+  buildCandidates?: BuildCandidates
   /** tests: the order of a verification's arms and its deck's numbers */
   random?: RandomInt
   /** where the log goes; by default the data folder's (logs/trace2skill.log) for the process that writes it, none for a read-only one */
@@ -205,6 +207,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     sessionFile,
     apiAccess: access.modelAccess,
     startAnalysis: (input) => skills.startAnalysis(input),
+    buildCandidates: opts.buildCandidates ?? candidatesBuilder(skills.analyses),
     configDir: opts.configDir,
     env,
     port: opts.analystPort,
@@ -284,6 +287,8 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       grading(store.verifications.head(verificationId)?.batchId, () => verify.resume(verificationId)),
     explainVerification: ({ verificationId, ...opts }) => verify.explain(verificationId, opts),
     deepenFromVerification: ({ verificationId, ...opts }) => verify.deepen(verificationId, opts),
+    estimateCandidates: (input) => verify.estimateCandidates(input),
+    makeCandidates: (input) => verify.makeCandidates(input),
     ...reviewHandlers,
     saveFeedback: (input) =>
       grading(store.batches.batchIdOfRun(input.runId), async () => blind.run(await reviewHandlers.saveFeedback(input))),
@@ -367,4 +372,10 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       await opened?.close()
     }
   }
+}
+
+/** The analysis service's `buildCandidates`, when it has one (candidates from a batch; else only existing versions can be candidates). */
+function candidatesBuilder(analyses: object): BuildCandidates | undefined {
+  const build = (analyses as { buildCandidates?: BuildCandidates }).buildCandidates
+  return typeof build === 'function' ? (input, o) => build.call(analyses, input, o) : undefined
 }

@@ -38,6 +38,11 @@ export interface Opts {
   out?: string
   folds?: string
   grade?: string
+  /** candidates: how many to build, the versions to verify, their skill, the cost cap */
+  n?: string
+  versions?: string
+  skill?: string
+  cap?: string
   help?: boolean
   /** this program's version (-v, --version) */
   version?: boolean
@@ -70,7 +75,11 @@ export const OPTIONS = {
   mix: '--mix <E,N,H,A>',
   out: '--out <file>',
   folds: '--folds <n>',
-  grade: '--grade <person|auto>'
+  grade: '--grade <person|auto>',
+  n: '--n <n>',
+  versions: '--versions <list>',
+  skill: '--skill <skill>',
+  cap: '--cap <usd>'
 } as const
 export type OptionName = keyof typeof OPTIONS
 

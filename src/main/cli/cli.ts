@@ -21,6 +21,7 @@ import { runVerbs } from './commands/run'
 import { sessionVerbs } from './commands/sessions'
 import { skillVerbs } from './commands/skills'
 import { verifyVerbs } from './commands/verify'
+import { candidatesVerbs } from './commands/candidates'
 import { webVerbs } from './commands/web'
 
 export type { CliIo } from './common'
@@ -37,6 +38,7 @@ const byName = new Map<string, AnyVerb>(
     ...analyzeVerbs,
     ...skillVerbs,
     ...verifyVerbs,
+    ...candidatesVerbs,
     ...reportVerbs
   ].map((v) => [v.name, v])
 )
@@ -61,6 +63,7 @@ const ORDER = [
   'export',
   'verify',
   'resume',
+  'candidates',
   'report',
   'verifications',
   'explain',

@@ -94,6 +94,17 @@ step 5, verify (does the skill make runs better?):
                                     --repeats: runs per variation per arm (1 to 10, default 2);
                                     --budget: a cap in US dollars per run. The other run settings are
                                     the learned batch's unless given
+  candidates <batch> --n N [--grade person|auto] [--variations fresh|batch|<file>] [--repeats N] [--cap USD]
+      [--via api|claude-cli] [--merge-model M] [run settings as verify] [--json]
+  candidates --versions 2,3,4 --skill <skill> [the same options]
+                                    the best of several candidates: build N versions from the batch's
+                                    graded runs (or take existing versions), run each and no skill on
+                                    the same variations in one blind batch, and print the table: pass
+                                    rate with its 95% interval, the difference against no skill and
+                                    between candidates (exact test), trigger rate, cost; and the one
+                                    suggested by the paired test, or why none. --grade auto: the grader
+                                    grades; person (default): grade them, then report <verification>.
+                                    Refused over --cap (default $25) of estimated cost
   resume <verification> [--json]    run again what a stopped or cancelled verification did not finish
                                     (or write its variations again), and wait as verify does
   grade <verification> --file <file>

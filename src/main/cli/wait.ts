@@ -103,7 +103,7 @@ export function verificationEnded(client: Client, verificationId: string) {
     async () => {
       const v = (await call<VerificationView>(client, 'getVerification', { verificationId })).verification
       batchId = v.batchId
-      if (v.phase === 'generating') return false
+      if (v.phase === 'generating' || v.phase === 'building') return false
       if (Object.values(v.explanations).some((e) => e.state === 'running')) return false
       if (!v.batchId) return true
       // graded by the grader alone: until it has graded (or stopped)

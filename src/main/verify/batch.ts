@@ -33,12 +33,21 @@ export async function makeBatch(ctx: Ctx, id: string): Promise<void> {
   const can = await (ctx.presetCheck ?? ((p) => driver.presetAvailability(p, ctx.env)))(v.settings.permission)
   if (!can.available) throw fail(driver.refusal(v.settings.permission, can), 'preset-unavailable')
   const batchId = randomUUID()
-  const { runs, arms } = planVerificationRuns(batchId, v.variations, v.repeats, ctx.random)
+  const { runs, arms } = planVerificationRuns(
+    batchId,
+    v.variations,
+    v.repeats,
+    ctx.random,
+    v.kind === 'candidates' ? (v.candidates?.length ?? 0) : 0
+  )
   const count = store.verifications.ofSkill(v.skillId).filter((x) => store.verifications.head(x)?.batchId).length
   const batch: Batch = {
     id: batchId,
     ...(v.taskId ? { taskId: v.taskId } : {}),
-    name: `Verify ${v.skillName} v${v.version.number} against ${v.against ? `v${v.against.number}` : 'no skill'} #${count + 1}`,
+    name:
+      v.kind === 'candidates'
+        ? `Candidates ${v.skillName} ${(v.candidates ?? []).map((c) => `v${c.number}`).join(', ')} and no skill #${count + 1}`
+        : `Verify ${v.skillName} v${v.version.number} against ${v.against ? `v${v.against.number}` : 'no skill'} #${count + 1}`,
     createdAt: now(),
     settings: v.settings,
     runIds: runs.map((r) => r.id)

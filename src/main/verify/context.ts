@@ -40,6 +40,29 @@ export interface VerifyInput {
   grade?: 'person' | 'auto'
 }
 
+/** What building candidates is given (the analysis service's `buildCandidates`). */
+export interface BuildCandidatesInput {
+  batchId: string
+  n: number
+  models?: string[]
+  mergeModel?: string
+  via?: 'api' | 'claude-cli'
+  claudePath?: string
+  skillId?: string
+}
+export interface BuiltCandidates {
+  skillId: string
+  versions: { id: string; number: number; seed: number; model: string; analysisId: string; costUsd: number }[]
+}
+/**
+ * Builds N candidate versions of one skill from a graded batch (different seeds or models of the
+ * analysts and the merge); the signal cancels it; progress as each analysis ends.
+ */
+export type BuildCandidates = (
+  input: BuildCandidatesInput,
+  opts: { signal: AbortSignal; onProgress?(p: { done: number; total: number; analysisId?: string; costUsd: number }): void }
+) => Promise<BuiltCandidates>
+
 export interface VerifyDeps {
   store: Store
   /** where failures handled without bothering the person are kept (the app's log) */
@@ -64,6 +87,8 @@ export interface VerifyDeps {
     /** what the verification showed of the skill's rules: the merge demotes on it */
     outcomes?: VerificationOutcomes
   }): Promise<Analysis>
+  /** build N candidate versions from a batch (makeCandidates from a batch); absent: only existing versions can be candidates */
+  buildCandidates?: BuildCandidates
   /** Claude Code's config folder the runs use: the user's own skills are in its `skills/` */
   configDir: string
   env: NodeJS.ProcessEnv
@@ -102,6 +127,15 @@ export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n ==
 export const stateOf = (v: SkillVersion) => v.state as Skill
 /** The skill's name in a version's front matter (its folder's name when installed). */
 export const nameOf = (v: SkillVersion) => stateOf(v).frontMatter?.name || ''
+
+/** Refuses what only makes sense for two arms (explaining pairs, deepening) on a verification of another kind. */
+export function twoArmsOnly(v: Verification, what: string): void {
+  if (v.kind && v.kind !== 'compare')
+    throw fail(
+      `${what} only from a verification of one version against no skill or another version; this one compares ${v.kind}`,
+      'invalid'
+    )
+}
 
 export async function verificationOf(ctx: Pick<VerifyContext, 'store'>, id: string): Promise<Verification> {
   const v = await ctx.store.verifications.get(id)

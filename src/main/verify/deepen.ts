@@ -8,7 +8,7 @@
 import type { Analysis } from '../../shared/analysis'
 import { fail } from '../../shared/contract'
 import { verificationOutcomes } from '../../shared/rule-outcomes'
-import { change, verificationOf, type VerifyContext } from './context'
+import { change, twoArmsOnly, verificationOf, type VerifyContext } from './context'
 import { fullViewOf, notBlind } from './view'
 
 export interface DeepenOptions {
@@ -24,6 +24,7 @@ export async function deepenFromVerification(
   opts: DeepenOptions = {}
 ): Promise<Analysis> {
   const v = await verificationOf(ctx, id)
+  twoArmsOnly(v, 'the next version is made')
   if (!v.batchId) throw fail('this verification has no runs yet', 'invalid')
   notBlind(ctx, v, 'the next version is made from its runs')
   // the explained fixed and broken pairs: which rules their with-skill runs followed

@@ -6,6 +6,7 @@
 import { fail } from '../../shared/contract'
 import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import { DIFFICULTIES } from '../../shared/runs'
+import type { SkillVersion } from '../../shared/skills'
 import type { VerifyEstimate, VerifyVariation, VerifyWarning } from '../../shared/verify'
 import { CALL_OVERHEAD, GRADE_OUTPUT, GRADE_SHOT_TOKENS, GRADE_SHOTS } from '../grading/grade'
 import { rubricView } from '../grading/rubrics'
@@ -16,8 +17,18 @@ import { learnedFrom, learnedPrompts, mixOf, resolveVersions, settingsFor, varia
 
 export type VerificationPlan = Awaited<ReturnType<typeof planVerification>>
 
-/** What a verification would be: its variations (unless fresh), runs, cost estimate and warnings. */
-export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skills'>, input: VerifyInput) {
+/** The texts of a version a run would be given that need a confirmation (a command, a URL, text copied from a run). */
+export const flagsOf = (x: SkillVersion) =>
+  skillFlags({ provenance: undefined, ...stateOf(x), rules: stateOf(x).rules ?? [] }).map((t) => ({
+    ...t,
+    label: `version ${x.number}'s ${t.label}`
+  }))
+
+/**
+ * What a verification would be: its variations (unless fresh), runs, cost estimate and warnings.
+ * `arms`: runs per variation and repeat (2; a candidates verification's: its candidates and no skill).
+ */
+export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skills'>, input: VerifyInput, arms = 2) {
   const { skill, version, against } = await resolveVersions(ctx, input)
   const source = input.variations?.source ?? 'fresh'
   const repeats = input.repeats ?? 2
@@ -70,16 +81,11 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
           : 'Not held out: some pasted variations are ones the skill was learned from, so the gain is likely overstated.'
     })
   // what the runs will be given as a project skill: a flagged text (a command, a URL, text copied from a run) needs a confirmation
-  const flagged = [version, ...(against ? [against] : [])].flatMap((x) =>
-    skillFlags({ provenance: undefined, ...stateOf(x), rules: stateOf(x).rules ?? [] }).map((t) => ({
-      ...t,
-      label: `version ${x.number}'s ${t.label}`
-    }))
-  )
+  const flagged = [version, ...(against ? [against] : [])].flatMap(flagsOf)
   if (flagged.length) warnings.push({ kind: 'flagged', text: flaggedRefusal(flagged, 'confirm to install it in the with-skill runs') })
   const name = nameOf(version)
   const settings = await settingsFor(ctx, batches, input.settings)
-  const runs = count * repeats * 2
+  const runs = count * repeats * arms
   // the cost of a run, from the real runs the skill was learned from
   const costs: number[] = []
   for (const id of batches) {
@@ -104,7 +110,7 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
     basis:
       (costPerRunUsd === null
         ? 'no finished run of the batches it was learned from has a cost to go by'
-        : `${plural(runs, 'run')} (${plural(count, 'variation')} x ${repeats} x 2 arms) at $${costPerRunUsd.toFixed(3)}, the mean of ${plural(costs.length, 'finished run')} it was learned from${source === 'fresh' ? '; writing the variations costs a little more' : ''}`) +
+        : `${plural(runs, 'run')} (${plural(count, 'variation')} x ${repeats} x ${arms} arms) at $${costPerRunUsd.toFixed(3)}, the mean of ${plural(costs.length, 'finished run')} it was learned from${source === 'fresh' ? '; writing the variations costs a little more' : ''}`) +
       (grading ? `; ${grading.basis}` : ''),
     settings,
     warnings

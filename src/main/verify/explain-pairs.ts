@@ -11,7 +11,7 @@ import { secretLiterals } from '../../shared/redact'
 import type { Explanation, VerificationView } from '../../shared/verify'
 import { apiModel, claudeCliModel, type ModelPort } from '../analysts/model'
 import { errorFields } from '../log/log'
-import { change, stateOf, verificationOf, type VerifyContext } from './context'
+import { change, stateOf, twoArmsOnly, verificationOf, type VerifyContext } from './context'
 import { explainPair, rulesOf } from './explain'
 import { fullViewOf, notBlind, runsOfVerification, viewOf } from './view'
 
@@ -32,6 +32,7 @@ async function explainPort(ctx: VerifyContext, via: 'api' | 'claude-cli' = 'api'
 
 export async function explainPairs(ctx: VerifyContext, id: string, opts: ExplainOptions = {}): Promise<VerificationView> {
   const v = await verificationOf(ctx, id)
+  twoArmsOnly(v, 'pairs are explained')
   if (ctx.operations.running('verify', id).some((op) => op.params.step === 'explain'))
     throw fail('the pairs are being explained already', 'busy')
   notBlind(ctx, v, 'the pairs are explained')

@@ -15,7 +15,9 @@ import { errorFields } from '../log/log'
 import type { BatchStartOptions, RunPreparer } from '../runs/runner'
 import { blindFolderName } from '../base/workspace'
 import { removeEmptyDirInside, removeInside, skillFiles, writeInside, type ExportFile } from '../skills/export'
+import { candidateFiles, candidatesInstalled } from './candidates-install'
 import { nameOf, verificationOf, type VerifyContext } from './context'
+import type { Slot } from './plan'
 
 /** The files of the skill an arm runs with (none for no skill), as an export writes them. */
 export const filesOf = (version: SkillVersion): ExportFile[] =>
@@ -37,8 +39,25 @@ export const versionOfArm = async (ctx: Pick<VerifyContext, 'store'>, v: Verific
       ? ((await ctx.store.skills.version(v.against.id)) ?? null)
       : null
 
+/**
+ * The files a run of a verification installs in its folder (null: no skill), by the verification's
+ * kind: 'compare' (absent too), the version of the run's arm; 'candidates', the run's candidate.
+ * Throws when the version the run needs is gone.
+ */
+export async function filesForSlot(ctx: Pick<VerifyContext, 'store'>, v: Verification, slot: Slot): Promise<ExportFile[] | null> {
+  if (v.kind === 'candidates') return candidateFiles(ctx, v, slot)
+  const version = await versionOfArm(ctx, v, slot.arm)
+  if ((slot.arm === 'with' || v.against) && !version) throw new Error(`the skill version this run needs is gone (${armLabel(v, slot.arm)})`)
+  return version ? filesOf(version) : null
+}
+
+/** The bytes and hash of each file, as the verification records what it installed. */
+export const fileRecords = (files: ExportFile[]) =>
+  files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content), sha256: createHash('sha256').update(f.content).digest('hex') }))
+
 /** What each arm installs, for the verification's record: the version, the folder and each file's size and hash. */
 export async function installedBy(ctx: Pick<VerifyContext, 'store'>, v: Verification): Promise<NonNullable<Verification['installed']>> {
+  if (v.kind === 'candidates') return candidatesInstalled(ctx, v)
   const out: NonNullable<Verification['installed']> = []
   for (const arm of ['with', 'without'] as const) {
     const version = await versionOfArm(ctx, v, arm)
@@ -47,11 +66,7 @@ export async function installedBy(ctx: Pick<VerifyContext, 'store'>, v: Verifica
       arm,
       versionId: version.id,
       name: nameOf(version),
-      files: filesOf(version).map((f) => ({
-        path: f.path,
-        bytes: Buffer.byteLength(f.content),
-        sha256: createHash('sha256').update(f.content).digest('hex')
-      }))
+      files: fileRecords(filesOf(version))
     })
   }
   return out
@@ -62,7 +77,17 @@ const isDir = async (root: string, rel: string) => !!(await lstat(join(root, ...
 
 /** The skill folders a verification's runs may hold (the names of both arms' skills): what is taken out of them. */
 export const skillNamesOf = (v: Verification) =>
-  [...new Set([v.skillName, ...(v.againstName ? [v.againstName] : []), ...(v.installed ?? []).map((i) => i.name)])].filter(Boolean)
+  [
+    ...new Set([
+      v.skillName,
+      ...(v.againstName ? [v.againstName] : []),
+      ...(v.candidates ?? []).map((c) => c.name),
+      ...(v.installed ?? []).map((i) => i.name)
+    ])
+  ].filter(Boolean)
+
+/** The skill folder names files install (`.claude/skills/<name>/...`). */
+const namesIn = (files: ExportFile[]) => files.flatMap((f) => /^\.claude\/skills\/([^/]+)\//.exec(f.path)?.[1] ?? [])
 
 /**
  * Takes what was installed out of a run's folder: the skills' folders, and `.claude/skills` and
@@ -88,10 +113,8 @@ export function skillPreparer(ctx: Pick<VerifyContext, 'store' | 'log'>): RunPre
     const v = await verificationOf(ctx, vid)
     const slot = v.arms[run.id]
     if (!slot) return
-    const version = await versionOfArm(ctx, v, slot.arm)
-    if ((slot.arm === 'with' || v.against) && !version)
-      throw new Error(`the skill version this run needs is gone (${armLabel(v, slot.arm)})`)
-    const names = [...new Set([...skillNamesOf(v), ...(version ? [nameOf(version)] : [])])]
+    const files = await filesForSlot(ctx, v, slot)
+    const names = [...new Set([...skillNamesOf(v), ...namesIn(files ?? [])])]
     // the template's own copy of a skill of that name goes in both arms: each arm has only its own
     const had = { claude: await isDir(workspace, '.claude'), skills: await isDir(workspace, '.claude/skills') }
     // what the install made goes again (a folder the template had stays)
@@ -102,7 +125,7 @@ export function skillPreparer(ctx: Pick<VerifyContext, 'store' | 'log'>): RunPre
     }
     try {
       for (const name of names) await removeInside(workspace, `.claude/skills/${name}`)
-      if (version) await writeInside(workspace, filesOf(version))
+      if (files) await writeInside(workspace, files)
     } catch (err) {
       await cleanup().catch((e) => ctx.log.warn({ workspace, error: errorFields(e) }, 'a half-installed skill could not be taken out'))
       throw new Error(`the skill could not be installed in the run's folder: ${(err as Error).message}`, { cause: err })

@@ -1,6 +1,6 @@
 /**
- * A verification's runs: each variation (and repeat) once in each arm, the two arms interleaved in one
- * queue (pair by pair, which arm goes first drawn at random) so neither gets the quieter hour, and
+ * A verification's runs: each variation (and repeat) once in each arm, the arms interleaved in one
+ * queue (pair by pair, or group by group for candidates, the order within drawn at random) so neither gets the quieter hour, and
  * numbered in a random order, so a run's number tells nothing about its arm. Pure; Electron-free.
  */
 import { randomInt } from 'node:crypto'
@@ -41,27 +41,40 @@ export interface PlannedVerification {
   arms: Verification['arms']
 }
 
+/** A run's place in a verification: its arm, variation, repeat and (a candidates verification's) candidate. */
+export type Slot = Verification['arms'][string]
+
 /**
- * The runs of a verification's batch: repeat by repeat, variation by variation, a pair of runs (one
- * per arm) with the same prompt, its arm order drawn at random; then every run gets a number from a
- * random permutation.
+ * The runs of a verification's batch: repeat by repeat, variation by variation, a group of runs (one
+ * per arm: two, or, with `candidates` N, one per candidate and one with no skill) with the same prompt,
+ * its order drawn at random; then every run gets a number from a random permutation.
  */
 export function planVerificationRuns(
   batchId: string,
   variations: VerifyVariation[],
   repeats: number,
-  random: RandomInt = cryptoInt
+  random: RandomInt = cryptoInt,
+  candidates = 0
 ): PlannedVerification {
-  const slots: { arm: Arm; variation: number; repeat: number }[] = []
+  const slots: Slot[] = []
   for (let repeat = 1; repeat <= repeats; repeat++)
     variations.forEach((_, variation) => {
+      if (candidates > 0) {
+        const group: Slot[] = [
+          ...Array.from({ length: candidates }, (_, candidate): Slot => ({ arm: 'with', variation, repeat, candidate })),
+          { arm: 'without', variation, repeat }
+        ]
+        // the order within the group: a random permutation of it
+        for (const n of shuffledNumbers(group.length, random)) slots.push(group[n - 1])
+        return
+      }
       const first: Arm = random(2) === 0 ? 'with' : 'without'
       slots.push({ arm: first, variation, repeat }, { arm: first === 'with' ? 'without' : 'with', variation, repeat })
     })
   const numbers = shuffledNumbers(slots.length, random)
   const arms: Verification['arms'] = {}
   const runs = slots.map((slot, i): Run => {
-    // the deck shows no repeat either: both arms' runs of a pair look alike
+    // the deck shows no repeat either: every run of a group looks alike
     const run = queuedRun(
       batchId,
       numbers[i],

@@ -34,11 +34,17 @@ export async function recoverVerifications(ctx: Pick<VerifyContext, 'store' | 'e
     if (h?.kind === 'verify' && h.subject) explaining.add(h.subject)
   }
   for (const id of ctx.store.verifications.ids()) {
-    if (ctx.store.verifications.head(id)?.phase !== 'generating' && !explaining.has(id)) continue
+    const phase = ctx.store.verifications.head(id)?.phase
+    if (phase !== 'generating' && phase !== 'building' && !explaining.has(id)) continue
     await change(ctx, id, (x) => {
       if (x.phase === 'generating') {
         x.phase = 'interrupted'
         x.error = 'the app stopped while the variations were being written'
+      }
+      if (x.phase === 'building') {
+        x.phase = 'interrupted'
+        x.error = 'the app stopped while the candidates were being built'
+        if (x.build?.state === 'running') x.build = { ...x.build, state: 'interrupted' }
       }
       // graded by the grader alone, stopped while grading: the grades made are kept, a resume grades the rest
       if (x.autoGrade && (x.autoGrade.state === 'waiting' || x.autoGrade.state === 'running'))

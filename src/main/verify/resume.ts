@@ -6,6 +6,7 @@ import { fail } from '../../shared/contract'
 import type { VerificationView } from '../../shared/verify'
 import { startAutoGrade, ungradedRuns } from './auto-grade'
 import { startRuns } from './batch'
+import { resumeBuild, toBuild } from './candidates-start'
 import { change, verificationOf, type VerifyContext } from './context'
 import { generateThenRun } from './start'
 import { runsOfVerification, viewOf } from './view'
@@ -13,7 +14,8 @@ import { runsOfVerification, viewOf } from './view'
 export async function resumeVerification(ctx: VerifyContext, id: string): Promise<VerificationView> {
   const v = await verificationOf(ctx, id)
   if (ctx.operations.running('verify', id).some((op) => op.params.step === 'generate')) throw fail('it is being prepared already', 'busy')
-  if (v.phase !== 'created') {
+  if (toBuild(v)) await resumeBuild(ctx, id)
+  else if (v.phase !== 'created') {
     await change(ctx, id, (x) => {
       x.phase = 'generating'
       delete x.error

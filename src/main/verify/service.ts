@@ -14,6 +14,8 @@
  * analysts), ./recover.ts; ./context.ts holds their dependencies.
  */
 import type { Arm, Verification, VerificationView, VerifyEstimate } from '../../shared/verify'
+import { estimateCandidates, type CandidatesInput } from './candidates-plan'
+import { makeCandidates } from './candidates-start'
 import { cancelVerification, whenVerificationSettled } from './cancel'
 import { verificationOf, verifyContext, type VerifyDeps, type VerifyInput } from './context'
 import { deepenFromVerification, type DeepenOptions } from './deepen'
@@ -26,7 +28,8 @@ import { resumeVerification } from './resume'
 import { startVerification } from './start'
 import { viewOf } from './view'
 
-export type { VerifyDeps, VerifyInput } from './context'
+export type { BuildCandidates, VerifyDeps, VerifyInput } from './context'
+export type { CandidatesInput } from './candidates-plan'
 
 export type VerifyService = ReturnType<typeof createVerifyService>
 
@@ -55,6 +58,10 @@ export function createVerifyService(d: VerifyDeps) {
       return (await planVerification(ctx, input)).estimate
     },
     start: (input: VerifyInput): Promise<VerificationView> => startVerification(ctx, input),
+    /** What a candidates verification would be: its runs, cost and the cap (./candidates-plan.ts). */
+    estimateCandidates: (input: CandidatesInput) => estimateCandidates(ctx, input),
+    /** Verify existing versions as candidates, or build N from a batch and then verify them (./candidates-start.ts). */
+    makeCandidates: (input: CandidatesInput): Promise<VerificationView> => makeCandidates(ctx, input),
     /** Stop everything it is doing: writing variations, its runs, explanations. */
     cancel: (id: string) => cancelVerification(ctx, id),
     /** Go on after a cancel, a failure or a stopped app: write the variations again, or run again the runs that did not finish. */

@@ -11,6 +11,7 @@ import { traceMetrics } from '../analysts/signals'
 import { errorFields } from '../log/log'
 import { figuresOf, lastMeasured } from '../grading/pregrade'
 import type { VerifyContext } from './context'
+import { candidatesTableOf } from './candidates-view'
 import { buildReport, verificationStatus, type RunFacts } from './report'
 import { skillUse } from './usage'
 
@@ -42,9 +43,11 @@ export async function runsOfVerification(ctx: Pick<VerifyContext, 'store'>, v: V
 export async function fullViewOf(ctx: Ctx, v: Verification): Promise<VerificationView> {
   const runs = await runsOfVerification(ctx, v)
   const status = verificationStatus(v, runs)
-  if (v.phase === 'generating' && !ctx.operations.running('verify', v.id).length) status.stage = 'interrupted'
+  if ((v.phase === 'generating' || v.phase === 'building') && !ctx.operations.running('verify', v.id).length) status.stage = 'interrupted'
   let report = null
-  if (runs.length) {
+  let candidates
+  if (runs.length && v.kind === 'candidates') candidates = await candidatesTableOf(ctx, v, runs)
+  else if (runs.length) {
     const facts = new Map<string, RunFacts>()
     await Promise.all(
       runs.map(async (r) => {
@@ -62,6 +65,7 @@ export async function fullViewOf(ctx: Ctx, v: Verification): Promise<Verificatio
     status,
     report,
     ...(v.batchId ? { batchName: ctx.store.batches.head(v.batchId)?.name } : {}),
+    ...(candidates ? { candidates } : {}),
     ...(grader ? { grader } : {})
   }
 }

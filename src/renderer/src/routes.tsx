@@ -24,6 +24,7 @@ import { SkillList, SkillPage } from './features/skill'
 import { TaskList, TaskPage } from './features/tasks'
 import { TraceRoute } from './components/TraceView'
 import { VerificationPage, VerifySetup } from './features/verify'
+import { CandidatesPage, CandidatesSetup } from './features/candidates'
 import { deckFrom } from './lib/deck-from'
 
 /** A path parameter that is a number (a run, a line: 1 or more); anything else reads as 0 (none). */
@@ -131,6 +132,31 @@ const verificationRoute = createRoute({
   }
 })
 
+const candidatesFromSkillRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'make-candidates/skill/$skillId',
+  component: function CandidatesFromSkillRoute() {
+    const { skillId } = candidatesFromSkillRoute.useParams()
+    return <CandidatesSetup key={skillId} skillId={skillId} />
+  }
+})
+const candidatesFromBatchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'make-candidates/batch/$batchId',
+  component: function CandidatesFromBatchRoute() {
+    const { batchId } = candidatesFromBatchRoute.useParams()
+    return <CandidatesSetup key={batchId} batchId={batchId} />
+  }
+})
+const candidatesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'candidates/$verificationId',
+  component: function CandidatesRoute() {
+    const { verificationId } = candidatesRoute.useParams()
+    return <CandidatesPage verificationId={verificationId} />
+  }
+})
+
 const projectRoute = createRoute({ getParentRoute: () => rootRoute, path: 'project/$projectId' })
 const projectIndexRoute = createRoute({
   getParentRoute: () => projectRoute,
@@ -156,6 +182,9 @@ export const routeTree = rootRoute.addChildren([
   skillRoute,
   verifyRoute,
   verificationRoute,
+  candidatesFromSkillRoute,
+  candidatesFromBatchRoute,
+  candidatesRoute,
   projectRoute.addChildren([projectIndexRoute, sessionRoute.addChildren([sessionLineRoute])])
 ])
 

@@ -18,6 +18,7 @@ import type { Client } from '../client'
 import { verificationEnded } from '../wait'
 import { call, findSkill, MAKE_VERIFICATION, oneLineOf, plural } from '../common'
 import { claudePath, via } from '../args'
+import { candidatesText } from '../candidates'
 import { verb, type Ctx } from '../context'
 import {
   asItIs,
@@ -143,7 +144,7 @@ async function reportCommand(ctx: Ctx, arg: string): Promise<number> {
   // blind until every run is graded: the view has no report and no arms then (src/main/verify/blind.ts)
   const view = await asItIs(ctx, await call<VerificationView>(client, 'getVerification', { verificationId: v.id }), io)
   const into = await deepenedInto(client, view.verification)
-  print(view, () => reportText(view, { deepenedInto: into }))
+  print(view, () => (view.verification.kind === 'candidates' ? candidatesText(view) : reportText(view, { deepenedInto: into })))
   return 0
 }
 
@@ -181,6 +182,9 @@ async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
       status: x.status,
       comparison: x.report?.comparison ?? null,
       blind: !!x.blind,
+      ...(v.kind === 'candidates'
+        ? { candidates: (v.candidates ?? []).map((c) => c.number), suggested: x.candidates?.suggested ?? null }
+        : {}),
       createdAt: v.createdAt
     }
   })
@@ -189,7 +193,9 @@ async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
       .map((x) =>
         [
           x.id,
-          `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
+          x.candidates
+            ? `${oneLineOf(x.skillName, 200)} candidates ${x.candidates.map((c) => `v${c}`).join(', ')} and no skill`
+            : `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
           statusText(x.status),
           x.comparison?.pairs
             ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`

@@ -19,7 +19,7 @@ import { findVerification, gradeNext, sourceText, versionByNumber, versusText, w
 // verify and resume: start it, say how it goes, wait
 
 /** Says what happens to the verification and its runs on stderr, cancels it on Ctrl+C, waits for it to end. */
-async function follow(
+export async function follow(
   ctx: Ctx,
   begin: () => Promise<VerificationView>,
   o: { fresh?: { count?: number }; batchId?: string } = {}
@@ -50,6 +50,18 @@ async function follow(
   /** the batch's line, said once its name is known */
   let announced: Promise<void> = Promise.resolve()
   const say = (v: Verification) => {
+    // a candidates verification built from a batch: each candidate built said once
+    const b = v.build
+    if (b && !told.has(`built ${b.done} ${b.state}`)) {
+      told.add(`built ${b.done} ${b.state}`)
+      if (b.state === 'running')
+        io.err(`building the candidates from batch ${b.batchId}: ${b.done} of ${b.total} built ($${b.costUsd.toFixed(4)})`)
+      else if (b.state === 'done')
+        io.err(
+          `${plural(b.done, 'candidate')} built ($${b.costUsd.toFixed(4)}): versions ${(v.candidates ?? []).map((c) => c.number).join(', ')}`
+        )
+      else io.err(`the candidates were not built (${b.state}${b.error ? `: ${oneLineOf(b.error, 300)}` : ''})`)
+    }
     if (fresh && v.phase === 'generating' && !v.variations.length && !told.has('writing')) {
       told.add('writing')
       io.err(
@@ -80,7 +92,7 @@ async function follow(
       // (the verification comes without its arms while it is blind: the batch says how many runs)
       const line = (name: string, runs: number) =>
         io.err(
-          `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${plural(runs, 'run')}, both arms in one queue, numbered at random`
+          `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${plural(runs, 'run')}, ${v.kind === 'candidates' ? 'every candidate and no skill' : 'both arms'} in one queue, numbered at random`
         )
       announced = getBatch(client, v.batchId).then(
         (b) => line(b?.batch.name ?? '', b?.runs.length ?? 0),
@@ -125,7 +137,7 @@ async function follow(
 }
 
 /** What `verify` and `resume` print at the end: each run (blind), the verification, its batch, what next. Its exit code. */
-async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate): Promise<number> {
+export async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate): Promise<number> {
   const { client, io, print } = ctx
   const v = view.verification
   if (!v.batchId) {

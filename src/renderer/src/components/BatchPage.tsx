@@ -85,6 +85,15 @@ export function BatchPage({ batchId }: { batchId: string }) {
         <Link className="button ghost-link" data-testid="open-analyze" to="/analyze/$batchId" params={{ batchId }}>
           Analyse →
         </Link>
+        <Link
+          className="button ghost-link"
+          data-testid="open-candidates"
+          to="/make-candidates/batch/$batchId"
+          params={{ batchId }}
+          title="Build several candidate skills from these graded runs and verify them against each other"
+        >
+          Make candidates…
+        </Link>
       </div>
       <div className="batch-progress" data-testid="batch-progress" data-finished={finished} data-total={list.length}>
         <progress max={list.length} value={finished} aria-label="Batch progress" />

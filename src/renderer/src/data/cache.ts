@@ -293,6 +293,10 @@ export const effects: { [N in WriteName]?: Effect<N> } = {
     putVerificationView(c, view)
     invalidate(c, [...apiKeyPrefix('listVerifications')], [...apiKeyPrefix('listBatches')])
   },
+  makeCandidates: (c, _i, view) => {
+    putVerificationView(c, view)
+    invalidate(c, [...apiKeyPrefix('listVerifications')], [...apiKeyPrefix('listBatches')])
+  },
   resumeVerification: (c, _i, view) => {
     putVerificationView(c, view)
     if (view.verification.batchId) invalidate(c, [...apiKeyPrefix('getBatch', { batchId: view.verification.batchId })])

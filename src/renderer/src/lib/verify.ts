@@ -59,6 +59,7 @@ export function pWords(c: ComparisonInfo, withLabel: string): string {
 }
 
 export const STAGE_WORDS: Record<VerifyStatus['stage'], string> = {
+  building: 'Building the candidates',
   generating: 'Writing fresh variations',
   running: 'Running',
   grading: 'Grading',
@@ -70,6 +71,7 @@ export const STAGE_WORDS: Record<VerifyStatus['stage'], string> = {
 
 /** Where a verification is, in one line: "7 of 20 finished · 3 running · 10 queued · graded 4 of 20 · $1.20 so far". */
 export function statusLine(s: VerifyStatus): string {
+  if (s.stage === 'building') return 'The candidates are being built from the batch; the runs start when they are ready.'
   if (s.stage === 'generating') return 'The fresh variations are being written; the runs start when they are ready.'
   if (!s.runs) return s.stage === 'complete' ? '' : 'No runs yet.'
   const parts = [

@@ -109,6 +109,15 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
         >
           Verify…
         </Link>
+        <Link
+          className="button ghost-link"
+          to="/make-candidates/skill/$skillId"
+          params={{ skillId: skill.id }}
+          data-testid="candidates-link"
+          title="Verify several versions with no skill on the same variations, and promote the best by the paired test"
+        >
+          Make candidates…
+        </Link>
         <button
           className="primary"
           disabled={!dirty || saveSkill.isPending}

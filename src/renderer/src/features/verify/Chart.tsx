@@ -35,16 +35,21 @@ export function VerificationsPanel({ skillId }: { skillId: string }) {
                   data-stage={x.status.stage}
                 >
                   <strong>
-                    Version {x.verification.version.number} against{' '}
-                    {x.verification.against ? `version ${x.verification.against.number}` : 'no skill'}
+                    {x.verification.kind === 'candidates'
+                      ? `Candidates: ${(x.verification.candidates ?? []).map((c) => `version ${c.number}`).join(', ') || 'being built'} and no skill`
+                      : `Version ${x.verification.version.number} against ${x.verification.against ? `version ${x.verification.against.number}` : 'no skill'}`}
                   </strong>{' '}
                   <span className={`badge state-${x.status.stage}`}>{STAGE_WORDS[x.status.stage]}</span>{' '}
                   <span className="muted">
-                    {x.report
-                      ? `${armName(x, 'with')}: ${fmtRateShort(x.report.arms.with.passRate)} · ${armName(x, 'without')}: ${fmtRateShort(x.report.arms.without.passRate)}`
-                      : x.blind
-                        ? `graded blind: ${x.blind.graded} of ${x.blind.runs}`
-                        : 'no runs yet'}{' '}
+                    {x.candidates
+                      ? x.candidates.suggested === null
+                        ? 'no suggestion yet'
+                        : `suggested: version ${x.verification.candidates![x.candidates.suggested].number}`
+                      : x.report
+                        ? `${armName(x, 'with')}: ${fmtRateShort(x.report.arms.with.passRate)} · ${armName(x, 'without')}: ${fmtRateShort(x.report.arms.without.passRate)}`
+                        : x.blind
+                          ? `graded blind: ${x.blind.graded} of ${x.blind.runs}`
+                          : 'no runs yet'}{' '}
                     · {fmtLocalTime(x.verification.createdAt)}
                   </span>
                 </Link>

@@ -7,6 +7,7 @@ import { count, fmtLocalTime } from '../../lib/format'
 import { useShortcut } from '../../lib/hotkeys'
 import { STAGE_WORDS, statusLine } from '../../lib/verify'
 import { ErrorLine } from '../../components/ErrorLine'
+import { CandidatesPage } from '../candidates'
 import { Report } from './Report'
 import { NextVersion } from './NextVersion'
 import { VersionChart } from './Chart'
@@ -29,6 +30,8 @@ export function VerificationPage({ verificationId }: { verificationId: string })
   if (loaded.error) return <ErrorLine error={loaded.error.message} retry={() => void loaded.refetch()} />
   if (!loaded.data) return <div className="muted pad">Loading…</div>
   const view = loaded.data
+  // a candidates verification has a page of its own (the table, promote)
+  if (view.verification.kind === 'candidates') return <CandidatesPage verificationId={verificationId} />
   const { verification: v, status: s, report } = view
   const explaining = Object.values(v.explanations).some((e) => e.state === 'running')
   const busy = s.stage === 'generating' || s.stage === 'running' || explaining
