@@ -207,7 +207,8 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     sessionFile,
     apiAccess: access.modelAccess,
     startAnalysis: (input) => skills.startAnalysis(input),
-    buildCandidates: opts.buildCandidates ?? candidatesBuilder(skills.analyses),
+    // a blind verification's batch is not analysed (its runs would tell the arms apart): refused as an analysis is
+    buildCandidates: opts.buildCandidates ?? ((input, o) => (analysable(input.batchId), skills.buildCandidates(input, o))),
     configDir: opts.configDir,
     env,
     port: opts.analystPort,
@@ -372,10 +373,4 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       await opened?.close()
     }
   }
-}
-
-/** The analysis service's `buildCandidates`, when it has one (candidates from a batch; else only existing versions can be candidates). */
-function candidatesBuilder(analyses: object): BuildCandidates | undefined {
-  const build = (analyses as { buildCandidates?: BuildCandidates }).buildCandidates
-  return typeof build === 'function' ? (input, o) => build.call(analyses, input, o) : undefined
 }

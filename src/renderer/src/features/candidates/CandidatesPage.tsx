@@ -13,24 +13,15 @@ import { STAGE_WORDS, statusLine } from '../../lib/verify'
 import { ErrorLine } from '../../components/ErrorLine'
 import { CandidatesTable } from './CandidatesTable'
 
-/**
- * Promote a version (cbuild's `promoteSkillVersion`, issue 22): called through `window.api` typed
- * loosely here, in this one place, until the contract that has it is merged with this page.
- */
-function promoteVersion(versionId: string): Promise<unknown> {
-  const call = (window.api as unknown as Record<string, ((input: unknown) => Promise<unknown>) | undefined>).promoteSkillVersion
-  if (!call) return Promise.reject(new Error('promoting a version is not available in this version of the app'))
-  return call({ versionId })
-}
-
 export function CandidatesPage({ verificationId }: { verificationId: string }) {
   const loaded = useApi('getVerification', { verificationId })
   const cancel = useApiMutation('cancelVerification')
   const resume = useApiMutation('resumeVerification')
   const client = useQueryClient()
   const [promoted, setPromoted] = useState<{ versionId: string; number: number }>()
+  const promoteCall = useApiMutation('promoteSkillVersion')
   const promote = useMutation<unknown, Error, { versionId: string; number: number }>({
-    mutationFn: ({ versionId }) => promoteVersion(versionId),
+    mutationFn: ({ versionId }) => promoteCall.mutateAsync({ versionId }),
     onSuccess: (_out, input) => {
       setPromoted(input)
       void client.invalidateQueries({ queryKey: apiKeyPrefix('getSkill') })
