@@ -31,7 +31,7 @@ import {
 } from './skills'
 import { FlaggedTextSchema } from './rule-flags'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
-import { VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
+import { GRADE_MODES, VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
 import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, PregradeSchema, RubricViewSchema } from './grading'
 
 const NoInput = z.object({}).strict()
@@ -205,8 +205,11 @@ const VerifyOptions = z.object({
   generationModel: z.string().min(1).max(200).optional(),
   /** install a version with flagged texts anyway (without it, it is refused: 'flagged') */
   acceptFlagged: z.boolean().optional(),
-  /** who grades the runs: the person, blind (default), or the grader alone with the task's rubric (refused when it has none) */
-  grade: z.enum(['person', 'auto']).optional()
+  /**
+   * who grades the runs: the person, blind (default), the grader alone with the task's rubric, or the
+   * grader with the person grading what it is unsure of ('assist'); the grader is refused when the task has no rubric
+   */
+  grade: z.enum(GRADE_MODES).optional()
 })
 const ModelChoice = {
   via: z.enum(['api', 'claude-cli']).optional(),
