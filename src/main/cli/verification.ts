@@ -33,8 +33,8 @@ export interface VerifyArgs {
   settings: VerifySettings
   /** install a version with flagged texts anyway (--accept-flagged) */
   acceptFlagged?: boolean
-  /** who grades the runs: the person (default) or the grader alone (--grade auto) */
-  grade?: 'person' | 'auto'
+  /** who grades the runs: the person (default), the grader alone (--grade auto), or the grader asking the person when unsure (--grade assist) */
+  grade?: 'person' | 'auto' | 'assist'
 }
 
 export const gradeNext = (id: string) => `trace2skill grade ${id} --file feedback.txt`

@@ -5,7 +5,14 @@
 import { follow as followWork } from '../follow'
 import { describePreset, type Run } from '../../../shared/runs'
 import type { SkillView } from '../../../shared/contract'
-import type { Verification, VerificationView, VerifyEstimate, VerifySettings } from '../../../shared/verify'
+import {
+  graderGrades,
+  leftForYouText,
+  type Verification,
+  type VerificationView,
+  type VerifyEstimate,
+  type VerifySettings
+} from '../../../shared/verify'
 import type { PermissionPreflight } from '../../../shared/runs'
 import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
 import { clock, RunBoard } from '../progress'
@@ -63,13 +70,22 @@ async function follow(
     const g = v.autoGrade
     if (g?.state === 'running' && !told.has('grading')) {
       told.add('grading')
-      io.err(`the grader grades the ${plural(g.total, 'run')} with the task's rubric (no person grades this verification)`)
+      io.err(
+        `the grader grades the ${plural(g.total, 'run')} with the task's rubric (${v.grade === 'assist' ? 'you grade the ones it is unsure of' : 'no person grades this verification'})`
+      )
     }
     if (g && g.state !== 'running' && g.state !== 'waiting' && !told.has('graded')) {
       told.add('graded')
       io.err(
         g.state === 'done'
-          ? `graded by the grader: ${g.done - g.failed.length} of ${plural(g.total, 'run')} ($${g.costUsd.toFixed(4)})${g.failed.length ? `; it could not grade ${g.failed.map((f) => `Run ${f.number}`).join(', ')}: grade ${g.failed.length === 1 ? 'it' : 'them'} yourself` : ''}`
+          ? `graded by the grader: ${g.done - g.failed.length - (v.grade === 'assist' ? (g.unsure?.length ?? 0) : 0)} of ${plural(g.total, 'run')} ($${g.costUsd.toFixed(4)})${g.failed.length ? `; it could not grade ${g.failed.map((f) => `Run ${f.number}`).join(', ')}: grade ${g.failed.length === 1 ? 'it' : 'them'} yourself` : ''}${
+              v.grade === 'assist' && g.unsure?.length
+                ? `; unsure of ${[...g.unsure]
+                    .sort((a, b) => a - b)
+                    .map((n) => `Run ${n}`)
+                    .join(', ')}: left for you`
+                : ''
+            }`
           : `the grader stopped grading (${g.state}${g.error ? `: ${oneLineOf(g.error, 300)}` : ''}): \`trace2skill resume ${v.id}\` grades the rest`
       )
     }
@@ -145,7 +161,10 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
   const runs = await runsOf(client, v.batchId)
   const notDone = runs.filter((r) => r.state !== 'done')
   const ungraded = runs.filter((r) => !r.feedback?.label).length
-  const next = `${notDone.length ? `trace2skill resume ${v.id} (runs again the ${plural(notDone.length, 'run')} that did not finish), then ` : ''}${v.grade === 'auto' && !ungraded ? `trace2skill report ${v.id}` : gradeNext(v.id)}`
+  const byGrader = graderGrades(v) && !ungraded
+  // 'assist': the deck numbers the grader was unsure of, for the person to grade
+  const left = view.leftForYou
+  const next = `${notDone.length ? `trace2skill resume ${v.id} (runs again the ${plural(notDone.length, 'run')} that did not finish), then ` : ''}${byGrader ? `trace2skill report ${v.id}` : gradeNext(v.id)}`
   print(
     {
       verificationId: v.id,
@@ -154,6 +173,7 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
       ...whatItIs(v),
       ...(estimate ? { estimate } : {}),
       status: view.status,
+      ...(left ? { leftForYou: left } : {}),
       dataDir: ctx.dataDir,
       // blind: no arm, nothing that tells them apart but what they made (no folder, session or numbers
       // until every run is graded: `trace2skill batch` gives what each made)
@@ -177,7 +197,10 @@ async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate
         `results: ${ctx.dataDir}`,
         `verification ${v.id}: ${versusText(v)}: ${runs.length - notDone.length} of ${plural(runs.length, 'run')} done`,
         `batch ${v.batchId} ${JSON.stringify(view.batchName ?? '')} (blind: the run numbers are the deck's and say nothing of which run had the skill)`,
-        v.grade === 'auto' && !ungraded
+        ...(left?.length
+          ? [`${leftForYouText(left)}: grade ${left.length === 1 ? 'it' : 'them'} (the review deck shows the grader's grade of each)`]
+          : []),
+        byGrader
           ? `next: ${next} (every run graded by the grader)`
           : `next: ${next} (one line per run, e.g. ${FEEDBACK_EXAMPLE}; \`trace2skill batch ${v.id}\` shows what each run made, not which had the skill), or grade them in the app's review deck`
       ].join('\n')
@@ -212,7 +235,7 @@ async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     ...(a.repeats !== undefined ? { repeats: a.repeats } : {}),
     settings: a.settings,
     ...(a.acceptFlagged ? { acceptFlagged: true } : {}),
-    ...(a.grade === 'auto' ? { grade: 'auto' } : {})
+    ...(a.grade === 'auto' || a.grade === 'assist' ? { grade: a.grade } : {})
   }
   // what it would be (nothing is written): the settings both arms get, the cost and the warnings
   const est = await call<VerifyEstimate>(client, 'estimateVerification', input)
@@ -257,9 +280,11 @@ async function resumeCommand(ctx: Ctx, arg: string): Promise<number> {
   if (v.phase === 'created' && v.batchId) {
     const runs = await runsOf(client, v.batchId)
     const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted')
-    const ungraded = runs.filter((r) => !r.feedback?.label)
-    // graded by the grader alone, stopped while grading: it grades the rest
-    if (!again.length && v.grade === 'auto' && ungraded.length)
+    // 'assist': the runs the grader was unsure of are the person's, not the grader's again
+    const left = new Set(v.grade === 'assist' ? (v.autoGrade?.unsure ?? []) : [])
+    const ungraded = runs.filter((r) => !r.feedback?.label && !left.has(r.number))
+    // graded by the grader, stopped while grading: it grades the rest
+    if (!again.length && graderGrades(v) && ungraded.length)
       io.err(`verification ${v.id}: the grader grades the ${plural(ungraded.length, 'run')} not graded yet`)
     else if (!again.length)
       throw new Error(
@@ -298,9 +323,9 @@ async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
   if (version !== undefined && against === version)
     throw new UsageError(`--against ${against} is the version verified: compare it with another version, or with no skill (--against none)`)
   const grade = values.grade ?? 'person'
-  if (grade !== 'person' && grade !== 'auto')
+  if (grade !== 'person' && grade !== 'auto' && grade !== 'assist')
     throw new UsageError(
-      `--grade takes person (you grade the runs blind, the default) or auto (the grader grades them with the task's rubric), not ${grade}`
+      `--grade takes person (you grade the runs blind, the default), auto (the grader grades them with the task's rubric) or assist (the grader grades them, you grade the ones it is unsure of), not ${grade}`
     )
   const from = values.variations ?? 'fresh'
   let variations: VerifyArgs['variations']
@@ -340,7 +365,7 @@ async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
     repeats: int('repeats', values.repeats, 1, 10),
     settings: Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) as VerifySettings,
     ...(values.acceptFlagged ? { acceptFlagged: true } : {}),
-    ...(grade === 'auto' ? { grade } : {})
+    ...(grade === 'auto' || grade === 'assist' ? { grade } : {})
   }
 }
 
