@@ -509,6 +509,13 @@ export const requests = {
   confirmPregrade: {
     input: z.object({ runId: Id, label: z.enum(['good', 'bad']).optional(), text: z.string().max(5000).optional() }).strict(),
     output: RunSchema
+  },
+  /** Every pre-grade of the batch the grader was sure of saved as the grader's grade, in one action (the person grades the unsure ones); the runs saved. */
+  acceptSurePregrades: { input: z.object({ batchId: Id }).strict(), output: z.object({ runs: z.array(RunSchema) }) },
+  /** Undo of acceptSurePregrades, as one group: those runs ungraded again, their pre-grades back (a grade the person gave since is kept). */
+  undoAcceptPregrades: {
+    input: z.object({ batchId: Id, runIds: z.array(Id).max(100_000) }).strict(),
+    output: z.object({ runs: z.array(RunSchema) })
   }
 } as const
 

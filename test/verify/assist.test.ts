@@ -148,4 +148,54 @@ describe("grade 'assist': the person grades only what the grader is unsure of", 
     expect(after.find((r) => r.id === first.id)!.feedback!.by).toBeUndefined()
     expect(after.find((r) => r.id === second.id)!.feedback).toMatchObject({ label: flipped })
   })
+
+  it("a deck pre-graded by the grader: 'Accept the sure ones' saves the sure pre-grades as the grader's, and is undone as one group", async () => {
+    const started = await service.handlers.startVerification({
+      skillId: (await service.store.verifications.get(verificationId))!.skillId,
+      repeats: 1,
+      variations: { source: 'pasted', items: PASTED },
+      settings: SETTINGS
+    })
+    const id = started.verification.id
+    await service.verify.idle(id)
+    const bid = (await service.store.verifications.get(id))!.batchId!
+    const all = service.store.batches.runsOf((await service.store.batches.get(bid))!)
+    await expect(service.handlers.acceptSurePregrades({ batchId: bid })).rejects.toMatchObject({ code: 'not-found' })
+    await service.handlers.startPregrade({ batchId: bid })
+    await service.operations.whenSettled('pregrade', bid)
+    const p = (await service.handlers.getPregrade({ batchId: bid }))!
+    const unsureIds = all.filter((r) => r.prompt.includes('night club')).map((r) => r.id)
+    expect(
+      Object.values(p.grades)
+        .filter((g) => g.unsure)
+        .map((g) => g.runId)
+        .sort()
+    ).toEqual([...unsureIds].sort())
+
+    const accepted = await service.handlers.acceptSurePregrades({ batchId: bid })
+    const sureIds = all.filter((r) => !unsureIds.includes(r.id)).map((r) => r.id)
+    expect(accepted.runs.map((r) => r.id).sort()).toEqual([...sureIds].sort())
+    // still blind: what it gives back says nothing of a run's folder or session
+    for (const r of accepted.runs) expect(r).toMatchObject({ blind: true, sessionId: '' })
+    let runs = service.store.batches.runsOf((await service.store.batches.get(bid))!)
+    for (const r of runs)
+      if (sureIds.includes(r.id))
+        expect(r.feedback).toMatchObject({ by: 'grader', label: p.grades[r.id].label, text: p.grades[r.id].reason })
+      else expect(r.feedback?.label ?? null).toBeNull()
+    // only the unsure ones are left to go through
+    expect(Object.keys((await service.handlers.getPregrade({ batchId: bid }))!.grades).sort()).toEqual([...unsureIds].sort())
+    await expect(service.handlers.acceptSurePregrades({ batchId: bid })).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringMatching(/unsure of every pre-grade left/)
+    })
+
+    // undone as one group, but a grade the person gave since is theirs
+    await service.handlers.saveFeedback({ runId: sureIds[0], label: 'bad', text: 'mine' })
+    const undone = await service.handlers.undoAcceptPregrades({ batchId: bid, runIds: accepted.runs.map((r) => r.id) })
+    expect(undone.runs.map((r) => r.id)).toEqual([sureIds[1]])
+    runs = service.store.batches.runsOf((await service.store.batches.get(bid))!)
+    expect(runs.find((r) => r.id === sureIds[0])!.feedback).toMatchObject({ label: 'bad', text: 'mine' })
+    expect(runs.find((r) => r.id === sureIds[1])!.feedback?.label ?? null).toBeNull()
+    expect(Object.keys((await service.handlers.getPregrade({ batchId: bid }))!.grades).sort()).toEqual([...unsureIds, sureIds[1]].sort())
+  }, 120_000)
 })
