@@ -103,7 +103,9 @@ describe('unsure pre-grades', () => {
     expect(shown()).toBe(2)
     expect(mark.getAttribute('data-unsure')).toBe('true')
     expect(mark.textContent).toBe('grader: good (unsure) — looks clean')
-    expect(screen.getByTestId('deck-unsure').textContent).toBe(`The grader was unsure: ${WHY}. Look for yourself before you confirm.`)
+    expect(screen.getByTestId('deck-unsure').textContent).toBe(
+      'The grader was unsure: the screenshot is cut above the pricing table. Look for yourself before you confirm.'
+    )
     cleanup()
     renderApp('/review/b1/1')
     const sure = await screen.findByTestId('grader-mark')
@@ -143,6 +145,6 @@ describe('unsure pre-grades', () => {
     await waitFor(() => expect(screen.getAllByTestId('grader-mark')).toHaveLength(3))
     const marks = screen.getAllByTestId('grader-mark')
     expect(marks.map((m) => m.getAttribute('data-unsure'))).toEqual(['false', 'true', 'false'])
-    expect(marks[1].getAttribute('title')).toContain(`The grader was unsure: ${WHY}`)
+    expect(marks[1].getAttribute('title')).toContain(`Unsure (${WHY})`)
   })
 })

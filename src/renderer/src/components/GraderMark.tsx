@@ -21,7 +21,7 @@ export function GraderMark({
   /** the label only, the reason in the title */
   compact?: boolean
 }) {
-  const title = `${pending ? "The grader's pre-grade, not confirmed by you" : 'Graded by the grader, not by you'}${reason ? `: ${reason}` : ''}${unsure ? `. The grader was unsure: ${unsure}` : ''}`
+  const title = `${pending ? "The grader's pre-grade, not confirmed by you" : 'Graded by the grader, not by you'}${reason ? `: ${reason}` : ''}${unsure ? `. Unsure (${unsure})` : ''}`
   return (
     <span
       className={`grader-mark grader-${label}${unsure ? ' grader-unsure' : ''}`}

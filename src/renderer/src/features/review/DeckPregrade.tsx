@@ -141,7 +141,7 @@ export function RunPregrade({
       </button>
       {pending?.unsure ? (
         <span className="deck-unsure" data-testid="deck-unsure">
-          The grader was unsure: {pending.unsure.why}. Look for yourself before you confirm.
+          {pending.unsure.why[0].toUpperCase() + pending.unsure.why.slice(1)}. Look for yourself before you confirm.
         </span>
       ) : null}
       {pending ? (
