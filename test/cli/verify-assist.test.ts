@@ -143,7 +143,7 @@ describe('verify --grade assist from the command line', () => {
       measured: null
     }
     const text = pregradeText(p, new Map(), 'b')
-    expect(text).toContain('3 runs pre-graded by the grader (done), not yet confirmed by you; it is unsure of 1: look at those first:')
+    expect(text).toContain('3 runs pre-graded by the grader (done), not yet confirmed by you; 1 unsure: look at those first:')
     expect(text).toContain("  Run 2: good (grader's, UNSURE) - clean [unsure: the screenshot is cut]")
     expect(text).toContain("  Run 1: good (grader's) - clean\n")
   })

@@ -142,7 +142,7 @@ export function pregradeText(p: Pregrade, numbers: Map<string, number>, batchId:
     .sort((a, b) => a.n - b.n)
   const unsure = rows.filter(({ g }) => g.unsure).length
   return [
-    `${plural(rows.length, 'run')} pre-graded by the grader (${p.state}), not yet confirmed by you${rows.length ? `; it is unsure of ${unsure}${unsure ? ': look at those first' : ''}` : ''}:`,
+    `${plural(rows.length, 'run')} pre-graded by the grader (${p.state}), not yet confirmed by you${rows.length ? `; ${unsure ? `${unsure} unsure: look at those first` : 'none unsure'}` : ''}:`,
     ...rows.map(
       ({ n, g }) =>
         `  Run ${n}: ${g.label} (grader's${g.unsure ? ', UNSURE' : ''}) - ${inline(g.reason, 300)}${g.unsure ? ` [unsure: ${inline(g.unsure.why, 300)}]` : ''}`
