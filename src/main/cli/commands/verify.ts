@@ -20,7 +20,17 @@ import { verificationEnded } from '../wait'
 import { call, FEEDBACK_EXAMPLE, findSkill, getBatch, oneLineOf, plural, runNumbers, runsOf, UsageError } from '../common'
 import { allowDomains, claudePath, int, preset, readVariationsFile, type Opts } from '../args'
 import { verb, type Ctx } from '../context'
-import { findVerification, gradeNext, sourceText, versionByNumber, versusText, whatItIs, type VerifyArgs } from '../verification'
+import {
+  findVerification,
+  gradedText,
+  gradeMode,
+  gradeNext,
+  sourceText,
+  versionByNumber,
+  versusText,
+  whatItIs,
+  type VerifyArgs
+} from '../verification'
 
 // ---------------------------------------------------------------------------------------------------
 // verify and resume: start it, say how it goes, wait
@@ -76,18 +86,7 @@ async function follow(
     }
     if (g && g.state !== 'running' && g.state !== 'waiting' && !told.has('graded')) {
       told.add('graded')
-      io.err(
-        g.state === 'done'
-          ? `graded by the grader: ${g.done - g.failed.length - (v.grade === 'assist' ? (g.unsure?.length ?? 0) : 0)} of ${plural(g.total, 'run')} ($${g.costUsd.toFixed(4)})${g.failed.length ? `; it could not grade ${g.failed.map((f) => `Run ${f.number}`).join(', ')}: grade ${g.failed.length === 1 ? 'it' : 'them'} yourself` : ''}${
-              v.grade === 'assist' && g.unsure?.length
-                ? `; unsure of ${[...g.unsure]
-                    .sort((a, b) => a - b)
-                    .map((n) => `Run ${n}`)
-                    .join(', ')}: left for you`
-                : ''
-            }`
-          : `the grader stopped grading (${g.state}${g.error ? `: ${oneLineOf(g.error, 300)}` : ''}): \`trace2skill resume ${v.id}\` grades the rest`
-      )
+      io.err(gradedText(v, g))
     }
     if (v.batchId && !told.has('batch')) {
       told.add('batch')
@@ -322,11 +321,7 @@ async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
   const against = values.against === 'none' ? 'none' : number('against', values.against, 'none or ')
   if (version !== undefined && against === version)
     throw new UsageError(`--against ${against} is the version verified: compare it with another version, or with no skill (--against none)`)
-  const grade = values.grade ?? 'person'
-  if (grade !== 'person' && grade !== 'auto' && grade !== 'assist')
-    throw new UsageError(
-      `--grade takes person (you grade the runs blind, the default), auto (the grader grades them with the task's rubric) or assist (the grader grades them, you grade the ones it is unsure of), not ${grade}`
-    )
+  const grade = gradeMode(values.grade)
   const from = values.variations ?? 'fresh'
   let variations: VerifyArgs['variations']
   if (from === 'fresh' || from === 'batch') variations = { source: from }
