@@ -2,7 +2,8 @@
  * The grader as a person meets it, through `npm run web` with a scripted model (test/support/
  * grader-script.ts): on a batch they graded, build the rubric from their sentences, measure how far the
  * grader agrees with them, see the rubric on the task page with the batch it was measured on, then
- * pre-grade the rest of the deck and walk it: Enter confirms the grader's grade, f flips it.
+ * pre-grade the rest of the deck and walk it: Enter confirms the grader's grade, f flips it; the one
+ * the grader was unsure of is marked so, and "Accept the sure ones" offers the others.
  */
 import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
@@ -13,7 +14,7 @@ import { graderScript } from '../test/support/grader-script'
 import { startModelServer } from '../test/support/model-server'
 import { expect, startWeb, test } from './fixtures'
 
-// runs 1-5 and 11 made good pages, 6-10 and 12 bad ones; the person graded 1-10; the grader is wrong on run 2
+// runs 1-5 and 11 made good pages, 6-10 and 12 bad ones; the person graded 1-10; the grader is wrong on run 2, unsure of run 12
 const good = (n: number) => n <= 5 || n === 11
 const N = 12
 
@@ -85,7 +86,7 @@ async function makeBatch(serverUrl: string) {
 
 test('build the rubric, see the agreement, review it on the task page, pre-grade the deck and confirm', async ({ page }, info) => {
   test.setTimeout(180_000)
-  const server = await startModelServer(graderScript((n) => (good(n) ? 'good' : 'bad'), new Set([2])))
+  const server = await startModelServer(graderScript((n) => (good(n) ? 'good' : 'bad'), new Set([2]), new Set([12])))
   const m = await makeBatch(server.url)
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
@@ -127,11 +128,17 @@ test('build the rubric, see the agreement, review it on the task page, pre-grade
     await expect(mark).toHaveText('grader: good — run 11 looks good', { timeout: 30_000 })
     await expect(mark).toHaveAttribute('data-pending', 'true')
     await expect(page.getByTestId('graded-count')).toHaveText('10 of 12 graded')
+    // one sure pre-grade to accept at once, one unsure left to the person
+    await expect(page.getByTestId('accept-sure')).toHaveText('Accept the sure ones (1)')
+    await expect(page.getByTestId('deck-unsure-count')).toHaveText('1 unsure: yours to grade')
     await page.screenshot({ path: info.outputPath('deck-pregrade.png') })
     // Enter: confirmed, the person's now; on to run 12, which f flips (the grader said bad)
     await page.keyboard.press('Enter')
     await expect(page.getByTestId('deck-run')).toHaveAttribute('data-number', '12')
-    await expect(mark).toHaveText('grader: bad — run 12 looks bad')
+    await expect(mark).toHaveText('grader: bad (unsure) — run 12 looks bad')
+    await expect(page.getByTestId('deck-unsure')).toContainText('the screenshot of run 12 is cut above the fold')
+    await expect(page.getByTestId('accept-sure')).toHaveCount(0)
+    await page.screenshot({ path: info.outputPath('deck-unsure.png') })
     await page.keyboard.press('f')
     await page.keyboard.type('The call to action is there after all.')
     await page.keyboard.press('Enter')

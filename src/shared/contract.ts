@@ -31,7 +31,7 @@ import {
 } from './skills'
 import { FlaggedTextSchema } from './rule-flags'
 import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, TraceSchema } from './trace'
-import { VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
+import { GRADE_MODES, VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
 import { CandidatesEstimateSchema } from './candidates-estimate'
 import { MAX_CANDIDATES, MIN_CANDIDATES } from './candidates'
 import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, PregradeSchema, RubricViewSchema } from './grading'
@@ -207,8 +207,11 @@ const VerifyOptions = z.object({
   generationModel: z.string().min(1).max(200).optional(),
   /** install a version with flagged texts anyway (without it, it is refused: 'flagged') */
   acceptFlagged: z.boolean().optional(),
-  /** who grades the runs: the person, blind (default), or the grader alone with the task's rubric (refused when it has none) */
-  grade: z.enum(['person', 'auto']).optional()
+  /**
+   * who grades the runs: the person, blind (default), the grader alone with the task's rubric, or the
+   * grader with the person grading what it is unsure of ('assist'); the grader is refused when the task has no rubric
+   */
+  grade: z.enum(GRADE_MODES).optional()
 })
 const ModelChoice = {
   via: z.enum(['api', 'claude-cli']).optional(),
@@ -550,6 +553,13 @@ export const requests = {
   confirmPregrade: {
     input: z.object({ runId: Id, label: z.enum(['good', 'bad']).optional(), text: z.string().max(5000).optional() }).strict(),
     output: RunSchema
+  },
+  /** Every pre-grade of the batch the grader was sure of saved as the grader's grade, in one action (the person grades the unsure ones); the runs saved. */
+  acceptSurePregrades: { input: z.object({ batchId: Id }).strict(), output: z.object({ runs: z.array(RunSchema) }) },
+  /** Undo of acceptSurePregrades, as one group: those runs ungraded again, their pre-grades back (a grade the person gave since is kept). */
+  undoAcceptPregrades: {
+    input: z.object({ batchId: Id, runIds: z.array(Id).max(100_000) }).strict(),
+    output: z.object({ runs: z.array(RunSchema) })
   }
 } as const
 

@@ -77,7 +77,12 @@ export const RunGradeSchema = z.object({
   label: z.enum(['good', 'bad']),
   /** one or two sentences: why good or bad */
   reason: z.string(),
-  verdicts: z.array(VerdictSchema)
+  verdicts: z.array(VerdictSchema),
+  /**
+   * the grader was unsure (it said so, or its verdicts contradict its label): the person should grade
+   * it; absent (a grade kept from before too): sure
+   */
+  unsure: z.object({ why: z.string() }).optional()
 })
 export type RunGrade = z.infer<typeof RunGradeSchema>
 

@@ -221,7 +221,9 @@ export const FeedbackSchema = z.object({
   text: z.string().max(5000),
   updatedAt: z.string(),
   /** who graded: absent or 'person' is the person; 'grader' a grade the grader gave that no person confirmed (issue 21) */
-  by: z.enum(['person', 'grader']).optional()
+  by: z.enum(['person', 'grader']).optional(),
+  /** a grade the grader gave while unsure (issue 22): why; the person should look at it */
+  unsure: z.object({ why: z.string() }).optional()
 })
 export type Feedback = z.infer<typeof FeedbackSchema>
 

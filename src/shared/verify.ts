@@ -73,6 +73,15 @@ export const ExplanationSchema = z.object({
 })
 export type Explanation = z.infer<typeof ExplanationSchema>
 
+/**
+ * Who grades a verification's runs: the person, blind; the grader alone ('auto', for CI); or the grader,
+ * its grades saved where it is sure and the runs it is unsure of left for the person ('assist').
+ */
+export const GRADE_MODES = ['person', 'auto', 'assist'] as const
+export type GradeMode = (typeof GRADE_MODES)[number]
+/** Does the grader grade this verification's runs (after they have finished)? */
+export const graderGrades = (v: { grade?: GradeMode }): boolean => v.grade === 'auto' || v.grade === 'assist'
+
 /** building: a candidates verification's versions are being built (its `build` says how far) */
 export const VERIFICATION_PHASES = ['building', 'generating', 'created', 'failed', 'cancelled', 'interrupted'] as const
 
@@ -133,9 +142,12 @@ export const VerificationSchema = z.object({
    * What each arm had installed in its runs' folders (taken out again when each run ended): the version,
    * the skill's folder name, and each file with its size and SHA-256.
    */
-  /** who grades its runs: the person, blind (absent too), or the grader alone with the task's rubric ('auto') */
-  grade: z.enum(['person', 'auto']).optional(),
-  /** 'auto': the grader grading every run once they have finished (an operation of its own) */
+  /**
+   * who grades its runs: the person, blind (absent too), the grader alone with the task's rubric
+   * ('auto'), or the grader with the person grading what it is unsure of ('assist')
+   */
+  grade: z.enum(GRADE_MODES).optional(),
+  /** 'auto' and 'assist': the grader grading every run once they have finished (an operation of its own) */
   autoGrade: z
     .object({
       state: z.enum(['waiting', 'running', 'done', 'failed', 'cancelled', 'interrupted']),
@@ -146,6 +158,8 @@ export const VerificationSchema = z.object({
       rubricVersionId: z.string().optional(),
       /** runs the grader could not grade (its answer did not fit twice): the person grades them */
       failed: z.array(z.object({ number: z.number().int(), error: z.string() })),
+      /** runs (deck numbers) the grader was unsure of: 'assist' left them for the person, with its grade as a pre-grade */
+      unsure: z.array(z.number().int()).optional(),
       error: z.string().optional()
     })
     .optional(),
@@ -311,9 +325,19 @@ export const VerificationViewSchema = z.object({
         .object({ graderId: z.string(), trusted: z.boolean(), accuracy: z.number().nullable(), kappa: z.number().nullable() })
         .nullable()
     })
-    .optional()
+    .optional(),
+  /** 'assist', once the grader has graded: the runs (deck numbers) left for the person, not graded yet */
+  leftForYou: z.array(z.number().int()).optional()
 })
 export type VerificationView = z.infer<typeof VerificationViewSchema>
+
+/** The runs an 'assist' verification leaves for the person, the same on every screen: "2 runs left for you: the grader was unsure (Runs 3, 7)". */
+export function leftForYouText(numbers: number[]): string {
+  const n = numbers.length
+  if (!n) return 'none left for you: the grader was sure of every run'
+  const sorted = [...numbers].sort((a, b) => a - b)
+  return `${n} run${n === 1 ? '' : 's'} left for you: the grader was unsure (Run${n === 1 ? '' : 's'} ${sorted.join(', ')})`
+}
 
 /**
  * The headline of a verification any of whose grades are the grader's, the same on every screen:

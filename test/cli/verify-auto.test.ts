@@ -88,7 +88,7 @@ describe('verify --grade auto from the command line', () => {
     expect(server.requests.length).toBe(before)
     const bad = await cli(verifyArgs(skillId, 'robot'))
     expect(bad.code).toBe(2)
-    expect(bad.err).toMatch(/--grade takes person .* or auto .*, not robot/)
+    expect(bad.err).toMatch(/--grade takes person .*, auto .* or assist .*, not robot/)
     expect((await cli(['verifications', '--json'])).out).toBe('[]')
   })
 

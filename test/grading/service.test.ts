@@ -304,7 +304,7 @@ describe('pre-grading', () => {
     }
     expect(await runCli(['pregrade', batchId], io), got.stderr).toBe(0)
     expect(got.stdout).toContain(
-      "1 run pre-graded by the grader (done), not yet confirmed by you:\n  Run 16: bad (grader's) - run 16 looks bad"
+      "1 run pre-graded by the grader (done), not yet confirmed by you; none unsure:\n  Run 16: bad (grader's) - run 16 looks bad"
     )
     expect(got.stdout).toMatch(/the grader agreed with you on 83% of runs \(kappa 0\.67\)\n/)
   })

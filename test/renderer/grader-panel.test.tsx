@@ -180,7 +180,15 @@ describe('pre-grading on the batch page', () => {
         costUsd: 0.01,
         grades: {
           r12: { runId: 'r12', number: 12, label: 'good', reason: 'one clear CTA', verdicts: [], at },
-          r11: { runId: 'r11', number: 11, label: 'bad', reason: 'two CTAs', verdicts: [], at }
+          r11: {
+            runId: 'r11',
+            number: 11,
+            label: 'bad',
+            reason: 'two CTAs',
+            verdicts: [],
+            at,
+            unsure: { why: 'it graded bad, yet no assertion that applies failed' }
+          }
         },
         failed: [],
         measured: { graderId: 'g1', trusted: false, accuracy: 0.7, kappa: 0.4 }
@@ -193,9 +201,12 @@ describe('pre-grading on the batch page', () => {
     const box = await screen.findByTestId('pregrades')
     const rows = await within(box).findAllByTestId('pregrade')
     expect(rows.map((r) => r.textContent)).toEqual([
-      expect.stringMatching(/^Run 11: bad grader's, not confirmed two CTAs/),
+      expect.stringMatching(/^Run 11: bad grader's, not confirmed unsure two CTAs/),
       expect.stringMatching(/^Run 12: good grader's, not confirmed one clear CTA/)
     ])
+    // the one the grader was unsure of is marked, with why
+    expect(within(rows[0]).getByTestId('pregrade-unsure').getAttribute('title')).toBe('it graded bad, yet no assertion that applies failed')
+    expect(within(rows[1]).queryByTestId('pregrade-unsure')).toBeNull()
     expect(within(box).getByTestId('pregrade-trust').textContent).toBe(
       'The grader agreed with you on 70% of runs (kappa 0.40): do not trust it yet.'
     )

@@ -476,7 +476,7 @@ describe('the setup page', () => {
         input.grade === 'auto' ? ESTIMATE({ usd: 4.5, basis: `${ESTIMATE().basis}; ${GRADING}` }) : ESTIMATE(),
       startVerification: () => view()
     })
-    const first = renderApp('/verify/s1')
+    let first = renderApp('/verify/s1')
     const user = userEvent.setup()
     // no rubric: the grader's option is off, and says why; the person grades
     await waitFor(() =>
@@ -523,7 +523,7 @@ describe('the setup page', () => {
         input.grade === 'auto' ? ESTIMATE({ usd: 4.5, basis: `${ESTIMATE().basis}; ${GRADING}` }) : ESTIMATE(),
       startVerification: () => view()
     })
-    renderApp('/verify/s1')
+    first = renderApp('/verify/s1')
     await waitFor(() => expect((screen.getByTestId('grade-auto') as HTMLInputElement).disabled).toBe(false))
     expect(screen.queryByTestId('grade-auto-blocked')).toBeNull()
     expect((await screen.findByTestId('grade-auto-rubric')).textContent).toBe(
@@ -536,6 +536,17 @@ describe('the setup page', () => {
     await user.click(screen.getByTestId('start-verification'))
     await waitFor(() => expect(api.startVerification).toHaveBeenCalledTimes(1))
     expect(api.startVerification.mock.calls[0][0]).toMatchObject({ skillId: 's1', versionId: 'ver-2', grade: 'auto' })
+    first.unmount()
+
+    // by the grader, asking the person when it is unsure: sent as 'assist'
+    renderApp('/verify/s1')
+    await waitFor(() => expect((screen.getByTestId('grade-assist') as HTMLInputElement).disabled).toBe(false))
+    expect(screen.getByTestId('verify-grade').textContent).toContain('By the grader, asking me when it is unsure')
+    await user.click(screen.getByTestId('grade-assist'))
+    await waitFor(() => expect(api.estimateVerification.mock.calls.some(([input]) => input.grade === 'assist')).toBe(true))
+    await user.click(screen.getByTestId('start-verification'))
+    await waitFor(() => expect(api.startVerification).toHaveBeenCalledTimes(2))
+    expect(api.startVerification.mock.calls[1][0]).toMatchObject({ skillId: 's1', grade: 'assist' })
   })
 
   it('a version with flagged texts: the warning, and Start only once the person ticked that they read them (sent as acceptFlagged)', async () => {
@@ -601,6 +612,22 @@ describe('the verification page', () => {
       ['normal', '3', '100% (3 of 3)', '0% (0 of 3)', '3', '0', '0', '0.25'],
       ['adversarial', '1', '0% (0 of 1)', '100% (1 of 1)', '0', '1', '0', '1.00']
     ])
+  })
+
+  it("'assist': says how many runs are left for the person, and which, while blind", async () => {
+    const blindView = view(
+      {
+        report: null,
+        blind: { graded: 8, runs: 10, warnings: [] },
+        leftForYou: [7, 3],
+        status: { stage: 'grading', runs: 10, queued: 0, running: 0, collecting: 0, finished: 10, unfinished: 0, graded: 8, costUsd: 1.1 }
+      },
+      { explanations: {}, grade: 'assist' }
+    )
+    setup({ getVerification: () => blindView, listVerifications: () => [blindView] })
+    renderApp('/verification/ver1')
+    const left = await screen.findByTestId('left-for-you')
+    expect(left.textContent).toMatch(/^2 runs left for you: the grader was unsure \(Runs 3, 7\): grade them in the blind deck/)
   })
 
   it('while blind (not every run graded): no report, what blind promises, the warnings about the whole; deepen waits', async () => {

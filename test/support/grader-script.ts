@@ -3,7 +3,8 @@
  * A scripted rubric writer and grader for the Messages API on loopback. A rubric request is answered
  * with one assertion naming the runs whose sentences it was given (so the rubric carries where it came
  * from into the grading requests); a grade request with a verdict for every assertion, and the label
- * `labelOf` gives the run, flipped on the runs in `wrong`.
+ * `labelOf` gives the run, flipped on the runs in `wrong`; on the runs in `unsure` the grader says it is
+ * not sure (`sure: false`, with a doubt).
  */
 import type { Reply } from './model-server'
 
@@ -14,7 +15,7 @@ export const textOf = (body: any): string =>
     .join('\n')
 export const toolOf = (body: any): string | undefined => body.tool_choice?.name
 
-export function graderScript(labelOf: (run: number) => 'good' | 'bad', wrong: Set<number> = new Set()) {
+export function graderScript(labelOf: (run: number) => 'good' | 'bad', wrong: Set<number> = new Set(), unsure: Set<number> = new Set()) {
   return (req: { body: any }): Reply => {
     const text = textOf(req.body)
     if (toolOf(req.body) === 'write_rubric') {
@@ -34,7 +35,8 @@ export function graderScript(labelOf: (run: number) => 'good' | 'bad', wrong: Se
           input: {
             verdicts: keys.map((k) => ({ assertion_id: k, verdict: label === 'good' ? 'pass' : 'fail', evidence: `page ${n}'s hero` })),
             label,
-            reason: `run ${n} looks ${label}`
+            reason: `run ${n} looks ${label}`,
+            ...(unsure.has(n) ? { sure: false, doubt: `the screenshot of run ${n} is cut above the fold` } : {})
           }
         }
       ]

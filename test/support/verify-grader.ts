@@ -13,8 +13,14 @@ import { textOf, toolOf } from './grader-script'
 import type { Reply, Script } from './model-server'
 import { verifyScript } from './verify-script'
 
-/** `graderDelayMs`: asked at each grade, how long its answer waits (a cancel while the grader grades); `onGrade`: told of each grade asked for. */
-export function verifyGraderScript(o: { graderDelayMs?: () => number; onGrade?: () => void } = {}): Script & { graderRequests: any[] } {
+/**
+ * `graderDelayMs`: asked at each grade, how long its answer waits (a cancel while the grader grades);
+ * `onGrade`: told of each grade asked for; `unsureOf`: given the request's text, whether the grader
+ * answers `sure: false` (with a doubt) instead of `sure: true`.
+ */
+export function verifyGraderScript(
+  o: { graderDelayMs?: () => number; onGrade?: () => void; unsureOf?: (text: string) => boolean } = {}
+): Script & { graderRequests: any[] } {
   const runs = verifyScript()
   const graderRequests: any[] = []
   const script = ((req) => {
@@ -36,7 +42,8 @@ export function verifyGraderScript(o: { graderDelayMs?: () => number; onGrade?: 
               evidence: 'the cards on the page'
             })),
             label,
-            reason: label === 'good' ? 'three clean cards' : 'a grid of loud deal cards'
+            reason: label === 'good' ? 'three clean cards' : 'a grid of loud deal cards',
+            ...(o.unsureOf ? (o.unsureOf(text) ? { sure: false, doubt: 'the screenshot is cut above the cards' } : { sure: true }) : {})
           }
         }
       ]

@@ -310,6 +310,11 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
       await gradingParts.grading.pregrade.drop(batchId, runId)
       return run
     },
+    // the sure pre-grades saved as the grader's at once (a blind verification's last grades too), and its undo
+    acceptSurePregrades: async ({ batchId }) =>
+      grading(batchId, async () => ({ runs: (await gradingParts.grading.pregrade.acceptSure(batchId)).map(blind.run) })),
+    undoAcceptPregrades: async ({ batchId, runIds }) =>
+      grading(batchId, async () => ({ runs: (await gradingParts.grading.pregrade.undoAccept(batchId, runIds)).map(blind.run) })),
     async startAnalysis(input) {
       analysable(input.batchId)
       return skills.handlers.startAnalysis(input)

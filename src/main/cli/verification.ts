@@ -6,6 +6,7 @@
 import type { SkillView } from '../../shared/contract'
 import type { Skill } from '../../shared/skills'
 import {
+  type GradeMode,
   type PassRateInfo,
   type Verification,
   type VerificationView,
@@ -33,8 +34,33 @@ export interface VerifyArgs {
   settings: VerifySettings
   /** install a version with flagged texts anyway (--accept-flagged) */
   acceptFlagged?: boolean
-  /** who grades the runs: the person (default) or the grader alone (--grade auto) */
-  grade?: 'person' | 'auto'
+  /** who grades the runs: the person (default), the grader alone (--grade auto), or the grader asking the person when unsure (--grade assist) */
+  grade?: GradeMode
+}
+
+/** `--grade`: who grades a verification's runs (default: the person). */
+export function gradeMode(value: string | undefined): GradeMode {
+  const grade = value ?? 'person'
+  if (grade !== 'person' && grade !== 'auto' && grade !== 'assist')
+    throw new UsageError(
+      `--grade takes person (you grade the runs blind, the default), auto (the grader grades them with the task's rubric) or assist (the grader grades them, you grade the ones it is unsure of), not ${grade}`
+    )
+  return grade
+}
+
+/** What the grader did, once it has stopped: how many it graded, what it could not, and ('assist') the runs it left for the person. */
+export function gradedText(v: Verification, g: NonNullable<Verification['autoGrade']>): string {
+  if (g.state !== 'done')
+    return `the grader stopped grading (${g.state}${g.error ? `: ${oneLineOf(g.error, 300)}` : ''}): \`trace2skill resume ${v.id}\` grades the rest`
+  const left = v.grade === 'assist' ? [...(g.unsure ?? [])].sort((a, b) => a - b) : []
+  const runs = (ns: number[]) => ns.map((n) => `Run ${n}`).join(', ')
+  return [
+    `graded by the grader: ${g.done - g.failed.length - left.length} of ${plural(g.total, 'run')} ($${g.costUsd.toFixed(4)})`,
+    ...(g.failed.length
+      ? [`it could not grade ${runs(g.failed.map((f) => f.number))}: grade ${g.failed.length === 1 ? 'it' : 'them'} yourself`]
+      : []),
+    ...(left.length ? [`unsure of ${runs(left)}: left for you`] : [])
+  ].join('; ')
 }
 
 export const gradeNext = (id: string) => `trace2skill grade ${id} --file feedback.txt`

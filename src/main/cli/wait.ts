@@ -6,7 +6,7 @@
 import type { EventName, EventPayload, IndexTotals } from '../../shared/contract'
 import type { Analysis } from '../../shared/analysis'
 import type { Run } from '../../shared/runs'
-import type { VerificationView } from '../../shared/verify'
+import { graderGrades, type VerificationView } from '../../shared/verify'
 import type { Client } from './client'
 import { call, runsOf } from './common'
 
@@ -106,8 +106,8 @@ export function verificationEnded(client: Client, verificationId: string) {
       if (v.phase === 'generating' || v.phase === 'building') return false
       if (Object.values(v.explanations).some((e) => e.state === 'running')) return false
       if (!v.batchId) return true
-      // graded by the grader alone: until it has graded (or stopped)
-      if (v.grade === 'auto' && (!v.autoGrade || v.autoGrade.state === 'waiting' || v.autoGrade.state === 'running')) return false
+      // graded by the grader: until it has graded (or stopped)
+      if (graderGrades(v) && (!v.autoGrade || v.autoGrade.state === 'waiting' || v.autoGrade.state === 'running')) return false
       return finished(await runsOf(client, v.batchId))
     }
   )

@@ -10,6 +10,7 @@ import type { RedactOptions } from '../../shared/redact'
 import type { Run } from '../../shared/runs'
 import type { ModelPort } from '../analysts/model'
 import type { Store } from '../store/store'
+import { acceptSure, undoAccept } from './accept'
 import { isAppError } from './errors'
 import { gradeRun, loadRunToGrade } from './grade'
 import { rubricIdOf, rubricView } from './rubrics'
@@ -232,6 +233,10 @@ export function createPregrading(
     get: pregradeOf,
     ofRun: pregradeOfRun,
     drop: dropPregrade,
+    /** every sure pre-grade saved as the grader's grade at once (./accept.ts); the runs saved */
+    acceptSure: async (batchId: string) => acceptSure(d, await pregradeOf(batchId), batchId),
+    /** its undo, as one group (the stored pre-grades, graded runs' too: they are kept until confirmed) */
+    undoAccept: async (batchId: string, runIds: string[]) => undoAccept(d, await d.store.pregrades.get(batchId), batchId, runIds),
     cancel(batchId: string): boolean {
       const op = d.operations.running('pregrade', batchId)[0]
       return op ? d.operations.cancel(op.id) : false

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { fail } from '../../shared/contract'
 import type { Batch } from '../../shared/runs'
+import { graderGrades } from '../../shared/verify'
 import { change, now, verificationOf, type VerifyContext } from './context'
 import { startAutoGrade } from './auto-grade'
 import { installedBy, runOptions } from './install'
@@ -22,7 +23,7 @@ type Ctx = RunsCtx & Pick<VerifyContext, 'presetCheck' | 'random'>
 export async function startRuns(ctx: RunsCtx, batchId: string, runIds?: string[]): Promise<void> {
   await ctx.runner.start(batchId, runIds, runOptions(ctx, batchId))
   const id = ctx.store.verifications.ofBatch(batchId)
-  if (id && (await verificationOf(ctx, id)).grade === 'auto') await startAutoGrade(ctx, id, batchId)
+  if (id && graderGrades(await verificationOf(ctx, id))) await startAutoGrade(ctx, id, batchId)
 }
 
 /** The verification's batch of runs: both arms, interleaved, numbered at random; started at once. */

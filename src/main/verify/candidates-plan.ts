@@ -9,7 +9,7 @@ import { DEFAULT_CANDIDATES_CAP_USD, type CandidatesEstimate } from '../../share
 import { MAX_CANDIDATES, MIN_CANDIDATES } from '../../shared/candidates'
 import { flaggedRefusal } from '../../shared/rule-flags'
 import { DIFFICULTIES } from '../../shared/runs'
-import type { VerifySettings, VerifyVariation, VerifyWarning } from '../../shared/verify'
+import { graderGrades, type VerifySettings, type VerifyVariation, type VerifyWarning } from '../../shared/verify'
 import { rubricView } from '../grading/rubrics'
 import { refuseAutoWithoutRubric } from './auto-grade'
 import { nameOf, plural, type VerifyContext, type VerifyInput } from './context'
@@ -108,7 +108,7 @@ export async function planExisting(ctx: Ctx, input: ExistingCandidates) {
   const warnings: VerifyWarning[] = p.estimate.warnings.filter((w) => w.kind !== 'flagged')
   if (flagged.length) warnings.push({ kind: 'flagged', text: flaggedRefusal(flagged, 'confirm to install them in the runs') })
   const costs = await costsOf(ctx, p.batches)
-  const grading = p.grade === 'auto' ? await gradingOf(ctx, p.task?.id, p.estimate.runs) : undefined
+  const grading = graderGrades(p) ? await gradingOf(ctx, p.task?.id, p.estimate.runs) : undefined
   const f = figures({
     count: p.estimate.variations,
     repeats: p.repeats,

@@ -9,7 +9,7 @@ import type { VerificationOutcomes } from '../../shared/rule-outcomes'
 import type { PresetAvailability, RunSettings } from '../../shared/runs'
 import type { Skill, SkillVersion } from '../../shared/skills'
 import type { Trace } from '../../shared/trace'
-import type { Verification, VerifySettings, VerifyVariation } from '../../shared/verify'
+import type { GradeMode, Verification, VerifySettings, VerifyVariation } from '../../shared/verify'
 import type { ModelPort } from '../analysts/model'
 import { silentLog, type Log } from '../log/log'
 import type { Operations } from '../operations/registry'
@@ -36,8 +36,8 @@ export interface VerifyInput {
   generationModel?: string
   /** install a version with flagged texts anyway (the person read them) */
   acceptFlagged?: boolean
-  /** who grades the runs: the person, blind (default), or the grader alone with the task's rubric */
-  grade?: 'person' | 'auto'
+  /** who grades the runs: the person, blind (default), the grader alone with the task's rubric, or the grader asking the person when unsure */
+  grade?: GradeMode
 }
 
 /** What building candidates is given (the analysis service's `buildCandidates`). */

@@ -7,7 +7,7 @@ import { fail } from '../../shared/contract'
 import { flaggedRefusal, skillFlags } from '../../shared/rule-flags'
 import { DIFFICULTIES } from '../../shared/runs'
 import type { SkillVersion } from '../../shared/skills'
-import type { VerifyEstimate, VerifyVariation, VerifyWarning } from '../../shared/verify'
+import { graderGrades, type VerifyEstimate, type VerifyVariation, type VerifyWarning } from '../../shared/verify'
 import { CALL_OVERHEAD, GRADE_OUTPUT, GRADE_SHOT_TOKENS, GRADE_SHOTS } from '../grading/grade'
 import { rubricView } from '../grading/rubrics'
 import { costUsd, isPriced } from '../traces/pricing'
@@ -38,9 +38,9 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
   const analysedVariations = analysed ? await variationsOfBatch(ctx, analysed) : []
   const taskId = skill.taskId ?? (analysed ? ctx.store.batches.head(analysed)?.taskId : undefined)
   const task = taskId ? ctx.store.index.task(taskId) : undefined
-  // graded by the grader alone: refused, before anything runs, when the task has no rubric
+  // graded by the grader (alone, or asking the person): refused, before anything runs, when the task has no rubric
   const grade = input.grade ?? 'person'
-  const rubric = grade === 'auto' ? await rubricView(ctx.store, refuseAutoWithoutRubric(ctx, task?.id)) : undefined
+  const rubric = graderGrades({ grade }) ? await rubricView(ctx.store, refuseAutoWithoutRubric(ctx, task?.id, grade)) : undefined
   const warnings: VerifyWarning[] = []
   let variations: VerifyVariation[] = []
   let count: number

@@ -68,7 +68,7 @@ export async function startVerification(ctx: VerifyContext, input: VerifyInput):
     repeats: p.repeats,
     settings: p.settings,
     ...(input.generationModel ? { generationModel: input.generationModel } : {}),
-    ...(input.grade === 'auto' ? { grade: 'auto' as const } : {}),
+    ...(input.grade === 'auto' || input.grade === 'assist' ? { grade: input.grade } : {}),
     variations: p.variations,
     arms: {},
     phase: p.source === 'fresh' ? 'generating' : 'created',

@@ -12,6 +12,7 @@ import { errorFields } from '../log/log'
 import { figuresOf, lastMeasured } from '../grading/pregrade'
 import type { VerifyContext } from './context'
 import { candidatesTableOf } from './candidates-view'
+import { leftForYou } from './auto-grade'
 import { buildReport, verificationStatus, type RunFacts } from './report'
 import { skillUse } from './usage'
 
@@ -60,13 +61,15 @@ export async function fullViewOf(ctx: Ctx, v: Verification): Promise<Verificatio
   const byGrader = runs.filter((r) => r.feedback?.label && r.feedback.by === 'grader').length
   const grader =
     byGrader && v.batchId ? { runs: byGrader, of: runs.length, measured: figuresOf(await lastMeasured(ctx.store, v.batchId)) } : undefined
+  const left = leftForYou(v, runs)
   return {
     verification: v,
     status,
     report,
     ...(v.batchId ? { batchName: ctx.store.batches.head(v.batchId)?.name } : {}),
     ...(candidates ? { candidates } : {}),
-    ...(grader ? { grader } : {})
+    ...(grader ? { grader } : {}),
+    ...(left ? { leftForYou: left } : {})
   }
 }
 
@@ -91,6 +94,8 @@ export async function viewOf(ctx: Ctx, v: Verification): Promise<VerificationVie
     ...(full.batchName !== undefined ? { batchName: full.batchName } : {}),
     // how many runs the grader graded, and its figures on the task: nothing of any run's arm
     ...(full.grader ? { grader: full.grader } : {}),
+    // 'assist': the deck numbers left for the person (numbers of the blind deck: nothing of any arm)
+    ...(full.leftForYou ? { leftForYou: full.leftForYou } : {}),
     blind: { graded: s.graded, runs: s.runs, warnings: (full.report?.warnings ?? []).filter((w) => kinds.includes(w.kind)) }
   }
 }

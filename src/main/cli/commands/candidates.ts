@@ -20,7 +20,7 @@ interface CandidatesArgs {
   n?: number
   versions?: number[]
   skill?: string
-  grade: 'person' | 'auto'
+  grade: 'person' | 'auto' | 'assist'
   variations: { source: 'fresh' } | { source: 'batch' } | { source: 'pasted'; items: { difficulty: string; prompt: string }[] }
   repeats?: number
   settings: VerifySettings
@@ -32,8 +32,10 @@ interface CandidatesArgs {
 
 async function candidatesArgs(args: string[], o: Opts): Promise<CandidatesArgs> {
   const grade = o.grade ?? 'person'
-  if (grade !== 'person' && grade !== 'auto')
-    throw new UsageError(`--grade takes person (you grade the runs blind, the default) or auto (the grader grades them), not ${grade}`)
+  if (grade !== 'person' && grade !== 'auto' && grade !== 'assist')
+    throw new UsageError(
+      `--grade takes person (you grade the runs blind, the default), auto (the grader grades them) or assist (the grader, leaving you the runs it is unsure of), not ${grade}`
+    )
   let versions: number[] | undefined
   if (o.versions !== undefined) {
     versions = o.versions
@@ -94,7 +96,7 @@ async function candidatesCommand(ctx: Ctx, a: CandidatesArgs): Promise<number> {
     variations: a.variations,
     ...(a.repeats !== undefined ? { repeats: a.repeats } : {}),
     settings: a.settings,
-    ...(a.grade === 'auto' ? { grade: 'auto' } : {}),
+    ...(a.grade !== 'person' ? { grade: a.grade } : {}),
     ...(a.capUsd !== undefined ? { capUsd: a.capUsd } : {}),
     ...(a.acceptFlagged ? { acceptFlagged: true } : {})
   }

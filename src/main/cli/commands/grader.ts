@@ -140,9 +140,13 @@ export function pregradeText(p: Pregrade, numbers: Map<string, number>, batchId:
   const rows = Object.entries(p.grades)
     .map(([runId, g]) => ({ n: numbers.get(runId) ?? g.number, g }))
     .sort((a, b) => a.n - b.n)
+  const unsure = rows.filter(({ g }) => g.unsure).length
   return [
-    `${plural(rows.length, 'run')} pre-graded by the grader (${p.state}), not yet confirmed by you:`,
-    ...rows.map(({ n, g }) => `  Run ${n}: ${g.label} (grader's) - ${inline(g.reason, 300)}`),
+    `${plural(rows.length, 'run')} pre-graded by the grader (${p.state}), not yet confirmed by you${rows.length ? `; ${unsure ? `${unsure} unsure: look at those first` : 'none unsure'}` : ''}:`,
+    ...rows.map(
+      ({ n, g }) =>
+        `  Run ${n}: ${g.label} (grader's${g.unsure ? ', UNSURE' : ''}) - ${inline(g.reason, 300)}${g.unsure ? ` [unsure: ${inline(g.unsure.why, 300)}]` : ''}`
+    ),
     ...p.failed.map((f) => `  Run ${f.number}: not graded (${inline(f.error, 200)})`),
     trust,
     "confirm or flip each in the review deck, or grade them with `trace2skill grade` (your grade replaces the grader's)"

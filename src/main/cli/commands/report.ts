@@ -7,7 +7,9 @@ import type { SkillView } from '../../../shared/contract'
 import type { Analysis } from '../../../shared/analysis'
 import {
   armLabel,
+  graderGrades,
   graderHeadline,
+  leftForYouText,
   triggerJudged,
   type ArmStats,
   type Verification,
@@ -73,9 +75,11 @@ function nextOf(view: VerificationView, deepenedInto?: number): string {
   if (s.running || s.queued) return `wait for its runs to finish (\`trace2skill report ${v.id}\` again)`
   const ungraded = s.finished - s.graded
   if (s.unfinished) return `trace2skill resume ${v.id} (runs again the ${plural(s.unfinished, 'run')} that did not finish)`
-  if (ungraded && v.grade === 'auto' && (v.autoGrade?.state === 'waiting' || v.autoGrade?.state === 'running'))
+  if (ungraded && graderGrades(v) && (v.autoGrade?.state === 'waiting' || v.autoGrade?.state === 'running'))
     return `wait for the grader to grade the ${plural(ungraded, 'run')} left (\`trace2skill report ${v.id}\` again)`
-  if (ungraded && v.grade === 'auto')
+  // 'assist': what the grader was unsure of is the person's
+  if (view.leftForYou?.length && view.leftForYou.length === ungraded) return `${gradeNext(v.id)} (${leftForYouText(view.leftForYou)})`
+  if (ungraded && graderGrades(v))
     return `trace2skill resume ${v.id} (the grader grades the ${plural(ungraded, 'run')} left), or ${gradeNext(v.id)}`
   if (ungraded) return `${gradeNext(v.id)} (${plural(ungraded, 'run')} not graded yet)`
   if (r && r.comparison.fixed.length + r.comparison.broken.length)
@@ -93,7 +97,8 @@ export function reportText(view: VerificationView, o: { deepenedInto?: number } 
   if (view.blind)
     lines.push(
       `blind: ${view.blind.graded} of ${plural(view.blind.runs, 'run')} graded; until every run is graded nothing says which run had the skill, and then this report compares the arms`,
-      ...(view.blind.warnings.length ? ['warnings:', ...view.blind.warnings.map((w) => `  - ${w.text}`)] : [])
+      ...(view.blind.warnings.length ? ['warnings:', ...view.blind.warnings.map((w) => `  - ${w.text}`)] : []),
+      ...(view.leftForYou?.length ? [leftForYouText(view.leftForYou)] : [])
     )
   // the result first, then what it rests on
   else if (r)

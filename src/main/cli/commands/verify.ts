@@ -5,7 +5,14 @@
 import { follow as followWork } from '../follow'
 import { describePreset, type Run } from '../../../shared/runs'
 import type { SkillView } from '../../../shared/contract'
-import type { Verification, VerificationView, VerifyEstimate, VerifySettings } from '../../../shared/verify'
+import {
+  graderGrades,
+  leftForYouText,
+  type Verification,
+  type VerificationView,
+  type VerifyEstimate,
+  type VerifySettings
+} from '../../../shared/verify'
 import type { PermissionPreflight } from '../../../shared/runs'
 import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
 import { clock, RunBoard } from '../progress'
@@ -13,7 +20,17 @@ import { verificationEnded } from '../wait'
 import { call, FEEDBACK_EXAMPLE, findSkill, getBatch, oneLineOf, plural, runNumbers, runsOf, UsageError } from '../common'
 import { allowDomains, claudePath, int, preset, readVariationsFile, type Opts } from '../args'
 import { verb, type Ctx } from '../context'
-import { findVerification, gradeNext, sourceText, versionByNumber, versusText, whatItIs, type VerifyArgs } from '../verification'
+import {
+  findVerification,
+  gradedText,
+  gradeMode,
+  gradeNext,
+  sourceText,
+  versionByNumber,
+  versusText,
+  whatItIs,
+  type VerifyArgs
+} from '../verification'
 
 // ---------------------------------------------------------------------------------------------------
 // verify and resume: start it, say how it goes, wait
@@ -75,15 +92,13 @@ export async function follow(
     const g = v.autoGrade
     if (g?.state === 'running' && !told.has('grading')) {
       told.add('grading')
-      io.err(`the grader grades the ${plural(g.total, 'run')} with the task's rubric (no person grades this verification)`)
+      io.err(
+        `the grader grades the ${plural(g.total, 'run')} with the task's rubric (${v.grade === 'assist' ? 'you grade the ones it is unsure of' : 'no person grades this verification'})`
+      )
     }
     if (g && g.state !== 'running' && g.state !== 'waiting' && !told.has('graded')) {
       told.add('graded')
-      io.err(
-        g.state === 'done'
-          ? `graded by the grader: ${g.done - g.failed.length} of ${plural(g.total, 'run')} ($${g.costUsd.toFixed(4)})${g.failed.length ? `; it could not grade ${g.failed.map((f) => `Run ${f.number}`).join(', ')}: grade ${g.failed.length === 1 ? 'it' : 'them'} yourself` : ''}`
-          : `the grader stopped grading (${g.state}${g.error ? `: ${oneLineOf(g.error, 300)}` : ''}): \`trace2skill resume ${v.id}\` grades the rest`
-      )
+      io.err(gradedText(v, g))
     }
     if (v.batchId && !told.has('batch')) {
       told.add('batch')
@@ -157,7 +172,10 @@ export async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyE
   const runs = await runsOf(client, v.batchId)
   const notDone = runs.filter((r) => r.state !== 'done')
   const ungraded = runs.filter((r) => !r.feedback?.label).length
-  const next = `${notDone.length ? `trace2skill resume ${v.id} (runs again the ${plural(notDone.length, 'run')} that did not finish), then ` : ''}${v.grade === 'auto' && !ungraded ? `trace2skill report ${v.id}` : gradeNext(v.id)}`
+  const byGrader = graderGrades(v) && !ungraded
+  // 'assist': the deck numbers the grader was unsure of, for the person to grade
+  const left = view.leftForYou
+  const next = `${notDone.length ? `trace2skill resume ${v.id} (runs again the ${plural(notDone.length, 'run')} that did not finish), then ` : ''}${byGrader ? `trace2skill report ${v.id}` : gradeNext(v.id)}`
   print(
     {
       verificationId: v.id,
@@ -166,6 +184,7 @@ export async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyE
       ...whatItIs(v),
       ...(estimate ? { estimate } : {}),
       status: view.status,
+      ...(left ? { leftForYou: left } : {}),
       dataDir: ctx.dataDir,
       // blind: no arm, nothing that tells them apart but what they made (no folder, session or numbers
       // until every run is graded: `trace2skill batch` gives what each made)
@@ -189,7 +208,10 @@ export async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyE
         `results: ${ctx.dataDir}`,
         `verification ${v.id}: ${versusText(v)}: ${runs.length - notDone.length} of ${plural(runs.length, 'run')} done`,
         `batch ${v.batchId} ${JSON.stringify(view.batchName ?? '')} (blind: the run numbers are the deck's and say nothing of which run had the skill)`,
-        v.grade === 'auto' && !ungraded
+        ...(left?.length
+          ? [`${leftForYouText(left)}: grade ${left.length === 1 ? 'it' : 'them'} (the review deck shows the grader's grade of each)`]
+          : []),
+        byGrader
           ? `next: ${next} (every run graded by the grader)`
           : `next: ${next} (one line per run, e.g. ${FEEDBACK_EXAMPLE}; \`trace2skill batch ${v.id}\` shows what each run made, not which had the skill), or grade them in the app's review deck`
       ].join('\n')
@@ -224,7 +246,7 @@ async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
     ...(a.repeats !== undefined ? { repeats: a.repeats } : {}),
     settings: a.settings,
     ...(a.acceptFlagged ? { acceptFlagged: true } : {}),
-    ...(a.grade === 'auto' ? { grade: 'auto' } : {})
+    ...(a.grade === 'auto' || a.grade === 'assist' ? { grade: a.grade } : {})
   }
   // what it would be (nothing is written): the settings both arms get, the cost and the warnings
   const est = await call<VerifyEstimate>(client, 'estimateVerification', input)
@@ -269,9 +291,11 @@ async function resumeCommand(ctx: Ctx, arg: string): Promise<number> {
   if (v.phase === 'created' && v.batchId) {
     const runs = await runsOf(client, v.batchId)
     const again = runs.filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted')
-    const ungraded = runs.filter((r) => !r.feedback?.label)
-    // graded by the grader alone, stopped while grading: it grades the rest
-    if (!again.length && v.grade === 'auto' && ungraded.length)
+    // 'assist': the runs the grader was unsure of are the person's, not the grader's again
+    const left = new Set(v.grade === 'assist' ? (v.autoGrade?.unsure ?? []) : [])
+    const ungraded = runs.filter((r) => !r.feedback?.label && !left.has(r.number))
+    // graded by the grader, stopped while grading: it grades the rest
+    if (!again.length && graderGrades(v) && ungraded.length)
       io.err(`verification ${v.id}: the grader grades the ${plural(ungraded.length, 'run')} not graded yet`)
     else if (!again.length)
       throw new Error(
@@ -309,11 +333,7 @@ async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
   const against = values.against === 'none' ? 'none' : number('against', values.against, 'none or ')
   if (version !== undefined && against === version)
     throw new UsageError(`--against ${against} is the version verified: compare it with another version, or with no skill (--against none)`)
-  const grade = values.grade ?? 'person'
-  if (grade !== 'person' && grade !== 'auto')
-    throw new UsageError(
-      `--grade takes person (you grade the runs blind, the default) or auto (the grader grades them with the task's rubric), not ${grade}`
-    )
+  const grade = gradeMode(values.grade)
   const from = values.variations ?? 'fresh'
   let variations: VerifyArgs['variations']
   if (from === 'fresh' || from === 'batch') variations = { source: from }
@@ -352,7 +372,7 @@ async function verifyArgs(skill: string, values: Opts): Promise<VerifyArgs> {
     repeats: int('repeats', values.repeats, 1, 10),
     settings: Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) as VerifySettings,
     ...(values.acceptFlagged ? { acceptFlagged: true } : {}),
-    ...(grade === 'auto' ? { grade } : {})
+    ...(grade === 'auto' || grade === 'assist' ? { grade } : {})
   }
 }
 

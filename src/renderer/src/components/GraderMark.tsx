@@ -9,25 +9,30 @@ export function GraderMark({
   label,
   reason,
   pending = false,
-  compact = false
+  compact = false,
+  unsure
 }: {
   label: 'good' | 'bad'
   reason?: string
+  /** the grader was unsure of it (why): marked so the person looks at it */
+  unsure?: string
   /** a pre-grade still to confirm (else a grade the grader gave on its own) */
   pending?: boolean
   /** the label only, the reason in the title */
   compact?: boolean
 }) {
-  const title = `${pending ? "The grader's pre-grade, not confirmed by you" : 'Graded by the grader, not by you'}${reason ? `: ${reason}` : ''}`
+  const title = `${pending ? "The grader's pre-grade, not confirmed by you" : 'Graded by the grader, not by you'}${reason ? `: ${reason}` : ''}${unsure ? `. Unsure (${unsure})` : ''}`
   return (
     <span
-      className={`grader-mark grader-${label}`}
+      className={`grader-mark grader-${label}${unsure ? ' grader-unsure' : ''}`}
       data-testid="grader-mark"
       data-label={label}
       data-pending={pending ? 'true' : 'false'}
+      data-unsure={unsure ? 'true' : 'false'}
       title={title}
     >
       grader: {label}
+      {unsure ? ' (unsure)' : ''}
       {reason && !compact ? ` — ${reason}` : ''}
     </span>
   )
@@ -43,12 +48,14 @@ export function GradeMark({
   compact = false
 }: {
   run: Pick<Run, 'feedback'>
-  pregrade?: { label: 'good' | 'bad'; reason: string }
+  pregrade?: { label: 'good' | 'bad'; reason: string; unsure?: { why: string } }
   compact?: boolean
 }) {
   const label = run.feedback?.label
-  if (label && gradedByGrader(run)) return <GraderMark label={label} reason={run.feedback?.text} compact={compact} />
+  if (label && gradedByGrader(run))
+    return <GraderMark label={label} reason={run.feedback?.text} compact={compact} unsure={run.feedback?.unsure?.why} />
   if (label) return <span className={`label-${label}`}>{label}</span>
-  if (pregrade) return <GraderMark label={pregrade.label} reason={pregrade.reason} pending compact={compact} />
+  if (pregrade)
+    return <GraderMark label={pregrade.label} reason={pregrade.reason} pending compact={compact} unsure={pregrade.unsure?.why} />
   return <span className="label-none">ungraded</span>
 }

@@ -234,6 +234,16 @@ type Effect<N extends WriteName> = (client: QueryClient, input: RequestInput<N>,
 const invalidate = (client: QueryClient, ...keys: readonly unknown[][]) =>
   keys.forEach((queryKey) => void client.invalidateQueries({ queryKey }))
 
+/** Runs the grader's grades were saved on (or taken off) in one action: each into its batch, and the batch's pre-grades read again. */
+function putGraderRuns(c: QueryClient, batchId: string, runs: Run[]) {
+  for (const run of runs) {
+    // what a grade changes (counts, signals, the verification), then the run as saved: its grade marked as the grader's
+    putFeedback(c, run.batchId, run.id, { label: run.feedback?.label ?? null, text: run.feedback?.text ?? '' })
+    putRun(c, run)
+  }
+  void c.invalidateQueries({ queryKey: apiKeyPrefix('getPregrade', { batchId }) })
+}
+
 /** What each mutation changes in the cache, once it has succeeded. */
 export const effects: { [N in WriteName]?: Effect<N> } = {
   buildRubric: (c) => invalidate(c, [...apiKeyPrefix('getRubric')]),
@@ -245,6 +255,9 @@ export const effects: { [N in WriteName]?: Effect<N> } = {
     putRun(c, run)
     putFeedback(c, run.batchId, run.id, { label: run.feedback?.label ?? null, text: run.feedback?.text ?? '' })
   },
+  // the sure pre-grades saved as the grader's (or that undone): into the batch, and the pre-grades read again
+  acceptSurePregrades: (c, i, out) => putGraderRuns(c, i.batchId, out.runs),
+  undoAcceptPregrades: (c, i, out) => putGraderRuns(c, i.batchId, out.runs),
   openFolder: (c) => invalidate(c, [...apiKeyPrefix('listProjects')]),
   pinSession: (c, _i, s) =>
     void c.setQueriesData<SessionSummary[]>({ queryKey: apiKeyPrefix('listSessions') }, (list) =>

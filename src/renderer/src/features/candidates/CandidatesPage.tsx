@@ -60,7 +60,7 @@ export function CandidatesPage({ verificationId }: { verificationId: string }) {
       <div className="muted">
         {v.variations.length ? count(v.variations.length, 'variation') : 'variations written when the runs start'} ·{' '}
         {count(v.repeats, 'repeat')} per arm · {v.heldOut ? 'held out' : 'not held out: overstates the gain'} · graded by{' '}
-        {v.grade === 'auto' ? 'the grader' : 'you, blind'}
+        {v.grade === 'auto' ? 'the grader' : v.grade === 'assist' ? 'the grader, you where it is unsure' : 'you, blind'}
       </div>
       <div className="card verify-status" data-testid="verify-status" data-stage={s.stage}>
         <div className="verify-status-line">

@@ -28,7 +28,7 @@ export function CandidatesSetup({ skillId, batchId }: { skillId?: string; batchI
   const [source, setSource] = useState<Source>('fresh')
   const [pasted, setPasted] = useState('')
   const [repeats, setRepeats] = useState(2)
-  const [grade, setGrade] = useState<'person' | 'auto'>('person')
+  const [grade, setGrade] = useState<'person' | 'auto' | 'assist'>('person')
   const [cap, setCap] = useState(DEFAULT_CANDIDATES_CAP_USD)
   const [acceptFlagged, setAcceptFlagged] = useState(false)
   const make = useApiMutation('makeCandidates')
@@ -183,9 +183,14 @@ export function CandidatesSetup({ skillId, batchId }: { skillId?: string; batchI
           </label>
           <label>
             Graded by{' '}
-            <select value={grade} onChange={(ev) => setGrade(ev.target.value as 'person' | 'auto')} data-testid="candidates-grade">
+            <select
+              value={grade}
+              onChange={(ev) => setGrade(ev.target.value as 'person' | 'auto' | 'assist')}
+              data-testid="candidates-grade"
+            >
               <option value="person">You, blind</option>
               <option value="auto">The grader (the task&apos;s rubric)</option>
+              <option value="assist">The grader, asking me when it is unsure</option>
             </select>
           </label>
           <label>

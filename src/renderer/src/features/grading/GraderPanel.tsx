@@ -138,7 +138,15 @@ function Pregrades({ batchId, ungraded, numbers }: { batchId: string; ungraded: 
                 <Link to="/review/$batchId/$run" params={{ batchId, run: numbers.get(runId) ?? g.number }}>
                   Run {numbers.get(runId) ?? g.number}
                 </Link>
-                : <strong>{g.label}</strong> <span className="badge">grader&apos;s, not confirmed</span> {g.reason}{' '}
+                : <strong>{g.label}</strong> <span className="badge">grader&apos;s, not confirmed</span>{' '}
+                {g.unsure ? (
+                  <>
+                    <span className="badge grader-unsure" data-testid="pregrade-unsure" title={g.unsure.why}>
+                      unsure
+                    </span>{' '}
+                  </>
+                ) : null}
+                {g.reason}{' '}
                 <button onClick={() => confirm.mutate({ runId })} disabled={confirm.isPending}>
                   Confirm {g.label}
                 </button>{' '}

@@ -1,8 +1,11 @@
 /**
  * The grader in the review deck: "Pre-grade the rest" (the ungraded runs, with the task's rubric, as
- * an operation: progress and cancel), how far the grader was measured to agree, and, on the run on
- * screen, the grader's grade marked as the grader's with Confirm (Enter) and Flip (f).
+ * an operation: progress and cancel), "Accept the sure ones" (every pre-grade the grader was sure of
+ * saved as its grade at once, undone as one group), how far the grader was measured to agree, and, on
+ * the run on screen, the grader's grade marked as the grader's (and unsure, with why) with Confirm
+ * (Enter) and Flip (f).
  */
+import { useState } from 'react'
 import type { Pregrade, PregradeEntry } from '@shared/grading'
 import type { Run } from '@shared/runs'
 import { useApi, useApiMutation } from '../../data/queries'
@@ -53,6 +56,56 @@ export function PregradeRest({ batchId, pregrade, left }: { batchId: string; pre
   )
 }
 
+/**
+ * "Accept the sure ones (N)": the pre-grades the grader was sure of saved as the grader's grades in one
+ * action, so the person goes through only the unsure ones; then "Undo" takes the whole group back.
+ */
+export function AcceptSure({ batchId, sure, unsure }: { batchId: string; sure: number; unsure: number }) {
+  const accept = useApiMutation('acceptSurePregrades')
+  const undo = useApiMutation('undoAcceptPregrades')
+  const [accepted, setAccepted] = useState<string[]>([])
+  const error = accept.error ?? undo.error
+  const unsureNote = unsure ? (
+    <span className="muted deck-unsure" data-testid="deck-unsure-count">
+      {unsure} unsure: yours to grade
+    </span>
+  ) : null
+  if (accepted.length)
+    return (
+      <span className="row" data-testid="accept-sure-done">
+        <span className="muted">
+          Accepted {accepted.length} sure grade{accepted.length === 1 ? '' : 's'} as the grader&apos;s.
+        </span>
+        <button
+          className="ghost"
+          disabled={undo.isPending}
+          onClick={() => undo.mutate({ batchId, runIds: accepted }, { onSuccess: () => setAccepted([]) })}
+          data-testid="accept-sure-undo"
+        >
+          Undo
+        </button>
+        {unsureNote}
+        {error ? <ErrorLine error={error.message} /> : null}
+      </span>
+    )
+  if (!sure) return unsureNote
+  return (
+    <span className="row">
+      <button
+        className="ghost"
+        disabled={accept.isPending}
+        onClick={() => accept.mutate({ batchId }, { onSuccess: (out) => setAccepted(out.runs.map((r) => r.id)) })}
+        data-testid="accept-sure"
+        title="Save every pre-grade the grader was sure of as the grader's grade, in one action (Undo takes them all back); you grade the unsure ones"
+      >
+        Accept the sure ones ({sure})
+      </button>
+      {unsureNote}
+      {error ? <ErrorLine error={error.message} /> : null}
+    </span>
+  )
+}
+
 /** On the run on screen: the grader's grade (pending, or given on its own), marked as such, with confirm and flip. */
 export function RunPregrade({
   run,
@@ -74,13 +127,23 @@ export function RunPregrade({
   const m = pregrade?.measured
   return (
     <div className="deck-pregrade" data-testid="deck-pregrade-run">
-      <GraderMark label={label} reason={pending ? pending.reason : given!.text} pending={!!pending} />
+      <GraderMark
+        label={label}
+        reason={pending ? pending.reason : given!.text}
+        pending={!!pending}
+        unsure={(pending ? pending.unsure : given!.unsure)?.why}
+      />
       <button onClick={onConfirm} data-testid="pregrade-confirm">
         Confirm {label} (Enter)
       </button>
       <button onClick={onFlip} data-testid="pregrade-flip">
         Flip to {other} (f)
       </button>
+      {pending?.unsure ? (
+        <span className="deck-unsure" data-testid="deck-unsure">
+          {pending.unsure.why[0].toUpperCase() + pending.unsure.why.slice(1)}. Look for yourself before you confirm.
+        </span>
+      ) : null}
       {pending ? (
         <span className="muted small" data-testid="deck-pregrade-trust">
           {!m

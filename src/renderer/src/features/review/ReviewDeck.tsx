@@ -14,7 +14,7 @@ import { ErrorLine } from '../../components/ErrorLine'
 import { FinalAnswer } from '../../components/FinalAnswer'
 import { MetricsLine, RunTrouble, ShotImage } from './runs'
 import { useReviewDeck } from './useReviewDeck'
-import { PregradeRest, RunPregrade } from './DeckPregrade'
+import { AcceptSure, PregradeRest, RunPregrade } from './DeckPregrade'
 import { gradedByGrader } from '../../components/GraderMark'
 
 export function ReviewDeck({ batchId }: { batchId: string }) {
@@ -60,6 +60,8 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
   // a grade the grader gave that no person confirmed: not lit as the person's
   const byGrader = gradedByGrader(run)
   const left = gradable.filter((r) => !gradeOf(r).label && !pendingOf(r)).length
+  const pendings = gradable.map(pendingOf).filter((p) => !!p)
+  const unsure = pendings.filter((p) => p.unsure).length
   return (
     <section className="page review" data-testid="review-deck">
       <div className="review-head">
@@ -106,6 +108,9 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
           </label>
         )}
         <PregradeRest batchId={batchId} pregrade={pregrade.data} left={left} />
+        {pregrade.data && pregrade.data.state !== 'running' ? (
+          <AcceptSure batchId={batchId} sure={pendings.length - unsure} unsure={unsure} />
+        ) : null}
         <button className="ghost" onClick={help.show}>
           ? Keys
         </button>

@@ -170,6 +170,21 @@ export function VerifySetup({ skillId }: { skillId: string }) {
               ) : null}
             </span>
           </label>
+          <label className={`check${autoBlocked ? ' disabled' : ''}`}>
+            <input
+              type="radio"
+              name="grade"
+              checked={grade === 'assist'}
+              disabled={!!autoBlocked}
+              onChange={() => setGrade('assist')}
+              data-testid="grade-assist"
+            />
+            <span>
+              <strong>By the grader, asking me when it is unsure</strong>: the grader grades every run with the same rubric; its grades it
+              is sure of are saved as its own, and the runs it is unsure of wait for you in the blind deck, with its grade to confirm or
+              flip.
+            </span>
+          </label>
         </fieldset>
         {source === 'fresh' && access.data && !access.data.hasKey ? (
           <div className="notice notice-warning inline" data-testid="no-api-key">

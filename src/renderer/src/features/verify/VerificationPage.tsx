@@ -1,7 +1,7 @@
 /** A verification (`#/verification/<id>`): where it is, live, with cancel and resume; grading blind; its report once every run is graded. */
 import { Link, useNavigate } from '@tanstack/react-router'
 import { RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
-import { type VerificationView } from '@shared/verify'
+import { leftForYouText, type VerificationView } from '@shared/verify'
 import { useApi, useApiMutation } from '../../data/queries'
 import { count, fmtLocalTime } from '../../lib/format'
 import { useShortcut } from '../../lib/hotkeys'
@@ -84,6 +84,18 @@ export function VerificationPage({ verificationId }: { verificationId: string })
             <span className="muted">
               Both arms in one shuffled deck (key <kbd>g</kbd>): nothing in it says which run had the skill. {s.graded} of {s.runs} graded.
             </span>
+          </div>
+        ) : null}
+        {view.leftForYou?.length ? (
+          <div className="notice notice-warning inline" data-testid="left-for-you">
+            {leftForYouText(view.leftForYou)[0].toUpperCase() + leftForYouText(view.leftForYou).slice(1)}: grade{' '}
+            {view.leftForYou.length === 1 ? 'it' : 'them'} in the blind deck, where its grade waits for you to confirm (Enter) or flip (f).
+            The report comes once you have.
+          </div>
+        ) : v.grade === 'assist' && v.autoGrade && (v.autoGrade.state === 'waiting' || v.autoGrade.state === 'running') ? (
+          <div className="muted" data-testid="assist-grading">
+            The grader grades the runs once they have finished ({v.autoGrade.done} of {v.autoGrade.total || s.runs}); it leaves you the ones
+            it is unsure of.
           </div>
         ) : null}
       </div>

@@ -15,7 +15,7 @@ import { formDefaults, limitsOf, runSettingsFormSchema } from '../run-settings/s
 import { useRunSettingsForm } from '../run-settings/useRunSettingsForm'
 
 export type Source = 'fresh' | 'batch' | 'pasted'
-export type Grade = 'person' | 'auto'
+export type Grade = 'person' | 'auto' | 'assist'
 
 /** A verification's repeats per arm, bounded by its schema; the run settings may each be left empty. */
 const VERIFY_FORM = runSettingsFormSchema({ optional: true, repeats: VerificationSchema.shape.repeats, repeatsLabel: 'Repeats per arm' })
@@ -86,7 +86,7 @@ export function useVerifyForm(skillId: string) {
             source === 'pasted' ? { source, items: pasted!.items.map(({ difficulty, prompt }) => ({ difficulty, prompt })) } : { source },
           repeats: values.repeats!,
           settings,
-          ...(grade === 'auto' ? { grade } : {})
+          ...(grade !== 'person' ? { grade } : {})
         }
       : null
 
