@@ -12,6 +12,7 @@ import type { CandidatesEstimate } from '../../src/shared/candidates-estimate'
 import type { SkillView } from '../../src/shared/contract'
 import { RunSettingsSchema } from '../../src/shared/runs'
 import type { VerificationView } from '../../src/shared/verify'
+import { skillViewOf, testSkill } from '../support/builders'
 import { mockApi, renderApp } from './render-app'
 
 const settings = RunSettingsSchema.parse({ maxTurns: 10, permission: 'accept-edits' })
@@ -136,12 +137,12 @@ afterEach(() => cleanup())
 
 describe('the candidates page', () => {
   it('shows the table, highlights the suggested one with why, and Promote calls promoteSkillVersion with its version', async () => {
-    mockApi({
+    const api = mockApi({
       getVerification: () =>
-        view({}, table(1, 'version 3 beats no skill (+100 points: fixed 6, broke 0, p = 0.031), and it is the only candidate that does.'))
+        view({}, table(1, 'version 3 beats no skill (+100 points: fixed 6, broke 0, p = 0.031), and it is the only candidate that does.')),
+      promoteSkillVersion: () => skillViewOf(testSkill())
     })
-    const promote = vi.fn(async () => ({}))
-    ;(window.api as unknown as Record<string, unknown>).promoteSkillVersion = promote
+    const promote = api.promoteSkillVersion
     renderApp('/candidates/c1')
     const rows = await screen.findAllByTestId('candidate-row')
     expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['no skill', 'version 2', 'version 3Suggested'])
