@@ -4,6 +4,7 @@
  * numbers. Pure data + zod schemas shared by main, the CLI and the renderer.
  */
 import { z } from 'zod'
+import { ConfirmResultsSchema, ConfirmSetupSchema } from './confirm'
 import { DifficultySchema, RunSettingsSchema } from './runs'
 
 /** The two arms: `with` the version under test, `without` it (no skill, or the version it is compared against). */
@@ -76,6 +77,10 @@ export const VERIFICATION_PHASES = ['generating', 'created', 'failed', 'cancelle
 
 export const VerificationSchema = z.object({
   id: z.string(),
+  /** absent: 'compare' (two arms); 'confirm': each rule drawn from bad runs re-run alone (src/shared/confirm.ts) */
+  kind: z.enum(['compare', 'candidates', 'confirm']).optional(),
+  /** kind 'confirm': the rules under test and where their variations come from */
+  confirm: ConfirmSetupSchema.optional(),
   skillId: z.string(),
   /** the skill's name at the version verified: the folder it is installed as */
   skillName: z.string(),
@@ -98,7 +103,17 @@ export const VerificationSchema = z.object({
   /** the batch of runs (both arms), once made */
   batchId: z.string().optional(),
   /** per run of the batch: its arm, its variation (0-based) and repeat (1-based) */
-  arms: z.record(z.string(), z.object({ arm: ArmSchema, variation: z.number().int().min(0), repeat: z.number().int().min(1) })),
+  arms: z.record(
+    z.string(),
+    z.object({
+      arm: ArmSchema,
+      variation: z.number().int().min(0),
+      repeat: z.number().int().min(1),
+      /** kind 'confirm': the rule under test this run installs alone, and whether the run should now pass (fix) or still pass (keep) */
+      rule: z.string().optional(),
+      expect: z.enum(['fix', 'keep']).optional()
+    })
+  ),
   /**
    * generating: fresh variations are being written; created: its batch exists (its runs say the rest);
    * failed, cancelled, interrupted: before the batch was made (a resume starts again from there)
@@ -135,6 +150,8 @@ export const VerificationSchema = z.object({
         arm: ArmSchema,
         versionId: z.string(),
         name: z.string(),
+        /** kind 'confirm': the rule under test this skill holds alone */
+        rule: z.string().optional(),
         files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() }))
       })
     )
@@ -287,7 +304,9 @@ export const VerificationViewSchema = z.object({
         .object({ graderId: z.string(), trusted: z.boolean(), accuracy: z.number().nullable(), kappa: z.number().nullable() })
         .nullable()
     })
-    .optional()
+    .optional(),
+  /** kind 'confirm', once every run is graded: each rule's status and the runs behind it */
+  confirm: ConfirmResultsSchema.optional()
 })
 export type VerificationView = z.infer<typeof VerificationViewSchema>
 

@@ -15,6 +15,7 @@ import { errorFields } from '../log/log'
 import type { BatchStartOptions, RunPreparer } from '../runs/runner'
 import { blindFolderName } from '../base/workspace'
 import { removeEmptyDirInside, removeInside, skillFiles, writeInside, type ExportFile } from '../skills/export'
+import { confirmFiles, confirmInstalled } from './confirm/files'
 import { nameOf, verificationOf, type VerifyContext } from './context'
 
 /** The files of the skill an arm runs with (none for no skill), as an export writes them. */
@@ -39,6 +40,7 @@ export const versionOfArm = async (ctx: Pick<VerifyContext, 'store'>, v: Verific
 
 /** What each arm installs, for the verification's record: the version, the folder and each file's size and hash. */
 export async function installedBy(ctx: Pick<VerifyContext, 'store'>, v: Verification): Promise<NonNullable<Verification['installed']>> {
+  if (v.kind === 'confirm') return confirmInstalled(ctx, v)
   const out: NonNullable<Verification['installed']> = []
   for (const arm of ['with', 'without'] as const) {
     const version = await versionOfArm(ctx, v, arm)
@@ -56,6 +58,23 @@ export async function installedBy(ctx: Pick<VerifyContext, 'store'>, v: Verifica
   }
   return out
 }
+
+type Slot = Verification['arms'][string]
+
+/**
+ * The files a run of a verification installs (null: no skill): for two arms, the version its arm runs
+ * with; for a confirmation, the version with only the run's rule of those under test (./confirm/files.ts).
+ */
+export async function filesForSlot(ctx: Pick<VerifyContext, 'store'>, v: Verification, slot: Slot): Promise<ExportFile[] | null> {
+  if (v.kind === 'confirm') return confirmFiles(ctx, v, slot)
+  const version = await versionOfArm(ctx, v, slot.arm)
+  if ((slot.arm === 'with' || v.against) && !version) throw new Error(`the skill version this run needs is gone (${armLabel(v, slot.arm)})`)
+  return version ? filesOf(version) : null
+}
+
+/** The skill folders some files write (`.claude/skills/<name>/...`). */
+const skillNamesIn = (files: ExportFile[]) =>
+  files.flatMap((f) => /^\.claude\/skills\/([^/]+)\//.exec(f.path)?.[1] ?? []).filter((n, i, all) => all.indexOf(n) === i)
 
 /** A real folder (not a link) at `rel` in a run's folder; nothing there (or unreadable) is no folder. */
 const isDir = async (root: string, rel: string) => !!(await lstat(join(root, ...rel.split('/'))).catch(() => null))?.isDirectory()
@@ -88,10 +107,8 @@ export function skillPreparer(ctx: Pick<VerifyContext, 'store' | 'log'>): RunPre
     const v = await verificationOf(ctx, vid)
     const slot = v.arms[run.id]
     if (!slot) return
-    const version = await versionOfArm(ctx, v, slot.arm)
-    if ((slot.arm === 'with' || v.against) && !version)
-      throw new Error(`the skill version this run needs is gone (${armLabel(v, slot.arm)})`)
-    const names = [...new Set([...skillNamesOf(v), ...(version ? [nameOf(version)] : [])])]
+    const files = await filesForSlot(ctx, v, slot)
+    const names = [...new Set([...skillNamesOf(v), ...skillNamesIn(files ?? [])])]
     // the template's own copy of a skill of that name goes in both arms: each arm has only its own
     const had = { claude: await isDir(workspace, '.claude'), skills: await isDir(workspace, '.claude/skills') }
     // what the install made goes again (a folder the template had stays)
@@ -102,7 +119,7 @@ export function skillPreparer(ctx: Pick<VerifyContext, 'store' | 'log'>): RunPre
     }
     try {
       for (const name of names) await removeInside(workspace, `.claude/skills/${name}`)
-      if (version) await writeInside(workspace, filesOf(version))
+      if (files) await writeInside(workspace, files)
     } catch (err) {
       await cleanup().catch((e) => ctx.log.warn({ workspace, error: errorFields(e) }, 'a half-installed skill could not be taken out'))
       throw new Error(`the skill could not be installed in the run's folder: ${(err as Error).message}`, { cause: err })

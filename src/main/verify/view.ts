@@ -10,6 +10,7 @@ import type { Verification, VerificationView, VerifyWarning } from '../../shared
 import { traceMetrics } from '../analysts/signals'
 import { errorFields } from '../log/log'
 import { figuresOf, lastMeasured } from '../grading/pregrade'
+import { confirmOf } from './confirm/view'
 import type { VerifyContext } from './context'
 import { buildReport, verificationStatus, type RunFacts } from './report'
 import { skillUse } from './usage'
@@ -44,7 +45,7 @@ export async function fullViewOf(ctx: Ctx, v: Verification): Promise<Verificatio
   const status = verificationStatus(v, runs)
   if (v.phase === 'generating' && !ctx.operations.running('verify', v.id).length) status.stage = 'interrupted'
   let report = null
-  if (runs.length) {
+  if (runs.length && (v.kind ?? 'compare') === 'compare') {
     const facts = new Map<string, RunFacts>()
     await Promise.all(
       runs.map(async (r) => {
@@ -62,7 +63,8 @@ export async function fullViewOf(ctx: Ctx, v: Verification): Promise<Verificatio
     status,
     report,
     ...(v.batchId ? { batchName: ctx.store.batches.head(v.batchId)?.name } : {}),
-    ...(grader ? { grader } : {})
+    ...(grader ? { grader } : {}),
+    ...(v.kind === 'confirm' ? { confirm: confirmOf(v, runs) } : {})
   }
 }
 
