@@ -7,6 +7,7 @@
  * CLI and the renderer.
  */
 import { z } from 'zod'
+import { RunSettingsSchema } from './runs'
 
 export const CONFIRM_EXPECTS = ['fix', 'keep'] as const
 export type ConfirmExpect = (typeof CONFIRM_EXPECTS)[number]
@@ -142,6 +143,8 @@ export const ConfirmEstimateSchema = z.object({
   costPerRunUsd: z.number().nullable(),
   usd: z.number().nullable(),
   basis: z.string(),
+  /** the settings its runs will run with: those given, the rest the batch's it was learned from */
+  settings: RunSettingsSchema,
   warnings: z.array(z.string())
 })
 export type ConfirmEstimate = z.infer<typeof ConfirmEstimateSchema>

@@ -38,6 +38,9 @@ export interface Opts {
   out?: string
   folds?: string
   grade?: string
+  /** confirm: bad variations re-run per rule, and the most runs */
+  perRule?: string
+  cap?: string
   help?: boolean
   /** this program's version (-v, --version) */
   version?: boolean
@@ -70,7 +73,9 @@ export const OPTIONS = {
   mix: '--mix <E,N,H,A>',
   out: '--out <file>',
   folds: '--folds <n>',
-  grade: '--grade <person|auto>'
+  grade: '--grade <person|auto>',
+  perRule: '--per-rule <n>',
+  cap: '--cap <n>'
 } as const
 export type OptionName = keyof typeof OPTIONS
 

@@ -13,6 +13,7 @@ import { parseError, program } from './program'
 import { StatusLine } from './progress'
 import { USAGE } from './usage'
 import { analyzeVerbs } from './commands/analyze'
+import { confirmVerbs } from './commands/confirm'
 import { batchVerbs } from './commands/batches'
 import { gradeVerbs } from './commands/grade'
 import { graderVerbs } from './commands/grader'
@@ -37,6 +38,7 @@ const byName = new Map<string, AnyVerb>(
     ...analyzeVerbs,
     ...skillVerbs,
     ...verifyVerbs,
+    ...confirmVerbs,
     ...reportVerbs
   ].map((v) => [v.name, v])
 )
@@ -61,6 +63,7 @@ const ORDER = [
   'export',
   'verify',
   'resume',
+  'confirm',
   'report',
   'verifications',
   'explain',

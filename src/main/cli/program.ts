@@ -30,9 +30,10 @@ export function program(verbs: AnyVerb[]) {
     .action((c: string | undefined, o: Opts) => void (got = { verb: null, args: c ? [c] : [], opts: o }))
   for (const v of verbs) {
     const c = root.command(v.name).helpOption(false).argument('[args...]').option('-h, --help')
-    // verify's --version is the skill's; -v stays this program's
-    c.option(v.name === 'verify' ? '--version <n>' : '-v, --version')
-    if (v.name === 'verify') c.option('-v')
+    // verify's (and confirm's) --version is the skill's; -v stays this program's
+    const skillVersion = v.name === 'verify' || v.name === 'confirm'
+    c.option(skillVersion ? '--version <n>' : '-v, --version')
+    if (skillVersion) c.option('-v')
     for (const name of v.options)
       if (name === 'allowDomain') c.option(OPTIONS.allowDomain, '', collect as (v: string, prev: string[]) => string[])
       else c.option(OPTIONS[name])
@@ -41,7 +42,7 @@ export function program(verbs: AnyVerb[]) {
       got = {
         verb: v,
         args,
-        opts: v.name === 'verify' ? { ...rest, skillVersion: o.version as unknown as string | undefined, version: program } : o
+        opts: skillVersion ? { ...rest, skillVersion: o.version as unknown as string | undefined, version: program } : o
       }
     })
   }

@@ -18,6 +18,7 @@ import type { Client } from '../client'
 import { verificationEnded } from '../wait'
 import { call, findSkill, MAKE_VERIFICATION, oneLineOf, plural } from '../common'
 import { claudePath, via } from '../args'
+import { confirmText } from '../confirmation'
 import { verb, type Ctx } from '../context'
 import {
   asItIs,
@@ -83,6 +84,7 @@ function nextOf(view: VerificationView, deepenedInto?: number): string {
 }
 
 export function reportText(view: VerificationView, o: { deepenedInto?: number } = {}): string {
+  if (view.verification.kind === 'confirm') return confirmText(view)
   const v = view.verification
   const r = view.report
   const lines = [

@@ -19,7 +19,7 @@ import { findVerification, gradeNext, sourceText, versionByNumber, versusText, w
 // verify and resume: start it, say how it goes, wait
 
 /** Says what happens to the verification and its runs on stderr, cancels it on Ctrl+C, waits for it to end. */
-async function follow(
+export async function follow(
   ctx: Ctx,
   begin: () => Promise<VerificationView>,
   o: { fresh?: { count?: number }; batchId?: string } = {}
@@ -80,7 +80,7 @@ async function follow(
       // (the verification comes without its arms while it is blind: the batch says how many runs)
       const line = (name: string, runs: number) =>
         io.err(
-          `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${plural(runs, 'run')}, both arms in one queue, numbered at random`
+          `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${plural(runs, 'run')}, ${v.kind === 'confirm' ? "every rule's runs" : 'both arms'} in one queue, numbered at random`
         )
       announced = getBatch(client, v.batchId).then(
         (b) => line(b?.batch.name ?? '', b?.runs.length ?? 0),

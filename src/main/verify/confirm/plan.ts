@@ -148,6 +148,7 @@ export async function planConfirmation(ctx: Pick<VerifyContext, 'store' | 'skill
       : []),
     ...(flagged.length ? [flaggedRefusal(flagged, 'confirm to install it in the runs')] : [])
   ]
+  const settings = await settingsFor(ctx, [batchId], input.settings)
   const estimate: ConfirmEstimate = {
     version: { id: version.id, number: version.number },
     batchId,
@@ -164,9 +165,9 @@ export async function planConfirmation(ctx: Pick<VerifyContext, 'store' | 'skill
         ? 'no finished run of the batch it was learned from has a cost to go by'
         : `${plural(used, 'run')} (${plural(fitted.length, 'rule')}: its failures re-run and a good variation as the harm check) at $${costPerRunUsd.toFixed(3)}, the mean of ${plural(costs.length, 'finished run')} of the batch it was learned from`) +
       (grading ? `; ${grading.basis}` : ''),
+    settings,
     warnings
   }
-  const settings = await settingsFor(ctx, [batchId], input.settings)
   return {
     skill,
     version,
