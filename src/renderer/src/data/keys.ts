@@ -37,6 +37,7 @@ export const READS = [
   'getScreenshot',
   'getRunTexts',
   'estimateVerification',
+  'estimateConfirmation',
   'getVerification',
   'listVerifications',
   'getRubric',
