@@ -96,6 +96,10 @@ describe('confirm from the command line', () => {
     const report = await cli(['report', got.verificationId])
     expect(report.stdout).toContain('result: 1 confirmed, 1 unconfirmed, 1 harmful')
     expect(report.stdout).toContain(`  confirmed 2/2 (good variation kept 1/1): ${RULE.A}`)
+    // listed among the verifications as what it is
+    const list = await cli(['verifications'])
+    expect(list.stdout).toMatch(/landing-page v1: rules confirmed\t.*\t1 confirmed, 1 unconfirmed, 1 harmful\t/)
+    expect(list.stdout).not.toMatch(/against no skill/)
     expect(JSON.parse((await cli(['report', got.verificationId, '--json'])).stdout).confirm.counts).toEqual({
       confirmed: 1,
       unconfirmed: 1,

@@ -182,6 +182,7 @@ async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
       batchName: x.batchName ?? null,
       status: x.status,
       comparison: x.report?.comparison ?? null,
+      ...(v.kind === 'confirm' ? { kind: 'confirm' as const, confirm: x.confirm?.counts ?? null } : {}),
       blind: !!x.blind,
       createdAt: v.createdAt
     }
@@ -191,13 +192,17 @@ async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
       .map((x) =>
         [
           x.id,
-          `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
+          x.kind === 'confirm'
+            ? `${oneLineOf(x.skillName, 200)} v${x.version}: rules confirmed`
+            : `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
           statusText(x.status),
-          x.comparison?.pairs
-            ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`
-            : x.blind
-              ? 'blind until every run is graded'
-              : 'no pairs graded',
+          x.confirm
+            ? `${x.confirm.confirmed} confirmed, ${x.confirm.unconfirmed} unconfirmed, ${x.confirm.harmful} harmful`
+            : x.comparison?.pairs
+              ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`
+              : x.blind
+                ? 'blind until every run is graded'
+                : 'no pairs graded',
           x.createdAt.slice(0, 16).replace('T', ' ')
         ].join('\t')
       )
