@@ -146,6 +146,12 @@ describe("confirming a version's rules by re-running their failures", () => {
     let view = await service.handlers.getVerification({ verificationId: id })
     expect(view.confirm).toBeUndefined()
     expect(view.verification.arms).toEqual({})
+    // the rules under test are named, never which variations (or learned runs) each re-runs: a run's prompt would tell its rule
+    expect(view.verification.confirm!.rules.map((r) => [r.id, r.badRuns, r.fix, r.keep])).toEqual([
+      ['A', [], [], []],
+      ['B', [], [], []],
+      ['C', [], [], []]
+    ])
     expect(view.blind).toMatchObject({ graded: 0, runs: 7 })
     for (const r of runs) {
       const label = gradeOfPage(await readFile(join(r.workspace!, 'index.html'), 'utf8'))
@@ -153,6 +159,7 @@ describe("confirming a version's rules by re-running their failures", () => {
     }
     view = await service.handlers.getVerification({ verificationId: id })
     expect(view.blind).toBeUndefined()
+    expect(view.verification.confirm!.rules.map((r) => r.badRuns)).toEqual([[1, 2], [3], [4]])
     expect(view.confirm!.rules.map((r) => [r.ruleId, r.status])).toEqual([
       ['A', 'confirmed'],
       ['B', 'unconfirmed'],

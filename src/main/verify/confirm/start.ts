@@ -9,6 +9,7 @@ import { fail } from '../../../shared/contract'
 import { flaggedRefusal } from '../../../shared/rule-flags'
 import type { Verification, VerificationView } from '../../../shared/verify'
 import { makeBatch } from '../batch'
+import { shuffledNumbers } from '../plan'
 import { change, now, plural, save, verificationOf, type VerifyContext } from '../context'
 import { viewOf } from '../view'
 import { planConfirmation, type ConfirmInput } from './plan'
@@ -25,10 +26,15 @@ export async function startConfirmation(ctx: VerifyContext, input: ConfirmInput)
   const { driver } = ctx.runner
   const can = await (ctx.presetCheck ?? ((x) => driver.presetAvailability(x, ctx.env)))(p.settings.permission)
   if (!can.available) throw fail(driver.refusal(p.settings.permission, can), 'preset-unavailable')
+  // the variations in a random order: their order says nothing of the rule each is re-run for
+  const order = shuffledNumbers(p.picked.variations.length, ctx.random).map((n) => n - 1)
+  const at = new Map(order.map((from, to) => [from, to]))
+  const variations = order.map((from) => p.picked.variations[from])
+  const rules = p.fitted.map((r) => ({ ...r, fix: r.fix.map((i) => at.get(i)!), keep: r.keep.map((i) => at.get(i)!) }))
   const v: Verification = {
     id: randomUUID(),
     kind: 'confirm',
-    confirm: { batchId: p.batchId, perRule: p.perRule, goodPerRule: p.goodPerRule, rules: p.fitted },
+    confirm: { batchId: p.batchId, perRule: p.perRule, goodPerRule: p.goodPerRule, rules },
     skillId: p.skill.id,
     skillName: p.name,
     version: { id: p.version.id, number: p.version.number },
@@ -40,7 +46,7 @@ export async function startConfirmation(ctx: VerifyContext, input: ConfirmInput)
     repeats: 1,
     settings: p.settings,
     ...(p.grade === 'auto' ? { grade: 'auto' as const } : {}),
-    variations: p.picked.variations,
+    variations,
     arms: {},
     phase: 'generating',
     explanations: {},
