@@ -60,6 +60,12 @@ const CONFIRMATION: VerificationView = {
   verification: {
     id: 'c1',
     kind: 'confirm',
+    confirm: {
+      batchId: 'b1',
+      perRule: 2,
+      goodPerRule: 1,
+      rules: SKILL.rules.slice(0, 3).map((r) => ({ id: r.id, text: r.text, badRuns: r.evidence, fix: [0], keep: [1] }))
+    },
     skillId: 's1',
     skillName: 'landing-pages',
     version: { id: 'v1', number: 1 },
@@ -204,5 +210,26 @@ describe('confirmed rules in the composer', () => {
     await user.click(screen.getByTestId('confirm-start'))
     await waitFor(() => expect(api.startConfirmation).toHaveBeenCalledTimes(1))
     expect(api.startConfirmation.mock.calls[0][0]).toEqual({ skillId: 's1', perRule: 2, cap: 7 })
+  })
+
+  it("a confirmation's page says what it is and shows its results, not a two-arm report", async () => {
+    mockApi({
+      getVerification: () => CONFIRMATION,
+      listVerifications: () => [],
+      getBatch: () => {
+        throw new Error('no batch here')
+      }
+    })
+    renderApp('/verification/c1')
+    const page = await screen.findByTestId('verification')
+    expect(within(page).getByRole('heading', { level: 1 }).textContent).toBe('Confirm the rules of landing-pages: version 1')
+    expect(page.textContent).toMatch(/3 rules drawn from bad runs, each installed alone/)
+    expect(page.textContent).not.toMatch(/against no skill|per arm/)
+    const rows = within(screen.getByTestId('confirm-report')).getAllByTestId('confirm-rule')
+    expect(rows.map((r) => within(r).getByTestId('confirm-badge').textContent)).toEqual([
+      'confirmed 2/2',
+      'unconfirmed 0/2',
+      'harmful: broke a good variation'
+    ])
   })
 })

@@ -52,9 +52,10 @@ export function VerificationPage({ verificationId }: { verificationId: string })
         </h1>
       )}
       <div className="muted">
-        {v.variations.length ? count(v.variations.length, 'variation') : 'variations being written'} · {SOURCE_WORDS[v.source]} ·{' '}
-        {count(v.repeats, 'repeat')} per arm · {v.settings.model || RUN_MODEL_DEFAULT_LABEL} · max {count(v.settings.maxTurns, 'turn')} ·
-        started {fmtLocalTime(v.createdAt)}
+        {v.kind === 'confirm'
+          ? `${count(v.confirm?.rules.length ?? 0, 'rule')} drawn from bad runs, each installed alone · ${count(v.variations.length, 'variation')} of the batch it was learned from`
+          : `${v.variations.length ? count(v.variations.length, 'variation') : 'variations being written'} · ${SOURCE_WORDS[v.source]} · ${count(v.repeats, 'repeat')} per arm`}{' '}
+        · {v.settings.model || RUN_MODEL_DEFAULT_LABEL} · max {count(v.settings.maxTurns, 'turn')} · started {fmtLocalTime(v.createdAt)}
       </div>
       <div className="card verify-status" data-testid="verify-status" data-stage={s.stage}>
         <div className="verify-status-line">
