@@ -43,7 +43,10 @@ export interface ConfirmRunSeen {
   rules: string[]
 }
 
-export function confirmScript(): Script & { seen: ConfirmRunSeen[]; graderRequests: any[] } {
+/** `runDelayMs`: asked at each answer to a run, how long it waits (a cancel while runs are in flight); `onRun`: told of each. */
+export function confirmScript(
+  o: { runDelayMs?: () => number; onRun?: () => void } = {}
+): Script & { seen: ConfirmRunSeen[]; graderRequests: any[] } {
   const grader = verifyGraderScript()
   const seen: ConfirmRunSeen[] = []
   const script = (async (req) => {
@@ -52,6 +55,9 @@ export function confirmScript(): Script & { seen: ConfirmRunSeen[]; graderReques
     const first = textOf(messages.find((m) => m.role === 'user')?.content)
     // the grader is shown the run's prompt too: it answers its own requests
     if (body?.tool_choice?.name === 'grade_output' || !/SCENARIO:confirm\b/.test(first)) return grader(req)
+    o.onRun?.()
+    const delay = o.runDelayMs?.() || 0
+    if (delay) return { text: 'Thinking.', delayMs: delay } satisfies Reply
     const variation = /VAR=(\w+)/.exec(first)?.[1] ?? ''
     const all = messages.map((m) => textOf(m.content)).join('\n')
     const called = (tool: string) =>

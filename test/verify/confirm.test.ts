@@ -26,7 +26,10 @@ describe("confirming a version's rules by re-running their failures", () => {
   let service: Service
   let dir = ''
   let planted: Awaited<ReturnType<typeof plantConfirmSkill>>
-  const script = confirmScript()
+  // while `slow`, every answer to a run waits: runs are in flight when the confirmation is cancelled
+  let slow = false
+  let asked: () => void = () => {}
+  const script = confirmScript({ runDelayMs: () => (slow ? 30_000 : 0), onRun: () => asked() })
 
   beforeAll(async () => {
     server = await startModelServer(script)
@@ -166,5 +169,32 @@ describe("confirming a version's rules by re-running their failures", () => {
       ['C', 'harmful']
     ])
     expect(view.confirm!.rules.map((r) => r.fix)).toEqual(auto.confirm!.rules.map((r) => r.fix))
+  }, 240_000)
+
+  it('cancelled while its runs run: every run stops; resumed, the runs left run again and the results come', async () => {
+    slow = true
+    const running = new Promise<void>((resolve) => (asked = resolve))
+    const started = await service.handlers.startConfirmation({ skillId: planted.skillId, grade: 'auto', settings: SETTINGS })
+    const id = started.verification.id
+    await running
+    asked = () => {}
+    await service.handlers.cancelVerification({ verificationId: id })
+    await service.verify.idle(id)
+    const batchId = (await service.store.verifications.get(id))!.batchId!
+    const stopped = service.store.batches.runsOf((await service.store.batches.get(batchId))!)
+    expect(stopped.filter((r) => r.state === 'cancelled').length).toBeGreaterThan(0)
+    expect(stopped.filter((r) => r.state === 'done')).toEqual([])
+    let view = await service.handlers.getVerification({ verificationId: id })
+    expect(view.confirm).toBeUndefined()
+    slow = false
+    await service.handlers.resumeVerification({ verificationId: id })
+    await service.verify.idle(id)
+    view = await service.handlers.getVerification({ verificationId: id })
+    expect(view.status).toMatchObject({ runs: 7, finished: 7, graded: 7, unfinished: 0 })
+    expect(view.confirm!.rules.map((r) => [r.ruleId, r.status])).toEqual([
+      ['A', 'confirmed'],
+      ['B', 'unconfirmed'],
+      ['C', 'harmful']
+    ])
   }, 240_000)
 })

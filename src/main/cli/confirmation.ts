@@ -2,9 +2,10 @@
  * A confirmation (a verification of kind 'confirm') as the command line says it: per rule under test,
  * its status, the runs behind it (the blind deck's numbers) and its text (inert, one line).
  */
-import { statusLine } from '../../shared/confirm'
+import { statusLine, type ConfirmEstimate } from '../../shared/confirm'
 import type { VerificationView } from '../../shared/verify'
-import { oneLineOf, plural } from './common'
+import { oneLineOf, plural, runsOf } from './common'
+import type { Ctx } from './context'
 import { statusText } from './verification'
 
 /** What to do next with a confirmation, from where it is. */
@@ -50,4 +51,36 @@ export function confirmText(view: VerificationView): string {
   }
   lines.push(`next: ${confirmNext(view)}`)
   return lines.join('\n')
+}
+
+/** What `confirm` (and `resume` of a confirmation) prints at the end: its results per rule, or how to grade it. Its exit code. */
+export async function confirmEnded(ctx: Ctx, got: VerificationView, estimate?: ConfirmEstimate): Promise<number> {
+  const v = got.verification
+  const runs = v.batchId ? await runsOf(ctx.client, v.batchId) : []
+  const notDone = runs.filter((r) => r.state !== 'done')
+  ctx.print(
+    {
+      verificationId: v.id,
+      batchId: v.batchId ?? null,
+      batchName: got.batchName ?? null,
+      skillId: v.skillId,
+      skillName: v.skillName,
+      version: v.version.number,
+      ...(estimate ? { estimate } : {}),
+      status: got.status,
+      confirm: got.confirm ?? null,
+      blind: !!got.blind,
+      next: confirmNext(got)
+    },
+    () => confirmText(got)
+  )
+  if (!v.batchId || notDone.length) {
+    ctx.io.err(
+      notDone.length
+        ? `trace2skill: ${plural(notDone.length, 'run')} did not finish (${notDone.map((r) => `Run ${r.number} ${r.state}`).join(', ')}): \`trace2skill resume ${v.id}\` runs ${notDone.length === 1 ? 'it' : 'them'} again`
+        : `trace2skill: confirmation ${v.id} stopped before its runs were made (${v.phase}${v.error ? `: ${oneLineOf(v.error, 200)}` : ''}): \`trace2skill resume ${v.id}\` tries again`
+    )
+    return 1
+  }
+  return 0
 }

@@ -9,8 +9,8 @@ import { describePreset, type PermissionPreflight } from '../../../shared/runs'
 import type { VerificationView, VerifySettings } from '../../../shared/verify'
 import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
 import { claudePath, int, preset, type Opts } from '../args'
-import { call, findSkill, oneLineOf, plural, runsOf, UsageError } from '../common'
-import { confirmNext, confirmText } from '../confirmation'
+import { call, findSkill, oneLineOf, plural, UsageError } from '../common'
+import { confirmEnded } from '../confirmation'
 import { verb, type Ctx } from '../context'
 import { versionByNumber } from '../verification'
 import { follow } from './verify'
@@ -50,7 +50,7 @@ function confirmArgs(skill: string, o: Opts): ConfirmArgs {
 }
 
 async function confirmCommand(ctx: Ctx, a: ConfirmArgs): Promise<number> {
-  const { client, io, print } = ctx
+  const { client, io } = ctx
   const skill = await findSkill(client, a.skill)
   const name = skill.frontMatter.name || skill.id
   const view = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
@@ -98,32 +98,7 @@ async function confirmCommand(ctx: Ctx, a: ConfirmArgs): Promise<number> {
       throw err.code === 'preset-unavailable' ? new Error(`${err.message} Pass --preset accept-edits to run without it.`) : err
     })
   )
-  const v = got.verification
-  const runs = v.batchId ? await runsOf(client, v.batchId) : []
-  const notDone = runs.filter((r) => r.state !== 'done')
-  print(
-    {
-      verificationId: v.id,
-      batchId: v.batchId ?? null,
-      batchName: got.batchName ?? null,
-      skillId: v.skillId,
-      skillName: v.skillName,
-      version: v.version.number,
-      estimate: est,
-      status: got.status,
-      confirm: got.confirm ?? null,
-      blind: !!got.blind,
-      next: confirmNext(got)
-    },
-    () => confirmText(got)
-  )
-  if (notDone.length) {
-    io.err(
-      `trace2skill: ${plural(notDone.length, 'run')} did not finish (${notDone.map((r) => `Run ${r.number} ${r.state}`).join(', ')}): \`trace2skill resume ${v.id}\` runs ${notDone.length === 1 ? 'it' : 'them'} again`
-    )
-    return 1
-  }
-  return 0
+  return confirmEnded(ctx, got, est)
 }
 
 const confirm = verb<ConfirmArgs>({

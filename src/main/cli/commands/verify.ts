@@ -8,6 +8,7 @@ import type { SkillView } from '../../../shared/contract'
 import type { Verification, VerificationView, VerifyEstimate, VerifySettings } from '../../../shared/verify'
 import type { PermissionPreflight } from '../../../shared/runs'
 import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
+import { confirmEnded } from '../confirmation'
 import { clock, RunBoard } from '../progress'
 import { verificationEnded } from '../wait'
 import { call, FEEDBACK_EXAMPLE, findSkill, getBatch, oneLineOf, plural, runNumbers, runsOf, UsageError } from '../common'
@@ -126,6 +127,7 @@ export async function follow(
 
 /** What `verify` and `resume` print at the end: each run (blind), the verification, its batch, what next. Its exit code. */
 async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate): Promise<number> {
+  if (view.verification.kind === 'confirm') return confirmEnded(ctx, view)
   const { client, io, print } = ctx
   const v = view.verification
   if (!v.batchId) {
