@@ -145,6 +145,8 @@ export const ConfirmEstimateSchema = z.object({
   basis: z.string(),
   /** the settings its runs will run with: those given, the rest the batch's it was learned from */
   settings: RunSettingsSchema,
+  /** texts of the version that are flagged (a command, a URL...): installing it needs a confirmation (acceptFlagged) */
+  flagged: z.number().int(),
   warnings: z.array(z.string())
 })
 export type ConfirmEstimate = z.infer<typeof ConfirmEstimateSchema>

@@ -104,6 +104,7 @@ const ESTIMATE: ConfirmEstimate = {
   usd: 1.5,
   basis: '5 runs at $0.300',
   settings: RunSettingsSchema.parse({}),
+  flagged: 0,
   warnings: ['1 rule would be left (7 runs wanted, the cap is 5): raise the cap to test it too']
 }
 

@@ -96,7 +96,7 @@ const now = () => new Date().toISOString()
  * The batch a skill was learned from (finished, graded runs, with costs: X1 X2 Y Z bad, G G2 good) and
  * the skill (rules A-E citing them), saved as version 1.
  */
-export async function plantConfirmSkill(service: Service, taskId?: string) {
+export async function plantConfirmSkill(service: Service, taskId?: string, o: { ruleD?: string } = {}) {
   const batchId = randomUUID()
   const plan: [string, 'good' | 'bad', number][] = [
     ['X1', 'bad', 0.1],
@@ -151,7 +151,13 @@ export async function plantConfirmSkill(service: Service, taskId?: string) {
     frontMatter: { name: CONFIRM_SKILL, description: 'Use when building a landing page: a hero, three cards, one call to action.' },
     title: 'Landing page',
     whenToUse: 'When asked for a landing page.',
-    rules: [rule('A', [1, 2]), rule('B', [3]), rule('C', [4, 5]), rule('D', [5, 6]), rule('E', [1, 3], 'discarded')],
+    rules: [
+      rule('A', [1, 2]),
+      rule('B', [3]),
+      rule('C', [4, 5]),
+      { ...rule('D', [5, 6]), ...(o.ruleD ? { text: o.ruleD } : {}) },
+      rule('E', [1, 3], 'discarded')
+    ],
     conflicts: [],
     setAside: [],
     createdAt: now(),

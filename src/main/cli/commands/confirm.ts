@@ -88,7 +88,7 @@ async function confirmCommand(ctx: Ctx, a: ConfirmArgs): Promise<number> {
   const check = await call<ClaudeCheck>(client, 'checkClaude', { path: settings.claudePath || 'claude' })
   if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
   io.err(`permissions: ${describePreset(settings)}`)
-  if (est.warnings.some((w) => w.includes('flagged')) && !a.acceptFlagged)
+  if (est.flagged && !a.acceptFlagged)
     throw new Error(
       'the version holds flagged texts (the warning above): read them, then confirm with --accept-flagged to install it anyway'
     )

@@ -166,6 +166,7 @@ export async function planConfirmation(ctx: Pick<VerifyContext, 'store' | 'skill
         : `${plural(used, 'run')} (${plural(fitted.length, 'rule')}: its failures re-run and a good variation as the harm check) at $${costPerRunUsd.toFixed(3)}, the mean of ${plural(costs.length, 'finished run')} of the batch it was learned from`) +
       (grading ? `; ${grading.basis}` : ''),
     settings,
+    flagged: flagged.length,
     warnings
   }
   return {

@@ -44,7 +44,7 @@ export function ConfirmRules({
   const start = useApiMutation('startConfirmation', { onSuccess: () => setOpen(false) })
   const cancel = useApiMutation('cancelVerification')
   const e = estimate.data
-  const flagged = e?.warnings.some((w) => w.includes('flagged')) ?? false
+  const flagged = !!e?.flagged
   const s = latest?.status
   const busy = s && (s.stage === 'generating' || s.stage === 'running' || latest?.verification.autoGrade?.state === 'running')
   const lv = latest?.verification
