@@ -7,12 +7,13 @@
  * back). "Confirm rules…" shows the estimate (the rules the cap leaves) and starts what it says.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, screen, waitFor, within } from '@testing-library/react'
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { confirmResults, type ConfirmEstimate, type ConfirmRun } from '../../src/shared/confirm'
 import { RunSettingsSchema } from '../../src/shared/runs'
 import type { VerificationView } from '../../src/shared/verify'
 import { skillViewOf, testRule, testSkill } from '../support/builders'
+import { connectEvents } from '../../src/renderer/src/data/cache'
 import { mockApi, renderApp } from './render-app'
 
 const SKILL = testSkill({
@@ -232,5 +233,41 @@ describe('confirmed rules in the composer', () => {
       'unconfirmed 0/2',
       'harmful: broke a good variation'
     ])
+  })
+
+  it("the grader's last grade brings the results to the cards without a reload", async () => {
+    localStorage.clear()
+    const running = {
+      ...CONFIRMATION,
+      verification: {
+        ...CONFIRMATION.verification,
+        grade: 'auto' as const,
+        autoGrade: { state: 'running' as const, done: 6, total: 8, costUsd: 0, model: 'm', failed: [] }
+      },
+      confirm: undefined,
+      blind: { graded: 6, runs: 8, warnings: [] }
+    }
+    let graded = false
+    const api = mockApi({
+      getSkill: () => VIEW,
+      // as the server answers: every kind without one, else that kind's
+      listVerifications: (input) => (!input.kind || input.kind === 'confirm' ? [graded ? CONFIRMATION : running] : []),
+      getBatch: () => {
+        throw new Error('no batch here')
+      }
+    })
+    const listeners = new Map<string, (p: unknown) => void>()
+    api.on.mockImplementation((event: string, fn: (p: unknown) => void) => {
+      listeners.set(event, fn)
+      return () => {}
+    })
+    const app = renderApp('/skill/s1')
+    connectEvents(app.client, window.api)
+    await screen.findByTestId('confirm-latest')
+    expect(screen.queryAllByTestId('rule-confirmed')).toEqual([])
+    graded = true
+    const on = listeners.get('verificationProgress')!
+    act(() => on({ verification: { ...running.verification, autoGrade: { ...running.verification.autoGrade, state: 'done', done: 8 } } }))
+    await waitFor(() => expect(screen.getAllByTestId('rule-confirmed')).toHaveLength(3))
   })
 })
