@@ -34,6 +34,7 @@ import { ImageRefSchema, ProjectSchema, SessionIdSchema, SessionSummarySchema, T
 import { GRADE_MODES, VerificationSchema, VerificationViewSchema, VerifyEstimateSchema, VerifySettingsSchema } from './verify'
 import { CandidatesEstimateSchema } from './candidates-estimate'
 import { MAX_CANDIDATES, MIN_CANDIDATES } from './candidates'
+import { ConfirmEstimateSchema } from './confirm'
 import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, PregradeSchema, RubricViewSchema } from './grading'
 
 const NoInput = z.object({}).strict()
@@ -212,6 +213,21 @@ const VerifyOptions = z.object({
    * grader with the person grading what it is unsure of ('assist'); the grader is refused when the task has no rubric
    */
   grade: z.enum(GRADE_MODES).optional()
+})
+/** What a confirmation of a version's rules is (startConfirmation, and its estimate). */
+const ConfirmOptions = z.object({
+  skillId: Id,
+  /** the version whose rules are confirmed (default: the newest) */
+  versionId: Id.optional(),
+  /** bad variations re-run per rule (default 2) */
+  perRule: z.number().int().min(1).max(10).optional(),
+  /** good variations re-run per rule as the harm check (default 1) */
+  goodPerRule: z.number().int().min(0).max(10).optional(),
+  /** the most runs (default 40): over it, refused unless raised */
+  cap: z.number().int().min(1).max(1000).optional(),
+  grade: z.enum(GRADE_MODES).optional(),
+  settings: VerifySettingsSchema.strict().optional(),
+  acceptFlagged: z.boolean().optional()
 })
 const ModelChoice = {
   via: z.enum(['api', 'claude-cli']).optional(),
@@ -473,7 +489,14 @@ export const requests = {
   /** A verification with where it is and its report (pass rates, the paired test, fixed and broken pairs, trigger rates). */
   getVerification: { input: z.object({ verificationId: Id }).strict(), output: VerificationViewSchema },
   /** The verifications of a skill (every one without a skill), newest first. */
-  listVerifications: { input: z.object({ skillId: Id.optional() }).strict(), output: z.array(VerificationViewSchema) },
+  listVerifications: {
+    input: z.object({ skillId: Id.optional(), kind: z.enum(['compare', 'candidates', 'confirm']).optional() }).strict(),
+    output: z.array(VerificationViewSchema)
+  },
+  /** What confirming a version's rules would be: the rules drawn from bad runs, their runs, those the cap leaves, the cost. */
+  estimateConfirmation: { input: ConfirmOptions.strict(), output: ConfirmEstimateSchema },
+  /** Confirm a version's rules: each rule drawn from bad runs re-run alone on its failures and a good variation, one blind batch (a verification of kind 'confirm'). */
+  startConfirmation: { input: ConfirmOptions.strict(), output: VerificationViewSchema },
   cancelVerification: { input: z.object({ verificationId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   /** Go on after a cancel, a failure or a stopped app. */
   resumeVerification: { input: z.object({ verificationId: Id }).strict(), output: VerificationViewSchema },

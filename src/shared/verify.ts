@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { CandidateSchema, CandidatesBuildSchema, CandidatesTableSchema } from './candidates'
+import { ConfirmResultsSchema, ConfirmSetupSchema } from './confirm'
 import { DifficultySchema, RunSettingsSchema } from './runs'
 
 /** The two arms: `with` the version under test, `without` it (no skill, or the version it is compared against). */
@@ -90,12 +91,14 @@ export const VERIFICATION_KINDS = ['compare', 'candidates', 'confirm'] as const
 
 export const VerificationSchema = z.object({
   id: z.string(),
-  /** absent: 'compare' (one version against no skill or another) */
+  /** absent: 'compare' (one version against no skill or another); 'confirm': each rule drawn from bad runs re-run alone (src/shared/confirm.ts) */
   kind: z.enum(VERIFICATION_KINDS).optional(),
   /** kind 'candidates': the versions compared (a run's `candidate` is an index into them) */
   candidates: z.array(CandidateSchema).optional(),
   /** kind 'candidates' made from a batch: its candidates being built first */
   build: CandidatesBuildSchema.optional(),
+  /** kind 'confirm': the rules under test and where their variations come from */
+  confirm: ConfirmSetupSchema.optional(),
   skillId: z.string(),
   /** the skill's name at the version verified: the folder it is installed as */
   skillName: z.string(),
@@ -125,7 +128,10 @@ export const VerificationSchema = z.object({
       variation: z.number().int().min(0),
       repeat: z.number().int().min(1),
       /** kind 'candidates': which candidate an arm 'with' run has installed (an index into `candidates`) */
-      candidate: z.number().int().min(0).optional()
+      candidate: z.number().int().min(0).optional(),
+      /** kind 'confirm': the rule under test this run installs alone, and whether the run should now pass (fix) or still pass (keep) */
+      rule: z.string().optional(),
+      expect: z.enum(['fix', 'keep']).optional()
     })
   ),
   /**
@@ -171,6 +177,8 @@ export const VerificationSchema = z.object({
         candidate: z.number().int().min(0).optional(),
         versionId: z.string(),
         name: z.string(),
+        /** kind 'confirm': the rule under test this skill holds alone */
+        rule: z.string().optional(),
         files: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() }))
       })
     )
@@ -327,7 +335,9 @@ export const VerificationViewSchema = z.object({
     })
     .optional(),
   /** 'assist', once the grader has graded: the runs (deck numbers) left for the person, not graded yet */
-  leftForYou: z.array(z.number().int()).optional()
+  leftForYou: z.array(z.number().int()).optional(),
+  /** kind 'confirm', once every run is graded: each rule's status and the runs behind it */
+  confirm: ConfirmResultsSchema.optional()
 })
 export type VerificationView = z.infer<typeof VerificationViewSchema>
 

@@ -282,7 +282,9 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     estimateVerification: (input) => verify.estimate(input),
     startVerification: (input) => verify.start(input),
     getVerification: ({ verificationId }) => verify.get(verificationId),
-    listVerifications: ({ skillId }) => verify.list(skillId),
+    listVerifications: ({ skillId, kind }) => verify.list(skillId, kind),
+    estimateConfirmation: (input) => verify.estimateConfirmation(input),
+    startConfirmation: (input) => verify.startConfirmation(input),
     cancelVerification: ({ verificationId }) => verify.cancel(verificationId),
     resumeVerification: async ({ verificationId }) =>
       grading(store.verifications.head(verificationId)?.batchId, () => verify.resume(verificationId)),

@@ -42,6 +42,9 @@ export interface Opts {
   n?: string
   versions?: string
   skill?: string
+  /** confirm: bad variations re-run per rule, and the most runs (--max-runs) */
+  perRule?: string
+  maxRuns?: string
   cap?: string
   help?: boolean
   /** this program's version (-v, --version) */
@@ -75,11 +78,13 @@ export const OPTIONS = {
   mix: '--mix <E,N,H,A>',
   out: '--out <file>',
   folds: '--folds <n>',
-  grade: '--grade <person|auto>',
+  grade: '--grade <person|auto|assist>',
   n: '--n <n>',
   versions: '--versions <list>',
   skill: '--skill <skill>',
-  cap: '--cap <usd>'
+  cap: '--cap <usd>',
+  perRule: '--per-rule <n>',
+  maxRuns: '--max-runs <n>'
 } as const
 export type OptionName = keyof typeof OPTIONS
 

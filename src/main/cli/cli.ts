@@ -13,6 +13,7 @@ import { parseError, program } from './program'
 import { StatusLine } from './progress'
 import { USAGE } from './usage'
 import { analyzeVerbs } from './commands/analyze'
+import { confirmVerbs } from './commands/confirm'
 import { batchVerbs } from './commands/batches'
 import { gradeVerbs } from './commands/grade'
 import { graderVerbs } from './commands/grader'
@@ -39,6 +40,7 @@ const byName = new Map<string, AnyVerb>(
     ...skillVerbs,
     ...verifyVerbs,
     ...candidatesVerbs,
+    ...confirmVerbs,
     ...reportVerbs
   ].map((v) => [v.name, v])
 )
@@ -64,6 +66,7 @@ const ORDER = [
   'verify',
   'resume',
   'candidates',
+  'confirm',
   'report',
   'verifications',
   'explain',

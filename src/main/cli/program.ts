@@ -15,7 +15,7 @@ export interface Parsed {
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v]
 
 /** The commands whose --version is a version of the skill (-v stays this program's). */
-const SKILL_VERSION = new Set(['verify', 'promote'])
+const SKILL_VERSION = new Set(['verify', 'promote', 'confirm'])
 
 /** The parser for these verbs; `parse` gives the verb typed, its arguments and options (or throws a CommanderError). */
 export function program(verbs: AnyVerb[]) {
@@ -33,7 +33,7 @@ export function program(verbs: AnyVerb[]) {
     .action((c: string | undefined, o: Opts) => void (got = { verb: null, args: c ? [c] : [], opts: o }))
   for (const v of verbs) {
     const c = root.command(v.name).helpOption(false).argument('[args...]').option('-h, --help')
-    // verify's (and promote's) --version is the skill's; -v stays this program's
+    // verify's (and promote's, confirm's) --version is the skill's; -v stays this program's
     const skillVersion = SKILL_VERSION.has(v.name)
     c.option(skillVersion ? '--version <n>' : '-v, --version')
     if (skillVersion) c.option('-v')

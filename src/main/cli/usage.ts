@@ -107,6 +107,15 @@ step 5, verify (does the skill make runs better?):
                                     Refused over --cap (default $25) of estimated cost
   resume <verification> [--json]    run again what a stopped or cancelled verification did not finish
                                     (or write its variations again), and wait as verify does
+  confirm <skill> [--version N] [--grade person|auto] [--per-rule N] [--cap N] [--concurrency N]
+      [--max-turns N] [--model M] [--claude PATH] [--preset P] [--accept-flagged] [--json]
+                                    confirm the rules of version N (default: the newest) drawn from bad
+                                    runs: each re-run alone (the version's other rules installed, the
+                                    other rules under test left out) on --per-rule of its failures
+                                    (default 2) and a good variation, one blind batch; waits as verify
+                                    does, then per rule: confirmed, unconfirmed, harmful (it broke a
+                                    good variation) or pending, its runs and its text. Refused over
+                                    --cap runs (default 40), naming the rules left
   grade <verification> --file <file>
                                     grade its runs blind, by the deck's run numbers (as grade above)
   report <verification> [--json]    pass rate per arm with its 95% interval, the difference and its

@@ -10,6 +10,7 @@ import { graderGrades } from '../../shared/verify'
 import { change, now, verificationOf, type VerifyContext } from './context'
 import { startAutoGrade } from './auto-grade'
 import { installedBy, runOptions } from './install'
+import { planConfirmRuns } from './confirm/runs'
 import { planVerificationRuns } from './plan'
 
 type RunsCtx = Pick<VerifyContext, 'runner' | 'store' | 'log' | 'emit' | 'operations' | 'apiAccess' | 'env' | 'port'>
@@ -34,13 +35,10 @@ export async function makeBatch(ctx: Ctx, id: string): Promise<void> {
   const can = await (ctx.presetCheck ?? ((p) => driver.presetAvailability(p, ctx.env)))(v.settings.permission)
   if (!can.available) throw fail(driver.refusal(v.settings.permission, can), 'preset-unavailable')
   const batchId = randomUUID()
-  const { runs, arms } = planVerificationRuns(
-    batchId,
-    v.variations,
-    v.repeats,
-    ctx.random,
-    v.kind === 'candidates' ? (v.candidates?.length ?? 0) : 0
-  )
+  const { runs, arms } =
+    v.kind === 'confirm'
+      ? planConfirmRuns(batchId, v, ctx.random)
+      : planVerificationRuns(batchId, v.variations, v.repeats, ctx.random, v.kind === 'candidates' ? (v.candidates?.length ?? 0) : 0)
   const count = store.verifications.ofSkill(v.skillId).filter((x) => store.verifications.head(x)?.batchId).length
   const batch: Batch = {
     id: batchId,
@@ -48,7 +46,9 @@ export async function makeBatch(ctx: Ctx, id: string): Promise<void> {
     name:
       v.kind === 'candidates'
         ? `Candidates ${v.skillName} ${(v.candidates ?? []).map((c) => `v${c.number}`).join(', ')} and no skill #${count + 1}`
-        : `Verify ${v.skillName} v${v.version.number} against ${v.against ? `v${v.against.number}` : 'no skill'} #${count + 1}`,
+        : v.kind === 'confirm'
+          ? `Confirm the rules of ${v.skillName} v${v.version.number} #${count + 1}`
+          : `Verify ${v.skillName} v${v.version.number} against ${v.against ? `v${v.against.number}` : 'no skill'} #${count + 1}`,
     createdAt: now(),
     settings: v.settings,
     runIds: runs.map((r) => r.id)

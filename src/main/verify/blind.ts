@@ -110,9 +110,12 @@ export function createBlindness(store: Store) {
       const { workspace: _w, projectId: _p, startedAt: _s, endedAt: _e, pid: _pid, pidStartedAt: _ps, ...rest } = r
       return { ...rest, sessionId: '', progress: emptyProgress(), blind: true }
     },
-    /** A verification as it may be given out: while blind, no arm of any run (nor explanations, which name runs). */
+    /** A verification as it may be given out: while blind, no arm of any run (nor explanations, which name runs; nor a confirmation's variations per rule). */
     verification(v: Verification): Verification {
-      return v.batchId && verificationOf(v.batchId) ? { ...v, arms: {}, explanations: {} } : v
+      if (!v.batchId || !verificationOf(v.batchId)) return v
+      // a confirmation: its rules, without the variations (nor the runs they came from) each re-runs, which would tie a run's prompt to its rule
+      const confirm = v.confirm && { ...v.confirm, rules: v.confirm.rules.map((r) => ({ ...r, badRuns: [], fix: [], keep: [] })) }
+      return { ...v, arms: {}, explanations: {}, ...(confirm ? { confirm } : {}) }
     },
     counts,
     /**

@@ -24,6 +24,11 @@ export async function deepenFromVerification(
   opts: DeepenOptions = {}
 ): Promise<Analysis> {
   const v = await verificationOf(ctx, id)
+  if (v.kind === 'confirm')
+    throw fail(
+      'a confirmation is not deepened from: remove its harmful rules in the composer, or analyse its batch as any other',
+      'invalid'
+    )
   twoArmsOnly(v, 'the next version is made')
   if (!v.batchId) throw fail('this verification has no runs yet', 'invalid')
   notBlind(ctx, v, 'the next version is made from its runs')

@@ -87,13 +87,7 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
   const settings = await settingsFor(ctx, batches, input.settings)
   const runs = count * repeats * arms
   // the cost of a run, from the real runs the skill was learned from
-  const costs: number[] = []
-  for (const id of batches) {
-    const doc = await ctx.store.batches.get(id)
-    for (const r of doc ? ctx.store.batches.runsOf(doc) : [])
-      if (r.state === 'done' && r.progress.costUsd > 0) costs.push(r.progress.costUsd)
-  }
-  const costPerRunUsd = costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : null
+  const { costs, costPerRunUsd } = await meanRunCost(ctx, batches)
   const grading = rubric ? gradingCost(runs, rubric.current.assertions.length) : undefined
   const runsUsd = costPerRunUsd === null ? null : costPerRunUsd * runs
   const estimate: VerifyEstimate = {
@@ -116,6 +110,17 @@ export async function planVerification(ctx: Pick<VerifyContext, 'store' | 'skill
     warnings
   }
   return { skill, version, against, source, repeats, variations, task, settings, batches, heldOut, estimate, name, flagged, grade }
+}
+
+/** The mean cost of a finished run of these batches (null: none finished with a cost), and the costs it is the mean of. */
+export async function meanRunCost(ctx: Pick<VerifyContext, 'store'>, batches: string[]) {
+  const costs: number[] = []
+  for (const id of batches) {
+    const doc = await ctx.store.batches.get(id)
+    for (const r of doc ? ctx.store.batches.runsOf(doc) : [])
+      if (r.state === 'done' && r.progress.costUsd > 0) costs.push(r.progress.costUsd)
+  }
+  return { costs, costPerRunUsd: costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : null }
 }
 
 /** Tokens a grade is expected to read besides the rubric: the answer and files, and up to four screenshots; and to answer. */

@@ -32,6 +32,8 @@ async function explainPort(ctx: VerifyContext, via: 'api' | 'claude-cli' = 'api'
 
 export async function explainPairs(ctx: VerifyContext, id: string, opts: ExplainOptions = {}): Promise<VerificationView> {
   const v = await verificationOf(ctx, id)
+  if (v.kind === 'confirm')
+    throw fail('a confirmation has no pairs to explain: each run tests one rule, its results say which it fixed or broke', 'invalid')
   twoArmsOnly(v, 'pairs are explained')
   if (ctx.operations.running('verify', id).some((op) => op.params.step === 'explain'))
     throw fail('the pairs are being explained already', 'busy')

@@ -16,6 +16,7 @@ import type { BatchStartOptions, RunPreparer } from '../runs/runner'
 import { blindFolderName } from '../base/workspace'
 import { removeEmptyDirInside, removeInside, skillFiles, writeInside, type ExportFile } from '../skills/export'
 import { candidateFiles, candidatesInstalled } from './candidates-install'
+import { confirmFiles, confirmInstalled } from './confirm/files'
 import { nameOf, verificationOf, type VerifyContext } from './context'
 import type { Slot } from './plan'
 
@@ -41,11 +42,13 @@ export const versionOfArm = async (ctx: Pick<VerifyContext, 'store'>, v: Verific
 
 /**
  * The files a run of a verification installs in its folder (null: no skill), by the verification's
- * kind: 'compare' (absent too), the version of the run's arm; 'candidates', the run's candidate.
+ * kind: 'compare' (absent too), the version of the run's arm; 'candidates', the run's candidate;
+ * 'confirm', the version with only the run's rule of those under test (./confirm/files.ts).
  * Throws when the version the run needs is gone.
  */
 export async function filesForSlot(ctx: Pick<VerifyContext, 'store'>, v: Verification, slot: Slot): Promise<ExportFile[] | null> {
   if (v.kind === 'candidates') return candidateFiles(ctx, v, slot)
+  if (v.kind === 'confirm') return confirmFiles(ctx, v, slot)
   const version = await versionOfArm(ctx, v, slot.arm)
   if ((slot.arm === 'with' || v.against) && !version) throw new Error(`the skill version this run needs is gone (${armLabel(v, slot.arm)})`)
   return version ? filesOf(version) : null
@@ -58,6 +61,7 @@ export const fileRecords = (files: ExportFile[]) =>
 /** What each arm installs, for the verification's record: the version, the folder and each file's size and hash. */
 export async function installedBy(ctx: Pick<VerifyContext, 'store'>, v: Verification): Promise<NonNullable<Verification['installed']>> {
   if (v.kind === 'candidates') return candidatesInstalled(ctx, v)
+  if (v.kind === 'confirm') return confirmInstalled(ctx, v)
   const out: NonNullable<Verification['installed']> = []
   for (const arm of ['with', 'without'] as const) {
     const version = await versionOfArm(ctx, v, arm)

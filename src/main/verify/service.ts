@@ -16,6 +16,9 @@
 import type { Arm, Verification, VerificationView, VerifyEstimate } from '../../shared/verify'
 import { estimateCandidates, type CandidatesInput } from './candidates-plan'
 import { makeCandidates } from './candidates-start'
+import type { ConfirmEstimate } from '../../shared/confirm'
+import { planConfirmation, type ConfirmInput } from './confirm/plan'
+import { startConfirmation } from './confirm/start'
 import { cancelVerification, whenVerificationSettled } from './cancel'
 import { verificationOf, verifyContext, type VerifyDeps, type VerifyInput } from './context'
 import { deepenFromVerification, type DeepenOptions } from './deepen'
@@ -30,6 +33,7 @@ import { viewOf } from './view'
 
 export type { BuildCandidates, VerifyDeps, VerifyInput } from './context'
 export type { CandidatesInput } from './candidates-plan'
+export type { ConfirmInput } from './confirm/plan'
 
 export type VerifyService = ReturnType<typeof createVerifyService>
 
@@ -47,9 +51,12 @@ export function createVerifyService(d: VerifyDeps) {
     async get(id: string) {
       return viewOf(ctx, await verificationOf(ctx, id))
     },
-    async list(skillId?: string) {
+    /** Newest first: a skill's (or all), of one kind when given (absent kind: 'compare'). */
+    async list(skillId?: string, kind?: NonNullable<Verification['kind']>) {
       const ids = skillId ? store.verifications.ofSkill(skillId) : store.verifications.ids()
-      const list = (await Promise.all(ids.map((x) => store.verifications.get(x)))).filter((x): x is Verification => !!x)
+      const list = (await Promise.all(ids.map((x) => store.verifications.get(x)))).filter(
+        (x): x is Verification => !!x && (!kind || (x.kind ?? 'compare') === kind)
+      )
       return Promise.all(list.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((v) => viewOf(ctx, v)))
     },
     /** The verification whose runs are this batch's (the deck grades it blind). */
@@ -62,6 +69,11 @@ export function createVerifyService(d: VerifyDeps) {
     estimateCandidates: (input: CandidatesInput) => estimateCandidates(ctx, input),
     /** Verify existing versions as candidates, or build N from a batch and then verify them (./candidates-start.ts). */
     makeCandidates: (input: CandidatesInput): Promise<VerificationView> => makeCandidates(ctx, input),
+    /** Confirm a version's rules drawn from bad runs: each re-run alone on its failures and a good variation (./confirm/). */
+    async estimateConfirmation(input: ConfirmInput): Promise<ConfirmEstimate> {
+      return (await planConfirmation(ctx, input)).estimate
+    },
+    startConfirmation: (input: ConfirmInput): Promise<VerificationView> => startConfirmation(ctx, input),
     /** Stop everything it is doing: writing variations, its runs, explanations. */
     cancel: (id: string) => cancelVerification(ctx, id),
     /** Go on after a cancel, a failure or a stopped app: write the variations again, or run again the runs that did not finish. */

@@ -10,6 +10,7 @@ import type { Verification, VerificationView, VerifyWarning } from '../../shared
 import { traceMetrics } from '../analysts/signals'
 import { errorFields } from '../log/log'
 import { figuresOf, lastMeasured } from '../grading/pregrade'
+import { confirmOf } from './confirm/view'
 import type { VerifyContext } from './context'
 import { candidatesTableOf } from './candidates-view'
 import { leftForYou } from './auto-grade'
@@ -48,7 +49,7 @@ export async function fullViewOf(ctx: Ctx, v: Verification): Promise<Verificatio
   let report = null
   let candidates
   if (runs.length && v.kind === 'candidates') candidates = await candidatesTableOf(ctx, v, runs)
-  else if (runs.length) {
+  else if (runs.length && (v.kind ?? 'compare') === 'compare') {
     const facts = new Map<string, RunFacts>()
     await Promise.all(
       runs.map(async (r) => {
@@ -69,7 +70,8 @@ export async function fullViewOf(ctx: Ctx, v: Verification): Promise<Verificatio
     ...(v.batchId ? { batchName: ctx.store.batches.head(v.batchId)?.name } : {}),
     ...(candidates ? { candidates } : {}),
     ...(grader ? { grader } : {}),
-    ...(left ? { leftForYou: left } : {})
+    ...(left ? { leftForYou: left } : {}),
+    ...(v.kind === 'confirm' ? { confirm: confirmOf(v, runs) } : {})
   }
 }
 

@@ -7,12 +7,12 @@
 import type { CandidatesEstimate } from '../../../shared/candidates-estimate'
 import { MAX_CANDIDATES, MIN_CANDIDATES } from '../../../shared/candidates'
 import type { SkillView } from '../../../shared/contract'
-import type { VerificationView, VerifySettings } from '../../../shared/verify'
+import type { GradeMode, VerificationView, VerifySettings } from '../../../shared/verify'
 import { claudePath, int, preset, readVariationsFile, via, type Opts } from '../args'
 import { candidatesText } from '../candidates'
 import { call, findBatch, findSkill, oneLineOf, plural, UsageError } from '../common'
 import { verb, type Ctx } from '../context'
-import { versionByNumber } from '../verification'
+import { gradeMode, versionByNumber } from '../verification'
 import { ended, follow } from './verify'
 
 interface CandidatesArgs {
@@ -20,7 +20,7 @@ interface CandidatesArgs {
   n?: number
   versions?: number[]
   skill?: string
-  grade: 'person' | 'auto' | 'assist'
+  grade: GradeMode
   variations: { source: 'fresh' } | { source: 'batch' } | { source: 'pasted'; items: { difficulty: string; prompt: string }[] }
   repeats?: number
   settings: VerifySettings
@@ -31,11 +31,7 @@ interface CandidatesArgs {
 }
 
 async function candidatesArgs(args: string[], o: Opts): Promise<CandidatesArgs> {
-  const grade = o.grade ?? 'person'
-  if (grade !== 'person' && grade !== 'auto' && grade !== 'assist')
-    throw new UsageError(
-      `--grade takes person (you grade the runs blind, the default), auto (the grader grades them) or assist (the grader, leaving you the runs it is unsure of), not ${grade}`
-    )
+  const grade = gradeMode(o.grade)
   let versions: number[] | undefined
   if (o.versions !== undefined) {
     versions = o.versions

@@ -21,6 +21,7 @@ import { verificationEnded } from '../wait'
 import { call, findSkill, MAKE_VERIFICATION, oneLineOf, plural } from '../common'
 import { claudePath, via } from '../args'
 import { candidatesText } from '../candidates'
+import { confirmText } from '../confirmation'
 import { verb, type Ctx } from '../context'
 import {
   asItIs,
@@ -88,6 +89,7 @@ function nextOf(view: VerificationView, deepenedInto?: number): string {
 }
 
 export function reportText(view: VerificationView, o: { deepenedInto?: number } = {}): string {
+  if (view.verification.kind === 'confirm') return confirmText(view)
   const v = view.verification
   const r = view.report
   const lines = [
@@ -186,6 +188,7 @@ async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
       batchName: x.batchName ?? null,
       status: x.status,
       comparison: x.report?.comparison ?? null,
+      ...(v.kind === 'confirm' ? { kind: 'confirm' as const, confirm: x.confirm?.counts ?? null } : {}),
       blind: !!x.blind,
       ...(v.kind === 'candidates'
         ? { candidates: (v.candidates ?? []).map((c) => c.number), suggested: x.candidates?.suggested ?? null }
@@ -200,13 +203,17 @@ async function listCommand(ctx: Ctx, skillArg?: string): Promise<number> {
           x.id,
           x.candidates
             ? `${oneLineOf(x.skillName, 200)} candidates ${x.candidates.map((c) => `v${c}`).join(', ')} and no skill`
-            : `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
+            : x.kind === 'confirm'
+              ? `${oneLineOf(x.skillName, 200)} v${x.version}: rules confirmed`
+              : `${oneLineOf(x.skillName, 200)} v${x.version} against ${x.against === null ? 'no skill' : `v${x.against}`}`,
           statusText(x.status),
-          x.comparison?.pairs
-            ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`
-            : x.blind
-              ? 'blind until every run is graded'
-              : 'no pairs graded',
+          x.confirm
+            ? `${x.confirm.confirmed} confirmed, ${x.confirm.unconfirmed} unconfirmed, ${x.confirm.harmful} harmful`
+            : x.comparison?.pairs
+              ? `${x.comparison.with.passed}/${x.comparison.with.n} against ${x.comparison.without.passed}/${x.comparison.without.n} (${points(x.comparison.difference)}, p = ${pText(x.comparison.p)})`
+              : x.blind
+                ? 'blind until every run is graded'
+                : 'no pairs graded',
           x.createdAt.slice(0, 16).replace('T', ' ')
         ].join('\t')
       )

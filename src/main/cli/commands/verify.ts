@@ -15,6 +15,7 @@ import {
 } from '../../../shared/verify'
 import type { PermissionPreflight } from '../../../shared/runs'
 import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
+import { confirmEnded } from '../confirmation'
 import { clock, RunBoard } from '../progress'
 import { verificationEnded } from '../wait'
 import { call, FEEDBACK_EXAMPLE, findSkill, getBatch, oneLineOf, plural, runNumbers, runsOf, UsageError } from '../common'
@@ -107,7 +108,7 @@ export async function follow(
       // (the verification comes without its arms while it is blind: the batch says how many runs)
       const line = (name: string, runs: number) =>
         io.err(
-          `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${plural(runs, 'run')}, ${v.kind === 'candidates' ? 'every candidate and no skill' : 'both arms'} in one queue, numbered at random`
+          `verification ${v.id}: batch ${v.batchId} ${JSON.stringify(name)}: ${plural(runs, 'run')}, ${v.kind === 'candidates' ? 'every candidate and no skill' : v.kind === 'confirm' ? "every rule's runs" : 'both arms'} in one queue, numbered at random`
         )
       announced = getBatch(client, v.batchId).then(
         (b) => line(b?.batch.name ?? '', b?.runs.length ?? 0),
@@ -153,6 +154,7 @@ export async function follow(
 
 /** What `verify` and `resume` print at the end: each run (blind), the verification, its batch, what next. Its exit code. */
 export async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyEstimate): Promise<number> {
+  if (view.verification.kind === 'confirm') return confirmEnded(ctx, view)
   const { client, io, print } = ctx
   const v = view.verification
   if (!v.batchId) {

@@ -139,8 +139,19 @@ function refreshVerifications(client: QueryClient, batchId: string, now: boolean
 function putVerification(client: QueryClient, v: Verification): void {
   const key = apiKey('getVerification', { verificationId: v.id })
   const before = client.getQueryData<VerificationView>(key)
-  // a new phase (or its batch made) changes where it is and its report: those are read again
-  const moved = !!before && (before.verification.phase !== v.phase || before.verification.batchId !== v.batchId)
+  // as the cache knew it: its own entry, or a list's (the composer lists a skill's confirmations)
+  const prev =
+    before?.verification ??
+    client
+      .getQueriesData<VerificationView[]>({ queryKey: apiKeyPrefix('listVerifications') })
+      .flatMap(([, list]) => list ?? [])
+      .find((x) => x.verification.id === v.id)?.verification
+  // a new phase (or its batch made), or the grader's grading ended, changes where it is and its report: those are read again
+  const moved =
+    !!prev &&
+    (prev.phase !== v.phase ||
+      prev.batchId !== v.batchId ||
+      (prev.autoGrade?.state !== v.autoGrade?.state && v.autoGrade?.state === 'done'))
   if (before) client.setQueryData<VerificationView>(key, { ...before, verification: v })
   for (const [k, list] of client.getQueriesData<VerificationView[]>({ queryKey: apiKeyPrefix('listVerifications') })) {
     const input = (k[1] ?? {}) as RequestInput<'listVerifications'>

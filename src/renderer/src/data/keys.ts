@@ -38,6 +38,7 @@ export const READS = [
   'getRunTexts',
   'estimateVerification',
   'estimateCandidates',
+  'estimateConfirmation',
   'getVerification',
   'listVerifications',
   'getRubric',

@@ -120,7 +120,10 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
           <Link ref={analyse} className="button" to="/verification/$verificationId" params={{ verificationId }} data-testid="all-graded">
             All {gradable.length} graded. See the report →
           </Link>
-          <span className="muted">The report compares the two arms: pass rates, and the runs the skill fixed and broke.</span>
+          <span className="muted">
+            The report compares the two arms (pass rates, the runs the skill fixed and broke); a confirmation&apos;s says each rule&apos;s
+            result.
+          </span>
         </div>
       ) : allGraded && from ? (
         <div className="all-graded">

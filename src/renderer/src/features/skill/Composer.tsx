@@ -14,6 +14,7 @@ import { ErrorLine } from '../../components/ErrorLine'
 import { MarkdownEditor } from '../../components/MarkdownEditor'
 import { TextFlagsNote } from '../../components/TextFlags'
 import { VerificationsPanel } from '../verify'
+import { ConfirmRules } from './ConfirmRules'
 import { ExportPanel } from './ExportPanel'
 import { RuleCard } from './RuleCard'
 import { Scripts } from './Scripts'
@@ -59,6 +60,8 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
     references,
     flags,
     tallies,
+    confirmations,
+    confirmed,
     updateRule,
     topicEdits
   } = useComposer(view)
@@ -74,6 +77,7 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
       batchId={batchId}
       flags={flags.get(r.id)}
       tally={tallies.get(r.id)}
+      confirmed={confirmed.get(r.id)}
       onChange={updateRule}
       // a deleted card stays under Discarded, marked removed, until it is deleted for good
       onDelete={() =>
@@ -153,6 +157,13 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
         ) : null}
         {error ? <ErrorLine error={error.message} /> : null}
       </div>
+      <ConfirmRules
+        skillId={skill.id}
+        latest={confirmations[0]}
+        version={view.versions[view.versions.length - 1]?.number}
+        dirty={dirty}
+        onRemoveHarmful={(ids) => setDraft((d) => ({ ...d, rules: d.rules.map((x) => (ids.includes(x.id) ? removeRule(x) : x)) }))}
+      />
 
       <div className="card front-matter">
         <label>
@@ -282,7 +293,7 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
           ))}
         </div>
       </div>
-      <Versions view={view} onRestored={resetTo} />
+      <Versions view={view} onRestored={resetTo} confirmations={confirmations} />
       <VerificationsPanel skillId={skill.id} />
       <ExportPanel skillId={skill.id} dirty={dirty} problems={problems} batchId={batchId} />
     </section>

@@ -2,10 +2,12 @@ import { useEffect, useRef } from 'react'
 import { Link } from '@tanstack/react-router'
 import { TIERS, type SkillRule, type Tier } from '@shared/skills'
 import { describePairKey } from '@shared/verify'
+import type { ConfirmRuleResult } from '@shared/confirm'
 import type { RuleTally } from '@shared/rule-outcomes'
 import { AutoTextarea } from '../../components/AutoTextarea'
 import { pointerAt, RunBadge, RunBadges, useRunGrades } from '../../components/RunBadge'
 import { TextFlagsNote } from '../../components/TextFlags'
+import { ConfirmBadge, ConfirmRuns } from './ConfirmResults'
 
 /** A rule followed in runs a verification says the skill broke: the person should look at it before the next version. */
 export interface RuleFlag {
@@ -29,6 +31,7 @@ export function RuleCard({
   batchId,
   flags,
   tally,
+  confirmed,
   onChange,
   onDelete,
   onRestore,
@@ -44,6 +47,8 @@ export function RuleCard({
   flags?: RuleFlag[]
   /** explained pairs across verifications where it was followed and the skill fixed the run, or broke it */
   tally?: RuleTally
+  /** its result in the newest confirmation of the saved version (re-run alone on its failures) */
+  confirmed?: { result: ConfirmRuleResult; batchId?: string }
   onChange: (id: string, p: Partial<SkillRule>, coalesce?: string) => void
   onDelete: () => void
   onRestore: () => void
@@ -151,6 +156,11 @@ export function RuleCard({
       </div>
       {r.note ? <div className="muted small">{r.note}</div> : null}
       <TextFlagsNote text={r.text} provenance={r.provenance} batchId={batchId} />
+      {confirmed ? (
+        <div className="rule-confirmed small" data-testid="rule-confirmed">
+          <ConfirmBadge result={confirmed.result} /> <ConfirmRuns result={confirmed.result} batchId={confirmed.batchId} />
+        </div>
+      ) : null}
       {tally ? (
         <div
           className="muted small"

@@ -1,6 +1,8 @@
 import { useState } from 'react'
 import { isCandidateLabel } from '@shared/analysis'
+import { Link } from '@tanstack/react-router'
 import type { SkillView } from '@shared/contract'
+import type { VerificationView } from '@shared/verify'
 import { useApi, useApiMutation } from '../../data/queries'
 import { fmtLocalTime, timeOf } from '../../lib/format'
 import { DiffView } from '../../components/DiffView'
@@ -24,7 +26,16 @@ function fmtVersionTime(iso: string): string {
   }
 }
 
-export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v: SkillView) => void }) {
+export function Versions({
+  view,
+  onRestored,
+  confirmations = []
+}: {
+  view: SkillView
+  onRestored: (v: SkillView) => void
+  /** the skill's confirmations (newest first): each listed at its version */
+  confirmations?: VerificationView[]
+}) {
   const [picked, setPicked] = useState<string[]>([])
   const [note, setNote] = useState<string | null>(null)
   const restore = useApiMutation('restoreSkillVersion')
@@ -95,6 +106,27 @@ export function Versions({ view, onRestored }: { view: SkillView; onRestored: (v
                 Promote
               </button>
             ) : null}
+            {confirmations
+              .filter((c) => c.verification.version.id === v.id)
+              .map((c) => (
+                <div key={c.verification.id} className="small version-confirmation" data-testid="version-confirmation">
+                  <Link to="/verification/$verificationId" params={{ verificationId: c.verification.id }}>
+                    Rules confirmed
+                  </Link>{' '}
+                  {fmtVersionTime(c.verification.createdAt)}:{' '}
+                  {c.confirm
+                    ? `${c.confirm.counts.confirmed} confirmed, ${c.confirm.counts.unconfirmed} unconfirmed, ${c.confirm.counts.harmful} harmful${c.confirm.counts.pending ? `, ${c.confirm.counts.pending} pending` : ''}`
+                    : `${c.status.graded} of ${c.status.runs} runs graded`}
+                  {c.batchName && c.verification.batchId ? (
+                    <>
+                      {' · '}
+                      <Link to="/review/$batchId" params={{ batchId: c.verification.batchId }}>
+                        {c.batchName}
+                      </Link>
+                    </>
+                  ) : null}
+                </div>
+              ))}
           </div>
         ))}
       {picked.length === 2 && diff.data ? (

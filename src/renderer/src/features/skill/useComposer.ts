@@ -25,6 +25,8 @@ export function useComposer(view: SkillView) {
   const reverseConflict = useApiMutation('reverseConflict')
   // the verifications of this skill (the same entry as the Verifications section's)
   const verifications = useApi('listVerifications', { skillId: skill.id })
+  // its confirmations (rules re-run on their failures), newest first
+  const confirmationList = useApi('listVerifications', { skillId: skill.id, kind: 'confirm' })
   const [error, setError] = useState<Error | null>(null)
   /** one line after a save that had nothing to save */
   const [info, setInfo] = useState<string | null>(null)
@@ -126,6 +128,16 @@ export function useComposer(view: SkillView) {
       (id) => byId.get(id)?.report?.comparison ?? { fixed: [], broken: [] }
     )
   }, [verifications.data, draft.rules])
+  const confirmations = useMemo(
+    () => (confirmationList.data ?? []).filter((x) => x.verification.kind === 'confirm'),
+    [confirmationList.data]
+  )
+  /** per rule: its result in the newest confirmation of the newest saved version (a later version is not confirmed by it) */
+  const confirmed = useMemo(() => {
+    const newest = view.versions[view.versions.length - 1]
+    const done = confirmations.find((x) => x.confirm && x.verification.version.id === newest?.id)
+    return new Map((done?.confirm?.rules ?? []).map((r) => [r.ruleId, { result: r, batchId: done!.verification.batchId }]))
+  }, [confirmations, view.versions])
   const updateRule = (id: string, patch: Partial<SkillRule>, coalesce?: string) =>
     setDraft((d) => ({ ...d, rules: d.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) }), coalesce)
   /** the reference files by topic: a topic's title and "when", its name, a new one; an edge case moved between them */
@@ -150,6 +162,8 @@ export function useComposer(view: SkillView) {
     saveSkill,
     reverseConflict,
     tallies,
+    confirmations,
+    confirmed,
     error,
     setError,
     info,

@@ -7,7 +7,7 @@ import { ErrorLine } from '../../components/ErrorLine'
 
 /** The verifications of a skill, newest first, with the chart of pass rate per version. */
 export function VerificationsPanel({ skillId }: { skillId: string }) {
-  const list = useApi('listVerifications', { skillId })
+  const list = useApi('listVerifications', { skillId, kind: 'compare' })
   return (
     <div className="card verifications" data-testid="verifications">
       <div className="label">
@@ -65,7 +65,7 @@ export function VerificationsPanel({ skillId }: { skillId: string }) {
 
 /** The chart of a skill's verifications (the verification page shows it too). */
 export function VersionChart({ skillId }: { skillId: string }) {
-  const list = useApi('listVerifications', { skillId })
+  const list = useApi('listVerifications', { skillId, kind: 'compare' })
   if (list.error) return <ErrorLine error={list.error.message} retry={() => void list.refetch()} />
   if (!list.data) return <div className="muted">Loading…</div>
   return <PassRateChart points={chartPoints(list.data)} />

@@ -11,6 +11,7 @@ import { CandidatesPage } from '../candidates'
 import { Report } from './Report'
 import { NextVersion } from './NextVersion'
 import { VersionChart } from './Chart'
+import { ConfirmResultsList } from '../skill/ConfirmResults'
 
 const SOURCE_WORDS = {
   fresh: 'fresh variations (held out)',
@@ -44,13 +45,20 @@ export function VerificationPage({ verificationId }: { verificationId: string })
           ← {v.skillName || 'skill'}
         </Link>
       </div>
-      <h1>
-        Verify {v.skillName}: version {v.version.number} against {v.against ? `version ${v.against.number}` : 'no skill'}
-      </h1>
+      {v.kind === 'confirm' ? (
+        <h1>
+          Confirm the rules of {v.skillName}: version {v.version.number}
+        </h1>
+      ) : (
+        <h1>
+          Verify {v.skillName}: version {v.version.number} against {v.against ? `version ${v.against.number}` : 'no skill'}
+        </h1>
+      )}
       <div className="muted">
-        {v.variations.length ? count(v.variations.length, 'variation') : 'variations being written'} · {SOURCE_WORDS[v.source]} ·{' '}
-        {count(v.repeats, 'repeat')} per arm · {v.settings.model || RUN_MODEL_DEFAULT_LABEL} · max {count(v.settings.maxTurns, 'turn')} ·
-        started {fmtLocalTime(v.createdAt)}
+        {v.kind === 'confirm'
+          ? `${count(v.confirm?.rules.length ?? 0, 'rule')} drawn from bad runs, each installed alone · ${count(v.variations.length, 'variation')} of the batch it was learned from`
+          : `${v.variations.length ? count(v.variations.length, 'variation') : 'variations being written'} · ${SOURCE_WORDS[v.source]} · ${count(v.repeats, 'repeat')} per arm`}{' '}
+        · {v.settings.model || RUN_MODEL_DEFAULT_LABEL} · max {count(v.settings.maxTurns, 'turn')} · started {fmtLocalTime(v.createdAt)}
       </div>
       <div className="card verify-status" data-testid="verify-status" data-stage={s.stage}>
         <div className="verify-status-line">
@@ -82,7 +90,8 @@ export function VerificationPage({ verificationId }: { verificationId: string })
               Grade blind →
             </Link>
             <span className="muted">
-              Both arms in one shuffled deck (key <kbd>g</kbd>): nothing in it says which run had the skill. {s.graded} of {s.runs} graded.
+              {v.kind === 'confirm' ? "Every rule's runs" : 'Both arms'} in one shuffled deck (key <kbd>g</kbd>): nothing in it says{' '}
+              {v.kind === 'confirm' ? 'which rule a run tested' : 'which run had the skill'}. {s.graded} of {s.runs} graded.
             </span>
           </div>
         ) : null}
@@ -101,11 +110,20 @@ export function VerificationPage({ verificationId }: { verificationId: string })
       </div>
       {view.blind ? <BlindNote blind={view.blind} /> : null}
       {report && batchId ? <Report view={view} report={report} batchId={batchId} /> : null}
-      {batchId ? <NextVersion view={view} batchId={batchId} /> : null}
-      <div className="card">
-        <div className="label">Pass rate per version, across verifications of {v.skillName}</div>
-        <VersionChart skillId={v.skillId} />
-      </div>
+      {view.confirm ? (
+        <div className="card" data-testid="confirm-report">
+          <div className="label">Each rule re-run alone on its failures and a good variation</div>
+          <ConfirmResultsList results={view.confirm} batchId={batchId} />
+          <p className="muted small">Remove the harmful rules in the composer (Skills), then verify the new version.</p>
+        </div>
+      ) : null}
+      {batchId && v.kind !== 'confirm' ? <NextVersion view={view} batchId={batchId} /> : null}
+      {v.kind !== 'confirm' ? (
+        <div className="card">
+          <div className="label">Pass rate per version, across verifications of {v.skillName}</div>
+          <VersionChart skillId={v.skillId} />
+        </div>
+      ) : null}
     </section>
   )
 }
