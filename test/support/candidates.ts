@@ -42,9 +42,9 @@ function candidateReply(body: any): Reply {
   return { text: 'Wrote index.html.' }
 }
 
-/** The scripted model: the runs as above, the grader and the rest as verifyGraderScript. */
-export function candidatesScript(): Script & { graderRequests: any[] } {
-  const rest = verifyGraderScript()
+/** The scripted model: the runs as above, the grader and the rest as verifyGraderScript (given `grader`, e.g. what it is unsure of). */
+export function candidatesScript(grader: Parameters<typeof verifyGraderScript>[0] = {}): Script & { graderRequests: any[] } {
+  const rest = verifyGraderScript(grader)
   const script = ((req) => {
     const first = textOf((req.body?.messages ?? []).find((m: any) => m.role === 'user')?.content)
     if (/SCENARIO:skilled\b/.test(first) && !(req.body?.tools ?? []).some((t: any) => t?.name === 'grade_output'))
