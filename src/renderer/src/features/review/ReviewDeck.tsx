@@ -121,8 +121,8 @@ export function ReviewDeck({ batchId }: { batchId: string }) {
             All {gradable.length} graded. See the report →
           </Link>
           <span className="muted">
-            The report compares the two arms (pass rates, the runs the skill fixed and broke); a confirmation&apos;s says each rule&apos;s
-            result.
+            The report compares the arms: pass rates and the runs the skill fixed and broke; for candidates, the table and the one
+            suggested; for a confirmation, each rule&apos;s result.
           </span>
         </div>
       ) : allGraded && from ? (
