@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto'
 import { fail } from '../../shared/contract'
 import type { Batch } from '../../shared/runs'
-import { graderGrades } from '../../shared/verify'
-import { change, now, verificationOf, type VerifyContext } from './context'
+import { graderGrades, type Verification } from '../../shared/verify'
+import { change, now, save, verificationOf, type VerifyContext } from './context'
 import { startAutoGrade } from './auto-grade'
 import { installedBy, runOptions } from './install'
 import { planConfirmRuns } from './confirm/runs'
@@ -63,4 +63,21 @@ export async function makeBatch(ctx: Ctx, id: string): Promise<void> {
     delete x.error
   })
   await startRuns(ctx, batchId)
+}
+
+/**
+ * A new verification whose variations are known (given, or the batch's): saved, then its batch made and
+ * started at once; a batch that cannot be made leaves the verification failed with why (and is thrown).
+ */
+export async function saveAndMakeBatch(ctx: Ctx, v: Verification): Promise<void> {
+  await save(ctx, { ...v, phase: 'generating' })
+  try {
+    await makeBatch(ctx, v.id)
+  } catch (err) {
+    await change(ctx, v.id, (x) => {
+      x.phase = 'failed'
+      x.error = (err as Error).message
+    })
+    throw err
+  }
 }

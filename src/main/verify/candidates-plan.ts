@@ -12,7 +12,7 @@ import { DIFFICULTIES } from '../../shared/runs'
 import { graderGrades, type VerifySettings, type VerifyVariation, type VerifyWarning } from '../../shared/verify'
 import { rubricView } from '../grading/rubrics'
 import { refuseAutoWithoutRubric } from './auto-grade'
-import { nameOf, plural, type VerifyContext, type VerifyInput } from './context'
+import { nameOf, plural, type BuildCandidatesInput, type VerifyContext, type VerifyInput } from './context'
 import { flagsOf, gradingCost, planVerification } from './estimate'
 import { learnedPrompts, mixOf, settingsFor, variationsOfBatch } from './sources'
 
@@ -29,15 +29,7 @@ export interface CandidatesOptions {
   capUsd?: number
 }
 export type ExistingCandidates = CandidatesOptions & { skillId: string; versionIds: string[] }
-export type BuildOptions = {
-  batchId: string
-  n: number
-  models?: string[]
-  mergeModel?: string
-  via?: 'api' | 'claude-cli'
-  claudePath?: string
-  skillId?: string
-}
+export type BuildOptions = BuildCandidatesInput
 export type CandidatesInput = ExistingCandidates | (CandidatesOptions & BuildOptions)
 
 type Ctx = Pick<VerifyContext, 'store' | 'skills' | 'buildCandidates'>

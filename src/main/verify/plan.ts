@@ -12,18 +12,8 @@ import type { Arm, Verification, VerifyVariation } from '../../shared/verify'
 export type RandomInt = (n: number) => number
 export const cryptoInt: RandomInt = (n) => randomInt(n)
 
-/** A seeded generator (mulberry32), for tests and the benchmark. */
-export function seededInt(seed: number): RandomInt {
-  let a = seed >>> 0
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    const x = ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    return Math.floor(x * n)
-  }
-}
+/** A seeded generator (mulberry32), for tests and the benchmark: the one seeded analyses use. */
+export { seededInt } from '../../shared/shuffle'
 
 /** 1..n in a random order (Fisher-Yates). */
 export function shuffledNumbers(n: number, random: RandomInt): number[] {

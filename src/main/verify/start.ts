@@ -11,7 +11,7 @@ import type { Verification, VerificationView } from '../../shared/verify'
 import { errorFields } from '../log/log'
 import type { LiveOperation } from '../operations/registry'
 import { generateVariations } from '../runs/variations'
-import { makeBatch } from './batch'
+import { makeBatch, saveAndMakeBatch } from './batch'
 import { change, nameOf, now, save, verificationOf, type VerifyContext, type VerifyInput } from './context'
 import { planVerification } from './estimate'
 import { learnedPrompts, mixOf, variationsOfBatch } from './sources'
@@ -86,17 +86,6 @@ export async function startVerification(ctx: VerifyContext, input: VerifyInput):
   if (p.source === 'fresh') {
     await save(ctx, v)
     generateThenRun(ctx, v.id)
-  } else {
-    await save(ctx, { ...v, phase: 'generating' })
-    try {
-      await makeBatch(ctx, v.id)
-    } catch (err) {
-      await change(ctx, v.id, (x) => {
-        x.phase = 'failed'
-        x.error = (err as Error).message
-      })
-      throw err
-    }
-  }
+  } else await saveAndMakeBatch(ctx, v)
   return viewOf(ctx, await verificationOf(ctx, v.id))
 }

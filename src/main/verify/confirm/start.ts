@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto'
 import { fail } from '../../../shared/contract'
 import { flaggedRefusal } from '../../../shared/rule-flags'
 import type { Verification, VerificationView } from '../../../shared/verify'
-import { makeBatch } from '../batch'
+import { saveAndMakeBatch } from '../batch'
 import { shuffledNumbers } from '../plan'
-import { change, now, plural, save, verificationOf, type VerifyContext } from '../context'
+import { now, plural, verificationOf, type VerifyContext } from '../context'
 import { viewOf } from '../view'
 import { planConfirmation, type ConfirmInput } from './plan'
 
@@ -53,15 +53,6 @@ export async function startConfirmation(ctx: VerifyContext, input: ConfirmInput)
     createdAt: now(),
     updatedAt: now()
   }
-  await save(ctx, v)
-  try {
-    await makeBatch(ctx, v.id)
-  } catch (err) {
-    await change(ctx, v.id, (x) => {
-      x.phase = 'failed'
-      x.error = (err as Error).message
-    })
-    throw err
-  }
+  await saveAndMakeBatch(ctx, v)
   return viewOf(ctx, await verificationOf(ctx, v.id))
 }
