@@ -4,7 +4,9 @@
  * report says nothing of which run had the skill: the run numbers are the blind deck's.
  */
 import type { SkillView } from '../../shared/contract'
+import type { PermissionPreflight, RunSettings } from '../../shared/runs'
 import type { Skill } from '../../shared/skills'
+import { installHint, type ClaudeCheck } from '../agents/claude-code/check'
 import {
   type GradeMode,
   type PassRateInfo,
@@ -186,4 +188,18 @@ export async function asItIs(ctx: Ctx, view: VerificationView, io: CliIo): Promi
     runs.map((r) => (busy.includes(r) ? { ...r, state: 'interrupted' as const } : r))
   )
   return { ...view, status }
+}
+
+/**
+ * Where the runs cannot work, said before anything is written (never a silent fall-back): the
+ * permission preset they get (`given`: on the command line, else the learned batch's), and `claude`.
+ */
+export async function preflightRuns(client: Client, settings: RunSettings, given: boolean): Promise<void> {
+  const can = (await call<PermissionPreflight>(client, 'checkSandbox', {})).presets[settings.permission]
+  if (!can.available)
+    throw new Error(
+      `runs are ${settings.permission === 'sandboxed' ? 'sandboxed' : 'given full access'}${given ? '' : ' (as the batch it was learned from ran)'}, and that is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
+    )
+  const check = await call<ClaudeCheck>(client, 'checkClaude', { path: settings.claudePath || 'claude' })
+  if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
 }

@@ -12,7 +12,7 @@ import { claudePath, int, preset, readVariationsFile, via, type Opts } from '../
 import { candidatesText } from '../candidates'
 import { call, findBatch, findSkill, oneLineOf, plural, UsageError } from '../common'
 import { verb, type Ctx } from '../context'
-import { gradeMode, versionByNumber } from '../verification'
+import { gradeMode, preflightRuns, versionByNumber } from '../verification'
 import { ended, follow } from './verify'
 
 interface CandidatesArgs {
@@ -113,6 +113,7 @@ async function candidatesCommand(ctx: Ctx, a: CandidatesArgs): Promise<number> {
   io.err(`cap: $${est.capUsd.toFixed(2)}${est.over ? ' (the estimate is over it: --cap USD raises it)' : ''}`)
   for (const w of est.warnings) io.err(`warning: ${oneLineOf(w.text, 1000)}`)
   if (est.over) throw new Error(`the estimate is over the cap of $${est.capUsd.toFixed(2)}: raise it with --cap ${Math.ceil(est.usd!)}`)
+  await preflightRuns(client, est.settings, !!a.settings.permission)
   const got = await follow(
     ctx,
     () => call<VerificationView>(client, 'makeCandidates', input),

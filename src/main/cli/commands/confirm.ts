@@ -5,14 +5,13 @@
  */
 import type { SkillView } from '../../../shared/contract'
 import type { ConfirmEstimate } from '../../../shared/confirm'
-import { describePreset, type PermissionPreflight } from '../../../shared/runs'
+import { describePreset } from '../../../shared/runs'
 import type { GradeMode, VerificationView, VerifySettings } from '../../../shared/verify'
-import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
 import { claudePath, int, preset, type Opts } from '../args'
 import { call, findSkill, oneLineOf, plural, UsageError } from '../common'
 import { confirmEnded } from '../confirmation'
 import { verb, type Ctx } from '../context'
-import { gradeMode, versionByNumber } from '../verification'
+import { gradeMode, preflightRuns, versionByNumber } from '../verification'
 import { follow } from './verify'
 
 interface ConfirmArgs {
@@ -78,13 +77,7 @@ async function confirmCommand(ctx: Ctx, a: ConfirmArgs): Promise<number> {
     )
   // the run settings: the batch's it was learned from, with those given; refused where they cannot work
   const settings = est.settings
-  const can = (await call<PermissionPreflight>(client, 'checkSandbox', {})).presets[settings.permission]
-  if (!can.available)
-    throw new Error(
-      `runs are ${settings.permission === 'sandboxed' ? 'sandboxed' : 'given full access'}${a.settings.permission ? '' : ' (as the batch it was learned from ran)'}, and that is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
-    )
-  const check = await call<ClaudeCheck>(client, 'checkClaude', { path: settings.claudePath || 'claude' })
-  if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
+  await preflightRuns(client, settings, !!a.settings.permission)
   io.err(`permissions: ${describePreset(settings)}`)
   if (est.flagged && !a.acceptFlagged)
     throw new Error(

@@ -6,8 +6,6 @@ import { follow as followWork } from '../follow'
 import { describePreset, type Run } from '../../../shared/runs'
 import type { SkillView } from '../../../shared/contract'
 import { graderGrades, leftForYouText, type Verification, type VerificationView, type VerifyEstimate } from '../../../shared/verify'
-import type { PermissionPreflight } from '../../../shared/runs'
-import { installHint, type ClaudeCheck } from '../../agents/claude-code/check'
 import { confirmEnded } from '../confirmation'
 import { clock, RunBoard } from '../progress'
 import { verificationEnded } from '../wait'
@@ -19,6 +17,7 @@ import {
   gradedText,
   gradeNext,
   sourceText,
+  preflightRuns,
   versionByNumber,
   versusText,
   whatItIs,
@@ -246,13 +245,7 @@ async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
   const est = await call<VerifyEstimate>(client, 'estimateVerification', input)
   // where the runs cannot work, say so before anything is written (never a silent fall-back)
   const settings = est.settings
-  const can = (await call<PermissionPreflight>(client, 'checkSandbox', {})).presets[settings.permission]
-  if (!can.available)
-    throw new Error(
-      `runs are ${settings.permission === 'sandboxed' ? 'sandboxed' : 'given full access'}${a.settings.permission ? '' : ' (as the batch it was learned from ran)'}, and that is not available here: ${can.reason}. To run without it, pass --preset accept-edits`
-    )
-  const check = await call<ClaudeCheck>(client, 'checkClaude', { path: settings.claudePath || 'claude' })
-  if (!check.ok) throw new Error(`${check.error}. ${installHint('cli')}`)
+  await preflightRuns(client, settings, !!a.settings.permission)
 
   io.err(
     `verify ${versusText({ skillName: name, version, against })}: ${sourceText(est, a.variations.source === 'pasted' ? a.variations.file : undefined)}; ${plural(est.variations, 'variation')} x ${plural(est.repeats, 'repeat')} x 2 arms = ${plural(est.runs, 'run')}`
