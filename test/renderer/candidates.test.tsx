@@ -205,6 +205,23 @@ describe('the candidates page', () => {
     fireEvent.click(screen.getByTestId('cancel-verification'))
     await waitFor(() => expect(api.cancelVerification).toHaveBeenCalledWith({ verificationId: 'c1' }))
   })
+
+  it("graded 'assist': the runs the grader left for the person, as on a verification's page", async () => {
+    const graded = view({ grade: 'assist' })
+    mockApi({
+      getVerification: () => ({
+        ...graded,
+        status: { ...graded.status, stage: 'grading', runs: 18, finished: 18, graded: 16 },
+        blind: { graded: 16, runs: 18, warnings: [] },
+        leftForYou: [7, 3]
+      })
+    })
+    renderApp('/candidates/c1')
+    expect((await screen.findByTestId('left-for-you')).textContent).toMatch(
+      /^2 runs left for you: the grader was unsure \(Runs 3, 7\): grade them/
+    )
+    expect(screen.getByTestId('grade-blind').getAttribute('href')).toContain('/review/vb')
+  })
 })
 
 describe('making candidates', () => {

@@ -9,14 +9,12 @@ import { useApi, useApiMutation } from '../../data/queries'
 import { apiKeyPrefix } from '../../data/keys'
 import { count, fmtCost } from '../../lib/format'
 import { useShortcut } from '../../lib/hotkeys'
-import { STAGE_WORDS, statusLine } from '../../lib/verify'
 import { ErrorLine } from '../../components/ErrorLine'
+import { VerifyStatusCard } from '../../components/VerifyStatusCard'
 import { CandidatesTable } from './CandidatesTable'
 
 export function CandidatesPage({ verificationId }: { verificationId: string }) {
   const loaded = useApi('getVerification', { verificationId })
-  const cancel = useApiMutation('cancelVerification')
-  const resume = useApiMutation('resumeVerification')
   const client = useQueryClient()
   const [promoted, setPromoted] = useState<{ versionId: string; number: number }>()
   const promoteCall = useApiMutation('promoteSkillVersion')
@@ -38,8 +36,6 @@ export function CandidatesPage({ verificationId }: { verificationId: string }) {
   const { verification: v, status: s } = view
   const b = v.build
   const busy = s.stage === 'building' || s.stage === 'generating' || s.stage === 'running'
-  const resumable = s.stage === 'failed' || s.stage === 'cancelled' || s.stage === 'interrupted' || s.unfinished > 0
-  const error = cancel.error ?? resume.error ?? promote.error
   const names = (v.candidates ?? []).map((c) => `version ${c.number}`)
   return (
     <section className="page verification candidates" data-testid="candidates-page">
@@ -62,51 +58,22 @@ export function CandidatesPage({ verificationId }: { verificationId: string }) {
         {count(v.repeats, 'repeat')} per arm · {v.heldOut ? 'held out' : 'not held out: overstates the gain'} · graded by{' '}
         {v.grade === 'auto' ? 'the grader' : v.grade === 'assist' ? 'the grader, you where it is unsure' : 'you, blind'}
       </div>
-      <div className="card verify-status" data-testid="verify-status" data-stage={s.stage}>
-        <div className="verify-status-line">
-          <span className={`badge state-${s.stage}`} data-testid="verify-stage">
-            {STAGE_WORDS[s.stage]}
-          </span>
-          {b && s.stage === 'building' ? (
+      <VerifyStatusCard
+        view={view}
+        busy={busy}
+        error={promote.error}
+        progress={
+          b && s.stage === 'building' ? (
             <>
               <progress max={b.total} value={b.done} aria-label="Candidates built" />
               <span data-testid="build-progress">
                 {b.done} of {count(b.total, 'candidate')} built · {fmtCost(b.costUsd)}
               </span>
             </>
-          ) : s.runs ? (
-            <progress max={s.runs} value={s.finished} aria-label="Runs finished" />
-          ) : null}
-          <span data-testid="verify-progress">{statusLine(s)}</span>
-          {busy ? (
-            <button onClick={() => cancel.mutate({ verificationId })} disabled={cancel.isPending} data-testid="cancel-verification">
-              Cancel
-            </button>
-          ) : null}
-          {resumable ? (
-            <button onClick={() => resume.mutate({ verificationId })} disabled={resume.isPending} data-testid="resume-verification">
-              {s.unfinished ? `Resume: run the ${count(s.unfinished, 'unfinished run')} again` : 'Resume'}
-            </button>
-          ) : null}
-        </div>
-        {v.error ? (
-          <div className="error-text" data-testid="verify-error" role="alert">
-            {v.error}
-          </div>
-        ) : null}
-        {error ? <ErrorLine error={error.message} /> : null}
-        {batchId ? (
-          <div className="grade-blind">
-            <Link className="button big" to="/review/$batchId" params={{ batchId }} data-testid="grade-blind">
-              Grade blind →
-            </Link>
-            <span className="muted">
-              Every candidate and no skill in one shuffled deck (key <kbd>g</kbd>): nothing in it says which run had which. {s.graded} of{' '}
-              {s.runs} graded.
-            </span>
-          </div>
-        ) : null}
-      </div>
+          ) : undefined
+        }
+        deck={{ what: 'Every candidate and no skill', hides: 'which run had which' }}
+      />
       {view.blind ? (
         <div className="card verify-blind" data-testid="verify-blind">
           <div className="label">Table</div>

@@ -1,17 +1,17 @@
 /** A verification (`#/verification/<id>`): where it is, live, with cancel and resume; grading blind; its report once every run is graded. */
 import { Link, useNavigate } from '@tanstack/react-router'
 import { RUN_MODEL_DEFAULT_LABEL } from '@shared/models'
-import { leftForYouText, type VerificationView } from '@shared/verify'
-import { useApi, useApiMutation } from '../../data/queries'
+import type { VerificationView } from '@shared/verify'
+import { useApi } from '../../data/queries'
 import { count, fmtLocalTime } from '../../lib/format'
 import { useShortcut } from '../../lib/hotkeys'
-import { STAGE_WORDS, statusLine } from '../../lib/verify'
 import { ErrorLine } from '../../components/ErrorLine'
 import { CandidatesPage } from '../candidates'
 import { Report } from './Report'
 import { NextVersion } from './NextVersion'
 import { VersionChart } from './Chart'
 import { ConfirmResultsList } from '../skill/ConfirmResults'
+import { VerifyStatusCard } from '../../components/VerifyStatusCard'
 
 const SOURCE_WORDS = {
   fresh: 'fresh variations (held out)',
@@ -22,8 +22,6 @@ const SOURCE_WORDS = {
 export function VerificationPage({ verificationId }: { verificationId: string }) {
   // kept current by verificationProgress, runProgress and batchProgress (data/cache.ts)
   const loaded = useApi('getVerification', { verificationId })
-  const cancel = useApiMutation('cancelVerification')
-  const resume = useApiMutation('resumeVerification')
   const navigate = useNavigate()
   const batchId = loaded.data?.verification.batchId
   useShortcut('verify.grade', () => batchId && void navigate({ to: '/review/$batchId', params: { batchId } }), { enabled: !!batchId })
@@ -36,8 +34,6 @@ export function VerificationPage({ verificationId }: { verificationId: string })
   const { verification: v, status: s, report } = view
   const explaining = Object.values(v.explanations).some((e) => e.state === 'running')
   const busy = s.stage === 'generating' || s.stage === 'running' || explaining
-  const resumable = s.stage === 'failed' || s.stage === 'cancelled' || s.stage === 'interrupted' || s.unfinished > 0
-  const error = cancel.error ?? resume.error
   return (
     <section className="page verification" data-testid="verification">
       <div className="crumbs">
@@ -60,54 +56,15 @@ export function VerificationPage({ verificationId }: { verificationId: string })
           : `${v.variations.length ? count(v.variations.length, 'variation') : 'variations being written'} · ${SOURCE_WORDS[v.source]} · ${count(v.repeats, 'repeat')} per arm`}{' '}
         · {v.settings.model || RUN_MODEL_DEFAULT_LABEL} · max {count(v.settings.maxTurns, 'turn')} · started {fmtLocalTime(v.createdAt)}
       </div>
-      <div className="card verify-status" data-testid="verify-status" data-stage={s.stage}>
-        <div className="verify-status-line">
-          <span className={`badge state-${s.stage}`} data-testid="verify-stage">
-            {STAGE_WORDS[s.stage]}
-          </span>
-          {s.runs ? <progress max={s.runs} value={s.finished} aria-label="Runs finished" /> : null}
-          <span data-testid="verify-progress">{statusLine(s)}</span>
-          {busy ? (
-            <button onClick={() => cancel.mutate({ verificationId })} disabled={cancel.isPending} data-testid="cancel-verification">
-              Cancel
-            </button>
-          ) : null}
-          {resumable ? (
-            <button onClick={() => resume.mutate({ verificationId })} disabled={resume.isPending} data-testid="resume-verification">
-              {s.unfinished ? `Resume: run the ${count(s.unfinished, 'unfinished run')} again` : 'Resume'}
-            </button>
-          ) : null}
-        </div>
-        {v.error ? (
-          <div className="error-text" data-testid="verify-error" role="alert">
-            {v.error}
-          </div>
-        ) : null}
-        {error ? <ErrorLine error={error.message} /> : null}
-        {batchId ? (
-          <div className="grade-blind">
-            <Link className="button big" to="/review/$batchId" params={{ batchId }} data-testid="grade-blind">
-              Grade blind →
-            </Link>
-            <span className="muted">
-              {v.kind === 'confirm' ? "Every rule's runs" : 'Both arms'} in one shuffled deck (key <kbd>g</kbd>): nothing in it says{' '}
-              {v.kind === 'confirm' ? 'which rule a run tested' : 'which run had the skill'}. {s.graded} of {s.runs} graded.
-            </span>
-          </div>
-        ) : null}
-        {view.leftForYou?.length ? (
-          <div className="notice notice-warning inline" data-testid="left-for-you">
-            {leftForYouText(view.leftForYou)[0].toUpperCase() + leftForYouText(view.leftForYou).slice(1)}: grade{' '}
-            {view.leftForYou.length === 1 ? 'it' : 'them'} in the blind deck, where its grade waits for you to confirm (Enter) or flip (f).
-            The report comes once you have.
-          </div>
-        ) : v.grade === 'assist' && v.autoGrade && (v.autoGrade.state === 'waiting' || v.autoGrade.state === 'running') ? (
-          <div className="muted" data-testid="assist-grading">
-            The grader grades the runs once they have finished ({v.autoGrade.done} of {v.autoGrade.total || s.runs}); it leaves you the ones
-            it is unsure of.
-          </div>
-        ) : null}
-      </div>
+      <VerifyStatusCard
+        view={view}
+        busy={busy}
+        deck={
+          v.kind === 'confirm'
+            ? { what: "Every rule's runs", hides: 'which rule a run tested' }
+            : { what: 'Both arms', hides: 'which run had the skill' }
+        }
+      />
       {view.blind ? <BlindNote blind={view.blind} /> : null}
       {report && batchId ? <Report view={view} report={report} batchId={batchId} /> : null}
       {view.confirm ? (
