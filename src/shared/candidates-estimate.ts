@@ -16,7 +16,14 @@ export const CandidatesEstimateSchema = z.object({
   /** the versions verified (none yet when they are to be built) */
   versions: z.array(z.object({ id: z.string(), number: z.number().int(), name: z.string() })),
   /** the batch the candidates are built from, and how many */
-  build: z.object({ batchId: z.string(), n: z.number().int() }).nullable(),
+  build: z
+    .object({
+      batchId: z.string(),
+      n: z.number().int(),
+      /** the N analyses' estimated cost (in `usd` too); null: not known (no price for the model, or why in `basis`) */
+      usd: z.number().nullable().optional()
+    })
+    .nullable(),
   variations: z.number(),
   repeats: z.number(),
   runs: z.number(),

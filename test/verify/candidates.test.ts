@@ -48,7 +48,9 @@ describe('the best of several candidates', () => {
       buildCandidates: (input, o) => {
         builds.push(input)
         return build(input, o)
-      }
+      },
+      // building costs $0.40 an analysis
+      estimateBuild: async (input) => ({ usd: 0.4 * input.n })
     })
     ;({ taskId, batchId: learnedBatch } = await plantTaskWithRubric(service))
     ;({ skillId, versions } = await plantCandidates(service, { taskId }))
@@ -169,6 +171,19 @@ describe('the best of several candidates', () => {
     expect(est.basis).toContain('24 runs (3 variations x 2 x 4 arms: 3 candidates and no skill) at $2.000')
     await expect(service.handlers.makeCandidates(input)).rejects.toThrow(/over the cap of \$25.00: raise the cap/)
     expect((await service.handlers.estimateCandidates({ ...input, capUsd: 50 })).over).toBe(false)
+    // built from the batch first: the 2 analyses' cost is in the estimate and counts toward the cap
+    // (3 variations x 2 repeats x 3 arms = 18 runs at $2 = $36, and 2 x $0.40 for the build)
+    const fromBatch = await service.handlers.estimateCandidates({
+      batchId: learnedBatch,
+      n: 2,
+      repeats: 2,
+      variations: { source: 'pasted', items: candidateVariations(3) },
+      settings: SETTINGS,
+      capUsd: 36.5
+    })
+    expect(fromBatch).toMatchObject({ runs: 18, build: { n: 2, usd: 0.8 }, over: true })
+    expect(fromBatch.usd).toBeCloseTo(36.8, 9)
+    expect(fromBatch.basis).toContain('building the 2 candidates first: 2 analyses of the batch, about $0.80')
     await expect(service.handlers.makeCandidates({ skillId, versionIds: [versions[0].id, versions[0].id] })).rejects.toThrow(
       /each version once/
     )

@@ -21,7 +21,7 @@ import { BatchRunner } from '../runs/runner'
 import { createClaudeCodeDriver } from '../agents/claude-code/driver'
 import { createLocalBackend } from '../backends/local/backend'
 import type { ScreenshotPort } from '../runs/screenshots'
-import { createVerifyService, type BuildCandidates, type VerifyService } from '../verify/service'
+import { createVerifyService, type BuildCandidates, type BuildCandidatesInput, type VerifyService } from '../verify/service'
 import type { RandomInt } from '../verify/plan'
 import { createTracesService } from '../traces/service'
 import { createBlindness, type Blindness } from '../verify/blind'
@@ -59,6 +59,8 @@ export interface ServiceOptions {
   owner?: string
   /** tests: what builds candidates from a batch (default: the analysis service's) */
   buildCandidates?: BuildCandidates
+  /** tests: what building candidates would cost, instead of the analysis service's estimate */
+  estimateBuild?: (input: BuildCandidatesInput) => Promise<{ usd: number | null }>
   /** tests: the order of a verification's arms and its deck's numbers */
   random?: RandomInt
   /** where the log goes; by default the data folder's (logs/trace2skill.log) for the process that writes it, none for a read-only one */
@@ -209,6 +211,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     startAnalysis: (input) => skills.startAnalysis(input),
     // a blind verification's batch is not analysed (its runs would tell the arms apart): refused as an analysis is
     buildCandidates: opts.buildCandidates ?? ((input, o) => (analysable(input.batchId), skills.buildCandidates(input, o))),
+    estimateBuild: opts.estimateBuild ?? ((input) => (analysable(input.batchId), skills.estimateCandidates(input))),
     configDir: opts.configDir,
     env,
     port: opts.analystPort,

@@ -32,7 +32,7 @@ export type ExistingCandidates = CandidatesOptions & { skillId: string; versionI
 export type BuildOptions = BuildCandidatesInput
 export type CandidatesInput = ExistingCandidates | (CandidatesOptions & BuildOptions)
 
-type Ctx = Pick<VerifyContext, 'store' | 'skills' | 'buildCandidates'>
+type Ctx = Pick<VerifyContext, 'store' | 'skills' | 'buildCandidates' | 'estimateBuild'>
 
 const countOk = (n: number, what: string) => {
   if (!Number.isInteger(n) || n < MIN_CANDIDATES || n > MAX_CANDIDATES)
@@ -48,12 +48,14 @@ function figures(o: {
   budget: number | undefined
   capUsd: number | undefined
   grading?: { usd: number; basis: string }
+  /** building the candidates first: its estimated cost (null: not known), said after the runs' */
+  build?: { usd: number | null; basis: string }
   fresh: boolean
   from: string
 }) {
   const runs = o.count * o.repeats * o.arms
   const costPerRunUsd = o.costs.length ? o.costs.reduce((a, b) => a + b, 0) / o.costs.length : null
-  const usd = costPerRunUsd === null ? null : costPerRunUsd * runs + (o.grading?.usd ?? 0)
+  const usd = costPerRunUsd === null ? null : costPerRunUsd * runs + (o.grading?.usd ?? 0) + (o.build?.usd ?? 0)
   const capUsd = o.capUsd ?? DEFAULT_CANDIDATES_CAP_USD
   if (!(capUsd > 0)) throw fail('the cap: more than 0 US dollars', 'invalid')
   return {
@@ -67,7 +69,8 @@ function figures(o: {
       (costPerRunUsd === null
         ? `${plural(runs, 'run')}; no finished run of ${o.from} has a cost to go by`
         : `${plural(runs, 'run')} (${plural(o.count, 'variation')} x ${o.repeats} x ${o.arms} arms: ${o.arms - 1} candidates and no skill) at $${costPerRunUsd.toFixed(3)}, the mean of ${plural(o.costs.length, 'finished run')} of ${o.from}${o.fresh ? '; writing the variations costs a little more' : ''}`) +
-      (o.grading ? `; ${o.grading.basis}` : '')
+      (o.grading ? `; ${o.grading.basis}` : '') +
+      (o.build ? `; ${o.build.basis}` : '')
   }
 }
 
@@ -173,7 +176,8 @@ export async function planBuild(ctx: Ctx, input: CandidatesOptions & BuildOption
     })
   const settings = await settingsFor(ctx, [input.batchId], input.settings)
   const arms = input.n + 1
-  const grading = (input.grade ?? 'person') === 'auto' ? await gradingOf(ctx, task?.id, count * repeats * arms) : undefined
+  const grading = graderGrades(input) ? await gradingOf(ctx, task?.id, count * repeats * arms) : undefined
+  const build = await buildCost(ctx, input)
   const f = figures({
     count,
     repeats,
@@ -182,21 +186,21 @@ export async function planBuild(ctx: Ctx, input: CandidatesOptions & BuildOption
     budget: settings.maxBudgetUsd,
     capUsd: input.capUsd,
     grading,
+    build: { usd: build.usd, basis: build.basis },
     fresh: source === 'fresh',
     from: 'the batch'
   })
   const estimate: CandidatesEstimate = {
     candidates: input.n,
     versions: [],
-    build: { batchId: input.batchId, n: input.n },
+    build: { batchId: input.batchId, n: input.n, usd: build.usd },
     variations: count,
     repeats,
     source,
     heldOut,
     settings,
     warnings,
-    ...f,
-    basis: `${f.basis}; building the ${input.n} candidates first costs ${input.n} analyses of the batch`
+    ...f
   }
   return { estimate, variations, task, settings, heldOut, source, repeats }
 }
@@ -213,4 +217,17 @@ export function refuseOverCap(e: CandidatesEstimate): void {
       `the estimate, about $${e.usd!.toFixed(2)} (${e.basis}), is over the cap of $${e.capUsd.toFixed(2)}: raise the cap to run it, or run fewer variations, repeats or candidates`,
       'invalid'
     )
+}
+
+/** What building the candidates first would cost: N analyses of the batch, as the analysis service estimates them. */
+async function buildCost(ctx: Ctx, input: BuildOptions): Promise<{ usd: number | null; basis: string }> {
+  const what = `building the ${input.n} candidates first: ${input.n} analyses of the batch`
+  if (!ctx.estimateBuild) return { usd: null, basis: `${what}, not estimated here` }
+  try {
+    const { usd } = await ctx.estimateBuild(input)
+    return usd === null ? { usd, basis: `${what}, no price known for the model` } : { usd, basis: `${what}, about $${usd.toFixed(2)}` }
+  } catch (err) {
+    // an estimate: what cannot be estimated is said, not refused (the build itself says what is wrong)
+    return { usd: null, basis: `${what}, not estimated: ${(err as Error).message}` }
+  }
 }

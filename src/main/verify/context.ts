@@ -89,6 +89,8 @@ export interface VerifyDeps {
   }): Promise<Analysis>
   /** build N candidate versions from a batch (makeCandidates from a batch); absent: only existing versions can be candidates */
   buildCandidates?: BuildCandidates
+  /** what building candidates would cost (the analysis service's estimate: N analyses of the batch) */
+  estimateBuild?: (input: BuildCandidatesInput) => Promise<{ usd: number | null }>
   /** Claude Code's config folder the runs use: the user's own skills are in its `skills/` */
   configDir: string
   env: NodeJS.ProcessEnv

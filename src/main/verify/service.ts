@@ -31,7 +31,7 @@ import { resumeVerification } from './resume'
 import { startVerification } from './start'
 import { viewOf } from './view'
 
-export type { BuildCandidates, VerifyDeps, VerifyInput } from './context'
+export type { BuildCandidates, BuildCandidatesInput, VerifyDeps, VerifyInput } from './context'
 export type { CandidatesInput } from './candidates-plan'
 export type { ConfirmInput } from './confirm/plan'
 
