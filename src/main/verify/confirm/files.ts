@@ -4,13 +4,13 @@
  * under test are left out), rendered as an export renders it under the version's name, so a pass or a
  * break is that rule's. Electron-free.
  */
-import { createHash } from 'node:crypto'
 import { exportedScripts } from '../../../shared/skill-scripts'
 import type { Skill, SkillVersion } from '../../../shared/skills'
 import type { Verification } from '../../../shared/verify'
 import { skillFiles, type ExportFile } from '../../skills/export'
 import { rendered } from '../../skills/service'
 import { nameOf, stateOf, type VerifyContext } from '../context'
+import { fileRecords } from '../install'
 
 /** The version's skill with only `ruleId` of the rules under test (`underTest`); the others as they are. */
 export function skillWithOnly(version: SkillVersion, underTest: string[], ruleId: string): Skill {
@@ -55,10 +55,6 @@ export async function confirmInstalled(
     versionId: version.id,
     name: nameOf(version),
     rule,
-    files: filesWithOnly(version, underTest, rule).map((f) => ({
-      path: f.path,
-      bytes: Buffer.byteLength(f.content),
-      sha256: createHash('sha256').update(f.content).digest('hex')
-    }))
+    files: fileRecords(filesWithOnly(version, underTest, rule))
   }))
 }
