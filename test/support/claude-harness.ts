@@ -13,6 +13,9 @@ import { prompt, scenarioScript } from './scenarios'
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 export const CLAUDE_BIN = join(REPO, 'node_modules', '.bin', 'claude')
+
+/** The run settings of a verification against the scripted model: the real claude, accept-edits (root refuses bypass), 2 at once, 10 turns. */
+export const SCRIPTED_RUN_SETTINGS = { claudePath: CLAUDE_BIN, concurrency: 2, maxTurns: 10, permission: 'accept-edits' as const }
 export const ALLOWED_TOOLS = 'Write Read Edit Bash Glob Grep Agent Task'
 
 export interface RunOptions {

@@ -11,7 +11,13 @@ import { saveBuilt } from '../../src/main/grading/rubrics'
 import type { GraderCheck } from '../../src/shared/grading'
 import { textOf, toolOf } from './grader-script'
 import type { Reply, Script } from './model-server'
-import { verifyScript } from './verify-script'
+import { skilledPrompt, verifyScript } from './verify-script'
+
+/** Two pasted variations the scripted agent passes with the skill (a dentist) and fails at (a night club, adversarial). */
+export const GRADER_PASTED = [
+  { difficulty: 'normal' as const, prompt: skilledPrompt('fixed', 'pasted: a dentist') },
+  { difficulty: 'adversarial' as const, prompt: skilledPrompt('trap', 'pasted: a night club') }
+]
 
 /**
  * `graderDelayMs`: asked at each grade, how long its answer waits (a cancel while the grader grades);

@@ -14,17 +14,11 @@ import { createService, type Service } from '../../src/main/app/service'
 import { seededInt } from '../../src/main/verify/plan'
 import type { Run } from '../../src/shared/runs'
 import { leftForYouText } from '../../src/shared/verify'
-import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
+import { claudeEnv, SCRIPTED_RUN_SETTINGS as SETTINGS } from '../support/claude-harness'
 import { startModelServer, type ModelServer } from '../support/model-server'
 import { plantSkill } from '../support/skill'
-import { gradeOfPage, SKILL_NAME, skilledPrompt } from '../support/verify-script'
-import { plantTaskWithRubric, verifyGraderScript } from '../support/verify-grader'
-
-const PASTED = [
-  { difficulty: 'normal' as const, prompt: skilledPrompt('fixed', 'pasted: a dentist') },
-  { difficulty: 'adversarial' as const, prompt: skilledPrompt('trap', 'pasted: a night club') }
-]
-const SETTINGS = { claudePath: CLAUDE_BIN, concurrency: 2, maxTurns: 10, permission: 'accept-edits' as const }
+import { gradeOfPage, SKILL_NAME } from '../support/verify-script'
+import { GRADER_PASTED as PASTED, plantTaskWithRubric, verifyGraderScript } from '../support/verify-grader'
 
 describe("grade 'assist': the person grades only what the grader is unsure of", () => {
   let server: ModelServer

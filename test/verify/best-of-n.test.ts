@@ -18,12 +18,11 @@ import { seededInt } from '../../src/main/verify/plan'
 import { emptyProgress, type Batch, type Run } from '../../src/shared/runs'
 import { analystScript } from '../support/analyst-script'
 import { BEST_RULE, candidatesScript, candidateVariations } from '../support/candidates'
-import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
+import { claudeEnv, SCRIPTED_RUN_SETTINGS as SETTINGS } from '../support/claude-harness'
 import { startModelServer, type ModelServer, type Script } from '../support/model-server'
 import { gradeOfPage, skilledPrompt } from '../support/verify-script'
 import { plantTaskWithRubric } from '../support/verify-grader'
 
-const SETTINGS = { claudePath: CLAUDE_BIN, concurrency: 2, maxTurns: 10, permission: 'accept-edits' as const }
 /** The learned batch: runs 1-12 bad, 13-20 good; the grader is unsure of a page for a night club. */
 const LEARNED = Array.from({ length: 20 }, (_, i) => ({
   prompt: skilledPrompt('fixed', `learned page ${i + 1}${i === 0 ? ': a night club' : ''}`),

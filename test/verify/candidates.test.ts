@@ -14,12 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import type { BuildCandidates } from '../../src/main/verify/service'
 import { seededInt } from '../../src/main/verify/plan'
-import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
+import { claudeEnv, SCRIPTED_RUN_SETTINGS as SETTINGS } from '../support/claude-harness'
 import { startModelServer, type ModelServer } from '../support/model-server'
 import { candidatesScript, candidateVariations, gradeByPage, plantCandidates } from '../support/candidates'
 import { plantTaskWithRubric } from '../support/verify-grader'
-
-const SETTINGS = { claudePath: CLAUDE_BIN, concurrency: 2, maxTurns: 10, permission: 'accept-edits' as const }
 
 describe('the best of several candidates', () => {
   let server: ModelServer

@@ -13,13 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import { seededInt } from '../../src/main/verify/plan'
 import type { VerificationView } from '../../src/shared/verify'
-import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
+import { claudeEnv, SCRIPTED_RUN_SETTINGS as SETTINGS } from '../support/claude-harness'
 import { confirmScript, plantConfirmSkill, RULE } from '../support/confirm-script'
 import { startModelServer, type ModelServer } from '../support/model-server'
 import { gradeOfPage } from '../support/verify-script'
 import { plantTaskWithRubric } from '../support/verify-grader'
-
-const SETTINGS = { claudePath: CLAUDE_BIN, concurrency: 2, maxTurns: 10, permission: 'accept-edits' as const }
 
 describe("confirming a version's rules by re-running their failures", () => {
   let server: ModelServer

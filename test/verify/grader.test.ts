@@ -13,18 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import { seededInt } from '../../src/main/verify/plan'
 import type { Run } from '../../src/shared/runs'
-import { CLAUDE_BIN, claudeEnv } from '../support/claude-harness'
+import { claudeEnv, SCRIPTED_RUN_SETTINGS as SETTINGS } from '../support/claude-harness'
 import { startModelServer, type ModelServer } from '../support/model-server'
 import { plantSkill } from '../support/skill'
-import { gradeOfPage, SKILL_NAME, skilledPrompt } from '../support/verify-script'
-import { plantTaskWithRubric, verifyGraderScript } from '../support/verify-grader'
+import { gradeOfPage, SKILL_NAME } from '../support/verify-script'
+import { GRADER_PASTED as PASTED, plantTaskWithRubric, verifyGraderScript } from '../support/verify-grader'
 import { readFile } from 'node:fs/promises'
-
-const PASTED = [
-  { difficulty: 'normal' as const, prompt: skilledPrompt('fixed', 'pasted: a dentist') },
-  { difficulty: 'adversarial' as const, prompt: skilledPrompt('trap', 'pasted: a night club') }
-]
-const SETTINGS = { claudePath: CLAUDE_BIN, concurrency: 2, maxTurns: 10, permission: 'accept-edits' as const }
 
 describe("a verification's blind deck pre-graded by the grader", () => {
   let server: ModelServer
