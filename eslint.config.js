@@ -24,7 +24,7 @@ const LAYERS = [
   ['analysts'],
   // a rubric and a grader learned from the person's sentences (verify may use the grader)
   ['grading'],
-  ['review', 'verify'],
+  ['review', 'verify', 'triggers'],
   ['app'],
   ['web', 'electron'],
   ['cli']

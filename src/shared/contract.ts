@@ -36,6 +36,14 @@ import { CandidatesEstimateSchema } from './candidates-estimate'
 import { MAX_CANDIDATES, MIN_CANDIDATES } from './candidates'
 import { ConfirmEstimateSchema } from './confirm'
 import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, PregradeSchema, RubricViewSchema } from './grading'
+import {
+  MAX_QUERIES,
+  OptimisationSchema,
+  TriggerMeasureSchema,
+  TriggerQuerySchema,
+  TriggersEstimateSchema,
+  TriggersViewSchema
+} from './triggers'
 
 const NoInput = z.object({}).strict()
 /** Ids index the store's records: never a name Object.prototype has (`__proto__`, `constructor`...), never control characters. */
@@ -214,6 +222,23 @@ const VerifyOptions = z.object({
    */
   grade: z.enum(GRADE_MODES).optional()
 })
+/** What measuring a skill's triggers is given (measureTriggers, optimizeDescription, and their estimate). */
+const TriggersOptions = z.object({
+  skillId: Id,
+  /** the version whose description is measured or optimised (default: the newest) */
+  versionId: Id.optional(),
+  /** runs per query (default 3) */
+  repeats: z.number().int().min(1).max(10).optional(),
+  /** optimise: rounds at most (default 5) */
+  rounds: z.number().int().min(1).max(10).optional(),
+  /** the claude runs (permission, concurrency, model, claude path...); the skill's batch's by default */
+  settings: VerifySettingsSchema.strict().optional(),
+  /** optimise: the model proposing descriptions */
+  model: z.string().min(1).max(200).optional(),
+  /** refused when the estimate is over it (default $10) */
+  capUsd: z.number().min(0).max(10_000).optional()
+})
+
 /** What a confirmation of a version's rules is (startConfirmation, and its estimate). */
 const ConfirmOptions = z.object({
   skillId: Id,
@@ -522,6 +547,32 @@ export const requests = {
   // Candidates: several versions of one skill from the same runs; the person promotes one.
   /** A version (a candidate) becomes the current skill, as a new version "promoted version N"; already current: nothing saved, `unchangedSince` says as which. */
   promoteSkillVersion: { input: z.object({ versionId: Id }).strict(), output: SkillViewSchema },
+  // Triggering (issue 23): does Claude Code load the skill when it should, and not otherwise.
+  /** A skill's trigger queries, rivals (same-name and competing skills), measurements and optimisations. */
+  getTriggers: { input: z.object({ skillId: Id }).strict(), output: TriggersViewSchema },
+  /** The person's reviewed query set (added, removed, should / should-not changed): replaces the set. */
+  saveTriggerQueries: {
+    input: z.object({ skillId: Id, queries: z.array(TriggerQuerySchema).max(MAX_QUERIES) }).strict(),
+    output: TriggersViewSchema
+  },
+  /** Ask the variation writer for near misses (should-not-trigger prompts) and add them to the set. */
+  writeNearMisses: {
+    input: z.object({ skillId: Id, count: z.number().int().min(1).max(30), model: z.string().min(1).max(200).optional() }).strict(),
+    output: TriggersViewSchema
+  },
+  /** What measuring (or, with rounds, optimising) would cost: decisions, $ at earlier measurements' cost, rivals. */
+  estimateTriggers: { input: TriggersOptions.strict(), output: TriggersEstimateSchema },
+  /** Measure the description: each query x repeats through `claude -p`, stopped at the decision (progress: triggersProgress). */
+  measureTriggers: { input: TriggersOptions.strict(), output: TriggerMeasureSchema },
+  /** Optimise the description: rounds proposed from the training split, picked by the held-out one (progress: triggersProgress). */
+  optimizeDescription: { input: TriggersOptions.strict(), output: OptimisationSchema },
+  /** Stop a skill's measurement or optimisation (every claude run and model call). */
+  cancelTriggers: { input: z.object({ skillId: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** Save an optimisation's round (default: its pick) as a new version of the skill. */
+  saveOptimisedDescription: {
+    input: z.object({ optimisationId: Id, round: z.number().int().min(1).max(10).optional() }).strict(),
+    output: SkillViewSchema
+  },
   /** A screenshot PNG of a run, as a data: URL. */
   getScreenshot: { input: z.object({ runId: Id, file: z.string().max(4096) }).strict(), output: z.object({ dataUrl: z.string() }) },
   /**
@@ -606,7 +657,8 @@ export const events = {
   verificationProgress: z.object({ verification: VerificationSchema }),
   rubricChanged: z.object({ rubric: RubricViewSchema }),
   graderProgress: z.object({ grader: GraderCheckSchema }),
-  pregradeProgress: z.object({ pregrade: PregradeSchema })
+  pregradeProgress: z.object({ pregrade: PregradeSchema }),
+  triggersProgress: z.object({ skillId: z.string(), measure: TriggerMeasureSchema.optional(), optimisation: OptimisationSchema.optional() })
 } as const
 
 export type Requests = typeof requests

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 
-export const OPERATION_KINDS = ['index', 'batch', 'analysis', 'merge', 'verify', 'rubric', 'grader', 'pregrade'] as const
+export const OPERATION_KINDS = ['index', 'batch', 'analysis', 'merge', 'verify', 'rubric', 'grader', 'pregrade', 'triggers'] as const
 export const OperationKindSchema = z.enum(OPERATION_KINDS)
 export type OperationKind = z.infer<typeof OperationKindSchema>
 

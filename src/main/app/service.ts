@@ -12,6 +12,8 @@ import { fail, createEventHub, logFailures, type EventHub, type Handlers } from 
 import { blindEvents, blindSignals } from './blind-gates'
 import { Operations } from '../operations/registry'
 import { createReviewHandlers } from './review-handlers'
+import { createTriggersHandlers } from './triggers-handlers'
+import { createTriggersService } from '../triggers/service'
 import { createSkillsHandlers } from './skills-handlers'
 import { createGradingHandlers } from './grading-handlers'
 import type { ModelPort } from '../analysts/model'
@@ -169,11 +171,13 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
   const env = opts.env ?? process.env
   // the one agent (Claude Code) and the one place to run (local processes) today: the seams are
   // src/main/agents/driver.ts and src/main/backends/backend.ts
+  const driver = createClaudeCodeDriver({ configDir: opts.configDir, index, log })
+  const backend = createLocalBackend()
   const runner = new BatchRunner({
     store,
     emit: hub.emit,
-    driver: createClaudeCodeDriver({ configDir: opts.configDir, index, log }),
-    backend: createLocalBackend(),
+    driver,
+    backend,
     screenshots: opts.screenshots,
     env,
     operations,
@@ -233,8 +237,23 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
         throw fail(blind.message(batchId, "the grader is learned from the person's grades, so its runs are used"), 'invalid')
     }
   })
+  // triggering (issue 23): queries run through the same agent and place to run, stopped at the decision
+  const triggers = createTriggersService({
+    store,
+    emit: hub.emit,
+    operations,
+    driver,
+    backend,
+    skills: skills.skills,
+    env,
+    configDir: opts.configDir,
+    apiAccess: access.modelAccess,
+    port: opts.analystPort,
+    log
+  })
   // Start-up recovery: runs and analyses a stopped app left in flight, then the operations themselves
   if (!store.readOnly) {
+    operations.onRecover('triggers', () => triggers.recover())
     operations.onRecover('grader', () => gradingParts.grading.recover())
     operations.onRecover('batch', async () => void (interrupted = await runner.recover()))
     operations.onRecover('analysis', () => skills.analyses.recover())
@@ -295,6 +314,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     deepenFromVerification: ({ verificationId, ...opts }) => verify.deepen(verificationId, opts),
     estimateCandidates: (input) => verify.estimateCandidates(input),
     makeCandidates: (input) => verify.makeCandidates(input),
+    ...createTriggersHandlers(triggers),
     ...reviewHandlers,
     saveFeedback: (input) =>
       grading(store.batches.batchIdOfRun(input.runId), async () => blind.run(await reviewHandlers.saveFeedback(input))),

@@ -25,6 +25,8 @@ import {
   graderHead,
   PREGRADE_SPEC,
   pregradeHead,
+  TRIGGERS_SPEC,
+  triggersHead,
   RUBRIC_SPEC,
   rubricHead,
   VERIFICATION_SPEC,
@@ -33,11 +35,22 @@ import {
 } from './schema'
 import { GradersRepo } from './graders-repo'
 import { PregradesRepo } from './pregrades-repo'
+import { TriggersRepo } from './triggers-repo'
 import { RubricsRepo } from './rubrics-repo'
 import { SkillsRepo } from './skills-repo'
 import { VerificationsRepo } from './verifications-repo'
 
-export const COLLECTIONS = ['batches', 'analyses', 'skills', 'operations', 'verifications', 'rubrics', 'graders', 'pregrades'] as const
+export const COLLECTIONS = [
+  'batches',
+  'analyses',
+  'skills',
+  'operations',
+  'verifications',
+  'rubrics',
+  'graders',
+  'pregrades',
+  'triggers'
+] as const
 export type CollectionName = (typeof COLLECTIONS)[number]
 
 /** What one document of a collection is called in a message. */
@@ -49,7 +62,8 @@ const ONE: Record<CollectionName, string> = {
   verifications: 'verification',
   rubrics: 'rubric',
   graders: "grader's measurement",
-  pregrades: "batch's pre-grades"
+  pregrades: "batch's pre-grades",
+  triggers: "skill's trigger queries"
 }
 
 export interface Collections {
@@ -61,6 +75,7 @@ export interface Collections {
   readonly rubrics: RubricsRepo
   readonly graders: GradersRepo
   readonly pregrades: PregradesRepo
+  readonly triggers: TriggersRepo
 }
 
 /** The repositories of the collections in `<dir>/<collection>/`, their heads kept in the index. */
@@ -141,6 +156,15 @@ export function openCollections(dir: string, index: IndexRepo, ctx: StoreContext
       pregradeHead,
       index.heads('pregrades'),
       ctx
+    ),
+    triggers: new TriggersRepo(
+      join(dir, 'triggers'),
+      what('triggers'),
+      TRIGGERS_SPEC,
+      () => ({ schema: DOC_SCHEMA, set: null as never, measures: {}, optimisations: {} }),
+      triggersHead,
+      index.heads('triggers'),
+      ctx
     )
   }
 }
@@ -155,7 +179,8 @@ export async function rebuildHeads(dir: string, index: IndexData, readOnly: bool
     verifications: [VERIFICATION_SPEC, verificationHead],
     rubrics: [RUBRIC_SPEC, rubricHead],
     graders: [GRADER_SPEC, graderHead],
-    pregrades: [PREGRADE_SPEC, pregradeHead]
+    pregrades: [PREGRADE_SPEC, pregradeHead],
+    triggers: [TRIGGERS_SPEC, triggersHead]
   } as const
   let n = 0
   for (const field of COLLECTIONS) {

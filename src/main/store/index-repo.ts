@@ -56,7 +56,7 @@ export class IndexRepo {
   }
 
   /** The heads of one collection, kept in this document. */
-  heads<K extends 'batches' | 'analyses' | 'skills' | 'operations' | 'verifications' | 'rubrics' | 'graders' | 'pregrades'>(
+  heads<K extends 'batches' | 'analyses' | 'skills' | 'operations' | 'verifications' | 'rubrics' | 'graders' | 'pregrades' | 'triggers'>(
     field: K
   ): HeadStore<IndexData[K][string]> {
     return {

@@ -17,6 +17,14 @@ import {
   type Rubric,
   type RubricVersion
 } from '../../shared/grading'
+import {
+  OptimisationSchema,
+  TriggerMeasureSchema,
+  TriggerQuerySchema,
+  type Optimisation,
+  type TriggerMeasure,
+  type TriggerQuery
+} from '../../shared/triggers'
 import { DOC_SCHEMA, type DocSpec } from './document'
 
 export const PinSchema = z.object({ sessionId: z.string(), projectId: z.string(), pinnedAt: z.string() })
@@ -81,6 +89,9 @@ export type GraderHead = z.infer<typeof GraderHeadSchema>
 /** What the index keeps of a batch's pre-grades: their state (those left running). */
 export const PregradeHeadSchema = z.object({ state: PregradeSchema.shape.state, createdAt: z.string() })
 export type PregradeHead = z.infer<typeof PregradeHeadSchema>
+/** What the index keeps of a skill's triggers: when they changed, and whether a measurement or optimisation was left running. */
+export const TriggersHeadSchema = z.object({ updatedAt: z.string(), running: z.boolean().optional() })
+export type TriggersHead = z.infer<typeof TriggersHeadSchema>
 
 /** index.json: the small things, and one head per batch, analysis, skill and operation. */
 export interface IndexData {
@@ -99,6 +110,7 @@ export interface IndexData {
   rubrics: Record<string, RubricHead>
   graders: Record<string, GraderHead>
   pregrades: Record<string, PregradeHead>
+  triggers: Record<string, TriggersHead>
 }
 export const emptyIndex = (): IndexData => ({
   schema: DOC_SCHEMA,
@@ -113,7 +125,8 @@ export const emptyIndex = (): IndexData => ({
   verifications: {},
   rubrics: {},
   graders: {},
-  pregrades: {}
+  pregrades: {},
+  triggers: {}
 })
 export const INDEX_SPEC: DocSpec = {
   many: {
@@ -126,7 +139,8 @@ export const INDEX_SPEC: DocSpec = {
     verifications: VerificationHeadSchema,
     rubrics: RubricHeadSchema,
     graders: GraderHeadSchema,
-    pregrades: PregradeHeadSchema
+    pregrades: PregradeHeadSchema,
+    triggers: TriggersHeadSchema
   },
   list: { openedFolders: z.string() },
   opt: { settings: SettingsSchema }
@@ -200,6 +214,28 @@ export interface PregradeDoc {
 }
 export const PREGRADE_SPEC: DocSpec = { one: { pregrade: PregradeSchema } }
 
+/** The query set of a skill: the person's reviewed should / should-not prompts. */
+export const TriggerSetSchema = z.object({
+  skillId: z.string(),
+  queries: z.array(TriggerQuerySchema),
+  /** the person saved (reviewed) the set at */
+  reviewedAt: z.string().optional(),
+  updatedAt: z.string()
+})
+export type TriggerSet = { skillId: string; queries: TriggerQuery[]; reviewedAt?: string; updatedAt: string }
+
+/** triggers/<skillId>.json: a skill's trigger queries, its measurements and its description optimisations. */
+export interface TriggersDoc {
+  schema: typeof DOC_SCHEMA
+  set: TriggerSet
+  measures: Record<string, TriggerMeasure>
+  optimisations: Record<string, Optimisation>
+}
+export const TRIGGERS_SPEC: DocSpec = {
+  one: { set: TriggerSetSchema },
+  many: { measures: TriggerMeasureSchema, optimisations: OptimisationSchema }
+}
+
 export const batchHead = (d: BatchDoc): BatchHead => ({
   name: d.batch.name,
   ...(d.batch.taskId !== undefined ? { taskId: d.batch.taskId } : {}),
@@ -240,3 +276,8 @@ export const rubricHead = (d: RubricDoc): RubricHead => ({
 })
 export const graderHead = (d: GraderDoc): GraderHead => ({ batchId: d.check.batchId, state: d.check.state, createdAt: d.check.createdAt })
 export const pregradeHead = (d: PregradeDoc): PregradeHead => ({ state: d.pregrade.state, createdAt: d.pregrade.createdAt })
+export const triggersHead = (d: TriggersDoc): TriggersHead => {
+  const running =
+    Object.values(d.measures).some((m) => m.state === 'running') || Object.values(d.optimisations).some((o) => o.state === 'running')
+  return { updatedAt: d.set.updatedAt, ...(running ? { running } : {}) }
+}

@@ -13,6 +13,7 @@
  *   store/rubrics/<id>.json       a task's rubric (assertions from the person's sentences) and every version of it
  *   store/graders/<id>.json       one measurement of the grader's agreement with the person on a batch
  *   store/pregrades/<batch>.json  the grader's grades of a batch's runs, apart from the person's until confirmed
+ *   store/triggers/<skill>.json   a skill's trigger queries, their measurements and the description's optimisations
  *
  * A change writes only its own document (feedback: that batch's file), so a write costs the same with
  * one batch or a thousand. Typed repositories are the only way in; nothing else touches the data.
@@ -48,6 +49,7 @@ import type { VerificationsRepo } from './verifications-repo'
 import type { RubricsRepo } from './rubrics-repo'
 import type { GradersRepo } from './graders-repo'
 import type { PregradesRepo } from './pregrades-repo'
+import type { TriggersRepo } from './triggers-repo'
 import { openWriter } from './writer'
 
 export type { ArchiveEntry, BatchDoc, Pin } from './schema'
@@ -62,6 +64,7 @@ export { VerificationsRepo } from './verifications-repo'
 export { RubricsRepo } from './rubrics-repo'
 export { GradersRepo } from './graders-repo'
 export { PregradesRepo } from './pregrades-repo'
+export { TriggersRepo } from './triggers-repo'
 
 export const STORE_DIR = 'store'
 export const INDEX_FILE = 'index.json'
@@ -87,6 +90,7 @@ export interface Store {
   readonly rubrics: RubricsRepo
   readonly graders: GradersRepo
   readonly pregrades: PregradesRepo
+  readonly triggers: TriggersRepo
   /** every failed write, also those nobody awaited (coalesced progress): e.g. shown as a notice */
   onWriteError(listener: (err: Error) => void): () => void
   /** notices found after start-up (a document that could not be read when first needed) */
@@ -162,7 +166,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     const index = new IndexRepo(indexDoc)
     const sessions = new SessionsRepo(sessionsDoc)
     const collections = openCollections(dir, index, ctx)
-    const { batches, analyses, skills, operations, verifications, rubrics, graders, pregrades } = collections
+    const { batches, analyses, skills, operations, verifications, rubrics, graders, pregrades, triggers } = collections
 
     if (migrated) await writeMigrated(migrated, collections, sessionsDoc, ctx)
     if (indexDirty && !readOnly) await indexDoc.save()
@@ -178,7 +182,9 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
         operations.flush(),
         verifications.flush(),
         rubrics.flush(),
-        graders.flush()
+        graders.flush(),
+        pregrades.flush(),
+        triggers.flush()
       ])
       await Promise.all(docs().map((d) => d.flush()))
     }
@@ -197,6 +203,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       rubrics,
       graders,
       pregrades,
+      triggers,
       onWriteError: writer.onWriteError,
       onNotice: writer.onNotice,
       flush,
