@@ -97,4 +97,35 @@ describe('report in words', () => {
     // before deepening, deepen is the next step
     expect(reportText(view())).toMatch(/trace2skill deepen ver1/)
   })
+
+  it('when the skill rarely loads, points at trace2skill triggers and optimize; not when it loads, nor before a verdict', () => {
+    const low = reportText(
+      view({
+        report: { arms: { with: arm('with', { trigger: { invoked: 12, runs: 40, rate: 0.3, elsewhere: 0 } }), without: arm('without') } }
+      })
+    )
+    expect(low).toMatch(
+      /^the skill rarely loads \(version 1 in 30% of its runs\): `trace2skill triggers landing-page --version 1` measures when its description makes Claude Code load it .*`trace2skill optimize landing-page` .*$/m
+    )
+    expect(reportText(view())).not.toContain('trace2skill triggers')
+    // one run is no verdict
+    const early = reportText(
+      view({
+        report: {
+          arms: { with: arm('with', { finished: 1, trigger: { invoked: 0, runs: 1, rate: 0, elsewhere: 0 } }), without: arm('without') }
+        }
+      })
+    )
+    expect(early).not.toContain('trace2skill triggers')
+  })
+
+  it('while blind, the low-trigger warning brings the same pointer', () => {
+    const v = view()
+    const blind: VerificationView = {
+      ...v,
+      report: null,
+      blind: { graded: 3, runs: 80, warnings: [{ kind: 'low-trigger', text: 'Claude Code loaded version 1 in only 2 of 40 runs.' }] }
+    }
+    expect(reportText(blind)).toMatch(/^the skill rarely loads: `trace2skill triggers landing-page --version 1` /m)
+  })
 })

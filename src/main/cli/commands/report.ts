@@ -11,6 +11,7 @@ import {
   graderHeadline,
   leftForYouText,
   triggerJudged,
+  triggerLow,
   type ArmStats,
   type Verification,
   type VerificationView,
@@ -62,6 +63,23 @@ const armLine = (a: ArmStats) => {
       ? `skill loaded in ${a.trigger.invoked} of ${plural(a.trigger.runs, 'run')}${soFar}${a.trigger.rate === null || !a.trigger.runs ? '' : judged ? ` (${pct(a.trigger.rate)})` : ' (too few to judge)'}${a.trigger.elsewhere ? `; another of that name in ${a.trigger.elsewhere}` : ''}`
       : 'no skill to load'
   ].join('; ')
+}
+
+/**
+ * When Claude Code rarely loaded a version (judged: triggerLow; while blind, the low-trigger warning):
+ * the commands that measure its description on should and should-not prompts and write a better one.
+ */
+export function triggersHint(view: VerificationView): string | null {
+  const v = view.verification
+  const skill = v.skillName || v.skillId
+  const r = view.report
+  const arms = r ? [r.arms.with, ...(v.against ? [r.arms.without] : [])] : []
+  const low = arms.find((a) => triggerLow(a))
+  const blindLow = !r && view.blind?.warnings.some((w) => w.kind === 'low-trigger')
+  if (!low && !blindLow) return null
+  const number = low && low === r?.arms.without && v.against ? v.against.number : v.version.number
+  const rate = low?.trigger?.rate
+  return `the skill rarely loads${low && rate != null ? ` (version ${number} in ${pct(rate)} of its runs)` : ''}: \`trace2skill triggers ${skill} --version ${number}\` measures when its description makes Claude Code load it (on prompts that should load it and near misses that should not), and \`trace2skill optimize ${skill}\` writes a better description, picked on held-out prompts`
 }
 
 /** What to do next with a verification, from where it is (deepenedInto: the version deepening it made). */
@@ -141,6 +159,8 @@ export function reportText(view: VerificationView, o: { deepenedInto?: number } 
     lines.push('per arm:', armLine(r.arms.with), armLine(r.arms.without))
     if (r.warnings.length) lines.push('warnings:', ...r.warnings.map((w) => `  - ${oneLineOf(w.text, 1000)}`))
   } else if (!view.blind) lines.push('no runs yet')
+  const hint = triggersHint(view)
+  if (hint) lines.push(hint)
   lines.push(`next: ${nextOf(view, o.deepenedInto)}`)
   return lines.join('\n')
 }
