@@ -23,6 +23,7 @@ import { sessionVerbs } from './commands/sessions'
 import { skillVerbs } from './commands/skills'
 import { verifyVerbs } from './commands/verify'
 import { candidatesVerbs } from './commands/candidates'
+import { triggersVerbs } from './commands/triggers'
 import { webVerbs } from './commands/web'
 
 export type { CliIo } from './common'
@@ -41,6 +42,7 @@ const byName = new Map<string, AnyVerb>(
     ...verifyVerbs,
     ...candidatesVerbs,
     ...confirmVerbs,
+    ...triggersVerbs,
     ...reportVerbs
   ].map((v) => [v.name, v])
 )
@@ -67,6 +69,7 @@ const ORDER = [
   'resume',
   'candidates',
   'confirm',
+  'triggers',
   'report',
   'verifications',
   'explain',

@@ -133,6 +133,19 @@ step 5, verify (does the skill make runs better?):
                                     version N (a candidate) becomes the skill, as a new version
                                     "promoted version N" (nothing is lost); already the skill: nothing saved
 
+does the skill load? (its description alone decides):
+  triggers <skill> [--version N] [--repeats N] [--concurrency N] [--model M] [--claude PATH]
+      [--preset sandboxed|accept-edits|full-access] [--cap USD] [--json]
+                                    names its rivals first (a same-name skill in your skills folder or
+                                    a project's that shadows it; installed skills whose descriptions
+                                    compete for its queries), prints the estimate, then runs each
+                                    trigger query (prompts that should load it and near misses that
+                                    should not) x --repeats (default 3) through claude -p with only
+                                    version N (default: the newest) installed, each run stopped at its
+                                    decision; prints per query its rate, then recall and the
+                                    false-trigger rate. Ctrl+C cancels. Exit 1 unless it finished.
+                                    Refused over --cap (default $10) of estimated cost
+
 --json prints JSON on stdout; warnings and progress go to stderr. projects, sessions, trace, index,
 variations, batches, batch, feedback, skills, skill, report and verifications only read: they work
 beside the app or any other command.
