@@ -7,36 +7,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
 import { MAX_QUERIES, type TriggerQuery } from '../../src/shared/triggers'
 import { claudeEnv } from '../support/claude-harness'
 import { startModelServer, type ModelServer } from '../support/model-server'
 import { plantSkill } from '../support/skill'
 import { verifyScript } from '../support/verify-script'
-
-// Until helper "measure" merges queries.ts (a stub on main): the set as saved, else a default set of one batch prompt.
-vi.mock('../../src/main/triggers/queries', () => ({
-  triggersView: async (ctx: { store: Service['store'] }, skillId: string) => {
-    const doc = await ctx.store.triggers.get(skillId)
-    const queries: TriggerQuery[] = doc?.set.queries ?? [
-      { id: 'b1', prompt: 'Build a landing page for a bakery', should: true, source: 'batch' }
-    ]
-    return {
-      skillId,
-      name: 'landing-page',
-      description: '',
-      queries,
-      ...(doc?.set.reviewedAt ? { reviewedAt: doc.set.reviewedAt } : {}),
-      rivals: [],
-      measures: [],
-      optimisations: []
-    }
-  },
-  saveQueries: async () => {
-    throw new Error('not here')
-  }
-}))
 
 let answers: { difficulty: string; prompt: string; nearMiss?: boolean }[][] = []
 // each answer once, in order (the script counts its calls over the whole file)
@@ -59,6 +36,11 @@ beforeAll(async () => {
     env: claudeEnv(configDir, server.url)
   })
   taskId = (await service.handlers.saveTask({ name: 'Landing page', text: 'Build a landing page for a product.' })).id
+  // the task's own near miss: the default set's one query
+  await service.handlers.saveVariations({
+    taskId,
+    variations: [{ difficulty: 'normal', prompt: 'Fix the typo in the landing page footer', nearMiss: true }]
+  })
 })
 afterAll(async () => {
   await service?.dispose()
@@ -78,7 +60,7 @@ describe('writeNearMisses', () => {
     const { skillId } = await plantSkill(service, { taskId })
     answers = [
       // repeats the set's prompt (other case and spaces): rejected, asked once more
-      [near('Fix the typo in our landing page README file'), near('build a landing  page for a BAKERY')],
+      [near('Fix the typo in our landing page README file'), near('fix the typo in the  landing page FOOTER')],
       [near('Fix the typo in our landing page README file'), near('Write the launch email for our landing page')]
     ]
     const view = await service.handlers.writeNearMisses({ skillId, count: 2 })
@@ -89,11 +71,11 @@ describe('writeNearMisses', () => {
     expect(first).toContain('No ordinary variations this time.')
     expect(first).toContain('Also exactly 2 near-miss prompts')
     // told the set's prompts, so it repeats none
-    expect(first).toContain('Build a landing page for a bakery')
+    expect(first).toContain('Fix the typo in the landing page footer')
     expect(lastUser(asks[1].body)).toMatch(/already/)
 
     expect(view.queries.map((q) => [q.prompt, q.should, q.source])).toEqual([
-      ['Build a landing page for a bakery', true, 'batch'],
+      ['Fix the typo in the landing page footer', false, 'near-miss'],
       ['Fix the typo in our landing page README file', false, 'writer'],
       ['Write the launch email for our landing page', false, 'writer']
     ])

@@ -5,7 +5,6 @@
  * does not fit), told the set's prompts so it repeats none; they are added to the set as it stands (the
  * person's saved set, or the default one) as should:false, source 'writer', without duplicates.
  */
-import { randomUUID } from 'node:crypto'
 import type { RequestInput } from '../../shared/contract'
 import { fail } from '../../shared/contract'
 import type { Mix, Task } from '../../shared/runs'
@@ -13,10 +12,9 @@ import type { Skill } from '../../shared/skills'
 import { MAX_QUERIES, type TriggerQuery, type TriggersView } from '../../shared/triggers'
 import { generateVariations } from '../runs/variations'
 import type { TriggersContext } from './context'
-import { triggersView } from './queries'
+import { currentQueries, promptId, promptKey, triggersView } from './queries'
 
 const NO_VARIATIONS: Mix = { easy: 0, normal: 0, hard: 0, adversarial: 0 }
-const key = (p: string) => p.replace(/\s+/g, ' ').trim().toLowerCase()
 
 /** The task a skill's variations are written from: its own, else its newest batch's. */
 export function taskOfSkill(ctx: Pick<TriggersContext, 'store'>, skill: Pick<Skill, 'taskId' | 'batchIds'>): Task | undefined {
@@ -29,14 +27,17 @@ export function taskOfSkill(ctx: Pick<TriggersContext, 'store'>, skill: Pick<Ski
 }
 
 /** The set with the written prompts added as near misses (source 'writer'), each prompt once in the whole set. */
-export function withNearMisses(current: TriggerQuery[], prompts: string[], newId: () => string = () => `writer-${randomUUID()}`) {
-  const seen = new Set(current.map((q) => key(q.prompt)))
+export function withNearMisses(current: TriggerQuery[], prompts: string[]) {
+  const seen = new Set(current.map((q) => promptKey(q.prompt)))
+  const ids = new Set(current.map((q) => q.id))
   const added: TriggerQuery[] = []
   for (const p of prompts) {
     const prompt = p.trim()
-    if (!prompt || seen.has(key(prompt))) continue
-    seen.add(key(prompt))
-    added.push({ id: newId(), prompt, should: false, source: 'writer' })
+    const id = promptId(prompt)
+    if (!prompt || seen.has(promptKey(prompt)) || ids.has(id)) continue
+    seen.add(promptKey(prompt))
+    ids.add(id)
+    added.push({ id, prompt, should: false, source: 'writer' })
   }
   return { queries: [...current, ...added], added }
 }
@@ -49,7 +50,7 @@ export async function writeNearMisses(ctx: TriggersContext, input: RequestInput<
       `${skill.frontMatter.name || skill.id} has no task to write near misses from (it was not learned from a batch of runs): add near misses by hand`,
       'invalid'
     )
-  const current = (await triggersView(ctx, skill.id)).queries
+  const { queries: current } = await currentQueries(ctx, skill.id)
   if (current.length + input.count > MAX_QUERIES)
     throw fail(
       `the set has ${current.length} queries; ${input.count} more would be over the ${MAX_QUERIES} a set may hold: ask for fewer or remove some`,
