@@ -122,7 +122,12 @@ async function triggersCommand(ctx: Ctx, skillArg: string, a: TriggersArgs): Pro
       if (!io.status?.live && tenth !== shown) io.err(`measuring: ${m.done}/${m.total} decisions, ${money(m.usd)}`)
       shown = tenth
     },
-    start: async () => (await call<TriggerMeasure>(client, 'measureTriggers', input)).id,
+    start: async () =>
+      (
+        await call<TriggerMeasure>(client, 'measureTriggers', input).catch((err: Error & { code?: string }) => {
+          throw err.code === 'preset-unavailable' ? new Error(`${err.message} Pass --preset accept-edits to run without it.`) : err
+        })
+      ).id,
     cancel: () => call(client, 'cancelTriggers', { skillId: skill.id }),
     cancelling: () => 'cancelling the measurement',
     ended: (measureId) =>
