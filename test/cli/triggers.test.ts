@@ -9,6 +9,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../src/main/app/service'
 import { measureText, rivalLine } from '../../src/main/cli/commands/triggers'
@@ -18,6 +19,7 @@ import { startModelServer, type ModelServer } from '../support/model-server'
 import { triggerScript } from '../support/trigger-script'
 import { plantTriggerSkill } from '../support/trigger-skill'
 import { loads } from '../support/trigger-words'
+import { BIN } from '../support/cli'
 import { cliIn, oneLine } from './support'
 
 const d = (kind: Decision['kind']): Decision => ({ kind, turns: 1, tokens: 100, usd: 0.001, ms: 10 })
@@ -131,7 +133,9 @@ describe('triggers measures with the real claude', () => {
   let dir = ''
   let configDir = ''
   let dataDir = ''
-  const script = triggerScript()
+  // the model's latency before each answer (the cancel test holds the runs on it)
+  let delay = 0
+  const script = triggerScript({ delayMs: () => delay })
   const cli = (args: string[]) => cliIn(args, { ...claudeEnv(configDir, server.url), TRACE2SKILL_DATA_DIR: dataDir })
 
   beforeAll(async () => {
@@ -206,5 +210,33 @@ describe('triggers measures with the real claude', () => {
       ['same-name', NAME],
       ['competes', 'page-maker']
     ])
+  }, 240_000)
+
+  it('Ctrl+C cancels the measurement in the app: it ends cancelled, printed as such, exit 1', async () => {
+    delay = 5000
+    const child = spawn(process.execPath, [BIN, 'triggers', NAME, '--repeats', '3', ...RUN], {
+      env: { ...process.env, ...claudeEnv(configDir, server.url), TRACE2SKILL_DATA_DIR: dataDir }
+    })
+    let err = ''
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const measuring = new Promise<void>((ok) =>
+      child.stderr.on('data', (d) => {
+        err += d
+        if (/^measuring: /m.test(err)) ok()
+      })
+    )
+    const exited = new Promise<number | string | null>((ok) => child.on('close', (code, sig) => ok(code ?? sig)))
+    try {
+      await Promise.race([measuring, exited.then(() => Promise.reject(new Error(`it ended before measuring: ${err}`)))])
+    } finally {
+      child.kill('SIGINT')
+    }
+    expect(await exited).toBe(1)
+    delay = 0
+    expect(err).toMatch(/^cancelling the measurement$/m)
+    expect(err).toMatch(/^trace2skill: the measurement did not finish: cancelled$/m)
+    expect(out.split('\n')[0]).toMatch(/^measured landing-page version 1: 5 queries x 3 repeats \(cancelled\)/)
+    expect(out).not.toMatch(/next: trace2skill optimize/)
   }, 240_000)
 })

@@ -36,8 +36,8 @@ export interface InstalledSkill {
 
 /** The most skill folders read in all (a folder of thousands is not read to the end). */
 export const MAX_SKILL_FOLDERS = 400
-/** The most of a SKILL.md read: its front matter is at the top. */
-const READ_BYTES = 64 * 1024
+/** The most of a SKILL.md read: its front matter is at the top (a description is at most 1024 characters). */
+const READ_BYTES = 16 * 1024
 /** The most folders above the data folder looked in. */
 const MAX_ABOVE = 30
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0

@@ -74,6 +74,9 @@ export function measureText(m: TriggerMeasure, prompts: Map<string, string>): st
   return lines.join('\n')
 }
 
+/** Events this recent say the measurement is running: the view is not asked. */
+const QUIET_MS = 2000
+
 /** The measurement, once it is no longer running (asked at each of its events, and every few seconds). */
 const measureOf = async (client: Client, skillId: string, id: string) =>
   (await call<TriggersView>(client, 'getTriggers', { skillId })).measures.find((m) => m.id === id)
@@ -106,6 +109,8 @@ async function triggersCommand(ctx: Ctx, skillArg: string, a: TriggersArgs): Pro
 
   let shown = -1
   let state = { done: 0, total: est.decisions, usd: 0 }
+  // the last event's state: the view (which looks for rivals on disk) is asked only when events are quiet
+  let said: { id: string; state: TriggerMeasure['state']; at: number } | undefined
   const live = io.status?.start(() => `measuring: ${state.done}/${state.total} decisions, ${money(state.usd)}`)
   const id = await follow({
     io,
@@ -114,7 +119,9 @@ async function triggersCommand(ctx: Ctx, skillArg: string, a: TriggersArgs): Pro
     onEvent: (event, payload) => {
       if (event !== 'triggersProgress') return
       const m = (payload as { skillId: string; measure?: TriggerMeasure }).measure
-      if (!m || m.skillId !== skill.id || m.state !== 'running') return
+      if (!m || m.skillId !== skill.id) return
+      said = { id: m.id, state: m.state, at: Date.now() }
+      if (m.state !== 'running') return
       state = { done: m.done, total: m.total, usd: m.usd }
       live?.changed()
       // a pipe or a log: a line at each tenth
@@ -134,7 +141,11 @@ async function triggersCommand(ctx: Ctx, skillArg: string, a: TriggersArgs): Pro
       until(
         client,
         (event, payload) => event === 'triggersProgress' && (payload as { skillId: string }).skillId === skill.id,
-        async () => (await measureOf(client, skill.id, measureId))?.state !== 'running'
+        async () => {
+          if (said?.id === measureId && said.state !== 'running') return true
+          if (said?.id === measureId && Date.now() - said.at < QUIET_MS) return false
+          return (await measureOf(client, skill.id, measureId))?.state !== 'running'
+        }
       )
   })
   const triggers = await call<TriggersView>(client, 'getTriggers', { skillId: skill.id })
