@@ -23,6 +23,7 @@ import { sessionVerbs } from './commands/sessions'
 import { skillVerbs } from './commands/skills'
 import { verifyVerbs } from './commands/verify'
 import { candidatesVerbs } from './commands/candidates'
+import { optimizeVerbs } from './commands/optimize'
 import { webVerbs } from './commands/web'
 
 export type { CliIo } from './common'
@@ -41,6 +42,7 @@ const byName = new Map<string, AnyVerb>(
     ...verifyVerbs,
     ...candidatesVerbs,
     ...confirmVerbs,
+    ...optimizeVerbs,
     ...reportVerbs
   ].map((v) => [v.name, v])
 )
@@ -67,6 +69,7 @@ const ORDER = [
   'resume',
   'candidates',
   'confirm',
+  'optimize',
   'report',
   'verifications',
   'explain',

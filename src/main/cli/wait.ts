@@ -16,7 +16,7 @@ const ENDED: Analysis['state'][] = ['done', 'failed', 'cancelled', 'interrupted'
 const EVERY_MS = 3000
 
 /** Resolves once `ended` says so, asked again at each event `maybe` picks out. */
-async function until(client: Client, maybe: (event: EventName, payload: unknown) => boolean, ended: () => Promise<boolean>) {
+export async function until(client: Client, maybe: (event: EventName, payload: unknown) => boolean, ended: () => Promise<boolean>) {
   let asking: Promise<boolean> | null = null
   let again = false
   return new Promise<void>((resolve, reject) => {
