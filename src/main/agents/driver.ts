@@ -33,6 +33,8 @@ export interface AgentRunSpec {
   appEnv: NodeJS.ProcessEnv
   /** the variable every process of the run inherits, so that all of them end with it */
   marker: { name: string; value: string }
+  /** the run's session is not kept (no trace): a run that only shows a decision (issue 23's query runs) */
+  ephemeral?: boolean
 }
 
 /** How to start one run of the agent. */
@@ -54,6 +56,32 @@ export interface AgentMonitor {
   readonly progress: Omit<RunProgress, 'elapsedMs'>
   /** its final answer, when it gave one */
   readonly answer: string | undefined
+}
+
+/**
+ * What a run decided at its first step, as far as one skill goes (issue 23): it loaded that skill,
+ * another skill, called another tool, or answered. `error`: the run failed before deciding.
+ */
+export interface SkillDecision {
+  kind: 'loaded' | 'other-skill' | 'other-tool' | 'answer' | 'error'
+  /** the tool it called instead (other-tool), or the skill it loaded instead (other-skill) */
+  tool?: string
+  /** the model turns up to the decision, their tokens and cost (estimated from the stream's usage) */
+  turns: number
+  tokens: number
+  usd: number
+  error?: string
+}
+
+/** Reads what a running agent prints until it shows its decision about one skill. */
+export interface DecisionReader {
+  push(chunk: Buffer): void
+  /** its output has ended: a decision still pending (an answer) is made */
+  end(): void
+  /** the decision once the output shows it (null: not yet, or the run ended without one) */
+  readonly decision: SkillDecision | null
+  /** the turns, tokens and cost read so far (a run that ended without a decision still cost this) */
+  readonly spent: { turns: number; tokens: number; usd: number }
 }
 
 /** How a run ended, as the agent tells it. */
@@ -108,6 +136,11 @@ export interface AgentDriver {
   launch(spec: AgentRunSpec): Promise<AgentLaunch>
   /** a reader of one run's output */
   monitor(): AgentMonitor
+  /**
+   * a reader of one run's output into its decision about the skill `skillName` (its first tool call
+   * or answer); absent: the agent cannot tell whether it loads a skill, and triggers are not measured
+   */
+  decision?(skillName: string): DecisionReader
   /** why the run ended, in one line (ok: it finished its task) */
   verdict(monitor: AgentMonitor, exit: AgentExit): { ok: boolean; reason?: string }
   /** the session a run left (null: none was written, or it cannot be found) */

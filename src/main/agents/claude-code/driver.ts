@@ -10,6 +10,7 @@ import type { SessionIndex } from '../../traces/indexer'
 import { parseSessionFile } from '../../traces/parse'
 import type { AgentDriver, AgentMonitor } from '../driver'
 import { checkClaude } from './check'
+import { ClaudeDecisionReader, removeEmptySessionFolder } from './decision'
 import { isolateRun } from './isolation'
 import { inspectTemplate, removeProjectSettings } from './template'
 import { explain, StreamTracker } from './monitor'
@@ -70,9 +71,17 @@ export function createClaudeCodeDriver(d: ClaudeCodeDeps): AgentDriver {
         tmpRoot: spec.tmpRoot,
         marker: spec.marker
       })
-      return { command: spec.settings.claudePath || 'claude', args: isolated.args, env: isolated.env }
+      // a query run's session is of no use once it decided: none is written (the session browser lists none)
+      if (!spec.ephemeral) return { command: spec.settings.claudePath || 'claude', args: isolated.args, env: isolated.env }
+      return {
+        command: spec.settings.claudePath || 'claude',
+        args: [...isolated.args, '--no-session-persistence'],
+        env: isolated.env,
+        dispose: () => removeEmptySessionFolder(d.configDir, spec.workspace)
+      }
     },
     monitor: () => new ClaudeMonitor(),
+    decision: (skillName) => new ClaudeDecisionReader(skillName),
     verdict(monitor, exit) {
       const result = monitor instanceof ClaudeMonitor ? monitor.tracker.result : null
       return explain({ result, ...exit })
