@@ -110,7 +110,7 @@ export function parseCitations(text: string): { start: number; end: number; runs
 export const oneLine = (s: string) => s.replace(/[ \t]*(?:\r\n|[\r\n\u2028\u2029\u0085])+[ \t]*/g, ' ').trim()
 
 /** A JSON string is a valid YAML double-quoted scalar once the YAML 1.1 line breaks are escaped too. */
-export const yamlQuote = (s: string) =>
+const yamlQuote = (s: string) =>
   JSON.stringify(s).replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
 /** "(earlier: runs 3, 6; run 2)": a deepened rule's runs from earlier batches, one group per batch; "" for none. */

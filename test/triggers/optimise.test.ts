@@ -78,7 +78,7 @@ async function setup(
       if (name === 'triggersProgress' && payload.optimisation) events.push(payload.optimisation)
     },
     operations,
-    driver: {} as never,
+    driver: { name: 'claude-code', presetAvailability: async () => ({ available: true }), refusal: () => 'not here' },
     backend: {} as never,
     skills,
     env: {},
@@ -102,7 +102,7 @@ describe('the optimiser', () => {
   it('raises held-out recall without more false triggers, and picks by the held-out split, not the training winner', async () => {
     const s = await setup(['generalise', 'overfit'])
     const { measure, calls } = ruleMeasure()
-    const started = await startOptimisation(s.ctx, { skillId: s.skill.id, repeats: 3 }, measure)
+    const started = await startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id, repeats: 3 }, measure)
     expect(started.state).toBe('running')
     expect(started.train).toEqual(['s1', 's2', 's3', 's4', 's8', 's9', 'n1', 'n3', 'n4', 'n6'])
     expect(started.test).toEqual(['s5', 's6', 's7', 's10', 'n2', 'n5'])
@@ -151,7 +151,7 @@ describe('the optimiser', () => {
 
   it('never shows the model a held-out prompt, nor a held-out score', async () => {
     const s = await setup(['generalise', 'overfit'])
-    const started = await startOptimisation(s.ctx, { skillId: s.skill.id }, ruleMeasure().measure)
+    const started = await startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id }, ruleMeasure().measure)
     const o = await s.settled(started.id)
     const sent = JSON.stringify(s.proposer.requests)
     for (const p of prompts(o.test)) expect(sent).not.toContain(p)
@@ -165,13 +165,13 @@ describe('the optimiser', () => {
 
   it('asks again once with the problem said, then fails the round with a clear message', async () => {
     const once = await setup(['bad', 'generalise', 'overfit'])
-    const a = await once.settled((await startOptimisation(once.ctx, { skillId: once.skill.id }, ruleMeasure().measure)).id)
+    const a = await once.settled((await startOptimisation(once.ctx, { capUsd: 1000, skillId: once.skill.id }, ruleMeasure().measure)).id)
     expect(a.state).toBe('done')
     expect(once.proposer.requests[1].instructions).toMatch(/rejected: the description has angle brackets/)
     expect(a.done[1].description).not.toMatch(/[<>]/)
 
     const twice = await setup(['bad'])
-    const b = await twice.settled((await startOptimisation(twice.ctx, { skillId: twice.skill.id }, ruleMeasure().measure)).id)
+    const b = await twice.settled((await startOptimisation(twice.ctx, { capUsd: 1000, skillId: twice.skill.id }, ruleMeasure().measure)).id)
     expect(b.state).toBe('failed')
     expect(b.error).toMatch(
       /^Round 1 failed: The model's answer for a new description was rejected twice \(the description has angle brackets/
@@ -183,13 +183,13 @@ describe('the optimiser', () => {
 
     // a description already tried is refused too
     const again = await setup(['same'])
-    const c = await again.settled((await startOptimisation(again.ctx, { skillId: again.skill.id }, ruleMeasure().measure)).id)
+    const c = await again.settled((await startOptimisation(again.ctx, { capUsd: 1000, skillId: again.skill.id }, ruleMeasure().measure)).id)
     expect(c.error).toMatch(/round 0's description again/)
   })
 
   it("says so when no proposal beats the version's own description, and saving the pick then refuses", async () => {
     const s = await setup(['unrelated'])
-    const o = await s.settled((await startOptimisation(s.ctx, { skillId: s.skill.id, rounds: 1 }, ruleMeasure().measure)).id)
+    const o = await s.settled((await startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id, rounds: 1 }, ruleMeasure().measure)).id)
     expect(o.done.map((r) => r.round)).toEqual([0, 1])
     expect(o.best).toBe(0)
     expect(o.bestWhy).toBe(
@@ -203,12 +203,29 @@ describe('the optimiser', () => {
     expect(view.skill.frontMatter.description).toBe('Skill for: spreadsheets, invoices, ledgers')
   })
 
+  it('fails with the reason when every query run failed, proposing nothing', async () => {
+    const s = await setup(['generalise'])
+    const failing: MeasureDescription = async (o) =>
+      o.queries.map((q) => ({
+        queryId: q.id,
+        should: q.should,
+        decisions: [{ kind: 'error' as const, turns: 0, tokens: 0, usd: 0, ms: 1, error: 'claude was not found' }]
+      }))
+    const o = await s.settled((await startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id }, failing)).id)
+    expect(o.state).toBe('failed')
+    expect(o.error).toBe('every query run failed: claude was not found')
+    expect(o.done).toEqual([])
+    expect(s.proposer.requests).toHaveLength(0)
+  })
+
   it('stops on cancel: the signal reaches the model call and the measure', async () => {
     let ops: Operations | undefined
     const cancelAll = () => ops!.running('triggers').forEach((op) => ops!.cancel(op.id))
     const atModel = await setup(['generalise'], { onCall: () => cancelAll() })
     ops = atModel.operations
-    const a = await atModel.settled((await startOptimisation(atModel.ctx, { skillId: atModel.skill.id }, ruleMeasure().measure)).id)
+    const a = await atModel.settled(
+      (await startOptimisation(atModel.ctx, { capUsd: 1000, skillId: atModel.skill.id }, ruleMeasure().measure)).id
+    )
     expect(a.state).toBe('cancelled')
     expect(a.done.map((r) => r.round)).toEqual([0])
     expect(a.endedAt).toBeDefined()
@@ -219,7 +236,9 @@ describe('the optimiser', () => {
     const rule = ruleMeasure((call, n) => {
       if (call.description !== LANDING_DESCRIPTION && n === 10) cancelAll()
     })
-    const b = await inMeasure.settled((await startOptimisation(inMeasure.ctx, { skillId: inMeasure.skill.id }, rule.measure)).id)
+    const b = await inMeasure.settled(
+      (await startOptimisation(inMeasure.ctx, { capUsd: 1000, skillId: inMeasure.skill.id }, rule.measure)).id
+    )
     expect(b.state).toBe('cancelled')
     expect(rule.calls[1].signal.aborted).toBe(true)
     // the half-measured round is not kept; round 0 is
@@ -227,16 +246,24 @@ describe('the optimiser', () => {
     expect(inMeasure.proposer.requests).toHaveLength(1)
   })
 
-  it('refuses a second optimisation of the same skill while one runs, and a set without two should-trigger queries', async () => {
+  it('refuses, before anything runs: over the cost cap, a second one of the same skill, a set without two should-trigger queries', async () => {
+    const capped = await setup(['generalise'])
+    const { measure, calls } = ruleMeasure()
+    await expect(startOptimisation(capped.ctx, { skillId: capped.skill.id }, measure)).rejects.toThrow(
+      /optimising would cost about \$\d+\.\d\d \(288 decisions: 16 queries x 3 repeats x 6 rounds at most\), over the cap of \$10\.00/
+    )
+    expect(calls).toHaveLength(0)
+    expect((await capped.store.triggers.get(capped.skill.id))!.optimisations).toEqual({})
+
     const s = await setup(['generalise', 'overfit'])
-    const first = await startOptimisation(s.ctx, { skillId: s.skill.id }, ruleMeasure().measure)
-    await expect(startOptimisation(s.ctx, { skillId: s.skill.id }, ruleMeasure().measure)).rejects.toThrow(
+    const first = await startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id }, ruleMeasure().measure)
+    await expect(startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id }, ruleMeasure().measure)).rejects.toThrow(
       /already being measured or optimised/
     )
     await s.settled(first.id)
 
     const few = await setup(['generalise'], { queries: LANDING_QUERIES.filter((q) => !q.should || q.id === 's1') })
-    await expect(startOptimisation(few.ctx, { skillId: few.skill.id }, ruleMeasure().measure)).rejects.toThrow(
+    await expect(startOptimisation(few.ctx, { capUsd: 1000, skillId: few.skill.id }, ruleMeasure().measure)).rejects.toThrow(
       /at least 2 should-trigger queries .* the set has 1/
     )
   })
@@ -245,7 +272,7 @@ describe('the optimiser', () => {
 describe('saving the pick', () => {
   it('saves the pick as a new version with that description, and records it', async () => {
     const s = await setup(['generalise', 'overfit'])
-    const o = await s.settled((await startOptimisation(s.ctx, { skillId: s.skill.id }, ruleMeasure().measure)).id)
+    const o = await s.settled((await startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id }, ruleMeasure().measure)).id)
     const view = await saveOptimised(s.ctx, { optimisationId: o.id })
     expect(view.skill.frontMatter.description).toBe(o.done[1].description)
     expect(view.skillMd).toContain(`description: ${JSON.stringify(o.done[1].description)}`)
@@ -269,7 +296,7 @@ describe('saving the pick', () => {
   it("changes the description in the person's own SKILL.md too", async () => {
     const md = `---\nname: landing-pages\ndescription: >\n  Build landing pages\n  that work.\nlicense: MIT\n---\n\n# My landing pages\n\nKeep it short.\n`
     const s = await setup(['generalise', 'overfit'], { markdown: md })
-    const o = await s.settled((await startOptimisation(s.ctx, { skillId: s.skill.id }, ruleMeasure().measure)).id)
+    const o = await s.settled((await startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id }, ruleMeasure().measure)).id)
     const view = await saveOptimised(s.ctx, { optimisationId: o.id })
     const want = o.done[1].description
     expect(view.skillMd).toBe(

@@ -10,17 +10,20 @@
 import { randomUUID } from 'node:crypto'
 import { fail, type RequestInput, type SkillView } from '../../shared/contract'
 import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
+import { skillBody } from '../../shared/skill-md'
+import type { SkillVersion } from '../../shared/skills'
 import { DEFAULT_REPEATS, type Optimisation, type Round, type TriggerQuery } from '../../shared/triggers'
 import { apiModel, type ModelPort } from '../analysts/model'
 import { appSecretsOf } from '../analysts/redaction'
-import type { MeasureDescription, TriggersContext } from './context'
+import { checkName } from '../skills/export'
+import type { MeasureDescription, SkillUnderTest, TriggersContext } from './context'
+import { DEFAULT_CAP_USD, DEFAULT_ROUNDS, estimateOf } from './estimate'
 import { proposeDescription, type Tried } from './propose'
+import { currentQueries } from './queries'
 import { failuresOf, perfect, pickBest, resultsUsd, splitResults } from './rounds'
+import { refuseBusy } from './running'
+import { settingsOf, skillUnderTest, versionOf, withDescription } from './skill'
 import { splitQueries, SPLIT_SEED } from './split'
-import { queriesOf, runSettingsOf, subjectOf, withDescription } from './subject'
-
-/** Rounds after the version's own, at most, by default. */
-export const DEFAULT_ROUNDS = 5
 
 const now = () => new Date().toISOString()
 const copy = (o: Optimisation): Optimisation => structuredClone(o)
@@ -31,27 +34,39 @@ export async function startOptimisation(
   input: RequestInput<'optimizeDescription'>,
   measure: MeasureDescription
 ): Promise<Optimisation> {
-  const subject = await subjectOf(ctx, input.skillId, input.versionId)
-  const skillId = subject.skill.id
-  if (ctx.operations.running('triggers', skillId).length)
-    throw fail(`The skill ${subject.name} is already being measured or optimised: wait for it, or cancel it.`, 'busy')
-  const queries = await queriesOf(ctx, skillId)
-  const split = splitQueries(queries, SPLIT_SEED)
+  refuseBusy(ctx, input.skillId)
+  const { skill, version } = await versionOf(ctx, input.skillId, input.versionId)
+  const own = skillUnderTest(version)
+  checkName(own.name, 'skill name')
+  const skillId = skill.id
+  const { queries } = await currentQueries(ctx, skillId)
   const should = queries.filter((q) => q.should).length
   if (should < 2)
     throw fail(
       `Optimising needs at least 2 should-trigger queries (one to learn from, one held out); the set has ${should}. Add some on the Triggers page.`,
       'invalid'
     )
-  const settings = await runSettingsOf(ctx, subject.skill, input.settings)
+  const split = splitQueries(queries, SPLIT_SEED)
   const rounds = input.rounds ?? DEFAULT_ROUNDS
   const repeats = input.repeats ?? DEFAULT_REPEATS
   const model = input.model ?? DEFAULT_ANALYST_MODEL
+  const settings = await settingsOf(ctx, skill, input.settings)
+  const can = await ctx.driver.presetAvailability(settings.permission, ctx.env)
+  if (!can.available) throw fail(ctx.driver.refusal(settings.permission, can), 'preset-unavailable')
+  // every round measured in full (an early stop costs less)
+  const est = await estimateOf(ctx, { skillId, queries, repeats, rounds, settings })
+  const cap = input.capUsd ?? DEFAULT_CAP_USD
+  if (est.usd > cap)
+    throw fail(
+      `optimising would cost about $${est.usd.toFixed(2)} (${est.decisions} decisions: ${queries.length} queries x ${repeats} repeats x ${rounds + 1} rounds at most), over the cap of $${cap.toFixed(2)}: raise the cap, or use fewer rounds, repeats or queries`,
+      'invalid'
+    )
+  const subject = { own, version, body: skillBody(version.skillMd) }
   const o: Optimisation = {
     id: randomUUID(),
     skillId,
-    versionId: subject.version.id,
-    version: subject.version.number,
+    versionId: version.id,
+    version: version.number,
     seed: SPLIT_SEED,
     rounds,
     repeats,
@@ -62,7 +77,9 @@ export async function startOptimisation(
     done: [],
     usd: 0
   }
-  await ctx.store.triggers.putOptimisation(o)
+  // checked again after the awaits above, and the operation started with none in between: one at a time
+  refuseBusy(ctx, skillId)
+  let first: Promise<void> = Promise.resolve()
   ctx.operations.start(
     { kind: 'triggers', subject: skillId, params: { step: 'optimise', optimisationId: o.id, rounds, repeats, model } },
     async (op) => {
@@ -72,7 +89,9 @@ export async function startOptimisation(
         send.cancel()
         ctx.emit('triggersProgress', { skillId, optimisation: copy(o) })
       }
+      first = save()
       try {
+        await first
         await loop(ctx, o, { subject, queries, split, settings, model, measure, signal: op.signal, save, tick: () => send.push(copy(o)) })
         o.state = 'done'
       } catch (err) {
@@ -87,14 +106,15 @@ export async function startOptimisation(
       return o.state === 'failed' ? { state: 'failed', error: o.error } : o.state === 'cancelled' ? { state: 'cancelled' } : undefined
     }
   )
+  await first
   return copy(o)
 }
 
 interface LoopDeps {
-  subject: Awaited<ReturnType<typeof subjectOf>>
+  subject: { own: SkillUnderTest; version: SkillVersion; body: string }
   queries: TriggerQuery[]
   split: { train: TriggerQuery[]; test: TriggerQuery[] }
-  settings: Awaited<ReturnType<typeof runSettingsOf>>
+  settings: Awaited<ReturnType<typeof settingsOf>>
   model: string
   measure: MeasureDescription
   signal: AbortSignal
@@ -112,7 +132,7 @@ async function loop(ctx: TriggersContext, o: Optimisation, d: LoopDeps): Promise
   const measureBoth = async (description: string) => {
     const before = o.usd
     const results = await d.measure({
-      skill: { name: subject.name, description, skillMd: withDescription(subject.skillMd, description, subject.name) },
+      skill: skillUnderTest(subject.version, description),
       queries: [...d.split.train, ...d.split.test],
       repeats: o.repeats,
       settings: d.settings,
@@ -123,6 +143,9 @@ async function loop(ctx: TriggersContext, o: Optimisation, d: LoopDeps): Promise
       }
     })
     signal.throwIfAborted()
+    const all = results.flatMap((r) => r.decisions)
+    const errors = all.filter((x) => x.kind === 'error')
+    if (all.length && errors.length === all.length) throw new Error(`every query run failed: ${errors[0].error ?? 'no reason given'}`)
     const usd = resultsUsd(results)
     o.usd = before + usd
     return { ...splitResults(results, trainIds, testIds), usd }
@@ -130,9 +153,9 @@ async function loop(ctx: TriggersContext, o: Optimisation, d: LoopDeps): Promise
   let port: ModelPort | undefined
   const redact = { literals: await appSecretsOf(ctx).catch(() => []) }
 
-  const own = await measureBoth(subject.description)
+  const own = await measureBoth(subject.own.description)
   let last = own.trainResults
-  o.done.push({ round: 0, description: subject.description, train: own.train, test: own.test, usd: own.usd })
+  o.done.push({ round: 0, description: subject.own.description, train: own.train, test: own.test, usd: own.usd })
   await d.save()
   for (let round = 1; round <= o.rounds; round++) {
     if (perfect(o.done[o.done.length - 1].train)) break
@@ -146,7 +169,7 @@ async function loop(ctx: TriggersContext, o: Optimisation, d: LoopDeps): Promise
         port,
         {
           model: d.model,
-          name: subject.name,
+          name: subject.own.name,
           body: subject.body,
           tried,
           missed: failures.missed.map((id) => promptOf.get(id) ?? ''),
@@ -224,7 +247,7 @@ export async function saveOptimised(ctx: TriggersContext, input: RequestInput<'s
     o.skillId,
     {
       frontMatter: { ...skill.frontMatter, description },
-      ...(skill.markdown !== undefined ? { markdown: withDescription(skill.markdown, description, skill.frontMatter.name) } : {})
+      ...(skill.markdown !== undefined ? { markdown: withDescription(skill.markdown, skill.frontMatter.name, description) } : {})
     },
     `description from optimisation round ${n}`
   )
