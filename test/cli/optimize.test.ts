@@ -42,6 +42,7 @@ describe('optimize from the command line: its arguments', () => {
       [['optimize', 'landing-pages', '--version', 'newest'], /--version takes a version number of the skill \(1, 2, \.\.\.\), not newest/],
       [['optimize', 'landing-pages', '--preset', 'yolo'], /--preset takes .*, not yolo/],
       [['optimize', 'landing-pages', '--concurrency', '0'], /--concurrency takes a whole number from 1 to 16, not 0/],
+      [['optimize', 'landing-pages', '--cap', 'lots'], /--cap takes US dollars, more than 0 and at most 10000 \(such as 25\), not lots/],
       [['optimize', 'landing-pages', '--n', '3'], /^trace2skill: unknown option '--n'$/]
     ]
     for (const [args, message] of cases) {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the scripted API's request bodies are untyped JSON */
 /**
  * The scripted proposer (issue 23's tests): it writes a description from the failures it is shown, as
  * the optimiser's prompt gives them (src/main/triggers/propose.ts), under the scripted model's loading
@@ -12,6 +13,7 @@
  * A description is written as "Skill for: word, word, ...": its words are what the rule counts.
  */
 import type { ModelPort } from '../../src/main/analysts/model'
+import type { Script } from './model-server'
 import { wordsOf } from './trigger-words'
 
 export type Strategy = 'generalise' | 'overfit' | 'unrelated' | 'bad' | 'same'
@@ -127,3 +129,21 @@ export const LANDING_QUERIES = [
     'Summarise the conversion metrics report for the board meeting'
   ].map((prompt, i) => ({ id: `n${i + 1}`, prompt, should: false, source: 'person' as const }))
 ]
+
+/**
+ * One scripted model for the real `claude` runs (trigger-script.ts: loads a skill by the words rule)
+ * and the proposer's API calls (the request offers propose_description): the proposer's answers by
+ * `plan`, in order, the last one again after the list runs out. `proposals` holds the proposer's requests.
+ */
+export function optimiseScript(plan: Strategy[], claudeSide: Script) {
+  const proposals: { body: any }[] = []
+  const script = ((req) => {
+    if ((req.body?.tools ?? []).some((t: { name?: string }) => t.name === 'propose_description')) {
+      proposals.push({ body: req.body })
+      return proposeReply(req.body, plan[Math.min(proposals.length - 1, plan.length - 1)])
+    }
+    return claudeSide(req)
+  }) as Script & { proposals: typeof proposals }
+  script.proposals = proposals
+  return script
+}

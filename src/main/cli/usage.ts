@@ -116,15 +116,16 @@ step 5, verify (does the skill make runs better?):
                                     does, then per rule: confirmed, unconfirmed, harmful (it broke a
                                     good variation) or pending, its runs and its text. Refused over
                                     --cap runs (default 40), naming the rules left
-  optimize <skill> [--version N] [--rounds N] [--repeats N] [--dry-run] [--concurrency N]
-      [--max-turns N] [--model M] [--claude PATH] [--preset P] [--json]
+  optimize <skill> [--version N] [--rounds N] [--repeats N] [--dry-run] [--cap USD]
+      [--concurrency N] [--max-turns N] [--model M] [--claude PATH] [--preset P] [--json]
                                     a better description (whether Claude Code loads the skill): its
                                     trigger queries split 60/40 (fixed seed), version N's own
                                     description measured, then up to --rounds (default 5) proposed from
                                     the training queries' failures only, each measured on both splits
                                     (--repeats runs a query, default 3); prints recall and false-trigger
                                     rate per round on both, the one chosen by the held-out queries and
-                                    why, and saves it as a new version (not with --dry-run)
+                                    why, and saves it as a new version (not with --dry-run). Refused
+                                    over --cap (default $10) of estimated cost
   grade <verification> --file <file>
                                     grade its runs blind, by the deck's run numbers (as grade above)
   report <verification> [--json]    pass rate per arm with its 95% interval, the difference and its

@@ -23,6 +23,7 @@ export interface OptimizeArgs {
   rounds?: number
   repeats?: number
   dryRun: boolean
+  capUsd?: number
   settings: VerifySettings
 }
 
@@ -37,8 +38,15 @@ export function optimizeArgs(skill: string, o: Opts): OptimizeArgs {
     claudePath: claudePath(o),
     permission: preset(o)
   }
+  let capUsd: number | undefined
+  if (o.cap !== undefined) {
+    capUsd = Number(o.cap)
+    if (!/^(\d+\.?\d*|\.\d+)$/.test(o.cap) || !(capUsd > 0) || capUsd > 10_000)
+      throw new UsageError(`--cap takes US dollars, more than 0 and at most 10000 (such as 25), not ${o.cap}`)
+  }
   return {
     skill,
+    ...(capUsd !== undefined ? { capUsd } : {}),
     ...(o.skillVersion !== undefined ? { version: Number(o.skillVersion) } : {}),
     rounds: int('rounds', o.rounds, 1, 10),
     repeats: int('repeats', o.repeats, 1, 10),
@@ -67,6 +75,7 @@ async function optimizeCommand(ctx: Ctx, a: OptimizeArgs): Promise<number> {
     versionId: version.id,
     ...(a.rounds !== undefined ? { rounds: a.rounds } : {}),
     ...(a.repeats !== undefined ? { repeats: a.repeats } : {}),
+    ...(a.capUsd !== undefined ? { capUsd: a.capUsd } : {}),
     settings: a.settings
   }
   const est = await call<TriggersEstimate>(client, 'estimateTriggers', input)
@@ -131,7 +140,7 @@ async function optimizeCommand(ctx: Ctx, a: OptimizeArgs): Promise<number> {
 const optimize = verb<OptimizeArgs>({
   name: 'optimize',
   args: { n: 1, what: 'a skill (its id or name)' },
-  options: ['rounds', 'repeats', 'dryRun', 'concurrency', 'maxTurns', 'model', 'claude', 'preset', 'json'],
+  options: ['rounds', 'repeats', 'dryRun', 'cap', 'concurrency', 'maxTurns', 'model', 'claude', 'preset', 'json'],
   readOnly: false,
   prepare: ([skill], o) => optimizeArgs(skill, o),
   run: (ctx, _args, _o, a) => optimizeCommand(ctx, a)
