@@ -255,6 +255,15 @@ describe('the optimiser', () => {
     expect(calls).toHaveLength(0)
     expect((await capped.store.triggers.get(capped.skill.id))!.optimisations).toEqual({})
 
+    // no model for the proposer (no API key): said before round 0 spends anything
+    const nokey = await setup(['generalise'])
+    delete (nokey.ctx as { port?: unknown }).port
+    const rule = ruleMeasure()
+    await expect(startOptimisation(nokey.ctx, { capUsd: 1000, skillId: nokey.skill.id }, rule.measure)).rejects.toThrow(
+      /no API key in tests/
+    )
+    expect(rule.calls).toHaveLength(0)
+
     const s = await setup(['generalise', 'overfit'])
     const first = await startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id }, ruleMeasure().measure)
     await expect(startOptimisation(s.ctx, { capUsd: 1000, skillId: s.skill.id }, ruleMeasure().measure)).rejects.toThrow(

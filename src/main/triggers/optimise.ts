@@ -61,6 +61,8 @@ export async function startOptimisation(
       `optimising would cost about $${est.usd.toFixed(2)} (${est.decisions} decisions: ${queries.length} queries x ${repeats} repeats x ${rounds + 1} rounds at most), over the cap of $${cap.toFixed(2)}: raise the cap, or use fewer rounds, repeats or queries`,
       'invalid'
     )
+  // the proposer's model: no API key is said now, before round 0 spends anything
+  const port: ModelPort = ctx.port ?? apiModel(await ctx.apiAccess())
   const subject = { own, version, body: skillBody(version.skillMd) }
   const o: Optimisation = {
     id: randomUUID(),
@@ -92,7 +94,18 @@ export async function startOptimisation(
       first = save()
       try {
         await first
-        await loop(ctx, o, { subject, queries, split, settings, model, measure, signal: op.signal, save, tick: () => send.push(copy(o)) })
+        await loop(ctx, o, {
+          subject,
+          queries,
+          split,
+          settings,
+          model,
+          port,
+          measure,
+          signal: op.signal,
+          save,
+          tick: () => send.push(copy(o))
+        })
         o.state = 'done'
       } catch (err) {
         o.state = op.signal.aborted ? 'cancelled' : 'failed'
@@ -116,6 +129,7 @@ interface LoopDeps {
   split: { train: TriggerQuery[]; test: TriggerQuery[] }
   settings: Awaited<ReturnType<typeof settingsOf>>
   model: string
+  port: ModelPort
   measure: MeasureDescription
   signal: AbortSignal
   save(): Promise<void>
@@ -150,7 +164,6 @@ async function loop(ctx: TriggersContext, o: Optimisation, d: LoopDeps): Promise
     o.usd = before + usd
     return { ...splitResults(results, trainIds, testIds), usd }
   }
-  let port: ModelPort | undefined
   const redact = { literals: await appSecretsOf(ctx).catch(() => []) }
 
   const own = await measureBoth(subject.own.description)
@@ -160,13 +173,12 @@ async function loop(ctx: TriggersContext, o: Optimisation, d: LoopDeps): Promise
   for (let round = 1; round <= o.rounds; round++) {
     if (perfect(o.done[o.done.length - 1].train)) break
     signal.throwIfAborted()
-    port ??= ctx.port ?? apiModel(await ctx.apiAccess())
     const failures = failuresOf(last)
     const tried: Tried[] = o.done.map((r) => ({ round: r.round, description: r.description, train: r.train }))
     let proposal
     try {
       proposal = await proposeDescription(
-        port,
+        d.port,
         {
           model: d.model,
           name: subject.own.name,
