@@ -14,6 +14,7 @@ import { benchAnalysts } from './analysts'
 import { benchRuns } from './runs'
 import { benchStore } from './store'
 import { benchVerify } from './verify'
+import { benchTriggers } from './triggers'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BENCH = join(ROOT, '.bench')
@@ -92,6 +93,11 @@ async function main() {
     const verify = await benchVerify()
     await mkdir(BENCH, { recursive: true })
     await writeFile(join(BENCH, 'verify-results.json'), JSON.stringify(verify, null, 2))
+  }
+  if (!only || only === 'triggers') {
+    await mkdir(BENCH, { recursive: true })
+    const triggers = await benchTriggers()
+    await writeFile(join(BENCH, 'triggers-results.json'), JSON.stringify(triggers, null, 2))
   }
 }
 

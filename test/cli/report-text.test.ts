@@ -105,7 +105,7 @@ describe('report in words', () => {
       })
     )
     expect(low).toMatch(
-      /^the skill rarely loads \(version 1 in 30% of its runs\): `trace2skill triggers landing-page --version 1` measures when its description makes Claude Code load it .*`trace2skill optimize landing-page` .*$/m
+      /^the skill rarely loads \(version 1 in 30% of its runs\): `trace2skill triggers landing-page --version 1` measures when its description makes Claude Code load it .*`trace2skill optimize landing-page --version 1` .*$/m
     )
     expect(reportText(view())).not.toContain('trace2skill triggers')
     // one run is no verdict

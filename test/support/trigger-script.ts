@@ -4,9 +4,9 @@
  * by the rule of trigger-words.ts (the skill's description shares at least TRIGGER_OVERLAP words with
  * the prompt; of several, the one sharing most, the first listed on a tie). The prompt is the text the
  * person typed: the first user message's text, without Claude Code's system reminders (which list the
- * skills). A run then does the work as any run would: it writes a file, then answers. So a full run is
- * three turns when it loads the skill (Skill, Write, answer) and two when not (Write, answer); a query
- * run stopped at the decision is one.
+ * skills). A run then does the work as any run would: it writes a file (or several: `workSteps`), then
+ * answers. So a full run is three turns when it loads the skill (Skill, Write, answer) and two when not
+ * (Write, answer); a query run stopped at the decision is one.
  */
 import type { Reply, Script } from './model-server'
 import { overlap, TRIGGER_OVERLAP } from './trigger-words'
@@ -42,27 +42,30 @@ export function chosenSkill(body: any): string | undefined {
   return best?.name
 }
 
-/** What has been called in this conversation so far. */
-const called = (body: any, tool: string) =>
-  (body?.messages ?? []).some(
-    (m: any) => m.role === 'assistant' && Array.isArray(m.content) && m.content.some((b: any) => b.type === 'tool_use' && b.name === tool)
-  )
+/** How many times a tool has been called in this conversation so far. */
+const calls = (body: any, tool: string): number =>
+  (body?.messages ?? [])
+    .filter((m: any) => m.role === 'assistant' && Array.isArray(m.content))
+    .reduce((n: number, m: any) => n + m.content.filter((b: any) => b.type === 'tool_use' && b.name === tool).length, 0)
 
 export type TriggerStep = 'skill' | 'write' | 'answer'
 
-/** The next step of a run: the Skill call first (when a skill fits and it has not been called), then a Write, then the answer. */
-export function triggerStep(body: any): { step: TriggerStep; reply: Reply } {
+/**
+ * The next step of a run: the Skill call first (when a skill fits and it has not been called), then
+ * `workSteps` Writes (default 1: the shortest run that does the work), then the answer.
+ */
+export function triggerStep(body: any, workSteps = 1): { step: TriggerStep; reply: Reply } {
   const skill = chosenSkill(body)
-  if (skill && !called(body, 'Skill'))
+  if (skill && !calls(body, 'Skill'))
     return { step: 'skill', reply: { text: 'A skill covers this; loading it.', toolUses: [{ name: 'Skill', input: { skill } }] } }
-  if (!called(body, 'Write'))
+  const written = calls(body, 'Write')
+  if (written < workSteps) {
+    const file = written ? `answer-${written + 1}.md` : 'answer.md'
     return {
       step: 'write',
-      reply: {
-        text: 'Writing it.',
-        toolUses: [{ name: 'Write', input: { file_path: 'answer.md', content: `# Answer\n\n${promptOf(body)}\n` } }]
-      }
+      reply: { text: 'Writing it.', toolUses: [{ name: 'Write', input: { file_path: file, content: `# Answer\n\n${promptOf(body)}\n` } }] }
     }
+  }
   return { step: 'answer', reply: { text: 'Done: answer.md.' } }
 }
 
@@ -74,12 +77,15 @@ export interface TriggerRequest {
 
 /**
  * The script: every request of a run recorded with its prompt and the step answered. `delayMs`: model
- * latency before each answer (a cancel while runs wait on it; the benchmark's latency).
+ * latency before each answer (a cancel while runs wait on it; the benchmark's latency); `workSteps`:
+ * the Writes a run makes before it answers.
  */
-export function triggerScript(o: { delayMs?: (body: any) => number | undefined } = {}): Script & { requests: TriggerRequest[] } {
+export function triggerScript(
+  o: { delayMs?: (body: any) => number | undefined; workSteps?: number } = {}
+): Script & { requests: TriggerRequest[] } {
   const requests: TriggerRequest[] = []
   const script = ((req) => {
-    const { step, reply } = triggerStep(req.body)
+    const { step, reply } = triggerStep(req.body, o.workSteps)
     requests.push({ prompt: promptOf(req.body), step, body: req.body })
     const delayMs = o.delayMs?.(req.body)
     return delayMs ? { ...reply, delayMs } : reply

@@ -27,6 +27,8 @@ export interface Opts {
   file?: string
   against?: string
   repeats?: string
+  /** optimize: rounds after the version's own description */
+  rounds?: string
   budget?: string
   /** verify's --version: a version of the skill (elsewhere --version is this program's) */
   skillVersion?: string
@@ -70,6 +72,7 @@ export const OPTIONS = {
   file: '--file <file>',
   against: '--against <none|n>',
   repeats: '--repeats <n>',
+  rounds: '--rounds <n>',
   budget: '--budget <usd>',
   dryRun: '--dry-run',
   acceptFlagged: '--accept-flagged',

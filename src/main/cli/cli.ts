@@ -24,6 +24,7 @@ import { skillVerbs } from './commands/skills'
 import { verifyVerbs } from './commands/verify'
 import { candidatesVerbs } from './commands/candidates'
 import { triggersVerbs } from './commands/triggers'
+import { optimizeVerbs } from './commands/optimize'
 import { webVerbs } from './commands/web'
 
 export type { CliIo } from './common'
@@ -43,6 +44,7 @@ const byName = new Map<string, AnyVerb>(
     ...candidatesVerbs,
     ...confirmVerbs,
     ...triggersVerbs,
+    ...optimizeVerbs,
     ...reportVerbs
   ].map((v) => [v.name, v])
 )
@@ -70,6 +72,7 @@ const ORDER = [
   'candidates',
   'confirm',
   'triggers',
+  'optimize',
   'report',
   'verifications',
   'explain',

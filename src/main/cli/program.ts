@@ -15,7 +15,7 @@ export interface Parsed {
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v]
 
 /** The commands whose --version is a version of the skill (-v stays this program's). */
-const SKILL_VERSION = new Set(['verify', 'promote', 'confirm', 'triggers'])
+const SKILL_VERSION = new Set(['verify', 'promote', 'confirm', 'triggers', 'optimize'])
 
 /** The parser for these verbs; `parse` gives the verb typed, its arguments and options (or throws a CommanderError). */
 export function program(verbs: AnyVerb[]) {

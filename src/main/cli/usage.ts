@@ -116,6 +116,27 @@ step 5, verify (does the skill make runs better?):
                                     does, then per rule: confirmed, unconfirmed, harmful (it broke a
                                     good variation) or pending, its runs and its text. Refused over
                                     --cap runs (default 40), naming the rules left
+  triggers <skill> [--version N] [--repeats N] [--concurrency N] [--model M] [--claude PATH]
+      [--preset sandboxed|accept-edits|full-access] [--cap USD] [--json]
+                                    names its rivals first (a same-name skill in your skills folder or
+                                    a project's that shadows it; installed skills whose descriptions
+                                    compete for its queries), prints the estimate, then runs each
+                                    trigger query (prompts that should load it and near misses that
+                                    should not) x --repeats (default 3) through claude -p with only
+                                    version N (default: the newest) installed, each run stopped at its
+                                    decision; prints per query its rate, then recall and the
+                                    false-trigger rate. Ctrl+C cancels. Exit 1 unless it finished.
+                                    Refused over --cap (default $10) of estimated cost
+  optimize <skill> [--version N] [--rounds N] [--repeats N] [--dry-run] [--cap USD]
+      [--concurrency N] [--max-turns N] [--model M] [--claude PATH] [--preset P] [--json]
+                                    a better description (whether Claude Code loads the skill): its
+                                    trigger queries split 60/40 (fixed seed), version N's own
+                                    description measured, then up to --rounds (default 5) proposed from
+                                    the training queries' failures only, each measured on both splits
+                                    (--repeats runs a query, default 3); prints recall and false-trigger
+                                    rate per round on both, the one chosen by the held-out queries and
+                                    why, and saves it as a new version (not with --dry-run). Refused
+                                    over --cap (default $10) of estimated cost
   grade <verification> --file <file>
                                     grade its runs blind, by the deck's run numbers (as grade above)
   report <verification> [--json]    pass rate per arm with its 95% interval, the difference and its
@@ -132,19 +153,6 @@ step 5, verify (does the skill make runs better?):
   promote <skill> --version N [--json]
                                     version N (a candidate) becomes the skill, as a new version
                                     "promoted version N" (nothing is lost); already the skill: nothing saved
-
-does the skill load? (its description alone decides):
-  triggers <skill> [--version N] [--repeats N] [--concurrency N] [--model M] [--claude PATH]
-      [--preset sandboxed|accept-edits|full-access] [--cap USD] [--json]
-                                    names its rivals first (a same-name skill in your skills folder or
-                                    a project's that shadows it; installed skills whose descriptions
-                                    compete for its queries), prints the estimate, then runs each
-                                    trigger query (prompts that should load it and near misses that
-                                    should not) x --repeats (default 3) through claude -p with only
-                                    version N (default: the newest) installed, each run stopped at its
-                                    decision; prints per query its rate, then recall and the
-                                    false-trigger rate. Ctrl+C cancels. Exit 1 unless it finished.
-                                    Refused over --cap (default $10) of estimated cost
 
 --json prints JSON on stdout; warnings and progress go to stderr. projects, sessions, trace, index,
 variations, batches, batch, feedback, skills, skill, report and verifications only read: they work

@@ -14,12 +14,11 @@ type Ctx = Pick<TriggersContext, 'store' | 'skills'>
 
 const stateOf = (v: SkillVersion) => v.state as Partial<Skill> | undefined
 
-/** A version's name and description: its saved state's front matter, else its SKILL.md's. */
+/** A version's name and description as Claude Code reads them: its SKILL.md's front matter, else its saved state's. */
 export function frontMatterOf(v: Pick<SkillVersion, 'skillMd' | 'state'>): { name: string; description: string } {
-  const fm = (v.state as Partial<Skill> | undefined)?.frontMatter
-  if (fm?.name || fm?.description) return { name: fm.name ?? '', description: fm.description ?? '' }
   const parsed = parseSkillMd(v.skillMd).frontMatter
-  return { name: parsed.name ?? '', description: parsed.description ?? '' }
+  const fm = stateOf(v as SkillVersion)?.frontMatter
+  return { name: parsed.name || fm?.name || '', description: parsed.description || fm?.description || '' }
 }
 
 /** The skill and the version measured (`versionId`, else the newest); refused when it has none. */

@@ -79,7 +79,7 @@ export function triggersHint(view: VerificationView): string | null {
   if (!low && !blindLow) return null
   const number = low && low === r?.arms.without && v.against ? v.against.number : v.version.number
   const rate = low?.trigger?.rate
-  return `the skill rarely loads${low && rate != null ? ` (version ${number} in ${pct(rate)} of its runs)` : ''}: \`trace2skill triggers ${skill} --version ${number}\` measures when its description makes Claude Code load it (on prompts that should load it and near misses that should not), and \`trace2skill optimize ${skill}\` writes a better description, picked on held-out prompts`
+  return `the skill rarely loads${low && rate != null ? ` (version ${number} in ${pct(rate)} of its runs)` : ''}: \`trace2skill triggers ${skill} --version ${number}\` measures when its description makes Claude Code load it (on prompts that should load it and near misses that should not), and \`trace2skill optimize ${skill} --version ${number}\` writes a better description, picked on held-out prompts`
 }
 
 /** What to do next with a verification, from where it is (deepenedInto: the version deepening it made). */
