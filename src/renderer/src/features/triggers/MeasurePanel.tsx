@@ -29,7 +29,7 @@ export function MeasurePanel({
 }) {
   const { repeats, cap, versionId } = settings
   const input = { skillId: view.skillId, repeats, capUsd: cap, ...(versionId ? { versionId } : {}) }
-  const estimate = useApi('estimateTriggers', view.queries.length ? input : null, { keepPrevious: true })
+  const estimate = useApi('estimateTriggers', view.queries.length && !settings.problem ? input : null, { keepPrevious: true })
   const measure = useApiMutation('measureTriggers')
   const cancel = useApiMutation('cancelTriggers')
   // the optimiser's own measurements are its rounds (shown in its table), not listed here
@@ -39,13 +39,15 @@ export function MeasurePanel({
   const running = optimising ? undefined : measures.find((m) => m.state === 'running')
   const [picked, setPicked] = useState<string | null>(null)
   const shown = measures.find((m) => m.id === picked) ?? measures[0]
-  const why = !view.queries.length
-    ? 'Add queries and save the set first.'
-    : dirty
-      ? 'Save the set first: measuring uses the saved set.'
-      : overCap(estimate.data, cap)
-        ? 'Over the cap.'
-        : ''
+  const why = settings.problem
+    ? settings.problem
+    : !view.queries.length
+      ? 'Add queries and save the set first.'
+      : dirty
+        ? 'Save the set first: measuring uses the saved set.'
+        : overCap(estimate.data, cap)
+          ? 'Over the cap.'
+          : ''
   const can = !why && !busy && !measure.isPending && !!estimate.data
   const start = () => {
     if (!can) return

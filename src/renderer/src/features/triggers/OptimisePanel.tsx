@@ -33,20 +33,27 @@ export function OptimisePanel({
   const { repeats, cap, versionId } = settings
   const [rounds, setRounds] = useState(DEFAULT_ROUNDS)
   const input = { skillId: view.skillId, repeats, rounds, capUsd: cap, ...(versionId ? { versionId } : {}) }
-  const estimate = useApi('estimateTriggers', view.queries.length ? input : null, { keepPrevious: true })
+  const roundsOk = Number.isInteger(rounds) && rounds >= 1 && rounds <= 10
+  const estimate = useApi('estimateTriggers', view.queries.length && !settings.problem && roundsOk ? input : null, {
+    keepPrevious: true
+  })
   const optimise = useApiMutation('optimizeDescription')
   const cancel = useApiMutation('cancelTriggers')
   const running = view.optimisations.find((o) => o.state === 'running')
   // the round being measured now: the running measurement that is none of the rounds done
   const measuring = running ? view.measures.find((m) => m.state === 'running') : undefined
   const [newest, ...earlier] = view.optimisations
-  const why = !view.queries.length
-    ? 'Add queries and save the set first.'
-    : dirty
-      ? 'Save the set first.'
-      : overCap(estimate.data, cap)
-        ? 'Over the cap.'
-        : ''
+  const why = settings.problem
+    ? settings.problem
+    : !roundsOk
+      ? 'Rounds: from 1 to 10.'
+      : !view.queries.length
+        ? 'Add queries and save the set first.'
+        : dirty
+          ? 'Save the set first.'
+          : overCap(estimate.data, cap)
+            ? 'Over the cap.'
+            : ''
   const can = !why && !busy && !optimise.isPending && !!estimate.data
   const error = optimise.error ?? cancel.error
   return (
@@ -63,7 +70,7 @@ export function OptimisePanel({
           min={1}
           max={10}
           value={rounds}
-          onChange={(e) => setRounds(Math.max(1, Math.min(10, Number(e.target.value) || 1)))}
+          onChange={(e) => setRounds(Number(e.target.value))}
           data-testid="optimise-rounds"
         />
       </label>

@@ -22,6 +22,7 @@ export function QuerySet({ view, d, busy }: { view: TriggersView; d: Draft; busy
   const shouldList = d.draft.filter((q) => q.should)
   const notList = d.draft.filter((q) => !q.should)
   const error = d.save.error ?? write.error
+  const nOk = Number.isInteger(n) && n >= 1 && n <= 30
   return (
     <div className="card trigger-queries" data-testid="trigger-queries">
       <div className="label">Trigger queries</div>
@@ -93,20 +94,24 @@ export function QuerySet({ view, d, busy }: { view: TriggersView; d: Draft; busy
             min={1}
             max={30}
             value={n}
-            onChange={(e) => setN(Math.max(1, Math.min(30, Number(e.target.value) || 1)))}
+            onChange={(e) => setN(Number(e.target.value))}
             aria-label="How many near misses"
             data-testid="near-miss-count"
           />
         </label>
         <button
-          disabled={write.isPending || d.dirty || busy}
+          disabled={write.isPending || d.dirty || busy || !nOk}
           title={
-            d.dirty ? 'Save the set first' : 'Ask the variation writer for prompts that share words with the task but ask for other work'
+            !nOk
+              ? 'From 1 to 30 at a time'
+              : d.dirty
+                ? 'Save the set first'
+                : 'Ask the variation writer for prompts that share words with the task but ask for other work'
           }
           onClick={() => write.mutate({ skillId: view.skillId, count: n })}
           data-testid="write-near-misses"
         >
-          {write.isPending ? 'Writing near misses…' : `Write ${count(n, 'near miss', 'near misses')}`}
+          {write.isPending ? 'Writing near misses…' : nOk ? `Write ${count(n, 'near miss', 'near misses')}` : 'Write near misses (1 to 30)'}
         </button>
       </div>
       {error ? <ErrorLine error={error.message} /> : null}

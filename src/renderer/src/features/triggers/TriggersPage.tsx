@@ -20,6 +20,8 @@ export interface TriggersSettings {
   versionId: string
   repeats: number
   cap: number
+  /** why these cannot be used ('' when they can) */
+  problem: string
 }
 
 /** Refused over it (main's default, contract.ts TriggersOptions.capUsd). */
@@ -37,9 +39,16 @@ function Triggers({ view }: { view: TriggersView }) {
   const skill = useApi('getSkill', { skillId: view.skillId })
   const versions = skill.data?.versions ?? []
   const d = useQueryDraft(view)
-  const [settings, setSettings] = useState<TriggersSettings>({ versionId: '', repeats: DEFAULT_REPEATS, cap: DEFAULT_TRIGGERS_CAP_USD })
+  const [raw, setSettings] = useState({ versionId: '', repeats: DEFAULT_REPEATS, cap: DEFAULT_TRIGGERS_CAP_USD })
+  const problem =
+    !Number.isInteger(raw.repeats) || raw.repeats < 1 || raw.repeats > 10
+      ? 'Runs per query: from 1 to 10.'
+      : !Number.isFinite(raw.cap) || raw.cap < 0
+        ? 'The cap: a sum in US$.'
+        : ''
+  const settings: TriggersSettings = { ...raw, problem }
   const busy = view.measures.some((m) => m.state === 'running') || view.optimisations.some((o) => o.state === 'running')
-  const set = (patch: Partial<TriggersSettings>) => setSettings((s) => ({ ...s, ...patch }))
+  const set = (patch: Partial<typeof raw>) => setSettings((s) => ({ ...s, ...patch }))
   return (
     <section className="page triggers" data-testid="triggers-page">
       <div className="crumbs">
@@ -61,7 +70,7 @@ function Triggers({ view }: { view: TriggersView }) {
       <div className="card trigger-settings">
         <label>
           Version{' '}
-          <select value={settings.versionId} onChange={(e) => set({ versionId: e.target.value })} data-testid="triggers-version">
+          <select value={raw.versionId} onChange={(e) => set({ versionId: e.target.value })} data-testid="triggers-version">
             <option value="">the newest</option>
             {[...versions].reverse().map((v) => (
               <option key={v.id} value={v.id}>
@@ -76,8 +85,8 @@ function Triggers({ view }: { view: TriggersView }) {
             type="number"
             min={1}
             max={10}
-            value={settings.repeats}
-            onChange={(e) => set({ repeats: Math.max(1, Math.min(10, Number(e.target.value) || 1)) })}
+            value={Number.isNaN(raw.repeats) ? '' : raw.repeats}
+            onChange={(e) => set({ repeats: Number(e.target.value) })}
             data-testid="triggers-repeats"
           />
         </label>
@@ -87,11 +96,16 @@ function Triggers({ view }: { view: TriggersView }) {
             type="number"
             min={0}
             step={1}
-            value={settings.cap}
-            onChange={(e) => set({ cap: Math.max(0, Number(e.target.value) || 0) })}
+            value={Number.isNaN(raw.cap) ? '' : raw.cap}
+            onChange={(e) => set({ cap: e.target.value === '' ? NaN : Number(e.target.value) })}
             data-testid="triggers-cap"
           />
         </label>
+        {problem ? (
+          <span className="error-text" role="alert" data-testid="settings-problem">
+            {problem}
+          </span>
+        ) : null}
       </div>
       <MeasurePanel view={view} settings={settings} dirty={d.dirty} busy={busy} />
       <OptimisePanel view={view} settings={settings} dirty={d.dirty} busy={busy} versions={versions} />
