@@ -35,7 +35,7 @@ export function MeasurePanel({
   // the optimiser's own measurements are its rounds (shown in its table), not listed here
   const ofRounds = new Set(view.optimisations.flatMap((o) => o.done.map((r) => r.measureId)))
   const optimising = view.optimisations.some((o) => o.state === 'running')
-  const measures = view.measures.filter((m) => !ofRounds.has(m.id))
+  const measures = view.measures.filter((m) => !ofRounds.has(m.id)).sort((a, b) => b.startedAt.localeCompare(a.startedAt))
   const running = optimising ? undefined : measures.find((m) => m.state === 'running')
   const [picked, setPicked] = useState<string | null>(null)
   const shown = measures.find((m) => m.id === picked) ?? measures[0]

@@ -42,7 +42,7 @@ export function OptimisePanel({
   const running = view.optimisations.find((o) => o.state === 'running')
   // the round being measured now: the running measurement that is none of the rounds done
   const measuring = running ? view.measures.find((m) => m.state === 'running') : undefined
-  const [newest, ...earlier] = view.optimisations
+  const [newest, ...earlier] = [...view.optimisations].sort((a, b) => b.startedAt.localeCompare(a.startedAt))
   const why = settings.problem
     ? settings.problem
     : !roundsOk
