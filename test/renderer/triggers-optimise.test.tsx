@@ -55,7 +55,7 @@ describe('optimising the description', () => {
     // a long description: one line in the table, in full when opened
     const full =
       'Build a landing page (a one-screen marketing page for a business) when asked for a landing page; not for editing READMEs or fixing typos in docs.'
-    expect(within(rows[2]).getByTestId('round-summary').textContent).toBe(`${full.slice(0, 139)}…`)
+    expect(within(rows[2]).getByTestId('round-summary').querySelector('.round-line')!.textContent).toBe(`${full.slice(0, 139)}…`)
     expect(within(rows[2]).getByTestId('round-description').textContent).toBe(full)
     expect(screen.getByTestId('best-why').textContent).toBe(
       'Picked: round 2. picked by the held-out split: round 2 loads 1 of 1 held-out should-trigger prompts and 0 near misses'

@@ -51,7 +51,10 @@ export function RoundsTable({ o }: { o: Optimisation }) {
               </th>
               <td className="round-description">
                 <details>
-                  <summary data-testid="round-summary">{oneLine(r.description, 140)}</summary>
+                  <summary data-testid="round-summary">
+                    <span className="round-line">{oneLine(r.description, 140)}</span>
+                    <span className="round-open muted">the description in full</span>
+                  </summary>
                   <div className="query-prompt" data-testid="round-description">
                     {r.description}
                   </div>
