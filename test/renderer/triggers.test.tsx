@@ -146,6 +146,25 @@ describe('the query set', () => {
     expect(screen.getByTestId('queries-unsaved')).toBeTruthy()
   })
 
+  it('Ctrl+Enter in the new query box adds it (it does not measure); a set main tidies on save leaves nothing unsaved', async () => {
+    const { api } = setup()
+    // main answers the set as it keeps it: the prompts tidied
+    api.saveTriggerQueries.mockImplementation(async ({ queries }) =>
+      view({ queries: queries.map((q) => ({ ...q, prompt: q.prompt.replace(/\s+/g, ' ') })), reviewedAt: '2026-01-03T00:00:00.000Z' })
+    )
+    const user = userEvent.setup()
+    renderApp('/triggers/s1')
+    await screen.findByTestId('measure-estimate-decisions')
+    await user.type(screen.getByTestId('add-query-text'), 'A landing  page for a gym')
+    await user.keyboard('{Control>}{Enter}{/Control}')
+    expect(prompts('should-list')).toContain('A landing  page for a gym')
+    expect(api.measureTriggers).not.toHaveBeenCalled()
+    await user.click(screen.getByTestId('save-queries'))
+    await waitFor(() => expect(prompts('should-list')).toContain('A landing page for a gym'))
+    expect(screen.queryByTestId('queries-unsaved')).toBeNull()
+    expect(screen.getByTestId('save-queries').textContent).toBe('Saved')
+  })
+
   it('"Write N near misses": the count sent, busy while the writer works, its near misses shown', async () => {
     const { api } = setup()
     const written = deferred<TriggersView>()

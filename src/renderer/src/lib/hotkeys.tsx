@@ -86,7 +86,11 @@ export const SHORTCUTS = {
     what: 'undo the last change to the query set (outside text fields: there it undoes the typing)',
     group: 'triggers'
   },
-  'triggers.measure': { keys: 'ctrl+enter, meta+enter', what: 'measure the description (the saved set)', group: 'triggers', inFields: true }
+  'triggers.measure': {
+    keys: 'ctrl+enter, meta+enter',
+    what: 'measure the description (the saved set); in the new query box: add the query',
+    group: 'triggers'
+  }
 } as const satisfies Record<string, ShortcutDef>
 
 export type ShortcutId = keyof typeof SHORTCUTS

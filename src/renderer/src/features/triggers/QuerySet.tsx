@@ -45,7 +45,13 @@ export function QuerySet({ view, d, busy }: { view: TriggersView; d: Draft; busy
         <AutoTextarea
           value={prompt}
           onChange={(e) => setPrompt(e.target.value)}
-          placeholder="A prompt someone might give Claude Code"
+          placeholder="A prompt someone might give Claude Code (Ctrl+Enter adds it)"
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault()
+              if (d.add(prompt, should)) setPrompt('')
+            }
+          }}
           aria-label="New query"
           data-testid="add-query-text"
         />

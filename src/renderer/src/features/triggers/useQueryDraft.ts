@@ -87,7 +87,8 @@ export function useQueryDraft(view: TriggersView) {
   }
   const saveSet = () => {
     if (!dirty || save.isPending) return
-    save.mutate({ skillId: view.skillId, queries: current.current })
+    // the set as saved (main may have tidied it) becomes the draft: nothing left unsaved
+    save.mutate({ skillId: view.skillId, queries: current.current }, { onSuccess: (out) => setDraft(out.queries) })
   }
   /** Back to the saved set (Undo brings the edits back). */
   const discard = () => change(view.queries, 'Discarded the unsaved changes')
