@@ -48,6 +48,8 @@ describe('the query set', () => {
     expect(within(screen.getByTestId('should-not-list')).getByTestId('query-source').textContent).toBe('near-miss variation')
     expect(screen.getByTestId('queries-reviewed').textContent).toMatch(/^Not reviewed yet/)
     expect(screen.getByTestId('save-queries').textContent).toBe('Saved')
+    // nothing done yet: nothing to undo
+    expect((screen.getByTestId('undo-query') as HTMLButtonElement).disabled).toBe(true)
   })
 
   it('add, flip, edit, remove, undo with Ctrl+Z, then save: the set sent as edited, unsaved said until then', async () => {
@@ -103,6 +105,7 @@ describe('the query set', () => {
     expect(prompts('should-not-list')).toContain('Fix the typo in the landing page README')
     await user.keyboard('{Control>}z{/Control}')
     expect(prompts('should-list')[0]).toBe('Build a landing page for a bakery')
+    expect((screen.getByTestId('undo-query') as HTMLButtonElement).disabled).toBe(false)
     // ...and the edit again, with the button
     await user.click(within(screen.getByTestId('should-list')).getAllByTestId('query-row')[0].querySelector('[data-testid=query-edit]')!)
     const again = screen.getByTestId('query-edit-text')

@@ -14,14 +14,14 @@ const STATE_WORDS: Record<TriggerMeasure['state'], string> = {
   interrupted: 'interrupted (the app stopped)'
 }
 
-export function MeasureResult({ m, queries, label }: { m: TriggerMeasure; queries: TriggerQuery[]; label?: string }) {
+export function MeasureResult({ m, queries }: { m: TriggerMeasure; queries: TriggerQuery[] }) {
   const s = scoresOf(m.results)
   const prompts = new Map(queries.map((q) => [q.id, q.prompt]))
   const rows = [...m.results].sort((a, b) => Number(b.should) - Number(a.should))
   return (
     <div className="trigger-result" data-testid="measure-result" data-state={m.state}>
       <div className="muted">
-        {label ?? (m.version !== undefined ? `Version ${m.version}` : m.name)} · {count(m.repeats, 'run')} per query · started{' '}
+        {m.version !== undefined ? `Version ${m.version}` : m.name} · {count(m.repeats, 'run')} per query · started{' '}
         {fmtLocalTime(m.startedAt)} · {STATE_WORDS[m.state]} · {fmtCost(m.usd)}
       </div>
       <div className="measured-description" data-testid="measured-description">

@@ -80,7 +80,7 @@ export function QuerySet({ view, d, busy }: { view: TriggersView; d: Draft; busy
         >
           {d.save.isPending ? 'Saving…' : d.dirty ? 'Save the set (Ctrl+S)' : 'Saved'}
         </button>
-        <button onClick={d.undo.undoLast} title="Undo the last change (Ctrl+Z)" data-testid="undo-query">
+        <button onClick={d.undo.undoLast} disabled={!d.undo.canUndo} title="Undo the last change (Ctrl+Z)" data-testid="undo-query">
           Undo
         </button>
         {d.dirty ? (
