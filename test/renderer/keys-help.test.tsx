@@ -85,7 +85,7 @@ describe('the keys help', () => {
 
     // every other view's keys, under its title, from the same table
     const elsewhere = dialog.querySelectorAll<HTMLTableSectionElement>('.help-elsewhere tbody')
-    const groups = (['sessions', 'trace', 'variations', 'composer', 'verify'] as Group[]).map((g) => ({
+    const groups = (['sessions', 'trace', 'variations', 'composer', 'verify', 'triggers'] as Group[]).map((g) => ({
       title: GROUP_TITLES[g],
       rows: ofGroup(g).map(fromRegistry)
     }))

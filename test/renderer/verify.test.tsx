@@ -604,7 +604,9 @@ describe('the verification page', () => {
     expect(screen.getByTestId('trigger-without').textContent).toBe('no skill in this arm')
     const warnings = within(screen.getByTestId('report-warnings')).getAllByRole('listitem')
     expect(warnings[0].getAttribute('data-testid')).toBe('low-trigger')
-    expect(warnings[0].textContent).toBe(`The skill was rarely loaded. ${LOW_TRIGGER}`)
+    expect(warnings[0].textContent).toBe(`The skill was rarely loaded. ${LOW_TRIGGER} Measure and improve its description →`)
+    // the way to do something about it: the skill's triggers page
+    expect(within(warnings[0]).getByTestId('low-trigger-link').getAttribute('href')).toBe('/triggers/s1')
     expect(warnings[1].textContent).toBe('Only 5 pairs: the intervals are wide, and only a large difference can show.')
 
     const rows = screen.getAllByTestId('difficulty-row')
@@ -646,7 +648,8 @@ describe('the verification page', () => {
     expect(note.textContent).toContain(
       'nothing in the app, its run folders, its session browser or the command line says which run had the skill'
     )
-    expect(within(note).getByTestId('report-warning').textContent).toBe(LOW_TRIGGER)
+    expect(within(note).getByTestId('report-warning').textContent).toBe(`${LOW_TRIGGER} Measure and improve its description →`)
+    expect(within(note).getByTestId('low-trigger-link').getAttribute('href')).toBe('/triggers/s1')
     expect(screen.queryByTestId('verify-report')).toBeNull()
     expect(screen.queryByTestId('pass-with')).toBeNull()
     const deepen = screen.getByTestId('deepen') as HTMLButtonElement
@@ -1068,7 +1071,9 @@ describe('the report while it fills: no early alarms, interim figures said as su
     expect(headline.compareDocumentPosition(warnings) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy()
     expect(headline.parentElement).toBe(warnings.parentElement)
     // a judged low trigger rate is still said, beside the result
-    expect(within(warnings).getByTestId('low-trigger').textContent).toBe(`The skill was rarely loaded. ${LOW_TRIGGER}`)
+    expect(within(warnings).getByTestId('low-trigger').textContent).toBe(
+      `The skill was rarely loaded. ${LOW_TRIGGER} Measure and improve its description →`
+    )
   })
 
   it('pWords never says 0% of a real probability', () => {

@@ -53,7 +53,7 @@ export function Layout() {
             to="/skills"
             data-testid="nav-skills"
             activeProps={{}}
-            className={['skills', 'skill', 'verify', 'verification'].includes(section) ? 'active' : ''}
+            className={['skills', 'skill', 'verify', 'verification', 'triggers'].includes(section) ? 'active' : ''}
           >
             Skills
           </Link>

@@ -25,6 +25,7 @@ import { TaskList, TaskPage } from './features/tasks'
 import { TraceRoute } from './components/TraceView'
 import { VerificationPage, VerifySetup } from './features/verify'
 import { CandidatesPage, CandidatesSetup } from './features/candidates'
+import { TriggersPage } from './features/triggers'
 import { deckFrom } from './lib/deck-from'
 
 /** A path parameter that is a number (a run, a line: 1 or more); anything else reads as 0 (none). */
@@ -157,6 +158,15 @@ const candidatesRoute = createRoute({
   }
 })
 
+const triggersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'triggers/$skillId',
+  component: function TriggersRoute() {
+    const { skillId } = triggersRoute.useParams()
+    return <TriggersPage key={skillId} skillId={skillId} />
+  }
+})
+
 const projectRoute = createRoute({ getParentRoute: () => rootRoute, path: 'project/$projectId' })
 const projectIndexRoute = createRoute({
   getParentRoute: () => projectRoute,
@@ -185,6 +195,7 @@ export const routeTree = rootRoute.addChildren([
   candidatesFromSkillRoute,
   candidatesFromBatchRoute,
   candidatesRoute,
+  triggersRoute,
   projectRoute.addChildren([projectIndexRoute, sessionRoute.addChildren([sessionLineRoute])])
 ])
 

@@ -11,6 +11,7 @@ import type { SessionSummary } from '@shared/trace'
 import type { Skill } from '@shared/skills'
 import { runsStage, type Verification } from '@shared/verify'
 import { apiKey, apiKeyPrefix, eventKey, type WriteName } from './keys'
+import { putOptimisation, putTriggerMeasure, putTriggersProgress, putTriggersView, triggersChanged } from './triggers-cache'
 
 type BatchView = RequestOutput<'getBatch'>
 type BatchList = RequestOutput<'listBatches'>
@@ -232,6 +233,7 @@ export function connectEvents(client: QueryClient, api: Pick<Api, 'on'>): () => 
     // a rubric belongs to a task: every batch's view of it is read again
     api.on('rubricChanged', () => void client.invalidateQueries({ queryKey: apiKeyPrefix('getRubric') })),
     api.on('graderProgress', ({ grader }) => void client.setQueryData(apiKey('latestGrader', { batchId: grader.batchId }), grader)),
+    api.on('triggersProgress', (p) => putTriggersProgress(client, p)),
     api.on(
       'pregradeProgress',
       ({ pregrade }) => void client.invalidateQueries({ queryKey: apiKeyPrefix('getPregrade', { batchId: pregrade.batchId }) })
@@ -331,6 +333,16 @@ export const effects: { [N in WriteName]?: Effect<N> } = {
   deepenFromVerification: (c, i, a) => {
     putAnalysis(c, a)
     invalidate(c, [...apiKeyPrefix('getVerification', { verificationId: i.verificationId })])
+  },
+  saveTriggerQueries: (c, _i, view) => putTriggersView(c, view),
+  writeNearMisses: (c, _i, view) => putTriggersView(c, view),
+  measureTriggers: (c, _i, m) => putTriggerMeasure(c, m),
+  optimizeDescription: (c, _i, o) => putOptimisation(c, o),
+  cancelTriggers: (c, i) => triggersChanged(c, i.skillId),
+  // the pick saved as a new version: the skill (its versions) and the optimisation (savedVersionId)
+  saveOptimisedDescription: (c, _i, v) => {
+    putSkill(c, v)
+    triggersChanged(c, v.skill.id)
   },
   retakeScreenshots: (c, _i, run) => {
     putRun(c, run, { keepFeedback: true })

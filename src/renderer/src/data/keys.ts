@@ -45,7 +45,9 @@ export const READS = [
   'estimateGrader',
   'getGrader',
   'latestGrader',
-  'getPregrade'
+  'getPregrade',
+  'getTriggers',
+  'estimateTriggers'
 ] as const satisfies readonly RequestName[]
 
 export type ReadName = (typeof READS)[number]

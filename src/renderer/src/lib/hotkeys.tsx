@@ -11,7 +11,7 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react'
 import { HotkeysProvider, useHotkeys } from 'react-hotkeys-hook'
 
-export type Group = 'app' | 'help' | 'sessions' | 'trace' | 'variations' | 'deck' | 'composer' | 'verify'
+export type Group = 'app' | 'help' | 'sessions' | 'trace' | 'variations' | 'deck' | 'composer' | 'verify' | 'triggers'
 
 export const GROUP_TITLES: Record<Group, string> = {
   app: 'Everywhere',
@@ -21,7 +21,8 @@ export const GROUP_TITLES: Record<Group, string> = {
   variations: 'Task variations',
   deck: 'Review deck',
   composer: 'Skill composer',
-  verify: 'Verify a skill'
+  verify: 'Verify a skill',
+  triggers: 'Triggers of a skill'
 }
 
 interface ShortcutDef {
@@ -78,7 +79,18 @@ export const SHORTCUTS = {
   'composer.undo': { keys: 'ctrl+z, meta+z', what: 'undo an edit of the cards or the text (outside text fields)', group: 'composer' },
   'composer.redo': { keys: 'ctrl+shift+z, meta+shift+z, ctrl+y, meta+y', what: 'redo', group: 'composer' },
   'verify.start': { keys: 'ctrl+enter, meta+enter', what: 'start the verification (its setup page)', group: 'verify', inFields: true },
-  'verify.grade': { keys: 'g', what: 'grade its runs blind, in the review deck (a verification page)', group: 'verify' }
+  'verify.grade': { keys: 'g', what: 'grade its runs blind, in the review deck (a verification page)', group: 'verify' },
+  'triggers.save': { keys: 'ctrl+s, meta+s', what: 'save the query set (only when something changed)', group: 'triggers', inFields: true },
+  'triggers.undo': {
+    keys: 'ctrl+z, meta+z',
+    what: 'undo the last change to the query set (outside text fields: there it undoes the typing)',
+    group: 'triggers'
+  },
+  'triggers.measure': {
+    keys: 'ctrl+enter, meta+enter',
+    what: 'measure the description (the saved set); in the new query box: add the query',
+    group: 'triggers'
+  }
 } as const satisfies Record<string, ShortcutDef>
 
 export type ShortcutId = keyof typeof SHORTCUTS

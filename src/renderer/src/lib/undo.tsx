@@ -22,7 +22,13 @@ export const UNDO_TOAST_MS = 12_000
 const DEPTH = 20
 
 /** `shortcut`: the page's Ctrl+Z in the hotkey registry (lib/hotkeys.tsx), so the keys help says where it works. */
-export function useUndo(shortcut: ShortcutId): { offer: (o: UndoOffer) => void; undoLast: () => void; toast: ReactNode } {
+export function useUndo(shortcut: ShortcutId): {
+  offer: (o: UndoOffer) => void
+  undoLast: () => void
+  toast: ReactNode
+  /** there is something to undo */
+  canUndo: boolean
+} {
   const [stack, setStack] = useState<UndoOffer[]>([])
   const [shown, setShown] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -97,5 +103,5 @@ export function useUndo(shortcut: ShortcutId): { offer: (o: UndoOffer) => void; 
         </button>
       </div>
     ) : null
-  return { offer, undoLast, toast }
+  return { offer, undoLast, toast, canUndo: stack.length > 0 }
 }

@@ -122,6 +122,15 @@ export function Composer({ view, focusRule }: { view: SkillView; focusRule?: str
         >
           Make candidates…
         </Link>
+        <Link
+          className="button ghost-link"
+          to="/triggers/$skillId"
+          params={{ skillId: skill.id }}
+          data-testid="triggers-link"
+          title="Does Claude Code load it when it should, and not otherwise? Measure and improve its description"
+        >
+          Triggers…
+        </Link>
         <button
           className="primary"
           disabled={!dirty || saveSkill.isPending}

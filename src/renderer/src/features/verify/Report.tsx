@@ -1,5 +1,6 @@
 /** A verification's report: the result, what to check before trusting it, the arms side by side, by difficulty, the pairs fixed and broken. */
 import { type ReactNode } from 'react'
+import { Link } from '@tanstack/react-router'
 import { graderHeadline, triggerJudged, triggerLow, type ArmStats, type VerificationView, type VerifyReport } from '@shared/verify'
 import { count, fmtCost, fmtDuration } from '../../lib/format'
 import { armName, fmtDifference, fmtP, fmtPassRate, fmtRateShort, pct, pWords } from '../../lib/verify'
@@ -66,7 +67,10 @@ export function Report({ view, report: r, batchId }: { view: VerificationView; r
             {low.map((w) => (
               <li key={w} className="notice inline notice-error" data-testid="low-trigger">
                 <strong>The skill was rarely loaded. </strong>
-                {w}
+                {w}{' '}
+                <Link to="/triggers/$skillId" params={{ skillId: view.verification.skillId }} data-testid="low-trigger-link">
+                  Measure and improve its description →
+                </Link>
               </li>
             ))}
             {others.map((w) => (

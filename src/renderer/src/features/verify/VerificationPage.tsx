@@ -65,7 +65,7 @@ export function VerificationPage({ verificationId }: { verificationId: string })
             : { what: 'Both arms', hides: 'which run had the skill' }
         }
       />
-      {view.blind ? <BlindNote blind={view.blind} /> : null}
+      {view.blind ? <BlindNote blind={view.blind} skillId={v.skillId} /> : null}
       {report && batchId ? <Report view={view} report={report} batchId={batchId} /> : null}
       {view.confirm ? (
         <div className="card" data-testid="confirm-report">
@@ -86,7 +86,7 @@ export function VerificationPage({ verificationId }: { verificationId: string })
 }
 
 /** While not every run is graded: no report, and what blind promises (the warnings about the whole are said already). */
-function BlindNote({ blind }: { blind: NonNullable<VerificationView['blind']> }) {
+function BlindNote({ blind, skillId }: { blind: NonNullable<VerificationView['blind']>; skillId: string }) {
   return (
     <div className="card verify-blind" data-testid="verify-blind">
       <div className="label">Report</div>
@@ -103,6 +103,14 @@ function BlindNote({ blind }: { blind: NonNullable<VerificationView['blind']> })
               data-testid="report-warning"
             >
               {w.text}
+              {w.kind === 'low-trigger' ? (
+                <>
+                  {' '}
+                  <Link to="/triggers/$skillId" params={{ skillId }} data-testid="low-trigger-link">
+                    Measure and improve its description →
+                  </Link>
+                </>
+              ) : null}
             </li>
           ))}
         </ul>
