@@ -121,7 +121,7 @@ async function triggersCommand(ctx: Ctx, skillArg: string, a: TriggersArgs): Pro
       const m = (payload as { skillId: string; measure?: TriggerMeasure }).measure
       if (!m || m.skillId !== skill.id) return
       said = { id: m.id, state: m.state, at: Date.now() }
-      if (m.state !== 'running') return
+      // the last event may be the one that ends it: its count is said too
       state = { done: m.done, total: m.total, usd: m.usd }
       live?.changed()
       // a pipe or a log: a line at each tenth
