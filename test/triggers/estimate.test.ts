@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService, type Service } from '../../src/main/app/service'
-import { RUN_DEFAULT_MODEL, TYPICAL_DECISION } from '../../src/main/triggers/estimate'
+import { CACHED_DECISION, RUN_DEFAULT_MODEL, TYPICAL_DECISION } from '../../src/main/triggers/estimate'
 import { withDescription } from '../../src/main/triggers/skill'
 import { messageCostUsd } from '../../src/shared/models'
 import { parseSkillMd } from '../../src/shared/skill-md-read'
@@ -39,19 +39,25 @@ describe('the estimate of measuring a description', () => {
     await service?.dispose()
   })
 
-  it('counts decisions and prices each as a typical first turn of the runs’ model until measured', async () => {
-    const each = messageCostUsd(RUN_DEFAULT_MODEL, TYPICAL_DECISION)
-    expect(each).toBeGreaterThan(0)
-    const est = await service.handlers.estimateTriggers({ skillId })
+  it('counts decisions and prices them as typical first turns of the runs’ model until measured (the first at once write the cache)', async () => {
+    const write = messageCostUsd(RUN_DEFAULT_MODEL, TYPICAL_DECISION)
+    const read = messageCostUsd(RUN_DEFAULT_MODEL, CACHED_DECISION)
+    expect(read).toBeGreaterThan(0)
+    expect(read).toBeLessThan(write)
+    const est = await service.handlers.estimateTriggers({ skillId, settings: { concurrency: 2 } })
     expect(est).toMatchObject({ queries: 7, repeats: 3, decisions: 21, basis: 'default', rivals: [] })
-    expect(est.usd).toBeCloseTo(each * 21, 4)
-    const haiku = await service.handlers.estimateTriggers({ skillId, repeats: 2, settings: { model: 'claude-haiku-5-5' } })
+    // two runs at once write the prefix, the other 19 read it
+    expect(est.usd).toBeCloseTo(2 * write + 19 * read, 4)
+    const haikuWrite = messageCostUsd('claude-haiku-5-5', TYPICAL_DECISION)
+    const haikuRead = messageCostUsd('claude-haiku-5-5', CACHED_DECISION)
+    const haiku = await service.handlers.estimateTriggers({ skillId, repeats: 2, settings: { model: 'claude-haiku-5-5', concurrency: 2 } })
     expect(haiku.decisions).toBe(14)
-    expect(haiku.usd).toBeCloseTo(messageCostUsd('claude-haiku-5-5', TYPICAL_DECISION) * 14, 4)
+    expect(haiku.usd).toBeCloseTo(2 * haikuWrite + 12 * haikuRead, 4)
     expect(haiku.usd).toBeLessThan(est.usd)
-    // an optimisation of 4 rounds measures round 0 (the version's own) and the four proposals
-    const opt = await service.handlers.estimateTriggers({ skillId, repeats: 2, rounds: 4 })
+    // an optimisation of 4 rounds measures round 0 (the version's own) and the four proposals, each writing its own prefix
+    const opt = await service.handlers.estimateTriggers({ skillId, repeats: 2, rounds: 4, settings: { concurrency: 2 } })
     expect(opt.decisions).toBe(7 * 2 * 5)
+    expect(opt.usd).toBeCloseTo(5 * (2 * write + 12 * read), 4)
   })
 
   it('refuses a measurement over the cap before anything runs', async () => {

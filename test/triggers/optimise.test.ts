@@ -249,8 +249,8 @@ describe('the optimiser', () => {
   it('refuses, before anything runs: over the cost cap, a second one of the same skill, a set without two should-trigger queries', async () => {
     const capped = await setup(['generalise'])
     const { measure, calls } = ruleMeasure()
-    await expect(startOptimisation(capped.ctx, { skillId: capped.skill.id }, measure)).rejects.toThrow(
-      /optimising would cost about \$\d+\.\d\d \(288 decisions: 16 queries x 3 repeats x 6 rounds at most\), over the cap of \$10\.00/
+    await expect(startOptimisation(capped.ctx, { skillId: capped.skill.id, capUsd: 1 }, measure)).rejects.toThrow(
+      /optimising would cost about \$\d+\.\d\d \(288 decisions: 16 queries x 3 repeats x 6 rounds at most\), over the cap of \$1\.00/
     )
     expect(calls).toHaveLength(0)
     expect((await capped.store.triggers.get(capped.skill.id))!.optimisations).toEqual({})

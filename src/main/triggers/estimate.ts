@@ -1,8 +1,9 @@
 /**
  * What measuring a description (or optimising it) would cost, before anything runs: its decisions
  * (queries x repeats, x the rounds measured for an optimisation), at the mean cost of a decision in this
- * skill's earlier measurements, else at a typical first turn of Claude Code at the model's list price;
- * and the rivals named before measuring. Electron-free.
+ * skill's earlier measurements, else at a typical first turn of Claude Code at the model's list price
+ * (the runs of one description share their first request's prefix: the first few at once write it to
+ * the prompt cache, the others read it); and the rivals named before measuring. Electron-free.
  */
 import type { RequestInput } from '../../shared/contract'
 import { messageCostUsd } from '../../shared/models'
@@ -24,6 +25,17 @@ export const RUN_DEFAULT_MODEL = 'claude-opus-5-5'
  * about 15k tokens, written to the prompt cache) and a short answer with a tool call.
  */
 export const TYPICAL_DECISION = { input: 0, output: 200, cacheRead: 0, cacheCreation: 15_000 }
+/** The same decision once its prefix is in the prompt cache (the prompt itself is new). */
+export const CACHED_DECISION = { input: 500, output: 200, cacheRead: 15_000, cacheCreation: 0 }
+
+/**
+ * The default cost of `decisions` decisions of one description measured `concurrency` at a time: the
+ * first of each run slot writes the shared prefix to the cache, the rest read it.
+ */
+export function defaultCost(model: string, decisions: number, concurrency: number): number {
+  const writes = Math.min(decisions, Math.max(1, concurrency))
+  return writes * messageCostUsd(model, TYPICAL_DECISION) + (decisions - writes) * messageCostUsd(model, CACHED_DECISION)
+}
 
 export type TriggersInput = RequestInput<'estimateTriggers'>
 
@@ -50,14 +62,20 @@ export async function estimateOf(
   ctx: Pick<TriggersContext, 'store'>,
   o: { skillId: string; queries: TriggerQuery[]; repeats: number; rounds?: number; settings: RunSettings }
 ): Promise<Omit<TriggersEstimate, 'rivals'>> {
-  const decisions = o.queries.length * o.repeats * (o.rounds ? roundsMeasured(o.rounds) : 1)
+  const perDescription = o.queries.length * o.repeats
+  const descriptions = o.rounds ? roundsMeasured(o.rounds) : 1
+  const decisions = perDescription * descriptions
   const measured = await measuredCost(ctx, o.skillId)
-  const each = measured ?? messageCostUsd(o.settings.model || RUN_DEFAULT_MODEL, TYPICAL_DECISION)
+  // each description measured writes its own prefix to the cache (the skills list holds the description)
+  const usd =
+    measured !== null
+      ? measured * decisions
+      : descriptions * defaultCost(o.settings.model || RUN_DEFAULT_MODEL, perDescription, o.settings.concurrency)
   return {
     queries: o.queries.length,
     repeats: o.repeats,
     decisions,
-    usd: Math.round(each * decisions * 10_000) / 10_000,
+    usd: Math.round(usd * 10_000) / 10_000,
     basis: measured === null ? 'default' : 'measured'
   }
 }

@@ -8,16 +8,14 @@ import { randomUUID } from 'node:crypto'
 import PQueue from 'p-queue'
 import type { RequestInput } from '../../shared/contract'
 import { fail } from '../../shared/contract'
-import { DEFAULT_REPEATS, type Decision, type QueryResult, type TriggerMeasure } from '../../shared/triggers'
+import type { Decision, QueryResult, TriggerMeasure } from '../../shared/triggers'
 import { errorFields } from '../log/log'
 import { checkName } from '../skills/export'
 import type { MeasureDescription, TriggersContext } from './context'
-import { DEFAULT_CAP_USD, estimateOf } from './estimate'
-import { currentQueries } from './queries'
+import { prepareWork, refuseUnaffordable } from './prepare'
 import { decideOnce } from './query-run'
 import { findRivals } from './rivals'
 import { refuseBusy } from './running'
-import { settingsOf, skillUnderTest, versionOf } from './skill'
 
 /** How often a running measurement's record is written to the store (its events go out more often). */
 const SAVE_EVERY_MS = 1000
@@ -72,24 +70,11 @@ export async function startMeasure(
   input: RequestInput<'measureTriggers'>,
   measure: MeasureDescription
 ): Promise<TriggerMeasure> {
-  refuseBusy(ctx, input.skillId)
-  const { skill, version } = await versionOf(ctx, input.skillId, input.versionId)
-  const sut = skillUnderTest(version)
-  checkName(sut.name, 'skill name')
-  const { queries } = await currentQueries(ctx, skill.id)
+  const work = await prepareWork(ctx, input)
+  const { skill, version, own: sut, queries, repeats, settings } = work
   if (!queries.length)
     throw fail('the query set is empty: add prompts that should load the skill, and near misses that should not', 'invalid')
-  const repeats = input.repeats ?? DEFAULT_REPEATS
-  const settings = await settingsOf(ctx, skill, input.settings)
-  const can = await ctx.driver.presetAvailability(settings.permission, ctx.env)
-  if (!can.available) throw fail(ctx.driver.refusal(settings.permission, can), 'preset-unavailable')
-  const est = await estimateOf(ctx, { skillId: skill.id, queries, repeats, settings })
-  const cap = input.capUsd ?? DEFAULT_CAP_USD
-  if (est.usd > cap)
-    throw fail(
-      `measuring would cost about $${est.usd.toFixed(2)} (${est.decisions} decisions), over the cap of $${cap.toFixed(2)}: raise the cap, or measure fewer queries or repeats`,
-      'invalid'
-    )
+  await refuseUnaffordable(ctx, work, { capUsd: input.capUsd })
   const rivals = await findRivals(ctx, { skillId: skill.id, name: sut.name, description: sut.description, queries })
   const m: TriggerMeasure = {
     id: randomUUID(),

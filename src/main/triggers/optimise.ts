@@ -12,17 +12,16 @@ import { fail, type RequestInput, type SkillView } from '../../shared/contract'
 import { DEFAULT_ANALYST_MODEL } from '../../shared/models'
 import { skillBody } from '../../shared/skill-md'
 import type { SkillVersion } from '../../shared/skills'
-import { DEFAULT_REPEATS, type Optimisation, type Round, type TriggerQuery } from '../../shared/triggers'
+import type { Optimisation, Round, TriggerQuery } from '../../shared/triggers'
 import { apiModel, type ModelPort } from '../analysts/model'
 import { appSecretsOf } from '../analysts/redaction'
-import { checkName } from '../skills/export'
 import type { MeasureDescription, SkillUnderTest, TriggersContext } from './context'
-import { DEFAULT_CAP_USD, DEFAULT_ROUNDS, estimateOf } from './estimate'
+import { DEFAULT_ROUNDS } from './estimate'
+import { prepareWork, refuseUnaffordable } from './prepare'
 import { proposeDescription, type Tried } from './propose'
-import { currentQueries } from './queries'
 import { failuresOf, perfect, pickBest, resultsUsd, splitResults } from './rounds'
 import { refuseBusy } from './running'
-import { settingsOf, skillUnderTest, versionOf, withDescription } from './skill'
+import { settingsOf, skillUnderTest, withDescription } from './skill'
 import { splitQueries, SPLIT_SEED } from './split'
 
 const now = () => new Date().toISOString()
@@ -34,12 +33,9 @@ export async function startOptimisation(
   input: RequestInput<'optimizeDescription'>,
   measure: MeasureDescription
 ): Promise<Optimisation> {
-  refuseBusy(ctx, input.skillId)
-  const { skill, version } = await versionOf(ctx, input.skillId, input.versionId)
-  const own = skillUnderTest(version)
-  checkName(own.name, 'skill name')
+  const work = await prepareWork(ctx, input)
+  const { skill, version, own, queries, repeats, settings } = work
   const skillId = skill.id
-  const { queries } = await currentQueries(ctx, skillId)
   const should = queries.filter((q) => q.should).length
   if (should < 2)
     throw fail(
@@ -48,19 +44,9 @@ export async function startOptimisation(
     )
   const split = splitQueries(queries, SPLIT_SEED)
   const rounds = input.rounds ?? DEFAULT_ROUNDS
-  const repeats = input.repeats ?? DEFAULT_REPEATS
   const model = input.model ?? DEFAULT_ANALYST_MODEL
-  const settings = await settingsOf(ctx, skill, input.settings)
-  const can = await ctx.driver.presetAvailability(settings.permission, ctx.env)
-  if (!can.available) throw fail(ctx.driver.refusal(settings.permission, can), 'preset-unavailable')
   // every round measured in full (an early stop costs less)
-  const est = await estimateOf(ctx, { skillId, queries, repeats, rounds, settings })
-  const cap = input.capUsd ?? DEFAULT_CAP_USD
-  if (est.usd > cap)
-    throw fail(
-      `optimising would cost about $${est.usd.toFixed(2)} (${est.decisions} decisions: ${queries.length} queries x ${repeats} repeats x ${rounds + 1} rounds at most), over the cap of $${cap.toFixed(2)}: raise the cap, or use fewer rounds, repeats or queries`,
-      'invalid'
-    )
+  await refuseUnaffordable(ctx, work, { capUsd: input.capUsd, rounds })
   // the proposer's model: no API key is said now, before round 0 spends anything
   const port: ModelPort = ctx.port ?? apiModel(await ctx.apiAccess())
   const subject = { own, version, body: skillBody(version.skillMd) }
