@@ -19,7 +19,7 @@ import {
 import { lockHolder } from '../store/lock'
 import { verificationStatus } from '../verify/report'
 import type { Client } from './client'
-import { call, getBatch, MAKE_VERIFICATION, oneLineOf, plural, runsOf, UsageError, type CliIo } from './common'
+import { call, findSkill, getBatch, MAKE_VERIFICATION, oneLineOf, plural, runsOf, UsageError, type CliIo } from './common'
 
 import type { Ctx } from './context'
 
@@ -139,6 +139,20 @@ export function versionByNumber(skill: Skill, view: SkillView, n: number, flag: 
         .join(', ')})`
     )
   return v
+}
+
+/**
+ * The skill a verb names and the version it works on (`--version N`, else the newest), with the skill's
+ * view; `then`: what to do once a version is saved ("verify it"), said when there is none.
+ */
+export async function skillVersionOf(client: Client, arg: string, n: number | undefined, then: string) {
+  const skill = await findSkill(client, arg)
+  const name = skill.frontMatter.name || skill.id
+  const view = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
+  if (!view.versions.length) throw new Error(`${name} has no saved version yet: save it in the app's composer (Skills), then ${then}`)
+  const newest = view.versions.reduce((x, y) => (y.number > x.number ? y : x))
+  const version = n !== undefined ? versionByNumber(skill, view, n, '--version') : newest
+  return { skill, name, view, version }
 }
 
 /** What a verification is, for --json: the skill, the versions compared, its variations. */

@@ -3,15 +3,14 @@
  * failures and a good variation (one blind batch), graded by the person or the grader; waits as
  * `verify` does and prints per rule: its status, its runs and its text.
  */
-import type { SkillView } from '../../../shared/contract'
 import type { ConfirmEstimate } from '../../../shared/confirm'
 import { describePreset } from '../../../shared/runs'
 import type { GradeMode, VerificationView, VerifySettings } from '../../../shared/verify'
 import { claudePath, int, preset, type Opts } from '../args'
-import { call, findSkill, oneLineOf, plural, UsageError } from '../common'
+import { call, oneLineOf, plural, UsageError } from '../common'
 import { confirmEnded } from '../confirmation'
 import { verb, type Ctx } from '../context'
-import { gradeMode, preflightRuns, versionByNumber } from '../verification'
+import { gradeMode, preflightRuns, skillVersionOf } from '../verification'
 import { follow } from './verify'
 
 interface ConfirmArgs {
@@ -48,13 +47,7 @@ function confirmArgs(skill: string, o: Opts): ConfirmArgs {
 
 async function confirmCommand(ctx: Ctx, a: ConfirmArgs): Promise<number> {
   const { client, io } = ctx
-  const skill = await findSkill(client, a.skill)
-  const name = skill.frontMatter.name || skill.id
-  const view = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
-  if (!view.versions.length)
-    throw new Error(`${name} has no saved version yet: save it in the app's composer (Skills), then confirm its rules`)
-  const newest = view.versions.reduce((x, y) => (y.number > x.number ? y : x))
-  const version = a.version !== undefined ? versionByNumber(skill, view, a.version, '--version') : newest
+  const { skill, name, version } = await skillVersionOf(client, a.skill, a.version, 'confirm its rules')
   const input = {
     skillId: skill.id,
     versionId: version.id,

@@ -10,11 +10,11 @@ import type { EventPayload, SkillView } from '../../../shared/contract'
 import type { Optimisation, TriggersEstimate, TriggersView } from '../../../shared/triggers'
 import type { VerifySettings } from '../../../shared/verify'
 import { claudePath, int, preset, type Opts } from '../args'
-import { call, findSkill, oneLineOf, plural, UsageError } from '../common'
+import { call, oneLineOf, plural, UsageError } from '../common'
 import { verb, type Ctx } from '../context'
 import { follow } from '../follow'
 import { optimisationText, roundLine } from '../optimisation'
-import { versionByNumber } from '../verification'
+import { skillVersionOf } from '../verification'
 import { until } from '../wait'
 
 export interface OptimizeArgs {
@@ -64,12 +64,7 @@ const optimisationOf = async (ctx: Ctx, skillId: string, id: string): Promise<Op
 
 async function optimizeCommand(ctx: Ctx, a: OptimizeArgs): Promise<number> {
   const { client, io } = ctx
-  const skill = await findSkill(client, a.skill)
-  const name = skill.frontMatter.name || skill.id
-  const view = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
-  if (!view.versions.length) throw new Error(`${name} has no saved version yet: save it in the app's composer (Skills), then optimise it`)
-  const newest = view.versions.reduce((x, y) => (y.number > x.number ? y : x))
-  const version = a.version !== undefined ? versionByNumber(skill, view, a.version, '--version') : newest
+  const { skill, name, version } = await skillVersionOf(client, a.skill, a.version, 'optimise it')
   const input = {
     skillId: skill.id,
     versionId: version.id,

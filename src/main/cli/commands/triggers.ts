@@ -5,15 +5,14 @@
  * stopped at the decision; progress on stderr; Ctrl+C cancels), then per query its rate, and recall and
  * the false-trigger rate.
  */
-import type { SkillView } from '../../../shared/contract'
 import { queryRate, scoresOf, type Rival, type TriggerMeasure, type TriggersEstimate, type TriggersView } from '../../../shared/triggers'
 import type { VerifySettings } from '../../../shared/verify'
 import { claudePath, int, preset, type Opts } from '../args'
 import type { Client } from '../client'
-import { call, findSkill, oneLineOf, plural, UsageError } from '../common'
+import { call, oneLineOf, plural, UsageError } from '../common'
 import { verb, type Ctx } from '../context'
 import { follow } from '../follow'
-import { money, pct, versionByNumber } from '../verification'
+import { money, pct, skillVersionOf } from '../verification'
 import { until } from '../wait'
 
 interface TriggersArgs {
@@ -83,12 +82,7 @@ const measureOf = async (client: Client, skillId: string, id: string) =>
 
 async function triggersCommand(ctx: Ctx, skillArg: string, a: TriggersArgs): Promise<number> {
   const { client, io, print } = ctx
-  const skill = await findSkill(client, skillArg)
-  const name = skill.frontMatter.name || skill.id
-  const view = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
-  if (!view.versions.length) throw new Error(`${name} has no saved version yet: save it in the app's composer (Skills), then measure it`)
-  const newest = view.versions.reduce((x, y) => (y.number > x.number ? y : x))
-  const version = a.version !== undefined ? versionByNumber(skill, view, a.version, '--version') : newest
+  const { skill, name, version } = await skillVersionOf(client, skillArg, a.version, 'measure it')
   const input = {
     skillId: skill.id,
     versionId: version.id,

@@ -4,12 +4,11 @@
  */
 import { follow as followWork } from '../follow'
 import { describePreset, type Run } from '../../../shared/runs'
-import type { SkillView } from '../../../shared/contract'
 import { graderGrades, leftForYouText, type Verification, type VerificationView, type VerifyEstimate } from '../../../shared/verify'
 import { confirmEnded } from '../confirmation'
 import { clock, RunBoard } from '../progress'
 import { verificationEnded } from '../wait'
-import { call, FEEDBACK_EXAMPLE, findSkill, getBatch, oneLineOf, plural, runNumbers, runsOf, UsageError } from '../common'
+import { call, FEEDBACK_EXAMPLE, getBatch, oneLineOf, plural, runNumbers, runsOf, UsageError } from '../common'
 import { verb, type Ctx } from '../context'
 import { verifyArgs } from '../verify-args'
 import {
@@ -19,6 +18,7 @@ import {
   sourceText,
   preflightRuns,
   versionByNumber,
+  skillVersionOf,
   versusText,
   whatItIs,
   type VerifyArgs
@@ -220,12 +220,7 @@ export async function ended(ctx: Ctx, view: VerificationView, estimate?: VerifyE
 
 async function verifyCommand(ctx: Ctx, a: VerifyArgs): Promise<number> {
   const { client, io } = ctx
-  const skill = await findSkill(client, a.skill)
-  const name = skill.frontMatter.name || skill.id
-  const view = await call<SkillView>(client, 'getSkill', { skillId: skill.id })
-  if (!view.versions.length) throw new Error(`${name} has no saved version yet: save it in the app's composer (Skills), then verify it`)
-  const newest = view.versions.reduce((x, y) => (y.number > x.number ? y : x))
-  const version = a.version !== undefined ? versionByNumber(skill, view, a.version, '--version') : newest
+  const { skill, name, view, version } = await skillVersionOf(client, a.skill, a.version, 'verify it')
   const against = a.against === undefined || a.against === 'none' ? null : versionByNumber(skill, view, a.against, '--against')
   if (against?.id === version.id)
     throw new UsageError(

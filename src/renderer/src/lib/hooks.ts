@@ -9,3 +9,13 @@ export function useDebounced<T>(value: T, ms: number): T {
   }, [value, ms])
   return v
 }
+
+/** While there are unsaved changes, closing or reloading the window asks first. */
+export function useWarnBeforeLeaving(dirty: boolean): void {
+  useEffect(() => {
+    if (!dirty) return
+    const leave = (e: BeforeUnloadEvent) => e.preventDefault()
+    window.addEventListener('beforeunload', leave)
+    return () => window.removeEventListener('beforeunload', leave)
+  }, [dirty])
+}

@@ -7,6 +7,7 @@ import { brokenRuleFlags, ruleTallies } from '@shared/rule-outcomes'
 import { useApi, useApiMutation } from '../../data/queries'
 import { createDraftHistory, draftOf, keepDraft, loadDraft, sameDraft, type Draft } from '../../lib/composer'
 import { useShortcut } from '../../lib/hotkeys'
+import { useWarnBeforeLeaving } from '../../lib/hooks'
 import type { RuleFlag } from './RuleCard'
 import type { TopicEdits } from './TopicGroups'
 
@@ -93,12 +94,7 @@ export function useComposer(view: SkillView) {
     e.preventDefault()
     redo()
   })
-  useEffect(() => {
-    if (!dirty) return
-    const leave = (e: BeforeUnloadEvent) => e.preventDefault()
-    window.addEventListener('beforeunload', leave)
-    return () => window.removeEventListener('beforeunload', leave)
-  }, [dirty])
+  useWarnBeforeLeaving(dirty)
 
   const problems = validateFrontMatter(draft.frontMatter, draft.frontMatter.name)
   const rendered = renderSkillMd({ ...draft })

@@ -4,10 +4,11 @@
  * leaving unsaved changes. A saved set that changes while nothing is edited here (near misses written,
  * another window) is shown at once; an edited draft is never overwritten.
  */
-import { useEffect, useRef, useState } from 'react'
+import { useRef, useState } from 'react'
 import { MAX_QUERIES, type TriggerQuery, type TriggersView } from '@shared/triggers'
 import { useApiMutation } from '../../data/queries'
 import { useShortcut } from '../../lib/hotkeys'
+import { useWarnBeforeLeaving } from '../../lib/hooks'
 import { useUndo } from '../../lib/undo'
 
 const keyOf = (qs: TriggerQuery[]) => JSON.stringify(qs.map((q) => [q.id, q.prompt, q.should, q.source, q.variationId ?? null]))
@@ -97,12 +98,7 @@ export function useQueryDraft(view: TriggersView) {
     e.preventDefault()
     saveSet()
   })
-  useEffect(() => {
-    if (!dirty) return
-    const leave = (e: BeforeUnloadEvent) => e.preventDefault()
-    window.addEventListener('beforeunload', leave)
-    return () => window.removeEventListener('beforeunload', leave)
-  }, [dirty])
+  useWarnBeforeLeaving(dirty)
 
   return { draft, dirty, problem, add, remove, flip, edit, saveSet, discard, save, undo }
 }
