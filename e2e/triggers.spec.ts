@@ -20,6 +20,7 @@ import { createService } from '../src/main/app/service'
 import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
 import { startModelServer, type Reply, type Script } from '../test/support/model-server'
 import { plantSkill } from '../test/support/skill'
+import { promptOf } from '../test/support/trigger-script'
 import { loads } from '../test/support/trigger-words'
 import { listedSkills, SKILL_NAME } from '../test/support/verify-script'
 import { expect, startWeb, test } from './fixtures'
@@ -43,23 +44,6 @@ const NEAR_MISSES = [
 ]
 /** Added on the page. */
 const ADDED = 'Write marketing emails for the dentist'
-
-const textOf = (content: any): string =>
-  typeof content === 'string'
-    ? content
-    : Array.isArray(content)
-      ? content.map((b: any) => (typeof b?.text === 'string' ? b.text : '')).join('\n')
-      : ''
-
-/** The prompt of a Claude Code run: its first user message, less Claude Code's reminders. */
-function promptOf(body: any): string {
-  const first = (body?.messages ?? []).find((m: any) => m.role === 'user')
-  const blocks = Array.isArray(first?.content) ? first.content : [{ type: 'text', text: textOf(first?.content) }]
-  return blocks
-    .map((b: any) => (typeof b?.text === 'string' ? b.text : ''))
-    .filter((t: string) => !t.includes('<system-reminder>'))
-    .join('\n')
-}
 
 /** A value for a tool's input, from its JSON schema: the description where one is asked for. */
 function fill(schema: any, key = ''): unknown {
