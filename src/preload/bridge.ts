@@ -2,7 +2,8 @@
  * The preload's bridge over IPC, Electron-free so tests can drive it: only the contract's requests and
  * events pass, and every answer is a Reply (plain data, which contextBridge copies whole).
  */
-import { channelOf, isEventName, isRequestName, type EventName, type Reply, type RequestName, type Transport } from '../shared/contract'
+import { channelOf, isEventName, isRequestName, type EventName, type RequestName } from '../shared/channels'
+import type { Reply, Transport } from '../shared/contract'
 
 /** The part of ipcRenderer the bridge uses. */
 export interface IpcLike {

@@ -36,6 +36,7 @@ import { CandidatesEstimateSchema } from './candidates-estimate'
 import { MAX_CANDIDATES, MIN_CANDIDATES } from './candidates'
 import { ConfirmEstimateSchema } from './confirm'
 import { ASSERTION_MAX, GraderCheckSchema, GraderEstimateSchema, PregradeSchema, RubricViewSchema } from './grading'
+import { channelOf, EVENT_NAMES, isEventName, isRequestName, REQUEST_NAMES, type EventName, type RequestName } from './channels'
 import {
   MAX_QUERIES,
   OptimisationSchema,
@@ -662,24 +663,21 @@ export const events = {
 } as const
 
 export type Requests = typeof requests
-export type RequestName = keyof Requests
-export type EventName = keyof typeof events
+export type { RequestName, EventName }
 export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>
 export type RequestOutput<N extends RequestName> = z.infer<Requests[N]['output']>
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>
 
-export const requestNames = Object.keys(requests) as RequestName[]
-export const eventNames = Object.keys(events) as EventName[]
+export const requestNames: readonly RequestName[] = REQUEST_NAMES
+export const eventNames: readonly EventName[] = EVENT_NAMES
+export { channelOf, isEventName, isRequestName }
 
-export function isRequestName(name: unknown): name is RequestName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name)
-}
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name)
-}
-
-/** The IPC channel a request travels on. */
-export const channelOf = (name: RequestName | EventName): string => `t2s:${name}`
+/** channels.ts lists exactly the requests and events above (a name missing or extra there fails here). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const _requestsListed: Same<RequestName, keyof Requests> = true
+const _eventsListed: Same<EventName, keyof typeof events> = true
+void _requestsListed
+void _eventsListed
 
 /** What `window.api` is, in Electron and in web mode alike. */
 export type Api = {
