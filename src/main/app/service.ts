@@ -13,7 +13,6 @@ import { blindEvents, blindSignals } from './blind-gates'
 import { Operations } from '../operations/registry'
 import { createReviewHandlers } from './review-handlers'
 import { createTriggersHandlers } from './triggers-handlers'
-import { createTriggersService } from '../triggers/service'
 import { createSkillsHandlers } from './skills-handlers'
 import { createGradingHandlers } from './grading-handlers'
 import type { ModelPort } from '../analysts/model'
@@ -238,22 +237,13 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     }
   })
   // triggering (issue 23): queries run through the same agent and place to run, stopped at the decision
-  const triggers = createTriggersService({
-    store,
-    emit: hub.emit,
-    operations,
-    driver,
-    backend,
-    skills: skills.skills,
-    env,
-    configDir: opts.configDir,
-    apiAccess: access.modelAccess,
-    port: opts.analystPort,
-    log
+  const triggers = createTriggersHandlers({
+    ...{ store, emit: hub.emit, operations, driver, backend, skills: skills.skills, env, log },
+    ...{ configDir: opts.configDir, apiAccess: access.modelAccess, port: opts.analystPort }
   })
   // Start-up recovery: runs and analyses a stopped app left in flight, then the operations themselves
   if (!store.readOnly) {
-    operations.onRecover('triggers', () => triggers.recover())
+    operations.onRecover('triggers', () => triggers.service.recover())
     operations.onRecover('grader', () => gradingParts.grading.recover())
     operations.onRecover('batch', async () => void (interrupted = await runner.recover()))
     operations.onRecover('analysis', () => skills.analyses.recover())
@@ -314,7 +304,7 @@ async function serviceWith(store: Store, opts: ServiceOptions, log: Log, opened:
     deepenFromVerification: ({ verificationId, ...opts }) => verify.deepen(verificationId, opts),
     estimateCandidates: (input) => verify.estimateCandidates(input),
     makeCandidates: (input) => verify.makeCandidates(input),
-    ...createTriggersHandlers(triggers),
+    ...triggers.handlers,
     ...reviewHandlers,
     saveFeedback: (input) =>
       grading(store.batches.batchIdOfRun(input.runId), async () => blind.run(await reviewHandlers.saveFeedback(input))),

@@ -2,12 +2,17 @@
  * Contract handlers for triggering (issue 23): a thin adapter from the requests to the triggers
  * service (src/main/triggers/service.ts). Electron-free.
  */
-import type { TriggersService } from '../triggers/service'
+import type { TriggersContext } from '../triggers/context'
+import { createTriggersService, type TriggersService } from '../triggers/service'
 import type { Handlers } from './dispatch'
 
-export function createTriggersHandlers(
-  triggers: TriggersService
-): Pick<
+/** The triggers service and the handlers over it. */
+export function createTriggersHandlers(ctx: TriggersContext): { service: TriggersService; handlers: TriggersHandlers } {
+  const service = createTriggersService(ctx)
+  return { service, handlers: handlersOver(service) }
+}
+
+type TriggersHandlers = Pick<
   Handlers,
   | 'getTriggers'
   | 'saveTriggerQueries'
@@ -17,7 +22,9 @@ export function createTriggersHandlers(
   | 'optimizeDescription'
   | 'cancelTriggers'
   | 'saveOptimisedDescription'
-> {
+>
+
+function handlersOver(triggers: TriggersService): TriggersHandlers {
   return {
     getTriggers: ({ skillId }) => triggers.view(skillId),
     saveTriggerQueries: (input) => triggers.saveQueries(input),
