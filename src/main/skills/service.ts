@@ -51,6 +51,15 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
       throw fail(`no such skill: ${id}`, 'not-found')
     })()
   const versionList = (skillId: string) => store.skills.versions(skillId)
+  /** The skill and a saved version of it (`versionId`, else the newest); refused when it has none or that one is not its. */
+  const skillVersion = async (skillId: string, versionId?: string): Promise<{ skill: Skill; version: SkillVersion }> => {
+    const skill = await skillOf(skillId)
+    const versions = await versionList(skill.id)
+    if (!versions.length) throw fail('this skill has no saved version yet: save it in the composer first', 'invalid')
+    const version = versionId ? versions.find((v) => v.id === versionId) : versions[versions.length - 1]
+    if (!version) throw fail(`version ${versionId} is not a version of this skill`, 'invalid')
+    return { skill, version }
+  }
 
   /** Save the skill as it now is and a new version of it (one write of its document). */
   const saveVersion = async (s: Skill, label?: string): Promise<SkillVersion> => {
@@ -121,6 +130,7 @@ export function createSkillService({ store, configDir }: SkillServiceDeps) {
 
   return {
     skillOf,
+    skillVersion,
     get: (id: string) => store.skills.get(id),
     saveVersion,
     viewOf,

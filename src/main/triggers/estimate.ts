@@ -12,7 +12,7 @@ import { DEFAULT_REPEATS, type TriggerQuery, type TriggersEstimate } from '../..
 import type { TriggersContext } from './context'
 import { currentQueries } from './queries'
 import { findRivals } from './rivals'
-import { frontMatterOf, settingsOf, versionOf } from './skill'
+import { frontMatterOf, settingsOf } from './skill'
 
 /** Refused over this when no cap is given (US dollars). */
 export const DEFAULT_CAP_USD = 10
@@ -82,7 +82,7 @@ export async function estimateOf(
 
 /** What measuring (or, with `rounds`, optimising) the chosen version's description would cost. */
 export async function estimateTriggers(ctx: TriggersContext, input: TriggersInput): Promise<TriggersEstimate> {
-  const { skill, version } = await versionOf(ctx, input.skillId, input.versionId)
+  const { skill, version } = await ctx.skills.skillVersion(input.skillId, input.versionId)
   const { queries } = await currentQueries(ctx, skill.id)
   const settings = await settingsOf(ctx, skill, input.settings)
   const repeats = input.repeats ?? DEFAULT_REPEATS

@@ -10,14 +10,14 @@ import type { TriggersContext } from './context'
 import { DEFAULT_CAP_USD, estimateOf, roundsMeasured } from './estimate'
 import { currentQueries } from './queries'
 import { refuseBusy } from './running'
-import { settingsOf, skillUnderTest, versionOf } from './skill'
+import { settingsOf, skillUnderTest } from './skill'
 
 type WorkInput = RequestInput<'measureTriggers'> | RequestInput<'optimizeDescription'>
 
 /** The skill, its version, what a run installs of it, the set, the repeats and the settings; refused as said above (the set is the caller's to check). */
 export async function prepareWork(ctx: TriggersContext, input: WorkInput) {
   refuseBusy(ctx, input.skillId)
-  const { skill, version } = await versionOf(ctx, input.skillId, input.versionId)
+  const { skill, version } = await ctx.skills.skillVersion(input.skillId, input.versionId)
   const own = skillUnderTest(version)
   checkName(own.name, 'skill name')
   const { queries } = await currentQueries(ctx, skill.id)

@@ -1,13 +1,14 @@
 /**
- * The skill whose triggers are measured: its version (the chosen one, or the newest), the name and
- * description a query run installs, the batches it was learned from, and the run settings a query run
- * gets (those batches', else the app's defaults, then the person's). Electron-free.
+ * The skill whose triggers are measured: the name and description a query run installs, the batches
+ * it was learned from, and the run settings a query run gets (those batches', else the app's defaults,
+ * then the person's). Electron-free.
  */
 import { fail } from '../../shared/contract'
 import { parseSkillMd } from '../../shared/skill-md-read'
-import { RunSettingsSchema, type RunSettings } from '../../shared/runs'
+import type { RunSettings } from '../../shared/runs'
 import type { Skill, SkillVersion } from '../../shared/skills'
 import type { VerifySettings } from '../../shared/verify'
+import { settingsFor } from '../skills/run-settings'
 import type { SkillUnderTest, TriggersContext } from './context'
 
 type Ctx = Pick<TriggersContext, 'store' | 'skills'>
@@ -19,16 +20,6 @@ export function frontMatterOf(v: Pick<SkillVersion, 'skillMd' | 'state'>): { nam
   const parsed = parseSkillMd(v.skillMd).frontMatter
   const fm = stateOf(v as SkillVersion)?.frontMatter
   return { name: parsed.name || fm?.name || '', description: parsed.description || fm?.description || '' }
-}
-
-/** The skill and the version measured (`versionId`, else the newest); refused when it has none. */
-export async function versionOf(ctx: Ctx, skillId: string, versionId?: string): Promise<{ skill: Skill; version: SkillVersion }> {
-  const skill = await ctx.skills.skillOf(skillId)
-  const versions = await ctx.store.skills.versions(skill.id)
-  if (!versions.length) throw fail('this skill has no saved version yet: save it in the composer first', 'invalid')
-  const version = versionId ? versions.find((v) => v.id === versionId) : versions[versions.length - 1]
-  if (!version) throw fail(`version ${versionId} is not a version of this skill`, 'invalid')
-  return { skill, version }
 }
 
 /**
@@ -76,10 +67,5 @@ export async function batchesOf(ctx: Ctx, skill: Skill): Promise<string[]> {
  * imported), else the app's defaults (sandboxed), then the person's. Never the user's own Claude Code
  * settings: a same-name skill of theirs would stand in for the one under test.
  */
-export async function settingsOf(ctx: Ctx, skill: Skill, over: VerifySettings = {}): Promise<RunSettings> {
-  const batches = await batchesOf(ctx, skill)
-  const last = batches.length ? await ctx.store.batches.get(batches[batches.length - 1]) : undefined
-  const base = last && !Object.values(last.runs).every((r) => r.imported) ? last.batch.settings : RunSettingsSchema.parse({})
-  const defined = Object.fromEntries(Object.entries(over).filter(([, x]) => x !== undefined))
-  return RunSettingsSchema.parse({ ...base, ...defined, repeats: 1, useMyClaudeSettings: undefined })
-}
+export const settingsOf = async (ctx: Ctx, skill: Skill, over: VerifySettings = {}): Promise<RunSettings> =>
+  settingsFor(ctx, await batchesOf(ctx, skill), over)

@@ -3,23 +3,20 @@
  * batches the skill was learned from (their variations, their mix, their run settings). Electron-free.
  */
 import { fail } from '../../shared/contract'
-import { DEFAULT_MIX, DIFFICULTIES, RunSettingsSchema, type Mix } from '../../shared/runs'
+import { DEFAULT_MIX, DIFFICULTIES, type Mix } from '../../shared/runs'
 import type { Skill, SkillVersion } from '../../shared/skills'
-import type { VerifySettings, VerifyVariation } from '../../shared/verify'
+import type { VerifyVariation } from '../../shared/verify'
+export { settingsFor } from '../skills/run-settings'
 import { stateOf, type VerifyContext, type VerifyInput } from './context'
 
 type Ctx = Pick<VerifyContext, 'store' | 'skills'>
 
 /** The skill, the version verified and the one it is compared against. */
 export async function resolveVersions(ctx: Ctx, input: Pick<VerifyInput, 'skillId' | 'versionId' | 'against'>) {
-  const skill = await ctx.skills.skillOf(input.skillId)
-  const versions = await ctx.store.skills.versions(skill.id)
-  if (!versions.length) throw fail('this skill has no saved version yet: save it in the composer first', 'invalid')
-  const version = input.versionId ? versions.find((v) => v.id === input.versionId) : versions[versions.length - 1]
-  if (!version) throw fail(`version ${input.versionId} is not a version of this skill`, 'invalid')
+  const { skill, version } = await ctx.skills.skillVersion(input.skillId, input.versionId)
   let against: SkillVersion | null = null
   if (input.against && input.against !== 'none') {
-    against = versions.find((v) => v.id === input.against) ?? null
+    against = (await ctx.store.skills.versions(skill.id)).find((v) => v.id === input.against) ?? null
     if (!against) throw fail(`version ${input.against} is not a version of this skill`, 'invalid')
     if (against.id === version.id) throw fail('compare a version with another version, or with no skill', 'invalid')
   }
@@ -53,14 +50,4 @@ export const learnedPrompts = async (ctx: Pick<Ctx, 'store'>, batchIds: string[]
 export const mixOf = (variations: VerifyVariation[]): Mix => {
   const mix = Object.fromEntries(DIFFICULTIES.map((k) => [k, variations.filter((x) => x.difficulty === k).length])) as Mix
   return DIFFICULTIES.some((k) => mix[k] > 0) ? mix : DEFAULT_MIX
-}
-
-/** The run settings: the newest learned-from batch's (unless all imported), then the person's. */
-export async function settingsFor(ctx: Pick<Ctx, 'store'>, batchIds: string[], over: VerifySettings = {}) {
-  const last = batchIds.length ? await ctx.store.batches.get(batchIds[batchIds.length - 1]) : undefined
-  const base = last && !Object.values(last.runs).every((r) => r.imported) ? last.batch.settings : RunSettingsSchema.parse({})
-  const defined = Object.fromEntries(Object.entries(over).filter(([, x]) => x !== undefined))
-  // each arm runs every variation `repeats` times: the batch itself plans its runs one by one; with the
-  // app's Claude Code settings only, so no skill of the user's own folder can stand in for the one under test
-  return RunSettingsSchema.parse({ ...base, ...defined, repeats: 1, useMyClaudeSettings: undefined })
 }
