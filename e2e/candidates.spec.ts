@@ -8,13 +8,13 @@
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { createService } from '../src/main/app/service'
 import { candidatesScript, candidateVariations, plantCandidates } from '../test/support/candidates'
 import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
 import { startModelServer } from '../test/support/model-server'
-import { expect, ROOT, startWeb, test } from './fixtures'
+import { claudeWebEnv, expect, ROOT, startWeb, test } from './fixtures'
 import { gradesOf, type Shown } from './learn'
 
 test('make candidates from existing versions, grade blind, read the table, promote the suggested one', async ({ page }, info) => {
@@ -41,16 +41,7 @@ test('make candidates from existing versions, grade blind, read the table, promo
   const { skillId } = await plantCandidates(service, { taskId: task.id })
   await service.store.skills.put({ ...(await service.store.skills.get(skillId))!, batchIds: [learned.id] })
   await service.dispose()
-  const webEnv = {
-    CLAUDE_CONFIG_DIR: config,
-    TRACE2SKILL_DATA_DIR: data,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: server.url,
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
-  }
+  const webEnv = claudeWebEnv(server.url, config, data)
   const web = await startWeb(webEnv)
   try {
     await page.goto(web.url)

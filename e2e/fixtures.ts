@@ -58,13 +58,9 @@ export async function startWeb(env: Record<string, string>): Promise<{ url: stri
  * The web mode with a scripted model and the real `claude` on its PATH, as for runs started from the
  * UI (each in a fresh config and data folder).
  */
-export async function startWebWithClaude(
-  serverUrl: string,
-  name: string
-): Promise<{ url: string; proc: ChildProcess; config: string; data: string }> {
-  const config = await mkdtemp(join(tmpdir(), `t2s-e2e-${name}-claude-`))
-  const data = await mkdtemp(join(tmpdir(), `t2s-e2e-${name}-data-`))
-  const web = await startWeb({
+/** The environment of a web server whose runs use the real claude against the scripted model at `serverUrl`. */
+export function claudeWebEnv(serverUrl: string, config: string, data: string): Record<string, string> {
+  return {
     CLAUDE_CONFIG_DIR: config,
     TRACE2SKILL_DATA_DIR: data,
     ANTHROPIC_API_KEY: 'test-key',
@@ -73,7 +69,16 @@ export async function startWebWithClaude(
     DISABLE_AUTOUPDATER: '1',
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
-  })
+  }
+}
+
+export async function startWebWithClaude(
+  serverUrl: string,
+  name: string
+): Promise<{ url: string; proc: ChildProcess; config: string; data: string }> {
+  const config = await mkdtemp(join(tmpdir(), `t2s-e2e-${name}-claude-`))
+  const data = await mkdtemp(join(tmpdir(), `t2s-e2e-${name}-data-`))
+  const web = await startWeb(claudeWebEnv(serverUrl, config, data))
   return { ...web, config, data }
 }
 

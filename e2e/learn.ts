@@ -7,11 +7,11 @@
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
 import { gradeOfPage, skilledPrompt } from '../test/support/verify-script'
-import { ROOT } from './fixtures'
+import { claudeWebEnv, ROOT } from './fixtures'
 
 /** An analyst's rule as the scripted analysts answer it. */
 export const rule = (text: string, evidence: number[]) => ({
@@ -52,15 +52,6 @@ export async function learnSkill(serverUrl: string, name: string, opts: { rubric
   await cli(['grade', ran.batchId, '--file', join(dir, 'feedback.txt')])
   if (opts.rubric) await cli(['rubric', ran.batchId])
   await cli(['analyze', ran.batchId])
-  const webEnv = {
-    CLAUDE_CONFIG_DIR: config,
-    TRACE2SKILL_DATA_DIR: data,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: serverUrl,
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
-  }
+  const webEnv = claudeWebEnv(serverUrl, config, data)
   return { dir, cli, batchId: ran.batchId, webEnv }
 }

@@ -15,7 +15,7 @@
  */
 import { mkdir, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { createService } from '../src/main/app/service'
 import { CLAUDE_BIN, claudeEnv } from '../test/support/claude-harness'
 import { startModelServer, type Reply, type Script } from '../test/support/model-server'
@@ -23,7 +23,7 @@ import { plantSkill } from '../test/support/skill'
 import { promptOf } from '../test/support/trigger-script'
 import { loads } from '../test/support/trigger-words'
 import { listedSkills, SKILL_NAME } from '../test/support/verify-script'
-import { expect, startWeb, test } from './fixtures'
+import { claudeWebEnv, expect, startWeb, test } from './fixtures'
 
 /** The version's own description: it shares two words with one of the six prompts only. */
 const WEAK = 'Makes marketing websites.'
@@ -104,16 +104,7 @@ test('a skill that rarely loads: review its queries, measure, optimise, save the
   await service.handlers.saveSkill({ skillId, patch: { frontMatter: { ...skill.frontMatter, description: WEAK } } })
   await service.store.skills.put({ ...(await service.store.skills.get(skillId))!, batchIds: [batch.id] })
   await service.dispose()
-  const web = await startWeb({
-    CLAUDE_CONFIG_DIR: config,
-    TRACE2SKILL_DATA_DIR: data,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: server.url,
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH}`
-  })
+  const web = await startWeb(claudeWebEnv(server.url, config, data))
   try {
     await page.goto(web.url)
     await page.getByRole('link', { name: 'Skills' }).click()
